@@ -1,0 +1,5 @@
+"""e-Kinerja: kinerja ASN dan TPP untuk Pemerintah Daerah."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

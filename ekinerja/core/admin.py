@@ -1,0 +1,94 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import AuditEvent, Instansi, User
+
+
+class InstansiScopedAdmin(admin.ModelAdmin):
+    """Admin for tenant-owned models: a user sees and edits only their own instansi's rows; foreign-key
+    choices are limited the same way; new rows get the user's instansi. A platform superuser without an
+    instansi sees every instansi."""
+
+    def _platform(self, request) -> bool:
+        return request.user.is_superuser and request.user.instansi_id is None
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if self._platform(request):
+            return qs
+        from ekinerja.core.scoping import scoped
+
+        return scoped(qs, request.user)
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if not self._platform(request) and "instansi" in [f.name for f in self.model._meta.fields]:
+            excluded.append("instansi")
+        return excluded
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        related = db_field.related_model
+        if (
+            field is not None
+            and not self._platform(request)
+            and any(f.name == "instansi" for f in related._meta.fields)
+        ):
+            field.queryset = field.queryset.filter(instansi_id=request.user.instansi_id)
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if not self._platform(request) and hasattr(obj, "instansi_id") and not change:
+            obj.instansi_id = request.user.instansi_id
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Instansi)
+class InstansiAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "timezone"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser and request.user.instansi_id is None:
+            return qs
+        return qs.filter(pk=request.user.instansi_id)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and request.user.instansi_id is None
+
+
+@admin.register(User)
+class UserAdmin(InstansiScopedAdmin, BaseUserAdmin):
+    list_display = ["username", "first_name", "instansi", "is_active", "is_staff", "locked_until"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("e-Kinerja", {"fields": ("instansi", "failed_login_count", "locked_until")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        sets = super().get_fieldsets(request, obj)
+        if not self._platform(request):
+            # Only a platform superuser hands out superuser status or moves accounts between Pemda.
+            cleaned = []
+            for name, opts in sets:
+                fields = [
+                    f for f in opts.get("fields", ()) if f not in ("is_superuser", "instansi")
+                ]
+                cleaned.append((name, {**opts, "fields": fields}))
+            return cleaned
+        return sets
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(InstansiScopedAdmin):
+    list_display = ["at", "actor_label", "action", "object_repr", "reason"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "object_repr", "action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

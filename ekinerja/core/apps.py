@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "ekinerja.core"
+    label = "core"
+    verbose_name = "Inti"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

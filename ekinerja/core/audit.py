@@ -1,0 +1,62 @@
+"""Writing audit events. Call inside the service's transaction so the change and its record
+commit or roll back together."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent, Instansi, User
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of a model instance, for before/after records."""
+    names = fields or [f.attname for f in obj._meta.concrete_fields]
+    return _jsonable({name: getattr(obj, name) for name in names})
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: User | None,
+    instansi: Instansi | None,
+    obj: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    ip_address: str | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Append one audit event."""
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=actor_label
+        if actor_label is not None
+        else (actor.get_username() if actor else "sistem"),
+        instansi=instansi,
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        reason=reason,
+        ip_address=ip_address,
+    )

@@ -1,0 +1,121 @@
+"""Shared kernel: the tenant (Instansi), user accounts and the append-only audit log."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class Instansi(models.Model):
+    """A Pemda (kabupaten, kota, provinsi): the tenant every other row belongs to."""
+
+    class Zone(models.TextChoices):
+        WIB = "Asia/Jakarta", "WIB (Asia/Jakarta)"
+        WITA = "Asia/Makassar", "WITA (Asia/Makassar)"
+        WIT = "Asia/Jayapura", "WIT (Asia/Jayapura)"
+
+    code = models.CharField("kode", max_length=20, unique=True)
+    name = models.CharField("nama", max_length=200)
+    timezone = models.CharField("zona waktu", max_length=40, choices=Zone.choices, default=Zone.WIB)
+
+    class Meta:
+        verbose_name = "instansi"
+        verbose_name_plural = "instansi"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone_label(self) -> str:
+        return {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}[
+            self.timezone
+        ]
+
+
+class TenantModel(models.Model):
+    """Base for every tenant-owned table: the row belongs to exactly one instansi."""
+
+    instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, verbose_name="instansi")
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser):
+    """A login. Employees log in with their NIP as username; technical admins with a name.
+
+    Roles other than the derived "atasan" are granted through org.RoleGrant.
+    """
+
+    instansi = models.ForeignKey(
+        Instansi, on_delete=models.PROTECT, null=True, blank=True, verbose_name="instansi"
+    )
+    failed_login_count = models.PositiveIntegerField("gagal masuk berturut-turut", default=0)
+    locked_until = models.DateTimeField("terkunci sampai", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "akun"
+        verbose_name_plural = "akun"
+
+    def is_locked(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.locked_until is not None and self.locked_until > now
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: D102
+        raise PermissionError("Log audit hanya dapat ditambah, tidak dapat diubah.")
+
+    def delete(self):  # noqa: D102
+        raise PermissionError("Log audit hanya dapat ditambah, tidak dapat dihapus.")
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who changed what pay- or access-relevant data, when and why.
+
+    Written by services inside the same transaction as the change itself. Updates and deletes are
+    refused here and, on PostgreSQL, by a trigger (migration 0002).
+    """
+
+    at = models.DateTimeField("waktu (UTC)", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="pelaku",
+    )
+    actor_label = models.CharField("pelaku (teks)", max_length=150, blank=True)
+    instansi = models.ForeignKey(
+        Instansi, on_delete=models.PROTECT, null=True, blank=True, verbose_name="instansi"
+    )
+    action = models.CharField("aksi", max_length=80, db_index=True)
+    object_type = models.CharField("jenis objek", max_length=80, blank=True)
+    object_id = models.CharField("id objek", max_length=64, blank=True)
+    object_repr = models.CharField("objek", max_length=255, blank=True)
+    before = models.JSONField("sebelum", null=True, blank=True)
+    after = models.JSONField("sesudah", null=True, blank=True)
+    reason = models.TextField("alasan", blank=True)
+    ip_address = models.GenericIPAddressField("alamat IP", null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "peristiwa audit"
+        verbose_name_plural = "log audit"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["instansi", "object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("Log audit hanya dapat ditambah, tidak dapat diubah.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Log audit hanya dapat ditambah, tidak dapat dihapus.")

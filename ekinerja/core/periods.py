@@ -1,0 +1,80 @@
+"""Months as periods (YYYY-MM) and Indonesian date wording."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS_ID = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+
+_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        m = _PERIOD_RE.match(text or "")
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise ValueError(f"Periode '{text}' tidak valid; gunakan format TTTT-BB, mis. 2026-10.")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    @classmethod
+    def of(cls, day: dt.date) -> Period:
+        return cls(day.year, day.month)
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def days(self) -> list[dt.date]:
+        return [
+            dt.date(self.year, self.month, d)
+            for d in range(1, calendar.monthrange(self.year, self.month)[1] + 1)
+        ]
+
+    def next(self) -> Period:
+        return Period(self.year + (self.month == 12), self.month % 12 + 1)
+
+    def previous(self) -> Period:
+        return Period(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        return f"{MONTHS_ID[self.month - 1]} {self.year}"
+
+
+def tanggal(day: dt.date | dt.datetime | None, with_weekday: bool = False) -> str:
+    """23 November 2026 (or Senin, 23 November 2026)."""
+    if day is None:
+        return "-"
+    text = f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
+    if with_weekday:
+        text = f"{DAYS_ID[day.weekday()]}, {text}"
+    return text

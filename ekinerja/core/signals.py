@@ -1,0 +1,46 @@
+"""Logins, logouts and failed logins go to the audit log."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .audit import audit_record
+from .models import User
+
+
+def _ip(request):
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    audit_record(
+        action="auth.login", actor=user, instansi=user.instansi, obj=user, ip_address=_ip(request)
+    )
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record(
+            action="auth.logout",
+            actor=user,
+            instansi=user.instansi,
+            obj=user,
+            ip_address=_ip(request),
+        )
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    username = (credentials or {}).get("username", "") or ""
+    user = User.objects.filter(username=username.strip()).select_related("instansi").first()
+    locked = getattr(request, "login_locked_until", None) if request is not None else None
+    audit_record(
+        action="auth.login_failed",
+        actor=None,
+        actor_label=username[:150],
+        instansi=user.instansi if user else None,
+        obj=user,
+        after={"locked_until": locked} if locked else None,
+        ip_address=_ip(request),
+    )

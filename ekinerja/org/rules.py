@@ -1,0 +1,80 @@
+"""Permission predicates (django-rules), backed by selectors. Views check these through
+`user.has_perm(...)`; object-level checks also require the same instansi."""
+
+from __future__ import annotations
+
+import rules
+
+from ekinerja.core.clock import local_today
+
+from .models import Employee, Role, Unit
+from .selectors import admin_unit_ids, employee_for_user, hierarchy, user_roles
+
+
+def has_role(role: str):
+    @rules.predicate(name=f"has_role_{role}")
+    def _pred(user) -> bool:
+        return user.is_authenticated and role in user_roles(user)
+
+    return _pred
+
+
+is_pegawai = has_role(Role.PEGAWAI)
+is_atasan = has_role(Role.ATASAN)
+is_tim_penilai = has_role(Role.TIM_PENILAI)
+is_admin_opd = has_role(Role.ADMIN_OPD)
+is_bkpsdm = has_role(Role.BKPSDM)
+is_bpkad = has_role(Role.BPKAD)
+is_kominfo = has_role(Role.KOMINFO)
+is_pimpinan = has_role(Role.PIMPINAN)
+
+
+@rules.predicate
+def same_instansi(user, obj) -> bool:
+    return (
+        obj is not None
+        and user.is_authenticated
+        and user.instansi_id == getattr(obj, "instansi_id", None)
+    )
+
+
+@rules.predicate
+def is_self(user, employee: Employee) -> bool:
+    return employee is not None and employee.user_id == user.id
+
+
+@rules.predicate
+def is_superior_of(user, employee: Employee) -> bool:
+    """The user's employee record is the employee's direct superior today."""
+    me = employee_for_user(user)
+    if me is None or employee is None or employee.instansi_id != me.instansi_id:
+        return False
+    return hierarchy(me.instansi_id, local_today(me.instansi)).superior_id(employee.id) == me.id
+
+
+@rules.predicate
+def is_admin_of_employee_unit(user, employee: Employee) -> bool:
+    if employee is None or Role.ADMIN_OPD not in user_roles(user):
+        return False
+    from .selectors import definitif_assignment
+
+    a = definitif_assignment(employee, on=local_today(employee.instansi))
+    return a is not None and a.position.unit_id in admin_unit_ids(user)
+
+
+@rules.predicate
+def is_admin_of_unit(user, unit: Unit) -> bool:
+    return unit is not None and unit.id in admin_unit_ids(user)
+
+
+sees_all_of_instansi = is_bkpsdm | is_pimpinan | is_bpkad | is_kominfo
+
+rules.add_perm(
+    "org.view_employee_profile",
+    same_instansi & (is_self | sees_all_of_instansi | is_superior_of | is_admin_of_employee_unit),
+)
+rules.add_perm("org.view_unit_chart", same_instansi)
+rules.add_perm("org.manage_master_data", is_bkpsdm | is_kominfo)
+rules.add_perm("org.import_employees", is_bkpsdm)
+rules.add_perm("org.manage_roles", is_bkpsdm | is_kominfo)
+rules.add_perm("org.view_audit_log", is_bkpsdm | is_kominfo)

@@ -1,0 +1,321 @@
+"""Reads that carry meaning: who holds which position on a date, who is whose superior.
+
+All of them are set-based: a fixed number of queries whatever the number of employees. The hierarchy
+is loaded once per call (positions: id -> parent; assignments active on the date) and walked in memory.
+
+Superior rule: the direct superior of an employee on a date is found by climbing from the employee's
+definitif position to its parent position, and on up while a position is vacant. A position's effective
+holder on a date is, in order: an active Plh (acting while the holder is away), an active Plt
+(acting in a vacancy), the definitif holder. Among several holders of the same kind the lowest NIP is
+taken, so the answer is deterministic. Nobody is their own superior: a position the employee holds
+themself (e.g. as Plt of their own superior's post) is skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from ekinerja.core.models import Instansi
+
+from .models import Assignment, Employee, Position, Role, RoleGrant, Unit
+
+_KIND_RANK = {Assignment.Kind.PLH: 0, Assignment.Kind.PLT: 1, Assignment.Kind.DEFINITIF: 2}
+
+
+def active_on(on: dt.date) -> Q:
+    return Q(start__lte=on) & (Q(end__isnull=True) | Q(end__gte=on))
+
+
+@dataclass
+class Hierarchy:
+    """The position tree and who holds what on one date, for one instansi."""
+
+    on: dt.date
+    parent: dict[int, int | None]
+    # position id -> [(rank, nip, employee id)], sorted
+    holders: dict[int, list[tuple[int, str, int]]]
+    definitif: dict[int, int]  # employee id -> definitif position id
+    children: dict[int | None, list[int]] = field(default_factory=dict)
+
+    def holder(self, position_id: int, exclude: int | None = None) -> int | None:
+        for _rank, _nip, emp_id in self.holders.get(position_id, ()):
+            if emp_id != exclude:
+                return emp_id
+        return None
+
+    def superior_id(self, employee_id: int) -> int | None:
+        pos = self.definitif.get(employee_id)
+        if pos is None:
+            return None
+        seen = {pos}
+        pos = self.parent.get(pos)
+        while pos is not None and pos not in seen:
+            seen.add(pos)
+            holder = self.holder(pos, exclude=employee_id)
+            if holder is not None:
+                return holder
+            pos = self.parent.get(pos)
+        return None
+
+    def positions_led_by(self, employee_id: int) -> list[int]:
+        """Positions whose effective holder is this employee."""
+        return [p for p in self.holders if self.holder(p) == employee_id]
+
+    def subordinate_ids(self, employee_id: int) -> list[int]:
+        """Employees whose direct superior is this employee: definitif holders found below the positions
+        they lead, descending through vacant positions."""
+        if not self.children:
+            kids: dict[int | None, list[int]] = defaultdict(list)
+            for pos, par in self.parent.items():
+                kids[par].append(pos)
+            self.children = kids
+        candidates: set[int] = set()
+        stack = list(self.positions_led_by(employee_id))
+        seen: set[int] = set()
+        while stack:
+            pos = stack.pop()
+            for child in self.children.get(pos, ()):
+                if child in seen:
+                    continue
+                seen.add(child)
+                for _r, _n, emp in self.holders.get(child, ()):
+                    if self.definitif.get(emp) == child:
+                        candidates.add(emp)
+                stack.append(child)
+        return sorted(
+            e for e in candidates if e != employee_id and self.superior_id(e) == employee_id
+        )
+
+
+def hierarchy(instansi: Instansi | int, on: dt.date) -> Hierarchy:
+    """Two queries: the position tree and the assignments active on `on`."""
+    parent = dict(Position.objects.filter(instansi=instansi).values_list("id", "parent_id"))
+    holders: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    definitif: dict[int, int] = {}
+    rows = (
+        Assignment.objects.filter(active_on(on), instansi=instansi, employee__is_active=True)
+        .values_list("position_id", "kind", "employee_id", "employee__nip", "start")
+        .order_by("start")
+    )
+    for pos, kind, emp, nip, _start in rows:
+        holders[pos].append((_KIND_RANK[kind], nip, emp))
+        if kind == Assignment.Kind.DEFINITIF:
+            definitif[emp] = pos  # the latest-starting definitif wins if data is inconsistent
+    for lst in holders.values():
+        lst.sort()
+    return Hierarchy(on=on, parent=parent, holders=dict(holders), definitif=definitif)
+
+
+def _employees_by_id(ids) -> dict[int, Employee]:
+    return {e.id: e for e in Employee.objects.filter(id__in=list(ids)).select_related("instansi")}
+
+
+def direct_superior(employee: Employee, *, on: dt.date) -> Employee | None:
+    """The employee's direct superior on a date (see the module docstring for the rule)."""
+    h = hierarchy(employee.instansi_id, on)
+    sup = h.superior_id(employee.id)
+    return _employees_by_id([sup]).get(sup) if sup else None
+
+
+def direct_superiors(employees: list[Employee], *, on: dt.date) -> dict[int, Employee | None]:
+    """direct_superior for many employees of one instansi at once (constant query count)."""
+    if not employees:
+        return {}
+    h = hierarchy(employees[0].instansi_id, on)
+    sup_ids = {e.id: h.superior_id(e.id) for e in employees}
+    by_id = _employees_by_id({s for s in sup_ids.values() if s})
+    return {eid: by_id.get(sid) if sid else None for eid, sid in sup_ids.items()}
+
+
+def subordinates(employee: Employee, *, on: dt.date) -> list[Employee]:
+    """Employees whose direct superior on `on` is `employee`, ordered by name."""
+    h = hierarchy(employee.instansi_id, on)
+    ids = h.subordinate_ids(employee.id)
+    if not ids:
+        return []
+    return list(
+        Employee.objects.filter(id__in=ids)
+        .order_by("name")
+        .prefetch_related(_current_assignments_prefetch(on))
+    )
+
+
+def is_direct_superior_of(superior: Employee, employee: Employee, *, on: dt.date) -> bool:
+    if superior.instansi_id != employee.instansi_id or superior.id == employee.id:
+        return False
+    return hierarchy(employee.instansi_id, on).superior_id(employee.id) == superior.id
+
+
+def _current_assignments_prefetch(on: dt.date):
+    from django.db.models import Prefetch
+
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(active_on(on)).select_related(
+            "position", "position__unit"
+        ),
+        to_attr="current_assignments",
+    )
+
+
+def employees_with_current_assignments(qs: QuerySet, *, on: dt.date) -> QuerySet:
+    return qs.prefetch_related(_current_assignments_prefetch(on))
+
+
+def definitif_assignment(employee: Employee, *, on: dt.date) -> Assignment | None:
+    return (
+        Assignment.objects.filter(active_on(on), employee=employee, kind=Assignment.Kind.DEFINITIF)
+        .select_related("position", "position__unit", "position__parent")
+        .order_by("-start")
+        .first()
+    )
+
+
+def _descendants(parent: dict[int, int | None], roots: list[int]) -> set[int]:
+    kids: dict[int | None, list[int]] = defaultdict(list)
+    for uid, par in parent.items():
+        kids[par].append(uid)
+    out: set[int] = set()
+    stack = list(roots)
+    while stack:
+        u = stack.pop()
+        if u in out:
+            continue
+        out.add(u)
+        stack.extend(kids.get(u, ()))
+    return out
+
+
+def unit_descendant_ids(unit: Unit) -> set[int]:
+    """The unit and every sub-unit below it (one query)."""
+    parent = dict(Unit.objects.filter(instansi_id=unit.instansi_id).values_list("id", "parent_id"))
+    return _descendants(parent, [unit.id])
+
+
+def unit_tree(instansi: Instansi, root: Unit | None = None) -> list[dict]:
+    """Units as nested dicts {unit, children} (one query)."""
+    units = list(Unit.objects.filter(instansi=instansi).order_by("code"))
+    kids: dict[int | None, list[Unit]] = defaultdict(list)
+    for u in units:
+        kids[u.parent_id].append(u)
+
+    def build(u: Unit) -> dict:
+        return {"unit": u, "children": [build(c) for c in kids.get(u.id, [])]}
+
+    roots = [root] if root else kids.get(None, [])
+    return [build(u) for u in roots]
+
+
+def org_chart(unit: Unit, *, on: dt.date) -> list[dict]:
+    """The positions of a unit and its sub-units as a tree, each with its holders on `on`.
+
+    Three queries whatever the size of the unit."""
+    unit_ids = unit_descendant_ids(unit)
+    positions = list(
+        Position.objects.filter(instansi_id=unit.instansi_id, unit_id__in=unit_ids).select_related(
+            "unit"
+        )
+    )
+    by_id = {p.id: p for p in positions}
+    holders: dict[int, list[Assignment]] = defaultdict(list)
+    for a in (
+        Assignment.objects.filter(active_on(on), position_id__in=list(by_id))
+        .select_related("employee")
+        .order_by("kind", "employee__name")
+    ):
+        holders[a.position_id].append(a)
+    kids: dict[int | None, list[Position]] = defaultdict(list)
+    for p in positions:
+        kids[p.parent_id if p.parent_id in by_id else None].append(p)
+    for lst in kids.values():
+        lst.sort(key=lambda p: (-p.kelas, p.name))
+
+    def build(p: Position) -> dict:
+        return {
+            "position": p,
+            "holders": holders.get(p.id, []),
+            "children": [build(c) for c in kids.get(p.id, [])],
+        }
+
+    return [build(p) for p in kids.get(None, [])]
+
+
+def user_roles(user) -> frozenset[str]:
+    """The roles of an account: granted ones, plus pegawai (has an employee record) and atasan (has
+    subordinates today, derived from the hierarchy). Cached on the user object for the request."""
+    cached = getattr(user, "_ekinerja_roles", None)
+    if cached is not None:
+        return cached
+    roles: set[str] = set()
+    if user.is_authenticated and user.instansi_id:
+        roles.update(
+            RoleGrant.objects.filter(user=user, instansi_id=user.instansi_id).values_list(
+                "role", flat=True
+            )
+        )
+        employee = Employee.objects.filter(
+            user=user, instansi_id=user.instansi_id, is_active=True
+        ).first()
+        if employee is not None:
+            roles.add(Role.PEGAWAI)
+            from ekinerja.core.clock import local_today
+
+            if subordinate_count(employee, on=local_today(user.instansi)) > 0:
+                roles.add(Role.ATASAN)
+    result = frozenset(roles)
+    user._ekinerja_roles = result
+    return result
+
+
+def subordinate_count(employee: Employee, *, on: dt.date) -> int:
+    return len(hierarchy(employee.instansi_id, on).subordinate_ids(employee.id))
+
+
+def admin_unit_ids(user) -> set[int]:
+    """Units (with their sub-units) an admin OPD account may manage (two queries)."""
+    roots = list(
+        RoleGrant.objects.filter(
+            user=user, instansi_id=user.instansi_id, role=Role.ADMIN_OPD
+        ).values_list("unit_id", flat=True)
+    )
+    if not roots:
+        return set()
+    parent = dict(Unit.objects.filter(instansi_id=user.instansi_id).values_list("id", "parent_id"))
+    return _descendants(parent, roots)
+
+
+def employee_for_user(user) -> Employee | None:
+    if not user.is_authenticated or not user.instansi_id:
+        return None
+    return (
+        Employee.objects.filter(user=user, instansi_id=user.instansi_id)
+        .select_related("instansi")
+        .first()
+    )
+
+
+def instansi_stats(instansi: Instansi, *, on: dt.date) -> dict:
+    """Headcounts for the home page of BKPSDM, leaders and finance (a fixed number of queries)."""
+    from django.db.models import Count
+
+    employees = Employee.objects.filter(instansi=instansi, is_active=True)
+    by_status = dict(
+        employees.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    filled = set(
+        Assignment.objects.filter(active_on(on), instansi=instansi).values_list(
+            "position_id", flat=True
+        )
+    )
+    positions = Position.objects.filter(instansi=instansi).count()
+    return {
+        "employees": sum(by_status.values()),
+        "by_status": by_status,
+        "opd": Unit.objects.filter(instansi=instansi, kind=Unit.Kind.OPD).count(),
+        "positions": positions,
+        "vacant_positions": positions - len(filled),
+    }

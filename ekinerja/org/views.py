@@ -1,0 +1,106 @@
+"""Pages of the organisation app: login, home per role, profiles, org charts."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from ekinerja.core.clock import local_today
+from ekinerja.core.models import AuditEvent
+from ekinerja.core.scoping import get_scoped_or_404, scoped
+
+from . import selectors
+from .forms import LoginForm
+from .models import Employee, Role, Unit
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "org/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    user = request.user
+    roles = selectors.user_roles(user)
+    me = selectors.employee_for_user(user)
+    today = local_today(user.instansi) if user.instansi_id else None
+    ctx = {"me": me, "today": today, "role_labels": [Role(r).label for r in sorted(roles)]}
+    if me is not None:
+        ctx["assignment"] = selectors.definitif_assignment(me, on=today)
+        ctx["superior"] = selectors.direct_superior(me, on=today)
+        if Role.ATASAN in roles:
+            ctx["subordinates"] = selectors.subordinates(me, on=today)
+    if user.instansi_id and roles & {
+        Role.BKPSDM,
+        Role.PIMPINAN,
+        Role.BPKAD,
+        Role.KOMINFO,
+        Role.ADMIN_OPD,
+    }:
+        ctx["stats"] = selectors.instansi_stats(user.instansi, on=today)
+    if Role.ADMIN_OPD in roles:
+        ctx["admin_units"] = (
+            scoped(Unit, user).filter(id__in=selectors.admin_unit_ids(user)).order_by("code")
+        )
+    return render(request, "org/home.html", ctx)
+
+
+@login_required
+def my_profile(request):
+    me = selectors.employee_for_user(request.user)
+    if me is None:
+        return redirect("home")
+    return redirect("employee-profile", pk=me.pk)
+
+
+@login_required
+def employee_profile(request, pk: int):
+    employee = get_scoped_or_404(
+        Employee.objects.select_related("instansi", "user"), request.user, pk=pk
+    )
+    if not request.user.has_perm("org.view_employee_profile", employee):
+        # Same answer as a missing object: do not reveal who exists.
+        raise Http404("Data tidak ditemukan.")
+    today = local_today(employee.instansi)
+    ctx = {
+        "employee": employee,
+        "today": today,
+        "assignments": employee.assignments.select_related("position", "position__unit").order_by(
+            "-start"
+        ),
+        "current": selectors.definitif_assignment(employee, on=today),
+        "superior": selectors.direct_superior(employee, on=today),
+        "subordinates": selectors.subordinates(employee, on=today),
+    }
+    return render(request, "org/employee_profile.html", ctx)
+
+
+@login_required
+def unit_list(request):
+    if request.user.instansi_id is None:
+        raise Http404
+    tree = selectors.unit_tree(request.user.instansi)
+    return render(request, "org/unit_list.html", {"tree": tree})
+
+
+@login_required
+def unit_chart(request, pk: int):
+    unit = get_scoped_or_404(Unit, request.user, pk=pk)
+    if not request.user.has_perm("org.view_unit_chart", unit):
+        raise Http404
+    today = local_today(unit.instansi)
+    chart = selectors.org_chart(unit, on=today)
+    return render(request, "org/unit_chart.html", {"unit": unit, "chart": chart, "today": today})
+
+
+@login_required
+def audit_log(request):
+    if not request.user.has_perm("org.view_audit_log"):
+        raise PermissionDenied
+    events = scoped(AuditEvent, request.user).select_related("actor")[:200]
+    return render(request, "org/audit_log.html", {"events": events})

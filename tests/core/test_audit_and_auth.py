@@ -1,0 +1,87 @@
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from ekinerja.core.audit import audit_record
+from ekinerja.core.models import AuditEvent
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Rahasia-Kuat-2026!"
+
+
+def test_audit_events_cannot_be_changed_or_deleted():
+    event = audit_record(action="x.test", actor=None, instansi=None, reason="uji")
+    event.reason = "diubah"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().update(reason="x")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).reason == "uji"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigger exists on PostgreSQL only")
+def test_database_trigger_refuses_raw_update():
+    from django.db import DatabaseError, transaction
+
+    audit_record(action="x.test", actor=None, instansi=None)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("UPDATE core_auditevent SET reason = 'x'")
+
+
+def test_login_by_username_writes_audit(client):
+    user = UserFactory(username="198505172010031002")
+    resp = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert resp.status_code == 302
+    assert AuditEvent.objects.filter(action="auth.login", actor=user).exists()
+
+
+def test_failed_logins_lock_the_account(client, settings):
+    settings.LOGIN_LOCKOUT_THRESHOLD = 3
+    user = UserFactory()
+    for _ in range(3):
+        resp = client.post(
+            reverse("login"), {"username": user.username, "password": "salah-sekali"}
+        )
+        assert resp.status_code == 200
+    assert "terkunci" in resp.content.decode()
+    user.refresh_from_db()
+    assert user.locked_until is not None
+    # Even the right password is refused while locked.
+    resp = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert resp.status_code == 200 and "terkunci" in resp.content.decode()
+    assert (
+        AuditEvent.objects.filter(action="auth.login_failed", actor_label=user.username).count()
+        == 4
+    )
+
+
+def test_lock_expires(client, settings, time_machine=None):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    user = UserFactory()
+    user.locked_until = timezone.now() - dt.timedelta(seconds=1)
+    user.save()
+    resp = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert resp.status_code == 302
+
+
+def test_password_rules_asvs_l2():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ["pendek123", "password12345", "123456789012"]:
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("Kebun-Kopi-Loksado-7")
+
+
+def test_unknown_user_failed_login_is_audited(client):
+    client.post(reverse("login"), {"username": "tidak-ada", "password": "apa saja"})
+    assert AuditEvent.objects.filter(action="auth.login_failed", actor_label="tidak-ada").exists()

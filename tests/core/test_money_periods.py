@@ -1,0 +1,65 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ekinerja.core.money import format_rupiah, round_rupiah, terbilang
+from ekinerja.core.periods import Period, tanggal
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("0.5", 1), ("1.49", 1), ("2.5", 3), ("-2.5", -3), ("1234567.50", 1234568), ("7", 7)],
+)
+def test_round_rupiah_is_half_up(value, expected):
+    assert round_rupiah(Decimal(value)) == Decimal(expected)
+
+
+def test_round_rupiah_refuses_float():
+    with pytest.raises(TypeError):
+        round_rupiah(1.5)
+
+
+def test_format_rupiah_uses_indonesian_notation():
+    assert format_rupiah(Decimal("1234567")) == "Rp1.234.567"
+    assert format_rupiah(Decimal("-2500")) == "-Rp2.500"
+    assert format_rupiah(0) == "Rp0"
+
+
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        (0, "nol rupiah"),
+        (11, "sebelas rupiah"),
+        (115, "seratus lima belas rupiah"),
+        (1000, "seribu rupiah"),
+        (1_250_000, "satu juta dua ratus lima puluh ribu rupiah"),
+        (7_011_250, "tujuh juta sebelas ribu dua ratus lima puluh rupiah"),
+        (2_000_000_001, "dua miliar satu rupiah"),
+    ],
+)
+def test_terbilang(amount, words):
+    assert terbilang(amount) == words
+
+
+@given(st.integers(min_value=0, max_value=10**13))
+def test_terbilang_never_has_double_spaces(n):
+    text = terbilang(n)
+    assert "  " not in text and text.endswith("rupiah")
+
+
+def test_period_parse_and_bounds():
+    p = Period.parse("2026-02")
+    assert p.first_day == dt.date(2026, 2, 1)
+    assert p.last_day == dt.date(2026, 2, 28)
+    assert str(p.next()) == "2026-03" and str(Period.parse("2026-01").previous()) == "2025-12"
+    assert p.label == "Februari 2026"
+    with pytest.raises(ValueError, match="tidak valid"):
+        Period.parse("2026-13")
+
+
+def test_tanggal_in_indonesian():
+    assert tanggal(dt.date(2026, 11, 23)) == "23 November 2026"
+    assert tanggal(dt.date(2026, 11, 23), with_weekday=True) == "Senin, 23 November 2026"

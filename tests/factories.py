@@ -1,0 +1,110 @@
+"""Factories for the whole project, one place per app section."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import factory
+
+from ekinerja.core.models import Instansi, User
+from ekinerja.org.models import Assignment, Employee, Position, RoleGrant, Unit
+
+_serial = itertools.count(1)
+
+
+def make_nip(
+    birth=dt.date(1985, 5, 17), appointed=(2010, 3), sex=1, pppk=False, serial=None
+) -> str:
+    serial = serial if serial is not None else (next(_serial) % 999) + 1
+    month = "21" if pppk else f"{appointed[1]:02d}"
+    return f"{birth:%Y%m%d}{appointed[0]:04d}{month}{sex}{serial:03d}"
+
+
+class InstansiFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Instansi
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"63{n:02d}")
+    name = factory.LazyAttribute(lambda o: f"Pemerintah Kabupaten Uji {o.code}")
+    timezone = Instansi.Zone.WITA
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    instansi = factory.SubFactory(InstansiFactory)
+    password = factory.PostGenerationMethodCall("set_password", "Rahasia-Kuat-2026!")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    instansi = factory.SubFactory(InstansiFactory)
+    code = factory.Sequence(lambda n: f"U{n:03d}")
+    name = factory.Sequence(lambda n: f"Dinas Uji {n}")
+    kind = Unit.Kind.OPD
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Position
+
+    instansi = factory.SelfAttribute("unit.instansi")
+    unit = factory.SubFactory(UnitFactory)
+    code = factory.Sequence(lambda n: f"J{n:04d}")
+    name = factory.Sequence(lambda n: f"Jabatan {n}")
+    kind = Position.Kind.PELAKSANA
+    kelas = 7
+    parent = None
+
+
+class EmployeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Employee
+
+    instansi = factory.SubFactory(InstansiFactory)
+    nip = factory.LazyFunction(make_nip)
+    name = factory.Sequence(lambda n: f"Pegawai {n}")
+    status = Employee.Status.PNS
+    golongan = "III/a"
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    instansi = factory.SelfAttribute("position.instansi")
+    employee = factory.SubFactory(
+        EmployeeFactory, instansi=factory.SelfAttribute("..position.instansi")
+    )
+    position = factory.SubFactory(PositionFactory)
+    kind = Assignment.Kind.DEFINITIF
+    start = dt.date(2020, 1, 1)
+    end = None
+
+
+def employee_with_login(
+    instansi: Instansi, position: Position | None = None, password="Rahasia-Kuat-2026!", **kwargs
+) -> Employee:
+    employee = EmployeeFactory(instansi=instansi, **kwargs)
+    user = User.objects.create_user(username=employee.nip, password=password, instansi=instansi)
+    employee.user = user
+    employee.save(update_fields=["user"])
+    if position is not None:
+        AssignmentFactory(position=position, employee=employee)
+    return employee
+
+
+def grant(user: User, role: str, unit: Unit | None = None) -> RoleGrant:
+    return RoleGrant.objects.create(instansi_id=user.instansi_id, user=user, role=role, unit=unit)
