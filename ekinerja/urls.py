@@ -7,5 +7,9 @@ admin.site.index_title = "Data induk"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("kalender/", include("ekinerja.workcal.urls")),
+    path("kehadiran/", include("ekinerja.attendance.urls")),
+    path("aktivitas/", include("ekinerja.activities.urls")),
+    path("kinerja/", include("ekinerja.performance.urls")),
     path("", include("ekinerja.org.urls")),
 ]

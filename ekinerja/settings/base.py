@@ -31,6 +31,10 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "ekinerja.core",
     "ekinerja.org",
+    "ekinerja.workcal",
+    "ekinerja.attendance",
+    "ekinerja.activities",
+    "ekinerja.performance",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AttendanceConfig(AppConfig):
+    name = "ekinerja.attendance"
+    label = "attendance"
+    verbose_name = "Kehadiran"
