@@ -11,5 +11,6 @@ urlpatterns = [
     path("kehadiran/", include("ekinerja.attendance.urls")),
     path("aktivitas/", include("ekinerja.activities.urls")),
     path("kinerja/", include("ekinerja.performance.urls")),
+    path("tpp/", include("ekinerja.tpp.urls")),
     path("", include("ekinerja.org.urls")),
 ]

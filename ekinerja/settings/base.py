@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "ekinerja.attendance",
     "ekinerja.activities",
     "ekinerja.performance",
+    "ekinerja.tpp",
+    "ekinerja.demo",
 ]
 
 MIDDLEWARE = [
