@@ -108,3 +108,70 @@ def employee_with_login(
 
 def grant(user: User, role: str, unit: Unit | None = None) -> RoleGrant:
     return RoleGrant.objects.create(instansi_id=user.instansi_id, user=user, role=role, unit=unit)
+
+
+# ---------------------------------------------------------------- workcal (work calendar helper)
+
+
+def fixed_schedule(
+    instansi: Instansi,
+    code: str = "5HK",
+    days: dict | None = None,
+    grace_minutes: int = 0,
+    use_national_holidays: bool = True,
+    is_default: bool = False,
+):
+    """A fixed schedule; default days Mon-Thu 07:30-16:00, Fri 07:30-16:30."""
+    from ekinerja.workcal.services import schedule_define
+
+    t = dt.time
+    if days is None:
+        days = {d: (t(7, 30), t(16, 0)) for d in range(4)}
+        days[4] = (t(7, 30), t(16, 30))
+    return schedule_define(
+        actor=None,
+        instansi=instansi,
+        code=code,
+        name=f"Jadwal {code}",
+        kind="fixed",
+        days=days,
+        grace_minutes=grace_minutes,
+        use_national_holidays=use_national_holidays,
+        is_default=is_default,
+    )
+
+
+def shift_schedule(
+    instansi: Instansi, code: str = "RS", shifts: dict | None = None, grace_minutes=0
+):
+    """A shift schedule; default shifts P 07-14, S 14-21, M 21-07 (crosses midnight)."""
+    from ekinerja.workcal.services import schedule_define
+
+    t = dt.time
+    if shifts is None:
+        shifts = {"P": (t(7), t(14)), "S": (t(14), t(21)), "M": (t(21), t(7))}
+    return schedule_define(
+        actor=None,
+        instansi=instansi,
+        code=code,
+        name=f"Shift {code}",
+        kind="shift",
+        shifts=shifts,
+        grace_minutes=grace_minutes,
+    )
+
+
+def put_on_schedule(employee: Employee, schedule, date_from=dt.date(2020, 1, 1), date_to=None):
+    from ekinerja.workcal.services import employee_schedule_assign
+
+    return employee_schedule_assign(
+        actor=None, employee=employee, schedule=schedule, date_from=date_from, date_to=date_to
+    )
+
+
+def holiday(
+    instansi: Instansi, date: dt.date, name: str = "Libur", kind="regional", source="manual"
+):
+    from ekinerja.workcal.models import Holiday
+
+    return Holiday.objects.create(instansi=instansi, date=date, name=name, kind=kind, source=source)

@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "workcal"
+
+urlpatterns = [
+    path("libur/", views.holidays, name="holidays"),
+    path("libur/isi-nasional/", views.holidays_seed, name="holidays-seed"),
+    path("libur/<int:pk>/ubah/", views.holiday_edit, name="holiday-edit"),
+    path("libur/<int:pk>/hapus/", views.holiday_delete, name="holiday-delete"),
+    path("libur/<int:pk>/pulihkan/", views.holiday_restore, name="holiday-restore"),
+]

@@ -1,0 +1,171 @@
+"""Django admin for the work calendar, scoped to the user's instansi. Holiday and employee-schedule
+writes go through the services (validation + audit); other edits are audited here."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from ekinerja.core.admin import InstansiScopedAdmin
+from ekinerja.core.audit import audit_record, snapshot
+
+from . import services
+from .models import (
+    EmployeeSchedule,
+    Holiday,
+    ScheduleDay,
+    ScheduleVariant,
+    Shift,
+    ShiftRoster,
+    WorkSchedule,
+)
+
+
+class AuditedAdmin(InstansiScopedAdmin):
+    def save_model(self, request, obj, form, change):
+        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        audit_record(
+            action=f"workcal.{obj._meta.model_name}.{'update' if change else 'create'}",
+            actor=request.user,
+            instansi=obj.instansi,
+            obj=obj,
+            before=before,
+            after=snapshot(obj),
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            action=f"workcal.{obj._meta.model_name}.delete",
+            actor=request.user,
+            instansi=obj.instansi,
+            obj=obj,
+            before=snapshot(obj),
+        )
+        super().delete_model(request, obj)
+
+
+class ScopedInline(admin.TabularInline):
+    extra = 0
+    exclude = ["instansi"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        instansi_id = obj.instansi_id if obj is not None else request.user.instansi_id
+
+        class Scoped(formset):
+            def save_new(self, form, commit=True):
+                form.instance.instansi_id = instansi_id
+                return super().save_new(form, commit=commit)
+
+        return Scoped
+
+
+class ScheduleDayInline(ScopedInline):
+    model = ScheduleDay
+    fields = ["weekday", "start", "end"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(variant__isnull=True)
+
+
+class ShiftInline(ScopedInline):
+    model = Shift
+    fields = ["code", "name", "start", "end"]
+
+
+@admin.register(WorkSchedule)
+class WorkScheduleAdmin(AuditedAdmin):
+    list_display = ["code", "name", "kind", "grace_minutes", "use_national_holidays", "is_default"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+    inlines = [ScheduleDayInline, ShiftInline]
+
+
+class VariantDayInline(ScopedInline):
+    model = ScheduleDay
+    fk_name = "variant"
+    fields = ["weekday", "start", "end"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class WithSchedule(formset):
+            def save_new(self, form, commit=True):
+                form.instance.schedule_id = self.instance.schedule_id
+                return super().save_new(form, commit=commit)
+
+        return WithSchedule
+
+
+@admin.register(ScheduleVariant)
+class ScheduleVariantAdmin(AuditedAdmin):
+    list_display = ["schedule", "name", "date_from", "date_to"]
+    inlines = [VariantDayInline]
+
+
+class HolidayForm(forms.ModelForm):
+    class Meta:
+        model = Holiday
+        fields = ["date", "name", "kind"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(InstansiScopedAdmin):
+    form = HolidayForm
+    list_display = ["date", "name", "kind", "source", "is_active"]
+    list_filter = ["kind", "source", "is_active"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            original = Holiday.objects.get(pk=obj.pk)
+            services.holiday_update(
+                actor=request.user, holiday=original, date=obj.date, name=obj.name, kind=obj.kind
+            )
+        else:
+            services.holiday_create(
+                actor=request.user,
+                instansi=request.user.instansi,
+                date=obj.date,
+                name=obj.name,
+                kind=obj.kind,
+            )
+
+    def delete_model(self, request, obj):
+        services.holiday_delete(actor=request.user, holiday=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.holiday_delete(actor=request.user, holiday=obj)
+
+
+class EmployeeScheduleForm(forms.ModelForm):
+    class Meta:
+        model = EmployeeSchedule
+        fields = ["employee", "schedule", "date_from", "date_to"]
+
+    def clean(self):
+        data = super().clean()
+        emp, start, end = data.get("employee"), data.get("date_from"), data.get("date_to")
+        if emp and start:
+            others = EmployeeSchedule.objects.filter(employee=emp).exclude(pk=self.instance.pk)
+            for o in others:
+                if services._overlaps(start, end, o.date_from, o.date_to):
+                    raise ValidationError("Tumpang tindih dengan jadwal lain pegawai ini.")
+        return data
+
+
+@admin.register(EmployeeSchedule)
+class EmployeeScheduleAdmin(AuditedAdmin):
+    form = EmployeeScheduleForm
+    list_display = ["employee", "schedule", "date_from", "date_to"]
+    autocomplete_fields = ["employee"]
+    list_filter = ["schedule"]
+
+
+@admin.register(ShiftRoster)
+class ShiftRosterAdmin(AuditedAdmin):
+    list_display = ["employee", "date", "shift"]
+    autocomplete_fields = ["employee"]
+    date_hierarchy = "date"

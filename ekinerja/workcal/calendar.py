@@ -1,0 +1,223 @@
+"""The working-day calendar as a pure function: plain dataclasses in, plain dataclasses out; no ORM,
+no clock.
+
+Rule (tpp-rules.md, "Working days W"): for a fixed schedule, the dates whose weekday the schedule
+lists (the variant's days when a date-ranged variant such as Ramadan covers the date), minus holidays:
+the national ones (seeded national holidays and cuti bersama) only when the schedule has
+`use_national_holidays`, and the instansi's own listed ones (manual rows: regional holidays, SKB
+corrections) always. For a shift schedule, the dates with a roster entry; holidays do not apply,
+shift workers follow their roster. Each working day has aware start/end datetimes in the instansi's
+zone; a day whose end is at or before its start (night shift) ends on the next calendar day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+FIXED = "fixed"
+SHIFT = "shift"
+
+
+@dataclass(frozen=True)
+class Hours:
+    start: dt.time
+    end: dt.time
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end <= self.start
+
+    def on(self, day: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+        start = dt.datetime.combine(day, self.start, tzinfo=tz)
+        end_day = day + dt.timedelta(days=1) if self.crosses_midnight else day
+        return start, dt.datetime.combine(end_day, self.end, tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Replaces the schedule's week between date_from and date_to (inclusive)."""
+
+    date_from: dt.date
+    date_to: dt.date
+    days: Mapping[int, Hours]
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    kind: str = FIXED
+    days: Mapping[int, Hours] = field(default_factory=dict)  # weekday 0=Monday .. 6=Sunday
+    variants: tuple[Variant, ...] = ()
+    shifts: Mapping[str, Hours] = field(default_factory=dict)
+    grace_minutes: int = 0
+    use_national_holidays: bool = True
+    code: str = ""
+
+    def hours_for(self, day: dt.date) -> Hours | None:
+        """The fixed hours of a date before holidays are applied (None: not a scheduled weekday)."""
+        days = self.days
+        for v in self.variants:
+            if v.date_from <= day <= v.date_to:
+                days = v.days
+                break
+        return days.get(day.weekday())
+
+
+# Used when an employee has no schedule and the instansi has no default one: Monday to Friday.
+DEFAULT_HOURS = Hours(dt.time(7, 30), dt.time(16, 0))
+BUILTIN_SCHEDULE = Schedule(
+    kind=FIXED, days={d: DEFAULT_HOURS for d in range(5)}, code="SENIN-JUMAT"
+)
+
+
+@dataclass(frozen=True)
+class HolidaySet:
+    """`national`: dates off only for schedules that follow national holidays (seeded national holidays
+    and cuti bersama). `listed`: dates off for every fixed schedule (the instansi's manual rows)."""
+
+    national: frozenset[dt.date] = frozenset()
+    listed: frozenset[dt.date] = frozenset()
+
+    def is_off(self, day: dt.date, schedule: Schedule) -> bool:
+        return day in self.listed or (schedule.use_national_holidays and day in self.national)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """An employee follows `schedule` from date_from to date_to (inclusive; None = open-ended)."""
+
+    date_from: dt.date
+    date_to: dt.date | None
+    schedule: Schedule
+
+
+@dataclass(frozen=True)
+class WorkDay:
+    date: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    grace_minutes: int = 0
+    shift: str | None = None
+    schedule_code: str = ""
+
+
+def _dates(start: dt.date, end: dt.date) -> Iterable[dt.date]:
+    day = start
+    one = dt.timedelta(days=1)
+    while day <= end:
+        yield day
+        day += one
+
+
+def fixed_work_days(
+    schedule: Schedule, holidays: HolidaySet, start: dt.date, end: dt.date, tz: dt.tzinfo
+) -> dict[dt.date, WorkDay]:
+    """Working days of a fixed schedule in [start, end], independent of any employee."""
+    out: dict[dt.date, WorkDay] = {}
+    for day in _dates(start, end):
+        hours = schedule.hours_for(day)
+        if hours is None or holidays.is_off(day, schedule):
+            continue
+        s, e = hours.on(day, tz)
+        out[day] = WorkDay(day, s, e, schedule.grace_minutes, None, schedule.code)
+    return out
+
+
+def shift_work_days(
+    schedule: Schedule,
+    roster: Mapping[dt.date, str],
+    start: dt.date,
+    end: dt.date,
+    tz: dt.tzinfo,
+) -> dict[dt.date, WorkDay]:
+    """Working days of a shift schedule: the rostered dates in [start, end]. A roster code the schedule
+    does not define is ignored (the roster service refuses such entries)."""
+    out: dict[dt.date, WorkDay] = {}
+    for day in sorted(roster):
+        if not start <= day <= end:
+            continue
+        hours = schedule.shifts.get(roster[day])
+        if hours is None:
+            continue
+        s, e = hours.on(day, tz)
+        out[day] = WorkDay(day, s, e, schedule.grace_minutes, roster[day], schedule.code)
+    return out
+
+
+def employee_work_days(
+    segments: Iterable[Segment],
+    fallback: Schedule,
+    holidays: HolidaySet,
+    roster: Mapping[dt.date, str],
+    start: dt.date,
+    end: dt.date,
+    tz: dt.tzinfo | str,
+    cache: dict | None = None,
+) -> list[WorkDay]:
+    """An employee's working days in [start, end], sorted by date.
+
+    Dates covered by a segment follow its schedule; dates no segment covers follow `fallback`.
+    `cache` (optional, any dict) shares the fixed-schedule computation between employees that follow
+    the same schedule; pass the same dict only with the same holidays, range and zone.
+    """
+    if isinstance(tz, str):
+        tz = zoneinfo.ZoneInfo(tz)
+    if start > end:
+        return []
+    cache = {} if cache is None else cache
+
+    def fixed(schedule: Schedule) -> dict[dt.date, WorkDay]:
+        key = id(schedule)
+        if key not in cache:
+            cache[key] = (schedule, fixed_work_days(schedule, holidays, start, end, tz))
+        return cache[key][1]
+
+    pieces: list[tuple[dt.date, dt.date, Schedule]] = []
+    for seg in sorted(segments, key=lambda s: s.date_from):
+        lo = max(seg.date_from, start)
+        hi = min(seg.date_to or end, end)
+        if lo <= hi:
+            pieces.append((lo, hi, seg.schedule))
+    # Fill the gaps with the fallback schedule.
+    filled: list[tuple[dt.date, dt.date, Schedule]] = []
+    cursor = start
+    one = dt.timedelta(days=1)
+    for lo, hi, sched in pieces:
+        lo = max(lo, cursor)
+        if lo > hi:
+            continue
+        if cursor < lo:
+            filled.append((cursor, lo - one, fallback))
+        filled.append((lo, hi, sched))
+        cursor = hi + one
+    if cursor <= end:
+        filled.append((cursor, end, fallback))
+
+    out: list[WorkDay] = []
+    for lo, hi, sched in filled:
+        if sched.kind == SHIFT:
+            out.extend(shift_work_days(sched, roster, lo, hi, tz).values())
+        else:
+            days = fixed(sched)
+            if lo == start and hi == end:
+                out.extend(days.values())
+            else:
+                out.extend(wd for d, wd in days.items() if lo <= d <= hi)
+    out.sort(key=lambda w: w.date)
+    return out
+
+
+def nth_after(days: Iterable[dt.date], day: dt.date, n: int) -> dt.date | None:
+    """The n-th date strictly after `day` among `days` (None when there are fewer)."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    count = 0
+    for d in sorted(days):
+        if d > day:
+            count += 1
+            if count == n:
+                return d
+    return None

@@ -1,0 +1,211 @@
+"""Reads of the work calendar, set-based: a fixed number of queries for any number of employees.
+
+The public interface other apps code against:
+- `working_days(employees, start, end)` -> {employee id: [dates]}
+- `work_hours(employees, start, end)` -> {employee id: {date: (start, end)}} (aware, instansi zone)
+- `work_days(employees, start, end)` -> {employee id: [calendar.WorkDay]} (also grace and shift code)
+- `nth_working_day_after(employee, day, n)` -> date
+
+An employee follows the schedule of their EmployeeSchedule period covering the date; without one, the
+instansi's default schedule (WorkSchedule.is_default); without that, Monday to Friday 07:30-16:00.
+The rule for a date being a working day is in calendar.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+
+from django.db.models import Q
+
+from ekinerja.core.models import Instansi
+from ekinerja.org.models import Employee
+
+from . import calendar as cal
+from .models import (
+    EmployeeSchedule,
+    Holiday,
+    ScheduleDay,
+    ScheduleVariant,
+    Shift,
+    ShiftRoster,
+    WorkSchedule,
+)
+
+# Above this many employees, rows are fetched by instansi and filtered in memory rather than with a
+# long `IN (...)` list.
+_IN_LIST_LIMIT = 500
+
+
+def _employee_filter(employees: list[Employee], field: str = "employee_id") -> Q:
+    ids = [e.id for e in employees]
+    if len(ids) > _IN_LIST_LIMIT:
+        return Q(instansi_id__in={e.instansi_id for e in employees})
+    return Q(**{f"{field}__in": ids})
+
+
+def schedule_specs(instansi_ids) -> tuple[dict[int, cal.Schedule], dict[int, int]]:
+    """Every schedule of the given instansi as a pure calendar.Schedule (four queries), and the
+    default schedule id per instansi."""
+    instansi_ids = list(instansi_ids)
+    schedules = list(
+        WorkSchedule.objects.filter(instansi_id__in=instansi_ids).values(
+            "id",
+            "instansi_id",
+            "code",
+            "kind",
+            "grace_minutes",
+            "use_national_holidays",
+            "is_default",
+        )
+    )
+    days: dict[int, dict[int, cal.Hours]] = defaultdict(dict)
+    variant_days: dict[int, dict[int, cal.Hours]] = defaultdict(dict)
+    for sched_id, variant_id, weekday, start, end in ScheduleDay.objects.filter(
+        instansi_id__in=instansi_ids
+    ).values_list("schedule_id", "variant_id", "weekday", "start", "end"):
+        if variant_id is None:
+            days[sched_id][weekday] = cal.Hours(start, end)
+        else:
+            variant_days[variant_id][weekday] = cal.Hours(start, end)
+    variants: dict[int, list[cal.Variant]] = defaultdict(list)
+    for vid, sched_id, name, date_from, date_to in (
+        ScheduleVariant.objects.filter(instansi_id__in=instansi_ids)
+        .order_by("date_from")
+        .values_list("id", "schedule_id", "name", "date_from", "date_to")
+    ):
+        variants[sched_id].append(
+            cal.Variant(date_from, date_to, dict(variant_days.get(vid, {})), name)
+        )
+    shifts: dict[int, dict[str, cal.Hours]] = defaultdict(dict)
+    for sched_id, code, start, end in Shift.objects.filter(
+        instansi_id__in=instansi_ids
+    ).values_list("schedule_id", "code", "start", "end"):
+        shifts[sched_id][code] = cal.Hours(start, end)
+    specs: dict[int, cal.Schedule] = {}
+    defaults: dict[int, int] = {}
+    for s in schedules:
+        specs[s["id"]] = cal.Schedule(
+            kind=s["kind"],
+            days=dict(days.get(s["id"], {})),
+            variants=tuple(variants.get(s["id"], ())),
+            shifts=dict(shifts.get(s["id"], {})),
+            grace_minutes=s["grace_minutes"],
+            use_national_holidays=s["use_national_holidays"],
+            code=s["code"],
+        )
+        if s["is_default"]:
+            defaults[s["instansi_id"]] = s["id"]
+    return specs, defaults
+
+
+def holiday_sets(instansi_ids, start: dt.date, end: dt.date) -> dict[int, cal.HolidaySet]:
+    """Active holidays per instansi in [start, end] (one query)."""
+    national: dict[int, set[dt.date]] = defaultdict(set)
+    listed: dict[int, set[dt.date]] = defaultdict(set)
+    for inst, day, source in Holiday.objects.filter(
+        instansi_id__in=list(instansi_ids), is_active=True, date__gte=start, date__lte=end
+    ).values_list("instansi_id", "date", "source"):
+        (national if source == Holiday.Source.SEEDED else listed)[inst].add(day)
+    return {
+        inst: cal.HolidaySet(frozenset(national.get(inst, ())), frozenset(listed.get(inst, ())))
+        for inst in instansi_ids
+    }
+
+
+def work_days(
+    employees: list[Employee], start: dt.date, end: dt.date
+) -> dict[int, list[cal.WorkDay]]:
+    """Each employee's scheduled working days in [start, end] with their hours, grace minutes and shift
+    code (eight queries whatever the number of employees)."""
+    employees = list(employees)
+    if not employees:
+        return {}
+    ids = {e.id for e in employees}
+    instansi_ids = {e.instansi_id for e in employees}
+    zones = dict(Instansi.objects.filter(id__in=instansi_ids).values_list("id", "timezone"))
+    specs, defaults = schedule_specs(instansi_ids)
+    holidays = holiday_sets(instansi_ids, start, end)
+
+    segments: dict[int, list[cal.Segment]] = defaultdict(list)
+    for emp_id, sched_id, date_from, date_to in EmployeeSchedule.objects.filter(
+        _employee_filter(employees),
+        Q(date_to__isnull=True) | Q(date_to__gte=start),
+        date_from__lte=end,
+    ).values_list("employee_id", "schedule_id", "date_from", "date_to"):
+        if emp_id in ids:
+            segments[emp_id].append(cal.Segment(date_from, date_to, specs[sched_id]))
+
+    roster: dict[int, dict[dt.date, str]] = defaultdict(dict)
+    for emp_id, day, code in ShiftRoster.objects.filter(
+        _employee_filter(employees), date__gte=start, date__lte=end
+    ).values_list("employee_id", "date", "shift__code"):
+        if emp_id in ids:
+            roster[emp_id][day] = code
+
+    caches: dict[int, dict] = defaultdict(dict)
+    tzs = {inst: zoneinfo.ZoneInfo(zone) for inst, zone in zones.items()}
+    out: dict[int, list[cal.WorkDay]] = {}
+    for e in employees:
+        default_id = defaults.get(e.instansi_id)
+        fallback = specs[default_id] if default_id else cal.BUILTIN_SCHEDULE
+        out[e.id] = cal.employee_work_days(
+            segments.get(e.id, ()),
+            fallback,
+            holidays[e.instansi_id],
+            roster.get(e.id, {}),
+            start,
+            end,
+            tzs[e.instansi_id],
+            cache=caches[e.instansi_id],
+        )
+    return out
+
+
+def working_days(
+    employees: list[Employee], start: dt.date, end: dt.date
+) -> dict[int, list[dt.date]]:
+    """Employee id -> sorted scheduled working dates in [start, end]."""
+    return {eid: [w.date for w in days] for eid, days in work_days(employees, start, end).items()}
+
+
+def work_hours(
+    employees: list[Employee], start: dt.date, end: dt.date
+) -> dict[int, dict[dt.date, tuple[dt.datetime, dt.datetime]]]:
+    """Employee id -> {working date: (scheduled start, scheduled end)}, aware in the instansi zone."""
+    return {
+        eid: {w.date: (w.start, w.end) for w in days}
+        for eid, days in work_days(employees, start, end).items()
+    }
+
+
+def nth_working_day_after(employee: Employee, day: dt.date, n: int) -> dt.date:
+    """The n-th working day strictly after `day` in the employee's own calendar (e.g. the deadline of
+    the 7-working-day entry window is nth_working_day_after(emp, entry_date, 7)).
+
+    The search widens up to 400 days ahead; if even then fewer than n working days are scheduled
+    (a shift worker without a future roster), the remaining ones are counted as calendar days after
+    the search horizon, so a deadline always exists and is never earlier than the schedule allows.
+    """
+    if n < 1:
+        raise ValueError("n harus paling sedikit 1.")
+    span = max(31, 3 * n + 14)
+    while True:
+        end = day + dt.timedelta(days=span)
+        found = working_days([employee], day + dt.timedelta(days=1), end)[employee.id]
+        if len(found) >= n:
+            return found[n - 1]
+        if span >= 400:
+            return end + dt.timedelta(days=n - len(found))
+        span = min(400, span * 4)
+
+
+def year_holidays(instansi: Instansi | int, year: int, *, include_inactive: bool = False):
+    """Holidays of one instansi in one year, by date (one query)."""
+    qs = Holiday.objects.filter(
+        instansi=instansi, date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31)
+    ).order_by("date", "name")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs

@@ -1,0 +1,526 @@
+"""Writes to the work calendar. Holidays and schedules decide working days, hence attendance
+deductions and activity windows, so every change is validated and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ekinerja.core.audit import audit_record, snapshot
+from ekinerja.core.models import Instansi, User
+from ekinerja.core.periods import tanggal
+from ekinerja.org.models import Employee
+
+from .models import (
+    EmployeeSchedule,
+    Holiday,
+    ScheduleDay,
+    ScheduleVariant,
+    Shift,
+    ShiftRoster,
+    WorkSchedule,
+)
+
+HOLIDAY_FIELDS = ["date", "name", "kind", "source", "is_active"]
+
+
+# ---------------------------------------------------------------- holidays
+
+
+def national_holidays(year: int) -> list[tuple[dt.date, str, str]]:
+    """(date, name, kind) of Indonesia's national holidays (kind national) and cuti bersama
+    (kind cuti_bersama) for a year, from the `holidays` package (categories PUBLIC and GOVERNMENT),
+    named in Indonesian."""
+    import holidays as holidays_pkg
+
+    out: list[tuple[dt.date, str, str]] = []
+    for category, kind in (
+        ("public", Holiday.Kind.NATIONAL),
+        ("government", Holiday.Kind.CUTI_BERSAMA),
+    ):
+        found = holidays_pkg.country_holidays(
+            "ID", years=year, categories=(category,), language="id"
+        )
+        for day in sorted(found):
+            for name in found.get_list(day):
+                out.append((day, name[:200], kind))
+    return out
+
+
+@transaction.atomic
+def holidays_seed(*, actor: User | None, instansi: Instansi, year: int) -> int:
+    """Add the year's national holidays and cuti bersama as seeded rows. Idempotent: a (date, name)
+    already present, active or removed by BKPSDM, is left alone. Returns the number of rows added."""
+    existing = set(
+        Holiday.objects.filter(
+            instansi=instansi, date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31)
+        ).values_list("date", "name")
+    )
+    rows = [
+        Holiday(instansi=instansi, date=day, name=name, kind=kind, source=Holiday.Source.SEEDED)
+        for day, name, kind in national_holidays(year)
+        if (day, name) not in existing
+    ]
+    Holiday.objects.bulk_create(rows, ignore_conflicts=True)
+    audit_record(
+        action="workcal.holiday.seed",
+        actor=actor,
+        instansi=instansi,
+        after={"year": year, "added": len(rows)},
+        reason=f"Kalender nasional {year} dari paket holidays",
+    )
+    return len(rows)
+
+
+def _validate_holiday(holiday: Holiday) -> None:
+    errors: dict[str, str] = {}
+    if not (holiday.name or "").strip():
+        errors["name"] = "Nama hari libur wajib diisi."
+    if holiday.kind not in Holiday.Kind.values:
+        errors["kind"] = "Jenis hari libur tidak dikenal."
+    if holiday.date is None:
+        errors["date"] = "Tanggal wajib diisi."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_duplicate(holiday: Holiday, exclude_pk=None) -> Holiday | None:
+    """An existing row with the same date and name: an inactive one is returned for reuse, an active
+    one is an error."""
+    other = (
+        Holiday.objects.filter(instansi=holiday.instansi, date=holiday.date, name=holiday.name)
+        .exclude(pk=exclude_pk)
+        .first()
+    )
+    if other is not None and other.is_active:
+        raise ValidationError(
+            {"name": f"Hari libur '{holiday.name}' pada {tanggal(holiday.date)} sudah ada."}
+        )
+    return other
+
+
+@transaction.atomic
+def holiday_create(
+    *, actor: User | None, instansi: Instansi, date: dt.date, name: str, kind: str, reason: str = ""
+) -> Holiday:
+    """BKPSDM adds a holiday (regional, cuti bersama by the year's SKB, or a missing national one).
+    Manual rows apply to every fixed schedule."""
+    holiday = Holiday(
+        instansi=instansi,
+        date=date,
+        name=(name or "").strip(),
+        kind=kind,
+        source=Holiday.Source.MANUAL,
+    )
+    _validate_holiday(holiday)
+    removed = _check_duplicate(holiday)
+    if removed is not None:
+        before = snapshot(removed, HOLIDAY_FIELDS)
+        removed.is_active = True
+        removed.kind = kind
+        removed.save(update_fields=["is_active", "kind"])
+        holiday = removed
+    else:
+        before = None
+        holiday.save()
+    audit_record(
+        action="workcal.holiday.create",
+        actor=actor,
+        instansi=instansi,
+        obj=holiday,
+        before=before,
+        after=snapshot(holiday, HOLIDAY_FIELDS),
+        reason=reason,
+    )
+    return holiday
+
+
+@transaction.atomic
+def holiday_update(
+    *,
+    actor: User | None,
+    holiday: Holiday,
+    date: dt.date,
+    name: str,
+    kind: str,
+    reason: str = "",
+) -> Holiday:
+    """Change a holiday. Moving or renaming a seeded row keeps the original as removed (so seeding again
+    does not restore it) and records the change as a manual row."""
+    holiday = Holiday.objects.select_for_update().get(pk=holiday.pk)
+    before = snapshot(holiday, HOLIDAY_FIELDS)
+    name = (name or "").strip()
+    candidate = Holiday(instansi=holiday.instansi, date=date, name=name, kind=kind)
+    _validate_holiday(candidate)
+    moved = (date, name) != (holiday.date, holiday.name)
+    if moved:
+        reuse = _check_duplicate(candidate, exclude_pk=holiday.pk)
+    if holiday.source == Holiday.Source.SEEDED and moved:
+        holiday.is_active = False
+        holiday.save(update_fields=["is_active"])
+        audit_record(
+            action="workcal.holiday.delete",
+            actor=actor,
+            instansi=holiday.instansi,
+            obj=holiday,
+            before=before,
+            after=snapshot(holiday, HOLIDAY_FIELDS),
+            reason=reason,
+        )
+        if reuse is not None:
+            reuse.is_active, reuse.kind = True, kind
+            reuse.save(update_fields=["is_active", "kind"])
+            result = reuse
+        else:
+            result = Holiday.objects.create(
+                instansi=holiday.instansi,
+                date=date,
+                name=name,
+                kind=kind,
+                source=Holiday.Source.MANUAL,
+            )
+        audit_record(
+            action="workcal.holiday.create",
+            actor=actor,
+            instansi=holiday.instansi,
+            obj=result,
+            after=snapshot(result, HOLIDAY_FIELDS),
+            reason=reason,
+        )
+        return result
+    if moved and reuse is not None:
+        reuse.delete()  # an inactive manual row never exists; this is a removed seeded one
+    holiday.date, holiday.name, holiday.kind = date, name, kind
+    holiday.save()
+    audit_record(
+        action="workcal.holiday.update",
+        actor=actor,
+        instansi=holiday.instansi,
+        obj=holiday,
+        before=before,
+        after=snapshot(holiday, HOLIDAY_FIELDS),
+        reason=reason,
+    )
+    return holiday
+
+
+@transaction.atomic
+def holiday_delete(*, actor: User | None, holiday: Holiday, reason: str = "") -> None:
+    """Remove a holiday: a seeded row stays as removed (seeding again will not bring it back), a
+    manual row is deleted."""
+    before = snapshot(holiday, HOLIDAY_FIELDS)
+    if holiday.source == Holiday.Source.SEEDED:
+        holiday.is_active = False
+        holiday.save(update_fields=["is_active"])
+        after = snapshot(holiday, HOLIDAY_FIELDS)
+    else:
+        after = None
+    audit_record(
+        action="workcal.holiday.delete",
+        actor=actor,
+        instansi=holiday.instansi,
+        obj=holiday,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    if holiday.source != Holiday.Source.SEEDED:
+        holiday.delete()
+
+
+@transaction.atomic
+def holiday_restore(*, actor: User | None, holiday: Holiday, reason: str = "") -> Holiday:
+    """Bring back a removed seeded holiday."""
+    before = snapshot(holiday, HOLIDAY_FIELDS)
+    holiday.is_active = True
+    holiday.save(update_fields=["is_active"])
+    audit_record(
+        action="workcal.holiday.update",
+        actor=actor,
+        instansi=holiday.instansi,
+        obj=holiday,
+        before=before,
+        after=snapshot(holiday, HOLIDAY_FIELDS),
+        reason=reason,
+    )
+    return holiday
+
+
+# ---------------------------------------------------------------- schedules
+
+Span = tuple[dt.time, dt.time]
+
+
+def _check_span(label: str, span: Span) -> None:
+    start, end = span
+    if start == end:
+        raise ValidationError({"days": f"{label}: jam masuk dan pulang tidak boleh sama."})
+
+
+@transaction.atomic
+def schedule_define(
+    *,
+    actor: User | None,
+    instansi: Instansi,
+    code: str,
+    name: str,
+    kind: str = WorkSchedule.Kind.FIXED,
+    days: Mapping[int, Span] | None = None,
+    shifts: Mapping[str, Span] | None = None,
+    grace_minutes: int = 0,
+    use_national_holidays: bool = True,
+    is_default: bool = False,
+) -> WorkSchedule:
+    """Create or replace a schedule with its weekday hours (fixed) or its shifts (shift). Weekdays are
+    0 = Monday .. 6 = Sunday; an end at or before the start ends on the next day. Making a schedule the
+    default unsets the previous default of the instansi."""
+    code = (code or "").strip()
+    errors: dict[str, str] = {}
+    if not code:
+        errors["code"] = "Kode jadwal wajib diisi."
+    if kind not in WorkSchedule.Kind.values:
+        errors["kind"] = "Jenis jadwal tidak dikenal."
+    if kind == WorkSchedule.Kind.FIXED and not days:
+        errors["days"] = "Jadwal tetap membutuhkan paling sedikit satu hari kerja."
+    if kind == WorkSchedule.Kind.SHIFT and not shifts:
+        errors["shifts"] = "Jadwal shift membutuhkan paling sedikit satu shift."
+    if grace_minutes < 0:
+        errors["grace_minutes"] = "Toleransi tidak boleh negatif."
+    if errors:
+        raise ValidationError(errors)
+    for wd, span in (days or {}).items():
+        if wd not in range(7):
+            raise ValidationError({"days": f"Hari {wd} tidak dikenal (0 = Senin .. 6 = Minggu)."})
+        _check_span(f"Hari {wd}", span)
+    for sc, span in (shifts or {}).items():
+        _check_span(f"Shift {sc}", span)
+
+    schedule = WorkSchedule.objects.filter(instansi=instansi, code=code).first()
+    before = snapshot(schedule) if schedule else None
+    if is_default:
+        WorkSchedule.objects.filter(instansi=instansi, is_default=True).exclude(code=code).update(
+            is_default=False
+        )
+    if schedule is None:
+        schedule = WorkSchedule(instansi=instansi, code=code)
+    if schedule.pk and schedule.kind != kind and schedule.members.exists():
+        raise ValidationError(
+            {"kind": "Jenis jadwal yang sudah dipakai pegawai tidak dapat diubah."}
+        )
+    schedule.name = name or code
+    schedule.kind = kind
+    schedule.grace_minutes = grace_minutes
+    schedule.use_national_holidays = use_national_holidays
+    schedule.is_default = is_default
+    schedule.save()
+    ScheduleDay.objects.filter(schedule=schedule, variant__isnull=True).delete()
+    ScheduleDay.objects.bulk_create(
+        ScheduleDay(instansi=instansi, schedule=schedule, weekday=wd, start=s, end=e)
+        for wd, (s, e) in sorted((days or {}).items())
+    )
+    if shifts is not None:
+        existing = {s.code: s for s in schedule.shifts.all()}
+        for sc, (s, e) in shifts.items():
+            shift = existing.pop(sc, None) or Shift(instansi=instansi, schedule=schedule, code=sc)
+            shift.start, shift.end = s, e
+            shift.save()
+        for leftover in existing.values():
+            if leftover.roster.exists():
+                raise ValidationError(
+                    {
+                        "shifts": f"Shift {leftover.code} masih dipakai di roster; tidak dapat dihapus."
+                    }
+                )
+            leftover.delete()
+    audit_record(
+        action="workcal.schedule.update" if before else "workcal.schedule.create",
+        actor=actor,
+        instansi=instansi,
+        obj=schedule,
+        before=before,
+        after={
+            **snapshot(schedule),
+            "days": {str(k): [v[0], v[1]] for k, v in (days or {}).items()},
+            "shifts": {k: [v[0], v[1]] for k, v in (shifts or {}).items()},
+        },
+    )
+    return schedule
+
+
+@transaction.atomic
+def schedule_variant_define(
+    *,
+    actor: User | None,
+    schedule: WorkSchedule,
+    name: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    days: Mapping[int, Span],
+) -> ScheduleVariant:
+    """Hours that replace a fixed schedule's week between two dates (e.g. Ramadan). Variants of one
+    schedule may not overlap."""
+    if schedule.kind != WorkSchedule.Kind.FIXED:
+        raise ValidationError({"schedule": "Variasi hanya untuk jadwal tetap."})
+    if date_to < date_from:
+        raise ValidationError({"date_to": "Tanggal selesai tidak boleh sebelum tanggal mulai."})
+    clash = ScheduleVariant.objects.filter(
+        schedule=schedule, date_from__lte=date_to, date_to__gte=date_from
+    ).first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "date_from": f"Tumpang tindih dengan variasi '{clash.name}' ({tanggal(clash.date_from)} "
+                f"s.d. {tanggal(clash.date_to)})."
+            }
+        )
+    for wd, span in days.items():
+        if wd not in range(7):
+            raise ValidationError({"days": f"Hari {wd} tidak dikenal (0 = Senin .. 6 = Minggu)."})
+        _check_span(f"Hari {wd}", span)
+    variant = ScheduleVariant.objects.create(
+        instansi=schedule.instansi,
+        schedule=schedule,
+        name=name,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    ScheduleDay.objects.bulk_create(
+        ScheduleDay(
+            instansi=schedule.instansi,
+            schedule=schedule,
+            variant=variant,
+            weekday=wd,
+            start=s,
+            end=e,
+        )
+        for wd, (s, e) in sorted(days.items())
+    )
+    audit_record(
+        action="workcal.variant.create",
+        actor=actor,
+        instansi=schedule.instansi,
+        obj=variant,
+        after={**snapshot(variant), "days": {str(k): list(v) for k, v in days.items()}},
+    )
+    return variant
+
+
+def _overlaps(a_from, a_to, b_from, b_to) -> bool:
+    far = dt.date.max
+    return a_from <= (b_to or far) and b_from <= (a_to or far)
+
+
+@transaction.atomic
+def employee_schedule_assign(
+    *,
+    actor: User | None,
+    employee: Employee,
+    schedule: WorkSchedule,
+    date_from: dt.date,
+    date_to: dt.date | None = None,
+    close_open: bool = False,
+) -> EmployeeSchedule:
+    """Put an employee on a schedule from a date. Periods of one employee may not overlap; with
+    `close_open`, an open-ended earlier period is ended the day before instead of refused."""
+    if schedule.instansi_id != employee.instansi_id:
+        raise ValidationError({"schedule": "Jadwal milik instansi lain."})
+    if date_to is not None and date_to < date_from:
+        raise ValidationError({"date_to": "Tanggal selesai tidak boleh sebelum tanggal mulai."})
+    Employee.objects.select_for_update().filter(pk=employee.pk).first()
+    for other in EmployeeSchedule.objects.filter(employee=employee).select_related("schedule"):
+        if not _overlaps(date_from, date_to, other.date_from, other.date_to):
+            continue
+        if close_open and other.date_to is None and other.date_from < date_from:
+            before = snapshot(other)
+            other.date_to = date_from - dt.timedelta(days=1)
+            other.save(update_fields=["date_to"])
+            audit_record(
+                action="workcal.employee_schedule.update",
+                actor=actor,
+                instansi=employee.instansi,
+                obj=other,
+                before=before,
+                after=snapshot(other),
+            )
+            continue
+        until = f"s.d. {tanggal(other.date_to)}" if other.date_to else "yang belum berakhir"
+        raise ValidationError(
+            {
+                "date_from": f"Tumpang tindih dengan jadwal {other.schedule.code} mulai "
+                f"{tanggal(other.date_from)} {until}."
+            }
+        )
+    row = EmployeeSchedule.objects.create(
+        instansi=employee.instansi,
+        employee=employee,
+        schedule=schedule,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    audit_record(
+        action="workcal.employee_schedule.create",
+        actor=actor,
+        instansi=employee.instansi,
+        obj=row,
+        after=snapshot(row),
+    )
+    return row
+
+
+@transaction.atomic
+def roster_set(
+    *,
+    actor: User | None,
+    instansi: Instansi,
+    entries: Iterable[tuple[Employee | int, dt.date, str | None]],
+    schedule: WorkSchedule,
+) -> int:
+    """Set roster entries (employee, date, shift code of `schedule`, or None to clear the day) in one
+    go: existing entries on those days are replaced. Returns the number of entries written."""
+    if schedule.kind != WorkSchedule.Kind.SHIFT or schedule.instansi_id != instansi.id:
+        raise ValidationError({"schedule": "Roster hanya untuk jadwal shift instansi ini."})
+    shifts = {s.code: s for s in schedule.shifts.all()}
+    entries = [(e if isinstance(e, int) else e.id, d, c) for e, d, c in entries]
+    emp_ids = {e for e, _d, _c in entries}
+    valid = set(
+        Employee.objects.filter(instansi=instansi, id__in=emp_ids).values_list("id", flat=True)
+    )
+    errors = []
+    for emp_id, day, code in entries:
+        if emp_id not in valid:
+            errors.append(f"Pegawai {emp_id} bukan pegawai instansi ini.")
+        if code is not None and code not in shifts:
+            errors.append(f"{tanggal(day)}: shift '{code}' tidak ada di jadwal {schedule.code}.")
+    if errors:
+        raise ValidationError({"entries": errors})
+    if not entries:
+        return 0
+    days = {d for _e, d, _c in entries}
+    pairs = {(e, d) for e, d, _c in entries}
+    stale = [
+        pk
+        for pk, emp_id, day in ShiftRoster.objects.filter(
+            instansi=instansi, employee_id__in=emp_ids, date__gte=min(days), date__lte=max(days)
+        ).values_list("id", "employee_id", "date")
+        if (emp_id, day) in pairs
+    ]
+    for i in range(0, len(stale), 2000):
+        ShiftRoster.objects.filter(id__in=stale[i : i + 2000]).delete()
+    final = {(e, d): c for e, d, c in entries}  # the last entry for a day wins
+    rows = [
+        ShiftRoster(instansi=instansi, employee_id=emp_id, date=day, shift=shifts[code])
+        for (emp_id, day), code in final.items()
+        if code is not None
+    ]
+    ShiftRoster.objects.bulk_create(rows, batch_size=2000)
+    audit_record(
+        action="workcal.roster.set",
+        actor=actor,
+        instansi=instansi,
+        obj=schedule,
+        after={"entries": len(entries), "from": min(days), "to": max(days)},
+    )
+    return len(rows)
