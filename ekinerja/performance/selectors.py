@@ -1,0 +1,462 @@
+"""Reads of the performance app. All are set-based: a fixed number of queries whatever the number of
+employees.
+
+Dates used for "who is whose superior":
+- for a plan of year Y: today if today is in Y, else 1 January of Y (future year) or 31 December of
+  Y (past year) -- `plan_reference_date`;
+- for an evaluation period: the earlier of today and the period's last day -- `rater_date`. The
+  superior who holds the post at the end of the period (or today, while it is still running) rates.
+
+The plan that governs a period is the agreed (or since superseded) version of the period's year with
+the latest `effective_from` on or before the period's first day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from ekinerja.core.clock import local_today
+from ekinerja.core.models import Instansi
+from ekinerja.core.periods import Period
+from ekinerja.org.models import Assignment, Employee, Unit
+from ekinerja.org.selectors import active_on, hierarchy
+
+from .evalperiods import EvalPeriod, eval_period, ratable_periods, reportable_periods
+from .models import (
+    PerformancePeriodLock,
+    PerformanceSettings,
+    SkpEvaluation,
+    SkpIndicator,
+    SkpPlan,
+    SkpRealisation,
+    SkpResult,
+)
+
+# ---------------------------------------------------------------- settings, periods, locks
+
+
+def performance_settings(instansi: Instansi | int) -> PerformanceSettings:
+    """The instansi's settings, or the defaults (monthly, deadline the 5th, remind 3 days before)."""
+    instansi_id = instansi if isinstance(instansi, int) else instansi.pk
+    found = PerformanceSettings.objects.filter(instansi_id=instansi_id).first()
+    return found or PerformanceSettings(instansi_id=instansi_id)
+
+
+def period_containing(cfg: PerformanceSettings, month: Period | dt.date) -> EvalPeriod:
+    if isinstance(month, dt.date):
+        month = Period.of(month)
+    return eval_period(
+        month,
+        period_months=cfg.evaluation_period_months,
+        deadline_day=cfg.rating_deadline_day,
+    )
+
+
+def period_from_key(cfg: PerformanceSettings, key: str) -> EvalPeriod:
+    """The period whose first month is `key` (YYYY-MM); ValueError for anything else."""
+    month = Period.parse(key)
+    p = period_containing(cfg, month)
+    if p.start != month.first_day:
+        raise ValueError(f"{key} bukan awal periode penilaian.")
+    return p
+
+
+def ratable(cfg: PerformanceSettings, today: dt.date) -> list[EvalPeriod]:
+    return ratable_periods(
+        today,
+        period_months=cfg.evaluation_period_months,
+        deadline_day=cfg.rating_deadline_day,
+    )
+
+
+def reportable(cfg: PerformanceSettings, today: dt.date) -> list[EvalPeriod]:
+    return reportable_periods(
+        today,
+        period_months=cfg.evaluation_period_months,
+        deadline_day=cfg.rating_deadline_day,
+    )
+
+
+def locked_months(instansi: Instansi | int, year: int | None = None) -> set[Period]:
+    qs = PerformancePeriodLock.objects.filter(instansi=instansi)
+    if year is not None:
+        qs = qs.filter(year=year)
+    return {Period(y, m) for y, m in qs.values_list("year", "month")}
+
+
+def is_period_locked(instansi: Instansi | int, period: EvalPeriod) -> bool:
+    """True when any month of the period is locked (one query)."""
+    return is_locked_between(instansi, period.start, period.end)
+
+
+def is_locked_between(instansi: Instansi | int, start: dt.date, end: dt.date) -> bool:
+    """True when any month from `start` to `end` (same year) is locked (one query)."""
+    return PerformancePeriodLock.objects.filter(
+        instansi=instansi, year=start.year, month__gte=start.month, month__lte=end.month
+    ).exists()
+
+
+def rater_date(period: EvalPeriod, today: dt.date) -> dt.date:
+    return min(today, period.end)
+
+
+def plan_reference_date(year: int, today: dt.date) -> dt.date:
+    if today.year == year:
+        return today
+    return dt.date(year, 1, 1) if year > today.year else dt.date(year, 12, 31)
+
+
+# ---------------------------------------------------------------- plans
+
+
+def plans_of_employee(employee: Employee) -> QuerySet[SkpPlan]:
+    """Every version of every year, newest first."""
+    return SkpPlan.objects.filter(employee=employee).order_by("-year", "-version")
+
+
+def latest_plan(employee: Employee, year: int) -> SkpPlan | None:
+    """The newest version of the employee's plan for the year (whatever its status)."""
+    return (
+        SkpPlan.objects.filter(employee=employee, year=year)
+        .select_related("employee", "appraiser")
+        .order_by("-version")
+        .first()
+    )
+
+
+def plan_detail_queryset() -> QuerySet[SkpPlan]:
+    """Plans with everything the detail page and the PDF show (four queries for one plan)."""
+    return SkpPlan.objects.select_related(
+        "employee", "appraiser", "instansi", "previous"
+    ).prefetch_related(
+        Prefetch(
+            "results",
+            queryset=SkpResult.objects.select_related(
+                "parent_result", "parent_result__plan__employee"
+            ).prefetch_related(Prefetch("indicators", queryset=SkpIndicator.objects.all())),
+        ),
+        "behaviours",
+    )
+
+
+def plans_in_force(employee_ids: Iterable[int], on: dt.date) -> dict[int, SkpPlan]:
+    """employee id -> the agreed plan version governing a period that starts on `on` (one query)."""
+    ids = list(employee_ids)
+    if not ids:
+        return {}
+    out: dict[int, SkpPlan] = {}
+    for plan in SkpPlan.objects.filter(
+        employee_id__in=ids,
+        year=on.year,
+        status__in=[SkpPlan.Status.AGREED, SkpPlan.Status.SUPERSEDED],
+        effective_from__lte=on,
+    ).order_by("employee_id", "effective_from", "version"):
+        out[plan.employee_id] = plan  # the latest effective version wins
+    return out
+
+
+def plan_in_force(employee: Employee, on: dt.date) -> SkpPlan | None:
+    return plans_in_force([employee.pk], on).get(employee.pk)
+
+
+def results_for_employee(employee: Employee | int, year: int) -> QuerySet[SkpResult]:
+    """Results of the employee's agreed plan for the year: what an activity entry may name.
+
+    Only the currently agreed version is offered (never a draft, whose results may still be deleted,
+    nor a superseded version). Empty when there is no agreed plan."""
+    employee_id = employee if isinstance(employee, int) else employee.pk
+    return (
+        SkpResult.objects.filter(
+            plan__employee_id=employee_id, plan__year=year, plan__status=SkpPlan.Status.AGREED
+        )
+        .select_related("plan")
+        .order_by("order", "id")
+    )
+
+
+def cascade_candidates(superior: Employee | None, year: int) -> QuerySet[SkpResult]:
+    """Results of the superior's plan for the year that a subordinate's result may support: every
+    version not yet superseded (the superior's own plan may still be awaiting agreement)."""
+    if superior is None:
+        return SkpResult.objects.none()
+    return (
+        SkpResult.objects.filter(plan__employee=superior, plan__year=year)
+        .exclude(plan__status=SkpPlan.Status.SUPERSEDED)
+        .select_related("plan")
+        .order_by("plan__version", "order", "id")
+    )
+
+
+def plans_awaiting_agreement(superior: Employee, *, on: dt.date) -> list[SkpPlan]:
+    """Submitted plans of the superior's direct subordinates on `on` (three queries)."""
+    ids = hierarchy(superior.instansi_id, on).subordinate_ids(superior.id)
+    if not ids:
+        return []
+    return list(
+        SkpPlan.objects.filter(employee_id__in=ids, status=SkpPlan.Status.SUBMITTED)
+        .select_related("employee")
+        .order_by("employee__name", "year")
+    )
+
+
+# ---------------------------------------------------------------- the predicate of a month
+
+
+def predicate_month(
+    employees: Iterable[Employee | int] | QuerySet, period: Period
+) -> dict[int, str | None]:
+    """employee id -> the SKP predicate ("sangat_baik", "baik", "butuh_perbaikan", "kurang",
+    "sangat_kurang") of the evaluation period containing the month, or None when not rated.
+
+    This is what the TPP run uses. Ratings are refused after the deadline and in locked months
+    (services.evaluations_rate), so an evaluation without a predicate here is "not rated" and the
+    policy's not-rated value applies. If the period length changed within a year so that two
+    evaluations cover the month, the one starting later wins. One query (two for a QuerySet)."""
+    if isinstance(employees, QuerySet):
+        ids = list(employees.values_list("pk", flat=True))
+    else:
+        ids = [e if isinstance(e, int) else e.pk for e in employees]
+    out: dict[int, str | None] = dict.fromkeys(ids)
+    if not ids:
+        return out
+    rows = (
+        SkpEvaluation.objects.filter(
+            employee_id__in=ids,
+            period_start__lte=period.last_day,
+            period_end__gte=period.first_day,
+        )
+        .exclude(predicate="")
+        .order_by("employee_id", "period_start")
+        .values_list("employee_id", "predicate")
+    )
+    for employee_id, predicate in rows:
+        out[employee_id] = predicate
+    return out
+
+
+# ---------------------------------------------------------------- rating screen
+
+
+@dataclass
+class RatingRow:
+    employee: Employee
+    plan: SkpPlan | None
+    evaluation: SkpEvaluation | None
+    realisations: dict[int, SkpRealisation] = field(default_factory=dict)  # indicator id ->
+
+    @property
+    def reported(self) -> int:
+        return len(self.realisations)
+
+    @property
+    def indicator_count(self) -> int:
+        if self.plan is None:
+            return 0
+        return sum(len(r.indicators.all()) for r in self.plan.results.all())
+
+
+def evaluations_with_details(qs: QuerySet[SkpEvaluation]) -> QuerySet[SkpEvaluation]:
+    return qs.prefetch_related(
+        Prefetch(
+            "realisations",
+            queryset=SkpRealisation.objects.prefetch_related("evidence"),
+        )
+    )
+
+
+def rating_sheet(superior: Employee, period: EvalPeriod, *, today: dt.date) -> list[RatingRow]:
+    """The superior's direct subordinates for the period with their plan in force, realisation and
+    rating, ordered by name. A constant number of queries (about ten) for any number of rows."""
+    on = rater_date(period, today)
+    ids = hierarchy(superior.instansi_id, on).subordinate_ids(superior.id)
+    if not ids:
+        return []
+    employees = list(
+        Employee.objects.filter(id__in=ids)
+        .order_by("name")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(active_on(on))
+                .filter(kind=Assignment.Kind.DEFINITIF)
+                .select_related("position"),
+                to_attr="current_assignments",
+            )
+        )
+    )
+    plans = plans_in_force(ids, period.start)
+    plan_ids = [p.pk for p in plans.values()]
+    detailed = {
+        p.pk: p
+        for p in SkpPlan.objects.filter(pk__in=plan_ids).prefetch_related(
+            Prefetch(
+                "results",
+                queryset=SkpResult.objects.prefetch_related("indicators"),
+            )
+        )
+    }
+    evaluations = {
+        ev.employee_id: ev
+        for ev in evaluations_with_details(
+            SkpEvaluation.objects.filter(employee_id__in=ids, period_start=period.start)
+        )
+    }
+    rows = []
+    for emp in employees:
+        plan = plans.get(emp.pk)
+        ev = evaluations.get(emp.pk)
+        if ev is not None and ev.plan_id in detailed:
+            plan = detailed[ev.plan_id]
+        elif plan is not None:
+            plan = detailed[plan.pk]
+        rows.append(
+            RatingRow(
+                employee=emp,
+                plan=plan,
+                evaluation=ev,
+                realisations={r.indicator_id: r for r in ev.realisations.all()} if ev else {},
+            )
+        )
+    return rows
+
+
+def evaluation_history(employee: Employee) -> list[SkpEvaluation]:
+    return list(
+        SkpEvaluation.objects.filter(employee=employee)
+        .select_related("plan", "rated_by")
+        .annotate(n_realisations=Count("realisations"))
+        .order_by("-period_start")
+    )
+
+
+# ---------------------------------------------------------------- BKPSDM overview, reminders
+
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    total: int = 0
+    rated: int = 0
+    unrated: list[tuple[Employee, Employee | None]] = field(default_factory=list)  # (emp, superior)
+
+    @property
+    def not_rated(self) -> int:
+        return self.total - self.rated
+
+
+def _opd_of(unit_parent: dict[int, int | None], unit_id: int) -> int:
+    seen = set()
+    while unit_parent.get(unit_id) is not None and unit_id not in seen:
+        seen.add(unit_id)
+        unit_id = unit_parent[unit_id]
+    return unit_id
+
+
+def rating_overview(instansi: Instansi, period: EvalPeriod, *, today: dt.date) -> list[UnitRow]:
+    """Per OPD (top-level unit): employees in post at the rater date, how many are rated for the
+    period, and who is not yet rated with their direct superior. Six queries whatever the size."""
+    on = rater_date(period, today)
+    units = {u.pk: u for u in Unit.objects.filter(instansi=instansi)}
+    unit_parent = {pk: u.parent_id for pk, u in units.items()}
+    posts = dict(
+        Assignment.objects.filter(
+            active_on(on),
+            instansi=instansi,
+            kind=Assignment.Kind.DEFINITIF,
+            employee__is_active=True,
+        )
+        .order_by("start")
+        .values_list("employee_id", "position__unit_id")
+    )
+    rated = set(
+        SkpEvaluation.objects.filter(
+            instansi=instansi, period_start=period.start, employee_id__in=list(posts)
+        )
+        .exclude(predicate="")
+        .values_list("employee_id", flat=True)
+    )
+    h = hierarchy(instansi, on)
+    unrated_ids = [e for e in posts if e not in rated]
+    sup_ids = {e: h.superior_id(e) for e in unrated_ids}
+    people = Employee.objects.in_bulk(set(unrated_ids) | {s for s in sup_ids.values() if s})
+    rows: dict[int, UnitRow] = {}
+    for emp_id, unit_id in posts.items():
+        opd = _opd_of(unit_parent, unit_id)
+        row = rows.setdefault(opd, UnitRow(unit=units[opd]))
+        row.total += 1
+        if emp_id in rated:
+            row.rated += 1
+        else:
+            sup = sup_ids.get(emp_id)
+            row.unrated.append((people[emp_id], people.get(sup) if sup else None))
+    for row in rows.values():
+        row.unrated.sort(key=lambda pair: pair[0].name)
+    return sorted(rows.values(), key=lambda r: r.unit.code)
+
+
+@dataclass
+class Reminder:
+    superior: Employee
+    period: EvalPeriod
+    pending: list[Employee]
+
+
+def rating_reminders(instansi: Instansi, *, today: dt.date | None = None) -> list[Reminder]:
+    """Superiors to remind: for each period open for rating whose deadline is at most
+    `reminder_days` away, every superior with direct subordinates not yet rated (with an agreed plan
+    governing the period -- without one there is nothing to rate). A fixed number of queries per
+    open period (at most two periods)."""
+    today = today or local_today(instansi)
+    cfg = performance_settings(instansi)
+    out: list[Reminder] = []
+    for period in ratable(cfg, today):
+        if (period.deadline - today).days > cfg.reminder_days:
+            continue
+        on = rater_date(period, today)
+        h = hierarchy(instansi, on)
+        employee_ids = list(h.definitif)
+        plans = plans_in_force(employee_ids, period.start)
+        rated = set(
+            SkpEvaluation.objects.filter(
+                instansi=instansi, period_start=period.start, employee_id__in=list(plans)
+            )
+            .exclude(predicate="")
+            .values_list("employee_id", flat=True)
+        )
+        pending: dict[int, list[int]] = defaultdict(list)
+        for emp_id in plans:
+            if emp_id in rated:
+                continue
+            sup = h.superior_id(emp_id)
+            if sup is not None:
+                pending[sup].append(emp_id)
+        people = Employee.objects.in_bulk(
+            set(pending) | {e for lst in pending.values() for e in lst}
+        )
+        for sup_id, emp_ids in pending.items():
+            out.append(
+                Reminder(
+                    superior=people[sup_id],
+                    period=period,
+                    pending=sorted((people[e] for e in emp_ids), key=lambda e: e.name),
+                )
+            )
+    out.sort(key=lambda r: (r.period.start, r.superior.name))
+    return out
+
+
+def unrated_subordinate_count(superior: Employee, period: EvalPeriod, *, today: dt.date) -> int:
+    """How many of the superior's direct subordinates with an agreed plan are not rated yet."""
+    ids = hierarchy(superior.instansi_id, rater_date(period, today)).subordinate_ids(superior.id)
+    with_plan = list(plans_in_force(ids, period.start))
+    rated = (
+        SkpEvaluation.objects.filter(employee_id__in=with_plan, period_start=period.start)
+        .exclude(predicate="")
+        .count()
+    )
+    return len(with_plan) - rated
