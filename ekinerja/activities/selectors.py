@@ -1,0 +1,725 @@
+"""Reads of the activity app. All set-based: a fixed number of queries whatever the number of entries,
+employees or days.
+
+The numbers the TPP run uses come from `activity_month` and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
+
+from ekinerja.core.clock import local_today
+from ekinerja.core.periods import Period
+from ekinerja.org.models import Assignment, Employee, Position, Role, Unit
+from ekinerja.org.selectors import Hierarchy, active_on, admin_unit_ids, user_roles
+from ekinerja.workcal.selectors import nth_working_day_after, working_days
+
+from .models import (
+    ActivityCatalogItem,
+    ActivityEntry,
+    ActivitySettings,
+    EntryStatus,
+    Favourite,
+    Objection,
+    ObjectionStatus,
+    ReviewItem,
+    UnlockRequest,
+    UnlockStatus,
+)
+
+# --------------------------------------------------------------------------------------------------
+# Policy values
+
+
+def activity_settings(instansi_id: int) -> ActivitySettings:
+    """The instansi's activity policy values; the defaults when none were saved (no write here)."""
+    found = ActivitySettings.objects.filter(instansi_id=instansi_id).first()
+    return found or ActivitySettings(instansi_id=instansi_id)
+
+
+# --------------------------------------------------------------------------------------------------
+# Hierarchy over a date range: who is whose superior on each date.
+
+_KIND_RANK = {Assignment.Kind.PLH: 0, Assignment.Kind.PLT: 1, Assignment.Kind.DEFINITIF: 2}
+
+
+class HierarchyTimeline:
+    """org.selectors.Hierarchy for every date of a range, from two queries.
+
+    Assignments change rarely, so the range is cut at the dates where one starts or ends and one
+    Hierarchy is built per piece (lazily). The rule is org.selectors' own (Hierarchy.superior_id);
+    only the loading is shared across dates."""
+
+    def __init__(self, instansi_id: int, start: dt.date, end: dt.date):
+        self.start, self.end = start, end
+        self.parent = dict(
+            Position.objects.filter(instansi_id=instansi_id).values_list("id", "parent_id")
+        )
+        self.rows = list(
+            Assignment.objects.filter(
+                Q(end__isnull=True) | Q(end__gte=start),
+                instansi_id=instansi_id,
+                start__lte=end,
+                employee__is_active=True,
+            )
+            .order_by("start")
+            .values_list("position_id", "kind", "employee_id", "employee__nip", "start", "end")
+        )
+        cuts = {start}
+        for _p, _k, _e, _n, a_start, a_end in self.rows:
+            if start < a_start <= end:
+                cuts.add(a_start)
+            if a_end is not None and start <= a_end < end:
+                cuts.add(a_end + dt.timedelta(days=1))
+        self.cuts = sorted(cuts)
+        self._built: dict[dt.date, Hierarchy] = {}
+
+    def on(self, day: dt.date) -> Hierarchy:
+        if not self.start <= day <= self.end:
+            raise ValueError("Tanggal di luar rentang hierarki.")
+        # The last cut on or before `day` starts the piece that holds it.
+        lo, hi = 0, len(self.cuts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.cuts[mid] <= day:
+                lo = mid
+            else:
+                hi = mid - 1
+        key = self.cuts[lo]
+        if key not in self._built:
+            holders: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+            definitif: dict[int, int] = {}
+            for pos, kind, emp, nip, a_start, a_end in self.rows:
+                if a_start <= key and (a_end is None or a_end >= key):
+                    holders[pos].append((_KIND_RANK[kind], nip, emp))
+                    if kind == Assignment.Kind.DEFINITIF:
+                        definitif[emp] = pos
+            for lst in holders.values():
+                lst.sort()
+            self._built[key] = Hierarchy(
+                on=key, parent=self.parent, holders=dict(holders), definitif=definitif
+            )
+        return self._built[key]
+
+    def pieces(self) -> list[tuple[dt.date, dt.date]]:
+        out = []
+        for i, cut in enumerate(self.cuts):
+            nxt = self.cuts[i + 1] - dt.timedelta(days=1) if i + 1 < len(self.cuts) else self.end
+            out.append((cut, nxt))
+        return out
+
+
+def is_verifier_of(superior: Employee | None, entry: ActivityEntry) -> bool:
+    """The direct superior on the entry's date (Plt/Plh, vacancies: org's rule); never oneself."""
+    if superior is None or superior.id == entry.employee_id:
+        return False
+    if superior.instansi_id != entry.instansi_id:
+        return False
+    from ekinerja.org.selectors import hierarchy
+
+    return hierarchy(entry.instansi_id, entry.date).superior_id(entry.employee_id) == superior.id
+
+
+def superior_of_on(employee_id: int, instansi_id: int, day: dt.date) -> int | None:
+    from ekinerja.org.selectors import hierarchy
+
+    return hierarchy(instansi_id, day).superior_id(employee_id)
+
+
+# --------------------------------------------------------------------------------------------------
+# Positions held and the catalog items allowed for them
+
+
+def positions_held(employee: Employee, on: dt.date) -> list[Position]:
+    """Positions the employee holds on a date: definitif first, then Plt/Plh (one query)."""
+    rows = (
+        Assignment.objects.filter(active_on(on), employee=employee)
+        .select_related("position")
+        .order_by("kind", "start")
+    )
+    order = {Assignment.Kind.DEFINITIF: 0, Assignment.Kind.PLT: 1, Assignment.Kind.PLH: 2}
+    return [a.position for a in sorted(rows, key=lambda a: order[a.kind])]
+
+
+def _unit_ancestors(instansi_id: int, unit_ids: set[int]) -> dict[int, set[int]]:
+    parent = dict(Unit.objects.filter(instansi_id=instansi_id).values_list("id", "parent_id"))
+    out = {}
+    for uid in unit_ids:
+        chain, node = set(), uid
+        while node is not None and node not in chain:
+            chain.add(node)
+            node = parent.get(node)
+        out[uid] = chain
+    return out
+
+
+def allowed_items_q(instansi_id: int, positions: list[Position]) -> Q | None:
+    """A filter for catalog items usable in any of `positions` (kind, kelas range, unit or an
+    ancestor unit); None when the employee holds no position."""
+    if not positions:
+        return None
+    ancestors = _unit_ancestors(instansi_id, {p.unit_id for p in positions})
+    q = Q(pk__in=[])
+    for p in positions:
+        q |= Q(
+            **{f"for_{p.kind}": True},
+            kelas_min__lte=p.kelas,
+            kelas_max__gte=p.kelas,
+        ) & (Q(units__isnull=True) | Q(units__in=ancestors[p.unit_id]))
+    return q
+
+
+def allowed_items(employee: Employee, on: dt.date, positions: list[Position] | None = None):
+    """Catalog items the employee may use on a date (active then, allowed for a position held)."""
+    positions = positions_held(employee, on) if positions is None else positions
+    q = allowed_items_q(employee.instansi_id, positions)
+    base = ActivityCatalogItem.objects.filter(instansi_id=employee.instansi_id).active_on(on)
+    if q is None:
+        return base.none()
+    ids = base.filter(q).values("id")
+    return ActivityCatalogItem.objects.filter(id__in=ids).order_by("name")
+
+
+def catalog_search(employee: Employee, on: dt.date, text: str, limit: int = 20):
+    return list(allowed_items(employee, on).search(text)[:limit])
+
+
+def recent_items(employee: Employee, limit: int = 6) -> list[ActivityCatalogItem]:
+    """The items the employee used most recently (two queries)."""
+    ids = list(
+        ActivityEntry.objects.filter(employee=employee)
+        .values("item_id")
+        .annotate(last=Max("date"))
+        .order_by("-last")
+        .values_list("item_id", flat=True)[:limit]
+    )
+    by_id = ActivityCatalogItem.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def favourite_items(employee: Employee) -> list[ActivityCatalogItem]:
+    return [
+        f.item
+        for f in Favourite.objects.filter(employee=employee)
+        .select_related("item")
+        .order_by("item__name")
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# The entry window
+
+
+def window_end(employee: Employee, day: dt.date, n: int) -> dt.date:
+    """The last date on which an entry for `day` may be created or submitted: the n-th working day
+    after it, in the employee's own calendar (policy field window_working_days)."""
+    return nth_working_day_after(employee, day, n)
+
+
+def open_unlock(employee: Employee, day: dt.date, today: dt.date) -> UnlockRequest | None:
+    """An approved unlock covering `day` whose deadline has not passed."""
+    return (
+        UnlockRequest.objects.filter(
+            employee=employee,
+            status=UnlockStatus.APPROVED,
+            date_from__lte=day,
+            date_to__gte=day,
+            deadline__gte=today,
+        )
+        .order_by("-deadline")
+        .first()
+    )
+
+
+@dataclass
+class WindowState:
+    open: bool
+    window_end: dt.date
+    unlock: UnlockRequest | None = None
+
+    @property
+    def until(self) -> dt.date:
+        if self.unlock is not None and self.unlock.deadline > self.window_end:
+            return self.unlock.deadline
+        return self.window_end
+
+
+def window_state(
+    employee: Employee,
+    day: dt.date,
+    today: dt.date,
+    settings: ActivitySettings | None = None,
+) -> WindowState:
+    settings = settings or activity_settings(employee.instansi_id)
+    end = window_end(employee, day, settings.window_working_days)
+    if today <= end:
+        return WindowState(True, end)
+    unlock = open_unlock(employee, day, today)
+    return WindowState(unlock is not None, end, unlock)
+
+
+# --------------------------------------------------------------------------------------------------
+# Employee day view
+
+
+@dataclass
+class DayView:
+    employee: Employee
+    day: dt.date
+    entries: list[ActivityEntry]
+    claimed_minutes: int  # minutes of the day's entries that still count (not rejected/expired)
+    approved_minutes: int
+    daily_cap: int
+    month_minutes: int  # approved credited minutes this month (capped per day)
+    month_target: int
+    window: WindowState
+    favourites: list[ActivityCatalogItem] = field(default_factory=list)
+    recent: list[ActivityCatalogItem] = field(default_factory=list)
+
+    @property
+    def over_cap(self) -> bool:
+        return self.claimed_minutes > self.daily_cap
+
+    @property
+    def cap_pct(self) -> int:
+        return min(100, round(100 * self.claimed_minutes / self.daily_cap)) if self.daily_cap else 0
+
+    @property
+    def month_pct(self) -> int:
+        return (
+            min(100, round(100 * self.month_minutes / self.month_target))
+            if self.month_target
+            else 0
+        )
+
+
+def entries_of_day(employee: Employee, day: dt.date) -> list[ActivityEntry]:
+    return list(
+        ActivityEntry.objects.filter(employee=employee, date=day)
+        .select_related("item", "verified_by", "objection")
+        .annotate(n_evidence=Count("evidence"))
+        .order_by("start_time", "id")
+    )
+
+
+def month_credited(employee: Employee, period: Period, cap: int) -> int:
+    """Approved credited minutes of a month, capped per day (one query)."""
+    per_day = (
+        ActivityEntry.objects.filter(
+            employee=employee,
+            status=EntryStatus.APPROVED,
+            date__gte=period.first_day,
+            date__lte=period.last_day,
+        )
+        .values("date")
+        .annotate(m=Sum("credited_minutes"))
+        .values_list("m", flat=True)
+    )
+    return sum(min(m or 0, cap) for m in per_day)
+
+
+def day_view(employee: Employee, day: dt.date, today: dt.date | None = None) -> DayView:
+    today = today or local_today(employee.instansi)
+    settings = activity_settings(employee.instansi_id)
+    entries = entries_of_day(employee, day)
+    counting = [e for e in entries if e.status not in (EntryStatus.REJECTED, EntryStatus.EXPIRED)]
+    return DayView(
+        employee=employee,
+        day=day,
+        entries=entries,
+        claimed_minutes=sum(
+            e.credited_minutes if e.status == EntryStatus.APPROVED else e.raw_minutes
+            for e in counting
+        ),
+        approved_minutes=min(
+            settings.daily_cap_minutes,
+            sum(e.credited_minutes for e in entries if e.status == EntryStatus.APPROVED),
+        ),
+        daily_cap=settings.daily_cap_minutes,
+        month_minutes=month_credited(employee, Period.of(day), settings.daily_cap_minutes),
+        month_target=settings.monthly_target_minutes,
+        window=window_state(employee, day, today, settings),
+        favourites=favourite_items(employee),
+        recent=recent_items(employee),
+    )
+
+
+def month_days(employee: Employee, period: Period) -> dict[dt.date, dict]:
+    """Per day of the month: number of entries by status and claimed minutes (one query)."""
+    out: dict[dt.date, dict] = {d: {"n": 0, "minutes": 0, "pending": 0} for d in period.days()}
+    rows = (
+        ActivityEntry.objects.filter(
+            employee=employee, date__gte=period.first_day, date__lte=period.last_day
+        )
+        .values("date", "status")
+        .annotate(n=Count("id"), m=Sum("credited_minutes"))
+    )
+    for r in rows:
+        d = out[r["date"]]
+        d["n"] += r["n"]
+        if r["status"] == EntryStatus.APPROVED:
+            d["minutes"] += r["m"] or 0
+        if r["status"] in (EntryStatus.SUBMITTED, EntryStatus.DRAFT, EntryStatus.RETURNED):
+            d["pending"] += r["n"]
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Superior inbox
+
+
+@dataclass
+class InboxDay:
+    day: dt.date
+    entries: list[ActivityEntry]
+    verify_by: dt.date | None
+
+    @property
+    def minutes(self) -> int:
+        return sum(e.raw_minutes for e in self.entries)
+
+
+@dataclass
+class InboxGroup:
+    employee: Employee
+    days: list[InboxDay]
+
+    @property
+    def count(self) -> int:
+        return sum(len(d.entries) for d in self.days)
+
+
+@dataclass
+class Inbox:
+    groups: list[InboxGroup]
+    total: int
+    earliest_deadline: dt.date | None
+    today: dt.date
+
+    @property
+    def days_left(self) -> int | None:
+        if self.earliest_deadline is None:
+            return None
+        return (self.earliest_deadline - self.today).days
+
+
+INBOX_LOOKBACK_DAYS = 75
+
+
+def subordinate_pieces(
+    superior: Employee, start: dt.date, end: dt.date
+) -> tuple[HierarchyTimeline, list[tuple[dt.date, dt.date, list[int]]]]:
+    """Who was the superior's direct subordinate, piece by piece over [start, end] (two queries)."""
+    timeline = HierarchyTimeline(superior.instansi_id, start, end)
+    pieces = []
+    for a, b in timeline.pieces():
+        ids = timeline.on(a).subordinate_ids(superior.id)
+        if ids:
+            pieces.append((a, b, ids))
+    return timeline, pieces
+
+
+def pieces_q(pieces) -> Q | None:
+    if not pieces:
+        return None
+    q = Q(pk__in=[])
+    for a, b, ids in pieces:
+        q |= Q(employee_id__in=ids, date__gte=a, date__lte=b)
+    return q
+
+
+def superior_inbox(superior: Employee, today: dt.date | None = None) -> Inbox:
+    """Submitted entries the superior must verify (they were the direct superior on each entry's date),
+    grouped by subordinate and day, oldest first. Constant query count."""
+    today = today or local_today(superior.instansi)
+    start = today - dt.timedelta(days=INBOX_LOOKBACK_DAYS)
+    _timeline, pieces = subordinate_pieces(superior, start, today)
+    q = pieces_q(pieces)
+    if q is None:
+        return Inbox([], 0, None, today)
+    entries = list(
+        ActivityEntry.objects.filter(
+            q, instansi_id=superior.instansi_id, status=EntryStatus.SUBMITTED
+        )
+        .exclude(employee_id=superior.id)
+        .select_related("item", "employee")
+        .annotate(n_evidence=Count("evidence"))
+        .order_by("employee__name", "employee_id", "date", "start_time", "id")
+    )
+    groups: list[InboxGroup] = []
+    for e in entries:
+        if not groups or groups[-1].employee.id != e.employee_id:
+            groups.append(InboxGroup(e.employee, []))
+        days = groups[-1].days
+        if not days or days[-1].day != e.date:
+            days.append(InboxDay(e.date, [], e.verify_by))
+        days[-1].entries.append(e)
+        if e.verify_by and (days[-1].verify_by is None or e.verify_by < days[-1].verify_by):
+            days[-1].verify_by = e.verify_by
+    deadlines = [e.verify_by for e in entries if e.verify_by]
+    return Inbox(groups, len(entries), min(deadlines) if deadlines else None, today)
+
+
+def inbox_count(superior: Employee, today: dt.date | None = None) -> tuple[int, dt.date | None]:
+    """How many entries wait for the superior and the nearest verification deadline."""
+    today = today or local_today(superior.instansi)
+    _t, pieces = subordinate_pieces(superior, today - dt.timedelta(days=INBOX_LOOKBACK_DAYS), today)
+    q = pieces_q(pieces)
+    if q is None:
+        return 0, None
+    agg = (
+        ActivityEntry.objects.filter(
+            q, instansi_id=superior.instansi_id, status=EntryStatus.SUBMITTED
+        )
+        .exclude(employee_id=superior.id)
+        .aggregate(n=Count("id"), due=Min("verify_by"))
+    )
+    return agg["n"], agg["due"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Visibility
+
+
+def entry_visible_to(user, entry: ActivityEntry) -> bool:
+    """The owner, the verifier on the entry's date, the objection's decider, BKPSDM and pimpinan,
+    a tim penilai of the entry's unit (or the whole instansi), an admin OPD of the entry's unit."""
+    if not user.is_authenticated or user.instansi_id != entry.instansi_id:
+        return False
+    if entry.employee.user_id == user.id:
+        return True
+    roles = user_roles(user)
+    if roles & {Role.BKPSDM, Role.PIMPINAN}:
+        return True
+    me = Employee.objects.filter(user=user, instansi_id=user.instansi_id).first()
+    if me is not None:
+        if is_verifier_of(me, entry):
+            return True
+        if Objection.objects.filter(entry=entry, decider=me).exists():
+            return True
+    if Role.TIM_PENILAI in roles and tim_penilai_covers(user, entry):
+        return True
+    if Role.ADMIN_OPD in roles:
+        units = admin_unit_ids(user)
+        return Assignment.objects.filter(
+            active_on(entry.date), employee_id=entry.employee_id, position__unit_id__in=units
+        ).exists()
+    return False
+
+
+def tim_penilai_unit_ids(user) -> set[int] | None:
+    """Units a tim penilai account reviews (with sub-units); None = the whole instansi."""
+    from ekinerja.org.models import RoleGrant
+
+    grants = list(
+        RoleGrant.objects.filter(
+            user=user, instansi_id=user.instansi_id, role=Role.TIM_PENILAI
+        ).values_list("unit_id", flat=True)
+    )
+    if not grants:
+        return set()
+    if any(g is None for g in grants):
+        return None
+    parent = dict(Unit.objects.filter(instansi_id=user.instansi_id).values_list("id", "parent_id"))
+    kids = defaultdict(list)
+    for u, p in parent.items():
+        kids[p].append(u)
+    out, stack = set(), list(grants)
+    while stack:
+        u = stack.pop()
+        if u not in out:
+            out.add(u)
+            stack.extend(kids.get(u, ()))
+    return out
+
+
+def tim_penilai_covers(user, entry: ActivityEntry) -> bool:
+    units = tim_penilai_unit_ids(user)
+    if units is None:
+        return True
+    return Assignment.objects.filter(
+        active_on(entry.date),
+        employee_id=entry.employee_id,
+        kind=Assignment.Kind.DEFINITIF,
+        position__unit_id__in=units,
+    ).exists()
+
+
+def objections_to_decide(decider: Employee):
+    return (
+        Objection.objects.filter(decider=decider, status=ObjectionStatus.PENDING)
+        .select_related("entry", "entry__item", "entry__employee", "verifier")
+        .order_by("filed_at")
+    )
+
+
+def review_items(sample) -> list[ReviewItem]:
+    return list(
+        ReviewItem.objects.filter(sample=sample)
+        .select_related("entry", "entry__item", "entry__employee", "entry__verified_by")
+        .order_by("entry__date", "id")
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Monthly recap: THE numbers the TPP run uses
+
+
+@dataclass
+class ActivityMonth:
+    employee_id: int
+    period: Period
+    minutes_by_day: dict[dt.date, int]  # credited minutes per day, after the daily cap
+    credited_minutes: int
+    target_minutes: int
+    approved: int
+    rejected: int
+    expired: int
+    pending: int  # submitted and not yet verified, plus drafts and returned entries
+    late: int  # approved but outside the window and any unlock: not counted
+    daily_cap: int
+
+    @property
+    def score(self):
+        """min(1, credited / target) as a Decimal fraction (the TPP calculator applies its own cap)."""
+        from decimal import Decimal
+
+        if not self.target_minutes:
+            return Decimal(0)
+        return min(Decimal(1), Decimal(self.credited_minutes) / Decimal(self.target_minutes))
+
+
+def _nth_after(days: list[dt.date], day: dt.date, n: int) -> dt.date | None:
+    """The n-th date in the sorted list strictly after `day`, or None when the list is too short."""
+    import bisect
+
+    i = bisect.bisect_right(days, day)
+    j = i + n - 1
+    return days[j] if j < len(days) else None
+
+
+def activity_month(employees: list[Employee], period: Period) -> dict[int, ActivityMonth]:
+    """Per employee, the month's credited minutes and counts.
+
+    Rule (tpp-rules.md, "Activity" and "Entry window"): an entry counts when it is approved and was
+    submitted on or before the N-th working day after its date (the employee's own calendar), or its
+    date lies in an approved unlock and it was submitted by the unlock's deadline. Credited minutes per
+    day are capped at the policy's daily cap. Target = the monthly target minutes (the TPP run reduces it
+    for days out of post and target-reducing leave).
+
+    Queries: settings, entries, unlocks, plus the work calendar's own constant count; whatever the
+    number of employees and entries. Assumes employees of one instansi.
+    """
+    if not employees:
+        return {}
+    instansi_id = employees[0].instansi_id
+    settings = activity_settings(instansi_id)
+    n = settings.window_working_days
+    cap = settings.daily_cap_minutes
+    ids = [e.id for e in employees]
+    tz = employees[0].instansi.timezone if hasattr(employees[0], "instansi") else None
+    import zoneinfo
+
+    zone = zoneinfo.ZoneInfo(tz) if tz else timezone.get_current_timezone()
+
+    rows = list(
+        ActivityEntry.objects.filter(
+            employee_id__in=ids, date__gte=period.first_day, date__lte=period.last_day
+        ).values_list("employee_id", "date", "status", "credited_minutes", "submitted_at")
+    )
+    unlocks: dict[int, list[tuple[dt.date, dt.date, dt.date]]] = defaultdict(list)
+    for emp, a, b, deadline in UnlockRequest.objects.filter(
+        employee_id__in=ids,
+        status=UnlockStatus.APPROVED,
+        date_from__lte=period.last_day,
+        date_to__gte=period.first_day,
+    ).values_list("employee_id", "date_from", "date_to", "deadline"):
+        unlocks[emp].append((a, b, deadline))
+
+    # Working days from the month's first day far enough past its end to reach every window's end
+    # (N working days plus a long holiday such as Idul Fitri with cuti bersama).
+    horizon = period.last_day + dt.timedelta(days=2 * n + 30)
+    calendars = working_days(list(employees), period.first_day, horizon)
+    by_id = {e.id: e for e in employees}
+    ends: dict[tuple[int, dt.date], dt.date] = {}
+
+    def end_of(emp_id: int, day: dt.date) -> dt.date:
+        key = (emp_id, day)
+        if key not in ends:
+            found = _nth_after(calendars.get(emp_id, []), day, n)
+            # A calendar too short (no working days left in the horizon) falls back to the
+            # single-employee rule: rare, so the extra query does not grow with entries.
+            ends[key] = found or window_end(by_id[emp_id], day, n)
+        return ends[key]
+
+    result = {
+        e.id: ActivityMonth(
+            employee_id=e.id,
+            period=period,
+            minutes_by_day={},
+            credited_minutes=0,
+            target_minutes=settings.monthly_target_minutes,
+            approved=0,
+            rejected=0,
+            expired=0,
+            pending=0,
+            late=0,
+            daily_cap=cap,
+        )
+        for e in employees
+    }
+    raw_by_day: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    for emp, day, status, credited, submitted_at in rows:
+        m = result[emp]
+        if status == EntryStatus.APPROVED:
+            submitted_on = submitted_at.astimezone(zone).date() if submitted_at else None
+            in_window = submitted_on is not None and submitted_on <= end_of(emp, day)
+            in_unlock = submitted_on is not None and any(
+                a <= day <= b and submitted_on <= deadline for a, b, deadline in unlocks[emp]
+            )
+            if in_window or in_unlock:
+                m.approved += 1
+                raw_by_day[emp][day] += credited
+            else:
+                m.late += 1
+        elif status == EntryStatus.REJECTED:
+            m.rejected += 1
+        elif status == EntryStatus.EXPIRED:
+            m.expired += 1
+        else:
+            m.pending += 1
+    for emp, days in raw_by_day.items():
+        m = result[emp]
+        m.minutes_by_day = {d: min(v, cap) for d, v in sorted(days.items())}
+        m.credited_minutes = sum(m.minutes_by_day.values())
+    return result
+
+
+@dataclass
+class UnitMonthRow:
+    employee: Employee
+    month: ActivityMonth
+
+
+def unit_activity_month(unit: Unit, period: Period) -> list[UnitMonthRow]:
+    """The recap for every employee holding a definitif position in the unit (or a sub-unit) on the
+    month's last day."""
+    from ekinerja.org.selectors import unit_descendant_ids
+
+    unit_ids = unit_descendant_ids(unit)
+    emp_ids = Assignment.objects.filter(
+        active_on(period.last_day),
+        instansi_id=unit.instansi_id,
+        kind=Assignment.Kind.DEFINITIF,
+        position__unit_id__in=unit_ids,
+    ).values("employee_id")
+    employees = list(
+        Employee.objects.filter(id__in=emp_ids).select_related("instansi").order_by("name")
+    )
+    months = activity_month(employees, period)
+    return [UnitMonthRow(e, months[e.id]) for e in employees]

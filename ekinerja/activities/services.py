@@ -1,0 +1,1360 @@
+"""Writes of the activity app. Every one validated (Indonesian, field-level messages), in one
+transaction, with an audit event where pay or access depends on it.
+
+Rules and their source (tpp-rules.md "Activity", "Entry window"; issue 3):
+- an entry may be created or submitted only on or before the N-th working day after its date in the
+  employee's own calendar (ActivitySettings.window_working_days), or while an approved unlock covering
+  the date is open (only BKPSDM approves unlocks);
+- only the direct superior on the entry's date verifies it, never the employee themself;
+- credited minutes = minutes per unit (as of entry) x volume (as approved), the day's approved total
+  capped at ActivitySettings.daily_cap_minutes at verification;
+- an entry changed after verification is unverified again;
+- an objection (keberatan) to a rejection or cut is decided, finally, by the superior's superior.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings as django_settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from ekinerja.core.audit import audit_record, snapshot
+from ekinerja.core.clock import local_now, local_today
+from ekinerja.core.models import AuditEvent, Instansi, User
+from ekinerja.core.periods import Period, tanggal
+from ekinerja.org.models import Employee, Role, Unit
+from ekinerja.org.selectors import employee_for_user, user_roles
+from ekinerja.workcal.selectors import nth_working_day_after
+
+from . import selectors
+from .models import (
+    EDITABLE,
+    TRANSITIONS,
+    ActivityCatalogItem,
+    ActivityEntry,
+    ActivitySettings,
+    ApiToken,
+    EntryStatus,
+    Evidence,
+    Favourite,
+    Objection,
+    ObjectionStatus,
+    ReviewItem,
+    ReviewOutcome,
+    ReviewSample,
+    UnlockRequest,
+    UnlockStatus,
+    minutes_for,
+)
+
+S = EntryStatus
+MAX_EVIDENCE_BYTES = getattr(django_settings, "ACTIVITY_EVIDENCE_MAX_BYTES", 2 * 1024 * 1024)
+MAX_EVIDENCE_FILES = 5
+_MAGIC = (
+    (b"%PDF-", "application/pdf", {".pdf"}),
+    (b"\x89PNG\r\n\x1a\n", "image/png", {".png"}),
+    (b"\xff\xd8\xff", "image/jpeg", {".jpg", ".jpeg"}),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _transition(entry: ActivityEntry, new: str) -> None:
+    """The one place status changes are checked against models.TRANSITIONS."""
+    if new not in TRANSITIONS.get(entry.status, frozenset()):
+        raise ValidationError(
+            {
+                "status": f"Status '{entry.get_status_display()}' tidak dapat diubah menjadi "
+                f"'{S(new).label}'."
+            }
+        )
+    entry.status = new
+
+
+def _now_local(instansi: Instansi) -> dt.datetime:
+    return local_now(instansi)
+
+
+def _parse_volume(value) -> Decimal:
+    try:
+        vol = Decimal(str(value).replace(",", ".")) if value not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        vol = None
+    if vol is None or not vol.is_finite():
+        raise ValidationError({"volume": "Volume harus berupa angka."})
+    if vol <= 0:
+        raise ValidationError({"volume": "Volume harus lebih dari 0."})
+    if vol != vol.quantize(Decimal("0.01")) or vol >= Decimal("100000"):
+        raise ValidationError(
+            {"volume": "Volume paling banyak 2 angka di belakang koma dan < 100.000."}
+        )
+    return vol
+
+
+def _employee_of(user: User) -> Employee:
+    me = employee_for_user(user)
+    if me is None:
+        raise PermissionDenied("Akun ini tidak terhubung ke data pegawai.")
+    return me
+
+
+# --------------------------------------------------------------------------------------------------
+# Settings and catalog
+
+
+@transaction.atomic
+def activity_settings_save(*, actor: User, settings: ActivitySettings) -> ActivitySettings:
+    """Save the instansi's activity policy values (BKPSDM). Audited."""
+    if Role.BKPSDM not in user_roles(actor) or actor.instansi_id != settings.instansi_id:
+        raise PermissionDenied("Hanya BKPSDM yang dapat mengubah pengaturan aktivitas.")
+    old = ActivitySettings.objects.filter(pk=settings.pk).first() if settings.pk else None
+    settings.full_clean()
+    settings.save()
+    audit_record(
+        action="activities.settings.save",
+        actor=actor,
+        instansi=settings.instansi,
+        obj=settings,
+        before=snapshot(old) if old else None,
+        after=snapshot(settings),
+    )
+    return settings
+
+
+def _check_catalog_manager(actor: User | None, instansi_id: int) -> None:
+    if actor is None:
+        return  # commands and demo data act for the system
+    if actor.instansi_id != instansi_id or Role.BKPSDM not in user_roles(actor):
+        raise PermissionDenied("Hanya BKPSDM yang dapat mengelola katalog aktivitas.")
+
+
+@transaction.atomic
+def catalog_item_save(
+    *, actor: User | None, item: ActivityCatalogItem, units: list[Unit] | None = None
+) -> ActivityCatalogItem:
+    """Create or update a catalog item. A new standard applies to new entries only: entries keep the
+    minutes per unit they were made with."""
+    _check_catalog_manager(actor, item.instansi_id)
+    errors = {}
+    if not (item.for_struktural or item.for_fungsional or item.for_pelaksana):
+        errors["for_pelaksana"] = "Pilih paling sedikit satu jenis jabatan."
+    if item.kelas_min and item.kelas_max and item.kelas_min > item.kelas_max:
+        errors["kelas_max"] = "Kelas maksimal tidak boleh lebih kecil dari kelas minimal."
+    if units and any(u.instansi_id != item.instansi_id for u in units):
+        errors["units"] = "Unit milik instansi lain."
+    if errors:
+        raise ValidationError(errors)
+    old = ActivityCatalogItem.objects.filter(pk=item.pk).first() if item.pk else None
+    item.full_clean(exclude=["units"])
+    item.save()
+    if units is not None:
+        item.units.set(units)
+    audit_record(
+        action="activities.catalog.update" if old else "activities.catalog.create",
+        actor=actor,
+        instansi=item.instansi,
+        obj=item,
+        before=snapshot(old) if old else None,
+        after={**snapshot(item), "units": sorted(u.pk for u in units or [])},
+    )
+    return item
+
+
+# --------------------------------------------------------------------------------------------------
+# Entries
+
+
+@dataclass
+class EntryResult:
+    entry: ActivityEntry
+    warnings: list[str] = field(default_factory=list)
+
+
+def _cap_warning(employee: Employee, day: dt.date, entry: ActivityEntry, cap: int) -> list[str]:
+    others = (
+        ActivityEntry.objects.filter(employee=employee, date=day)
+        .exclude(pk=entry.pk)
+        .exclude(status__in=[S.REJECTED, S.EXPIRED])
+        .values_list("status", "credited_minutes", "minutes_per_unit", "volume")
+    )
+    total = entry.raw_minutes + sum(
+        credited if status == S.APPROVED else minutes_for(mpu, vol)
+        for status, credited, mpu, vol in others
+    )
+    if total > cap:
+        return [
+            f"Jumlah menit efektif tanggal ini menjadi {total} menit, melebihi batas harian "
+            f"{cap} menit; kelebihannya tidak akan diakui saat verifikasi."
+        ]
+    return []
+
+
+def validate_entry(
+    entry: ActivityEntry,
+    *,
+    today: dt.date,
+    now_time: dt.time | None = None,
+    settings: ActivitySettings | None = None,
+    check_window: bool = True,
+) -> list[str]:
+    """Check an entry against every rule; raise ValidationError (all field errors at once) or return
+    the warnings (daily cap)."""
+    employee = entry.employee
+    settings = settings or selectors.activity_settings(employee.instansi_id)
+    errors: dict[str, list[str]] = {}
+
+    def err(fieldname: str, message: str) -> None:
+        errors.setdefault(fieldname, []).append(message)
+
+    day = entry.date
+    if day is None:
+        err("date", "Tanggal wajib diisi.")
+        raise ValidationError(errors)
+    if day > today:
+        err("date", "Tanggal aktivitas tidak boleh di masa depan.")
+    if entry.start_time is None or entry.end_time is None:
+        err("start_time", "Jam mulai dan jam selesai wajib diisi.")
+    elif entry.end_time <= entry.start_time:
+        err("end_time", "Jam selesai harus setelah jam mulai, pada hari yang sama (00:00-23:59).")
+    elif day == today and now_time is not None and entry.end_time > now_time:
+        err("end_time", "Jam selesai belum terlewati; isi aktivitas setelah selesai dikerjakan.")
+    if entry.volume is None or entry.volume <= 0:
+        err("volume", "Volume harus lebih dari 0.")
+
+    positions = selectors.positions_held(employee, day)
+    if not positions:
+        err(
+            "date",
+            f"Anda tidak memegang jabatan pada {tanggal(day)}; aktivitas hanya dapat diisi untuk "
+            "tanggal ketika Anda menjabat.",
+        )
+    item = entry.item if entry.item_id else None
+    if item is None:
+        err("item", "Pilih aktivitas dari katalog.")
+    elif item.instansi_id != employee.instansi_id:
+        err("item", "Aktivitas tidak ditemukan di katalog instansi Anda.")
+    elif positions and day <= today:
+        if not (item.active_from <= day and (item.active_to is None or item.active_to >= day)):
+            err("item", f"Aktivitas '{item.name}' tidak berlaku pada {tanggal(day)}.")
+        elif not selectors.allowed_items(employee, day, positions).filter(pk=item.pk).exists():
+            err("item", f"Aktivitas '{item.name}' tidak tersedia untuk jabatan Anda.")
+
+    if entry.start_time and entry.end_time and entry.end_time > entry.start_time:
+        clash = (
+            ActivityEntry.objects.filter(
+                employee=employee,
+                date=day,
+                start_time__lt=entry.end_time,
+                end_time__gt=entry.start_time,
+            )
+            .exclude(pk=entry.pk)
+            .exclude(status=S.REJECTED)
+            .select_related("item")
+            .first()
+        )
+        if clash is not None:
+            err(
+                "start_time",
+                f"Waktu bertumpang tindih dengan aktivitas lain "
+                f"({clash.start_time:%H:%M}-{clash.end_time:%H:%M} {clash.item.name}).",
+            )
+        if item is not None and entry.volume and entry.volume > 0 and not errors.get("volume"):
+            claimed = minutes_for(entry.minutes_per_unit or item.standard_minutes, entry.volume)
+            span = entry.duration_minutes
+            if claimed > span:
+                err(
+                    "volume",
+                    f"Menit efektif ({claimed} menit = volume x {entry.minutes_per_unit or item.standard_minutes} "
+                    f"menit) melebihi rentang waktu yang diisi ({span} menit).",
+                )
+
+    if check_window and day <= today and not errors.get("date"):
+        state = selectors.window_state(employee, day, today, settings)
+        if not state.open:
+            err(
+                "date",
+                f"Batas pengisian aktivitas tanggal {tanggal(day)} sudah lewat (hari kerja ke-"
+                f"{settings.window_working_days}: {tanggal(state.window_end)}). Ajukan permohonan "
+                "buka kunci ke BKPSDM.",
+            )
+    if errors:
+        raise ValidationError(errors)
+    return _cap_warning(employee, day, entry, settings.daily_cap_minutes)
+
+
+def _lock_employee(employee: Employee) -> None:
+    # Serialises writes of one employee so two concurrent saves cannot both pass the overlap check.
+    Employee.objects.select_for_update().filter(pk=employee.pk).values_list("pk").first()
+
+
+def _submit_fields(entry: ActivityEntry, settings: ActivitySettings, today: dt.date) -> None:
+    window_end = selectors.window_end(entry.employee, entry.date, settings.window_working_days)
+    base = max(window_end, today)
+    entry.submitted_at = timezone.now()
+    entry.verify_by = nth_working_day_after(
+        entry.employee, base, settings.verification_working_days
+    )
+
+
+def _reset_verification(entry: ActivityEntry) -> None:
+    entry.verified_by = None
+    entry.verified_at = None
+    entry.approved_volume = None
+    entry.credited_minutes = 0
+    entry.auto_verified = False
+    entry.reason = ""
+
+
+@transaction.atomic
+def entry_create(
+    *,
+    actor: User,
+    date: dt.date,
+    start_time: dt.time,
+    end_time: dt.time,
+    item: ActivityCatalogItem,
+    volume,
+    description: str = "",
+    submit: bool = False,
+    files=(),
+    employee: Employee | None = None,
+) -> EntryResult:
+    """An employee records an activity for a date (as a draft, or submitted at once)."""
+    employee = employee or _employee_of(actor)
+    if employee.user_id != actor.id:
+        raise PermissionDenied("Aktivitas hanya dapat diisi oleh pegawai yang bersangkutan.")
+    vol = _parse_volume(volume)
+    now = _now_local(employee.instansi)
+    today = now.date()
+    settings = selectors.activity_settings(employee.instansi_id)
+    _lock_employee(employee)
+    entry = ActivityEntry(
+        instansi_id=employee.instansi_id,
+        employee=employee,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        item=item,
+        volume=vol,
+        description=(description or "").strip(),
+        minutes_per_unit=item.standard_minutes if item else 0,
+    )
+    warnings = validate_entry(entry, today=today, now_time=now.time(), settings=settings)
+    if submit:
+        _transition(entry, S.SUBMITTED)
+        _submit_fields(entry, settings, today)
+    entry.save()
+    _store_files(entry, files)
+    return EntryResult(entry, warnings)
+
+
+@transaction.atomic
+def entry_update(
+    *,
+    actor: User,
+    entry: ActivityEntry,
+    date: dt.date | None = None,
+    start_time: dt.time | None = None,
+    end_time: dt.time | None = None,
+    item: ActivityCatalogItem | None = None,
+    volume=None,
+    description: str | None = None,
+    files=(),
+) -> EntryResult:
+    """The employee changes their entry. A verified entry that changes goes back to unverified
+    (submitted); rejected entries are settled through an objection instead."""
+    entry = (
+        ActivityEntry.objects.select_for_update()
+        .select_related("employee", "item")
+        .get(pk=entry.pk)
+    )
+    employee = entry.employee
+    if employee.user_id != actor.id:
+        raise PermissionDenied("Hanya pemilik aktivitas yang dapat mengubahnya.")
+    if entry.status not in EDITABLE:
+        raise ValidationError(
+            {
+                "status": "Aktivitas yang ditolak tidak dapat diubah; ajukan keberatan bila tidak setuju."
+            }
+        )
+    before = snapshot(entry)
+    now = _now_local(employee.instansi)
+    today = now.date()
+    settings = selectors.activity_settings(employee.instansi_id)
+    _lock_employee(employee)
+    if date is not None:
+        entry.date = date
+    if start_time is not None:
+        entry.start_time = start_time
+    if end_time is not None:
+        entry.end_time = end_time
+    if item is not None and item.pk != entry.item_id:
+        entry.item = item
+        entry.minutes_per_unit = item.standard_minutes
+    if volume is not None:
+        entry.volume = _parse_volume(volume)
+    if description is not None:
+        entry.description = description.strip()
+    content_fields = ["date", "start_time", "end_time", "item_id", "volume", "description"]
+    changed = [f for f in content_fields if snapshot(entry, [f])[f] != before[f]] or (
+        ["evidence"] if files else []
+    )
+    if not changed:
+        return EntryResult(entry, [])
+    if entry.status == S.EXPIRED:
+        raise ValidationError(
+            {"status": "Aktivitas kedaluwarsa hanya dapat diajukan ulang setelah buka kunci."}
+        )
+    warnings = validate_entry(entry, today=today, now_time=now.time(), settings=settings)
+    was_verified = entry.status == S.APPROVED
+    if was_verified:
+        _transition(entry, S.SUBMITTED)
+        _reset_verification(entry)
+        _submit_fields(entry, settings, today)
+    elif entry.status == S.SUBMITTED:
+        _submit_fields(entry, settings, today)
+    entry.save()
+    _store_files(entry, files)
+    if was_verified:
+        audit_record(
+            action="activities.entry.unverified",
+            actor=actor,
+            instansi=entry.instansi,
+            obj=entry,
+            before=before,
+            after=snapshot(entry),
+            reason="Diubah setelah diverifikasi: " + ", ".join(changed),
+        )
+    return EntryResult(entry, warnings)
+
+
+@transaction.atomic
+def entry_submit(*, actor: User, entry: ActivityEntry) -> ActivityEntry:
+    """Submit a draft, returned or (under an open unlock) expired entry for verification."""
+    entry = (
+        ActivityEntry.objects.select_for_update()
+        .select_related("employee", "item")
+        .get(pk=entry.pk)
+    )
+    if entry.employee.user_id != actor.id:
+        raise PermissionDenied("Hanya pemilik aktivitas yang dapat mengajukannya.")
+    now = _now_local(entry.instansi)
+    today = now.date()
+    settings = selectors.activity_settings(entry.instansi_id)
+    if entry.status == S.SUBMITTED:
+        return entry
+    if (
+        entry.status == S.EXPIRED
+        and selectors.open_unlock(entry.employee, entry.date, today) is None
+    ):
+        raise ValidationError(
+            {"date": "Aktivitas kedaluwarsa hanya dapat diajukan selama buka kunci dari BKPSDM."}
+        )
+    validate_entry(entry, today=today, now_time=now.time(), settings=settings)
+    was_expired = entry.status == S.EXPIRED
+    _transition(entry, S.SUBMITTED)
+    _submit_fields(entry, settings, today)
+    entry.save(update_fields=["status", "submitted_at", "verify_by", "updated_at"])
+    if was_expired:
+        audit_record(
+            action="activities.entry.resubmit_unlocked",
+            actor=actor,
+            instansi=entry.instansi,
+            obj=entry,
+            after={"status": entry.status},
+        )
+    return entry
+
+
+@transaction.atomic
+def entries_submit_day(*, actor: User, employee: Employee, day: dt.date) -> int:
+    """Submit every draft/returned entry of a day; all or nothing."""
+    n = 0
+    for entry in ActivityEntry.objects.filter(
+        employee=employee, date=day, status__in=[S.DRAFT, S.RETURNED]
+    ).order_by("start_time"):
+        entry_submit(actor=actor, entry=entry)
+        n += 1
+    return n
+
+
+@transaction.atomic
+def entry_delete(*, actor: User, entry: ActivityEntry) -> None:
+    """Drafts and returned entries may be deleted by their owner; submitted ones are withdrawn to draft
+    first; verified and expired entries are kept."""
+    if entry.employee.user_id != actor.id:
+        raise PermissionDenied("Hanya pemilik aktivitas yang dapat menghapusnya.")
+    if entry.status not in (S.DRAFT, S.RETURNED, S.SUBMITTED):
+        raise ValidationError(
+            {"status": "Aktivitas yang sudah diverifikasi atau kedaluwarsa tidak dapat dihapus."}
+        )
+    for ev in entry.evidence.all():
+        ev.file.delete(save=False)
+    entry.delete()
+
+
+@transaction.atomic
+def repeat_day(*, actor: User, source: dt.date, target: dt.date) -> EntryResult:
+    """'Ulangi kemarin': copy a day's entries (not rejected/expired) to another date as drafts, each
+    through the same validation; all or nothing."""
+    employee = _employee_of(actor)
+    sources = list(
+        ActivityEntry.objects.filter(employee=employee, date=source)
+        .exclude(status__in=[S.REJECTED, S.EXPIRED])
+        .select_related("item")
+        .order_by("start_time")
+    )
+    if not sources:
+        raise ValidationError(
+            {"date": f"Tidak ada aktivitas pada {tanggal(source)} untuk diulang."}
+        )
+    warnings: list[str] = []
+    last = None
+    for src in sources:
+        try:
+            res = entry_create(
+                actor=actor,
+                employee=employee,
+                date=target,
+                start_time=src.start_time,
+                end_time=src.end_time,
+                item=src.item,
+                volume=src.volume,
+                description=src.description,
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                {
+                    "date": [
+                        f"{src.start_time:%H:%M}-{src.end_time:%H:%M} {src.item.name}: {m}"
+                        for m in exc.messages
+                    ]
+                }
+            ) from exc
+        warnings = res.warnings
+        last = res.entry
+    return EntryResult(last, warnings)
+
+
+@transaction.atomic
+def favourite_toggle(*, actor: User, item: ActivityCatalogItem) -> bool:
+    employee = _employee_of(actor)
+    if item.instansi_id != employee.instansi_id:
+        raise PermissionDenied
+    deleted, _ = Favourite.objects.filter(employee=employee, item=item).delete()
+    if deleted:
+        return False
+    Favourite.objects.create(instansi_id=employee.instansi_id, employee=employee, item=item)
+    return True
+
+
+# --------------------------------------------------------------------------------------------------
+# Evidence
+
+
+def _sniff(head: bytes, name: str) -> str:
+    import os
+
+    ext = os.path.splitext(name or "")[1].lower()
+    for magic, ctype, exts in _MAGIC:
+        if head.startswith(magic):
+            if ext not in exts:
+                raise ValidationError(
+                    {"files": f"Isi berkas '{name}' tidak sesuai dengan ekstensinya."}
+                )
+            return ctype
+    raise ValidationError(
+        {"files": f"Berkas '{name}' bukan PDF, JPG atau PNG (diperiksa dari isi berkas)."}
+    )
+
+
+def _check_upload(upload) -> str:
+    """Size and content type (by magic bytes, and matching the extension); returns the type."""
+    name = getattr(upload, "name", "") or "bukti"
+    size = getattr(upload, "size", None)
+    if size is None or size > MAX_EVIDENCE_BYTES:
+        raise ValidationError(
+            {
+                "files": f"Berkas '{name}' terlalu besar; paling besar "
+                f"{MAX_EVIDENCE_BYTES // (1024 * 1024)} MB."
+            }
+        )
+    if size == 0:
+        raise ValidationError({"files": f"Berkas '{name}' kosong."})
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    return _sniff(head, name)
+
+
+def _store_files(entry: ActivityEntry, files) -> list[Evidence]:
+    """Check every file first, then store them all. If anything fails after a file reached the disk,
+    the files written so far are removed before the error propagates (and the transaction rolls back),
+    so a failed save leaves neither rows nor orphan files."""
+    files = list(files or ())
+    if not files:
+        return []
+    types = [_check_upload(f) for f in files]
+    if entry.evidence.count() + len(files) > MAX_EVIDENCE_FILES:
+        raise ValidationError(
+            {"files": f"Paling banyak {MAX_EVIDENCE_FILES} berkas bukti per aktivitas."}
+        )
+    stored: list[Evidence] = []
+    try:
+        for upload, ctype in zip(files, types, strict=True):
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            ev = Evidence(
+                instansi_id=entry.instansi_id,
+                entry=entry,
+                original_name=(upload.name or "bukti")[-200:],
+                content_type=ctype,
+                size=upload.size,
+                sha256=digest.hexdigest(),
+            )
+            ev.file.save(upload.name or "bukti", upload, save=False)
+            stored.append(ev)
+            ev.save()
+    except Exception:
+        for ev in stored:
+            ev.file.storage.delete(ev.file.name)
+        raise
+    return stored
+
+
+@transaction.atomic
+def evidence_add(*, actor: User, entry: ActivityEntry, files) -> list[Evidence]:
+    """Attach evidence to an own entry. Adding evidence to a verified entry changes it: unverified."""
+    if entry.employee.user_id != actor.id:
+        raise PermissionDenied("Hanya pemilik aktivitas yang dapat menambah bukti.")
+    if entry.status in (S.REJECTED, S.EXPIRED):
+        raise ValidationError({"files": "Bukti tidak dapat ditambahkan pada aktivitas ini."})
+    if entry.status == S.APPROVED:
+        entry_update(actor=actor, entry=entry, files=files)
+        return list(entry.evidence.all())
+    return _store_files(entry, files)
+
+
+@transaction.atomic
+def evidence_delete(*, actor: User, evidence: Evidence) -> None:
+    entry = evidence.entry
+    if entry.employee.user_id != actor.id:
+        raise PermissionDenied("Hanya pemilik aktivitas yang dapat menghapus bukti.")
+    if entry.status not in (S.DRAFT, S.RETURNED, S.SUBMITTED):
+        raise ValidationError(
+            {"files": "Bukti aktivitas yang sudah diverifikasi tidak dapat dihapus."}
+        )
+    path, storage = evidence.file.name, evidence.file.storage
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(path))
+
+
+# --------------------------------------------------------------------------------------------------
+# Verification
+
+
+def _day_approved(employee_id: int, day: dt.date, exclude: list[int]) -> int:
+    return (
+        ActivityEntry.objects.filter(employee_id=employee_id, date=day, status=S.APPROVED)
+        .exclude(pk__in=exclude)
+        .aggregate(s=Sum("credited_minutes"))["s"]
+        or 0
+    )
+
+
+def _credit(entry: ActivityEntry, already: int, cap: int) -> int:
+    """Credited minutes of an entry given the day's already approved minutes: the daily cap is
+    enforced here, at verification."""
+    return max(0, min(minutes_for(entry.minutes_per_unit, entry.effective_volume), cap - already))
+
+
+def _check_verifier(me: Employee, entry: ActivityEntry, today: dt.date) -> None:
+    if entry.employee_id == me.id:
+        raise PermissionDenied("Anda tidak dapat memverifikasi aktivitas Anda sendiri.")
+    if not selectors.is_verifier_of(me, entry):
+        raise PermissionDenied(
+            f"Anda bukan atasan langsung {entry.employee.name} pada {tanggal(entry.date)}."
+        )
+    if entry.status != S.SUBMITTED:
+        raise ValidationError({"status": "Aktivitas ini tidak sedang menunggu verifikasi."})
+    if entry.verify_by and today > entry.verify_by:
+        raise ValidationError(
+            {"status": f"Batas verifikasi ({tanggal(entry.verify_by)}) sudah lewat."}
+        )
+
+
+@transaction.atomic
+def entry_verify(
+    *,
+    actor: User,
+    entry: ActivityEntry,
+    decision: str,
+    reason: str = "",
+    approved_volume=None,
+) -> ActivityEntry:
+    """The direct superior on the entry's date approves (optionally with a lower volume and a reason),
+    rejects (reason required) or returns it for revision (reason required)."""
+    me = _employee_of(actor)
+    entry = (
+        ActivityEntry.objects.select_for_update()
+        .select_related("employee", "item")
+        .get(pk=entry.pk)
+    )
+    today = local_today(entry.instansi)
+    _check_verifier(me, entry, today)
+    reason = (reason or "").strip()
+    before = snapshot(entry)
+    settings = selectors.activity_settings(entry.instansi_id)
+    if decision == "approve":
+        if approved_volume not in (None, ""):
+            vol = _parse_volume(approved_volume)
+            if vol > entry.volume:
+                raise ValidationError(
+                    {"approved_volume": "Volume disetujui tidak boleh melebihi volume yang diisi."}
+                )
+            if vol < entry.volume:
+                if not reason:
+                    raise ValidationError({"reason": "Tuliskan alasan pengurangan volume."})
+                entry.approved_volume = vol
+        _transition(entry, S.APPROVED)
+        entry.credited_minutes = _credit(
+            entry,
+            _day_approved(entry.employee_id, entry.date, [entry.pk]),
+            settings.daily_cap_minutes,
+        )
+    elif decision in ("reject", "return"):
+        if not reason:
+            raise ValidationError({"reason": "Alasan wajib diisi."})
+        _transition(entry, S.REJECTED if decision == "reject" else S.RETURNED)
+        entry.credited_minutes = 0
+        entry.approved_volume = None
+    else:
+        raise ValidationError({"decision": "Keputusan tidak dikenal."})
+    entry.verified_by = me
+    entry.verified_at = timezone.now()
+    entry.reason = reason
+    entry.auto_verified = False
+    entry.save()
+    audit_record(
+        action=f"activities.entry.{decision}",
+        actor=actor,
+        instansi=entry.instansi,
+        obj=entry,
+        before=before,
+        after=snapshot(entry),
+        reason=reason,
+    )
+    return entry
+
+
+def _bulk_audit(actor, instansi, action, entries, befores, reason="") -> None:
+    """One audit event per entry, written in one statement."""
+    now = timezone.now()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                at=now,
+                actor=actor,
+                actor_label=actor.get_username() if actor else "sistem",
+                instansi=instansi,
+                action=action,
+                object_type=e._meta.label,
+                object_id=str(e.pk),
+                object_repr=f"{e.date} {e.employee_id} {e.item_id}"[:255],
+                before=befores[e.pk],
+                after=snapshot(e),
+                reason=reason,
+            )
+            for e in entries
+        ]
+    )
+
+
+_VERIFY_FIELDS = [
+    "status",
+    "approved_volume",
+    "credited_minutes",
+    "verified_by",
+    "verified_at",
+    "reason",
+    "auto_verified",
+    "updated_at",
+]
+
+
+@transaction.atomic
+def entries_verify_bulk(
+    *,
+    actor: User,
+    employee: Employee | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    entry_ids: list[int] | None = None,
+    decision: str = "approve",
+    reason: str = "",
+) -> int:
+    """Approve (or reject/return, reason required) many submitted entries in one action: a
+    subordinate's day or month (employee + start..end) or a list picked in the inbox. Only entries
+    whose employee had the actor as direct superior on the entry's date are touched; the daily cap is
+    applied in time order. A constant number of queries."""
+    me = _employee_of(actor)
+    reason = (reason or "").strip()
+    if decision not in ("approve", "reject", "return"):
+        raise ValidationError({"decision": "Keputusan tidak dikenal."})
+    if decision != "approve" and not reason:
+        raise ValidationError({"reason": "Alasan wajib diisi."})
+    qs = ActivityEntry.objects.select_for_update().filter(
+        instansi_id=me.instansi_id, status=S.SUBMITTED
+    )
+    if employee is not None:
+        qs = qs.filter(employee=employee)
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    if entry_ids is not None:
+        qs = qs.filter(pk__in=entry_ids)
+    if employee is None and entry_ids is None:
+        raise ValidationError({"decision": "Pilih aktivitas yang akan diverifikasi."})
+    entries = list(qs.select_related("employee").order_by("date", "start_time", "id"))
+    if not entries:
+        return 0
+    today = local_today(me.instansi)
+    lo, hi = min(e.date for e in entries), max(e.date for e in entries)
+    timeline = selectors.HierarchyTimeline(me.instansi_id, lo, hi)
+    mine = [
+        e
+        for e in entries
+        if e.employee_id != me.id and timeline.on(e.date).superior_id(e.employee_id) == me.id
+    ]
+    if len(mine) != len(entries) and entry_ids is not None:
+        raise PermissionDenied(
+            "Sebagian aktivitas bukan milik bawahan langsung Anda pada tanggalnya."
+        )
+    late = [e for e in mine if e.verify_by and today > e.verify_by]
+    if late:
+        raise ValidationError(
+            {
+                "status": f"Batas verifikasi {len(late)} aktivitas sudah lewat; tidak ada yang diubah."
+            }
+        )
+    settings = selectors.activity_settings(me.instansi_id)
+    befores = {e.pk: snapshot(e) for e in mine}
+    used: dict[tuple[int, dt.date], int] = {}
+    if decision == "approve":
+        keys = {(e.employee_id, e.date) for e in mine}
+        q = Q(pk__in=[])
+        for emp, day in keys:
+            q |= Q(employee_id=emp, date=day)
+        for emp, day, total in (
+            ActivityEntry.objects.filter(q, status=S.APPROVED)
+            .values("employee_id", "date")
+            .annotate(t=Sum("credited_minutes"))
+            .values_list("employee_id", "date", "t")
+        ):
+            used[(emp, day)] = total or 0
+    now = timezone.now()
+    new_status = {"approve": S.APPROVED, "reject": S.REJECTED, "return": S.RETURNED}[decision]
+    for e in mine:
+        _transition(e, new_status)
+        e.verified_by = me
+        e.verified_at = now
+        e.reason = reason
+        e.auto_verified = False
+        if decision == "approve":
+            key = (e.employee_id, e.date)
+            e.credited_minutes = _credit(e, used.get(key, 0), settings.daily_cap_minutes)
+            used[key] = used.get(key, 0) + e.credited_minutes
+        else:
+            e.credited_minutes = 0
+            e.approved_volume = None
+        e.updated_at = now
+    ActivityEntry.objects.bulk_update(mine, _VERIFY_FIELDS)
+    _bulk_audit(actor, me.instansi, f"activities.entry.{decision}", mine, befores, reason)
+    return len(mine)
+
+
+@transaction.atomic
+def activity_deadlines_process(
+    *, instansi: Instansi, today: dt.date | None = None
+) -> dict[str, int]:
+    """Apply the deadlines of an instansi (run daily, and before a TPP run):
+    - submitted entries whose verification deadline has passed expire, or count as approved when the
+      policy's deadline_behaviour is auto_approve (credited within the daily cap);
+    - drafts and returned entries whose window has closed (and no open unlock covers them) expire.
+    Expired entries are kept and shown as such. Audited per entry, in bulk."""
+    today = today or local_today(instansi)
+    settings = selectors.activity_settings(instansi.pk)
+    overdue = list(
+        ActivityEntry.objects.select_for_update()
+        .filter(instansi=instansi, status=S.SUBMITTED, verify_by__lt=today)
+        .select_related("employee")
+        .order_by("date", "start_time", "id")
+    )
+    befores = {e.pk: snapshot(e) for e in overdue}
+    auto = settings.deadline_behaviour == ActivitySettings.DeadlineBehaviour.AUTO_APPROVE
+    used: dict[tuple[int, dt.date], int] = {}
+    if auto and overdue:
+        q = Q(pk__in=[])
+        for emp, day in {(e.employee_id, e.date) for e in overdue}:
+            q |= Q(employee_id=emp, date=day)
+        for emp, day, total in (
+            ActivityEntry.objects.filter(q, status=S.APPROVED)
+            .values("employee_id", "date")
+            .annotate(t=Sum("credited_minutes"))
+            .values_list("employee_id", "date", "t")
+        ):
+            used[(emp, day)] = total or 0
+    now = timezone.now()
+    for e in overdue:
+        if auto:
+            _transition(e, S.APPROVED)
+            key = (e.employee_id, e.date)
+            e.credited_minutes = _credit(e, used.get(key, 0), settings.daily_cap_minutes)
+            used[key] = used.get(key, 0) + e.credited_minutes
+            e.auto_verified = True
+            e.verified_at = now
+            e.reason = "Disetujui otomatis: atasan tidak memverifikasi sampai batas."
+        else:
+            _transition(e, S.EXPIRED)
+            e.reason = "Kedaluwarsa: atasan tidak memverifikasi sampai batas."
+        e.updated_at = now
+    ActivityEntry.objects.bulk_update(overdue, _VERIFY_FIELDS)
+    if overdue:
+        _bulk_audit(
+            None,
+            instansi,
+            "activities.entry.auto_approve" if auto else "activities.entry.expire",
+            overdue,
+            befores,
+        )
+
+    # Drafts/returned entries past the window. Window ends from the calendar, set-based.
+    open_rows = list(
+        ActivityEntry.objects.select_for_update()
+        .filter(instansi=instansi, status__in=[S.DRAFT, S.RETURNED], date__lt=today)
+        .select_related("employee", "employee__instansi")
+    )
+    stale: list[ActivityEntry] = []
+    if open_rows:
+        employees = {e.employee_id: e.employee for e in open_rows}
+        lo = min(e.date for e in open_rows)
+        from ekinerja.workcal.selectors import working_days
+
+        cal = working_days(list(employees.values()), lo + dt.timedelta(days=1), today)
+        unlocks = set(
+            UnlockRequest.objects.filter(
+                employee_id__in=list(employees),
+                status=UnlockStatus.APPROVED,
+                deadline__gte=today,
+            ).values_list("employee_id", "date_from", "date_to")
+        )
+        n = settings.window_working_days
+        for e in open_rows:
+            after = [d for d in cal.get(e.employee_id, []) if d > e.date]
+            # Closed when the N-th working day after the date is already behind us.
+            if len(after) >= n and after[n - 1] < today:
+                if any(emp == e.employee_id and a <= e.date <= b for emp, a, b in unlocks):
+                    continue
+                stale.append(e)
+    befores = {e.pk: snapshot(e) for e in stale}
+    for e in stale:
+        _transition(e, S.EXPIRED)
+        e.reason = "Kedaluwarsa: tidak diajukan dalam batas pengisian."
+        e.updated_at = now
+    ActivityEntry.objects.bulk_update(stale, _VERIFY_FIELDS)
+    if stale:
+        _bulk_audit(None, instansi, "activities.entry.expire", stale, befores)
+    return {
+        "auto_approved" if auto else "expired_unverified": len(overdue),
+        "expired_unsubmitted": len(stale),
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Unlocks
+
+
+def _is_admin_opd_for(actor: User, employee: Employee, on: dt.date) -> bool:
+    from ekinerja.org.models import Assignment
+    from ekinerja.org.selectors import active_on, admin_unit_ids
+
+    if Role.ADMIN_OPD not in user_roles(actor):
+        return False
+    return Assignment.objects.filter(
+        active_on(on), employee=employee, position__unit_id__in=admin_unit_ids(actor)
+    ).exists()
+
+
+@transaction.atomic
+def unlock_request_create(
+    *, actor: User, employee: Employee, date_from: dt.date, date_to: dt.date, reason: str
+) -> UnlockRequest:
+    """The employee (or an admin OPD of their unit) asks BKPSDM to reopen a date range. Audited."""
+    if actor.instansi_id != employee.instansi_id:
+        raise PermissionDenied
+    today = local_today(employee.instansi)
+    if employee.user_id != actor.id and not _is_admin_opd_for(actor, employee, today):
+        raise PermissionDenied(
+            "Permohonan buka kunci diajukan oleh pegawai sendiri atau admin OPD unitnya."
+        )
+    errors = {}
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        errors["reason"] = "Tuliskan alasan yang jelas (paling sedikit 10 karakter)."
+    if date_from is None or date_to is None:
+        errors["date_from"] = "Rentang tanggal wajib diisi."
+    elif date_to < date_from:
+        errors["date_to"] = "Tanggal akhir tidak boleh sebelum tanggal awal."
+    elif date_to > today:
+        errors["date_to"] = "Tanggal yang dibuka tidak boleh di masa depan."
+    elif (date_to - date_from).days > 62:
+        errors["date_to"] = "Rentang paling panjang 2 bulan."
+    if errors:
+        raise ValidationError(errors)
+    unlock = UnlockRequest.objects.create(
+        instansi_id=employee.instansi_id,
+        employee=employee,
+        date_from=date_from,
+        date_to=date_to,
+        reason=reason,
+        requested_by=actor,
+    )
+    audit_record(
+        action="activities.unlock.request",
+        actor=actor,
+        instansi=employee.instansi,
+        obj=unlock,
+        after=snapshot(unlock),
+        reason=reason,
+    )
+    return unlock
+
+
+@transaction.atomic
+def unlock_request_decide(
+    *,
+    actor: User,
+    unlock: UnlockRequest,
+    approve: bool,
+    deadline: dt.date | None = None,
+    reason: str = "",
+) -> UnlockRequest:
+    """Only BKPSDM decides. Kominfo and other technical admins cannot open a window, whatever their
+    other rights (staff, superuser). An approval states the deadline until which the dates are open."""
+    unlock = UnlockRequest.objects.select_for_update().get(pk=unlock.pk)
+    if actor.instansi_id != unlock.instansi_id or Role.BKPSDM not in user_roles(actor):
+        raise PermissionDenied("Hanya BKPSDM yang dapat memutuskan permohonan buka kunci.")
+    if unlock.employee.user_id == actor.id:
+        raise PermissionDenied("Anda tidak dapat memutuskan permohonan Anda sendiri.")
+    if unlock.status != UnlockStatus.PENDING:
+        raise ValidationError({"status": "Permohonan ini sudah diputuskan."})
+    today = local_today(unlock.instansi)
+    reason = (reason or "").strip()
+    before = snapshot(unlock)
+    if approve:
+        if deadline is None:
+            raise ValidationError({"deadline": "Tentukan batas waktu buka kunci."})
+        if deadline < today:
+            raise ValidationError({"deadline": "Batas waktu tidak boleh sebelum hari ini."})
+        if (deadline - today).days > 31:
+            raise ValidationError({"deadline": "Batas waktu paling lama 31 hari dari hari ini."})
+        unlock.status = UnlockStatus.APPROVED
+        unlock.deadline = deadline
+    else:
+        if not reason:
+            raise ValidationError({"decision_reason": "Alasan penolakan wajib diisi."})
+        unlock.status = UnlockStatus.REJECTED
+    unlock.decided_by = actor
+    unlock.decided_at = timezone.now()
+    unlock.decision_reason = reason
+    unlock.save()
+    audit_record(
+        action="activities.unlock.approve" if approve else "activities.unlock.reject",
+        actor=actor,
+        instansi=unlock.instansi,
+        obj=unlock,
+        before=before,
+        after=snapshot(unlock),
+        reason=reason,
+    )
+    return unlock
+
+
+# --------------------------------------------------------------------------------------------------
+# Objections (keberatan), decided finally by the superior's superior
+
+
+@transaction.atomic
+def objection_file(*, actor: User, entry: ActivityEntry, reason: str) -> Objection:
+    """Object to a rejection or a cut volume within ActivitySettings.objection_days (calendar days
+    after the verification). Goes to the verifier's own direct superior on the entry's date."""
+    entry = ActivityEntry.objects.select_for_update().select_related("employee").get(pk=entry.pk)
+    if entry.employee.user_id != actor.id:
+        raise PermissionDenied("Keberatan hanya dapat diajukan oleh pemilik aktivitas.")
+    if Objection.objects.filter(entry=entry).exists():
+        raise ValidationError({"reason": "Keberatan untuk aktivitas ini sudah pernah diajukan."})
+    if entry.status == S.REJECTED:
+        kind = Objection.Kind.REJECTION
+    elif entry.status == S.APPROVED and entry.volume_cut:
+        kind = Objection.Kind.VOLUME_CUT
+    else:
+        raise ValidationError(
+            {"reason": "Keberatan hanya untuk aktivitas yang ditolak atau dikurangi volumenya."}
+        )
+    if entry.verified_by_id is None or entry.verified_at is None:
+        raise ValidationError({"reason": "Aktivitas ini belum diverifikasi oleh atasan."})
+    settings = selectors.activity_settings(entry.instansi_id)
+    today = local_today(entry.instansi)
+    verified_on = timezone.localtime(
+        entry.verified_at, timezone=local_now(entry.instansi).tzinfo
+    ).date()
+    last = verified_on + dt.timedelta(days=settings.objection_days)
+    if today > last:
+        raise ValidationError(
+            {"reason": f"Batas pengajuan keberatan ({tanggal(last)}) sudah lewat."}
+        )
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": "Tuliskan alasan keberatan (paling sedikit 10 karakter)."})
+    decider_id = selectors.superior_of_on(entry.verified_by_id, entry.instansi_id, entry.date)
+    if decider_id is None or decider_id == entry.employee_id:
+        raise ValidationError(
+            {
+                "reason": "Atasan dari atasan Anda tidak ditemukan pada tanggal aktivitas; hubungi BKPSDM."
+            }
+        )
+    objection = Objection.objects.create(
+        instansi_id=entry.instansi_id,
+        entry=entry,
+        kind=kind,
+        reason=reason,
+        verifier_id=entry.verified_by_id,
+        decider_id=decider_id,
+    )
+    audit_record(
+        action="activities.objection.file",
+        actor=actor,
+        instansi=entry.instansi,
+        obj=entry,
+        after=snapshot(objection),
+        reason=reason,
+    )
+    return objection
+
+
+@transaction.atomic
+def objection_decide(*, actor: User, objection: Objection, grant: bool, reason: str) -> Objection:
+    """The superior's superior decides; the decision is final. Granting a rejection objection approves
+    the entry at its full volume; granting a cut restores the volume (both within the daily cap)."""
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    me = _employee_of(actor)
+    if objection.decider_id != me.id:
+        raise PermissionDenied(
+            "Keberatan ini diputuskan oleh atasan dari atasan yang memverifikasi."
+        )
+    if objection.status != ObjectionStatus.PENDING:
+        raise ValidationError(
+            {"reason": "Keberatan ini sudah diputuskan; keputusan bersifat final."}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Alasan keputusan wajib diisi."})
+    entry = ActivityEntry.objects.select_for_update().get(pk=objection.entry_id)
+    before = snapshot(entry)
+    if grant:
+        settings = selectors.activity_settings(entry.instansi_id)
+        _transition(entry, S.APPROVED)
+        entry.approved_volume = None
+        entry.credited_minutes = _credit(
+            entry,
+            _day_approved(entry.employee_id, entry.date, [entry.pk]),
+            settings.daily_cap_minutes,
+        )
+        entry.save()
+    objection.status = ObjectionStatus.GRANTED if grant else ObjectionStatus.DENIED
+    objection.decided_at = timezone.now()
+    objection.decision_reason = reason
+    objection.save()
+    audit_record(
+        action="activities.objection.grant" if grant else "activities.objection.deny",
+        actor=actor,
+        instansi=entry.instansi,
+        obj=entry,
+        before=before,
+        after=snapshot(entry),
+        reason=reason,
+    )
+    return objection
+
+
+# --------------------------------------------------------------------------------------------------
+# Tim penilai
+
+
+@transaction.atomic
+def review_sample_draw(
+    *, actor: User, period: Period, unit: Unit | None = None, size: int | None = None, seed=None
+) -> ReviewSample:
+    """Draw the month's random sample of verified entries for a tim penilai scope (once per scope and
+    month; audited with the drawn entry ids)."""
+    roles = user_roles(actor)
+    if Role.TIM_PENILAI not in roles:
+        raise PermissionDenied("Hanya tim penilai yang dapat mengambil sampel.")
+    scope = selectors.tim_penilai_unit_ids(actor)
+    if unit is not None and unit.instansi_id != actor.instansi_id:
+        raise PermissionDenied
+    if scope is not None and (unit is None or unit.pk not in scope):
+        raise PermissionDenied("Unit ini di luar cakupan tim penilai Anda.")
+    existing = ReviewSample.objects.filter(
+        instansi_id=actor.instansi_id, period=str(period), unit=unit
+    ).first()
+    if existing is not None:
+        return existing
+    settings = selectors.activity_settings(actor.instansi_id)
+    size = size or settings.review_sample_size
+    if not 1 <= size <= 500:
+        raise ValidationError({"size": "Ukuran sampel antara 1 dan 500."})
+    qs = ActivityEntry.objects.filter(
+        instansi_id=actor.instansi_id,
+        status__in=[S.APPROVED, S.REJECTED],
+        date__gte=period.first_day,
+        date__lte=period.last_day,
+    )
+    if unit is not None:
+        from ekinerja.org.models import Assignment
+        from ekinerja.org.selectors import unit_descendant_ids
+
+        emp_ids = Assignment.objects.filter(
+            instansi_id=actor.instansi_id,
+            kind=Assignment.Kind.DEFINITIF,
+            position__unit_id__in=unit_descendant_ids(unit),
+            start__lte=period.last_day,
+        ).filter(Q(end__isnull=True) | Q(end__gte=period.first_day))
+        qs = qs.filter(employee_id__in=emp_ids.values("employee_id"))
+    ids = list(qs.values_list("pk", flat=True))
+    rng = random.Random(seed) if seed is not None else random.SystemRandom()
+    picked = sorted(rng.sample(ids, min(size, len(ids))))
+    sample = ReviewSample.objects.create(
+        instansi_id=actor.instansi_id, period=str(period), unit=unit, drawn_by=actor, size=size
+    )
+    ReviewItem.objects.bulk_create(
+        [ReviewItem(instansi_id=actor.instansi_id, sample=sample, entry_id=i) for i in picked]
+    )
+    audit_record(
+        action="activities.review.draw",
+        actor=actor,
+        instansi=actor.instansi,
+        obj=sample,
+        after={"period": str(period), "unit": unit.pk if unit else None, "entries": picked},
+    )
+    return sample
+
+
+@transaction.atomic
+def review_decide(*, actor: User, item: ReviewItem, outcome: str, reason: str = "") -> ReviewItem:
+    """The tim penilai marks a sampled entry as fine, flags it, or overturns the verification
+    (approved -> rejected, rejected -> approved). Flags and overturns need a reason; overturns are
+    audited and the employee sees the reason on the entry."""
+    item = ReviewItem.objects.select_for_update().select_related("sample", "entry").get(pk=item.pk)
+    if Role.TIM_PENILAI not in user_roles(actor) or actor.instansi_id != item.instansi_id:
+        raise PermissionDenied("Hanya tim penilai yang dapat memeriksa sampel.")
+    entry = (
+        ActivityEntry.objects.select_for_update().select_related("employee").get(pk=item.entry_id)
+    )
+    if entry.employee.user_id == actor.id:
+        raise PermissionDenied("Anda tidak dapat menilai aktivitas Anda sendiri.")
+    if not selectors.tim_penilai_covers(actor, entry):
+        raise PermissionDenied("Aktivitas ini di luar cakupan tim penilai Anda.")
+    if item.outcome == ReviewOutcome.OVERTURNED:
+        raise ValidationError({"outcome": "Aktivitas ini sudah dibatalkan; keputusan final."})
+    reason = (reason or "").strip()
+    if outcome not in (ReviewOutcome.OK, ReviewOutcome.FLAGGED, ReviewOutcome.OVERTURNED):
+        raise ValidationError({"outcome": "Hasil pemeriksaan tidak dikenal."})
+    if outcome != ReviewOutcome.OK and not reason:
+        raise ValidationError({"reason": "Alasan wajib diisi."})
+    before = snapshot(entry)
+    if outcome == ReviewOutcome.OVERTURNED:
+        if entry.status == S.APPROVED:
+            _transition(entry, S.REJECTED)
+            entry.credited_minutes = 0
+        elif entry.status == S.REJECTED:
+            settings = selectors.activity_settings(entry.instansi_id)
+            _transition(entry, S.APPROVED)
+            entry.credited_minutes = _credit(
+                entry,
+                _day_approved(entry.employee_id, entry.date, [entry.pk]),
+                settings.daily_cap_minutes,
+            )
+        else:
+            raise ValidationError({"outcome": "Aktivitas ini tidak lagi berstatus terverifikasi."})
+        entry.reason = f"Dibatalkan tim penilai: {reason}"
+        entry.save()
+    item.outcome = outcome
+    item.reason = reason
+    item.reviewed_by = actor
+    item.reviewed_at = timezone.now()
+    item.save()
+    audit_record(
+        action=f"activities.review.{outcome}",
+        actor=actor,
+        instansi=entry.instansi,
+        obj=entry,
+        before=before,
+        after=snapshot(entry),
+        reason=reason,
+    )
+    return item
+
+
+# --------------------------------------------------------------------------------------------------
+# API tokens
+
+
+TOKEN_DAYS = 90
+
+
+@transaction.atomic
+def api_token_issue(*, actor: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new bearer token for the mobile app; the raw token is returned once and never stored."""
+    if not actor.is_authenticated or actor.instansi_id is None:
+        raise PermissionDenied("Akun ini tidak terhubung ke instansi.")
+    raw = "ek_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        instansi_id=actor.instansi_id,
+        user=actor,
+        name=(name or "")[:80],
+        key_hash=ApiToken.hash(raw),
+        prefix=raw[:8],
+        expires_at=timezone.now() + dt.timedelta(days=TOKEN_DAYS),
+    )
+    audit_record(
+        action="auth.api_token.issue",
+        actor=actor,
+        instansi=actor.instansi,
+        obj=token,
+        after={"name": token.name, "prefix": token.prefix},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> None:
+    if token.user_id != actor.id:
+        raise PermissionDenied
+    token.revoked = True
+    token.save(update_fields=["revoked"])
+    audit_record(action="auth.api_token.revoke", actor=actor, instansi=actor.instansi, obj=token)
