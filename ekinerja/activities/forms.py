@@ -1,0 +1,121 @@
+"""Forms of the activity pages. They only parse input; every rule is checked by the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from ekinerja.core.periods import Period
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("accept", ".pdf,.jpg,.jpeg,.png,application/pdf,image/*")
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "class": "form-control"}, format="%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+
+
+class EntryForm(forms.Form):
+    date = forms.DateField(label="Tanggal", widget=DATE_WIDGET)
+    start_time = forms.TimeField(label="Mulai", widget=TIME_WIDGET)
+    end_time = forms.TimeField(label="Selesai", widget=TIME_WIDGET)
+    item = forms.IntegerField(label="Aktivitas", widget=forms.HiddenInput, required=False)
+    volume = forms.DecimalField(
+        label="Volume",
+        max_digits=7,
+        decimal_places=2,
+        widget=forms.NumberInput(
+            attrs={"class": "form-control", "step": "0.01", "min": "0.01", "inputmode": "decimal"}
+        ),
+    )
+    description = forms.CharField(
+        label="Uraian",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    files = MultipleFileField(label="Bukti (PDF/JPG/PNG, maks. 2 MB per berkas)")
+
+    error_messages_id = {
+        "required": "Wajib diisi.",
+        "invalid": "Format tidak valid.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.error_messages.update(self.error_messages_id)
+        self.fields["volume"].error_messages["max_decimal_places"] = (
+            "Paling banyak 2 angka di belakang koma."
+        )
+        self.fields["files"].widget.attrs["class"] = "form-control"
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Alasan",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+
+
+class VerifyForm(ReasonForm):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Setujui"), ("reject", "Tolak"), ("return", "Kembalikan")]
+    )
+    approved_volume = forms.DecimalField(
+        label="Volume disetujui", required=False, max_digits=7, decimal_places=2
+    )
+
+
+class UnlockForm(forms.Form):
+    employee = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    date_from = forms.DateField(label="Dari tanggal", widget=DATE_WIDGET)
+    date_to = forms.DateField(label="Sampai tanggal", widget=DATE_WIDGET)
+    reason = forms.CharField(
+        label="Alasan", widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.error_messages["required"] = "Wajib diisi."
+            f.error_messages["invalid"] = "Format tidak valid."
+
+
+class UnlockDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Setujui"), ("reject", "Tolak")])
+    deadline = forms.DateField(label="Dibuka sampai", required=False, widget=DATE_WIDGET)
+    reason = forms.CharField(label="Catatan", required=False, max_length=2000)
+
+
+def parse_period(text: str | None, default: dt.date) -> Period:
+    try:
+        return Period.parse(text) if text else Period.of(default)
+    except ValueError:
+        return Period.of(default)
+
+
+def parse_date(text: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text) if text else default
+    except ValueError:
+        return default

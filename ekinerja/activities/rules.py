@@ -1,0 +1,23 @@
+"""Permissions of the activity app (django-rules), backed by selectors. The services check the same
+rules again, so a view or API route that forgets one still cannot do harm."""
+
+from __future__ import annotations
+
+import rules
+
+from ekinerja.org.rules import is_admin_opd, is_bkpsdm, is_pegawai, is_pimpinan, is_tim_penilai
+
+from . import selectors
+
+
+@rules.predicate
+def can_see_entry(user, entry) -> bool:
+    return entry is not None and selectors.entry_visible_to(user, entry)
+
+
+rules.add_perm("activities.view_entry", can_see_entry)
+rules.add_perm("activities.manage_catalog", is_bkpsdm)
+rules.add_perm("activities.decide_unlock", is_bkpsdm)
+rules.add_perm("activities.request_unlock", is_pegawai | is_admin_opd)
+rules.add_perm("activities.review_sample", is_tim_penilai)
+rules.add_perm("activities.view_recap", is_bkpsdm | is_pimpinan | is_tim_penilai | is_admin_opd)

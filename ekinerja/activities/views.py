@@ -1,0 +1,776 @@
+"""Pages of the activity app (phone first, Bahasa Indonesia). Views parse input, call services and
+selectors, and render; they hold no rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ekinerja.core.clock import local_today
+from ekinerja.core.periods import tanggal
+from ekinerja.core.scoping import get_scoped_or_404, scoped
+from ekinerja.org.models import Employee, Role, Unit
+from ekinerja.org.selectors import admin_unit_ids, employee_for_user, user_roles
+
+from . import selectors, services
+from .forms import (
+    EntryForm,
+    ReasonForm,
+    UnlockDecisionForm,
+    UnlockForm,
+    VerifyForm,
+    parse_date,
+    parse_period,
+)
+from .models import (
+    ActivityCatalogItem,
+    ActivityEntry,
+    EntryStatus,
+    Evidence,
+    Favourite,
+    Objection,
+    ReviewItem,
+    ReviewSample,
+    UnlockRequest,
+    UnlockStatus,
+)
+
+
+def _me(request) -> Employee:
+    me = employee_for_user(request.user)
+    if me is None:
+        raise Http404("Akun ini tidak terhubung ke data pegawai.")
+    return me
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _own_entry(request, pk: int) -> ActivityEntry:
+    entry = get_scoped_or_404(
+        ActivityEntry.objects.select_related("employee", "item"), request.user, pk=pk
+    )
+    if entry.employee.user_id != request.user.id:
+        raise Http404("Data tidak ditemukan.")
+    return entry
+
+
+# --------------------------------------------------------------------------------------------------
+# Employee: day view and entries
+
+
+@login_required
+def today(request):
+    me = _me(request)
+    the_day = parse_date(request.GET.get("tanggal"), local_today(me.instansi))
+    return redirect("activities:day", day=the_day.isoformat())
+
+
+def _previous_entry_day(me: Employee, day: dt.date) -> dt.date | None:
+    return (
+        ActivityEntry.objects.filter(
+            employee=me, date__lt=day, date__gte=day - dt.timedelta(days=14)
+        )
+        .exclude(status__in=[EntryStatus.REJECTED, EntryStatus.EXPIRED])
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
+@login_required
+def day(request, day: str):
+    me = _me(request)
+    today_ = local_today(me.instansi)
+    the_day = parse_date(day, today_)
+    form = EntryForm(initial={"date": the_day})
+    selected = None
+    if request.method == "POST":
+        form = EntryForm(request.POST, request.FILES)
+        if form.is_valid():
+            cd = form.cleaned_data
+            item = scoped(ActivityCatalogItem, request.user).filter(pk=cd["item"] or 0).first()
+            selected = item
+            if item is None:
+                form.add_error("item", "Pilih aktivitas dari katalog.")
+            else:
+                try:
+                    res = services.entry_create(
+                        actor=request.user,
+                        date=cd["date"],
+                        start_time=cd["start_time"],
+                        end_time=cd["end_time"],
+                        item=item,
+                        volume=cd["volume"],
+                        description=cd["description"],
+                        files=cd["files"],
+                        submit=request.POST.get("action") == "submit",
+                    )
+                except ValidationError as exc:
+                    _apply_errors(form, exc)
+                else:
+                    for w in res.warnings:
+                        messages.warning(request, w)
+                    messages.success(request, "Aktivitas tersimpan.")
+                    return redirect("activities:day", day=cd["date"].isoformat())
+        else:
+            selected = (
+                scoped(ActivityCatalogItem, request.user)
+                .filter(pk=request.POST.get("item") or 0)
+                .first()
+            )
+    view = selectors.day_view(me, the_day, today_)
+    roles = user_roles(request.user)
+    ctx = {
+        "v": view,
+        "form": form,
+        "selected": selected,
+        "today": today_,
+        "prev_day": the_day - dt.timedelta(days=1),
+        "next_day": the_day + dt.timedelta(days=1) if the_day < today_ else None,
+        "repeat_from": _previous_entry_day(me, the_day),
+        "has_drafts": any(
+            e.status in (EntryStatus.DRAFT, EntryStatus.RETURNED) for e in view.entries
+        ),
+        "favourite_ids": {i.pk for i in view.favourites},
+    }
+    if Role.ATASAN in roles:
+        ctx["waiting"], ctx["waiting_due"] = selectors.inbox_count(me, today_)
+    return render(request, "activities/day.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def catalog_search(request):
+    """htmx: catalog items allowed on the date, every word of q matching (radio choices)."""
+    me = _me(request)
+    today_ = local_today(me.instansi)
+    the_day = min(parse_date(request.GET.get("date"), today_), today_)
+    q = (request.GET.get("q") or "").strip()
+    items = selectors.catalog_search(me, the_day, q, limit=25) if q else []
+    return render(
+        request,
+        "activities/_catalog_results.html",
+        {"items": items, "q": q, "selected_id": request.GET.get("selected")},
+    )
+
+
+@login_required
+@require_POST
+def favourite_toggle(request, pk: int):
+    item = get_scoped_or_404(ActivityCatalogItem, request.user, pk=pk)
+    on = services.favourite_toggle(actor=request.user, item=item)
+    if _is_htmx(request):
+        return render(request, "activities/_fav_button.html", {"item": item, "on": on})
+    return redirect(request.POST.get("next") or reverse("activities:today"))
+
+
+@login_required
+@require_POST
+def repeat_previous(request, day: str):
+    me = _me(request)
+    target = parse_date(day, local_today(me.instansi))
+    source = _previous_entry_day(me, target)
+    if source is None:
+        messages.error(request, "Tidak ada aktivitas sebelumnya untuk diulang.")
+    else:
+        try:
+            res = services.repeat_day(actor=request.user, source=source, target=target)
+        except ValidationError as exc:
+            messages.error(request, "Tidak ada yang disalin. " + _error_text(exc))
+        else:
+            for w in res.warnings:
+                messages.warning(request, w)
+            messages.success(
+                request, f"Aktivitas {tanggal(source)} disalin sebagai draf; periksa lalu ajukan."
+            )
+    return redirect("activities:day", day=target.isoformat())
+
+
+@login_required
+@require_POST
+def submit_day(request, day: str):
+    me = _me(request)
+    the_day = parse_date(day, local_today(me.instansi))
+    try:
+        n = services.entries_submit_day(actor=request.user, employee=me, day=the_day)
+    except ValidationError as exc:
+        messages.error(request, "Tidak ada yang diajukan. " + _error_text(exc))
+    else:
+        messages.success(request, f"{n} aktivitas diajukan ke atasan.")
+    return redirect("activities:day", day=the_day.isoformat())
+
+
+@login_required
+def month(request):
+    me = _me(request)
+    today_ = local_today(me.instansi)
+    period = parse_period(request.GET.get("periode"), today_)
+    days = selectors.month_days(me, period)
+    recap = selectors.activity_month([me], period)[me.pk]
+    return render(
+        request,
+        "activities/month.html",
+        {
+            "period": period,
+            "days": sorted(days.items()),
+            "recap": recap,
+            "today": today_,
+            "prev": period.previous(),
+            "next": period.next() if period.next().first_day <= today_ else None,
+        },
+    )
+
+
+@login_required
+def entry_detail(request, pk: int):
+    entry = get_scoped_or_404(
+        ActivityEntry.objects.select_related("employee", "item", "verified_by"),
+        request.user,
+        pk=pk,
+    )
+    if not request.user.has_perm("activities.view_entry", entry):
+        raise Http404("Data tidak ditemukan.")
+    objection = Objection.objects.filter(entry=entry).select_related("decider").first()
+    reviews = list(
+        ReviewItem.objects.filter(entry=entry).exclude(outcome="pending").order_by("reviewed_at")
+    )
+    is_owner = entry.employee.user_id == request.user.id
+    settings = selectors.activity_settings(entry.instansi_id)
+    can_object = (
+        is_owner
+        and objection is None
+        and entry.verified_at is not None
+        and (entry.status == EntryStatus.REJECTED or entry.volume_cut)
+    )
+    return render(
+        request,
+        "activities/entry_detail.html",
+        {
+            "e": entry,
+            "evidence": list(entry.evidence.all()),
+            "objection": objection,
+            "reviews": reviews,
+            "is_owner": is_owner,
+            "can_object": can_object,
+            "objection_days": settings.objection_days,
+            "is_fav": is_owner
+            and Favourite.objects.filter(employee=entry.employee, item=entry.item).exists(),
+        },
+    )
+
+
+@login_required
+def entry_edit(request, pk: int):
+    entry = _own_entry(request, pk)
+    me = entry.employee
+    initial = {
+        "date": entry.date,
+        "start_time": entry.start_time,
+        "end_time": entry.end_time,
+        "item": entry.item_id,
+        "volume": entry.volume,
+        "description": entry.description,
+    }
+    form = EntryForm(initial=initial)
+    selected = entry.item
+    if request.method == "POST":
+        form = EntryForm(request.POST, request.FILES)
+        if form.is_valid():
+            cd = form.cleaned_data
+            item = scoped(ActivityCatalogItem, request.user).filter(pk=cd["item"] or 0).first()
+            if item is None:
+                form.add_error("item", "Pilih aktivitas dari katalog.")
+            else:
+                selected = item
+                try:
+                    was = entry.status
+                    res = services.entry_update(
+                        actor=request.user,
+                        entry=entry,
+                        date=cd["date"],
+                        start_time=cd["start_time"],
+                        end_time=cd["end_time"],
+                        item=item,
+                        volume=cd["volume"],
+                        description=cd["description"],
+                        files=cd["files"],
+                    )
+                    if request.POST.get("action") == "submit" and res.entry.status in (
+                        EntryStatus.DRAFT,
+                        EntryStatus.RETURNED,
+                    ):
+                        services.entry_submit(actor=request.user, entry=res.entry)
+                except ValidationError as exc:
+                    _apply_errors(form, exc)
+                else:
+                    for w in res.warnings:
+                        messages.warning(request, w)
+                    if was == EntryStatus.APPROVED and res.entry.status != was:
+                        messages.info(
+                            request,
+                            "Aktivitas yang sudah disetujui diubah, sehingga perlu diverifikasi "
+                            "ulang oleh atasan.",
+                        )
+                    messages.success(request, "Perubahan tersimpan.")
+                    return redirect("activities:day", day=res.entry.date.isoformat())
+    favs, recent = selectors.favourite_items(me), selectors.recent_items(me)
+    return render(
+        request,
+        "activities/entry_edit.html",
+        {"e": entry, "form": form, "selected": selected, "favourites": favs, "recent": recent},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def entry_submit(request, pk: int):
+    entry = _own_entry(request, pk)
+    try:
+        services.entry_submit(actor=request.user, entry=entry)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Aktivitas diajukan ke atasan.")
+    return redirect("activities:day", day=entry.date.isoformat())
+
+
+@login_required
+@require_POST
+def entry_delete(request, pk: int):
+    entry = _own_entry(request, pk)
+    try:
+        services.entry_delete(actor=request.user, entry=entry)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Aktivitas dihapus.")
+    return redirect("activities:day", day=entry.date.isoformat())
+
+
+@login_required
+@require_POST
+def evidence_add(request, pk: int):
+    entry = _own_entry(request, pk)
+    form = EntryForm(files=request.FILES)
+    files = form.fields["files"].clean(request.FILES.getlist("files"))
+    if not files:
+        messages.error(request, "Pilih berkas bukti.")
+    else:
+        try:
+            services.evidence_add(actor=request.user, entry=entry, files=files)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "Bukti ditambahkan.")
+    return redirect("activities:entry", pk=entry.pk)
+
+
+@login_required
+def evidence_file(request, pk: int):
+    """Evidence only through here: the file is served to those allowed to see the entry (same rule as
+    the entry page), never from a public media URL."""
+    ev = get_scoped_or_404(
+        Evidence.objects.select_related("entry", "entry__employee"), request.user, pk=pk
+    )
+    if not request.user.has_perm("activities.view_entry", ev.entry):
+        raise Http404("Data tidak ditemukan.")
+    try:
+        handle = ev.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Berkas tidak ditemukan.") from exc
+    resp = FileResponse(handle, content_type=ev.content_type)
+    safe = "".join(c for c in ev.original_name if c.isalnum() or c in "._- ")[:100] or "bukti"
+    resp["Content-Disposition"] = f'inline; filename="{safe}"'
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    resp["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@login_required
+@require_POST
+def objection_file(request, pk: int):
+    entry = _own_entry(request, pk)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.objection_file(
+            actor=request.user, entry=entry, reason=form.cleaned_data.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Keberatan diajukan ke atasan dari atasan Anda.")
+    return redirect("activities:entry", pk=entry.pk)
+
+
+# --------------------------------------------------------------------------------------------------
+# Superior: inbox and verification
+
+
+@login_required
+def inbox(request):
+    me = _me(request)
+    data = selectors.superior_inbox(me)
+    settings = selectors.activity_settings(me.instansi_id)
+    return render(
+        request,
+        "activities/inbox.html",
+        {"inbox": data, "cap": settings.daily_cap_minutes, "today": data.today},
+    )
+
+
+def _inbox_redirect(request):
+    return redirect(request.POST.get("next") or reverse("activities:inbox"))
+
+
+@login_required
+@require_POST
+def verify_one(request, pk: int):
+    entry = get_scoped_or_404(
+        ActivityEntry.objects.select_related("employee", "item"), request.user, pk=pk
+    )
+    form = VerifyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Keputusan tidak valid.")
+        return _inbox_redirect(request)
+    cd = form.cleaned_data
+    try:
+        services.entry_verify(
+            actor=request.user,
+            entry=entry,
+            decision=cd["decision"],
+            reason=cd["reason"],
+            approved_volume=cd["approved_volume"],
+        )
+    except PermissionDenied:
+        raise Http404("Data tidak ditemukan.") from None
+    except ValidationError as exc:
+        messages.error(request, f"{entry.employee.name}, {tanggal(entry.date)}: {_error_text(exc)}")
+    else:
+        label = dict(VerifyForm.base_fields["decision"].choices)[cd["decision"]]
+        messages.success(request, f"{label}: {entry.item.name} ({entry.employee.name}).")
+    return _inbox_redirect(request)
+
+
+@login_required
+@require_POST
+def verify_bulk(request):
+    """Bulk decisions: the ticked entries, or a subordinate's whole day or month."""
+    decision = request.POST.get("decision", "approve")
+    reason = request.POST.get("reason", "")
+    ids = [int(x) for x in request.POST.getlist("entries") if x.isdigit()]
+    emp_id = request.POST.get("employee")
+    try:
+        if emp_id:
+            employee = get_scoped_or_404(Employee, request.user, pk=emp_id)
+            start = dt.date.fromisoformat(request.POST["start"])
+            end = dt.date.fromisoformat(request.POST.get("end") or request.POST["start"])
+            n = services.entries_verify_bulk(
+                actor=request.user,
+                employee=employee,
+                start=start,
+                end=end,
+                decision=decision,
+                reason=reason,
+            )
+        elif ids:
+            n = services.entries_verify_bulk(
+                actor=request.user, entry_ids=ids, decision=decision, reason=reason
+            )
+        else:
+            messages.error(request, "Centang aktivitas yang akan diverifikasi.")
+            return _inbox_redirect(request)
+    except (KeyError, ValueError):
+        messages.error(request, "Permintaan tidak valid.")
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "Tidak diizinkan.")
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        word = {"approve": "disetujui", "reject": "ditolak", "return": "dikembalikan"}.get(
+            decision, ""
+        )
+        messages.success(request, f"{n} aktivitas {word}.")
+    return _inbox_redirect(request)
+
+
+# --------------------------------------------------------------------------------------------------
+# Unlocks
+
+
+def _admin_employees(request) -> list[Employee]:
+    """Employees an admin OPD may request for (definitif in their units today); one query."""
+    from ekinerja.org.models import Assignment
+    from ekinerja.org.selectors import active_on
+
+    units = admin_unit_ids(request.user)
+    if not units:
+        return []
+    today_ = local_today(request.user.instansi)
+    ids = Assignment.objects.filter(
+        active_on(today_), instansi_id=request.user.instansi_id, position__unit_id__in=units
+    ).values("employee_id")
+    return list(scoped(Employee, request.user).filter(id__in=ids).order_by("name"))
+
+
+@login_required
+def unlocks(request):
+    me = employee_for_user(request.user)
+    roles = user_roles(request.user)
+    if me is None and Role.ADMIN_OPD not in roles:
+        raise Http404
+    start = parse_date(request.GET.get("dari"), None) if request.GET.get("dari") else None
+    form = UnlockForm(initial={"date_from": start, "date_to": start})
+    if request.method == "POST":
+        form = UnlockForm(request.POST)
+        if form.is_valid():
+            cd = form.cleaned_data
+            employee = me
+            if cd.get("employee") and (me is None or cd["employee"] != me.pk):
+                employee = get_scoped_or_404(Employee, request.user, pk=cd["employee"])
+            try:
+                if employee is None:
+                    raise ValidationError({"employee": "Pilih pegawai."})
+                services.unlock_request_create(
+                    actor=request.user,
+                    employee=employee,
+                    date_from=cd["date_from"],
+                    date_to=cd["date_to"],
+                    reason=cd["reason"],
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "Permohonan buka kunci dikirim ke BKPSDM.")
+                return redirect("activities:unlocks")
+    q = Q(requested_by=request.user)
+    if me is not None:
+        q |= Q(employee=me)
+    mine = (
+        scoped(UnlockRequest, request.user)
+        .filter(q)
+        .select_related("employee", "requested_by")
+        .order_by("-requested_at")[:50]
+    )
+    return render(
+        request,
+        "activities/unlocks.html",
+        {
+            "form": form,
+            "requests": mine,
+            "me": me,
+            "admin_employees": _admin_employees(request) if Role.ADMIN_OPD in roles else [],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def unlocks_manage(request):
+    if not request.user.has_perm("activities.decide_unlock"):
+        raise PermissionDenied
+    pending = (
+        scoped(UnlockRequest, request.user)
+        .filter(status=UnlockStatus.PENDING)
+        .select_related("employee", "requested_by")
+        .order_by("requested_at")
+    )
+    decided = (
+        scoped(UnlockRequest, request.user)
+        .exclude(status=UnlockStatus.PENDING)
+        .select_related("employee", "decided_by")
+        .order_by("-decided_at")[:30]
+    )
+    today_ = local_today(request.user.instansi)
+    return render(
+        request,
+        "activities/unlocks_manage.html",
+        {
+            "pending": pending,
+            "decided": decided,
+            "default_deadline": today_ + dt.timedelta(days=3),
+            "today": today_,
+        },
+    )
+
+
+@login_required
+@require_POST
+def unlock_decide(request, pk: int):
+    unlock = get_scoped_or_404(
+        UnlockRequest.objects.select_related("employee"), request.user, pk=pk
+    )
+    form = UnlockDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Isian tidak valid.")
+        return redirect("activities:unlocks-manage")
+    cd = form.cleaned_data
+    try:
+        services.unlock_request_decide(
+            actor=request.user,
+            unlock=unlock,
+            approve=cd["decision"] == "approve",
+            deadline=cd["deadline"],
+            reason=cd["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, f"{unlock.employee.name}: {_error_text(exc)}")
+    else:
+        messages.success(request, f"Permohonan {unlock.employee.name} diputuskan.")
+    return redirect("activities:unlocks-manage")
+
+
+# --------------------------------------------------------------------------------------------------
+# Objections
+
+
+@login_required
+def objections(request):
+    me = _me(request)
+    to_decide = list(selectors.objections_to_decide(me))
+    mine = list(
+        Objection.objects.filter(entry__employee=me)
+        .select_related("entry", "entry__item", "decider")
+        .order_by("-filed_at")[:30]
+    )
+    return render(request, "activities/objections.html", {"to_decide": to_decide, "mine": mine})
+
+
+@login_required
+@require_POST
+def objection_decide(request, pk: int):
+    objection = get_scoped_or_404(Objection, request.user, pk=pk)
+    try:
+        services.objection_decide(
+            actor=request.user,
+            objection=objection,
+            grant=request.POST.get("decision") == "grant",
+            reason=request.POST.get("reason", ""),
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Keputusan keberatan tersimpan (final).")
+    return redirect("activities:objections")
+
+
+# --------------------------------------------------------------------------------------------------
+# Tim penilai
+
+
+@login_required
+def review(request):
+    if not request.user.has_perm("activities.review_sample"):
+        raise PermissionDenied
+    today_ = local_today(request.user.instansi)
+    period = parse_period(
+        request.GET.get("periode") or request.POST.get("periode"),
+        today_.replace(day=1) - dt.timedelta(days=1),
+    )
+    scope = selectors.tim_penilai_unit_ids(request.user)
+    units = scoped(Unit, request.user).order_by("code")
+    if scope is not None:
+        units = units.filter(id__in=scope)
+    unit_id = request.GET.get("unit") or request.POST.get("unit")
+    unit = units.filter(pk=unit_id).first() if unit_id else None
+    if request.method == "POST":
+        try:
+            size = int(request.POST.get("size") or 0) or None
+            services.review_sample_draw(actor=request.user, period=period, unit=unit, size=size)
+        except (ValueError, ValidationError, PermissionDenied) as exc:
+            messages.error(
+                request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
+            )
+        else:
+            messages.success(request, "Sampel diambil.")
+        url = reverse("activities:review") + f"?periode={period}"
+        return redirect(url + (f"&unit={unit.pk}" if unit else ""))
+    sample = ReviewSample.objects.filter(
+        instansi_id=request.user.instansi_id, period=str(period), unit=unit
+    ).first()
+    return render(
+        request,
+        "activities/review.html",
+        {
+            "period": period,
+            "units": units,
+            "unit": unit,
+            "scope_all": scope is None,
+            "sample": sample,
+            "items": selectors.review_items(sample) if sample else [],
+            "default_size": selectors.activity_settings(
+                request.user.instansi_id
+            ).review_sample_size,
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_decide(request, pk: int):
+    item = get_scoped_or_404(ReviewItem.objects.select_related("sample"), request.user, pk=pk)
+    try:
+        services.review_decide(
+            actor=request.user,
+            item=item,
+            outcome=request.POST.get("outcome", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Hasil pemeriksaan tersimpan.")
+    url = reverse("activities:review") + f"?periode={item.sample.period}"
+    return redirect(url + (f"&unit={item.sample.unit_id}" if item.sample.unit_id else ""))
+
+
+# --------------------------------------------------------------------------------------------------
+# Recap per unit (superiors, BKPSDM, pimpinan)
+
+
+@login_required
+def recap(request):
+    roles = user_roles(request.user)
+    today_ = local_today(request.user.instansi)
+    period = parse_period(request.GET.get("periode"), today_)
+    units = scoped(Unit, request.user).order_by("code")
+    if not request.user.has_perm("activities.view_recap"):
+        raise PermissionDenied
+    if not roles & {Role.BKPSDM, Role.PIMPINAN, Role.TIM_PENILAI}:
+        units = units.filter(id__in=admin_unit_ids(request.user))
+    unit = units.filter(pk=request.GET.get("unit") or 0).first() or units.first()
+    rows = selectors.unit_activity_month(unit, period) if unit else []
+    return render(
+        request,
+        "activities/recap.html",
+        {"period": period, "units": units, "unit": unit, "rows": rows},
+    )
