@@ -1358,3 +1358,132 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
     token.revoked = True
     token.save(update_fields=["revoked"])
     audit_record(action="auth.api_token.revoke", actor=actor, instansi=actor.instansi, obj=token)
+
+
+# --------------------------------------------------------------------------------------------------
+# Spreadsheet imports: row by row through the same validation, all or nothing
+
+
+class _Refused(Exception):
+    """Raised inside the import transaction to roll every row back when one was refused."""
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+def catalog_import(*, actor: User | None, instansi: Instansi, upload):
+    """Create or update catalog items from the catalog sheet (by code). Every refused row is listed and
+    nothing is saved unless every row is valid."""
+    from . import xlsx
+
+    _check_catalog_manager(actor, instansi.pk)
+    rows = xlsx.read_rows(upload, xlsx.CATALOG_COLUMNS)
+    result = xlsx.ImportResult()
+    units = {u.code: u for u in Unit.objects.filter(instansi=instansi)}
+    existing = {i.code: i for i in ActivityCatalogItem.objects.filter(instansi=instansi)}
+    seen: set[str] = set()
+    try:
+        with transaction.atomic():
+            for number, v in rows:
+                try:
+                    code = xlsx.cell_text(v["kode"])
+                    if not code:
+                        raise ValueError("Kode wajib diisi.")
+                    if code in seen:
+                        raise ValueError(f"Kode {code} muncul lebih dari sekali.")
+                    seen.add(code)
+                    unit_codes = [
+                        c.strip() for c in xlsx.cell_text(v["unit"]).split(",") if c.strip()
+                    ]
+                    unknown = [c for c in unit_codes if c not in units]
+                    if unknown:
+                        raise ValueError("Unit tidak dikenal: " + ", ".join(unknown) + ".")
+                    item = existing.get(code) or ActivityCatalogItem(instansi=instansi, code=code)
+                    item.name = xlsx.cell_text(v["nama"])
+                    item.output_unit = xlsx.cell_text(v["satuan"])
+                    minutes = xlsx.cell_decimal(v["menit"], "Menit")
+                    if minutes != minutes.to_integral_value():
+                        raise ValueError("Menit harus bilangan bulat.")
+                    item.standard_minutes = int(minutes)
+                    item.for_struktural = xlsx.cell_bool(v["struktural"], "Struktural")
+                    item.for_fungsional = xlsx.cell_bool(v["fungsional"], "Fungsional")
+                    item.for_pelaksana = xlsx.cell_bool(v["pelaksana"], "Pelaksana")
+                    item.kelas_min = int(xlsx.cell_decimal(v["kelas_min"] or 1, "Kelas minimal"))
+                    item.kelas_max = int(xlsx.cell_decimal(v["kelas_max"] or 17, "Kelas maksimal"))
+                    item.active_from = xlsx.cell_date(v["berlaku_mulai"], "Berlaku mulai")
+                    item.active_to = (
+                        xlsx.cell_date(v["berlaku_sampai"], "Berlaku sampai")
+                        if xlsx.cell_text(v["berlaku_sampai"])
+                        else None
+                    )
+                    created = item.pk is None
+                    with transaction.atomic():
+                        catalog_item_save(
+                            actor=actor, item=item, units=[units[c] for c in unit_codes]
+                        )
+                    if created:
+                        result.created += 1
+                    else:
+                        result.updated += 1
+                except ValueError as exc:
+                    result.errors.append(xlsx.RowError(number, [str(exc)]))
+                except ValidationError as exc:
+                    result.errors.append(xlsx.RowError(number, _messages(exc)))
+            if result.errors:
+                raise _Refused
+    except _Refused:
+        result.created = result.updated = 0
+    return result
+
+
+def entries_import(*, actor: User, upload, submit: bool = False):
+    """Import the bulk-entry sheet: each row through entry_create (window, overlap with existing entries
+    and with earlier rows, catalog, cap warnings). Every refused row is listed; nothing is saved
+    unless every row is valid."""
+    from . import xlsx
+
+    employee = _employee_of(actor)
+    rows = xlsx.read_rows(upload, xlsx.ENTRY_COLUMNS, sheet="aktivitas")
+    result = xlsx.ImportResult()
+    items = {
+        i.code: i for i in ActivityCatalogItem.objects.filter(instansi_id=employee.instansi_id)
+    }
+    warnings: list[str] = []
+    try:
+        with transaction.atomic():
+            for number, v in rows:
+                try:
+                    day = xlsx.cell_date(v["tanggal"], "Tanggal")
+                    start = xlsx.cell_time(v["mulai"], "Jam mulai")
+                    end = xlsx.cell_time(v["selesai"], "Jam selesai")
+                    code = xlsx.cell_text(v["kode_aktivitas"])
+                    if code not in items:
+                        raise ValueError(f"Kode aktivitas '{code}' tidak ada di katalog.")
+                    volume = xlsx.cell_decimal(v["volume"], "Volume")
+                    with transaction.atomic():
+                        res = entry_create(
+                            actor=actor,
+                            employee=employee,
+                            date=day,
+                            start_time=start,
+                            end_time=end,
+                            item=items[code],
+                            volume=volume,
+                            description=xlsx.cell_text(v["uraian"]),
+                            submit=submit,
+                        )
+                    warnings.extend(f"Baris {number}: {w}" for w in res.warnings)
+                    result.created += 1
+                except ValueError as exc:
+                    result.errors.append(xlsx.RowError(number, [str(exc)]))
+                except ValidationError as exc:
+                    result.errors.append(xlsx.RowError(number, _messages(exc)))
+            if result.errors:
+                raise _Refused
+    except _Refused:
+        result.created = 0
+    result.warnings = warnings
+    return result

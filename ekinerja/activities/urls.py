@@ -30,4 +30,7 @@ urlpatterns = [
     path("tim-penilai/", views.review, name="review"),
     path("tim-penilai/butir/<int:pk>/", views.review_decide, name="review-decide"),
     path("rekap/", views.recap, name="recap"),
+    path("katalog/", views.catalog, name="catalog"),
+    path("katalog/ekspor.xlsx", views.catalog_export, name="catalog-export"),
+    path("impor/", views.bulk_entry, name="bulk"),
 ]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -773,4 +773,100 @@ def recap(request):
         request,
         "activities/recap.html",
         {"period": period, "units": units, "unit": unit, "rows": rows},
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Catalog (BKPSDM) and bulk entry by spreadsheet
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def catalog(request):
+    if not request.user.has_perm("activities.manage_catalog"):
+        raise PermissionDenied
+    q = (request.GET.get("q") or "").strip()
+    items = scoped(ActivityCatalogItem, request.user).search(q).order_by("code")
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "Pilih berkas .xlsx.")
+        else:
+            try:
+                result = services.catalog_import(
+                    actor=request.user, instansi=request.user.instansi, upload=upload
+                )
+            except ValidationError as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                if result.ok:
+                    messages.success(
+                        request,
+                        f"Katalog diimpor: {result.created} baru, {result.updated} diperbarui.",
+                    )
+                    return redirect("activities:catalog")
+    return render(
+        request,
+        "activities/catalog.html",
+        {"items": items[:300], "total": items.count(), "q": q, "result": result},
+        status=400 if result is not None and not result.ok else 200,
+    )
+
+
+@login_required
+def catalog_export(request):
+    if not request.user.has_perm("activities.manage_catalog"):
+        raise PermissionDenied
+    from .xlsx import catalog_workbook
+
+    items = scoped(ActivityCatalogItem, request.user).prefetch_related("units").order_by("code")
+    resp = HttpResponse(catalog_workbook(items), content_type=XLSX)
+    resp["Content-Disposition"] = 'attachment; filename="katalog-aktivitas.xlsx"'
+    return resp
+
+
+@login_required
+def bulk_entry(request):
+    """Download a template for a date range, or import a filled one (all or nothing)."""
+    me = _me(request)
+    today_ = local_today(me.instansi)
+    start = parse_date(request.GET.get("dari"), today_ - dt.timedelta(days=6))
+    end = min(parse_date(request.GET.get("sampai"), today_), today_)
+    if request.GET.get("unduh") and start <= end and (end - start).days <= 62:
+        from ekinerja.workcal.selectors import working_days
+
+        from .xlsx import entry_template
+
+        days = working_days([me], start, end).get(me.pk, [])
+        items = list(selectors.allowed_items(me, end).order_by("code"))
+        resp = HttpResponse(entry_template(me.full_name, days, items), content_type=XLSX)
+        resp["Content-Disposition"] = (
+            f'attachment; filename="aktivitas-{start.isoformat()}-{end.isoformat()}.xlsx"'
+        )
+        return resp
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "Pilih berkas .xlsx.")
+        else:
+            try:
+                result = services.entries_import(
+                    actor=request.user, upload=upload, submit=request.POST.get("submit") == "1"
+                )
+            except ValidationError as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                if result.ok:
+                    for w in result.warnings[:10]:
+                        messages.warning(request, w)
+                    messages.success(request, f"{result.created} aktivitas diimpor.")
+                    return redirect("activities:bulk")
+    return render(
+        request,
+        "activities/bulk.html",
+        {"start": start, "end": end, "result": result, "today": today_},
+        status=400 if result is not None and not result.ok else 200,
     )
