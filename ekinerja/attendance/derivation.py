@@ -1,0 +1,143 @@
+"""The daily attendance status as a pure function: plain data in, plain data out; no ORM, no clock.
+
+Rule (shared/spec/tpp-rules.md, "Check-in and check-out"): for a working day with hours
+[start, end] (end may be on the next day), consider the punches from start - 4 h to end + 6 h
+(inclusive). The check-in is the earliest of them before the midpoint of start and end, the
+check-out the latest at or after the midpoint. No punch at all and no leave: absent without notice
+(TK). Late minutes = check-in - start in whole (floored) minutes, counted only if greater than the
+grace minutes, and then as the whole figure; early-leave minutes likewise from end - check-out.
+A day covered by an approved leave has no late / early / missing / absent facts, only the leave type.
+A day that is not a working day is an off day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+BEFORE = dt.timedelta(hours=4)
+AFTER = dt.timedelta(hours=6)
+
+PRESENT = "present"
+LATE = "late"
+EARLY = "early"
+LATE_EARLY = "late_early"
+MISSING_IN = "missing_in"
+MISSING_OUT = "missing_out"
+ABSENT = "absent"
+LEAVE = "leave"
+OFF = "off"
+
+
+@dataclass(frozen=True)
+class Shift:
+    """The scheduled hours of one working day (aware datetimes)."""
+
+    start: dt.datetime
+    end: dt.datetime
+    grace_minutes: int = 0
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class DayFacts:
+    date: dt.date
+    status: str
+    working: bool
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    shift: str | None = None
+    check_in: dt.datetime | None = None
+    check_out: dt.datetime | None = None
+    late_minutes: int = 0
+    early_minutes: int = 0
+    missing_check_in: bool = False
+    missing_check_out: bool = False
+    absent_without_notice: bool = False
+    leave_type: str | None = None
+    has_any_punch: bool = False
+    final: bool = True
+
+
+def _whole_minutes(delta: dt.timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def window(shift: Shift) -> tuple[dt.datetime, dt.datetime]:
+    return shift.start - BEFORE, shift.end + AFTER
+
+
+def derive_day(
+    day: dt.date,
+    shift: Shift | None,
+    punches: Sequence[dt.datetime],
+    leave_type: str | None = None,
+    *,
+    final: bool = True,
+    sorted_punches: bool = False,
+) -> DayFacts:
+    """Derive one day. `punches` are the employee's punch times (aware; any superset of the window is
+    fine; pass sorted_punches=True when they are already sorted to skip the sort)."""
+    ordered = punches if sorted_punches else sorted(punches)
+    if shift is None:
+        return DayFacts(
+            date=day,
+            status=LEAVE if leave_type else OFF,
+            working=False,
+            leave_type=leave_type,
+            has_any_punch=any(p.date() == day for p in ordered) if ordered else False,
+            final=final,
+        )
+    lo, hi = window(shift)
+    inside = ordered[bisect_left(ordered, lo) : bisect_right(ordered, hi)]
+    base = {
+        "date": day,
+        "working": True,
+        "start": shift.start,
+        "end": shift.end,
+        "shift": shift.code,
+        "has_any_punch": bool(inside),
+        "final": final,
+    }
+    midpoint = shift.start + (shift.end - shift.start) / 2
+    before = [p for p in inside if p < midpoint]
+    after = [p for p in inside if p >= midpoint]
+    check_in = before[0] if before else None
+    check_out = after[-1] if after else None
+    if leave_type:
+        return DayFacts(
+            status=LEAVE, leave_type=leave_type, check_in=check_in, check_out=check_out, **base
+        )
+    if not inside:
+        return DayFacts(status=ABSENT, absent_without_notice=True, **base)
+    late = early = 0
+    if check_in is not None:
+        m = _whole_minutes(check_in - shift.start)
+        late = m if m > shift.grace_minutes else 0
+    if check_out is not None:
+        m = _whole_minutes(shift.end - check_out)
+        early = m if m > shift.grace_minutes else 0
+    if check_in is None:
+        status = MISSING_IN
+    elif check_out is None:
+        status = MISSING_OUT
+    elif late and early:
+        status = LATE_EARLY
+    elif late:
+        status = LATE
+    elif early:
+        status = EARLY
+    else:
+        status = PRESENT
+    return DayFacts(
+        status=status,
+        check_in=check_in,
+        check_out=check_out,
+        late_minutes=late,
+        early_minutes=early,
+        missing_check_in=check_in is None,
+        missing_check_out=check_out is None,
+        **base,
+    )

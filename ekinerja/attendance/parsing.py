@@ -1,0 +1,228 @@
+"""Reading the exports of fingerprint software: CSV, XLSX and ZKTeco attlog .dat, each line a PIN or
+NIP and a date-time. Pure: bytes in, parsed lines and line-numbered errors out; no ORM."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
+_YMD_LOOSE = re.compile(
+    r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$"
+)
+_DAT_LINE = re.compile(r"^\s*(\S+)\s+(\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2})?)")
+
+# In order of preference: a "No" column is usually just a row counter, so it comes last.
+IDENT_HEADERS = [
+    "pin",
+    "nip",
+    "acno",
+    "userid",
+    "enrollnumber",
+    "enrollno",
+    "badgenumber",
+    "noabsen",
+    "idpegawai",
+    "nik",
+    "noid",
+    "id",
+    "nomor",
+    "no",
+]
+DATETIME_HEADERS = {
+    "datetime",
+    "waktu",
+    "tanggaljam",
+    "tanggalwaktu",
+    "checktime",
+    "scantime",
+    "timestamp",
+    "waktuscan",
+    "jamabsen",
+    "attendancetime",
+}
+DATE_HEADERS = {"tanggal", "date", "tgl", "tanggalscan"}
+TIME_HEADERS = {"jam", "time", "pukul", "jamscan"}
+
+
+@dataclass
+class Parsed:
+    rows: list[tuple[int, str, dt.datetime]] = field(default_factory=list)  # (line, ident, naive)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    total_lines: int = 0
+    ident_kind: str = "pin"  # "pin" or "nip": what the identifier column holds
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    """A local date-time as fingerprint software writes it: 2026-10-01 07:41:00, 2026-10-01T07:41,
+    01/10/2026 07:41(:00), 01-10-2026 07.41 (day first, as in Indonesia). Raises ValueError."""
+    text = text.strip()
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        m = _DMY.match(text)
+        if m:
+            d, mo, y, h, mi, s = m.groups()
+        else:
+            m = _YMD_LOOSE.match(text)
+            if not m:
+                raise ValueError(text) from None
+            y, mo, d, h, mi, s = m.groups()
+        value = dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0))
+    if len(text) < 12:  # a bare date has no time of day
+        raise ValueError(text)
+    if value.tzinfo is not None:
+        raise ValueError(text)  # a zone in the file is not what the device software writes
+    return value
+
+
+def _norm(header: object) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(header or "").lower())
+
+
+def _columns(header: list) -> tuple | str:
+    """(ident column, datetime column or None, (date column, time column)...) from a header row;
+    an error message when not recognisable."""
+    names = [_norm(h) for h in header]
+    ident = next((names.index(h) for h in IDENT_HEADERS if h in names), None)
+    when = next((i for i, n in enumerate(names) if n in DATETIME_HEADERS), None)
+    day = next((i for i, n in enumerate(names) if n in DATE_HEADERS), None)
+    tod = next((i for i, n in enumerate(names) if n in TIME_HEADERS), None)
+    if ident is None:
+        return "Kolom PIN/NIP tidak ditemukan di baris judul."
+    if when is None and (day is None or tod is None):
+        if day is not None and tod is None:
+            when, day = day, None  # a "Tanggal" column holding date and time
+        else:
+            return "Kolom tanggal dan jam tidak ditemukan di baris judul."
+    kind = "nip" if names[ident] in ("nip", "nik") else "pin"
+    return ident, when, (day, tod), kind
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _tabular(rows: Iterator[tuple[int, list]], out: Parsed) -> Parsed:
+    header = None
+    for line_no, row in rows:
+        if not any(_cell_text(c) for c in row):
+            continue
+        out.total_lines += 1
+        if header is None:
+            header = _columns(row)
+            if isinstance(header, str):
+                out.errors.append((line_no, header))
+                return out
+            out.ident_kind = header[3]
+            out.total_lines -= 1  # the header is not a data line
+            continue
+        ident_col, when_col, (day_col, tod_col), _kind = header
+        try:
+            ident = _cell_text(row[ident_col])
+        except IndexError:
+            ident = ""
+        if not ident:
+            out.errors.append((line_no, "PIN/NIP kosong."))
+            continue
+        try:
+            if when_col is not None:
+                raw = row[when_col]
+                when = raw if isinstance(raw, dt.datetime) else parse_datetime(_cell_text(raw))
+            else:
+                d, t = row[day_col], row[tod_col]
+                if isinstance(d, dt.datetime):
+                    d = d.date()
+                if isinstance(t, dt.datetime):
+                    t = t.time()
+                if isinstance(d, dt.date) and isinstance(t, dt.time):
+                    when = dt.datetime.combine(d, t)
+                else:
+                    d_text = d.isoformat() if isinstance(d, dt.date) else _cell_text(d)
+                    t_text = t.isoformat() if isinstance(t, dt.time) else _cell_text(t)
+                    when = parse_datetime(f"{d_text} {t_text}")
+        except (ValueError, IndexError, TypeError):
+            out.errors.append((line_no, "Tanggal/jam tidak dapat dibaca."))
+            continue
+        if when.tzinfo is not None:
+            out.errors.append((line_no, "Tanggal/jam tidak dapat dibaca."))
+            continue
+        out.rows.append((line_no, ident, when.replace(microsecond=0)))
+    if header is None:
+        out.errors.append((1, "Berkas kosong."))
+    return out
+
+
+def _decode(data: bytes) -> str:
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def parse_dat(text: str, out: Parsed | None = None) -> Parsed:
+    """ZKTeco attlog: `PIN<TAB>YYYY-MM-DD HH:MM:SS<TAB>status<TAB>verify...`, one punch a line, no
+    header. Also what devices send in an ADMS ATTLOG push."""
+    out = out or Parsed()
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        out.total_lines += 1
+        parts = line.split("\t")
+        if len(parts) >= 2 and parts[0].strip():
+            ident, stamp = parts[0].strip(), parts[1].strip()
+        else:
+            m = _DAT_LINE.match(line)
+            if not m:
+                out.errors.append((line_no, "Baris tidak berformat 'PIN<tab>tanggal jam'."))
+                continue
+            ident, stamp = m.group(1), m.group(2)
+        try:
+            when = parse_datetime(stamp)
+        except ValueError:
+            out.errors.append((line_no, "Tanggal/jam tidak dapat dibaca."))
+            continue
+        out.rows.append((line_no, ident, when))
+    return out
+
+
+def parse_file(name: str, data: bytes) -> Parsed:
+    """Parse an export by its extension (.csv, .xlsx, .dat/.txt)."""
+    lower = name.lower()
+    out = Parsed()
+    if lower.endswith(".xlsx"):
+        try:
+            import openpyxl
+
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001 - any corrupt workbook is one error for the user
+            out.errors.append((1, "Berkas XLSX rusak atau bukan XLSX."))
+            return out
+        ws = wb.worksheets[0]
+        rows = ((i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1))
+        result = _tabular(rows, out)
+        wb.close()
+        return result
+    text = _decode(data)
+    if lower.endswith((".dat", ".txt")):
+        return parse_dat(text, out)
+    if lower.endswith(".csv"):
+        sample = text[:4096]
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(io.StringIO(text), dialect)
+        return _tabular(((reader.line_num, row) for row in reader), out)
+    out.errors.append((0, "Jenis berkas tidak didukung; gunakan .csv, .xlsx atau .dat."))
+    return out

@@ -1,0 +1,263 @@
+"""Reads of attendance, set-based (a fixed number of queries whatever the number of employees).
+
+`attendance_month(employees, period)` is what the TPP run uses: for every scheduled working day of
+the month, the facts derived from the raw inputs (schedule/roster, holidays, punches, approved leave)
+by derivation.derive_day. It always derives from the raw inputs, so it never depends on whether the
+stored DailyAttendance rows were refreshed; the stored rows serve the pages and reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Min, Q, Sum
+from django.utils import timezone
+
+from ekinerja.core.models import Instansi
+from ekinerja.core.periods import Period
+from ekinerja.org.models import Employee
+from ekinerja.workcal import selectors as workcal
+
+from .derivation import DayFacts, Shift, derive_day
+from .models import Device, LeaveRequest, LeaveType, Punch
+
+_IN_LIST_LIMIT = 500
+
+
+def _employee_q(employees: list[Employee], field: str = "employee_id") -> Q:
+    if len(employees) > _IN_LIST_LIMIT:
+        return Q(instansi_id__in={e.instansi_id for e in employees})
+    return Q(**{f"{field}__in": [e.id for e in employees]})
+
+
+def counted_punches(qs=None):
+    """Punches that count: all but flagged phone punches not (yet) accepted by the superior."""
+    qs = Punch.objects.all() if qs is None else qs
+    return qs.filter(Q(needs_review=False) | Q(review__accepted=True))
+
+
+def punch_times(
+    employees: list[Employee], start: dt.date, end: dt.date
+) -> dict[int, list[dt.datetime]]:
+    """Counted punch times per employee, sorted, covering every window of the days in [start, end]
+    (one query)."""
+    lo = dt.datetime.combine(start - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    hi = dt.datetime.combine(end + dt.timedelta(days=3), dt.time.min, tzinfo=dt.UTC)
+    ids = {e.id for e in employees}
+    out: dict[int, list[dt.datetime]] = defaultdict(list)
+    rows = counted_punches().filter(_employee_q(employees), at__gte=lo, at__lt=hi)
+    for emp_id, at in rows.values_list("employee_id", "at").iterator(chunk_size=20000):
+        if emp_id in ids:
+            out[emp_id].append(at)
+    for lst in out.values():
+        lst.sort()
+    return out
+
+
+def approved_leave_days(
+    employees: list[Employee], start: dt.date, end: dt.date
+) -> dict[int, dict[dt.date, str]]:
+    """Employee id -> {date: leave type code} for approved leave in [start, end] (one query). Where
+    (imported) requests overlap, the earliest request wins."""
+    ids = {e.id for e in employees}
+    out: dict[int, dict[dt.date, str]] = defaultdict(dict)
+    rows = (
+        LeaveRequest.objects.filter(
+            _employee_q(employees),
+            status=LeaveRequest.Status.APPROVED,
+            date_from__lte=end,
+            date_to__gte=start,
+        )
+        .order_by("id")
+        .values_list("employee_id", "date_from", "date_to", "leave_type__code")
+    )
+    for emp_id, d_from, d_to, code in rows:
+        if emp_id not in ids:
+            continue
+        day = max(d_from, start)
+        last = min(d_to, end)
+        while day <= last:
+            out[emp_id].setdefault(day, code)
+            day += dt.timedelta(days=1)
+    return out
+
+
+def data_cutoff(
+    instansi_ids: Iterable[int], now: dt.datetime | None = None
+) -> dict[int, dt.datetime]:
+    """Per instansi, the time up to which punches are known to be complete: now, or the earliest
+    watermark of its active devices that have ever delivered data (one query)."""
+    now = now or timezone.now()
+    instansi_ids = list(instansi_ids)
+    marks = dict(
+        Device.objects.filter(instansi_id__in=instansi_ids, is_active=True, watermark__isnull=False)
+        .values("instansi_id")
+        .annotate(m=Min("watermark"))
+        .values_list("instansi_id", "m")
+    )
+    return {i: min(now, marks[i]) if i in marks else now for i in instansi_ids}
+
+
+@dataclass
+class Inputs:
+    work: dict[int, list]  # employee id -> [workcal.calendar.WorkDay]
+    punches: dict[int, list[dt.datetime]]
+    leave: dict[int, dict[dt.date, str]]
+    cutoff: dict[int, dt.datetime]
+    zones: dict[int, dt.tzinfo]
+
+
+def load_inputs(employees: list[Employee], start: dt.date, end: dt.date, now=None) -> Inputs:
+    """Everything derivation needs for the employees over [start, end] (thirteen queries)."""
+    instansi_ids = {e.instansi_id for e in employees}
+    zones = {
+        i: zoneinfo.ZoneInfo(z)
+        for i, z in Instansi.objects.filter(id__in=instansi_ids).values_list("id", "timezone")
+    }
+    return Inputs(
+        work=workcal.work_days(employees, start, end),
+        punches=punch_times(employees, start, end),
+        leave=approved_leave_days(employees, start, end),
+        cutoff=data_cutoff(instansi_ids, now),
+        zones=zones,
+    )
+
+
+def derive_employee(
+    employee: Employee,
+    inputs: Inputs,
+    start: dt.date,
+    end: dt.date,
+    *,
+    all_days: bool = False,
+) -> list[DayFacts]:
+    """Facts for one employee from preloaded inputs: every working day, plus (with all_days) leave
+    days and off days that have punches."""
+    work = {w.date: w for w in inputs.work.get(employee.id, ())}
+    punches = inputs.punches.get(employee.id, [])
+    leave = inputs.leave.get(employee.id, {})
+    cutoff = inputs.cutoff[employee.instansi_id]
+    tz = inputs.zones[employee.instansi_id]
+    out: list[DayFacts] = []
+    days = set(work) | (set(leave) if all_days else set())
+    if all_days and punches:
+        days |= {p.astimezone(tz).date() for p in punches}
+    days = sorted(days)
+    for day in days:
+        if day < start or day > end:
+            continue
+        w = work.get(day)
+        if w is not None:
+            shift = Shift(w.start, w.end, w.grace_minutes, w.shift)
+            lo = bisect_left(punches, w.start - dt.timedelta(hours=4))
+            hi = bisect_left(punches, w.end + dt.timedelta(hours=6, microseconds=1))
+            final = w.end + dt.timedelta(hours=6) <= cutoff
+            out.append(
+                derive_day(
+                    day, shift, punches[lo:hi], leave.get(day), final=final, sorted_punches=True
+                )
+            )
+        else:
+            local = [p.astimezone(tz) for p in punches if p.astimezone(tz).date() == day]
+            final = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(6), tzinfo=tz) <= cutoff
+            out.append(
+                derive_day(day, None, local, leave.get(day), final=final, sorted_punches=True)
+            )
+    return out
+
+
+def attendance_month(employees: list[Employee], period: Period) -> dict[int, list[DayFacts]]:
+    """Employee id -> DayFacts for each scheduled working day of the month (late / early minutes,
+    missing check-in / check-out, absent without notice, leave type, has_any_punch, final)."""
+    employees = list(employees)
+    if not employees:
+        return {}
+    start, end = period.first_day, period.last_day
+    inputs = load_inputs(employees, start, end)
+    return {e.id: derive_employee(e, inputs, start, end) for e in employees}
+
+
+def attendance_days(
+    employees: list[Employee], start: dt.date, end: dt.date, now=None
+) -> dict[int, list[DayFacts]]:
+    """Like attendance_month over any range, including leave days and off days with punches."""
+    employees = list(employees)
+    if not employees:
+        return {}
+    inputs = load_inputs(employees, start, end, now)
+    return {e.id: derive_employee(e, inputs, start, end, all_days=True) for e in employees}
+
+
+# ---------------------------------------------------------------- leave balance
+
+ANNUAL_DAYS = 12
+MAX_CARRY = 6
+
+
+@dataclass(frozen=True)
+class AnnualLeave:
+    year: int
+    entitlement: int
+    used: int
+    pending: int
+
+    @property
+    def available(self) -> int:
+        return max(0, self.entitlement - self.used - self.pending)
+
+
+def _annual_used(employee: Employee, years: list[int]) -> dict[tuple[int, str], int]:
+    rows = (
+        LeaveRequest.objects.filter(
+            employee=employee,
+            leave_type__annual_quota=True,
+            date_from__year__in=years,
+            status__in=[
+                LeaveRequest.Status.APPROVED,
+                LeaveRequest.Status.SUBMITTED,
+                LeaveRequest.Status.AWAITING_BKPSDM,
+            ],
+        )
+        .values_list("date_from__year", "status")
+        .annotate(n=Sum("working_days"))
+    )
+    out: dict[tuple[int, str], int] = defaultdict(int)
+    for year, status, n in rows:
+        out[(year, "approved" if status == LeaveRequest.Status.APPROVED else "pending")] += n or 0
+    return out
+
+
+def annual_leave(employee: Employee, year: int) -> AnnualLeave:
+    """Cuti tahunan of a year (PP 11/2017 art. 310-312): 12 working days; up to 6 unused days of the
+    previous year carry over; if none was taken in the two previous years, up to 24 days in all.
+    Carry-over counts only for years in which the employee held a position. Pending requests are
+    reserved against the balance. A request is counted in the year it starts."""
+    from ekinerja.org.models import Assignment
+
+    used = _annual_used(employee, [year - 2, year - 1, year])
+    served = set()
+    for start, end in Assignment.objects.filter(employee=employee).values_list("start", "end"):
+        for y in (year - 2, year - 1):
+            if start <= dt.date(y, 12, 31) and (end is None or end >= dt.date(y, 1, 1)):
+                served.add(y)
+    entitlement = ANNUAL_DAYS
+    prev_used = used[(year - 1, "approved")]
+    if year - 1 in served:
+        entitlement += min(MAX_CARRY, max(0, ANNUAL_DAYS - prev_used))
+        if year - 2 in served and prev_used == 0 and used[(year - 2, "approved")] == 0:
+            entitlement = 2 * ANNUAL_DAYS
+    return AnnualLeave(
+        year=year,
+        entitlement=entitlement,
+        used=used[(year, "approved")],
+        pending=used[(year, "pending")],
+    )
+
+
+def leave_types(instansi) -> list[LeaveType]:
+    return list(LeaveType.objects.filter(instansi=instansi, is_active=True).order_by("name"))

@@ -1,0 +1,1008 @@
+"""Writes to attendance: punches (set-based, repeat-safe), imports, device pushes, phone check-in,
+leave and permits, corrections, reviews, and the recomputation of the stored daily status.
+
+Raw punches are never changed or deleted; a correction adds a manual punch carrying its reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import math
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ekinerja.core.audit import audit_record, snapshot
+from ekinerja.core.models import Instansi, User
+from ekinerja.core.periods import tanggal
+from ekinerja.org import selectors as org
+from ekinerja.org.models import Employee, Unit
+from ekinerja.workcal import selectors as workcal
+
+from . import selectors
+from .models import (
+    CorrectionRequest,
+    DailyAttendance,
+    Device,
+    DeviceDump,
+    LeaveRequest,
+    LeaveType,
+    Office,
+    PinMapping,
+    Punch,
+    PunchImport,
+    PunchReview,
+)
+from .parsing import Parsed, parse_dat, parse_file
+
+
+def _snap(obj) -> dict:
+    """snapshot() with file fields recorded by their stored name."""
+    from django.db.models import FileField
+
+    files = [f.attname for f in obj._meta.concrete_fields if isinstance(f, FileField)]
+    data = snapshot(obj, [f.attname for f in obj._meta.concrete_fields if f.attname not in files])
+    data.update({name: getattr(obj, name).name or "" for name in files})
+    return data
+
+
+# ---------------------------------------------------------------- set-based punch insert
+
+_PUNCH_COLUMNS = [
+    "instansi_id",
+    "employee_id",
+    "at",
+    "source",
+    "source_key",
+    "device_id",
+    "import_batch_id",
+    "mock_location",
+    "needs_review",
+    "reason",
+    "photo",
+    "created_at",
+]
+
+
+@dataclass(frozen=True)
+class PunchRow:
+    employee_id: int
+    at: dt.datetime  # aware
+    source: str
+    source_key: str
+    device_id: int | None = None
+    import_batch_id: int | None = None
+
+
+def _copy_value(v) -> str:
+    if v is None:
+        return "\\N"
+    if isinstance(v, bool):
+        return "t" if v else "f"
+    if isinstance(v, dt.datetime):
+        return v.isoformat()
+    return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def punches_insert(instansi: Instansi | int, rows: Iterable[PunchRow]) -> int:
+    """Insert punches, skipping any that already exist (same source key, employee and time). Returns the
+    number inserted. On PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT DO
+    NOTHING; elsewhere bulk_create(ignore_conflicts=True). Run inside a transaction."""
+    instansi_id = instansi if isinstance(instansi, int) else instansi.id
+    rows = list(rows)
+    if not rows:
+        return 0
+    now = timezone.now()
+    table = Punch._meta.db_table
+    if connection.vendor == "postgresql":
+        cols = ", ".join(_PUNCH_COLUMNS)
+        with connection.cursor() as cur:
+            cur.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS tmp_punch_load ON COMMIT DELETE ROWS AS "  # noqa: S608
+                f"SELECT {cols} FROM {table} WITH NO DATA"
+            )
+            cur.execute("TRUNCATE tmp_punch_load")
+            buf = io.StringIO()
+            now_s = now.isoformat()
+            for r in rows:
+                buf.write(
+                    f"{instansi_id}\t{r.employee_id}\t{r.at.isoformat()}\t{r.source}\t"
+                    f"{_copy_value(r.source_key)}\t{_copy_value(r.device_id)}\t"
+                    f"{_copy_value(r.import_batch_id)}\tf\tf\t\t\t{now_s}\n"
+                )
+            buf.seek(0)
+            with cur.cursor.copy(f"COPY tmp_punch_load ({cols}) FROM STDIN") as copy:
+                while chunk := buf.read(1 << 20):
+                    copy.write(chunk)
+            cur.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM tmp_punch_load "  # noqa: S608
+                "ON CONFLICT DO NOTHING"
+            )
+            inserted = cur.rowcount
+            cur.execute("TRUNCATE tmp_punch_load")
+        return inserted
+    before = Punch.objects.filter(instansi_id=instansi_id).count()
+    Punch.objects.bulk_create(
+        (
+            Punch(
+                instansi_id=instansi_id,
+                employee_id=r.employee_id,
+                at=r.at,
+                source=r.source,
+                source_key=r.source_key,
+                device_id=r.device_id,
+                import_batch_id=r.import_batch_id,
+            )
+            for r in rows
+        ),
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    return Punch.objects.filter(instansi_id=instansi_id).count() - before
+
+
+# ---------------------------------------------------------------- daily status recomputation
+
+
+def daily_recompute(
+    *,
+    instansi: Instansi,
+    start: dt.date,
+    end: dt.date,
+    employees: list[Employee] | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Recompute the stored daily status of the employees (default: every active employee of the
+    instansi) over [start, end] from the raw inputs. Only final days are stored: a day is final once
+    its window (end + 6 h) has passed and every active device's watermark has passed it. Returns the
+    number of rows written. Set-based: a fixed number of queries plus batched writes."""
+    if employees is None:
+        employees = list(Employee.objects.filter(instansi=instansi, is_active=True))
+    if not employees or start > end:
+        return 0
+    facts = selectors.attendance_days(employees, start, end, now=now)
+    computed = timezone.now()
+    rows = []
+    for emp_id, days in facts.items():
+        for f in days:
+            if not f.final:
+                continue
+            if f.status == "off" and not f.has_any_punch:
+                continue
+            rows.append(
+                DailyAttendance(
+                    instansi_id=instansi.id,
+                    employee_id=emp_id,
+                    date=f.date,
+                    status=f.status,
+                    scheduled_start=f.start,
+                    scheduled_end=f.end,
+                    shift=f.shift or "",
+                    check_in=f.check_in,
+                    check_out=f.check_out,
+                    late_minutes=f.late_minutes,
+                    early_minutes=f.early_minutes,
+                    missing_in=f.missing_check_in,
+                    missing_out=f.missing_check_out,
+                    absent=f.absent_without_notice,
+                    leave_type=f.leave_type or "",
+                    has_any_punch=f.has_any_punch,
+                    computed_at=computed,
+                )
+            )
+    with transaction.atomic():
+        stale = DailyAttendance.objects.filter(instansi=instansi, date__gte=start, date__lte=end)
+        if len(employees) <= 500:
+            stale = stale.filter(employee_id__in=[e.id for e in employees])
+        else:
+            ids = {e.id for e in employees}
+            all_active = Employee.objects.filter(instansi=instansi, is_active=True).count()
+            if len(ids) < all_active:
+                stale = stale.filter(employee_id__in=list(ids))
+        stale._raw_delete(stale.db)
+        DailyAttendance.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def _recompute_days(employee: Employee, start: dt.date, end: dt.date) -> None:
+    daily_recompute(instansi=employee.instansi, start=start, end=end, employees=[employee])
+
+
+def _punch_range_recompute(instansi: Instansi, first: dt.datetime, last: dt.datetime, ids) -> None:
+    tz = zoneinfo.ZoneInfo(instansi.timezone)
+    # A punch can belong to the previous day's window (night shift, end + 6 h).
+    start = first.astimezone(tz).date() - dt.timedelta(days=1)
+    end = last.astimezone(tz).date() + dt.timedelta(days=1)
+    emps = list(Employee.objects.filter(instansi=instansi, id__in=list(ids)))
+    daily_recompute(instansi=instansi, start=start, end=end, employees=emps)
+
+
+# ---------------------------------------------------------------- PIN resolution
+
+
+def pin_resolver(instansi: Instansi, device: Device | None):
+    """A function ident -> employee id (or None): the device's PIN mapping, then the instansi-wide
+    mapping, then an employee whose NIP equals the identifier (three queries, once)."""
+    by_device: dict[str, int] = {}
+    if device is not None:
+        by_device = dict(PinMapping.objects.filter(device=device).values_list("pin", "employee_id"))
+    wide = dict(
+        PinMapping.objects.filter(instansi=instansi, device__isnull=True).values_list(
+            "pin", "employee_id"
+        )
+    )
+    by_nip = dict(Employee.objects.filter(instansi=instansi).values_list("nip", "id"))
+
+    def resolve(ident: str) -> int | None:
+        key = ident.strip()
+        found = by_device.get(key) or wide.get(key) or by_nip.get(key)
+        if found is None and key.isdigit():
+            stripped = key.lstrip("0")
+            found = by_device.get(stripped) or wide.get(stripped)
+        return found
+
+    return resolve
+
+
+# ---------------------------------------------------------------- file import
+
+MAX_LISTED = 200
+
+
+def _offsets(tz: zoneinfo.ZoneInfo):
+    cache: dict[dt.date, dt.tzinfo] = {}
+
+    def aware(naive: dt.datetime) -> dt.datetime:
+        d = naive.date()
+        fixed = cache.get(d)
+        if fixed is None:
+            fixed = dt.timezone(tz.utcoffset(dt.datetime(d.year, d.month, d.day, 12)))
+            cache[d] = fixed
+        return naive.replace(tzinfo=fixed)
+
+    return aware
+
+
+def _resolve(parsed: Parsed, resolve) -> tuple[list[tuple[int, int, dt.datetime]], list]:
+    good: list[tuple[int, int, dt.datetime]] = []
+    unknown: dict[str, list[int]] = {}
+    for line_no, ident, when in parsed.rows:
+        emp = resolve(ident)
+        if emp is None:
+            unknown.setdefault(ident, []).append(line_no)
+        else:
+            good.append((line_no, emp, when))
+    warnings = [
+        [
+            lines[0],
+            f"PIN/NIP {ident} tidak terdaftar ({len(lines)} baris dilewati, baris "
+            f"{', '.join(map(str, lines[:5]))}{'...' if len(lines) > 5 else ''}).",
+        ]
+        for ident, lines in sorted(unknown.items(), key=lambda kv: kv[1][0])
+    ]
+    return good, warnings
+
+
+@transaction.atomic
+def import_preview(
+    *, actor: User | None, instansi: Instansi, name: str, data: bytes, device: Device | None = None
+) -> PunchImport:
+    """Store an uploaded export and check it: every line must hold a PIN/NIP and a readable date-time.
+    A file with any such error is refused as a whole (status refused, line numbers listed) and can
+    never be imported. Unknown PINs are warnings: those lines are skipped."""
+    if device is not None and device.instansi_id != instansi.id:
+        raise ValidationError({"device": "Mesin milik instansi lain."})
+    parsed = parse_file(name, data)
+    resolve = pin_resolver(instansi, device)
+    good, warnings = _resolve(parsed, resolve)
+    tz = zoneinfo.ZoneInfo(device.zone if device else instansi.timezone)
+    batch = PunchImport(
+        instansi=instansi,
+        file_name=name[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        device=device,
+        uploaded_by=actor if actor and actor.pk else None,
+        total_lines=parsed.total_lines,
+        valid_lines=len(good),
+        errors=[list(e) for e in parsed.errors[:MAX_LISTED]],
+        warnings=warnings[:MAX_LISTED],
+        status=PunchImport.Status.REFUSED if parsed.errors else PunchImport.Status.PREVIEW,
+    )
+    if parsed.errors and len(parsed.errors) > MAX_LISTED:
+        batch.errors.append([0, f"... dan {len(parsed.errors) - MAX_LISTED} galat lain."])
+    if good:
+        batch.first_at = min(w for _l, _e, w in good).replace(tzinfo=tz)
+        batch.last_at = max(w for _l, _e, w in good).replace(tzinfo=tz)
+    if not parsed.errors and not good:
+        batch.status = PunchImport.Status.REFUSED
+        batch.errors = [[0, "Tidak ada baris yang dapat diimpor."]]
+    batch.file.save(name, ContentFile(data), save=False)
+    batch.save()
+    audit_record(
+        action="attendance.import.preview",
+        actor=actor,
+        instansi=instansi,
+        obj=batch,
+        after={
+            "lines": batch.total_lines,
+            "valid": batch.valid_lines,
+            "errors": len(parsed.errors),
+            "status": batch.status,
+            "sha256": batch.sha256,
+        },
+    )
+    return batch
+
+
+def import_run(
+    *, actor: User | None, batch: PunchImport, chunk: int = 100_000, recompute: bool = True
+) -> PunchImport:
+    """Import a previewed batch: set-based inserts in chunks (progress kept on the batch), repeat-safe
+    (existing punches are skipped). Moves the device watermark and recomputes the affected days."""
+    with transaction.atomic():
+        batch = PunchImport.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != PunchImport.Status.PREVIEW:
+            raise ValidationError("Impor ini sudah dijalankan atau ditolak.")
+        batch.status = PunchImport.Status.RUNNING
+        batch.save(update_fields=["status"])
+    instansi = batch.instansi
+    device = batch.device
+    batch.file.open("rb")
+    try:
+        data = batch.file.read()
+    finally:
+        batch.file.close()
+    parsed = parse_file(batch.file_name, data)
+    if parsed.errors:  # the stored file changed under us: refuse, add nothing
+        PunchImport.objects.filter(pk=batch.pk).update(status=PunchImport.Status.REFUSED)
+        batch.refresh_from_db()
+        return batch
+    good, _warnings = _resolve(parsed, pin_resolver(instansi, device))
+    aware = _offsets(zoneinfo.ZoneInfo(device.zone if device else instansi.timezone))
+    key = device.serial if device else "file"
+    device_id = device.id if device else None
+    inserted = 0
+    emp_ids: set[int] = set()
+    with transaction.atomic():
+        for i in range(0, len(good), chunk):
+            part = good[i : i + chunk]
+            rows = [
+                PunchRow(emp, aware(when), Punch.Source.FINGERPRINT, key, device_id, batch.id)
+                for _l, emp, when in part
+            ]
+            emp_ids.update(r.employee_id for r in rows)
+            inserted += punches_insert(instansi, rows)
+            PunchImport.objects.filter(pk=batch.pk).update(processed=i + len(part))
+        PunchImport.objects.filter(pk=batch.pk).update(
+            status=PunchImport.Status.DONE,
+            inserted=inserted,
+            duplicates=len(good) - inserted,
+            processed=len(good),
+            finished_at=timezone.now(),
+        )
+        if (
+            device is not None
+            and batch.last_at
+            and (device.watermark is None or device.watermark < batch.last_at)
+        ):
+            Device.objects.filter(pk=device.pk).update(watermark=batch.last_at)
+        audit_record(
+            action="attendance.import.run",
+            actor=actor,
+            instansi=instansi,
+            obj=batch,
+            after={"inserted": inserted, "duplicates": len(good) - inserted},
+        )
+    batch.refresh_from_db()
+    if recompute and inserted and batch.first_at:
+        _punch_range_recompute(instansi, batch.first_at, batch.last_at, emp_ids)
+    return batch
+
+
+# ---------------------------------------------------------------- devices (ADMS push / pull)
+
+
+def device_touch(device: Device, *, now: dt.datetime | None = None) -> None:
+    """A device reported in. An ADMS device sends its pending punches before asking for commands, so
+    its contact time is also its watermark."""
+    now = now or timezone.now()
+    Device.objects.filter(pk=device.pk).update(last_seen=now, watermark=now)
+
+
+def device_receive(
+    *, device: Device, raw: str, channel: str = "push", table: str = "ATTLOG", recompute=True
+) -> DeviceDump:
+    """Take an ATTLOG batch from a device: the raw text is saved first (its own transaction), then the
+    lines are parsed in the device's clock zone and inserted (repeat-safe). Lines with an unknown PIN
+    or an unreadable time are kept in the dump and reported, not lost."""
+    dump = DeviceDump.objects.create(
+        instansi_id=device.instansi_id, device=device, channel=channel, table=table, raw=raw
+    )
+    parsed = parse_dat(raw)
+    instansi = device.instansi
+    good, warnings = _resolve(parsed, pin_resolver(instansi, device))
+    aware = _offsets(zoneinfo.ZoneInfo(device.zone))
+    rows = [
+        PunchRow(emp, aware(when), Punch.Source.FINGERPRINT, device.serial, device.id)
+        for _l, emp, when in good
+    ]
+    with transaction.atomic():
+        inserted = punches_insert(instansi, rows)
+        problems = [f"baris {n}: {m}" for n, m in parsed.errors] + [w[1] for w in warnings]
+        DeviceDump.objects.filter(pk=dump.pk).update(
+            lines=parsed.total_lines, inserted=inserted, error="\n".join(problems)[:10000]
+        )
+    dump.refresh_from_db()
+    if recompute and rows:
+        _punch_range_recompute(
+            instansi,
+            min(r.at for r in rows),
+            max(r.at for r in rows),
+            {r.employee_id for r in rows},
+        )
+    return dump
+
+
+# ---------------------------------------------------------------- phone check-in
+
+
+class CheckinRefused(Exception):
+    def __init__(self, code: str, message: str, status: int = 422):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+EARTH_RADIUS_M = 6_371_000
+MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
+POOR_ACCURACY_M = 100
+
+
+def distance_m(lat1, lon1, lat2, lon2) -> float:
+    """Great-circle distance (haversine) in metres."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp = p2 - p1
+    dl = math.radians(float(lon2) - float(lon1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def offices_for(employee: Employee, on: dt.date) -> list[Office]:
+    """Offices of the employee's unit and the units above it (a bidang's staff may check in at the
+    dinas office)."""
+    assignment = org.definitif_assignment(employee, on=on)
+    if assignment is None:
+        return []
+    parent = dict(
+        Unit.objects.filter(instansi_id=employee.instansi_id).values_list("id", "parent_id")
+    )
+    chain, unit = [], assignment.position.unit_id
+    while unit is not None and unit not in chain:
+        chain.append(unit)
+        unit = parent.get(unit)
+    return list(Office.objects.filter(instansi_id=employee.instansi_id, unit_id__in=chain))
+
+
+@transaction.atomic
+def mobile_checkin(
+    *,
+    actor: User,
+    employee: Employee,
+    latitude: float,
+    longitude: float,
+    accuracy_m: float | None,
+    mock_location: bool,
+    nonce: str,
+    client_time: dt.datetime,
+    photo: bytes | None = None,
+    now: dt.datetime | None = None,
+) -> Punch:
+    """A punch from the phone app. Accepted inside an office geofence of the employee's unit (or a unit
+    above), or anywhere during approved leave that allows remote check-in (WFH, dinas luar). The time
+    is the server's. A nonce may be used once and the phone's clock must be within 5 minutes, so a
+    captured request cannot be replayed. A mock-location flag or an accuracy worse than 100 m flags the
+    punch for the superior's review. An office may require a selfie."""
+    now = now or timezone.now()
+    if employee.user_id != actor.id:
+        raise CheckinRefused("forbidden", "Hanya pegawai yang bersangkutan yang dapat absen.", 403)
+    nonce = (nonce or "").strip()
+    if not 16 <= len(nonce) <= 64:
+        raise CheckinRefused("nonce", "Nonce wajib diisi (16-64 karakter).", 400)
+    if Punch.objects.filter(nonce=nonce).exists():
+        raise CheckinRefused("replay", "Permintaan ini sudah pernah dikirim (nonce terpakai).", 409)
+    if client_time.tzinfo is None or abs(client_time - now) > MAX_CLOCK_SKEW:
+        raise CheckinRefused(
+            "clock",
+            "Jam ponsel berbeda lebih dari 5 menit dari jam server; periksa pengaturan waktu.",
+            400,
+        )
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise CheckinRefused("coordinates", "Koordinat tidak valid.", 400)
+    if accuracy_m is not None and accuracy_m < 0:
+        raise CheckinRefused("accuracy", "Akurasi tidak valid.", 400)
+    tz = zoneinfo.ZoneInfo(employee.instansi.timezone)
+    today = now.astimezone(tz).date()
+    inside = None
+    for office in offices_for(employee, today):
+        if distance_m(latitude, longitude, office.latitude, office.longitude) <= office.radius_m:
+            inside = office
+            break
+    if inside is None:
+        remote = LeaveRequest.objects.filter(
+            employee=employee,
+            status=LeaveRequest.Status.APPROVED,
+            leave_type__allows_remote_checkin=True,
+            date_from__lte=today,
+            date_to__gte=today,
+        ).exists()
+        if not remote:
+            raise CheckinRefused(
+                "geofence", "Anda berada di luar area kantor dan tidak sedang WFH/dinas luar."
+            )
+    if inside is not None and inside.selfie_required and not photo:
+        raise CheckinRefused("selfie", "Kantor ini mewajibkan swafoto saat absen.", 400)
+    flagged = bool(mock_location) or (accuracy_m is not None and accuracy_m > POOR_ACCURACY_M)
+    punch = Punch(
+        instansi_id=employee.instansi_id,
+        employee=employee,
+        at=now.replace(microsecond=(now.microsecond // 1000) * 1000),
+        source=Punch.Source.MOBILE,
+        source_key="mobile",
+        latitude=Decimal(str(round(latitude, 6))),
+        longitude=Decimal(str(round(longitude, 6))),
+        accuracy_m=accuracy_m,
+        mock_location=bool(mock_location),
+        office=inside,
+        needs_review=flagged,
+        nonce=nonce,
+        created_by=actor,
+    )
+    if photo:
+        punch.photo.save(f"{employee.nip}-{now:%Y%m%d%H%M%S}.jpg", ContentFile(photo), save=False)
+    punch.save()
+    if not flagged:
+        _recompute_days(employee, today - dt.timedelta(days=1), today)
+    return punch
+
+
+@transaction.atomic
+def punch_review(*, actor: User, punch: Punch, accepted: bool, note: str = "") -> PunchReview:
+    """The direct superior accepts or rejects a flagged phone punch."""
+    me = org.employee_for_user(actor)
+    day = punch.at.astimezone(zoneinfo.ZoneInfo(punch.employee.instansi.timezone)).date()
+    if not punch.needs_review:
+        raise ValidationError("Data absensi ini tidak perlu ditinjau.")
+    if hasattr(punch, "review"):
+        raise ValidationError("Data absensi ini sudah ditinjau.")
+    if me is None or not org.is_direct_superior_of(me, punch.employee, on=day):
+        raise ValidationError("Hanya atasan langsung yang dapat meninjau absensi ini.")
+    review = PunchReview.objects.create(
+        instansi_id=punch.instansi_id, punch=punch, accepted=accepted, reviewer=me, note=note
+    )
+    audit_record(
+        action="attendance.punch.review",
+        actor=actor,
+        instansi=punch.employee.instansi,
+        obj=punch,
+        after={"accepted": accepted, "note": note},
+    )
+    _recompute_days(punch.employee, day - dt.timedelta(days=1), day)
+    return review
+
+
+# ---------------------------------------------------------------- leave and permits
+
+DEFAULT_LEAVE_TYPES = [
+    # code, name, attachment, bkpsdm, annual quota, remote check-in
+    ("sakit", "Sakit", True, False, False, False),
+    ("izin", "Izin", False, False, False, False),
+    ("cuti_tahunan", "Cuti tahunan", False, False, True, False),
+    ("cuti_besar", "Cuti besar", True, True, False, False),
+    ("cuti_melahirkan", "Cuti melahirkan", True, True, False, False),
+    ("cuti_alasan_penting", "Cuti karena alasan penting", True, False, False, False),
+    ("cltn", "Cuti di luar tanggungan negara (CLTN)", True, True, False, False),
+    ("dinas_luar", "Dinas luar", True, False, False, True),
+    ("wfh", "Bekerja dari rumah (WFH)", False, False, False, True),
+    ("tugas_belajar", "Tugas belajar", True, True, False, False),
+]
+
+
+def leave_types_ensure(instansi: Instansi) -> int:
+    """Create the standard leave types the instansi does not have yet. Returns how many were added."""
+    have = set(LeaveType.objects.filter(instansi=instansi).values_list("code", flat=True))
+    rows = [
+        LeaveType(
+            instansi=instansi,
+            code=code,
+            name=name,
+            needs_attachment=att,
+            needs_bkpsdm=bk,
+            annual_quota=quota,
+            allows_remote_checkin=remote,
+        )
+        for code, name, att, bk, quota, remote in DEFAULT_LEAVE_TYPES
+        if code not in have
+    ]
+    LeaveType.objects.bulk_create(rows)
+    return len(rows)
+
+
+def leave_type_get_or_create(instansi: Instansi, code: str, name: str | None = None) -> LeaveType:
+    """The leave type with this code (a TPP policy key), created when missing (for imports)."""
+    leave_types_ensure(instansi)
+    lt = LeaveType.objects.filter(instansi=instansi, code=code).first()
+    if lt is None:
+        lt = LeaveType.objects.create(instansi=instansi, code=code, name=name or code)
+    return lt
+
+
+S = LeaveRequest.Status
+# (state, action) -> next state. Superior approval goes to BKPSDM for types that need it.
+LEAVE_TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.SUBMITTED, "approve"): S.APPROVED,  # or AWAITING_BKPSDM when the type needs BKPSDM
+    (S.SUBMITTED, "reject"): S.REJECTED,
+    (S.SUBMITTED, "cancel"): S.CANCELLED,
+    (S.AWAITING_BKPSDM, "approve"): S.APPROVED,
+    (S.AWAITING_BKPSDM, "reject"): S.REJECTED,
+    (S.AWAITING_BKPSDM, "cancel"): S.CANCELLED,
+}
+ACTIVE_LEAVE = [S.SUBMITTED, S.AWAITING_BKPSDM, S.APPROVED]
+
+
+def _transition(req: LeaveRequest, action: str) -> str:
+    nxt = LEAVE_TRANSITIONS.get((req.status, action))
+    if nxt is None:
+        raise ValidationError(
+            f"Permohonan berstatus '{req.get_status_display()}' tidak dapat di-{action}."
+        )
+    return nxt
+
+
+def _check_leave(
+    employee: Employee, leave_type: LeaveType, date_from, date_to, exclude=None
+) -> int:
+    errors: dict[str, str] = {}
+    if leave_type.instansi_id != employee.instansi_id:
+        errors["leave_type"] = "Jenis cuti milik instansi lain."
+    if not leave_type.is_active:
+        errors["leave_type"] = "Jenis cuti ini tidak aktif."
+    if date_from is None or date_to is None:
+        errors["date_from"] = "Tanggal mulai dan sampai wajib diisi."
+    elif date_to < date_from:
+        errors["date_to"] = "Tanggal sampai tidak boleh sebelum tanggal mulai."
+    elif (date_to - date_from).days > 3 * 366:
+        errors["date_to"] = "Rentang cuti terlalu panjang (lebih dari 3 tahun)."
+    if errors:
+        raise ValidationError(errors)
+    clash = (
+        LeaveRequest.objects.filter(
+            employee=employee,
+            status__in=ACTIVE_LEAVE,
+            date_from__lte=date_to,
+            date_to__gte=date_from,
+        )
+        .exclude(pk=exclude)
+        .select_related("leave_type")
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            {
+                "date_from": f"Bertumpang tindih dengan {clash.leave_type.name} "
+                f"{tanggal(clash.date_from)} s.d. {tanggal(clash.date_to)} "
+                f"({clash.get_status_display().lower()})."
+            }
+        )
+    days = len(workcal.working_days([employee], date_from, date_to)[employee.id])
+    if days == 0:
+        raise ValidationError({"date_from": "Tidak ada hari kerja pada rentang tanggal ini."})
+    if leave_type.annual_quota:
+        if date_from.year != date_to.year:
+            raise ValidationError(
+                {"date_to": "Cuti tahunan diajukan per tahun; pisahkan permohonan di akhir tahun."}
+            )
+        bal = selectors.annual_leave(employee, date_from.year)
+        if days > bal.available:
+            raise ValidationError(
+                {
+                    "date_to": f"Sisa cuti tahunan {date_from.year} hanya {bal.available} hari kerja "
+                    f"(hak {bal.entitlement}, terpakai {bal.used}, menunggu {bal.pending}); "
+                    f"permohonan ini {days} hari kerja."
+                }
+            )
+    return days
+
+
+@transaction.atomic
+def leave_request_submit(
+    *,
+    actor: User,
+    employee: Employee,
+    leave_type: LeaveType,
+    date_from: dt.date,
+    date_to: dt.date,
+    reason: str = "",
+    attachment=None,
+) -> LeaveRequest:
+    """An employee asks for leave. Refused if it overlaps another pending or approved request, if it
+    covers no working day, if the type needs an attachment and none is given, or if cuti tahunan
+    exceeds the balance. Goes to the direct superior on the first day (to BKPSDM when there is none
+    and the type needs BKPSDM; with neither, it cannot be approved and is refused)."""
+    if employee.user_id != actor.id:
+        raise ValidationError(
+            "Permohonan cuti hanya dapat diajukan oleh pegawai yang bersangkutan."
+        )
+    Employee.objects.select_for_update().filter(pk=employee.pk).first()
+    if leave_type.needs_attachment and not attachment:
+        raise ValidationError({"attachment": f"{leave_type.name} wajib melampirkan dokumen."})
+    days = _check_leave(employee, leave_type, date_from, date_to)
+    superior = org.direct_superior(employee, on=date_from) or org.direct_superior(
+        employee, on=timezone.now().date()
+    )
+    status = S.SUBMITTED
+    if superior is None:
+        if not leave_type.needs_bkpsdm:
+            raise ValidationError(
+                "Anda belum memiliki atasan langsung; hubungi admin kepegawaian untuk mencatat cuti."
+            )
+        status = S.AWAITING_BKPSDM
+    req = LeaveRequest(
+        instansi_id=employee.instansi_id,
+        employee=employee,
+        leave_type=leave_type,
+        date_from=date_from,
+        date_to=date_to,
+        working_days=days,
+        reason=reason,
+        status=status,
+        approver=superior,
+    )
+    if attachment:
+        req.attachment = attachment
+    req.save()
+    audit_record(
+        action="attendance.leave.submit",
+        actor=actor,
+        instansi=employee.instansi,
+        obj=req,
+        after=_snap(req),
+    )
+    return req
+
+
+@transaction.atomic
+def leave_request_decide(
+    *, actor: User, request: LeaveRequest, approve: bool, note: str = ""
+) -> LeaveRequest:
+    """The direct superior decides a submitted request; BKPSDM decides one awaiting BKPSDM. Approval
+    of a type that needs BKPSDM goes on to BKPSDM. A final approval recomputes the covered days."""
+    req = (
+        LeaveRequest.objects.select_for_update()
+        .select_related("leave_type", "employee")
+        .get(pk=request.pk)
+    )
+    if req.instansi_id != actor.instansi_id:
+        raise ValidationError("Permohonan milik instansi lain.")
+    before = _snap(req)
+    action = "approve" if approve else "reject"
+    nxt = _transition(req, action)
+    if req.status == S.SUBMITTED:
+        me = org.employee_for_user(actor)
+        allowed = me is not None and (
+            (req.approver_id == me.id)
+            or org.is_direct_superior_of(me, req.employee, on=timezone.now().date())
+        )
+        if not allowed:
+            raise ValidationError("Hanya atasan langsung yang dapat memutuskan permohonan ini.")
+        if approve and req.leave_type.needs_bkpsdm:
+            nxt = S.AWAITING_BKPSDM
+    else:
+        if "bkpsdm" not in org.user_roles(actor):
+            raise ValidationError("Permohonan ini menunggu keputusan BKPSDM.")
+    if not approve and not note.strip():
+        raise ValidationError({"note": "Alasan penolakan wajib diisi."})
+    if nxt == S.APPROVED:
+        # The balance may have changed since submission.
+        _check_leave(req.employee, req.leave_type, req.date_from, req.date_to, exclude=req.pk)
+    req.status = nxt
+    req.decided_by = actor
+    req.decided_at = timezone.now()
+    req.decision_note = note
+    req.save()
+    audit_record(
+        action=f"attendance.leave.{action}",
+        actor=actor,
+        instansi=req.employee.instansi,
+        obj=req,
+        before=before,
+        after=_snap(req),
+        reason=note,
+    )
+    if nxt == S.APPROVED:
+        _recompute_days(req.employee, req.date_from, req.date_to)
+    return req
+
+
+@transaction.atomic
+def leave_request_cancel(*, actor: User, request: LeaveRequest) -> LeaveRequest:
+    """The employee withdraws a request that is still pending."""
+    req = LeaveRequest.objects.select_for_update().get(pk=request.pk)
+    if req.employee.user_id != actor.id:
+        raise ValidationError("Hanya pemohon yang dapat membatalkan permohonan.")
+    before = _snap(req)
+    req.status = _transition(req, "cancel")
+    req.save(update_fields=["status"])
+    audit_record(
+        action="attendance.leave.cancel",
+        actor=actor,
+        instansi=req.employee.instansi,
+        obj=req,
+        before=before,
+        after=_snap(req),
+    )
+    return req
+
+
+@transaction.atomic
+def leave_record_approved(
+    *,
+    actor: User | None,
+    employee: Employee,
+    leave_type: LeaveType,
+    date_from: dt.date,
+    date_to: dt.date,
+    reason: str = "",
+    check_balance: bool = False,
+    recompute: bool = True,
+) -> LeaveRequest:
+    """Record leave that was approved outside the app (imports, scenario files, admin entry of a
+    paper decision). Still refuses overlaps; the cuti tahunan balance only with check_balance."""
+    if leave_type.instansi_id != employee.instansi_id:
+        raise ValidationError({"leave_type": "Jenis cuti milik instansi lain."})
+    if date_to < date_from:
+        raise ValidationError({"date_to": "Tanggal sampai tidak boleh sebelum tanggal mulai."})
+    clash = LeaveRequest.objects.filter(
+        employee=employee, status__in=ACTIVE_LEAVE, date_from__lte=date_to, date_to__gte=date_from
+    ).exists()
+    if clash:
+        raise ValidationError({"date_from": "Bertumpang tindih dengan cuti/izin lain."})
+    days = len(workcal.working_days([employee], date_from, date_to)[employee.id])
+    if check_balance and leave_type.annual_quota:
+        bal = selectors.annual_leave(employee, date_from.year)
+        if days > bal.available:
+            raise ValidationError(
+                {"date_to": f"Sisa cuti tahunan hanya {bal.available} hari kerja."}
+            )
+    req = LeaveRequest.objects.create(
+        instansi_id=employee.instansi_id,
+        employee=employee,
+        leave_type=leave_type,
+        date_from=date_from,
+        date_to=date_to,
+        working_days=days,
+        reason=reason,
+        status=S.APPROVED,
+        decided_by=actor if actor and actor.pk else None,
+        decided_at=timezone.now(),
+    )
+    audit_record(
+        action="attendance.leave.record",
+        actor=actor,
+        instansi=employee.instansi,
+        obj=req,
+        after=_snap(req),
+        reason=reason,
+    )
+    if recompute:
+        _recompute_days(employee, date_from, date_to)
+    return req
+
+
+# ---------------------------------------------------------------- corrections
+
+
+@transaction.atomic
+def correction_submit(
+    *, actor: User, employee: Employee, at: dt.datetime, reason: str, attachment=None
+) -> CorrectionRequest:
+    """Ask for a missing punch to be added (e.g. the machine was broken). Goes to the direct superior
+    on that day."""
+    if employee.user_id != actor.id:
+        raise ValidationError("Koreksi hanya dapat diajukan oleh pegawai yang bersangkutan.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Alasan koreksi wajib diisi."})
+    if at.tzinfo is None:
+        raise ValidationError({"at": "Waktu harus lengkap dengan zona waktu."})
+    if at > timezone.now():
+        raise ValidationError({"at": "Koreksi tidak boleh untuk waktu yang akan datang."})
+    day = at.astimezone(zoneinfo.ZoneInfo(employee.instansi.timezone)).date()
+    superior = org.direct_superior(employee, on=day)
+    if superior is None:
+        raise ValidationError("Anda tidak memiliki atasan langsung pada tanggal tersebut.")
+    if CorrectionRequest.objects.filter(
+        employee=employee, at=at, status__in=[CorrectionRequest.Status.SUBMITTED]
+    ).exists():
+        raise ValidationError({"at": "Koreksi untuk waktu ini sudah diajukan."})
+    req = CorrectionRequest(
+        instansi_id=employee.instansi_id,
+        employee=employee,
+        at=at,
+        reason=reason.strip(),
+        approver=superior,
+    )
+    if attachment:
+        req.attachment = attachment
+    req.save()
+    audit_record(
+        action="attendance.correction.submit",
+        actor=actor,
+        instansi=employee.instansi,
+        obj=req,
+        after=_snap(req),
+    )
+    return req
+
+
+@transaction.atomic
+def correction_decide(
+    *, actor: User, correction: CorrectionRequest, approve: bool, note: str = ""
+) -> CorrectionRequest:
+    """The direct superior decides. Approval adds a manual punch with the reason (the raw punches are
+    never edited) and recomputes the day."""
+    req = (
+        CorrectionRequest.objects.select_for_update()
+        .select_related("employee")
+        .get(pk=correction.pk)
+    )
+    if req.status != CorrectionRequest.Status.SUBMITTED:
+        raise ValidationError("Koreksi ini sudah diputuskan.")
+    me = org.employee_for_user(actor)
+    tz = zoneinfo.ZoneInfo(req.employee.instansi.timezone)
+    day = req.at.astimezone(tz).date()
+    if me is None or not (
+        req.approver_id == me.id or org.is_direct_superior_of(me, req.employee, on=day)
+    ):
+        raise ValidationError("Hanya atasan langsung yang dapat memutuskan koreksi ini.")
+    if not approve and not note.strip():
+        raise ValidationError({"note": "Alasan penolakan wajib diisi."})
+    before = _snap(req)
+    if approve:
+        punch = Punch(
+            instansi_id=req.instansi_id,
+            employee=req.employee,
+            at=req.at,
+            source=Punch.Source.MANUAL,
+            source_key="manual",
+            reason=f"Koreksi #{req.pk} disetujui {me.name}: {req.reason}",
+            created_by=actor,
+        )
+        if Punch.objects.filter(source_key="manual", employee=req.employee, at=req.at).exists():
+            punch = Punch.objects.get(source_key="manual", employee=req.employee, at=req.at)
+        else:
+            punch.save()
+        req.punch = punch
+    req.status = CorrectionRequest.Status.APPROVED if approve else CorrectionRequest.Status.REJECTED
+    req.decided_by = actor
+    req.decided_at = timezone.now()
+    req.decision_note = note
+    req.save()
+    audit_record(
+        action=f"attendance.correction.{'approve' if approve else 'reject'}",
+        actor=actor,
+        instansi=req.employee.instansi,
+        obj=req,
+        before=before,
+        after=_snap(req),
+        reason=note or req.reason,
+    )
+    if approve:
+        _recompute_days(req.employee, day - dt.timedelta(days=1), day)
+    return req

@@ -1,0 +1,70 @@
+"""A small dinas for attendance tests: a head (kepala) and two staff under them, on a 5-day schedule
+(Mon-Thu 07:30-16:00, Fri 07:30-16:30) in WITA, plus a hospital nurse on shifts."""
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+
+import pytest
+
+from ekinerja.attendance.services import leave_types_ensure
+from tests.factories import (
+    InstansiFactory,
+    PositionFactory,
+    UnitFactory,
+    employee_with_login,
+    fixed_schedule,
+    grant,
+    put_on_schedule,
+    shift_schedule,
+)
+
+WITA = zoneinfo.ZoneInfo("Asia/Makassar")
+D = dt.date
+T = dt.time
+
+
+def at(day: dt.date, hh: int, mm: int = 0, ss: int = 0, tz=WITA) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hh, mm, ss, tzinfo=tz)
+
+
+@dataclass
+class Office:
+    instansi: object
+    unit: object
+    kepala: object
+    ani: object
+    budi: object
+    nurse: object
+    schedule: object
+    shifts: object
+    bkpsdm_user: object = None
+    people: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def office(db) -> Office:
+    inst = InstansiFactory(code="6301", name="Pemerintah Kabupaten Hulu Sungai Selatan")
+    unit = UnitFactory(instansi=inst, code="DINKES", name="Dinas Kesehatan")
+    head_pos = PositionFactory(
+        unit=unit, instansi=inst, code="KADIS", name="Kepala Dinas", kind="struktural", kelas=14
+    )
+    staff_pos = PositionFactory(
+        unit=unit, instansi=inst, code="STAF", name="Pengadministrasi", parent=head_pos
+    )
+    nurse_pos = PositionFactory(
+        unit=unit, instansi=inst, code="PERAWAT", name="Perawat", kind="fungsional", parent=head_pos
+    )
+    kepala = employee_with_login(inst, head_pos, name="Kepala Dinas Uji")
+    ani = employee_with_login(inst, staff_pos, name="Ani")
+    budi = employee_with_login(inst, staff_pos, name="Budi")
+    nurse = employee_with_login(inst, nurse_pos, name="Nina Perawat")
+    sched = fixed_schedule(inst, is_default=True)
+    rs = shift_schedule(inst)
+    put_on_schedule(nurse, rs)
+    leave_types_ensure(inst)
+    from tests.factories import UserFactory
+
+    bk = UserFactory(instansi=inst, username="bkpsdm1")
+    grant(bk, "bkpsdm")
+    return Office(inst, unit, kepala, ani, budi, nurse, sched, rs, bk)
