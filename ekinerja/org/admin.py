@@ -1,32 +1,88 @@
-"""Django admin for master data. Saves go through the org services, so admin edits get the same
-validation (NIP, cycles, overlapping assignments) and the same audit events as every other path."""
+"""Django admin for master data, scoped by instansi (see core.admin.InstansiScopedAdmin).
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+Domain rules (plausible NIP, no cycle in the unit or position tree, no overlapping definitif
+assignments, kelas 1-17, unique codes) are checked in the form's clean() with the same validators the
+services use, so a broken rule shows as a field error on the form; save_model then calls the service,
+which validates again under its lock and writes the audit event."""
+
+from __future__ import annotations
+
+import copy
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.models import construct_instance
 
 from ekinerja.core.admin import InstansiScopedAdmin
 
-from . import services
+from . import services, validation
 from .models import Assignment, Employee, Position, RoleGrant, Unit
 
 
+class DomainValidatedForm(forms.ModelForm):
+    """A ModelForm that runs a domain validator on the object as it would be saved."""
+
+    domain_validator = None  # set per admin by ServiceSavingAdmin.get_form
+    default_instansi_id: int | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and self.default_instansi_id and not self.instance.instansi_id:
+            # New rows belong to the user's instansi; the validators need it (codes, same-instansi
+            # parents) before save_model would set it.
+            self.instance.instansi_id = self.default_instansi_id
+
+    def clean(self):
+        cleaned = super().clean()
+        validator = type(self).domain_validator
+        if validator is None or self.errors:
+            return cleaned
+        candidate = copy.copy(self.instance)
+        construct_instance(self, candidate, self._meta.fields, self._meta.exclude)
+        try:
+            validator(candidate)
+        except ValidationError as exc:
+            self._add_domain_errors(exc)
+        return cleaned
+
+    def _add_domain_errors(self, exc: ValidationError) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for name, errors in exc.error_dict.items():
+            target = name if name in self.fields and name != NON_FIELD_ERRORS else None
+            self.add_error(target, errors)
+
+
 class ServiceSavingAdmin(InstansiScopedAdmin):
+    form = DomainValidatedForm
     service = None
+    validator = None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(
+            form.__name__,
+            (form,),
+            {
+                "domain_validator": staticmethod(type(self).validator),
+                "default_instansi_id": None
+                if self._platform(request)
+                else request.user.instansi_id,
+            },
+        )
 
     def save_model(self, request, obj, form, change):
         if not self._platform(request) and not change:
             obj.instansi_id = request.user.instansi_id
-        try:
-            type(self).service(actor=request.user, **{self.model._meta.model_name: obj})
-        except ValidationError as exc:
-            # The form already passed model validation; this is a domain rule (cycle, overlap, NIP).
-            messages.error(request, "; ".join(exc.messages))
-            raise
+        type(self).service(actor=request.user, **{self.model._meta.model_name: obj})
 
 
 @admin.register(Unit)
 class UnitAdmin(ServiceSavingAdmin):
     service = services.unit_save
+    validator = validation.unit_validate
     list_display = ["code", "name", "kind", "parent"]
     search_fields = ["code", "name"]
     list_filter = ["kind"]
@@ -35,6 +91,7 @@ class UnitAdmin(ServiceSavingAdmin):
 @admin.register(Position)
 class PositionAdmin(ServiceSavingAdmin):
     service = services.position_save
+    validator = validation.position_validate
     list_display = ["code", "name", "unit", "kind", "kelas", "parent"]
     search_fields = ["code", "name"]
     list_filter = ["kind", "kelas"]
@@ -53,10 +110,14 @@ class AssignmentInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Employee)
 class EmployeeAdmin(ServiceSavingAdmin):
     service = services.employee_save
+    validator = validation.employee_validate
     list_display = ["nip", "name", "status", "golongan", "pppk_grade", "is_active"]
     search_fields = ["nip", "name"]
     list_filter = ["status", "is_active"]
@@ -67,6 +128,7 @@ class EmployeeAdmin(ServiceSavingAdmin):
 @admin.register(Assignment)
 class AssignmentAdmin(ServiceSavingAdmin):
     service = services.assignment_save
+    validator = validation.assignment_validate
     list_display = ["employee", "position", "kind", "start", "end"]
     list_filter = ["kind"]
     search_fields = ["employee__nip", "employee__name", "position__name"]
@@ -78,6 +140,10 @@ class RoleGrantAdmin(InstansiScopedAdmin):
     list_display = ["user", "role", "unit"]
     list_filter = ["role"]
     raw_id_fields = ["user"]
+
+    def has_change_permission(self, request, obj=None):
+        # role_grant creates a grant; editing one in place would bypass it. Revoke and grant instead.
+        return False
 
     def save_model(self, request, obj, form, change):
         services.role_grant(actor=request.user, user=obj.user, role=obj.role, unit=obj.unit)

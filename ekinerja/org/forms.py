@@ -39,4 +39,13 @@ class LoginForm(AuthenticationForm):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="Berkas (xlsx atau csv)")
+    # Empty files reach the importer, whose message says what is wrong in the same words as the rest.
+    file = forms.FileField(
+        label="Berkas (xlsx atau csv)",
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
+            }
+        ),
+    )

@@ -3,9 +3,12 @@ and role grants. Data and constraints only; rules live in services and selectors
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from ekinerja.core.models import TenantModel
 
@@ -285,3 +288,52 @@ class RoleGrant(TenantModel):
         return (
             f"{self.user} - {self.get_role_display()}{' ' + str(self.unit) if self.unit_id else ''}"
         )
+
+
+def _import_upload_to(batch: ImportBatch, filename: str) -> str:
+    return f"imports/{batch.instansi_id}/{filename}"
+
+
+class ImportBatch(TenantModel):
+    """An uploaded employee/organisation spreadsheet: kept server-side so that "apply" writes exactly the
+    file that was previewed (its sha256 is checked again before applying)."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Pratinjau"
+        APPLIED = "applied", "Sudah diterapkan"
+
+    token = models.UUIDField("token", default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField("berkas", upload_to=_import_upload_to, max_length=300)
+    original_name = models.CharField("nama berkas asli", max_length=255)
+    file_kind = models.CharField("format", max_length=4)
+    size = models.PositiveIntegerField("ukuran (byte)")
+    sha256 = models.CharField("sha256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="diunggah oleh",
+    )
+    uploaded_at = models.DateTimeField("diunggah pada", default=timezone.now)
+    status = models.CharField(
+        "status", max_length=10, choices=Status.choices, default=Status.PREVIEWED
+    )
+    preview = models.JSONField("ringkasan pratinjau", default=dict)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="diterapkan oleh",
+    )
+    applied_at = models.DateTimeField("diterapkan pada", null=True, blank=True)
+    result = models.JSONField("hasil penerapan", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "impor pegawai"
+        verbose_name_plural = "impor pegawai"
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"

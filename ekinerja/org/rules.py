@@ -78,3 +78,13 @@ rules.add_perm("org.manage_master_data", is_bkpsdm | is_kominfo)
 rules.add_perm("org.import_employees", is_bkpsdm)
 rules.add_perm("org.manage_roles", is_bkpsdm | is_kominfo)
 rules.add_perm("org.view_audit_log", is_bkpsdm | is_kominfo)
+
+# Django admin: the model permissions the admin asks for are answered by role predicates, so BKPSDM and
+# Kominfo staff maintain master data without per-user permission rows. Deleting employees, positions,
+# units and assignments is not offered (history and TPP depend on them; end an assignment instead).
+rules.add_perm("org", is_bkpsdm | is_kominfo)  # the app on the admin index
+for _model in ("unit", "position", "employee", "assignment"):
+    for _action in ("view", "add", "change"):
+        rules.add_perm(f"org.{_action}_{_model}", is_bkpsdm | is_kominfo)
+for _action in ("view", "add", "delete"):  # delete = revoke, through services.role_revoke
+    rules.add_perm(f"org.{_action}_rolegrant", is_bkpsdm | is_kominfo)

@@ -2,44 +2,35 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from ekinerja.core.audit import audit_record, snapshot
-from ekinerja.core.models import Instansi, User
-from ekinerja.core.periods import tanggal
+from ekinerja.core.models import AuditEvent, Instansi, User
 
-from .models import GRANTABLE_ROLES, Assignment, Employee, Position, RoleGrant, Unit
-from .nip import NipError, parse_nip
-
-
-def _check_same_instansi(instansi: Instansi, **related) -> None:
-    errors = {}
-    for name, obj in related.items():
-        if obj is not None and obj.instansi_id != instansi.id:
-            errors[name] = "Data ini milik instansi lain."
-    if errors:
-        raise ValidationError(errors)
-
-
-def _check_no_cycle(
-    model, obj_id: int | None, parent_id: int | None, instansi_id: int, label: str
-) -> None:
-    """Refuse a parent that is the object itself or one of its descendants (one query)."""
-    if obj_id is None or parent_id is None:
-        return
-    parent = dict(model.objects.filter(instansi_id=instansi_id).values_list("id", "parent_id"))
-    seen = set()
-    node = parent_id
-    while node is not None and node not in seen:
-        if node == obj_id:
-            raise ValidationError(
-                {"parent": f"{label} tidak boleh menjadi bawahan dirinya sendiri (siklus)."}
-            )
-        seen.add(node)
-        node = parent.get(node)
+from . import importer
+from .models import (
+    GRANTABLE_ROLES,
+    Assignment,
+    Employee,
+    ImportBatch,
+    Position,
+    RoleGrant,
+    Unit,
+)
+from .validation import (
+    assignment_validate,
+    employee_validate,
+    position_validate,
+    unit_validate,
+    validate_employee,  # noqa: F401  (re-exported: callers used to find it here)
+)
 
 
 def _save(obj, *, actor: User | None, action: str, exclude_validation=None) -> None:
@@ -62,8 +53,7 @@ def _save(obj, *, actor: User | None, action: str, exclude_validation=None) -> N
 @transaction.atomic
 def unit_save(*, actor: User | None, unit: Unit) -> Unit:
     """Create or update a unit; refuses a parent from another instansi or a cycle in the tree."""
-    _check_same_instansi(unit.instansi, parent=unit.parent)
-    _check_no_cycle(Unit, unit.pk, unit.parent_id, unit.instansi_id, "Unit")
+    unit_validate(unit)
     _save(unit, actor=actor, action="org.unit.create")
     return unit
 
@@ -71,84 +61,26 @@ def unit_save(*, actor: User | None, unit: Unit) -> Unit:
 @transaction.atomic
 def position_save(*, actor: User | None, position: Position) -> Position:
     """Create or update a position (jabatan); kelas 1-17; parent from the same instansi; no cycles."""
-    _check_same_instansi(position.instansi, parent=position.parent, unit=position.unit)
-    if position.kelas is not None and not 1 <= position.kelas <= 17:
-        raise ValidationError({"kelas": "Kelas jabatan harus antara 1 dan 17."})
-    _check_no_cycle(Position, position.pk, position.parent_id, position.instansi_id, "Jabatan")
+    position_validate(position)
     _save(position, actor=actor, action="org.position.create")
     return position
-
-
-def validate_employee(employee: Employee, today: dt.date | None = None) -> None:
-    errors: dict[str, str] = {}
-    try:
-        parse_nip(employee.nip, status=employee.status, today=today)
-    except NipError as exc:
-        errors["nip"] = str(exc)
-    if employee.status in (Employee.Status.PNS, Employee.Status.CPNS):
-        if not employee.golongan:
-            errors["golongan"] = "Golongan/ruang wajib diisi untuk PNS dan CPNS."
-        if employee.pppk_grade:
-            errors["pppk_grade"] = "Golongan PPPK hanya untuk pegawai berstatus PPPK."
-    elif employee.status == Employee.Status.PPPK:
-        if employee.golongan:
-            errors["golongan"] = (
-                "Pegawai PPPK tidak memiliki golongan/ruang PNS; isi golongan PPPK."
-            )
-        if not employee.pppk_grade:
-            errors["pppk_grade"] = "Golongan PPPK wajib diisi untuk pegawai PPPK."
-    if employee.npwp and not employee.npwp.replace(".", "").replace("-", "").isdigit():
-        errors["npwp"] = "NPWP hanya boleh berisi angka, titik dan tanda hubung."
-    if employee.bank_account and not employee.bank_account.replace("-", "").isdigit():
-        errors["bank_account"] = "Nomor rekening hanya boleh berisi angka."
-    if errors:
-        raise ValidationError(errors)
 
 
 @transaction.atomic
 def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     """Create or update an employee; the NIP must be plausible (see org.nip) and unique in the instansi."""
-    validate_employee(employee)
+    employee_validate(employee)
     _save(employee, actor=actor, action="org.employee.create")
     return employee
-
-
-def _overlaps(a_start, a_end, b_start, b_end) -> bool:
-    far = dt.date.max
-    return a_start <= (b_end or far) and b_start <= (a_end or far)
 
 
 @transaction.atomic
 def assignment_save(*, actor: User | None, assignment: Assignment) -> Assignment:
     """Create or update an assignment. Two definitif assignments of one employee may not overlap,
     nor may two acting (Plt/Plh) assignments of one employee to the same position."""
-    _check_same_instansi(
-        assignment.instansi, employee=assignment.employee, position=assignment.position
-    )
-    if assignment.end and assignment.end < assignment.start:
-        raise ValidationError({"end": "Tanggal selesai tidak boleh sebelum tanggal mulai."})
     # Lock the employee's row so two concurrent saves cannot both pass the overlap check.
     Employee.objects.select_for_update().filter(pk=assignment.employee_id).first()
-    others = (
-        Assignment.objects.filter(employee_id=assignment.employee_id)
-        .exclude(pk=assignment.pk)
-        .select_related("position")
-    )
-    for other in others:
-        if not _overlaps(assignment.start, assignment.end, other.start, other.end):
-            continue
-        if assignment.kind == Assignment.Kind.DEFINITIF and other.kind == Assignment.Kind.DEFINITIF:
-            until = f"s.d. {tanggal(other.end)}" if other.end else "yang belum berakhir"
-            raise ValidationError(
-                {
-                    "start": f"Tumpang tindih dengan jabatan definitif {other.position.name} "
-                    f"mulai {tanggal(other.start)} {until}."
-                }
-            )
-        if other.kind == assignment.kind and other.position_id == assignment.position_id:
-            raise ValidationError(
-                {"start": "Penugasan yang sama sudah ada pada rentang tanggal ini."}
-            )
+    assignment_validate(assignment)
     _save(assignment, actor=actor, action="org.assignment.create")
     return assignment
 
@@ -215,3 +147,241 @@ def account_for_employee(
     employee.save(update_fields=["user"])
     audit_record(action="auth.account.create", actor=actor, instansi=employee.instansi, obj=user)
     return user
+
+
+# ---------------------------------------------------------------------------------------------------
+# Import of employees and organisation (see org.importer for the file format and the rules)
+
+
+class ImportRejected(ValidationError):
+    """The file has row errors: nothing was written. `.preview` holds the errors."""
+
+    def __init__(self, preview: importer.ImportPreview):
+        self.preview = preview
+        super().__init__(
+            f"Berkas tidak diterapkan karena ada {len(preview.errors)} galat pada baris data; "
+            "tidak ada data yang diubah."
+        )
+
+
+@dataclass
+class ImportResult:
+    counts: dict[str, int]
+    preview: importer.ImportPreview
+    audit_event: AuditEvent | None
+
+    @property
+    def changed(self) -> bool:
+        return self.audit_event is not None
+
+
+def _write_import_plan(instansi: Instansi, plan: importer.Plan) -> None:
+    """Set-based writes: a fixed number of bulk statements whatever the number of rows."""
+    if plan.units_create:
+        Unit.objects.bulk_create(
+            [
+                Unit(
+                    instansi=instansi,
+                    code=s.code,
+                    name=s.name,
+                    kind=Unit.Kind.SUB if s.parent_code else Unit.Kind.OPD,
+                )
+                for s in plan.units_create
+            ]
+        )
+    needs_units = plan.units_create or plan.units_update or plan.positions_create
+    needs_units = needs_units or plan.positions_update
+    unit_ids = (
+        dict(Unit.objects.filter(instansi=instansi).values_list("code", "id"))
+        if needs_units
+        else {}
+    )
+    unit_rows = [s for s in plan.units_create if s.parent_code] + [s for _, s in plan.units_update]
+    if unit_rows:
+        fields = ["name", "parent"] if plan.unit_parent_column else ["name"]
+        Unit.objects.bulk_update(
+            [
+                Unit(
+                    pk=unit_ids[s.code],
+                    name=s.name,
+                    parent_id=unit_ids[s.parent_code] if s.parent_code else None,
+                )
+                for s in unit_rows
+            ],
+            fields,
+        )
+
+    if plan.positions_create:
+        Position.objects.bulk_create(
+            [
+                Position(
+                    instansi=instansi,
+                    code=s.code,
+                    name=s.name,
+                    kind=s.kind,
+                    kelas=s.kelas,
+                    unit_id=unit_ids[s.unit_code],
+                )
+                for s in plan.positions_create
+            ]
+        )
+    position_ids = (
+        dict(Position.objects.filter(instansi=instansi).values_list("code", "id"))
+        if plan.positions_create or plan.positions_update or plan.assignments_create
+        else {}
+    )
+    position_rows = [s for s in plan.positions_create if s.parent_code]
+    position_rows += [s for _, s in plan.positions_update]
+    if position_rows:
+        fields = ["name", "kind", "kelas", "unit"]
+        if plan.position_parent_column:
+            fields.append("parent")
+        Position.objects.bulk_update(
+            [
+                Position(
+                    pk=position_ids[s.code],
+                    name=s.name,
+                    kind=s.kind,
+                    kelas=s.kelas,
+                    unit_id=unit_ids[s.unit_code],
+                    parent_id=position_ids[s.parent_code] if s.parent_code else None,
+                )
+                for s in position_rows
+            ],
+            fields,
+        )
+
+    if plan.employees_create:
+        Employee.objects.bulk_create(
+            [Employee(instansi=instansi, nip=s.nip, **s.fields) for s in plan.employees_create]
+        )
+    if plan.employees_update:
+        Employee.objects.bulk_update(
+            [Employee(pk=pk, **s.fields) for pk, s in plan.employees_update],
+            plan.employee_fields,
+        )
+
+    if plan.assignments_update:
+        Assignment.objects.bulk_update(
+            [Assignment(pk=pk, start=start, end=end) for pk, start, end in plan.assignments_update],
+            ["start", "end"],
+        )
+    if plan.assignments_create:
+        employee_ids = dict(Employee.objects.filter(instansi=instansi).values_list("nip", "id"))
+        Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    instansi=instansi,
+                    employee_id=employee_ids[nip],
+                    position_id=position_ids[code],
+                    kind=Assignment.Kind.DEFINITIF,
+                    start=start,
+                )
+                for nip, code, start in plan.assignments_create
+            ]
+        )
+
+
+@transaction.atomic
+def import_apply(
+    *,
+    actor: User | None,
+    instansi: Instansi,
+    file: Any,
+    name: str | None = None,
+    batch: ImportBatch | None = None,
+) -> ImportResult:
+    """Import an employee/organisation spreadsheet into `instansi`, all or nothing.
+
+    The file is validated again here, under a lock on the instansi (so two imports of one Pemda cannot
+    interleave); if any row has an error nothing is written and ImportRejected is raised. Otherwise units,
+    positions, employees and definitif assignments are created or updated with bulk statements in this
+    one transaction, and one audit event records the counts and the file's sha256. A file that changes
+    nothing (e.g. the same file imported again) writes nothing, not even an audit event."""
+    Instansi.objects.select_for_update().filter(pk=instansi.pk).first()
+    preview = importer.import_preview(instansi=instansi, file=file, name=name)
+    if not preview.ok:
+        raise ImportRejected(preview)
+    plan = preview.plan
+    counts = plan.counts()
+    if plan.is_empty:
+        return ImportResult(counts=counts, preview=preview, audit_event=None)
+    _write_import_plan(instansi, plan)
+    event = audit_record(
+        action="org.import.apply",
+        actor=actor,
+        instansi=instansi,
+        obj=batch,
+        after={
+            "file_name": preview.file_name,
+            "sha256": preview.sha256,
+            "rows": len(preview.rows),
+            **counts,
+            "nip_created": [s.nip for s in plan.employees_create],
+            "nip_updated": [s.nip for _, s in plan.employees_update],
+            "units_created": [s.code for s in plan.units_create],
+            "units_updated": [s.code for _, s in plan.units_update],
+            "positions_created": [s.code for s in plan.positions_create],
+            "positions_updated": [s.code for _, s in plan.positions_update],
+        },
+    )
+    return ImportResult(counts=counts, preview=preview, audit_event=event)
+
+
+@transaction.atomic
+def import_batch_create(*, actor: User, instansi: Instansi, upload: Any) -> ImportBatch:
+    """Keep an uploaded spreadsheet under MEDIA_ROOT/imports/<instansi>/ with its preview, so that
+    applying later writes exactly this file. Raises importer.ImportFileError for an unusable file (then
+    nothing is stored)."""
+    data, name = importer.read_source(upload)
+    sheet = importer.parse(data, name)
+    preview = importer.preview_sheet(instansi=instansi, sheet=sheet)
+    batch = ImportBatch(
+        instansi=instansi,
+        original_name=(name or f"impor.{sheet.kind}")[-255:],
+        file_kind=sheet.kind,
+        size=len(data),
+        sha256=sheet.sha256,
+        uploaded_by=actor,
+        preview=preview.summary(),
+    )
+    batch.file.save(f"{batch.token.hex}.{sheet.kind}", ContentFile(data), save=False)
+    try:
+        batch.save()
+    except Exception:
+        batch.file.delete(save=False)
+        raise
+    return batch
+
+
+@transaction.atomic
+def import_batch_apply(*, actor: User, batch: ImportBatch) -> ImportResult:
+    """Apply a previewed upload (see import_apply). Refuses a batch of another instansi, one already
+    applied, and a stored file whose sha256 no longer matches the previewed one."""
+    batch = ImportBatch.objects.select_for_update().select_related("instansi").get(pk=batch.pk)
+    if actor.instansi_id != batch.instansi_id:
+        raise PermissionDenied
+    if batch.status == ImportBatch.Status.APPLIED:
+        raise ValidationError(
+            "Berkas ini sudah diterapkan sebelumnya; unggah lagi bila ingin mengimpor ulang."
+        )
+    try:
+        with batch.file.open("rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise ValidationError(
+            "Berkas unggahan tidak ditemukan lagi di server; unggah ulang berkasnya."
+        ) from exc
+    if hashlib.sha256(data).hexdigest() != batch.sha256:
+        raise ValidationError(
+            "Berkas tersimpan berbeda dari yang dipratinjau; unggah ulang berkasnya."
+        )
+    result = import_apply(
+        actor=actor, instansi=batch.instansi, file=data, name=batch.original_name, batch=batch
+    )
+    batch.status = ImportBatch.Status.APPLIED
+    batch.applied_by = actor
+    batch.applied_at = timezone.now()
+    batch.result = {**result.counts, "changed": result.changed}
+    batch.save(update_fields=["status", "applied_by", "applied_at", "result"])
+    return result

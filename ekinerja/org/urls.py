@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,4 +12,20 @@ urlpatterns = [
     path("unit/", views.unit_list, name="unit-list"),
     path("unit/<int:pk>/", views.unit_chart, name="unit-chart"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("impor/pegawai/", views_import.employee_import, name="employee-import"),
+    path(
+        "impor/pegawai/templat.xlsx",
+        views_import.employee_import_template,
+        name="employee-import-template",
+    ),
+    path(
+        "impor/pegawai/<uuid:token>/",
+        views_import.employee_import_preview,
+        name="employee-import-preview",
+    ),
+    path(
+        "impor/pegawai/<uuid:token>/terapkan/",
+        views_import.employee_import_apply,
+        name="employee-import-apply",
+    ),
 ]

@@ -1,0 +1,186 @@
+"""Domain validation of organisation data, apart from the writes.
+
+Services call these before saving; the admin's forms call the same functions in `clean()` so a rule
+broken in the admin (a cycle, an overlapping definitif assignment, an implausible NIP) shows as a field
+error instead of failing at save time. Each raises `ValidationError` with a dict of Indonesian messages
+keyed by model field name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+
+from ekinerja.core.periods import tanggal
+
+from .models import Assignment, Employee, Position, Unit
+from .nip import NipError, parse_nip
+
+
+def _raise(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _related(obj, name: str):
+    """The related object if it is set (saved or only assigned in memory), without a query for an
+    empty foreign key."""
+    field = obj._meta.get_field(name)
+    if getattr(obj, field.attname) is None and not field.is_cached(obj):
+        return None
+    return getattr(obj, name)
+
+
+def _same_instansi_errors(instansi_id: int | None, **related) -> dict[str, str]:
+    return {
+        name: "Data ini milik instansi lain."
+        for name, obj in related.items()
+        if obj is not None and obj.instansi_id != instansi_id
+    }
+
+
+def _cycle_error(
+    model, obj_id: int | None, parent_id: int | None, instansi_id: int, label: str
+) -> str | None:
+    """A parent that is the object itself or one of its descendants makes a cycle (one query)."""
+    if obj_id is None or parent_id is None:
+        return None
+    parent = dict(model.objects.filter(instansi_id=instansi_id).values_list("id", "parent_id"))
+    seen = set()
+    node = parent_id
+    while node is not None and node not in seen:
+        if node == obj_id:
+            return f"{label} tidak boleh menjadi bawahan dirinya sendiri (siklus)."
+        seen.add(node)
+        node = parent.get(node)
+    return None
+
+
+def _code_taken(model, obj, label: str) -> str | None:
+    if not obj.code or obj.instansi_id is None:
+        return None
+    clash = model.objects.filter(instansi_id=obj.instansi_id, code=obj.code).exclude(pk=obj.pk)
+    return f"Kode {label} '{obj.code}' sudah dipakai." if clash.exists() else None
+
+
+def unit_validate(unit: Unit) -> None:
+    """A unit's code is unique in its instansi; its parent is of the same instansi and not below it."""
+    errors = _same_instansi_errors(unit.instansi_id, parent=_related(unit, "parent"))
+    if msg := _code_taken(Unit, unit, "unit"):
+        errors["code"] = msg
+    if "parent" not in errors and (
+        msg := _cycle_error(Unit, unit.pk, unit.parent_id, unit.instansi_id, "Unit")
+    ):
+        errors["parent"] = msg
+    _raise(errors)
+
+
+def position_validate(position: Position) -> None:
+    """A position (jabatan): unique code, kelas jabatan 1-17, unit and superior position of the same
+    instansi, and no cycle in the position tree."""
+    errors = _same_instansi_errors(
+        position.instansi_id,
+        parent=_related(position, "parent"),
+        unit=_related(position, "unit"),
+    )
+    if msg := _code_taken(Position, position, "jabatan"):
+        errors["code"] = msg
+    if position.kelas is not None and not 1 <= position.kelas <= 17:
+        errors["kelas"] = "Kelas jabatan harus antara 1 dan 17."
+    if "parent" not in errors and (
+        msg := _cycle_error(
+            Position, position.pk, position.parent_id, position.instansi_id, "Jabatan"
+        )
+    ):
+        errors["parent"] = msg
+    _raise(errors)
+
+
+def validate_employee(employee: Employee, today: dt.date | None = None) -> None:
+    """The rules on one employee's own fields (no database access): a plausible NIP that matches the
+    status (see org.nip), golongan/ruang for PNS and CPNS, a PPPK grade for PPPK, numeric NPWP and
+    account number."""
+    errors: dict[str, str] = {}
+    try:
+        parse_nip(employee.nip, status=employee.status, today=today)
+    except NipError as exc:
+        errors["nip"] = str(exc)
+    if employee.status in (Employee.Status.PNS, Employee.Status.CPNS):
+        if not employee.golongan:
+            errors["golongan"] = "Golongan/ruang wajib diisi untuk PNS dan CPNS."
+        if employee.pppk_grade:
+            errors["pppk_grade"] = "Golongan PPPK hanya untuk pegawai berstatus PPPK."
+    elif employee.status == Employee.Status.PPPK:
+        if employee.golongan:
+            errors["golongan"] = (
+                "Pegawai PPPK tidak memiliki golongan/ruang PNS; isi golongan PPPK."
+            )
+        if not employee.pppk_grade:
+            errors["pppk_grade"] = "Golongan PPPK wajib diisi untuk pegawai PPPK."
+    if employee.npwp and not employee.npwp.replace(".", "").replace("-", "").isdigit():
+        errors["npwp"] = "NPWP hanya boleh berisi angka, titik dan tanda hubung."
+    if employee.bank_account and not employee.bank_account.replace("-", "").isdigit():
+        errors["bank_account"] = "Nomor rekening hanya boleh berisi angka."
+    _raise(errors)
+
+
+def employee_validate(employee: Employee, today: dt.date | None = None) -> None:
+    """validate_employee plus the NIP being unique within the instansi (one query)."""
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_employee(employee, today=today)
+    except ValidationError as exc:
+        errors = exc.message_dict
+    if (
+        "nip" not in errors
+        and employee.instansi_id is not None
+        and Employee.objects.filter(instansi_id=employee.instansi_id, nip=employee.nip)
+        .exclude(pk=employee.pk)
+        .exists()
+    ):
+        errors["nip"] = [f"NIP {employee.nip} sudah terdaftar."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def overlaps(a_start, a_end, b_start, b_end) -> bool:
+    """Two inclusive date ranges (an empty end = open-ended) share at least one day."""
+    far = dt.date.max
+    return a_start <= (b_end or far) and b_start <= (a_end or far)
+
+
+def assignment_validate(assignment: Assignment) -> None:
+    """An assignment: employee and position of the same instansi, end not before start; two definitif
+    assignments of one employee may not overlap, nor two acting (Plt/Plh) assignments of one employee
+    to the same position (one query over the employee's other assignments)."""
+    errors = _same_instansi_errors(
+        assignment.instansi_id,
+        employee=_related(assignment, "employee"),
+        position=_related(assignment, "position"),
+    )
+    if assignment.start and assignment.end and assignment.end < assignment.start:
+        errors["end"] = "Tanggal selesai tidak boleh sebelum tanggal mulai."
+    _raise(errors)
+    if not assignment.employee_id or not assignment.start:
+        return
+    others = (
+        Assignment.objects.filter(employee_id=assignment.employee_id)
+        .exclude(pk=assignment.pk)
+        .select_related("position")
+    )
+    for other in others:
+        if not overlaps(assignment.start, assignment.end, other.start, other.end):
+            continue
+        if assignment.kind == Assignment.Kind.DEFINITIF and other.kind == Assignment.Kind.DEFINITIF:
+            until = f"s.d. {tanggal(other.end)}" if other.end else "yang belum berakhir"
+            raise ValidationError(
+                {
+                    "start": f"Tumpang tindih dengan jabatan definitif {other.position.name} "
+                    f"mulai {tanggal(other.start)} {until}."
+                }
+            )
+        if other.kind == assignment.kind and other.position_id == assignment.position_id:
+            raise ValidationError(
+                {"start": "Penugasan yang sama sudah ada pada rentang tanggal ini."}
+            )

@@ -1,0 +1,320 @@
+"""The Django admin for master data: domain rules show as form errors (never a 500) and write nothing;
+another instansi's rows are neither listed, nor reachable, nor offered as choices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pytest
+from django.urls import reverse
+
+from ekinerja.core.models import AuditEvent
+from ekinerja.org.models import Assignment, Employee, Position, Role, Unit
+from tests.factories import (
+    AssignmentFactory,
+    EmployeeFactory,
+    InstansiFactory,
+    PositionFactory,
+    UnitFactory,
+    employee_with_login,
+    grant,
+)
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def world():
+    a = InstansiFactory(code="6301", name="Kabupaten A")
+    b = InstansiFactory(code="9471", name="Kota B")
+    unit_a = UnitFactory(instansi=a, code="A.01", name="Dinas Milik A")
+    top_a = PositionFactory(
+        unit=unit_a, code="A-TOP", name="Kepala Dinas A", kind="struktural", kelas=14
+    )
+    staff_a = PositionFactory(unit=unit_a, code="A-STAF", name="Analis A", kelas=8, parent=top_a)
+    officer = employee_with_login(a, staff_a, name="Rina BKPSDM")
+    officer.user.is_staff = True
+    officer.user.save(update_fields=["is_staff"])
+    grant(officer.user, Role.BKPSDM)
+    unit_b = UnitFactory(instansi=b, code="B.01", name="Dinas Rahasia B")
+    pos_b = PositionFactory(unit=unit_b, code="B-POS", name="Jabatan Rahasia B", kelas=9)
+    emp_b = EmployeeFactory(instansi=b, name="Pegawai Rahasia B")
+    assignment_b = AssignmentFactory(employee=emp_b, position=pos_b)
+    return {
+        "a": a,
+        "b": b,
+        "unit_a": unit_a,
+        "top_a": top_a,
+        "staff_a": staff_a,
+        "officer": officer,
+        "user": officer.user,
+        "unit_b": unit_b,
+        "pos_b": pos_b,
+        "emp_b": emp_b,
+        "assignment_b": assignment_b,
+    }
+
+
+@pytest.fixture
+def admin_client(client, world):
+    client.force_login(world["user"])
+    return client
+
+
+def _text(resp) -> str:
+    return html.unescape(resp.content.decode())
+
+
+def _employee_post(**overrides) -> dict:
+    data = {
+        "nip": "197002142000032011",
+        "name": "Ahmad Fauzi",
+        "front_title": "",
+        "back_title": "",
+        "status": "PNS",
+        "golongan": "III/a",
+        "pppk_grade": "",
+        "npwp": "",
+        "bank_name": "",
+        "bank_account": "",
+        "phone": "",
+        "email": "",
+        "salary": "",
+        "user": "",
+        "is_active": "on",
+        # The read-only assignment inline still sends its management form.
+        "assignments-TOTAL_FORMS": "0",
+        "assignments-INITIAL_FORMS": "0",
+        "assignments-MIN_NUM_FORMS": "0",
+        "assignments-MAX_NUM_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def _counts():
+    return (
+        Unit.objects.count(),
+        Position.objects.count(),
+        Employee.objects.count(),
+        Assignment.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def test_bkpsdm_staff_sees_the_org_admin(admin_client):
+    resp = admin_client.get(reverse("admin:index"))
+    assert resp.status_code == 200
+    assert reverse("admin:org_employee_changelist") in resp.content.decode()
+
+
+def test_bad_nip_is_a_field_error_and_writes_nothing(admin_client, world):
+    before = _counts()
+    resp = admin_client.post(
+        reverse("admin:org_employee_add"), _employee_post(nip="197002302000032011")
+    )
+    assert resp.status_code == 200
+    form = resp.context["adminform"].form
+    assert form.errors["nip"] == ["NIP: tanggal lahir (digit 1-8) bukan tanggal yang valid."]
+    assert "NIP: tanggal lahir (digit 1-8) bukan tanggal yang valid." in _text(resp)
+    assert _counts() == before
+
+
+def test_pppk_golongan_mismatch_and_duplicate_nip_are_field_errors(admin_client, world):
+    resp = admin_client.post(
+        reverse("admin:org_employee_add"),
+        _employee_post(nip="199001012022212001", status="PPPK", golongan="III/a"),
+    )
+    errors = resp.context["adminform"].form.errors
+    assert "golongan" in errors and "pppk_grade" in errors
+    existing = world["officer"].nip
+    resp = admin_client.post(reverse("admin:org_employee_add"), _employee_post(nip=existing))
+    assert resp.context["adminform"].form.errors["nip"] == [f"NIP {existing} sudah terdaftar."]
+    assert Employee.objects.filter(nip=existing).count() == 1
+
+
+def test_valid_employee_is_saved_through_the_service_with_an_audit_event(admin_client, world):
+    resp = admin_client.post(reverse("admin:org_employee_add"), _employee_post())
+    assert resp.status_code == 302, resp.context["adminform"].form.errors
+    employee = Employee.objects.get(nip="197002142000032011")
+    assert employee.instansi == world["a"]
+    event = AuditEvent.objects.get(action="org.employee.create")
+    assert event.actor == world["user"] and event.instansi == world["a"]
+
+
+def test_overlapping_definitif_assignment_is_a_form_error(admin_client, world):
+    officer = world["officer"]  # definitif in A-STAF since 2020-01-01, open-ended
+    before = _counts()
+    resp = admin_client.post(
+        reverse("admin:org_assignment_add"),
+        {
+            "employee": officer.pk,
+            "position": world["top_a"].pk,
+            "kind": "definitif",
+            "start": "2025-06-01",
+            "end": "",
+            "decree": "",
+        },
+    )
+    assert resp.status_code == 200
+    errors = resp.context["adminform"].form.errors
+    assert errors["start"] == [
+        "Tumpang tindih dengan jabatan definitif Analis A mulai 1 Januari 2020 yang belum berakhir."
+    ]
+    assert _counts() == before
+    # A Plt on top of the definitif assignment is allowed.
+    resp = admin_client.post(
+        reverse("admin:org_assignment_add"),
+        {
+            "employee": officer.pk,
+            "position": world["top_a"].pk,
+            "kind": "plt",
+            "start": "2025-06-01",
+            "end": "2025-08-31",
+            "decree": "800/123/BKPSDM",
+        },
+    )
+    assert resp.status_code == 302
+    assert Assignment.objects.filter(employee=officer, kind="plt", instansi=world["a"]).exists()
+
+
+def test_end_before_start_is_a_form_error(admin_client, world):
+    resp = admin_client.post(
+        reverse("admin:org_assignment_add"),
+        {
+            "employee": world["officer"].pk,
+            "position": world["top_a"].pk,
+            "kind": "plh",
+            "start": "2025-06-10",
+            "end": "2025-06-01",
+            "decree": "",
+        },
+    )
+    assert resp.context["adminform"].form.errors["end"] == [
+        "Tanggal selesai tidak boleh sebelum tanggal mulai."
+    ]
+
+
+def test_position_cycle_and_kelas_are_form_errors(admin_client, world):
+    top, staff, unit = world["top_a"], world["staff_a"], world["unit_a"]
+    data = {
+        "code": top.code,
+        "name": top.name,
+        "unit": unit.pk,
+        "kind": "struktural",
+        "kelas": "14",
+        "parent": staff.pk,
+        "tpp_base": "",
+    }
+    before = _counts()
+    resp = admin_client.post(reverse("admin:org_position_change", args=[top.pk]), data)
+    assert resp.status_code == 200
+    assert resp.context["adminform"].form.errors["parent"] == [
+        "Jabatan tidak boleh menjadi bawahan dirinya sendiri (siklus)."
+    ]
+    top.refresh_from_db()
+    assert top.parent_id is None and _counts() == before
+    resp = admin_client.post(
+        reverse("admin:org_position_add"),
+        {**data, "code": "A-NEW", "kelas": "18", "parent": top.pk},
+    )
+    assert resp.context["adminform"].form.errors["kelas"] == [
+        "Kelas jabatan harus antara 1 dan 17."
+    ]
+    resp = admin_client.post(
+        reverse("admin:org_position_add"), {**data, "code": "A-STAF", "parent": top.pk}
+    )
+    assert resp.context["adminform"].form.errors["code"] == ["Kode jabatan 'A-STAF' sudah dipakai."]
+    assert _counts() == before
+
+
+def test_unit_cycle_is_a_form_error(admin_client, world):
+    unit = world["unit_a"]
+    sub = UnitFactory(instansi=world["a"], code="A.01.01", name="Bidang A", parent=unit, kind="sub")
+    resp = admin_client.post(
+        reverse("admin:org_unit_change", args=[unit.pk]),
+        {"code": unit.code, "name": unit.name, "kind": "opd", "parent": sub.pk},
+    )
+    assert resp.context["adminform"].form.errors["parent"] == [
+        "Unit tidak boleh menjadi bawahan dirinya sendiri (siklus)."
+    ]
+    unit.refresh_from_db()
+    assert unit.parent_id is None
+
+
+def test_other_instansi_rows_are_not_listed_nor_reachable(admin_client, world):
+    cases = [
+        ("employee", world["emp_b"], "Pegawai Rahasia B"),
+        ("unit", world["unit_b"], "Dinas Rahasia B"),
+        ("position", world["pos_b"], "Jabatan Rahasia B"),
+        ("assignment", world["assignment_b"], "Jabatan Rahasia B"),
+    ]
+    for model, obj, secret in cases:
+        listing = admin_client.get(reverse(f"admin:org_{model}_changelist"))
+        assert listing.status_code == 200
+        assert secret not in _text(listing), model
+        resp = admin_client.get(reverse(f"admin:org_{model}_change", args=[obj.pk]), follow=True)
+        assert secret not in _text(resp), model
+        assert (
+            resp.status_code == 404
+            or "tidak ada" in _text(resp).lower()
+            or ("doesn't exist" in _text(resp))
+        ), model
+    # Own rows are listed.
+    assert "Dinas Milik A" in _text(admin_client.get(reverse("admin:org_unit_changelist")))
+
+
+def test_foreign_key_choices_are_limited_to_own_instansi(admin_client, world):
+    page = _text(admin_client.get(reverse("admin:org_unit_add")))
+    assert "Dinas Milik A" in page and "Dinas Rahasia B" not in page
+    # Autocomplete widgets ask the related admin, which is scoped too.
+    for model, field, own, secret in (
+        ("assignment", "position", "Analis A", "Jabatan Rahasia B"),
+        ("assignment", "employee", "Rina BKPSDM", "Pegawai Rahasia B"),
+        ("position", "unit", "Dinas Milik A", "Dinas Rahasia B"),
+    ):
+        resp = admin_client.get(
+            reverse("admin:autocomplete"),
+            {"app_label": "org", "model_name": model, "field_name": field, "term": ""},
+        )
+        texts = [r["text"] for r in resp.json()["results"]]
+        assert any(own in t for t in texts) and not any(secret in t for t in texts), (model, field)
+    # Posting another instansi's id anyway is refused as an invalid choice and writes nothing.
+    before = _counts()
+    resp = admin_client.post(
+        reverse("admin:org_assignment_add"),
+        {
+            "employee": world["officer"].pk,
+            "position": world["pos_b"].pk,
+            "kind": "plt",
+            "start": "2025-06-01",
+            "end": "",
+            "decree": "",
+        },
+    )
+    assert resp.status_code == 200 and "position" in resp.context["adminform"].form.errors
+    assert _counts() == before
+
+
+def test_role_grants_are_not_edited_in_place(admin_client, world):
+    grant_row = world["user"].role_grants.get()
+    resp = admin_client.post(
+        reverse("admin:org_rolegrant_change", args=[grant_row.pk]),
+        {"user": world["user"].pk, "role": "bpkad", "unit": ""},
+    )
+    assert resp.status_code == 403
+    assert list(world["user"].role_grants.values_list("role", flat=True)) == ["bkpsdm"]
+
+
+def test_staff_without_a_master_data_role_gets_no_org_admin(client, world):
+    plain = employee_with_login(world["a"], world["staff_a"], name="Staf Biasa")
+    plain.user.is_staff = True
+    plain.user.save(update_fields=["is_staff"])
+    client.force_login(plain.user)
+    assert (
+        reverse("admin:org_employee_changelist")
+        not in client.get(reverse("admin:index")).content.decode()
+    )
+    assert client.get(reverse("admin:org_employee_add")).status_code == 403
