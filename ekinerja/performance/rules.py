@@ -1,0 +1,60 @@
+"""Permissions of the performance app (django-rules), backed by selectors.
+
+- A plan is seen by its owner, the appraiser recorded on it, the owner's current direct superior (at
+  the plan's reference date), BKPSDM and pimpinan.
+- An evaluation and its evidence files are seen by the owner, the superior who rated it or who rates
+  it (at the period's rater date) and BKPSDM only.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from ekinerja.core.clock import local_today
+from ekinerja.org.rules import is_bkpsdm, is_pimpinan, same_instansi
+from ekinerja.org.selectors import employee_for_user, hierarchy
+
+from . import selectors
+
+
+@rules.predicate
+def owns_plan(user, plan) -> bool:
+    return plan is not None and plan.employee.user_id == user.id
+
+
+@rules.predicate
+def appraises_plan(user, plan) -> bool:
+    me = employee_for_user(user)
+    if me is None or plan is None or me.instansi_id != plan.instansi_id:
+        return False
+    if plan.appraiser_id == me.pk:
+        return True
+    on = selectors.plan_reference_date(plan.year, local_today(me.instansi))
+    return hierarchy(me.instansi_id, on).superior_id(plan.employee_id) == me.pk
+
+
+@rules.predicate
+def owns_evaluation(user, evaluation) -> bool:
+    return evaluation is not None and evaluation.employee.user_id == user.id
+
+
+@rules.predicate
+def rates_evaluation(user, evaluation) -> bool:
+    me = employee_for_user(user)
+    if me is None or evaluation is None or me.instansi_id != evaluation.instansi_id:
+        return False
+    if evaluation.rated_by_id == me.pk:
+        return True
+    on = min(local_today(me.instansi), evaluation.period_end)
+    return hierarchy(me.instansi_id, on).superior_id(evaluation.employee_id) == me.pk
+
+
+rules.add_perm(
+    "performance.view_plan",
+    same_instansi & (owns_plan | appraises_plan | is_bkpsdm | is_pimpinan),
+)
+rules.add_perm(
+    "performance.view_evaluation",
+    same_instansi & (owns_evaluation | rates_evaluation | is_bkpsdm),
+)
+rules.add_perm("performance.manage", is_bkpsdm)

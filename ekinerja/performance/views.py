@@ -1,0 +1,721 @@
+"""Pages of the performance app: the employee's SKP and realisation, the superior's agreement and
+rating screens, BKPSDM's overview, settings and the SKP document as PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from ekinerja.core.clock import local_today
+from ekinerja.core.periods import Period
+from ekinerja.core.scoping import get_scoped_or_404
+from ekinerja.org.selectors import direct_superior, employee_for_user
+
+from . import selectors, services
+from .evalperiods import periods_of_year
+from .forms import (
+    BehaviourForm,
+    IndicatorFormSet,
+    RealisationForm,
+    ResultForm,
+    ReturnForm,
+    RevisionForm,
+    SettingsForm,
+)
+from .models import (
+    SkpEvaluation,
+    SkpEvidence,
+    SkpIndicator,
+    SkpPlan,
+    SkpResult,
+)
+from .predicate import RATING_LABELS, Rating, predicate
+
+# ---------------------------------------------------------------- helpers
+
+
+def _me(request):
+    me = employee_for_user(request.user)
+    if me is None:
+        raise Http404("Halaman ini untuk pegawai.")
+    return me
+
+
+def _today(request):
+    if request.user.instansi_id is None:
+        raise Http404
+    return local_today(request.user.instansi)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _message_errors(request, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+def _plan_or_404(request, pk: int) -> SkpPlan:
+    plan = get_scoped_or_404(selectors.plan_detail_queryset(), request.user, pk=pk)
+    if not request.user.has_perm("performance.view_plan", plan):
+        raise Http404("Data tidak ditemukan.")
+    return plan
+
+
+def _year_param(request, today) -> int:
+    try:
+        year = int(request.GET.get("tahun", today.year))
+    except ValueError:
+        return today.year
+    return year if today.year - 5 <= year <= today.year + 1 else today.year
+
+
+def _plan_context(request, plan: SkpPlan, today) -> dict:
+    me = employee_for_user(request.user)
+    is_owner = me is not None and plan.employee_id == me.pk
+    superior = direct_superior(plan.employee, on=selectors.plan_reference_date(plan.year, today))
+    is_superior = me is not None and superior is not None and superior.pk == me.pk
+    is_bkpsdm = request.user.has_perm("performance.manage")
+    results = list(plan.results.all())
+    behaviours = sorted(plan.behaviours.all(), key=lambda b: b.sort_key)
+    return {
+        "plan": plan,
+        "results": results,
+        "behaviours": behaviours,
+        "is_owner": is_owner,
+        "superior": superior,
+        "can_edit": is_owner and plan.is_editable,
+        "can_decide": plan.status == SkpPlan.Status.SUBMITTED
+        and (is_superior or (superior is None and is_bkpsdm)),
+        "can_revise": is_owner and plan.status == SkpPlan.Status.AGREED,
+        "can_edit_behaviours": (is_owner and plan.is_editable)
+        or (is_superior and plan.status == SkpPlan.Status.SUBMITTED),
+        "versions": list(
+            SkpPlan.objects.filter(employee_id=plan.employee_id, year=plan.year).order_by(
+                "-version"
+            )
+        ),
+    }
+
+
+# ---------------------------------------------------------------- the employee's SKP
+
+
+@login_required
+@require_GET
+def my_skp(request):
+    me = _me(request)
+    today = _today(request)
+    year = _year_param(request, today)
+    latest = selectors.latest_plan(me, year)
+    ctx = {
+        "me": me,
+        "year": year,
+        "years": [today.year - 1, today.year, today.year + 1],
+        "history": selectors.evaluation_history(me),
+        "all_plans": list(selectors.plans_of_employee(me)),
+        "today": today,
+    }
+    if latest is not None:
+        plan = selectors.plan_detail_queryset().get(pk=latest.pk)
+        ctx.update(_plan_context(request, plan, today))
+        ctx["behaviour_form"] = BehaviourForm(behaviours=ctx["behaviours"])
+        ctx["revision_form"] = RevisionForm()
+    else:
+        ctx["superior"] = direct_superior(me, on=selectors.plan_reference_date(year, today))
+    return render(request, "performance/my_skp.html", ctx)
+
+
+@login_required
+@require_POST
+def plan_create(request):
+    me = _me(request)
+    try:
+        year = int(request.POST.get("year", ""))
+        services.plan_create(actor=request.user, employee=me, year=year)
+    except ValueError:
+        messages.error(request, "Tahun tidak valid.")
+        return redirect("performance:my-skp")
+    except ValidationError as exc:
+        _message_errors(request, exc)
+        return redirect(f"{reverse('performance:my-skp')}?tahun={year}")
+    messages.success(request, f"SKP tahun {year} dibuat sebagai konsep. Tambahkan hasil kerja.")
+    return redirect(f"{reverse('performance:my-skp')}?tahun={year}")
+
+
+@login_required
+@require_GET
+def plan_detail(request, pk: int):
+    plan = _plan_or_404(request, pk)
+    today = _today(request)
+    ctx = _plan_context(request, plan, today)
+    ctx["behaviour_form"] = BehaviourForm(behaviours=ctx["behaviours"])
+    ctx["return_form"] = ReturnForm()
+    ctx["revision_form"] = RevisionForm()
+    return render(request, "performance/plan_detail.html", ctx)
+
+
+def _owned_editable_plan(request, plan_pk: int) -> SkpPlan:
+    plan = get_scoped_or_404(SkpPlan.objects.select_related("employee"), request.user, pk=plan_pk)
+    if plan.employee.user_id != request.user.pk:
+        raise Http404("Data tidak ditemukan.")
+    return plan
+
+
+def _result_page(request, plan: SkpPlan, result: SkpResult):
+    today = _today(request)
+    superior = direct_superior(plan.employee, on=selectors.plan_reference_date(plan.year, today))
+    candidates = selectors.cascade_candidates(superior, plan.year)
+    if request.method == "POST":
+        form = ResultForm(request.POST, instance=result, candidates=candidates, superior=superior)
+        formset = IndicatorFormSet(request.POST, instance=result, prefix="ind")
+        if form.is_valid() and formset.is_valid():
+            obj = form.save(commit=False)
+            obj.plan = plan
+            deleted = [f.instance for f in formset.deleted_forms if f.instance.pk]
+            indicators = [
+                f.save(commit=False)
+                for f in formset.forms
+                if f not in formset.deleted_forms and (f.instance.pk or f.has_changed())
+            ]
+            try:
+                services.result_save(
+                    actor=request.user,
+                    result=obj,
+                    indicators=indicators,
+                    delete_indicators=deleted,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "Rencana hasil kerja disimpan.")
+                return redirect(f"{reverse('performance:my-skp')}?tahun={plan.year}")
+    else:
+        form = ResultForm(instance=result, candidates=candidates, superior=superior)
+        formset = IndicatorFormSet(instance=result, prefix="ind")
+    return render(
+        request,
+        "performance/result_form.html",
+        {"plan": plan, "result": result, "form": form, "formset": formset, "superior": superior},
+    )
+
+
+@login_required
+def result_create(request, pk: int):
+    plan = _owned_editable_plan(request, pk)
+    if not plan.is_editable:
+        messages.error(request, "SKP ini tidak dapat diubah.")
+        return redirect("performance:plan-detail", pk=plan.pk)
+    return _result_page(request, plan, SkpResult(plan=plan, instansi_id=plan.instansi_id))
+
+
+@login_required
+def result_edit(request, pk: int):
+    result = get_scoped_or_404(
+        SkpResult.objects.select_related("plan__employee"), request.user, pk=pk
+    )
+    plan = _owned_editable_plan(request, result.plan_id)
+    if not plan.is_editable:
+        messages.error(request, "SKP ini tidak dapat diubah.")
+        return redirect("performance:plan-detail", pk=plan.pk)
+    return _result_page(request, plan, result)
+
+
+@login_required
+@require_POST
+def result_delete(request, pk: int):
+    result = get_scoped_or_404(
+        SkpResult.objects.select_related("plan__employee"), request.user, pk=pk
+    )
+    plan = _owned_editable_plan(request, result.plan_id)
+    try:
+        services.result_delete(actor=request.user, result=result)
+    except ValidationError as exc:
+        _message_errors(request, exc)
+    else:
+        messages.success(request, "Rencana hasil kerja dihapus.")
+    return redirect(f"{reverse('performance:my-skp')}?tahun={plan.year}")
+
+
+def _back_to_plan(request, plan: SkpPlan):
+    if plan.employee.user_id == request.user.pk:
+        return redirect(f"{reverse('performance:my-skp')}?tahun={plan.year}")
+    return redirect("performance:plan-detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_behaviours(request, pk: int):
+    plan = _plan_or_404(request, pk)
+    form = BehaviourForm(request.POST, behaviours=plan.behaviours.all())
+    if form.is_valid():
+        try:
+            services.behaviours_save(actor=request.user, plan=plan, expectations=form.cleaned_data)
+        except ValidationError as exc:
+            _message_errors(request, exc)
+        else:
+            messages.success(request, "Perilaku kerja disimpan.")
+    else:
+        messages.error(request, "Ekspektasi terlalu panjang (paling banyak 1.000 karakter).")
+    return _back_to_plan(request, plan)
+
+
+@login_required
+@require_POST
+def plan_submit(request, pk: int):
+    plan = _plan_or_404(request, pk)
+    try:
+        services.plan_submit(actor=request.user, plan=plan)
+    except ValidationError as exc:
+        _message_errors(request, exc)
+    else:
+        messages.success(request, "SKP diajukan kepada atasan langsung untuk disetujui.")
+    return _back_to_plan(request, plan)
+
+
+@login_required
+@require_POST
+def plan_agree(request, pk: int):
+    plan = _plan_or_404(request, pk)
+    try:
+        services.plan_agree(actor=request.user, plan=plan)
+    except ValidationError as exc:
+        _message_errors(request, exc)
+        return redirect("performance:plan-detail", pk=plan.pk)
+    messages.success(request, f"SKP {plan.employee.full_name} disetujui.")
+    return redirect("performance:approvals")
+
+
+@login_required
+@require_POST
+def plan_return(request, pk: int):
+    plan = _plan_or_404(request, pk)
+    form = ReturnForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Tuliskan alasan pengembalian agar pegawai dapat memperbaiki.")
+        services.plan_return(actor=request.user, plan=plan, note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        _message_errors(request, exc)
+        return redirect("performance:plan-detail", pk=plan.pk)
+    messages.success(request, f"SKP {plan.employee.full_name} dikembalikan untuk diperbaiki.")
+    return redirect("performance:approvals")
+
+
+@login_required
+@require_POST
+def plan_revise(request, pk: int):
+    plan = _plan_or_404(request, pk)
+    form = RevisionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Tuliskan alasan perubahan SKP.")
+        services.plan_revise(actor=request.user, plan=plan, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        _message_errors(request, exc)
+    else:
+        messages.success(
+            request,
+            "Versi baru SKP dibuat sebagai konsep; versi yang disetujui tetap berlaku "
+            "sampai versi baru disetujui.",
+        )
+    return _back_to_plan(request, plan)
+
+
+@login_required
+@require_GET
+def plan_pdf(request, pk: int):
+    plan = _plan_or_404(request, pk)
+    from weasyprint import HTML
+
+    ctx = _plan_context(request, plan, _today(request))
+    ctx["printed_on"] = _today(request)
+    html = render_to_string("performance/skp_pdf.html", ctx, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"SKP-{plan.year}-v{plan.version}-{slugify(plan.employee.name)}-{plan.employee.nip}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+# ---------------------------------------------------------------- superior: agreement
+
+
+@login_required
+@require_GET
+def approvals(request):
+    me = _me(request)
+    plans = selectors.plans_awaiting_agreement(me, on=_today(request))
+    return render(request, "performance/approvals.html", {"plans": plans})
+
+
+# ---------------------------------------------------------------- employee: realisation
+
+
+def _pick_period(request, periods, param="periode"):
+    key = request.GET.get(param) or request.POST.get(param)
+    for p in periods:
+        if p.key == key:
+            return p
+    return periods[0] if periods else None
+
+
+def _realisation_context(request, me, period, today, bound=None) -> dict:
+    ev = (
+        selectors.evaluations_with_details(
+            SkpEvaluation.objects.filter(employee=me, period_start=period.start)
+        )
+        .select_related("plan", "rated_by")
+        .first()
+    )
+    plan = ev.plan if ev else selectors.plan_in_force(me, period.start)
+    items = []
+    if plan is not None:
+        realisations = {r.indicator_id: r for r in ev.realisations.all()} if ev else {}
+        results = SkpResult.objects.filter(plan=plan).prefetch_related(
+            Prefetch("indicators", queryset=SkpIndicator.objects.all())
+        )
+        for result in results:
+            for ind in result.indicators.all():
+                real = realisations.get(ind.pk)
+                if bound is not None and bound[0] == ind.pk:
+                    form = bound[1]
+                else:
+                    form = RealisationForm(
+                        initial={"quantity": real.quantity, "description": real.description}
+                        if real
+                        else None,
+                        prefix=f"i{ind.pk}",
+                    )
+                items.append({"result": result, "indicator": ind, "real": real, "form": form})
+    locked = selectors.is_period_locked(me.instansi_id, period)
+    return {
+        "me": me,
+        "period": period,
+        "plan": plan,
+        "evaluation": ev,
+        "items": items,
+        "locked": locked,
+        "is_open": not locked
+        and period.start <= today <= period.deadline
+        and not (ev is not None and ev.is_rated),
+        "today": today,
+    }
+
+
+@login_required
+def realisation(request):
+    me = _me(request)
+    today = _today(request)
+    cfg = selectors.performance_settings(me.instansi_id)
+    periods = selectors.reportable(cfg, today)
+    period = _pick_period(request, periods)
+    if period is None:
+        return render(request, "performance/realisation.html", {"me": me, "periods": periods})
+    bound = None
+    if request.method == "POST":
+        indicator = get_scoped_or_404(SkpIndicator, request.user, pk=request.POST.get("indicator"))
+        form = RealisationForm(request.POST, request.FILES, prefix=f"i{indicator.pk}")
+        if form.is_valid():
+            try:
+                services.realisation_save(
+                    actor=request.user,
+                    indicator=indicator,
+                    period=period,
+                    quantity=form.cleaned_data["quantity"],
+                    description=form.cleaned_data["description"],
+                    files=form.cleaned_data["files"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "Realisasi disimpan.")
+                return redirect(
+                    f"{reverse('performance:realisation')}?periode={period.key}#ind-{indicator.pk}"
+                )
+        bound = (indicator.pk, form)
+    ctx = _realisation_context(request, me, period, today, bound)
+    ctx["periods"] = periods
+    return render(request, "performance/realisation.html", ctx)
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk: int):
+    evidence = get_scoped_or_404(
+        SkpEvidence.objects.select_related("realisation__evaluation__employee"),
+        request.user,
+        pk=pk,
+    )
+    if not request.user.has_perm("performance.view_evaluation", evidence.realisation.evaluation):
+        raise Http404("Data tidak ditemukan.")
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Berkas tidak ditemukan.") from exc
+    response = FileResponse(
+        handle,
+        content_type=evidence.content_type,
+        as_attachment=evidence.content_type == "application/pdf"
+        and request.GET.get("unduh") == "1",
+        filename=evidence.original_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def evidence_delete(request, pk: int):
+    evidence = get_scoped_or_404(
+        SkpEvidence.objects.select_related("realisation__evaluation"), request.user, pk=pk
+    )
+    try:
+        services.evidence_delete(actor=request.user, evidence=evidence)
+    except ValidationError as exc:
+        _message_errors(request, exc)
+    else:
+        messages.success(request, "Bukti dihapus.")
+    key = f"{evidence.realisation.evaluation.period_start:%Y-%m}"
+    return redirect(f"{reverse('performance:realisation')}?periode={key}")
+
+
+@login_required
+@require_GET
+def evaluation_detail(request, pk: int):
+    ev = get_scoped_or_404(
+        selectors.evaluations_with_details(SkpEvaluation.objects.all()).select_related(
+            "employee", "plan", "rated_by"
+        ),
+        request.user,
+        pk=pk,
+    )
+    if not request.user.has_perm("performance.view_evaluation", ev):
+        raise Http404("Data tidak ditemukan.")
+    realisations = {r.indicator_id: r for r in ev.realisations.all()}
+    results = SkpResult.objects.filter(plan=ev.plan).prefetch_related("indicators")
+    items = [
+        {"result": r, "indicator": i, "real": realisations.get(i.pk)}
+        for r in results
+        for i in r.indicators.all()
+    ]
+    cfg = selectors.performance_settings(ev.instansi_id)
+    period = selectors.period_containing(cfg, ev.period_end)
+    return render(
+        request,
+        "performance/evaluation_detail.html",
+        {"ev": ev, "items": items, "period": period},
+    )
+
+
+# ---------------------------------------------------------------- superior: rating screen
+
+
+def _rating_state(request, rows, errors=None, posted=None):
+    """Per row: chosen values (posted or stored), errors and the predicate shown."""
+    out = []
+    for row in rows:
+        key = str(row.employee.pk)
+        ev = row.evaluation
+        if posted is not None and key in posted:
+            results, behaviour, note = posted[key]
+        elif ev is not None and ev.is_rated:
+            results, behaviour, note = ev.results_rating, ev.behaviour_rating, ev.note
+        else:
+            results, behaviour, note = (
+                "",
+                (ev.behaviour_rating if ev else ""),
+                (ev.note if ev else ""),
+            )
+        pred = None
+        if results in Rating._value2member_map_ and behaviour in Rating._value2member_map_:
+            pred = predicate(results, behaviour)
+        out.append(
+            {
+                "row": row,
+                "results": results,
+                "behaviour": behaviour,
+                "note": note,
+                "predicate": pred,
+                "errors": (errors or {}).get(key, []),
+            }
+        )
+    return out
+
+
+RATING_CHOICES = [(r.value, RATING_LABELS[r]) for r in Rating]
+
+
+@login_required
+def rating(request):
+    me = _me(request)
+    today = _today(request)
+    cfg = selectors.performance_settings(me.instansi_id)
+    periods = selectors.ratable(cfg, today)
+    period = _pick_period(request, periods)
+    ctx = {"periods": periods, "period": period, "choices": RATING_CHOICES, "today": today}
+    if period is None:
+        upcoming = selectors.period_containing(cfg, today)
+        ctx["opens"] = upcoming.rating_opens
+        return render(request, "performance/rating.html", ctx)
+    rows = selectors.rating_sheet(me, period, today=today)
+    errors = posted = None
+    if request.method == "POST":
+        posted = {}
+        inputs = []
+        for row in rows:
+            key = str(row.employee.pk)
+            results = request.POST.get(f"hasil-{key}", "")
+            behaviour = request.POST.get(f"perilaku-{key}", "")
+            note = request.POST.get(f"catatan-{key}", "")
+            posted[key] = (results, behaviour, note)
+            if row.plan is None or not (results or behaviour):
+                continue
+            inputs.append(services.RatingInput(row.employee.pk, results, behaviour, note))
+        if not inputs:
+            messages.warning(request, "Belum ada penilaian yang dipilih.")
+        else:
+            try:
+                saved = services.evaluations_rate(actor=request.user, period=period, ratings=inputs)
+            except services.RatingErrors as exc:
+                errors = exc.message_dict
+                for msg in errors.get("__all__", []):
+                    messages.error(request, msg)
+                messages.error(request, "Penilaian belum disimpan; periksa isian yang ditandai.")
+            else:
+                messages.success(
+                    request, f"Penilaian {len(saved)} pegawai untuk {period.label} disimpan."
+                )
+                if not request.headers.get("HX-Request"):
+                    return redirect(f"{reverse('performance:rating')}?periode={period.key}")
+                rows = selectors.rating_sheet(me, period, today=today)
+                posted = None
+    ctx.update(
+        {
+            "sheet": _rating_state(request, rows, errors, posted),
+            "locked": selectors.is_period_locked(me.instansi_id, period),
+            "pending": sum(
+                1
+                for r in rows
+                if r.plan is not None and not (r.evaluation and r.evaluation.is_rated)
+            ),
+        }
+    )
+    template = (
+        "performance/_rating_sheet.html"
+        if request.headers.get("HX-Request")
+        else "performance/rating.html"
+    )
+    return render(request, template, ctx)
+
+
+@login_required
+@require_GET
+def predicate_preview(request):
+    row = request.GET.get("row", "")
+    results = request.GET.get(f"hasil-{row}", "")
+    behaviour = request.GET.get(f"perilaku-{row}", "")
+    pred = None
+    if results in Rating._value2member_map_ and behaviour in Rating._value2member_map_:
+        pred = predicate(results, behaviour)
+    return render(request, "performance/_predicate_badge.html", {"predicate": pred})
+
+
+# ---------------------------------------------------------------- BKPSDM
+
+
+def _require_manage(request):
+    if not request.user.has_perm("performance.manage"):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def overview(request):
+    _require_manage(request)
+    today = _today(request)
+    instansi = request.user.instansi
+    cfg = selectors.performance_settings(instansi)
+    options = [
+        p
+        for year in (today.year - 1, today.year)
+        for p in periods_of_year(
+            year,
+            period_months=cfg.evaluation_period_months,
+            deadline_day=cfg.rating_deadline_day,
+        )
+        if p.start <= today
+    ]
+    ratable = selectors.ratable(cfg, today)
+    default = ratable[0] if ratable else selectors.period_containing(cfg, today)
+    period = default
+    for p in options:
+        if p.key == request.GET.get("periode"):
+            period = p
+    rows = selectors.rating_overview(instansi, period, today=today)
+    locked = selectors.locked_months(instansi, period.start.year)
+    return render(
+        request,
+        "performance/overview.html",
+        {
+            "period": period,
+            "options": list(reversed(options)),
+            "rows": rows,
+            "total": sum(r.total for r in rows),
+            "rated": sum(r.rated for r in rows),
+            "unrated": sum(r.not_rated for r in rows),
+            "months": [(m, m in locked) for m in period.month_periods],
+            "reminders": selectors.rating_reminders(instansi, today=today),
+            "cfg": cfg,
+            "today": today,
+            "deadline_passed": today > period.deadline,
+        },
+    )
+
+
+@login_required
+@require_POST
+def overview_lock(request):
+    _require_manage(request)
+    try:
+        month = Period.parse(request.POST.get("bulan", ""))
+        services.period_lock(actor=request.user, instansi=request.user.instansi, month=month)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        _message_errors(request, exc)
+    else:
+        messages.success(request, f"Periode {month.label} dikunci.")
+    return redirect(f"{reverse('performance:overview')}?periode={request.POST.get('periode', '')}")
+
+
+@login_required
+def settings_view(request):
+    _require_manage(request)
+    current = selectors.performance_settings(request.user.instansi)
+    if request.method == "POST":
+        form = SettingsForm(request.POST, instance=current)
+        if form.is_valid():
+            try:
+                services.settings_save(actor=request.user, settings_obj=form.save(commit=False))
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "Pengaturan kinerja disimpan.")
+                return redirect("performance:settings")
+    else:
+        form = SettingsForm(instance=current)
+    return render(request, "performance/settings.html", {"form": form})
