@@ -1,0 +1,966 @@
+"""The TPP calculator: one employee, one month, one policy. Pure: plain frozen dataclasses in, plain
+frozen dataclasses out; no ORM, no clock.
+
+It implements "The computation for one employee and one month" and its "Precise definitions" in
+/work/shared/spec/tpp-rules.md. Where the spec leaves a choice, the choice is in
+docs/tpp-calculation.md and repeated at the place in the code that makes it.
+
+Arithmetic is exact (fractions.Fraction); figures are rounded half-up to whole rupiah with
+core.money.round_rupiah only where the rules say: the ceiling, the pots, each component amount, each
+allowance's gross, PPh 21 and the health-insurance share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from typing import NamedTuple
+
+from ekinerja.core.money import format_rupiah, round_rupiah
+from ekinerja.tpp.policy import (
+    PREDICATES,
+    STATUSES,
+    Allowance,
+    Band,
+    Component,
+    LeaveType,
+    Policy,
+    json_number,
+)
+
+ZERO = Fraction(0)
+HUNDRED = Fraction(100)
+
+COMPONENT_LABELS = {"attendance": "kehadiran", "activity": "aktivitas", "skp": "SKP"}
+PREDICATE_LABELS = {
+    "sangat_baik": "Sangat Baik",
+    "baik": "Baik",
+    "butuh_perbaikan": "Butuh Perbaikan",
+    "kurang": "Kurang",
+    "sangat_kurang": "Sangat Kurang",
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Input
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PositionDay:
+    """What the calculator needs of a position held on a day: its kelas jabatan and, where the
+    policy sets one for this position, its own TPP base (overrides the table, allowance "tpp" only)."""
+
+    kelas: int
+    tpp_base: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class WorkingDay:
+    """One of the employee's scheduled working days (W), with the facts derived for it.
+
+    `position` is the definitif position held that day (None: no position). `acting` are the
+    positions held as Plt/Plh. `leave` is the key of the approved leave type covering the day.
+    The attendance facts are the derived daily status: minutes late / early (raw, before grace),
+    missing check-in / check-out, absent without notice (no punch and no leave), any punch at all.
+    `credited_minutes` are the day's credited activity minutes from approved entries within the
+    entry window (or covered by an approved unlock), before the daily cap."""
+
+    date: dt.date
+    position: PositionDay | None = None
+    acting: tuple[PositionDay, ...] = ()
+    leave: str | None = None
+    late_minutes: int = 0
+    early_minutes: int = 0
+    missing_check_in: bool = False
+    missing_check_out: bool = False
+    absent: bool = False
+    has_any_punch: bool = False
+    credited_minutes: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class EmployeeMonth:
+    """Everything about one employee's month that the rules look at.
+
+    `days` are exactly the working days W. `expired_entries` is only reported (expired entries
+    already count for nothing); `off_day_entries` counts approved entries dated on days that are not
+    working days, which are not credited either. `sentences` are the levels (policy sentence kinds)
+    of the discipline sentences in force on any day of the month."""
+
+    nip: str
+    status: str
+    golongan: str | None
+    days: tuple[WorkingDay, ...]
+    salary: Decimal | None = None
+    predicate: str | None = None
+    sentences: tuple[str, ...] = ()
+    expired_entries: int = 0
+    off_day_entries: int = 0
+
+
+class CalculationInputError(ValueError):
+    """Inputs the calculator cannot interpret (a bug in the caller, not a policy question)."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------------------------------
+
+
+class Line(NamedTuple):
+    """One line of the explanation an employee reads: what, how much, and how it was reached."""
+
+    label: str
+    figure: str
+    formula: str
+
+
+@dataclass(frozen=True)
+class AttendanceFacts:
+    late: int
+    early: int
+    missing_check_in: int
+    missing_check_out: int
+    absent_without_notice: int
+    leave_days: dict[str, int]
+    present_days: int
+    deduction_pct: Decimal
+    late_by_band: tuple[tuple[Band, int], ...]
+    early_by_band: tuple[tuple[Band, int], ...]
+    leave_deductions: tuple[tuple[str, int, Decimal], ...]  # (leave type, days, pct per day)
+
+
+@dataclass(frozen=True)
+class ActivityFacts:
+    credited_minutes: Decimal  # after the daily cap, days in post only
+    uncapped_minutes: Decimal
+    days_over_cap: int
+    target_minutes: Decimal  # informative, 2 decimals
+    target_reducing_leave_days: int
+    expired_entries: int
+    score: Decimal  # informative, 4 decimals; the amount uses the exact score
+
+
+@dataclass(frozen=True)
+class SkpFacts:
+    predicate: str | None
+    pct: Decimal
+
+
+@dataclass(frozen=True)
+class ComponentResult:
+    key: str
+    weight: Decimal
+    pot: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class AllowanceResult:
+    key: str
+    name: str
+    ceiling: Decimal
+    components: tuple[ComponentResult, ...]
+    subtotal: Decimal  # the rounded components' sum, before floor and sentence
+    gross: Decimal
+
+
+@dataclass(frozen=True)
+class TppResult:
+    nip: str
+    working_days: int
+    days_in_post: int
+    status_factor: Decimal
+    ceiling: Decimal
+    attendance: AttendanceFacts
+    activity: ActivityFacts
+    skp: SkpFacts
+    components: tuple[ComponentResult, ...]  # summed over allowances, in policy order
+    allowances: tuple[AllowanceResult, ...]
+    uses_allowances: bool
+    presence_rate: Decimal | None  # percent, 2 decimals; None without days in post
+    floor_pct: Decimal
+    sentence_level: str | None
+    sentence_pct: Decimal
+    subtotal: Decimal
+    gross: Decimal
+    pph21_key: str | None
+    pph21_rate: Decimal
+    pph21: Decimal
+    health_insurance: Decimal
+    net: Decimal
+    notes: tuple[str, ...] = field(default=())
+    lines: tuple[Line, ...] = field(default=())
+
+    def component(self, key: str) -> ComponentResult | None:
+        return next((c for c in self.components if c.key == key), None)
+
+    def amount(self, key: str) -> Decimal:
+        found = self.component(key)
+        return found.amount if found else Decimal(0)
+
+    def as_row(self) -> dict:
+        """The employee's row of an `ekinerja-result/1` document (JSON-ready)."""
+        att, act = self.attendance, self.activity
+        row = {
+            "nip": self.nip,
+            "working_days": self.working_days,
+            "ceiling": int(self.ceiling),
+            "attendance": {
+                "late": att.late,
+                "early": att.early,
+                "missing_check_in": att.missing_check_in,
+                "missing_check_out": att.missing_check_out,
+                "absent_without_notice": att.absent_without_notice,
+                "leave_days": dict(att.leave_days),
+                "deduction_pct": json_number(att.deduction_pct),
+                "amount": int(self.amount("attendance")),
+            },
+            "activity": {
+                "credited_minutes": json_number(act.credited_minutes),
+                "target_minutes": json_number(act.target_minutes),
+                "expired_entries": act.expired_entries,
+                "score": json_number(act.score),
+                "amount": int(self.amount("activity")),
+            },
+            "skp": {
+                "predicate": self.skp.predicate,
+                "pct": json_number(self.skp.pct),
+                "amount": int(self.amount("skp")),
+            },
+            "floor_pct": json_number(self.floor_pct),
+            "sentence_pct": json_number(self.sentence_pct),
+            "gross": int(self.gross),
+            "pph21": int(self.pph21),
+            "health_insurance": int(self.health_insurance),
+            "net": int(self.net),
+            "notes": list(self.notes),
+        }
+        if self.uses_allowances:
+            row["allowances"] = {
+                a.key: {
+                    "ceiling": int(a.ceiling),
+                    **{c.key: {"amount": int(c.amount)} for c in a.components},
+                    "gross": int(a.gross),
+                }
+                for a in self.allowances
+            }
+        return row
+
+
+# --------------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def _rupiah(value: Fraction) -> Decimal:
+    """Round an exact value half-up to whole rupiah with core.money.round_rupiah.
+
+    The quotient is taken with 80 significant digits. That is exact when the value is a terminating
+    decimal (the only kind that can sit exactly on ...,5), and otherwise far closer than the value's
+    distance from the nearest half (at least 1/(2 x denominator); our denominators are small)."""
+    with localcontext() as ctx:
+        ctx.prec = 80
+        return round_rupiah(Decimal(value.numerator) / Decimal(value.denominator))
+
+
+def _decimal(value: Fraction, places: int) -> Decimal:
+    """An informative figure (score, target minutes, presence rate), rounded half-up to `places`."""
+    with localcontext() as ctx:
+        ctx.prec = 80
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        rounded = exact.quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
+    if rounded == rounded.to_integral_value():
+        return Decimal(int(rounded))
+    return rounded.normalize()
+
+
+def _frac(value: Decimal | int) -> Fraction:
+    if isinstance(value, float):
+        raise CalculationInputError("Angka tidak boleh float; gunakan Decimal.")
+    return Fraction(value)
+
+
+def _num(value: Decimal | Fraction | int, places: int = 4) -> str:
+    """A number in Indonesian notation: 6.075; 2,5; 0,9."""
+    if isinstance(value, Fraction):
+        value = _decimal(value, places)
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{int(value):,}".replace(",", ".")
+    text = format(value.normalize(), "f")
+    whole, _, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole_digits = f"{abs(int(whole)):,}".replace(",", ".")
+    return f"{sign}{whole_digits},{frac}"
+
+
+def _pct(value: Decimal | Fraction | int) -> str:
+    return f"{_num(value)}%"
+
+
+def _rp(value: Decimal | Fraction | int) -> str:
+    """Rupiah; an exact non-whole intermediate figure shows two decimals (Rp246.913,40)."""
+    if isinstance(value, Fraction) and value.denominator != 1:
+        cents = _rupiah(value * 100)
+        whole, rest = divmod(int(cents), 100)
+        return f"{format_rupiah(whole)},{rest:02d}"
+    return format_rupiah(Decimal(int(value)) if isinstance(value, Fraction) else value)
+
+
+def band_pct(bands: tuple[Band, ...], minutes: int) -> tuple[Band | None, Decimal]:
+    """The band a whole number of minutes falls in, and its percentage.
+
+    Minutes beyond a closed last band take the last band's percentage (so more minutes never deduct
+    less); minutes below the first band deduct nothing."""
+    for band in bands:
+        if band.contains(minutes):
+            return band, band.pct
+    if bands and bands[-1].upper is not None and minutes > bands[-1].upper:
+        return bands[-1], bands[-1].pct
+    return None, Decimal(0)
+
+
+def split_pots(ceiling: Decimal, components: tuple[Component, ...]) -> list[Decimal]:
+    """Pots in whole rupiah: ceiling x weight / 100, by the largest-remainder method so that the pots
+    add up to the ceiling exactly (ties go to the component listed first). Equal to the exact
+    ceiling x weight / 100 whenever that is whole."""
+    exact = [_frac(ceiling) * _frac(c.weight) / HUNDRED for c in components]
+    pots = [math.floor(e) for e in exact]
+    rest = int(ceiling) - sum(pots)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - pots[i]), i))
+    for i in order[:rest]:
+        pots[i] += 1
+    return [Decimal(p) for p in pots]
+
+
+def pph21_key(policy: Policy, status: str, golongan: str | None) -> str | None:
+    """The PPh 21 rate key: "PPPK" for a PPPK employee when the policy lists it, otherwise the part
+    of the golongan before "/" (IV/c -> IV)."""
+    rates = policy.pph21.rates or {}
+    if status == "PPPK" and "PPPK" in rates:
+        return "PPPK"
+    if golongan and golongan.strip():
+        return golongan.split("/")[0].strip()
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# The computation
+# --------------------------------------------------------------------------------------------------
+
+
+_NO_EFFECT = LeaveType()
+
+
+def _base_of(allowance: Allowance, kelas: int, tpp_base: Decimal | None) -> Fraction | None:
+    """The position's base for this allowance (None: its kelas is missing from the table)."""
+    if tpp_base is not None and allowance.key == "tpp":
+        return Fraction(tpp_base)
+    amount = allowance.base_by_class.get(kelas)
+    return None if amount is None else Fraction(amount)
+
+
+def _position_key(pos: PositionDay) -> tuple[int, Decimal | None]:
+    if not 1 <= pos.kelas <= 17:
+        raise CalculationInputError(f"Kelas jabatan {pos.kelas} di luar 1-17.")
+    if isinstance(pos.tpp_base, float):
+        raise CalculationInputError("Besaran TPP jabatan tidak boleh float; gunakan Decimal.")
+    if pos.tpp_base is not None and pos.tpp_base < 0:
+        raise CalculationInputError("Besaran TPP jabatan negatif.")
+    return (pos.kelas, pos.tpp_base)
+
+
+def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
+    """Compute one employee's TPP for one month under `policy` (tpp-rules.md, steps 1-6).
+
+    One pass over the working days collects every fact; money is then computed once per distinct
+    (position, acting positions) combination, not per day, so a month costs well under a millisecond.
+    """
+    if month.status not in STATUSES:
+        raise CalculationInputError(
+            f"Status pegawai '{month.status}' tidak dikenal (PNS/CPNS/PPPK)."
+        )
+    if month.predicate is not None and month.predicate not in PREDICATES:
+        raise CalculationInputError(f"Predikat SKP '{month.predicate}' tidak dikenal.")
+    if isinstance(month.salary, float):
+        raise CalculationInputError("Gaji tidak boleh float; gunakan Decimal.")
+    if month.salary is not None and month.salary < 0:
+        raise CalculationInputError("Gaji negatif.")
+    days = sorted(month.days, key=lambda d: d.date)
+    w = len(days)
+    if len({d.date for d in days}) != w:
+        raise CalculationInputError("Ada hari kerja yang tercantum dua kali.")
+
+    notes: list[str] = []
+    lines: list[Line] = []
+    factor = policy.status_factor[month.status]
+    plt_pct = policy.plt_pct if policy.plt_pct is not None else Decimal(0)
+    leave_types = policy.leave_types
+    att_rules = policy.attendance
+    grace = att_rules.grace_minutes
+    act_rules = policy.activity
+    cap = act_rules.daily_cap_minutes
+
+    # ---- one pass over the days ----------------------------------------------------------------
+    dip = present = reducing = 0
+    late = early = mci = mco = absent = 0
+    no_position = acting_without_post = multi_acting = acting_days = over_cap = 0
+    deduction = Decimal(0)
+    credited = uncapped = not_in_post_minutes = Decimal(0)
+    late_bands: Counter[Band | None] = Counter()
+    early_bands: Counter[Band | None] = Counter()
+    leave_days: Counter[str] = Counter()
+    leave_deduction_days: Counter[str] = Counter()
+    unknown_leaves: Counter[str] = Counter()
+    excluded_days: Counter[str] = Counter()
+    # (definitif position key, acting position keys) -> days in post
+    groups: Counter[tuple] = Counter()
+    for d in days:
+        if d.late_minutes < 0 or d.early_minutes < 0:
+            raise CalculationInputError(f"Menit terlambat/pulang cepat negatif pada {d.date}.")
+        minutes = d.credited_minutes
+        if isinstance(minutes, float):
+            raise CalculationInputError("Menit aktivitas tidak boleh float; gunakan Decimal.")
+        if minutes < 0:
+            raise CalculationInputError(f"Menit aktivitas negatif pada {d.date}.")
+        lt = None
+        if d.leave is not None:
+            leave_days[d.leave] += 1
+            lt = leave_types.get(d.leave)
+            if lt is None:
+                # A key the policy does not know: a leave with no effect at all (noted).
+                unknown_leaves[d.leave] += 1
+                lt = _NO_EFFECT
+        pos = d.position
+        acting_keys = tuple(_position_key(a) for a in d.acting)
+        if pos is None or (lt is not None and lt.excludes_tpp):
+            # Not a day in post: no TPP, no attendance, no activity for this day.
+            if pos is None:
+                no_position += 1
+            else:
+                _position_key(pos)
+                excluded_days[d.leave] += 1
+            if acting_keys:
+                acting_without_post += 1
+            not_in_post_minutes += minutes
+            continue
+        dip += 1
+        groups[(_position_key(pos), acting_keys)] += 1
+        if acting_keys:
+            acting_days += 1
+            if len(acting_keys) > 1:
+                multi_acting += 1
+        if minutes > cap:
+            over_cap += 1
+            credited += cap
+        else:
+            credited += minutes
+        uncapped += minutes
+        if d.has_any_punch or (lt is not None and lt.counts_as_present):
+            present += 1
+        if lt is not None:
+            # A day covered by an approved leave has only the leave type's deduction.
+            if lt.reduces_activity_target:
+                reducing += 1
+            if lt.deduction:
+                deduction += lt.deduction
+                leave_deduction_days[d.leave] += 1
+            continue
+        if d.absent:
+            absent += 1
+            deduction += att_rules.absent_without_notice
+            continue
+        if d.missing_check_in:
+            mci += 1
+            deduction += att_rules.missing_check_in
+        elif d.late_minutes > grace and d.late_minutes > 0:
+            late += 1
+            band, pct = band_pct(att_rules.late_bands, d.late_minutes)
+            late_bands[band] += 1
+            deduction += pct
+        if d.missing_check_out:
+            mco += 1
+            deduction += att_rules.missing_check_out
+        elif d.early_minutes > grace and d.early_minutes > 0:
+            early += 1
+            band, pct = band_pct(att_rules.early_bands, d.early_minutes)
+            early_bands[band] += 1
+            deduction += pct
+
+    # ---- notes on the ceiling's inputs --------------------------------------------------------
+    for key, count in sorted(unknown_leaves.items()):
+        notes.append(
+            f"Jenis cuti/izin '{key}' ({count} hari) tidak ada dalam kebijakan; hari tersebut "
+            "dihitung tanpa potongan dan tanpa pengurangan target."
+        )
+    if w == 0:
+        notes.append("Tidak ada hari kerja terjadwal pada bulan ini; TPP bulan ini nol.")
+    if no_position:
+        notes.append(
+            f"{no_position} dari {w} hari kerja tanpa jabatan definitif (mis. sebelum TMT atau "
+            "sesudah berhenti); hari tersebut bernilai nol dan pagu diprorata."
+        )
+    for key, count in sorted(excluded_days.items()):
+        notes.append(
+            f"{count} hari kerja {key.replace('_', ' ')}: tidak menerima TPP pada hari tersebut; "
+            "pagu diprorata."
+        )
+    if w and dip == 0:
+        notes.append("Tidak ada hari menjabat pada bulan ini; TPP bulan ini nol.")
+    if factor != 100 and dip:
+        notes.append(
+            f"Status {month.status}: besaran jabatan definitif dibayar {_pct(factor)} "
+            "sesuai faktor status dalam kebijakan."
+        )
+    if acting_without_post:
+        notes.append(
+            f"{acting_without_post} hari sebagai Plt/Plh tanpa jabatan definitif yang dibayar "
+            "(atau saat cuti yang meniadakan TPP): tambahan Plt/Plh hari tersebut tidak dihitung."
+        )
+    if multi_acting:
+        notes.append(
+            f"{multi_acting} hari dengan lebih dari satu jabatan Plt/Plh: hanya tambahan "
+            "terbesar yang dihitung."
+        )
+    if acting_days and not plt_pct:
+        notes.append("Kebijakan tidak memberi tambahan untuk Plt/Plh (plt_pct 0 atau tidak diisi).")
+
+    # ---- attendance facts ----------------------------------------------------------------------
+    def by_band(counter: Counter, bands: tuple[Band, ...]) -> tuple[tuple[Band, int], ...]:
+        return tuple((b, counter[b]) for b in bands if counter[b])
+
+    attendance = AttendanceFacts(
+        late=late,
+        early=early,
+        missing_check_in=mci,
+        missing_check_out=mco,
+        absent_without_notice=absent,
+        leave_days=dict(sorted(leave_days.items())),
+        present_days=present,
+        deduction_pct=deduction,
+        late_by_band=by_band(late_bands, att_rules.late_bands),
+        early_by_band=by_band(early_bands, att_rules.early_bands),
+        leave_deductions=tuple(
+            (k, n, leave_types[k].deduction) for k, n in sorted(leave_deduction_days.items())
+        ),
+    )
+    below_first = late_bands[None] + early_bands[None]
+    if below_first:
+        notes.append(
+            f"{below_first} kali terlambat/pulang cepat di bawah pita pertama: dicatat tanpa potongan."
+        )
+
+    # ---- activity facts ------------------------------------------------------------------------
+    if act_rules.daily_target_minutes is not None:
+        target = Fraction(act_rules.daily_target_minutes) * (dip - reducing)
+        target_formula = f"{_num(act_rules.daily_target_minutes)} menit × ({dip} − {reducing}) hari"
+    elif w:
+        target = Fraction(act_rules.monthly_target_minutes) * (dip - reducing) / w
+        target_formula = f"{_num(act_rules.monthly_target_minutes)} menit × ({dip} − {reducing}) ÷ {w} hari kerja"
+    else:
+        target = ZERO
+        target_formula = "tidak ada hari kerja"
+    score_cap = Fraction(act_rules.score_cap)
+    if target > 0:
+        score = min(score_cap, Fraction(credited) / target)
+    else:
+        # Nothing was expected (every day in post was on target-reducing leave, or none in post):
+        # the employee cannot have fallen short, so the score is full.
+        score = score_cap
+    activity = ActivityFacts(
+        credited_minutes=credited,
+        uncapped_minutes=uncapped,
+        days_over_cap=over_cap,
+        target_minutes=_decimal(target, 2),
+        target_reducing_leave_days=reducing,
+        expired_entries=month.expired_entries,
+        score=_decimal(score, 4),
+    )
+    component_keys = policy.component_keys()
+    if "activity" in component_keys:
+        if month.expired_entries:
+            notes.append(
+                f"{month.expired_entries} entri aktivitas kedaluwarsa (diajukan lewat "
+                f"{act_rules.entry_window_working_days} hari kerja tanpa buka-kunci yang disetujui) "
+                "tidak dihitung."
+            )
+        if month.off_day_entries:
+            notes.append(
+                f"{month.off_day_entries} entri aktivitas pada hari yang bukan hari kerja tidak "
+                "dihitung."
+            )
+        if not_in_post_minutes:
+            notes.append(
+                f"{_num(not_in_post_minutes)} menit aktivitas pada hari tidak menjabat tidak dihitung."
+            )
+        if over_cap:
+            notes.append(
+                f"Pada {over_cap} hari menit aktivitas melebihi batas harian "
+                f"{_num(cap)} menit; kelebihan {_num(uncapped - credited)} menit tidak dihitung."
+            )
+        if reducing and target > 0:
+            notes.append(
+                f"Target aktivitas dikurangi secara proporsional untuk {reducing} hari cuti/izin "
+                "yang mengurangi target."
+            )
+        if target == 0 and dip:
+            notes.append(
+                "Target aktivitas nol karena seluruh hari menjabat tertutup cuti yang mengurangi "
+                "target; skor aktivitas dianggap penuh."
+            )
+    activity_lines = [
+        Line(
+            "Menit aktivitas diakui",
+            f"{_num(credited)} menit",
+            "menit standar × volume entri yang disetujui dan tepat waktu, maks. "
+            f"{_num(cap)} menit per hari",
+        ),
+        Line("Target menit", f"{_num(target, 2)} menit", target_formula),
+        Line(
+            "Skor aktivitas",
+            _num(score),
+            f"min({_num(score_cap)}, {_num(credited)} ÷ {_num(target, 2)})"
+            if target > 0
+            else "target nol: skor penuh",
+        ),
+    ]
+
+    # ---- SKP ------------------------------------------------------------------------------------
+    skp_pct = policy.skp.pct(month.predicate)
+    skp = SkpFacts(month.predicate, skp_pct)
+    if "skp" in component_keys and month.predicate is None:
+        notes.append(
+            f"Predikat SKP bulan ini belum ada: dipakai nilai 'belum dinilai' {_pct(skp_pct)}."
+        )
+
+    # ---- floors and sentences -------------------------------------------------------------------
+    floor_pct = Decimal(100)
+    presence_rate = None
+    if dip:
+        rate = HUNDRED * present / dip
+        presence_rate = _decimal(rate, 2)
+        for floor in policy.attendance_floors or ():
+            if floor.lower <= rate < floor.upper:
+                floor_pct = floor.pct
+                notes.append(
+                    f"Tingkat kehadiran {_pct(rate)} ({present} dari {dip} hari menjabat) di bawah "
+                    f"{_pct(floor.upper)}: jumlah komponen dibayar {_pct(floor.pct)}."
+                )
+                break
+    sentence_level = None
+    sentence_pct = Decimal(0)
+    known_levels = 0
+    for level in sorted(set(month.sentences)):
+        if level not in policy.sentences:
+            notes.append(
+                f"Hukuman disiplin '{level}' tidak ada dalam tabel kebijakan; tidak memotong TPP."
+            )
+            continue
+        known_levels += 1
+        if sentence_level is None or policy.sentences[level] > sentence_pct:
+            sentence_level, sentence_pct = level, policy.sentences[level]
+    if sentence_level is not None:
+        notes.append(
+            f"Hukuman disiplin {sentence_level.replace('_', ' ')} berlaku pada bulan ini: jumlah "
+            f"komponen dipotong {_pct(sentence_pct)}"
+            + (" (potongan terbesar dari beberapa hukuman)." if known_levels > 1 else ".")
+        )
+    multiplier = Fraction(floor_pct) / HUNDRED * (1 - Fraction(sentence_pct) / HUNDRED)
+
+    # ---- allowances: ceiling, pots, components, gross ------------------------------------------
+    lines.append(Line("Hari kerja", f"{w} hari", "hari kerja terjadwal pada bulan ini"))
+    lines.append(
+        Line(
+            "Hari menjabat",
+            f"{dip} hari",
+            "hari kerja dengan jabatan definitif, di luar cuti yang meniadakan TPP",
+        )
+    )
+    factor_share = Fraction(factor) / HUNDRED
+    plt_share = Fraction(plt_pct) / HUNDRED
+    allowance_results: list[AllowanceResult] = []
+    missing_classes: set[int] = set()
+    for allowance in policy.allowance_list():
+        prefix = f"{allowance.name}: " if policy.uses_allowances else ""
+        total = ZERO
+        parts: Counter[tuple[str, int, Fraction, Decimal]] = Counter()
+        for ((kelas, tpp_base), acting_keys), count in groups.items():
+            base = _base_of(allowance, kelas, tpp_base)
+            if base is None:
+                missing_classes.add(kelas)
+                base = ZERO
+            total += base * factor_share * count
+            parts[("definitif", kelas, base, factor)] += count
+            # Only the largest acting share of a day counts.
+            best = None
+            for acting_kelas, acting_base_amount in acting_keys:
+                acting_base = _base_of(allowance, acting_kelas, acting_base_amount)
+                if acting_base is None:
+                    missing_classes.add(acting_kelas)
+                    continue
+                if best is None or acting_base > best[1]:
+                    best = (acting_kelas, acting_base)
+            if best is not None and best[1] and plt_share:
+                total += best[1] * plt_share * count
+                parts[("plt", best[0], best[1], plt_pct)] += count
+        exact_ceiling = total / w if w else ZERO
+        ceiling = _rupiah(exact_ceiling)
+        terms = []
+        for (kind, kelas, base, pct), count in parts.items():
+            who = f"kelas {kelas}" if kind == "definitif" else f"Plt/Plh kelas {kelas}"
+            terms.append(f"{count} hari × {_pct(pct)} × {_rp(base)} ({who})")
+        formula = (" + ".join(terms) or "tidak ada hari menjabat") + (
+            f" ÷ {w} hari kerja" if w else ""
+        )
+        lines.append(Line(f"{prefix}Pagu", _rp(ceiling), formula))
+
+        pots = split_pots(ceiling, allowance.components)
+        results: list[ComponentResult] = []
+        for comp, pot in zip(allowance.components, pots, strict=True):
+            label = COMPONENT_LABELS[comp.key]
+            lines.append(
+                Line(
+                    f"{prefix}Pot {label} (bobot {_pct(comp.weight)})",
+                    _rp(pot),
+                    f"{_pct(comp.weight)} × pagu {_rp(ceiling)}",
+                )
+            )
+            if comp.key == "attendance":
+                amount, comp_lines = _attendance_amount(
+                    policy, attendance, pot, ceiling, prefix, notes
+                )
+            elif comp.key == "activity":
+                amount = _rupiah(Fraction(pot) * score)
+                comp_lines, activity_lines = activity_lines, []
+                comp_lines = [
+                    *comp_lines,
+                    Line(
+                        f"{prefix}Komponen aktivitas",
+                        _rp(amount),
+                        f"skor {_num(score)} × pot {_rp(pot)}",
+                    ),
+                ]
+            else:
+                amount = _rupiah(Fraction(pot) * Fraction(skp_pct) / HUNDRED)
+                label_pred = PREDICATE_LABELS.get(month.predicate, "belum dinilai")
+                comp_lines = [
+                    Line(
+                        f"{prefix}Komponen SKP",
+                        _rp(amount),
+                        f"predikat {label_pred} {_pct(skp_pct)} × pot {_rp(pot)}",
+                    )
+                ]
+            results.append(ComponentResult(comp.key, comp.weight, pot, amount))
+            lines.extend(comp_lines)
+        subtotal = sum((r.amount for r in results), Decimal(0))
+        gross = _rupiah(Fraction(subtotal) * multiplier)
+        lines.append(
+            Line(
+                f"{prefix}Jumlah komponen",
+                _rp(subtotal),
+                " + ".join(_rp(r.amount) for r in results),
+            )
+        )
+        if policy.uses_allowances:
+            lines.append(
+                Line(
+                    f"{prefix}Kotor",
+                    _rp(gross),
+                    f"{_rp(subtotal)} × {_pct(floor_pct)} × (100% − {_pct(sentence_pct)}), "
+                    "dibulatkan",
+                )
+            )
+        allowance_results.append(
+            AllowanceResult(allowance.key, allowance.name, ceiling, tuple(results), subtotal, gross)
+        )
+    for kelas in sorted(missing_classes):
+        notes.append(
+            f"Kelas jabatan {kelas} tidak ada dalam tabel besaran TPP kebijakan; besarannya nol."
+        )
+    if any(tpp_base is not None for (_, tpp_base), _ in groups):
+        notes.append(
+            "Jabatan definitif memiliki besaran TPP tersendiri yang menggantikan tabel kelas jabatan."
+        )
+    if acting_days and plt_pct:
+        notes.append(
+            f"Plt/Plh pada {acting_days} hari: ditambah {_pct(plt_pct)} dari besaran jabatan yang "
+            "dirangkap."
+        )
+
+    # ---- totals ------------------------------------------------------------------------------
+    ceiling_total = sum((a.ceiling for a in allowance_results), Decimal(0))
+    subtotal_total = sum((a.subtotal for a in allowance_results), Decimal(0))
+    gross = sum((a.gross for a in allowance_results), Decimal(0))
+    merged: dict[str, list] = {}
+    for a in allowance_results:
+        for c in a.components:
+            entry = merged.setdefault(c.key, [c.weight, Decimal(0), Decimal(0)])
+            entry[1] += c.pot
+            entry[2] += c.amount
+    components = tuple(ComponentResult(k, v[0], v[1], v[2]) for k, v in merged.items())
+
+    if policy.attendance_floors:
+        lines.append(
+            Line(
+                "Tingkat kehadiran",
+                _pct(presence_rate) if presence_rate is not None else "-",
+                f"{present} dari {dip} hari menjabat dengan absensi atau cuti yang dihitung hadir",
+            )
+        )
+        lines.append(Line("Faktor kehadiran minimum", _pct(floor_pct), "tabel batas kehadiran"))
+    if sentence_level is not None:
+        lines.append(
+            Line(
+                "Potongan hukuman disiplin",
+                _pct(sentence_pct),
+                f"hukuman {sentence_level.replace('_', ' ')}",
+            )
+        )
+    if policy.uses_allowances:
+        gross_formula = " + ".join(f"{a.name} {_rp(a.gross)}" for a in allowance_results)
+    else:
+        gross_formula = (
+            f"{_rp(subtotal_total)} × {_pct(floor_pct)} × (100% − {_pct(sentence_pct)}), dibulatkan"
+        )
+    lines.append(Line("TPP kotor", _rp(gross), gross_formula))
+
+    # ---- withholdings --------------------------------------------------------------------------
+    key = None
+    rate = Decimal(0)
+    if policy.pph21.mode == "flat_by_golongan":
+        key = pph21_key(policy, month.status, month.golongan)
+        rates = policy.pph21.rates or {}
+        if key is not None and key in rates:
+            rate = rates[key]
+        elif key is None:
+            notes.append("Pegawai tanpa golongan yang tercantum dalam tarif PPh 21: tarif 0%.")
+        else:
+            notes.append(f"Golongan {key} tidak tercantum dalam tarif PPh 21 kebijakan: tarif 0%.")
+        pph21 = _rupiah(_frac(gross) * _frac(rate) / HUNDRED)
+        lines.append(
+            Line(
+                "PPh 21",
+                _rp(pph21),
+                f"{_pct(rate)} × {_rp(gross)}" + (f" (golongan {key})" if key else ""),
+            )
+        )
+    else:
+        pph21 = Decimal(0)
+        notes.append("PPh 21 atas TPP ditanggung pemerintah (tidak dipotong).")
+        lines.append(Line("PPh 21", _rp(0), "ditanggung pemerintah"))
+
+    health = Decimal(0)
+    hi = policy.health_insurance
+    if hi is not None:
+        pct = _frac(hi.employee_pct) / HUNDRED
+        if hi.income_cap is not None:
+            salary = month.salary
+            if salary is None:
+                salary = Decimal(0)
+                notes.append(
+                    "Gaji tidak tercatat: batas penghasilan iuran jaminan kesehatan dihitung "
+                    "dengan gaji nol."
+                )
+            room = max(ZERO, _frac(hi.income_cap) - _frac(salary))
+            health = _rupiah(pct * min(_frac(gross), room))
+            formula = (
+                f"{_pct(hi.employee_pct)} × min({_rp(gross)}, max(0, {_rp(hi.income_cap)} − "
+                f"gaji {_rp(salary)}))"
+            )
+            if room < _frac(gross):
+                notes.append(
+                    f"Iuran jaminan kesehatan hanya atas bagian TPP yang bersama gaji tidak melebihi "
+                    f"{_rp(hi.income_cap)}."
+                )
+        else:
+            health = _rupiah(pct * _frac(gross))
+            formula = f"{_pct(hi.employee_pct)} × {_rp(gross)}"
+        if health > gross - pph21:
+            # Only when the rates add up to nearly 100%: the withholdings never exceed gross.
+            health = gross - pph21
+            notes.append("Iuran jaminan kesehatan dibatasi agar potongan tidak melebihi TPP kotor.")
+        lines.append(Line("Iuran jaminan kesehatan", _rp(health), formula))
+    net = gross - pph21 - health
+    lines.append(Line("TPP bersih", _rp(net), f"{_rp(gross)} − {_rp(pph21)} − {_rp(health)}"))
+
+    return TppResult(
+        nip=month.nip,
+        working_days=w,
+        days_in_post=dip,
+        status_factor=factor,
+        ceiling=ceiling_total,
+        attendance=attendance,
+        activity=activity,
+        skp=skp,
+        components=components,
+        allowances=tuple(allowance_results),
+        uses_allowances=policy.uses_allowances,
+        presence_rate=presence_rate,
+        floor_pct=floor_pct,
+        sentence_level=sentence_level,
+        sentence_pct=sentence_pct,
+        subtotal=subtotal_total,
+        gross=gross,
+        pph21_key=key,
+        pph21_rate=rate,
+        pph21=pph21,
+        health_insurance=health,
+        net=net,
+        notes=tuple(notes),
+        lines=tuple(lines),
+    )
+
+
+def _attendance_amount(
+    policy: Policy,
+    facts: AttendanceFacts,
+    pot: Decimal,
+    ceiling: Decimal,
+    prefix: str,
+    notes: list[str],
+) -> tuple[Decimal, list[Line]]:
+    """pot − deduction% × (pot or ceiling), never below 0 (and so never above the pot)."""
+    rules = policy.attendance
+    base = pot if rules.deduct_from == "pot" else ceiling
+    base_label = "pot" if rules.deduct_from == "pot" else "pagu"
+    cut = _frac(base) * _frac(facts.deduction_pct) / HUNDRED
+    exact = max(ZERO, _frac(pot) - cut)
+    amount = _rupiah(exact)
+    if cut > _frac(pot) and not any(n.startswith("Potongan kehadiran") for n in notes):
+        notes.append(
+            f"Potongan kehadiran {_pct(facts.deduction_pct)} dari {base_label} melebihi pot "
+            "kehadiran; komponen kehadiran menjadi nol."
+        )
+    terms = []
+    for band, count in facts.late_by_band:
+        terms.append(f"{count}× terlambat {band.label()} × {_pct(band.pct)}")
+    for band, count in facts.early_by_band:
+        terms.append(f"{count}× pulang cepat {band.label()} × {_pct(band.pct)}")
+    for label, count, pct in (
+        ("tidak absen masuk", facts.missing_check_in, rules.missing_check_in),
+        ("tidak absen pulang", facts.missing_check_out, rules.missing_check_out),
+        ("tanpa keterangan", facts.absent_without_notice, rules.absent_without_notice),
+    ):
+        if count:
+            terms.append(f"{count}× {label} × {_pct(pct)}")
+    for key, count, pct in facts.leave_deductions:
+        terms.append(f"{count}× {key.replace('_', ' ')} × {_pct(pct)}")
+    lines = [
+        Line(
+            f"{prefix}Potongan kehadiran",
+            _pct(facts.deduction_pct),
+            " + ".join(terms) or "tidak ada potongan",
+        ),
+        Line(
+            f"{prefix}Komponen kehadiran",
+            _rp(amount),
+            f"max(0, {_rp(pot)} − {_pct(facts.deduction_pct)} × {base_label} {_rp(base)})",
+        ),
+    ]
+    return amount, lines
