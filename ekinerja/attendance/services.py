@@ -409,11 +409,16 @@ def import_run(
 # ---------------------------------------------------------------- devices (ADMS push / pull)
 
 
-def device_touch(device: Device, *, now: dt.datetime | None = None) -> None:
-    """A device reported in. An ADMS device sends its pending punches before asking for commands, so
-    its contact time is also its watermark."""
+def device_touch(
+    device: Device, *, watermark: bool = False, now: dt.datetime | None = None
+) -> None:
+    """A device reported in. With `watermark` (an ADMS command poll, which a device makes when it has
+    no punches left to push, or the end of a successful pull), its data is complete up to now."""
     now = now or timezone.now()
-    Device.objects.filter(pk=device.pk).update(last_seen=now, watermark=now)
+    fields = {"last_seen": now}
+    if watermark:
+        fields["watermark"] = now
+    Device.objects.filter(pk=device.pk).update(**fields)
 
 
 def device_receive(

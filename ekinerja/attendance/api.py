@@ -1,0 +1,134 @@
+"""Phone check-in API (a django-ninja router; mounted by ekinerja.api.v1 under /kehadiran)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+
+from ninja import Router, Schema, Status
+
+from ekinerja.core.periods import Period
+from ekinerja.org.selectors import employee_for_user
+
+from . import selectors, services
+
+router = Router(tags=["kehadiran"])
+MAX_SELFIE = 2 * 1024 * 1024
+
+
+class CheckinIn(Schema):
+    latitude: float
+    longitude: float
+    accuracy_m: float | None = None
+    mock_location: bool = False
+    nonce: str
+    client_time: dt.datetime
+    selfie_base64: str | None = None
+
+
+class CheckinOut(Schema):
+    id: int
+    at: dt.datetime
+    office: str | None
+    needs_review: bool
+
+
+class Refusal(Schema):
+    code: str
+    detail: str
+
+
+class DayOut(Schema):
+    date: dt.date
+    status: str
+    working: bool
+    start: dt.datetime | None
+    end: dt.datetime | None
+    check_in: dt.datetime | None
+    check_out: dt.datetime | None
+    late_minutes: int
+    early_minutes: int
+    leave_type: str | None
+
+
+@router.post(
+    "/checkin",
+    response={201: CheckinOut, 400: Refusal, 403: Refusal, 409: Refusal, 422: Refusal},
+)
+def checkin(request, data: CheckinIn):
+    """Check in or out from the phone. The server's clock sets the time; the location must be inside
+    an office geofence of the employee's unit (or during approved WFH / dinas luar). Each `nonce` can
+    be used once; `client_time` must be within 5 minutes of the server. Mock location or accuracy worse
+    than 100 m sends the punch to the superior for review."""
+    employee = employee_for_user(request.user)
+    if employee is None:
+        return Status(
+            403, {"code": "forbidden", "detail": "Akun ini tidak terhubung ke data pegawai."}
+        )
+    photo = None
+    if data.selfie_base64:
+        try:
+            photo = base64.b64decode(data.selfie_base64, validate=True)
+        except (binascii.Error, ValueError):
+            return Status(400, {"code": "selfie", "detail": "Swafoto tidak valid (base64)."})
+        if len(photo) > MAX_SELFIE:
+            return Status(
+                400, {"code": "selfie", "detail": "Swafoto terlalu besar (maksimal 2 MB)."}
+            )
+    try:
+        punch = services.mobile_checkin(
+            actor=request.user,
+            employee=employee,
+            latitude=data.latitude,
+            longitude=data.longitude,
+            accuracy_m=data.accuracy_m,
+            mock_location=data.mock_location,
+            nonce=data.nonce,
+            client_time=data.client_time,
+            photo=photo,
+        )
+    except services.CheckinRefused as exc:
+        return Status(exc.status, {"code": exc.code, "detail": exc.message})
+    return Status(
+        201,
+        {
+            "id": punch.id,
+            "at": punch.at,
+            "office": punch.office.name if punch.office else None,
+            "needs_review": punch.needs_review,
+        },
+    )
+
+
+@router.get("/bulan/{period}", response={200: list[DayOut], 400: Refusal, 403: Refusal})
+def my_month(request, period: str):
+    """The caller's own days of a month (YYYY-MM), as the month page shows them."""
+    employee = employee_for_user(request.user)
+    if employee is None:
+        return Status(
+            403, {"code": "forbidden", "detail": "Akun ini tidak terhubung ke data pegawai."}
+        )
+    try:
+        p = Period.parse(period)
+    except ValueError as exc:
+        return Status(400, {"code": "period", "detail": str(exc)})
+    days = selectors.attendance_days([employee], p.first_day, p.last_day)[employee.id]
+    return Status(
+        200,
+        [
+            {
+                "date": f.date,
+                "status": f.status,
+                "working": f.working,
+                "start": f.start,
+                "end": f.end,
+                "check_in": f.check_in,
+                "check_out": f.check_out,
+                "late_minutes": f.late_minutes,
+                "early_minutes": f.early_minutes,
+                "leave_type": f.leave_type,
+            }
+            for f in days
+        ],
+    )

@@ -1,0 +1,250 @@
+"""Device push (ADMS) and phone check-in."""
+
+import base64
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+import time_machine
+from ninja.testing import TestClient
+
+from ekinerja.attendance import services
+from ekinerja.attendance.api import router
+from ekinerja.attendance.models import (
+    DailyAttendance,
+    Device,
+    DeviceDump,
+    Office,
+    PinMapping,
+    Punch,
+)
+from ekinerja.attendance.services import CheckinRefused, distance_m
+from tests.attendance.conftest import D, at
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2026, 10, 1, 23, 40, tzinfo=dt.UTC)  # 07:40 WITA on 2 October
+
+ATTLOG = "101\t2026-10-01 06:20:00\t0\t1\t0\t0\t0\n101\t2026-10-01 15:02:00\t1\t1\t0\t0\t0\n555\t2026-10-01 07:00:00\t0\t1\n"
+
+
+@pytest.fixture
+def device(office):
+    dev = Device.objects.create(
+        instansi=office.instansi, serial="CQZ7232760123", timezone="Asia/Jakarta"
+    )
+    PinMapping.objects.create(instansi=office.instansi, device=dev, pin="101", employee=office.ani)
+    return dev
+
+
+def test_unknown_serials_are_refused_and_nothing_is_stored(client, device):
+    assert client.get("/kehadiran/iclock/cdata?SN=NOPE&options=all").status_code == 403
+    r = client.post(
+        "/kehadiran/iclock/cdata?SN=NOPE&table=ATTLOG", ATTLOG, content_type="text/plain"
+    )
+    assert r.status_code == 403
+    device.is_active = False
+    device.save()
+    assert client.get("/kehadiran/iclock/getrequest?SN=CQZ7232760123").status_code == 403
+    assert not DeviceDump.objects.exists() and not Punch.objects.exists()
+
+
+def test_handshake_tells_the_device_its_zone(client, device):
+    r = client.get("/kehadiran/iclock/cdata?SN=CQZ7232760123&options=all&pushver=2.4.1")
+    body = r.content.decode()
+    assert (
+        r.status_code == 200 and "GET OPTION FROM: CQZ7232760123" in body and "TimeZone=7" in body
+    )
+    device.refresh_from_db()
+    assert device.last_seen is not None and device.watermark is None
+
+
+def test_attlog_push_is_stored_raw_then_inserted_in_the_device_zone(client, device, office):
+    r = client.post(
+        "/kehadiran/iclock/cdata?SN=CQZ7232760123&table=ATTLOG&Stamp=9999",
+        ATTLOG,
+        content_type="text/plain",
+    )
+    assert r.status_code == 200 and r.content.decode() == "OK: 3"
+    dump = DeviceDump.objects.get()
+    assert dump.raw == ATTLOG and dump.inserted == 2 and "555" in dump.error
+    times = list(
+        Punch.objects.filter(employee=office.ani).order_by("at").values_list("at", flat=True)
+    )
+    assert times == [at(D(2026, 10, 1), 7, 20), at(D(2026, 10, 1), 16, 2)]
+    # Pushing the same lines again (devices resend after a lost answer) adds nothing.
+    client.post(
+        "/kehadiran/iclock/cdata?SN=CQZ7232760123&table=ATTLOG", ATTLOG, content_type="text/plain"
+    )
+    assert Punch.objects.count() == 2 and DeviceDump.objects.count() == 2
+    # Other tables are acknowledged and ignored.
+    r = client.post(
+        "/kehadiran/iclock/cdata?SN=CQZ7232760123&table=OPERLOG",
+        "OPLOG 4\t0\t2026-10-01",
+        content_type="text/plain",
+    )
+    assert r.content.decode() == "OK" and Punch.objects.count() == 2
+
+
+def test_poll_moves_the_watermark(client, device):
+    with time_machine.travel(NOW):
+        assert client.get("/kehadiran/iclock/getrequest?SN=CQZ7232760123").content.decode() == "OK"
+    device.refresh_from_db()
+    assert device.watermark == NOW
+    assert (
+        client.post(
+            "/kehadiran/iclock/devicecmd?SN=CQZ7232760123",
+            "ID=1&Return=0",
+            content_type="text/plain",
+        ).content
+        == b"OK"
+    )
+
+
+def test_garbage_push_keeps_the_raw_text(client, device):
+    r = client.post(
+        "/kehadiran/iclock/cdata?SN=CQZ7232760123&table=ATTLOG",
+        "rusak sekali\n",
+        content_type="text/plain",
+    )
+    assert r.status_code == 200
+    dump = DeviceDump.objects.get()
+    assert dump.raw == "rusak sekali\n" and "baris 1" in dump.error and not Punch.objects.exists()
+
+
+# ---------------------------------------------------------------- phone
+
+
+@pytest.fixture
+def kantor(office):
+    return Office.objects.create(
+        instansi=office.instansi,
+        unit=office.unit,
+        name="Kantor Dinkes",
+        latitude=Decimal("-2.767800"),
+        longitude=Decimal("115.241500"),
+        radius_m=100,
+    )
+
+
+def body(**kw):
+    data = {
+        "latitude": -2.7678,
+        "longitude": 115.2415,
+        "accuracy_m": 12.0,
+        "mock_location": False,
+        "nonce": uuid.uuid4().hex,
+        "client_time": NOW.isoformat(),
+    }
+    data.update(kw)
+    return data
+
+
+def test_distance():
+    assert distance_m(-2.7678, 115.2415, -2.7678, 115.2415) == 0
+    assert 100 < distance_m(-2.7678, 115.2415, -2.7678, 115.2425) < 120  # ~111 m at the equator
+
+
+@time_machine.travel(NOW)
+def test_checkin_inside_the_geofence(office, kantor):
+    client = TestClient(router)
+    r = client.post("/checkin", json=body(), user=office.ani.user)
+    assert r.status_code == 201, r.json()
+    assert r.json()["office"] == "Kantor Dinkes" and not r.json()["needs_review"]
+    p = Punch.objects.get()
+    assert p.source == "mobile" and p.accuracy_m == 12.0 and p.at.replace(microsecond=0) == NOW
+
+
+@time_machine.travel(NOW)
+def test_checkin_outside_is_refused_unless_wfh(office, kantor):
+    client = TestClient(router)
+    far = body(latitude=-2.70, longitude=115.30)
+    r = client.post("/checkin", json=far, user=office.ani.user)
+    assert r.status_code == 422 and r.json()["code"] == "geofence"
+    services.leave_record_approved(
+        actor=None,
+        employee=office.ani,
+        leave_type=services.leave_type_get_or_create(office.instansi, "wfh"),
+        date_from=D(2026, 10, 2),
+        date_to=D(2026, 10, 2),
+    )
+    r = client.post("/checkin", json=body(latitude=-2.70, longitude=115.30), user=office.ani.user)
+    assert r.status_code == 201 and r.json()["office"] is None
+
+
+@time_machine.travel(NOW)
+def test_replays_and_skewed_clocks_are_refused(office, kantor):
+    client = TestClient(router)
+    once = body()
+    assert client.post("/checkin", json=once, user=office.ani.user).status_code == 201
+    r = client.post("/checkin", json=once, user=office.ani.user)
+    assert r.status_code == 409 and r.json()["code"] == "replay"
+    old = body(client_time=(NOW - dt.timedelta(minutes=6)).isoformat())
+    assert client.post("/checkin", json=old, user=office.ani.user).json()["code"] == "clock"
+    assert (
+        client.post("/checkin", json=body(nonce="short"), user=office.ani.user).status_code == 400
+    )
+    assert Punch.objects.count() == 1
+
+
+@time_machine.travel(NOW)
+def test_mock_location_or_poor_accuracy_is_flagged_for_the_superior(office, kantor):
+    client = TestClient(router)
+    r = client.post("/checkin", json=body(mock_location=True), user=office.ani.user)
+    assert r.status_code == 201 and r.json()["needs_review"]
+    r = client.post("/checkin", json=body(accuracy_m=250.0), user=office.budi.user)
+    assert r.json()["needs_review"]
+    flagged = Punch.objects.get(employee=office.ani)
+    with pytest.raises(Exception):  # noqa: B017 - a colleague cannot review
+        services.punch_review(actor=office.budi.user, punch=flagged, accepted=True)
+    services.punch_review(actor=office.kepala.user, punch=flagged, accepted=True)
+    assert flagged.review.accepted
+
+
+@time_machine.travel(NOW)
+def test_selfie_required_by_the_office(office, kantor):
+    kantor.selfie_required = True
+    kantor.save()
+    client = TestClient(router)
+    assert client.post("/checkin", json=body(), user=office.ani.user).json()["code"] == "selfie"
+    assert (
+        client.post("/checkin", json=body(selfie_base64="!!!"), user=office.ani.user).status_code
+        == 400
+    )
+    img = base64.b64encode(b"\xff\xd8\xff\xe0 jpeg").decode()
+    r = client.post("/checkin", json=body(selfie_base64=img), user=office.ani.user)
+    assert r.status_code == 201 and Punch.objects.get().photo.name
+
+
+@time_machine.travel(NOW)
+def test_user_without_employee_record_cannot_check_in(office, kantor):
+    r = TestClient(router).post("/checkin", json=body(), user=office.bkpsdm_user)
+    assert r.status_code == 403
+
+
+def test_service_refuses_someone_elses_checkin(office, kantor):
+    with pytest.raises(CheckinRefused):
+        services.mobile_checkin(
+            actor=office.budi.user,
+            employee=office.ani,
+            latitude=-2.7678,
+            longitude=115.2415,
+            accuracy_m=5,
+            mock_location=False,
+            nonce=uuid.uuid4().hex,
+            client_time=NOW,
+            now=NOW,
+        )
+
+
+@time_machine.travel(dt.datetime(2026, 10, 6, 1, 0, tzinfo=dt.UTC))
+def test_month_endpoint(office):
+    services.punches_insert(
+        office.instansi,
+        [services.PunchRow(office.ani.id, at(D(2026, 10, 1), 7, 45), "fingerprint", "SN")],
+    )
+    r = TestClient(router).get("/bulan/2026-10", user=office.ani.user)
+    days = {d["date"]: d for d in r.json()}
+    assert days["2026-10-01"]["late_minutes"] == 15 and days["2026-10-05"]["status"] == "absent"
+    assert TestClient(router).get("/bulan/2026-13", user=office.ani.user).status_code == 400
+    assert not DailyAttendance.objects.exists()
