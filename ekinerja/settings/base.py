@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ekinerja.activities",
     "ekinerja.performance",
     "ekinerja.tpp",
+    "ekinerja.exchange",
     "ekinerja.demo",
 ]
 

@@ -1,0 +1,228 @@
+"""TPP: versioned policies, monthly runs, per-employee results with their explanation, withholdings,
+discipline sentences and carried adjustments. Data and constraints only; the rules are in
+calculator.py (pure) and services.py."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ekinerja.core.models import TenantModel
+
+MONEY = {"max_digits": 16, "decimal_places": 0}
+
+
+class Policy(TenantModel):
+    """A version of the Pemda's TPP rules (Perbup), as the `ekinerja/1` policy object.
+
+    A month is computed with the adopted policy whose effective_from is the latest on or before the
+    month's first day; the run keeps its own copy of the data it used."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draf"
+        ADOPTED = "adopted", "Berlaku"
+        RETIRED = "retired", "Dicabut"
+
+    name = models.CharField("nama", max_length=200)
+    effective_from = models.DateField("berlaku mulai")
+    status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    data = models.JSONField("isi kebijakan")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    adopted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "kebijakan TPP"
+        verbose_name_plural = "kebijakan TPP"
+        ordering = ["-effective_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instansi", "effective_from"],
+                condition=Q(status="adopted"),
+                name="one_adopted_policy_per_effective_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (mulai {self.effective_from:%d-%m-%Y})"
+
+
+class Sentence(TenantModel):
+    """A discipline sentence (hukuman disiplin, PP 94/2021) in force over a date range; its level is a
+    key of the policy's `sentences` table."""
+
+    employee = models.ForeignKey("org.Employee", on_delete=models.PROTECT, related_name="+")
+    level = models.CharField("tingkat/jenis", max_length=40)
+    start = models.DateField("mulai")
+    end = models.DateField("sampai")
+    decree = models.CharField("nomor SK", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "hukuman disiplin"
+        verbose_name_plural = "hukuman disiplin"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="sentence_end_after_start"
+            )
+        ]
+
+
+class Run(TenantModel):
+    """One month's TPP computation for an instansi (or one unit of it).
+
+    States: open -> computed -> verified -> locked -> exported (see services.RUN_TRANSITIONS)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Terbuka"
+        COMPUTED = "computed", "Dihitung"
+        VERIFIED = "verified", "Diverifikasi BKPSDM"
+        LOCKED = "locked", "Dikunci"
+        EXPORTED = "exported", "Diekspor"
+
+    period = models.CharField("periode", max_length=7)
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField("status", max_length=10, choices=State.choices, default=State.OPEN)
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, null=True, blank=True, related_name="runs"
+    )
+    policy_data = models.JSONField("salinan kebijakan", null=True, blank=True)
+    input_digest = models.CharField(max_length=64, blank=True)
+    employees = models.PositiveIntegerField(default=0)
+    total_ceiling = models.DecimalField(default=0, **MONEY)
+    total_gross = models.DecimalField(default=0, **MONEY)
+    total_pph21 = models.DecimalField(default=0, **MONEY)
+    total_health = models.DecimalField(default=0, **MONEY)
+    total_net = models.DecimalField(default=0, **MONEY)
+    total_withheld = models.DecimalField(default=0, **MONEY)
+    progress = models.PositiveSmallIntegerField("kemajuan (%)", default=0)
+    job_id = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    computed_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    locked_at = models.DateTimeField(null=True, blank=True)
+    exported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "perhitungan TPP"
+        verbose_name_plural = "perhitungan TPP"
+        ordering = ["-period", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instansi", "period"],
+                condition=Q(unit__isnull=True),
+                name="one_instansi_run_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["instansi", "period", "unit"],
+                condition=Q(unit__isnull=False),
+                name="one_unit_run_per_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"TPP {self.period}"
+
+
+class Result(TenantModel):
+    """One employee's TPP for a run, with every intermediate figure in `detail` (the explanation)."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="results")
+    employee = models.ForeignKey("org.Employee", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    nip = models.CharField(max_length=18)
+    name = models.CharField(max_length=200)
+    golongan = models.CharField(max_length=12, blank=True)
+    kelas = models.PositiveSmallIntegerField(null=True, blank=True)
+    position_name = models.CharField(max_length=200, blank=True)
+    bank_name = models.CharField(max_length=60, blank=True)
+    bank_account = models.CharField(max_length=30, blank=True)
+    ceiling = models.DecimalField(**MONEY)
+    gross = models.DecimalField(**MONEY)
+    pph21 = models.DecimalField(**MONEY)
+    health_insurance = models.DecimalField(**MONEY)
+    net = models.DecimalField(**MONEY)
+    adjustment = models.DecimalField(default=0, **MONEY)
+    withheld = models.BooleanField(default=False)
+    withheld_reason = models.CharField(max_length=255, blank=True)
+    released = models.DecimalField("dibayarkan dari penahanan sebelumnya", default=0, **MONEY)
+    payable = models.DecimalField("dibayarkan bulan ini", default=0, **MONEY)
+    detail = models.JSONField()
+
+    class Meta:
+        verbose_name = "hasil TPP"
+        verbose_name_plural = "hasil TPP"
+        ordering = ["unit_id", "-kelas", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "employee"], name="one_result_per_employee_per_run"
+            ),
+            models.CheckConstraint(
+                condition=Q(net__gte=0)
+                & Q(gross__gte=models.F("net"))
+                & Q(ceiling__gte=models.F("gross")),
+                name="result_bounds_0_net_gross_ceiling",
+            ),
+        ]
+
+
+class Withholding(TenantModel):
+    """BKPSDM holds an employee's TPP for a month pending a required document (monthly SKP, LHKPN).
+    The held amount is paid in the month it is released."""
+
+    employee = models.ForeignKey("org.Employee", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField("periode ditahan", max_length=7)
+    reason = models.CharField("alasan", max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_period = models.CharField("dibayar pada periode", max_length=7, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "penahanan TPP"
+        verbose_name_plural = "penahanan TPP"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "period"], name="one_withholding_per_employee_period"
+            )
+        ]
+
+
+class Adjustment(TenantModel):
+    """A correction to a locked month, paid (or recovered) in a later month. Locked months never change."""
+
+    employee = models.ForeignKey("org.Employee", on_delete=models.PROTECT, related_name="+")
+    source_period = models.CharField("periode yang dikoreksi", max_length=7)
+    target_period = models.CharField("dibayar pada periode", max_length=7)
+    amount = models.DecimalField("jumlah (Rp, negatif = potongan)", **MONEY)
+    reason = models.TextField("alasan")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "koreksi TPP"
+        verbose_name_plural = "koreksi TPP"
