@@ -1,11 +1,26 @@
 from django.urls import path
 
-from . import adms
+from . import adms, views
 
 app_name = "attendance"
 
 urlpatterns = [
-    # ADMS push (devices expect /iclock/...; the project urls.py should also mount adms_urls at /iclock/).
+    path("", views.my_month, name="month"),
+    path("pegawai/<int:pk>/", views.employee_month, name="employee-month"),
+    path("cuti/", views.leave, name="leave"),
+    path("cuti/<int:pk>/batal/", views.leave_cancel, name="leave-cancel"),
+    path("cuti/<int:pk>/putuskan/", views.leave_decide, name="leave-decide"),
+    path("koreksi/", views.corrections, name="corrections"),
+    path("koreksi/<int:pk>/putuskan/", views.correction_decide, name="correction-decide"),
+    path("tinjau/<int:pk>/", views.punch_review, name="punch-review"),
+    path("persetujuan/", views.inbox, name="inbox"),
+    path("papan/", views.board, name="board"),
+    path("rekap/", views.recap, name="recap"),
+    path("impor/", views.imports, name="imports"),
+    path("impor/<int:pk>/", views.import_detail, name="import-detail"),
+    path("impor/<int:pk>/jalankan/", views.import_run, name="import-run"),
+    # ADMS push (devices use the fixed path /iclock/...; the project urls.py should also mount
+    # ekinerja.attendance.adms_urls at /iclock/).
     path("iclock/cdata", adms.cdata, name="adms-cdata"),
     path("iclock/getrequest", adms.getrequest, name="adms-getrequest"),
     path("iclock/devicecmd", adms.devicecmd, name="adms-devicecmd"),

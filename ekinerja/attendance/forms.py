@@ -1,0 +1,105 @@
+from django import forms
+
+from .models import Device, LeaveType
+
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+REQUIRED = {"required": "Wajib diisi.", "invalid": "Tidak valid."}
+ALLOWED_ATTACHMENTS = (".pdf", ".jpg", ".jpeg", ".png")
+MAX_ATTACHMENT = 5 * 1024 * 1024
+
+
+def _check_attachment(f):
+    if f is None:
+        return f
+    if not f.name.lower().endswith(ALLOWED_ATTACHMENTS):
+        raise forms.ValidationError("Lampiran harus PDF, JPG atau PNG.")
+    if f.size > MAX_ATTACHMENT:
+        raise forms.ValidationError("Lampiran maksimal 5 MB.")
+    return f
+
+
+class LeaveForm(forms.Form):
+    leave_type = forms.ModelChoiceField(
+        label="Jenis",
+        queryset=LeaveType.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={
+            "required": "Pilih jenis cuti/izin.",
+            "invalid_choice": "Pilihan tidak valid.",
+        },
+    )
+    date_from = forms.DateField(label="Mulai", widget=DATE, error_messages=REQUIRED)
+    date_to = forms.DateField(label="Sampai", widget=DATE, error_messages=REQUIRED)
+    reason = forms.CharField(
+        label="Keterangan",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
+    )
+    attachment = forms.FileField(
+        label="Lampiran (PDF/JPG/PNG, maks. 5 MB)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
+    )
+
+    def __init__(self, *args, instansi=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leave_type"].queryset = LeaveType.objects.filter(
+            instansi=instansi, is_active=True
+        ).order_by("name")
+
+    def clean_attachment(self):
+        return _check_attachment(self.cleaned_data.get("attachment"))
+
+
+class CorrectionForm(forms.Form):
+    date = forms.DateField(label="Tanggal", widget=DATE, error_messages=REQUIRED)
+    time = forms.TimeField(
+        label="Jam",
+        widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}, format="%H:%M"),
+        error_messages=REQUIRED,
+    )
+    reason = forms.CharField(
+        label="Alasan",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
+        error_messages={"required": "Alasan koreksi wajib diisi."},
+    )
+    attachment = forms.FileField(
+        label="Lampiran (opsional)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
+    )
+
+    def clean_attachment(self):
+        return _check_attachment(self.cleaned_data.get("attachment"))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Berkas ekspor mesin (.csv, .xlsx, .dat)",
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control", "accept": ".csv,.xlsx,.dat,.txt"}
+        ),
+        error_messages={"required": "Pilih berkas."},
+    )
+    device = forms.ModelChoiceField(
+        label="Mesin asal (menentukan zona jam dan PIN)",
+        queryset=Device.objects.none(),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, instansi=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["device"].queryset = Device.objects.filter(instansi=instansi).order_by("serial")
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".csv", ".xlsx", ".dat", ".txt")):
+            raise forms.ValidationError(
+                "Jenis berkas tidak didukung; gunakan .csv, .xlsx atau .dat."
+            )
+        if f.size > 200 * 1024 * 1024:
+            raise forms.ValidationError("Berkas maksimal 200 MB.")
+        return f

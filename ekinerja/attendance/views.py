@@ -1,0 +1,556 @@
+"""Attendance pages: the employee's month, leave and correction requests, the superior's inbox, the
+unit's daily board and monthly recap (xlsx), and the punch import screen."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import io
+import zoneinfo
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ekinerja.core.clock import local_today
+from ekinerja.core.periods import DAYS_ID, Period
+from ekinerja.core.scoping import get_scoped_or_404, scoped
+from ekinerja.org import selectors as org
+from ekinerja.org.models import Assignment, Employee, Role, Unit
+
+from . import selectors, services
+from .forms import CorrectionForm, ImportForm, LeaveForm
+from .models import CorrectionRequest, DailyAttendance, LeaveRequest, Punch, PunchImport
+
+STATUS_LABELS = dict(DailyAttendance.Status.choices)
+STATUS_COLORS = {
+    "present": "success",
+    "late": "warning",
+    "early": "warning",
+    "late_early": "warning",
+    "missing_in": "danger",
+    "missing_out": "danger",
+    "absent": "danger",
+    "leave": "info",
+    "off": "secondary",
+    "pending": "light",
+}
+
+
+def _period(request, instansi) -> Period:
+    try:
+        return Period.parse(request.GET.get("periode", ""))
+    except ValueError:
+        return Period.of(local_today(instansi))
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _me_or_404(request) -> Employee:
+    me = org.employee_for_user(request.user)
+    if me is None:
+        raise Http404("Akun ini tidak terhubung ke data pegawai.")
+    return me
+
+
+def _day_view(f, leave_names) -> dict:
+    status = f.status
+    if not f.final:
+        # The day is still running (or a device has not delivered yet): no verdict on what is missing.
+        if status == "missing_out":
+            status = "late" if f.late_minutes else "present"
+        elif status in ("absent", "missing_in"):
+            status = "pending"
+    label = STATUS_LABELS.get(status, _("Belum absen"))
+    if status == "leave" and f.leave_type:
+        label = leave_names.get(f.leave_type, f.leave_type)
+    return {
+        "facts": f,
+        "status": status,
+        "label": label,
+        "color": STATUS_COLORS.get(status, "light"),
+    }
+
+
+def month_context(employee: Employee, period: Period) -> dict:
+    tz = zoneinfo.ZoneInfo(employee.instansi.timezone)
+    days = selectors.attendance_days([employee], period.first_day, period.last_day)[employee.id]
+    leave_names = dict(
+        selectors.LeaveType.objects.filter(instansi=employee.instansi).values_list("code", "name")
+    )
+    by_date = {f.date: _day_view(f, leave_names) for f in days}
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(period.year, period.month):
+        weeks.append(
+            [{"date": d, "in_month": d.month == period.month, "day": by_date.get(d)} for d in week]
+        )
+    working = [v for v in by_date.values() if v["facts"].working]
+    counts = Counter(v["status"] for v in working)
+    return {
+        "employee": employee,
+        "period": period,
+        "prev": period.previous(),
+        "next": period.next(),
+        "weeks": weeks,
+        "days": [by_date[d] for d in sorted(by_date)],
+        "weekday_names": DAYS_ID,
+        "tz": tz,
+        "summary": {
+            "working": len(working),
+            "late_minutes": sum(v["facts"].late_minutes for v in working),
+            "early_minutes": sum(v["facts"].early_minutes for v in working),
+            "absent": counts["absent"],
+            "leave": counts["leave"],
+            "late": counts["late"] + counts["late_early"],
+        },
+        "leaves": LeaveRequest.objects.filter(
+            employee=employee, date_from__lte=period.last_day, date_to__gte=period.first_day
+        ).select_related("leave_type"),
+        "balance": selectors.annual_leave(employee, period.year),
+    }
+
+
+@login_required
+def my_month(request):
+    me = _me_or_404(request)
+    ctx = month_context(me, _period(request, me.instansi))
+    ctx["own"] = True
+    return render(request, "attendance/month.html", ctx)
+
+
+@login_required
+def employee_month(request, pk: int):
+    employee = get_scoped_or_404(Employee.objects.select_related("instansi"), request.user, pk=pk)
+    if not request.user.has_perm("attendance.view_employee_month", employee):
+        raise Http404("Data tidak ditemukan.")
+    ctx = month_context(employee, _period(request, employee.instansi))
+    ctx["own"] = employee.user_id == request.user.id
+    return render(request, "attendance/month.html", ctx)
+
+
+# ---------------------------------------------------------------- leave
+
+
+@login_required
+def leave(request):
+    me = _me_or_404(request)
+    form = LeaveForm(instansi=me.instansi)
+    if request.method == "POST":
+        form = LeaveForm(request.POST, request.FILES, instansi=me.instansi)
+        if form.is_valid():
+            try:
+                req = services.leave_request_submit(
+                    actor=request.user,
+                    employee=me,
+                    leave_type=form.cleaned_data["leave_type"],
+                    date_from=form.cleaned_data["date_from"],
+                    date_to=form.cleaned_data["date_to"],
+                    reason=form.cleaned_data["reason"],
+                    attachment=form.cleaned_data["attachment"],
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Permohonan %(type)s %(days)s hari kerja telah diajukan.")
+                    % {"type": req.leave_type.name, "days": req.working_days},
+                )
+                return redirect("attendance:leave")
+    requests = (
+        LeaveRequest.objects.filter(employee=me)
+        .select_related("leave_type", "approver")
+        .order_by("-date_from")[:50]
+    )
+    today = local_today(me.instansi)
+    return render(
+        request,
+        "attendance/leave.html",
+        {
+            "form": form,
+            "requests": requests,
+            "balance": selectors.annual_leave(me, today.year),
+        },
+    )
+
+
+@login_required
+@require_POST
+def leave_cancel(request, pk: int):
+    req = get_scoped_or_404(LeaveRequest, request.user, pk=pk)
+    try:
+        services.leave_request_cancel(actor=request.user, request=req)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Permohonan dibatalkan."))
+    return redirect("attendance:leave")
+
+
+# ---------------------------------------------------------------- corrections
+
+
+@login_required
+def corrections(request):
+    me = _me_or_404(request)
+    tz = zoneinfo.ZoneInfo(me.instansi.timezone)
+    form = CorrectionForm()
+    if request.method == "POST":
+        form = CorrectionForm(request.POST, request.FILES)
+        if form.is_valid():
+            when = dt.datetime.combine(
+                form.cleaned_data["date"], form.cleaned_data["time"], tzinfo=tz
+            )
+            try:
+                services.correction_submit(
+                    actor=request.user,
+                    employee=me,
+                    at=when,
+                    reason=form.cleaned_data["reason"],
+                    attachment=form.cleaned_data["attachment"],
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Permohonan koreksi telah diajukan ke atasan."))
+                return redirect("attendance:corrections")
+    rows = CorrectionRequest.objects.filter(employee=me).select_related("approver")[:50]
+    return render(request, "attendance/corrections.html", {"form": form, "rows": rows})
+
+
+# ---------------------------------------------------------------- the superior's inbox
+
+
+@login_required
+def inbox(request):
+    me = org.employee_for_user(request.user)
+    roles = org.user_roles(request.user)
+    leave_qs = scoped(LeaveRequest, request.user).select_related("employee", "leave_type")
+    cond = Q(pk__in=[])
+    if me is not None:
+        subs = [s.id for s in org.subordinates(me, on=local_today(me.instansi))]
+        cond |= Q(status=LeaveRequest.Status.SUBMITTED) & (Q(approver=me) | Q(employee_id__in=subs))
+    else:
+        subs = []
+    if Role.BKPSDM in roles:
+        cond |= Q(status=LeaveRequest.Status.AWAITING_BKPSDM)
+    pending_leave = leave_qs.filter(cond).order_by("date_from")
+    pending_corrections = (
+        scoped(CorrectionRequest, request.user)
+        .filter(status=CorrectionRequest.Status.SUBMITTED)
+        .filter(Q(approver=me) | Q(employee_id__in=subs) if me else Q(pk__in=[]))
+        .select_related("employee")
+        .order_by("at")
+    )
+    flagged = (
+        scoped(Punch, request.user)
+        .filter(needs_review=True, review__isnull=True, employee_id__in=subs)
+        .select_related("employee")
+        .order_by("at")
+    )
+    return render(
+        request,
+        "attendance/inbox.html",
+        {
+            "pending_leave": pending_leave,
+            "pending_corrections": pending_corrections,
+            "flagged": flagged,
+        },
+    )
+
+
+def _decision(request):
+    approve = request.POST.get("decision") == "approve"
+    return approve, (request.POST.get("note") or "").strip()[:1000]
+
+
+@login_required
+@require_POST
+def leave_decide(request, pk: int):
+    req = get_scoped_or_404(LeaveRequest, request.user, pk=pk)
+    approve, note = _decision(request)
+    try:
+        req = services.leave_request_decide(
+            actor=request.user, request=req, approve=approve, note=note
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Permohonan %(name)s: %(status)s.")
+            % {"name": req.employee.name, "status": req.get_status_display().lower()},
+        )
+    return redirect("attendance:inbox")
+
+
+@login_required
+@require_POST
+def correction_decide(request, pk: int):
+    req = get_scoped_or_404(CorrectionRequest, request.user, pk=pk)
+    approve, note = _decision(request)
+    try:
+        services.correction_decide(actor=request.user, correction=req, approve=approve, note=note)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Koreksi diputuskan."))
+    return redirect("attendance:inbox")
+
+
+@login_required
+@require_POST
+def punch_review(request, pk: int):
+    punch = get_scoped_or_404(
+        Punch.objects.select_related("employee__instansi"), request.user, pk=pk
+    )
+    approve, note = _decision(request)
+    try:
+        services.punch_review(actor=request.user, punch=punch, accepted=approve, note=note)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Absensi ponsel ditinjau."))
+    return redirect("attendance:inbox")
+
+
+# ---------------------------------------------------------------- unit views
+
+
+def employees_of_unit(unit: Unit, start: dt.date, end: dt.date) -> list[Employee]:
+    """Employees with a definitif assignment in the unit (or its sub-units) at some point of
+    [start, end] (two queries)."""
+    ids = org.unit_descendant_ids(unit)
+    return list(
+        Employee.objects.filter(
+            assignments__kind=Assignment.Kind.DEFINITIF,
+            assignments__position__unit_id__in=ids,
+            assignments__start__lte=end,
+        )
+        .filter(Q(assignments__end__isnull=True) | Q(assignments__end__gte=start))
+        .filter(is_active=True)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def _units_for(request) -> list[Unit]:
+    roles = org.user_roles(request.user)
+    qs = scoped(Unit, request.user).order_by("code")
+    if roles & {Role.BKPSDM, Role.PIMPINAN}:
+        return list(qs)
+    allowed = set(org.admin_unit_ids(request.user))
+    me = org.employee_for_user(request.user)
+    if me is not None and Role.ATASAN in roles:
+        a = org.definitif_assignment(me, on=local_today(me.instansi))
+        if a is not None:
+            allowed |= org.unit_descendant_ids(a.position.unit)
+    return [u for u in qs if u.id in allowed]
+
+
+def _pick_unit(request, units: list[Unit]) -> Unit:
+    if not units:
+        raise PermissionDenied
+    wanted = request.GET.get("unit")
+    unit = next((u for u in units if str(u.id) == wanted), units[0])
+    if not request.user.has_perm("attendance.view_unit_board", unit):
+        raise PermissionDenied
+    return unit
+
+
+@login_required
+def board(request):
+    if not request.user.has_perm("attendance.use_unit_board"):
+        raise PermissionDenied
+    units = _units_for(request)
+    unit = _pick_unit(request, units)
+    today = local_today(unit.instansi)
+    try:
+        day = dt.date.fromisoformat(request.GET.get("tanggal", ""))
+    except ValueError:
+        day = today
+    emps = employees_of_unit(unit, day, day)
+    facts = selectors.attendance_days(emps, day, day)
+    leave_names = dict(
+        selectors.LeaveType.objects.filter(instansi=unit.instansi).values_list("code", "name")
+    )
+    rows = []
+    for e in emps:
+        f = next((x for x in facts.get(e.id, []) if x.date == day), None)
+        rows.append({"employee": e, "day": _day_view(f, leave_names) if f else None})
+    counts = Counter(r["day"]["status"] if r["day"] else "off" for r in rows)
+    return render(
+        request,
+        "attendance/board.html",
+        {
+            "units": units,
+            "unit": unit,
+            "day": day,
+            "prev": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1),
+            "rows": rows,
+            "counts": counts,
+            "is_today": day == today,
+        },
+    )
+
+
+RECAP_COLUMNS = [
+    ("working", "Hari kerja"),
+    ("present", "Hadir tepat"),
+    ("late", "Terlambat (kali)"),
+    ("late_minutes", "Terlambat (menit)"),
+    ("early", "Pulang cepat (kali)"),
+    ("early_minutes", "Pulang cepat (menit)"),
+    ("missing_in", "Tak absen masuk"),
+    ("missing_out", "Tak absen pulang"),
+    ("absent", "Tanpa keterangan"),
+    ("leave", "Cuti/izin"),
+]
+
+
+def recap_rows(emps: list[Employee], period: Period) -> list[dict]:
+    facts = selectors.attendance_month(emps, period)
+    rows = []
+    for e in emps:
+        days = facts.get(e.id, [])
+        r = {"employee": e, "working": len(days)}
+        r["present"] = sum(1 for f in days if f.status == "present")
+        r["late"] = sum(1 for f in days if f.late_minutes)
+        r["late_minutes"] = sum(f.late_minutes for f in days)
+        r["early"] = sum(1 for f in days if f.early_minutes)
+        r["early_minutes"] = sum(f.early_minutes for f in days)
+        r["missing_in"] = sum(1 for f in days if f.missing_check_in)
+        r["missing_out"] = sum(1 for f in days if f.missing_check_out)
+        r["absent"] = sum(1 for f in days if f.absent_without_notice)
+        r["leave"] = sum(1 for f in days if f.leave_type)
+        r["cells"] = [r[k] for k, _label in RECAP_COLUMNS]
+        rows.append(r)
+    return rows
+
+
+@login_required
+def recap(request):
+    if not request.user.has_perm("attendance.use_unit_board"):
+        raise PermissionDenied
+    units = _units_for(request)
+    unit = _pick_unit(request, units)
+    period = _period(request, unit.instansi)
+    emps = employees_of_unit(unit, period.first_day, period.last_day)
+    rows = recap_rows(emps, period)
+    if request.GET.get("format") == "xlsx":
+        return _recap_xlsx(unit, period, rows)
+    return render(
+        request,
+        "attendance/recap.html",
+        {
+            "units": units,
+            "unit": unit,
+            "period": period,
+            "prev": period.previous(),
+            "next": period.next(),
+            "rows": rows,
+            "columns": [label for _k, label in RECAP_COLUMNS],
+        },
+    )
+
+
+def _recap_xlsx(unit: Unit, period: Period, rows: list[dict]) -> HttpResponse:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("Rekap")
+    bold = wb.add_format({"bold": True})
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    ws.write(0, 0, f"Rekap kehadiran {unit.name}", bold)
+    ws.write(1, 0, f"Periode {period.label}")
+    header = ["No", "NIP", "Nama"] + [label for _k, label in RECAP_COLUMNS]
+    ws.write_row(3, 0, header, head)
+    for i, r in enumerate(rows, start=1):
+        ws.write_number(3 + i, 0, i)
+        ws.write_string(3 + i, 1, r["employee"].nip)
+        ws.write_string(3 + i, 2, r["employee"].full_name)
+        for j, v in enumerate(r["cells"]):
+            ws.write_number(3 + i, 3 + j, v)
+    ws.set_column(1, 1, 20)
+    ws.set_column(2, 2, 32)
+    ws.set_column(3, 3 + len(RECAP_COLUMNS), 11)
+    ws.freeze_panes(4, 3)
+    wb.close()
+    resp = HttpResponse(
+        buf.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    resp["Content-Disposition"] = (
+        f'attachment; filename="rekap-kehadiran-{unit.code}-{period}.xlsx"'
+    )
+    return resp
+
+
+# ---------------------------------------------------------------- punch import
+
+
+@login_required
+def imports(request):
+    if not request.user.has_perm("attendance.import_punches"):
+        raise PermissionDenied
+    instansi = request.user.instansi
+    form = ImportForm(instansi=instansi)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, instansi=instansi)
+        if form.is_valid():
+            f = form.cleaned_data["file"]
+            batch = services.import_preview(
+                actor=request.user,
+                instansi=instansi,
+                name=f.name,
+                data=f.read(),
+                device=form.cleaned_data["device"],
+            )
+            return redirect("attendance:import-detail", pk=batch.pk)
+    batches = scoped(PunchImport, request.user).select_related("device", "uploaded_by")[:30]
+    return render(request, "attendance/imports.html", {"form": form, "batches": batches})
+
+
+@login_required
+def import_detail(request, pk: int):
+    if not request.user.has_perm("attendance.import_punches"):
+        raise PermissionDenied
+    batch = get_scoped_or_404(PunchImport.objects.select_related("device"), request.user, pk=pk)
+    template = (
+        "attendance/_import_progress.html"
+        if request.headers.get("HX-Request")
+        else "attendance/import_detail.html"
+    )
+    return render(request, template, {"batch": batch})
+
+
+@login_required
+@require_POST
+def import_run(request, pk: int):
+    if not request.user.has_perm("attendance.import_punches"):
+        raise PermissionDenied
+    batch = get_scoped_or_404(PunchImport, request.user, pk=pk)
+    from .tasks import import_run_task
+
+    try:
+        if batch.status != PunchImport.Status.PREVIEW:
+            raise ValidationError("Impor ini sudah dijalankan atau ditolak.")
+        import_run_task.delay(batch.pk, request.user.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("attendance:import-detail", args=[batch.pk]))
