@@ -642,3 +642,22 @@ def _check_cycles(r: Reader, parent: dict[str, str | None], paths: dict, what: s
                 f"{paths[node]}.parent",
                 f"{what} hierarchy has a cycle: {' -> '.join(cycle + [node])}",
             )
+
+
+def read_file(path: str) -> Document:
+    """Read and check a document file; unreadable files and bad JSON are DocumentErrors too."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as exc:
+        raise DocumentError([("$", f"cannot read {path}: {exc.strerror}")]) from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = (
+            f" (line {exc.lineno}, column {exc.colno})"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
+        )
+        raise DocumentError([("$", f"not valid UTF-8 JSON{where}")]) from exc
+    return read_document(data)

@@ -1,0 +1,176 @@
+"""Kaji tiru: handing a Pemda's rules (policy, activity catalog, schedules, regional holidays) to another.
+
+`exchange_export` writes the chosen parts of an instansi as an `ekinerja/1` document;
+`exchange_import` takes such a document into a (usually different) instansi: policies arrive as
+drafts for BKPSDM to review and adopt, catalog items are added or updated by code (entries keep the
+minutes they were made with), schedules and holidays are added when their code/date is new. Nothing is
+half-imported: the document is read strictly first, then written in one transaction and audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from ekinerja.activities.models import ActivityCatalogItem
+from ekinerja.core.audit import audit_record
+from ekinerja.core.models import Instansi, User
+from ekinerja.tpp.models import Policy
+from ekinerja.workcal.models import Holiday, ScheduleDay, Shift, WorkSchedule
+
+from .document import FORMAT, WEEKDAYS, Document
+
+PARTS = ("policy", "catalog", "schedules", "holidays")
+
+
+def _hm(t: dt.time) -> str:
+    return t.strftime("%H:%M")
+
+
+def exchange_export(*, instansi: Instansi, parts: tuple[str, ...] = PARTS) -> dict:
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        raise ValueError(
+            f"Unknown part(s): {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}"
+        )
+    doc: dict = {
+        "format": FORMAT,
+        "instansi": {"code": instansi.code, "name": instansi.name, "timezone": instansi.timezone},
+    }
+    if "policy" in parts:
+        doc["policies"] = [
+            p.data
+            for p in Policy.objects.filter(
+                instansi=instansi, status=Policy.Status.ADOPTED
+            ).order_by("effective_from")
+        ]
+    if "catalog" in parts:
+        doc["activity_catalog"] = [
+            {"code": c.code, "name": c.name, "output": c.output_unit, "minutes": c.standard_minutes}
+            for c in ActivityCatalogItem.objects.filter(
+                instansi=instansi, active_to__isnull=True
+            ).order_by("code")
+        ]
+    if "schedules" in parts:
+        schedules = list(WorkSchedule.objects.filter(instansi=instansi).order_by("code"))
+        days = ScheduleDay.objects.filter(instansi=instansi, variant__isnull=True).order_by(
+            "weekday"
+        )
+        shifts = Shift.objects.filter(instansi=instansi).order_by("code")
+        by_sched_days: dict[int, dict] = {}
+        for d in days:
+            by_sched_days.setdefault(d.schedule_id, {})[WEEKDAYS[d.weekday]] = [
+                _hm(d.start),
+                _hm(d.end),
+            ]
+        by_sched_shifts: dict[int, dict] = {}
+        for s in shifts:
+            by_sched_shifts.setdefault(s.schedule_id, {})[s.code] = [_hm(s.start), _hm(s.end)]
+        doc["schedules"] = [
+            {"code": s.code, "kind": "fixed", "days": by_sched_days.get(s.id, {})}
+            if s.kind == WorkSchedule.Kind.FIXED
+            else {"code": s.code, "kind": "shift", "shifts": by_sched_shifts.get(s.id, {})}
+            for s in schedules
+        ]
+    if "holidays" in parts:
+        doc["holidays"] = [
+            {"date": h.date.isoformat(), "name": h.name, "kind": h.kind}
+            for h in Holiday.objects.filter(
+                instansi=instansi, source=Holiday.Source.MANUAL, is_active=True
+            ).order_by("date")
+        ]
+    return doc
+
+
+@dataclass
+class ImportSummary:
+    policies: int = 0
+    catalog_added: int = 0
+    catalog_updated: int = 0
+    schedules_added: int = 0
+    holidays_added: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def exchange_import(
+    *, actor: User | None, instansi: Instansi, doc: Document, today: dt.date
+) -> ImportSummary:
+    out = ImportSummary()
+    for pol, src in doc.policies:
+        Policy.objects.create(
+            instansi=instansi,
+            name=pol.name,
+            effective_from=pol.effective_from,
+            status=Policy.Status.DRAFT,
+            data=src,
+            created_by=actor,
+        )
+        out.policies += 1
+
+    existing = {c.code: c for c in ActivityCatalogItem.objects.filter(instansi=instansi)}
+    new_items, changed = [], []
+    for c in doc.activity_catalog:
+        item = existing.get(c.code)
+        if item is None:
+            new_items.append(
+                ActivityCatalogItem(
+                    instansi=instansi,
+                    code=c.code,
+                    name=c.name,
+                    output_unit=c.output,
+                    standard_minutes=c.minutes,
+                    active_from=today,
+                )
+            )
+        elif (item.name, item.output_unit, item.standard_minutes) != (c.name, c.output, c.minutes):
+            item.name, item.output_unit, item.standard_minutes = c.name, c.output, c.minutes
+            changed.append(item)
+    ActivityCatalogItem.objects.bulk_create(new_items)
+    ActivityCatalogItem.objects.bulk_update(changed, ["name", "output_unit", "standard_minutes"])
+    out.catalog_added, out.catalog_updated = len(new_items), len(changed)
+
+    have = set(WorkSchedule.objects.filter(instansi=instansi).values_list("code", flat=True))
+    fresh = [s for s in doc.schedules if s.code not in have]
+    out.skipped += [f"jadwal {s.code} sudah ada" for s in doc.schedules if s.code in have]
+    created = {
+        s.code: WorkSchedule(instansi=instansi, code=s.code, name=s.code, kind=s.kind)
+        for s in fresh
+    }
+    WorkSchedule.objects.bulk_create(created.values())
+    ScheduleDay.objects.bulk_create(
+        [
+            ScheduleDay(instansi=instansi, schedule=created[s.code], weekday=wd, start=a, end=b)
+            for s in fresh
+            for wd, (a, b) in s.days.items()
+        ]
+    )
+    Shift.objects.bulk_create(
+        [
+            Shift(instansi=instansi, schedule=created[s.code], code=code, name=code, start=a, end=b)
+            for s in fresh
+            for code, (a, b) in s.shifts.items()
+        ]
+    )
+    out.schedules_added = len(fresh)
+
+    known = set(Holiday.objects.filter(instansi=instansi).values_list("date", "name"))
+    holidays = [
+        Holiday(
+            instansi=instansi, date=h.date, name=h.name, kind=h.kind, source=Holiday.Source.MANUAL
+        )
+        for h in doc.holidays
+        if (h.date, h.name) not in known
+    ]
+    Holiday.objects.bulk_create(holidays)
+    out.holidays_added = len(holidays)
+
+    audit_record(
+        action="exchange.import",
+        actor=actor,
+        instansi=instansi,
+        after={**out.__dict__, "from": doc.instansi.code},
+    )
+    return out

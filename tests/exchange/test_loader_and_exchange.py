@@ -1,0 +1,100 @@
+"""Loading a document writes the same rows the web app writes; kaji tiru export/import round-trips."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ekinerja.activities.models import ActivityCatalogItem, ActivityEntry, UnlockRequest
+from ekinerja.attendance.models import LeaveRequest, Punch
+from ekinerja.core.models import Instansi
+from ekinerja.core.periods import Period
+from ekinerja.exchange.document import read_document
+from ekinerja.exchange.loader import load_document
+from ekinerja.exchange.services import exchange_export, exchange_import
+from ekinerja.org.models import Assignment, Employee
+from ekinerja.performance.selectors import predicate_month
+from ekinerja.tpp.models import Policy
+from ekinerja.workcal.models import Holiday, WorkSchedule
+from ekinerja.workcal.selectors import working_days
+from tests.exchange.test_document import NIP, minimal
+from tests.factories import InstansiFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_document_writes_every_part():
+    inst = load_document(read_document(minimal()))
+    emp = Employee.objects.get(instansi=inst, nip=NIP)
+    assert Assignment.objects.get(employee=emp).position.code == "SEKDA"
+    assert Punch.objects.get(employee=emp).at.astimezone(dt.UTC) == dt.datetime(
+        2026, 9, 30, 23, 41, tzinfo=dt.UTC
+    )  # 07:41 WITA
+    assert LeaveRequest.objects.get(employee=emp).status == "approved"
+    entry = ActivityEntry.objects.get(employee=emp)
+    assert (entry.status, entry.credited_minutes) == ("approved", 60)
+    assert UnlockRequest.objects.get(employee=emp).status == "approved"
+    assert predicate_month([emp], Period.parse("2026-10")) == {emp.id: "baik"}
+    assert Policy.objects.get(instansi=inst).status == "adopted"
+    # 20 Oct is the listed regional holiday; national holidays are seeded from the package.
+    assert Holiday.objects.filter(instansi=inst, date=dt.date(2026, 10, 20)).exists()
+    assert Holiday.objects.filter(
+        instansi=inst, kind="national", date=dt.date(2026, 8, 17)
+    ).exists()
+    days = working_days([emp], dt.date(2026, 10, 1), dt.date(2026, 10, 31))[emp.id]
+    assert dt.date(2026, 10, 20) not in days and dt.date(2026, 10, 5) in days
+    # The 5HK schedule lists only Monday and Friday in this fixture.
+    assert {d.weekday() for d in days} == {0, 4}
+
+
+def test_same_instansi_code_cannot_be_loaded_twice():
+    doc = read_document(minimal())
+    load_document(doc)
+    with pytest.raises(ValueError, match="sudah ada"):
+        load_document(doc)
+
+
+def test_export_then_import_into_another_pemda():
+    source = load_document(read_document(minimal()))
+    exported = exchange_export(
+        instansi=source, parts=("policy", "catalog", "schedules", "holidays")
+    )
+    assert [c["code"] for c in exported["activity_catalog"]] == ["A001"]
+    assert {s["code"] for s in exported["schedules"]} == {"5HK", "RS"}
+    target = InstansiFactory(code="6302")
+    summary = exchange_import(
+        actor=None, instansi=target, doc=read_document(exported), today=dt.date(2026, 11, 1)
+    )
+    assert (summary.policies, summary.catalog_added, summary.schedules_added) == (1, 1, 2)
+    assert Policy.objects.get(instansi=target).status == "draft"  # BKPSDM adopts after review
+    assert ActivityCatalogItem.objects.get(instansi=target).standard_minutes == 30
+    assert WorkSchedule.objects.filter(instansi=target).count() == 2
+    # Again: catalog unchanged, schedules skipped, nothing duplicated.
+    again = exchange_import(
+        actor=None, instansi=target, doc=read_document(exported), today=dt.date(2026, 11, 2)
+    )
+    assert (again.catalog_added, again.catalog_updated, again.schedules_added) == (0, 0, 0)
+    assert WorkSchedule.objects.filter(instansi=target).count() == 2
+
+
+def test_exchange_commands(tmp_path):
+    load_document(read_document(minimal()))
+    out = tmp_path / "rules.json"
+    call_command(
+        "exchange", "export", "--instansi", "6301", "--parts", "policy,catalog", "--out", str(out)
+    )
+    doc = json.loads(out.read_text())
+    assert set(doc) == {"format", "instansi", "policies", "activity_catalog"}
+    InstansiFactory(code="6399")
+    call_command("exchange", "import", str(out), "--instansi", "6399")
+    assert ActivityCatalogItem.objects.filter(instansi__code="6399").count() == 1
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps({"format": "ekinerja/1", "instansi": {"code": "1"}, "units": [{"x": 1}]})
+    )
+    with pytest.raises(CommandError) as err:
+        call_command("exchange", "import", str(bad), "--instansi", "6399")
+    assert "$.units[0].x: unknown field" in str(err.value)
+    assert "$.instansi.name: required field missing" in str(err.value)
+    assert Instansi.objects.count() == 2
