@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,6 +42,7 @@ STATUS_COLORS = {
     "leave": "info",
     "off": "secondary",
     "pending": "light",
+    "scheduled": "light",
 }
 
 
@@ -73,8 +75,10 @@ def _day_view(f, leave_names) -> dict:
         if status == "missing_out":
             status = "late" if f.late_minutes else "present"
         elif status in ("absent", "missing_in"):
-            status = "pending"
-    label = STATUS_LABELS.get(status, _("Belum absen"))
+            status = "scheduled" if f.start and f.start > timezone.now() else "pending"
+    label = STATUS_LABELS.get(status) or (
+        _("Terjadwal") if status == "scheduled" else _("Belum absen")
+    )
     if status == "leave" and f.leave_type:
         label = leave_names.get(f.leave_type, f.leave_type)
     return {

@@ -1,0 +1,124 @@
+"""Attendance in a real browser: an employee requests leave, the superior approves it, and the
+employee's month view shows the leave days; on a desktop and on a 360-px phone. Screenshots go to
+docs/screenshots/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ekinerja.attendance import services
+from ekinerja.attendance.services import PunchRow, leave_types_ensure
+from ekinerja.core.clock import local_today
+from tests.factories import (
+    InstansiFactory,
+    PositionFactory,
+    UnitFactory,
+    employee_with_login,
+    fixed_schedule,
+)
+
+from .conftest import login, no_horizontal_scroll, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def dinas(transactional_db):
+    inst = InstansiFactory(code="6301", name="Pemerintah Kabupaten Hulu Sungai Selatan")
+    unit = UnitFactory(instansi=inst, code="DINKES", name="Dinas Kesehatan")
+    head = PositionFactory(
+        unit=unit,
+        instansi=inst,
+        code="KADIS",
+        name="Kepala Dinas Kesehatan",
+        kind="struktural",
+        kelas=14,
+    )
+    staff = PositionFactory(
+        unit=unit, instansi=inst, code="ADM", name="Pengadministrasi Umum", parent=head
+    )
+    kepala = employee_with_login(inst, head, name="dr. Rahmat Hidayat")
+    ani = employee_with_login(inst, staff, name="Ani Lestari")
+    fixed_schedule(inst, is_default=True)
+    leave_types_ensure(inst)
+    # Some punches earlier this month so the calendar has content.
+    today = local_today(inst)
+    import zoneinfo
+
+    tz = zoneinfo.ZoneInfo(inst.timezone)
+    rows = []
+    for d in range(1, today.day):
+        day = today.replace(day=d)
+        if day.weekday() < 5:
+            rows.append(
+                PunchRow(
+                    ani.id,
+                    dt.datetime.combine(day, dt.time(7, 20 + d % 25), tzinfo=tz),
+                    "fingerprint",
+                    "SN1",
+                )
+            )
+            rows.append(
+                PunchRow(
+                    ani.id,
+                    dt.datetime.combine(day, dt.time(16, 5), tzinfo=tz),
+                    "fingerprint",
+                    "SN1",
+                )
+            )
+    services.punches_insert(inst, rows)
+    return {"inst": inst, "kepala": kepala, "ani": ani, "today": today}
+
+
+def _next_workday(day: dt.date, n: int = 1) -> dt.date:
+    while True:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+            if n == 0:
+                return day
+
+
+def test_leave_requested_approved_and_shown(page, phone_page, live_server, dinas):
+    start = _next_workday(dinas["today"], 1)
+    end = start if start.month != _next_workday(start).month else _next_workday(start)
+    # Employee asks for leave.
+    login(page, live_server, dinas["ani"].nip)
+    page.goto(f"{live_server.url}/kehadiran/cuti/")
+    page.select_option("#id_leave_type", label="Izin")
+    page.fill("#id_date_from", start.isoformat())
+    page.fill("#id_date_to", end.isoformat())
+    page.fill("#id_reason", "Menghadiri wisuda anak")
+    page.click('[data-testid="leave-submit"]')
+    page.wait_for_selector("text=telah diajukan")
+    assert "Menunggu atasan" in page.inner_text('[data-testid="leave-table"]')
+    screenshot(page, "kehadiran-cuti-pegawai")
+    page.click("form[action='/keluar/'] button")
+
+    # The superior approves.
+    login(page, live_server, dinas["kepala"].nip)
+    page.goto(f"{live_server.url}/kehadiran/persetujuan/")
+    assert "Ani Lestari" in page.inner_text('[data-testid="inbox-leave"]')
+    screenshot(page, "kehadiran-persetujuan-atasan")
+    page.click('[data-testid="inbox-leave"] button[value="approve"]')
+    page.wait_for_selector("text=disetujui")
+    page.click("form[action='/keluar/'] button")
+
+    # The month view shows the leave.
+    login(page, live_server, dinas["ani"].nip)
+    page.goto(f"{live_server.url}/kehadiran/?periode={start:%Y-%m}")
+    cell = page.locator(f'[data-testid="day-{start.isoformat()}"]')
+    assert cell.get_attribute("data-status") == "leave"
+    assert "Izin" in cell.inner_text()
+    assert "Disetujui" in page.inner_text('[data-testid="month-leaves"]')
+    screenshot(page, "kehadiran-bulan-pegawai")
+
+    # The same month on a phone: a list, nothing scrolls sideways.
+    login(phone_page, live_server, dinas["ani"].nip)
+    phone_page.goto(f"{live_server.url}/kehadiran/?periode={start:%Y-%m}")
+    item = phone_page.locator(f'[data-testid="item-{start.isoformat()}"]')
+    assert item.get_attribute("data-status") == "leave"
+    assert no_horizontal_scroll(phone_page)
+    screenshot(phone_page, "kehadiran-bulan-pegawai-phone")
