@@ -7,7 +7,7 @@ DEMO_EMPLOYEES ?= 600
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv lint browser clean bench
+.PHONY: demo test venv lint browser pdflibs clean bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), sys.version' || { echo "Butuh Python 3.11 sebagai $(PYTHON) (atur dengan PYTHON=...)."; exit 1; }
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) pdflibs
 	$(PY) -m ekinerja migrate --noinput
 	$(PY) -m ekinerja demo-data --employees $(DEMO_EMPLOYEES) --if-empty
 	@echo ""
@@ -30,13 +30,16 @@ demo: $(STAMP)
 browser:
 	@./scripts/ensure-chromium
 
+pdflibs:
+	@./scripts/ensure-pdf-libs
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m ekinerja makemigrations --check --dry-run --settings=ekinerja.settings.test
 
-test: $(STAMP) browser lint
+test: $(STAMP) browser pdflibs lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

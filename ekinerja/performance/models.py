@@ -374,6 +374,16 @@ class SkpEvaluation(TenantModel):
     def is_rated(self) -> bool:
         return bool(self.predicate)
 
+    @property
+    def period_label(self) -> str:
+        """ "November 2026", "Triwulan IV 2026"... for the months this evaluation covers."""
+        from ekinerja.core.periods import Period
+
+        from .evalperiods import eval_period
+
+        months = self.period_end.month - self.period_start.month + 1
+        return eval_period(Period.of(self.period_start), period_months=months).label
+
 
 class SkpRealisation(TenantModel):
     """The employee's realisation of one indicator in one evaluation period."""

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
 from ekinerja.core.scoping import get_scoped_or_404
-from ekinerja.org.selectors import direct_superior, employee_for_user
+from ekinerja.org.selectors import definitif_assignment, direct_superior, employee_for_user
 
 from . import selectors, services
 from .evalperiods import periods_of_year
@@ -37,7 +37,7 @@ from .models import (
     SkpPlan,
     SkpResult,
 )
-from .predicate import RATING_LABELS, Rating, predicate
+from .predicate import Rating, predicate
 
 # ---------------------------------------------------------------- helpers
 
@@ -91,7 +91,28 @@ def _plan_context(request, plan: SkpPlan, today) -> dict:
     is_bkpsdm = request.user.has_perm("performance.manage")
     results = list(plan.results.all())
     behaviours = sorted(plan.behaviours.all(), key=lambda b: b.sort_key)
+    # The document shows the posts recorded at submission/agreement; a draft shows today's.
+    appraiser = plan.appraiser or superior
+    posts = {
+        "employee_position": plan.employee_position,
+        "employee_unit": plan.employee_unit,
+        "appraiser_position": plan.appraiser_position,
+        "appraiser_unit": plan.appraiser_unit,
+    }
+    on = selectors.plan_reference_date(plan.year, today)
+    if not plan.employee_position:
+        mine = definitif_assignment(plan.employee, on=on)
+        if mine is not None:
+            posts["employee_position"] = mine.position.name
+            posts["employee_unit"] = mine.position.unit.name
+    if not plan.appraiser_position and appraiser is not None:
+        theirs = definitif_assignment(appraiser, on=on)
+        if theirs is not None:
+            posts["appraiser_position"] = theirs.position.name
+            posts["appraiser_unit"] = theirs.position.unit.name
     return {
+        "appraiser": appraiser,
+        "posts": posts,
         "plan": plan,
         "results": results,
         "behaviours": behaviours,
@@ -366,11 +387,24 @@ def approvals(request):
 
 
 def _pick_period(request, periods, param="periode"):
-    key = request.GET.get(param) or request.POST.get(param)
+    """The period asked for among the open ones; the oldest open one when none is asked for.
+
+    A POST names its period explicitly: if that period is no longer open (its deadline passed
+    between showing the form and saving it), None -- never silently another period."""
+    key = request.POST.get(param) or request.GET.get(param)
     for p in periods:
         if p.key == key:
             return p
+    if request.method == "POST":
+        return None
     return periods[0] if periods else None
+
+
+def _plain(value):
+    """12.00 -> 12 and 2.50 -> 2.5 for form fields (never 1E+1)."""
+    if value is None:
+        return None
+    return value.to_integral() if value == value.to_integral() else value.normalize()
 
 
 def _realisation_context(request, me, period, today, bound=None) -> dict:
@@ -395,7 +429,10 @@ def _realisation_context(request, me, period, today, bound=None) -> dict:
                     form = bound[1]
                 else:
                     form = RealisationForm(
-                        initial={"quantity": real.quantity, "description": real.description}
+                        initial={
+                            "quantity": _plain(real.quantity),
+                            "description": real.description,
+                        }
                         if real
                         else None,
                         prefix=f"i{ind.pk}",
@@ -423,6 +460,9 @@ def realisation(request):
     cfg = selectors.performance_settings(me.instansi_id)
     periods = selectors.reportable(cfg, today)
     period = _pick_period(request, periods)
+    if period is None and request.method == "POST":
+        messages.error(request, "Periode tersebut tidak lagi terbuka; realisasi tidak disimpan.")
+        return redirect("performance:realisation")
     if period is None:
         return render(request, "performance/realisation.html", {"me": me, "periods": periods})
     bound = None
@@ -469,8 +509,7 @@ def evidence_download(request, pk: int):
     response = FileResponse(
         handle,
         content_type=evidence.content_type,
-        as_attachment=evidence.content_type == "application/pdf"
-        and request.GET.get("unduh") == "1",
+        as_attachment=request.GET.get("unduh") == "1",
         filename=evidence.original_name,
     )
     response["Cache-Control"] = "private, no-store"
@@ -556,7 +595,12 @@ def _rating_state(request, rows, errors=None, posted=None):
     return out
 
 
-RATING_CHOICES = [(r.value, RATING_LABELS[r]) for r in Rating]
+# Short labels fit three buttons side by side on a 360-px phone; the group says "ekspektasi".
+RATING_CHOICES = [
+    (Rating.BELOW.value, "Di bawah"),
+    (Rating.AS_EXPECTED.value, "Sesuai"),
+    (Rating.ABOVE.value, "Di atas"),
+]
 
 
 @login_required
@@ -566,6 +610,16 @@ def rating(request):
     cfg = selectors.performance_settings(me.instansi_id)
     periods = selectors.ratable(cfg, today)
     period = _pick_period(request, periods)
+    if period is None and request.method == "POST":
+        messages.error(
+            request,
+            "Periode tersebut tidak lagi dapat dinilai (batas waktu lewat); penilaian tidak disimpan.",
+        )
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("performance:rating")
+            return response
+        return redirect("performance:rating")
     ctx = {"periods": periods, "period": period, "choices": RATING_CHOICES, "today": today}
     if period is None:
         upcoming = selectors.period_containing(cfg, today)

@@ -136,6 +136,8 @@ def test_skp_pdf_in_the_familiar_layout(client, org, cascaded, at):
         "Berorientasi Pelayanan",
         "Kolaboratif",
         "Pejabat Penilai Kinerja",
+        "Pengelola Data Pendidikan",  # the employee's post (today's, the plan has no snapshot)
+        "Kepala Bidang Pembinaan SD",  # the appraiser's post
     ]:
         assert heading in html
 
@@ -401,3 +403,44 @@ def test_employee_pages_render(client, org, cascaded, at):
     assert client.get(reverse("performance:evaluation-detail", args=[ev.pk])).status_code == 200
     login(client, org["staf2"])
     assert client.get(reverse("performance:evaluation-detail", args=[ev.pk])).status_code == 404
+
+
+def test_ids_and_years_are_never_written_with_thousand_separators(client, org, cascaded, at):
+    """USE_THOUSAND_SEPARATOR would turn id 123456 into "123.456" in field names and 2026 into
+    "2.026" in links; the pages switch localisation off for them."""
+    from tests.factories import EmployeeFactory
+
+    at("2026-11-03 09:00")
+    staff_pos = org["staf1"].assignments.get().position
+    big = EmployeeFactory(id=123456, instansi=org["inst"], name="Zaenal Big Id")
+    from tests.factories import AssignmentFactory
+
+    AssignmentFactory(position=staff_pos, employee=big)
+    agreed_plan(big, 2026, parents=list(cascaded["kabid"].results.all()))
+    login(client, org["kabid"])
+    html = client.get(reverse("performance:rating") + "?periode=2026-10").content.decode()
+    assert 'name="hasil-123456"' in html and "123.456" not in html
+    client.post(
+        reverse("performance:rating") + "?periode=2026-10",
+        {"periode": "2026-10", "hasil-123456": "above", "perilaku-123456": "as_expected"},
+    )
+    assert selectors.predicate_month([123456], Period(2026, 10)) == {123456: "baik"}
+    login(client, org["staf1"])
+    html = client.get(reverse("performance:my-skp")).content.decode()
+    assert "?tahun=2026" in html and "2.026" not in html
+
+
+def test_a_post_for_a_period_that_closed_meanwhile_is_not_applied_elsewhere(
+    client, org, cascaded, at
+):
+    """The form was shown for October on 5 November; saved on 6 November it must not rate
+    November instead."""
+    at("2026-11-06 09:00")
+    login(client, org["kabid"])
+    resp = client.post(
+        reverse("performance:rating"),
+        rating_post(org, "2026-10", {"staf1": ("above", "above")}),
+        HTTP_HX_REQUEST="true",
+    )
+    assert resp.status_code == 204 and resp["HX-Redirect"] == reverse("performance:rating")
+    assert not SkpEvaluation.objects.exists()

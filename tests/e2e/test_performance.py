@@ -1,0 +1,162 @@
+"""SKP in a real browser: a superior rates three subordinates on one screen (htmx, one form) and the
+predicates follow the PermenPANRB 6/2022 matrix; the employee's SKP, the realisation page and
+BKPSDM's overview on a phone and a desktop. Screenshots go to docs/screenshots/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from ekinerja.core.clock import local_today
+from ekinerja.core.periods import Period
+from ekinerja.performance import selectors, services
+from ekinerja.performance.models import SkpEvaluation
+from tests.factories import InstansiFactory, UserFactory, grant
+from tests.performance.factories import agreed_plan, small_org
+
+from .conftest import PASSWORD, login, no_horizontal_scroll, screenshot
+
+pytestmark = pytest.mark.e2e
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def kinerja(transactional_db):
+    """Dinas Pendidikan: Kepala Dinas > Kepala Bidang > three staff, agreed plans cascading down for
+    this year and last year, one realisation with evidence; a BKPSDM account."""
+    org = small_org(InstansiFactory(code="6301", name="Pemerintah Kabupaten Tanah Laut"))
+    today = local_today(org["inst"])
+    for year in (today.year - 1, today.year):
+        kadis = agreed_plan(org["kadis"], year)
+        kabid = agreed_plan(
+            org["kabid"], year, parents=list(kadis.results.all()), appraiser=org["kadis"]
+        )
+        for key in ("staf1", "staf2", "staf3"):
+            agreed_plan(org[key], year, parents=list(kabid.results.all()), appraiser=org["kabid"])
+    cfg = selectors.performance_settings(org["inst"])
+    period = selectors.ratable(cfg, today)[-1]  # the running month: always open for rating
+    plan = selectors.plan_in_force(org["staf1"], period.start)
+    services.realisation_save(
+        actor=org["staf1"].user,
+        indicator=plan.results.first().indicators.first(),
+        period=period,
+        quantity=1,
+        description="Satu laporan dapodik diverifikasi",
+        files=[SimpleUploadedFile("laporan-dapodik.pdf", PDF)],
+    )
+    bkpsdm = UserFactory(instansi=org["inst"], username="bkpsdm.tala", password=PASSWORD)
+    grant(bkpsdm, "bkpsdm")
+    org["bkpsdm"] = bkpsdm
+    org["period"] = period
+    return org
+
+
+def _choose(page, employee, field: str, value: str):
+    page.click(f'label[for="{field}-{employee.pk}-{value}"]')
+
+
+def test_superior_rates_three_subordinates_on_one_screen(kinerja, live_server, phone_page, page):
+    org, period = kinerja, kinerja["period"]
+    url = f"{live_server.url}/kinerja/penilaian/?periode={period.key}"
+
+    # On a phone first: the three subordinates are on one screen, nothing scrolls sideways.
+    login(phone_page, live_server, org["kabid"].nip)
+    phone_page.goto(url)
+    rows = phone_page.locator('[data-testid="rating-row"]')
+    assert rows.count() == 3
+    assert no_horizontal_scroll(phone_page)
+    assert "Realisasi: 1/2 indikator dilaporkan" in rows.nth(0).inner_text()
+    screenshot(phone_page, "kinerja-penilaian-phone")
+
+    # On the desktop: choose the six ratings; each row previews its predicate (htmx).
+    login(page, live_server, org["kabid"].nip)
+    page.goto(url)
+    wanted = {
+        "staf1": ("above", "above", "Sangat Baik"),
+        "staf2": ("above", "below", "Kurang/Misconduct"),
+        "staf3": ("below", "as_expected", "Butuh Perbaikan"),
+    }
+    for key, (results, behaviour, label) in wanted.items():
+        emp = org[key]
+        _choose(page, emp, "hasil", results)
+        _choose(page, emp, "perilaku", behaviour)
+        page.wait_for_function(
+            f"document.querySelector('#pred-{emp.pk}').innerText.includes('{label}')"
+        )
+    page.fill(f"#catatan-{org['staf2'].pk}", "Hasil kerja baik, tetapi sering tidak hadir apel.")
+    page.click('[data-testid="save-ratings"]')
+    page.wait_for_selector("text=Penilaian 3 pegawai")
+    assert "belum dinilai" not in page.inner_text("#rating-sheet")
+    screenshot(page, "kinerja-penilaian")
+
+    # Saved in one post, with the matrix's predicates; the selector the TPP run uses agrees.
+    evs = {ev.employee_id: ev for ev in SkpEvaluation.objects.filter(period_start=period.start)}
+    assert {evs[org[k].pk].predicate for k in wanted} == {
+        "sangat_baik",
+        "kurang",
+        "butuh_perbaikan",
+    }
+    assert evs[org["staf2"].pk].note.startswith("Hasil kerja baik")
+    month = Period.of(period.start)
+    assert selectors.predicate_month([org["staf1"], org["staf3"]], month) == {
+        org["staf1"].pk: "sangat_baik",
+        org["staf3"].pk: "butuh_perbaikan",
+    }
+
+    # The stored ratings come back checked after a reload (the form is the record).
+    page.goto(url)
+    assert page.is_checked(f"#perilaku-{org['staf2'].pk}-below")
+
+
+def test_an_incomplete_row_is_refused_and_nothing_saved(kinerja, live_server, page):
+    org, period = kinerja, kinerja["period"]
+    login(page, live_server, org["kabid"].nip)
+    page.goto(f"{live_server.url}/kinerja/penilaian/?periode={period.key}")
+    _choose(page, org["staf1"], "hasil", "above")
+    _choose(page, org["staf1"], "perilaku", "above")
+    _choose(page, org["staf2"], "hasil", "as_expected")  # behaviour left empty
+    page.click('[data-testid="save-ratings"]')
+    page.wait_for_selector('[data-testid="row-error"]')
+    assert "Pilih penilaian perilaku kerja." in page.inner_text('[data-testid="row-error"]')
+    # What was chosen is still chosen; nothing is stored.
+    assert page.is_checked(f"#hasil-{org['staf1'].pk}-above")
+    assert not SkpEvaluation.objects.exclude(predicate="").exists()
+
+
+def test_employee_skp_and_realisation_on_a_phone(kinerja, live_server, phone_page):
+    org = kinerja
+    login(phone_page, live_server, org["staf1"].nip)
+    phone_page.goto(f"{live_server.url}/kinerja/")
+    assert phone_page.inner_text('[data-testid="plan-status"]') == "Disetujui"
+    assert phone_page.locator('[data-testid="result"]').count() == 2
+    assert no_horizontal_scroll(phone_page)
+    screenshot(phone_page, "kinerja-skp-saya-phone")
+    phone_page.goto(f"{live_server.url}/kinerja/realisasi/")
+    assert "laporan-dapodik.pdf" in phone_page.content()
+    assert no_horizontal_scroll(phone_page)
+    screenshot(phone_page, "kinerja-realisasi-phone")
+    # The PDF of the SKP opens.
+    response = phone_page.request.get(
+        f"{live_server.url}/kinerja/skp/{selectors.latest_plan(org['staf1'], dt.date.today().year).pk}/pdf/"
+    )
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+
+
+def test_bkpsdm_overview_of_who_is_not_rated(kinerja, live_server, page):
+    org, period = kinerja, kinerja["period"]
+    services.evaluation_rate(
+        actor=org["kabid"].user,
+        employee=org["staf1"],
+        period=period,
+        results="as_expected",
+        behaviour="as_expected",
+    )
+    login(page, live_server, "bkpsdm.tala")
+    page.goto(f"{live_server.url}/kinerja/rekap/?periode={period.key}")
+    assert page.inner_text('[data-testid="rated-total"]') == "1"
+    assert page.inner_text('[data-testid="unrated-total"]') == "4"
+    page.click("text=Daftar yang belum dinilai")
+    assert "Citra Lestari" in page.inner_text('[data-testid="overview-table"]')
+    screenshot(page, "kinerja-rekap-bkpsdm")
