@@ -30,6 +30,7 @@ from .models import (
     ReviewItem,
     UnlockRequest,
     UnlockStatus,
+    minutes_for,
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -583,6 +584,9 @@ class ActivityMonth:
     pending: int  # submitted and not yet verified, plus drafts and returned entries
     late: int  # approved but outside the window and any unlock: not counted
     daily_cap: int
+    # Submitted or approved entries submitted after the window and not covered by an approved
+    # unlock: they never count (tpp-rules.md "Entry window": expired entries).
+    window_expired: int = 0
 
     @property
     def score(self):
@@ -603,8 +607,22 @@ def _nth_after(days: list[dt.date], day: dt.date, n: int) -> dt.date | None:
     return days[j] if j < len(days) else None
 
 
-def activity_month(employees: list[Employee], period: Period) -> dict[int, ActivityMonth]:
+NO_CAP = 0
+
+
+def activity_month(
+    employees: list[Employee],
+    period: Period,
+    *,
+    window_working_days: int | None = None,
+    daily_cap: int | None = None,
+) -> dict[int, ActivityMonth]:
     """Per employee, the month's credited minutes and counts.
+
+    `window_working_days` and `daily_cap` default (None) to ActivitySettings. The TPP run passes the
+    policy's entry window and `daily_cap=NO_CAP` (0): minutes are then each approved entry's full
+    standard minutes x approved volume, before the cap applied at verification, and no daily cap is
+    applied (the TPP calculator applies the policy's own).
 
     Rule (tpp-rules.md, "Activity" and "Entry window"): an entry counts when it is approved and was
     submitted on or before the N-th working day after its date (the employee's own calendar), or its
@@ -619,8 +637,8 @@ def activity_month(employees: list[Employee], period: Period) -> dict[int, Activ
         return {}
     instansi_id = employees[0].instansi_id
     settings = activity_settings(instansi_id)
-    n = settings.window_working_days
-    cap = settings.daily_cap_minutes
+    n = settings.window_working_days if window_working_days is None else window_working_days
+    cap = settings.daily_cap_minutes if daily_cap is None else daily_cap
     ids = [e.id for e in employees]
     tz = employees[0].instansi.timezone if hasattr(employees[0], "instansi") else None
     import zoneinfo
@@ -630,7 +648,16 @@ def activity_month(employees: list[Employee], period: Period) -> dict[int, Activ
     rows = list(
         ActivityEntry.objects.filter(
             employee_id__in=ids, date__gte=period.first_day, date__lte=period.last_day
-        ).values_list("employee_id", "date", "status", "credited_minutes", "submitted_at")
+        ).values_list(
+            "employee_id",
+            "date",
+            "status",
+            "credited_minutes",
+            "submitted_at",
+            "minutes_per_unit",
+            "volume",
+            "approved_volume",
+        )
     )
     unlocks: dict[int, list[tuple[dt.date, dt.date, dt.date]]] = defaultdict(list)
     for emp, a, b, deadline in UnlockRequest.objects.filter(
@@ -651,11 +678,21 @@ def activity_month(employees: list[Employee], period: Period) -> dict[int, Activ
     def end_of(emp_id: int, day: dt.date) -> dt.date:
         key = (emp_id, day)
         if key not in ends:
+            if n == 0:
+                ends[key] = day
+                return day
             found = _nth_after(calendars.get(emp_id, []), day, n)
             # A calendar too short (no working days left in the horizon) falls back to the
             # single-employee rule: rare, so the extra query does not grow with entries.
             ends[key] = found or window_end(by_id[emp_id], day, n)
         return ends[key]
+
+    def counts(emp: int, day: dt.date, submitted_on: dt.date | None) -> bool:
+        if submitted_on is None:
+            return False
+        if submitted_on <= end_of(emp, day):
+            return True
+        return any(a <= day <= b and submitted_on <= deadline for a, b, deadline in unlocks[emp])
 
     result = {
         e.id: ActivityMonth(
@@ -674,16 +711,20 @@ def activity_month(employees: list[Employee], period: Period) -> dict[int, Activ
         for e in employees
     }
     raw_by_day: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-    for emp, day, status, credited, submitted_at in rows:
+    for emp, day, status, credited, submitted_at, per_unit, volume, approved_volume in rows:
         m = result[emp]
-        if status == EntryStatus.APPROVED:
+        if status in (EntryStatus.APPROVED, EntryStatus.SUBMITTED):
             submitted_on = submitted_at.astimezone(zone).date() if submitted_at else None
-            in_window = submitted_on is not None and submitted_on <= end_of(emp, day)
-            in_unlock = submitted_on is not None and any(
-                a <= day <= b and submitted_on <= deadline for a, b, deadline in unlocks[emp]
-            )
-            if in_window or in_unlock:
+            ok = counts(emp, day, submitted_on)
+            if not ok and submitted_on is not None:
+                m.window_expired += 1
+        if status == EntryStatus.APPROVED:
+            if ok:
                 m.approved += 1
+                if cap == NO_CAP:
+                    credited = minutes_for(
+                        per_unit, approved_volume if approved_volume is not None else volume
+                    )
                 raw_by_day[emp][day] += credited
             else:
                 m.late += 1
@@ -695,7 +736,9 @@ def activity_month(employees: list[Employee], period: Period) -> dict[int, Activ
             m.pending += 1
     for emp, days in raw_by_day.items():
         m = result[emp]
-        m.minutes_by_day = {d: min(v, cap) for d, v in sorted(days.items())}
+        m.minutes_by_day = {
+            d: (v if cap == NO_CAP else min(v, cap)) for d, v in sorted(days.items())
+        }
         m.credited_minutes = sum(m.minutes_by_day.values())
     return result
 
