@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ekinerja.api.v1 import api
+
 admin.site.site_header = "e-Kinerja: Administrasi"
 admin.site.site_title = "e-Kinerja"
 admin.site.index_title = "Data induk"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("kalender/", include("ekinerja.workcal.urls")),
     path("kehadiran/", include("ekinerja.attendance.urls")),
     path("aktivitas/", include("ekinerja.activities.urls")),

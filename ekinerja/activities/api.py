@@ -1,0 +1,315 @@
+"""API routes of the activity app (mounted at /api/v1/activities/ by ekinerja.api.v1). Handlers call
+the same services and selectors as the pages; errors come back as 422 with field messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import Http404
+from ninja import Field, Router, Schema, Status
+
+from ekinerja.core.clock import local_today
+from ekinerja.core.periods import Period
+from ekinerja.core.scoping import get_scoped_or_404, scoped
+from ekinerja.org.models import Employee
+from ekinerja.org.selectors import employee_for_user
+
+from . import selectors, services
+from .models import ActivityCatalogItem, ActivityEntry
+
+router = Router(tags=["aktivitas"])
+
+
+class CatalogItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    output_unit: str
+    standard_minutes: int
+
+
+class EntryIn(Schema):
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    item_id: int
+    volume: Decimal = Field(..., gt=0, max_digits=7, decimal_places=2)
+    description: str = Field("", max_length=2000)
+    submit: bool = False
+
+
+class EntryUpdateIn(Schema):
+    date: dt.date | None = None
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
+    item_id: int | None = None
+    volume: Decimal | None = Field(None, gt=0, max_digits=7, decimal_places=2)
+    description: str | None = Field(None, max_length=2000)
+
+
+class EntryOut(Schema):
+    id: int
+    employee_id: int
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    item_id: int
+    item_name: str
+    output_unit: str
+    volume: Decimal
+    approved_volume: Decimal | None
+    minutes_per_unit: int
+    credited_minutes: int
+    status: str
+    status_label: str
+    description: str
+    reason: str
+    submitted_at: dt.datetime | None
+    verify_by: dt.date | None
+    verified_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_item_name(obj):
+        return obj.item.name
+
+    @staticmethod
+    def resolve_output_unit(obj):
+        return obj.item.output_unit
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+
+class EntrySaved(Schema):
+    entry: EntryOut
+    warnings: list[str]
+
+
+class InboxDayOut(Schema):
+    date: dt.date
+    verify_by: dt.date | None
+    entries: list[EntryOut]
+
+
+class InboxGroupOut(Schema):
+    employee_id: int
+    name: str
+    nip: str
+    days: list[InboxDayOut]
+
+
+class InboxOut(Schema):
+    total: int
+    earliest_deadline: dt.date | None
+    groups: list[InboxGroupOut]
+
+
+class VerifyIn(Schema):
+    decision: str = Field(..., pattern="^(approve|reject|return)$")
+    reason: str = Field("", max_length=2000)
+    approved_volume: Decimal | None = Field(None, gt=0, max_digits=7, decimal_places=2)
+
+
+class BulkVerifyIn(Schema):
+    decision: str = Field("approve", pattern="^(approve|reject|return)$")
+    reason: str = Field("", max_length=2000)
+    entry_ids: list[int] | None = Field(None, max_length=2000)
+    employee_id: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class Count(Schema):
+    count: int
+
+
+class MonthOut(Schema):
+    period: str
+    credited_minutes: int
+    target_minutes: int
+    approved: int
+    rejected: int
+    expired: int
+    pending: int
+    minutes_by_day: dict[str, int]
+
+
+def _me(request) -> Employee:
+    me = employee_for_user(request.auth)
+    if me is None:
+        raise Http404
+    return me
+
+
+def _own(request, pk: int) -> ActivityEntry:
+    entry = get_scoped_or_404(
+        ActivityEntry.objects.select_related("employee", "item"), request.auth, pk=pk
+    )
+    if entry.employee.user_id != request.auth.id:
+        raise Http404
+    return entry
+
+
+def _item(request, pk: int) -> ActivityCatalogItem:
+    return get_scoped_or_404(ActivityCatalogItem, request.auth, pk=pk)
+
+
+@router.get("/catalog", response=list[CatalogItemOut])
+def catalog_search(request, q: str = "", date: dt.date | None = None):
+    """Catalog items the caller may use on the date (default today), every word of q matching."""
+    me = _me(request)
+    today = local_today(me.instansi)
+    on = min(date or today, today)
+    return selectors.catalog_search(me, on, q, limit=50)
+
+
+@router.get("/entries", response=list[EntryOut])
+def entries_list(request, date_from: dt.date | None = None, date_to: dt.date | None = None):
+    """The caller's own entries in a date range (default: this month)."""
+    me = _me(request)
+    today = local_today(me.instansi)
+    period = Period.of(today)
+    start = date_from or period.first_day
+    end = date_to or today
+    if (end - start).days > 92:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"date_to": "Rentang paling panjang 92 hari."})
+    return list(
+        ActivityEntry.objects.filter(employee=me, date__gte=start, date__lte=end)
+        .select_related("item")
+        .order_by("date", "start_time", "id")
+    )
+
+
+@router.post("/entries", response={201: EntrySaved})
+def entry_create(request, data: EntryIn):
+    """Record an activity (as a draft, or submitted at once with `submit: true`)."""
+    me = _me(request)
+    res = services.entry_create(
+        actor=request.auth,
+        employee=me,
+        date=data.date,
+        start_time=data.start_time,
+        end_time=data.end_time,
+        item=_item(request, data.item_id),
+        volume=data.volume,
+        description=data.description,
+        submit=data.submit,
+    )
+    return Status(201, {"entry": res.entry, "warnings": res.warnings})
+
+
+@router.patch("/entries/{entry_id}", response=EntrySaved)
+def entry_update(request, entry_id: int, data: EntryUpdateIn):
+    """Change an own entry; a verified entry that changes goes back to waiting for verification."""
+    entry = _own(request, entry_id)
+    res = services.entry_update(
+        actor=request.auth,
+        entry=entry,
+        date=data.date,
+        start_time=data.start_time,
+        end_time=data.end_time,
+        item=_item(request, data.item_id) if data.item_id else None,
+        volume=data.volume,
+        description=data.description,
+    )
+    return {"entry": res.entry, "warnings": res.warnings}
+
+
+@router.post("/entries/{entry_id}/submit", response=EntryOut)
+def entry_submit(request, entry_id: int):
+    return services.entry_submit(actor=request.auth, entry=_own(request, entry_id))
+
+
+@router.delete("/entries/{entry_id}", response={204: None})
+def entry_delete(request, entry_id: int):
+    services.entry_delete(actor=request.auth, entry=_own(request, entry_id))
+    return Status(204, None)
+
+
+@router.get("/month", response=MonthOut)
+def my_month(request, period: str | None = None):
+    """The caller's monthly recap (the figures the TPP run uses)."""
+    me = _me(request)
+    try:
+        p = Period.parse(period) if period else Period.of(local_today(me.instansi))
+    except ValueError as exc:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"period": str(exc)}) from exc
+    m = selectors.activity_month([me], p)[me.pk]
+    return {
+        "period": str(p),
+        "credited_minutes": m.credited_minutes,
+        "target_minutes": m.target_minutes,
+        "approved": m.approved,
+        "rejected": m.rejected,
+        "expired": m.expired,
+        "pending": m.pending,
+        "minutes_by_day": {d.isoformat(): v for d, v in m.minutes_by_day.items()},
+    }
+
+
+@router.get("/inbox", response=InboxOut)
+def inbox(request):
+    """Entries waiting for the caller's verification, grouped by subordinate and day."""
+    me = _me(request)
+    data = selectors.superior_inbox(me)
+    return {
+        "total": data.total,
+        "earliest_deadline": data.earliest_deadline,
+        "groups": [
+            {
+                "employee_id": g.employee.pk,
+                "name": g.employee.full_name,
+                "nip": g.employee.nip,
+                "days": [
+                    {"date": d.day, "verify_by": d.verify_by, "entries": d.entries} for d in g.days
+                ],
+            }
+            for g in data.groups
+        ],
+    }
+
+
+@router.post("/entries/{entry_id}/verify", response=EntryOut)
+def entry_verify(request, entry_id: int, data: VerifyIn):
+    """Approve (optionally with a lower volume and a reason), reject or return an entry of a direct
+    subordinate on the entry's date."""
+    entry = get_scoped_or_404(ActivityEntry, request.auth, pk=entry_id)
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        return services.entry_verify(
+            actor=request.auth,
+            entry=entry,
+            decision=data.decision,
+            reason=data.reason,
+            approved_volume=data.approved_volume,
+        )
+    except PermissionDenied:
+        # Someone else's subordinate: answer as if it did not exist.
+        raise Http404 from None
+
+
+@router.post("/verify-bulk", response=Count)
+def verify_bulk(request, data: BulkVerifyIn):
+    """Verify many entries at once: a list of ids, or a subordinate's entries between start and end."""
+    employee = (
+        get_scoped_or_404(scoped(Employee, request.auth), request.auth, pk=data.employee_id)
+        if data.employee_id
+        else None
+    )
+    n = services.entries_verify_bulk(
+        actor=request.auth,
+        employee=employee,
+        start=data.start,
+        end=data.end,
+        entry_ids=data.entry_ids,
+        decision=data.decision,
+        reason=data.reason,
+    )
+    return {"count": n}
