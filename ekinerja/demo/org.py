@@ -1,8 +1,9 @@
 """Demo organisation: units, positions, employees with logins, assignments and the demo role accounts.
 
 `generate_org` builds the whole kabupaten in memory (structure.py for its shape, people.py for the
-people) and writes it with bulk inserts: a fixed number of INSERT statements per table whatever the
-number of employees, no per-row queries and no per-row `full_clean`. The data still keeps the rules the
+people) and writes it with bulk.insert_rows: one executemany (SQLite) or COPY (PostgreSQL) per table
+and tree level and one read-back of the new ids per table, whatever the number of employees; no
+per-row queries, no model instances and no per-row `full_clean`. The data still keeps the rules the
 org services enforce: every NIP passes `org.nip.parse_nip` for its status and is unique, definitif
 assignments of one employee never overlap, the position tree has no cycles (parents are created before
 their children), PPPK have a PPPK grade and no golongan, PNS/CPNS a golongan.

@@ -25,6 +25,7 @@ from ekinerja.core.clock import local_today
 from ekinerja.core.models import AuditEvent, Instansi, User
 
 from .org import DemoAccount, generate_org
+from .performance import generate_performance
 
 DEMO_PASSWORD = "Demo-eKinerja-2026"
 DEFAULT_CODE = "6306"
@@ -33,6 +34,7 @@ AUDIT_ACTION = "demo.generate"
 
 GENERATORS: list[tuple[str, Callable[..., Any]]] = [
     ("org", generate_org),
+    ("performance", generate_performance),
 ]
 
 
