@@ -102,6 +102,9 @@ class Run(TenantModel):
     total_health = models.DecimalField(default=0, **MONEY)
     total_net = models.DecimalField(default=0, **MONEY)
     total_withheld = models.DecimalField(default=0, **MONEY)
+    total_released = models.DecimalField(default=0, **MONEY)
+    total_adjustment = models.DecimalField(default=0, **MONEY)
+    total_payable = models.DecimalField(default=0, **MONEY)
     progress = models.PositiveSmallIntegerField("kemajuan (%)", default=0)
     job_id = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
@@ -171,6 +174,7 @@ class Result(TenantModel):
         verbose_name = "hasil TPP"
         verbose_name_plural = "hasil TPP"
         ordering = ["unit_id", "-kelas", "name"]
+        indexes = [models.Index(fields=["instansi", "employee"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "employee"], name="one_result_per_employee_per_run"
@@ -199,6 +203,10 @@ class Withholding(TenantModel):
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    released_at = models.DateTimeField(null=True, blank=True)
+    amount = models.DecimalField(
+        "jumlah yang ditahan (Rp, saat dilepas)", null=True, blank=True, **MONEY
+    )
 
     class Meta:
         verbose_name = "penahanan TPP"
@@ -226,3 +234,4 @@ class Adjustment(TenantModel):
     class Meta:
         verbose_name = "koreksi TPP"
         verbose_name_plural = "koreksi TPP"
+        indexes = [models.Index(fields=["instansi", "target_period"])]

@@ -1,0 +1,383 @@
+"""Reads of the TPP app, set-based: a fixed number of queries whatever the number of employees.
+
+`gather(instansi, period, unit=None)` turns the month's data into the calculator's plain inputs
+(`calculator.EmployeeMonth`), one per employee who held a definitif position on some day of the
+month (in the unit's subtree when a unit is given):
+
+- W (the working days) are the days `attendance.selectors.attendance_month` derives, which are exactly
+  `workcal.selectors.work_days` (the same call, done once instead of twice).
+- The position of each day comes from the org assignments (definitif; Plt/Plh as acting positions).
+- Attendance facts come from attendance_month. Its late/early minutes are already past the
+  *schedule's* grace; the calculator applies the *policy's* grace again, so the effective grace is
+  the larger of the two.
+- Credited minutes come from `activities.selectors.activity_month` with the policy's entry window and
+  no daily pre-cap (the calculator applies the policy's cap); expired entries are its
+  `window_expired` count.
+- The predicate comes from `performance.selectors.predicate_month`, sentences from tpp.Sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+
+from ekinerja.activities.selectors import NO_CAP, activity_month
+from ekinerja.attendance.selectors import attendance_month
+from ekinerja.core.models import Instansi
+from ekinerja.core.periods import Period
+from ekinerja.org.models import Assignment, Employee, Unit
+from ekinerja.performance.selectors import predicate_month
+
+from .calculator import EmployeeMonth, PositionDay, WorkingDay
+from .models import Policy as PolicyRow
+from .models import Result, Run, Sentence, Withholding
+from .policy import Policy, policy_from_dict
+
+
+class NoPolicy(LookupError):
+    """No adopted policy is in force on the month's first day."""
+
+
+def policy_for(instansi: Instansi | int, period: Period) -> PolicyRow | None:
+    """The adopted policy in force on the period's first day: the latest effective_from on or before
+    it (one query)."""
+    return (
+        PolicyRow.objects.filter(
+            instansi=instansi,
+            status=PolicyRow.Status.ADOPTED,
+            effective_from__lte=period.first_day,
+        )
+        .order_by("-effective_from", "-id")
+        .first()
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Units
+
+
+@dataclass
+class UnitTree:
+    """Every unit of an instansi (one query): parent links, names and the paying OPD of each."""
+
+    parent: dict[int, int | None]
+    kind: dict[int, str]
+    name: dict[int, str]
+    code: dict[int, str]
+
+    @classmethod
+    def load(cls, instansi: Instansi | int) -> UnitTree:
+        parent, kind, name, code = {}, {}, {}, {}
+        for uid, par, k, n, c in Unit.objects.filter(instansi=instansi).values_list(
+            "id", "parent_id", "kind", "name", "code"
+        ):
+            parent[uid], kind[uid], name[uid], code[uid] = par, k, n, c
+        return cls(parent, kind, name, code)
+
+    def opd_of(self, unit_id: int) -> int:
+        """The nearest unit of kind OPD at or above `unit_id` (the unit that pays: it has the
+        treasurer); the top of the chain when none is marked OPD."""
+        node, seen, last = unit_id, set(), unit_id
+        while node is not None and node not in seen:
+            seen.add(node)
+            if self.kind.get(node) == Unit.Kind.OPD:
+                return node
+            last = node
+            node = self.parent.get(node)
+        return last
+
+    def subtree(self, root_id: int) -> set[int]:
+        kids: dict[int | None, list[int]] = defaultdict(list)
+        for uid, par in self.parent.items():
+            kids[par].append(uid)
+        out, stack = set(), [root_id]
+        while stack:
+            u = stack.pop()
+            if u not in out:
+                out.add(u)
+                stack.extend(kids.get(u, ()))
+        return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Gathering the month's inputs
+
+
+@dataclass
+class EmployeeInfo:
+    """What the payroll list shows of an employee besides the figures."""
+
+    employee: Employee
+    unit_id: int  # the paying OPD of the last definitif position held in the month
+    position_name: str
+    kelas: int
+
+
+@dataclass
+class Gathered:
+    instansi: Instansi
+    period: Period
+    policy: Policy
+    policy_row: PolicyRow | None
+    months: dict[int, EmployeeMonth] = field(default_factory=dict)  # employee id ->
+    info: dict[int, EmployeeInfo] = field(default_factory=dict)
+
+    def employee_months(self) -> list[EmployeeMonth]:
+        return list(self.months.values())
+
+
+def _covers(start: dt.date, end: dt.date | None, day: dt.date) -> bool:
+    return start <= day and (end is None or end >= day)
+
+
+def gather(
+    instansi: Instansi,
+    period: Period,
+    unit: Unit | None = None,
+    *,
+    policy: Policy | None = None,
+    policy_row: PolicyRow | None = None,
+    until: dt.date | None = None,
+    employee_ids: list[int] | None = None,
+) -> Gathered:
+    """The calculator's inputs for the month (see the module docstring).
+
+    `policy` defaults to the adopted policy in force (NoPolicy when there is none). `until` (the live
+    estimate) treats working days after it as not yet happened: no attendance facts (no deduction)
+    and no minutes. `employee_ids` restricts the employees (the estimate of one employee).
+
+    Queries: policy (unless given), units, assignments, employees, sentences, predicates, plus the
+    attendance and activity selectors' own fixed counts; none per employee."""
+    if policy is None:
+        policy_row = policy_for(instansi, period)
+        if policy_row is None:
+            raise NoPolicy(
+                f"Belum ada kebijakan TPP yang berlaku pada {period.first_day:%d-%m-%Y}."
+            )
+        policy = policy_from_dict(policy_row.data)
+    start, end = period.first_day, period.last_day
+    units = UnitTree.load(instansi)
+    scope = units.subtree(unit.id) if unit is not None else None
+
+    # One query: every assignment overlapping the month.
+    rows = Assignment.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=start), instansi=instansi, start__lte=end
+    )
+    if employee_ids is not None:
+        rows = rows.filter(employee_id__in=employee_ids)
+    definitif: dict[int, list[tuple]] = defaultdict(list)
+    acting: dict[int, list[tuple]] = defaultdict(list)
+    for emp_id, kind, a_start, a_end, kelas, tpp_base, unit_id, pos_name in rows.order_by(
+        "start", "id"
+    ).values_list(
+        "employee_id",
+        "kind",
+        "start",
+        "end",
+        "position__kelas",
+        "position__tpp_base",
+        "position__unit_id",
+        "position__name",
+    ):
+        item = (a_start, a_end, PositionDay(kelas, tpp_base), unit_id, pos_name, kelas)
+        (definitif if kind == Assignment.Kind.DEFINITIF else acting)[emp_id].append(item)
+
+    # The employees: a definitif post on some day of the month, whose last such post (the latest
+    # start) lies in the unit's subtree when a unit is given.
+    chosen: dict[int, tuple] = {}
+    for emp_id, items in definitif.items():
+        last = items[-1]
+        if scope is not None and last[3] not in scope:
+            continue
+        chosen[emp_id] = last
+    gathered = Gathered(instansi=instansi, period=period, policy=policy, policy_row=policy_row)
+    if not chosen:
+        return gathered
+    employees = list(
+        Employee.objects.filter(instansi=instansi, id__in=_id_filter(instansi, chosen, start, end))
+        .select_related("instansi")
+        .order_by("name", "nip")
+    )
+    employees = [e for e in employees if e.id in chosen]
+
+    attendance = attendance_month(employees, period)
+    activity = activity_month(
+        employees,
+        period,
+        window_working_days=policy.activity.entry_window_working_days,
+        daily_cap=NO_CAP,
+    )
+    predicates = predicate_month(employees, period)
+    sentences: dict[int, set[str]] = defaultdict(set)
+    for emp_id, level in (
+        Sentence.objects.filter(instansi=instansi, start__lte=end, end__gte=start)
+        .filter(employee_id__in=_id_filter(instansi, chosen, start, end))
+        .values_list("employee_id", "level")
+    ):
+        sentences[emp_id].add(level)
+
+    for e in employees:
+        posts = definitif[e.id]
+        acts = acting.get(e.id, ())
+        minutes = activity[e.id].minutes_by_day if e.id in activity else {}
+        days: list[WorkingDay] = []
+        seen_dates: set[dt.date] = set()
+        # Single-post months (nearly everyone) skip the per-day search.
+        single = posts[0] if len(posts) == 1 and posts[0][0] <= start else None
+        if single is not None and single[1] is not None and single[1] < end:
+            single = None
+        for f in attendance.get(e.id, ()):
+            day = f.date
+            seen_dates.add(day)
+            if single is not None:
+                position = single[2]
+            else:
+                position = None
+                for a_start, a_end, pos, *_ in posts:  # latest start wins on overlap
+                    if _covers(a_start, a_end, day):
+                        position = pos
+            acting_today = tuple(pos for a_s, a_e, pos, *_ in acts if _covers(a_s, a_e, day))
+            if until is not None and day > until:
+                days.append(WorkingDay(day, position, acting_today, has_any_punch=True))
+                continue
+            days.append(
+                WorkingDay(
+                    date=day,
+                    position=position,
+                    acting=acting_today,
+                    leave=f.leave_type,
+                    late_minutes=f.late_minutes,
+                    early_minutes=f.early_minutes,
+                    missing_check_in=f.missing_check_in,
+                    missing_check_out=f.missing_check_out,
+                    absent=f.absent_without_notice,
+                    has_any_punch=f.has_any_punch,
+                    credited_minutes=Decimal(minutes.get(day, 0)),
+                )
+            )
+        off_day = sum(
+            1 for d, m in minutes.items() if m and d not in seen_dates and not (until and d > until)
+        )
+        am = activity.get(e.id)
+        gathered.months[e.id] = EmployeeMonth(
+            nip=e.nip,
+            status=e.status,
+            golongan=e.golongan or None,
+            days=tuple(days),
+            salary=e.salary,
+            predicate=predicates.get(e.id),
+            sentences=tuple(sorted(sentences.get(e.id, ()))),
+            expired_entries=am.window_expired if am else 0,
+            off_day_entries=off_day,
+        )
+        last = chosen[e.id]
+        gathered.info[e.id] = EmployeeInfo(
+            employee=e, unit_id=units.opd_of(last[3]), position_name=last[4], kelas=last[5]
+        )
+    return gathered
+
+
+# Above this many employees the rows are fetched for the whole instansi and filtered in memory
+# rather than with a long `IN (...)` list (the other apps' selectors do the same).
+_IN_LIST_LIMIT = 500
+
+
+def _id_filter(instansi, chosen: dict[int, tuple], start: dt.date, end: dt.date):
+    if len(chosen) <= _IN_LIST_LIMIT:
+        return list(chosen)
+    return Assignment.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=start),
+        instansi=instansi,
+        start__lte=end,
+        kind=Assignment.Kind.DEFINITIF,
+    ).values("employee_id")
+
+
+def gather_inputs(
+    instansi: Instansi, period: Period, unit: Unit | None = None
+) -> list[EmployeeMonth]:
+    """The calculator's inputs for every employee of the month (ordered by name, NIP)."""
+    return gather(instansi, period, unit).employee_months()
+
+
+# --------------------------------------------------------------------------------------------------
+# Runs, results, withholdings
+
+
+def run_for(instansi: Instansi, period: Period, unit: Unit | None = None) -> Run | None:
+    return (
+        Run.objects.filter(instansi=instansi, period=str(period), unit=unit)
+        .select_related("computed_by", "verified_by", "locked_by", "policy", "unit")
+        .first()
+    )
+
+
+def runs_of_period(instansi: Instansi, period: Period) -> list[Run]:
+    return list(
+        Run.objects.filter(instansi=instansi, period=str(period))
+        .select_related("unit")
+        .order_by("unit__code")
+    )
+
+
+def result_of(employee: Employee, period: Period) -> Result | None:
+    """The employee's stored result for the month (from whichever run of the month holds it)."""
+    return (
+        Result.objects.filter(
+            instansi_id=employee.instansi_id, employee=employee, run__period=str(period)
+        )
+        .select_related("run", "unit")
+        .first()
+    )
+
+
+def results_of_employee(employee: Employee, limit: int = 12) -> list[Result]:
+    return list(
+        Result.objects.filter(instansi_id=employee.instansi_id, employee=employee)
+        .select_related("run")
+        .order_by("-run__period")[:limit]
+    )
+
+
+def unit_totals(run: Run) -> list[dict]:
+    """Per paying unit: employees, gross, PPh 21, health insurance, net, withheld, payable (one
+    query). The SP2D recap."""
+    from django.db.models import Count, Sum
+
+    rows = (
+        Result.objects.filter(run=run)
+        .values("unit_id", "unit__code", "unit__name")
+        .annotate(
+            employees=Count("id"),
+            ceiling=Sum("ceiling"),
+            gross=Sum("gross"),
+            pph21=Sum("pph21"),
+            health=Sum("health_insurance"),
+            net=Sum("net"),
+            released=Sum("released"),
+            adjustment=Sum("adjustment"),
+            payable=Sum("payable"),
+        )
+        .order_by("unit__code")
+    )
+    return list(rows)
+
+
+def withholdings_of(instansi: Instansi, period: Period) -> list[Withholding]:
+    return list(
+        Withholding.objects.filter(instansi=instansi, period=str(period))
+        .select_related("employee", "created_by", "released_by")
+        .order_by("employee__name")
+    )
+
+
+def open_withholdings(instansi: Instansi) -> list[Withholding]:
+    return list(
+        Withholding.objects.filter(instansi=instansi, released_period="")
+        .select_related("employee")
+        .order_by("period", "employee__name")
+    )

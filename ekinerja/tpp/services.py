@@ -1,0 +1,740 @@
+"""Writes of the TPP app: policy versions, the monthly run and its states, withholdings and
+adjustments. Every write is audited.
+
+Monthly run states (tpp-rules.md, issue 6): open -> computed -> verified (BKPSDM) -> locked (a second
+BKPSDM account: whoever computed cannot lock) -> exported. A computed or verified run may be computed
+again (a verified one then needs verifying again); a locked run never changes again. A correction to
+a locked month is an Adjustment paid in a later month.
+
+What an employee is paid in a month (Result.payable):
+    payable = (0 if the month is withheld else net) + released + adjustment, never below 0
+- withheld: BKPSDM holds the month's TPP (Withholding for that month, not yet released in it);
+- released: the amounts of earlier months' withholdings released into this month;
+- adjustment: the sum of corrections to locked months recorded into this month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from ekinerja.core.audit import audit_record, snapshot
+from ekinerja.core.models import Instansi, User
+from ekinerja.core.money import format_rupiah
+from ekinerja.core.periods import Period
+from ekinerja.org.models import Employee, Role, Unit
+from ekinerja.org.selectors import user_roles
+
+from . import selectors
+from .calculator import TppResult, calculate
+from .models import Adjustment, Result, Run, Withholding
+from .models import Policy as PolicyRow
+from .policy import PolicyError, policy_from_dict, policy_to_dict
+
+log = logging.getLogger(__name__)
+ZERO = Decimal(0)
+S = Run.State
+
+#: The allowed state changes of a run, checked by _transition and nowhere else.
+RUN_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.OPEN: frozenset({S.COMPUTED}),
+    S.COMPUTED: frozenset({S.COMPUTED, S.VERIFIED}),
+    S.VERIFIED: frozenset({S.COMPUTED, S.LOCKED}),
+    S.LOCKED: frozenset({S.EXPORTED}),
+    S.EXPORTED: frozenset({S.EXPORTED}),
+}
+LOCKED_STATES = frozenset({S.LOCKED, S.EXPORTED})
+
+_STATE_WORDS = {
+    S.COMPUTED: "dihitung",
+    S.VERIFIED: "diverifikasi",
+    S.LOCKED: "dikunci",
+    S.EXPORTED: "diekspor",
+}
+
+
+def _transition(run: Run, target: str) -> None:
+    if target not in RUN_TRANSITIONS[run.state]:
+        if run.state in LOCKED_STATES:
+            raise ValidationError(
+                {"state": f"Perhitungan TPP {run.period} sudah dikunci dan tidak dapat diubah."}
+            )
+        raise ValidationError(
+            {
+                "state": f"Perhitungan berstatus '{run.get_state_display()}' tidak dapat "
+                f"{_STATE_WORDS.get(target, target)}."
+            }
+        )
+    run.state = target
+
+
+def _require(actor: User | None, *roles: str) -> None:
+    """Role check for interactive actors; actor None is the system (scenario runs, jobs)."""
+    if actor is None:
+        return
+    if not set(roles) & user_roles(actor):
+        raise PermissionDenied("Anda tidak berwenang melakukan tindakan ini.")
+
+
+# --------------------------------------------------------------------------------------------------
+# Policies
+
+
+def _validate_policy(data) -> None:
+    try:
+        policy_from_dict(data)
+    except PolicyError as exc:
+        errors: dict[str, list[str]] = defaultdict(list)
+        for path, reason in exc.problems:
+            errors[path].append(reason)
+        raise ValidationError(dict(errors)) from exc
+
+
+@transaction.atomic
+def policy_save(
+    *, actor: User | None, instansi: Instansi, data: dict, policy: PolicyRow | None = None
+) -> PolicyRow:
+    """Create a draft policy version or change a draft. The data must be a valid `ekinerja/1`
+    policy (policy_from_dict: weights sum to 100, bands contiguous, ...); every problem is raised
+    at once as a ValidationError keyed by its path ($.components, $.attendance.late_bands[1], ...).
+    Adopted and retired versions never change: a change is a new draft."""
+    _require(actor, Role.BKPSDM)
+    if policy is not None:
+        if policy.instansi_id != instansi.id:
+            raise PermissionDenied("Kebijakan instansi lain.")
+        policy = PolicyRow.objects.select_for_update().get(pk=policy.pk)
+        if policy.status != PolicyRow.Status.DRAFT:
+            raise ValidationError(
+                {"status": "Kebijakan yang sudah berlaku tidak dapat diubah; buat versi baru."}
+            )
+    _validate_policy(data)
+    normalised = policy_to_dict(policy_from_dict(data))
+    before = snapshot(policy) if policy is not None else None
+    if policy is None:
+        policy = PolicyRow(instansi=instansi, created_by=actor if actor and actor.pk else None)
+    policy.name = normalised["name"][:200]
+    policy.effective_from = dt.date.fromisoformat(normalised["effective_from"])
+    policy.data = normalised
+    policy.save()
+    audit_record(
+        action="tpp.policy.save",
+        actor=actor,
+        instansi=instansi,
+        obj=policy,
+        before=before,
+        after=snapshot(policy),
+    )
+    return policy
+
+
+@transaction.atomic
+def policy_adopt(*, actor: User | None, policy: PolicyRow) -> PolicyRow:
+    """A draft becomes the policy in force from its effective date. Two adopted versions never share
+    an effective date (each month has exactly one policy: the latest effective on its first day)."""
+    _require(actor, Role.BKPSDM)
+    policy = PolicyRow.objects.select_for_update().get(pk=policy.pk)
+    if policy.status != PolicyRow.Status.DRAFT:
+        raise ValidationError({"status": "Hanya draf yang dapat ditetapkan berlaku."})
+    _validate_policy(policy.data)
+    clash = (
+        PolicyRow.objects.filter(
+            instansi_id=policy.instansi_id,
+            status=PolicyRow.Status.ADOPTED,
+            effective_from=policy.effective_from,
+        )
+        .exclude(pk=policy.pk)
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            {
+                "effective_from": f"Sudah ada kebijakan berlaku mulai {policy.effective_from:%d-%m-%Y}"
+                f" ({clash.name}); cabut dulu atau pilih tanggal lain."
+            }
+        )
+    before = snapshot(policy)
+    policy.status = PolicyRow.Status.ADOPTED
+    policy.adopted_by = actor if actor and actor.pk else None
+    policy.adopted_at = timezone.now()
+    policy.save(update_fields=["status", "adopted_by", "adopted_at"])
+    audit_record(
+        action="tpp.policy.adopt",
+        actor=actor,
+        instansi=policy.instansi,
+        obj=policy,
+        before=before,
+        after=snapshot(policy),
+    )
+    return policy
+
+
+@transaction.atomic
+def policy_retire(*, actor: User | None, policy: PolicyRow, reason: str) -> PolicyRow:
+    """An adopted version stops applying to months computed from now on (runs keep their copy)."""
+    _require(actor, Role.BKPSDM)
+    policy = PolicyRow.objects.select_for_update().get(pk=policy.pk)
+    if policy.status != PolicyRow.Status.ADOPTED:
+        raise ValidationError({"status": "Hanya kebijakan yang berlaku yang dapat dicabut."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Alasan pencabutan wajib diisi."})
+    before = snapshot(policy)
+    policy.status = PolicyRow.Status.RETIRED
+    policy.save(update_fields=["status"])
+    audit_record(
+        action="tpp.policy.retire",
+        actor=actor,
+        instansi=policy.instansi,
+        obj=policy,
+        before=before,
+        after=snapshot(policy),
+        reason=reason,
+    )
+    return policy
+
+
+# --------------------------------------------------------------------------------------------------
+# The monthly run
+
+
+def _check_scope(instansi: Instansi, period: Period, unit: Unit | None) -> None:
+    """An employee is in one run per month: a whole-instansi run excludes unit runs and unit runs
+    must not overlap (a unit and one of its sub-units)."""
+    others = Run.objects.filter(instansi=instansi, period=str(period))
+    if unit is None:
+        if others.filter(unit__isnull=False).exists():
+            raise ValidationError(
+                {"unit": f"TPP {period} sudah dihitung per unit; hitung per unit saja."}
+            )
+        return
+    if unit.instansi_id != instansi.id:
+        raise PermissionDenied("Unit instansi lain.")
+    if others.filter(unit__isnull=True).exists():
+        raise ValidationError(
+            {"unit": f"TPP {period} sudah dihitung untuk seluruh instansi; tidak dapat per unit."}
+        )
+    tree = selectors.UnitTree.load(instansi)
+    mine = tree.subtree(unit.id)
+    for other in others.exclude(unit=unit).select_related("unit"):
+        if other.unit_id in mine or unit.id in tree.subtree(other.unit_id):
+            raise ValidationError(
+                {"unit": f"Unit ini bertumpang tindih dengan perhitungan {other.unit.name}."}
+            )
+
+
+def run_open(
+    *, actor: User | None, instansi: Instansi, period: Period, unit: Unit | None = None
+) -> Run:
+    """The run of the month (created open when missing)."""
+    _require(actor, Role.BKPSDM)
+    _check_scope(instansi, period, unit)
+    run, created = Run.objects.get_or_create(instansi=instansi, period=str(period), unit=unit)
+    if created:
+        audit_record(action="tpp.run.open", actor=actor, instansi=instansi, obj=run)
+    return run
+
+
+def _set_progress(run: Run, pct: int) -> None:
+    run.progress = pct
+    Run.objects.filter(pk=run.pk).update(progress=pct)
+
+
+def _digest(policy_data: dict, months: Iterable) -> str:
+    h = hashlib.sha256(repr(sorted(policy_data.items())).encode())
+    for m in months:
+        h.update(repr(m).encode())
+    return h.hexdigest()
+
+
+def _detail(result: TppResult, info: selectors.EmployeeInfo) -> dict:
+    """The stored explanation: the `ekinerja-result/1` row plus every line and intermediate figure."""
+    row = result.as_row()
+    row["lines"] = [list(line) for line in result.lines]
+    row["days_in_post"] = result.days_in_post
+    row["status_factor"] = float(result.status_factor)
+    row["presence_rate"] = float(result.presence_rate) if result.presence_rate is not None else None
+    row["sentence_level"] = result.sentence_level
+    row["pph21_rate"] = float(result.pph21_rate)
+    row["pph21_key"] = result.pph21_key
+    row["subtotal"] = int(result.subtotal)
+    row["position"] = info.position_name
+    row["kelas"] = info.kelas
+    row["pots"] = {c.key: int(c.pot) for c in result.components}
+    row["weights"] = {c.key: float(c.weight) for c in result.components}
+    row["attendance"]["late_by_band"] = [
+        [b.label(), n, float(b.pct)] for b, n in result.attendance.late_by_band
+    ]
+    row["attendance"]["early_by_band"] = [
+        [b.label(), n, float(b.pct)] for b, n in result.attendance.early_by_band
+    ]
+    row["attendance"]["present_days"] = result.attendance.present_days
+    row["activity"]["uncapped_minutes"] = float(result.activity.uncapped_minutes)
+    row["activity"]["days_over_cap"] = result.activity.days_over_cap
+    if result.uses_allowances:
+        row["allowance_names"] = {a.key: a.name for a in result.allowances}
+    return row
+
+
+def _payments(instansi_id: int, period: Period, employee_ids: Iterable[int] | None = None) -> tuple:
+    """(withheld: {employee id: reason}, released: {employee id: amount},
+    adjustment: {employee id: amount}) for the month (three queries)."""
+    ids = None if employee_ids is None else list(employee_ids)
+    filt = (lambda qs: qs) if ids is None else (lambda qs: qs.filter(employee_id__in=ids))
+    withheld = {
+        emp: reason
+        for emp, reason in filt(
+            Withholding.objects.filter(instansi_id=instansi_id, period=str(period)).exclude(
+                released_period=str(period)
+            )
+        ).values_list("employee_id", "reason")
+    }
+    released: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for emp, amount in (
+        filt(Withholding.objects.filter(instansi_id=instansi_id, released_period=str(period)))
+        .exclude(period=str(period))
+        .values_list("employee_id", "amount")
+    ):
+        released[emp] += amount or ZERO
+    adjustment: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for emp, amount in filt(
+        Adjustment.objects.filter(instansi_id=instansi_id, target_period=str(period))
+    ).values_list("employee_id", "amount"):
+        adjustment[emp] += amount
+    return withheld, released, adjustment
+
+
+def _apply_payments(result: Result, withheld: dict, released: dict, adjustment: dict) -> None:
+    emp = result.employee_id
+    result.withheld = emp in withheld
+    result.withheld_reason = withheld.get(emp, "")[:255]
+    result.released = released.get(emp, ZERO)
+    result.adjustment = adjustment.get(emp, ZERO)
+    due = result.net + result.released + result.adjustment
+    result.payable = ZERO if result.withheld else max(ZERO, due)
+
+
+def due_amount(result: Result) -> Decimal:
+    """What the month would pay without a withholding (what a release pays later)."""
+    return max(ZERO, result.net + result.released + result.adjustment)
+
+
+_TOTAL_FIELDS = {
+    "total_ceiling": "ceiling",
+    "total_gross": "gross",
+    "total_pph21": "pph21",
+    "total_health": "health_insurance",
+    "total_net": "net",
+    "total_released": "released",
+    "total_adjustment": "adjustment",
+    "total_payable": "payable",
+}
+
+
+def _refresh_totals(run: Run) -> None:
+    agg = Result.objects.filter(run=run).aggregate(
+        **{k: Sum(v) for k, v in _TOTAL_FIELDS.items()},
+        total_withheld_net=Sum("net", filter=Q(withheld=True)),
+        total_withheld_released=Sum("released", filter=Q(withheld=True)),
+        total_withheld_adjustment=Sum("adjustment", filter=Q(withheld=True)),
+    )
+    for name in _TOTAL_FIELDS:
+        setattr(run, name, agg[name] or ZERO)
+    run.total_withheld = (
+        (agg["total_withheld_net"] or ZERO)
+        + (agg["total_withheld_released"] or ZERO)
+        + (agg["total_withheld_adjustment"] or ZERO)
+    )
+    run.employees = Result.objects.filter(run=run).count()
+
+
+BATCH = 1000
+
+
+def run_compute(
+    *,
+    actor: User | None,
+    instansi: Instansi,
+    period: Period,
+    unit: Unit | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Run:
+    """Compute the month (tpp-rules.md "The computation for one employee and one month") for every
+    employee of the instansi (or of the unit's subtree) with the adopted policy in force on the
+    month's first day, and store each result with its explanation.
+
+    The inputs are gathered with a fixed number of queries (selectors.gather) and computed in memory,
+    reporting progress; then everything is written in ONE transaction: the previous results are
+    replaced, totals, the policy's copy and the state set. A job killed at any point therefore leaves
+    either the previous results or the new ones, never a mix; retrying it gives exactly a clean
+    run's result, and identical inputs give identical figures. A locked run is refused."""
+    _require(actor, Role.BKPSDM)
+    run = run_open(actor=actor, instansi=instansi, period=period, unit=unit)
+    if S.COMPUTED not in RUN_TRANSITIONS[run.state]:
+        _transition(run, S.COMPUTED)  # raises with the reason
+    say = progress or (lambda _pct: None)
+    _set_progress(run, 1)
+    Run.objects.filter(pk=run.pk).update(error="")
+    try:
+        gathered = selectors.gather(instansi, period, unit)
+    except selectors.NoPolicy as exc:
+        Run.objects.filter(pk=run.pk).update(error=str(exc), progress=0, job_id="")
+        raise ValidationError({"policy": str(exc)}) from exc
+    _set_progress(run, 20)
+    say(20)
+    policy = gathered.policy
+    computed: list[tuple[int, TppResult]] = []
+    total = len(gathered.months) or 1
+    # At most ten progress writes, whatever the number of employees.
+    ticks = {-(-total * k // 10) for k in range(1, 11)}
+    for i, (emp_id, month) in enumerate(gathered.months.items(), start=1):
+        computed.append((emp_id, calculate(policy, month)))
+        if i in ticks:
+            pct = 20 + int(70 * i / total)
+            _set_progress(run, pct)
+            say(pct)
+    digest = _digest(gathered.policy_row.data, gathered.months.values())
+    _set_progress(run, 90)
+    say(90)
+    run = _store(actor, run, gathered, computed, digest)
+    say(100)
+    return run
+
+
+@transaction.atomic
+def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: str) -> Run:
+    run = Run.objects.select_for_update().get(pk=run.pk)
+    # Checked again under the lock: another account may have locked the month meanwhile.
+    _transition(run, S.COMPUTED)
+    before = snapshot(run)
+    withheld, released, adjustment = _payments(run.instansi_id, gathered.period)
+    Result.objects.filter(run=run).delete()
+    rows = []
+    for emp_id, res in computed:
+        info = gathered.info[emp_id]
+        e = info.employee
+        r = Result(
+            instansi_id=run.instansi_id,
+            run=run,
+            employee=e,
+            unit_id=info.unit_id,
+            nip=e.nip,
+            name=e.full_name[:200],
+            golongan=e.grade_label if e.status == Employee.Status.PPPK else e.golongan,
+            kelas=info.kelas,
+            position_name=info.position_name[:200],
+            bank_name=e.bank_name,
+            bank_account=e.bank_account,
+            ceiling=res.ceiling,
+            gross=res.gross,
+            pph21=res.pph21,
+            health_insurance=res.health_insurance,
+            net=res.net,
+            detail=_detail(res, info),
+        )
+        _apply_payments(r, withheld, released, adjustment)
+        rows.append(r)
+    for i in range(0, len(rows), BATCH):
+        Result.objects.bulk_create(rows[i : i + BATCH])
+    run.policy = gathered.policy_row
+    run.policy_data = gathered.policy_row.data
+    run.input_digest = digest
+    run.computed_by = actor if actor and actor.pk else None
+    run.computed_at = timezone.now()
+    run.verified_by = None
+    run.verified_at = None
+    run.progress = 100
+    run.job_id = ""
+    run.error = ""
+    _refresh_totals(run)
+    run.save()
+    audit_record(
+        action="tpp.run.compute",
+        actor=actor,
+        instansi=run.instansi,
+        obj=run,
+        before=before,
+        after=snapshot(run),
+    )
+    return run
+
+
+@transaction.atomic
+def run_verify(*, actor: User, run: Run, note: str = "") -> Run:
+    """BKPSDM checks the computed list and marks it verified."""
+    _require(actor, Role.BKPSDM)
+    run = Run.objects.select_for_update().get(pk=run.pk)
+    before = snapshot(run)
+    _transition(run, S.VERIFIED)
+    run.verified_by = actor
+    run.verified_at = timezone.now()
+    run.save(update_fields=["state", "verified_by", "verified_at"])
+    audit_record(
+        action="tpp.run.verify",
+        actor=actor,
+        instansi=run.instansi,
+        obj=run,
+        before=before,
+        after=snapshot(run),
+        reason=note,
+    )
+    return run
+
+
+@transaction.atomic
+def run_lock(*, actor: User, run: Run) -> Run:
+    """A second BKPSDM account approves the verified list; from then on the month never changes.
+    Whoever computed the list cannot lock it (four-eyes principle)."""
+    if actor is None:
+        raise PermissionDenied("Penguncian harus dilakukan oleh akun BKPSDM.")
+    _require(actor, Role.BKPSDM)
+    run = Run.objects.select_for_update().get(pk=run.pk)
+    if run.computed_by_id is not None and run.computed_by_id == actor.pk:
+        raise PermissionDenied(
+            "Yang menghitung tidak boleh mengunci: penguncian harus oleh akun BKPSDM lain."
+        )
+    before = snapshot(run)
+    _transition(run, S.LOCKED)
+    run.locked_by = actor
+    run.locked_at = timezone.now()
+    run.save(update_fields=["state", "locked_by", "locked_at"])
+    audit_record(
+        action="tpp.run.lock",
+        actor=actor,
+        instansi=run.instansi,
+        obj=run,
+        before=before,
+        after=snapshot(run),
+    )
+    return run
+
+
+@transaction.atomic
+def run_mark_exported(*, actor: User | None, run: Run, what: str = "") -> Run:
+    """A payroll document of a locked run was produced (BPKAD/BKPSDM). The first export moves the
+    run to exported; every export is recorded."""
+    _require(actor, Role.BKPSDM, Role.BPKAD)
+    run = Run.objects.select_for_update().get(pk=run.pk)
+    before = snapshot(run)
+    _transition(run, S.EXPORTED)
+    if run.exported_at is None:
+        run.exported_at = timezone.now()
+    run.save(update_fields=["state", "exported_at"])
+    audit_record(
+        action="tpp.run.export",
+        actor=actor,
+        instansi=run.instansi,
+        obj=run,
+        before=before,
+        after=snapshot(run),
+        reason=what,
+    )
+    return run
+
+
+# --------------------------------------------------------------------------------------------------
+# Withholding and release
+
+
+def _run_holding(employee: Employee, period: Period) -> tuple[Run | None, Result | None]:
+    result = (
+        Result.objects.select_related("run")
+        .filter(instansi_id=employee.instansi_id, employee=employee, run__period=str(period))
+        .first()
+    )
+    if result is not None:
+        return result.run, result
+    return None, None
+
+
+def _period_locked(instansi_id: int, period: Period, employee: Employee) -> bool:
+    run, _ = _run_holding(employee, period)
+    if run is not None:
+        return run.state in LOCKED_STATES
+    # No result for the employee: the month is locked if a whole-instansi run is.
+    return Run.objects.filter(
+        instansi_id=instansi_id, period=str(period), unit__isnull=True, state__in=LOCKED_STATES
+    ).exists()
+
+
+def _refresh_result(actor, employee: Employee, period: Period) -> None:
+    """Re-apply withholdings, releases and adjustments to the employee's stored result of an unlocked
+    month (if any) and the run's totals. A verified run goes back to computed: its list changed."""
+    run, result = _run_holding(employee, period)
+    if run is None:
+        return
+    run = Run.objects.select_for_update().get(pk=run.pk)
+    if run.state in LOCKED_STATES:
+        raise ValidationError({"period": f"TPP {period} sudah dikunci dan tidak dapat diubah."})
+    withheld, released, adjustment = _payments(run.instansi_id, period, [employee.id])
+    _apply_payments(result, withheld, released, adjustment)
+    result.save(update_fields=["withheld", "withheld_reason", "released", "adjustment", "payable"])
+    before = snapshot(run)
+    if run.state == S.VERIFIED:
+        _transition(run, S.COMPUTED)
+        run.verified_by = None
+        run.verified_at = None
+    _refresh_totals(run)
+    run.save()
+    if before["state"] != run.state:
+        audit_record(
+            action="tpp.run.unverify",
+            actor=actor,
+            instansi=run.instansi,
+            obj=run,
+            before=before,
+            after=snapshot(run),
+            reason="Daftar berubah karena penahanan/pelepasan/koreksi; perlu diverifikasi ulang.",
+        )
+
+
+@transaction.atomic
+def withholding_create(
+    *, actor: User, employee: Employee, period: Period, reason: str
+) -> Withholding:
+    """BKPSDM holds an employee's TPP for a month pending a required document (monthly SKP, LHKPN).
+    The month's list shows it as withheld with payable 0; it is paid in the month it is released.
+    A locked month cannot be withheld any more."""
+    _require(actor, Role.BKPSDM)
+    if employee.instansi_id != actor.instansi_id:
+        raise PermissionDenied("Pegawai instansi lain.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Alasan penahanan wajib diisi."})
+    if _period_locked(employee.instansi_id, period, employee):
+        raise ValidationError({"period": f"TPP {period} sudah dikunci; tidak dapat ditahan."})
+    if Withholding.objects.filter(employee=employee, period=str(period)).exists():
+        raise ValidationError({"period": f"TPP {period} pegawai ini sudah ditahan."})
+    w = Withholding.objects.create(
+        instansi_id=employee.instansi_id,
+        employee=employee,
+        period=str(period),
+        reason=reason.strip()[:255],
+        created_by=actor,
+    )
+    _refresh_result(actor, employee, period)
+    audit_record(
+        action="tpp.withhold",
+        actor=actor,
+        instansi=employee.instansi,
+        obj=w,
+        after=snapshot(w),
+        reason=reason,
+    )
+    return w
+
+
+@transaction.atomic
+def withholding_release(
+    *, actor: User, withholding: Withholding, period: Period | None = None, note: str = ""
+) -> Withholding:
+    """Release a withholding. While the held month is not locked, it is simply paid in that month.
+    Once it is locked, the held amount (that month's net plus its releases and adjustments) is paid
+    in `period`, an unlocked later month (default: the first unlocked month after the held one)."""
+    _require(actor, Role.BKPSDM)
+    w = Withholding.objects.select_for_update().select_related("employee").get(pk=withholding.pk)
+    if w.instansi_id != actor.instansi_id:
+        raise PermissionDenied("Data instansi lain.")
+    if w.released_period:
+        raise ValidationError({"released_period": "Penahanan ini sudah dilepas."})
+    held = Period.parse(w.period)
+    before = snapshot(w)
+    if not _period_locked(w.instansi_id, held, w.employee):
+        w.released_period = w.period
+        w.amount = None
+        target = held
+    else:
+        _run, held_result = _run_holding(w.employee, held)
+        w.amount = due_amount(held_result) if held_result is not None else ZERO
+        target = period or _first_unlocked_after(w.instansi_id, held, w.employee)
+        if target <= held:
+            raise ValidationError(
+                {"released_period": "Bulan pembayaran harus sesudah bulan yang ditahan."}
+            )
+        if _period_locked(w.instansi_id, target, w.employee):
+            raise ValidationError(
+                {"released_period": f"TPP {target} sudah dikunci; pilih bulan lain."}
+            )
+        w.released_period = str(target)
+    w.released_by = actor
+    w.released_at = timezone.now()
+    w.save()
+    _refresh_result(actor, w.employee, target)
+    audit_record(
+        action="tpp.withhold.release",
+        actor=actor,
+        instansi=w.employee.instansi,
+        obj=w,
+        before=before,
+        after=snapshot(w),
+        reason=note,
+    )
+    return w
+
+
+def _first_unlocked_after(instansi_id: int, period: Period, employee: Employee) -> Period:
+    p = period.next()
+    for _ in range(36):
+        if not _period_locked(instansi_id, p, employee):
+            return p
+        p = p.next()
+    raise ValidationError({"released_period": "Tidak ada bulan terbuka untuk pembayaran."})
+
+
+# --------------------------------------------------------------------------------------------------
+# Adjustments to locked months
+
+
+@transaction.atomic
+def adjustment_record(
+    *,
+    actor: User,
+    employee: Employee,
+    source_period: Period,
+    amount: Decimal,
+    reason: str,
+) -> Adjustment:
+    """A correction to a locked month: the locked month never changes; the difference (positive:
+    paid more, negative: recovered) is paid in the first unlocked month after it."""
+    _require(actor, Role.BKPSDM)
+    if employee.instansi_id != actor.instansi_id:
+        raise PermissionDenied("Pegawai instansi lain.")
+    if not isinstance(amount, Decimal) or amount != amount.to_integral_value():
+        raise ValidationError({"amount": "Jumlah koreksi harus rupiah bulat."})
+    if amount == 0:
+        raise ValidationError({"amount": "Jumlah koreksi tidak boleh nol."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Alasan koreksi wajib diisi."})
+    if not _period_locked(employee.instansi_id, source_period, employee):
+        raise ValidationError(
+            {
+                "source_period": f"TPP {source_period} belum dikunci: hitung ulang bulan itu, "
+                "tidak perlu koreksi."
+            }
+        )
+    target = _first_unlocked_after(employee.instansi_id, source_period, employee)
+    adj = Adjustment.objects.create(
+        instansi_id=employee.instansi_id,
+        employee=employee,
+        source_period=str(source_period),
+        target_period=str(target),
+        amount=amount,
+        reason=reason.strip(),
+        created_by=actor,
+    )
+    _refresh_result(actor, employee, target)
+    audit_record(
+        action="tpp.adjustment.record",
+        actor=actor,
+        instansi=employee.instansi,
+        obj=adj,
+        after=snapshot(adj),
+        reason=f"{reason} ({format_rupiah(amount)} ke {target})",
+    )
+    return adj

@@ -1,0 +1,27 @@
+"""Background jobs of the TPP app (Celery with Redis when REDIS_URL is set; inline otherwise)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from ekinerja.core.models import Instansi, User
+from ekinerja.core.periods import Period
+from ekinerja.org.models import Unit
+
+from . import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_compute_task(
+    instansi_id: int, period: str, unit_id: int | None = None, user_id: int | None = None
+) -> int:
+    """services.run_compute for one month. The compute writes in a single transaction, so a worker
+    killed half-way leaves the previous results untouched and the redelivered task (acks_late)
+    computes a clean run. Returns the run id."""
+    instansi = Instansi.objects.get(pk=instansi_id)
+    unit = Unit.objects.get(pk=unit_id, instansi=instansi) if unit_id else None
+    actor = User.objects.filter(pk=user_id).first() if user_id else None
+    run = services.run_compute(
+        actor=actor, instansi=instansi, period=Period.parse(period), unit=unit
+    )
+    return run.pk

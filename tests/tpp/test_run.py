@@ -1,0 +1,423 @@
+"""The monthly run: gathering with a fixed number of queries, figures equal to a hand count, states
+and the four-eyes lock, re-runs, atomic replacement (a job killed half-way), withholding, release and
+adjustments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ekinerja.core.models import AuditEvent
+from ekinerja.core.periods import Period
+from ekinerja.tpp import selectors, services
+from ekinerja.tpp.models import Adjustment, Result, Run, Sentence
+from ekinerja.tpp.models import Policy as PolicyRow
+from ekinerja.tpp.policy import national_template
+
+from .data import (
+    OCT,
+    D,
+    activity,
+    add_staff,
+    full_attendance,
+    leave,
+    make_pemda,
+    monthly_minutes,
+    rate,
+    workdays,
+)
+
+pytestmark = pytest.mark.django_db
+NOV = Period(2026, 11)
+
+
+@pytest.fixture
+def pemda():
+    return make_pemda()
+
+
+def _figures(run: Run) -> list[tuple]:
+    return list(
+        Result.objects.filter(run=run)
+        .order_by("nip")
+        .values_list(
+            "nip", "ceiling", "gross", "pph21", "health_insurance", "net", "payable", "detail"
+        )
+    )
+
+
+def compute(p, unit=None, actor=None, period=OCT):
+    return services.run_compute(actor=actor or p.bkpsdm1, instansi=p.inst, period=period, unit=unit)
+
+
+# --------------------------------------------------------------------------------------------------
+# Policy in force
+
+
+def test_policy_for_takes_the_latest_adopted_on_the_first_day(pemda):
+    later = services.policy_save(
+        actor=pemda.bkpsdm1, instansi=pemda.inst, data=national_template("2026-11-01")
+    )
+    assert selectors.policy_for(pemda.inst, NOV) == pemda.policy  # still a draft
+    services.policy_adopt(actor=pemda.bkpsdm1, policy=later)
+    assert selectors.policy_for(pemda.inst, OCT) == pemda.policy
+    assert selectors.policy_for(pemda.inst, NOV) == later
+    assert selectors.policy_for(pemda.inst, Period(2025, 12)) is None
+
+
+def test_two_adopted_policies_never_share_an_effective_date(pemda):
+    other = services.policy_save(
+        actor=pemda.bkpsdm1, instansi=pemda.inst, data=national_template("2026-01-01")
+    )
+    with pytest.raises(ValidationError) as err:
+        services.policy_adopt(actor=pemda.bkpsdm1, policy=other)
+    assert "effective_from" in err.value.message_dict
+    other.refresh_from_db()
+    assert other.status == PolicyRow.Status.DRAFT
+
+
+def test_invalid_policy_lists_every_problem_by_path_and_writes_nothing(pemda):
+    data = national_template("2026-03-01")
+    data["components"][0]["weight"] = 30  # sums to 90
+    data["attendance"]["late_bands"][1][0] = 40  # gap after 30
+    before = PolicyRow.objects.count()
+    with pytest.raises(ValidationError) as err:
+        services.policy_save(actor=pemda.bkpsdm1, instansi=pemda.inst, data=data)
+    paths = err.value.message_dict
+    assert any(k.startswith("$.components") for k in paths)
+    assert any("late_bands" in k for k in paths)
+    assert PolicyRow.objects.count() == before
+
+
+def test_adopted_policy_is_immutable_and_only_bkpsdm_saves(pemda):
+    with pytest.raises(ValidationError):
+        services.policy_save(
+            actor=pemda.bkpsdm1, instansi=pemda.inst, data=national_template(), policy=pemda.policy
+        )
+    with pytest.raises(PermissionDenied):
+        services.policy_save(actor=pemda.bpkad, instansi=pemda.inst, data=national_template())
+    assert AuditEvent.objects.filter(
+        action="tpp.policy.adopt", object_id=str(pemda.policy.pk)
+    ).exists()
+
+
+# --------------------------------------------------------------------------------------------------
+# Gathering
+
+
+def test_gather_builds_the_calculator_inputs(pemda):
+    kadis = pemda.people["kadis"]
+    days = workdays()
+    full_attendance(kadis, late={days[0]: 10, days[1]: 45}, skip={days[5]})
+    leave(kadis, "sakit", days[10], days[11])
+    activity(pemda, kadis, days[2], 4)
+    activity(pemda, kadis, days[3], 2, submitted=days[3] + dt.timedelta(days=20))  # expired
+    activity(pemda, kadis, D(2026, 10, 3), 2)  # a Saturday
+    rate(kadis, "sangat_baik")
+    Sentence.objects.create(
+        instansi=pemda.inst, employee=kadis, level="ringan", start=D(2026, 9, 1), end=D(2026, 10, 5)
+    )
+    g = selectors.gather(pemda.inst, OCT)
+    m = g.months[kadis.pk]
+    assert len(m.days) == 22 and m.nip == kadis.nip and m.golongan == "IV/c"
+    by_date = {d.date: d for d in m.days}
+    assert by_date[days[0]].late_minutes == 10 and by_date[days[1]].late_minutes == 45
+    assert by_date[days[5]].absent and not by_date[days[5]].has_any_punch
+    assert by_date[days[10]].leave == "sakit"
+    assert by_date[days[2]].credited_minutes == 120
+    assert by_date[days[3]].credited_minutes == 0
+    assert m.expired_entries == 1 and m.off_day_entries == 1
+    assert m.predicate == "sangat_baik" and m.sentences == ("ringan",)
+    assert by_date[days[0]].position.kelas == 13
+    assert g.info[kadis.pk].unit_id == pemda.opd_a.pk
+    # The guru sits in a sub-unit: paid by (listed under) the OPD above it.
+    assert g.info[pemda.people["guru"].pk].unit_id == pemda.opd_a.pk
+
+
+def test_gather_by_unit_takes_the_subtree(pemda):
+    g = selectors.gather(pemda.inst, OCT, pemda.opd_a)
+    assert set(g.months) == {pemda.people["kadis"].pk, pemda.people["guru"].pk}
+
+
+def test_gather_prorates_a_mid_month_join_and_adds_the_plt_share(pemda):
+    from tests.factories import AssignmentFactory
+
+    newcomer = add_staff(pemda, 1)[0]
+    a = newcomer.assignments.get()
+    a.start = D(2026, 10, 15)
+    a.save()
+    AssignmentFactory(
+        position=pemda.pos["kadis"],
+        employee=pemda.people["kadis_b"],
+        kind="plt",
+        start=D(2026, 10, 1),
+        end=D(2026, 10, 9),
+    )
+    g = selectors.gather(pemda.inst, OCT)
+    days = {d.date: d for d in g.months[newcomer.pk].days}
+    assert days[D(2026, 10, 14)].position is None and days[D(2026, 10, 15)].position.kelas == 7
+    plt_days = [d for d in g.months[pemda.people["kadis_b"].pk].days if d.acting]
+    assert [d.date for d in plt_days] == [d for d in workdays() if d <= D(2026, 10, 9)]
+
+
+def test_gather_uses_a_fixed_number_of_queries(pemda, django_assert_max_num_queries):
+    add_staff(pemda, 3)
+    for e in pemda.extra:
+        full_attendance(e)
+        monthly_minutes(pemda, e, 10)
+    with CaptureQueriesContext(connection) as few:
+        n_few = len(selectors.gather_inputs(pemda.inst, OCT))
+    more = add_staff(pemda, n_few + 4)
+    for e in more:
+        full_attendance(e)
+        monthly_minutes(pemda, e, 10)
+        rate(e, "baik")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        months = selectors.gather_inputs(pemda.inst, OCT)
+    assert len(months) >= 2 * n_few
+
+
+# --------------------------------------------------------------------------------------------------
+# Computing
+
+
+def test_run_figures_equal_a_hand_count(pemda):
+    kadis = pemda.people["kadis"]
+    days = workdays()
+    full_attendance(kadis, late={days[0]: 10, days[1]: 20})
+    monthly_minutes(pemda, kadis, 15)  # 450 a day
+    rate(kadis, "baik")
+    run = compute(pemda)
+    r = Result.objects.get(run=run, employee=kadis)
+    # HSS: ceiling 9,000,000 (kelas 13); attendance 2,700,000 - 2 x 0.5% x 9,000,000 = 2,610,000;
+    # activity 9,900 >= 6,750 minutes: 4,500,000; SKP Baik 100%: 1,800,000.
+    assert r.ceiling == 9_000_000 and r.gross == 8_910_000
+    assert r.pph21 == 1_336_500  # IV: 15%
+    assert r.health_insurance == 65_000  # 1% of the 6,500,000 under the cap after 5,500,000 salary
+    assert r.net == r.payable == 7_508_500
+    assert r.detail["attendance"]["late"] == 2 and r.detail["attendance"]["amount"] == 2_610_000
+    assert r.detail["lines"][0][0] == "Hari kerja"
+    assert r.position_name == "Kepala Dinas" and r.kelas == 13 and r.golongan == "IV/c"
+    assert run.state == Run.State.COMPUTED and run.progress == 100
+    assert run.policy == pemda.policy and run.policy_data == pemda.policy.data
+    totals = Result.objects.filter(run=run)
+    assert run.total_net == sum(x.net for x in totals)
+    assert run.total_payable == sum(x.payable for x in totals)
+    assert run.employees == 4
+
+
+def test_rerun_with_identical_inputs_gives_identical_figures(pemda):
+    for e in pemda.people.values():
+        full_attendance(e, late={workdays()[3]: 35})
+        monthly_minutes(pemda, e, 12)
+    first = compute(pemda)
+    figures, digest = _figures(first), first.input_digest
+    again = compute(pemda, actor=pemda.bkpsdm2)
+    assert again.pk == first.pk and _figures(again) == figures and again.input_digest == digest
+    # Changed input, changed digest and figures.
+    activity(pemda, pemda.people["staf"], workdays()[0], 1, status="approved")
+    assert compute(pemda).input_digest != digest
+
+
+def test_compute_queries_do_not_grow_with_employees(pemda, django_assert_max_num_queries):
+    add_staff(pemda, 8)
+    with CaptureQueriesContext(connection) as few:
+        compute(pemda)
+    add_staff(pemda, 18)
+    # Progress is written at most ten times: a fixed number too.
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        run = compute(pemda)
+    assert run.employees == 30
+
+
+def test_no_policy_in_force_is_refused_with_the_reason(pemda):
+    with pytest.raises(ValidationError) as err:
+        compute(pemda, period=Period(2025, 12))
+    assert "kebijakan" in str(err.value).lower()
+
+
+def test_a_killed_job_leaves_the_previous_results_and_a_retry_gives_a_clean_run(pemda, monkeypatch):
+    add_staff(pemda, 5)
+    for e in [*pemda.people.values(), *pemda.extra]:
+        full_attendance(e)
+    first = compute(pemda)
+    old = _figures(first)
+    for e in pemda.people.values():
+        monthly_minutes(pemda, e, 15)
+
+    real = Result.objects.bulk_create
+    calls = {"n": 0}
+
+    def dying_bulk_create(objs, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SystemExit("worker killed")  # after the first batch was written
+        return real(objs, *args, **kwargs)
+
+    monkeypatch.setattr(services, "BATCH", 3)
+    monkeypatch.setattr(Result.objects, "bulk_create", dying_bulk_create)
+    with pytest.raises(SystemExit):
+        compute(pemda)
+    # Nothing of the half-written compute is left: the previous results stand.
+    assert _figures(first) == old
+    first.refresh_from_db()
+    assert first.state == Run.State.COMPUTED
+
+    monkeypatch.setattr(Result.objects, "bulk_create", real)
+    retried = _figures(compute(pemda))
+    # A clean run of the same inputs in a fresh month record gives the same figures.
+    Run.objects.filter(pk=first.pk).delete()
+    clean = _figures(compute(pemda))
+    assert retried == clean != old
+
+
+# --------------------------------------------------------------------------------------------------
+# States
+
+
+def test_verify_then_lock_by_a_second_account_then_nothing_changes(pemda):
+    run = compute(pemda, actor=pemda.bkpsdm1)
+    with pytest.raises(ValidationError):
+        services.run_lock(actor=pemda.bkpsdm2, run=run)  # not verified yet
+    run = services.run_verify(actor=pemda.bkpsdm1, run=run)
+    with pytest.raises(PermissionDenied):
+        services.run_lock(actor=pemda.bkpsdm1, run=run)  # who computed cannot lock
+    with pytest.raises(PermissionDenied):
+        services.run_lock(actor=pemda.bpkad, run=run)
+    run = services.run_lock(actor=pemda.bkpsdm2, run=run)
+    assert run.state == Run.State.LOCKED and run.locked_by == pemda.bkpsdm2
+    figures = _figures(run)
+    monthly_minutes(pemda, pemda.people["kadis"], 15)
+    with pytest.raises(ValidationError) as err:
+        compute(pemda, actor=pemda.bkpsdm2)
+    assert "dikunci" in str(err.value)
+    assert _figures(run) == figures
+    with pytest.raises(ValidationError):
+        services.withholding_create(
+            actor=pemda.bkpsdm1, employee=pemda.people["guru"], period=OCT, reason="LHKPN"
+        )
+    run = services.run_mark_exported(actor=pemda.bpkad, run=run, what="xlsx")
+    assert run.state == Run.State.EXPORTED and run.exported_at is not None
+    services.run_mark_exported(actor=pemda.bpkad, run=run, what="pdf")  # again: stays exported
+    assert AuditEvent.objects.filter(action="tpp.run.export").count() == 2
+
+
+def test_transition_table_is_the_only_way(pemda):
+    run = services.run_open(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    with pytest.raises(ValidationError):
+        services.run_verify(actor=pemda.bkpsdm1, run=run)
+    with pytest.raises(ValidationError):
+        services.run_mark_exported(actor=pemda.bpkad, run=run)
+    assert services.RUN_TRANSITIONS[Run.State.LOCKED] == {Run.State.EXPORTED}
+
+
+def test_recompute_after_verification_needs_verifying_again(pemda):
+    run = services.run_verify(actor=pemda.bkpsdm1, run=compute(pemda))
+    run = compute(pemda, actor=pemda.bkpsdm2)
+    assert run.state == Run.State.COMPUTED and run.verified_by is None
+    assert run.computed_by == pemda.bkpsdm2
+
+
+def test_unit_runs_and_a_whole_instansi_run_exclude_each_other(pemda):
+    run_a = compute(pemda, unit=pemda.opd_a)
+    assert run_a.employees == 2
+    with pytest.raises(ValidationError):
+        compute(pemda)
+    with pytest.raises(ValidationError):
+        compute(pemda, unit=pemda.sub_a)  # overlaps OPD A
+    assert compute(pemda, unit=pemda.opd_b).employees == 2
+
+
+def test_only_bkpsdm_computes(pemda):
+    with pytest.raises(PermissionDenied):
+        compute(pemda, actor=pemda.bpkad)
+
+
+# --------------------------------------------------------------------------------------------------
+# Withholding, release, adjustment
+
+
+def _result(run, employee):
+    return Result.objects.get(run=run, employee=employee)
+
+
+def test_withheld_month_pays_zero_and_the_release_month_pays_it(pemda):
+    guru = pemda.people["guru"]
+    full_attendance(guru)
+    monthly_minutes(pemda, guru, 15)
+    services.withholding_create(
+        actor=pemda.bkpsdm1, employee=guru, period=OCT, reason="LHKPN belum dilaporkan"
+    )
+    run = compute(pemda)
+    r = _result(run, guru)
+    assert r.withheld and r.payable == 0 and r.net > 0
+    assert r.withheld_reason == "LHKPN belum dilaporkan"
+    assert run.total_withheld == r.net
+    assert run.total_payable == run.total_net - r.net
+    held_net = r.net
+    run = services.run_verify(actor=pemda.bkpsdm1, run=run)
+    services.run_lock(actor=pemda.bkpsdm2, run=run)
+
+    # November: the document arrives; the October amount is paid with November's TPP.
+    w = guru.pk and services.selectors.withholdings_of(pemda.inst, OCT)[0]
+    nov = compute(pemda, period=NOV)
+    services.withholding_release(actor=pemda.bkpsdm2, withholding=w)
+    w.refresh_from_db()
+    assert w.released_period == "2026-11" and w.amount == held_net
+    n = _result(nov, guru)
+    assert n.released == held_net and n.payable == n.net + held_net
+    nov.refresh_from_db()
+    assert nov.total_released == held_net
+    # October never changed.
+    assert _result(run, guru).payable == 0
+    # Computing November again keeps the release.
+    assert _result(compute(pemda, period=NOV), guru).released == held_net
+
+
+def test_withholding_a_verified_month_sends_it_back_to_computed(pemda):
+    run = services.run_verify(actor=pemda.bkpsdm1, run=compute(pemda))
+    staf = pemda.people["staf"]
+    w = services.withholding_create(actor=pemda.bkpsdm1, employee=staf, period=OCT, reason="SKP")
+    run.refresh_from_db()
+    assert run.state == Run.State.COMPUTED and _result(run, staf).withheld
+    # Released before the lock: simply paid in the same month.
+    services.withholding_release(actor=pemda.bkpsdm1, withholding=w)
+    r = _result(run, staf)
+    assert not r.withheld and r.payable == r.net
+
+
+def test_adjustment_of_a_locked_month_is_paid_in_the_next(pemda):
+    run = services.run_verify(actor=pemda.bkpsdm1, run=compute(pemda))
+    run = services.run_lock(actor=pemda.bkpsdm2, run=run)
+    staf = pemda.people["staf"]
+    locked = _figures(run)
+    adj = services.adjustment_record(
+        actor=pemda.bkpsdm1,
+        employee=staf,
+        source_period=OCT,
+        amount=Decimal(150_000),
+        reason="Cuti sakit 5 Oktober terlambat disetujui",
+    )
+    assert adj.target_period == "2026-11"
+    assert _figures(run) == locked
+    nov = compute(pemda, period=NOV)
+    r = _result(nov, staf)
+    assert r.adjustment == 150_000 and r.payable == r.net + 150_000
+    with pytest.raises(ValidationError):  # November is not locked: recompute it instead
+        services.adjustment_record(
+            actor=pemda.bkpsdm1, employee=staf, source_period=NOV, amount=Decimal(1), reason="x"
+        )
+    with pytest.raises(ValidationError):
+        services.adjustment_record(
+            actor=pemda.bkpsdm1,
+            employee=staf,
+            source_period=OCT,
+            amount=Decimal("1.5"),
+            reason="x",
+        )
+    assert Adjustment.objects.count() == 1
