@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -35,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -278,6 +280,9 @@ def read_source(file: Any, name: str | None = None) -> tuple[bytes, str]:
     return data, file_name
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _decode_text(data: bytes) -> str | None:
     """The text of a CSV file, or None when the bytes are not text."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -296,7 +301,7 @@ def _decode_text(data: bytes) -> str | None:
                 continue
         else:
             return None
-    if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text):
+    if _CONTROL_CHARS.search(text):
         return None
     return text
 
@@ -483,6 +488,8 @@ def parse(file: Any, name: str | None = None) -> Sheet:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return " ".join(value.split())
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -737,13 +744,15 @@ class Plan:
     position_parent_column: bool
     employee_fields: list[str]
     units_create: list[_UnitSpec] = field(default_factory=list)
-    units_update: list[tuple[int, _UnitSpec]] = field(default_factory=list)
+    # (id, spec, the attributes that change: name, parent / name, kind, kelas, unit, parent)
+    units_update: list[tuple[int, _UnitSpec, frozenset[str]]] = field(default_factory=list)
     positions_create: list[_PositionSpec] = field(default_factory=list)
-    positions_update: list[tuple[int, _PositionSpec]] = field(default_factory=list)
+    positions_update: list[tuple[int, _PositionSpec, frozenset[str]]] = field(default_factory=list)
     employees_create: list[_EmployeeSpec] = field(default_factory=list)
-    employees_update: list[tuple[int, _EmployeeSpec]] = field(default_factory=list)
-    # (assignment id, start, end) as they must become
-    assignments_update: list[tuple[int, dt.date, dt.date | None]] = field(default_factory=list)
+    # (id, spec, {field: new value} for the fields that change)
+    employees_update: list[tuple[int, _EmployeeSpec, dict[str, str]]] = field(default_factory=list)
+    # (assignment id, {"start"/"end": new value} for what changes)
+    assignments_update: list[tuple[int, dict[str, dt.date | None]]] = field(default_factory=list)
     # (nip, position code, start)
     assignments_create: list[tuple[str, str, dt.date]] = field(default_factory=list)
 
@@ -872,6 +881,7 @@ _VALIDATION_COLUMN = {
 }
 
 
+@functools.cache
 def _max_len(model, name: str) -> int:
     return model._meta.get_field(name).max_length
 
@@ -1075,7 +1085,8 @@ class _Builder:
                 continue
             values[model_field] = value
         if nip is not None and status is not None and "golongan" in values:
-            candidate = Employee(
+            # validate_employee reads these fields only; a model instance per row costs far more.
+            candidate = SimpleNamespace(
                 nip=nip,
                 status=status,
                 golongan=values["golongan"],
@@ -1248,15 +1259,17 @@ class _Builder:
                 self.plan.units_create.append(spec)
                 changes.append(ObjectChange("unit", code, spec.name, Action.CREATE, ["unit baru"]))
                 continue
-            diff = []
+            diff, attrs = [], set()
             if stored["name"] != spec.name:
                 diff.append(f"nama: {_show(stored['name'])} → {_show(spec.name)}")
+                attrs.add("name")
             if spec.parent_code is not None:
                 old = self.unit_code_by_id.get(stored["parent_id"]) or ""
                 if old != spec.parent_code:
                     diff.append(f"unit induk: {_show(old)} → {_show(spec.parent_code)}")
+                    attrs.add("parent")
             if diff:
-                self.plan.units_update.append((stored["id"], spec))
+                self.plan.units_update.append((stored["id"], spec, frozenset(attrs)))
                 changes.append(ObjectChange("unit", code, spec.name, Action.UPDATE, diff))
         for code, spec in self.positions.items():
             stored = self.db_positions.get(code)
@@ -1266,23 +1279,28 @@ class _Builder:
                     ObjectChange("jabatan", code, spec.name, Action.CREATE, ["jabatan baru"])
                 )
                 continue
-            diff = []
+            diff, attrs = [], set()
             if stored["name"] != spec.name:
                 diff.append(f"nama: {_show(stored['name'])} → {_show(spec.name)}")
+                attrs.add("name")
             if stored["kind"] != spec.kind:
                 diff.append(f"jenis: {stored['kind']} → {spec.kind}")
+                attrs.add("kind")
             if stored["kelas"] != spec.kelas:
                 diff.append(f"kelas: {stored['kelas']} → {spec.kelas}")
+                attrs.add("kelas")
             old_unit = self.unit_code_by_id.get(stored["unit_id"], "")
             if old_unit != spec.unit_code:
                 diff.append(f"unit: {_show(old_unit)} → {_show(spec.unit_code)}")
+                attrs.add("unit")
             if spec.parent_code is not None:
                 parent = self.position_by_id.get(stored["parent_id"])
                 old = parent["code"] if parent else ""
                 if old != spec.parent_code:
                     diff.append(f"jabatan atasan: {_show(old)} → {_show(spec.parent_code)}")
+                    attrs.add("parent")
             if diff:
-                self.plan.positions_update.append((stored["id"], spec))
+                self.plan.positions_update.append((stored["id"], spec, frozenset(attrs)))
                 changes.append(ObjectChange("jabatan", code, spec.name, Action.UPDATE, diff))
         return changes
 
@@ -1303,17 +1321,18 @@ class _Builder:
             self.plan.employees_create.append(spec)
             self.plan.assignments_create.append((spec.nip, spec.position_code, spec.tmt))
             return result
-        diff = []
+        diff, changed = [], {}
         for name in self.plan.employee_fields:
             old, new = getattr(stored, name) or "", spec.fields.get(name, "")
             if old != new:
                 diff.append(f"{_EMPLOYEE_FIELD_LABELS[name]}: {_show(old)} → {_show(new)}")
+                changed[name] = new
         assignment_diff = self._plan_assignment(spec, stored, target_id, position)
         if assignment_diff is None:  # refused
             result.action = Action.ERROR
             return result
-        if diff:
-            self.plan.employees_update.append((stored.id, spec))
+        if changed:
+            self.plan.employees_update.append((stored.id, spec, changed))
         diff += assignment_diff
         if diff:
             result.action = Action.UPDATE
@@ -1341,7 +1360,12 @@ class _Builder:
                         f"({tanggal(other['start'])} s.d. {until}).",
                     )
                     return None
-            self.plan.assignments_update.append((latest["id"], tmt, None))
+            fix: dict[str, dt.date | None] = {}
+            if latest["start"] != tmt:
+                fix["start"] = tmt
+            if latest["end"] is not None:
+                fix["end"] = None
+            self.plan.assignments_update.append((latest["id"], fix))
             changes = []
             if latest["start"] != tmt:
                 changes.append(
@@ -1365,7 +1389,7 @@ class _Builder:
         changes = []
         if latest is not None and (latest["end"] is None or latest["end"] >= tmt):
             new_end = tmt - dt.timedelta(days=1)
-            self.plan.assignments_update.append((latest["id"], latest["start"], new_end))
+            self.plan.assignments_update.append((latest["id"], {"end": new_end}))
             changes.append(
                 f"jabatan {self._position_name(latest['position_id'])} berakhir {tanggal(new_end)}"
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,8 +176,36 @@ class ImportResult:
         return self.audit_event is not None
 
 
+# Fields with at most this many distinct new values are written as one UPDATE ... WHERE id IN (...)
+# per value; others through bulk_update, whose CASE expressions cost Python time per row.
+_FEW_VALUES = 20
+_ID_CHUNK = 500
+
+
+def _bulk_set(model, changes: list[tuple[int, dict[str, Any]]]) -> None:
+    """Write per-row changes ({attname: value}) set-based: rows that get the same value for a field
+    share one UPDATE (typical for an import: one new TMT, one golongan, one unit for many rows)."""
+    by_field: dict[str, dict[Any, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for pk, values in changes:
+        for name, value in values.items():
+            by_field[name][value].append(pk)
+    for name, groups in by_field.items():
+        if len(groups) <= _FEW_VALUES:
+            for value, pks in groups.items():
+                for i in range(0, len(pks), _ID_CHUNK):
+                    model.objects.filter(pk__in=pks[i : i + _ID_CHUNK]).update(**{name: value})
+            continue
+        objs = []
+        for value, pks in groups.items():
+            for pk in pks:
+                obj = model(pk=pk)
+                setattr(obj, name, value)
+                objs.append(obj)
+        model.objects.bulk_update(objs, [name], batch_size=_ID_CHUNK)
+
+
 def _write_import_plan(instansi: Instansi, plan: importer.Plan) -> None:
-    """Set-based writes: a fixed number of bulk statements whatever the number of rows."""
+    """Set-based writes: a bounded number of statements whatever the number of rows."""
     if plan.units_create:
         Unit.objects.bulk_create(
             [
@@ -196,20 +225,20 @@ def _write_import_plan(instansi: Instansi, plan: importer.Plan) -> None:
         if needs_units
         else {}
     )
-    unit_rows = [s for s in plan.units_create if s.parent_code] + [s for _, s in plan.units_update]
-    if unit_rows:
-        fields = ["name", "parent"] if plan.unit_parent_column else ["name"]
-        Unit.objects.bulk_update(
-            [
-                Unit(
-                    pk=unit_ids[s.code],
-                    name=s.name,
-                    parent_id=unit_ids[s.parent_code] if s.parent_code else None,
-                )
-                for s in unit_rows
-            ],
-            fields,
-        )
+
+    def unit_values(spec, attrs) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        if "name" in attrs:
+            values["name"] = spec.name
+        if "parent" in attrs:
+            values["parent_id"] = unit_ids[spec.parent_code] if spec.parent_code else None
+        return values
+
+    _bulk_set(
+        Unit,
+        [(unit_ids[s.code], unit_values(s, {"parent"})) for s in plan.units_create if s.parent_code]
+        + [(pk, unit_values(s, attrs)) for pk, s, attrs in plan.units_update],
+    )
 
     if plan.positions_create:
         Position.objects.bulk_create(
@@ -230,42 +259,34 @@ def _write_import_plan(instansi: Instansi, plan: importer.Plan) -> None:
         if plan.positions_create or plan.positions_update or plan.assignments_create
         else {}
     )
-    position_rows = [s for s in plan.positions_create if s.parent_code]
-    position_rows += [s for _, s in plan.positions_update]
-    if position_rows:
-        fields = ["name", "kind", "kelas", "unit"]
-        if plan.position_parent_column:
-            fields.append("parent")
-        Position.objects.bulk_update(
-            [
-                Position(
-                    pk=position_ids[s.code],
-                    name=s.name,
-                    kind=s.kind,
-                    kelas=s.kelas,
-                    unit_id=unit_ids[s.unit_code],
-                    parent_id=position_ids[s.parent_code] if s.parent_code else None,
-                )
-                for s in position_rows
-            ],
-            fields,
-        )
+
+    def position_values(spec, attrs) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            a: getattr(spec, a) for a in ("name", "kind", "kelas") if a in attrs
+        }
+        if "unit" in attrs:
+            values["unit_id"] = unit_ids[spec.unit_code]
+        if "parent" in attrs:
+            values["parent_id"] = position_ids[spec.parent_code] if spec.parent_code else None
+        return values
+
+    _bulk_set(
+        Position,
+        [
+            (position_ids[s.code], position_values(s, {"parent"}))
+            for s in plan.positions_create
+            if s.parent_code
+        ]
+        + [(pk, position_values(s, attrs)) for pk, s, attrs in plan.positions_update],
+    )
 
     if plan.employees_create:
         Employee.objects.bulk_create(
             [Employee(instansi=instansi, nip=s.nip, **s.fields) for s in plan.employees_create]
         )
-    if plan.employees_update:
-        Employee.objects.bulk_update(
-            [Employee(pk=pk, **s.fields) for pk, s in plan.employees_update],
-            plan.employee_fields,
-        )
+    _bulk_set(Employee, [(pk, changed) for pk, _s, changed in plan.employees_update])
 
-    if plan.assignments_update:
-        Assignment.objects.bulk_update(
-            [Assignment(pk=pk, start=start, end=end) for pk, start, end in plan.assignments_update],
-            ["start", "end"],
-        )
+    _bulk_set(Assignment, plan.assignments_update)
     if plan.assignments_create:
         employee_ids = dict(Employee.objects.filter(instansi=instansi).values_list("nip", "id"))
         Assignment.objects.bulk_create(
@@ -318,11 +339,11 @@ def import_apply(
             "rows": len(preview.rows),
             **counts,
             "nip_created": [s.nip for s in plan.employees_create],
-            "nip_updated": [s.nip for _, s in plan.employees_update],
+            "nip_updated": [s.nip for _, s, _c in plan.employees_update],
             "units_created": [s.code for s in plan.units_create],
-            "units_updated": [s.code for _, s in plan.units_update],
+            "units_updated": [s.code for _, s, _a in plan.units_update],
             "positions_created": [s.code for s in plan.positions_create],
-            "positions_updated": [s.code for _, s in plan.positions_update],
+            "positions_updated": [s.code for _, s, _a in plan.positions_update],
         },
     )
     return ImportResult(counts=counts, preview=preview, audit_event=event)

@@ -28,7 +28,9 @@ def _require_import_permission(request) -> None:
 
 def _batch(request, token) -> ImportBatch:
     return get_scoped_or_404(
-        ImportBatch.objects.select_related("uploaded_by", "applied_by"), request.user, token=token
+        ImportBatch.objects.select_related("uploaded_by__employee", "applied_by__employee"),
+        request.user,
+        token=token,
     )
 
 
@@ -45,7 +47,7 @@ def employee_import(request):
             form.add_error("file", exc)
         else:
             return redirect("employee-import-preview", token=batch.token)
-    batches = scoped(ImportBatch, request.user).select_related("uploaded_by")[:20]
+    batches = scoped(ImportBatch, request.user).select_related("uploaded_by__employee")[:20]
     return render(
         request,
         "org/import_upload.html",

@@ -825,7 +825,7 @@ def _update_file(rows):
 
 def test_preview_and_apply_query_counts_do_not_grow_with_rows():
     counts = []
-    for n in (5, 40):
+    for n in (25, 60):  # both above _FEW_VALUES distinct names, both below one batch
         inst = InstansiFactory()
         rows = _many_rows(n)
         data = to_csv(rows)
@@ -836,9 +836,18 @@ def test_preview_and_apply_query_counts_do_not_grow_with_rows():
         update_q = _queries(lambda inst=inst, update=update: apply(inst, update))
         assert Assignment.objects.filter(instansi=inst, end=D(2025, 1, 1)).count() == n
         noop_q = _queries(lambda inst=inst, update=update: apply(inst, update))
-        counts.append((preview_q, create_q, update_q, noop_q))
+        # Every name different: the many-distinct-values path (bulk_update) of the writer.
+        for i, r in enumerate(rows[2:]):
+            r["Nama"] = f"Pegawai Baru {i}"
+        renamed = to_csv(rows)
+        rename_q = _queries(lambda inst=inst, renamed=renamed: apply(inst, renamed))
+        assert Employee.objects.filter(instansi=inst, name__startswith="Pegawai Baru").count() == n
+        assert (
+            Employee.objects.get(instansi=inst, nip=rows[-1]["NIP"]).name == f"Pegawai Baru {n - 1}"
+        )
+        counts.append((preview_q, create_q, update_q, noop_q, rename_q))
     assert counts[0] == counts[1], counts
-    preview_q, create_q, update_q, noop_q = counts[0]
+    preview_q, create_q, update_q, noop_q, rename_q = counts[0]
     assert preview_q <= 5 and noop_q <= preview_q + 3
 
 
