@@ -391,6 +391,24 @@ def test_corrected_tmt_moves_the_start_of_the_current_assignment(inst):
     assert (a.start, a.end) == (D(2024, 4, 1), None)
 
 
+def test_an_assignment_recorded_as_ended_is_reopened_when_the_file_says_it_continues(inst):
+    apply(inst, to_csv(base_rows()))
+    Assignment.objects.filter(employee__nip=NIP_ANALIS).update(end=D(2025, 12, 31))
+    preview = import_preview(instansi=inst, file=to_csv(base_rows()))
+    assert preview.rows[2].changes == [
+        "jabatan Analis Kurikulum yang tercatat berakhir 31 Desember 2025 dibuka kembali"
+    ]
+    apply(inst, to_csv(base_rows()))
+    a = Assignment.objects.get(employee__nip=NIP_ANALIS)
+    assert (a.start, a.end) == (D(2024, 3, 15), None)
+
+
+def test_utf16_tab_separated_text_from_excel_is_read(inst):
+    data = to_csv(base_rows(), delimiter="\t").decode("utf-8").encode("utf-16")
+    preview = import_preview(instansi=inst, file=data, name="pegawai.txt")
+    assert preview.ok and preview.file_kind == "csv" and len(preview.rows) == 4
+
+
 def test_absent_optional_columns_leave_stored_values_alone(inst):
     apply(inst, to_csv(base_rows()))
     slim = [h for h in HEADERS if h not in ("NPWP", "Bank", "No Rekening", "Telepon", "Email")]
