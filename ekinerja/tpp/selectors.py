@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -380,4 +381,106 @@ def open_withholdings(instansi: Instansi) -> list[Withholding]:
         Withholding.objects.filter(instansi=instansi, released_period="")
         .select_related("employee")
         .order_by("period", "employee__name")
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Payroll lists
+
+
+def payroll_results(run: Run, unit: Unit | None = None) -> list[Result]:
+    """The run's results in list order: paying unit, kelas (high first), name (one query)."""
+    qs = Result.objects.filter(run=run).select_related("unit")
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    return list(qs.order_by("unit__code", "unit_id", "-kelas", "name", "nip"))
+
+
+@dataclass
+class UnitHead:
+    name: str
+    nip: str
+    position: str
+    acting: str  # "", "Plt." or "Plh."
+
+
+def unit_heads(instansi: Instansi, unit_ids: Iterable[int], on: dt.date) -> dict[int, UnitHead]:
+    """The head of each unit on a date, for the signature block: the holder of the unit's top
+    position (no superior position inside the unit; highest kelas), Plh before Plt before definitif
+    as in org.selectors (two queries)."""
+    from ekinerja.org.models import Position
+    from ekinerja.org.selectors import active_on
+
+    unit_ids = set(unit_ids)
+    positions = list(
+        Position.objects.filter(instansi=instansi, unit_id__in=unit_ids).values_list(
+            "id", "unit_id", "parent_id", "kelas", "name", "parent__unit_id"
+        )
+    )
+    top: dict[int, tuple] = {}
+    for pid, uid, parent, kelas, name, parent_unit in positions:
+        if parent is not None and parent_unit == uid:
+            continue
+        if uid not in top or kelas > top[uid][1]:
+            top[uid] = (pid, kelas, name)
+    rank = {Assignment.Kind.PLH: 0, Assignment.Kind.PLT: 1, Assignment.Kind.DEFINITIF: 2}
+    holders: dict[int, tuple] = {}
+    for pid, kind, name, front, back, nip in Assignment.objects.filter(
+        active_on(on), position_id__in=[t[0] for t in top.values()]
+    ).values_list(
+        "position_id",
+        "kind",
+        "employee__name",
+        "employee__front_title",
+        "employee__back_title",
+        "employee__nip",
+    ):
+        full = f"{front} {name}".strip() if front else name
+        if back:
+            full = f"{full}, {back}"
+        key = (rank[kind], nip)
+        if pid not in holders or key < holders[pid][0]:
+            holders[pid] = (key, full, nip, kind)
+    out = {}
+    for uid, (pid, _kelas, pname) in top.items():
+        if pid in holders:
+            _key, full, nip, kind = holders[pid]
+            prefix = {"plt": "Plt.", "plh": "Plh."}.get(kind, "")
+            out[uid] = UnitHead(full, nip, pname, prefix)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# The live estimate
+
+
+@dataclass
+class Estimate:
+    period: Period
+    today: dt.date
+    result: object  # calculator.TppResult
+    info: EmployeeInfo
+    policy_name: str
+
+
+def estimate(employee: Employee, today: dt.date) -> Estimate | None:
+    """The current month computed on the fly for one employee (nothing stored), from the data known
+    today: working days after today count as clean days without minutes yet, so the estimate rises
+    as entries are verified. None without a policy in force or without a definitif post this month.
+    A fixed number of queries."""
+    from .calculator import calculate
+
+    period = Period.of(today)
+    try:
+        g = gather(employee.instansi, period, employee_ids=[employee.id], until=today)
+    except NoPolicy:
+        return None
+    if employee.id not in g.months:
+        return None
+    return Estimate(
+        period=period,
+        today=today,
+        result=calculate(g.policy, g.months[employee.id]),
+        info=g.info[employee.id],
+        policy_name=g.policy.name,
     )

@@ -1,0 +1,561 @@
+"""Pages of the TPP app: the employee's explanation ("TPP saya") and live estimate, BKPSDM's monthly
+run (compute with progress, verify, lock by a second account, withhold/release, corrections), the
+payroll downloads for BPKAD, and the policy versions with their editor."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ekinerja.core.clock import local_today
+from ekinerja.core.periods import Period
+from ekinerja.core.scoping import get_scoped_or_404, scoped
+from ekinerja.org.models import Employee, Unit
+from ekinerja.org.selectors import employee_for_user, hierarchy, user_roles
+
+from . import exports, selectors, services
+from .models import Policy as PolicyRow
+from .models import Result, Run, Withholding
+from .policy import TEMPLATES
+
+# ---------------------------------------------------------------- helpers
+
+
+def _today(request):
+    if request.user.instansi_id is None:
+        raise Http404
+    return local_today(request.user.instansi)
+
+
+def _period(request, default: Period) -> Period:
+    try:
+        return Period.parse(request.GET.get("periode") or request.POST.get("periode") or "")
+    except ValueError:
+        return default
+
+
+def _need(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied("Anda tidak berwenang membuka halaman ini.")
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+def _may_view_employee(request, employee: Employee, period: Period | None) -> bool:
+    if request.user.has_perm("tpp.view_employee_tpp", employee):
+        return True
+    me = employee_for_user(request.user)
+    if me is None or period is None or me.instansi_id != employee.instansi_id:
+        return False
+    # The superior on the month's last day sees that month too.
+    return hierarchy(me.instansi_id, period.last_day).superior_id(employee.id) == me.id
+
+
+def _month_options(today, back: int = 12) -> list[Period]:
+    p, out = Period.of(today), []
+    for _ in range(back):
+        out.append(p)
+        p = p.previous()
+    return out
+
+
+# ---------------------------------------------------------------- index
+
+
+@login_required
+@require_GET
+def index(request):
+    roles = user_roles(request.user)
+    if roles & {"bkpsdm", "bpkad", "pimpinan"}:
+        return redirect("tpp:runs")
+    return redirect("tpp:mine")
+
+
+# ---------------------------------------------------------------- the employee's explanation
+
+
+def _explanation_context(detail: dict) -> dict:
+    lines = [{"label": a, "figure": b, "formula": c} for a, b, c in detail.get("lines", [])]
+    return {"d": detail, "lines": lines}
+
+
+@login_required
+@require_GET
+def mine(request):
+    me = employee_for_user(request.user)
+    if me is None:
+        raise Http404("Halaman ini untuk pegawai.")
+    return _employee_page(request, me, own=True)
+
+
+@login_required
+@require_GET
+def employee_tpp(request, pk: int):
+    employee = get_scoped_or_404(Employee.objects.select_related("instansi"), request.user, pk=pk)
+    today = _today(request)
+    period = _period(request, Period.of(today).previous())
+    if not _may_view_employee(request, employee, period):
+        raise Http404("Data tidak ditemukan.")
+    return _employee_page(request, employee, own=employee.user_id == request.user.id)
+
+
+def _employee_page(request, employee: Employee, own: bool):
+    today = _today(request)
+    history = selectors.results_of_employee(employee)
+    default = Period.parse(history[0].run.period) if history else Period.of(today).previous()
+    period = _period(request, default)
+    result = next((r for r in history if r.run.period == str(period)), None)
+    if result is None:
+        result = selectors.result_of(employee, period)
+    withholdings = list(
+        Withholding.objects.filter(employee=employee)
+        .filter(Q(period=str(period)) | Q(released_period=str(period)))
+        .order_by("period")
+    )
+    ctx = {
+        "employee": employee,
+        "own": own,
+        "period": period,
+        "result": result,
+        "history": history,
+        "withholdings": withholdings,
+        "options": _month_options(today),
+        "today": today,
+    }
+    if result is not None:
+        ctx.update(_explanation_context(result.detail))
+    return render(request, "tpp/explanation.html", ctx)
+
+
+@login_required
+@require_GET
+def estimate(request, pk: int | None = None):
+    today = _today(request)
+    if pk is None:
+        employee = employee_for_user(request.user)
+        if employee is None:
+            raise Http404("Halaman ini untuk pegawai.")
+    else:
+        employee = get_scoped_or_404(
+            Employee.objects.select_related("instansi"), request.user, pk=pk
+        )
+        if not _may_view_employee(request, employee, Period.of(today)):
+            raise Http404("Data tidak ditemukan.")
+    est = selectors.estimate(employee, today)
+    ctx = {"employee": employee, "estimate": est, "today": today, "period": Period.of(today)}
+    if est is not None:
+        ctx.update(_explanation_context(services._detail(est.result, est.info)))
+    return render(request, "tpp/estimate.html", ctx)
+
+
+# ---------------------------------------------------------------- runs
+
+
+@login_required
+@require_GET
+def runs(request):
+    _need(request, "tpp.view_runs")
+    today = _today(request)
+    period = _period(request, Period.of(today).previous())
+    instansi = request.user.instansi
+    ctx = {
+        "period": period,
+        "options": _month_options(today, 18),
+        "runs": selectors.runs_of_period(instansi, period),
+        "recent": list(
+            scoped(Run, request.user).select_related("unit").order_by("-period", "unit__code")[:24]
+        ),
+        "policy": selectors.policy_for(instansi, period),
+        "units": list(scoped(Unit, request.user).filter(kind=Unit.Kind.OPD).order_by("code")),
+        "can_compute": request.user.has_perm("tpp.compute"),
+    }
+    return render(request, "tpp/runs.html", ctx)
+
+
+@login_required
+@require_POST
+def run_start(request):
+    _need(request, "tpp.compute")
+    today = _today(request)
+    period = _period(request, Period.of(today).previous())
+    unit = None
+    if request.POST.get("unit"):
+        unit = get_scoped_or_404(Unit, request.user, pk=request.POST["unit"])
+    from .tasks import run_compute_task
+
+    try:
+        run = services.run_open(
+            actor=request.user, instansi=request.user.instansi, period=period, unit=unit
+        )
+        if run.state in services.LOCKED_STATES:
+            raise ValidationError(f"Perhitungan TPP {period} sudah dikunci.")
+        Run.objects.filter(pk=run.pk).update(job_id="antre", progress=0, error="")
+        run_compute_task.delay(
+            request.user.instansi_id, str(period), unit.pk if unit else None, request.user.pk
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect(f"{reverse('tpp:runs')}?periode={period}")
+    run.refresh_from_db()
+    if run.state == Run.State.COMPUTED and not run.job_id:
+        messages.success(request, f"TPP {period.label} dihitung untuk {run.employees} pegawai.")
+    else:
+        messages.info(request, "Perhitungan berjalan di latar belakang.")
+    return redirect("tpp:run", pk=run.pk)
+
+
+def _run_or_404(request, pk: int) -> Run:
+    _need(request, "tpp.view_runs")
+    return get_scoped_or_404(
+        Run.objects.select_related("unit", "computed_by", "verified_by", "locked_by", "policy"),
+        request.user,
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+def run_detail(request, pk: int):
+    run = _run_or_404(request, pk)
+    q = (request.GET.get("q") or "").strip()
+    unit_id = request.GET.get("unit") or ""
+    results = (
+        Result.objects.filter(run=run)
+        .select_related("unit")
+        .order_by("unit__code", "-kelas", "name")
+    )
+    if q:
+        results = results.filter(Q(name__icontains=q) | Q(nip__startswith=q))
+    if unit_id.isdigit():
+        results = results.filter(unit_id=int(unit_id))
+    page = Paginator(results, 50).get_page(request.GET.get("hal"))
+    period = Period.parse(run.period)
+    ctx = {
+        "run": run,
+        "period": period,
+        "page": page,
+        "q": q,
+        "unit_id": unit_id,
+        "unit_rows": selectors.unit_totals(run),
+        "withholdings": selectors.withholdings_of(run.instansi, period),
+        "open_withholdings": [
+            w for w in selectors.open_withholdings(run.instansi) if w.period != run.period
+        ],
+        "can_compute": request.user.has_perm("tpp.compute"),
+        "can_export": request.user.has_perm("tpp.export"),
+        "locked": run.state in services.LOCKED_STATES,
+        "computed_by_me": run.computed_by_id == request.user.pk,
+        "kinds": EXPORT_KINDS,
+    }
+    return render(request, "tpp/run.html", ctx)
+
+
+@login_required
+@require_GET
+def run_progress(request, pk: int):
+    run = _run_or_404(request, pk)
+    if request.headers.get("HX-Request") and not run.job_id and run.progress >= 100:
+        # Done: reload the whole page so the figures appear.
+        response = HttpResponse("")
+        response["HX-Redirect"] = reverse("tpp:run", args=[run.pk])
+        return response
+    return render(request, "tpp/_progress.html", {"run": run})
+
+
+@login_required
+@require_POST
+def run_verify(request, pk: int):
+    run = _run_or_404(request, pk)
+    _need(request, "tpp.compute")
+    try:
+        services.run_verify(actor=request.user, run=run, note=request.POST.get("note", ""))
+        messages.success(request, "Daftar TPP diverifikasi. Kunci oleh akun BKPSDM lain.")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("tpp:run", pk=run.pk)
+
+
+@login_required
+@require_POST
+def run_lock(request, pk: int):
+    run = _run_or_404(request, pk)
+    _need(request, "tpp.compute")
+    try:
+        services.run_lock(actor=request.user, run=run)
+        messages.success(request, "Daftar TPP dikunci dan siap dibayarkan.")
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("tpp:run", pk=run.pk)
+
+
+def _employee_by_nip(request, nip: str) -> Employee:
+    found = scoped(Employee, request.user).filter(nip=nip.strip()).first()
+    if found is None:
+        raise ValidationError({"nip": f"Pegawai dengan NIP {nip} tidak ditemukan."})
+    return found
+
+
+@login_required
+@require_POST
+def withhold(request, pk: int):
+    run = _run_or_404(request, pk)
+    _need(request, "tpp.compute")
+    try:
+        employee = _employee_by_nip(request, request.POST.get("nip", ""))
+        services.withholding_create(
+            actor=request.user,
+            employee=employee,
+            period=Period.parse(run.period),
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(request, f"TPP {employee.name} bulan {run.period} ditahan.")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("tpp:run", pk=run.pk)
+
+
+@login_required
+@require_POST
+def release(request, pk: int, wid: int):
+    run = _run_or_404(request, pk)
+    _need(request, "tpp.compute")
+    w = get_scoped_or_404(Withholding, request.user, pk=wid)
+    try:
+        target = Period.parse(run.period) if w.period != run.period else None
+        services.withholding_release(
+            actor=request.user, withholding=w, period=target, note=request.POST.get("note", "")
+        )
+        messages.success(request, "Penahanan dilepas.")
+    except (ValidationError, ValueError) as exc:
+        _errors(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+    return redirect("tpp:run", pk=run.pk)
+
+
+@login_required
+@require_POST
+def adjust(request, pk: int):
+    run = _run_or_404(request, pk)
+    _need(request, "tpp.compute")
+    try:
+        employee = _employee_by_nip(request, request.POST.get("nip", ""))
+        try:
+            amount = Decimal(request.POST.get("amount", "").replace(".", "").strip())
+        except InvalidOperation as exc:
+            raise ValidationError({"amount": "Jumlah koreksi harus angka rupiah."}) from exc
+        adj = services.adjustment_record(
+            actor=request.user,
+            employee=employee,
+            source_period=Period.parse(run.period),
+            amount=amount,
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(
+            request,
+            f"Koreksi untuk {employee.name} dicatat dan dibayarkan pada {adj.target_period}.",
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("tpp:run", pk=run.pk)
+
+
+EXPORT_KINDS = {
+    "nominatif-xlsx": ("Daftar nominatif (xlsx)", "xlsx"),
+    "nominatif-pdf": ("Daftar nominatif (pdf)", "pdf"),
+    "bank-csv": ("Transfer bank (csv)", "csv"),
+    "rekap-xlsx": ("Rekap SP2D (xlsx)", "xlsx"),
+    "rekap-pdf": ("Rekap SP2D (pdf)", "pdf"),
+}
+_CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@login_required
+@require_GET
+def download(request, pk: int, kind: str):
+    run = _run_or_404(request, pk)
+    _need(request, "tpp.export")
+    if kind not in EXPORT_KINDS:
+        raise Http404
+    if run.state not in services.LOCKED_STATES:
+        messages.error(request, "Dokumen pembayaran hanya tersedia setelah daftar dikunci.")
+        return redirect("tpp:run", pk=run.pk)
+    unit = None
+    if request.GET.get("unit"):
+        unit = get_scoped_or_404(Unit, request.user, pk=request.GET["unit"])
+    today = _today(request)
+    doc, ext = kind.split("-")
+    if kind == "nominatif-xlsx":
+        content = exports.nominatif_xlsx(run, unit)
+    elif kind == "nominatif-pdf":
+        content = exports.nominatif_pdf(run, unit, printed_on=today)
+    elif kind == "bank-csv":
+        content = exports.bank_csv(run, unit).encode("utf-8")
+    elif kind == "rekap-xlsx":
+        content = exports.recap_xlsx(run, unit)
+    else:
+        content = exports.recap_pdf(run, unit, printed_on=today)
+    services.run_mark_exported(actor=request.user, run=run, what=f"{kind} {unit or ''}".strip())
+    response = HttpResponse(content, content_type=_CONTENT_TYPES[ext])
+    name = exports.filename(run, doc, unit, ext)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# ---------------------------------------------------------------- policies
+
+
+@login_required
+@require_GET
+def policies(request):
+    _need(request, "tpp.view_policy")
+    rows = list(scoped(PolicyRow, request.user).order_by("-effective_from", "-id"))
+    return render(
+        request,
+        "tpp/policies.html",
+        {
+            "policies": rows,
+            "templates": [(k, label) for k, (label, _f) in TEMPLATES.items()],
+            "can_manage": request.user.has_perm("tpp.manage_policy"),
+        },
+    )
+
+
+def _previous_version(policy: PolicyRow | None, instansi, effective_from=None) -> PolicyRow | None:
+    """The adopted version in force just before this one (or the latest adopted for a new draft)."""
+    qs = PolicyRow.objects.filter(instansi=instansi, status=PolicyRow.Status.ADOPTED)
+    if policy is not None and policy.pk:
+        qs = qs.exclude(pk=policy.pk)
+    if effective_from is not None:
+        before = qs.filter(effective_from__lte=effective_from).order_by("-effective_from").first()
+        if before is not None:
+            return before
+    return qs.order_by("-effective_from").first()
+
+
+def _diff_rows(old: dict | None, new_text: str) -> list[tuple[str, str, str]]:
+    """Side-by-side lines (previous, current, change kind) of the two JSON texts."""
+    left = json.dumps(old, indent=2, ensure_ascii=False).splitlines() if old else []
+    right = new_text.splitlines()
+    rows = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=left, b=right).get_opcodes():
+        a, b = left[i1:i2], right[j1:j2]
+        for k in range(max(len(a), len(b))):
+            rows.append((a[k] if k < len(a) else "", b[k] if k < len(b) else "", tag))
+    return rows
+
+
+def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+    if hasattr(exc, "error_dict"):
+        return [(path, msg) for path, msgs in exc.message_dict.items() for msg in msgs]
+    return [("", m) for m in exc.messages]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_edit(request, pk: int | None = None):
+    _need(request, "tpp.view_policy")
+    instansi = request.user.instansi
+    policy = get_scoped_or_404(PolicyRow, request.user, pk=pk) if pk else None
+    can_edit = request.user.has_perm("tpp.manage_policy") and (
+        policy is None or policy.status == PolicyRow.Status.DRAFT
+    )
+    problems: list[tuple[str, str]] = []
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Kebijakan ini tidak dapat diubah.")
+        text = request.POST.get("data", "")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            problems = [
+                ("$", f"JSON tidak valid: baris {exc.lineno}, kolom {exc.colno}: {exc.msg}")
+            ]
+        else:
+            try:
+                policy = services.policy_save(
+                    actor=request.user, instansi=instansi, data=data, policy=policy
+                )
+                messages.success(request, "Draf kebijakan disimpan.")
+                return redirect("tpp:policy", pk=policy.pk)
+            except ValidationError as exc:
+                problems = _problems(exc)
+    else:
+        key = request.GET.get("templat")
+        if policy is not None:
+            text = json.dumps(policy.data, indent=2, ensure_ascii=False)
+        elif key in TEMPLATES:
+            year = _today(request).year
+            text = json.dumps(TEMPLATES[key][1](f"{year}-01-01"), indent=2, ensure_ascii=False)
+        else:
+            latest = _previous_version(None, instansi)
+            base = latest.data if latest else TEMPLATES["national"][1]()
+            text = json.dumps(base, indent=2, ensure_ascii=False)
+    effective = None
+    try:
+        effective = json.loads(text).get("effective_from")
+        effective = Period.parse(effective[:7]).first_day if effective else None
+    except (ValueError, AttributeError, TypeError):
+        effective = None
+    previous = _previous_version(policy, instansi, effective)
+    return render(
+        request,
+        "tpp/policy_edit.html",
+        {
+            "policy": policy,
+            "text": text,
+            "problems": problems,
+            "previous": previous,
+            "diff": _diff_rows(previous.data if previous else None, text),
+            "can_edit": can_edit,
+            "can_manage": request.user.has_perm("tpp.manage_policy"),
+            "templates": [(k, label) for k, (label, _f) in TEMPLATES.items()],
+        },
+        status=400 if problems else 200,
+    )
+
+
+@login_required
+@require_POST
+def policy_adopt(request, pk: int):
+    _need(request, "tpp.manage_policy")
+    policy = get_scoped_or_404(PolicyRow, request.user, pk=pk)
+    try:
+        services.policy_adopt(actor=request.user, policy=policy)
+        messages.success(request, f"Kebijakan berlaku mulai {policy.effective_from:%d-%m-%Y}.")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("tpp:policy", pk=policy.pk)
+
+
+@login_required
+@require_POST
+def policy_retire(request, pk: int):
+    _need(request, "tpp.manage_policy")
+    policy = get_scoped_or_404(PolicyRow, request.user, pk=pk)
+    try:
+        services.policy_retire(
+            actor=request.user, policy=policy, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, "Kebijakan dicabut.")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("tpp:policy", pk=policy.pk)
