@@ -40,6 +40,8 @@ class Device(TenantModel):
     is_active = models.BooleanField("aktif", default=True)
     last_seen = models.DateTimeField("terakhir terhubung", null=True, blank=True)
     watermark = models.DateTimeField("data lengkap sampai", null=True, blank=True)
+    # Pull (pyzk): the device-clock time of the newest punch already taken, so a pull can resume.
+    pulled_until = models.DateTimeField("ditarik sampai", null=True, blank=True)
 
     class Meta:
         verbose_name = "mesin absensi"
@@ -123,6 +125,9 @@ class PunchImport(TenantModel):
         REFUSED = "refused", "Ditolak"
 
     file = models.FileField("berkas", upload_to="impor-absensi/%Y/%m/")
+    # The checked lines as "employee id<TAB>aware ISO time", written by the preview so the import
+    # itself is a bulk load (COPY on PostgreSQL) without parsing the upload again.
+    normalized = models.FileField(upload_to="impor-absensi/%Y/%m/", blank=True)
     file_name = models.CharField("nama berkas", max_length=255)
     sha256 = models.CharField(max_length=64)
     device = models.ForeignKey(
@@ -187,8 +192,22 @@ class Punch(TenantModel):
         MOBILE = "mobile", "Aplikasi ponsel"
         MANUAL = "manual", "Koreksi manual"
 
+    # Bulk loads of millions of punches pay for every index and foreign-key check, so the table keeps
+    # only the indexes its reads use: (employee, at), (instansi, at) and the uniqueness key. The
+    # instansi follows from the employee and is not checked again by the database.
+    instansi = models.ForeignKey(
+        Instansi,
+        on_delete=models.PROTECT,
+        verbose_name="instansi",
+        db_index=False,
+        db_constraint=False,
+    )
     employee = models.ForeignKey(
-        Employee, on_delete=models.PROTECT, related_name="punches", verbose_name="pegawai"
+        Employee,
+        on_delete=models.PROTECT,
+        related_name="punches",
+        verbose_name="pegawai",
+        db_index=False,
     )
     at = models.DateTimeField("waktu")
     source = models.CharField("sumber", max_length=12, choices=Source.choices)
@@ -196,24 +215,39 @@ class Punch(TenantModel):
     # "mobile" or "manual": the first part of the uniqueness key.
     source_key = models.CharField(max_length=40)
     device = models.ForeignKey(
-        Device, on_delete=models.PROTECT, null=True, blank=True, related_name="punches"
+        Device,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="punches",
+        db_index=False,
     )
     import_batch = models.ForeignKey(
-        PunchImport, on_delete=models.PROTECT, null=True, blank=True, related_name="punches"
+        PunchImport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="punches",
+        db_index=False,
     )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     accuracy_m = models.FloatField("akurasi (m)", null=True, blank=True)
     mock_location = models.BooleanField("lokasi palsu terdeteksi", default=False)
     office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     needs_review = models.BooleanField("perlu ditinjau atasan", default=False)
-    nonce = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    nonce = models.CharField(max_length=64, null=True, blank=True)
     photo = models.FileField("swafoto", upload_to="swafoto/%Y/%m/", blank=True)
     reason = models.TextField("alasan", blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -229,6 +263,9 @@ class Punch(TenantModel):
             ),
             models.CheckConstraint(
                 condition=~Q(source="manual") | ~Q(reason=""), name="manual_punch_has_reason"
+            ),
+            models.UniqueConstraint(
+                fields=["nonce"], condition=Q(nonce__isnull=False), name="punch_nonce_once"
             ),
         ]
         indexes = [models.Index(fields=["instansi", "at"]), models.Index(fields=["employee", "at"])]
@@ -384,8 +421,11 @@ class DailyAttendance(TenantModel):
         LEAVE = "leave", "Cuti/izin"
         OFF = "off", "Libur"
 
+    instansi = models.ForeignKey(
+        Instansi, on_delete=models.PROTECT, verbose_name="instansi", db_index=False
+    )
     employee = models.ForeignKey(
-        Employee, on_delete=models.CASCADE, related_name="daily_attendance"
+        Employee, on_delete=models.CASCADE, related_name="daily_attendance", db_index=False
     )
     date = models.DateField("tanggal")
     status = models.CharField(max_length=12, choices=Status.choices)

@@ -15,7 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Min, Q, Sum
+from django.db import connection
+from django.db.models import F, FloatField, Func, Min, Q, Sum
 from django.utils import timezone
 
 from ekinerja.core.models import Instansi
@@ -51,9 +52,23 @@ def punch_times(
     ids = {e.id for e in employees}
     out: dict[int, list[dt.datetime]] = defaultdict(list)
     rows = counted_punches().filter(_employee_q(employees), at__gte=lo, at__lt=hi)
-    for emp_id, at in rows.values_list("employee_id", "at").iterator(chunk_size=20000):
-        if emp_id in ids:
-            out[emp_id].append(at)
+    utc = dt.UTC
+    if connection.vendor == "postgresql":
+        # Seconds since the epoch as float8: parsing a million timestamptz texts costs far more.
+        epoch = Func(
+            F("at"),
+            template="EXTRACT(EPOCH FROM %(expressions)s)::float8",
+            output_field=FloatField(),
+        )
+        stamp = dt.datetime.fromtimestamp
+        values = rows.annotate(ts=epoch).values_list("employee_id", "ts")
+        for emp_id, ts in values.iterator(chunk_size=50000):
+            if emp_id in ids:
+                out[emp_id].append(stamp(round(ts, 6), utc))
+    else:
+        for emp_id, at in rows.values_list("employee_id", "at").iterator(chunk_size=50000):
+            if emp_id in ids:
+                out[emp_id].append(at.astimezone(utc))
     for lst in out.values():
         lst.sort()
     return out
@@ -143,6 +158,10 @@ def derive_employee(
     leave = inputs.leave.get(employee.id, {})
     cutoff = inputs.cutoff[employee.instansi_id]
     tz = inputs.zones[employee.instansi_id]
+    utc = dt.UTC
+    before = dt.timedelta(hours=4)
+    after = dt.timedelta(hours=6, microseconds=1)
+    six = dt.timedelta(hours=6)
     out: list[DayFacts] = []
     days = set(work) | (set(leave) if all_days else set())
     if all_days and punches:
@@ -153,10 +172,12 @@ def derive_employee(
             continue
         w = work.get(day)
         if w is not None:
-            shift = Shift(w.start, w.end, w.grace_minutes, w.shift)
-            lo = bisect_left(punches, w.start - dt.timedelta(hours=4))
-            hi = bisect_left(punches, w.end + dt.timedelta(hours=6, microseconds=1))
-            final = w.end + dt.timedelta(hours=6) <= cutoff
+            # Everything in UTC: comparing datetimes that share one tzinfo skips utcoffset() calls.
+            s_utc, e_utc = w.start.astimezone(utc), w.end.astimezone(utc)
+            shift = Shift(s_utc, e_utc, w.grace_minutes, w.shift)
+            lo = bisect_left(punches, s_utc - before)
+            hi = bisect_left(punches, e_utc + after)
+            final = e_utc + six <= cutoff
             out.append(
                 derive_day(
                     day, shift, punches[lo:hi], leave.get(day), final=final, sorted_punches=True

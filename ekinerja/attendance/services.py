@@ -6,6 +6,7 @@ Raw punches are never changed or deleted; a correction adds a manual punch carry
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import io
 import math
@@ -177,38 +178,73 @@ def daily_recompute(
             if f.status == "off" and not f.has_any_punch:
                 continue
             rows.append(
-                DailyAttendance(
-                    instansi_id=instansi.id,
-                    employee_id=emp_id,
-                    date=f.date,
-                    status=f.status,
-                    scheduled_start=f.start,
-                    scheduled_end=f.end,
-                    shift=f.shift or "",
-                    check_in=f.check_in,
-                    check_out=f.check_out,
-                    late_minutes=f.late_minutes,
-                    early_minutes=f.early_minutes,
-                    missing_in=f.missing_check_in,
-                    missing_out=f.missing_check_out,
-                    absent=f.absent_without_notice,
-                    leave_type=f.leave_type or "",
-                    has_any_punch=f.has_any_punch,
-                    computed_at=computed,
+                (
+                    instansi.id,
+                    emp_id,
+                    f.date,
+                    f.status,
+                    f.start,
+                    f.end,
+                    f.shift or "",
+                    f.check_in,
+                    f.check_out,
+                    f.late_minutes,
+                    f.early_minutes,
+                    f.missing_check_in,
+                    f.missing_check_out,
+                    f.absent_without_notice,
+                    f.leave_type or "",
+                    f.has_any_punch,
+                    computed,
                 )
             )
     with transaction.atomic():
         stale = DailyAttendance.objects.filter(instansi=instansi, date__gte=start, date__lte=end)
-        if len(employees) <= 500:
-            stale = stale.filter(employee_id__in=[e.id for e in employees])
-        else:
-            ids = {e.id for e in employees}
-            all_active = Employee.objects.filter(instansi=instansi, is_active=True).count()
-            if len(ids) < all_active:
-                stale = stale.filter(employee_id__in=list(ids))
+        ids = {e.id for e in employees}
+        if len(ids) <= 500:
+            stale = stale.filter(employee_id__in=list(ids))
+        elif len(ids) < Employee.objects.filter(instansi=instansi, is_active=True).count():
+            stale = stale.filter(employee_id__in=list(ids))
         stale._raw_delete(stale.db)
-        DailyAttendance.objects.bulk_create(rows, batch_size=5000)
+        _bulk_insert(DailyAttendance, _DAILY_COLUMNS, rows)
     return len(rows)
+
+
+_DAILY_COLUMNS = [
+    "instansi_id",
+    "employee_id",
+    "date",
+    "status",
+    "scheduled_start",
+    "scheduled_end",
+    "shift",
+    "check_in",
+    "check_out",
+    "late_minutes",
+    "early_minutes",
+    "missing_in",
+    "missing_out",
+    "absent",
+    "leave_type",
+    "has_any_punch",
+    "computed_at",
+]
+
+
+def _bulk_insert(model, columns: list[str], rows: list[tuple]) -> None:
+    """Insert plain tuples: COPY on PostgreSQL, bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+            with cur.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    model.objects.bulk_create(
+        (model(**dict(zip(columns, r, strict=True))) for r in rows), batch_size=2000
+    )
 
 
 def _recompute_days(employee: Employee, start: dt.date, end: dt.date) -> None:
@@ -290,13 +326,21 @@ def _resolve(parsed: Parsed, resolve) -> tuple[list[tuple[int, int, dt.datetime]
     return good, warnings
 
 
+def _normalized_text(good, tz: zoneinfo.ZoneInfo) -> str:
+    """'employee id<TAB>ISO time with offset' lines, sorted, one per distinct punch."""
+    aware = _offsets(tz)
+    seen = sorted({(emp, when) for _l, emp, when in good})
+    return "".join(f"{emp}\t{aware(when).isoformat()}\n" for emp, when in seen)
+
+
 @transaction.atomic
 def import_preview(
     *, actor: User | None, instansi: Instansi, name: str, data: bytes, device: Device | None = None
 ) -> PunchImport:
     """Store an uploaded export and check it: every line must hold a PIN/NIP and a readable date-time.
     A file with any such error is refused as a whole (status refused, line numbers listed) and can
-    never be imported. Unknown PINs are warnings: those lines are skipped."""
+    never be imported. Unknown PINs are warnings: those lines are skipped. The checked lines are kept
+    in normalized form for the import."""
     if device is not None and device.instansi_id != instansi.id:
         raise ValidationError({"device": "Mesin milik instansi lain."})
     parsed = parse_file(name, data)
@@ -318,12 +362,22 @@ def import_preview(
     if parsed.errors and len(parsed.errors) > MAX_LISTED:
         batch.errors.append([0, f"... dan {len(parsed.errors) - MAX_LISTED} galat lain."])
     if good:
-        batch.first_at = min(w for _l, _e, w in good).replace(tzinfo=tz)
-        batch.last_at = max(w for _l, _e, w in good).replace(tzinfo=tz)
+        aware = _offsets(tz)
+        batch.first_at = aware(min(w for _l, _e, w in good))
+        batch.last_at = aware(max(w for _l, _e, w in good))
     if not parsed.errors and not good:
         batch.status = PunchImport.Status.REFUSED
         batch.errors = [[0, "Tidak ada baris yang dapat diimpor."]]
     batch.file.save(name, ContentFile(data), save=False)
+    if batch.status == PunchImport.Status.PREVIEW:
+        gc_was = gc.isenabled()
+        gc.disable()
+        try:
+            text = _normalized_text(good, tz)
+        finally:
+            if gc_was:
+                gc.enable()
+        batch.normalized.save(f"{name}.tsv", ContentFile(text.encode()), save=False)
     batch.save()
     audit_record(
         action="attendance.import.preview",
@@ -341,67 +395,105 @@ def import_preview(
     return batch
 
 
+def _load_normalized(instansi_id: int, batch: PunchImport, lines: list[str]) -> int:
+    """Insert normalized lines of a batch, skipping existing punches; returns rows inserted."""
+    key = batch.device.serial if batch.device_id else "file"
+    if connection.vendor == "postgresql":
+        table = Punch._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS tmp_punch_norm "
+                "(employee_id bigint, at timestamptz) ON COMMIT DELETE ROWS"
+            )
+            cur.execute("TRUNCATE tmp_punch_norm")
+            with cur.cursor.copy("COPY tmp_punch_norm (employee_id, at) FROM STDIN") as copy:
+                copy.write("".join(lines))
+            cur.execute(
+                f"INSERT INTO {table} (instansi_id, employee_id, at, source, source_key, device_id, "  # noqa: S608
+                "import_batch_id, mock_location, needs_review, reason, photo, created_at) "
+                "SELECT %s, employee_id, at, %s, %s, %s, %s, false, false, '', '', now() "
+                "FROM tmp_punch_norm ON CONFLICT DO NOTHING",
+                [instansi_id, Punch.Source.FINGERPRINT, key, batch.device_id, batch.id],
+            )
+            inserted = cur.rowcount
+            cur.execute("TRUNCATE tmp_punch_norm")
+        return inserted
+    rows = []
+    for line in lines:
+        emp, when = line.rstrip("\n").split("\t")
+        rows.append(
+            PunchRow(
+                int(emp),
+                dt.datetime.fromisoformat(when),
+                Punch.Source.FINGERPRINT,
+                key,
+                batch.device_id,
+                batch.id,
+            )
+        )
+    return punches_insert(instansi_id, rows)
+
+
 def import_run(
-    *, actor: User | None, batch: PunchImport, chunk: int = 100_000, recompute: bool = True
+    *, actor: User | None, batch: PunchImport, chunk: int = 250_000, recompute: bool = True
 ) -> PunchImport:
-    """Import a previewed batch: set-based inserts in chunks (progress kept on the batch), repeat-safe
-    (existing punches are skipped). Moves the device watermark and recomputes the affected days."""
+    """Import a previewed batch: bulk loads of the checked lines in chunks (progress kept on the
+    batch), repeat-safe (existing punches are skipped), all or nothing. Moves the device watermark and
+    recomputes the affected days."""
     with transaction.atomic():
-        batch = PunchImport.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != PunchImport.Status.PREVIEW:
+        batch = (
+            PunchImport.objects.select_for_update(of=("self",))
+            .select_related("device")
+            .get(pk=batch.pk)
+        )
+        if batch.status != PunchImport.Status.PREVIEW or not batch.normalized:
             raise ValidationError("Impor ini sudah dijalankan atau ditolak.")
         batch.status = PunchImport.Status.RUNNING
         batch.save(update_fields=["status"])
     instansi = batch.instansi
     device = batch.device
-    batch.file.open("rb")
+    batch.normalized.open("rb")
     try:
-        data = batch.file.read()
+        lines = batch.normalized.read().decode().splitlines(keepends=True)
     finally:
-        batch.file.close()
-    parsed = parse_file(batch.file_name, data)
-    if parsed.errors:  # the stored file changed under us: refuse, add nothing
-        PunchImport.objects.filter(pk=batch.pk).update(status=PunchImport.Status.REFUSED)
-        batch.refresh_from_db()
-        return batch
-    good, _warnings = _resolve(parsed, pin_resolver(instansi, device))
-    aware = _offsets(zoneinfo.ZoneInfo(device.zone if device else instansi.timezone))
-    key = device.serial if device else "file"
-    device_id = device.id if device else None
+        batch.normalized.close()
     inserted = 0
     emp_ids: set[int] = set()
-    with transaction.atomic():
-        for i in range(0, len(good), chunk):
-            part = good[i : i + chunk]
-            rows = [
-                PunchRow(emp, aware(when), Punch.Source.FINGERPRINT, key, device_id, batch.id)
-                for _l, emp, when in part
-            ]
-            emp_ids.update(r.employee_id for r in rows)
-            inserted += punches_insert(instansi, rows)
-            PunchImport.objects.filter(pk=batch.pk).update(processed=i + len(part))
+    try:
+        with transaction.atomic():
+            for i in range(0, len(lines), chunk):
+                part = lines[i : i + chunk]
+                inserted += _load_normalized(instansi.id, batch, part)
+                PunchImport.objects.filter(pk=batch.pk).update(processed=i + len(part))
+            PunchImport.objects.filter(pk=batch.pk).update(
+                status=PunchImport.Status.DONE,
+                inserted=inserted,
+                duplicates=batch.valid_lines - inserted,
+                processed=batch.valid_lines,
+                finished_at=timezone.now(),
+            )
+            if (
+                device is not None
+                and batch.last_at
+                and (device.watermark is None or device.watermark < batch.last_at)
+            ):
+                Device.objects.filter(pk=device.pk).update(watermark=batch.last_at)
+            audit_record(
+                action="attendance.import.run",
+                actor=actor,
+                instansi=instansi,
+                obj=batch,
+                after={"inserted": inserted, "duplicates": batch.valid_lines - inserted},
+            )
+    except Exception:
+        # Nothing was added (one transaction); the batch can be run again.
         PunchImport.objects.filter(pk=batch.pk).update(
-            status=PunchImport.Status.DONE,
-            inserted=inserted,
-            duplicates=len(good) - inserted,
-            processed=len(good),
-            finished_at=timezone.now(),
+            status=PunchImport.Status.PREVIEW, processed=0
         )
-        if (
-            device is not None
-            and batch.last_at
-            and (device.watermark is None or device.watermark < batch.last_at)
-        ):
-            Device.objects.filter(pk=device.pk).update(watermark=batch.last_at)
-        audit_record(
-            action="attendance.import.run",
-            actor=actor,
-            instansi=instansi,
-            obj=batch,
-            after={"inserted": inserted, "duplicates": len(good) - inserted},
-        )
+        raise
     batch.refresh_from_db()
     if recompute and inserted and batch.first_at:
+        emp_ids = {int(line.split("\t", 1)[0]) for line in lines}
         _punch_range_recompute(instansi, batch.first_at, batch.last_at, emp_ids)
     return batch
 
