@@ -1,0 +1,203 @@
+"""TPP pages: who sees whose explanation (others: 404), the live estimate, BKPSDM's run page from
+compute to lock, BPKAD's downloads, the policy editor's per-path problems and side-by-side view."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ekinerja.core.money import format_rupiah, terbilang
+from ekinerja.tpp import services
+from ekinerja.tpp.models import Policy as PolicyRow
+from ekinerja.tpp.models import Result, Run
+from ekinerja.tpp.policy import national_template
+from tests.factories import InstansiFactory, UserFactory, employee_with_login, grant
+
+from .data import OCT, add_staff, full_attendance, make_pemda, monthly_minutes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pemda():
+    p = make_pemda()
+    for e in p.people.values():
+        full_attendance(e)
+        monthly_minutes(p, e, 12)
+    return p
+
+
+def _login(client, employee_or_user):
+    user = getattr(employee_or_user, "user", None) or employee_or_user
+    client.force_login(user)
+    return client
+
+
+def _locked(p):
+    run = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT)
+    run = services.run_verify(actor=p.bkpsdm1, run=run)
+    return services.run_lock(actor=p.bkpsdm2, run=run)
+
+
+def test_employee_sees_own_explanation_in_words_and_numbers(client, pemda):
+    _locked(pemda)
+    guru = pemda.people["guru"]
+    r = Result.objects.get(employee=guru)
+    page = _login(client, guru).get(reverse("tpp:mine") + "?periode=2026-10")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert format_rupiah(r.net) in html and terbilang(r.net) in html
+    assert format_rupiah(r.ceiling) in html
+    assert "Rincian perhitungan" in html and "Menit diakui" in html and "Predikat" in html
+    for label, _figure, _formula in r.detail["lines"]:
+        assert label in html
+
+
+def test_superior_sees_subordinate_others_get_404(client, pemda):
+    _locked(pemda)
+    guru, kadis, staf = (pemda.people[k] for k in ("guru", "kadis", "staf"))
+    url = reverse("tpp:employee", args=[guru.pk]) + "?periode=2026-10"
+    assert _login(client, kadis).get(url).status_code == 200
+    assert _login(client, staf).get(url).status_code == 404
+    assert _login(client, pemda.bpkad).get(url).status_code == 200
+    other = InstansiFactory(code="9999")
+    stranger = UserFactory(instansi=other)
+    grant(stranger, "bkpsdm")
+    assert _login(client, stranger).get(url).status_code == 404
+
+
+def test_live_estimate_is_computed_not_stored(client, pemda, at):
+    at("2026-10-14 12:00")
+    staf = pemda.people["staf"]
+    page = _login(client, staf).get(reverse("tpp:estimate"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Perkiraan" in html and "14 Oktober 2026" in html
+    assert 'data-testid="net"' in html
+    assert not Result.objects.exists() and not Run.objects.exists()
+    assert (
+        _login(client, pemda.people["kadis_b"])
+        .get(reverse("tpp:employee-estimate", args=[staf.pk]))
+        .status_code
+        == 200
+    )
+    assert (
+        _login(client, pemda.people["guru"])
+        .get(reverse("tpp:employee-estimate", args=[staf.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_bkpsdm_computes_verifies_and_a_second_account_locks(client, pemda):
+    _login(client, pemda.bkpsdm1)
+    response = client.post(reverse("tpp:run-start"), {"periode": "2026-10"})
+    run = Run.objects.get()
+    assert response.status_code == 302 and response.url == reverse("tpp:run", args=[run.pk])
+    assert run.state == "computed" and run.employees == 4 and not run.job_id
+    page = client.get(reverse("tpp:run", args=[run.pk])).content.decode()
+    assert format_rupiah(run.total_payable) in page and "Verifikasi" in page
+    client.post(reverse("tpp:run-verify", args=[run.pk]))
+    page = client.get(reverse("tpp:run", args=[run.pk])).content.decode()
+    assert 'data-testid="lock-hint"' in page and 'data-testid="lock"' not in page
+    client.post(reverse("tpp:run-lock", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.state == "verified"
+    _login(client, pemda.bkpsdm2).post(reverse("tpp:run-lock", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.state == "locked" and run.locked_by == pemda.bkpsdm2
+
+
+def test_bpkad_downloads_and_the_month_becomes_exported(client, pemda):
+    run = services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    _login(client, pemda.bpkad)
+    early = client.get(reverse("tpp:download", args=[run.pk, "nominatif-xlsx"]))
+    assert early.status_code == 302  # not locked yet
+    run = _locked(pemda)
+    xlsx = client.get(reverse("tpp:download", args=[run.pk, "nominatif-xlsx"]))
+    assert xlsx.status_code == 200 and "attachment" in xlsx["Content-Disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx.content), data_only=True)
+    assert "Rekap" in wb.sheetnames
+    unit_pdf = client.get(
+        reverse("tpp:download", args=[run.pk, "nominatif-pdf"]) + f"?unit={pemda.opd_a.pk}"
+    )
+    assert unit_pdf.status_code == 200 and unit_pdf.content.startswith(b"%PDF")
+    for kind in ("bank-csv", "rekap-xlsx", "rekap-pdf"):
+        assert client.get(reverse("tpp:download", args=[run.pk, kind])).status_code == 200
+    run.refresh_from_db()
+    assert run.state == "exported"
+    # Employees and other instansi cannot download.
+    staff = _login(client, pemda.people["staf"])
+    assert staff.get(reverse("tpp:download", args=[run.pk, "bank-csv"])).status_code == 403
+
+
+def test_withhold_from_the_run_page(client, pemda):
+    run = services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    staf = pemda.people["staf"]
+    _login(client, pemda.bkpsdm1).post(
+        reverse("tpp:withhold", args=[run.pk]), {"nip": staf.nip, "reason": "LHKPN"}
+    )
+    r = Result.objects.get(run=run, employee=staf)
+    assert r.withheld and r.payable == 0
+    page = _login(client, staf).get(reverse("tpp:mine") + "?periode=2026-10").content.decode()
+    assert "Ditahan" in page and "LHKPN" in page
+
+
+def test_run_page_query_count_does_not_grow_with_employees(client, pemda):
+    run = services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    _login(client, pemda.bkpsdm1)
+    url = reverse("tpp:run", args=[run.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    add_staff(pemda, 30)
+    services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many.captured_queries) <= len(few.captured_queries)
+
+
+def test_policy_editor_lists_problems_per_path_and_shows_the_previous_version(client, pemda):
+    _login(client, pemda.bkpsdm1)
+    data = national_template("2026-07-01")
+    data["components"][1]["weight"] = 50
+    data["attendance"]["late_bands"] = [[1, 30, 0.5], [40, None, 1]]
+    page = client.post(reverse("tpp:policy-new"), {"data": json.dumps(data)})
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "<code>$.components</code>" in html and "late_bands" in html
+    assert 'data-testid="policy-diff"' in html and pemda.policy.name in html
+    assert PolicyRow.objects.count() == 1
+    bad_json = client.post(reverse("tpp:policy-new"), {"data": "{nope"})
+    assert bad_json.status_code == 400 and "JSON tidak valid" in bad_json.content.decode()
+    # Use a template, save, adopt.
+    tpl = client.get(reverse("tpp:policy-new") + "?templat=manado").content.decode()
+    assert "Manado" in tpl
+    good = client.post(
+        reverse("tpp:policy-new"), {"data": json.dumps(national_template("2026-07-01"))}
+    )
+    new = PolicyRow.objects.exclude(pk=pemda.policy.pk).get()
+    assert good.status_code == 302 and new.status == "draft"
+    client.post(reverse("tpp:policy-adopt", args=[new.pk]))
+    new.refresh_from_db()
+    assert new.status == "adopted"
+    # Adopted versions are read-only in the editor.
+    assert client.post(reverse("tpp:policy", args=[new.pk]), {"data": "{}"}).status_code == 403
+
+
+def test_policy_pages_are_bkpsdm_only_for_editing(client, pemda):
+    employee = employee_with_login(pemda.inst, pemda.pos["staf"], name="Pegawai Lain")
+    assert _login(client, employee).get(reverse("tpp:policies")).status_code == 403
+    assert _login(client, pemda.bpkad).get(reverse("tpp:policies")).status_code == 200
+    assert (
+        client.post(
+            reverse("tpp:policy-new"), {"data": json.dumps(national_template())}
+        ).status_code
+        == 403
+    )
