@@ -1,0 +1,144 @@
+"""Demo TPP data: the HSS-like policy (30/50/20) adopted from 1 January of the demo year, a second
+BKPSDM account (a computed list is locked by someone other than who computed it), a few discipline
+sentences, and, where the demo has attendance data for them, the two months before the current one
+computed: the earlier one verified and locked (employees see their TPP, BPKAD downloads the list),
+the last one computed and waiting for verification.
+
+Called by the demo runner with the same keyword arguments as every generator (see runner.py); it
+must come after the generators of attendance, activities and performance. Deterministic for a given
+rng. Months without any punch are not computed: without attendance data the HSS attendance floors
+would pay nothing, which is right by the rules but useless as a demo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from django.contrib.auth.hashers import make_password
+
+from ekinerja.core.models import Instansi, User
+from ekinerja.core.periods import Period
+from ekinerja.org.models import Employee, Role, RoleGrant
+from ekinerja.tpp import services
+from ekinerja.tpp.models import Sentence
+from ekinerja.tpp.policy import hss_template
+
+from .org import DemoAccount
+
+# Employees above which the demo does not compute months (the benchmark does that on its own).
+MAX_COMPUTED = 5000
+
+
+@dataclass
+class TppSummary:
+    policy: str = ""
+    sentences: int = 0
+    computed: list[str] = field(default_factory=list)
+    locked: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    accounts: list[DemoAccount] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("accounts")
+        return data
+
+
+def _second_bkpsdm(instansi: Instansi, password: str) -> tuple[User, DemoAccount]:
+    base = "bkpsdm2"
+    username = base if not User.objects.filter(username=base).exists() else f"{base}{instansi.code}"
+    user = User.objects.create(
+        username=username,
+        instansi=instansi,
+        password=make_password(password),
+        first_name="Verifikator Kedua",
+        last_name="BKPSDM",
+    )
+    RoleGrant.objects.create(instansi=instansi, user=user, role=Role.BKPSDM)
+    return user, DemoAccount(
+        role=Role.BKPSDM, username=username, name="Verifikator Kedua BKPSDM", position="-"
+    )
+
+
+def _has_punches(instansi: Instansi, period: Period) -> bool:
+    from ekinerja.attendance.models import Punch
+
+    start = dt.datetime.combine(period.first_day, dt.time.min, tzinfo=dt.UTC)
+    end = dt.datetime.combine(period.last_day, dt.time.max, tzinfo=dt.UTC)
+    return Punch.objects.filter(instansi=instansi, at__gte=start, at__lte=end).exists()
+
+
+def generate_tpp(
+    *,
+    instansi: Instansi,
+    employees: int,
+    rng: random.Random,
+    password: str,
+    today: dt.date,
+    progress: Callable[[str], None] | None = None,
+    previous: dict | None = None,
+) -> TppSummary:
+    say = progress or (lambda _m: None)
+    summary = TppSummary()
+    policy = services.policy_save(
+        actor=None, instansi=instansi, data=hss_template(f"{today.year}-01-01")
+    )
+    services.policy_adopt(actor=None, policy=policy)
+    summary.policy = policy.name
+    say(f"  kebijakan: {policy.name}, berlaku 1 Januari {today.year}")
+
+    second, account = _second_bkpsdm(instansi, password)
+    summary.accounts.append(account)
+
+    # About one in three hundred ASN under a light sentence over the last two months.
+    ids = list(
+        Employee.objects.filter(instansi=instansi, is_active=True)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    current = Period.of(today)
+    last, earlier = current.previous(), current.previous().previous()
+    chosen = rng.sample(ids, k=max(1, len(ids) // 300)) if ids else []
+    Sentence.objects.bulk_create(
+        [
+            Sentence(
+                instansi=instansi,
+                employee_id=emp,
+                level=rng.choice(["ringan", "ringan", "sedang"]),
+                start=earlier.first_day,
+                end=last.last_day,
+                decree=f"800/{rng.randint(1, 999):03d}/BKPSDM/{today.year}",
+            )
+            for emp in chosen
+        ]
+    )
+    summary.sentences = len(chosen)
+
+    if employees > MAX_COMPUTED:
+        summary.skipped = [str(earlier), str(last)]
+        say(f"  {employees} pegawai: bulan tidak dihitung di data contoh (lihat bench/tpp_run.py)")
+        return summary
+    bkpsdm = (
+        User.objects.filter(
+            instansi=instansi, role_grants__role=Role.BKPSDM, employee__isnull=False
+        )
+        .order_by("id")
+        .first()
+    )
+    for period in (earlier, last):
+        if period.first_day < policy.effective_from or not _has_punches(instansi, period):
+            summary.skipped.append(str(period))
+            continue
+        run = services.run_compute(actor=None, instansi=instansi, period=period)
+        summary.computed.append(str(period))
+        if period == earlier and bkpsdm is not None:
+            run = services.run_verify(actor=bkpsdm, run=run)
+            services.run_lock(actor=second, run=run)
+            summary.locked.append(str(period))
+        say(
+            f"  TPP {period.label}: {run.employees} pegawai, dibayarkan Rp{int(run.total_payable):,}"
+        )
+    return summary
