@@ -2,7 +2,8 @@
 monthly ratings with a realistic spread of predicates.
 
 Called by the demo runner with the same keyword arguments as every generator (see runner.py). Writes
-with bulk_create (a few dozen queries for 600 employees). Deterministic for a given rng.
+with bulk.insert_rows: about twenty queries whatever the number of employees. Deterministic for a
+given rng and `today`.
 
 The spread: most ASN are rated Baik; about one in seven Sangat Baik; a few Butuh Perbaikan, Kurang
 (misconduct) or Sangat Kurang; a few are never rated by the deadline (so the TPP's not-rated value
@@ -16,16 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
 
 from ekinerja.core.clock import local_today
-from ekinerja.core.models import Instansi, User
+from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period
 from ekinerja.org.models import Assignment, Employee, Position
 from ekinerja.org.selectors import active_on, hierarchy
@@ -41,6 +43,8 @@ from ekinerja.performance.models import (
     SkpResult,
 )
 from ekinerja.performance.predicate import predicate
+
+from .bulk import insert_rows
 
 BATCH = 2000
 
@@ -187,12 +191,18 @@ def generate_performance(
     previous: dict | None = None,
     **_context,
 ) -> PerformanceSummary:
-    """SKP plans for the current year and ratings for its months up to the one open for rating."""
+    """SKP plans for the current year and ratings for its months up to the one open for rating.
+
+    Rows go in with bulk.insert_rows (one executemany/COPY per table) and are read back once per
+    table for their ids, so the number of queries does not depend on the number of employees."""
     today = today or local_today(instansi)
     say = progress or (lambda _msg: None)
     year = today.year
     summary = PerformanceSummary()
-    cfg, _ = PerformanceSettings.objects.get_or_create(instansi=instansi)
+    # The runner always makes a new instansi: its settings row does not exist yet.
+    cfg = PerformanceSettings.objects.create(instansi=instansi)
+    now = timezone.now()
+    tz = timezone.get_current_timezone()
 
     h = hierarchy(instansi, today)
     posts = {
@@ -201,125 +211,148 @@ def generate_performance(
             active_on(today), instansi=instansi, kind=Assignment.Kind.DEFINITIF
         ).select_related("position", "position__unit")
     }
-    employees = Employee.objects.in_bulk(list(posts))
+    users = dict(Employee.objects.filter(id__in=list(posts)).values_list("id", "user_id"))
     superior = {e: h.superior_id(e) for e in posts}
-
-    # Superiors first, so every subordinate's result can point at one of theirs.
-    def depth(e: int) -> int:
-        d, seen = 0, set()
-        while superior.get(e) is not None and e not in seen:
-            seen.add(e)
-            e = superior[e]
+    depth: dict[int, int] = {}
+    for e in posts:
+        d, node, seen = 0, e, set()
+        while superior.get(node) is not None and node not in seen:
+            seen.add(node)
+            node = superior[node]
             d += 1
-        return d
+        depth[e] = d
+    order = sorted(posts, key=lambda e: (depth[e], e))
 
-    order = sorted(posts, key=lambda e: (depth(e), employees[e].nip))
-    now = timezone.now()
-    plans: dict[int, SkpPlan] = {}
+    # Plans: mostly agreed, a few submitted (the superiors' approval lists) or still drafts.
+    status_of: dict[int, str] = {}
+    plan_rows = []
+    for emp_id in order:
+        roll = rng.random()
+        status = "submitted" if roll < 0.03 else "draft" if roll < 0.045 else "agreed"
+        status_of[emp_id] = status
+        sup = superior.get(emp_id)
+        post, sup_post = posts[emp_id], posts.get(sup) if sup else None
+        plan_rows.append(
+            {
+                "instansi_id": instansi.pk,
+                "employee_id": emp_id,
+                "year": year,
+                "version": 1,
+                "status": status,
+                "revision_reason": "",
+                "return_note": "",
+                "appraiser_id": sup,
+                "employee_position": post.position.name,
+                "employee_unit": post.position.unit.name,
+                "appraiser_position": sup_post.position.name if sup_post else "",
+                "appraiser_unit": sup_post.position.unit.name if sup_post else "",
+                "submitted_at": now if status != "draft" else None,
+                "agreed_at": now if status == "agreed" else None,
+                "agreed_by_id": users.get(sup) if sup and status == "agreed" else None,
+                "effective_from": dt.date(year, 1, 1) if status == "agreed" else None,
+                "created_at": now,
+            }
+        )
+    insert_rows(SkpPlan, plan_rows)
+    plan_id = dict(
+        SkpPlan.objects.filter(instansi=instansi, year=year, version=1).values_list(
+            "employee_id", "id"
+        )
+    )
+    summary.plans = len(plan_rows)
+    summary.agreed = sum(1 for s in status_of.values() if s == "agreed")
+    summary.submitted = sum(1 for s in status_of.values() if s == "submitted")
+
+    # Results (their parents are set once every result has an id) and indicators.
+    result_rows, picks_of, n_results = [], {}, {}
+    for emp_id in order:
+        post = posts[emp_id]
+        result_texts, indicator_texts = _theme(post.position)
+        n_results[emp_id] = rng.choice([2, 2, 3])
+        for k in range(n_results[emp_id]):
+            text = result_texts[k % len(result_texts)].format(
+                unit=post.position.unit.name, mapel=rng.choice(_MAPEL)
+            )
+            result_rows.append(
+                {
+                    "instansi_id": instansi.pk,
+                    "plan_id": plan_id[emp_id],
+                    "order": k + 1,
+                    "text": text,
+                }
+            )
+            picks_of[(emp_id, k + 1)] = rng.sample(
+                indicator_texts, k=min(len(indicator_texts), rng.choice([1, 2]))
+            )
+    insert_rows(SkpResult, result_rows)
+    emp_of_plan = {pid: e for e, pid in plan_id.items()}
+    result_id = {
+        (emp_of_plan[pid], n): rid
+        for rid, pid, n in SkpResult.objects.filter(plan_id__in=list(emp_of_plan)).values_list(
+            "id", "plan_id", "order"
+        )
+    }
+    links = []
     for emp_id in order:
         sup = superior.get(emp_id)
-        status = SkpPlan.Status.AGREED
-        roll = rng.random()
-        if roll < 0.03:
-            status = SkpPlan.Status.SUBMITTED
-        elif roll < 0.045:
-            status = SkpPlan.Status.DRAFT
-        post = posts[emp_id]
-        sup_post = posts.get(sup) if sup else None
-        plans[emp_id] = SkpPlan(
-            instansi=instansi,
-            employee_id=emp_id,
-            year=year,
-            status=status,
-            appraiser_id=sup,
-            employee_position=post.position.name,
-            employee_unit=post.position.unit.name,
-            appraiser_position=sup_post.position.name if sup_post else "",
-            appraiser_unit=sup_post.position.unit.name if sup_post else "",
-            submitted_at=now if status != SkpPlan.Status.DRAFT else None,
-            agreed_at=now if status == SkpPlan.Status.AGREED else None,
-            agreed_by_id=employees[sup].user_id if sup and status == "agreed" else None,
-            effective_from=dt.date(year, 1, 1) if status == SkpPlan.Status.AGREED else None,
+        if sup is None or sup not in n_results:
+            continue
+        for k in range(1, n_results[emp_id] + 1):
+            parent_k = (k - 1) % n_results[sup] + 1
+            links.append((result_id[(sup, parent_k)], result_id[(emp_id, k)]))
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(SkpResult._meta.db_table)
+        cursor.executemany(
+            f"UPDATE {table} SET parent_result_id = %s WHERE id = %s",  # noqa: S608
+            links,
         )
-    SkpPlan.objects.bulk_create(list(plans.values()), batch_size=BATCH)
-    summary.plans = len(plans)
-    summary.agreed = sum(1 for p in plans.values() if p.status == "agreed")
-    summary.submitted = sum(1 for p in plans.values() if p.status == "submitted")
-
-    # Results level by level (a result's parent must have its primary key first).
-    results_of: dict[int, list[SkpResult]] = {}
-    indicators: list[SkpIndicator] = []
-    by_depth: dict[int, list[int]] = {}
-    for emp_id in order:
-        by_depth.setdefault(depth(emp_id), []).append(emp_id)
-    for level in sorted(by_depth):
-        batch: list[SkpResult] = []
-        pending_ind: list[tuple[SkpResult, list[tuple[str, str]]]] = []
-        for emp_id in by_depth[level]:
-            post = posts[emp_id]
-            result_texts, indicator_texts = _theme(post.position)
-            parents = results_of.get(superior.get(emp_id) or -1, [])
-            n = rng.choice([2, 2, 3])
-            mine = []
-            for k in range(n):
-                text = result_texts[k % len(result_texts)].format(
-                    unit=post.position.unit.name, mapel=rng.choice(_MAPEL)
-                )
-                r = SkpResult(
-                    instansi=instansi,
-                    plan=plans[emp_id],
-                    order=k + 1,
-                    text=text,
-                    parent_result=parents[k % len(parents)] if parents else None,
-                )
-                mine.append(r)
-                picks = rng.sample(indicator_texts, k=min(len(indicator_texts), rng.choice([1, 2])))
-                pending_ind.append((r, picks))
-            results_of[emp_id] = mine
-            batch.extend(mine)
-        SkpResult.objects.bulk_create(batch, batch_size=BATCH)
-        for r, picks in pending_ind:
-            for k, (text, unit) in enumerate(picks, start=1):
-                indicators.append(
-                    SkpIndicator(
-                        instansi=instansi,
-                        result=r,
-                        order=k,
-                        text=text.format(unit=r.plan.employee_unit),
-                        target_quantity=_target(rng, unit),
-                        target_unit=unit,
-                        target_quality=Decimal(100),
-                        target_months=12,
-                    )
-                )
-        summary.results += len(batch)
-    SkpIndicator.objects.bulk_create(indicators, batch_size=BATCH)
-    SkpBehaviour.objects.bulk_create(
-        [
-            SkpBehaviour(
-                instansi=instansi,
-                plan=plan,
-                value=value,
-                expectation=_EXPECTATIONS.get(value, "") if rng.random() < 0.3 else "",
+    summary.results = len(result_rows)
+    indicator_rows = []
+    for (emp_id, k), picks in picks_of.items():
+        for n, (text, unit) in enumerate(picks, start=1):
+            indicator_rows.append(
+                {
+                    "instansi_id": instansi.pk,
+                    "result_id": result_id[(emp_id, k)],
+                    "order": n,
+                    "text": text.format(unit=posts[emp_id].position.unit.name),
+                    "target_quantity": _target(rng, unit),
+                    "target_unit": unit,
+                    "target_quality": Decimal(100),
+                    "target_months": 12,
+                }
             )
-            for plan in plans.values()
+    insert_rows(SkpIndicator, indicator_rows)
+    emp_of_result = {rid: emp for (emp, _k), rid in result_id.items()}
+    indicators_of: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for ind_id, rid, target in (
+        SkpIndicator.objects.filter(instansi=instansi)
+        .order_by("result_id", "order")
+        .values_list("id", "result_id", "target_quantity")
+    ):
+        indicators_of[emp_of_result[rid]].append((ind_id, target))
+    insert_rows(
+        SkpBehaviour,
+        [
+            {
+                "instansi_id": instansi.pk,
+                "plan_id": plan_id[emp_id],
+                "value": value.value,
+                "expectation": _EXPECTATIONS.get(value, "") if rng.random() < 0.3 else "",
+            }
+            for emp_id in order
             for value in CoreValue
         ],
-        batch_size=BATCH,
     )
     say(f"  {summary.plans} SKP ({summary.agreed} disetujui), {summary.results} hasil kerja")
 
-    # Ratings, month by month, up to the period open for rating.
+    # Ratings, period by period, up to the one open for rating.
     demo_atasan = _demo_atasan(previous)
     protected = {e for e, s in superior.items() if s is not None and s == demo_atasan}
-    tendency = {e: _pick_rating(rng) for e in posts}
-    ind_by_plan: dict[int, list[SkpIndicator]] = {}
-    for ind in indicators:
-        ind_by_plan.setdefault(ind.result.plan_id, []).append(ind)
-    evaluations: list[SkpEvaluation] = []
-    real_pending: list[tuple[SkpEvaluation, list[SkpIndicator]]] = []
+    tendency = {e: _pick_rating(rng) for e in order}
+    evaluation_rows = []
+    reported: list[tuple[int, dt.date]] = []
     month = Period(year, 1)
-    tz = timezone.get_current_timezone()
     while month.first_day <= today:
         p = eval_period(
             month,
@@ -333,41 +366,57 @@ def generate_performance(
         running = today <= p.end  # nobody rates a period that has not ended
         recent = (today - p.end).days < 62
         for emp_id in order:
-            plan = plans[emp_id]
-            if plan.status != SkpPlan.Status.AGREED:
+            if status_of[emp_id] != "agreed":
                 continue
             pair = tendency[emp_id] if rng.random() < 0.7 else _pick_rating(rng)
             if running or (not closed and (emp_id in protected or rng.random() < 0.35)):
                 pair = None
-            sup = superior.get(emp_id)
             if pair is None and not recent:
                 continue
-            rated_day = min(p.deadline, today, p.end + dt.timedelta(days=rng.randint(0, 4)))
-            ev = SkpEvaluation(
-                instansi=instansi,
-                employee_id=emp_id,
-                plan=plan,
-                period_start=p.start,
-                period_end=p.end,
-            )
+            sup = superior.get(emp_id)
+            row = {
+                "instansi_id": instansi.pk,
+                "employee_id": emp_id,
+                "plan_id": plan_id[emp_id],
+                "period_start": p.start,
+                "period_end": p.end,
+                "results_rating": "",
+                "behaviour_rating": "",
+                "predicate": "",
+                "note": "",
+                "rated_by_id": None,
+                "rated_by_user_id": None,
+                "rated_at": None,
+            }
             if pair is not None:
-                ev.results_rating, ev.behaviour_rating = pair
-                ev.predicate = predicate(*pair).value
-                ev.rated_by_id = sup
-                ev.rated_by_user_id = employees[sup].user_id if sup else None
-                ev.rated_at = datetime.combine(rated_day, time(10, rng.randint(0, 59)), tz)
-            evaluations.append(ev)
+                rated_day = min(p.deadline, today, p.end + dt.timedelta(days=rng.randint(0, 4)))
+                row.update(
+                    results_rating=pair[0],
+                    behaviour_rating=pair[1],
+                    predicate=predicate(*pair).value,
+                    rated_by_id=sup,
+                    rated_by_user_id=users.get(sup) if sup else None,
+                    rated_at=datetime.combine(rated_day, time(10, rng.randint(0, 59)), tz),
+                )
+            evaluation_rows.append(row)
             if recent:
-                real_pending.append((ev, ind_by_plan.get(plan.pk, [])))
-    SkpEvaluation.objects.bulk_create(evaluations, batch_size=BATCH)
-    realisations = [
-        SkpRealisation(
-            instansi=instansi,
-            evaluation=ev,
-            indicator=ind,
-            quantity=(ind.target_quantity / 12).quantize(Decimal("1"))
-            + rng.choice([-1, 0, 0, 1, 2]),
-            description=rng.choice(
+                reported.append((emp_id, p.start))
+    insert_rows(SkpEvaluation, evaluation_rows)
+    evaluation_id = {
+        (e, start): eid
+        for eid, e, start in SkpEvaluation.objects.filter(instansi=instansi).values_list(
+            "id", "employee_id", "period_start"
+        )
+    }
+    realisation_rows = [
+        {
+            "instansi_id": instansi.pk,
+            "evaluation_id": evaluation_id[(emp_id, start)],
+            "indicator_id": ind_id,
+            "quantity": max(
+                Decimal(0), (target / 12).quantize(Decimal("1")) + rng.choice([-1, 0, 0, 1, 2])
+            ),
+            "description": rng.choice(
                 [
                     "Diselesaikan sesuai rencana bulan ini",
                     "Tercapai; rincian pada lampiran",
@@ -375,19 +424,18 @@ def generate_performance(
                     "Selesai dan sudah dilaporkan kepada atasan",
                 ]
             ),
-        )
-        for ev, inds in real_pending
-        for ind in inds
+            "updated_at": now,
+        }
+        for emp_id, start in reported
+        for ind_id, target in indicators_of[emp_id]
     ]
-    for r in realisations:
-        r.quantity = max(r.quantity, Decimal(0))
-    SkpRealisation.objects.bulk_create(realisations, batch_size=BATCH)
-    summary.evaluations = len(evaluations)
-    summary.realisations = len(realisations)
+    insert_rows(SkpRealisation, realisation_rows)
+    summary.evaluations = len(evaluation_rows)
+    summary.realisations = len(realisation_rows)
     summary.by_predicate = dict(
-        sorted(Counter(ev.predicate or "tidak_dinilai" for ev in evaluations).items())
+        sorted(Counter(r["predicate"] or "tidak_dinilai" for r in evaluation_rows).items())
     )
-    say(f"  {summary.evaluations} evaluasi bulanan, predikat: {summary.by_predicate}")
+    say(f"  {summary.evaluations} evaluasi, predikat: {summary.by_predicate}")
     return summary
 
 
@@ -396,7 +444,9 @@ def _demo_atasan(previous: dict | None) -> int | None:
     org = (previous or {}).get("org")
     for account in getattr(org, "accounts", []) or []:
         if account.role == "atasan":
-            user = User.objects.filter(username=account.username).first()
-            emp = Employee.objects.filter(user=user).first() if user else None
-            return emp.pk if emp else None
+            return (
+                Employee.objects.filter(user__username=account.username)
+                .values_list("id", flat=True)
+                .first()
+            )
     return None

@@ -24,8 +24,10 @@ from ekinerja.core.audit import audit_record
 from ekinerja.core.clock import local_today
 from ekinerja.core.models import AuditEvent, Instansi, User
 
+from .activities import generate_activities
 from .org import DemoAccount, generate_org
 from .performance import generate_performance
+from .tpp import generate_tpp
 
 DEMO_PASSWORD = "Demo-eKinerja-2026"
 DEFAULT_CODE = "6306"
@@ -35,6 +37,9 @@ AUDIT_ACTION = "demo.generate"
 GENERATORS: list[tuple[str, Callable[..., Any]]] = [
     ("org", generate_org),
     ("performance", generate_performance),
+    ("activities", generate_activities),
+    # TPP last: it computes the months from the other generators' data.
+    ("tpp", generate_tpp),
 ]
 
 
