@@ -137,3 +137,16 @@ def test_unverified_entries_expire_or_are_approved_by_policy(office, at):
     f.refresh_from_db()
     assert f.status == EntryStatus.APPROVED and f.auto_verified
     assert f.credited_minutes == 45  # 2 x 30 minutes, capped at the daily 45
+
+
+def test_deadline_command_applies_the_policy(office, at):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    at("2026-10-05 10:00")
+    e = make_entry(office, day=D(2026, 10, 2), submit=True)
+    out = StringIO()
+    call_command("activity-deadlines", "--date", "2026-10-21", stdout=out)
+    e.refresh_from_db()
+    assert e.status == EntryStatus.EXPIRED and "expired_unverified=1" in out.getvalue()

@@ -1,0 +1,34 @@
+"""`ekinerja activity-deadlines [--instansi KODE] [--date TTTT-BB-HH]`: apply the entry window and the
+verification deadline (expire or auto-approve by policy). Run daily and before a TPP run."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ekinerja.activities import services
+from ekinerja.core.models import Instansi
+
+
+class Command(BaseCommand):
+    help = "Menerapkan batas pengisian dan batas verifikasi aktivitas harian."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--instansi", help="kode instansi (bawaan: semua)")
+        parser.add_argument("--date", help="tanggal acuan TTTT-BB-HH (bawaan: hari ini)")
+
+    def handle(self, *args, **opts):
+        qs = Instansi.objects.all()
+        if opts["instansi"]:
+            qs = qs.filter(code=opts["instansi"])
+            if not qs.exists():
+                raise CommandError(f"Instansi {opts['instansi']} tidak ditemukan.")
+        try:
+            day = dt.date.fromisoformat(opts["date"]) if opts["date"] else None
+        except ValueError as exc:
+            raise CommandError("Tanggal tidak valid; gunakan TTTT-BB-HH.") from exc
+        for inst in qs:
+            result = services.activity_deadlines_process(instansi=inst, today=day)
+            parts = ", ".join(f"{k}={v}" for k, v in result.items())
+            self.stdout.write(f"{inst.code} {inst.name}: {parts}")
