@@ -91,6 +91,111 @@ def test_hss_30_50_20(tmp_path):
     }
 
 
+def test_national_40_60_with_shifts_plt_and_study_leave(tmp_path):
+    doc, rows = run("national-40-60-shifts-plt", tmp_path)
+    # Deductions are taken from the component's pot; grace 5 minutes; no holidays.
+
+    d = rows["199203142023212003"]  # nurse, PPPK kelas 7, shift roster: W = 20 rostered days
+    # Ceiling 4,000,000; pots 40/60: 1,600,000 / 2,400,000.
+    # 5 Oct leaves at 13:00 on a 07:00-14:00 shift: 60 minutes early (1%); 21 Oct night shift
+    # (21:00-07:00, check-out 07:03 the next morning) starts at 21:20: 20 minutes late (0.5%);
+    # 14 Oct 14:04 is 4 minutes, within the grace. 1.5% x 1,600,000 = 24,000 -> 1,576,000.
+    # Activity 15 x 300 = 4,500 of 6,750: 2,400,000 x 2/3 = 1,600,000. Gross 3,176,000.
+    # PPh 21: PPPK grade IX is not a listed key -> 0. Health 1% (no cap) = 31,760. Net 3,144,240.
+    assert d["working_days"] == 20 and d["ceiling"] == 4_000_000
+    assert (d["attendance"]["late"], d["attendance"]["early"], d["attendance"]["amount"]) == (
+        1,
+        1,
+        1_576_000,
+    )
+    assert d["activity"]["amount"] == 1_600_000
+    assert (d["gross"], d["pph21"], d["health_insurance"], d["net"]) == (
+        3_176_000,
+        0,
+        31_760,
+        3_144_240,
+    )
+
+    e = rows[
+        "198011112005011004"
+    ]  # Kasi kelas 9 (6,000,000), Plt Kepala Dinas kelas 12 from 12 Oct
+    # W = 22. Days 1-9 Oct (7 days): 6,000,000; 12-30 Oct (15 days): 6,000,000 + 20% x 10,000,000.
+    # Ceiling (7 x 6,000,000 + 15 x 8,000,000) / 22 = 7,363,636.36 -> 7,363,636.
+    # Pots 2,945,454.4 / 4,418,181.6: whole rupiah by largest remainder -> 2,945,454 / 4,418,182.
+    # No check-in on 7 Oct: 1.5% x 2,945,454 = 44,181.81 -> 2,901,272.19 -> 2,901,272. Dinas luar
+    # 26-27 Oct deducts nothing and does not reduce the target; 20 x 360 = 7,200 >= 6,750: 4,418,182.
+    # Gross 7,319,454. PPh 21 5% = 365,972.70 -> 365,973. Health 1% = 73,194.54 -> 73,195.
+    # Net 6,880,286.
+    assert e["ceiling"] == 7_363_636
+    assert e["attendance"]["missing_check_in"] == 1 and e["attendance"]["amount"] == 2_901_272
+    assert e["attendance"]["leave_days"] == {"dinas_luar": 2}
+    assert e["activity"]["amount"] == 4_418_182
+    assert (e["gross"], e["pph21"], e["health_insurance"], e["net"]) == (
+        7_319_454,
+        365_973,
+        73_195,
+        6_880_286,
+    )
+
+    f = rows["199001012015031005"]  # pelaksana kelas 5 (3,000,000), tugas belajar from 19 Oct
+    # In post 12 of 22 days: ceiling 3,000,000 x 12/22 = 1,636,363.64 -> 1,636,364.
+    # Pots 654,545.6 / 981,818.4 -> 654,546 / 981,818. Late 95 minutes on 2 Oct (over 90: 1.5%):
+    # 9,818.19 -> 644,727.81 -> 644,728. Target 6,750 x 12/22 = 3,681.82; credited 12 x 300 = 3,600:
+    # 981,818 x 3,600 / 3,681.82 = 959,999.82 -> 960,000. Gross 1,604,728. PPh 21 (II) 0.
+    # Health 1% = 16,047.28 -> 16,047. Net 1,588,681.
+    assert f["ceiling"] == 1_636_364 and f["attendance"]["leave_days"] == {"tugas_belajar": 10}
+    assert (f["attendance"]["amount"], f["activity"]["amount"]) == (644_728, 960_000)
+    assert (f["gross"], f["pph21"], f["health_insurance"], f["net"]) == (
+        1_604_728,
+        0,
+        16_047,
+        1_588_681,
+    )
+    assert doc["totals"]["gross"] == 3_176_000 + 7_319_454 + 1_604_728
+    assert doc["totals"]["net"] == 3_144_240 + 6_880_286 + 1_588_681
+
+
+def test_madiun_two_allowances_and_attendance_floor(tmp_path):
+    doc, rows = run("madiun-tpp-ukk", tmp_path)
+    # TPP (attendance 40 / activity 60) and UKK (SKP 100), each computed up to its own gross.
+
+    g = rows["198507072010012006"]  # Kasubbid kelas 9 with its own TPP base 5,500,000; III/b
+    # TPP: ceiling 5,500,000 (the position's base overrides the TPP table only); pots 2,200,000 /
+    # 3,300,000. Early leave of 35 minutes (1%): 22,000 -> 2,178,000. 17 x 400 = 6,800 >= 6,750:
+    # 3,300,000. TPP gross 5,478,000. UKK: ceiling 1,500,000 (table), sangat baik 100%: 1,500,000.
+    # Gross 6,978,000; PPh 21 5% = 348,900; no health share. Net 6,629,100.
+    assert (
+        g["allowances"]["tpp"]["ceiling"] == 5_500_000
+        and g["allowances"]["tpp"]["gross"] == 5_478_000
+    )
+    assert g["allowances"]["ukk"]["gross"] == 1_500_000
+    assert (g["gross"], g["pph21"], g["health_insurance"], g["net"]) == (
+        6_978_000,
+        348_900,
+        0,
+        6_629_100,
+    )
+
+    h = rows["199909092025052007"]  # CPNS kelas 7, II/a; punches on 10 of 22 days only
+    # TPP: ceiling 4,000,000 x 80% = 3,200,000; pots 1,280,000 / 1,920,000. 12 days absent without
+    # notice x 3% = 36%: 460,800 -> 819,200. Activity 10 x 450 = 4,500 of 6,750: 1,280,000.
+    # Presence 10/22 = 45% is in the floor [25, 50): 50%. TPP gross (819,200 + 1,280,000) x 50%
+    # = 1,049,600. UKK: ceiling 1,000,000 x 80% = 800,000; kurang 50%: 400,000 x 50% = 200,000.
+    # Gross 1,249,600; PPh 21 (II) 0. Net 1,249,600.
+    assert h["floor_pct"] == 50 and h["attendance"]["absent_without_notice"] == 12
+    assert (
+        h["allowances"]["tpp"]["gross"] == 1_049_600 and h["allowances"]["ukk"]["gross"] == 200_000
+    )
+    assert (h["gross"], h["pph21"], h["net"]) == (1_249_600, 0, 1_249_600)
+    assert doc["totals"] == {
+        "employees": 2,
+        "gross": 8_227_600,
+        "pph21": 348_900,
+        "health_insurance": 0,
+        "net": 7_878_700,
+    }
+
+
 def test_a_bad_file_is_refused_with_every_problem_and_no_result(tmp_path):
     data = json.loads((EXAMPLES / "hss-30-50-20.json").read_text())
     data["employees"][0]["nip"] = "12345"
