@@ -1,0 +1,224 @@
+"""Daily activities in a real browser: an employee enters a day on a 360-px phone, a superior
+bulk-approves and rejects in the inbox, BKPSDM approves an unlock. Screenshots go to
+docs/screenshots/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from ekinerja.activities import services
+from ekinerja.activities.models import ActivityCatalogItem, ActivityEntry, UnlockRequest
+from ekinerja.core.clock import local_today
+from ekinerja.core.models import User
+from tests.factories import (
+    InstansiFactory,
+    PositionFactory,
+    UnitFactory,
+    employee_with_login,
+    grant,
+)
+
+from .conftest import login, no_horizontal_scroll, screenshot
+
+pytestmark = pytest.mark.e2e
+
+CATALOG = [
+    ("UM-001", "Mengikuti apel pagi", "kegiatan", 15),
+    ("UM-002", "Mengikuti rapat koordinasi internal", "kegiatan", 90),
+    ("AD-001", "Mengagendakan surat masuk", "surat", 5),
+    ("AD-002", "Menyusun konsep surat dinas", "surat", 30),
+    ("AD-003", "Mengarsipkan dokumen", "berkas", 10),
+]
+
+
+def _workday_before(day: dt.date, n: int = 1) -> dt.date:
+    while n:
+        day -= dt.timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+@pytest.fixture
+def kantor(transactional_db):
+    inst = InstansiFactory(code="6306", name="Pemerintah Kabupaten Hulu Sungai Selatan")
+    unit = UnitFactory(instansi=inst, code="BKPSDM", name="Badan Kepegawaian dan PSDM")
+    head = PositionFactory(
+        unit=unit, code="KABID", name="Kepala Bidang Mutasi", kind="struktural", kelas=11
+    )
+    staff = PositionFactory(unit=unit, code="ADM", name="Pengadministrasi Umum", parent=head)
+    kabid = employee_with_login(inst, head, name="Hj. Siti Rahmah")
+    ani = employee_with_login(inst, staff, name="Ani Lestari")
+    budi = employee_with_login(inst, staff, name="Budi Santoso")
+    for code, name, unit_name, minutes in CATALOG:
+        ActivityCatalogItem.objects.create(
+            instansi=inst,
+            code=code,
+            name=name,
+            output_unit=unit_name,
+            standard_minutes=minutes,
+            active_from=dt.date(2020, 1, 1),
+        )
+    today = local_today(inst)
+    return {"inst": inst, "kabid": kabid, "ani": ani, "budi": budi, "today": today}
+
+
+def _item(inst, code):
+    return ActivityCatalogItem.objects.get(instansi=inst, code=code)
+
+
+def test_employee_enters_a_day_on_a_phone(phone_page, live_server, kantor):
+    page = phone_page
+    day = _workday_before(kantor["today"])
+    before = _workday_before(day)
+    # Yesterday's routine exists already, so "repeat" has something to copy.
+    services.entry_create(
+        actor=kantor["ani"].user,
+        date=before,
+        start_time=dt.time(7, 30),
+        end_time=dt.time(7, 45),
+        item=_item(kantor["inst"], "UM-001"),
+        volume=Decimal(1),
+        submit=True,
+    )
+    login(page, live_server, kantor["ani"].nip)
+    page.goto(f"{live_server.url}/aktivitas/hari/{day.isoformat()}/")
+    assert "Belum ada aktivitas" in page.inner_text('[data-testid="entries"]')
+
+    # One tap repeats the previous day's routine as a draft.
+    page.click('[data-testid="repeat"]')
+    page.wait_for_selector("text=disalin sebagai draf")
+    assert page.locator('[data-testid="entry"][data-status="draft"]').count() == 1
+
+    # A new entry found by words in the catalog, saved and submitted.
+    page.fill("#id_start_time", "08:00")
+    page.fill("#id_end_time", "09:30")
+    page.fill('[data-testid="catalog-search"]', "konsep surat")
+    page.locator(
+        '[data-testid="catalog-results"] label', has_text="Menyusun konsep surat dinas"
+    ).click()
+    page.fill("#id_volume", "3")
+    page.fill("#id_description", "Surat undangan rapat koordinasi mutasi")
+    page.click('[data-testid="save-submit"]')
+    page.wait_for_selector("text=Aktivitas tersimpan")
+
+    # A mistake is refused with an Indonesian message, nothing saved.
+    page.fill("#id_start_time", "09:00")
+    page.fill("#id_end_time", "10:00")
+    page.locator(
+        '[data-testid="item-choices"] label', has_text="Menyusun konsep surat dinas"
+    ).first.click()
+    page.fill("#id_volume", "1")
+    page.click('[data-testid="save-draft"]')
+    page.wait_for_selector('[data-testid="error-start_time"]')
+    assert "bertumpang tindih" in page.inner_text('[data-testid="error-start_time"]')
+
+    page.click('[data-testid="submit-day"]')
+    page.wait_for_selector("text=diajukan ke atasan")
+    statuses = page.eval_on_selector_all(
+        '[data-testid="entry"]', "els => els.map(e => e.dataset.status)"
+    )
+    assert statuses == ["submitted", "submitted"]
+    assert page.inner_text('[data-testid="day-minutes"]').startswith("105")
+    assert no_horizontal_scroll(page)
+    screenshot(page, "aktivitas-hari-pegawai-phone")
+    assert ActivityEntry.objects.filter(employee=kantor["ani"], date=day).count() == 2
+
+
+def test_superior_bulk_approves_and_rejects(page, live_server, kantor):
+    inst = kantor["inst"]
+    days = [_workday_before(kantor["today"], n) for n in (3, 2, 1)]
+    for who in ("ani", "budi"):
+        for d in days:
+            for hour, code, vol in ((8, "AD-002", 2), (10, "AD-003", 3)):
+                services.entry_create(
+                    actor=kantor[who].user,
+                    date=d,
+                    start_time=dt.time(hour),
+                    end_time=dt.time(hour + 1),
+                    item=_item(inst, code),
+                    volume=Decimal(vol),
+                    description=f"Pekerjaan {who} pukul {hour}",
+                    submit=True,
+                )
+    login(page, live_server, kantor["kabid"].nip)
+    page.goto(f"{live_server.url}/aktivitas/verifikasi/")
+    assert "12 aktivitas menunggu verifikasi Anda" in page.inner_text(
+        '[data-testid="inbox-reminder"]'
+    )
+    screenshot(page, "aktivitas-verifikasi-atasan")
+
+    # Reject two of Budi's entries with a reason.
+    budi = page.locator(f'[data-testid="inbox-group"][data-employee="{kantor["budi"].pk}"]')
+    boxes = budi.locator('input[type="checkbox"]')
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.fill('[data-testid="bulk-reason"]', "Tidak ada hasil kerja yang dapat diperiksa")
+    page.click('[data-testid="bulk-reject"]')
+    page.wait_for_selector("text=2 aktivitas ditolak")
+
+    # Approve all of Ani's month in one action, then the rest of Budi's first day.
+    ani = page.locator(f'[data-testid="inbox-group"][data-employee="{kantor["ani"].pk}"]')
+    ani.locator('[data-testid="approve-all"]').click()
+    page.wait_for_selector("text=6 aktivitas disetujui")
+    # Budi's first day is gone from the inbox (both rejected): his next day is approved.
+    budi.locator('[data-testid="approve-day"]').first.click()
+    page.wait_for_selector("text=2 aktivitas disetujui")
+
+    counts = {
+        s: ActivityEntry.objects.filter(employee=kantor["budi"], status=s).count()
+        for s in ("rejected", "approved", "submitted")
+    }
+    assert counts == {"rejected": 2, "approved": 2, "submitted": 2}
+    rejected = ActivityEntry.objects.filter(employee=kantor["budi"], status="rejected")
+    assert {e.date for e in rejected} == {days[0]}
+    assert all("Tidak ada hasil kerja" in e.reason for e in rejected)
+    assert ActivityEntry.objects.filter(employee=kantor["ani"], status="approved").count() == 6
+    screenshot(page, "aktivitas-verifikasi-setelah")
+
+
+def test_bkpsdm_approves_an_unlock(page, phone_page, live_server, kantor):
+    inst = kantor["inst"]
+    old = _workday_before(kantor["today"], 15)
+    # The employee finds the day locked and asks for an unlock from the phone.
+    login(phone_page, live_server, kantor["ani"].nip)
+    phone_page.goto(f"{live_server.url}/aktivitas/hari/{old.isoformat()}/")
+    assert "Batas pengisian sudah lewat" in phone_page.inner_text('[data-testid="window"]')
+    phone_page.click("text=Ajukan buka kunci")
+    phone_page.fill("#id_reason", "Dirawat inap di RSUD, surat keterangan dokter terlampir")
+    phone_page.click('[data-testid="unlock-submit"]')
+    phone_page.wait_for_selector("text=dikirim ke BKPSDM")
+    assert no_horizontal_scroll(phone_page)
+    unlock = UnlockRequest.objects.get(employee=kantor["ani"])
+    assert (unlock.date_from, unlock.date_to) == (old, old)
+
+    # A technical admin cannot open it.
+    tech = employee_with_login(inst, None, name="Admin Diskominfo").user
+    grant(tech, "kominfo")
+    login(page, live_server, tech.username)
+    resp = page.goto(f"{live_server.url}/aktivitas/buka-kunci/kelola/")
+    assert resp.status == 403
+    page.context.clear_cookies()
+
+    bk = employee_with_login(inst, None, name="Petugas BKPSDM").user
+    grant(bk, "bkpsdm")
+    login(page, live_server, bk.username)
+    page.goto(f"{live_server.url}/aktivitas/buka-kunci/kelola/")
+    card = page.locator(f'[data-testid="unlock-pending"][data-unlock="{unlock.pk}"]')
+    assert "Dirawat inap" in card.inner_text()
+    deadline = kantor["today"] + dt.timedelta(days=2)
+    card.locator('[data-testid="unlock-deadline"]').fill(deadline.isoformat())
+    screenshot(page, "aktivitas-buka-kunci-bkpsdm")
+    card.locator('[data-testid="unlock-approve"]').click()
+    page.wait_for_selector('[data-testid="unlock-none"]')
+    unlock.refresh_from_db()
+    assert unlock.status == "approved" and unlock.deadline == deadline
+    assert unlock.decided_by == User.objects.get(pk=bk.pk)
+
+    # The day is open again for the employee.
+    phone_page.goto(f"{live_server.url}/aktivitas/hari/{old.isoformat()}/")
+    assert "Dibuka BKPSDM" in phone_page.inner_text('[data-testid="window"]')
+    screenshot(phone_page, "aktivitas-hari-dibuka-phone")
