@@ -327,10 +327,21 @@ def _resolve(parsed: Parsed, resolve) -> tuple[list[tuple[int, int, dt.datetime]
 
 
 def _normalized_text(good, tz: zoneinfo.ZoneInfo) -> str:
-    """'employee id<TAB>ISO time with offset' lines, sorted, one per distinct punch."""
-    aware = _offsets(tz)
-    seen = sorted({(emp, when) for _l, emp, when in good})
-    return "".join(f"{emp}\t{aware(when).isoformat()}\n" for emp, when in seen)
+    """'employee id<TAB>local ISO time with offset' lines (duplicates are left to the insert, which
+    skips them). Built from text parts, without making a datetime per line."""
+    offsets: dict[int, str] = {}
+    parts = []
+    append = parts.append
+    for _l, emp, when in good:
+        off = offsets.get(when.year)
+        if off is None:
+            delta = tz.utcoffset(dt.datetime(when.year, 7, 1))
+            minutes = int(delta.total_seconds() // 60)
+            off = offsets[when.year] = (
+                f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+            )
+        append(f"{emp}\t{when.isoformat(' ')}{off}\n")
+    return "".join(parts)
 
 
 @transaction.atomic

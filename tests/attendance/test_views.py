@@ -189,3 +189,38 @@ def test_correction_page(client, office):
     c = CorrectionRequest.objects.get()
     client.post(f"/kehadiran/koreksi/{c.pk}/putuskan/", {"decision": "approve"})
     assert Punch.objects.get().source == "manual"
+
+
+def test_admin_pages_are_scoped_and_punches_read_only(client, office):
+    from ekinerja.attendance.models import Device
+
+    user = UserFactory(instansi=office.instansi, is_staff=True, is_superuser=True)
+    client.force_login(user)
+    Device.objects.create(instansi=office.instansi, serial="MINE-1")
+    Device.objects.create(instansi=InstansiFactory(code="7101"), serial="THEIRS-1")
+    html = client.get("/admin/attendance/device/").content.decode()
+    assert "MINE-1" in html and "THEIRS-1" not in html
+    for model in ("pinmapping", "office", "leavetype", "punch", "devicedump"):
+        assert client.get(f"/admin/attendance/{model}/").status_code == 200
+    assert client.get("/admin/attendance/punch/add/").status_code == 403
+
+
+def test_demo_month_has_lateness_leave_and_night_shifts(office):
+    from ekinerja.attendance.demo import demo_attendance
+    from ekinerja.attendance.models import DailyAttendance
+    from ekinerja.core.periods import Period
+    from tests.factories import EmployeeFactory
+
+    for _ in range(30):
+        EmployeeFactory(instansi=office.instansi)
+    stats = demo_attendance(
+        office.instansi, Period(2026, 10), shift_employees=[office.nurse], seed=1
+    )
+    assert stats["punches"] > 500 and stats["roster"] > 20
+    assert DailyAttendance.objects.filter(late_minutes__gt=0).exists()
+    assert DailyAttendance.objects.filter(status="leave").exists() or stats["leave"] == 0
+    assert DailyAttendance.objects.filter(employee=office.nurse, shift="M").exists()
+    again = demo_attendance(
+        office.instansi, Period(2026, 10), shift_employees=[office.nurse], seed=1
+    )
+    assert again["punches"] == 0  # repeat-safe
