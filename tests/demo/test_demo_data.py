@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from ekinerja.core.models import AuditEvent, Instansi, User
-from ekinerja.demo.org import MIN_EMPLOYEES
+from ekinerja.demo.org import MIN_EMPLOYEES, generate_org
 from ekinerja.demo.runner import DEMO_PASSWORD, demo_generate
 from ekinerja.org.models import Assignment, Employee, Position, RoleGrant, Unit
 from ekinerja.org.nip import parse_nip
@@ -26,8 +26,14 @@ CODE = "6306"
 
 
 def generate(employees=200, seed=2026, code=CODE):
+    """The org generator alone (the other apps' generators have their own tests)."""
     return demo_generate(
-        code=code, employees=employees, seed=seed, password=DEMO_PASSWORD, today=TODAY
+        code=code,
+        employees=employees,
+        seed=seed,
+        password=DEMO_PASSWORD,
+        today=TODAY,
+        generators=[("org", generate_org)],
     )
 
 
@@ -348,3 +354,13 @@ def test_query_count_does_not_grow_with_the_number_of_employees():
     # One executemany/COPY per table and tree level, one read-back per table, a few role grants.
     assert counts[0] == counts[1] == counts[2], counts
     assert counts[0] < 150
+
+
+def test_only_runs_the_named_generators_after_org():
+    out = io.StringIO()
+    call_command("demo-data", "--employees", "150", "--only", "org", stdout=out)
+    assert "org selesai" in out.getvalue()
+    event = AuditEvent.objects.get(action="demo.generate")
+    assert list(event.after["summaries"]) == ["org"]
+    with pytest.raises(CommandError, match="tidak dikenal"):
+        call_command("demo-data", "--instansi-code", "6307", "--only", "gaji", stdout=io.StringIO())
