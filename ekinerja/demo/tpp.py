@@ -1,8 +1,10 @@
-"""Demo TPP data: the HSS-like policy (30/50/20) adopted from 1 January of the demo year, a second
-BKPSDM account (a computed list is locked by someone other than who computed it), a few discipline
-sentences, and, where the demo has attendance data for them, the two months before the current one
-computed: the earlier one verified and locked (employees see their TPP, BPKAD downloads the list),
-the last one computed and waiting for verification.
+"""Demo TPP data: the HSS-like policy (30/50/20) adopted from 1 January of the demo year, a few
+discipline sentences, and, where the demo has attendance data for them, the two months before the
+current one computed by the system: the earlier one verified and locked by the demo BKPSDM account
+(allowed: whoever computed cannot lock, and here the system computed), so employees see their TPP and
+BPKAD downloads the list; the last one computed and waiting for verification. No extra account is
+created: to try the four-eyes lock on a month the demo BKPSDM account computes itself, Kominfo grants
+BKPSDM to a second account.
 
 Called by the demo runner with the same keyword arguments as every generator (see runner.py); it
 must come after the generators of attendance, activities and performance. Deterministic for a given
@@ -17,16 +19,12 @@ import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from django.contrib.auth.hashers import make_password
-
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import Period
-from ekinerja.org.models import Employee, Role, RoleGrant
+from ekinerja.org.models import Employee, Role
 from ekinerja.tpp import services
 from ekinerja.tpp.models import Sentence
 from ekinerja.tpp.policy import hss_template
-
-from .org import DemoAccount
 
 # Employees above which the demo does not compute months (the benchmark does that on its own).
 MAX_COMPUTED = 5000
@@ -39,28 +37,9 @@ class TppSummary:
     computed: list[str] = field(default_factory=list)
     locked: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    accounts: list[DemoAccount] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("accounts")
-        return data
-
-
-def _second_bkpsdm(instansi: Instansi, password: str) -> tuple[User, DemoAccount]:
-    base = "bkpsdm2"
-    username = base if not User.objects.filter(username=base).exists() else f"{base}{instansi.code}"
-    user = User.objects.create(
-        username=username,
-        instansi=instansi,
-        password=make_password(password),
-        first_name="Verifikator Kedua",
-        last_name="BKPSDM",
-    )
-    RoleGrant.objects.create(instansi=instansi, user=user, role=Role.BKPSDM)
-    return user, DemoAccount(
-        role=Role.BKPSDM, username=username, name="Verifikator Kedua BKPSDM", position="-"
-    )
+        return asdict(self)
 
 
 def _has_punches(instansi: Instansi, period: Period) -> bool:
@@ -89,9 +68,6 @@ def generate_tpp(
     services.policy_adopt(actor=None, policy=policy)
     summary.policy = policy.name
     say(f"  kebijakan: {policy.name}, berlaku 1 Januari {today.year}")
-
-    second, account = _second_bkpsdm(instansi, password)
-    summary.accounts.append(account)
 
     # About one in three hundred ASN under a light sentence over the last two months.
     ids = list(
@@ -136,7 +112,7 @@ def generate_tpp(
         summary.computed.append(str(period))
         if period == earlier and bkpsdm is not None:
             run = services.run_verify(actor=bkpsdm, run=run)
-            services.run_lock(actor=second, run=run)
+            services.run_lock(actor=bkpsdm, run=run)
             summary.locked.append(str(period))
         say(
             f"  TPP {period.label}: {run.employees} pegawai, dibayarkan Rp{int(run.total_payable):,}"

@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from ekinerja.core.models import User
 from ekinerja.core.periods import Period
 from ekinerja.demo.tpp import generate_tpp
 from ekinerja.tpp.models import Policy, Run, Sentence
@@ -60,10 +61,12 @@ def test_demo_adopts_the_policy_and_computes_the_months_with_data():
     assert summary.computed == ["2026-09", "2026-10"] and summary.locked == ["2026-09"]
     sept = Run.objects.get(instansi=inst, period="2026-09")
     octo = Run.objects.get(instansi=inst, period="2026-10")
-    assert sept.state == Run.State.LOCKED and sept.locked_by.username == "bkpsdm2"
+    bkpsdm = User.objects.get(role_grants__role="bkpsdm", instansi=inst)
+    assert sept.state == Run.State.LOCKED and sept.computed_by is None
+    assert sept.verified_by == bkpsdm and sept.locked_by == bkpsdm
     assert octo.state == Run.State.COMPUTED and octo.employees == 5 and octo.total_payable > 0
     assert Sentence.objects.filter(instansi=inst).count() == summary.sentences == 1
-    assert [a.username for a in summary.accounts] == ["bkpsdm2"]
+    assert not User.objects.filter(username__startswith="bkpsdm2").exists()
 
 
 def test_months_without_attendance_data_are_not_computed():
