@@ -74,7 +74,6 @@ def demo_attendance(
 ) -> Counter:
     """Generate the month's attendance for every active employee of the instansi (up to `until`,
     default today). `shift_employees` (e.g. the staff of an RSUD) work a rotating three-shift roster."""
-    rng = random.Random(f"{seed}-{instansi.code}-{period}")
     stats: Counter = Counter()
     holidays_seed(actor=None, instansi=instansi, year=period.year)
     services.leave_types_ensure(instansi)
@@ -110,12 +109,15 @@ def demo_attendance(
     types = {lt.code: lt for lt in LeaveType.objects.filter(instansi=instansi)}
     rows: list[services.PunchRow] = []
     for e in employees:
+        # One stream per employee, so a second run draws exactly the same days and punches.
+        rng = random.Random(f"{seed}-{e.nip}-{period}")
         days = [w for w in work.get(e.id, []) if w.date <= last]
         taken: set[dt.date] = set()
         if days and rng.random() < 0.12:  # some leave this month
             code = rng.choice(["sakit", "izin", "cuti_tahunan", "dinas_luar"])
             first = rng.randrange(len(days))
             span = days[first : first + rng.randint(1, 3)]
+            taken = {w.date for w in span}
             try:
                 services.leave_record_approved(
                     actor=None,
@@ -126,10 +128,9 @@ def demo_attendance(
                     reason="Data demo",
                     recompute=False,
                 )
-                taken = {w.date for w in span}
                 stats["leave"] += 1
             except ValidationError:
-                pass
+                pass  # already recorded by an earlier run
         habit = rng.random()  # some people are often late
         for w in days:
             if w.date in taken:

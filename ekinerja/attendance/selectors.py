@@ -61,10 +61,16 @@ def punch_times(
             output_field=FloatField(),
         )
         stamp = dt.datetime.fromtimestamp
-        values = rows.annotate(ts=epoch).values_list("employee_id", "ts")
-        for emp_id, ts in values.iterator(chunk_size=50000):
-            if emp_id in ids:
-                out[emp_id].append(stamp(round(ts, 6), utc))
+        sql, params = (
+            rows.annotate(ts=epoch).values_list("employee_id", "ts").query.sql_with_params()
+        )
+        # A plain cursor: Django's per-row converters are not needed for an int and a float.
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            while batch := cur.fetchmany(50000):
+                for emp_id, ts in batch:
+                    if emp_id in ids:
+                        out[emp_id].append(stamp(round(ts, 6), utc))
     else:
         for emp_id, at in rows.values_list("employee_id", "at").iterator(chunk_size=50000):
             if emp_id in ids:
