@@ -1,0 +1,109 @@
+"""The TPP month in a real browser: BKPSDM computes and verifies, a second BKPSDM account locks (on a
+phone), BPKAD downloads the daftar nominatif as xlsx and pdf, both opened and checked against the
+totals on the screen; an employee's explanation page on a desktop and a phone. Screenshots go to
+docs/screenshots/."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from ekinerja.core.money import format_rupiah
+from ekinerja.tpp.models import Result, Run
+from tests.tpp.data import full_attendance, make_pemda, monthly_minutes, rate, workdays
+
+from .conftest import _context, login, no_horizontal_scroll, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def pemda(transactional_db):
+    p = make_pemda()
+    days = workdays()
+    for i, e in enumerate(p.people.values()):
+        full_attendance(e, late={days[2]: 12 + 20 * i}, skip={days[9]} if i == 1 else ())
+        monthly_minutes(p, e, 11 + i)
+        rate(e, "baik" if i else "sangat_baik")
+    return p
+
+
+def _rupiah_text(page, testid: str) -> int:
+    text = page.locator(f'[data-testid="{testid}"]').inner_text().strip()
+    return int(text.replace("Rp", "").replace(".", ""))
+
+
+def _xlsx_paid(content: bytes) -> int:
+    wb = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    rows = list(wb["Rekap"].iter_rows(values_only=True))
+    header = next(r for r in rows if r and r[0] == "No")
+    total = next(r for r in rows if r and r[0] == "JUMLAH")
+    return dict(zip(header, total, strict=False))["Dibayarkan"]
+
+
+def test_compute_lock_by_second_account_and_download(pemda, live_server, page, phone_page, browser):
+    # BKPSDM (first account) computes October and verifies it.
+    login(page, live_server, "bkpsdm1")
+    page.goto(f"{live_server.url}/tpp/perhitungan/?periode=2026-10")
+    with page.expect_navigation():
+        page.click('[data-testid="compute"]')
+    assert page.locator('[data-testid="run-state"]').inner_text() == "Dihitung"
+    run = Run.objects.get()
+    assert _rupiah_text(page, "total-payable") == run.total_payable
+    with page.expect_navigation():
+        page.click('[data-testid="verify"]')
+    # Who computed cannot lock: no button, a hint instead.
+    assert page.locator('[data-testid="lock"]').count() == 0
+    assert page.locator('[data-testid="lock-hint"]').is_visible()
+    screenshot(page, "tpp-perhitungan")
+
+    # A second BKPSDM account locks, on a phone.
+    login(phone_page, live_server, "bkpsdm2")
+    phone_page.goto(f"{live_server.url}/tpp/perhitungan/{run.pk}/")
+    with phone_page.expect_navigation():
+        phone_page.click('[data-testid="lock"]')
+    assert phone_page.locator('[data-testid="run-state"]').inner_text() == "Dikunci"
+    assert no_horizontal_scroll(phone_page)
+    screenshot(phone_page, "tpp-perhitungan-dikunci-phone")
+
+    # BPKAD downloads the list as xlsx and pdf; both agree with the screen to the rupiah.
+    context = _context(browser, viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    bpkad = context.new_page()
+    login(bpkad, live_server, "bpkad1")
+    bpkad.goto(f"{live_server.url}/tpp/perhitungan/{run.pk}/")
+    on_screen = _rupiah_text(bpkad, "total-payable")
+    with bpkad.expect_download() as dl:
+        bpkad.click('[data-testid="dl-nominatif-xlsx"]')
+    xlsx = open(dl.value.path(), "rb").read()  # noqa: SIM115
+    with bpkad.expect_download() as dl:
+        bpkad.click('[data-testid="dl-nominatif-pdf"]')
+    pdf = open(dl.value.path(), "rb").read()  # noqa: SIM115
+    context.close()
+    assert _xlsx_paid(xlsx) == on_screen
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert f"Jumlah dibayarkan: {format_rupiah(on_screen)}" in text
+    run.refresh_from_db()
+    assert run.state == Run.State.EXPORTED and run.total_payable == on_screen
+
+
+def test_employee_explanation_page(pemda, live_server, page, phone_page):
+    from ekinerja.tpp import services
+    from tests.tpp.data import OCT
+
+    run = services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    guru = pemda.people["guru"]
+    result = Result.objects.get(run=run, employee=guru)
+    url = f"{live_server.url}/tpp/saya/?periode=2026-10"
+    login(page, live_server, guru.nip)
+    page.goto(url)
+    assert _rupiah_text(page, "net") == result.net
+    assert page.locator('[data-testid="lines"] li').count() == len(result.detail["lines"])
+    assert page.locator('[data-testid="card-activity"]').is_visible()
+    screenshot(page, "tpp-saya")
+    login(phone_page, live_server, guru.nip)
+    phone_page.goto(url)
+    assert no_horizontal_scroll(phone_page)
+    screenshot(phone_page, "tpp-saya-phone")
