@@ -193,7 +193,7 @@ class Punch(TenantModel):
         MANUAL = "manual", "Koreksi manual"
 
     # Bulk loads of millions of punches pay for every index and foreign-key check, so the table keeps
-    # only the indexes its reads use: (employee, at), (instansi, at) and the uniqueness key. The
+    # only the indexes its reads use: the uniqueness key (employee, at, source) and (instansi, at). The
     # instansi follows from the employee and is not checked again by the database.
     instansi = models.ForeignKey(
         Instansi,
@@ -258,8 +258,9 @@ class Punch(TenantModel):
         verbose_name_plural = "data absensi"
         ordering = ["at"]
         constraints = [
+            # Employee first: the same index serves every per-employee time-range read.
             models.UniqueConstraint(
-                fields=["source_key", "employee", "at"], name="punch_unique_source_employee_time"
+                fields=["employee", "at", "source_key"], name="punch_unique_employee_time_source"
             ),
             models.CheckConstraint(
                 condition=~Q(source="manual") | ~Q(reason=""), name="manual_punch_has_reason"
@@ -268,7 +269,7 @@ class Punch(TenantModel):
                 fields=["nonce"], condition=Q(nonce__isnull=False), name="punch_nonce_once"
             ),
         ]
-        indexes = [models.Index(fields=["instansi", "at"]), models.Index(fields=["employee", "at"])]
+        indexes = [models.Index(fields=["instansi", "at"])]
 
     def __str__(self) -> str:
         return f"{self.employee_id} {self.at:%Y-%m-%d %H:%M:%S} {self.source}"
