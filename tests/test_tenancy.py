@@ -357,6 +357,15 @@ def _punch_import(t: Tenant):
     )
 
 
+def _device(t: Tenant):
+    return t.make(
+        "att.device",
+        lambda t: _att("Device").objects.create(
+            instansi=t.instansi, serial=f"SN{t.instansi.code}", name="Mesin lobi", unit=t.opd
+        ),
+    )
+
+
 # --- performance ----------------------------------------------------------------------------
 
 
@@ -403,6 +412,41 @@ def _skp_evidence(t: Tenant):
         content_type="application/pdf",
         size=len(data),
         uploaded_by=t.staff.user,
+    )
+
+
+# --- tpp ------------------------------------------------------------------------------------
+
+
+def _tpp(model_name: str):
+    return apps.get_model("tpp", model_name)
+
+
+def _tpp_run(t: Tenant):
+    return t.make(
+        "tpp.run", lambda t: _tpp("Run").objects.create(instansi=t.instansi, period="2026-10")
+    )
+
+
+def _tpp_policy(t: Tenant):
+    from ekinerja.tpp.policy import TEMPLATES
+
+    return _tpp("Policy").objects.create(
+        instansi=t.instansi,
+        name=f"Perbup TPP {t.instansi.name}",
+        effective_from=dt.date(2026, 1, 1),
+        data=TEMPLATES["national"][1]("2026-01-01"),
+        created_by=t.user,
+    )
+
+
+def _withholding(t: Tenant):
+    return _tpp("Withholding").objects.create(
+        instansi=t.instansi,
+        employee=t.staff,
+        period="2026-09",
+        reason="LHKPN belum dilaporkan",
+        created_by=t.user,
     )
 
 
@@ -454,6 +498,20 @@ ROUTE_OBJECTS: dict[str, dict[str, Any]] = {
     "performance:evidence": {"pk": _skp_evidence},
     "performance:evidence-delete": {"pk": _skp_evidence},
     "performance:evaluation-detail": {"pk": _evaluation},
+    # tpp
+    "tpp:employee": {"pk": lambda t: t.staff},
+    "tpp:employee-estimate": {"pk": lambda t: t.staff},
+    "tpp:run": {"pk": _tpp_run},
+    "tpp:run-progress": {"pk": _tpp_run},
+    "tpp:run-verify": {"pk": _tpp_run},
+    "tpp:run-lock": {"pk": _tpp_run},
+    "tpp:withhold": {"pk": _tpp_run},
+    "tpp:release": {"pk": _tpp_run, "wid": _withholding},
+    "tpp:adjust": {"pk": _tpp_run},
+    "tpp:download": {"pk": _tpp_run, "kind": NotObject("nominatif-xlsx")},
+    "tpp:policy": {"pk": _tpp_policy},
+    "tpp:policy-adopt": {"pk": _tpp_policy},
+    "tpp:policy-retire": {"pk": _tpp_policy},
 }
 
 # argument name -> builder, for arguments whose name says what they are
@@ -504,6 +562,20 @@ MODEL_OBJECTS: dict[str, Any] = {
     "activities.ActivitySettings": lambda t: _act("ActivitySettings").objects.create(
         instansi=t.instansi
     ),
+    "attendance.Device": _device,
+    "attendance.DeviceDump": lambda t: _att("DeviceDump").objects.create(
+        instansi=t.instansi, device=_device(t), channel="push", table="ATTLOG", raw=""
+    ),
+    "attendance.LeaveType": lambda t: _att("LeaveType").objects.create(
+        instansi=t.instansi, code="IZ", name="Izin"
+    ),
+    "attendance.Office": lambda t: _att("Office").objects.create(
+        instansi=t.instansi, unit=t.opd, name="Kantor dinas", latitude=-3.8, longitude=114.8
+    ),
+    "attendance.PinMapping": lambda t: _att("PinMapping").objects.create(
+        instansi=t.instansi, device=_device(t), pin="101", employee=t.staff
+    ),
+    "attendance.Punch": _flagged_punch,
     "workcal.ShiftRoster": _workcal(
         "ShiftRoster", employee=lambda t: t.staff, date=dt.date(2026, 11, 2), shift=_shift
     ),
