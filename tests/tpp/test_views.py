@@ -201,3 +201,19 @@ def test_policy_pages_are_bkpsdm_only_for_editing(client, pemda):
         ).status_code
         == 403
     )
+
+
+def test_progress_is_polled_while_a_job_runs_then_the_page_reloads(client, pemda):
+    run = services.run_open(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    Run.objects.filter(pk=run.pk).update(job_id="antre", progress=40)
+    _login(client, pemda.bkpsdm1)
+    url = reverse("tpp:run-progress", args=[run.pk])
+    busy = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in busy and "40%" in busy
+    from ekinerja.tpp.tasks import run_compute_task
+
+    run_compute_task(pemda.inst.pk, "2026-10", None, pemda.bkpsdm1.pk)
+    done = client.get(url, HTTP_HX_REQUEST="true")
+    assert done["HX-Redirect"] == reverse("tpp:run", args=[run.pk])
+    run.refresh_from_db()
+    assert run.state == "computed" and run.job_id == "" and run.progress == 100
