@@ -19,6 +19,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -122,7 +123,7 @@ def bench_postgres(url: str, employees: int, runs: int) -> list[float]:
     tmp = Path(tempfile.mkdtemp(prefix="ekinerja-bench-"))
     try:
         for _ in range(runs):
-            _psql(cfg, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            _psql(cfg, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
             _psql(cfg, f"CREATE DATABASE {BENCH_DB}")
             env = {
                 **os.environ,
@@ -135,12 +136,15 @@ def bench_postgres(url: str, employees: int, runs: int) -> list[float]:
             _report("PostgreSQL", employees, seconds, summary)
             times.append(seconds)
     finally:
-        _psql(cfg, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        _psql(cfg, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
         shutil.rmtree(tmp, ignore_errors=True)
     return times
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Stopped by `timeout` or kill: still stop the running command and drop the throwaway database
+    # (subprocess.run kills its child on any exception; the finally blocks drop the database).
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employees", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=1)
