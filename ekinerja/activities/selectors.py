@@ -10,7 +10,18 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import (
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Round, TruncDate
 from django.utils import timezone
 
 from ekinerja.core.clock import local_today
@@ -30,7 +41,6 @@ from .models import (
     ReviewItem,
     UnlockRequest,
     UnlockStatus,
-    minutes_for,
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -645,19 +655,28 @@ def activity_month(
 
     zone = zoneinfo.ZoneInfo(tz) if tz else timezone.get_current_timezone()
 
+    # Aggregated in SQL per (employee, day, status, local submission date): every rule below is
+    # decided per such group, so the counts and sums are those of the entries one by one, and a month
+    # of 20,000 employees is a third of the rows, without parsing a timestamp per entry.
+    who = Q(employee_id__in=ids) if len(ids) <= 500 else Q(instansi_id=instansi_id)
+    # minutes_for() per entry, in integers: (minutes x volume in hundredths + 50) div 100.
+    hundredths = Cast(
+        Round(Coalesce("approved_volume", "volume") * Value(100)), output_field=IntegerField()
+    )
+    full = ExpressionWrapper(
+        (F("minutes_per_unit") * hundredths + Value(50)) / Value(100), output_field=IntegerField()
+    )
     rows = list(
-        ActivityEntry.objects.filter(
-            employee_id__in=ids, date__gte=period.first_day, date__lte=period.last_day
-        ).values_list(
-            "employee_id",
-            "date",
-            "status",
-            "credited_minutes",
-            "submitted_at",
-            "minutes_per_unit",
-            "volume",
-            "approved_volume",
+        ActivityEntry.objects.filter(who, date__gte=period.first_day, date__lte=period.last_day)
+        .values("employee_id", "date", "status")
+        .annotate(
+            submitted_on=TruncDate("submitted_at", tzinfo=zone),
+            n=Count("id"),
+            credited=Sum("credited_minutes"),
+            full=Sum(full),
         )
+        .order_by()
+        .values_list("employee_id", "date", "status", "submitted_on", "n", "credited", "full")
     )
     unlocks: dict[int, list[tuple[dt.date, dt.date, dt.date]]] = defaultdict(list)
     for emp, a, b, deadline in UnlockRequest.objects.filter(
@@ -711,29 +730,26 @@ def activity_month(
         for e in employees
     }
     raw_by_day: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-    for emp, day, status, credited, submitted_at, per_unit, volume, approved_volume in rows:
-        m = result[emp]
+    for emp, day, status, submitted_on, n_entries, credited, full_minutes in rows:
+        m = result.get(emp)
+        if m is None:
+            continue
         if status in (EntryStatus.APPROVED, EntryStatus.SUBMITTED):
-            submitted_on = submitted_at.astimezone(zone).date() if submitted_at else None
             ok = counts(emp, day, submitted_on)
             if not ok and submitted_on is not None:
-                m.window_expired += 1
+                m.window_expired += n_entries
         if status == EntryStatus.APPROVED:
             if ok:
-                m.approved += 1
-                if cap == NO_CAP:
-                    credited = minutes_for(
-                        per_unit, approved_volume if approved_volume is not None else volume
-                    )
-                raw_by_day[emp][day] += credited
+                m.approved += n_entries
+                raw_by_day[emp][day] += (full_minutes if cap == NO_CAP else credited) or 0
             else:
-                m.late += 1
+                m.late += n_entries
         elif status == EntryStatus.REJECTED:
-            m.rejected += 1
+            m.rejected += n_entries
         elif status == EntryStatus.EXPIRED:
-            m.expired += 1
+            m.expired += n_entries
         else:
-            m.pending += 1
+            m.pending += n_entries
     for emp, days in raw_by_day.items():
         m = result[emp]
         m.minutes_by_day = {

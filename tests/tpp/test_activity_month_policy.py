@@ -79,3 +79,16 @@ def test_an_approved_unlock_covers_entries_submitted_by_its_deadline(office, at)
     )
     m = activity_month([ani], OCT, window_working_days=2)[ani.pk]
     assert m.window_expired == 0 and m.credited_minutes == 60
+
+
+def test_no_cap_rounds_each_entry_half_up_like_minutes_for(office, at):
+    boss = office["p"]["kasubag"].user
+    at("2026-10-02 18:00")
+    # 30 x 1.25 = 37.5 -> 38 and 30 x 0.45 = 13.5 -> 14, rounded entry by entry (not 51 for the sum).
+    a = make_entry(office, day=D(2026, 10, 1), start=T(7), end=T(8), volume="1.25", submit=True)
+    b = make_entry(office, day=D(2026, 10, 1), start=T(8), end=T(9), volume="0.45", submit=True)
+    services.entries_verify_bulk(actor=boss, entry_ids=[a.pk, b.pk])
+    ani = office["p"]["ani"]
+    assert activity_month([ani], OCT, daily_cap=NO_CAP)[ani.pk].minutes_by_day == {
+        D(2026, 10, 1): 52
+    }
