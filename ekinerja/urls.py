@@ -9,6 +9,8 @@ admin.site.index_title = "Data induk"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # ZKTeco-compatible machines push to the fixed paths /iclock/cdata and /iclock/getrequest.
+    path("iclock/", include("ekinerja.attendance.adms_urls")),
     path("api/v1/", api.urls),
     path("kalender/", include("ekinerja.workcal.urls")),
     path("kehadiran/", include("ekinerja.attendance.urls")),

@@ -10,6 +10,7 @@ from ninja import NinjaAPI, Router, Schema, Status
 
 from ekinerja.activities import services as activity_services
 from ekinerja.activities.api import router as activities_router
+from ekinerja.attendance.api import router as attendance_router
 
 from .auth import session_auth, token_auth
 
@@ -81,3 +82,4 @@ def token_issue(request, data: TokenIn):
 
 api.add_router("/auth", auth_router)
 api.add_router("/activities", activities_router)
+api.add_router("/attendance", attendance_router)

@@ -248,3 +248,12 @@ def test_month_endpoint(office):
     assert days["2026-10-01"]["late_minutes"] == 15 and days["2026-10-05"]["status"] == "absent"
     assert TestClient(router).get("/bulan/2026-13", user=office.ani.user).status_code == 400
     assert not DailyAttendance.objects.exists()
+
+
+@pytest.mark.django_db
+def test_devices_and_phones_reach_their_fixed_paths(client):
+    # Machines are configured with the server's root and use /iclock/...; an unregistered serial is refused.
+    assert client.get("/iclock/cdata?SN=NOPE&options=all").status_code == 403
+    assert client.get("/iclock/getrequest?SN=NOPE").status_code == 403
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/attendance/checkin" in schema["paths"]
