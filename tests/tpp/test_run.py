@@ -250,25 +250,26 @@ def test_a_killed_job_leaves_the_previous_results_and_a_retry_gives_a_clean_run(
     for e in pemda.people.values():
         monthly_minutes(pemda, e, 15)
 
-    real = Result.objects.bulk_create
+    real = services._insert_batch
     calls = {"n": 0}
 
-    def dying_bulk_create(objs, *args, **kwargs):
+    def dying_insert(rows):
         calls["n"] += 1
         if calls["n"] == 2:
             raise SystemExit("worker killed")  # after the first batch was written
-        return real(objs, *args, **kwargs)
+        return real(rows)
 
     monkeypatch.setattr(services, "BATCH", 3)
-    monkeypatch.setattr(Result.objects, "bulk_create", dying_bulk_create)
+    monkeypatch.setattr(services, "_insert_batch", dying_insert)
     with pytest.raises(SystemExit):
         compute(pemda)
+    assert calls["n"] == 2
     # Nothing of the half-written compute is left: the previous results stand.
     assert _figures(first) == old
     first.refresh_from_db()
     assert first.state == Run.State.COMPUTED
 
-    monkeypatch.setattr(Result.objects, "bulk_create", real)
+    monkeypatch.setattr(services, "_insert_batch", real)
     retried = _figures(compute(pemda))
     # A clean run of the same inputs in a fresh month record gives the same figures.
     Run.objects.filter(pk=first.pk).delete()
