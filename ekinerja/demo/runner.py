@@ -25,6 +25,7 @@ from ekinerja.core.clock import local_today
 from ekinerja.core.models import AuditEvent, Instansi, User
 
 from .activities import generate_activities
+from .attendance import generate_attendance
 from .org import DemoAccount, generate_org
 from .performance import generate_performance
 from .tpp import generate_tpp
@@ -38,6 +39,7 @@ GENERATORS: list[tuple[str, Callable[..., Any]]] = [
     ("org", generate_org),
     ("performance", generate_performance),
     ("activities", generate_activities),
+    ("attendance", generate_attendance),
     # TPP last: it computes the months from the other generators' data.
     ("tpp", generate_tpp),
 ]

@@ -160,3 +160,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Nightly jobs (`celery -A ekinerja beat` beside the worker in production), in the server's zone.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "attendance-nightly-recompute": {
+        "task": "ekinerja.attendance.tasks.nightly_recompute",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "activities-nightly-deadlines": {
+        "task": "ekinerja.activities.tasks.nightly_deadlines",
+        "schedule": crontab(hour=2, minute=0),
+    },
+}

@@ -1,0 +1,13 @@
+from django.conf import settings
+
+from ekinerja.celery import app
+
+
+def test_nightly_jobs_are_scheduled_and_registered():
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled == {
+        "ekinerja.attendance.tasks.nightly_recompute",
+        "ekinerja.activities.tasks.nightly_deadlines",
+    }
+    assert scheduled <= set(app.tasks)
