@@ -7,7 +7,8 @@ Deterministic for a given rng, employees and `today`. Rows are written with bulk
 
 What the month looks like (the rules are the activity app's: 7-working-day window, verification by the
 superior on the entry's date, daily cap, deadlines):
-- each working day in post has 3-5 entries between 07:30 and 16:00, from the items allowed for the
+- each working day in post has 3-5 entries between 07:30 and 17:00 (in a demo of more than 3,000
+  employees: only in the demo accounts' units, one entry a day elsewhere), from the items allowed for the
   employee's position (kind, kelas, unit) and preferring those of their trade (teachers, health
   workers, auditors, finance...);
 - older days are verified by the superior of that date: mostly approved, a few with a cut volume,
@@ -52,6 +53,7 @@ from .bulk import insert_rows
 
 S = EntryStatus
 DAYS_BACK = 30
+FULL_DETAIL_LIMIT = 3000
 CHUNK = 1500  # employees per insert
 
 # (code prefix, theme, kinds "sfp" = struktural/fungsional/pelaksana, kelas range, unit code or None,
@@ -489,11 +491,12 @@ def generate_activities(
     zone = zoneinfo.ZoneInfo(instansi.timezone)
 
     # Allowed items per position, the trade's own first.
-    allowed_cache: dict[int, tuple[list, list]] = {}
+    allowed_cache: dict[tuple, tuple[list, list]] = {}
 
     def allowed(pos: Position):
-        if pos.id not in allowed_cache:
-            theme = _theme_of(pos.name)
+        theme = _theme_of(pos.name)
+        key = (pos.kind, pos.kelas, pos.unit_id, theme)
+        if key not in allowed_cache:
             ok = [
                 (it, th)
                 for it, th, units in catalog
@@ -502,8 +505,15 @@ def generate_activities(
                 and (units is None or pos.unit_id in units)
             ]
             own = [it for it, th in ok if th == theme] if theme else []
-            allowed_cache[pos.id] = (own, [it for it, _th in ok])
-        return allowed_cache[pos.id]
+            allowed_cache[key] = (own, [it for it, _th in ok])
+        return allowed_cache[key]
+
+    by_position: dict[int, tuple[list, list]] = {}
+
+    def allowed_for(pos_id: int):
+        if pos_id not in by_position:
+            by_position[pos_id] = allowed(positions[pos_id])
+        return by_position[pos_id]
 
     by_status: Counter = Counter()
     objection_keys: list[tuple] = []
@@ -516,15 +526,23 @@ def generate_activities(
     def aware(day: dt.date, hour: int, minute: int) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
 
+    # Full detail (3-5 entries a day) for everyone in a demo of up to FULL_DETAIL_LIMIT employees;
+    # in a bigger one for the units of the demo accounts (what a visitor clicks through), one entry
+    # a working day for the rest, which keeps every state and the month's recap but holds the
+    # 20,000-employee demo to a few hundred thousand rows.
+    detailed_units = _account_units(accounts, people, definitif, positions, end)
+    full_detail = len(people) <= FULL_DETAIL_LIMIT
+
     rows: list[dict] = []
 
     def flush():
-        insert_rows(ActivityEntry, rows)
+        _insert_entries(rows)
         summary.entries += len(rows)
         rows.clear()
 
     for idx, emp in enumerate(people):
         days = calendars.get(emp.id, [])
+        detailed = full_detail or _unit_of(emp.id, definitif, positions, end) in detailed_units
         for day in days[: bisect.bisect_right(days, end)]:
             if day < start:
                 continue
@@ -538,7 +556,7 @@ def generate_activities(
             )
             if pos_id is None:
                 continue
-            own, every = allowed(positions[pos_id])
+            own, every = allowed_for(pos_id)
             if not every:
                 continue
             window_end = _nth_after(days, day, n_window) or day + dt.timedelta(days=10)
@@ -548,7 +566,7 @@ def generate_activities(
             )  # working days since
             clock = 7 * 60 + 30 + rng.choice((0, 0, 15, 30))
             used = 0
-            for _k in range(rng.choice((3, 4, 4, 5))):
+            for _k in range(rng.choice((3, 4, 4, 5)) if detailed else 1):
                 pool = own if own and rng.random() < 0.7 else every
                 item = rng.choice(pool)
                 vol = max(1, min(rng.choice((1, 1, 2, 3, 4)), 240 // item.standard_minutes or 1))
@@ -689,6 +707,48 @@ def generate_activities(
                 ]
             )
     return summary
+
+
+def _insert_entries(rows: list[dict]) -> None:
+    """Entries are by far the most rows of the demo. On PostgreSQL they go in with one COPY of plain
+    Python values, which psycopg adapts natively (dates, times, decimals, aware datetimes), instead of
+    bulk.insert_rows' per-value field conversion that costs more than the COPY itself at this size;
+    elsewhere through insert_rows."""
+    from django.db import connections, router
+
+    if not rows:
+        return
+    conn = connections[router.db_for_write(ActivityEntry)]
+    if conn.vendor != "postgresql":
+        insert_rows(ActivityEntry, rows)
+        return
+    fields = {f.attname: f.column for f in ActivityEntry._meta.concrete_fields}
+    names = list(rows[0])
+    columns = ", ".join(conn.ops.quote_name(fields[n]) for n in names)
+    table = conn.ops.quote_name(ActivityEntry._meta.db_table)
+    with (
+        conn.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(tuple(row[n] for n in names))
+
+
+def _unit_of(emp_id, definitif, positions, on) -> int | None:
+    for a, b, pos in definitif.get(emp_id, ()):
+        if a <= on and (b is None or b >= on):
+            return positions[pos].unit_id
+    return None
+
+
+def _account_units(accounts, people, definitif, positions, on) -> set[int]:
+    """Units of the demo accounts that are employees (atasan, pegawai, ...)."""
+    names = {a.username for a in getattr(accounts, "accounts", [])}
+    return {
+        _unit_of(e.id, definitif, positions, on)
+        for e in people
+        if e.user is not None and e.user.username in names
+    } - {None}
 
 
 def _objections(instansi, keys) -> int:
