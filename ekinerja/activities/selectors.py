@@ -252,6 +252,8 @@ class WindowState:
     open: bool
     window_end: dt.date
     unlock: UnlockRequest | None = None
+    # The verification deadline of an entry submitted `today` (computed from the same calendar read).
+    verify_by: dt.date | None = None
 
     @property
     def until(self) -> dt.date:
@@ -266,12 +268,25 @@ def window_state(
     today: dt.date,
     settings: ActivitySettings | None = None,
 ) -> WindowState:
+    """Whether entries for `day` may be created or submitted `today`: on or before the N-th working day
+    after it (policy window_working_days), or under an open unlock. Also the verification deadline of
+    an entry submitted today: the V-th working day (policy verification_working_days) after the later
+    of the window's end and today. One read of the employee's calendar for both."""
     settings = settings or activity_settings(employee.instansi_id)
-    end = window_end(employee, day, settings.window_working_days)
+    n, v = settings.window_working_days, settings.verification_working_days
+    span = max(31, 3 * (n + v) + 14)
+    days = working_days([employee], day + dt.timedelta(days=1), day + dt.timedelta(days=span)).get(
+        employee.id, []
+    )
+    end = days[n - 1] if len(days) >= n else window_end(employee, day, n)
+    base = max(end, today)
+    verify_by = _nth_after(days, base, v) if days and base <= days[-1] else None
+    if verify_by is None:
+        verify_by = nth_working_day_after(employee, base, v)
     if today <= end:
-        return WindowState(True, end)
+        return WindowState(True, end, None, verify_by)
     unlock = open_unlock(employee, day, today)
-    return WindowState(unlock is not None, end, unlock)
+    return WindowState(unlock is not None, end, unlock, verify_by)
 
 
 # --------------------------------------------------------------------------------------------------

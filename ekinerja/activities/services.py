@@ -33,7 +33,6 @@ from ekinerja.core.models import AuditEvent, Instansi, User
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import employee_for_user, user_roles
-from ekinerja.workcal.selectors import nth_working_day_after
 
 from . import selectors
 from .models import (
@@ -207,6 +206,7 @@ def validate_entry(
     now_time: dt.time | None = None,
     settings: ActivitySettings | None = None,
     check_window: bool = True,
+    state: selectors.WindowState | None = None,
 ) -> list[str]:
     """Check an entry against every rule; raise ValidationError (all field errors at once) or return
     the warnings (daily cap)."""
@@ -280,7 +280,7 @@ def validate_entry(
                 )
 
     if check_window and day <= today and not errors.get("date"):
-        state = selectors.window_state(employee, day, today, settings)
+        state = state or selectors.window_state(employee, day, today, settings)
         if not state.open:
             err(
                 "date",
@@ -298,13 +298,26 @@ def _lock_employee(employee: Employee) -> None:
     Employee.objects.select_for_update().filter(pk=employee.pk).values_list("pk").first()
 
 
-def _submit_fields(entry: ActivityEntry, settings: ActivitySettings, today: dt.date) -> None:
-    window_end = selectors.window_end(entry.employee, entry.date, settings.window_working_days)
-    base = max(window_end, today)
+def _state_for(
+    entry: ActivityEntry, today: dt.date, settings: ActivitySettings
+) -> selectors.WindowState | None:
+    """The window of the entry's date, read once per write (None for a missing or future date: those
+    are refused by validate_entry before the window matters)."""
+    if entry.date is None or entry.date > today:
+        return None
+    return selectors.window_state(entry.employee, entry.date, today, settings)
+
+
+def _submit_fields(
+    entry: ActivityEntry,
+    settings: ActivitySettings,
+    today: dt.date,
+    state: selectors.WindowState | None = None,
+) -> None:
+    if state is None:
+        state = selectors.window_state(entry.employee, entry.date, today, settings)
     entry.submitted_at = timezone.now()
-    entry.verify_by = nth_working_day_after(
-        entry.employee, base, settings.verification_working_days
-    )
+    entry.verify_by = state.verify_by
 
 
 def _reset_verification(entry: ActivityEntry) -> None:
@@ -350,10 +363,13 @@ def entry_create(
         description=(description or "").strip(),
         minutes_per_unit=item.standard_minutes if item else 0,
     )
-    warnings = validate_entry(entry, today=today, now_time=now.time(), settings=settings)
+    state = _state_for(entry, today, settings)
+    warnings = validate_entry(
+        entry, today=today, now_time=now.time(), settings=settings, state=state
+    )
     if submit:
         _transition(entry, S.SUBMITTED)
-        _submit_fields(entry, settings, today)
+        _submit_fields(entry, settings, today, state)
     entry.save()
     _store_files(entry, files)
     return EntryResult(entry, warnings)
@@ -416,14 +432,17 @@ def entry_update(
         raise ValidationError(
             {"status": "Aktivitas kedaluwarsa hanya dapat diajukan ulang setelah buka kunci."}
         )
-    warnings = validate_entry(entry, today=today, now_time=now.time(), settings=settings)
+    state = _state_for(entry, today, settings)
+    warnings = validate_entry(
+        entry, today=today, now_time=now.time(), settings=settings, state=state
+    )
     was_verified = entry.status == S.APPROVED
     if was_verified:
         _transition(entry, S.SUBMITTED)
         _reset_verification(entry)
-        _submit_fields(entry, settings, today)
+        _submit_fields(entry, settings, today, state)
     elif entry.status == S.SUBMITTED:
-        _submit_fields(entry, settings, today)
+        _submit_fields(entry, settings, today, state)
     entry.save()
     _store_files(entry, files)
     if was_verified:
@@ -461,10 +480,11 @@ def entry_submit(*, actor: User, entry: ActivityEntry) -> ActivityEntry:
         raise ValidationError(
             {"date": "Aktivitas kedaluwarsa hanya dapat diajukan selama buka kunci dari BKPSDM."}
         )
-    validate_entry(entry, today=today, now_time=now.time(), settings=settings)
+    state = _state_for(entry, today, settings)
+    validate_entry(entry, today=today, now_time=now.time(), settings=settings, state=state)
     was_expired = entry.status == S.EXPIRED
     _transition(entry, S.SUBMITTED)
-    _submit_fields(entry, settings, today)
+    _submit_fields(entry, settings, today, state)
     entry.save(update_fields=["status", "submitted_at", "verify_by", "updated_at"])
     if was_expired:
         audit_record(
