@@ -13,7 +13,6 @@ from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee
-from ekinerja.org.selectors import employee_for_user
 
 from . import selectors, services
 from .models import ActivityCatalogItem, ActivityEntry
@@ -137,8 +136,12 @@ class MonthOut(Schema):
 
 
 def _me(request) -> Employee:
-    me = employee_for_user(request.auth)
-    if me is None:
+    user = request.auth
+    try:
+        me = user.employee  # loaded together with a bearer token (ekinerja.api.auth)
+    except Employee.DoesNotExist:
+        me = None
+    if me is None or me.instansi_id != user.instansi_id:
         raise Http404
     return me
 

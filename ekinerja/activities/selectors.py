@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import (
     Count,
     ExpressionWrapper,
@@ -47,10 +48,46 @@ from .models import (
 # Policy values
 
 
+CALENDAR_TTL = 300  # seconds a cached window may outlive a calendar change in another process
+
+
 def activity_settings(instansi_id: int) -> ActivitySettings:
     """The instansi's activity policy values; the defaults when none were saved (no write here)."""
     found = ActivitySettings.objects.filter(instansi_id=instansi_id).first()
     return found or ActivitySettings(instansi_id=instansi_id)
+
+
+def _settings_key(instansi) -> str:
+    # The code is in the key with the id, so a cached value never outlives its instansi row.
+    return f"activities:settings:{instansi.pk}:{instansi.code}"
+
+
+def cached_settings(instansi) -> ActivitySettings:
+    """activity_settings for the busy write paths (every entry saved): cached, dropped when the
+    settings are saved or deleted (signals.py), at most CALENDAR_TTL old in another process."""
+    key = _settings_key(instansi)
+    found = cache.get(key)
+    if found is None:
+        found = activity_settings(instansi.pk)
+        cache.set(key, found, CALENDAR_TTL)
+    return found
+
+
+def settings_changed(instansi) -> None:
+    cache.delete(_settings_key(instansi))
+
+
+def _generation_key(instansi_id: int) -> str:
+    return f"activities:calendar-generation:{instansi_id}"
+
+
+def calendar_changed(instansi_id: int) -> None:
+    """The instansi's work calendar changed: every cached window of it is stale (signals.py)."""
+    key = _generation_key(instansi_id)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, None)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -185,6 +222,23 @@ def allowed_items_q(instansi_id: int, positions: list[Position]) -> Q | None:
     return q
 
 
+def item_allowed(item: ActivityCatalogItem, positions: list[Position]) -> bool:
+    """The same rule as allowed_items_q for one item, checked in memory: one query for the item's
+    units, and one for the unit tree only when the item is limited to some units."""
+    fits = [
+        p
+        for p in positions
+        if item.kind_allowed(p.kind) and item.kelas_min <= p.kelas <= item.kelas_max
+    ]
+    if not fits:
+        return False
+    units = set(item.units.values_list("id", flat=True))
+    if not units:
+        return True
+    ancestors = _unit_ancestors(item.instansi_id, {p.unit_id for p in fits})
+    return any(ancestors[p.unit_id] & units for p in fits)
+
+
 def allowed_items(employee: Employee, on: dt.date, positions: list[Position] | None = None):
     """Catalog items the employee may use on a date (active then, allowed for a position held)."""
     positions = positions_held(employee, on) if positions is None else positions
@@ -274,15 +328,26 @@ def window_state(
     of the window's end and today. One read of the employee's calendar for both."""
     settings = settings or activity_settings(employee.instansi_id)
     n, v = settings.window_working_days, settings.verification_working_days
-    span = max(31, 3 * (n + v) + 14)
-    days = working_days([employee], day + dt.timedelta(days=1), day + dt.timedelta(days=span)).get(
-        employee.id, []
+    generation = cache.get(_generation_key(employee.instansi_id), 0)
+    # The NIP is in the key too, so a key never outlives the employee row it was computed for.
+    key = (
+        f"activities:window:{employee.instansi_id}:{generation}:{employee.id}:{employee.nip}:"
+        f"{day.isoformat()}:{today.isoformat()}:{n}:{v}"
     )
-    end = days[n - 1] if len(days) >= n else window_end(employee, day, n)
-    base = max(end, today)
-    verify_by = _nth_after(days, base, v) if days and base <= days[-1] else None
-    if verify_by is None:
-        verify_by = nth_working_day_after(employee, base, v)
+    cached = cache.get(key)
+    if cached is not None:
+        end, verify_by = cached
+    else:
+        span = max(31, 3 * (n + v) + 14)
+        days = working_days(
+            [employee], day + dt.timedelta(days=1), day + dt.timedelta(days=span)
+        ).get(employee.id, [])
+        end = days[n - 1] if len(days) >= n else window_end(employee, day, n)
+        base = max(end, today)
+        verify_by = _nth_after(days, base, v) if days and base <= days[-1] else None
+        if verify_by is None:
+            verify_by = nth_working_day_after(employee, base, v)
+        cache.set(key, (end, verify_by), CALENDAR_TTL)
     if today <= end:
         return WindowState(True, end, None, verify_by)
     unlock = open_unlock(employee, day, today)

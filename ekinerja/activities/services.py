@@ -180,16 +180,13 @@ class EntryResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _cap_warning(employee: Employee, day: dt.date, entry: ActivityEntry, cap: int) -> list[str]:
-    others = (
-        ActivityEntry.objects.filter(employee=employee, date=day)
-        .exclude(pk=entry.pk)
-        .exclude(status__in=[S.REJECTED, S.EXPIRED])
-        .values_list("status", "credited_minutes", "minutes_per_unit", "volume")
-    )
+def _cap_warning(entry: ActivityEntry, others: list[tuple], cap: int) -> list[str]:
+    """Warn when the day's minutes (approved ones as credited, the rest as claimed; rejected and
+    expired ones not counted) would pass the daily cap."""
     total = entry.raw_minutes + sum(
         credited if status == S.APPROVED else minutes_for(mpu, vol)
-        for status, credited, mpu, vol in others
+        for _s, _e, status, credited, mpu, vol, _n in others
+        if status != S.EXPIRED
     )
     if total > cap:
         return [
@@ -247,27 +244,31 @@ def validate_entry(
     elif positions and day <= today:
         if not (item.active_from <= day and (item.active_to is None or item.active_to >= day)):
             err("item", f"Aktivitas '{item.name}' tidak berlaku pada {tanggal(day)}.")
-        elif not selectors.allowed_items(employee, day, positions).filter(pk=item.pk).exists():
+        elif not selectors.item_allowed(item, positions):
             err("item", f"Aktivitas '{item.name}' tidak tersedia untuk jabatan Anda.")
 
-    if entry.start_time and entry.end_time and entry.end_time > entry.start_time:
-        clash = (
-            ActivityEntry.objects.filter(
-                employee=employee,
-                date=day,
-                start_time__lt=entry.end_time,
-                end_time__gt=entry.start_time,
-            )
-            .exclude(pk=entry.pk)
-            .exclude(status=S.REJECTED)
-            .select_related("item")
-            .first()
+    # The day's other entries, read once: for the overlap rule and the cap warning.
+    others = list(
+        ActivityEntry.objects.filter(employee=employee, date=day)
+        .exclude(pk=entry.pk)
+        .exclude(status=S.REJECTED)
+        .values_list(
+            "start_time",
+            "end_time",
+            "status",
+            "credited_minutes",
+            "minutes_per_unit",
+            "volume",
+            "item__name",
         )
+    )
+    if entry.start_time and entry.end_time and entry.end_time > entry.start_time:
+        clash = next((o for o in others if o[0] < entry.end_time and o[1] > entry.start_time), None)
         if clash is not None:
             err(
                 "start_time",
                 f"Waktu bertumpang tindih dengan aktivitas lain "
-                f"({clash.start_time:%H:%M}-{clash.end_time:%H:%M} {clash.item.name}).",
+                f"({clash[0]:%H:%M}-{clash[1]:%H:%M} {clash[6]}).",
             )
         if item is not None and entry.volume and entry.volume > 0 and not errors.get("volume"):
             claimed = minutes_for(entry.minutes_per_unit or item.standard_minutes, entry.volume)
@@ -290,7 +291,7 @@ def validate_entry(
             )
     if errors:
         raise ValidationError(errors)
-    return _cap_warning(employee, day, entry, settings.daily_cap_minutes)
+    return _cap_warning(entry, others, settings.daily_cap_minutes)
 
 
 def _lock_employee(employee: Employee) -> None:
@@ -350,7 +351,7 @@ def entry_create(
     vol = _parse_volume(volume)
     now = _now_local(employee.instansi)
     today = now.date()
-    settings = selectors.activity_settings(employee.instansi_id)
+    settings = selectors.cached_settings(employee.instansi)
     _lock_employee(employee)
     entry = ActivityEntry(
         instansi_id=employee.instansi_id,
@@ -407,7 +408,7 @@ def entry_update(
     before = snapshot(entry)
     now = _now_local(employee.instansi)
     today = now.date()
-    settings = selectors.activity_settings(employee.instansi_id)
+    settings = selectors.cached_settings(employee.instansi)
     _lock_employee(employee)
     if date is not None:
         entry.date = date

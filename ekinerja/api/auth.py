@@ -14,7 +14,8 @@ class TokenAuth(HttpBearer):
         if not token or len(token) > 200:
             return None
         row = (
-            ApiToken.objects.select_related("user", "user__instansi")
+            # The employee record comes along: every activity route needs it.
+            ApiToken.objects.select_related("user", "user__instansi", "user__employee__instansi")
             .filter(key_hash=ApiToken.hash(token), revoked=False, expires_at__gt=timezone.now())
             .first()
         )

@@ -150,3 +150,23 @@ def test_deadline_command_applies_the_policy(office, at):
     call_command("activity-deadlines", "--date", "2026-10-21", stdout=out)
     e.refresh_from_db()
     assert e.status == EntryStatus.EXPIRED and "expired_unverified=1" in out.getvalue()
+
+
+def test_cached_window_follows_calendar_changes(office):
+    from ekinerja.activities.selectors import window_state
+    from ekinerja.core.audit import audit_record
+
+    ani = office["p"]["ani"]
+    today = D(2026, 10, 14)
+    assert window_state(ani, D(2026, 10, 2), today).window_end == D(2026, 10, 13)
+    # A holiday saved through the ORM: the cached window is dropped at once.
+    Holiday.objects.create(
+        instansi=office["inst"], date=D(2026, 10, 7), name="Hari jadi", kind="regional"
+    )
+    assert window_state(ani, D(2026, 10, 2), today).window_end == D(2026, 10, 14)
+    # A bulk change (no model signals) that workcal audits, as its services do.
+    Holiday.objects.bulk_create(
+        [Holiday(instansi=office["inst"], date=D(2026, 10, 8), name="Cuti", kind="regional")]
+    )
+    audit_record(action="workcal.holiday.seed", actor=None, instansi=office["inst"])
+    assert window_state(ani, D(2026, 10, 2), today).window_end == D(2026, 10, 15)
