@@ -347,3 +347,10 @@ def test_pages_of_another_instansi_answer_404(client, office):
     client.force_login(stranger)
     for name in ("activities:entry", "activities:entry-edit"):
         assert client.get(reverse(name, kwargs={"pk": e.pk})).status_code == 404
+
+
+def test_inbox_numbers_in_attributes_are_not_localised(client, office):
+    e = make_entry(office, day=D(2026, 10, 8), volume="1.5", start=T(8), end=T(9), submit=True)
+    login(client, office, "kasubag")
+    html = client.get(reverse("activities:inbox")).content.decode()
+    assert 'max="1.50"' in html and f'value="{e.pk}"' in html
