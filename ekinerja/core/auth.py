@@ -23,12 +23,17 @@ class AccountLocked(PermissionDenied):
     pass
 
 
+def _zone_of(user) -> str | None:
+    """The account's instansi time zone: the lockout message speaks in the user's own clock time."""
+    return user.instansi.timezone if user.instansi_id else None
+
+
 class LockoutModelBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
         username = username.strip()
-        user = User.objects.filter(username=username).first()
+        user = User.objects.filter(username=username).select_related("instansi").first()
         if user is None:
             # Same work as a real check, so timing does not reveal which NIPs exist.
             User().set_password(password)
@@ -37,6 +42,7 @@ class LockoutModelBackend(ModelBackend):
         if user.is_locked(now):
             if request is not None:
                 request.login_locked_until = user.locked_until
+                request.login_locked_zone = _zone_of(user)
             raise AccountLocked("Akun terkunci sementara.")
         if user.check_password(password) and self.user_can_authenticate(user):
             if user.failed_login_count or user.locked_until:
@@ -50,4 +56,5 @@ class LockoutModelBackend(ModelBackend):
                 User.objects.filter(pk=user.pk).update(locked_until=until, failed_login_count=0)
                 if request is not None:
                     request.login_locked_until = until
+                    request.login_locked_zone = _zone_of(user)
         return None

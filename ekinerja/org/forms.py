@@ -1,5 +1,9 @@
+import zoneinfo
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+_ZONE_ABBR = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
 class LoginForm(AuthenticationForm):
@@ -31,7 +35,9 @@ class LoginForm(AuthenticationForm):
             # The lockout backend marks the request when the account is (or just became) locked.
             until = getattr(self.request, "login_locked_until", None)
             if until:
-                text = timezone.localtime(until).strftime("%H:%M")
+                zone = getattr(self.request, "login_locked_zone", None)
+                local = timezone.localtime(until, zoneinfo.ZoneInfo(zone) if zone else None)
+                text = f"{local:%H:%M} {_ZONE_ABBR.get(zone, '')}".strip()
                 raise ValidationError(
                     self.error_messages["locked"], code="locked", params={"until": text}
                 ) from None

@@ -288,6 +288,34 @@ def admin_unit_ids(user) -> set[int]:
     return _descendants(parent, roots)
 
 
+def openable_profile_ids(user, *, on: dt.date) -> set[int] | None:
+    """Employees whose profile this account may open on `on` (None: everyone of its instansi).
+
+    The same rule as the `org.view_employee_profile` permission (self, leaders and BKPSDM/BPKAD/
+    Kominfo see all, a superior their direct subordinates, an admin OPD the employees of their units),
+    answered for a whole page at once so the org chart links only what would open (constant queries).
+    """
+    roles = user_roles(user)
+    if roles & {Role.BKPSDM, Role.PIMPINAN, Role.BPKAD, Role.KOMINFO}:
+        return None
+    ids: set[int] = set()
+    me = employee_for_user(user)
+    if me is not None:
+        ids.add(me.id)
+        ids.update(hierarchy(me.instansi_id, on).subordinate_ids(me.id))
+    units = admin_unit_ids(user) if Role.ADMIN_OPD in roles else set()
+    if units:
+        ids.update(
+            Assignment.objects.filter(
+                active_on(on),
+                instansi_id=user.instansi_id,
+                kind=Assignment.Kind.DEFINITIF,
+                position__unit_id__in=units,
+            ).values_list("employee_id", flat=True)
+        )
+    return ids
+
+
 def employee_for_user(user) -> Employee | None:
     if not user.is_authenticated or not user.instansi_id:
         return None

@@ -95,7 +95,18 @@ def unit_chart(request, pk: int):
         raise Http404
     today = local_today(unit.instansi)
     chart = selectors.org_chart(unit, on=today)
-    return render(request, "org/unit_chart.html", {"unit": unit, "chart": chart, "today": today})
+    openable = selectors.openable_profile_ids(request.user, on=today)
+    return render(
+        request,
+        "org/unit_chart.html",
+        {
+            "unit": unit,
+            "chart": chart,
+            "today": today,
+            "open_all": openable is None,
+            "openable": openable or set(),
+        },
+    )
 
 
 @login_required

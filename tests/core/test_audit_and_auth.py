@@ -85,3 +85,19 @@ def test_password_rules_asvs_l2():
 def test_unknown_user_failed_login_is_audited(client):
     client.post(reverse("login"), {"username": "tidak-ada", "password": "apa saja"})
     assert AuditEvent.objects.filter(action="auth.login_failed", actor_label="tidak-ada").exists()
+
+
+@pytest.mark.parametrize(
+    "zone,abbr,offset", [("Asia/Makassar", "WITA", 8), ("Asia/Jayapura", "WIT", 9)]
+)
+def test_lockout_message_speaks_the_instansi_clock(client, settings, zone, abbr, offset):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    user = UserFactory(instansi__timezone=zone)
+    user.locked_until = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=10)
+    user.save()
+    resp = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    local = (user.locked_until + dt.timedelta(hours=offset)).strftime("%H:%M")
+    assert f"Coba lagi setelah {local} {abbr}" in resp.content.decode()
