@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
+    "ninja",  # Swagger UI assets served from our own static files (no CDN)
     "ekinerja.core",
     "ekinerja.org",
     "ekinerja.workcal",

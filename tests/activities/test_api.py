@@ -156,3 +156,11 @@ def test_openapi_schema_is_published(client):
     assert resp.status_code == 200
     paths = resp.json()["paths"]
     assert "/api/v1/activities/entries" in paths and "/api/v1/auth/token" in paths
+
+
+def test_swagger_ui_is_served_from_own_static_files(client):
+    resp = client.get("/api/v1/docs")
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower() and "https://" not in html
