@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 
 from .models import AuditEvent, Instansi, User
 
@@ -41,6 +42,22 @@ class InstansiScopedAdmin(admin.ModelAdmin):
         if not self._platform(request) and hasattr(obj, "instansi_id") and not change:
             obj.instansi_id = request.user.instansi_id
         super().save_model(request, obj, form, change)
+
+    # Deletes through the admin (a platform superuser's included) leave an audit event per row, with
+    # the row as it was, in the same transaction. Models with their own audited services override these.
+    def delete_model(self, request, obj):
+        from ekinerja.core.audit import audit_deleted
+
+        with transaction.atomic():
+            audit_deleted(actor=request.user, objs=[obj], reason="dihapus melalui admin")
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        from ekinerja.core.audit import audit_deleted
+
+        with transaction.atomic():
+            audit_deleted(actor=request.user, objs=list(queryset), reason="dihapus melalui admin")
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(Instansi)

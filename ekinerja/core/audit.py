@@ -60,3 +60,27 @@ def audit_record(
         reason=reason,
         ip_address=ip_address,
     )
+
+
+_SECRET_FIELDS = {"password", "token_hash", "key"}
+
+
+def audit_deleted(*, actor: User | None, objs: list[models.Model], reason: str = "") -> None:
+    """One "admin.delete" event per object, with the row as it was, written in one statement."""
+    label = actor.get_username() if actor else "sistem"
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                action="admin.delete",
+                actor=actor if actor is not None and actor.pk else None,
+                actor_label=label,
+                instansi_id=getattr(obj, "instansi_id", None),
+                object_type=obj._meta.label,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:255],
+                before={k: v for k, v in snapshot(obj).items() if k not in _SECRET_FIELDS},
+                reason=reason,
+            )
+            for obj in objs
+        ]
+    )

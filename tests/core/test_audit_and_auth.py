@@ -101,3 +101,30 @@ def test_lockout_message_speaks_the_instansi_clock(client, settings, zone, abbr,
     resp = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
     local = (user.locked_until + dt.timedelta(hours=offset)).strftime("%H:%M")
     assert f"Coba lagi setelah {local} {abbr}" in resp.content.decode()
+
+
+def test_admin_delete_by_platform_superuser_is_audited(client):
+    from ekinerja.core.models import User
+
+    root = User.objects.create_superuser("root", password=PASSWORD)
+    victim = UserFactory(username="akun-lama")
+    client.force_login(root)
+    resp = client.post(
+        reverse("admin:core_user_delete", args=[victim.pk]), {"post": "yes"}, follow=False
+    )
+    assert resp.status_code == 302
+    assert not User.objects.filter(pk=victim.pk).exists()
+    event = AuditEvent.objects.get(action="admin.delete", object_id=str(victim.pk))
+    assert event.actor == root and event.instansi_id == victim.instansi_id
+    assert event.before["username"] == "akun-lama" and "password" not in event.before
+
+    # the bulk action too
+    a, b = UserFactory(), UserFactory()
+    resp = client.post(
+        reverse("admin:core_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [a.pk, b.pk], "post": "yes"},
+    )
+    assert resp.status_code == 302
+    assert set(
+        AuditEvent.objects.filter(action="admin.delete").values_list("object_id", flat=True)
+    ) == {str(victim.pk), str(a.pk), str(b.pk)}
