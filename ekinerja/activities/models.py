@@ -170,7 +170,8 @@ class ActivityEntry(TenantModel):
 
     The busiest table (a 20,000-employee Pemda writes ~80,000 rows a working day), so it carries only
     the indexes its queries use: the single-column indexes Django would add for `instansi` and
-    `employee` are covered by the composite ones below, and `verified_by` is never searched."""
+    `employee` are covered by the composite ones below, `verified_by` is never searched, and
+    `skp_result` is indexed only where it is set."""
 
     instansi = models.ForeignKey(
         Instansi, on_delete=models.PROTECT, verbose_name="instansi", db_index=False
@@ -193,6 +194,18 @@ class ActivityEntry(TenantModel):
     )
     volume = models.DecimalField("volume", max_digits=7, decimal_places=2)
     description = models.TextField("uraian", blank=True)
+    # The SKP result (rencana hasil kerja) the activity serves, optional. Indexed only where set
+    # (`entry_skp_result_linked`): the link is read per employee and date range, and the index is
+    # there for the delete check of a result.
+    skp_result = models.ForeignKey(
+        "performance.SkpResult",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="hasil kerja SKP",
+        db_index=False,
+    )
     minutes_per_unit = models.PositiveIntegerField("menit efektif per satuan (saat diisi)")
     status = models.CharField(
         "status", max_length=10, choices=EntryStatus.choices, default=EntryStatus.DRAFT
@@ -225,6 +238,11 @@ class ActivityEntry(TenantModel):
         indexes = [
             models.Index(fields=["employee", "date"]),
             models.Index(fields=["instansi", "status", "date"]),
+            models.Index(
+                fields=["skp_result"],
+                name="entry_skp_result_linked",
+                condition=Q(skp_result__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,7 +9,9 @@ Rules and their source (tpp-rules.md "Activity", "Entry window"; issue 3):
 - credited minutes = minutes per unit (as of entry) x volume (as approved), the day's approved total
   capped at ActivitySettings.daily_cap_minutes at verification;
 - an entry changed after verification is unverified again;
-- an objection (keberatan) to a rejection or cut is decided, finally, by the superior's superior.
+- an objection (keberatan) to a rejection or cut is decided, finally, by the superior's superior;
+- an entry may name the SKP result it serves: a result of the employee's agreed plan for the entry's
+  year (checked when the link or the date changes; one query, none without a link).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from ekinerja.core.models import AuditEvent, Instansi, User
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import employee_for_user, user_roles
+from ekinerja.performance.selectors import results_for_employee
 
 from . import selectors
 from .models import (
@@ -204,9 +207,10 @@ def validate_entry(
     settings: ActivitySettings | None = None,
     check_window: bool = True,
     state: selectors.WindowState | None = None,
+    check_skp: bool = False,
 ) -> list[str]:
     """Check an entry against every rule; raise ValidationError (all field errors at once) or return
-    the warnings (daily cap)."""
+    the warnings (daily cap). `check_skp`: also check the SKP result it names (when set)."""
     employee = entry.employee
     settings = settings or selectors.activity_settings(employee.instansi_id)
     errors: dict[str, list[str]] = {}
@@ -289,9 +293,31 @@ def validate_entry(
                 f"{settings.window_working_days}: {tanggal(state.window_end)}). Ajukan permohonan "
                 "buka kunci ke BKPSDM.",
             )
+    if check_skp and entry.skp_result_id is not None and not _skp_result_allowed(entry):
+        err(
+            "skp_result",
+            f"Hasil kerja SKP tidak ditemukan pada SKP Anda yang disetujui untuk tahun {day.year}.",
+        )
     if errors:
         raise ValidationError(errors)
     return _cap_warning(entry, others, settings.daily_cap_minutes)
+
+
+def _skp_result_allowed(entry: ActivityEntry) -> bool:
+    """The named result is one of the employee's agreed plan for the entry's year (one query)."""
+    return (
+        results_for_employee(entry.employee_id, entry.date.year)
+        .filter(pk=entry.skp_result_id, instansi_id=entry.employee.instansi_id)
+        .exists()
+    )
+
+
+def _pk(obj) -> int | None:
+    return obj if obj is None or isinstance(obj, int) else obj.pk
+
+
+#: entry_update's default for skp_result: keep the link as it is (None removes it).
+UNCHANGED = object()
 
 
 def _lock_employee(employee: Employee) -> None:
@@ -343,8 +369,10 @@ def entry_create(
     submit: bool = False,
     files=(),
     employee: Employee | None = None,
+    skp_result=None,
 ) -> EntryResult:
-    """An employee records an activity for a date (as a draft, or submitted at once)."""
+    """An employee records an activity for a date (as a draft, or submitted at once), optionally
+    naming the SKP result it serves (a SkpResult or its id)."""
     employee = employee or _employee_of(actor)
     if employee.user_id != actor.id:
         raise PermissionDenied("Aktivitas hanya dapat diisi oleh pegawai yang bersangkutan.")
@@ -363,10 +391,11 @@ def entry_create(
         volume=vol,
         description=(description or "").strip(),
         minutes_per_unit=item.standard_minutes if item else 0,
+        skp_result_id=_pk(skp_result),
     )
     state = _state_for(entry, today, settings)
     warnings = validate_entry(
-        entry, today=today, now_time=now.time(), settings=settings, state=state
+        entry, today=today, now_time=now.time(), settings=settings, state=state, check_skp=True
     )
     if submit:
         _transition(entry, S.SUBMITTED)
@@ -388,9 +417,10 @@ def entry_update(
     volume=None,
     description: str | None = None,
     files=(),
+    skp_result=UNCHANGED,
 ) -> EntryResult:
-    """The employee changes their entry. A verified entry that changes goes back to unverified
-    (submitted); rejected entries are settled through an objection instead."""
+    """The employee changes their entry. A verified entry that changes (its SKP link too) goes back to
+    unverified (submitted); rejected entries are settled through an objection instead."""
     entry = (
         ActivityEntry.objects.select_for_update()
         .select_related("employee", "item")
@@ -423,7 +453,17 @@ def entry_update(
         entry.volume = _parse_volume(volume)
     if description is not None:
         entry.description = description.strip()
-    content_fields = ["date", "start_time", "end_time", "item_id", "volume", "description"]
+    if skp_result is not UNCHANGED:
+        entry.skp_result_id = _pk(skp_result)
+    content_fields = [
+        "date",
+        "start_time",
+        "end_time",
+        "item_id",
+        "volume",
+        "description",
+        "skp_result_id",
+    ]
     changed = [f for f in content_fields if snapshot(entry, [f])[f] != before[f]] or (
         ["evidence"] if files else []
     )
@@ -435,7 +475,12 @@ def entry_update(
         )
     state = _state_for(entry, today, settings)
     warnings = validate_entry(
-        entry, today=today, now_time=now.time(), settings=settings, state=state
+        entry,
+        today=today,
+        now_time=now.time(),
+        settings=settings,
+        state=state,
+        check_skp=bool({"date", "skp_result_id"} & set(changed)),
     )
     was_verified = entry.status == S.APPROVED
     if was_verified:
@@ -528,7 +573,7 @@ def entry_delete(*, actor: User, entry: ActivityEntry) -> None:
 @transaction.atomic
 def repeat_day(*, actor: User, source: dt.date, target: dt.date) -> EntryResult:
     """'Ulangi kemarin': copy a day's entries (not rejected/expired) to another date as drafts, each
-    through the same validation; all or nothing."""
+    through the same validation, with their SKP link where it is still allowed; all or nothing."""
     employee = _employee_of(actor)
     sources = list(
         ActivityEntry.objects.filter(employee=employee, date=source)
@@ -540,6 +585,8 @@ def repeat_day(*, actor: User, source: dt.date, target: dt.date) -> EntryResult:
         raise ValidationError(
             {"date": f"Tidak ada aktivitas pada {tanggal(source)} untuk diulang."}
         )
+    # The SKP links are copied where they are still allowed on the target date (one query).
+    linkable = set(results_for_employee(employee, target.year).values_list("pk", flat=True))
     warnings: list[str] = []
     last = None
     for src in sources:
@@ -553,6 +600,7 @@ def repeat_day(*, actor: User, source: dt.date, target: dt.date) -> EntryResult:
                 item=src.item,
                 volume=src.volume,
                 description=src.description,
+                skp_result=src.skp_result_id if src.skp_result_id in linkable else None,
             )
         except ValidationError as exc:
             raise ValidationError(

@@ -1,0 +1,179 @@
+"""The SKP link of an activity entry (issue 5, item 3): an entry may name a result of the employee's
+agreed SKP for the entry's year; anything else is refused with an Indonesian field error and nothing is
+written. Without a link no query is spent on it, with one exactly one."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ekinerja.activities import services
+from ekinerja.activities.models import ActivityEntry, EntryStatus
+from ekinerja.core.models import AuditEvent
+from ekinerja.performance.models import SkpPlan
+from tests.factories import InstansiFactory, PositionFactory, UnitFactory, employee_with_login
+from tests.performance.factories import agreed_plan
+
+from .conftest import D, T, make_entry
+
+pytestmark = pytest.mark.django_db
+DAY = D(2026, 10, 8)
+
+
+@pytest.fixture(autouse=True)
+def _now(at):
+    at("2026-10-09 17:00")
+
+
+@pytest.fixture
+def plans(office):
+    """Ani's agreed 2026 and 2025 plans, Budi's agreed 2026 plan."""
+    return {
+        "ani": agreed_plan(office["p"]["ani"], 2026),
+        "ani_2025": agreed_plan(office["p"]["ani"], 2025),
+        "budi": agreed_plan(office["p"]["budi"], 2026),
+    }
+
+
+def refused(office, **kw) -> str:
+    before = ActivityEntry.objects.count()
+    with pytest.raises(ValidationError) as err:
+        make_entry(office, day=DAY, **kw)
+    assert ActivityEntry.objects.count() == before
+    return " ".join(err.value.message_dict["skp_result"])
+
+
+def test_an_entry_names_a_result_of_its_own_agreed_plan(office, plans):
+    first, second = plans["ani"].results.all()
+    e = make_entry(office, day=DAY, skp_result=first)
+    assert e.skp_result_id == first.pk
+    # An id is as good as the object (the API passes ids).
+    e2 = make_entry(office, day=DAY, start=T(10), end=T(11), skp_result=second.pk)
+    assert ActivityEntry.objects.get(pk=e2.pk).skp_result == second
+
+
+def test_no_link_is_fine(office, plans):
+    assert make_entry(office, day=DAY).skp_result_id is None
+
+
+def test_another_employees_result_is_refused(office, plans):
+    msg = refused(office, skp_result=plans["budi"].results.first())
+    assert "tidak ditemukan pada SKP Anda yang disetujui untuk tahun 2026" in msg
+
+
+def test_a_result_of_another_year_is_refused(office, plans):
+    assert "tahun 2026" in refused(office, skp_result=plans["ani_2025"].results.first())
+
+
+def test_a_result_of_another_instansi_is_refused(office, plans):
+    other = InstansiFactory()
+    stranger = employee_with_login(other, PositionFactory(unit=UnitFactory(instansi=other)))
+    foreign = agreed_plan(stranger, 2026).results.first()
+    assert "tidak ditemukan" in refused(office, skp_result=foreign)
+    # Even if a row of another instansi were planted on Ani's own plan, it is refused.
+    planted = plans["ani"].results.first()
+    type(planted).objects.filter(pk=planted.pk).update(instansi=other)
+    assert "tidak ditemukan" in refused(office, skp_result=planted.pk)
+
+
+def test_a_draft_or_superseded_version_is_refused(office, plans):
+    draft = agreed_plan(office["p"]["ani"], 2026, status=SkpPlan.Status.DRAFT, version=2)
+    assert "tidak ditemukan" in refused(office, skp_result=draft.results.first())
+    SkpPlan.objects.filter(pk=plans["ani"].pk).update(status=SkpPlan.Status.SUPERSEDED)
+    assert "tidak ditemukan" in refused(office, skp_result=plans["ani"].results.first())
+
+
+def test_an_unknown_id_is_refused(office, plans):
+    assert "tidak ditemukan" in refused(office, skp_result=999999)
+
+
+def test_every_field_error_comes_at_once(office, plans):
+    with pytest.raises(ValidationError) as err:
+        make_entry(office, day=DAY, start=T(10), end=T(9), skp_result=plans["budi"].results.first())
+    assert {"end_time", "skp_result"} <= set(err.value.message_dict)
+
+
+def _queries(office, **kw) -> int:
+    with CaptureQueriesContext(connection) as q:
+        make_entry(office, **kw)
+    return len(q.captured_queries)
+
+
+def test_the_link_costs_one_query_and_nothing_without_it(office, plans):
+    result = plans["ani"].results.first()
+    _queries(office, day=DAY, start=T(7), end=T(8))  # warm the caches (settings, calendar)
+    without = _queries(office, day=DAY, start=T(8), end=T(9))
+    with_link = _queries(office, day=DAY, start=T(9), end=T(10), skp_result=result.pk)
+    assert with_link == without + 1
+
+
+def test_changing_the_link_after_verification_unverifies(office, plans):
+    first, second = plans["ani"].results.all()
+    e = make_entry(office, day=DAY, submit=True, skp_result=first)
+    services.entry_verify(actor=office["p"]["kasubag"].user, entry=e, decision="approve")
+    e.refresh_from_db()
+    assert e.status == EntryStatus.APPROVED
+    services.entry_update(actor=office["p"]["ani"].user, entry=e, skp_result=second)
+    e.refresh_from_db()
+    assert e.status == EntryStatus.SUBMITTED and e.skp_result == second
+    assert e.credited_minutes == 0 and e.verified_by is None
+    event = AuditEvent.objects.get(action="activities.entry.unverified", object_id=str(e.pk))
+    assert "skp_result_id" in event.reason
+    # Removing the link is a change too.
+    services.entry_verify(actor=office["p"]["kasubag"].user, entry=e, decision="approve")
+    services.entry_update(actor=office["p"]["ani"].user, entry=e, skp_result=None)
+    e.refresh_from_db()
+    assert e.status == EntryStatus.SUBMITTED and e.skp_result_id is None
+
+
+def test_an_edit_that_leaves_the_link_alone_keeps_it_and_the_verification(office, plans):
+    first = plans["ani"].results.first()
+    e = make_entry(office, day=DAY, submit=True, skp_result=first)
+    services.entry_verify(actor=office["p"]["kasubag"].user, entry=e, decision="approve")
+    # Same link given again: nothing changed, still approved.
+    services.entry_update(actor=office["p"]["ani"].user, entry=e, skp_result=first)
+    e.refresh_from_db()
+    assert e.status == EntryStatus.APPROVED
+    # The plan is revised and the new version agreed: the old link stays valid for edits that do
+    # not touch it (it was right when made), without a query for it.
+    SkpPlan.objects.filter(pk=plans["ani"].pk).update(status=SkpPlan.Status.SUPERSEDED)
+    services.entry_update(actor=office["p"]["ani"].user, entry=e, description="Surat undangan")
+    e.refresh_from_db()
+    assert e.skp_result == first and e.description == "Surat undangan"
+
+
+def test_a_refused_link_on_update_writes_nothing(office, plans):
+    first = plans["ani"].results.first()
+    e = make_entry(office, day=DAY, skp_result=first)
+    with pytest.raises(ValidationError) as err:
+        services.entry_update(
+            actor=office["p"]["ani"].user, entry=e, skp_result=plans["budi"].results.first()
+        )
+    assert "skp_result" in err.value.message_dict
+    e.refresh_from_db()
+    assert e.skp_result == first
+
+
+def test_moving_a_linked_entry_to_another_year_is_refused(office, plans, at):
+    at("2027-01-04 17:00")
+    e = make_entry(office, day=D(2026, 12, 31), skp_result=plans["ani"].results.first())
+    with pytest.raises(ValidationError) as err:
+        services.entry_update(actor=office["p"]["ani"].user, entry=e, date=D(2027, 1, 4))
+    assert "tahun 2027" in " ".join(err.value.message_dict["skp_result"])
+
+
+def test_repeat_day_copies_the_links_still_allowed(office, plans):
+    first = plans["ani"].results.first()
+    make_entry(office, day=D(2026, 10, 7), skp_result=first)
+    services.repeat_day(actor=office["p"]["ani"].user, source=D(2026, 10, 7), target=DAY)
+    copy = ActivityEntry.objects.get(employee=office["p"]["ani"], date=DAY)
+    assert copy.skp_result == first
+
+
+def test_repeat_day_drops_a_link_no_longer_allowed(office, plans):
+    first = plans["ani"].results.first()
+    make_entry(office, day=D(2026, 10, 7), skp_result=first)
+    SkpPlan.objects.filter(pk=plans["ani"].pk).update(status=SkpPlan.Status.SUPERSEDED)
+    services.repeat_day(actor=office["p"]["ani"].user, source=D(2026, 10, 7), target=DAY)
+    copy = ActivityEntry.objects.get(employee=office["p"]["ani"], date=DAY)
+    assert copy.skp_result_id is None
