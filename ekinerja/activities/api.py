@@ -13,6 +13,7 @@ from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee
+from ekinerja.performance.selectors import results_for_employee
 
 from . import selectors, services
 from .models import ActivityCatalogItem, ActivityEntry
@@ -36,6 +37,7 @@ class EntryIn(Schema):
     volume: Decimal = Field(..., gt=0, max_digits=7, decimal_places=2)
     description: str = Field("", max_length=2000)
     submit: bool = False
+    skp_result_id: int | None = None  # a result of the caller's agreed SKP of the entry's year
 
 
 class EntryUpdateIn(Schema):
@@ -45,6 +47,7 @@ class EntryUpdateIn(Schema):
     item_id: int | None = None
     volume: Decimal | None = Field(None, gt=0, max_digits=7, decimal_places=2)
     description: str | None = Field(None, max_length=2000)
+    skp_result_id: int | None = None  # left out: unchanged; null: the link is removed
 
 
 class EntryOut(Schema):
@@ -63,6 +66,7 @@ class EntryOut(Schema):
     status: str
     status_label: str
     description: str
+    skp_result_id: int | None
     reason: str
     submitted_at: dt.datetime | None
     verify_by: dt.date | None
@@ -79,6 +83,11 @@ class EntryOut(Schema):
     @staticmethod
     def resolve_status_label(obj):
         return obj.get_status_display()
+
+
+class SkpResultOut(Schema):
+    id: int
+    text: str
 
 
 class EntrySaved(Schema):
@@ -168,6 +177,14 @@ def catalog_search(request, q: str = "", date: dt.date | None = None):
     return selectors.catalog_search(me, on, q, limit=50)
 
 
+@router.get("/skp-results", response=list[SkpResultOut])
+def skp_results(request, year: int | None = None):
+    """The SKP results the caller's entries of a year (default this year) may name: those of the
+    agreed SKP (`skp_result_id` of an entry)."""
+    me = _me(request)
+    return list(results_for_employee(me, year or local_today(me.instansi).year))
+
+
 @router.get("/entries", response=list[EntryOut])
 def entries_list(request, date_from: dt.date | None = None, date_to: dt.date | None = None):
     """The caller's own entries in a date range (default: this month)."""
@@ -201,6 +218,7 @@ def entry_create(request, data: EntryIn):
         volume=data.volume,
         description=data.description,
         submit=data.submit,
+        skp_result=data.skp_result_id,
     )
     return Status(201, {"entry": res.entry, "warnings": res.warnings})
 
@@ -218,6 +236,9 @@ def entry_update(request, entry_id: int, data: EntryUpdateIn):
         item=_item(request, data.item_id) if data.item_id else None,
         volume=data.volume,
         description=data.description,
+        skp_result=(
+            data.skp_result_id if "skp_result_id" in data.model_fields_set else services.UNCHANGED
+        ),
     )
     return {"entry": res.entry, "warnings": res.warnings}
 

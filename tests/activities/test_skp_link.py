@@ -177,3 +177,69 @@ def test_repeat_day_drops_a_link_no_longer_allowed(office, plans):
     services.repeat_day(actor=office["p"]["ani"].user, source=D(2026, 10, 7), target=DAY)
     copy = ActivityEntry.objects.get(employee=office["p"]["ani"], date=DAY)
     assert copy.skp_result_id is None
+
+
+# --------------------------------------------------------------------------------------------------
+# API: skp_result_id
+
+
+def test_api_entry_names_a_result_and_a_foreign_one_is_422(client, office, plans):
+    from .test_api import token_for
+
+    h = token_for(client, office["p"]["ani"])
+    first, second = plans["ani"].results.all()
+    offered = client.get("/api/v1/activities/skp-results?year=2026", **h).json()
+    assert [r["id"] for r in offered] == [first.pk, second.pk] and offered[0]["text"] == first.text
+    assert client.get("/api/v1/activities/skp-results?year=2024", **h).json() == []
+    body = {
+        "date": "2026-10-08",
+        "start_time": "08:00",
+        "end_time": "09:00",
+        "item_id": office["surat"].pk,
+        "volume": "2",
+        "skp_result_id": first.pk,
+    }
+    resp = client.post("/api/v1/activities/entries", body, content_type="application/json", **h)
+    assert resp.status_code == 201, resp.content
+    entry = resp.json()["entry"]
+    assert entry["skp_result_id"] == first.pk
+    before = ActivityEntry.objects.count()
+    resp = client.post(
+        "/api/v1/activities/entries",
+        {
+            **body,
+            "start_time": "10:00",
+            "end_time": "11:00",
+            "skp_result_id": plans["budi"].results.first().pk,
+        },
+        content_type="application/json",
+        **h,
+    )
+    assert resp.status_code == 422
+    assert "tidak ditemukan pada SKP Anda" in resp.json()["errors"]["skp_result"][0]
+    assert ActivityEntry.objects.count() == before
+    # Without the field there is no link.
+    resp = client.post(
+        "/api/v1/activities/entries",
+        {k: v for k, v in body.items() if k != "skp_result_id"}
+        | {"start_time": "10:00", "end_time": "11:00"},
+        content_type="application/json",
+        **h,
+    )
+    assert resp.status_code == 201 and resp.json()["entry"]["skp_result_id"] is None
+
+    # PATCH: left out = unchanged, a value = changed, null = removed.
+    url = f"/api/v1/activities/entries/{entry['id']}"
+    resp = client.patch(url, {"description": "Undangan"}, content_type="application/json", **h)
+    assert resp.json()["entry"]["skp_result_id"] == first.pk
+    resp = client.patch(url, {"skp_result_id": second.pk}, content_type="application/json", **h)
+    assert resp.json()["entry"]["skp_result_id"] == second.pk
+    resp = client.patch(
+        url,
+        {"skp_result_id": plans["ani_2025"].results.first().pk},
+        content_type="application/json",
+        **h,
+    )
+    assert resp.status_code == 422 and "skp_result" in resp.json()["errors"]
+    resp = client.patch(url, {"skp_result_id": None}, content_type="application/json", **h)
+    assert resp.json()["entry"]["skp_result_id"] is None
