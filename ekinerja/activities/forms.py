@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.text import Truncator
 
 from ekinerja.core.periods import Period
 
@@ -52,13 +53,19 @@ class EntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
     files = MultipleFileField(label="Bukti (PDF/JPG/PNG, maks. 2 MB per berkas)")
+    # The choices are the employee's SKP results of the year (set by the view); the service checks.
+    skp_result = forms.IntegerField(
+        label="Hasil kerja SKP",
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
 
     error_messages_id = {
         "required": "Wajib diisi.",
         "invalid": "Format tidak valid.",
     }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, skp_results=(), **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
             f.error_messages.update(self.error_messages_id)
@@ -66,6 +73,16 @@ class EntryForm(forms.Form):
             "Paling banyak 2 angka di belakang koma."
         )
         self.fields["files"].widget.attrs["class"] = "form-control"
+        self.skp_choices = [(r.pk, skp_label(r)) for r in skp_results]
+        self.fields["skp_result"].widget.choices = [
+            ("", "— tidak dikaitkan —"),
+            *self.skp_choices,
+        ]
+
+
+def skp_label(result) -> str:
+    """A result's text, short enough for a select on a phone."""
+    return Truncator(" ".join(result.text.split())).chars(70)
 
 
 class ReasonForm(forms.Form):

@@ -392,7 +392,7 @@ class DayView:
 def entries_of_day(employee: Employee, day: dt.date) -> list[ActivityEntry]:
     return list(
         ActivityEntry.objects.filter(employee=employee, date=day)
-        .select_related("item", "verified_by", "objection")
+        .select_related("item", "verified_by", "objection", "skp_result")
         .annotate(n_evidence=Count("evidence"))
         .order_by("start_time", "id")
     )
@@ -538,7 +538,7 @@ def superior_inbox(superior: Employee, today: dt.date | None = None) -> Inbox:
             q, instansi_id=superior.instansi_id, status=EntryStatus.SUBMITTED
         )
         .exclude(employee_id=superior.id)
-        .select_related("item", "employee")
+        .select_related("item", "employee", "skp_result")
         .annotate(n_evidence=Count("evidence"))
         .order_by("employee__name", "employee_id", "date", "start_time", "id")
     )

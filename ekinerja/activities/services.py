@@ -1508,6 +1508,24 @@ def catalog_import(*, actor: User | None, instansi: Instansi, upload):
     return result
 
 
+def _skp_result_by_number(
+    employee: Employee, year: int, number: str, cache: dict[int, list[int]]
+) -> int | None:
+    """The id of result number `number` (1, 2...) of the employee's agreed SKP of the year, as the
+    template's sheet 'skp' numbers them; None for an empty cell. One query per year."""
+    if not number:
+        return None
+    if year not in cache:
+        cache[year] = list(results_for_employee(employee, year).values_list("pk", flat=True))
+    ids = cache[year]
+    if not number.isdigit() or not 1 <= int(number) <= len(ids):
+        raise ValueError(
+            f"Hasil kerja SKP nomor '{number}' tidak ada pada SKP {year} Anda yang disetujui "
+            "(lihat lembar 'skp')."
+        )
+    return ids[int(number) - 1]
+
+
 def entries_import(*, actor: User, upload, submit: bool = False):
     """Import the bulk-entry sheet: each row through entry_create (window, overlap with existing entries
     and with earlier rows, catalog, cap warnings). Every refused row is listed; nothing is saved
@@ -1515,8 +1533,12 @@ def entries_import(*, actor: User, upload, submit: bool = False):
     from . import xlsx
 
     employee = _employee_of(actor)
-    rows = xlsx.read_rows(upload, xlsx.ENTRY_COLUMNS, sheet="aktivitas")
+    rows = xlsx.read_rows(
+        upload, xlsx.ENTRY_COLUMNS, sheet="aktivitas", optional=xlsx.ENTRY_OPTIONAL_COLUMNS
+    )
     result = xlsx.ImportResult()
+    skp_by_year: dict[int, list[int]] = {}  # year -> result ids in the order of the sheet 'skp'
+
     items = {
         i.code: i for i in ActivityCatalogItem.objects.filter(instansi_id=employee.instansi_id)
     }
@@ -1532,6 +1554,9 @@ def entries_import(*, actor: User, upload, submit: bool = False):
                     if code not in items:
                         raise ValueError(f"Kode aktivitas '{code}' tidak ada di katalog.")
                     volume = xlsx.cell_decimal(v["volume"], "Volume")
+                    skp_result = _skp_result_by_number(
+                        employee, day.year, xlsx.cell_text(v["hasil_skp"]), skp_by_year
+                    )
                     with transaction.atomic():
                         res = entry_create(
                             actor=actor,
@@ -1543,6 +1568,7 @@ def entries_import(*, actor: User, upload, submit: bool = False):
                             volume=volume,
                             description=xlsx.cell_text(v["uraian"]),
                             submit=submit,
+                            skp_result=skp_result,
                         )
                     warnings.extend(f"Baris {number}: {w}" for w in res.warnings)
                     result.created += 1

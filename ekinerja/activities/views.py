@@ -19,6 +19,8 @@ from ekinerja.core.periods import tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import admin_unit_ids, employee_for_user, user_roles
+from ekinerja.performance.models import SkpResult
+from ekinerja.performance.selectors import results_for_employee
 
 from . import selectors, services
 from .forms import (
@@ -104,10 +106,11 @@ def day(request, day: str):
     me = _me(request)
     today_ = local_today(me.instansi)
     the_day = parse_date(day, today_)
-    form = EntryForm(initial={"date": the_day})
+    skp_results = list(results_for_employee(me, the_day.year))
+    form = EntryForm(initial={"date": the_day}, skp_results=skp_results)
     selected = None
     if request.method == "POST":
-        form = EntryForm(request.POST, request.FILES)
+        form = EntryForm(request.POST, request.FILES, skp_results=skp_results)
         if form.is_valid():
             cd = form.cleaned_data
             item = scoped(ActivityCatalogItem, request.user).filter(pk=cd["item"] or 0).first()
@@ -126,6 +129,7 @@ def day(request, day: str):
                         description=cd["description"],
                         files=cd["files"],
                         submit=request.POST.get("action") == "submit",
+                        skp_result=cd["skp_result"],
                     )
                 except ValidationError as exc:
                     _apply_errors(form, exc)
@@ -245,7 +249,7 @@ def month(request):
 @login_required
 def entry_detail(request, pk: int):
     entry = get_scoped_or_404(
-        ActivityEntry.objects.select_related("employee", "item", "verified_by"),
+        ActivityEntry.objects.select_related("employee", "item", "verified_by", "skp_result"),
         request.user,
         pk=pk,
     )
@@ -291,11 +295,18 @@ def entry_edit(request, pk: int):
         "item": entry.item_id,
         "volume": entry.volume,
         "description": entry.description,
+        "skp_result": entry.skp_result_id,
     }
-    form = EntryForm(initial=initial)
+    skp_results = list(results_for_employee(me, entry.date.year))
+    if entry.skp_result_id and entry.skp_result_id not in {r.pk for r in skp_results}:
+        # Linked while an earlier SKP version was agreed: still offered, so an edit keeps it.
+        skp_results += list(
+            SkpResult.objects.filter(pk=entry.skp_result_id, instansi_id=entry.instansi_id)
+        )
+    form = EntryForm(initial=initial, skp_results=skp_results)
     selected = entry.item
     if request.method == "POST":
-        form = EntryForm(request.POST, request.FILES)
+        form = EntryForm(request.POST, request.FILES, skp_results=skp_results)
         if form.is_valid():
             cd = form.cleaned_data
             item = scoped(ActivityCatalogItem, request.user).filter(pk=cd["item"] or 0).first()
@@ -315,6 +326,7 @@ def entry_edit(request, pk: int):
                         volume=cd["volume"],
                         description=cd["description"],
                         files=cd["files"],
+                        skp_result=cd["skp_result"],
                     )
                     if request.POST.get("action") == "submit" and res.entry.status in (
                         EntryStatus.DRAFT,
@@ -841,7 +853,8 @@ def bulk_entry(request):
 
         days = working_days([me], start, end).get(me.pk, [])
         items = list(selectors.allowed_items(me, end).order_by("code"))
-        resp = HttpResponse(entry_template(me.full_name, days, items), content_type=XLSX)
+        skp = {y: list(results_for_employee(me, y)) for y in sorted({start.year, end.year})}
+        resp = HttpResponse(entry_template(me.full_name, days, items, skp), content_type=XLSX)
         resp["Content-Disposition"] = (
             f'attachment; filename="aktivitas-{start.isoformat()}-{end.isoformat()}.xlsx"'
         )

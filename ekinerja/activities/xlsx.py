@@ -38,6 +38,9 @@ ENTRY_COLUMNS = [
     ("volume", 8),
     ("uraian", 60),
 ]
+# Optional: a sheet without it (an older template) still imports. The number of a result in the
+# sheet 'skp' (its place in the agreed SKP of the row's year).
+ENTRY_OPTIONAL_COLUMNS = [("hasil_skp", 10)]
 
 
 @dataclass
@@ -107,12 +110,17 @@ def catalog_workbook(items) -> bytes:
     return _book(write)
 
 
-def entry_template(employee_name: str, days: list[dt.date], items) -> bytes:
-    """A bulk-entry sheet with one pre-filled row per working day and a sheet of usable items."""
+def entry_template(
+    employee_name: str, days: list[dt.date], items, skp_results: dict[int, list] | None = None
+) -> bytes:
+    """A bulk-entry sheet with one pre-filled row per working day, a sheet of usable items and a
+    sheet of the SKP results of each year (`skp_results`: year -> results in their order)."""
+    skp_results = skp_results or {}
+    n_skp = sum(len(v) for v in skp_results.values())
 
     def write(wb):
         ws = wb.add_worksheet("aktivitas")
-        _header(wb, ws, ENTRY_COLUMNS)
+        _header(wb, ws, ENTRY_COLUMNS + ENTRY_OPTIONAL_COLUMNS)
         for r, d in enumerate(days, start=1):
             ws.write_string(r, 0, d.isoformat())
         ws.data_validation(
@@ -124,6 +132,14 @@ def entry_template(employee_name: str, days: list[dt.date], items) -> bytes:
             if items
             else {"validate": "any"},
         )
+        if n_skp:
+            ws.data_validation(
+                1,
+                len(ENTRY_COLUMNS),
+                max(len(days), 1) + 200,
+                len(ENTRY_COLUMNS),
+                {"validate": "list", "source": f"=skp!$A$2:$A${n_skp + 1}"},
+            )
         info = wb.add_worksheet("petunjuk")
         lines = [
             f"Aktivitas harian {employee_name}",
@@ -131,6 +147,7 @@ def entry_template(employee_name: str, days: list[dt.date], items) -> bytes:
             "Kode aktivitas dari lembar 'katalog'. Volume > 0. Baris kosong dilewati.",
             "Tambahkan baris untuk tanggal yang sama bila ada beberapa aktivitas.",
             "Semua baris diperiksa; bila satu baris ditolak, tidak ada yang disimpan.",
+            "Kolom hasil_skp (boleh kosong): nomor hasil kerja SKP yang didukung, dari lembar 'skp'.",
         ]
         for i, line in enumerate(lines):
             info.write(i, 0, line)
@@ -139,6 +156,13 @@ def entry_template(employee_name: str, days: list[dt.date], items) -> bytes:
         _header(wb, cat, [("kode", 12), ("nama", 60), ("satuan", 14), ("menit", 8)])
         for r, it in enumerate(items, start=1):
             cat.write_row(r, 0, [it.code, it.name, it.output_unit, it.standard_minutes])
+        skp = wb.add_worksheet("skp")
+        _header(wb, skp, [("no", 6), ("tahun", 8), ("hasil_kerja", 100)])
+        r = 1
+        for year, results in sorted(skp_results.items()):
+            for n, result in enumerate(results, start=1):
+                skp.write_row(r, 0, [n, year, result.text])
+                r += 1
 
     return _book(write)
 
@@ -148,9 +172,13 @@ def entry_template(employee_name: str, days: list[dt.date], items) -> bytes:
 
 
 def read_rows(
-    upload, columns: list[tuple[str, int]], sheet: str | None = None
+    upload,
+    columns: list[tuple[str, int]],
+    sheet: str | None = None,
+    optional: list[tuple[str, int]] = (),
 ) -> list[tuple[int, dict]]:
-    """(row number, {column: value}) for each non-empty row; the header row must name the columns."""
+    """(row number, {column: value}) for each non-empty row; the header row must name the columns
+    (an `optional` column it does not name reads as None)."""
     from openpyxl import load_workbook
 
     size = getattr(upload, "size", None)
@@ -176,9 +204,11 @@ def read_rows(
     if missing:
         raise ValidationError({"file": "Kolom tidak ditemukan: " + ", ".join(missing) + "."})
     index = {n: header.index(n) for n in names}
+    index.update({n: header.index(n) for n, _w in optional if n in header})
+    absent = dict.fromkeys(n for n, _w in optional if n not in header)
     out = []
     for number, row in enumerate(rows, start=2):
-        values = {n: (row[i] if i < len(row) else None) for n, i in index.items()}
+        values = {n: (row[i] if i < len(row) else None) for n, i in index.items()} | absent
         if all(v in (None, "") for v in values.values()):
             continue
         out.append((number, values))

@@ -243,3 +243,160 @@ def test_api_entry_names_a_result_and_a_foreign_one_is_422(client, office, plans
     assert resp.status_code == 422 and "skp_result" in resp.json()["errors"]
     resp = client.patch(url, {"skp_result_id": None}, content_type="application/json", **h)
     assert resp.json()["entry"]["skp_result_id"] is None
+
+
+# --------------------------------------------------------------------------------------------------
+# Pages: the entry form, the day view, the inbox, the spreadsheet
+
+
+def _day_url(d=DAY):
+    from django.urls import reverse
+
+    return reverse("activities:day", kwargs={"day": d.isoformat()})
+
+
+def _form_data(office, **kw):
+    return {
+        "date": "2026-10-08",
+        "start_time": "08:00",
+        "end_time": "09:00",
+        "item": office["surat"].pk,
+        "volume": "2",
+        **kw,
+    }
+
+
+def test_the_form_offers_the_years_results_and_links_one(client, office, plans):
+    first, second = plans["ani"].results.all()
+    client.force_login(office["p"]["ani"].user)
+    html = client.get(_day_url()).content.decode()
+    assert 'name="skp_result"' in html and "— tidak dikaitkan —" in html
+    assert f'<option value="{first.pk}">{first.text}</option>' in html
+    assert f'<option value="{second.pk}">{second.text}</option>' in html
+    for other in (plans["budi"], plans["ani_2025"]):
+        assert not any(f'<option value="{r.pk}"' in html for r in other.results.all())
+    resp = client.post(_day_url(), _form_data(office, skp_result=str(second.pk)))
+    assert resp.status_code == 302
+    assert ActivityEntry.objects.get().skp_result == second
+    # The day view shows the link briefly.
+    html = client.get(_day_url()).content.decode()
+    assert 'data-testid="entry-skp"' in html and second.text in html
+
+
+def test_the_form_without_a_choice_makes_no_link(client, office, plans):
+    client.force_login(office["p"]["ani"].user)
+    resp = client.post(_day_url(), _form_data(office, skp_result=""))
+    assert resp.status_code == 302 and ActivityEntry.objects.get().skp_result_id is None
+
+
+def test_the_form_refuses_a_foreign_result_with_a_field_error(client, office, plans):
+    client.force_login(office["p"]["ani"].user)
+    foreign = plans["budi"].results.first()
+    resp = client.post(_day_url(), _form_data(office, skp_result=str(foreign.pk)))
+    assert resp.status_code == 400
+    html = resp.content.decode()
+    assert 'data-testid="error-skp_result"' in html and "tidak ditemukan pada SKP Anda" in html
+    assert not ActivityEntry.objects.exists()
+    resp = client.post(_day_url(), _form_data(office, skp_result="abc"))
+    assert resp.status_code == 400 and "Format tidak valid" in resp.content.decode()
+
+
+def test_no_agreed_plan_no_select(client, office):
+    client.force_login(office["p"]["ani"].user)
+    assert 'name="skp_result"' not in client.get(_day_url()).content.decode()
+
+
+def test_the_edit_form_keeps_changes_or_removes_the_link(client, office, plans):
+    from django.urls import reverse
+
+    first, second = plans["ani"].results.all()
+    e = make_entry(office, day=DAY, skp_result=first)
+    client.force_login(office["p"]["ani"].user)
+    url = reverse("activities:entry-edit", args=[e.pk])
+    html = client.get(url).content.decode()
+    assert f'<option value="{first.pk}" selected>' in html
+    # A link made under a version since superseded is still offered, so an edit keeps it.
+    SkpPlan.objects.filter(pk=plans["ani"].pk).update(status=SkpPlan.Status.SUPERSEDED)
+    html = client.get(url).content.decode()
+    assert f'<option value="{first.pk}" selected>' in html
+    resp = client.post(url, _form_data(office, description="Undangan", skp_result=str(first.pk)))
+    assert resp.status_code == 302
+    e.refresh_from_db()
+    assert e.skp_result == first and e.description == "Undangan"
+    resp = client.post(url, _form_data(office, skp_result=""))
+    e.refresh_from_db()
+    assert resp.status_code == 302 and e.skp_result_id is None
+
+
+def test_the_superior_sees_the_link_in_the_inbox_and_on_the_entry(client, office, plans):
+    from django.urls import reverse
+
+    first = plans["ani"].results.first()
+    e = make_entry(office, day=DAY, submit=True, skp_result=first)
+    client.force_login(office["p"]["kasubag"].user)
+    html = client.get(reverse("activities:inbox")).content.decode()
+    assert 'data-testid="entry-skp"' in html and first.text in html
+    html = client.get(reverse("activities:entry", args=[e.pk])).content.decode()
+    assert first.text in html
+
+
+def _sheet(rows, header=None):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "aktivitas"
+    ws.append(
+        header or ["tanggal", "mulai", "selesai", "kode_aktivitas", "volume", "uraian", "hasil_skp"]
+    )
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return SimpleUploadedFile("x.xlsx", buf.getvalue())
+
+
+def test_the_bulk_template_lists_the_results_by_number(client, office, plans):
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    client.force_login(office["p"]["ani"].user)
+    resp = client.get(
+        reverse("activities:bulk"), {"unduh": "1", "dari": "2026-10-01", "sampai": "2026-10-06"}
+    )
+    wb = load_workbook(io.BytesIO(resp.content))
+    header = [c.value for c in wb["aktivitas"][1]]
+    assert header[-1] == "hasil_skp"
+    rows = list(wb["skp"].iter_rows(min_row=2, values_only=True))
+    assert rows == [(n, 2026, r.text) for n, r in enumerate(plans["ani"].results.all(), start=1)]
+
+
+def test_the_bulk_import_links_by_number_and_refuses_an_unknown_one(office, plans):
+    first, second = plans["ani"].results.all()
+    ok = _sheet(
+        [
+            ["2026-10-06", "08:00", "09:00", "A001", 2, "Surat", 2],
+            ["2026-10-06", "09:00", "10:00", "A001", 2, "Surat", None],
+        ]
+    )
+    res = services.entries_import(actor=office["p"]["ani"].user, upload=ok)
+    assert res.ok and res.created == 2
+    assert sorted(
+        ActivityEntry.objects.values_list("skp_result_id", flat=True), key=lambda v: v or 0
+    ) == [None, second.pk]
+    bad = _sheet(
+        [
+            ["2026-10-07", "08:00", "09:00", "A001", 2, "Surat", 3],
+            ["2026-10-07", "09:00", "10:00", "A001", 2, "Surat", "satu"],
+        ]
+    )
+    res = services.entries_import(actor=office["p"]["ani"].user, upload=bad)
+    assert not res.ok and res.created == 0
+    assert [e.row for e in res.errors] == [2, 3]
+    assert "nomor '3' tidak ada pada SKP 2026" in str(res.errors[0])
+    assert ActivityEntry.objects.count() == 2
