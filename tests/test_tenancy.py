@@ -440,6 +440,19 @@ def _tpp_policy(t: Tenant):
     )
 
 
+def _tpp_simulation(t: Tenant):
+    """A finished simulation of the tenant's draft policy (the page lists its rows)."""
+    return _tpp("Simulation").objects.create(
+        instansi=t.instansi,
+        policy=t.make("tpp.policy", _tpp_policy),
+        period="2026-10",
+        policy_digest="0" * 64,
+        status="done",
+        progress=100,
+        created_by=t.user,
+    )
+
+
 def _withholding(t: Tenant):
     return _tpp("Withholding").objects.create(
         instansi=t.instansi,
@@ -512,6 +525,10 @@ ROUTE_OBJECTS: dict[str, dict[str, Any]] = {
     "tpp:policy": {"pk": _tpp_policy},
     "tpp:policy-adopt": {"pk": _tpp_policy},
     "tpp:policy-retire": {"pk": _tpp_policy},
+    "tpp:policy-simulate": {"pk": _tpp_policy},
+    "tpp:simulation": {"pk": _tpp_simulation},
+    "tpp:simulation-progress": {"pk": _tpp_simulation},
+    "tpp:simulation-download": {"pk": _tpp_simulation},
 }
 
 # argument name -> builder, for arguments whose name says what they are

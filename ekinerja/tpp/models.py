@@ -235,3 +235,91 @@ class Adjustment(TenantModel):
         verbose_name = "koreksi TPP"
         verbose_name_plural = "koreksi TPP"
         indexes = [models.Index(fields=["instansi", "target_period"])]
+
+
+class Simulation(TenantModel):
+    """BKPSDM's what-if: a draft policy computed on a past month and compared with what that month
+    paid (or would pay under the policy in force). Computed by a background job; writes no Run or
+    Result. The rows are kept so the page can filter and page through them; a new simulation of the
+    same policy and month replaces the previous one."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Menunggu"
+        RUNNING = "running", "Berjalan"
+        DONE = "done", "Selesai"
+        FAILED = "failed", "Gagal"
+
+    class Baseline(models.TextChoices):
+        AUTO = "auto", "Hasil perhitungan tersimpan bila ada"
+        POLICY = "policy", "Dihitung ulang dengan kebijakan yang berlaku"
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="simulations")
+    period = models.CharField("periode", max_length=7)
+    baseline_mode = models.CharField(
+        "pembanding", max_length=10, choices=Baseline.choices, default=Baseline.AUTO
+    )
+    policy_digest = models.CharField(max_length=64)
+    status = models.CharField(
+        "status", max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField("kemajuan (%)", default=0)
+    error = models.TextField(blank=True)
+    baseline = models.JSONField("keterangan pembanding", default=dict)
+    employees = models.PositiveIntegerField(default=0)
+    old_gross = models.DecimalField(default=0, **MONEY)
+    new_gross = models.DecimalField(default=0, **MONEY)
+    old_net = models.DecimalField(default=0, **MONEY)
+    new_net = models.DecimalField(default=0, **MONEY)
+    up = models.PositiveIntegerField("naik", default=0)
+    down = models.PositiveIntegerField("turun", default=0)
+    same = models.PositiveIntegerField("tetap", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "simulasi kebijakan TPP"
+        verbose_name_plural = "simulasi kebijakan TPP"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Simulasi {self.policy_id} {self.period}"
+
+    @property
+    def net_difference(self):
+        return self.new_net - self.old_net
+
+    @property
+    def gross_difference(self):
+        return self.new_gross - self.old_gross
+
+
+class SimulationRow(TenantModel):
+    """One employee's figures in a simulation: before (None when the baseline has no figure for the
+    employee) and with the draft (None when the employee is no longer in the month's data)."""
+
+    simulation = models.ForeignKey(Simulation, on_delete=models.CASCADE, related_name="rows")
+    employee = models.ForeignKey("org.Employee", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    nip = models.CharField(max_length=18)
+    name = models.CharField(max_length=200)
+    old_gross = models.DecimalField(null=True, blank=True, **MONEY)
+    old_net = models.DecimalField(null=True, blank=True, **MONEY)
+    new_gross = models.DecimalField(null=True, blank=True, **MONEY)
+    new_net = models.DecimalField(null=True, blank=True, **MONEY)
+    gross_difference = models.DecimalField(**MONEY)
+    difference = models.DecimalField("selisih bersih", **MONEY)
+    abs_difference = models.DecimalField(**MONEY)
+    changes = models.JSONField(default=dict)  # key -> [old, new] (Decimal strings)
+
+    class Meta:
+        verbose_name = "baris simulasi TPP"
+        verbose_name_plural = "baris simulasi TPP"
+        indexes = [
+            models.Index(fields=["simulation", "unit"]),
+            models.Index(fields=["simulation", "-abs_difference"]),
+        ]

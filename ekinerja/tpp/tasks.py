@@ -25,3 +25,18 @@ def run_compute_task(
         actor=actor, instansi=instansi, period=Period.parse(period), unit=unit
     )
     return run.pk
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def simulate_policy_task(simulation_id: int) -> int:
+    """simulation.simulation_compute for one recorded simulation (a draft policy on a past month).
+    It writes no Run or Result; its rows are written in one transaction, so a redelivered task
+    (acks_late) simply computes them again. Returns the simulation id."""
+    from .models import Simulation
+    from .simulation import simulation_compute
+
+    sim = Simulation.objects.filter(pk=simulation_id).first()
+    if sim is None:  # replaced by a newer simulation of the same draft and month
+        return simulation_id
+    simulation_compute(sim)
+    return simulation_id

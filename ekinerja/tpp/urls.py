@@ -25,4 +25,8 @@ urlpatterns = [
     path("kebijakan/<int:pk>/", views.policy_edit, name="policy"),
     path("kebijakan/<int:pk>/tetapkan/", views.policy_adopt, name="policy-adopt"),
     path("kebijakan/<int:pk>/cabut/", views.policy_retire, name="policy-retire"),
+    path("kebijakan/<int:pk>/simulasi/", views.policy_simulate, name="policy-simulate"),
+    path("simulasi/<int:pk>/", views.simulation_detail, name="simulation"),
+    path("simulasi/<int:pk>/kemajuan/", views.simulation_progress, name="simulation-progress"),
+    path("simulasi/<int:pk>/unduh/", views.simulation_download, name="simulation-download"),
 ]

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import zoneinfo
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,9 +26,9 @@ from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Unit
 from ekinerja.org.selectors import employee_for_user, hierarchy, user_roles
 
-from . import exports, selectors, services
+from . import exports, selectors, services, simulation
 from .models import Policy as PolicyRow
-from .models import Result, Run, Withholding
+from .models import Result, Run, Simulation, Withholding
 from .policy import TEMPLATES
 
 # ---------------------------------------------------------------- helpers
@@ -435,6 +437,7 @@ def policies(request):
             "policies": rows,
             "templates": [(k, label) for k, (label, _f) in TEMPLATES.items()],
             "can_manage": request.user.has_perm("tpp.manage_policy"),
+            "default_period": Period.of(_today(request)).previous(),
         },
     )
 
@@ -528,6 +531,7 @@ def policy_edit(request, pk: int | None = None):
             "can_edit": can_edit,
             "can_manage": request.user.has_perm("tpp.manage_policy"),
             "templates": [(k, label) for k, (label, _f) in TEMPLATES.items()],
+            **_simulation_choices(request, policy),
         },
         status=400 if problems else 200,
     )
@@ -559,3 +563,143 @@ def policy_retire(request, pk: int):
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("tpp:policy", pk=policy.pk)
+
+
+# ---------------------------------------------------------------- simulating a draft
+
+
+def _past_months(today, back: int = 12) -> list[Period]:
+    """The months before the current one, latest first (what a simulation may be run on)."""
+    return _month_options(today, back + 1)[1:]
+
+
+def _simulation_choices(request, policy: PolicyRow | None) -> dict:
+    """The policy page's simulation form (drafts, BKPSDM) and the draft's latest simulations."""
+    if policy is None or not request.user.has_perm("tpp.manage_policy"):
+        return {"can_simulate": False}
+    today = _today(request)
+    return {
+        "can_simulate": policy.status == PolicyRow.Status.DRAFT,
+        "sim_months": _past_months(today),
+        "sim_default": Period.of(today).previous(),
+        "simulations": simulation.recent_simulations(policy),
+    }
+
+
+@login_required
+@require_POST
+def policy_simulate(request, pk: int):
+    """Start simulating a draft on a past month (default: the month before the instansi's today)."""
+    _need(request, "tpp.manage_policy")
+    policy = get_scoped_or_404(PolicyRow, request.user, pk=pk)
+    today = _today(request)
+    back = request.POST.get("next") == "list"
+    fail = redirect("tpp:policies") if back else redirect("tpp:policy", pk=policy.pk)
+    raw = (request.POST.get("periode") or "").strip()
+    try:
+        period = Period.parse(raw) if raw else Period.of(today).previous()
+    except ValueError as exc:
+        messages.error(request, f"Bulan simulasi: {exc}")
+        return fail
+    if period >= Period.of(today):
+        messages.error(
+            request, "Bulan simulasi: pilih bulan yang sudah lewat (sebelum bulan berjalan)."
+        )
+        return fail
+    baseline = request.POST.get("pembanding") or Simulation.Baseline.AUTO
+    from .tasks import simulate_policy_task
+
+    try:
+        sim = simulation.simulation_start(
+            actor=request.user, policy=policy, period=period, baseline=baseline
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+        return fail
+    simulate_policy_task.delay(sim.pk)
+    return redirect("tpp:simulation", pk=sim.pk)
+
+
+def _simulation_or_404(request, pk: int) -> Simulation:
+    _need(request, "tpp.manage_policy")
+    return get_scoped_or_404(
+        Simulation.objects.select_related("policy", "created_by", "instansi"), request.user, pk=pk
+    )
+
+
+def _simulation_filters(request, sim: Simulation) -> dict:
+    unit = request.GET.get("unit") or ""
+    return {
+        "q": (request.GET.get("q") or "").strip()[:60],
+        "unit_id": int(unit) if unit.isdigit() else None,
+        "changed": request.GET.get("berubah") == "1",
+    }
+
+
+@login_required
+@require_GET
+def simulation_detail(request, pk: int):
+    sim = _simulation_or_404(request, pk)
+    period = Period.parse(sim.period)
+    filters = _simulation_filters(request, sim)
+    ctx = {
+        "sim": sim,
+        "period": period,
+        "stale": sim.policy.status != PolicyRow.Status.DRAFT
+        or sim.policy_digest != simulation.policy_digest(sim.policy),
+        "filters": filters,
+        "finished_local": (
+            sim.finished_at.astimezone(zoneinfo.ZoneInfo(sim.instansi.timezone))
+            if sim.finished_at
+            else None
+        ),
+        "sim_months": _past_months(_today(request)),
+        "can_simulate": sim.policy.status == PolicyRow.Status.DRAFT,
+    }
+    if sim.status == Simulation.Status.DONE:
+        rows = simulation.simulation_rows(
+            sim, unit_id=filters["unit_id"], changed=filters["changed"], q=filters["q"]
+        )
+        page = Paginator(rows, 50).get_page(request.GET.get("hal"))
+        for r in page:
+            r.items = simulation.change_items(r.changes)
+        query = {k: v for k, v in request.GET.items() if k in {"q", "unit", "berubah"} and v}
+        ctx.update(
+            {
+                "page": page,
+                "units": simulation.simulation_units(sim),
+                "query": urlencode(query),
+            }
+        )
+    return render(request, "tpp/simulation.html", ctx)
+
+
+@login_required
+@require_GET
+def simulation_progress(request, pk: int):
+    sim = _simulation_or_404(request, pk)
+    busy = sim.status in (Simulation.Status.QUEUED, Simulation.Status.RUNNING)
+    if request.headers.get("HX-Request") and not busy:
+        response = HttpResponse("")
+        response["HX-Redirect"] = reverse("tpp:simulation", args=[sim.pk])
+        return response
+    return render(request, "tpp/_simulation_progress.html", {"sim": sim})
+
+
+@login_required
+@require_GET
+def simulation_download(request, pk: int):
+    sim = _simulation_or_404(request, pk)
+    if sim.status != Simulation.Status.DONE:
+        messages.error(request, "Simulasi belum selesai.")
+        return redirect("tpp:simulation", pk=sim.pk)
+    filters = _simulation_filters(request, sim)
+    rows = simulation.simulation_rows(
+        sim, unit_id=filters["unit_id"], changed=filters["changed"], q=filters["q"]
+    )
+    response = HttpResponse(
+        simulation.simulation_xlsx(sim, rows), content_type=_CONTENT_TYPES["xlsx"]
+    )
+    name = f"Simulasi-TPP-{sim.period}-{sim.instansi.code}-{sim.pk}.xlsx".replace(" ", "-")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -45,3 +45,32 @@ def angka(value) -> str:
         return str(value)
     text = f"{number:,.4f}".rstrip("0").rstrip(".")
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+@register.filter
+def selisih(value) -> str:
+    """A difference in rupiah with its sign: +Rp1.234.567, -Rp1.234.567, Rp0 ("-" for none)."""
+    from ekinerja.core.money import format_rupiah, round_rupiah
+
+    if value is None or value == "":
+        return "-"
+    try:
+        amount = Decimal(str(value))
+    except Exception:  # noqa: BLE001 - a template filter never raises
+        return str(value)
+    text = format_rupiah(amount)
+    return f"+{text}" if round_rupiah(amount) > 0 else text
+
+
+@register.filter
+def selisih_class(value) -> str:
+    """Bootstrap text colour of a difference: green up, red down, muted none."""
+    try:
+        amount = Decimal(str(value))
+    except Exception:  # noqa: BLE001
+        return "text-muted"
+    if amount > 0:
+        return "text-success"
+    if amount < 0:
+        return "text-danger"
+    return "text-muted"
