@@ -251,9 +251,11 @@ def _stored(instansi: Instansi, period: Period) -> tuple[dict[int, tuple], list[
 
 def _run_label(runs: list[Run], period: Period) -> str:
     if len(runs) == 1 and runs[0].unit_id is None:
-        return f"hasil perhitungan TPP {period.label} ({runs[0].get_state_display()})"
+        return f"hasil perhitungan TPP {period.label} (status: {runs[0].get_state_display()})"
     states = sorted({r.get_state_display() for r in runs})
-    return f"hasil {len(runs)} perhitungan per unit TPP {period.label} ({', '.join(states)})"
+    return (
+        f"hasil {len(runs)} perhitungan per unit TPP {period.label} (status: {', '.join(states)})"
+    )
 
 
 def simulate_policy(

@@ -578,10 +578,17 @@ def _simulation_choices(request, policy: PolicyRow | None) -> dict:
     if policy is None or not request.user.has_perm("tpp.manage_policy"):
         return {"can_simulate": False}
     today = _today(request)
+    months, default = _past_months(today), Period.of(today).previous()
+    # ?periode=YYYY-MM preselects an earlier month (also one older than the list).
+    wanted = _period(request, default)
+    if wanted < Period.of(today):
+        default = wanted
+        if wanted not in months:
+            months = sorted([*months, wanted], reverse=True)
     return {
         "can_simulate": policy.status == PolicyRow.Status.DRAFT,
-        "sim_months": _past_months(today),
-        "sim_default": Period.of(today).previous(),
+        "sim_months": months,
+        "sim_default": default,
         "simulations": simulation.recent_simulations(policy),
     }
 

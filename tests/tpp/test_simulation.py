@@ -147,7 +147,7 @@ def test_the_baseline_is_the_stored_run_unless_asked_to_recompute(pemda):
     same = draft(pemda)
     stored = simulation.simulate_policy(pemda.inst, same, OCT)
     assert stored.baseline["kind"] == "run" and stored.baseline["stored"] == 4
-    assert "Dihitung" in stored.baseline["label"]
+    assert "(status: Dihitung)" in stored.baseline["label"]
     assert by_nip(stored)[staf.nip].difference < 0  # the data change shows against stored results
     fresh = simulation.simulate_policy(pemda.inst, same, OCT, baseline="policy")
     assert fresh.baseline["kind"] == "policy" and fresh.baseline["computed"] == 4
@@ -323,6 +323,9 @@ def test_bkpsdm_simulates_from_the_draft_page_and_reads_the_differences(client, 
 def test_month_choice_and_bad_months(client, pemda, frozen):
     policy = draft(pemda)
     _login(client, pemda.bkpsdm1)
+    # ?periode= preselects an earlier month, even one older than the list of twelve.
+    edit = client.get(reverse("tpp:policy", args=[policy.pk]) + "?periode=2025-03")
+    assert '<option value="2025-03" selected>Maret 2025</option>' in edit.content.decode()
     url = reverse("tpp:policy-simulate", args=[policy.pk])
     client.post(url, {"periode": "2026-09", "pembanding": "policy"})
     sim = Simulation.objects.get()
