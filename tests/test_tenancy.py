@@ -485,6 +485,7 @@ ROUTE_OBJECTS: dict[str, dict[str, Any]] = {
     "activities:unlock-decide": {"pk": _unlock_request},
     "activities:objection-decide": {"pk": _objection},
     "activities:review-decide": {"pk": _review_item},
+    "activities:skp-result": {"pk": _skp_result},
     "api-v1:entry_update": {"entry_id": _entry("head", "draft")},
     "api-v1:entry_delete": {"entry_id": _entry("head", "draft")},
     "api-v1:entry_submit": {"entry_id": _entry("head", "draft")},

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import rules
 
-from ekinerja.org.rules import is_admin_opd, is_bkpsdm, is_pegawai, is_pimpinan, is_tim_penilai
+from ekinerja.core.clock import local_today
+from ekinerja.org.rules import (
+    is_admin_opd,
+    is_bkpsdm,
+    is_pegawai,
+    is_pimpinan,
+    is_tim_penilai,
+    same_instansi,
+)
+from ekinerja.performance.rules import owns_evaluation, rates_evaluation
 
 from . import selectors
 
@@ -15,7 +24,25 @@ def can_see_entry(user, entry) -> bool:
     return entry is not None and selectors.entry_visible_to(user, entry)
 
 
+@rules.predicate
+def tim_penilai_covers_evaluation(user, evaluation) -> bool:
+    on = min(local_today(user.instansi), evaluation.period_end)
+    return selectors.tim_penilai_covers_employee(user, evaluation.employee_id, on)
+
+
 rules.add_perm("activities.view_entry", can_see_entry)
+# The activities behind an SKP result in an evaluation period (object: the SkpEvaluation, saved or
+# not): the employee, the superior who rates the period, BKPSDM and the tim penilai of the unit.
+rules.add_perm(
+    "activities.view_skp_activities",
+    same_instansi
+    & (
+        owns_evaluation
+        | rates_evaluation
+        | is_bkpsdm
+        | (is_tim_penilai & tim_penilai_covers_evaluation)
+    ),
+)
 rules.add_perm("activities.manage_catalog", is_bkpsdm)
 rules.add_perm("activities.decide_unlock", is_bkpsdm)
 rules.add_perm("activities.request_unlock", is_pegawai | is_admin_opd)

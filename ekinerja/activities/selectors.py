@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import (
+    Case,
     Count,
     ExpressionWrapper,
     F,
@@ -21,6 +22,7 @@ from django.db.models import (
     Q,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, Round, TruncDate
 from django.utils import timezone
@@ -29,6 +31,8 @@ from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
 from ekinerja.org.models import Assignment, Employee, Position, Role, Unit
 from ekinerja.org.selectors import Hierarchy, active_on, admin_unit_ids, user_roles
+from ekinerja.performance.models import SkpResult
+from ekinerja.performance.selectors import LinkedActivities
 from ekinerja.workcal.selectors import nth_working_day_after, working_days
 
 from .models import (
@@ -630,12 +634,17 @@ def tim_penilai_unit_ids(user) -> set[int] | None:
 
 
 def tim_penilai_covers(user, entry: ActivityEntry) -> bool:
+    return tim_penilai_covers_employee(user, entry.employee_id, entry.date)
+
+
+def tim_penilai_covers_employee(user, employee_id: int, on: dt.date) -> bool:
+    """The tim penilai account reviews the units of the employee's definitif post on the date."""
     units = tim_penilai_unit_ids(user)
     if units is None:
         return True
     return Assignment.objects.filter(
-        active_on(entry.date),
-        employee_id=entry.employee_id,
+        active_on(on),
+        employee_id=employee_id,
         kind=Assignment.Kind.DEFINITIF,
         position__unit_id__in=units,
     ).exists()
@@ -862,3 +871,83 @@ def unit_activity_month(unit: Unit, period: Period) -> list[UnitMonthRow]:
     )
     months = activity_month(employees, period)
     return [UnitMonthRow(e, months[e.id]) for e in employees]
+
+
+# --------------------------------------------------------------------------------------------------
+# Activities behind an SKP result
+#
+# An entry names a result of the agreed SKP version when it is made. A revision agreed inside an
+# evaluation period copies every result (SkpResult.copied_from), and the period keeps being evaluated
+# against the version it started with, so an entry naming the copy counts for the original too. One
+# revision deep: two revisions agreed inside one period are not followed further.
+
+
+def _linked_to(result_ids: list[int]) -> Q:
+    return Q(skp_result_id__in=result_ids) | Q(skp_result__copied_from_id__in=result_ids)
+
+
+def _linked_entries(result_ids: list[int], start: dt.date, end: dt.date):
+    # Through the owners' (employee, date) index: an entry names results of its own employee only.
+    owners = SkpResult.objects.filter(pk__in=result_ids).values("plan__employee_id")
+    return ActivityEntry.objects.filter(
+        _linked_to(result_ids), employee_id__in=owners, date__gte=start, date__lte=end
+    )
+
+
+def verified_minutes_by_skp_result(
+    result_ids, start: dt.date, end: dt.date
+) -> dict[int, LinkedActivities]:
+    """result id -> number and credited minutes of the approved entries naming it (or its copy in
+    the next SKP version) dated from start to end. Results without any are left out. One query."""
+    ids = sorted(set(result_ids))
+    if not ids:
+        return {}
+    rows = (
+        _linked_entries(ids, start, end)
+        .filter(status=EntryStatus.APPROVED)
+        .annotate(
+            target=Case(
+                When(skp_result_id__in=ids, then=F("skp_result_id")),
+                default=F("skp_result__copied_from_id"),
+            )
+        )
+        .values("target")
+        .annotate(n=Count("id"), m=Sum("credited_minutes"))
+        .values_list("target", "n", "m")
+    )
+    return {target: LinkedActivities(count=n, minutes=m or 0) for target, n, m in rows}
+
+
+@dataclass
+class SkpResultActivities:
+    result: SkpResult
+    start: dt.date
+    end: dt.date
+    counted: list[ActivityEntry]  # approved: what the totals add up
+    others: list[ActivityEntry]  # submitted, returned, rejected, expired: shown, not counted
+
+    @property
+    def minutes(self) -> int:
+        return sum(e.credited_minutes for e in self.counted)
+
+    @property
+    def count(self) -> int:
+        return len(self.counted)
+
+
+def entries_for_skp_result(result: SkpResult, start: dt.date, end: dt.date) -> SkpResultActivities:
+    """The entries naming the result (or its copy in the next SKP version) dated from start to end,
+    drafts left out: approved ones counted, the rest listed apart. One query."""
+    entries = list(
+        _linked_entries([result.pk], start, end)
+        .exclude(status=EntryStatus.DRAFT)
+        .select_related("item")
+        .order_by("date", "start_time", "id")
+    )
+    return SkpResultActivities(
+        result=result,
+        start=start,
+        end=end,
+        counted=[e for e in entries if e.status == EntryStatus.APPROVED],
+        others=[e for e in entries if e.status != EntryStatus.APPROVED],
+    )

@@ -33,4 +33,5 @@ urlpatterns = [
     path("katalog/", views.catalog, name="catalog"),
     path("katalog/ekspor.xlsx", views.catalog_export, name="catalog-export"),
     path("impor/", views.bulk_entry, name="bulk"),
+    path("skp/<int:pk>/", views.skp_result_activities, name="skp-result"),
 ]

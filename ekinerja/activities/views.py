@@ -12,14 +12,15 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.periods import tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import admin_unit_ids, employee_for_user, user_roles
-from ekinerja.performance.models import SkpResult
+from ekinerja.performance import selectors as performance
+from ekinerja.performance.models import SkpEvaluation, SkpResult
 from ekinerja.performance.selectors import results_for_employee
 
 from . import selectors, services
@@ -883,3 +884,48 @@ def bulk_entry(request):
         {"start": start, "end": end, "result": result, "today": today_},
         status=400 if result is not None and not result.ok else 200,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# The activities behind an SKP result (loaded by the SKP screens with htmx)
+
+
+@login_required
+@require_GET
+def skp_result_activities(request, pk: int):
+    """The activities naming one SKP result in an evaluation period (`?periode=YYYY-MM`, the period's
+    first month; default: the period containing today): approved ones with totals, the others apart.
+    For the employee, the superior who rates the period, BKPSDM and the unit's tim penilai; anybody
+    else gets 404. htmx gets the list alone."""
+    result = get_scoped_or_404(
+        SkpResult.objects.select_related("plan__employee"), request.user, pk=pk
+    )
+    employee = result.plan.employee
+    cfg = performance.performance_settings(result.instansi_id)
+    key = request.GET.get("periode")
+    try:
+        period = (
+            performance.period_from_key(cfg, key)
+            if key
+            else performance.period_containing(cfg, local_today(request.user.instansi))
+        )
+    except ValueError as exc:
+        raise Http404("Periode penilaian tidak dikenal.") from exc
+    evaluation = SkpEvaluation.objects.filter(
+        employee=employee, period_start=period.start
+    ).first() or SkpEvaluation(
+        instansi_id=result.instansi_id,
+        employee=employee,
+        period_start=period.start,
+        period_end=period.end,
+    )
+    if not request.user.has_perm("activities.view_skp_activities", evaluation):
+        raise Http404("Data tidak ditemukan.")
+    ctx = {
+        "a": selectors.entries_for_skp_result(result, period.start, period.end),
+        "employee": employee,
+        "period": period,
+    }
+    if _is_htmx(request):
+        return render(request, "activities/_skp_result_activities.html", ctx)
+    return render(request, "activities/skp_result_activities.html", ctx)

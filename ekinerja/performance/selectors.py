@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -179,6 +179,41 @@ def results_for_employee(employee: Employee | int, year: int) -> QuerySet[SkpRes
     )
 
 
+# ---------------------------------------------------------------- activities behind a result
+
+
+@dataclass(frozen=True)
+class LinkedActivities:
+    """The approved activity entries naming an SKP result in a period: how many, credited minutes."""
+
+    count: int = 0
+    minutes: int = 0
+
+
+NO_LINKED_ACTIVITIES = LinkedActivities()
+LinkedActivitiesSource = Callable[[list[int], dt.date, dt.date], dict[int, LinkedActivities]]
+_linked_activities_source: list[LinkedActivitiesSource] = []
+
+
+def set_linked_activities_source(source: LinkedActivitiesSource) -> None:
+    """Activity entries name SKP results, but performance sits below activities and may not import
+    it: the activities app registers the read behind `linked_activities` at start-up
+    (`ActivitiesConfig.ready`)."""
+    _linked_activities_source[:] = [source]
+
+
+def linked_activities(
+    result_ids: Iterable[int], start: dt.date, end: dt.date
+) -> dict[int, LinkedActivities]:
+    """result id -> the approved activity entries naming it (or its copy in a later SKP version) dated
+    from start to end; results without any are left out. One query; none without results, and {}
+    when no activities app registered itself."""
+    ids = sorted(set(result_ids))
+    if not ids or not _linked_activities_source:
+        return {}
+    return _linked_activities_source[0](ids, start, end)
+
+
 def cascade_candidates(superior: Employee | None, year: int) -> QuerySet[SkpResult]:
     """Results of the superior's plan for the year that a subordinate's result may support: every
     version not yet superseded (the superior's own plan may still be awaiting agreement)."""
@@ -248,6 +283,7 @@ class RatingRow:
     plan: SkpPlan | None
     evaluation: SkpEvaluation | None
     realisations: dict[int, SkpRealisation] = field(default_factory=dict)  # indicator id ->
+    linked: dict[int, LinkedActivities] = field(default_factory=dict)  # result id ->
 
     @property
     def reported(self) -> int:
@@ -258,6 +294,13 @@ class RatingRow:
         if self.plan is None:
             return 0
         return sum(len(r.indicators.all()) for r in self.plan.results.all())
+
+    @property
+    def linked_total(self) -> LinkedActivities:
+        return LinkedActivities(
+            count=sum(a.count for a in self.linked.values()),
+            minutes=sum(a.minutes for a in self.linked.values()),
+        )
 
 
 def evaluations_with_details(qs: QuerySet[SkpEvaluation]) -> QuerySet[SkpEvaluation]:
@@ -270,8 +313,9 @@ def evaluations_with_details(qs: QuerySet[SkpEvaluation]) -> QuerySet[SkpEvaluat
 
 
 def rating_sheet(superior: Employee, period: EvalPeriod, *, today: dt.date) -> list[RatingRow]:
-    """The superior's direct subordinates for the period with their plan in force, realisation and
-    rating, ordered by name. A constant number of queries (about ten) for any number of rows."""
+    """The superior's direct subordinates for the period with their plan in force, realisation,
+    rating and the approved activities linked to each result, ordered by name. A constant number of
+    queries (about ten) for any number of rows."""
     on = rater_date(period, today)
     ids = hierarchy(superior.instansi_id, on).subordinate_ids(superior.id)
     if not ids:
@@ -322,6 +366,14 @@ def rating_sheet(superior: Employee, period: EvalPeriod, *, today: dt.date) -> l
                 realisations={r.indicator_id: r for r in ev.realisations.all()} if ev else {},
             )
         )
+    linked = linked_activities(
+        (r.pk for row in rows if row.plan for r in row.plan.results.all()),
+        period.start,
+        period.end,
+    )
+    for row in rows:
+        if row.plan is not None:
+            row.linked = {r.pk: linked[r.pk] for r in row.plan.results.all() if r.pk in linked}
     return rows
 
 

@@ -417,11 +417,15 @@ def _realisation_context(request, me, period, today, bound=None) -> dict:
     )
     plan = ev.plan if ev else selectors.plan_in_force(me, period.start)
     items = []
+    linked = {}
     if plan is not None:
         realisations = {r.indicator_id: r for r in ev.realisations.all()} if ev else {}
-        results = SkpResult.objects.filter(plan=plan).prefetch_related(
-            Prefetch("indicators", queryset=SkpIndicator.objects.all())
+        results = list(
+            SkpResult.objects.filter(plan=plan).prefetch_related(
+                Prefetch("indicators", queryset=SkpIndicator.objects.all())
+            )
         )
+        linked = selectors.linked_activities([r.pk for r in results], period.start, period.end)
         for result in results:
             for ind in result.indicators.all():
                 real = realisations.get(ind.pk)
@@ -445,6 +449,7 @@ def _realisation_context(request, me, period, today, bound=None) -> dict:
         "plan": plan,
         "evaluation": ev,
         "items": items,
+        "linked": linked,
         "locked": locked,
         "is_open": not locked
         and period.start <= today <= period.deadline
@@ -545,7 +550,7 @@ def evaluation_detail(request, pk: int):
     if not request.user.has_perm("performance.view_evaluation", ev):
         raise Http404("Data tidak ditemukan.")
     realisations = {r.indicator_id: r for r in ev.realisations.all()}
-    results = SkpResult.objects.filter(plan=ev.plan).prefetch_related("indicators")
+    results = list(SkpResult.objects.filter(plan=ev.plan).prefetch_related("indicators"))
     items = [
         {"result": r, "indicator": i, "real": realisations.get(i.pk)}
         for r in results
@@ -553,10 +558,11 @@ def evaluation_detail(request, pk: int):
     ]
     cfg = selectors.performance_settings(ev.instansi_id)
     period = selectors.period_containing(cfg, ev.period_end)
+    linked = selectors.linked_activities([r.pk for r in results], ev.period_start, ev.period_end)
     return render(
         request,
         "performance/evaluation_detail.html",
-        {"ev": ev, "items": items, "period": period},
+        {"ev": ev, "items": items, "period": period, "linked": linked},
     )
 
 
