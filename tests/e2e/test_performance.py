@@ -16,7 +16,7 @@ from ekinerja.performance.models import SkpEvaluation
 from tests.factories import InstansiFactory, UserFactory, grant
 from tests.performance.factories import agreed_plan, small_org
 
-from .conftest import PASSWORD, login, no_horizontal_scroll, screenshot
+from .conftest import PASSWORD, clipped_tables, login, no_horizontal_scroll, screenshot
 
 pytestmark = pytest.mark.e2e
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -160,3 +160,72 @@ def test_bkpsdm_overview_of_who_is_not_rated(kinerja, live_server, page):
     page.click("text=Daftar yang belum dinilai")
     assert "Citra Lestari" in page.inner_text('[data-testid="overview-table"]')
     screenshot(page, "kinerja-rekap-bkpsdm")
+
+
+def test_the_rating_screen_shows_the_activities_behind_a_result(
+    kinerja, live_server, phone_page, page
+):
+    """Issue 5, item 3: per SKP result the superior sees how many approved daily activities serve it
+    and, on a tap, the list itself (loaded from the activities app with htmx)."""
+    from django.utils import timezone
+
+    from ekinerja.activities.models import ActivityCatalogItem, ActivityEntry
+
+    org, period = kinerja, kinerja["period"]
+    staf1 = org["staf1"]
+    result = selectors.plan_in_force(staf1, period.start).results.first()
+    item = ActivityCatalogItem.objects.create(
+        instansi=org["inst"],
+        code="P01",
+        name="Memverifikasi data pokok sekolah",
+        output_unit="sekolah",
+        standard_minutes=45,
+        active_from=dt.date(2020, 1, 1),
+    )
+    day = period.start
+    rows = [  # (start hour, volume, status, credited minutes)
+        (8, 2, "approved", 90),
+        (10, 1, "approved", 45),
+        (13, 1, "submitted", 0),
+    ]
+    for hour, volume, status, credited in rows:
+        ActivityEntry.objects.create(
+            instansi=org["inst"],
+            employee=staf1,
+            date=day,
+            start_time=dt.time(hour),
+            end_time=dt.time(hour + 2),
+            item=item,
+            volume=volume,
+            description=f"Sekolah gugus {hour}",
+            minutes_per_unit=45,
+            status=status,
+            credited_minutes=credited,
+            skp_result=result,
+            verified_by=org["kabid"] if status == "approved" else None,
+            verified_at=timezone.now() if status == "approved" else None,
+        )
+    url = f"{live_server.url}/kinerja/penilaian/?periode={period.key}"
+
+    for p in (phone_page, page):
+        login(p, live_server, org["kabid"].nip)
+        p.goto(url)
+        row = p.locator(f'[data-testid="rating-row"][data-nip="{staf1.nip}"]')
+        assert "2 aktivitas terkait (135 menit)" in row.inner_text()
+        row.locator("summary").click()
+        linked = row.locator(f'[data-testid="linked-activities"][data-result="{result.pk}"]')
+        assert linked.locator('[data-testid="linked-count"]').inner_text() == "2"
+        assert linked.locator('[data-testid="linked-minutes"]').inner_text() == "135"
+        linked.locator('[data-testid="linked-open"]').click()
+        table = linked.locator('[data-testid="skp-activities-table"]')
+        table.wait_for()
+        assert table.locator('[data-testid="skp-activity"]').count() == 3
+        assert table.locator('[data-testid="skp-activity"][data-status="approved"]').count() == 2
+        assert linked.locator('[data-testid="skp-activities-minutes"]').inner_text() == "135"
+        assert "Memverifikasi data pokok sekolah" in table.inner_text()
+        # Nothing else on the sheet changed: the ratings can still be chosen and saved.
+        assert p.locator('[data-testid="save-ratings"]').is_visible()
+    assert no_horizontal_scroll(phone_page)
+    assert not clipped_tables(phone_page)
+    screenshot(phone_page, "kinerja-penilaian-aktivitas-phone")
+    screenshot(page, "kinerja-penilaian-aktivitas")
