@@ -222,3 +222,36 @@ def test_bkpsdm_approves_an_unlock(page, phone_page, live_server, kantor):
     phone_page.goto(f"{live_server.url}/aktivitas/hari/{old.isoformat()}/")
     assert "Dibuka BKPSDM" in phone_page.inner_text('[data-testid="window"]')
     screenshot(phone_page, "aktivitas-hari-dibuka-phone")
+
+
+def test_employee_links_an_entry_to_an_skp_result_on_a_phone(phone_page, live_server, kantor):
+    """Issue 5, item 3: the entry form offers the employee's SKP results of the year."""
+    from tests.performance.factories import agreed_plan
+
+    page = phone_page
+    day = _workday_before(kantor["today"])
+    plan = agreed_plan(kantor["ani"], day.year)
+    plan.results.filter(order=1).update(
+        text="Terlaksananya pengadministrasian surat mutasi pegawai yang tertib dan tepat waktu"
+    )
+    result = plan.results.get(order=1)
+    login(page, live_server, kantor["ani"].nip)
+    page.goto(f"{live_server.url}/aktivitas/hari/{day.isoformat()}/")
+    select = page.locator("#id_skp_result")
+    assert select.locator("option").first.inner_text() == "— tidak dikaitkan —"
+    assert select.input_value() == ""
+    page.fill("#id_start_time", "08:00")
+    page.fill("#id_end_time", "09:30")
+    page.fill('[data-testid="catalog-search"]', "konsep surat")
+    page.locator(
+        '[data-testid="catalog-results"] label', has_text="Menyusun konsep surat dinas"
+    ).click()
+    page.fill("#id_volume", "3")
+    select.select_option(str(result.pk))
+    assert no_horizontal_scroll(page)
+    screenshot(page, "aktivitas-skp-form-phone")
+    page.click('[data-testid="save-submit"]')
+    page.wait_for_selector("text=Aktivitas tersimpan")
+    assert "Terlaksananya pengadministrasian surat" in page.inner_text('[data-testid="entry-skp"]')
+    assert ActivityEntry.objects.get(employee=kantor["ani"], date=day).skp_result_id == result.pk
+    assert no_horizontal_scroll(page)
