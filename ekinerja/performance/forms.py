@@ -142,3 +142,38 @@ class SettingsForm(forms.ModelForm):
         if value not in ALLOWED_PERIOD_MONTHS:
             raise forms.ValidationError("Pilih 1, 3, 6 atau 12 bulan.")
         return value
+
+    # The model's check constraints say the same; these put the message next to the field.
+    def clean_rating_deadline_day(self):
+        value = self.cleaned_data["rating_deadline_day"]
+        if value is not None and not 1 <= value <= 28:
+            raise forms.ValidationError("Tanggal batas penilaian harus antara 1 dan 28.")
+        return value
+
+    def clean_reminder_days(self):
+        value = self.cleaned_data["reminder_days"]
+        if value is not None and value > 27:
+            raise forms.ValidationError("Pengingat paling banyak 27 hari sebelum batas.")
+        return value
+
+
+class ReopenForm(forms.Form):
+    """BKPSDM reopens a locked month: why, and until when ratings are accepted again. The rules
+    (length of the reason, the date's range) are the service's."""
+
+    reason = forms.CharField(
+        label="Alasan membuka kembali",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Tuliskan alasan membuka kembali periode."},
+        help_text="Misalnya nomor putusan pengadilan atau penilaian yang salah pegawai.",
+    )
+    until = forms.DateField(
+        label="Penilaian dapat dilakukan sampai",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "required": "Isi tanggal terakhir penilaian dapat dilakukan.",
+            "invalid": "Tanggal tidak valid.",
+        },
+    )

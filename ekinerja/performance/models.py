@@ -462,7 +462,12 @@ class SkpEvidence(TenantModel):
 
 
 class PerformancePeriodLock(TenantModel):
-    """A month BKPSDM has locked: no rating or realisation touching it may change any more."""
+    """A month BKPSDM has locked: no rating or realisation touching it may change any more.
+
+    A lock is never deleted. BKPSDM may lift it (services.period_reopen) with a reason; the row then
+    records who lifted it, when, why and until when ratings of the period are accepted again
+    (`reopened_until`), and stops counting as a lock. Locking the month again makes a new row, so the
+    rows of a month are its whole lock history. At most one row per month is in force (not lifted)."""
 
     year = models.PositiveSmallIntegerField("tahun")
     month = models.PositiveSmallIntegerField("bulan")
@@ -475,19 +480,57 @@ class PerformancePeriodLock(TenantModel):
         verbose_name="dikunci oleh",
     )
     locked_at = models.DateTimeField("dikunci", auto_now_add=True)
+    lifted_at = models.DateTimeField("dibuka kembali", null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="dibuka kembali oleh",
+    )
+    lift_reason = models.TextField("alasan membuka kembali", blank=True)
+    reopened_until = models.DateField("penilaian dibuka sampai", null=True, blank=True)
 
     class Meta:
         verbose_name = "kunci periode kinerja"
         verbose_name_plural = "kunci periode kinerja"
-        ordering = ["year", "month"]
+        ordering = ["year", "month", "locked_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["instansi", "year", "month"], name="perflock_one_per_month"
+                fields=["instansi", "year", "month"],
+                condition=Q(lifted_at__isnull=True),
+                name="perflock_one_in_force_per_month",
             ),
             models.CheckConstraint(
                 condition=Q(month__gte=1, month__lte=12), name="perflock_month_1_12"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(lifted_at__isnull=True)
+                    & Q(lifted_by__isnull=True)
+                    & Q(lift_reason="")
+                    & Q(reopened_until__isnull=True)
+                )
+                | (
+                    Q(lifted_at__isnull=False)
+                    & Q(lifted_by__isnull=False)
+                    & ~Q(lift_reason="")
+                    & Q(reopened_until__isnull=False)
+                ),
+                name="perflock_lifted_consistently",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.lifted_at is None
+
+    @property
+    def month_period(self):
+        from ekinerja.core.periods import Period
+
+        return Period(self.year, self.month)

@@ -4,6 +4,7 @@
   the plan's reference date), BKPSDM and pimpinan.
 - An evaluation and its evidence files are seen by the owner, the superior who rated it or who rates
   it (at the period's rater date) and BKPSDM only.
+- The Django admin: settings for BKPSDM and Kominfo, the rest read-only for BKPSDM (below).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import rules
 
 from ekinerja.core.clock import local_today
-from ekinerja.org.rules import is_bkpsdm, is_pimpinan, same_instansi
+from ekinerja.org.rules import is_bkpsdm, is_kominfo, is_pimpinan, same_instansi
 from ekinerja.org.selectors import employee_for_user, hierarchy
 
 from . import selectors
@@ -58,3 +59,16 @@ rules.add_perm(
     same_instansi & (owns_evaluation | rates_evaluation | is_bkpsdm),
 )
 rules.add_perm("performance.manage", is_bkpsdm)
+
+# Django admin (see admin.py): the model permissions the admin asks for are answered by role
+# predicates, as in org.rules. BKPSDM and Kominfo maintain the settings (saved through
+# services.settings_save, audited). Plans, results, evaluations and locks are personnel data: only
+# BKPSDM sees them there, read-only (they change through the pages and their services). Nothing is
+# deleted through the admin.
+edits_settings = is_bkpsdm | is_kominfo
+
+rules.add_perm("performance", edits_settings)  # the app on the admin index
+for _action in ("view", "add", "change"):
+    rules.add_perm(f"performance.{_action}_performancesettings", edits_settings)
+for _model in ("skpplan", "skpresult", "skpevaluation", "performanceperiodlock"):
+    rules.add_perm(f"performance.view_{_model}", is_bkpsdm)

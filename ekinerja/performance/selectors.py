@@ -13,12 +13,13 @@ the latest `effective_from` on or before the period's first day.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi
@@ -83,7 +84,8 @@ def reportable(cfg: PerformanceSettings, today: dt.date) -> list[EvalPeriod]:
 
 
 def locked_months(instansi: Instansi | int, year: int | None = None) -> set[Period]:
-    qs = PerformancePeriodLock.objects.filter(instansi=instansi)
+    """The months locked now (locks in force; a lifted lock does not count)."""
+    qs = PerformancePeriodLock.objects.filter(instansi=instansi, lifted_at__isnull=True)
     if year is not None:
         qs = qs.filter(year=year)
     return {Period(y, m) for y, m in qs.values_list("year", "month")}
@@ -97,8 +99,71 @@ def is_period_locked(instansi: Instansi | int, period: EvalPeriod) -> bool:
 def is_locked_between(instansi: Instansi | int, start: dt.date, end: dt.date) -> bool:
     """True when any month from `start` to `end` (same year) is locked (one query)."""
     return PerformancePeriodLock.objects.filter(
-        instansi=instansi, year=start.year, month__gte=start.month, month__lte=end.month
+        instansi=instansi,
+        year=start.year,
+        month__gte=start.month,
+        month__lte=end.month,
+        lifted_at__isnull=True,
     ).exists()
+
+
+def lock_history(instansi: Instansi | int, period: EvalPeriod) -> list[PerformancePeriodLock]:
+    """Every lock of the period's months, in force or lifted, oldest first, with who locked and who
+    lifted it (one query)."""
+    return list(
+        PerformancePeriodLock.objects.filter(
+            instansi=instansi,
+            year=period.start.year,
+            month__gte=period.start.month,
+            month__lte=period.end.month,
+        )
+        .select_related("locked_by", "lifted_by")
+        .order_by("month", "locked_at", "id")
+    )
+
+
+def rating_deadline(instansi: Instansi | int, period: EvalPeriod) -> dt.date:
+    """The last day the superior may rate the period: the settings' deadline, or later when BKPSDM
+    reopened one of its months until a later day (one query)."""
+    reopened = PerformancePeriodLock.objects.filter(
+        instansi=instansi,
+        year=period.start.year,
+        month__gte=period.start.month,
+        month__lte=period.end.month,
+        lifted_at__isnull=False,
+    ).aggregate(until=Max("reopened_until"))["until"]
+    return max(period.deadline, reopened) if reopened else period.deadline
+
+
+def ratable_with_reopened(cfg: PerformanceSettings, today: dt.date) -> list[EvalPeriod]:
+    """The periods a superior may rate today: the usual ones (`ratable`) plus earlier periods BKPSDM
+    reopened until today or later and not locked again. A reopened period comes with its extended
+    deadline. Oldest first; one query, two when a period is reopened."""
+    out = ratable(cfg, today)
+    rows = PerformancePeriodLock.objects.filter(
+        instansi_id=cfg.instansi_id, reopened_until__gte=today
+    ).values_list("year", "month", "reopened_until")
+    extended: dict[EvalPeriod, dt.date] = {}
+    for year, month, until in rows:
+        p = period_containing(cfg, Period(year, month))
+        extended[p] = max(until, extended.get(p, until))
+    if not extended:
+        return out
+    locked = {
+        (y, m)
+        for y, m in PerformancePeriodLock.objects.filter(
+            instansi_id=cfg.instansi_id, lifted_at__isnull=True
+        ).values_list("year", "month")
+    }
+    by_start = {p.start: p for p in out}
+    for p, until in extended.items():
+        if p.rating_opens > today or any((m.year, m.month) in locked for m in p.month_periods):
+            continue
+        if until > p.deadline:
+            by_start[p.start] = dataclasses.replace(p, deadline=until)
+        else:
+            by_start.setdefault(p.start, p)
+    return [by_start[k] for k in sorted(by_start)]
 
 
 def rater_date(period: EvalPeriod, today: dt.date) -> dt.date:

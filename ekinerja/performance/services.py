@@ -10,6 +10,8 @@ Rules and sources:
 - The instansi's settings (PerformanceSettings): evaluation period length and rating deadline. A
   rating after the deadline or in a month BKPSDM has locked is refused, so an unrated employee stays
   "not rated" and the TPP policy's not-rated value applies.
+- Month locks are never deleted: BKPSDM may lift one with a reason (period_reopen), which may also
+  reopen rating until a later day; locking again makes a new lock row.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError
 from django.utils import timezone
 
@@ -116,11 +118,21 @@ def _snapshot_positions(plan: SkpPlan, appraiser: Employee | None, on: dt.date) 
 # ---------------------------------------------------------------- settings and locks
 
 
+def _may_edit_settings(actor: User, instansi_id: int) -> bool:
+    """BKPSDM, or Kominfo maintaining the system (through the Django admin), of the same instansi."""
+    return (
+        actor is not None
+        and actor.instansi_id == instansi_id
+        and bool({Role.BKPSDM, Role.KOMINFO} & set(user_roles(actor)))
+    )
+
+
 @transaction.atomic
 def settings_save(*, actor: User, settings_obj: PerformanceSettings) -> PerformanceSettings:
-    """BKPSDM sets the evaluation period (1, 3, 6 or 12 months) and the rating deadline day."""
-    if not _is_bkpsdm(actor, settings_obj.instansi_id):
-        raise ValidationError("Hanya BKPSDM yang dapat mengubah pengaturan kinerja.")
+    """BKPSDM (or Kominfo) sets the evaluation period (1, 3, 6 or 12 months) and the rating
+    deadline day."""
+    if not _may_edit_settings(actor, settings_obj.instansi_id):
+        raise ValidationError("Hanya BKPSDM atau Kominfo yang dapat mengubah pengaturan kinerja.")
     old = PerformanceSettings.objects.filter(instansi_id=settings_obj.instansi_id).first()
     if old is not None:
         settings_obj.pk = old.pk
@@ -140,22 +152,81 @@ def settings_save(*, actor: User, settings_obj: PerformanceSettings) -> Performa
 
 @transaction.atomic
 def period_lock(*, actor: User, instansi: Instansi, month: Period) -> PerformancePeriodLock:
-    """BKPSDM locks a month: from then on no rating or realisation of a period touching it changes."""
+    """BKPSDM locks a month: from then on no rating or realisation of a period touching it changes.
+    A month reopened earlier may be locked again (a new lock row; the lifted one stays)."""
     if not _is_bkpsdm(actor, instansi.pk):
         raise ValidationError("Hanya BKPSDM yang dapat mengunci periode penilaian.")
-    if PerformancePeriodLock.objects.filter(
-        instansi=instansi, year=month.year, month=month.month
-    ).exists():
-        raise ValidationError(f"Periode {month.label} sudah dikunci.")
-    lock = PerformancePeriodLock.objects.create(
-        instansi=instansi, year=month.year, month=month.month, locked_by=actor
+    in_force = PerformancePeriodLock.objects.filter(
+        instansi=instansi, year=month.year, month=month.month, lifted_at__isnull=True
     )
+    if in_force.exists():
+        raise ValidationError(f"Periode {month.label} sudah dikunci.")
+    try:
+        with transaction.atomic():
+            lock = PerformancePeriodLock.objects.create(
+                instansi=instansi, year=month.year, month=month.month, locked_by=actor
+            )
+    except IntegrityError as exc:  # a concurrent lock of the same month won
+        raise ValidationError(f"Periode {month.label} sudah dikunci.") from exc
     audit_record(
         action="performance.period.lock",
         actor=actor,
         instansi=instansi,
         obj=lock,
-        after={"period": str(month)},
+        after={"period": str(month), **snapshot(lock)},
+    )
+    return lock
+
+
+REOPEN_REASON_MIN_CHARS = 20
+REOPEN_MAX_DAYS = 31
+
+
+@transaction.atomic
+def period_reopen(
+    *, actor: User, lock: PerformancePeriodLock, reason: str, until: dt.date | None
+) -> PerformancePeriodLock:
+    """BKPSDM lifts a month lock ("buka kembali periode"), e.g. after a rating was entered for the
+    wrong subordinate or a court decision. The lock row is kept and marked lifted with who, when, why
+    and until when ratings of the period are accepted again (`until`: today at the earliest, at most
+    REOPEN_MAX_DAYS days ahead; it may extend a rating deadline that has passed). Audited with the
+    row before and after and the reason. Nothing else is recomputed: TPP runs already locked for
+    months of the period stay as they are (corrections go through the TPP adjustment flow)."""
+    reason = (reason or "").strip()
+    today = _today(lock.instansi_id)
+    errors: dict[str, list[str]] = {}
+    if len(reason) < REOPEN_REASON_MIN_CHARS:
+        errors["reason"] = [
+            "Tuliskan alasan membuka kembali periode, sedikitnya "
+            f"{REOPEN_REASON_MIN_CHARS} karakter."
+        ]
+    if until is None:
+        errors["until"] = ["Isi tanggal terakhir penilaian dapat dilakukan."]
+    elif until < today:
+        errors["until"] = ["Tanggal tidak boleh sebelum hari ini."]
+    elif (until - today).days > REOPEN_MAX_DAYS:
+        errors["until"] = [f"Paling lama {REOPEN_MAX_DAYS} hari dari hari ini."]
+    if not _is_bkpsdm(actor, lock.instansi_id):
+        raise ValidationError("Hanya BKPSDM yang dapat membuka kembali periode penilaian.")
+    if errors:
+        raise ValidationError(errors)
+    lock = PerformancePeriodLock.objects.select_for_update().get(pk=lock.pk)
+    if not lock.in_force:
+        raise ValidationError(f"Kunci periode {lock.month_period.label} sudah dibuka sebelumnya.")
+    before = snapshot(lock)
+    lock.lifted_at = timezone.now()
+    lock.lifted_by = actor
+    lock.lift_reason = reason
+    lock.reopened_until = until
+    lock.save()
+    audit_record(
+        action="performance.period.reopen",
+        actor=actor,
+        instansi=lock.instansi,
+        obj=lock,
+        before=before,
+        after=snapshot(lock),
+        reason=reason,
     )
     return lock
 
@@ -521,8 +592,11 @@ def plan_revise(*, actor: User, plan: SkpPlan, reason: str) -> SkpPlan:
 
 
 def _check_period(period: EvalPeriod, instansi_id: int) -> PerformanceSettings:
+    """The period must be one of the instansi's periods (its deadline is not trusted: the services
+    read it again, a reopened period's included)."""
     cfg = selectors.performance_settings(instansi_id)
-    if selectors.period_containing(cfg, period.start) != period:
+    expected = selectors.period_containing(cfg, period.start)
+    if (expected.start, expected.end, expected.months) != (period.start, period.end, period.months):
         raise ValidationError("Periode penilaian tidak sesuai dengan pengaturan instansi.")
     return cfg
 
@@ -573,7 +647,9 @@ def realisation_save(
     employee = indicator.result.plan.employee
     if not _is_owner(actor, employee):
         raise ValidationError("Hanya pegawai pemilik SKP yang dapat melaporkan realisasinya.")
-    _check_period(period, employee.instansi_id)
+    cfg = _check_period(period, employee.instansi_id)
+    # The settings' deadline: a reopening extends rating only, not the realisation report.
+    period = selectors.period_containing(cfg, period.start)
     today = _today(employee.instansi_id)
     if today < period.start:
         raise ValidationError(f"Periode {period.label} belum dimulai.")
@@ -690,8 +766,9 @@ def evaluations_rate(
 ) -> list[SkpEvaluation]:
     """The direct superior rates subordinates' results and behaviour for a period, all or nothing.
 
-    Refused when: the period is not open yet (before its last month) or its deadline has passed,
-    any of its months is locked, the actor is not the employee's direct superior at the rater date
+    Refused when: the period is not open yet (before its last month) or its deadline has passed
+    (the settings' deadline, or the later day until which BKPSDM reopened a month of it), any of its
+    months is locked, the actor is not the employee's direct superior at the rater date
     (the earlier of today and the period's end; BKPSDM acts for employees without a superior), a
     rating is not below / as_expected / above, or the employee has no agreed plan for the period.
     The predicate comes from the PermenPANRB 6/2022 matrix. Re-rating before the deadline replaces
@@ -711,11 +788,12 @@ def evaluations_rate(
                 ]
             }
         )
-    if today > period.deadline:
+    deadline = selectors.rating_deadline(instansi_id, period)
+    if today > deadline:
         raise RatingErrors(
             {
                 "__all__": [
-                    f"Batas waktu penilaian periode {period.label} ({tanggal(period.deadline)}) "
+                    f"Batas waktu penilaian periode {period.label} ({tanggal(deadline)}) "
                     "telah lewat; pegawai yang belum dinilai tercatat tidak dinilai."
                 ]
             }

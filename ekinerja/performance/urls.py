@@ -26,5 +26,6 @@ urlpatterns = [
     path("penilaian/predikat/", views.predicate_preview, name="predicate-preview"),
     path("rekap/", views.overview, name="overview"),
     path("rekap/kunci/", views.overview_lock, name="overview-lock"),
+    path("rekap/kunci/<int:pk>/buka/", views.overview_reopen, name="overview-reopen"),
     path("pengaturan/", views.settings_view, name="settings"),
 ]

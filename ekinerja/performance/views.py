@@ -3,6 +3,8 @@ rating screens, BKPSDM's overview, settings and the SKP document as PDF."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +17,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from ekinerja.core.clock import local_today
-from ekinerja.core.periods import Period
+from ekinerja.core.periods import Period, tanggal
 from ekinerja.core.scoping import get_scoped_or_404
 from ekinerja.org.selectors import definitif_assignment, direct_superior, employee_for_user
 
@@ -25,12 +27,14 @@ from .forms import (
     BehaviourForm,
     IndicatorFormSet,
     RealisationForm,
+    ReopenForm,
     ResultForm,
     ReturnForm,
     RevisionForm,
     SettingsForm,
 )
 from .models import (
+    PerformancePeriodLock,
     SkpEvaluation,
     SkpEvidence,
     SkpIndicator,
@@ -614,7 +618,7 @@ def rating(request):
     me = _me(request)
     today = _today(request)
     cfg = selectors.performance_settings(me.instansi_id)
-    periods = selectors.ratable(cfg, today)
+    periods = selectors.ratable_with_reopened(cfg, today)
     period = _pick_period(request, periods)
     if period is None and request.method == "POST":
         messages.error(
@@ -726,7 +730,9 @@ def overview(request):
         if p.key == request.GET.get("periode"):
             period = p
     rows = selectors.rating_overview(instansi, period, today=today)
-    locked = selectors.locked_months(instansi, period.start.year)
+    history = selectors.lock_history(instansi, period)
+    deadline = selectors.rating_deadline(instansi, period)
+    in_force = {(lk.year, lk.month): lk for lk in history if lk.in_force}
     return render(
         request,
         "performance/overview.html",
@@ -737,11 +743,13 @@ def overview(request):
             "total": sum(r.total for r in rows),
             "rated": sum(r.rated for r in rows),
             "unrated": sum(r.not_rated for r in rows),
-            "months": [(m, m in locked) for m in period.month_periods],
+            "months": [(m, in_force.get((m.year, m.month))) for m in period.month_periods],
+            "history": history,
             "reminders": selectors.rating_reminders(instansi, today=today),
             "cfg": cfg,
             "today": today,
-            "deadline_passed": today > period.deadline,
+            "deadline": deadline,
+            "deadline_passed": today > deadline,
         },
     )
 
@@ -760,6 +768,59 @@ def overview_lock(request):
     else:
         messages.success(request, f"Periode {month.label} dikunci.")
     return redirect(f"{reverse('performance:overview')}?periode={request.POST.get('periode', '')}")
+
+
+@login_required
+def overview_reopen(request, pk: int):
+    """BKPSDM reopens a locked month ("Buka kembali periode"): the lock, its consequences, a reason
+    and until when ratings are accepted again."""
+    _require_manage(request)
+    lock = get_scoped_or_404(
+        PerformancePeriodLock.objects.select_related("locked_by", "lifted_by"), request.user, pk=pk
+    )
+    today = _today(request)
+    cfg = selectors.performance_settings(request.user.instansi)
+    period = selectors.period_containing(cfg, lock.month_period)
+    back = f"{reverse('performance:overview')}?periode={period.key}"
+    if request.method == "POST":
+        form = ReopenForm(request.POST)
+        if form.is_valid():
+            try:
+                services.period_reopen(
+                    actor=request.user,
+                    lock=lock,
+                    reason=form.cleaned_data["reason"],
+                    until=form.cleaned_data["until"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Periode {lock.month_period.label} dibuka kembali; penilaian dapat dilakukan "
+                    f"sampai {tanggal(form.cleaned_data['until'])}.",
+                )
+                return redirect(back)
+    else:
+        deadline = selectors.rating_deadline(lock.instansi_id, period)
+        form = ReopenForm(
+            initial={"until": deadline if deadline >= today else today + dt.timedelta(days=7)}
+        )
+    locked = selectors.locked_months(lock.instansi_id, period.start.year) & set(
+        period.month_periods
+    )
+    return render(
+        request,
+        "performance/reopen.html",
+        {
+            "lock": lock,
+            "period": period,
+            "form": form,
+            "back": back,
+            "today": today,
+            "other_locked": sorted(locked - {lock.month_period}),
+        },
+    )
 
 
 @login_required
