@@ -229,3 +229,34 @@ def test_the_rating_screen_shows_the_activities_behind_a_result(
     assert not clipped_tables(phone_page)
     screenshot(phone_page, "kinerja-penilaian-aktivitas-phone")
     screenshot(page, "kinerja-penilaian-aktivitas")
+
+
+def test_bkpsdm_reopens_a_locked_month_on_a_phone(kinerja, live_server, phone_page):
+    """Buka kembali periode: the overview links the locked month to its page, which says that TPP
+    runs already locked are not recomputed; a short reason is a field error; after reopening the
+    month shows "Kunci" again and the lock history keeps who locked, who reopened and why."""
+    org, period = kinerja, kinerja["period"]
+    month = period.month_periods[0]
+    services.period_lock(actor=org["bkpsdm"], instansi=org["inst"], month=month)
+    page = phone_page
+    login(page, live_server, "bkpsdm.tala")
+    page.goto(f"{live_server.url}/kinerja/rekap/?periode={period.key}")
+    with page.expect_navigation():
+        page.click(f'[data-testid="reopen-{month}"]')
+    assert "TIDAK dihitung ulang" in page.inner_text('[data-testid="tpp-warning"]')
+    page.fill("#id_reason", "salah input")
+    with page.expect_navigation():
+        page.click("text=Buka kembali periode >> nth=-1")
+    assert "sedikitnya 20 karakter" in page.inner_text(".invalid-feedback")
+    assert no_horizontal_scroll(page)
+    screenshot(page, "kinerja-buka-kembali-phone")
+    reason = "Penilaian Budi Santoso terisi untuk pegawai yang salah; diulang atasan."
+    page.fill("#id_reason", reason)
+    with page.expect_navigation():
+        page.click("text=Buka kembali periode >> nth=-1")
+    history = page.inner_text('[data-testid="lock-history"]')
+    assert reason in history and "bkpsdm.tala" in history
+    assert f"Kunci {month.label}" in page.inner_text('[data-testid="month-locks"]')
+    assert no_horizontal_scroll(page)
+    page.locator('[data-testid="lock-history"]').scroll_into_view_if_needed()
+    screenshot(page, "kinerja-riwayat-kunci-phone")
