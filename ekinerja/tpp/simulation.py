@@ -62,6 +62,9 @@ PCT_KEYS = {
 }
 CHANGE_LABELS = {**MONEY_KEYS, **PCT_KEYS}
 
+#: Up to this many employees without a stored result are gathered by id (a shorter gather); more
+#: than that, the whole month is gathered for the baseline.
+FEW_MISSING = 500
 #: Keep at most this many simulations per instansi (the oldest go first).
 KEEP_PER_INSTANSI = 30
 BATCH = 2000
@@ -290,7 +293,7 @@ def simulate_policy(
         in_force = selectors.policy_for(instansi, period)
         if in_force is not None:
             # Only the missing employees when they are few (a shorter gather), all of them otherwise.
-            ids = missing if len(missing) <= selectors._IN_LIST_LIMIT else None
+            ids = missing if len(missing) <= FEW_MISSING else None
             base = selectors.gather(
                 instansi,
                 period,
