@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -36,6 +37,7 @@ import urllib.request
 from pathlib import Path
 
 import dj_database_url
+import psutil  # comes with locust
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "ekinerja_bench_activity"
@@ -82,6 +84,56 @@ def _wait_up(url: str, seconds: float = 60) -> None:
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"gunicorn tidak menjawab di {url}")
+
+
+def _cpu(proc: psutil.Process) -> float:
+    try:
+        t = proc.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return t.user + t.system
+
+
+def _snapshot(server: subprocess.Popen | None) -> dict:
+    """CPU seconds so far: the gunicorn master and workers, the PostgreSQL backends serving the
+    benchmark database, every PostgreSQL process, the finished child processes (locust), and the whole
+    machine (busy and all)."""
+    snap = {"wall": time.perf_counter(), "load": os.getloadavg()}
+    if server is not None:
+        master = psutil.Process(server.pid)
+        snap["server"] = _cpu(master) + sum(_cpu(c) for c in master.children(recursive=True))
+    pg = bench = 0.0
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        if proc.info["name"] == "postgres":
+            secs = _cpu(proc)
+            pg += secs
+            if BENCH_DB in " ".join(proc.info["cmdline"] or ()):
+                bench += secs
+    snap["pg"], snap["pg_bench"] = pg, bench
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    snap["children"] = kids.ru_utime + kids.ru_stime
+    machine = psutil.cpu_times()
+    snap["machine_all"] = sum(machine)
+    snap["machine_idle"] = machine.idle + getattr(machine, "iowait", 0.0)
+    return snap
+
+
+def _cpu_line(before: dict, after: dict, requests: int) -> str:
+    wall = after["wall"] - before["wall"]
+
+    def d(key):
+        return after[key] - before[key]
+
+    busy = d("machine_all") - d("machine_idle")
+    per = 1000 / max(requests, 1)
+    return (
+        f"            CPU selama {wall:.0f} s: gunicorn {d('server'):.1f} s "
+        f"({d('server') * per:.2f} ms/permintaan), PostgreSQL (basis data uji) {d('pg_bench'):.1f} s "
+        f"({d('pg_bench') * per:.2f} ms), PostgreSQL seluruhnya {d('pg'):.1f} s, locust "
+        f"{d('children'):.1f} s ({d('children') * per:.2f} ms); mesin sibuk {busy:.1f} dari "
+        f"{d('machine_all'):.1f} CPU-detik ({100 * busy / max(d('machine_all'), 1e-9):.0f}%); "
+        f"load average {before['load'][0]:.2f} -> {after['load'][0]:.2f}"
+    )
 
 
 def _locust(env, host, users, rate, seconds, offset, out: Path, cores) -> dict:
@@ -141,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--duration", type=int, default=60, help="seconds per measured run (60)")
     p.add_argument("--cpus", type=int, default=2, help="cores for gunicorn (2; 0 = not pinned)")
     p.add_argument("--workers", type=int, default=0, help="gunicorn workers (2 x cpus + 1)")
+    p.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (> 1: gthread workers)"
+    )
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
     p.add_argument("--reuse", action="store_true", help="reuse a kept database (skip set-up)")
     args = p.parse_args(argv)
@@ -157,7 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     client_cores = f"{cpus}-{min(ncpu - 1, cpus + 3)}" if server_cores else None
     print(
         f"activity_submit: PostgreSQL {_psql(cfg, 'SHOW server_version')}, {ncpu} CPU "
-        f"(gunicorn {workers} worker sync{', inti ' + server_cores if server_cores else ''}; "
+        f"(gunicorn {workers} worker "
+        f"{f'gthread x {args.threads} thread' if args.threads > 1 else 'sync'}"
+        f"{', inti ' + server_cores if server_cores else ''}; "
         f"PostgreSQL tidak dipin), {args.employees} pegawai"
     )
     tmp = Path(tempfile.mkdtemp(prefix="ekinerja-bench-activity-"))
@@ -222,7 +279,9 @@ def main(argv: list[str] | None = None) -> int:
                 "--workers",
                 str(workers),
                 "--worker-class",
-                "sync",
+                "gthread" if args.threads > 1 else "sync",
+                "--threads",
+                str(args.threads),
                 "--backlog",
                 "2048",
                 "--log-level",
@@ -234,12 +293,18 @@ def main(argv: list[str] | None = None) -> int:
         _wait_up(f"{host}/api/v1/openapi.json")
         print(f"data: {entries} entri aktivitas sudah ada; server {host}")
         _locust(env, host, min(args.users, 50), 2, 10, 0, tmp, client_cores)  # warm-up
+        before = _snapshot(server)
         target = _locust(
             env, host, args.users, args.rate, args.duration, args.users, tmp, client_cores
         )
+        after = _snapshot(server)
         print(_line(f"target {args.users * args.rate:.0f}/s", target))
+        print(_cpu_line(before, after, target["requests"]))
+        before = _snapshot(server)
         peak = _locust(env, host, args.users, 0, args.duration, 2 * args.users, tmp, client_cores)
+        after = _snapshot(server)
         print(_line("saturasi", peak))
+        print(_cpu_line(before, after, peak["requests"]))
         made = _psql(
             cfg,
             "SELECT count(*) FROM activities_activityentry WHERE description = "

@@ -165,7 +165,13 @@ def _own(request, pk: int) -> ActivityEntry:
 
 
 def _item(request, pk: int) -> ActivityCatalogItem:
-    return get_scoped_or_404(ActivityCatalogItem, request.auth, pk=pk)
+    """A catalog item of the caller's instansi (another instansi's answers 404), knowing whether it
+    is limited to some units (selectors.catalog_item: one query)."""
+    instansi_id = request.auth.instansi_id
+    item = selectors.catalog_item(instansi_id, pk) if instansi_id else None
+    if item is None:
+        raise Http404
+    return item
 
 
 @router.get("/catalog", response=list[CatalogItemOut])

@@ -7,6 +7,7 @@ The numbers the TPP run uses come from `activity_month` and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -14,11 +15,14 @@ from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
+    DateField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
     Max,
     Min,
+    OuterRef,
     Q,
     Sum,
     Value,
@@ -29,11 +33,17 @@ from django.utils import timezone
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
+from ekinerja.core.prepared import Param, Prepared, as_model, model_fields
 from ekinerja.org.models import Assignment, Employee, Position, Role, Unit
 from ekinerja.org.selectors import Hierarchy, active_on, admin_unit_ids, user_roles
 from ekinerja.performance.models import SkpResult
 from ekinerja.performance.selectors import LinkedActivities
-from ekinerja.workcal.selectors import nth_working_day_after, working_days
+from ekinerja.workcal.selectors import (
+    InstansiCalendars,
+    instansi_calendars,
+    nth_working_day_after,
+    working_days,
+)
 
 from .models import (
     ActivityCatalogItem,
@@ -85,13 +95,29 @@ def _generation_key(instansi_id: int) -> str:
     return f"activities:calendar-generation:{instansi_id}"
 
 
+def _fresh_generation() -> int:
+    # Never a value an earlier generation of the same key had: a generation evicted from the cache
+    # must not bring back windows cached under an older one.
+    return time.time_ns()
+
+
+def calendar_generation(instansi_id: int) -> int:
+    """The current calendar generation of the instansi: part of every cached window's key."""
+    key = _generation_key(instansi_id)
+    found = cache.get(key)
+    if found is None:
+        cache.add(key, _fresh_generation(), None)
+        found = cache.get(key)
+    return found if found is not None else _fresh_generation()
+
+
 def calendar_changed(instansi_id: int) -> None:
     """The instansi's work calendar changed: every cached window of it is stale (signals.py)."""
     key = _generation_key(instansi_id)
     try:
         cache.incr(key)
     except ValueError:
-        cache.set(key, 1, None)
+        cache.set(key, _fresh_generation(), None)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -187,15 +213,51 @@ def superior_of_on(employee_id: int, instansi_id: int, day: dt.date) -> int | No
 # Positions held and the catalog items allowed for them
 
 
+_ON = DateField()
+_ID = IntegerField()
+# Compiled once per process (core.prepared): these run on every entry written.
+_POSITIONS = Prepared(
+    lambda: (
+        Assignment.objects.filter(active_on(Param("on", _ON)), employee_id=Param("employee", _ID))
+        .order_by("kind", "start")
+        .values_list("kind", *model_fields(Position, "position__"))
+    )
+)
+_POSITION_ORDER = {Assignment.Kind.DEFINITIF: 0, Assignment.Kind.PLT: 1, Assignment.Kind.PLH: 2}
+
+
 def positions_held(employee: Employee, on: dt.date) -> list[Position]:
     """Positions the employee holds on a date: definitif first, then Plt/Plh (one query)."""
-    rows = (
-        Assignment.objects.filter(active_on(on), employee=employee)
-        .select_related("position")
-        .order_by("kind", "start")
+    rows = _POSITIONS(on=on, employee=employee.pk)
+    return [as_model(Position, r[1:]) for r in sorted(rows, key=lambda r: _POSITION_ORDER[r[0]])]
+
+
+_ITEM = Prepared(
+    lambda: (
+        ActivityCatalogItem.objects.filter(instansi_id=Param("instansi", _ID), pk=Param("pk", _ID))
+        .annotate(
+            limited=Exists(
+                ActivityCatalogItem.units.through.objects.filter(
+                    activitycatalogitem_id=OuterRef("pk")
+                )
+            )
+        )
+        .order_by()
+        .values_list(*model_fields(ActivityCatalogItem), "limited")
     )
-    order = {Assignment.Kind.DEFINITIF: 0, Assignment.Kind.PLT: 1, Assignment.Kind.PLH: 2}
-    return [a.position for a in sorted(rows, key=lambda a: order[a.kind])]
+)
+
+
+def catalog_item(instansi_id: int, pk: int) -> ActivityCatalogItem | None:
+    """One catalog item of the instansi (None when there is none), knowing in the same query whether
+    it is limited to some units: item_allowed then needs no query for an unlimited item."""
+    rows = _ITEM(instansi=instansi_id, pk=pk)
+    if not rows:
+        return None
+    item = as_model(ActivityCatalogItem, rows[0][:-1])
+    if not rows[0][-1]:
+        item._unit_ids = frozenset()
+    return item
 
 
 def _unit_ancestors(instansi_id: int, unit_ids: set[int]) -> dict[int, set[int]]:
@@ -228,7 +290,8 @@ def allowed_items_q(instansi_id: int, positions: list[Position]) -> Q | None:
 
 def item_allowed(item: ActivityCatalogItem, positions: list[Position]) -> bool:
     """The same rule as allowed_items_q for one item, checked in memory: one query for the item's
-    units, and one for the unit tree only when the item is limited to some units."""
+    units (none when catalog_item loaded it), and one for the unit tree only when the item is limited
+    to some units."""
     fits = [
         p
         for p in positions
@@ -236,7 +299,9 @@ def item_allowed(item: ActivityCatalogItem, positions: list[Position]) -> bool:
     ]
     if not fits:
         return False
-    units = set(item.units.values_list("id", flat=True))
+    units = getattr(item, "_unit_ids", None)  # known already when loaded by catalog_item()
+    if units is None:
+        units = set(item.units.values_list("id", flat=True))
     if not units:
         return True
     ancestors = _unit_ancestors(item.instansi_id, {p.unit_id for p in fits})
@@ -320,6 +385,20 @@ class WindowState:
         return self.window_end
 
 
+def _instansi_calendars(
+    instansi_id: int, generation: int, start: dt.date, end: dt.date
+) -> InstansiCalendars:
+    """The instansi's schedules, zone and holidays for a date range, shared by every employee's
+    window (workcal.instansi_calendars: six queries), cached under the calendar generation: a window
+    not cached yet then costs only the employee's own schedule periods and roster (two queries)."""
+    key = f"activities:calendars:{instansi_id}:{generation}:{start.isoformat()}:{end.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        found = instansi_calendars([instansi_id], start, end)
+        cache.set(key, found, CALENDAR_TTL)
+    return found
+
+
 def window_state(
     employee: Employee,
     day: dt.date,
@@ -332,7 +411,7 @@ def window_state(
     of the window's end and today. One read of the employee's calendar for both."""
     settings = settings or activity_settings(employee.instansi_id)
     n, v = settings.window_working_days, settings.verification_working_days
-    generation = cache.get(_generation_key(employee.instansi_id), 0)
+    generation = calendar_generation(employee.instansi_id)
     # The NIP is in the key too, so a key never outlives the employee row it was computed for.
     key = (
         f"activities:window:{employee.instansi_id}:{generation}:{employee.id}:{employee.nip}:"
@@ -343,9 +422,9 @@ def window_state(
         end, verify_by = cached
     else:
         span = max(31, 3 * (n + v) + 14)
-        days = working_days(
-            [employee], day + dt.timedelta(days=1), day + dt.timedelta(days=span)
-        ).get(employee.id, [])
+        start, stop = day + dt.timedelta(days=1), day + dt.timedelta(days=span)
+        shared = _instansi_calendars(employee.instansi_id, generation, start, stop)
+        days = working_days([employee], start, stop, shared).get(employee.id, [])
         end = days[n - 1] if len(days) >= n else window_end(employee, day, n)
         base = max(end, today)
         verify_by = _nth_after(days, base, v) if days and base <= days[-1] else None

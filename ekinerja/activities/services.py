@@ -26,13 +26,14 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import DateField, IntegerField, Q, Sum
 from django.utils import timezone
 
 from ekinerja.core.audit import audit_record, snapshot
 from ekinerja.core.clock import local_now, local_today
 from ekinerja.core.models import AuditEvent, Instansi, User
 from ekinerja.core.periods import Period, tanggal
+from ekinerja.core.prepared import Param, Prepared, insert
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import employee_for_user, user_roles
 from ekinerja.performance.selectors import results_for_employee
@@ -199,6 +200,29 @@ def _cap_warning(entry: ActivityEntry, others: list[tuple], cap: int) -> list[st
     return []
 
 
+# The other entries of an employee's day (rejected ones do not count), compiled once per process:
+# read on every entry written (core.prepared). pk: the entry's own id, 0 for a new one.
+_DAY_OTHERS = Prepared(
+    lambda: (
+        ActivityEntry.objects.filter(
+            employee_id=Param("employee", IntegerField()), date=Param("day", DateField())
+        )
+        .exclude(pk=Param("pk", IntegerField()))
+        .exclude(status=S.REJECTED)
+        .order_by("start_time", "id")
+        .values_list(
+            "start_time",
+            "end_time",
+            "status",
+            "credited_minutes",
+            "minutes_per_unit",
+            "volume",
+            "item__name",
+        )
+    )
+)
+
+
 def validate_entry(
     entry: ActivityEntry,
     *,
@@ -252,20 +276,7 @@ def validate_entry(
             err("item", f"Aktivitas '{item.name}' tidak tersedia untuk jabatan Anda.")
 
     # The day's other entries, read once: for the overlap rule and the cap warning.
-    others = list(
-        ActivityEntry.objects.filter(employee=employee, date=day)
-        .exclude(pk=entry.pk)
-        .exclude(status=S.REJECTED)
-        .values_list(
-            "start_time",
-            "end_time",
-            "status",
-            "credited_minutes",
-            "minutes_per_unit",
-            "volume",
-            "item__name",
-        )
-    )
+    others = _DAY_OTHERS(employee=employee.pk, day=day, pk=entry.pk or 0)
     if entry.start_time and entry.end_time and entry.end_time > entry.start_time:
         clash = next((o for o in others if o[0] < entry.end_time and o[1] > entry.start_time), None)
         if clash is not None:
@@ -320,9 +331,19 @@ def _pk(obj) -> int | None:
 UNCHANGED = object()
 
 
+# Serialises writes of one employee so two concurrent saves cannot both pass the overlap check.
+_LOCK = Prepared(
+    lambda: (
+        Employee.objects.select_for_update()
+        .filter(pk=Param("pk", IntegerField()))
+        .order_by()
+        .values_list("pk")
+    )
+)
+
+
 def _lock_employee(employee: Employee) -> None:
-    # Serialises writes of one employee so two concurrent saves cannot both pass the overlap check.
-    Employee.objects.select_for_update().filter(pk=employee.pk).values_list("pk").first()
+    _LOCK(pk=employee.pk)
 
 
 def _state_for(
@@ -400,7 +421,7 @@ def entry_create(
     if submit:
         _transition(entry, S.SUBMITTED)
         _submit_fields(entry, settings, today, state)
-    entry.save()
+    insert(entry)  # entry.save(), with the statement built once per process
     _store_files(entry, files)
     return EntryResult(entry, warnings)
 

@@ -3,26 +3,63 @@ browser session (with CSRF) for pages that call the API."""
 
 from __future__ import annotations
 
+from django.db.models import CharField, DateTimeField
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from ekinerja.activities.models import ApiToken
+from ekinerja.core.models import Instansi, User
+from ekinerja.core.prepared import Param, Prepared, as_model, model_fields
+from ekinerja.org.models import Employee
+
+_USER = model_fields(User, "user__")
+_INSTANSI = model_fields(Instansi, "user__instansi__")
+_EMPLOYEE = model_fields(Employee, "user__employee__")
+
+# Every API request starts here, so the lookup is compiled once per process: the token (by its hash,
+# not revoked, not expired) with its user, the user's instansi and employee record in one query.
+_TOKEN = Prepared(
+    lambda: (
+        ApiToken.objects.filter(
+            key_hash=Param("key_hash", CharField()),
+            revoked=False,
+            expires_at__gt=Param("now", DateTimeField()),
+        )
+        .order_by()
+        .values_list("instansi", *_USER, *_INSTANSI, *_EMPLOYEE)[:1]
+    )
+)
+
+
+def _user_from_row(row) -> User:
+    """The user, with instansi and employee (or None) already loaded as select_related would."""
+    a, b = 1, 1 + len(_USER)
+    user = as_model(User, row[a:b])
+    a, b = b, b + len(_INSTANSI)
+    instansi = as_model(Instansi, row[a:b]) if row[a] is not None else None
+    User.instansi.field.set_cached_value(user, instansi)
+    employee = None
+    if row[b] is not None:
+        employee = as_model(Employee, row[b:])
+        if instansi is not None and employee.instansi_id == instansi.pk:
+            Employee.instansi.field.set_cached_value(employee, instansi)
+        Employee.user.field.set_cached_value(employee, user)
+    User.employee.related.set_cached_value(user, employee)
+    return user
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         if not token or len(token) > 200:
             return None
-        row = (
-            # The employee record comes along: every activity route needs it.
-            ApiToken.objects.select_related("user", "user__instansi", "user__employee__instansi")
-            .filter(key_hash=ApiToken.hash(token), revoked=False, expires_at__gt=timezone.now())
-            .first()
-        )
-        if row is None or not row.user.is_active or row.user.instansi_id != row.instansi_id:
+        rows = _TOKEN(key_hash=ApiToken.hash(token), now=timezone.now())
+        if not rows:
             return None
-        request.user = row.user
-        return row.user
+        token_instansi_id, user = rows[0][0], _user_from_row(rows[0])
+        if not user.is_active or user.instansi_id != token_instansi_id:
+            return None
+        request.user = user
+        return user
 
 
 class ActiveSessionAuth(SessionAuth):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Q
 
@@ -114,19 +115,47 @@ def holiday_sets(instansi_ids, start: dt.date, end: dt.date) -> dict[int, cal.Ho
     }
 
 
+@dataclass(frozen=True)
+class InstansiCalendars:
+    """What the working days of every employee of some instansi share over a date range: the zone,
+    every schedule, the default schedule and the holidays (six queries). Handed to work_days or
+    working_days, only the employees' own schedule periods and rosters are read (two queries), so
+    a caller that computes many employees' days one by one can read it once and keep it."""
+
+    start: dt.date
+    end: dt.date
+    zones: dict[int, str]
+    specs: dict[int, cal.Schedule]
+    defaults: dict[int, int]
+    holidays: dict[int, cal.HolidaySet]
+
+    def covers(self, instansi_ids, start: dt.date, end: dt.date) -> bool:
+        return self.start <= start and end <= self.end and set(instansi_ids) <= self.zones.keys()
+
+
+def instansi_calendars(instansi_ids, start: dt.date, end: dt.date) -> InstansiCalendars:
+    ids = set(instansi_ids)
+    zones = dict(Instansi.objects.filter(id__in=ids).values_list("id", "timezone"))
+    specs, defaults = schedule_specs(ids)
+    return InstansiCalendars(start, end, zones, specs, defaults, holiday_sets(ids, start, end))
+
+
 def work_days(
-    employees: list[Employee], start: dt.date, end: dt.date
+    employees: list[Employee],
+    start: dt.date,
+    end: dt.date,
+    shared: InstansiCalendars | None = None,
 ) -> dict[int, list[cal.WorkDay]]:
     """Each employee's scheduled working days in [start, end] with their hours, grace minutes and shift
-    code (eight queries whatever the number of employees)."""
+    code (eight queries whatever the number of employees; two with `shared` covering them)."""
     employees = list(employees)
     if not employees:
         return {}
     ids = {e.id for e in employees}
     instansi_ids = {e.instansi_id for e in employees}
-    zones = dict(Instansi.objects.filter(id__in=instansi_ids).values_list("id", "timezone"))
-    specs, defaults = schedule_specs(instansi_ids)
-    holidays = holiday_sets(instansi_ids, start, end)
+    if shared is None or not shared.covers(instansi_ids, start, end):
+        shared = instansi_calendars(instansi_ids, start, end)
+    zones, specs, defaults, holidays = shared.zones, shared.specs, shared.defaults, shared.holidays
 
     segments: dict[int, list[cal.Segment]] = defaultdict(list)
     for emp_id, sched_id, date_from, date_to in EmployeeSchedule.objects.filter(
@@ -164,10 +193,16 @@ def work_days(
 
 
 def working_days(
-    employees: list[Employee], start: dt.date, end: dt.date
+    employees: list[Employee],
+    start: dt.date,
+    end: dt.date,
+    shared: InstansiCalendars | None = None,
 ) -> dict[int, list[dt.date]]:
     """Employee id -> sorted scheduled working dates in [start, end]."""
-    return {eid: [w.date for w in days] for eid, days in work_days(employees, start, end).items()}
+    return {
+        eid: [w.date for w in days]
+        for eid, days in work_days(employees, start, end, shared).items()
+    }
 
 
 def work_hours(

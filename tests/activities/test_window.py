@@ -170,3 +170,27 @@ def test_cached_window_follows_calendar_changes(office):
     )
     audit_record(action="workcal.holiday.seed", actor=None, instansi=office["inst"])
     assert window_state(ani, D(2026, 10, 2), today).window_end == D(2026, 10, 15)
+
+
+def test_an_evicted_calendar_generation_never_brings_back_older_windows(office):
+    from django.core.cache import cache
+
+    from ekinerja.activities import selectors
+
+    ani, today = office["p"]["ani"], D(2026, 10, 14)
+    assert selectors.window_state(ani, D(2026, 10, 2), today).window_end == D(2026, 10, 13)
+    # A holiday written without signals, then the generation is evicted from a full cache: the
+    # window cached under the lost generation must not come back.
+    Holiday.objects.bulk_create(
+        [Holiday(instansi=office["inst"], date=D(2026, 10, 7), name="Libur", kind="regional")]
+    )
+    cache.delete(selectors._generation_key(office["inst"].pk))
+    assert selectors.window_state(ani, D(2026, 10, 2), today).window_end == D(2026, 10, 14)
+
+
+def test_the_per_process_cache_has_room_for_a_month_end_burst():
+    # One window per employee and date: Django's default of 300 entries culled them before reuse.
+    from ekinerja.settings import base
+
+    if not base.REDIS_URL:
+        assert base.CACHES["default"]["OPTIONS"]["MAX_ENTRIES"] >= 50_000

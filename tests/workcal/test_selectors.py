@@ -213,3 +213,29 @@ def test_large_lists_are_fetched_by_instansi(inst, monkeypatch, django_assert_nu
 def test_empty_employee_list_needs_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert selectors.working_days([], D(2026, 10, 1), D(2026, 10, 31)) == {}
+
+
+def test_shared_instansi_calendars_give_the_same_days_in_two_queries(
+    inst, django_assert_num_queries
+):
+    holidays_seed(actor=None, instansi=inst, year=2026)
+    fixed_schedule(inst, code="6HK", days={d: (T(7), T(13)) for d in range(6)}, is_default=True)
+    rs = shift_schedule(inst)
+    office, nurse = EmployeeFactory(instansi=inst), EmployeeFactory(instansi=inst)
+    put_on_schedule(nurse, rs)
+    roster_set(actor=None, instansi=inst, schedule=rs, entries=[(nurse, D(2026, 8, 17), "M")])
+    holiday(inst, D(2026, 8, 20))
+    start, end = D(2026, 8, 1), D(2026, 8, 31)
+    shared = selectors.instansi_calendars([inst.pk], D(2026, 7, 1), D(2026, 9, 30))
+    for emp in (office, nurse):
+        expected = selectors.work_days([emp], start, end)[emp.id]
+        with django_assert_num_queries(2):  # only the employee's schedule periods and roster
+            assert selectors.work_days([emp], start, end, shared)[emp.id] == expected
+    assert D(2026, 8, 20) not in [
+        w.date for w in selectors.work_days([office], start, end)[office.id]
+    ]
+    # Not covering the range (or the instansi): read afresh, never wrong.
+    narrow = selectors.instansi_calendars([inst.pk], D(2026, 8, 1), D(2026, 8, 10))
+    with django_assert_num_queries(8):
+        days = selectors.working_days([office], start, end, narrow)[office.id]
+    assert days == selectors.working_days([office], start, end)[office.id]
