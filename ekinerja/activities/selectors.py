@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -834,7 +835,7 @@ def activity_month(
     full = ExpressionWrapper(
         (F("minutes_per_unit") * hundredths + Value(50)) / Value(100), output_field=IntegerField()
     )
-    rows = list(
+    grouped = (
         ActivityEntry.objects.filter(who, date__gte=period.first_day, date__lte=period.last_day)
         .values("employee_id", "date", "status")
         .annotate(
@@ -846,9 +847,18 @@ def activity_month(
         .order_by()
         .values_list("employee_id", "date", "status", "submitted_on", "n", "credited", "full")
     )
+    if connection.vendor == "postgresql":
+        # A plain cursor: psycopg already gives ints and dates, Django's per-row converters (a
+        # million calls for a month of 20,000 employees) add nothing.
+        sql, params = grouped.query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+    else:
+        rows = list(grouped)
     unlocks: dict[int, list[tuple[dt.date, dt.date, dt.date]]] = defaultdict(list)
     for emp, a, b, deadline in UnlockRequest.objects.filter(
-        employee_id__in=ids,
+        Q(employee_id__in=ids) if len(ids) <= 500 else Q(instansi_id=instansi_id),
         status=UnlockStatus.APPROVED,
         date_from__lte=period.last_day,
         date_to__gte=period.first_day,
@@ -877,9 +887,12 @@ def activity_month(
     def counts(emp: int, day: dt.date, submitted_on: dt.date | None) -> bool:
         if submitted_on is None:
             return False
-        if submitted_on <= end_of(emp, day):
+        end = ends.get((emp, day)) or end_of(emp, day)
+        if submitted_on <= end:
             return True
-        return any(a <= day <= b and submitted_on <= deadline for a, b, deadline in unlocks[emp])
+        return emp in unlocks and any(
+            a <= day <= b and submitted_on <= deadline for a, b, deadline in unlocks[emp]
+        )
 
     result = {
         e.id: ActivityMonth(
@@ -898,23 +911,25 @@ def activity_month(
         for e in employees
     }
     raw_by_day: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    approved, submitted = str(EntryStatus.APPROVED), str(EntryStatus.SUBMITTED)
+    rejected, expired = str(EntryStatus.REJECTED), str(EntryStatus.EXPIRED)
     for emp, day, status, submitted_on, n_entries, credited, full_minutes in rows:
         m = result.get(emp)
         if m is None:
             continue
-        if status in (EntryStatus.APPROVED, EntryStatus.SUBMITTED):
+        if status == approved or status == submitted:
             ok = counts(emp, day, submitted_on)
             if not ok and submitted_on is not None:
                 m.window_expired += n_entries
-        if status == EntryStatus.APPROVED:
+        if status == approved:
             if ok:
                 m.approved += n_entries
                 raw_by_day[emp][day] += (full_minutes if cap == NO_CAP else credited) or 0
             else:
                 m.late += n_entries
-        elif status == EntryStatus.REJECTED:
+        elif status == rejected:
             m.rejected += n_entries
-        elif status == EntryStatus.EXPIRED:
+        elif status == expired:
             m.expired += n_entries
         else:
             m.pending += n_entries

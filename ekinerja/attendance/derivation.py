@@ -92,35 +92,60 @@ def derive_day(
             has_any_punch=any(p.date() == day for p in ordered) if ordered else False,
             final=final,
         )
-    lo, hi = window(shift)
-    inside = ordered[bisect_left(ordered, lo) : bisect_right(ordered, hi)]
-    base = {
-        "date": day,
-        "working": True,
-        "start": shift.start,
-        "end": shift.end,
-        "shift": shift.code,
-        "has_any_punch": bool(inside),
-        "final": final,
-    }
-    midpoint = shift.start + (shift.end - shift.start) / 2
-    before = [p for p in inside if p < midpoint]
-    after = [p for p in inside if p >= midpoint]
-    check_in = before[0] if before else None
-    check_out = after[-1] if after else None
+    # Positional arguments throughout: this runs for every employee-day of a TPP run.
+    start, end = shift.start, shift.end
+    inside = ordered[bisect_left(ordered, start - BEFORE) : bisect_right(ordered, end + AFTER)]
+    if not inside and not leave_type:
+        return DayFacts(
+            day,
+            ABSENT,
+            True,
+            start,
+            end,
+            shift.code,
+            None,
+            None,
+            0,
+            0,
+            False,
+            False,
+            True,
+            None,
+            False,
+            final,
+        )
+    # The check-in is the earliest punch before the midpoint, the check-out the latest at or after
+    # it; `inside` is sorted, so the punches before the midpoint are its first `k`.
+    k = bisect_left(inside, start + (end - start) / 2)
+    check_in = inside[0] if k else None
+    check_out = inside[-1] if k < len(inside) else None
     if leave_type:
         return DayFacts(
-            status=LEAVE, leave_type=leave_type, check_in=check_in, check_out=check_out, **base
+            day,
+            LEAVE,
+            True,
+            start,
+            end,
+            shift.code,
+            check_in,
+            check_out,
+            0,
+            0,
+            False,
+            False,
+            False,
+            leave_type,
+            bool(inside),
+            final,
         )
-    if not inside:
-        return DayFacts(status=ABSENT, absent_without_notice=True, **base)
     late = early = 0
+    grace = shift.grace_minutes
     if check_in is not None:
-        m = _whole_minutes(check_in - shift.start)
-        late = m if m > shift.grace_minutes else 0
+        m = int((check_in - start).total_seconds() // 60)
+        late = m if m > grace else 0
     if check_out is not None:
-        m = _whole_minutes(shift.end - check_out)
-        early = m if m > shift.grace_minutes else 0
+        m = int((end - check_out).total_seconds() // 60)
+        early = m if m > grace else 0
     if check_in is None:
         status = MISSING_IN
     elif check_out is None:
@@ -134,12 +159,20 @@ def derive_day(
     else:
         status = PRESENT
     return DayFacts(
-        status=status,
-        check_in=check_in,
-        check_out=check_out,
-        late_minutes=late,
-        early_minutes=early,
-        missing_check_in=check_in is None,
-        missing_check_out=check_out is None,
-        **base,
+        day,
+        status,
+        True,
+        start,
+        end,
+        shift.code,
+        check_in,
+        check_out,
+        late,
+        early,
+        check_in is None,
+        check_out is None,
+        False,
+        None,
+        True,
+        final,
     )

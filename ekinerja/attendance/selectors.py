@@ -13,10 +13,10 @@ import zoneinfo
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import F, FloatField, Func, Min, Q, Sum
+from django.db.models import Aggregate, DateTimeField, F, Min, Q, Sum
 from django.utils import timezone
 
 from ekinerja.core.models import Instansi
@@ -54,27 +54,39 @@ def punch_times(
     rows = counted_punches().filter(_employee_q(employees), at__gte=lo, at__lt=hi)
     utc = dt.UTC
     if connection.vendor == "postgresql":
-        # Seconds since the epoch as float8: parsing a million timestamptz texts costs far more.
-        epoch = Func(
+        # One row per employee with their punches as a sorted array (a TPP run's million punches
+        # are 20,000 rows), read with a plain cursor (Django's per-row converters are not needed)
+        # whose timestamptz values go through psycopg's own C loader rather than the Python one
+        # Django registers: aware datetimes in the session's zone, UTC under Django.
+        import psycopg
+
+        agg = Aggregate(
             F("at"),
-            template="EXTRACT(EPOCH FROM %(expressions)s)::float8",
-            output_field=FloatField(),
+            function="array_agg",
+            template="%(function)s(%(expressions)s ORDER BY %(expressions)s)",
+            output_field=DateTimeField(),
         )
-        stamp = dt.datetime.fromtimestamp
         sql, params = (
-            rows.annotate(ts=epoch).values_list("employee_id", "ts").query.sql_with_params()
+            rows.order_by()
+            .values("employee_id")
+            .annotate(ats=agg)
+            .values_list("employee_id", "ats")
+            .query.sql_with_params()
         )
-        # A plain cursor: Django's per-row converters are not needed for an int and a float.
         with connection.cursor() as cur:
+            oid = psycopg.postgres.types["timestamptz"].oid
+            for fmt in (psycopg.pq.Format.TEXT, psycopg.pq.Format.BINARY):
+                cur.cursor.adapters.register_loader(oid, psycopg.adapters.get_loader(oid, fmt))
             cur.execute(sql, params)
-            while batch := cur.fetchmany(50000):
-                for emp_id, ts in batch:
-                    if emp_id in ids:
-                        out[emp_id].append(stamp(round(ts, 6), utc))
-    else:
-        for emp_id, at in rows.values_list("employee_id", "at").iterator(chunk_size=50000):
-            if emp_id in ids:
-                out[emp_id].append(at.astimezone(utc))
+            for emp_id, ats in cur.fetchall():
+                if emp_id in ids:
+                    if ats[0].tzinfo is not utc:  # one loader: every element has the same zone
+                        ats = [at.astimezone(utc) for at in ats]
+                    out[emp_id] = ats
+        return out
+    for emp_id, at in rows.values_list("employee_id", "at").iterator(chunk_size=50000):
+        if emp_id in ids:
+            out[emp_id].append(at.astimezone(utc))
     for lst in out.values():
         lst.sort()
     return out
@@ -131,6 +143,8 @@ class Inputs:
     leave: dict[int, dict[dt.date, str]]
     cutoff: dict[int, dt.datetime]
     zones: dict[int, dt.tzinfo]
+    # instansi id -> {id(WorkDay): (WorkDay, Shift in UTC, window start, window end, final)}
+    shifts: dict[int, dict] = field(default_factory=dict)
 
 
 def load_inputs(employees: list[Employee], start: dt.date, end: dt.date, now=None) -> Inputs:
@@ -168,6 +182,9 @@ def derive_employee(
     before = dt.timedelta(hours=4)
     after = dt.timedelta(hours=6, microseconds=1)
     six = dt.timedelta(hours=6)
+    # Employees on the same fixed schedule share their WorkDay objects (workcal's cache): the
+    # day's shift in UTC, its punch window and whether it is final are worked out once per object.
+    shifts = inputs.shifts.setdefault(employee.instansi_id, {})
     out: list[DayFacts] = []
     days = set(work) | (set(leave) if all_days else set())
     if all_days and punches:
@@ -178,12 +195,20 @@ def derive_employee(
             continue
         w = work.get(day)
         if w is not None:
-            # Everything in UTC: comparing datetimes that share one tzinfo skips utcoffset() calls.
-            s_utc, e_utc = w.start.astimezone(utc), w.end.astimezone(utc)
-            shift = Shift(s_utc, e_utc, w.grace_minutes, w.shift)
-            lo = bisect_left(punches, s_utc - before)
-            hi = bisect_left(punches, e_utc + after)
-            final = e_utc + six <= cutoff
+            known = shifts.get(id(w))
+            if known is None or known[0] is not w:
+                # Everything in UTC: comparing datetimes that share one tzinfo skips utcoffset().
+                s_utc, e_utc = w.start.astimezone(utc), w.end.astimezone(utc)
+                known = shifts[id(w)] = (
+                    w,
+                    Shift(s_utc, e_utc, w.grace_minutes, w.shift),
+                    s_utc - before,
+                    e_utc + after,
+                    e_utc + six <= cutoff,
+                )
+            _w, shift, lo_at, hi_at, final = known
+            lo = bisect_left(punches, lo_at)
+            hi = bisect_left(punches, hi_at, lo)
             out.append(
                 derive_day(
                     day, shift, punches[lo:hi], leave.get(day), final=final, sorted_punches=True

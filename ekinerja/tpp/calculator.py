@@ -16,7 +16,7 @@ import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -59,7 +59,10 @@ class PositionDay:
     tpp_base: Decimal | None = None
 
 
-@dataclass(frozen=True)
+_set_attr = object.__setattr__
+
+
+@dataclass(frozen=True, init=False)
 class WorkingDay:
     """One of the employee's scheduled working days (W), with the facts derived for it.
 
@@ -81,6 +84,41 @@ class WorkingDay:
     absent: bool = False
     has_any_punch: bool = False
     credited_minutes: Decimal = Decimal(0)
+
+    # The generated __init__ of a frozen dataclass sets each field through object.__setattr__,
+    # which is most of the cost of building the half a million days of a large run; this one sets
+    # them all at once. Same parameters and defaults as the fields above; still frozen.
+    def __init__(
+        self,
+        date: dt.date,
+        position: PositionDay | None = None,
+        acting: tuple[PositionDay, ...] = (),
+        leave: str | None = None,
+        late_minutes: int = 0,
+        early_minutes: int = 0,
+        missing_check_in: bool = False,
+        missing_check_out: bool = False,
+        absent: bool = False,
+        has_any_punch: bool = False,
+        credited_minutes: Decimal = Decimal(0),
+    ) -> None:
+        _set_attr(
+            self,
+            "__dict__",
+            {
+                "date": date,
+                "position": position,
+                "acting": acting,
+                "leave": leave,
+                "late_minutes": late_minutes,
+                "early_minutes": early_minutes,
+                "missing_check_in": missing_check_in,
+                "missing_check_out": missing_check_out,
+                "absent": absent,
+                "has_any_punch": has_any_punch,
+                "credited_minutes": credited_minutes,
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -258,46 +296,104 @@ class TppResult:
 # --------------------------------------------------------------------------------------------------
 
 
-def _rupiah(value: Fraction) -> Decimal:
-    """Round an exact value half-up to whole rupiah with core.money.round_rupiah.
+# Formatted figures and converted values repeat across the employees of a run (the same pots,
+# percentages, rates): they are remembered here, keyed by type and value so that equal values of
+# different types (1, Decimal(1), Fraction(1)), which may print differently, never share an entry.
+# Bounded: cleared when full.
+_MEMO_LIMIT = 50_000
+_memo: dict = {}
 
-    The quotient is taken with 80 significant digits. That is exact when the value is a terminating
-    decimal (the only kind that can sit exactly on ...,5), and otherwise far closer than the value's
-    distance from the nearest half (at least 1/(2 x denominator); our denominators are small)."""
+
+def _remember(key, value):
+    if len(_memo) >= _MEMO_LIMIT:
+        _memo.clear()
+    _memo[key] = value
+    return value
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator (both >= 0, denominator > 0) rounded half up to an integer, exactly."""
+    q, r = divmod(numerator, denominator)
+    return q + 1 if 2 * r >= denominator else q
+
+
+def _rupiah(value: Fraction) -> Decimal:
+    """Round an exact value half-up to whole rupiah, as core.money.round_rupiah does.
+
+    Non-negative values (all of them in practice) are rounded exactly in integers. A negative one
+    takes the quotient with 80 significant digits and round_rupiah: that is exact when the value is a
+    terminating decimal (the only kind that can sit exactly on ...,5), and otherwise far closer than
+    the value's distance from the nearest half (at least 1/(2 x denominator); our denominators are
+    small), so both ways give round_rupiah of the exact value."""
+    n, d = value.numerator, value.denominator
+    if n >= 0:
+        return Decimal(_half_up(n, d))
     with localcontext() as ctx:
         ctx.prec = 80
-        return round_rupiah(Decimal(value.numerator) / Decimal(value.denominator))
+        return round_rupiah(Decimal(n) / Decimal(d))
+
+
+_CTX80 = Context(prec=80)
 
 
 def _decimal(value: Fraction, places: int) -> Decimal:
-    """An informative figure (score, target minutes, presence rate), rounded half-up to `places`."""
+    """An informative figure (score, target minutes, presence rate), rounded half-up to `places`,
+    without trailing zeros (as quantize to `places` half up and normalize would give)."""
+    n, d = value.numerator, value.denominator
+    key = ("d", n, d, places)
+    found = _memo.get(key)
+    if found is not None:
+        return found
+    if n >= 0:
+        scale = 10**places
+        q = _half_up(n * scale, d)
+        if q % scale == 0:
+            return _remember(key, Decimal(q // scale))
+        return _remember(key, Decimal(q).scaleb(-places, _CTX80).normalize())
     with localcontext() as ctx:
         ctx.prec = 80
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        exact = Decimal(n) / Decimal(d)
         rounded = exact.quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
     if rounded == rounded.to_integral_value():
-        return Decimal(int(rounded))
-    return rounded.normalize()
+        return _remember(key, Decimal(int(rounded)))
+    return _remember(key, rounded.normalize())
 
 
 def _frac(value: Decimal | int) -> Fraction:
+    if type(value) is Decimal:
+        key = ("f", value)
+        found = _memo.get(key)
+        if found is None:
+            found = _remember(key, Fraction(*value.as_integer_ratio()))
+        return found
     if isinstance(value, float):
         raise CalculationInputError("Angka tidak boleh float; gunakan Decimal.")
     return Fraction(value)
 
 
+def _key(value, places: int = 0) -> tuple:
+    """A memo key that tells types apart (and, for fractions, hashes fast)."""
+    if type(value) is Fraction:
+        return (value.numerator, value.denominator, places)
+    return (type(value), value)
+
+
 def _num(value: Decimal | Fraction | int, places: int = 4) -> str:
     """A number in Indonesian notation: 6.075; 2,5; 0,9."""
+    key = ("n", _key(value, places))
+    found = _memo.get(key)
+    if found is not None:
+        return found
     if isinstance(value, Fraction):
         value = _decimal(value, places)
     value = Decimal(value)
     if value == value.to_integral_value():
-        return f"{int(value):,}".replace(",", ".")
+        return _remember(key, f"{int(value):,}".replace(",", "."))
     text = format(value.normalize(), "f")
     whole, _, frac = text.partition(".")
     sign = "-" if whole.startswith("-") else ""
     whole_digits = f"{abs(int(whole)):,}".replace(",", ".")
-    return f"{sign}{whole_digits},{frac}"
+    return _remember(key, f"{sign}{whole_digits},{frac}")
 
 
 def _pct(value: Decimal | Fraction | int) -> str:
@@ -306,11 +402,17 @@ def _pct(value: Decimal | Fraction | int) -> str:
 
 def _rp(value: Decimal | Fraction | int) -> str:
     """Rupiah; an exact non-whole intermediate figure shows two decimals (Rp246.913,40)."""
+    key = ("r", _key(value))
+    found = _memo.get(key)
+    if found is not None:
+        return found
     if isinstance(value, Fraction) and value.denominator != 1:
         cents = _rupiah(value * 100)
         whole, rest = divmod(int(cents), 100)
-        return f"{format_rupiah(whole)},{rest:02d}"
-    return format_rupiah(Decimal(int(value)) if isinstance(value, Fraction) else value)
+        return _remember(key, f"{format_rupiah(whole)},{rest:02d}")
+    return _remember(
+        key, format_rupiah(Decimal(int(value)) if isinstance(value, Fraction) else value)
+    )
 
 
 def band_pct(bands: tuple[Band, ...], minutes: int) -> tuple[Band | None, Decimal]:
@@ -376,6 +478,103 @@ def _position_key(pos: PositionDay) -> tuple[int, Decimal | None]:
     return (pos.kelas, pos.tpp_base)
 
 
+class _Prepared:
+    """What a policy gives every employee alike, worked out once per policy object: its allowances
+    and component keys, and the figures that depend only on a few inputs, remembered as they come
+    (the band of a number of minutes; an allowance's ceiling, pots and their lines for one set of
+    positions held, working days and status factor; the SKP component for one pot and predicate).
+    Only a cache: `calculate` gives the same result with or without it."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy  # keeps the object alive, so its id is not reused while cached
+        self.allowances = policy.allowance_list()
+        self.component_keys = policy.component_keys()
+        self.bands: dict[tuple[int, int], tuple[Band | None, Decimal]] = {}
+        self.ceilings: dict[tuple, tuple] = {}
+        self.skp: dict[tuple, tuple] = {}
+
+    def band(self, which: int, bands: tuple[Band, ...], minutes: int):
+        key = (which, minutes)
+        found = self.bands.get(key)
+        if found is None:
+            if len(self.bands) >= _MEMO_LIMIT:
+                self.bands.clear()
+            found = self.bands[key] = band_pct(bands, minutes)
+        return found
+
+
+_PREPARED: dict[int, _Prepared] = {}
+
+
+def _prepared(policy: Policy) -> _Prepared:
+    found = _PREPARED.get(id(policy))
+    if found is None or found.policy is not policy:
+        if len(_PREPARED) >= 8:
+            _PREPARED.pop(next(iter(_PREPARED)))
+        found = _PREPARED[id(policy)] = _Prepared(policy)
+    return found
+
+
+def _ceiling_block(
+    policy: Policy,
+    allowance: Allowance,
+    groups: tuple[tuple[tuple, int], ...],
+    w: int,
+    factor: Decimal,
+    plt_pct: Decimal,
+    prefix: str,
+) -> tuple[Decimal, Line, tuple[Decimal, ...], tuple[Line, ...], frozenset[int]]:
+    """An allowance's ceiling (prorated over the days in post, with the largest acting share of
+    each day), its pots and their lines, and the kelas missing from its table."""
+    factor_share = Fraction(factor) / HUNDRED
+    plt_share = Fraction(plt_pct) / HUNDRED
+    missing_classes: set[int] = set()
+    total = ZERO
+    parts: Counter[tuple[str, int, Fraction, Decimal]] = Counter()
+    for ((kelas, tpp_base), acting_keys), count in groups:
+        base = _base_of(allowance, kelas, tpp_base)
+        if base is None:
+            missing_classes.add(kelas)
+            base = ZERO
+        total += base * factor_share * count
+        parts[("definitif", kelas, base, factor)] += count
+        # Only the largest acting share of a day counts.
+        best = None
+        for acting_kelas, acting_base_amount in acting_keys:
+            acting_base = _base_of(allowance, acting_kelas, acting_base_amount)
+            if acting_base is None:
+                missing_classes.add(acting_kelas)
+                continue
+            if best is None or acting_base > best[1]:
+                best = (acting_kelas, acting_base)
+        if best is not None and best[1] and plt_share:
+            total += best[1] * plt_share * count
+            parts[("plt", best[0], best[1], plt_pct)] += count
+    exact_ceiling = total / w if w else ZERO
+    ceiling = _rupiah(exact_ceiling)
+    terms = []
+    for (kind, kelas, base, pct), count in parts.items():
+        who = f"kelas {kelas}" if kind == "definitif" else f"Plt/Plh kelas {kelas}"
+        terms.append(f"{count} hari × {_pct(pct)} × {_rp(base)} ({who})")
+    formula = (" + ".join(terms) or "tidak ada hari menjabat") + (f" ÷ {w} hari kerja" if w else "")
+    pots = split_pots(ceiling, allowance.components)
+    pot_lines = tuple(
+        Line(
+            f"{prefix}Pot {COMPONENT_LABELS[comp.key]} (bobot {_pct(comp.weight)})",
+            _rp(pot),
+            f"{_pct(comp.weight)} × pagu {_rp(ceiling)}",
+        )
+        for comp, pot in zip(allowance.components, pots, strict=True)
+    )
+    return (
+        ceiling,
+        Line(f"{prefix}Pagu", _rp(ceiling), formula),
+        tuple(pots),
+        pot_lines,
+        frozenset(missing_classes),
+    )
+
+
 def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
     """Compute one employee's TPP for one month under `policy` (tpp-rules.md, steps 1-6).
 
@@ -397,6 +596,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
     if len({d.date for d in days}) != w:
         raise CalculationInputError("Ada hari kerja yang tercantum dua kali.")
 
+    prepared = _prepared(policy)
     notes: list[str] = []
     lines: list[Line] = []
     factor = policy.status_factor[month.status]
@@ -421,6 +621,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
     excluded_days: Counter[str] = Counter()
     # (definitif position key, acting position keys) -> days in post
     groups: Counter[tuple] = Counter()
+    last_pos = group = None
     for d in days:
         if d.late_minutes < 0 or d.early_minutes < 0:
             raise CalculationInputError(f"Menit terlambat/pulang cepat negatif pada {d.date}.")
@@ -438,7 +639,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
                 unknown_leaves[d.leave] += 1
                 lt = _NO_EFFECT
         pos = d.position
-        acting_keys = tuple(_position_key(a) for a in d.acting)
+        acting_keys = tuple(_position_key(a) for a in d.acting) if d.acting else ()
         if pos is None or (lt is not None and lt.excludes_tpp):
             # Not a day in post: no TPP, no attendance, no activity for this day.
             if pos is None:
@@ -451,7 +652,11 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             not_in_post_minutes += minutes
             continue
         dip += 1
-        groups[(_position_key(pos), acting_keys)] += 1
+        # Consecutive days mostly share the same position objects: their key is made once.
+        if pos is not last_pos or acting_keys:
+            last_pos = pos if not acting_keys else None
+            group = (_position_key(pos), acting_keys)
+        groups[group] += 1
         if acting_keys:
             acting_days += 1
             if len(acting_keys) > 1:
@@ -481,7 +686,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             deduction += att_rules.missing_check_in
         elif d.late_minutes > grace and d.late_minutes > 0:
             late += 1
-            band, pct = band_pct(att_rules.late_bands, d.late_minutes)
+            band, pct = prepared.band(0, att_rules.late_bands, d.late_minutes)
             late_bands[band] += 1
             deduction += pct
         if d.missing_check_out:
@@ -489,7 +694,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             deduction += att_rules.missing_check_out
         elif d.early_minutes > grace and d.early_minutes > 0:
             early += 1
-            band, pct = band_pct(att_rules.early_bands, d.early_minutes)
+            band, pct = prepared.band(1, att_rules.early_bands, d.early_minutes)
             early_bands[band] += 1
             deduction += pct
 
@@ -582,7 +787,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
         expired_entries=month.expired_entries,
         score=_decimal(score, 4),
     )
-    component_keys = policy.component_keys()
+    component_keys = prepared.component_keys
     if "activity" in component_keys:
         if month.expired_entries:
             notes.append(
@@ -682,55 +887,25 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             "hari kerja dengan jabatan definitif, di luar cuti yang meniadakan TPP",
         )
     )
-    factor_share = Fraction(factor) / HUNDRED
-    plt_share = Fraction(plt_pct) / HUNDRED
     allowance_results: list[AllowanceResult] = []
     missing_classes: set[int] = set()
-    for allowance in policy.allowance_list():
+    group_items = tuple(groups.items())
+    for index, allowance in enumerate(prepared.allowances):
         prefix = f"{allowance.name}: " if policy.uses_allowances else ""
-        total = ZERO
-        parts: Counter[tuple[str, int, Fraction, Decimal]] = Counter()
-        for ((kelas, tpp_base), acting_keys), count in groups.items():
-            base = _base_of(allowance, kelas, tpp_base)
-            if base is None:
-                missing_classes.add(kelas)
-                base = ZERO
-            total += base * factor_share * count
-            parts[("definitif", kelas, base, factor)] += count
-            # Only the largest acting share of a day counts.
-            best = None
-            for acting_kelas, acting_base_amount in acting_keys:
-                acting_base = _base_of(allowance, acting_kelas, acting_base_amount)
-                if acting_base is None:
-                    missing_classes.add(acting_kelas)
-                    continue
-                if best is None or acting_base > best[1]:
-                    best = (acting_kelas, acting_base)
-            if best is not None and best[1] and plt_share:
-                total += best[1] * plt_share * count
-                parts[("plt", best[0], best[1], plt_pct)] += count
-        exact_ceiling = total / w if w else ZERO
-        ceiling = _rupiah(exact_ceiling)
-        terms = []
-        for (kind, kelas, base, pct), count in parts.items():
-            who = f"kelas {kelas}" if kind == "definitif" else f"Plt/Plh kelas {kelas}"
-            terms.append(f"{count} hari × {_pct(pct)} × {_rp(base)} ({who})")
-        formula = (" + ".join(terms) or "tidak ada hari menjabat") + (
-            f" ÷ {w} hari kerja" if w else ""
-        )
-        lines.append(Line(f"{prefix}Pagu", _rp(ceiling), formula))
-
-        pots = split_pots(ceiling, allowance.components)
-        results: list[ComponentResult] = []
-        for comp, pot in zip(allowance.components, pots, strict=True):
-            label = COMPONENT_LABELS[comp.key]
-            lines.append(
-                Line(
-                    f"{prefix}Pot {label} (bobot {_pct(comp.weight)})",
-                    _rp(pot),
-                    f"{_pct(comp.weight)} × pagu {_rp(ceiling)}",
-                )
+        key = (index, group_items, w, factor, plt_pct)
+        block = prepared.ceilings.get(key)
+        if block is None:
+            if len(prepared.ceilings) >= _MEMO_LIMIT:
+                prepared.ceilings.clear()
+            block = prepared.ceilings[key] = _ceiling_block(
+                policy, allowance, group_items, w, factor, plt_pct, prefix
             )
+        ceiling, ceiling_line, pots, pot_lines, missing = block
+        missing_classes |= missing
+        lines.append(ceiling_line)
+        results: list[ComponentResult] = []
+        for comp, pot, pot_line in zip(allowance.components, pots, pot_lines, strict=True):
+            lines.append(pot_line)
             if comp.key == "attendance":
                 amount, comp_lines = _attendance_amount(
                     policy, attendance, pot, ceiling, prefix, notes
@@ -747,15 +922,21 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
                     ),
                 ]
             else:
-                amount = _rupiah(Fraction(pot) * Fraction(skp_pct) / HUNDRED)
-                label_pred = PREDICATE_LABELS.get(month.predicate, "belum dinilai")
-                comp_lines = [
-                    Line(
+                skp_key = (index, pot, skp_pct, month.predicate)
+                found = prepared.skp.get(skp_key)
+                if found is None:
+                    amount = _rupiah(Fraction(pot) * Fraction(skp_pct) / HUNDRED)
+                    label_pred = PREDICATE_LABELS.get(month.predicate, "belum dinilai")
+                    line = Line(
                         f"{prefix}Komponen SKP",
                         _rp(amount),
                         f"predikat {label_pred} {_pct(skp_pct)} × pot {_rp(pot)}",
                     )
-                ]
+                    if len(prepared.skp) >= _MEMO_LIMIT:
+                        prepared.skp.clear()
+                    found = prepared.skp[skp_key] = (amount, line)
+                amount, line = found
+                comp_lines = [line]
             results.append(ComponentResult(comp.key, comp.weight, pot, amount))
             lines.extend(comp_lines)
         subtotal = sum((r.amount for r in results), Decimal(0))

@@ -221,6 +221,7 @@ def gather(
     ):
         sentences[emp_id].add(level)
 
+    as_decimal: dict[int, Decimal] = {}  # whole minutes -> Decimal, shared (immutable)
     for e in employees:
         posts = definitif[e.id]
         acts = acting.get(e.id, ())
@@ -241,10 +242,18 @@ def gather(
                 for a_start, a_end, pos, *_ in posts:  # latest start wins on overlap
                     if _covers(a_start, a_end, day):
                         position = pos
-            acting_today = tuple(pos for a_s, a_e, pos, *_ in acts if _covers(a_s, a_e, day))
+            acting_today = (
+                tuple(pos for a_s, a_e, pos, *_ in acts if _covers(a_s, a_e, day)) if acts else ()
+            )
             if until is not None and day > until:
                 days.append(WorkingDay(day, position, acting_today, has_any_punch=True))
                 continue
+            m = minutes.get(day, 0)
+            credited = as_decimal.get(m) if type(m) is int else None
+            if credited is None:
+                credited = Decimal(m)
+                if type(m) is int:
+                    as_decimal[m] = credited
             days.append(
                 WorkingDay(
                     date=day,
@@ -257,7 +266,7 @@ def gather(
                     missing_check_out=f.missing_check_out,
                     absent=f.absent_without_notice,
                     has_any_punch=f.has_any_punch,
-                    credited_minutes=Decimal(minutes.get(day, 0)),
+                    credited_minutes=credited,
                 )
             )
         off_day = sum(

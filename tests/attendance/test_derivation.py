@@ -185,3 +185,54 @@ def test_night_shift_lateness_counts_across_midnight(tz, start_min, late):
     assert s.end.date() > s.start.date() or start_min + 600 < 24 * 60
     f = derive_day(DAY, s, [s.start + dt.timedelta(minutes=late), s.end])
     assert f.late_minutes == late and f.check_out == s.end
+
+
+def _by_the_rule(day, shift, punches, leave=None):
+    """The rule read literally: every punch in [start - 4 h, end + 6 h]; the check-in is the
+    earliest of them before the midpoint, the check-out the latest at or after it."""
+    lo, hi = shift.start - dt.timedelta(hours=4), shift.end + dt.timedelta(hours=6)
+    inside = [p for p in punches if lo <= p <= hi]
+    mid = shift.start + (shift.end - shift.start) / 2
+    check_in = min((p for p in inside if p < mid), default=None)
+    check_out = max((p for p in inside if p >= mid), default=None)
+    late = early = 0
+    if check_in is not None and not leave:
+        m = (check_in - shift.start) // dt.timedelta(minutes=1)
+        late = m if m > shift.grace_minutes else 0
+    if check_out is not None and not leave:
+        m = (shift.end - check_out) // dt.timedelta(minutes=1)
+        early = m if m > shift.grace_minutes else 0
+    return {
+        "check_in": check_in,
+        "check_out": check_out,
+        "late_minutes": late,
+        "early_minutes": early,
+        "missing_check_in": bool(inside) and not leave and check_in is None,
+        "missing_check_out": bool(inside) and not leave and check_out is None,
+        "absent_without_notice": not inside and not leave,
+        "has_any_punch": bool(inside),
+        "leave_type": leave or None,
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    zones,
+    start_minutes,
+    lengths,
+    graces,
+    st.lists(st.tuples(offsets, st.integers(0, 999_999), st.booleans()), max_size=6),
+    st.sampled_from([None, "", "sakit"]),
+)
+def test_derivation_is_the_rule_read_literally(tz, start_min, length, grace, offs, leave):
+    # Punches to the microsecond, some given in UTC and some in the office's zone.
+    s = _shift(tz, start_min, length, grace)
+    punches = []
+    for seconds, micro, in_utc in offs:
+        p = s.start + dt.timedelta(seconds=seconds, microseconds=micro)
+        punches.append(p.astimezone(dt.UTC) if in_utc else p)
+    f = derive_day(DAY, s, punches, leave)
+    assert {k: getattr(f, k) for k in _by_the_rule(DAY, s, punches, leave)} == _by_the_rule(
+        DAY, s, punches, leave
+    )
+    assert f.working and f.start == s.start and f.end == s.end
