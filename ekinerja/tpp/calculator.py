@@ -50,7 +50,7 @@ PREDICATE_LABELS = {
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PositionDay:
     """What the calculator needs of a position held on a day: its kelas jabatan and, where the
     policy sets one for this position, its own TPP base (overrides the table, allowance "tpp" only)."""
@@ -58,11 +58,16 @@ class PositionDay:
     kelas: int
     tpp_base: Decimal | None = None
 
+    # The dataclass repr, without its guard against recursion (nothing here can contain itself):
+    # the run's input digest is the repr of half a million of these days and positions.
+    def __repr__(self) -> str:
+        return f"PositionDay(kelas={self.kelas!r}, tpp_base={self.tpp_base!r})"
+
 
 _set_attr = object.__setattr__
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, repr=False)
 class WorkingDay:
     """One of the employee's scheduled working days (W), with the facts derived for it.
 
@@ -118,6 +123,15 @@ class WorkingDay:
                 "has_any_punch": has_any_punch,
                 "credited_minutes": credited_minutes,
             },
+        )
+
+    def __repr__(self) -> str:  # the dataclass repr, as PositionDay's
+        return (
+            f"WorkingDay(date={self.date!r}, position={self.position!r}, acting={self.acting!r}, "
+            f"leave={self.leave!r}, late_minutes={self.late_minutes!r}, "
+            f"early_minutes={self.early_minutes!r}, missing_check_in={self.missing_check_in!r}, "
+            f"missing_check_out={self.missing_check_out!r}, absent={self.absent!r}, "
+            f"has_any_punch={self.has_any_punch!r}, credited_minutes={self.credited_minutes!r})"
         )
 
 

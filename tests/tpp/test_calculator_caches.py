@@ -154,3 +154,20 @@ def test_working_day_init_is_the_dataclass_one():
     assert dataclasses.replace(day, absent=True).absent
     with pytest.raises(dataclasses.FrozenInstanceError):
         day.late_minutes = 0
+
+
+def _dataclass_repr(obj) -> str:
+    fields = ", ".join(f"{f.name}={getattr(obj, f.name)!r}" for f in dataclasses.fields(obj))
+    return f"{type(obj).__qualname__}({fields})"
+
+
+@PROFILE
+@given(cases())
+def test_day_and_position_reprs_are_the_dataclass_ones(case):
+    # The input digest is made of these reprs: a run's digest stays what it was.
+    _policy, month = case
+    for day in month.days:
+        assert repr(day) == _dataclass_repr(day)
+        for position in (day.position, *day.acting):
+            if position is not None:
+                assert repr(position) == _dataclass_repr(position)
