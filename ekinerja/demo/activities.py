@@ -1,9 +1,20 @@
-"""Demo daily activities: a catalog of ~150 realistic activities with standard minutes, and about a
-month of entries for every demo employee in every state the app knows.
+"""Demo daily activities: a catalog of ~150 realistic activities with standard minutes, and at least a
+month of entries for every demo employee, in every state the app knows.
 
-Called by the demo runner with the same keyword arguments as every generator (see runner.py).
-Deterministic for a given rng, employees and `today`. Rows are written with bulk.insert_rows in chunks
-(one executemany/COPY per chunk of employees), so 20,000 employees stay within memory and a few minutes.
+Called by the demo runner with the same keyword arguments as every generator (see runner.py), after
+the attendance generator (entries follow the employee's calendar, rosters and holidays included, and
+none is made on a day of approved leave). Deterministic for a given rng, employees and `today`.
+
+How much (see scope.py): in a demo of up to 3,000 employees everyone has entries from the first day
+of the month two months back (the months the TPP demo computes are complete); in a larger one the
+demo accounts' units have that, everybody else the last 30 days at one entry a working day.
+
+How it stays fast (600,000 entries for 20,000 employees): every row is built in memory as a tuple
+and written with one bulk.insert_tuples call (executemany on SQLite, COPY on PostgreSQL); the
+superior of each employee is looked up once per hierarchy period, deadlines are indexes into the
+employee's working-day list, local times are built once per minute, and credited minutes come from
+`activities.models.minutes_for` once per (standard minutes, volume) pair, capped per day as the
+verification service caps them.
 
 What the month looks like (the rules are the activity app's: 7-working-day window, verification by the
 superior on the entry's date, daily cap, deadlines):
@@ -25,11 +36,11 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import random
+import time
 import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 
 from django.utils import timezone
 
@@ -43,18 +54,28 @@ from ekinerja.activities.models import (
     ObjectionStatus,
     UnlockRequest,
     UnlockStatus,
+    minutes_for,
 )
 from ekinerja.activities.selectors import HierarchyTimeline
+from ekinerja.attendance.models import LeaveRequest
 from ekinerja.core.models import Instansi, User
 from ekinerja.org.models import Assignment, Employee, Position, Unit
 from ekinerja.workcal.selectors import working_days
 
-from .bulk import insert_rows
+from .attendance import ensure_calendar
+from .bulk import insert_tuples
+from .scope import demo_scope
 
 S = EntryStatus
-DAYS_BACK = 30
-FULL_DETAIL_LIMIT = 3000
-CHUNK = 1500  # employees per insert
+# Plain strings in the rows (what the column holds).
+DRAFT, SUBMITTED, APPROVED, REJECTED, RETURNED, EXPIRED = (
+    S.DRAFT.value,
+    S.SUBMITTED.value,
+    S.APPROVED.value,
+    S.REJECTED.value,
+    S.RETURNED.value,
+    S.EXPIRED.value,
+)
 
 # (code prefix, theme, kinds "sfp" = struktural/fungsional/pelaksana, kelas range, unit code or None,
 #  [(name, output unit, minutes)])
@@ -444,6 +465,41 @@ def _nth_after(days: list[dt.date], day: dt.date, n: int) -> dt.date | None:
     return days[i] if i < len(days) else None
 
 
+@dataclass(frozen=True)
+class _Emp:
+    """What the calendar selector reads of an employee."""
+
+    id: int
+    instansi_id: int
+
+
+# Submission lag in working days, weighted 60/25/10/5.
+_LAGS = (0,) * 12 + (1,) * 5 + (2,) * 2 + (3,)
+_VERIFY_LAGS = (1, 1, 2, 3, 5, 8)
+_START_SHIFT = (0, 0, 15, 30)  # minutes after 07:30 of the first entry
+_PER_DAY = (3, 4, 4, 5)  # entries a day in full detail
+_PAUSES = (0, 0, 10, 15, 30)  # minutes between entries
+_ENTRY_COLUMNS = (
+    "employee_id",
+    "date",
+    "start_time",
+    "end_time",
+    "item_id",
+    "volume",
+    "description",
+    "minutes_per_unit",
+    "status",
+    "submitted_at",
+    "verify_by",
+    "approved_volume",
+    "credited_minutes",
+    "verified_by_id",
+    "verified_at",
+    "auto_verified",
+    "reason",
+)
+
+
 def generate_activities(
     *,
     instansi: Instansi,
@@ -455,6 +511,7 @@ def generate_activities(
     previous: dict | None = None,
 ) -> ActivitiesSummary:
     say = progress or (lambda _m: None)
+    t0 = time.perf_counter()
     summary = ActivitiesSummary()
     settings = ActivitySettings.objects.create(
         instansi=instansi, deadline_behaviour=ActivitySettings.DeadlineBehaviour.AUTO_APPROVE
@@ -467,14 +524,17 @@ def generate_activities(
     catalog = _catalog(instansi, today)
     summary.catalog_items = len(catalog)
     say(f"  katalog: {len(catalog)} aktivitas")
+    ensure_calendar(instansi, today)  # holidays and schedules, when attendance did not run
 
-    start = today - dt.timedelta(days=DAYS_BACK)
+    scope = demo_scope(instansi, employees, today, previous)
+    start = scope.history_start
     end = today - dt.timedelta(days=1)
-    people = list(
-        Employee.objects.filter(instansi=instansi, is_active=True)
-        .select_related("instansi", "user")
+    people = [
+        _Emp(pk, instansi.pk)
+        for pk in Employee.objects.filter(instansi=instansi, is_active=True)
         .order_by("id")
-    )
+        .values_list("id", flat=True)
+    ]
     positions = {
         p.id: p
         for p in Position.objects.filter(instansi=instansi).only(
@@ -487,6 +547,8 @@ def generate_activities(
     ).values_list("employee_id", "position_id", "start", "end"):
         definitif[emp].append((a_start, a_end, pos))
     calendars = working_days(people, start, today + dt.timedelta(days=60))
+    say(f"  kalender kerja dan hierarki ({time.perf_counter() - t0:.1f} dtk)")
+    on_leave = _leave_days(instansi, start, end)
     timeline = HierarchyTimeline(instansi.pk, start, end)
     zone = zoneinfo.ZoneInfo(instansi.timezone)
 
@@ -515,240 +577,270 @@ def generate_activities(
             by_position[pos_id] = allowed(positions[pos_id])
         return by_position[pos_id]
 
-    by_status: Counter = Counter()
-    objection_keys: list[tuple] = []
-    now = timezone.now()
-    accounts = (previous or {}).get("org")
-    pegawai_username = next(
-        (a.username for a in getattr(accounts, "accounts", []) if a.role == "pegawai"), None
-    )
+    # The hierarchy of each date, and each employee's superior in it, computed once.
+    day_count = (end - start).days + 1
+    hierarchy_of = {
+        start + dt.timedelta(days=i): timeline.on(start + dt.timedelta(days=i))
+        for i in range(max(0, day_count))
+    }
+    superiors: dict[tuple[int, int], int | None] = {}
+
+    def superior_of(day: dt.date, emp_id: int) -> int | None:
+        h = hierarchy_of[day]
+        key = (id(h), emp_id)
+        if key not in superiors:
+            superiors[key] = h.superior_id(emp_id)
+        return superiors[key]
+
+    moments: dict[tuple, dt.datetime] = {}
 
     def aware(day: dt.date, hour: int, minute: int) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
+        """A local time of the instansi on `day`, as an aware UTC datetime (built once)."""
+        key = (day, hour, minute)
+        moment = moments.get(key)
+        if moment is None:
+            local = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
+            moment = moments[key] = local.astimezone(dt.UTC)
+        return moment
 
-    # Full detail (3-5 entries a day) for everyone in a demo of up to FULL_DETAIL_LIMIT employees;
-    # in a bigger one for the units of the demo accounts (what a visitor clicks through), one entry
-    # a working day for the rest, which keeps every state and the month's recap but holds the
-    # 20,000-employee demo to a few hundred thousand rows.
-    detailed_units = _account_units(accounts, people, definitif, positions, end)
-    full_detail = len(people) <= FULL_DETAIL_LIMIT
+    clock_times = [dt.time(m // 60, m % 60) for m in range(24 * 60)]
+    credit_of: dict[tuple[int, int], int] = {}
 
-    rows: list[dict] = []
+    def credit(minutes_per_unit: int, volume: int) -> int:
+        key = (minutes_per_unit, volume)
+        if key not in credit_of:
+            credit_of[key] = minutes_for(minutes_per_unit, volume)
+        return credit_of[key]
 
-    def flush():
-        _insert_entries(rows)
-        summary.entries += len(rows)
-        rows.clear()
+    # Per catalog item: id, standard minutes and, for each drawn volume, (volume, slot minutes): at
+    # most four hours of work, in slots of a quarter of an hour.
+    def info(item) -> tuple:
+        mpu = item.standard_minutes
+        vols = [max(1, min(v, 240 // mpu or 1)) for v in (1, 1, 2, 3, 4)]
+        return (item.pk, mpu, [(v, max(15, -(-(mpu * v) // 15) * 15)) for v in vols])
 
-    for idx, emp in enumerate(people):
-        days = calendars.get(emp.id, [])
-        detailed = full_detail or _unit_of(emp.id, definitif, positions, end) in detailed_units
-        for day in days[: bisect.bisect_right(days, end)]:
-            if day < start:
+    infos: dict[int, tuple] = {}
+
+    def infos_for(pos_id: int) -> tuple[list, list]:
+        own, every = allowed_for(pos_id)
+        for it in every:
+            if it.pk not in infos:
+                infos[it.pk] = info(it)
+        return [infos[it.pk] for it in own], [infos[it.pk] for it in every]
+
+    pools: dict[int, tuple[list, list]] = {}
+    by_status: Counter = Counter()
+    objection_keys: list[tuple] = []
+    accounts = (previous or {}).get("org")
+    yesterday = today - dt.timedelta(days=1)
+    ten_days, week = dt.timedelta(days=10), dt.timedelta(days=7)
+    expired_draft = "Kedaluwarsa: tidak diajukan dalam batas pengisian."
+    expired_return = "Kedaluwarsa: dikembalikan untuk perbaikan, tidak diajukan ulang."
+    auto_reason = "Disetujui otomatis: atasan tidak memverifikasi sampai batas."
+    random_ = rng.random
+    rows: list[tuple] = []
+    for emp in people:
+        emp_id = emp.id
+        days = calendars.get(emp_id, [])
+        n_days = len(days)
+        leave = on_leave.get(emp_id, ())
+        # Full detail (3-5 entries a day) in a small demo and in the focus units of a large one
+        # (see scope.py); one entry a working day for the rest.
+        detailed = scope.in_focus(emp_id)
+        posts = definitif.get(emp_id, ())
+        first = bisect.bisect_left(days, scope.start_for(emp_id))
+        stop = bisect.bisect_right(days, end)
+        today_idx = bisect.bisect_left(days, today)
+        for idx in range(first, stop):
+            day = days[idx]
+            if day in leave:
                 continue
-            pos_id = next(
-                (
-                    p
-                    for a, b, p in definitif.get(emp.id, ())
-                    if a <= day and (b is None or b >= day)
-                ),
-                None,
-            )
+            pos_id = next((p for a, b, p in posts if a <= day and (b is None or b >= day)), None)
             if pos_id is None:
                 continue
-            own, every = allowed_for(pos_id)
+            if pos_id not in pools:
+                pools[pos_id] = infos_for(pos_id)
+            own, every = pools[pos_id]
             if not every:
                 continue
-            window_end = _nth_after(days, day, n_window) or day + dt.timedelta(days=10)
-            superior = timeline.on(day).superior_id(emp.id)
-            recent = bisect.bisect_left(days, today) - bisect.bisect_right(
-                days, day
-            )  # working days since
-            clock = 7 * 60 + 30 + rng.choice((0, 0, 15, 30))
+            # The n-th working day after `day` is days[idx + n] (the calendar reaches 60 days on).
+            win_i = idx + n_window
+            window_end = days[win_i] if win_i < n_days else day + ten_days
+            if win_i + n_verify < n_days:
+                verify_by_day = days[win_i + n_verify]
+            else:
+                verify_by_day = _nth_after(days, window_end, n_verify) or window_end + week
+            superior = superior_of(day, emp_id)
+            recent = today_idx - idx - 1  # working days since
+            clock = 450 + _START_SHIFT[int(random_() * 4)]  # 07:30 at the earliest
             used = 0
-            for _k in range(rng.choice((3, 4, 4, 5)) if detailed else 1):
-                pool = own if own and rng.random() < 0.7 else every
-                item = rng.choice(pool)
-                vol = max(1, min(rng.choice((1, 1, 2, 3, 4)), 240 // item.standard_minutes or 1))
-                minutes = item.standard_minutes * vol
-                span = max(15, -(-minutes // 15) * 15)
+            for _k in range(_PER_DAY[int(random_() * 4)] if detailed else 1):
+                pool = own if own and random_() < 0.7 else every
+                item_id, mpu, vols = pool[int(random_() * len(pool))]
+                vol, span = vols[int(random_() * 5)]
                 if clock + span > 17 * 60:
                     break
-                s_time = dt.time(clock // 60, clock % 60)
+                s_time = clock_times[clock]
                 clock += span
-                e_time = dt.time(clock // 60, clock % 60)
-                clock += rng.choice((0, 0, 10, 15, 30))
-                row = {
-                    "instansi_id": instansi.pk,
-                    "employee_id": emp.id,
-                    "date": day,
-                    "start_time": s_time,
-                    "end_time": e_time,
-                    "item_id": item.pk,
-                    "volume": Decimal(vol),
-                    "description": rng.choice(_DESCRIPTIONS),
-                    "minutes_per_unit": item.standard_minutes,
-                    "status": S.DRAFT,
-                    "submitted_at": None,
-                    "verify_by": None,
-                    "approved_volume": None,
-                    "credited_minutes": 0,
-                    "verified_by_id": None,
-                    "verified_at": None,
-                    "auto_verified": False,
-                    "reason": "",
-                    "created_at": now,
-                    "updated_at": now,
-                }
+                e_time = clock_times[clock]
+                clock += _PAUSES[int(random_() * 5)]
+                description = _DESCRIPTIONS[int(random_() * len(_DESCRIPTIONS))]
+                status = DRAFT
+                submitted_at = verify_by = approved = verified_by = verified_at = None
+                credited, auto, reason = 0, False, ""
                 # Submission: same day mostly; the last two working days partly still drafts.
-                lag = rng.choices((0, 1, 2, 3), weights=(60, 25, 10, 5))[0]
-                submit_day = _nth_after(days, day, lag) if lag else day
-                late_draft = rng.random() < 0.02
-                if (recent < 2 and rng.random() < 0.35) or submit_day is None or submit_day > today:
-                    by_status[S.DRAFT] += 1
-                    rows.append(row)
-                    continue
-                if late_draft and window_end < today:
-                    row.update(
-                        status=S.EXPIRED,
-                        reason="Kedaluwarsa: tidak diajukan dalam batas pengisian.",
-                    )
-                    by_status[S.EXPIRED] += 1
-                    rows.append(row)
-                    continue
-                submit_day = min(submit_day, window_end)
-                verify_by = _nth_after(days, max(window_end, submit_day), n_verify) or (
-                    window_end + dt.timedelta(days=7)
-                )
-                row.update(
-                    status=S.SUBMITTED,
-                    submitted_at=aware(submit_day, 15 + rng.randint(0, 1), rng.randint(0, 59)),
-                    verify_by=verify_by,
-                )
-                verify_lag = rng.choice((1, 1, 2, 3, 5, 8))
-                verify_day = _nth_after(days, submit_day, verify_lag)
-                if (
-                    superior is not None
-                    and verify_day is not None
-                    and verify_day <= min(verify_by, today - dt.timedelta(days=1))
-                ):
-                    row.update(
-                        verified_by_id=superior,
-                        verified_at=aware(verify_day, 9, rng.randint(0, 59)),
-                    )
-                    roll = rng.random()
-                    if roll < 0.03:
-                        row.update(status=S.REJECTED, reason=rng.choice(_REJECT_REASONS))
-                    elif roll < 0.05 and window_end >= today:
-                        row.update(status=S.RETURNED, reason=rng.choice(_RETURN_REASONS))
-                    elif roll < 0.05:
-                        row.update(
-                            status=S.EXPIRED,
-                            reason="Kedaluwarsa: dikembalikan untuk perbaikan, tidak diajukan ulang.",
-                        )
-                    else:
-                        row["status"] = S.APPROVED
-                        if roll < 0.08 and vol > 1:
-                            row.update(
-                                approved_volume=Decimal(vol - 1), reason=rng.choice(_CUT_REASONS)
-                            )
-                    if row["status"] == S.REJECTED or row["approved_volume"] is not None:
-                        decider = timeline.on(day).superior_id(superior)
-                        if rng.random() < 0.25 and decider not in (None, emp.id):
-                            fresh = (today - verify_day).days <= 3
-                            decision = None if fresh else rng.choice(("granted", "denied"))
-                            objection_keys.append(
-                                (
-                                    emp.id,
-                                    day,
-                                    s_time,
-                                    superior,
-                                    decider,
-                                    row["status"],
-                                    decision,
-                                    row["verified_at"],
+                s_i = idx + _LAGS[int(random_() * 20)]
+                submit_day = days[s_i] if s_i < n_days else None
+                late_draft = random_() < 0.02
+                if (recent < 2 and random_() < 0.35) or submit_day is None or submit_day > today:
+                    pass  # still a draft
+                elif late_draft and window_end < today:
+                    status, reason = EXPIRED, expired_draft
+                else:
+                    if submit_day > window_end:  # only with a calendar that ends early
+                        submit_day = window_end
+                        s_i = bisect.bisect_right(days, submit_day) - 1
+                    verify_by = verify_by_day
+                    status = SUBMITTED
+                    submitted_at = aware(submit_day, 15 + int(random_() * 2), int(random_() * 60))
+                    v_i = s_i + _VERIFY_LAGS[int(random_() * 6)]
+                    verify_day = days[v_i] if v_i < n_days else None
+                    if (
+                        superior is not None
+                        and verify_day is not None
+                        and verify_day <= verify_by
+                        and verify_day <= yesterday
+                    ):
+                        verified_by = superior
+                        verified_at = aware(verify_day, 9, int(random_() * 60))
+                        roll = random_()
+                        if roll < 0.03:
+                            status = REJECTED
+                            reason = _REJECT_REASONS[int(random_() * len(_REJECT_REASONS))]
+                        elif roll < 0.05 and window_end >= today:
+                            status = RETURNED
+                            reason = _RETURN_REASONS[int(random_() * len(_RETURN_REASONS))]
+                        elif roll < 0.05:
+                            status, reason = EXPIRED, expired_return
+                        else:
+                            status = APPROVED
+                            if roll < 0.08 and vol > 1:
+                                approved = vol - 1
+                                reason = _CUT_REASONS[int(random_() * len(_CUT_REASONS))]
+                        if status == REJECTED or approved is not None:
+                            decider = superior_of(day, superior)
+                            if random_() < 0.25 and decider not in (None, emp_id):
+                                fresh = (today - verify_day).days <= 3
+                                decision = (
+                                    None if fresh else ("granted", "denied")[int(random_() * 2)]
                                 )
-                            )
-                            if decision == "granted":
-                                # Granted: approved at the full volume (credited below).
-                                row.update(status=S.APPROVED, approved_volume=None)
-                elif verify_by < today:
-                    row.update(
-                        status=S.APPROVED,
-                        auto_verified=True,
-                        verified_at=aware(verify_by + dt.timedelta(days=1), 0, 5),
-                        reason="Disetujui otomatis: atasan tidak memverifikasi sampai batas.",
+                                objection_keys.append(
+                                    (
+                                        emp_id,
+                                        day,
+                                        s_time,
+                                        superior,
+                                        decider,
+                                        status,
+                                        decision,
+                                        verified_at,
+                                    )
+                                )
+                                if decision == "granted":
+                                    # Granted: approved at the full volume (credited below).
+                                    status, approved = APPROVED, None
+                    elif verify_by < today:
+                        status, auto = APPROVED, True
+                        verified_at = aware(verify_by + dt.timedelta(days=1), 0, 5)
+                        reason = auto_reason
+                    if status == APPROVED:
+                        # The verification rule: standard minutes x volume, capped per day.
+                        credited = max(0, min(credit(mpu, approved or vol), cap - used))
+                        used += credited
+                by_status[status] += 1
+                rows.append(
+                    (
+                        emp_id,
+                        day,
+                        s_time,
+                        e_time,
+                        item_id,
+                        vol,
+                        description,
+                        mpu,
+                        status,
+                        submitted_at,
+                        verify_by,
+                        approved,
+                        credited,
+                        verified_by,
+                        verified_at,
+                        auto,
+                        reason,
                     )
-                if row["status"] == S.APPROVED:
-                    effective = row["approved_volume"] or row["volume"]
-                    credited = min(item.standard_minutes * int(effective), max(0, cap - used))
-                    row["credited_minutes"] = credited
-                    used += credited
-                by_status[row["status"]] += 1
-                rows.append(row)
-        if (idx + 1) % CHUNK == 0:
-            flush()
-            say(f"  aktivitas: {idx + 1} pegawai, {summary.entries} entri")
-    flush()
-    summary.by_status = dict(sorted(by_status.items()))
-    say(f"  aktivitas: {summary.entries} entri ({summary.by_status})")
+                )
+    say(f"  {len(rows)} entri disusun ({time.perf_counter() - t0:.1f} dtk)")
+    now = timezone.now()
+    summary.entries = insert_tuples(
+        ActivityEntry,
+        _ENTRY_COLUMNS,
+        rows,
+        constants={"instansi_id": instansi.pk, "created_at": now, "updated_at": now},
+    )
+    del rows
+    summary.by_status = {str(k): v for k, v in sorted(by_status.items())}
+    say(
+        f"  aktivitas: {summary.entries} entri ({summary.by_status}) "
+        f"({time.perf_counter() - t0:.1f} dtk)"
+    )
 
     summary.objections = _objections(instansi, objection_keys)
     summary.unlock_requests = _unlocks(instansi, people, today, rng)
-    if pegawai_username:
-        me = next((e for e in people if e.user and e.user.username == pegawai_username), None)
-        pos = me and next((p for a, b, p in definitif.get(me.id, ()) if b is None), None)
-        if me is not None and pos is not None:
+    pegawai = _account_employees(instansi, accounts, role="pegawai")
+    if pegawai:
+        me = pegawai[0]
+        pos = next((p for a, b, p in definitif.get(me, ()) if b is None), None)
+        if pos is not None:
             own, every = allowed(positions[pos])
-            Favourite.objects.bulk_create(
-                [
-                    Favourite(instansi=instansi, employee=me, item=it)
-                    for it in list(dict.fromkeys((own or every)[:3]))
-                ]
+            insert_tuples(
+                Favourite,
+                ("employee_id", "item_id"),
+                [(me, it.pk) for it in dict.fromkeys((own or every)[:3])],
+                constants={"instansi_id": instansi.pk},
             )
     return summary
 
 
-def _insert_entries(rows: list[dict]) -> None:
-    """Entries are by far the most rows of the demo. On PostgreSQL they go in with one COPY of plain
-    Python values, which psycopg adapts natively (dates, times, decimals, aware datetimes), instead of
-    bulk.insert_rows' per-value field conversion that costs more than the COPY itself at this size;
-    elsewhere through insert_rows."""
-    from django.db import connections, router
-
-    if not rows:
-        return
-    conn = connections[router.db_for_write(ActivityEntry)]
-    if conn.vendor != "postgresql":
-        insert_rows(ActivityEntry, rows)
-        return
-    fields = {f.attname: f.column for f in ActivityEntry._meta.concrete_fields}
-    names = list(rows[0])
-    columns = ", ".join(conn.ops.quote_name(fields[n]) for n in names)
-    table = conn.ops.quote_name(ActivityEntry._meta.db_table)
-    with (
-        conn.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(tuple(row[n] for n in names))
+def _leave_days(instansi: Instansi, start: dt.date, end: dt.date) -> dict[int, set[dt.date]]:
+    """Approved leave per employee (the attendance demo's): nobody records work on those days."""
+    out: dict[int, set[dt.date]] = defaultdict(set)
+    for emp, d_from, d_to in LeaveRequest.objects.filter(
+        instansi=instansi,
+        status=LeaveRequest.Status.APPROVED,
+        date_from__lte=end,
+        date_to__gte=start,
+    ).values_list("employee_id", "date_from", "date_to"):
+        day = max(d_from, start)
+        while day <= min(d_to, end):
+            out[emp].add(day)
+            day += dt.timedelta(days=1)
+    return out
 
 
-def _unit_of(emp_id, definitif, positions, on) -> int | None:
-    for a, b, pos in definitif.get(emp_id, ()):
-        if a <= on and (b is None or b >= on):
-            return positions[pos].unit_id
-    return None
-
-
-def _account_units(accounts, people, definitif, positions, on) -> set[int]:
-    """Units of the demo accounts that are employees (atasan, pegawai, ...)."""
-    names = {a.username for a in getattr(accounts, "accounts", [])}
-    return {
-        _unit_of(e.id, definitif, positions, on)
-        for e in people
-        if e.user is not None and e.user.username in names
-    } - {None}
+def _account_employees(instansi: Instansi, accounts, role: str | None = None) -> list[int]:
+    """Employee ids of the demo accounts (of one role) that are employees (one query)."""
+    names = [
+        a.username
+        for a in getattr(accounts, "accounts", []) or []
+        if role is None or a.role == role
+    ]
+    if not names:
+        return []
+    return list(
+        Employee.objects.filter(instansi=instansi, user__username__in=names)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
 
 
 def _objections(instansi, keys) -> int:
@@ -758,10 +850,9 @@ def _objections(instansi, keys) -> int:
     if not keys:
         return 0
     wanted = {(k[0], k[1], k[2]): k for k in keys}
+    # Every entry with an objection carries a rejection or cut reason (a granted one too).
     found = ActivityEntry.objects.filter(
-        instansi=instansi,
-        employee_id__in={k[0] for k in keys},
-        date__in={k[1] for k in keys},
+        instansi=instansi, reason__in=[*_REJECT_REASONS, *_CUT_REASONS]
     ).values_list("id", "employee_id", "date", "start_time")
     rows = []
     for entry_id, emp, day, start in found:
@@ -770,62 +861,96 @@ def _objections(instansi, keys) -> int:
             continue
         _e, _d, _t, verifier, decider, status, decision, verified_at = key
         rows.append(
-            {
-                "instansi_id": instansi.pk,
-                "entry_id": entry_id,
-                "kind": Objection.Kind.REJECTION
-                if status == S.REJECTED
-                else Objection.Kind.VOLUME_CUT,
-                "reason": "Pekerjaan ini benar saya selesaikan; hasilnya ada pada arsip unit.",
-                "filed_at": verified_at + dt.timedelta(hours=20),
-                "verifier_id": verifier,
-                "decider_id": decider,
-                "status": decision or ObjectionStatus.PENDING,
-                "decided_at": verified_at + dt.timedelta(days=2) if decision else None,
-                "decision_reason": (
+            (
+                entry_id,
+                (
+                    Objection.Kind.REJECTION if status == REJECTED else Objection.Kind.VOLUME_CUT
+                ).value,
+                verified_at + dt.timedelta(hours=20),
+                verifier,
+                decider,
+                decision or ObjectionStatus.PENDING.value,
+                verified_at + dt.timedelta(days=2) if decision else None,
+                (
                     "Hasil kerja dapat dibuktikan."
                     if decision == "granted"
                     else "Keputusan atasan langsung sudah tepat."
                     if decision
                     else ""
                 ),
-            }
+            )
         )
-    insert_rows(Objection, rows)
-    return len(rows)
+    return insert_tuples(
+        Objection,
+        (
+            "entry_id",
+            "kind",
+            "filed_at",
+            "verifier_id",
+            "decider_id",
+            "status",
+            "decided_at",
+            "decision_reason",
+        ),
+        rows,
+        constants={
+            "instansi_id": instansi.pk,
+            "reason": "Pekerjaan ini benar saya selesaikan; hasilnya ada pada arsip unit.",
+        },
+    )
 
 
 def _unlocks(instansi, people, today, rng) -> int:
     """A few requests waiting for BKPSDM and one approved, for employees with a login."""
-    with_login = [e for e in people if e.user_id]
+    users = dict(
+        Employee.objects.filter(instansi=instansi, user__isnull=False)
+        .order_by("id")
+        .values_list("id", "user_id")
+    )
+    with_login = [e.id for e in people if e.id in users]
     if not with_login:
         return 0
     bkpsdm = User.objects.filter(instansi=instansi, role_grants__role="bkpsdm").first()
     chosen = rng.sample(with_login, min(len(with_login), max(3, len(people) // 300)))
+    now = timezone.now()
     rows = []
     for i, emp in enumerate(chosen):
         first = today - dt.timedelta(days=rng.randint(14, 28))
         approved = i == 0 and bkpsdm is not None
         rows.append(
-            UnlockRequest(
-                instansi=instansi,
-                employee=emp,
-                date_from=first,
-                date_to=first + dt.timedelta(days=rng.randint(0, 2)),
-                reason=rng.choice(
+            (
+                emp,
+                first,
+                first + dt.timedelta(days=rng.randint(0, 2)),
+                rng.choice(
                     (
                         "Sakit dan dirawat inap, tidak dapat mengisi aktivitas.",
                         "Tugas luar daerah tanpa jaringan internet.",
                         "Aplikasi gangguan saat batas pengisian.",
                     )
                 ),
-                requested_by=emp.user,
-                status=UnlockStatus.APPROVED if approved else UnlockStatus.PENDING,
-                deadline=today + dt.timedelta(days=3) if approved else None,
-                decided_by=bkpsdm if approved else None,
-                decided_at=timezone.now() if approved else None,
-                decision_reason="Surat keterangan dokter terlampir." if approved else "",
+                users[emp],
+                (UnlockStatus.APPROVED if approved else UnlockStatus.PENDING).value,
+                today + dt.timedelta(days=3) if approved else None,
+                bkpsdm.pk if approved else None,
+                now if approved else None,
+                "Surat keterangan dokter terlampir." if approved else "",
             )
         )
-    UnlockRequest.objects.bulk_create(rows)
-    return len(rows)
+    return insert_tuples(
+        UnlockRequest,
+        (
+            "employee_id",
+            "date_from",
+            "date_to",
+            "reason",
+            "requested_by_id",
+            "status",
+            "deadline",
+            "decided_by_id",
+            "decided_at",
+            "decision_reason",
+        ),
+        rows,
+        constants={"instansi_id": instansi.pk, "requested_at": now},
+    )

@@ -2,7 +2,7 @@
 monthly ratings with a realistic spread of predicates.
 
 Called by the demo runner with the same keyword arguments as every generator (see runner.py). Writes
-with bulk.insert_rows: about twenty queries whatever the number of employees. Deterministic for a
+with bulk.insert_tuples: about twenty queries whatever the number of employees. Deterministic for a
 given rng and `today`.
 
 The spread: most ASN are rated Baik; about one in seven Sangat Baik; a few Butuh Perbaikan, Kurang
@@ -16,12 +16,13 @@ that its rating screen has work to do; the running month has realisation but no 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import connection
 from django.utils import timezone
@@ -44,7 +45,7 @@ from ekinerja.performance.models import (
 )
 from ekinerja.performance.predicate import predicate
 
-from .bulk import insert_rows
+from .bulk import insert_tuples
 
 BATCH = 2000
 
@@ -158,28 +159,38 @@ class PerformanceSummary:
         return asdict(self)
 
 
-def _theme(position: Position):
-    name = position.name.lower()
+def _theme(name: str, kind: str):
+    name = name.lower()
     for words, results, indicators in _THEMES:
         if any(w in name for w in words):
             return results, indicators
-    if position.kind == Position.Kind.STRUKTURAL:
+    if kind == Position.Kind.STRUKTURAL:
         return _HEAD_RESULTS, _HEAD_INDICATORS
     return _DEFAULT_RESULTS, _DEFAULT_INDICATORS
 
 
-def _target(rng: random.Random, unit: str) -> Decimal:
+def _target(rng: random.Random, unit: str) -> int:
     if unit == "persen":
-        return Decimal(rng.choice([85, 90, 95, 100]))
+        return rng.choice([85, 90, 95, 100])
     if unit == "indeks":
-        return Decimal(rng.choice([80, 82, 85]))
-    return Decimal(rng.choice([12, 12, 24, 24, 36, 48, 60, 120]))
+        return rng.choice([80, 82, 85])
+    return rng.choice([12, 12, 24, 24, 36, 48, 60, 120])
+
+
+_PAIRS = [p for p, _w in RATING_WEIGHTS]
+_CUM_WEIGHTS = list(itertools.accumulate(w for _p, w in RATING_WEIGHTS))
 
 
 def _pick_rating(rng: random.Random) -> tuple[str, str] | None:
-    pairs = [p for p, _w in RATING_WEIGHTS]
-    weights = [w for _p, w in RATING_WEIGHTS]
-    return rng.choices(pairs, weights=weights)[0]
+    return rng.choices(_PAIRS, cum_weights=_CUM_WEIGHTS)[0]
+
+
+_REALISED = [
+    "Diselesaikan sesuai rencana bulan ini",
+    "Tercapai; rincian pada lampiran",
+    "Sebagian tertunda menunggu data dari unit lain",
+    "Selesai dan sudah dilaporkan kepada atasan",
+]
 
 
 def generate_performance(
@@ -193,8 +204,9 @@ def generate_performance(
 ) -> PerformanceSummary:
     """SKP plans for the current year and ratings for its months up to the one open for rating.
 
-    Rows go in with bulk.insert_rows (one executemany/COPY per table) and are read back once per
-    table for their ids, so the number of queries does not depend on the number of employees."""
+    Rows are built in memory as tuples and go in with bulk.insert_tuples (one executemany/COPY per
+    table); new ids are read back once per table, so the number of queries does not depend on the
+    number of employees."""
     today = today or local_today(instansi)
     say = progress or (lambda _msg: None)
     year = today.year
@@ -203,15 +215,17 @@ def generate_performance(
     cfg = PerformanceSettings.objects.create(instansi=instansi)
     now = timezone.now()
     tz = timezone.get_current_timezone()
+    inst = {"instansi_id": instansi.pk}
 
     h = hierarchy(instansi, today)
+    # employee id -> (position name, unit name, position kind) of the definitif post today.
     posts = {
-        a.employee_id: a
-        for a in Assignment.objects.filter(
+        emp: (name, unit, kind)
+        for emp, name, unit, kind in Assignment.objects.filter(
             active_on(today), instansi=instansi, kind=Assignment.Kind.DEFINITIF
-        ).select_related("position", "position__unit")
+        ).values_list("employee_id", "position__name", "position__unit__name", "position__kind")
     }
-    users = dict(Employee.objects.filter(id__in=list(posts)).values_list("id", "user_id"))
+    users = dict(Employee.objects.filter(instansi=instansi).values_list("id", "user_id"))
     superior = {e: h.superior_id(e) for e in posts}
     depth: dict[int, int] = {}
     for e in posts:
@@ -226,34 +240,55 @@ def generate_performance(
     # Plans: mostly agreed, a few submitted (the superiors' approval lists) or still drafts.
     status_of: dict[int, str] = {}
     plan_rows = []
+    jan1 = dt.date(year, 1, 1)
     for emp_id in order:
         roll = rng.random()
         status = "submitted" if roll < 0.03 else "draft" if roll < 0.045 else "agreed"
         status_of[emp_id] = status
         sup = superior.get(emp_id)
-        post, sup_post = posts[emp_id], posts.get(sup) if sup else None
+        pos_name, unit_name, _kind = posts[emp_id]
+        sup_post = posts.get(sup) if sup else None
+        agreed = status == "agreed"
         plan_rows.append(
-            {
-                "instansi_id": instansi.pk,
-                "employee_id": emp_id,
-                "year": year,
-                "version": 1,
-                "status": status,
-                "revision_reason": "",
-                "return_note": "",
-                "appraiser_id": sup,
-                "employee_position": post.position.name,
-                "employee_unit": post.position.unit.name,
-                "appraiser_position": sup_post.position.name if sup_post else "",
-                "appraiser_unit": sup_post.position.unit.name if sup_post else "",
-                "submitted_at": now if status != "draft" else None,
-                "agreed_at": now if status == "agreed" else None,
-                "agreed_by_id": users.get(sup) if sup and status == "agreed" else None,
-                "effective_from": dt.date(year, 1, 1) if status == "agreed" else None,
-                "created_at": now,
-            }
+            (
+                emp_id,
+                status,
+                sup,
+                pos_name,
+                unit_name,
+                sup_post[0] if sup_post else "",
+                sup_post[1] if sup_post else "",
+                now if status != "draft" else None,
+                now if agreed else None,
+                users.get(sup) if sup and agreed else None,
+                jan1 if agreed else None,
+            )
         )
-    insert_rows(SkpPlan, plan_rows)
+    insert_tuples(
+        SkpPlan,
+        (
+            "employee_id",
+            "status",
+            "appraiser_id",
+            "employee_position",
+            "employee_unit",
+            "appraiser_position",
+            "appraiser_unit",
+            "submitted_at",
+            "agreed_at",
+            "agreed_by_id",
+            "effective_from",
+        ),
+        plan_rows,
+        constants={
+            **inst,
+            "year": year,
+            "version": 1,
+            "revision_reason": "",
+            "return_note": "",
+            "created_at": now,
+        },
+    )
     plan_id = dict(
         SkpPlan.objects.filter(instansi=instansi, year=year, version=1).values_list(
             "employee_id", "id"
@@ -266,31 +301,26 @@ def generate_performance(
     # Results (their parents are set once every result has an id) and indicators.
     result_rows, picks_of, n_results = [], {}, {}
     for emp_id in order:
-        post = posts[emp_id]
-        result_texts, indicator_texts = _theme(post.position)
-        n_results[emp_id] = rng.choice([2, 2, 3])
-        for k in range(n_results[emp_id]):
+        pos_name, unit_name, kind = posts[emp_id]
+        result_texts, indicator_texts = _theme(pos_name, kind)
+        n = n_results[emp_id] = rng.choice([2, 2, 3])
+        pid = plan_id[emp_id]
+        for k in range(n):
             text = result_texts[k % len(result_texts)].format(
-                unit=post.position.unit.name, mapel=rng.choice(_MAPEL)
+                unit=unit_name, mapel=rng.choice(_MAPEL)
             )
-            result_rows.append(
-                {
-                    "instansi_id": instansi.pk,
-                    "plan_id": plan_id[emp_id],
-                    "order": k + 1,
-                    "text": text,
-                }
-            )
+            result_rows.append((pid, k + 1, text))
             picks_of[(emp_id, k + 1)] = rng.sample(
                 indicator_texts, k=min(len(indicator_texts), rng.choice([1, 2]))
             )
-    insert_rows(SkpResult, result_rows)
+    insert_tuples(SkpResult, ("plan_id", "order", "text"), result_rows, constants=inst)
     emp_of_plan = {pid: e for e, pid in plan_id.items()}
     result_id = {
         (emp_of_plan[pid], n): rid
-        for rid, pid, n in SkpResult.objects.filter(plan_id__in=list(emp_of_plan)).values_list(
+        for rid, pid, n in SkpResult.objects.filter(instansi=instansi).values_list(
             "id", "plan_id", "order"
         )
+        if pid in emp_of_plan
     }
     links = []
     for emp_id in order:
@@ -309,40 +339,36 @@ def generate_performance(
     summary.results = len(result_rows)
     indicator_rows = []
     for (emp_id, k), picks in picks_of.items():
+        rid = result_id[(emp_id, k)]
+        unit_name = posts[emp_id][1]
         for n, (text, unit) in enumerate(picks, start=1):
-            indicator_rows.append(
-                {
-                    "instansi_id": instansi.pk,
-                    "result_id": result_id[(emp_id, k)],
-                    "order": n,
-                    "text": text.format(unit=posts[emp_id].position.unit.name),
-                    "target_quantity": _target(rng, unit),
-                    "target_unit": unit,
-                    "target_quality": Decimal(100),
-                    "target_months": 12,
-                }
-            )
-    insert_rows(SkpIndicator, indicator_rows)
+            indicator_rows.append((rid, n, text.format(unit=unit_name), _target(rng, unit), unit))
+    insert_tuples(
+        SkpIndicator,
+        ("result_id", "order", "text", "target_quantity", "target_unit"),
+        indicator_rows,
+        constants={**inst, "target_quality": Decimal(100), "target_months": 12},
+    )
     emp_of_result = {rid: emp for (emp, _k), rid in result_id.items()}
-    indicators_of: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    # Per employee: (indicator id, a month's share of the yearly target, whole units).
+    indicators_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for ind_id, rid, target in (
         SkpIndicator.objects.filter(instansi=instansi)
         .order_by("result_id", "order")
         .values_list("id", "result_id", "target_quantity")
     ):
-        indicators_of[emp_of_result[rid]].append((ind_id, target))
-    insert_rows(
+        monthly = int((target / 12).quantize(Decimal("1"), rounding=ROUND_HALF_EVEN))
+        indicators_of[emp_of_result[rid]].append((ind_id, monthly))
+    expect = {v.value: _EXPECTATIONS.get(v, "") for v in CoreValue}
+    insert_tuples(
         SkpBehaviour,
+        ("plan_id", "value", "expectation"),
         [
-            {
-                "instansi_id": instansi.pk,
-                "plan_id": plan_id[emp_id],
-                "value": value.value,
-                "expectation": _EXPECTATIONS.get(value, "") if rng.random() < 0.3 else "",
-            }
+            (plan_id[emp_id], value, expect[value] if rng.random() < 0.3 else "")
             for emp_id in order
-            for value in CoreValue
+            for value in expect
         ],
+        constants=inst,
     )
     say(f"  {summary.plans} SKP ({summary.agreed} disetujui), {summary.results} hasil kerja")
 
@@ -350,7 +376,10 @@ def generate_performance(
     demo_atasan = _demo_atasan(previous)
     protected = {e for e, s in superior.items() if s is not None and s == demo_atasan}
     tendency = {e: _pick_rating(rng) for e in order}
+    predicates = {p: predicate(*p).value for p in _PAIRS if p is not None}
+    agreed_order = [e for e in order if status_of[e] == "agreed"]
     evaluation_rows = []
+    by_predicate: Counter = Counter()
     reported: list[tuple[int, dt.date]] = []
     month = Period(year, 1)
     while month.first_day <= today:
@@ -365,76 +394,83 @@ def generate_performance(
         closed = today > p.deadline
         running = today <= p.end  # nobody rates a period that has not ended
         recent = (today - p.end).days < 62
-        for emp_id in order:
-            if status_of[emp_id] != "agreed":
-                continue
+        for emp_id in agreed_order:
             pair = tendency[emp_id] if rng.random() < 0.7 else _pick_rating(rng)
             if running or (not closed and (emp_id in protected or rng.random() < 0.35)):
                 pair = None
             if pair is None and not recent:
                 continue
-            sup = superior.get(emp_id)
-            row = {
-                "instansi_id": instansi.pk,
-                "employee_id": emp_id,
-                "plan_id": plan_id[emp_id],
-                "period_start": p.start,
-                "period_end": p.end,
-                "results_rating": "",
-                "behaviour_rating": "",
-                "predicate": "",
-                "note": "",
-                "rated_by_id": None,
-                "rated_by_user_id": None,
-                "rated_at": None,
-            }
-            if pair is not None:
-                rated_day = min(p.deadline, today, p.end + dt.timedelta(days=rng.randint(0, 4)))
-                row.update(
-                    results_rating=pair[0],
-                    behaviour_rating=pair[1],
-                    predicate=predicate(*pair).value,
-                    rated_by_id=sup,
-                    rated_by_user_id=users.get(sup) if sup else None,
-                    rated_at=datetime.combine(rated_day, time(10, rng.randint(0, 59)), tz),
+            if pair is None:
+                evaluation_rows.append(
+                    (emp_id, plan_id[emp_id], p.start, p.end, "", "", "", None, None, None)
                 )
-            evaluation_rows.append(row)
+                by_predicate["tidak_dinilai"] += 1
+            else:
+                sup = superior.get(emp_id)
+                rated_day = min(p.deadline, today, p.end + dt.timedelta(days=rng.randint(0, 4)))
+                pred = predicates[pair]
+                evaluation_rows.append(
+                    (
+                        emp_id,
+                        plan_id[emp_id],
+                        p.start,
+                        p.end,
+                        pair[0],
+                        pair[1],
+                        pred,
+                        sup,
+                        users.get(sup) if sup else None,
+                        datetime.combine(rated_day, time(10, rng.randint(0, 59)), tz),
+                    )
+                )
+                by_predicate[pred] += 1
             if recent:
                 reported.append((emp_id, p.start))
-    insert_rows(SkpEvaluation, evaluation_rows)
+    insert_tuples(
+        SkpEvaluation,
+        (
+            "employee_id",
+            "plan_id",
+            "period_start",
+            "period_end",
+            "results_rating",
+            "behaviour_rating",
+            "predicate",
+            "rated_by_id",
+            "rated_by_user_id",
+            "rated_at",
+        ),
+        evaluation_rows,
+        constants={**inst, "note": ""},
+    )
+    starts = {s for _e, s in reported}
     evaluation_id = {
         (e, start): eid
-        for eid, e, start in SkpEvaluation.objects.filter(instansi=instansi).values_list(
-            "id", "employee_id", "period_start"
-        )
+        for eid, e, start in SkpEvaluation.objects.filter(
+            instansi=instansi, period_start__in=starts
+        ).values_list("id", "employee_id", "period_start")
     }
+    choice = rng.choice
+    steps = [-1, 0, 0, 1, 2]
     realisation_rows = [
-        {
-            "instansi_id": instansi.pk,
-            "evaluation_id": evaluation_id[(emp_id, start)],
-            "indicator_id": ind_id,
-            "quantity": max(
-                Decimal(0), (target / 12).quantize(Decimal("1")) + rng.choice([-1, 0, 0, 1, 2])
-            ),
-            "description": rng.choice(
-                [
-                    "Diselesaikan sesuai rencana bulan ini",
-                    "Tercapai; rincian pada lampiran",
-                    "Sebagian tertunda menunggu data dari unit lain",
-                    "Selesai dan sudah dilaporkan kepada atasan",
-                ]
-            ),
-            "updated_at": now,
-        }
+        (
+            evaluation_id[(emp_id, start)],
+            ind_id,
+            max(0, monthly + choice(steps)),
+            choice(_REALISED),
+        )
         for emp_id, start in reported
-        for ind_id, target in indicators_of[emp_id]
+        for ind_id, monthly in indicators_of[emp_id]
     ]
-    insert_rows(SkpRealisation, realisation_rows)
+    insert_tuples(
+        SkpRealisation,
+        ("evaluation_id", "indicator_id", "quantity", "description"),
+        realisation_rows,
+        constants={**inst, "updated_at": now},
+    )
     summary.evaluations = len(evaluation_rows)
     summary.realisations = len(realisation_rows)
-    summary.by_predicate = dict(
-        sorted(Counter(r["predicate"] or "tidak_dinilai" for r in evaluation_rows).items())
-    )
+    summary.by_predicate = dict(sorted(by_predicate.items()))
     say(f"  {summary.evaluations} evaluasi, predikat: {summary.by_predicate}")
     return summary
 

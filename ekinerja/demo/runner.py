@@ -26,6 +26,7 @@ from ekinerja.core.models import AuditEvent, Instansi, User
 
 from .activities import generate_activities
 from .attendance import generate_attendance
+from .bulk import bulk_load
 from .org import DemoAccount, generate_org
 from .performance import generate_performance
 from .tpp import generate_tpp
@@ -38,8 +39,9 @@ AUDIT_ACTION = "demo.generate"
 GENERATORS: list[tuple[str, Callable[..., Any]]] = [
     ("org", generate_org),
     ("performance", generate_performance),
-    ("activities", generate_activities),
+    # Attendance before activities: entries follow the rosters and holidays and skip leave days.
     ("attendance", generate_attendance),
+    ("activities", generate_activities),
     # TPP last: it computes the months from the other generators' data.
     ("tpp", generate_tpp),
 ]
@@ -89,21 +91,22 @@ def demo_generate(
     )
     today = today or local_today(instansi)
     result = DemoResult(instansi=instansi)
-    for gen_name, func in generators or GENERATORS:
-        say(f"{gen_name}:")
-        t1 = time.perf_counter()
-        summary = func(
-            instansi=instansi,
-            employees=employees,
-            rng=random.Random(f"{seed}:{code}:{gen_name}"),
-            password=password,
-            today=today,
-            progress=say,
-            previous=dict(result.summaries),
-        )
-        result.summaries[gen_name] = summary
-        result.accounts.extend(getattr(summary, "accounts", []) or [])
-        say(f"{gen_name} selesai dalam {time.perf_counter() - t1:.1f} dtk")
+    with bulk_load():
+        for gen_name, func in generators or GENERATORS:
+            say(f"{gen_name}:")
+            t1 = time.perf_counter()
+            summary = func(
+                instansi=instansi,
+                employees=employees,
+                rng=random.Random(f"{seed}:{code}:{gen_name}"),
+                password=password,
+                today=today,
+                progress=say,
+                previous=dict(result.summaries),
+            )
+            result.summaries[gen_name] = summary
+            result.accounts.extend(getattr(summary, "accounts", []) or [])
+            say(f"{gen_name} selesai dalam {time.perf_counter() - t1:.1f} dtk")
     result.seconds = time.perf_counter() - t0
     audit_record(
         action=AUDIT_ACTION,

@@ -10,6 +10,13 @@ Called by the demo runner with the same keyword arguments as every generator (se
 must come after the generators of attendance, activities and performance. Deterministic for a given
 rng. Months without any punch are not computed: without attendance data the HSS attendance floors
 would pay nothing, which is right by the rules but useless as a demo.
+
+Size: a demo of up to scope.FULL_HISTORY_LIMIT employees computes each month for the whole instansi
+(`run_compute` for 20,000 employees takes minutes). A larger one computes unit runs, through the
+same service, for the OPDs of the demo accounts whose whole staff has the full history (see
+scope.py; BKPSDM, BPKAD and the Inspektorat at 20,000), the earlier month locked and the last one
+waiting for verification, and prints that BKPSDM can compute the other units in the app (per unit:
+a whole-instansi run of a month is refused once unit runs of it exist).
 """
 
 from __future__ import annotations
@@ -21,13 +28,12 @@ from dataclasses import asdict, dataclass, field
 
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import Period
-from ekinerja.org.models import Employee, Role
+from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.tpp import services
 from ekinerja.tpp.models import Sentence
 from ekinerja.tpp.policy import hss_template
 
-# Employees above which the demo does not compute months (the benchmark does that on its own).
-MAX_COMPUTED = 5000
+from .scope import demo_scope
 
 
 @dataclass
@@ -37,6 +43,7 @@ class TppSummary:
     computed: list[str] = field(default_factory=list)
     locked: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)  # a large demo: the units computed
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -93,10 +100,13 @@ def generate_tpp(
     )
     summary.sentences = len(chosen)
 
-    if employees > MAX_COMPUTED:
-        summary.skipped = [str(earlier), str(last)]
-        say(f"  {employees} pegawai: bulan tidak dihitung di data contoh (lihat bench/tpp_run.py)")
-        return summary
+    scope = demo_scope(instansi, employees, today, previous)
+    units: list[Unit | None] = [None]  # the whole instansi
+    if not scope.full:
+        # A large demo: unit runs for the OPDs whose whole staff has the full history (see
+        # scope.py); BKPSDM computes the other units in the app.
+        units = list(Unit.objects.filter(id__in=scope.focus_opds).order_by("name"))
+        summary.units = [u.name for u in units]
     bkpsdm = (
         User.objects.filter(
             instansi=instansi, role_grants__role=Role.BKPSDM, employee__isnull=False
@@ -108,13 +118,22 @@ def generate_tpp(
         if period.first_day < policy.effective_from or not _has_punches(instansi, period):
             summary.skipped.append(str(period))
             continue
-        run = services.run_compute(actor=None, instansi=instansi, period=period)
+        payable, people = 0, 0
+        for unit in units:
+            run = services.run_compute(actor=None, instansi=instansi, period=period, unit=unit)
+            if period == earlier and bkpsdm is not None:
+                run = services.run_verify(actor=bkpsdm, run=run)
+                services.run_lock(actor=bkpsdm, run=run)
+            payable += run.total_payable
+            people += run.employees
         summary.computed.append(str(period))
         if period == earlier and bkpsdm is not None:
-            run = services.run_verify(actor=bkpsdm, run=run)
-            services.run_lock(actor=bkpsdm, run=run)
             summary.locked.append(str(period))
+        where = "" if scope.full else f" di {len(units)} unit"
+        say(f"  TPP {period.label}: {people} pegawai{where}, dibayarkan Rp{int(payable):,}")
+    if not scope.full:
         say(
-            f"  TPP {period.label}: {run.employees} pegawai, dibayarkan Rp{int(run.total_payable):,}"
+            f"  {employees} pegawai: TPP dihitung per unit untuk {', '.join(summary.units)}; "
+            "unit lain dapat dihitung BKPSDM di menu TPP (Hitung per unit)."
         )
     return summary
