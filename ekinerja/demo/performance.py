@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db import connection
 from django.utils import timezone
 
 from ekinerja.core.clock import local_today
@@ -298,44 +297,42 @@ def generate_performance(
     summary.agreed = sum(1 for s in status_of.values() if s == "agreed")
     summary.submitted = sum(1 for s in status_of.values() if s == "submitted")
 
-    # Results (their parents are set once every result has an id) and indicators.
+    # Results, level by level from the top of the hierarchy, so that each one's parent (a result of
+    # the superior's plan) already has an id when it is written; then indicators.
     result_rows, picks_of, n_results = [], {}, {}
-    for emp_id in order:
-        pos_name, unit_name, kind = posts[emp_id]
-        result_texts, indicator_texts = _theme(pos_name, kind)
-        n = n_results[emp_id] = rng.choice([2, 2, 3])
-        pid = plan_id[emp_id]
-        for k in range(n):
-            text = result_texts[k % len(result_texts)].format(
-                unit=unit_name, mapel=rng.choice(_MAPEL)
-            )
-            result_rows.append((pid, k + 1, text))
-            picks_of[(emp_id, k + 1)] = rng.sample(
-                indicator_texts, k=min(len(indicator_texts), rng.choice([1, 2]))
-            )
-    insert_tuples(SkpResult, ("plan_id", "order", "text"), result_rows, constants=inst)
+    result_id: dict[tuple[int, int], int] = {}
     emp_of_plan = {pid: e for e, pid in plan_id.items()}
-    result_id = {
-        (emp_of_plan[pid], n): rid
-        for rid, pid, n in SkpResult.objects.filter(instansi=instansi).values_list(
+    newest = 0
+    for _level, members in itertools.groupby(order, key=lambda e: depth[e]):
+        level_rows = []
+        for emp_id in members:
+            pos_name, unit_name, kind = posts[emp_id]
+            result_texts, indicator_texts = _theme(pos_name, kind)
+            n = n_results[emp_id] = rng.choice([2, 2, 3])
+            pid = plan_id[emp_id]
+            sup = superior.get(emp_id)
+            for k in range(n):
+                text = result_texts[k % len(result_texts)].format(
+                    unit=unit_name, mapel=rng.choice(_MAPEL)
+                )
+                parent = None
+                if sup is not None and sup in n_results:
+                    parent = result_id.get((sup, k % n_results[sup] + 1))
+                level_rows.append((pid, k + 1, text, parent))
+                picks_of[(emp_id, k + 1)] = rng.sample(
+                    indicator_texts, k=min(len(indicator_texts), rng.choice([1, 2]))
+                )
+        insert_tuples(
+            SkpResult, ("plan_id", "order", "text", "parent_result_id"), level_rows, constants=inst
+        )
+        result_rows += level_rows
+        # The new rows' ids: every id of this instansi's results above the last one read.
+        for rid, pid, n in SkpResult.objects.filter(instansi=instansi, id__gt=newest).values_list(
             "id", "plan_id", "order"
-        )
-        if pid in emp_of_plan
-    }
-    links = []
-    for emp_id in order:
-        sup = superior.get(emp_id)
-        if sup is None or sup not in n_results:
-            continue
-        for k in range(1, n_results[emp_id] + 1):
-            parent_k = (k - 1) % n_results[sup] + 1
-            links.append((result_id[(sup, parent_k)], result_id[(emp_id, k)]))
-    with connection.cursor() as cursor:
-        table = connection.ops.quote_name(SkpResult._meta.db_table)
-        cursor.executemany(
-            f"UPDATE {table} SET parent_result_id = %s WHERE id = %s",  # noqa: S608
-            links,
-        )
+        ):
+            if pid in emp_of_plan:
+                result_id[(emp_of_plan[pid], n)] = rid
+                newest = max(newest, rid)
     summary.results = len(result_rows)
     indicator_rows = []
     for (emp_id, k), picks in picks_of.items():
