@@ -277,11 +277,17 @@ def generate_attendance(
     shifts: dict[int, tuple] = {}  # id(WorkDay) -> hours, window, end of window (work is alive)
     t1 = time.perf_counter()
     for e in people:
-        if e.id in leave_days or e.id in rostered:
+        if e.id in rostered:
             facts = att.derive_employee(e, inputs, starts[e.id], last, all_days=True)
         else:
             facts = _fixed_days(
-                work.get(e.id, ()), punches[e.id], starts[e.id], cutoff[e.instansi_id], shifts
+                work.get(e.id, ()),
+                punches[e.id],
+                leave_days.get(e.id, {}),
+                (starts[e.id], last),
+                cutoff[e.instansi_id],
+                inputs.zones[e.instansi_id],
+                shifts,
             )
         for f in facts:
             if not f.final or (f.status == "off" and not f.has_any_punch):
@@ -340,16 +346,28 @@ _BEFORE, _AFTER = dt.timedelta(hours=4), dt.timedelta(hours=6)
 
 
 def _fixed_days(
-    days, punches: list[dt.datetime], since: dt.date, cutoff: dt.datetime, shifts: dict
+    days,
+    punches: list[dt.datetime],
+    leave: dict[dt.date, str],
+    span: tuple[dt.date, dt.date],
+    cutoff: dt.datetime,
+    tz: dt.tzinfo,
+    shifts: dict,
 ) -> list:
-    """attendance.selectors.derive_employee(all_days=True) for an employee on a fixed schedule
-    without leave, whose every punch lies in a working day's window (so the days to derive are the
-    working days): the same derive_day call per working day, with each day's hours, window and
-    finality computed once for everyone who shares the schedule rather than once per employee."""
+    """attendance.selectors.derive_employee(all_days=True) over `span` for an employee on a fixed
+    schedule, whose every punch lies on a working day (the days to derive are the working days and
+    the leave days): the same derive_day calls, with each working day's hours, window and finality
+    worked out once for everyone who shares the schedule rather than once per employee."""
     out = []
     derive = derivation.derive_day
+    since, until = span
+    on_leave = sorted(d for d in leave if since <= d <= until)
+    at_work = {w.date for w in days} if on_leave else set()
+    extra = [d for d in on_leave if d not in at_work]  # leave days that are not working days
     for w in days:
-        if w.date < since:
+        while extra and extra[0] < w.date:
+            out.append(_off_day(extra.pop(0), punches, leave, cutoff, tz))
+        if w.date < since or w.date > until:
             continue
         known = shifts.get(id(w))
         if known is None:
@@ -362,5 +380,22 @@ def _fixed_days(
             )
         shift, lo, hi, closes = known
         inside = punches[bisect.bisect_left(punches, lo) : bisect.bisect_left(punches, hi)]
-        out.append(derive(w.date, shift, inside, None, final=closes <= cutoff, sorted_punches=True))
+        out.append(
+            derive(
+                w.date,
+                shift,
+                inside,
+                leave.get(w.date),
+                final=closes <= cutoff,
+                sorted_punches=True,
+            )
+        )
+    out.extend(_off_day(d, punches, leave, cutoff, tz) for d in extra)
     return out
+
+
+def _off_day(day, punches, leave, cutoff, tz):
+    """A day that is not a working day, as derive_employee derives it."""
+    local = [p.astimezone(tz) for p in punches if p.astimezone(tz).date() == day]
+    final = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(6), tzinfo=tz) <= cutoff
+    return derivation.derive_day(day, None, local, leave.get(day), final=final, sorted_punches=True)

@@ -59,15 +59,16 @@ DEFER_KEYS_ROWS = 50_000  # loads from this size build their indexes and foreign
 
 
 _HMS = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
-_MEMO_LIMIT = 200_000  # distinct values remembered per column (repeats are the common case)
+
+Column = Callable[[Sequence[Any]], list[Any]]  # converts one column's values
 
 
-def _sqlite_converter(field, conn) -> Callable[[Any], Any] | None:
+def _sqlite_column(field, conn) -> Column | None:
     """The text Django's SQLite backend stores for the field's values, where the driver cannot bind
     the value itself: aware datetimes as naive UTC "YYYY-MM-DD HH:MM:SS[.ffffff]", times and dates
-    as ISO text. Values repeat a lot (schedules, days), so each column remembers what it wrote."""
+    as ISO text. Each distinct value is converted once (values repeat a lot: schedules, days), and
+    the column is then mapped through a dict in C."""
     kind = field.get_internal_type()
-    memo: dict[Any, str] = {}
     if kind == "DateTimeField":
         zone = conn.timezone  # UTC with USE_TZ: what Django stores
         days: dict[int, str] = {}
@@ -89,29 +90,32 @@ def _sqlite_converter(field, conn) -> Callable[[Any], Any] | None:
     elif kind in _AS_IS_SQLITE:
         return None
     else:
-        return lambda v, f=field: f.get_db_prep_save(v, conn)
+        return _per_value(field, conn)
 
-    def convert(v):
-        if v is None:
-            return None
-        out = memo.get(v)
-        if out is None:
-            out = text(v)
-            if len(memo) < _MEMO_LIMIT:
-                memo[v] = out
-        return out
+    def column(values: Sequence[Any]) -> list[Any]:
+        table = {v: text(v) for v in set(values) if v is not None}
+        table[None] = None
+        return list(map(table.__getitem__, values))
 
-    return convert
+    return column
 
 
-def _converter(field, conn) -> Callable[[Any], Any] | None:
+def _per_value(field, conn) -> Column:
+    def column(values: Sequence[Any]) -> list[Any]:
+        return [field.get_db_prep_save(v, conn) for v in values]
+
+    return column
+
+
+def _converter(field, conn) -> Column | None:
+    """How the values of `field` are made ready for the driver (None: as they are)."""
     if conn.vendor == "sqlite":
-        return _sqlite_converter(field, conn)
+        return _sqlite_column(field, conn)
     if conn.vendor == "postgresql" and field.get_internal_type() in _AS_IS_PG:
         return None
     if conn.vendor != "postgresql" and field.get_internal_type() in _AS_IS:
         return None
-    return lambda v, f=field: f.get_db_prep_save(v, conn)
+    return _per_value(field, conn)
 
 
 def insert_tuples(
@@ -164,7 +168,7 @@ def insert_tuples(
         # Column-wise: one list per converted column, no Python work per untouched value.
         cols: list[Any] = list(zip(*rows, strict=True))
         for i, convert in converters:
-            cols[i] = list(map(convert, cols[i]))
+            cols[i] = convert(cols[i])
         rows = list(zip(*cols, strict=True))
     _write(conn, model._meta.db_table, columns, rows, fixed)
     return len(rows)

@@ -66,6 +66,8 @@ def test_stored_daily_status_is_what_daily_recompute_stores():
     statuses = {row[2] for row in demo}
     assert {"present", "late", "absent", "leave", "missing_out"} <= statuses
     assert any(row[5] == "M" for row in demo)  # night shifts in the hospital
+    # Leave over a weekend: a stored leave day that is not a working day.
+    assert any(row[2] == "leave" and row[3] is None for row in demo)
     first = history_months(TODAY)[0].first_day
     daily_recompute(instansi=inst, start=first, end=TODAY - dt.timedelta(days=1))
     assert set(DailyAttendance.objects.filter(instansi=inst).values_list(*_DAILY)) == demo
