@@ -193,8 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--duration", type=int, default=60, help="seconds per measured run (60)")
     p.add_argument("--cpus", type=int, default=2, help="cores for gunicorn (2; 0 = not pinned)")
     p.add_argument("--workers", type=int, default=0, help="gunicorn workers (2 x cpus + 1)")
+    p.add_argument("--threads", type=int, default=1, help="threads per worker (gthread)")
     p.add_argument(
-        "--threads", type=int, default=1, help="threads per worker (> 1: gthread workers)"
+        "--worker-class",
+        choices=["sync", "gthread"],
+        default=None,
+        help="gunicorn worker class (gthread when --threads > 1, else sync)",
     )
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
     p.add_argument("--reuse", action="store_true", help="reuse a kept database (skip set-up)")
@@ -208,12 +212,13 @@ def main(argv: list[str] | None = None) -> int:
     ncpu = os.cpu_count() or 1
     cpus = min(args.cpus, ncpu) if args.cpus else ncpu
     workers = args.workers or 2 * cpus + 1
+    worker_class = args.worker_class or ("gthread" if args.threads > 1 else "sync")
     server_cores = f"0-{cpus - 1}" if args.cpus and ncpu > cpus else None
     client_cores = f"{cpus}-{min(ncpu - 1, cpus + 3)}" if server_cores else None
     print(
         f"activity_submit: PostgreSQL {_psql(cfg, 'SHOW server_version')}, {ncpu} CPU "
         f"(gunicorn {workers} worker "
-        f"{f'gthread x {args.threads} thread' if args.threads > 1 else 'sync'}"
+        f"{worker_class}{f' x {args.threads} thread' if worker_class == 'gthread' else ''}"
         f"{', inti ' + server_cores if server_cores else ''}; "
         f"PostgreSQL tidak dipin), {args.employees} pegawai"
     )
@@ -279,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
                 "--workers",
                 str(workers),
                 "--worker-class",
-                "gthread" if args.threads > 1 else "sync",
+                worker_class,
                 "--threads",
                 str(args.threads),
                 "--backlog",

@@ -53,6 +53,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ekinerja.core.middleware.InstansiTimezoneMiddleware",
 ]
+# The short stack of the mobile app's requests (bearer token on /api/v1/, no cookie): see
+# ekinerja/api/handler.py for what is left out and why.
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ekinerja.api.handler.BearerRequestMiddleware",
+]
 
 ROOT_URLCONF = "ekinerja.urls"
 WSGI_APPLICATION = "ekinerja.wsgi.application"
