@@ -26,6 +26,7 @@ import argparse
 import csv
 import os
 import resource
+import shlex
 import shutil
 import signal
 import socket
@@ -258,6 +259,15 @@ def main(argv: list[str] | None = None) -> int:
                 stdout=subprocess.DEVNULL,
             )
             print(f"persiapan: demo-data (organisasi + aktivitas) {time.perf_counter() - t0:.0f} s")
+        else:
+            # A kept database back to its demo state: an earlier run's entries and tokens removed.
+            for sql in (
+                "DELETE FROM activities_activityentry "
+                "WHERE description = 'Uji beban pengajuan aktivitas'",
+                "DELETE FROM activities_apitoken WHERE name = 'bench'",
+                "VACUUM ANALYZE activities_activityentry",
+            ):
+                _psql(cfg, sql, BENCH_DB)
         entries = _psql(cfg, "SELECT count(*) FROM activities_activityentry", BENCH_DB)
         runs = 3
         subprocess.run(
@@ -291,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
                 "2048",
                 "--log-level",
                 "warning",
+                # e.g. "--config bench/x.py" to profile the workers (see bench/README.md)
+                *shlex.split(os.environ.get("BENCH_GUNICORN_ARGS", "")),
             ],
             env=env,
             cwd=ROOT,
