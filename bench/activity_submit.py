@@ -299,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
                 str(args.threads),
                 "--backlog",
                 "2048",
+                # The workers' heartbeat file in memory, not on disk (touched on every request).
+                *(["--worker-tmp-dir", "/dev/shm"] if os.path.isdir("/dev/shm") else []),
                 "--log-level",
                 "warning",
                 # e.g. "--config bench/x.py" to profile the workers (see bench/README.md)

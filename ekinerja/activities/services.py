@@ -217,10 +217,14 @@ _DAY_OTHERS = Prepared(
             "credited_minutes",
             "minutes_per_unit",
             "volume",
-            "item__name",
+            "item_id",  # its name is read only when a clash is refused
         )
     )
 )
+
+
+def _item_name(item_id: int) -> str:
+    return ActivityCatalogItem.objects.filter(pk=item_id).values_list("name", flat=True).first()
 
 
 def validate_entry(
@@ -283,7 +287,7 @@ def validate_entry(
             err(
                 "start_time",
                 f"Waktu bertumpang tindih dengan aktivitas lain "
-                f"({clash[0]:%H:%M}-{clash[1]:%H:%M} {clash[6]}).",
+                f"({clash[0]:%H:%M}-{clash[1]:%H:%M} {_item_name(clash[6])}).",
             )
         if item is not None and entry.volume and entry.volume > 0 and not errors.get("volume"):
             claimed = minutes_for(entry.minutes_per_unit or item.standard_minutes, entry.volume)
