@@ -264,3 +264,20 @@ def test_the_unvalidated_answer_is_the_validated_one(client, staff):
         slow = EntrySaved.model_validate({"entry": entry, "warnings": ["w"]}).model_dump()
         assert render(None, fast, response_status=201) == render(None, slow, response_status=201)
     assert set(entry_out(entry).model_dump()) == set(EntryOut.model_fields)
+
+
+def test_a_submission_reads_the_shared_cache_once(client, staff, monkeypatch):
+    """Policy values, window and calendars are kept in the process under the instansi's generation:
+    one read of the shared cache (a network round trip with Redis) per submission."""
+    from django.core.cache import cache
+
+    from ekinerja.activities import selectors
+
+    assert post(client, staff, body(staff["item"])).status_code == 201
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(
+        selectors.cache, "get", lambda key, *a, **kw: reads.append(key) or real_get(key, *a, **kw)
+    )
+    assert post(client, staff, body(staff["item"], "09:00", "10:00")).status_code == 201
+    assert reads == [f"activities:calendar-generation:{staff['inst'].pk}"]
