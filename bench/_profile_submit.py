@@ -32,6 +32,8 @@ django.setup()
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from ekinerja.api.handler import Handler  # noqa: E402
+
 SLOTS = [(h, m) for h in range(17, 24) for m in range(0, 60, 5)][:-1]
 
 
@@ -109,11 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warm", type=int, default=200, help="requests before measuring (200)")
     p.add_argument("--profile", help="write a cProfile (CPU time) of the measured requests here")
     p.add_argument("--top", type=int, default=40)
+    p.add_argument("--full-stack", action="store_true", help="every middleware (no short stack)")
     p.add_argument("--show-queries", action="store_true", help="print one request's SQL")
     args = p.parse_args(argv)
 
     accounts = json.loads(open(args.accounts, encoding="utf-8").read())
-    app = get_wsgi_application()
+    # The application gunicorn serves (ekinerja.wsgi: the short stack for these bearer requests), or
+    # Django's plain handler with every middleware.
+    app = get_wsgi_application() if args.full_stack else Handler()
     reqs = bodies(accounts, args.warm + args.n, 0)
     statuses: Counter = Counter()
     queries = {"n": 0, "s": 0.0}

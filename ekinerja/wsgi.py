@@ -1,6 +1,8 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ekinerja.settings.base")
-application = get_wsgi_application()
+
+from ekinerja.api.handler import get_application  # noqa: E402
+
+# Django's WSGI handler, with a short middleware stack for the mobile app's bearer requests.
+application = get_application()

@@ -7,6 +7,7 @@ The numbers the TPP run uses come from `activity_month` and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -63,7 +64,34 @@ from .models import (
 # Policy values
 
 
-CALENDAR_TTL = 300  # seconds a cached window may outlive a calendar change in another process
+CALENDAR_TTL = 300  # seconds a cached value may outlive a change made in another process
+
+# The values every entry write needs (policy values, the entry window, the instansi's calendars) are
+# kept in this process's memory under the instansi's generation, a counter in the shared cache
+# (Redis in production) bumped after every committed change to its calendar or policy values
+# (signals.py). So a write costs one cache read (the generation), whatever the cache backend; with
+# Redis every process sees a change at once, with the per-process fallback cache another process
+# may use an old value until it expires (CALENDAR_TTL).
+_LOCAL: dict = {}
+_LOCAL_MAX = 100_000
+
+
+def _local_get(key):
+    found = _LOCAL.get(key)
+    if found is not None and found[0] > time.monotonic():
+        return found[1]
+    return None
+
+
+def _local_set(key, value) -> None:
+    if len(_LOCAL) >= _LOCAL_MAX:
+        _LOCAL.clear()
+    _LOCAL[key] = (time.monotonic() + CALENDAR_TTL, value)
+
+
+def clear_local_caches() -> None:
+    """Forget every value kept in this process (tests; a rolled-back change sends no signal)."""
+    _LOCAL.clear()
 
 
 def activity_settings(instansi_id: int) -> ActivitySettings:
@@ -72,24 +100,21 @@ def activity_settings(instansi_id: int) -> ActivitySettings:
     return found or ActivitySettings(instansi_id=instansi_id)
 
 
-def _settings_key(instansi) -> str:
-    # The code is in the key with the id, so a cached value never outlives its instansi row.
-    return f"activities:settings:{instansi.pk}:{instansi.code}"
-
-
-def cached_settings(instansi) -> ActivitySettings:
-    """activity_settings for the busy write paths (every entry saved): cached, dropped when the
-    settings are saved or deleted (signals.py), at most CALENDAR_TTL old in another process."""
-    key = _settings_key(instansi)
-    found = cache.get(key)
+def cached_settings(instansi, generation: int | None = None) -> ActivitySettings:
+    """activity_settings for the busy write paths (every entry saved), kept under the generation:
+    a saved or deleted ActivitySettings bumps it (signals.py)."""
+    generation = calendar_generation(instansi.pk) if generation is None else generation
+    # The code is in the key with the id, so a kept value never outlives its instansi row.
+    key = ("settings", instansi.pk, instansi.code, generation)
+    found = _local_get(key)
     if found is None:
         found = activity_settings(instansi.pk)
-        cache.set(key, found, CALENDAR_TTL)
+        _local_set(key, found)
     return found
 
 
 def settings_changed(instansi) -> None:
-    cache.delete(_settings_key(instansi))
+    calendar_changed(instansi.pk)
 
 
 def _generation_key(instansi_id: int) -> str:
@@ -98,12 +123,13 @@ def _generation_key(instansi_id: int) -> str:
 
 def _fresh_generation() -> int:
     # Never a value an earlier generation of the same key had: a generation evicted from the cache
-    # must not bring back windows cached under an older one.
-    return time.time_ns()
+    # must not bring back values kept under an older one.
+    return secrets.randbits(62)
 
 
 def calendar_generation(instansi_id: int) -> int:
-    """The current calendar generation of the instansi: part of every cached window's key."""
+    """The instansi's current generation (calendar and policy values): part of every kept value's
+    key. One read of the shared cache."""
     key = _generation_key(instansi_id)
     found = cache.get(key)
     if found is None:
@@ -113,7 +139,8 @@ def calendar_generation(instansi_id: int) -> int:
 
 
 def calendar_changed(instansi_id: int) -> None:
-    """The instansi's work calendar changed: every cached window of it is stale (signals.py)."""
+    """The instansi's work calendar or policy values changed: every value kept for it is stale
+    (signals.py)."""
     key = _generation_key(instansi_id)
     try:
         cache.incr(key)
@@ -390,13 +417,13 @@ def _instansi_calendars(
     instansi_id: int, generation: int, start: dt.date, end: dt.date
 ) -> InstansiCalendars:
     """The instansi's schedules, zone and holidays for a date range, shared by every employee's
-    window (workcal.instansi_calendars: six queries), cached under the calendar generation: a window
-    not cached yet then costs only the employee's own schedule periods and roster (two queries)."""
-    key = f"activities:calendars:{instansi_id}:{generation}:{start.isoformat()}:{end.isoformat()}"
-    found = cache.get(key)
+    window (workcal.instansi_calendars: six queries), kept under the generation: a window not kept
+    yet then costs only the employee's own schedule periods and roster (two queries)."""
+    key = ("calendars", instansi_id, generation, start, end)
+    found = _local_get(key)
     if found is None:
         found = instansi_calendars([instansi_id], start, end)
-        cache.set(key, found, CALENDAR_TTL)
+        _local_set(key, found)
     return found
 
 
@@ -405,6 +432,7 @@ def window_state(
     day: dt.date,
     today: dt.date,
     settings: ActivitySettings | None = None,
+    generation: int | None = None,
 ) -> WindowState:
     """Whether entries for `day` may be created or submitted `today`: on or before the N-th working day
     after it (policy window_working_days), or under an open unlock. Also the verification deadline of
@@ -412,13 +440,11 @@ def window_state(
     of the window's end and today. One read of the employee's calendar for both."""
     settings = settings or activity_settings(employee.instansi_id)
     n, v = settings.window_working_days, settings.verification_working_days
-    generation = calendar_generation(employee.instansi_id)
+    if generation is None:
+        generation = calendar_generation(employee.instansi_id)
     # The NIP is in the key too, so a key never outlives the employee row it was computed for.
-    key = (
-        f"activities:window:{employee.instansi_id}:{generation}:{employee.id}:{employee.nip}:"
-        f"{day.isoformat()}:{today.isoformat()}:{n}:{v}"
-    )
-    cached = cache.get(key)
+    key = ("window", employee.instansi_id, generation, employee.id, employee.nip, day, today, n, v)
+    cached = _local_get(key)
     if cached is not None:
         end, verify_by = cached
     else:
@@ -431,7 +457,7 @@ def window_state(
         verify_by = _nth_after(days, base, v) if days and base <= days[-1] else None
         if verify_by is None:
             verify_by = nth_working_day_after(employee, base, v)
-        cache.set(key, (end, verify_by), CALENDAR_TTL)
+        _local_set(key, (end, verify_by))
     if today <= end:
         return WindowState(True, end, None, verify_by)
     unlock = open_unlock(employee, day, today)

@@ -217,10 +217,14 @@ _DAY_OTHERS = Prepared(
             "credited_minutes",
             "minutes_per_unit",
             "volume",
-            "item__name",
+            "item_id",  # its name is read only when a clash is refused
         )
     )
 )
+
+
+def _item_name(item_id: int) -> str:
+    return ActivityCatalogItem.objects.filter(pk=item_id).values_list("name", flat=True).first()
 
 
 def validate_entry(
@@ -283,7 +287,7 @@ def validate_entry(
             err(
                 "start_time",
                 f"Waktu bertumpang tindih dengan aktivitas lain "
-                f"({clash[0]:%H:%M}-{clash[1]:%H:%M} {clash[6]}).",
+                f"({clash[0]:%H:%M}-{clash[1]:%H:%M} {_item_name(clash[6])}).",
             )
         if item is not None and entry.volume and entry.volume > 0 and not errors.get("volume"):
             claimed = minutes_for(entry.minutes_per_unit or item.standard_minutes, entry.volume)
@@ -347,13 +351,16 @@ def _lock_employee(employee: Employee) -> None:
 
 
 def _state_for(
-    entry: ActivityEntry, today: dt.date, settings: ActivitySettings
+    entry: ActivityEntry,
+    today: dt.date,
+    settings: ActivitySettings,
+    generation: int | None = None,
 ) -> selectors.WindowState | None:
     """The window of the entry's date, read once per write (None for a missing or future date: those
     are refused by validate_entry before the window matters)."""
     if entry.date is None or entry.date > today:
         return None
-    return selectors.window_state(entry.employee, entry.date, today, settings)
+    return selectors.window_state(entry.employee, entry.date, today, settings, generation)
 
 
 def _submit_fields(
@@ -400,7 +407,8 @@ def entry_create(
     vol = _parse_volume(volume)
     now = _now_local(employee.instansi)
     today = now.date()
-    settings = selectors.cached_settings(employee.instansi)
+    generation = selectors.calendar_generation(employee.instansi_id)
+    settings = selectors.cached_settings(employee.instansi, generation)
     _lock_employee(employee)
     entry = ActivityEntry(
         instansi_id=employee.instansi_id,
@@ -414,7 +422,7 @@ def entry_create(
         minutes_per_unit=item.standard_minutes if item else 0,
         skp_result_id=_pk(skp_result),
     )
-    state = _state_for(entry, today, settings)
+    state = _state_for(entry, today, settings, generation)
     warnings = validate_entry(
         entry, today=today, now_time=now.time(), settings=settings, state=state, check_skp=True
     )
@@ -459,7 +467,8 @@ def entry_update(
     before = snapshot(entry)
     now = _now_local(employee.instansi)
     today = now.date()
-    settings = selectors.cached_settings(employee.instansi)
+    generation = selectors.calendar_generation(employee.instansi_id)
+    settings = selectors.cached_settings(employee.instansi, generation)
     _lock_employee(employee)
     if date is not None:
         entry.date = date
@@ -494,7 +503,7 @@ def entry_update(
         raise ValidationError(
             {"status": "Aktivitas kedaluwarsa hanya dapat diajukan ulang setelah buka kunci."}
         )
-    state = _state_for(entry, today, settings)
+    state = _state_for(entry, today, settings, generation)
     warnings = validate_entry(
         entry,
         today=today,

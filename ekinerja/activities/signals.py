@@ -1,11 +1,13 @@
-"""Cache invalidation for the entry window and the policy values used on every entry write.
+"""Invalidation of the values every activity write needs: the entry window, the instansi's
+calendars and the policy values (ActivitySettings).
 
 Every activity write needs the employee's entry window and verification deadline, read from the work
-calendar (eight queries). They are cached for a few minutes (selectors.window_state) under a per-
-instansi calendar generation, bumped here after any committed change to the calendar: a workcal model
-saved or deleted, or a `workcal.*` audit event (workcal's services audit every change, bulk ones
-included). With a shared cache (Redis) every worker sees the bump at once; with the per-process
-fallback cache another worker may use the old window until the entry expires (CALENDAR_TTL)."""
+calendar, and the policy values. They are kept in each process's memory (selectors._LOCAL) under a
+per-instansi generation in the shared cache, bumped here after any committed change: a workcal model
+saved or deleted, a `workcal.*` audit event (workcal's services audit every change, bulk ones
+included), or ActivitySettings saved or deleted. With a shared cache (Redis) every worker sees the
+bump at once; with the per-process fallback cache another worker may use the old values until they
+expire (CALENDAR_TTL)."""
 
 from __future__ import annotations
 

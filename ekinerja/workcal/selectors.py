@@ -18,9 +18,10 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import DateField, IntegerField, Q
 
 from ekinerja.core.models import Instansi
+from ekinerja.core.prepared import Param, Prepared
 from ekinerja.org.models import Employee
 
 from . import calendar as cal
@@ -140,6 +141,31 @@ def instansi_calendars(instansi_ids, start: dt.date, end: dt.date) -> InstansiCa
     return InstansiCalendars(start, end, zones, specs, defaults, holiday_sets(ids, start, end))
 
 
+_DATE, _ID = DateField(), IntegerField()
+_ONE_SEGMENTS = Prepared(
+    lambda: (
+        EmployeeSchedule.objects.filter(
+            Q(date_to__isnull=True) | Q(date_to__gte=Param("start", _DATE)),
+            employee_id=Param("employee", _ID),
+            date_from__lte=Param("end", _DATE),
+        )
+        .order_by("date_from")
+        .values_list("schedule_id", "date_from", "date_to")
+    )
+)
+_ONE_ROSTER = Prepared(
+    lambda: (
+        ShiftRoster.objects.filter(
+            employee_id=Param("employee", _ID),
+            date__gte=Param("start", _DATE),
+            date__lte=Param("end", _DATE),
+        )
+        .order_by("date")
+        .values_list("date", "shift__code")
+    )
+)
+
+
 def work_days(
     employees: list[Employee],
     start: dt.date,
@@ -158,20 +184,27 @@ def work_days(
     zones, specs, defaults, holidays = shared.zones, shared.specs, shared.defaults, shared.holidays
 
     segments: dict[int, list[cal.Segment]] = defaultdict(list)
-    for emp_id, sched_id, date_from, date_to in EmployeeSchedule.objects.filter(
-        _employee_filter(employees),
-        Q(date_to__isnull=True) | Q(date_to__gte=start),
-        date_from__lte=end,
-    ).values_list("employee_id", "schedule_id", "date_from", "date_to"):
-        if emp_id in ids:
-            segments[emp_id].append(cal.Segment(date_from, date_to, specs[sched_id]))
-
     roster: dict[int, dict[dt.date, str]] = defaultdict(dict)
-    for emp_id, day, code in ShiftRoster.objects.filter(
-        _employee_filter(employees), date__gte=start, date__lte=end
-    ).values_list("employee_id", "date", "shift__code"):
-        if emp_id in ids:
+    if len(employees) == 1:
+        # One employee (an entry window, a deadline): the same reads, compiled once per process.
+        emp_id = employees[0].id
+        for sched_id, date_from, date_to in _ONE_SEGMENTS(employee=emp_id, start=start, end=end):
+            segments[emp_id].append(cal.Segment(date_from, date_to, specs[sched_id]))
+        for day, code in _ONE_ROSTER(employee=emp_id, start=start, end=end):
             roster[emp_id][day] = code
+    else:
+        for emp_id, sched_id, date_from, date_to in EmployeeSchedule.objects.filter(
+            _employee_filter(employees),
+            Q(date_to__isnull=True) | Q(date_to__gte=start),
+            date_from__lte=end,
+        ).values_list("employee_id", "schedule_id", "date_from", "date_to"):
+            if emp_id in ids:
+                segments[emp_id].append(cal.Segment(date_from, date_to, specs[sched_id]))
+        for emp_id, day, code in ShiftRoster.objects.filter(
+            _employee_filter(employees), date__gte=start, date__lte=end
+        ).values_list("employee_id", "date", "shift__code"):
+            if emp_id in ids:
+                roster[emp_id][day] = code
 
     caches: dict[int, dict] = defaultdict(dict)
     tzs = {inst: zoneinfo.ZoneInfo(zone) for inst, zone in zones.items()}

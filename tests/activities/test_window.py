@@ -188,9 +188,22 @@ def test_an_evicted_calendar_generation_never_brings_back_older_windows(office):
     assert selectors.window_state(ani, D(2026, 10, 2), today).window_end == D(2026, 10, 14)
 
 
-def test_the_per_process_cache_has_room_for_a_month_end_burst():
-    # One window per employee and date: Django's default of 300 entries culled them before reuse.
-    from ekinerja.settings import base
+def test_policy_values_are_kept_per_generation_and_expire(office, monkeypatch):
+    from ekinerja.activities import selectors
 
-    if not base.REDIS_URL:
-        assert base.CACHES["default"]["OPTIONS"]["MAX_ENTRIES"] >= 50_000
+    inst = office["inst"]
+    ActivitySettings.objects.create(instansi=inst, window_working_days=7)
+    assert selectors.cached_settings(inst).window_working_days == 7
+    # Changed without a signal (another process's write, as this one sees it): the kept value stays
+    # until the generation moves, which the other process does through the shared cache.
+    ActivitySettings.objects.filter(instansi=inst).update(window_working_days=5)
+    assert selectors.cached_settings(inst).window_working_days == 7
+    selectors.calendar_changed(inst.pk)
+    assert selectors.cached_settings(inst).window_working_days == 5
+    # With the per-process fallback cache the bump never reaches other processes: there a kept
+    # value is used for CALENDAR_TTL seconds at most.
+    ActivitySettings.objects.filter(instansi=inst).update(window_working_days=4)
+    assert selectors.cached_settings(inst).window_working_days == 5
+    later = selectors.time.monotonic() + selectors.CALENDAR_TTL + 1
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: later)
+    assert selectors.cached_settings(inst).window_working_days == 4

@@ -239,3 +239,22 @@ def test_shared_instansi_calendars_give_the_same_days_in_two_queries(
     with django_assert_num_queries(8):
         days = selectors.working_days([office], start, end, narrow)[office.id]
     assert days == selectors.working_days([office], start, end)[office.id]
+
+
+def test_one_employee_read_matches_the_set_based_read(inst):
+    five, rs = fixed_schedule(inst), shift_schedule(inst)
+    a, b = EmployeeFactory(instansi=inst), EmployeeFactory(instansi=inst)
+    put_on_schedule(a, five, D(2026, 1, 1), D(2026, 10, 15))
+    put_on_schedule(a, rs, D(2026, 10, 16))
+    put_on_schedule(b, rs, D(2026, 9, 1), D(2026, 10, 5))
+    roster_set(
+        actor=None,
+        instansi=inst,
+        schedule=rs,
+        entries=[(a, D(2026, 10, 18), "S"), (b, D(2026, 10, 2), "M"), (b, D(2026, 9, 30), "P")],
+    )
+    start, end = D(2026, 9, 25), D(2026, 10, 25)
+    together = selectors.work_days([a, b], start, end)
+    assert together[a.id] == selectors.work_days([a], start, end)[a.id]
+    assert together[b.id] == selectors.work_days([b], start, end)[b.id]
+    assert D(2026, 10, 18) in [w.date for w in together[a.id]]
