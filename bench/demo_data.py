@@ -9,7 +9,8 @@ SQLite always runs. With DATABASE_URL pointing at PostgreSQL, the benchmark also
 database `ekinerja_bench_demo` on that server (psql, the URL's user; trust auth on 127.0.0.1), migrates
 it, times the same command there and drops it again. Migrations are not timed; the timed part is the
 whole `demo-data` process (Python start-up included), as a user would run it; each generator's own
-time (as the command reports it) is printed below.
+time (as the command reports it) is printed below, with the machine's load average before and after
+(on a machine busy with other work the wall time grows; the CPU seconds of the command much less).
 """
 
 from __future__ import annotations
@@ -51,11 +52,13 @@ def _time_demo(env: dict, employees: int) -> tuple[float, str]:
     args = ["demo-data", "--employees", str(employees)]
     if ONLY:
         args += ["--only", ",".join(ONLY)]
+    load_before = os.getloadavg()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = _ekinerja(env, *args, capture=True)
     seconds = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_after = os.getloadavg()
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     lines = done.stdout.splitlines()
     # "<generator> selesai dalam 12.3 dtk": each generator's own time, then the summary line.
@@ -63,7 +66,11 @@ def _time_demo(env: dict, employees: int) -> tuple[float, str]:
     summary = next((ln for ln in lines if " OPD, " in ln), "").strip()
     # CPU time of the command itself: a fairer figure than wall time on a machine busy with other
     # work (the database server's own CPU is not included).
-    return seconds, "\n".join([f"CPU (proses demo-data): {cpu:.1f} s", *steps, summary])
+    load = (
+        f"load average (1/5/15 min) sebelum {' '.join(f'{x:.2f}' for x in load_before)}, "
+        f"sesudah {' '.join(f'{x:.2f}' for x in load_after)}"
+    )
+    return seconds, "\n".join([f"CPU (proses demo-data): {cpu:.1f} s", load, *steps, summary])
 
 
 def _report(label: str, employees: int, seconds: float, summary: str) -> None:
