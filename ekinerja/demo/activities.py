@@ -5,7 +5,7 @@ Called by the demo runner with the same keyword arguments as every generator (se
 the attendance generator (entries follow the employee's calendar, rosters and holidays included, and
 none is made on a day of approved leave). Deterministic for a given rng, employees and `today`.
 
-How much (see scope.py): in a demo of up to 3,000 employees everyone has entries from the first day
+How much (see scope.py): in a demo of up to 1,000 employees everyone has entries from the first day
 of the month two months back (the months the TPP demo computes are complete); in a larger one the
 demo accounts' units have that, everybody else the last 30 days at one entry a working day.
 
@@ -18,7 +18,7 @@ verification service caps them.
 
 What the month looks like (the rules are the activity app's: 7-working-day window, verification by the
 superior on the entry's date, daily cap, deadlines):
-- each working day in post has 3-5 entries between 07:30 and 17:00 (in a demo of more than 3,000
+- each working day in post has 3-5 entries between 07:30 and 17:00 (in a demo of more than 1,000
   employees: only in the demo accounts' units, one entry a day elsewhere), from the items allowed for the
   employee's position (kind, kelas, unit) and preferring those of their trade (teachers, health
   workers, auditors, finance...);

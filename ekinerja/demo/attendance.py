@@ -2,7 +2,7 @@
 approved leave, and the stored daily status of every day; the RSUD's medical staff work a rotating
 three-shift roster (nights included).
 
-How long (see scope.py): in a demo of up to 3,000 employees everyone has the months from the first day
+How long (see scope.py): in a demo of up to 1,000 employees everyone has the months from the first day
 of the month two months back up to yesterday (the two months the TPP demo computes, and this month so
 far); in a larger one the demo accounts' units have that, everybody else the last 30 days.
 

@@ -24,7 +24,7 @@ from ekinerja.core.periods import Period
 from ekinerja.org.models import Assignment, Employee, Unit
 from ekinerja.org.selectors import active_on
 
-FULL_HISTORY_LIMIT = 3000
+FULL_HISTORY_LIMIT = 1000  # the default demo has 600 employees
 RECENT_DAYS = 30
 
 

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from ekinerja.core.models import Instansi, User
+from ekinerja.core.money import format_rupiah
 from ekinerja.core.periods import Period
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.tpp import services
@@ -130,7 +131,7 @@ def generate_tpp(
         if period == earlier and bkpsdm is not None:
             summary.locked.append(str(period))
         where = "" if scope.full else f" di {len(units)} unit"
-        say(f"  TPP {period.label}: {people} pegawai{where}, dibayarkan Rp{int(payable):,}")
+        say(f"  TPP {period.label}: {people} pegawai{where}, dibayarkan {format_rupiah(payable)}")
     if not scope.full:
         say(
             f"  {employees} pegawai: TPP dihitung per unit untuk {', '.join(summary.units)}; "
