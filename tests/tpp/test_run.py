@@ -422,3 +422,14 @@ def test_adjustment_of_a_locked_month_is_paid_in_the_next(pemda):
             reason="x",
         )
     assert Adjustment.objects.count() == 1
+
+
+def test_result_explanations_are_stored_with_lz4_on_postgresql(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = 'tpp_result'::regclass AND attname = 'detail'"
+        )
+        assert cur.fetchone()[0] == "l"
