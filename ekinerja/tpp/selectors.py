@@ -21,9 +21,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection, connections
 from django.db.models import Q
 
 from ekinerja.activities.selectors import NO_CAP, activity_month
@@ -205,12 +207,8 @@ def gather(
     )
     employees = [e for e in employees if e.id in chosen]
 
-    attendance = attendance_month(employees, period)
-    activity = activity_month(
-        employees,
-        period,
-        window_working_days=policy.activity.entry_window_working_days,
-        daily_cap=NO_CAP,
+    attendance, activity = _attendance_and_activity(
+        employees, period, policy.activity.entry_window_working_days
     )
     predicates = predicate_month(employees, period)
     sentences: dict[int, set[str]] = defaultdict(set)
@@ -294,6 +292,49 @@ def gather(
 # Above this many employees the rows are fetched for the whole instansi and filtered in memory
 # rather than with a long `IN (...)` list (the other apps' selectors do the same).
 _IN_LIST_LIMIT = 500
+# From this many employees on, activity_month runs beside attendance_month (below: not worth a
+# second connection).
+_SIDE_BY_SIDE_FROM = 500
+
+
+def _attendance_and_activity(employees: list[Employee], period: Period, window: int):
+    """attendance_month and activity_month (the policy's entry window, no daily pre-cap).
+
+    On PostgreSQL, outside a transaction and for many employees, activity_month runs in a second
+    thread on its own connection, so that the server aggregates the month's entries while this
+    thread derives the attendance (most of the server's part of a large month happens meanwhile).
+    Inside a transaction (tests, a request-wide transaction) another connection would not see its
+    writes, so there the two run one after the other. The figures are the same either way."""
+
+    def activity() -> dict:
+        return activity_month(employees, period, window_working_days=window, daily_cap=NO_CAP)
+
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or len(employees) < _SIDE_BY_SIDE_FROM
+    ):
+        return attendance_month(employees, period), activity()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The wrapper object itself: `connection` is a proxy to the current thread's connection.
+        pending = pool.submit(_on_own_connection, activity, connections[connection.alias])
+        attendance = attendance_month(employees, period)
+        return attendance, pending.result()
+
+
+def _on_own_connection(fn, caller):
+    """fn() in a worker thread, on that thread's own connection (closed afterwards). When the
+    caller's connection logs its queries (DEBUG, CaptureQueriesContext), the worker's are logged
+    there too, so they are counted as the run's."""
+    logging = caller.queries_logged
+    if logging:
+        connection.force_debug_cursor = True
+    try:
+        return fn()
+    finally:
+        if logging:
+            caller.queries_log.extend(connection.queries_log)
+        connection.close()
 
 
 def _id_filter(instansi, chosen: dict[int, tuple], start: dt.date, end: dt.date):

@@ -433,3 +433,25 @@ def test_result_explanations_are_stored_with_lz4_on_postgresql(db):
             "WHERE attrelid = 'tpp_result'::regclass AND attname = 'detail'"
         )
         assert cur.fetchone()[0] == "l"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_activity_beside_attendance_on_a_second_connection_gives_the_same_inputs(monkeypatch):
+    # Outside a transaction, on PostgreSQL, a large month reads the activity on a second connection
+    # while this one derives the attendance: same inputs, and its queries counted here too.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    p = make_pemda()
+    for e in [*p.people.values(), *add_staff(p, 3)]:
+        full_attendance(e, late={workdays()[2]: 25})
+        monthly_minutes(p, e, 10)
+    with CaptureQueriesContext(connection) as one:
+        alone = selectors.gather(p.inst, OCT)
+    used = []
+    real = selectors._on_own_connection
+    monkeypatch.setattr(selectors, "_SIDE_BY_SIDE_FROM", 1)
+    monkeypatch.setattr(selectors, "_on_own_connection", lambda *a: used.append(1) or real(*a))
+    with CaptureQueriesContext(connection) as two:
+        beside = selectors.gather(p.inst, OCT)
+    assert used and repr(beside.months) == repr(alone.months) and len(alone.months) >= 7
+    assert len(two.captured_queries) == len(one.captured_queries)
