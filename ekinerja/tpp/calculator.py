@@ -777,17 +777,17 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
 
     # ---- activity facts ------------------------------------------------------------------------
     if act_rules.daily_target_minutes is not None:
-        target = Fraction(act_rules.daily_target_minutes) * (dip - reducing)
+        target = _frac(act_rules.daily_target_minutes) * (dip - reducing)
         target_formula = f"{_num(act_rules.daily_target_minutes)} menit × ({dip} − {reducing}) hari"
     elif w:
-        target = Fraction(act_rules.monthly_target_minutes) * (dip - reducing) / w
+        target = _frac(act_rules.monthly_target_minutes) * (dip - reducing) / w
         target_formula = f"{_num(act_rules.monthly_target_minutes)} menit × ({dip} − {reducing}) ÷ {w} hari kerja"
     else:
         target = ZERO
         target_formula = "tidak ada hari kerja"
-    score_cap = Fraction(act_rules.score_cap)
+    score_cap = _frac(act_rules.score_cap)
     if target > 0:
-        score = min(score_cap, Fraction(credited) / target)
+        score = min(score_cap, _frac(credited) / target)
     else:
         # Nothing was expected (every day in post was on target-reducing leave, or none in post):
         # the employee cannot have fallen short, so the score is full.
@@ -890,7 +890,12 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             f"komponen dipotong {_pct(sentence_pct)}"
             + (" (potongan terbesar dari beberapa hukuman)." if known_levels > 1 else ".")
         )
-    multiplier = Fraction(floor_pct) / HUNDRED * (1 - Fraction(sentence_pct) / HUNDRED)
+    multiplier = _memo.get(("m", floor_pct, sentence_pct))
+    if multiplier is None:
+        multiplier = _remember(
+            ("m", floor_pct, sentence_pct),
+            _frac(floor_pct) / HUNDRED * (1 - _frac(sentence_pct) / HUNDRED),
+        )
 
     # ---- allowances: ceiling, pots, components, gross ------------------------------------------
     lines.append(Line("Hari kerja", f"{w} hari", "hari kerja terjadwal pada bulan ini"))
@@ -925,7 +930,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
                     policy, attendance, pot, ceiling, prefix, notes
                 )
             elif comp.key == "activity":
-                amount = _rupiah(Fraction(pot) * score)
+                amount = _rupiah(_frac(pot) * score)
                 comp_lines, activity_lines = activity_lines, []
                 comp_lines = [
                     *comp_lines,
@@ -954,7 +959,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             results.append(ComponentResult(comp.key, comp.weight, pot, amount))
             lines.extend(comp_lines)
         subtotal = sum((r.amount for r in results), Decimal(0))
-        gross = _rupiah(Fraction(subtotal) * multiplier)
+        gross = _rupiah(_frac(subtotal) * multiplier)
         lines.append(
             Line(
                 f"{prefix}Jumlah komponen",

@@ -253,18 +253,18 @@ def gather(
                 if type(m) is int:
                     as_decimal[m] = credited
             days.append(
-                WorkingDay(
-                    date=day,
-                    position=position,
-                    acting=acting_today,
-                    leave=f.leave_type,
-                    late_minutes=f.late_minutes,
-                    early_minutes=f.early_minutes,
-                    missing_check_in=f.missing_check_in,
-                    missing_check_out=f.missing_check_out,
-                    absent=f.absent_without_notice,
-                    has_any_punch=f.has_any_punch,
-                    credited_minutes=credited,
+                WorkingDay(  # positional, in field order: half a million of these in a large run
+                    day,  # date
+                    position,
+                    acting_today,  # acting
+                    f.leave_type,  # leave
+                    f.late_minutes,
+                    f.early_minutes,
+                    f.missing_check_in,
+                    f.missing_check_out,
+                    f.absent_without_notice,  # absent
+                    f.has_any_punch,
+                    credited,  # credited_minutes
                 )
             )
         off_day = sum(

@@ -22,6 +22,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -456,16 +457,19 @@ def _compute(actor, run: Run, instansi: Instansi, period: Period, unit, progress
             pct = 20 + int(70 * i / total)
             _set_progress(run, pct)
             say(pct)
-    digest = _digest(gathered.policy_row.data, gathered.months.values())
     _set_progress(run, 90)
     say(90)
-    run = _store(actor, run, gathered, computed, digest)
+    # The input digest is worked out in a second thread while the results are written: most of the
+    # write is the server's (COPY, commit), during which this thread only waits.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(_digest, gathered.policy_row.data, list(gathered.months.values()))
+        run = _store(actor, run, gathered, computed, digest)
     say(100)
     return run
 
 
 @transaction.atomic
-def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: str) -> Run:
+def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Future[str]) -> Run:
     run = Run.objects.select_for_update().get(pk=run.pk)
     # Checked again under the lock: another account may have locked the month meanwhile.
     _transition(run, S.COMPUTED)
@@ -503,7 +507,7 @@ def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: str)
         _insert_batch(rows[i : i + BATCH])
     run.policy = gathered.policy_row
     run.policy_data = gathered.policy_row.data
-    run.input_digest = digest
+    run.input_digest = digest.result()
     run.computed_by = actor if actor and actor.pk else None
     run.computed_at = timezone.now()
     run.verified_by = None
