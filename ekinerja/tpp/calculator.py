@@ -524,7 +524,7 @@ def _prepared(policy: Policy) -> _Prepared:
     found = _PREPARED.get(id(policy))
     if found is None or found.policy is not policy:
         if len(_PREPARED) >= 8:
-            _PREPARED.pop(next(iter(_PREPARED)))
+            _PREPARED.clear()  # a few policies at a time in practice; clear() is safe across threads
         found = _PREPARED[id(policy)] = _Prepared(policy)
     return found
 
