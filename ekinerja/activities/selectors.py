@@ -913,6 +913,8 @@ def activity_month(
     def counts(emp: int, day: dt.date, submitted_on: dt.date | None) -> bool:
         if submitted_on is None:
             return False
+        if submitted_on <= day:  # a window ends on or after the entry's own date
+            return True
         end = ends.get((emp, day)) or end_of(emp, day)
         if submitted_on <= end:
             return True
