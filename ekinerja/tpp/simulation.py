@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import Period
 from ekinerja.org.models import Role
@@ -398,11 +399,15 @@ def simulation_start(
     _require_bkpsdm(actor)
     if actor is not None and actor.instansi_id != policy.instansi_id:
         raise PermissionDenied("Kebijakan instansi lain.")
-    policy = PolicyRow.objects.select_for_update().get(pk=policy.pk)
+    policy = PolicyRow.objects.select_for_update().select_related("instansi").get(pk=policy.pk)
     if policy.status != PolicyRow.Status.DRAFT:
         raise ValidationError({"status": "Hanya draf kebijakan yang dapat disimulasikan."})
     if baseline not in Simulation.Baseline.values:
         raise ValidationError({"baseline": "Pilihan pembanding tidak dikenal."})
+    if period >= Period.of(local_today(policy.instansi)):
+        raise ValidationError(
+            {"period": "Bulan simulasi: pilih bulan yang sudah lewat (sebelum bulan berjalan)."}
+        )
     _draft(policy)
     Simulation.objects.filter(
         instansi_id=policy.instansi_id, policy=policy, period=str(period)

@@ -608,11 +608,6 @@ def policy_simulate(request, pk: int):
     except ValueError as exc:
         messages.error(request, f"Bulan simulasi: {exc}")
         return fail
-    if period >= Period.of(today):
-        messages.error(
-            request, "Bulan simulasi: pilih bulan yang sudah lewat (sebelum bulan berjalan)."
-        )
-        return fail
     baseline = request.POST.get("pembanding") or Simulation.Baseline.AUTO
     from .tasks import simulate_policy_task
 
@@ -634,7 +629,7 @@ def _simulation_or_404(request, pk: int) -> Simulation:
     )
 
 
-def _simulation_filters(request, sim: Simulation) -> dict:
+def _simulation_filters(request) -> dict:
     unit = request.GET.get("unit") or ""
     return {
         "q": (request.GET.get("q") or "").strip()[:60],
@@ -648,7 +643,7 @@ def _simulation_filters(request, sim: Simulation) -> dict:
 def simulation_detail(request, pk: int):
     sim = _simulation_or_404(request, pk)
     period = Period.parse(sim.period)
-    filters = _simulation_filters(request, sim)
+    filters = _simulation_filters(request)
     ctx = {
         "sim": sim,
         "period": period,
@@ -700,7 +695,7 @@ def simulation_download(request, pk: int):
     if sim.status != Simulation.Status.DONE:
         messages.error(request, "Simulasi belum selesai.")
         return redirect("tpp:simulation", pk=sim.pk)
-    filters = _simulation_filters(request, sim)
+    filters = _simulation_filters(request)
     rows = simulation.simulation_rows(
         sim, unit_id=filters["unit_id"], changed=filters["changed"], q=filters["q"]
     )

@@ -203,24 +203,3 @@ def test_admin_pages_are_scoped_and_punches_read_only(client, office):
     for model in ("pinmapping", "office", "leavetype", "punch", "devicedump"):
         assert client.get(f"/admin/attendance/{model}/").status_code == 200
     assert client.get("/admin/attendance/punch/add/").status_code == 403
-
-
-def test_demo_month_has_lateness_leave_and_night_shifts(office):
-    from ekinerja.attendance.demo import demo_attendance
-    from ekinerja.attendance.models import DailyAttendance
-    from ekinerja.core.periods import Period
-    from tests.factories import EmployeeFactory
-
-    for _ in range(30):
-        EmployeeFactory(instansi=office.instansi)
-    stats = demo_attendance(
-        office.instansi, Period(2026, 10), shift_employees=[office.nurse], seed=1
-    )
-    assert stats["punches"] > 500 and stats["roster"] > 20
-    assert DailyAttendance.objects.filter(late_minutes__gt=0).exists()
-    assert DailyAttendance.objects.filter(status="leave").exists() or stats["leave"] == 0
-    assert DailyAttendance.objects.filter(employee=office.nurse, shift="M").exists()
-    again = demo_attendance(
-        office.instansi, Period(2026, 10), shift_employees=[office.nurse], seed=1
-    )
-    assert again["punches"] == 0  # repeat-safe

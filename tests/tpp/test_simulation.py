@@ -263,6 +263,21 @@ def test_only_a_bkpsdm_draft_is_simulated(pemda):
     assert not Simulation.objects.exists()
 
 
+def test_only_a_past_month_is_simulated_by_the_service(pemda, frozen):
+    from django.core.exceptions import ValidationError
+
+    policy = draft(pemda)
+    for month in (
+        Period(2026, 11),
+        Period(2026, 12),
+    ):  # the current month (frozen: 20 Nov) and later
+        with pytest.raises(ValidationError, match="sudah lewat"):
+            simulation.simulation_start(actor=pemda.bkpsdm1, policy=policy, period=month)
+    assert not Simulation.objects.exists()
+    simulation.simulation_start(actor=pemda.bkpsdm1, policy=policy, period=OCT)
+    assert Simulation.objects.count() == 1
+
+
 def test_signed_rupiah():
     assert selisih(Decimal(841_500)) == "+Rp841.500"
     assert selisih(Decimal(-1_234_567)) == "-Rp1.234.567"
