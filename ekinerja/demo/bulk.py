@@ -18,7 +18,6 @@ field type the fast path does not know) goes through the field's `get_db_prep_sa
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from enum import Enum
@@ -27,6 +26,8 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.models import AutoField, BigAutoField, Model, SmallAutoField
+
+from ekinerja.core.gcpause import gc_paused
 
 # Internal types whose Python values every driver binds as they are.
 _AS_IS = {
@@ -341,19 +342,16 @@ def bulk_load(using: str = "default"):
     every index insert of a million-row table spill and re-read pages). Both are restored
     afterwards; nothing that weakens durability or constraints is changed."""
     conn = connections[using]
-    was_enabled = gc.isenabled()
-    gc.disable()
     before = None
-    try:
-        if conn.vendor == "sqlite":
-            with conn.cursor() as cursor:
-                cursor.execute("PRAGMA cache_size")
-                before = int(cursor.fetchone()[0])
-                cursor.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
-        yield
-    finally:
-        if before is not None:
-            with conn.cursor() as cursor:
-                cursor.execute(f"PRAGMA cache_size = {before}")
-        if was_enabled:
-            gc.enable()
+    with gc_paused():
+        try:
+            if conn.vendor == "sqlite":
+                with conn.cursor() as cursor:
+                    cursor.execute("PRAGMA cache_size")
+                    before = int(cursor.fetchone()[0])
+                    cursor.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
+            yield
+        finally:
+            if before is not None:
+                with conn.cursor() as cursor:
+                    cursor.execute(f"PRAGMA cache_size = {before}")
