@@ -20,7 +20,7 @@ from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import admin_unit_ids, employee_for_user, user_roles
 from ekinerja.performance import selectors as performance
-from ekinerja.performance.models import SkpEvaluation, SkpResult
+from ekinerja.performance.models import SkpResult
 from ekinerja.performance.selectors import results_for_employee
 
 from . import selectors, services
@@ -298,12 +298,9 @@ def entry_edit(request, pk: int):
         "description": entry.description,
         "skp_result": entry.skp_result_id,
     }
-    skp_results = list(results_for_employee(me, entry.date.year))
-    if entry.skp_result_id and entry.skp_result_id not in {r.pk for r in skp_results}:
-        # Linked while an earlier SKP version was agreed: still offered, so an edit keeps it.
-        skp_results += list(
-            SkpResult.objects.filter(pk=entry.skp_result_id, instansi_id=entry.instansi_id)
-        )
+    skp_results = performance.results_offered_for_entry(
+        me, entry.date.year, keep_id=entry.skp_result_id
+    )
     form = EntryForm(initial=initial, skp_results=skp_results)
     selected = entry.item
     if request.method == "POST":
@@ -911,14 +908,7 @@ def skp_result_activities(request, pk: int):
         )
     except ValueError as exc:
         raise Http404("Periode penilaian tidak dikenal.") from exc
-    evaluation = SkpEvaluation.objects.filter(
-        employee=employee, period_start=period.start
-    ).first() or SkpEvaluation(
-        instansi_id=result.instansi_id,
-        employee=employee,
-        period_start=period.start,
-        period_end=period.end,
-    )
+    evaluation = performance.evaluation_or_blank(employee, period)
     if not request.user.has_perm("activities.view_skp_activities", evaluation):
         raise Http404("Data tidak ditemukan.")
     ctx = {

@@ -244,6 +244,35 @@ def results_for_employee(employee: Employee | int, year: int) -> QuerySet[SkpRes
     )
 
 
+def results_offered_for_entry(
+    employee: Employee, year: int, keep_id: int | None = None
+) -> list[SkpResult]:
+    """The results an entry form offers: those of `results_for_employee`, plus the one the entry
+    already names (`keep_id`) when it was linked while an earlier version was agreed, so that an
+    edit keeps the link. At most two queries."""
+    results = list(results_for_employee(employee, year))
+    if keep_id and keep_id not in {r.pk for r in results}:
+        results += list(
+            SkpResult.objects.filter(pk=keep_id, instansi_id=employee.instansi_id).select_related(
+                "plan"
+            )
+        )
+    return results
+
+
+def evaluation_or_blank(employee: Employee, period: EvalPeriod) -> SkpEvaluation:
+    """The employee's evaluation of the period, or an unsaved blank one (for permission checks on a
+    period nobody has rated yet)."""
+    return SkpEvaluation.objects.filter(
+        employee=employee, period_start=period.start
+    ).first() or SkpEvaluation(
+        instansi_id=employee.instansi_id,
+        employee=employee,
+        period_start=period.start,
+        period_end=period.end,
+    )
+
+
 # ---------------------------------------------------------------- activities behind a result
 
 
