@@ -555,12 +555,13 @@ class Reminder:
 def rating_reminders(instansi: Instansi, *, today: dt.date | None = None) -> list[Reminder]:
     """Superiors to remind: for each period open for rating whose deadline is at most
     `reminder_days` away, every superior with direct subordinates not yet rated (with an agreed plan
-    governing the period -- without one there is nothing to rate). A fixed number of queries per
-    open period (at most two periods)."""
+    governing the period -- without one there is nothing to rate). A period BKPSDM reopened counts
+    with its extended deadline (`ratable_with_reopened`). A fixed number of queries per open period
+    (at most two periods, plus any reopened ones)."""
     today = today or local_today(instansi)
     cfg = performance_settings(instansi)
     out: list[Reminder] = []
-    for period in ratable(cfg, today):
+    for period in ratable_with_reopened(cfg, today):
         if (period.deadline - today).days > cfg.reminder_days:
             continue
         on = rater_date(period, today)

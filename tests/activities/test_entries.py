@@ -153,3 +153,36 @@ def test_repeat_yesterday_copies_as_drafts_and_is_all_or_nothing(office):
             actor=office["p"]["ani"].user, source=D(2026, 10, 7), target=D(2026, 10, 8)
         )
     assert ActivityEntry.objects.filter(date=D(2026, 10, 8)).count() == 2
+
+
+@pytest.mark.parametrize(
+    "mpu, volume, expected",
+    [
+        (30, Decimal("3"), 90),
+        (30, Decimal("3.00"), 90),  # a whole volume as stored (two decimals)
+        (30, 3, 90),
+        (45, Decimal("0.50"), 23),  # 22.5 half up
+        (7, Decimal("1.50"), 11),  # 10.5 half up
+        (10, Decimal("0.04"), 0),  # 0.4 down
+        (10, Decimal("0.05"), 1),  # 0.5 up
+        (5, Decimal("2.30"), 12),  # 11.5 half up
+        (0, Decimal("4"), 0),
+    ],
+)
+def test_minutes_for_rounds_half_up_whole_volumes_included(mpu, volume, expected):
+    from ekinerja.activities.models import minutes_for
+
+    got = minutes_for(mpu, volume)
+    assert got == expected and type(got) is int
+
+
+def test_minutes_for_equals_the_decimal_rule_for_every_volume_in_hundredths():
+    from decimal import ROUND_HALF_UP
+
+    from ekinerja.activities.models import minutes_for
+
+    for mpu in (1, 5, 7, 30, 45, 120):
+        for hundredths in range(1, 1001):
+            vol = Decimal(hundredths) / 100
+            rule = int((Decimal(mpu) * vol).quantize(Decimal(1), ROUND_HALF_UP))
+            assert minutes_for(mpu, vol) == rule, (mpu, vol)

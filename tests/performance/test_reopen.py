@@ -301,3 +301,41 @@ def test_another_instansis_lock_answers_404(client, org, cascaded, at, bkpsdm):
     )
     lock.refresh_from_db()
     assert lock.in_force
+
+
+def test_a_reopened_period_gets_reminders_before_its_extended_deadline(
+    org, cascaded, at, bkpsdm
+):
+    at("2026-11-03 09:00")
+    rate(org)  # staf1 rated; the kabid's other subordinates are not
+    lock = lock_october(org, bkpsdm)
+    # 20 November: October's usual deadline (5 November) has passed; nobody is reminded of it.
+    at("2026-11-20 09:00")
+    assert not [
+        r
+        for r in selectors.rating_reminders(org["inst"], today=dt.date(2026, 11, 20))
+        if r.period.start == dt.date(2026, 10, 1)
+    ]
+    services.period_reopen(actor=bkpsdm, lock=lock, reason=REASON, until=dt.date(2026, 11, 30))
+    # Still ten days to go (reminders start 3 days before): nothing yet.
+    assert not [
+        r
+        for r in selectors.rating_reminders(org["inst"], today=dt.date(2026, 11, 20))
+        if r.period.start == dt.date(2026, 10, 1)
+    ]
+    at("2026-11-28 09:00")
+    october_reminders = [
+        r
+        for r in selectors.rating_reminders(org["inst"], today=dt.date(2026, 11, 28))
+        if r.period.start == dt.date(2026, 10, 1)
+    ]
+    kabid = next(r for r in october_reminders if r.superior == org["kabid"])
+    assert kabid.period.deadline == dt.date(2026, 11, 30)
+    assert [e.name for e in kabid.pending] == ["Citra Lestari", "Dewi Anggraini"]
+    # Once relocked, the period is closed again and not reminded of.
+    lock_october(org, bkpsdm)
+    assert not [
+        r
+        for r in selectors.rating_reminders(org["inst"], today=dt.date(2026, 11, 28))
+        if r.period.start == dt.date(2026, 10, 1)
+    ]
