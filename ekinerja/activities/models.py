@@ -287,9 +287,7 @@ def minutes_for(minutes_per_unit: int, volume) -> int:
     whole = int(volume)
     if whole == volume:
         return minutes_per_unit * whole
-    return int(
-        (Decimal(minutes_per_unit) * Decimal(volume)).quantize(Decimal(1), ROUND_HALF_UP)
-    )
+    return int((Decimal(minutes_per_unit) * Decimal(volume)).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:

@@ -303,9 +303,7 @@ def test_another_instansis_lock_answers_404(client, org, cascaded, at, bkpsdm):
     assert lock.in_force
 
 
-def test_a_reopened_period_gets_reminders_before_its_extended_deadline(
-    org, cascaded, at, bkpsdm
-):
+def test_a_reopened_period_gets_reminders_before_its_extended_deadline(org, cascaded, at, bkpsdm):
     at("2026-11-03 09:00")
     rate(org)  # staf1 rated; the kabid's other subordinates are not
     lock = lock_october(org, bkpsdm)
