@@ -78,3 +78,16 @@ def tanggal(day: dt.date | dt.datetime | None, with_weekday: bool = False) -> st
     if with_weekday:
         text = f"{DAYS_ID[day.weekday()]}, {text}"
     return text
+
+
+def rentang_tanggal(start: dt.date | None, end: dt.date | None) -> str:
+    """A date range as Indonesians write it, short enough for a phone's table cell:
+    26 November 2026; 26-27 November 2026; 28 November - 2 Desember 2026;
+    30 Desember 2026 - 2 Januari 2027 (with en dashes)."""
+    if start is None or end is None or start == end:
+        return tanggal(start if start is not None else end)
+    if start.year != end.year:
+        return f"{tanggal(start)} – {tanggal(end)}"
+    if start.month != end.month:
+        return f"{start.day} {MONTHS_ID[start.month - 1]} – {tanggal(end)}"
+    return f"{start.day}–{tanggal(end)}"

@@ -54,12 +54,14 @@ def test_leave_flow_through_the_pages(client, office):
     client.force_login(office.kepala.user)
     inbox = client.get("/kehadiran/persetujuan/").content.decode()
     assert "Ani" in inbox and "Acara keluarga" in inbox
+    assert "22–23 Oktober 2026" in inbox  # the range written once, short enough for a phone
     client.post(f"/kehadiran/cuti/{req.pk}/putuskan/", {"decision": "approve"})
     req.refresh_from_db()
     assert req.status == "approved"
     client.force_login(office.ani.user)
     html = client.get("/kehadiran/?periode=2026-10").content.decode()
     assert 'data-testid="day-2026-10-22" data-status="leave"' in html and "Izin" in html
+    assert "22–23 Oktober 2026" in html.split('data-testid="month-leaves"')[1]
 
 
 def test_leave_form_errors_are_field_level(client, office):

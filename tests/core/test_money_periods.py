@@ -63,3 +63,14 @@ def test_period_parse_and_bounds():
 def test_tanggal_in_indonesian():
     assert tanggal(dt.date(2026, 11, 23)) == "23 November 2026"
     assert tanggal(dt.date(2026, 11, 23), with_weekday=True) == "Senin, 23 November 2026"
+
+
+def test_date_ranges_as_written_in_indonesian():
+    from ekinerja.core.periods import rentang_tanggal
+
+    d = dt.date
+    assert rentang_tanggal(d(2026, 11, 26), d(2026, 11, 26)) == "26 November 2026"
+    assert rentang_tanggal(d(2026, 11, 26), d(2026, 11, 27)) == "26–27 November 2026"
+    assert rentang_tanggal(d(2026, 11, 28), d(2026, 12, 2)) == "28 November – 2 Desember 2026"
+    assert rentang_tanggal(d(2026, 12, 30), d(2027, 1, 2)) == "30 Desember 2026 – 2 Januari 2027"
+    assert rentang_tanggal(None, None) == "-"

@@ -121,4 +121,8 @@ def test_leave_requested_approved_and_shown(page, phone_page, live_server, dinas
     item = phone_page.locator(f'[data-testid="item-{start.isoformat()}"]')
     assert item.get_attribute("data-status") == "leave"
     assert no_horizontal_scroll(phone_page)
+    # The month's leave table fits too: its status column is not hidden behind a sideways scroll.
+    leaves = phone_page.locator('[data-testid="month-leaves"]')
+    assert leaves.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+    assert "Disetujui" in leaves.inner_text()
     screenshot(phone_page, "kehadiran-bulan-pegawai-phone")

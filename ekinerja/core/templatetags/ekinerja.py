@@ -1,6 +1,7 @@
 from django import template
 
 from ekinerja.core.money import format_rupiah, terbilang
+from ekinerja.core.periods import rentang_tanggal
 from ekinerja.core.periods import tanggal as _tanggal
 
 register = template.Library()
@@ -19,3 +20,9 @@ def terbilang_filter(value):
 @register.filter
 def tanggal(value, arg=""):
     return _tanggal(value, with_weekday=arg == "hari")
+
+
+@register.filter
+def rentang(start, end):
+    """{{ r.date_from|rentang:r.date_to }}: 26–27 November 2026."""
+    return rentang_tanggal(start, end)
