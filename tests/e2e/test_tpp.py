@@ -15,7 +15,7 @@ from ekinerja.core.money import format_rupiah
 from ekinerja.tpp.models import Result, Run
 from tests.tpp.data import full_attendance, make_pemda, monthly_minutes, rate, workdays
 
-from .conftest import _context, login, no_horizontal_scroll, screenshot
+from .conftest import _context, clipped_tables, login, no_horizontal_scroll, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -67,6 +67,9 @@ def test_compute_lock_by_second_account_and_download(pemda, live_server, page, p
         phone_page.click('[data-testid="lock"]')
     assert phone_page.locator('[data-testid="run-state"]').inner_text() == "Dikunci"
     assert no_horizontal_scroll(phone_page)
+    # The unit recap and the employee list fit the phone: what is paid is not behind a sideways
+    # scroll (ceiling, gross and net fold under the name).
+    assert clipped_tables(phone_page) == []
     screenshot(phone_page, "tpp-perhitungan-dikunci-phone")
 
     # BPKAD downloads the list as xlsx and pdf; both agree with the screen to the rupiah.
