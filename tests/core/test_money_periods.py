@@ -74,3 +74,11 @@ def test_date_ranges_as_written_in_indonesian():
     assert rentang_tanggal(d(2026, 11, 28), d(2026, 12, 2)) == "28 November – 2 Desember 2026"
     assert rentang_tanggal(d(2026, 12, 30), d(2027, 1, 2)) == "30 Desember 2026 – 2 Januari 2027"
     assert rentang_tanggal(None, None) == "-"
+
+
+def test_month_keys_in_templates_read_as_indonesian_months():
+    from ekinerja.core.templatetags.ekinerja import bulan
+
+    assert bulan("2026-10") == "Oktober 2026"
+    assert bulan(Period(2027, 1)) == "Januari 2027"
+    assert bulan("bukan bulan") == "bukan bulan"

@@ -109,4 +109,7 @@ def test_employee_explanation_page(pemda, live_server, page, phone_page):
     login(phone_page, live_server, guru.nip)
     phone_page.goto(url)
     assert no_horizontal_scroll(phone_page)
+    # The months' history fits: what was paid and the state are not behind a sideways scroll.
+    assert clipped_tables(phone_page) == []
+    assert "Oktober 2026" in phone_page.inner_text('[data-testid="history"]')
     screenshot(phone_page, "tpp-saya-phone")

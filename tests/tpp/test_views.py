@@ -112,6 +112,9 @@ def test_bkpsdm_computes_verifies_and_a_second_account_locks(client, pemda):
     _login(client, pemda.bkpsdm2).post(reverse("tpp:run-lock", args=[run.pk]))
     run.refresh_from_db()
     assert run.state == "locked" and run.locked_by == pemda.bkpsdm2
+    # The list of runs names the month as it is written, not as a key.
+    runs = client.get(reverse("tpp:runs")).content.decode()
+    assert f'{run.pk}/">Oktober 2026</a>' in runs
 
 
 def test_bpkad_downloads_and_the_month_becomes_exported(client, pemda):

@@ -1,7 +1,7 @@
 from django import template
 
 from ekinerja.core.money import format_rupiah, terbilang
-from ekinerja.core.periods import rentang_tanggal
+from ekinerja.core.periods import Period, rentang_tanggal
 from ekinerja.core.periods import tanggal as _tanggal
 
 register = template.Library()
@@ -26,3 +26,14 @@ def tanggal(value, arg=""):
 def rentang(start, end):
     """{{ r.date_from|rentang:r.date_to }}: 26–27 November 2026."""
     return rentang_tanggal(start, end)
+
+
+@register.filter
+def bulan(value):
+    """A month key (2026-10) or Period as Indonesians write it: Oktober 2026."""
+    if isinstance(value, Period):
+        return value.label
+    try:
+        return Period.parse(str(value)).label
+    except ValueError:
+        return value
