@@ -63,6 +63,48 @@ class DayFacts:
     final: bool = True
 
 
+#: The DailyAttendance columns a day's facts fill, in the order of stored_values().
+STORED_COLUMNS = (
+    "date",
+    "status",
+    "scheduled_start",
+    "scheduled_end",
+    "shift",
+    "check_in",
+    "check_out",
+    "late_minutes",
+    "early_minutes",
+    "missing_in",
+    "missing_out",
+    "absent",
+    "leave_type",
+    "has_any_punch",
+)
+
+
+def stored_values(f: DayFacts) -> tuple | None:
+    """The values (STORED_COLUMNS) a derived day is stored with as a DailyAttendance row, or None
+    when it is not stored: not final yet, or an off day without any punch."""
+    if not f.final or (f.status == OFF and not f.has_any_punch):
+        return None
+    return (
+        f.date,
+        f.status,
+        f.start,
+        f.end,
+        f.shift or "",
+        f.check_in,
+        f.check_out,
+        f.late_minutes,
+        f.early_minutes,
+        f.missing_check_in,
+        f.missing_check_out,
+        f.absent_without_notice,
+        f.leave_type or "",
+        f.has_any_punch,
+    )
+
+
 def _whole_minutes(delta: dt.timedelta) -> int:
     return int(delta.total_seconds() // 60)
 

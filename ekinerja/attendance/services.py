@@ -28,6 +28,7 @@ from ekinerja.org.models import Employee, Unit
 from ekinerja.workcal import selectors as workcal
 
 from . import selectors
+from .derivation import STORED_COLUMNS, stored_values
 from .models import (
     CorrectionRequest,
     DailyAttendance,
@@ -173,31 +174,9 @@ def daily_recompute(
     rows = []
     for emp_id, days in facts.items():
         for f in days:
-            if not f.final:
-                continue
-            if f.status == "off" and not f.has_any_punch:
-                continue
-            rows.append(
-                (
-                    instansi.id,
-                    emp_id,
-                    f.date,
-                    f.status,
-                    f.start,
-                    f.end,
-                    f.shift or "",
-                    f.check_in,
-                    f.check_out,
-                    f.late_minutes,
-                    f.early_minutes,
-                    f.missing_check_in,
-                    f.missing_check_out,
-                    f.absent_without_notice,
-                    f.leave_type or "",
-                    f.has_any_punch,
-                    computed,
-                )
-            )
+            values = stored_values(f)
+            if values is not None:
+                rows.append((instansi.id, emp_id, *values, computed))
     with transaction.atomic():
         stale = DailyAttendance.objects.filter(instansi=instansi, date__gte=start, date__lte=end)
         ids = {e.id for e in employees}
@@ -210,25 +189,7 @@ def daily_recompute(
     return len(rows)
 
 
-_DAILY_COLUMNS = [
-    "instansi_id",
-    "employee_id",
-    "date",
-    "status",
-    "scheduled_start",
-    "scheduled_end",
-    "shift",
-    "check_in",
-    "check_out",
-    "late_minutes",
-    "early_minutes",
-    "missing_in",
-    "missing_out",
-    "absent",
-    "leave_type",
-    "has_any_punch",
-    "computed_at",
-]
+_DAILY_COLUMNS = ["instansi_id", "employee_id", *STORED_COLUMNS, "computed_at"]
 
 
 def _bulk_insert(model, columns: list[str], rows: list[tuple]) -> None:

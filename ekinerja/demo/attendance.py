@@ -290,47 +290,13 @@ def generate_attendance(
                 shifts,
             )
         for f in facts:
-            if not f.final or (f.status == "off" and not f.has_any_punch):
-                continue
-            daily.append(
-                (
-                    e.id,
-                    f.date,
-                    f.status,
-                    f.start,
-                    f.end,
-                    f.shift or "",
-                    f.check_in,
-                    f.check_out,
-                    f.late_minutes,
-                    f.early_minutes,
-                    f.missing_check_in,
-                    f.missing_check_out,
-                    f.absent_without_notice,
-                    f.leave_type or "",
-                    f.has_any_punch,
-                )
-            )
+            values = derivation.stored_values(f)
+            if values is not None:
+                daily.append((e.id, *values))
     say(f"  status harian diturunkan ({time.perf_counter() - t1:.1f} dtk)")
     stats["days"] = insert_tuples(
         DailyAttendance,
-        (
-            "employee_id",
-            "date",
-            "status",
-            "scheduled_start",
-            "scheduled_end",
-            "shift",
-            "check_in",
-            "check_out",
-            "late_minutes",
-            "early_minutes",
-            "missing_in",
-            "missing_out",
-            "absent",
-            "leave_type",
-            "has_any_punch",
-        ),
+        ("employee_id", *derivation.STORED_COLUMNS),
         daily,
         constants={**inst, "computed_at": now},
     )

@@ -12,6 +12,7 @@ import pytest
 from django.db import transaction
 
 from ekinerja.activities.models import ActivityEntry
+from ekinerja.attendance.derivation import STORED_COLUMNS
 from ekinerja.attendance.models import DailyAttendance, Punch
 from ekinerja.attendance.services import daily_recompute
 from ekinerja.demo import scope as demo_scope
@@ -39,23 +40,7 @@ def _generate(employees=150, seed=7, generators=None):
     )
 
 
-_DAILY = [
-    "employee_id",
-    "date",
-    "status",
-    "scheduled_start",
-    "scheduled_end",
-    "shift",
-    "check_in",
-    "check_out",
-    "late_minutes",
-    "early_minutes",
-    "missing_in",
-    "missing_out",
-    "absent",
-    "leave_type",
-    "has_any_punch",
-]
+_DAILY = ["employee_id", *STORED_COLUMNS]
 
 
 def test_stored_daily_status_is_what_daily_recompute_stores():
