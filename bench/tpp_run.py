@@ -55,12 +55,12 @@ def _psql(cfg: dict, sql: str) -> str:
     return subprocess.run(cmd, env=env, check=True, text=True, capture_output=True).stdout.strip()
 
 
-def _bench_url(cfg: dict) -> str:
+def _bench_url(cfg: dict, db: str = BENCH_DB) -> str:
     user = cfg.get("USER") or ""
     password = f":{cfg['PASSWORD']}" if cfg.get("PASSWORD") else ""
     host = cfg.get("HOST") or "127.0.0.1"
     port = f":{cfg['PORT']}" if cfg.get("PORT") else ""
-    return f"postgres://{user}{password}{'@' if user else ''}{host}{port}/{BENCH_DB}"
+    return f"postgres://{user}{password}{'@' if user else ''}{host}{port}/{db}"
 
 
 def _ekinerja(env: dict, *args: str) -> None:
@@ -156,6 +156,31 @@ def _fill_month(instansi, period, seed: int = 2026) -> tuple[int, int]:
     return n_punch, n_entry
 
 
+def _ensure_month(instansi, period, fill: bool = False) -> None:
+    """The month's own bench punches and entries (_fill_month), written unless already there (the
+    demo itself has punches of the later months, and of this month only in some units); not timed."""
+    from django.db import connection
+
+    from ekinerja.attendance.models import Punch
+
+    filled = Punch.objects.filter(
+        instansi=instansi,
+        source_key="bench",
+        at__gte=dt.datetime.combine(period.first_day, dt.time.min, tzinfo=dt.UTC),
+        at__lt=dt.datetime.combine(period.last_day, dt.time.max, tzinfo=dt.UTC),
+    )
+    if fill or not filled.exists():
+        t0 = time.perf_counter()
+        n_punch, n_entry = _fill_month(instansi, period)
+        print(
+            f"data {period}: {n_punch:,} punches, {n_entry:,} activity entries "
+            f"({time.perf_counter() - t0:.1f} s, not timed)"
+        )
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE attendance_punch")
+            cur.execute("VACUUM ANALYZE activities_activityentry")
+
+
 FLOOR_SQL = """
 WITH p AS (
   SELECT employee_id, (at AT TIME ZONE %(tz)s)::date AS day, min(at) AS first_in, max(at) AS last_out
@@ -229,7 +254,6 @@ def measure(employees: int, fill: bool, profile: str | None = None, runs: int = 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from ekinerja.attendance.models import Punch
     from ekinerja.core.clock import local_today
     from ekinerja.core.models import Instansi
     from ekinerja.core.periods import Period
@@ -238,23 +262,7 @@ def measure(employees: int, fill: bool, profile: str | None = None, runs: int = 
 
     instansi = Instansi.objects.get(code=CODE)
     period = Period.of(local_today(instansi)).previous().previous()
-    # The month's own bench punches (the demo itself has punches of the later months).
-    filled = Punch.objects.filter(
-        instansi=instansi,
-        source_key="bench",
-        at__gte=dt.datetime.combine(period.first_day, dt.time.min, tzinfo=dt.UTC),
-        at__lt=dt.datetime.combine(period.last_day, dt.time.max, tzinfo=dt.UTC),
-    )
-    if fill or not filled.exists():
-        t0 = time.perf_counter()
-        n_punch, n_entry = _fill_month(instansi, period)
-        print(
-            f"data {period}: {n_punch:,} punches, {n_entry:,} activity entries "
-            f"({time.perf_counter() - t0:.1f} s, not timed)"
-        )
-        with connection.cursor() as cur:
-            cur.execute("VACUUM ANALYZE attendance_punch")
-            cur.execute("VACUUM ANALYZE activities_activityentry")
+    _ensure_month(instansi, period, fill)
     from ekinerja.tpp import selectors
 
     split = _Split()

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import datetime as dt
 import os
 import resource
 import subprocess
@@ -35,17 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from tpp_run import CODE, _ekinerja, _fill_month, _psql  # noqa: E402
+from tpp_run import CODE, _bench_url, _ekinerja, _ensure_month, _psql  # noqa: E402
 
 BENCH_DB = "ekinerja_bench_tpp_sim"
-
-
-def _bench_url(cfg: dict) -> str:
-    user = cfg.get("USER") or ""
-    password = f":{cfg['PASSWORD']}" if cfg.get("PASSWORD") else ""
-    host = cfg.get("HOST") or "127.0.0.1"
-    port = f":{cfg['PORT']}" if cfg.get("PORT") else ""
-    return f"postgres://{user}{password}{'@' if user else ''}{host}{port}/{BENCH_DB}"
 
 
 def _cpu() -> float:
@@ -60,7 +51,6 @@ def measure() -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from ekinerja.attendance.models import Punch
     from ekinerja.core.clock import local_today
     from ekinerja.core.models import Instansi
     from ekinerja.core.periods import Period
@@ -69,22 +59,7 @@ def measure() -> int:
 
     instansi = Instansi.objects.get(code=CODE)
     period = Period.of(local_today(instansi)).previous().previous()
-    start = dt.datetime.combine(period.first_day, dt.time.min, tzinfo=dt.UTC)
-    # Days 2 to 28 in UTC: the demo's punches of the next month's first morning fall on the 30th/31st.
-    # The bench's own punches: a large demo has this month's punches in the demo accounts' units only.
-    lo, hi = start + dt.timedelta(days=1), start + dt.timedelta(days=27)
-    if not Punch.objects.filter(
-        instansi=instansi, source_key="bench", at__gte=lo, at__lt=hi
-    ).exists():
-        t0 = time.perf_counter()
-        n_punch, n_entry = _fill_month(instansi, period)
-        print(
-            f"data {period}: {n_punch:,} punches, {n_entry:,} activity entries "
-            f"({time.perf_counter() - t0:.1f} s, not timed)"
-        )
-        with connection.cursor() as cur:
-            cur.execute("VACUUM ANALYZE attendance_punch")
-            cur.execute("VACUUM ANALYZE activities_activityentry")
+    _ensure_month(instansi, period)
     Run.objects.filter(instansi=instansi, period=str(period)).delete()
     in_force = selectors.policy_for(instansi, period)
     data = copy.deepcopy(in_force.data)
@@ -145,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = dj_database_url.parse(url)
     env = {
         **os.environ,
-        "DATABASE_URL": _bench_url(cfg),
+        "DATABASE_URL": _bench_url(cfg, BENCH_DB),
         "DJANGO_SETTINGS_MODULE": "ekinerja.settings.base",
         "EKINERJA_VAR_DIR": os.environ.get("EKINERJA_VAR_DIR", "/tmp/ekinerja-bench-tpp-sim"),
     }
