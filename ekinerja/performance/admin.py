@@ -26,7 +26,7 @@ from .models import (
 from .rules import edits_settings
 
 
-class ReadOnlyAdmin(InstansiScopedAdmin):
+class _NoWrites:
     """View only: no add, change or delete, whatever the user's permissions."""
 
     def has_add_permission(self, request, obj=None):
@@ -39,19 +39,14 @@ class ReadOnlyAdmin(InstansiScopedAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(_NoWrites, InstansiScopedAdmin):
+    pass
+
+
+class ReadOnlyInline(_NoWrites, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PerformanceSettings)
