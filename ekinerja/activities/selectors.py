@@ -11,6 +11,7 @@ import secrets
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
@@ -780,8 +781,10 @@ def review_items(sample) -> list[ReviewItem]:
 class ActivityMonth:
     employee_id: int
     period: Period
-    minutes_by_day: dict[dt.date, int]  # credited minutes per day, after the daily cap
-    credited_minutes: int
+    # Credited minutes per day, after the daily cap: whole minutes. With daily_cap=NO_CAP (the TPP
+    # run) each entry's exact standard minutes x volume: an int, or a Decimal for a fractional sum.
+    minutes_by_day: dict[dt.date, int | Decimal]
+    credited_minutes: int | Decimal
     target_minutes: int
     approved: int
     rejected: int
@@ -796,8 +799,6 @@ class ActivityMonth:
     @property
     def score(self):
         """min(1, credited / target) as a Decimal fraction (the TPP calculator applies its own cap)."""
-        from decimal import Decimal
-
         if not self.target_minutes:
             return Decimal(0)
         return min(Decimal(1), Decimal(self.credited_minutes) / Decimal(self.target_minutes))
@@ -854,13 +855,12 @@ def activity_month(
     # decided per such group, so the counts and sums are those of the entries one by one, and a month
     # of 20,000 employees is a third of the rows, without parsing a timestamp per entry.
     who = Q(employee_id__in=ids) if len(ids) <= 500 else Q(instansi_id=instansi_id)
-    # minutes_for() per entry, in integers: (minutes x volume in hundredths + 50) div 100.
+    # Each entry's exact standard minutes x approved volume (tpp-rules.md: no rounding of minutes),
+    # in hundredths of a minute: volumes have two decimals, so integers stay exact and cheap.
     hundredths = Cast(
         Round(Coalesce("approved_volume", "volume") * Value(100)), output_field=IntegerField()
     )
-    full = ExpressionWrapper(
-        (F("minutes_per_unit") * hundredths + Value(50)) / Value(100), output_field=IntegerField()
-    )
+    full = ExpressionWrapper(F("minutes_per_unit") * hundredths, output_field=IntegerField())
     grouped = (
         ActivityEntry.objects.filter(who, date__gte=period.first_day, date__lte=period.last_day)
         .values("employee_id", "date", "status")
@@ -939,6 +939,8 @@ def activity_month(
         for e in employees
     }
     raw_by_day: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    # NO_CAP (the TPP run): the day's exact minutes, summed in hundredths, become whole minutes or
+    # an exact Decimal (12.5 for 25 minutes x 0.5) below. Otherwise: the entries' credited minutes.
     approved, submitted = str(EntryStatus.APPROVED), str(EntryStatus.SUBMITTED)
     rejected, expired = str(EntryStatus.REJECTED), str(EntryStatus.EXPIRED)
     for emp, day, status, submitted_on, n_entries, credited, full_minutes in rows:
@@ -964,10 +966,17 @@ def activity_month(
     for emp, days in raw_by_day.items():
         m = result[emp]
         m.minutes_by_day = {
-            d: (v if cap == NO_CAP else min(v, cap)) for d, v in sorted(days.items())
+            d: (_from_hundredths(v) if cap == NO_CAP else min(v, cap))
+            for d, v in sorted(days.items())
         }
         m.credited_minutes = sum(m.minutes_by_day.values())
     return result
+
+
+def _from_hundredths(h: int) -> int | Decimal:
+    """Minutes counted in hundredths, exactly: an int when whole (nearly always), else a Decimal."""
+    whole, part = divmod(h, 100)
+    return whole if not part else Decimal(h) / 100
 
 
 @dataclass

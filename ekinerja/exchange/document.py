@@ -546,6 +546,10 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
         if cat and cat not in catalog_codes:
             r.bad(f"{p}.catalog", f"unknown catalog code '{cat}'")
         volume = r.positive(o.get("volume"), f"{p}.volume")
+        if volume is not None and (volume != volume.quantize(Decimal("0.01")) or volume >= 100000):
+            # The entry keeps its volume in hundredths, as the app does: never round it silently.
+            r.bad(f"{p}.volume", "must have at most 2 decimal places and be less than 100000")
+            volume = None
         status = r.choice(o.get("status"), f"{p}.status", ACTIVITY_STATUSES)
         submitted = r.optional_date(o.get("submitted_on"), f"{p}.submitted_on")
         if status in ("submitted", "approved", "rejected") and o.get("submitted_on") is None:

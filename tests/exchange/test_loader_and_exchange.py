@@ -98,3 +98,33 @@ def test_exchange_commands(tmp_path):
     assert "$.units[0].x: unknown field" in str(err.value)
     assert "$.instansi.name: required field missing" in str(err.value)
     assert Instansi.objects.count() == 2
+
+
+def test_scenario_credits_exact_minutes_of_fractional_volumes(tmp_path):
+    """tpp-rules.md: credited minutes of an entry = standard minutes x volume, unrounded."""
+    data = minimal()
+    entry = data["activities"][0]
+    data["activities"] = [
+        {**entry, "date": "2026-10-02", "volume": 0.25, "submitted_on": "2026-10-02"},  # 7.5
+        {**entry, "date": "2026-10-09", "volume": 0.5, "submitted_on": "2026-10-09"},  # 15
+    ]
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(data))
+    out = tmp_path / "result.json"
+    call_command("scenario", "run", str(scenario), "--period", "2026-10", "--out", str(out))
+    (row,) = json.loads(out.read_text())["employees"]
+    # Rounded entry by entry it would be 8 + 15 = 23.
+    assert row["activity"]["credited_minutes"] == 22.5
+
+
+def test_scenario_refuses_a_volume_it_would_have_to_round(tmp_path):
+    data = minimal()
+    data["activities"][0]["volume"] = 0.333
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(data))
+    with pytest.raises(CommandError) as err:
+        call_command(
+            "scenario", "run", str(scenario), "--period", "2026-10", "--out", str(tmp_path / "r")
+        )
+    assert "$.activities[0].volume: must have at most 2 decimal places" in str(err.value)
+    assert not (tmp_path / "r").exists()

@@ -2,6 +2,7 @@
 passes), and the expired-entry count the explanation reports."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -81,14 +82,19 @@ def test_an_approved_unlock_covers_entries_submitted_by_its_deadline(office, at)
     assert m.window_expired == 0 and m.credited_minutes == 60
 
 
-def test_no_cap_rounds_each_entry_half_up_like_minutes_for(office, at):
+def test_no_cap_minutes_are_exact_standard_minutes_times_volume(office, at):
+    """tpp-rules.md: credited minutes of an entry = standard minutes x volume, not rounded (the
+    format's amounts use exact fractions, rounded only where the rules say)."""
     boss = office["p"]["kasubag"].user
-    at("2026-10-02 18:00")
-    # 30 x 1.25 = 37.5 -> 38 and 30 x 0.45 = 13.5 -> 14, rounded entry by entry (not 51 for the sum).
+    at("2026-10-03 18:00")
+    # 1 Oct: 30 x 1.25 = 37.5 and 30 x 0.45 = 13.5, together exactly 51 (rounding each: 38 + 14 = 52).
     a = make_entry(office, day=D(2026, 10, 1), start=T(7), end=T(8), volume="1.25", submit=True)
     b = make_entry(office, day=D(2026, 10, 1), start=T(8), end=T(9), volume="0.45", submit=True)
-    services.entries_verify_bulk(actor=boss, entry_ids=[a.pk, b.pk])
+    # 2 Oct: 30 x 0.25 = 7.5 stays 7.5 (not 8).
+    c = make_entry(office, day=D(2026, 10, 2), start=T(7), end=T(8), volume="0.25", submit=True)
+    services.entries_verify_bulk(actor=boss, entry_ids=[a.pk, b.pk, c.pk])
     ani = office["p"]["ani"]
-    assert activity_month([ani], OCT, daily_cap=NO_CAP)[ani.pk].minutes_by_day == {
-        D(2026, 10, 1): 52
-    }
+    month = activity_month([ani], OCT, daily_cap=NO_CAP)[ani.pk]
+    assert month.minutes_by_day == {D(2026, 10, 1): 51, D(2026, 10, 2): Decimal("7.5")}
+    assert type(month.minutes_by_day[D(2026, 10, 1)]) is int  # whole days stay plain ints
+    assert month.credited_minutes == Decimal("58.5")
