@@ -22,6 +22,8 @@ FORMAT = "ekinerja/1"
 TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 STATUSES = ("PNS", "CPNS", "PPPK")
+# A PPPK employee's `golongan` is their grade (PP 49/2018: I-XVII), as org.Employee.pppk_grade shows it.
+PPPK_GRADES = tuple("I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII".split())
 POSITION_KINDS = ("struktural", "fungsional", "pelaksana")
 ASSIGNMENT_KINDS = ("definitif", "plt", "plh")
 ACTIVITY_STATUSES = ("draft", "submitted", "approved", "rejected")
@@ -413,6 +415,12 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
         gol = o.get("golongan")
         if gol is not None and not (isinstance(gol, str) and gol.strip()):
             r.bad(f"{p}.golongan", "must be a string such as 'III/a' or null")
+            gol = None
+        elif gol is not None and status == "PPPK" and gol not in PPPK_GRADES:
+            r.bad(f"{p}.golongan", "a PPPK employee's golongan is their grade, one of I-XVII")
+            gol = None
+        elif gol is not None and len(gol) > 6:
+            r.bad(f"{p}.golongan", "must be at most 6 characters, such as 'III/a'")
             gol = None
         schedule = o.get("schedule")
         if schedule is not None and schedule not in schedule_codes:

@@ -46,6 +46,9 @@ from ekinerja.workcal.services import holidays_seed
 
 from .document import Document
 
+# "IX" -> "9": a PPPK grade as the format writes it and as Employee.pppk_grade keeps it.
+_PPPK_GRADE_CODE = {roman: code for code, roman in Employee.PPPK_GRADE_CHOICES}
+
 FAR_PAST = dt.date(1900, 1, 1)
 NO_DEADLINE = dt.date(9999, 12, 31)
 NOON = dt.time(12, 0)
@@ -172,14 +175,16 @@ def load_document(
         gol = e.golongan or ""
         grade = ""
         if e.status == "PPPK":
-            grade, gol = gol, ""  # a PPPK grade travels in `golongan` (e.g. "IX")
+            # A PPPK grade travels in `golongan` (e.g. "IX", checked by read_document); the
+            # employee keeps it as the grade's code ("9").
+            grade, gol = _PPPK_GRADE_CODE.get(gol, ""), ""
         employees[e.nip] = Employee(
             instansi=inst,
             nip=e.nip,
             name=e.name,
             status=e.status,
             golongan=gol,
-            pppk_grade=grade[:2],
+            pppk_grade=grade,
             salary=e.salary,
         )
     Employee.objects.bulk_create(employees.values())

@@ -274,7 +274,8 @@ def gather(
         gathered.months[e.id] = EmployeeMonth(
             nip=e.nip,
             status=e.status,
-            golongan=e.golongan or None,
+            # A PPPK employee's grade (IX) is their golongan key for PPh 21 (docs/exchange-format.md).
+            golongan=e.golongan or (e.get_pppk_grade_display() if e.pppk_grade else None),
             days=tuple(days),
             salary=e.salary,
             predicate=predicates.get(e.id),

@@ -10,7 +10,7 @@ from ekinerja.activities.models import ActivityCatalogItem, ActivityEntry, Unloc
 from ekinerja.attendance.models import LeaveRequest, Punch
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period
-from ekinerja.exchange.document import read_document
+from ekinerja.exchange.document import DocumentError, read_document
 from ekinerja.exchange.loader import load_document
 from ekinerja.exchange.services import exchange_export, exchange_import
 from ekinerja.org.models import Assignment, Employee
@@ -19,6 +19,7 @@ from ekinerja.tpp.models import Policy
 from ekinerja.workcal.models import Holiday, WorkSchedule
 from ekinerja.workcal.selectors import working_days
 from tests.exchange.test_document import NIP, minimal
+from tests.exchange.test_examples import EXAMPLES
 from tests.factories import InstansiFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,41 @@ def test_scenario_refuses_a_volume_it_would_have_to_round(tmp_path):
         )
     assert "$.activities[0].volume: must have at most 2 decimal places" in str(err.value)
     assert not (tmp_path / "r").exists()
+
+
+def _pppk(data, grade):
+    data["employees"][0].update(status="PPPK", golongan=grade)
+    data["sentences"] = []
+    return data
+
+
+def test_pppk_grade_is_the_pph21_key_and_kept_as_the_grade(tmp_path):
+    """tpp-rules.md: the golongan key is the part before "/"; a PPPK's golongan is their grade."""
+    inst = load_document(read_document(_pppk(minimal(), "IX")))
+    emp = Employee.objects.get(instansi=inst, nip=NIP)
+    assert (emp.golongan, emp.pppk_grade, emp.get_pppk_grade_display()) == ("", "9", "IX")
+    # The nurse of the national example is PPPK grade IX; its policy lists I-IV only (0% for her).
+    data = json.loads((EXAMPLES / "national-40-60-shifts-plt.json").read_text())
+    data["policies"][0]["pph21"]["rates"]["IX"] = 5
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(data))
+    out = tmp_path / "result.json"
+    call_command("scenario", "run", str(scenario), "--period", "2026-10", "--out", str(out))
+    rows = {r["nip"]: r for r in json.loads(out.read_text())["employees"]}
+    nurse = rows["199203142023212003"]
+    assert nurse["gross"] == 3_176_000  # as in the example (tests/exchange/test_examples.py)
+    assert nurse["pph21"] == 158_800  # 5% of gross: grade IX's rate
+
+
+def test_pppk_grade_must_be_one_of_the_seventeen():
+    data = _pppk(minimal(), "IX/a")
+    with pytest.raises(DocumentError) as err:
+        read_document(data)
+    assert dict(err.value.problems)["$.employees[0].golongan"] == (
+        "a PPPK employee's golongan is their grade, one of I-XVII"
+    )
+    data = minimal()
+    data["employees"][0]["golongan"] = "Pembina Utama"
+    with pytest.raises(DocumentError) as err:
+        read_document(data)
+    assert "at most 6 characters" in dict(err.value.problems)["$.employees[0].golongan"]
