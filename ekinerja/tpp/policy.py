@@ -1060,7 +1060,11 @@ def national_template(effective_from: str = "2026-01-01") -> dict:
             "not_rated": 0,
         },
         "sentences": {"ringan": 25, "sedang": 50, "berat": 100},
-        "pph21": {"mode": "flat_by_golongan", "rates": {"I": 0, "II": 0, "III": 5, "IV": 15}},
+        "pph21": {
+            "mode": "flat_by_golongan",
+            # PPPK grades I-IV would otherwise meet the PNS golongan keys I-IV (tpp-calculation.md).
+            "rates": {"I": 0, "II": 0, "III": 5, "IV": 15, "PPPK": 0},
+        },
         "health_insurance": {"employee_pct": 1},
     }
 
@@ -1108,7 +1112,11 @@ def hss_template(effective_from: str = "2026-01-01") -> dict:
             "not_rated": 0,
         },
         "sentences": {"ringan": 25, "sedang": 50, "berat": 100},
-        "pph21": {"mode": "flat_by_golongan", "rates": {"I": 0, "II": 0, "III": 5, "IV": 15}},
+        "pph21": {
+            "mode": "flat_by_golongan",
+            # PPPK grades I-IV would otherwise meet the PNS golongan keys I-IV (tpp-calculation.md).
+            "rates": {"I": 0, "II": 0, "III": 5, "IV": 15, "PPPK": 0},
+        },
         "health_insurance": {"employee_pct": 1, "income_cap": 12_000_000},
     }
 
@@ -1151,7 +1159,11 @@ def manado_template(effective_from: str = "2026-01-01") -> dict:
             "not_rated": 0,
         },
         "sentences": {"ringan": 25, "sedang": 50, "berat": 100},
-        "pph21": {"mode": "flat_by_golongan", "rates": {"I": 0, "II": 0, "III": 5, "IV": 15}},
+        "pph21": {
+            "mode": "flat_by_golongan",
+            # PPPK grades I-IV would otherwise meet the PNS golongan keys I-IV (tpp-calculation.md).
+            "rates": {"I": 0, "II": 0, "III": 5, "IV": 15, "PPPK": 0},
+        },
         "health_insurance": {"employee_pct": 1, "income_cap": 12_000_000},
     }
 

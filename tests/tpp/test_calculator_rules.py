@@ -522,8 +522,10 @@ def test_rupiah_rounding_is_core_money_half_up_on_exact_values():
         ("PNS", "II/d", "II", 0),
         ("PNS", "I/a", "I", 0),
         ("PNS", "V/a", "V", 0),  # not listed: 0% with a note
-        ("PPPK", None, None, 0),
-        ("PPPK", "", None, 0),
+        # The templates list "PPPK": 0, ahead of a PPPK grade that would meet a PNS key (IV).
+        ("PPPK", None, "PPPK", 0),
+        ("PPPK", "IV", "PPPK", 0),
+        ("PPPK", "IX", "PPPK", 0),
     ],
 )
 def test_pph21_by_golongan_key(status, golongan, key, rate):
@@ -531,7 +533,18 @@ def test_pph21_by_golongan_key(status, golongan, key, rate):
     assert (r.pph21_key, r.pph21_rate) == (key, rate)
     assert r.pph21 == 9_000_000 * rate // 100
     noted = any("tarif 0%" in n for n in r.notes)
-    assert noted == (key not in ("I", "II", "III", "IV"))
+    assert noted == (key not in ("I", "II", "III", "IV", "PPPK"))
+
+
+@pytest.mark.parametrize(
+    ("golongan", "key", "rate"),
+    [("IX", "IX", 5), ("IV", "IV", 15), ("XVII", "XVII", 0), (None, None, 0)],
+)
+def test_pppk_grade_is_the_golongan_key_without_a_pppk_rate(golongan, key, rate):
+    """tpp-rules.md: the key is the golongan's part before "/"; a PPPK's golongan is the grade."""
+    p = policy(pph21={"mode": "flat_by_golongan", "rates": {"III": 5, "IV": 15, "IX": 5}})
+    r = calculate(p, month(full_month(), status="PPPK", golongan=golongan))
+    assert (r.pph21_key, r.pph21_rate, r.pph21) == (key, rate, 9_000_000 * rate // 100)
 
 
 def test_pppk_uses_a_pppk_rate_when_the_policy_lists_one():
