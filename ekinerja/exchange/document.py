@@ -30,10 +30,10 @@ ACTIVITY_STATUSES = ("draft", "submitted", "approved", "rejected")
 PREDICATES = ("sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang")
 HOLIDAY_KINDS = ("national", "cuti_bersama", "regional")
 PUNCH_SOURCES = ("fingerprint", "mobile", "manual")
-_TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$")
-_PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_NIP_RE = re.compile(r"^\d{18}$")
+_TIME_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d", re.ASCII)
+_AT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d", re.ASCII)
+_PERIOD_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])", re.ASCII)
+_NIP_RE = re.compile(r"\d{18}", re.ASCII)
 
 
 class DocumentError(ValueError):
@@ -51,13 +51,13 @@ class Reader(_PolicyReader):
             super().bad(path, reason)
 
     def time(self, value: Any, path: str) -> dt.time | None:
-        if isinstance(value, str) and _TIME_RE.match(value):
+        if isinstance(value, str) and _TIME_RE.fullmatch(value):
             return dt.time.fromisoformat(value)
         self.bad(path, "must be a time HH:MM")
         return None
 
     def local_datetime(self, value: Any, path: str) -> dt.datetime | None:
-        if isinstance(value, str) and _AT_RE.match(value):
+        if isinstance(value, str) and _AT_RE.fullmatch(value):
             try:
                 return dt.datetime.fromisoformat(value)
             except ValueError:
@@ -66,13 +66,13 @@ class Reader(_PolicyReader):
         return None
 
     def period(self, value: Any, path: str) -> str | None:
-        if isinstance(value, str) and _PERIOD_RE.match(value):
+        if isinstance(value, str) and _PERIOD_RE.fullmatch(value):
             return value
         self.bad(path, "must be a period YYYY-MM")
         return None
 
     def nip(self, value: Any, path: str) -> str | None:
-        if isinstance(value, str) and _NIP_RE.match(value):
+        if isinstance(value, str) and _NIP_RE.fullmatch(value):
             return value
         self.bad(path, "must be an 18-digit NIP string")
         return None

@@ -67,6 +67,9 @@ def _years(doc: Document) -> set[int]:
     for group in (doc.punches, doc.activities):
         for rec in group:
             years.add((rec.at if hasattr(rec, "at") else rec.date).year)
+    for act in doc.activities:
+        if act.submitted_on is not None:  # a window may end in the next year
+            years.add(act.submitted_on.year)
     for e in doc.employees:
         for a in e.assignments:
             years.add(a.start.year)

@@ -28,8 +28,8 @@ PPH21_MODES = ("flat_by_golongan", "none")
 CLASSES = range(1, 18)
 HUNDRED = Decimal(100)
 
-_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_KEY_RE = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 class FrozenMap(Mapping):
@@ -304,7 +304,7 @@ class _Reader:
         return value
 
     def key(self, value: Any, path: str) -> str | None:
-        if not isinstance(value, str) or not _KEY_RE.match(value):
+        if not isinstance(value, str) or not _KEY_RE.fullmatch(value):
             self.bad(path, "key must be lowercase letters, digits and '_', starting with a letter")
             return None
         return value
@@ -312,7 +312,7 @@ class _Reader:
     def date(self, value: Any, path: str) -> dt.date | None:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
-        if isinstance(value, str) and _DATE_RE.match(value):
+        if isinstance(value, str) and _DATE_RE.fullmatch(value):
             try:
                 return dt.date.fromisoformat(value)
             except ValueError:

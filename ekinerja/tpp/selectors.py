@@ -31,7 +31,7 @@ from django.db.models import Q
 from ekinerja.activities.selectors import NO_CAP, activity_month
 from ekinerja.attendance.selectors import attendance_month
 from ekinerja.core.models import Instansi
-from ekinerja.core.periods import Period
+from ekinerja.core.periods import Period, tanggal
 from ekinerja.org.models import Assignment, Employee, Unit
 from ekinerja.performance.selectors import predicate_month
 
@@ -159,7 +159,7 @@ def gather(
         policy_row = policy_for(instansi, period)
         if policy_row is None:
             raise NoPolicy(
-                f"Belum ada kebijakan TPP yang berlaku pada {period.first_day:%d-%m-%Y}."
+                f"Belum ada kebijakan TPP yang berlaku pada {tanggal(period.first_day)}."
             )
         policy = policy_from_dict(policy_row.data)
     start, end = period.first_day, period.last_day

@@ -149,3 +149,16 @@ def test_not_an_object_and_wrong_format():
     data = minimal()
     data["format"] = "ekinerja/2"
     assert problems(data) == {"$.format": "must be 'ekinerja/1'"}
+
+
+def test_a_trailing_newline_or_non_ascii_digits_are_problems_not_crashes():
+    data = minimal()
+    data["schedules"][0]["days"]["mon"] = ["07:30\n", "16:00"]
+    data["employees"][0]["nip"] = NIP + "\n"
+    data["punches"][0]["at"] = "2026-10-01T07:41\n"
+    data["activities"][0]["date"] = "٢٠٢٦-١٠-٠١"  # Arabic-Indic digits
+    found = problems(data)
+    assert found["$.schedules[0].days.mon[0]"] == "must be a time HH:MM"
+    assert "18-digit" in found["$.employees[0].nip"]
+    assert "YYYY-MM-DDTHH:MM" in found["$.punches[0].at"]
+    assert "$.activities[0].date" in found

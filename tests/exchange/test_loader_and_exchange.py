@@ -167,3 +167,29 @@ def test_pppk_grade_must_be_one_of_the_seventeen():
     with pytest.raises(DocumentError) as err:
         read_document(data)
     assert "at most 6 characters" in dict(err.value.problems)["$.employees[0].golongan"]
+
+
+def test_entry_window_counts_next_years_national_holidays(tmp_path):
+    """An entry of Monday 21 December 2026 (schedule: Mondays and Fridays), window 7 working days:
+    25 December and 1 January are holidays, so the 7th working day is Friday 22 January 2027 (with
+    1 January counted as a working day it would be Monday 18 January)."""
+    data = minimal()
+    entry = data["activities"][0]
+    data["activities"] = [{**entry, "date": "2026-12-21", "submitted_on": "2027-01-22"}]
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(data))
+    out = tmp_path / "result.json"
+    call_command("scenario", "run", str(scenario), "--period", "2026-12", "--out", str(out))
+    (row,) = json.loads(out.read_text())["employees"]
+    assert (row["activity"]["credited_minutes"], row["activity"]["expired_entries"]) == (60, 0)
+
+
+def test_scenario_month_without_a_policy_in_force_is_a_clear_error(tmp_path):
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(minimal()))  # the policy takes effect on 1 January 2026
+    with pytest.raises(CommandError) as err:
+        call_command(
+            "scenario", "run", str(scenario), "--period", "2025-10", "--out", str(tmp_path / "r")
+        )
+    assert str(err.value) == "$.policies: Belum ada kebijakan TPP yang berlaku pada 1 Oktober 2025."
+    assert not (tmp_path / "r").exists()

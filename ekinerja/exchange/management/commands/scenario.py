@@ -16,6 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ekinerja.core.periods import Period
@@ -90,7 +91,8 @@ class Command(BaseCommand):
                 check=False,
             )
             if proc.returncode != 0:
-                raise CommandError((proc.stderr or proc.stdout).strip() or "scenario run failed")
+                message = (proc.stderr or proc.stdout).strip().removeprefix("CommandError: ")
+                raise CommandError(message or "scenario run failed")
             result = tmp_out.read_text(encoding="utf-8")
         Path(out).write_text(result, encoding="utf-8")
         doc = json.loads(result)
@@ -109,7 +111,19 @@ class Command(BaseCommand):
         doc = self._read(path)
         call_command("migrate", verbosity=0, interactive=False)
         instansi = load_document(doc, extra_years={period.year})
-        run = run_compute(actor=None, instansi=instansi, period=period)
+        try:
+            run = run_compute(actor=None, instansi=instansi, period=period)
+        except ValidationError as exc:
+            # A file that reads well but cannot be computed for this month (no policy in force on
+            # its first day): the reason, with the file's part it concerns, not a traceback.
+            where = {"policy": "$.policies"}
+            raise CommandError(
+                "\n".join(
+                    f"{where.get(field, '$')}: {message}"
+                    for field, messages in exc.message_dict.items()
+                    for message in messages
+                )
+            ) from exc
         Path(out).write_text(
             json.dumps(result_document(run), ensure_ascii=False, indent=2), encoding="utf-8"
         )
