@@ -492,13 +492,24 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
     policies = []
     leave_types: set[str] = set()
     sentence_kinds: set[str] = set()
+    # Which of the two some policy names (a policy with problems too): only then are the leaves'
+    # types and the sentences' levels checked against them.
+    named: set[str] = set()
     for i, x in _items(r, doc, "policies"):
         p = f"$.policies[{i}]"
         try:
             pol = policy_from_dict(x, path=p)
         except PolicyError as exc:
             r.problems.extend(exc.problems)
+            # Its own keys still name leave types and sentence kinds, so that the leaves and
+            # sentences are checked too and every problem of the file is listed at once.
+            for part, found in (("leave_types", leave_types), ("sentences", sentence_kinds)):
+                keys = x.get(part) if isinstance(x, dict) else None
+                if isinstance(keys, dict):
+                    found |= {k for k in keys if isinstance(k, str)}
+                    named.add(part)
             continue
+        named |= {"leave_types", "sentences"}
         policies.append((pol, x))
         leave_types |= set(pol.leave_types)
         sentence_kinds |= set(pol.sentences)
@@ -514,7 +525,7 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
             continue
         nip = nip_ref(o.get("nip"), f"{p}.nip")
         typ = r.text(o.get("type"), f"{p}.type")
-        if typ and policies and typ not in leave_types:
+        if typ and "leave_types" in named and typ not in leave_types:
             r.bad(f"{p}.type", f"leave type '{typ}' is not named by any policy")
         start, end = r.date(o.get("from"), f"{p}.from"), r.date(o.get("to"), f"{p}.to")
         if start and end and end < start:
@@ -607,7 +618,7 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
             continue
         nip = nip_ref(o.get("nip"), f"{p}.nip")
         level = r.text(o.get("level"), f"{p}.level")
-        if level and policies and level not in sentence_kinds:
+        if level and "sentences" in named and level not in sentence_kinds:
             r.bad(f"{p}.level", f"sentence kind '{level}' is not named by any policy")
         start, end = r.date(o.get("from"), f"{p}.from"), r.date(o.get("to"), f"{p}.to")
         if start and end and end < start:

@@ -162,3 +162,18 @@ def test_a_trailing_newline_or_non_ascii_digits_are_problems_not_crashes():
     assert "18-digit" in found["$.employees[0].nip"]
     assert "YYYY-MM-DDTHH:MM" in found["$.punches[0].at"]
     assert "$.activities[0].date" in found
+
+
+def test_a_policy_with_problems_still_names_leave_types_and_sentence_kinds():
+    """Every problem of the file at once: a wrong weight does not hide an unknown leave type."""
+    data = minimal()
+    data["policies"][0]["components"][0]["weight"] = 99
+    data["leaves"].append(
+        {"nip": NIP, "type": "cuti_haji", "from": "2026-10-07", "to": "2026-10-07"}
+    )
+    data["sentences"][0]["level"] = "teguran"
+    found = problems(data)
+    assert any(path.startswith("$.policies[0]") for path in found)
+    assert "'cuti_haji' is not named by any policy" in found["$.leaves[1].type"]
+    assert "'teguran' is not named by any policy" in found["$.sentences[0].level"]
+    assert "$.leaves[0].type" not in found  # sakit is named by the broken policy
