@@ -518,6 +518,7 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
         _unique(r, dates, pol.effective_from, f"$.policies[{i}].effective_from", "effective_from")
 
     leaves = []
+    leave_spans: dict[str, list[tuple[int, LeaveRec]]] = {}
     for i, x in _items(r, doc, "leaves"):
         p = f"$.leaves[{i}]"
         o = r.obj(x, p, ("nip", "type", "from", "to"))
@@ -531,7 +532,22 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
         if start and end and end < start:
             r.bad(f"{p}.to", "must not be before 'from'")
         elif nip and typ and start and end:
-            leaves.append(LeaveRec(nip, typ, start, end))
+            # One leave a day, as the app allows (it refuses overlapping requests): otherwise
+            # which type rules the day would depend on the order of the file.
+            clash = next(
+                (
+                    j
+                    for j, other in leave_spans.get(nip, ())
+                    if other.start <= end and start <= other.end
+                ),
+                None,
+            )
+            rec = LeaveRec(nip, typ, start, end)
+            leave_spans.setdefault(nip, []).append((i, rec))
+            if clash is not None:
+                r.bad(f"{p}.from", f"overlaps $.leaves[{clash}] of the same NIP")
+            else:
+                leaves.append(rec)
 
     catalog, catalog_codes = [], {}
     for i, x in _items(r, doc, "activity_catalog"):

@@ -177,3 +177,14 @@ def test_a_policy_with_problems_still_names_leave_types_and_sentence_kinds():
     assert "'cuti_haji' is not named by any policy" in found["$.leaves[1].type"]
     assert "'teguran' is not named by any policy" in found["$.sentences[0].level"]
     assert "$.leaves[0].type" not in found  # sakit is named by the broken policy
+
+
+def test_overlapping_leaves_of_one_employee_are_refused():
+    data = minimal()  # sakit 5-6 October
+    data["leaves"].append({"nip": NIP, "type": "izin", "from": "2026-10-06", "to": "2026-10-07"})
+    data["leaves"].append({"nip": NIP, "type": "izin", "from": "2026-10-07", "to": "2026-10-07"})
+    data["leaves"].append({"nip": NIP, "type": "izin", "from": "2026-10-08", "to": "2026-10-08"})
+    found = problems(data)
+    assert found["$.leaves[1].from"] == "overlaps $.leaves[0] of the same NIP"
+    assert found["$.leaves[2].from"] == "overlaps $.leaves[1] of the same NIP"
+    assert "$.leaves[3].from" not in found
