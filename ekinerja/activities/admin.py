@@ -43,6 +43,12 @@ class SettingsAdmin(InstansiScopedAdmin):
         "deadline_behaviour",
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Governed by the TPP policy in force: shown, not editable (services refuse a change too).
+        if obj is not None and obj.policy_name:
+            return ["policy_name", *ActivitySettings.POLICY_FIELDS]
+        return ["policy_name"]
+
     def save_model(self, request, obj, form, change):
         if not self._platform(request) and not change:
             obj.instansi_id = request.user.instansi_id

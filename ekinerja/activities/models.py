@@ -22,11 +22,13 @@ from ekinerja.org.models import Employee, Unit
 
 
 class ActivitySettings(TenantModel):
-    """The activity policy values of one instansi.
+    """The activity policy values of one instansi, with the defaults of the common pattern (Perbup
+    HSS 39/2018: 7 working days; 6,750 effective minutes a month).
 
-    Until the TPP policy model exists these live here with the defaults of the common pattern
-    (Perbup HSS 39/2018: 7 working days; 6,750 effective minutes a month); the TPP policy will later
-    supply them."""
+    While an adopted TPP policy is in force for the current month, the entry window, the daily cap
+    and the monthly target follow it (tpp.services.activity_settings_sync, on adoption, retirement
+    and nightly): `policy_name` names it and those three cannot be changed here, so the app refuses
+    exactly the entries the TPP run would count as expired. The other values are the app's own."""
 
     class DeadlineBehaviour(models.TextChoices):
         EXPIRE = "expire", "Kedaluwarsa (tidak dihitung)"
@@ -54,6 +56,17 @@ class ActivitySettings(TenantModel):
     review_sample_size = models.PositiveSmallIntegerField(
         "ukuran sampel tim penilai per bulan", default=20
     )
+    policy_name = models.CharField(
+        "mengikuti kebijakan TPP",
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="Batas pengisian, batas menit per hari dan target bulanan mengikuti kebijakan TPP "
+        "yang berlaku bulan ini; ubah kebijakannya untuk mengubah nilai itu.",
+    )
+
+    #: The values a TPP policy in force governs.
+    POLICY_FIELDS = ("window_working_days", "daily_cap_minutes", "monthly_target_minutes")
 
     class Meta:
         verbose_name = "pengaturan aktivitas"

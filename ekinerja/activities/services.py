@@ -118,10 +118,24 @@ def _employee_of(user: User) -> Employee:
 
 @transaction.atomic
 def activity_settings_save(*, actor: User, settings: ActivitySettings) -> ActivitySettings:
-    """Save the instansi's activity policy values (BKPSDM). Audited."""
+    """Save the instansi's activity policy values (BKPSDM). Audited. The values a TPP policy in
+    force governs (ActivitySettings.POLICY_FIELDS) cannot be changed here."""
     if Role.BKPSDM not in user_roles(actor) or actor.instansi_id != settings.instansi_id:
         raise PermissionDenied("Hanya BKPSDM yang dapat mengubah pengaturan aktivitas.")
     old = ActivitySettings.objects.filter(pk=settings.pk).first() if settings.pk else None
+    governed = old.policy_name if old else ""
+    if governed:
+        changed = [
+            f for f in ActivitySettings.POLICY_FIELDS if getattr(old, f) != getattr(settings, f)
+        ]
+        if changed:
+            raise ValidationError(
+                {
+                    f: f"Mengikuti kebijakan TPP yang berlaku ({governed}); ubah kebijakannya."
+                    for f in changed
+                }
+            )
+    settings.policy_name = governed
     settings.full_clean()
     settings.save()
     audit_record(
@@ -133,6 +147,55 @@ def activity_settings_save(*, actor: User, settings: ActivitySettings) -> Activi
         after=snapshot(settings),
     )
     return settings
+
+
+@transaction.atomic
+def activity_settings_follow_policy(
+    *,
+    instansi: Instansi,
+    policy_name: str,
+    window_working_days: int | None = None,
+    daily_cap_minutes: int | None = None,
+    monthly_target_minutes: int | None = None,
+    actor: User | None = None,
+) -> bool:
+    """Set the values a TPP policy governs (None: keep the value; policy_name "" when no policy is in
+    force: the values stay and may be changed again). Called by the TPP app, which holds the policy.
+    Audited when anything changes; returns whether it did. Saving bumps the calendar generation, so
+    every worker applies the new window at once (signals.py)."""
+    settings = ActivitySettings.objects.select_for_update().filter(instansi=instansi).first()
+    if settings is None:
+        settings = ActivitySettings(instansi=instansi)
+    before = snapshot(settings) if settings.pk else None
+    wanted = {
+        "window_working_days": max(1, window_working_days)
+        if window_working_days is not None
+        else None,
+        "daily_cap_minutes": daily_cap_minutes,
+        "monthly_target_minutes": monthly_target_minutes,
+    }
+    changed = settings.pk is None or settings.policy_name != policy_name
+    for name, value in wanted.items():
+        if value is not None and getattr(settings, name) != value:
+            setattr(settings, name, value)
+            changed = True
+    if not changed:
+        return False
+    settings.policy_name = policy_name
+    settings.full_clean()
+    settings.save()
+    audit_record(
+        action="activities.settings.policy",
+        actor=actor,
+        instansi=instansi,
+        obj=settings,
+        before=before,
+        after=snapshot(settings),
+        reason=f"Mengikuti kebijakan TPP {policy_name}"
+        if policy_name
+        else "Tidak ada kebijakan TPP berlaku",
+    )
+    return True
 
 
 def _check_catalog_manager(actor: User | None, instansi_id: int) -> None:

@@ -181,6 +181,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ekinerja.attendance.tasks.nightly_recompute",
         "schedule": crontab(hour=1, minute=30),
     },
+    "tpp-nightly-policy-sync": {
+        "task": "ekinerja.tpp.tasks.nightly_policy_sync",
+        "schedule": crontab(hour=1, minute=45),
+    },
     "activities-nightly-deadlines": {
         "task": "ekinerja.activities.tasks.nightly_deadlines",
         "schedule": crontab(hour=2, minute=0),

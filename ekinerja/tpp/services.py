@@ -29,7 +29,9 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from ekinerja.activities.services import activity_settings_follow_policy
 from ekinerja.core.audit import audit_record, snapshot
+from ekinerja.core.clock import local_today
 from ekinerja.core.gcpause import gc_paused
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.money import format_rupiah
@@ -177,6 +179,7 @@ def policy_adopt(*, actor: User | None, policy: PolicyRow) -> PolicyRow:
         before=before,
         after=snapshot(policy),
     )
+    activity_settings_sync(actor=actor, instansi=policy.instansi)
     return policy
 
 
@@ -201,7 +204,32 @@ def policy_retire(*, actor: User | None, policy: PolicyRow, reason: str) -> Poli
         after=snapshot(policy),
         reason=reason,
     )
+    activity_settings_sync(actor=actor, instansi=policy.instansi)
     return policy
+
+
+def activity_settings_sync(
+    *, actor: User | None, instansi: Instansi, today: dt.date | None = None
+) -> bool:
+    """The activity app follows the TPP policy in force for the current month (the one the month's
+    run will use): its entry window, daily cap and monthly target (a policy with a per-day target
+    leaves the app's monthly figure as it is). So an entry the app accepts is one the run counts.
+    Called on adoption and retirement and nightly (a version taking effect on the 1st); returns
+    whether anything changed."""
+    today = today or local_today(instansi)
+    row = selectors.policy_for(instansi, Period.of(today))
+    if row is None:
+        return activity_settings_follow_policy(instansi=instansi, policy_name="", actor=actor)
+    rules = policy_from_dict(row.data).activity
+    target = rules.monthly_target_minutes
+    return activity_settings_follow_policy(
+        instansi=instansi,
+        policy_name=row.name,
+        window_working_days=rules.entry_window_working_days,
+        daily_cap_minutes=int(rules.daily_cap_minutes),  # whole minutes, as the app credits them
+        monthly_target_minutes=int(target) if target is not None else None,
+        actor=actor,
+    )
 
 
 # --------------------------------------------------------------------------------------------------

@@ -40,3 +40,14 @@ def simulate_policy_task(simulation_id: int) -> int:
         return simulation_id
     simulation_compute(sim)
     return simulation_id
+
+
+@shared_task
+def nightly_policy_sync() -> int:
+    """The activity app's window, cap and target follow the TPP policy in force this month
+    (services.activity_settings_sync); a version taking effect on the 1st applies from that night.
+    Returns the number of instansi whose values changed."""
+    return sum(
+        services.activity_settings_sync(actor=None, instansi=inst)
+        for inst in Instansi.objects.all()
+    )
