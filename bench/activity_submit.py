@@ -278,7 +278,15 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"persiapan: demo-data (organisasi + aktivitas) {time.perf_counter() - t0:.0f} s")
         else:
-            # A kept database back to its demo state: an earlier run's entries and tokens removed.
+            # A kept database follows the code's migrations, and goes back to its demo state: an
+            # earlier run's entries and tokens removed.
+            subprocess.run(
+                [sys.executable, "-m", "ekinerja", "migrate", "--noinput"],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             for sql in (
                 "DELETE FROM activities_activityentry "
                 "WHERE description = 'Uji beban pengajuan aktivitas'",

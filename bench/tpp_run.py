@@ -349,7 +349,9 @@ def main(argv: list[str] | None = None) -> int:
         "EKINERJA_VAR_DIR": os.environ.get("EKINERJA_VAR_DIR", "/tmp/ekinerja-bench-tpp"),
     }
     try:
-        if not args.reuse:
+        if args.reuse:
+            _ekinerja(env, "migrate", "--noinput")  # a kept database follows the code's migrations
+        else:
             _psql(cfg, f"DROP DATABASE IF EXISTS {BENCH_DB}")
             _psql(cfg, f"CREATE DATABASE {BENCH_DB}")
             _ekinerja(env, "migrate", "--noinput")

@@ -9,5 +9,6 @@ def test_nightly_jobs_are_scheduled_and_registered():
     assert scheduled == {
         "ekinerja.attendance.tasks.nightly_recompute",
         "ekinerja.activities.tasks.nightly_deadlines",
+        "ekinerja.tpp.tasks.nightly_policy_sync",
     }
     assert scheduled <= set(app.tasks)
