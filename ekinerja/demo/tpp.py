@@ -3,8 +3,8 @@ discipline sentences, and, where the demo has attendance data for them, the two 
 current one computed by the system: the earlier one verified and locked by the demo BKPSDM account
 (allowed: whoever computed cannot lock, and here the system computed), so employees see their TPP and
 BPKAD downloads the list; the last one computed and waiting for verification. No extra account is
-created: to try the four-eyes lock on a month the demo BKPSDM account computes itself, Kominfo grants
-BKPSDM to a second account.
+created: to try the four-eyes lock on a month the demo BKPSDM account computes itself, that account
+grants BKPSDM to a second one (only BKPSDM gives BKPSDM: org.services.role_grant_check).
 
 Called by the demo runner with the same keyword arguments as every generator (see runner.py); it
 must come after the generators of attendance, activities and performance. Deterministic for a given

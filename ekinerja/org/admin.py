@@ -59,14 +59,23 @@ class ServiceSavingAdmin(InstansiScopedAdmin):
     form = DomainValidatedForm
     service = None
     validator = None
+    actor_check = None  # the service's check of who may save the object, given the request's user
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        validator, actor_check, actor = type(self).validator, type(self).actor_check, request.user
+
+        def validate(candidate):
+            if actor_check is not None:
+                actor_check(actor, candidate)
+            if validator is not None:
+                validator(candidate)
+
         return type(
             form.__name__,
             (form,),
             {
-                "domain_validator": staticmethod(type(self).validator),
+                "domain_validator": staticmethod(validate),
                 "default_instansi_id": None
                 if self._platform(request)
                 else request.user.instansi_id,
@@ -129,17 +138,41 @@ class EmployeeAdmin(ServiceSavingAdmin):
 class AssignmentAdmin(ServiceSavingAdmin):
     service = services.assignment_save
     validator = validation.assignment_validate
+    actor_check = services.assignment_actor_check
     list_display = ["employee", "position", "kind", "start", "end"]
     list_filter = ["kind"]
     search_fields = ["employee__nip", "employee__name", "position__name"]
     autocomplete_fields = ["employee", "position"]
 
 
+class RoleGrantForm(forms.ModelForm):
+    """Refuses what role_grant would refuse (a role to oneself; BKPSDM-only roles), as field errors."""
+
+    actor = None  # set per request by RoleGrantAdmin.get_form
+
+    def clean(self):
+        cleaned = super().clean()
+        user, role = cleaned.get("user"), cleaned.get("role")
+        if user is not None and role:
+            try:
+                services.role_grant_check(type(self).actor, user, role)
+            except ValidationError as exc:
+                for name, errors in exc.error_dict.items():
+                    for error in errors:
+                        self.add_error(name, error)
+        return cleaned
+
+
 @admin.register(RoleGrant)
 class RoleGrantAdmin(InstansiScopedAdmin):
+    form = RoleGrantForm
     list_display = ["user", "role", "unit"]
     list_filter = ["role"]
     raw_id_fields = ["user"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     def has_change_permission(self, request, obj=None):
         # role_grant creates a grant; editing one in place would bypass it. Revoke and grant instead.

@@ -22,9 +22,11 @@ from .models import (
     Employee,
     ImportBatch,
     Position,
+    Role,
     RoleGrant,
     Unit,
 )
+from .selectors import user_roles
 from .validation import (
     assignment_validate,
     employee_validate,
@@ -75,10 +77,23 @@ def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     return employee
 
 
+def assignment_actor_check(actor: User | None, assignment: Assignment) -> None:
+    """Nobody records a post for their own employee record: a Plt/Plh post over others would make
+    them those people's verifier (Kominfo could verify entries that way). Another officer does it."""
+    if actor is not None and assignment.employee_id is not None:
+        own = Employee.objects.filter(pk=assignment.employee_id, user_id=actor.pk).exists()
+        if own:
+            raise ValidationError(
+                {"employee": "Jabatan akun sendiri harus dicatat oleh petugas lain."}
+            )
+
+
 @transaction.atomic
 def assignment_save(*, actor: User | None, assignment: Assignment) -> Assignment:
     """Create or update an assignment. Two definitif assignments of one employee may not overlap,
-    nor may two acting (Plt/Plh) assignments of one employee to the same position."""
+    nor may two acting (Plt/Plh) assignments of one employee to the same position; nobody records
+    their own (assignment_actor_check)."""
+    assignment_actor_check(actor, assignment)
     # Lock the employee's row so two concurrent saves cannot both pass the overlap check.
     Employee.objects.select_for_update().filter(pk=assignment.employee_id).first()
     assignment_validate(assignment)
@@ -86,15 +101,39 @@ def assignment_save(*, actor: User | None, assignment: Assignment) -> Assignment
     return assignment
 
 
+#: Roles that decide on pay or on employees' records (approve unlocks and leave, compute and lock
+#: TPP; overturn verified entries; request unlocks and import punches for a unit): given only by an
+#: officer who holds BKPSDM, or by the installation's superuser (the first BKPSDM) or a command.
+BKPSDM_GRANTED = frozenset({Role.BKPSDM, Role.TIM_PENILAI, Role.ADMIN_OPD})
+
+
+def role_grant_check(actor: User | None, user: User, role: str) -> None:
+    """Who may give a role: nobody to themselves, and the roles of BKPSDM_GRANTED only BKPSDM. So
+    Kominfo, which maintains accounts, cannot make itself (or an account it controls) BKPSDM and then
+    approve unlocks."""
+    if actor is None:
+        return
+    if user is not None and actor.pk == user.pk:
+        raise ValidationError(
+            {"user": "Peran tidak dapat diberikan kepada akun sendiri; mintalah petugas lain."}
+        )
+    if role in BKPSDM_GRANTED and not actor.is_superuser and Role.BKPSDM not in user_roles(actor):
+        raise ValidationError(
+            {"role": f"Peran {Role(role).label} hanya dapat diberikan oleh BKPSDM."}
+        )
+
+
 @transaction.atomic
 def role_grant(
     *, actor: User | None, user: User, role: str, unit: Unit | None = None, reason: str = ""
 ) -> RoleGrant:
-    """Give an account a role (never pegawai/atasan, which are derived). Audited."""
+    """Give an account a role (never pegawai/atasan, which are derived). Audited. Who may give
+    which role: role_grant_check."""
     if role not in {r.value for r in GRANTABLE_ROLES}:
         raise ValidationError(
             {"role": "Peran ini tidak dapat diberikan; pegawai dan atasan ditentukan otomatis."}
         )
+    role_grant_check(actor, user, role)
     if user.instansi_id is None:
         raise ValidationError({"user": "Akun belum terhubung ke instansi."})
     if unit is not None and unit.instansi_id != user.instansi_id:

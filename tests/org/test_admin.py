@@ -38,6 +38,11 @@ def world():
     officer.user.is_staff = True
     officer.user.save(update_fields=["is_staff"])
     grant(officer.user, Role.BKPSDM)
+    # The admin pages are used by a second BKPSDM officer: nobody records their own post.
+    clerk = employee_with_login(a, staff_a, name="Sari BKPSDM").user
+    clerk.is_staff = True
+    clerk.save(update_fields=["is_staff"])
+    grant(clerk, Role.BKPSDM)
     unit_b = UnitFactory(instansi=b, code="B.01", name="Dinas Rahasia B")
     pos_b = PositionFactory(unit=unit_b, code="B-POS", name="Jabatan Rahasia B", kelas=9)
     emp_b = EmployeeFactory(instansi=b, name="Pegawai Rahasia B")
@@ -49,7 +54,7 @@ def world():
         "top_a": top_a,
         "staff_a": staff_a,
         "officer": officer,
-        "user": officer.user,
+        "user": clerk,
         "unit_b": unit_b,
         "pos_b": pos_b,
         "emp_b": emp_b,

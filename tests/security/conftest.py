@@ -1,0 +1,1 @@
+from tests.activities.conftest import at, office  # noqa: F401

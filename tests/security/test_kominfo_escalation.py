@@ -1,0 +1,110 @@
+"""Kominfo maintains accounts and master data but cannot make itself a decider: no role to oneself,
+BKPSDM (and tim penilai, admin OPD) only from BKPSDM, no post recorded for one's own employee record.
+Each path below was an actual escalation (unlock approved, entry verified by the technical admin)."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from ekinerja.activities import services
+from ekinerja.activities.models import ActivityEntry, UnlockRequest
+from ekinerja.org import services as org_services
+from ekinerja.org.models import Assignment, RoleGrant
+from tests.activities.conftest import make_entry
+from tests.factories import UserFactory, employee_with_login, grant
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def tech(office):
+    emp = employee_with_login(office["inst"], None, name="Admin teknis")
+    grant(emp.user, "kominfo")
+    emp.user.is_staff = True
+    emp.user.save()
+    return emp
+
+
+def test_kominfo_cannot_grant_itself_bkpsdm_and_approve_an_unlock(client, office, at, tech):
+    at("2026-10-09 10:00")
+    ani = office["p"]["ani"]
+    unlock = services.unlock_request_create(
+        actor=ani.user,
+        employee=ani,
+        date_from=D(2026, 9, 1),
+        date_to=D(2026, 9, 2),
+        reason="Tugas luar daerah tanpa sinyal",
+    )
+    client.force_login(tech.user)
+    resp = client.post(
+        reverse("admin:org_rolegrant_add"), {"user": tech.user.pk, "role": "bkpsdm", "unit": ""}
+    )
+    assert resp.status_code == 200  # the form again, with the error
+    assert "Peran tidak dapat diberikan kepada akun sendiri" in resp.content.decode()
+    assert not RoleGrant.objects.filter(user=tech.user, role="bkpsdm").exists()
+    client.post(
+        reverse("activities:unlock-decide", kwargs={"pk": unlock.pk}),
+        {"decision": "approve", "deadline": "2026-10-12"},
+    )
+    unlock.refresh_from_db()
+    assert unlock.status == "pending"
+
+
+def test_only_bkpsdm_gives_the_roles_that_decide(client, office, tech):
+    puppet = UserFactory(instansi=office["inst"], username="boneka")
+    client.force_login(tech.user)
+    for role in ("bkpsdm", "tim_penilai", "admin_opd"):
+        resp = client.post(
+            reverse("admin:org_rolegrant_add"), {"user": puppet.pk, "role": role, "unit": ""}
+        )
+        assert "hanya dapat diberikan oleh BKPSDM" in resp.content.decode()
+    assert not RoleGrant.objects.filter(user=puppet).exists()
+    # Kominfo still gives the read-only and technical roles.
+    resp = client.post(
+        reverse("admin:org_rolegrant_add"), {"user": puppet.pk, "role": "pimpinan", "unit": ""}
+    )
+    assert resp.status_code == 302
+    assert RoleGrant.objects.filter(user=puppet, role="pimpinan").exists()
+    # BKPSDM gives BKPSDM to a second officer (the four-eyes lock); the service says the same.
+    bkpsdm = UserFactory(instansi=office["inst"], username="bk1")
+    grant(bkpsdm, "bkpsdm")
+    org_services.role_grant(actor=bkpsdm, user=puppet, role="bkpsdm")
+    with pytest.raises(ValidationError):
+        org_services.role_grant(actor=tech.user, user=puppet, role="tim_penilai")
+    with pytest.raises(ValidationError):
+        org_services.role_grant(actor=bkpsdm, user=bkpsdm, role="admin_opd")
+
+
+def test_kominfo_cannot_make_itself_plh_over_others_and_verify(client, office, at, tech):
+    at("2026-10-05 17:00")
+    entry = make_entry(office, day=D(2026, 10, 5), submit=True)
+    client.force_login(tech.user)
+    resp = client.post(
+        reverse("admin:org_assignment_add"),
+        {
+            "employee": tech.pk,
+            "position": office["pos"]["kasubag"].pk,
+            "kind": "plh",
+            "start": "2026-10-01",
+            "end": "2026-10-31",
+            "decree": "",
+        },
+    )
+    assert "Jabatan akun sendiri harus dicatat oleh petugas lain" in resp.content.decode()
+    assert not Assignment.objects.filter(employee=tech).exists()
+    client.post(reverse("activities:verify", kwargs={"pk": entry.pk}), {"decision": "approve"})
+    assert ActivityEntry.objects.get(pk=entry.pk).status == "submitted"
+    with pytest.raises(ValidationError):
+        org_services.assignment_save(
+            actor=tech.user,
+            assignment=Assignment(
+                instansi=office["inst"],
+                employee=tech,
+                position=office["pos"]["kasubag"],
+                kind="plh",
+                start=D(2026, 10, 1),
+            ),
+        )
