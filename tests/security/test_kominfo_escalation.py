@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from ekinerja.activities import services
-from ekinerja.activities.models import ActivityEntry, UnlockRequest
+from ekinerja.activities.models import ActivityEntry
 from ekinerja.org import services as org_services
 from ekinerja.org.models import Assignment, RoleGrant
 from tests.activities.conftest import make_entry
