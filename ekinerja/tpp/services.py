@@ -563,6 +563,29 @@ def run_verify(*, actor: User, run: Run, note: str = "") -> Run:
     return run
 
 
+def _list_changers(run: Run) -> set[int]:
+    """Who changed what the run's list pays besides computing it: withheld, released or adjusted TPP
+    of one of its employees for its month (three queries). Like whoever computed, none of them may
+    lock it: a change and its approval are two people's work."""
+    period = run.period
+    in_run = Result.objects.filter(run=run).values("employee_id")
+    scope = {"instansi_id": run.instansi_id, "employee_id__in": in_run}
+    changers = set(
+        Withholding.objects.filter(period=period, **scope).values_list("created_by_id", flat=True)
+    )
+    changers |= set(
+        Withholding.objects.filter(released_period=period, **scope).values_list(
+            "released_by_id", flat=True
+        )
+    )
+    changers |= set(
+        Adjustment.objects.filter(target_period=period, **scope).values_list(
+            "created_by_id", flat=True
+        )
+    )
+    return changers - {None}
+
+
 @transaction.atomic
 def run_lock(*, actor: User, run: Run) -> Run:
     """A second BKPSDM account approves the verified list; from then on the month never changes.
@@ -574,6 +597,11 @@ def run_lock(*, actor: User, run: Run) -> Run:
     if run.computed_by_id is not None and run.computed_by_id == actor.pk:
         raise PermissionDenied(
             "Yang menghitung tidak boleh mengunci: penguncian harus oleh akun BKPSDM lain."
+        )
+    if actor.pk in _list_changers(run):
+        raise PermissionDenied(
+            "Yang menahan, melepas atau mengoreksi TPP dalam daftar ini tidak boleh mengunci: "
+            "penguncian harus oleh akun BKPSDM lain."
         )
     before = snapshot(run)
     _transition(run, S.LOCKED)
