@@ -1220,7 +1220,8 @@ def unlock_request_decide(
     unlock = UnlockRequest.objects.select_for_update().get(pk=unlock.pk)
     if actor.instansi_id != unlock.instansi_id or Role.BKPSDM not in user_roles(actor):
         raise PermissionDenied("Hanya BKPSDM yang dapat memutuskan permohonan buka kunci.")
-    if unlock.employee.user_id == actor.id:
+    if unlock.employee.user_id == actor.id or unlock.requested_by_id == actor.id:
+        # Nor one filed on someone's behalf (an admin OPD who also holds BKPSDM).
         raise PermissionDenied("Anda tidak dapat memutuskan permohonan Anda sendiri.")
     if unlock.status != UnlockStatus.PENDING:
         raise ValidationError({"status": "Permohonan ini sudah diputuskan."})

@@ -860,6 +860,9 @@ def leave_request_decide(
     )
     if req.instansi_id != actor.instansi_id:
         raise ValidationError("Permohonan milik instansi lain.")
+    if req.employee.user_id is not None and req.employee.user_id == actor.id:
+        # A BKPSDM officer's own leave is decided by another officer.
+        raise ValidationError("Permohonan Anda sendiri harus diputuskan oleh pejabat lain.")
     before = _snap(req)
     action = "approve" if approve else "reject"
     nxt = _transition(req, action)
