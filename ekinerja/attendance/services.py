@@ -18,13 +18,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ekinerja.core.audit import audit_record, snapshot
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import tanggal
 from ekinerja.org import selectors as org
-from ekinerja.org.models import Employee, Unit
+from ekinerja.org.models import Assignment, Employee, Unit
 from ekinerja.workcal import selectors as workcal
 
 from . import selectors
@@ -287,6 +288,46 @@ def _resolve(parsed: Parsed, resolve) -> tuple[list[tuple[int, int, dt.datetime]
     return good, warnings
 
 
+def _within_admin_units(actor: User | None, instansi: Instansi, good: list) -> tuple[list, list]:
+    """An admin OPD imports punches for the employees of their own units only (a post there on some
+    day of the file); lines of anyone else are skipped with a warning. BKPSDM and Kominfo import for
+    the whole instansi. Two queries for an admin OPD, none otherwise."""
+    if actor is None or not good:
+        return good, []
+    roles = org.user_roles(actor)
+    if roles & {"bkpsdm", "kominfo"} or "admin_opd" not in roles:
+        return good, []
+    units = org.admin_unit_ids(actor)
+    first = min(w for _l, _e, w in good).date()
+    last = max(w for _l, _e, w in good).date()
+    mine = set(
+        Assignment.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=first - dt.timedelta(days=1)),
+            instansi=instansi,
+            position__unit_id__in=units,
+            start__lte=last + dt.timedelta(days=1),  # a night shift's check-out the next morning
+        ).values_list("employee_id", flat=True)
+    )
+    kept, skipped = [], {}
+    for row in good:
+        if row[1] in mine:
+            kept.append(row)
+        else:
+            skipped.setdefault(row[1], []).append(row[0])
+    if not skipped:
+        return kept, []
+    nips = dict(Employee.objects.filter(id__in=skipped).values_list("id", "nip"))
+    warnings = [
+        [
+            lines[0],
+            f"NIP {nips.get(emp, emp)} bukan pegawai unit Anda ({len(lines)} baris dilewati, baris "
+            f"{', '.join(map(str, lines[:5]))}{'...' if len(lines) > 5 else ''}).",
+        ]
+        for emp, lines in sorted(skipped.items(), key=lambda kv: kv[1][0])
+    ]
+    return kept, warnings
+
+
 def _normalized_text(good, tz: zoneinfo.ZoneInfo) -> str:
     """'employee id<TAB>local ISO time with offset' lines (duplicates are left to the insert, which
     skips them). Built from text parts, without making a datetime per line."""
@@ -318,6 +359,8 @@ def import_preview(
     parsed = parse_file(name, data)
     resolve = pin_resolver(instansi, device)
     good, warnings = _resolve(parsed, resolve)
+    good, outside = _within_admin_units(actor, instansi, good)
+    warnings += outside
     tz = zoneinfo.ZoneInfo(device.zone if device else instansi.timezone)
     batch = PunchImport(
         instansi=instansi,
