@@ -710,6 +710,9 @@ def review(request):
         units = units.filter(id__in=scope)
     unit_id = request.GET.get("unit") or request.POST.get("unit")
     unit = units.filter(pk=unit_id).first() if unit_id else None
+    if scope is not None and unit is None:
+        # A team limited to some units never sees the instansi-wide sample: one of its units.
+        unit = units.first()
     if request.method == "POST":
         try:
             size = int(request.POST.get("size") or 0) or None
@@ -722,9 +725,13 @@ def review(request):
             messages.success(request, "Sampel diambil.")
         url = reverse("activities:review") + f"?periode={period}"
         return redirect(url + (f"&unit={unit.pk}" if unit else ""))
-    sample = ReviewSample.objects.filter(
-        instansi_id=request.user.instansi_id, period=str(period), unit=unit
-    ).first()
+    sample = (
+        ReviewSample.objects.filter(
+            instansi_id=request.user.instansi_id, period=str(period), unit=unit
+        ).first()
+        if unit is not None or scope is None
+        else None
+    )
     return render(
         request,
         "activities/review.html",
@@ -775,8 +782,16 @@ def recap(request):
     units = scoped(Unit, request.user).order_by("code")
     if not request.user.has_perm("activities.view_recap"):
         raise PermissionDenied
-    if not roles & {Role.BKPSDM, Role.PIMPINAN, Role.TIM_PENILAI}:
-        units = units.filter(id__in=admin_unit_ids(request.user))
+    if not roles & {Role.BKPSDM, Role.PIMPINAN}:
+        # An admin OPD sees their units; a tim penilai its units (all when instansi-wide).
+        allowed: set[int] | None = (
+            set(admin_unit_ids(request.user)) if Role.ADMIN_OPD in roles else set()
+        )
+        if Role.TIM_PENILAI in roles:
+            team = selectors.tim_penilai_unit_ids(request.user)
+            allowed = None if team is None else allowed | team
+        if allowed is not None:
+            units = units.filter(id__in=allowed)
     unit = units.filter(pk=request.GET.get("unit") or 0).first() or units.first()
     rows = selectors.unit_activity_month(unit, period) if unit else []
     return render(
