@@ -8,13 +8,27 @@ ALLOWED_ATTACHMENTS = (".pdf", ".jpg", ".jpeg", ".png")
 MAX_ATTACHMENT = 5 * 1024 * 1024
 
 
+# The file's first bytes per allowed suffix: the type is checked by content, not by name alone.
+_MAGIC = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG",),
+}
+
+
 def _check_attachment(f):
     if f is None:
         return f
-    if not f.name.lower().endswith(ALLOWED_ATTACHMENTS):
+    suffix = "." + f.name.lower().rsplit(".", 1)[-1] if "." in f.name else ""
+    if suffix not in ALLOWED_ATTACHMENTS:
         raise forms.ValidationError("Lampiran harus PDF, JPG atau PNG.")
     if f.size > MAX_ATTACHMENT:
         raise forms.ValidationError("Lampiran maksimal 5 MB.")
+    head = f.read(8)
+    f.seek(0)
+    if not head.startswith(_MAGIC[suffix]):
+        raise forms.ValidationError("Isi lampiran bukan PDF, JPG atau PNG yang sah.")
     return f
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("koreksi/<int:pk>/putuskan/", views.correction_decide, name="correction-decide"),
     path("tinjau/<int:pk>/", views.punch_review, name="punch-review"),
     path("persetujuan/", views.inbox, name="inbox"),
+    path("lampiran/<str:kind>/<int:pk>/", views.attachment, name="attachment"),
     path("papan/", views.board, name="board"),
     path("rekap/", views.recap, name="recap"),
     path("impor/", views.imports, name="imports"),
