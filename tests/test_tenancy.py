@@ -302,6 +302,14 @@ def _att(model_name: str):
     return apps.get_model("attendance", model_name)
 
 
+def _leave_with_attachment(t: Tenant):
+    from django.core.files.base import ContentFile
+
+    req = _leave_request(t)
+    req.attachment.save("surat.pdf", ContentFile(b"%PDF-1.4 surat"), save=True)
+    return req
+
+
 def _leave_request(t: Tenant):
     leave_type = _att("LeaveType").objects.create(
         instansi=t.instansi, code="CT", name="Cuti tahunan", annual_quota=True
@@ -494,6 +502,7 @@ ROUTE_OBJECTS: dict[str, dict[str, Any]] = {
     "attendance:employee-month": {"pk": lambda t: t.staff},
     "attendance:leave-cancel": {"pk": _leave_request},
     "attendance:leave-decide": {"pk": _leave_request},
+    "attendance:attachment": {"kind": NotObject("cuti"), "pk": _leave_with_attachment},
     "attendance:correction-decide": {"pk": _correction_request},
     "attendance:punch-review": {"pk": _flagged_punch},
     "attendance:import-detail": {"pk": _punch_import},
