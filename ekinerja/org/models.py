@@ -142,6 +142,18 @@ class Employee(TenantModel):
     front_title = models.CharField("gelar depan", max_length=40, blank=True)
     back_title = models.CharField("gelar belakang", max_length=60, blank=True)
     status = models.CharField("status kepegawaian", max_length=4, choices=Status.choices)
+    # The latest change of status (a CPNS appointed PNS): the TPP of a month takes, for the working
+    # days before `status_since`, the factor of `previous_status` (tpp-rules.md: the factor per day).
+    status_since = models.DateField(
+        "TMT status",
+        null=True,
+        blank=True,
+        help_text="Tanggal status kepegawaian saat ini mulai berlaku (mis. TMT PNS); wajib diisi "
+        "saat status diubah.",
+    )
+    previous_status = models.CharField(
+        "status sebelumnya", max_length=4, choices=Status.choices, blank=True, editable=False
+    )
     golongan = models.CharField(
         "golongan/ruang", max_length=6, choices=GOLONGAN_CHOICES, blank=True
     )

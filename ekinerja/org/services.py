@@ -71,8 +71,16 @@ def position_save(*, actor: User | None, position: Position) -> Position:
 
 @transaction.atomic
 def employee_save(*, actor: User | None, employee: Employee) -> Employee:
-    """Create or update an employee; the NIP must be plausible (see org.nip) and unique in the instansi."""
+    """Create or update an employee; the NIP must be plausible (see org.nip) and unique in the instansi.
+    A change of status needs its date (status_since) and keeps the status before it (previous_status),
+    so months before the change are paid at the earlier status's factor."""
     employee_validate(employee)
+    if employee.pk:
+        old_status = (
+            Employee.objects.filter(pk=employee.pk).values_list("status", flat=True).first()
+        )
+        if old_status is not None and old_status != employee.status:
+            employee.previous_status = old_status
     _save(employee, actor=actor, action="org.employee.create")
     return employee
 
@@ -323,7 +331,20 @@ def _write_import_plan(instansi: Instansi, plan: importer.Plan) -> None:
         Employee.objects.bulk_create(
             [Employee(instansi=instansi, nip=s.nip, **s.fields) for s in plan.employees_create]
         )
-    _bulk_set(Employee, [(pk, changed) for pk, _s, changed in plan.employees_update])
+    # A status changed by the spreadsheet has no date of its own: recorded without history (the
+    # new status for every day); the admin form records a CPNS appointed PNS with its TMT.
+    _bulk_set(
+        Employee,
+        [
+            (
+                pk,
+                {**changed, "status_since": None, "previous_status": ""}
+                if "status" in changed
+                else changed,
+            )
+            for pk, _s, changed in plan.employees_update
+        ],
+    )
 
     _bulk_set(Assignment, plan.assignments_update)
     if plan.assignments_create:

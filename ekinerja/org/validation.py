@@ -140,6 +140,17 @@ def employee_validate(employee: Employee, today: dt.date | None = None) -> None:
         .exists()
     ):
         errors["nip"] = [f"NIP {employee.nip} sudah terdaftar."]
+    if employee.pk and "status" not in errors:
+        old = Employee.objects.filter(pk=employee.pk).values_list("status", "status_since").first()
+        if (
+            old is not None
+            and old[0] != employee.status
+            and employee.status_since in (None, old[1])
+        ):
+            # The TPP pays each working day at its status's factor: the change needs its date.
+            errors["status_since"] = [
+                "Isi TMT status baru (tanggal mulai berlaku) saat status diubah."
+            ]
     if errors:
         raise ValidationError(errors)
 

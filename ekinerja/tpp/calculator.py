@@ -21,6 +21,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from ekinerja.core.money import format_rupiah, round_rupiah
+from ekinerja.core.periods import tanggal as _tanggal
 from ekinerja.tpp.policy import (
     PREDICATES,
     STATUSES,
@@ -135,14 +136,16 @@ class WorkingDay:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class EmployeeMonth:
     """Everything about one employee's month that the rules look at.
 
     `days` are exactly the working days W. `expired_entries` is only reported (expired entries
     already count for nothing); `off_day_entries` counts approved entries dated on days that are not
     working days, which are not credited either. `sentences` are the levels (policy sentence kinds)
-    of the discipline sentences in force on any day of the month."""
+    of the discipline sentences in force on any day of the month. `status_change`: the status
+    changed during the month (CPNS to PNS): (the first day of `status`, the status before it); the
+    days before that date take the earlier status's factor (tpp-rules.md: the factor per day)."""
 
     nip: str
     status: str
@@ -153,6 +156,20 @@ class EmployeeMonth:
     sentences: tuple[str, ...] = ()
     expired_entries: int = 0
     off_day_entries: int = 0
+    status_change: tuple[dt.date, str] | None = None
+
+    def __repr__(self) -> str:
+        # The dataclass's own text (the input digest of every stored run is made of it), with
+        # status_change only when there is one, so months without a change keep their digest.
+        text = (
+            f"EmployeeMonth(nip={self.nip!r}, status={self.status!r}, "
+            f"golongan={self.golongan!r}, days={self.days!r}, salary={self.salary!r}, "
+            f"predicate={self.predicate!r}, sentences={self.sentences!r}, "
+            f"expired_entries={self.expired_entries!r}, off_day_entries={self.off_day_entries!r}"
+        )
+        if self.status_change is not None:
+            text += f", status_change={self.status_change!r}"
+        return text + ")"
 
 
 class CalculationInputError(ValueError):
@@ -534,23 +551,22 @@ def _ceiling_block(
     allowance: Allowance,
     groups: tuple[tuple[tuple, int], ...],
     w: int,
-    factor: Decimal,
     plt_pct: Decimal,
     prefix: str,
 ) -> tuple[Decimal, Line, tuple[Decimal, ...], tuple[Line, ...], frozenset[int]]:
-    """An allowance's ceiling (prorated over the days in post, with the largest acting share of
-    each day), its pots and their lines, and the kelas missing from its table."""
-    factor_share = Fraction(factor) / HUNDRED
+    """An allowance's ceiling (prorated over the days in post, each group of days at its status
+    factor, with the largest acting share of each day), its pots and their lines, and the kelas
+    missing from its table."""
     plt_share = Fraction(plt_pct) / HUNDRED
     missing_classes: set[int] = set()
     total = ZERO
     parts: Counter[tuple[str, int, Fraction, Decimal]] = Counter()
-    for ((kelas, tpp_base), acting_keys), count in groups:
+    for ((kelas, tpp_base), acting_keys, factor), count in groups:
         base = _base_of(allowance, kelas, tpp_base)
         if base is None:
             missing_classes.add(kelas)
             base = ZERO
-        total += base * factor_share * count
+        total += base * (Fraction(factor) / HUNDRED) * count
         parts[("definitif", kelas, base, factor)] += count
         # Only the largest acting share of a day counts.
         best = None
@@ -614,6 +630,15 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
     notes: list[str] = []
     lines: list[Line] = []
     factor = policy.status_factor[month.status]
+    # A status that changed during the month: the days before `since` take the earlier factor.
+    since, earlier_factor = None, factor
+    if month.status_change is not None:
+        since, earlier = month.status_change
+        if earlier not in STATUSES:
+            raise CalculationInputError(
+                f"Status pegawai '{earlier}' tidak dikenal (PNS/CPNS/PPPK)."
+            )
+        earlier_factor = policy.status_factor[earlier]
     plt_pct = policy.plt_pct if policy.plt_pct is not None else Decimal(0)
     leave_types = policy.leave_types
     att_rules = policy.attendance
@@ -635,7 +660,8 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
     excluded_days: Counter[str] = Counter()
     # (definitif position key, acting position keys) -> days in post
     groups: Counter[tuple] = Counter()
-    last_pos = group = None
+    last_pos = group = last_factor = None
+    earlier_days = 0
     for d in days:
         if d.late_minutes < 0 or d.early_minutes < 0:
             raise CalculationInputError(f"Menit terlambat/pulang cepat negatif pada {d.date}.")
@@ -666,10 +692,15 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             not_in_post_minutes += minutes
             continue
         dip += 1
+        day_factor = factor
+        if since is not None and d.date < since:
+            day_factor = earlier_factor
+            earlier_days += 1
         # Consecutive days mostly share the same position objects: their key is made once.
-        if pos is not last_pos or acting_keys:
+        if pos is not last_pos or acting_keys or day_factor is not last_factor:
             last_pos = pos if not acting_keys else None
-            group = (_position_key(pos), acting_keys)
+            last_factor = day_factor
+            group = (_position_key(pos), acting_keys, day_factor)
         groups[group] += 1
         if acting_keys:
             acting_days += 1
@@ -732,7 +763,14 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
         )
     if w and dip == 0:
         notes.append("Tidak ada hari menjabat pada bulan ini; TPP bulan ini nol.")
-    if factor != 100 and dip:
+    if earlier_days:
+        notes.append(
+            f"Status {month.status_change[1]} sampai {_tanggal(since - dt.timedelta(days=1))} "
+            f"({earlier_days} hari menjabat, besaran jabatan definitif {_pct(earlier_factor)}), "
+            f"{month.status} mulai {_tanggal(since)} ({_pct(factor)}), sesuai faktor status "
+            "dalam kebijakan."
+        )
+    elif factor != 100 and dip:
         notes.append(
             f"Status {month.status}: besaran jabatan definitif dibayar {_pct(factor)} "
             "sesuai faktor status dalam kebijakan."
@@ -911,13 +949,13 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
     group_items = tuple(groups.items())
     for index, allowance in enumerate(prepared.allowances):
         prefix = f"{allowance.name}: " if policy.uses_allowances else ""
-        key = (index, group_items, w, factor, plt_pct)
+        key = (index, group_items, w, plt_pct)
         block = prepared.ceilings.get(key)
         if block is None:
             if len(prepared.ceilings) >= _MEMO_LIMIT:
                 prepared.ceilings.clear()
             block = prepared.ceilings[key] = _ceiling_block(
-                policy, allowance, group_items, w, factor, plt_pct, prefix
+                policy, allowance, group_items, w, plt_pct, prefix
             )
         ceiling, ceiling_line, pots, pot_lines, missing = block
         missing_classes |= missing
@@ -983,7 +1021,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
         notes.append(
             f"Kelas jabatan {kelas} tidak ada dalam tabel besaran TPP kebijakan; besarannya nol."
         )
-    if any(tpp_base is not None for (_, tpp_base), _ in groups):
+    if any(tpp_base is not None for (_, tpp_base), _acting, _factor in groups):
         notes.append(
             "Jabatan definitif memiliki besaran TPP tersendiri yang menggantikan tabel kelas jabatan."
         )

@@ -271,9 +271,16 @@ def gather(
             1 for d, m in minutes.items() if m and d not in seen_dates and not (until and d > until)
         )
         am = activity.get(e.id)
+        # A status that changed (CPNS to PNS): before its TMT the days take the earlier status.
+        status, status_change = e.status, None
+        if e.status_since is not None and e.previous_status:
+            if e.status_since > end:
+                status = e.previous_status
+            elif e.status_since > start:
+                status_change = (e.status_since, e.previous_status)
         gathered.months[e.id] = EmployeeMonth(
             nip=e.nip,
-            status=e.status,
+            status=status,
             # A PPPK employee's grade (IX) is their golongan key for PPh 21 (docs/exchange-format.md).
             golongan=e.golongan or (e.get_pppk_grade_display() if e.pppk_grade else None),
             days=tuple(days),
@@ -282,6 +289,7 @@ def gather(
             sentences=tuple(sorted(sentences.get(e.id, ()))),
             expired_entries=am.window_expired if am else 0,
             off_day_entries=off_day,
+            status_change=status_change,
         )
         last = chosen[e.id]
         gathered.info[e.id] = EmployeeInfo(

@@ -843,7 +843,10 @@ def _update_file(rows):
 
 def test_preview_and_apply_query_counts_do_not_grow_with_rows():
     counts = []
-    for n in (25, 60):  # both above _FEW_VALUES distinct names, both below one batch
+    for n in (
+        25,
+        50,
+    ):  # both above _FEW_VALUES distinct names, both below one batch (SQLite: 999 parameters a statement)
         inst = InstansiFactory()
         rows = _many_rows(n)
         data = to_csv(rows)
@@ -1035,3 +1038,20 @@ def test_navigation_links_for_bkpsdm_only(client, inst, bkpsdm):
     pegawai = employee_with_login(inst, PositionFactory(unit=Unit.objects.get(code="4.01")))
     client.force_login(pegawai.user)
     assert reverse("employee-import") not in client.get(reverse("home")).content.decode()
+
+
+def test_a_status_changed_by_the_spreadsheet_is_recorded_without_history(inst):
+    """The spreadsheet has no date for a status change: the new status applies to every day (the
+    admin form records an appointment with its TMT, see tests/tpp/test_status_change.py)."""
+    apply(inst, to_csv(base_rows()))
+    dewi = Employee.objects.get(nip=NIP_ANALIS)
+    Employee.objects.filter(pk=dewi.pk).update(
+        status_since=dt.date(2025, 1, 1), previous_status="CPNS"
+    )
+    rows = base_rows()
+    assert dewi.status == "PNS"
+    rows[2]["Status"] = "CPNS"
+    apply(inst, to_csv(rows))
+    dewi.refresh_from_db()
+    assert dewi.status == rows[2]["Status"]
+    assert (dewi.status_since, dewi.previous_status) == (None, "")

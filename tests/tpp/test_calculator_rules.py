@@ -260,6 +260,41 @@ def test_cpns_gets_80_percent(status, ceiling):
     assert any("Status CPNS" in n for n in r.notes) == (status == "CPNS")
 
 
+def test_a_status_that_changes_mid_month_takes_each_days_factor():
+    """tpp-rules.md, Ceiling: each working day's base times *that day's* status factor. A CPNS
+    appointed PNS from Monday 19 October 2026: 12 of the 22 days at 80%, 10 at 100%."""
+    days = full_month()
+    since = days[12].date
+    assert since == dt.date(2026, 10, 19)
+    r = calculate(HSS, month(days, status="PNS", golongan="III/a", status_change=(since, "CPNS")))
+    # (12 x 80% + 10 x 100%) x 9,000,000 / 22 = 8,018,181.8... -> 8,018,182
+    assert r.ceiling == 8_018_182
+    line = next(line for line in r.lines if line[0] == "Pagu")
+    assert "12 hari × 80% × Rp9.000.000" in line[2] and "10 hari × 100% × Rp9.000.000" in line[2]
+    assert any(
+        "Status CPNS sampai 18 Oktober 2026 (12 hari menjabat" in n
+        and "PNS mulai 19 Oktober 2026" in n
+        for n in r.notes
+    )
+    # Without the change the whole month is PNS; a change before the month changes nothing.
+    assert calculate(HSS, month(days, status="PNS", golongan="III/a")).ceiling == 9_000_000
+    early = month(days, status="PNS", golongan="III/a", status_change=(dt.date(2026, 9, 1), "CPNS"))
+    assert calculate(HSS, early).ceiling == 9_000_000
+
+
+def test_a_month_without_a_status_change_keeps_its_input_digest_text():
+    """EmployeeMonth's repr is the input digest of every stored run: without a change it is the
+    dataclass's own text, as before the field existed."""
+    m = month(full_month(2))
+    fields = [f for f in dataclasses.fields(m) if f.name != "status_change"]
+    expected = (
+        "EmployeeMonth(" + ", ".join(f"{f.name}={getattr(m, f.name)!r}" for f in fields) + ")"
+    )
+    assert repr(m) == expected
+    changed = dataclasses.replace(m, status_change=(dt.date(2026, 10, 2), "CPNS"))
+    assert repr(changed).endswith(", status_change=(datetime.date(2026, 10, 2), 'CPNS'))")
+
+
 def test_pppk_without_golongan_gets_its_factor():
     r = calculate(HSS, month(full_month(), status="PPPK", golongan=None))
     assert r.ceiling == 9_000_000
