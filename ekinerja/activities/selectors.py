@@ -740,6 +740,19 @@ def tim_penilai_unit_ids(user) -> set[int] | None:
     return out
 
 
+def recap_unit_ids(user) -> set[int] | None:
+    """Units whose activity recap an account may see (None: every unit of its instansi): BKPSDM
+    and pimpinan all; an admin OPD their units; a tim penilai its units (all when instansi-wide)."""
+    roles = user_roles(user)
+    if roles & {Role.BKPSDM, Role.PIMPINAN}:
+        return None
+    allowed = set(admin_unit_ids(user)) if Role.ADMIN_OPD in roles else set()
+    if Role.TIM_PENILAI in roles:
+        team = tim_penilai_unit_ids(user)
+        return None if team is None else allowed | team
+    return allowed
+
+
 def tim_penilai_covers(user, entry: ActivityEntry) -> bool:
     return tim_penilai_covers_employee(user, entry.employee_id, entry.date)
 

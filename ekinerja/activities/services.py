@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from ekinerja.core.audit import audit_record, snapshot
 from ekinerja.core.clock import local_now, local_today
+from ekinerja.core.files import read_head, sniff, suffix_fits
 from ekinerja.core.models import AuditEvent, Instansi, User
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.core.prepared import Param, Prepared, insert
@@ -62,11 +63,6 @@ from .models import (
 S = EntryStatus
 MAX_EVIDENCE_BYTES = getattr(django_settings, "ACTIVITY_EVIDENCE_MAX_BYTES", 2 * 1024 * 1024)
 MAX_EVIDENCE_FILES = 5
-_MAGIC = (
-    (b"%PDF-", "application/pdf", {".pdf"}),
-    (b"\x89PNG\r\n\x1a\n", "image/png", {".png"}),
-    (b"\xff\xd8\xff", "image/jpeg", {".jpg", ".jpeg"}),
-)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -726,19 +722,14 @@ def favourite_toggle(*, actor: User, item: ActivityCatalogItem) -> bool:
 
 
 def _sniff(head: bytes, name: str) -> str:
-    import os
-
-    ext = os.path.splitext(name or "")[1].lower()
-    for magic, ctype, exts in _MAGIC:
-        if head.startswith(magic):
-            if ext not in exts:
-                raise ValidationError(
-                    {"files": f"Isi berkas '{name}' tidak sesuai dengan ekstensinya."}
-                )
-            return ctype
-    raise ValidationError(
-        {"files": f"Berkas '{name}' bukan PDF, JPG atau PNG (diperiksa dari isi berkas)."}
-    )
+    ctype = sniff(head)
+    if ctype is None:
+        raise ValidationError(
+            {"files": f"Berkas '{name}' bukan PDF, JPG atau PNG (diperiksa dari isi berkas)."}
+        )
+    if not suffix_fits(ctype, name):
+        raise ValidationError({"files": f"Isi berkas '{name}' tidak sesuai dengan ekstensinya."})
+    return ctype
 
 
 def _check_upload(upload) -> str:
@@ -754,10 +745,7 @@ def _check_upload(upload) -> str:
         )
     if size == 0:
         raise ValidationError({"files": f"Berkas '{name}' kosong."})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    return _sniff(head, name)
+    return _sniff(read_head(upload), name)
 
 
 def _store_files(entry: ActivityEntry, files) -> list[Evidence]:

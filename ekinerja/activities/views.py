@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ekinerja.core.clock import local_today
+from ekinerja.core.files import private_file_response
 from ekinerja.core.periods import tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role, Unit
@@ -406,17 +407,7 @@ def evidence_file(request, pk: int):
     )
     if not request.user.has_perm("activities.view_entry", ev.entry):
         raise Http404("Data tidak ditemukan.")
-    try:
-        handle = ev.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Berkas tidak ditemukan.") from exc
-    resp = FileResponse(handle, content_type=ev.content_type)
-    safe = "".join(c for c in ev.original_name if c.isalnum() or c in "._- ")[:100] or "bukti"
-    resp["Content-Disposition"] = f'inline; filename="{safe}"'
-    resp["X-Content-Type-Options"] = "nosniff"
-    resp["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    resp["Cache-Control"] = "private, no-store"
-    return resp
+    return private_file_response(ev.file, ev.content_type, ev.original_name, "bukti")
 
 
 @login_required
@@ -776,22 +767,14 @@ def review_decide(request, pk: int):
 
 @login_required
 def recap(request):
-    roles = user_roles(request.user)
     today_ = local_today(request.user.instansi)
     period = parse_period(request.GET.get("periode"), today_)
     units = scoped(Unit, request.user).order_by("code")
     if not request.user.has_perm("activities.view_recap"):
         raise PermissionDenied
-    if not roles & {Role.BKPSDM, Role.PIMPINAN}:
-        # An admin OPD sees their units; a tim penilai its units (all when instansi-wide).
-        allowed: set[int] | None = (
-            set(admin_unit_ids(request.user)) if Role.ADMIN_OPD in roles else set()
-        )
-        if Role.TIM_PENILAI in roles:
-            team = selectors.tim_penilai_unit_ids(request.user)
-            allowed = None if team is None else allowed | team
-        if allowed is not None:
-            units = units.filter(id__in=allowed)
+    allowed = selectors.recap_unit_ids(request.user)
+    if allowed is not None:
+        units = units.filter(id__in=allowed)
     unit = units.filter(pk=request.GET.get("unit") or 0).first() or units.first()
     rows = selectors.unit_activity_month(unit, period) if unit else []
     return render(

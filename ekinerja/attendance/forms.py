@@ -1,33 +1,24 @@
 from django import forms
 
+from ekinerja.core.files import SUFFIXES, read_head, sniff, suffix_fits
+
 from .models import Device, LeaveType
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 REQUIRED = {"required": "Wajib diisi.", "invalid": "Tidak valid."}
-ALLOWED_ATTACHMENTS = (".pdf", ".jpg", ".jpeg", ".png")
 MAX_ATTACHMENT = 5 * 1024 * 1024
 
 
-# The file's first bytes per allowed suffix: the type is checked by content, not by name alone.
-_MAGIC = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG",),
-}
-
-
 def _check_attachment(f):
+    """PDF, JPG or PNG by name and by content (core.files), at most 5 MB."""
     if f is None:
         return f
-    suffix = "." + f.name.lower().rsplit(".", 1)[-1] if "." in f.name else ""
-    if suffix not in ALLOWED_ATTACHMENTS:
+    if not f.name.lower().endswith(SUFFIXES):
         raise forms.ValidationError("Lampiran harus PDF, JPG atau PNG.")
     if f.size > MAX_ATTACHMENT:
         raise forms.ValidationError("Lampiran maksimal 5 MB.")
-    head = f.read(8)
-    f.seek(0)
-    if not head.startswith(_MAGIC[suffix]):
+    content_type = sniff(read_head(f))
+    if content_type is None or not suffix_fits(content_type, f.name):
         raise forms.ValidationError("Isi lampiran bukan PDF, JPG atau PNG yang sah.")
     return f
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gc
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from ekinerja.core.gcpause import gc_paused
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
 _YMD_LOOSE = re.compile(
@@ -222,13 +223,8 @@ def parse_file(name: str, data: bytes) -> Parsed:
     """Parse an export by its extension (.csv, .xlsx, .dat/.txt)."""
     # A million small tuples would set off the cyclic garbage collector again and again; they hold
     # no cycles, so it is paused while parsing.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _parse_file(name, data)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _parse_file(name: str, data: bytes) -> Parsed:

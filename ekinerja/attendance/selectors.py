@@ -19,9 +19,11 @@ from django.db import connection
 from django.db.models import Aggregate, DateTimeField, F, Min, Q, Sum
 from django.utils import timezone
 
+from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period
-from ekinerja.org.models import Employee
+from ekinerja.org import selectors as org
+from ekinerja.org.models import Employee, Role
 from ekinerja.workcal import selectors as workcal
 
 from .derivation import DayFacts, Shift, derive_day
@@ -313,3 +315,15 @@ def annual_leave(employee: Employee, year: int) -> AnnualLeave:
 
 def leave_types(instansi) -> list[LeaveType]:
     return list(LeaveType.objects.filter(instansi=instansi, is_active=True).order_by("name"))
+
+
+def request_visible_to(user, request) -> bool:
+    """Who may open a leave or correction request's attachment: the employee, the request's approver
+    or the employee's direct superior today, and BKPSDM."""
+    if request.employee.user_id == user.id or Role.BKPSDM in org.user_roles(user):
+        return True
+    me = org.employee_for_user(user)
+    return me is not None and (
+        request.approver_id == me.id
+        or org.is_direct_superior_of(me, request.employee, on=local_today(me.instansi))
+    )

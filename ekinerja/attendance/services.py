@@ -6,7 +6,6 @@ Raw punches are never changed or deleted; a correction adds a manual punch carry
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import io
 import math
@@ -22,10 +21,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ekinerja.core.audit import audit_record, snapshot
+from ekinerja.core.gcpause import gc_paused
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import tanggal
 from ekinerja.org import selectors as org
-from ekinerja.org.models import Assignment, Employee, Unit
+from ekinerja.org.models import Assignment, Employee, Role, Unit
 from ekinerja.workcal import selectors as workcal
 
 from . import selectors
@@ -277,15 +277,19 @@ def _resolve(parsed: Parsed, resolve) -> tuple[list[tuple[int, int, dt.datetime]
             unknown.setdefault(ident, []).append(line_no)
         else:
             good.append((line_no, emp, when))
-    warnings = [
+    return good, _skipped(unknown, "PIN/NIP {} tidak terdaftar")
+
+
+def _skipped(lines_by_key: dict, what: str) -> list[list]:
+    """One warning per skipped PIN/NIP, at its first line: `what` (with the key) and the lines."""
+    return [
         [
             lines[0],
-            f"PIN/NIP {ident} tidak terdaftar ({len(lines)} baris dilewati, baris "
+            f"{what.format(key)} ({len(lines)} baris dilewati, baris "
             f"{', '.join(map(str, lines[:5]))}{'...' if len(lines) > 5 else ''}).",
         ]
-        for ident, lines in sorted(unknown.items(), key=lambda kv: kv[1][0])
+        for key, lines in sorted(lines_by_key.items(), key=lambda kv: kv[1][0])
     ]
-    return good, warnings
 
 
 def _within_admin_units(actor: User | None, instansi: Instansi, good: list) -> tuple[list, list]:
@@ -295,7 +299,7 @@ def _within_admin_units(actor: User | None, instansi: Instansi, good: list) -> t
     if actor is None or not good:
         return good, []
     roles = org.user_roles(actor)
-    if roles & {"bkpsdm", "kominfo"} or "admin_opd" not in roles:
+    if roles & {Role.BKPSDM, Role.KOMINFO} or Role.ADMIN_OPD not in roles:
         return good, []
     units = org.admin_unit_ids(actor)
     first = min(w for _l, _e, w in good).date()
@@ -317,15 +321,8 @@ def _within_admin_units(actor: User | None, instansi: Instansi, good: list) -> t
     if not skipped:
         return kept, []
     nips = dict(Employee.objects.filter(id__in=skipped).values_list("id", "nip"))
-    warnings = [
-        [
-            lines[0],
-            f"NIP {nips.get(emp, emp)} bukan pegawai unit Anda ({len(lines)} baris dilewati, baris "
-            f"{', '.join(map(str, lines[:5]))}{'...' if len(lines) > 5 else ''}).",
-        ]
-        for emp, lines in sorted(skipped.items(), key=lambda kv: kv[1][0])
-    ]
-    return kept, warnings
+    by_nip = {nips.get(emp, emp): lines for emp, lines in skipped.items()}
+    return kept, _skipped(by_nip, "NIP {} bukan pegawai unit Anda")
 
 
 def _normalized_text(good, tz: zoneinfo.ZoneInfo) -> str:
@@ -385,13 +382,8 @@ def import_preview(
         batch.errors = [[0, "Tidak ada baris yang dapat diimpor."]]
     batch.file.save(name, ContentFile(data), save=False)
     if batch.status == PunchImport.Status.PREVIEW:
-        gc_was = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             text = _normalized_text(good, tz)
-        finally:
-            if gc_was:
-                gc.enable()
         batch.normalized.save(f"{name}.tsv", ContentFile(text.encode()), save=False)
     batch.save()
     audit_record(

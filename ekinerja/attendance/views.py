@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ekinerja.core.clock import local_today
+from ekinerja.core.files import content_type_for, private_file_response
 from ekinerja.core.periods import DAYS_ID, Period
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org import selectors as org
@@ -239,46 +240,22 @@ def corrections(request):
 
 
 _ATTACHMENT_MODELS = {"cuti": LeaveRequest, "koreksi": CorrectionRequest}
-_ATTACHMENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
 @login_required
 @require_GET
 def attachment(request, kind: str, pk: int):
-    """A leave or correction request's attachment (a sick note, a letter), served only to the
-    employee, the request's approver or current direct superior, and BKPSDM; never from a public
-    media URL."""
+    """A leave or correction request's attachment (a sick note, a letter), for those
+    selectors.request_visible_to allows; never from a public media URL."""
     model = _ATTACHMENT_MODELS.get(kind)
     if model is None:
         raise Http404("Data tidak ditemukan.")
     req = get_scoped_or_404(model.objects.select_related("employee"), request.user, pk=pk)
-    me = org.employee_for_user(request.user)
-    allowed = (
-        req.employee.user_id == request.user.id
-        or Role.BKPSDM in org.user_roles(request.user)
-        or (
-            me is not None
-            and (
-                req.approver_id == me.id
-                or org.is_direct_superior_of(me, req.employee, on=local_today(me.instansi))
-            )
-        )
-    )
-    if not allowed or not req.attachment:
+    if not req.attachment or not selectors.request_visible_to(request.user, req):
         raise Http404("Data tidak ditemukan.")
-    try:
-        handle = req.attachment.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Berkas tidak ditemukan.") from exc
     name = req.attachment.name.rsplit("/", 1)[-1]
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    resp = FileResponse(handle, content_type=_ATTACHMENT_TYPES.get(suffix, "image/png"))
-    safe = "".join(c for c in name if c.isalnum() or c in "._- ")[:100] or "lampiran"
-    resp["Content-Disposition"] = f'inline; filename="{safe}"'
-    resp["X-Content-Type-Options"] = "nosniff"
-    resp["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    resp["Cache-Control"] = "private, no-store"
-    return resp
+    content_type = content_type_for(name) or "application/octet-stream"
+    return private_file_response(req.attachment, content_type, name, "lampiran")
 
 
 @login_required

@@ -145,34 +145,22 @@ class AssignmentAdmin(ServiceSavingAdmin):
     autocomplete_fields = ["employee", "position"]
 
 
-class RoleGrantForm(forms.ModelForm):
-    """Refuses what role_grant would refuse (a role to oneself; BKPSDM-only roles), as field errors."""
-
-    actor = None  # set per request by RoleGrantAdmin.get_form
-
-    def clean(self):
-        cleaned = super().clean()
-        user, role = cleaned.get("user"), cleaned.get("role")
-        if user is not None and role:
-            try:
-                services.role_grant_check(type(self).actor, user, role)
-            except ValidationError as exc:
-                for name, errors in exc.error_dict.items():
-                    for error in errors:
-                        self.add_error(name, error)
-        return cleaned
-
-
 @admin.register(RoleGrant)
 class RoleGrantAdmin(InstansiScopedAdmin):
-    form = RoleGrantForm
+    form = DomainValidatedForm
     list_display = ["user", "role", "unit"]
     list_filter = ["role"]
     raw_id_fields = ["user"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        # What role_grant would refuse (a role to oneself; BKPSDM-only roles), as field errors.
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"actor": request.user})
+        actor = request.user
+
+        def check(grant):
+            services.role_grant_check(actor, grant.user, grant.role)
+
+        return type(form.__name__, (form,), {"domain_validator": staticmethod(check)})
 
     def has_change_permission(self, request, obj=None):
         # role_grant creates a grant; editing one in place would bypass it. Revoke and grant instead.

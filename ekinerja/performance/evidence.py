@@ -5,30 +5,19 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from ekinerja.core.files import read_head, sniff  # noqa: F401  (sniff: callers find it here)
+
 ALLOWED_TYPES = {
     "application/pdf": "PDF",
     "image/jpeg": "JPG",
     "image/png": "PNG",
 }
-_SIGNATURES = [
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-]
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_FILES_PER_REALISATION = 5
 
 
 def max_bytes() -> int:
     return int(getattr(settings, "PERFORMANCE_EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-def sniff(head: bytes) -> str | None:
-    """The content type of a file from its first bytes, or None when it is not pdf, jpg or png."""
-    for magic, content_type in _SIGNATURES:
-        if head.startswith(magic):
-            return content_type
-    return None
 
 
 def check_upload(upload) -> tuple[str | None, str | None]:
@@ -41,10 +30,7 @@ def check_upload(upload) -> tuple[str | None, str | None]:
             f"Berkas {upload.name} terlalu besar ({upload.size / 1048576:.1f} MB); "
             f"batasnya {limit / 1048576:.0f} MB."
         )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    content_type = sniff(head)
+    content_type = sniff(read_head(upload))
     if content_type is None:
         return None, f"Berkas {upload.name} bukan PDF, JPG atau PNG (diperiksa dari isinya)."
     return content_type, None

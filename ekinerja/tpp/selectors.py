@@ -28,7 +28,7 @@ from decimal import Decimal
 from django.db import connection, connections
 from django.db.models import Q
 
-from ekinerja.activities.selectors import NO_CAP, activity_month
+from ekinerja.activities.selectors import NO_CAP, HierarchyTimeline, activity_month
 from ekinerja.attendance.selectors import attendance_month
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period, tanggal
@@ -401,6 +401,22 @@ def results_of_employee(employee: Employee, limit: int = 12) -> list[Result]:
         .select_related("run")
         .order_by("-run__period")[:limit]
     )
+
+
+def results_as_superior(
+    superior: Employee, employee: Employee, results: list[Result]
+) -> list[Result]:
+    """Of an employee's results, those of months whose last day had `superior` as their superior
+    (the months a superior may open), from one hierarchy timeline (two queries)."""
+    if not results:
+        return results
+    ends = [Period.parse(r.run.period).last_day for r in results]
+    timeline = HierarchyTimeline(employee.instansi_id, min(ends), max(ends))
+    return [
+        r
+        for r, end in zip(results, ends, strict=True)
+        if timeline.on(end).superior_id(employee.id) == superior.id
+    ]
 
 
 def unit_totals(run: Run) -> list[dict]:

@@ -20,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ekinerja.activities.selectors import HierarchyTimeline
 from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
 from ekinerja.core.scoping import get_scoped_or_404, scoped
@@ -121,25 +120,11 @@ def employee_tpp(request, pk: int):
     return _employee_page(request, employee, own=own, superior=superior)
 
 
-def _as_superior(superior: Employee, employee: Employee, history: list) -> list:
-    """The results of months whose last day had `superior` as the employee's superior (the rule of
-    _may_view_employee), from one hierarchy timeline (two queries)."""
-    if not history:
-        return history
-    ends = [Period.parse(r.run.period).last_day for r in history]
-    timeline = HierarchyTimeline(employee.instansi_id, min(ends), max(ends))
-    return [
-        r
-        for r, end in zip(history, ends, strict=True)
-        if timeline.on(end).superior_id(employee.id) == superior.id
-    ]
-
-
 def _employee_page(request, employee: Employee, own: bool, superior: Employee | None = None):
     today = _today(request)
     history = selectors.results_of_employee(employee)
     if superior is not None:
-        history = _as_superior(superior, employee, history)
+        history = selectors.results_as_superior(superior, employee, history)
     default = Period.parse(history[0].run.period) if history else Period.of(today).previous()
     period = _period(request, default)
     result = next((r for r in history if r.run.period == str(period)), None)
