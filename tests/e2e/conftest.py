@@ -19,6 +19,10 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium-l10n: Chromium's own interface in Indonesian (date inputs dd/mm/tttt, "Pilih File").
+CHROMIUM_ID_LOCALE = Path("/usr/lib/chromium/locales/id.pak")
+# Headless Chromium takes its interface language from the environment, not from --lang.
+CHROMIUM_ENV = {"LANGUAGE": "id", "LANG": "id_ID.UTF-8"}
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -41,6 +45,11 @@ def _browser_unavailable_reason() -> str | None:
         return (
             f"{CHROMIUM} tidak ada: uji peramban (e2e) dilewati. "
             "Pasang dengan `sudo apt-get install chromium` (atau jalankan `make test` sebagai root)."
+        )
+    if not CHROMIUM_ID_LOCALE.is_file():
+        return (
+            f"{CHROMIUM_ID_LOCALE} tidak ada: Chromium tanpa bahasa Indonesia, uji peramban dilewati. "
+            "Pasang dengan `sudo apt-get install chromium-l10n` (atau jalankan `make test` sebagai root)."
         )
     try:
         import playwright.sync_api  # noqa: F401
@@ -92,7 +101,9 @@ def _playwright(_orm_beside_playwright):
 @pytest.fixture(scope="package")
 def browser(_playwright):
     # launch() gives every run a fresh temporary profile (user-data dir) of its own.
-    browser = _playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    browser = _playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env={**os.environ, **CHROMIUM_ENV}
+    )
     yield browser
     browser.close()
 

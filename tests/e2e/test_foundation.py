@@ -201,6 +201,15 @@ def test_home_page_shows_each_role_its_own_cards_only(role, page, live_server, p
         screenshot(page, "home-atasan")
 
 
+def test_browser_speaks_indonesian_like_the_employees_phones(page, live_server):
+    """The browser's own messages (required fields, date inputs, file pickers) are in Indonesian, as on
+    the employees' phones, so the tests and screenshots show what they see (chromium-l10n)."""
+    page.goto(f"{live_server.url}/masuk/")
+    page.click("form button[type=submit]")
+    message = page.eval_on_selector("#id_username", "el => el.validationMessage")
+    assert message == "Harap isi bidang ini."
+
+
 def test_pegawai_is_refused_the_audit_log(page, live_server, pemda):
     login(page, live_server, pemda.username("pegawai"))
     response = page.goto(f"{live_server.url}/audit/")
