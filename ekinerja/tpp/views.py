@@ -398,8 +398,11 @@ _CONTENT_TYPES = {
 
 
 @login_required
-@require_GET
+@require_POST
 def download(request, pk: int, kind: str):
+    """A payroll document of a locked run. POST (from the run page's buttons), not GET: producing it
+    is recorded (audit, and the first one moves the run to exported), which a link prefetcher or a
+    reload must not do."""
     run = _run_or_404(request, pk)
     _need(request, "tpp.export")
     if kind not in EXPORT_KINDS:
@@ -408,8 +411,8 @@ def download(request, pk: int, kind: str):
         messages.error(request, "Dokumen pembayaran hanya tersedia setelah daftar dikunci.")
         return redirect("tpp:run", pk=run.pk)
     unit = None
-    if request.GET.get("unit"):
-        unit = get_scoped_or_404(Unit, request.user, pk=request.GET["unit"])
+    if request.POST.get("unit"):
+        unit = get_scoped_or_404(Unit, request.user, pk=request.POST["unit"])
     today = _today(request)
     doc, ext = kind.split("-")
     if kind == "nominatif-xlsx":

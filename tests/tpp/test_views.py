@@ -120,24 +120,28 @@ def test_bkpsdm_computes_verifies_and_a_second_account_locks(client, pemda):
 def test_bpkad_downloads_and_the_month_becomes_exported(client, pemda):
     run = services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
     _login(client, pemda.bpkad)
-    early = client.get(reverse("tpp:download", args=[run.pk, "nominatif-xlsx"]))
+    early = client.post(reverse("tpp:download", args=[run.pk, "nominatif-xlsx"]))
     assert early.status_code == 302  # not locked yet
     run = _locked(pemda)
-    xlsx = client.get(reverse("tpp:download", args=[run.pk, "nominatif-xlsx"]))
+    # A GET (a prefetched or reloaded link) produces nothing and records nothing.
+    assert client.get(reverse("tpp:download", args=[run.pk, "nominatif-xlsx"])).status_code == 405
+    run.refresh_from_db()
+    assert run.state == "locked" and run.exported_at is None
+    xlsx = client.post(reverse("tpp:download", args=[run.pk, "nominatif-xlsx"]))
     assert xlsx.status_code == 200 and "attachment" in xlsx["Content-Disposition"]
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.content), data_only=True)
     assert "Rekap" in wb.sheetnames
-    unit_pdf = client.get(
-        reverse("tpp:download", args=[run.pk, "nominatif-pdf"]) + f"?unit={pemda.opd_a.pk}"
+    unit_pdf = client.post(
+        reverse("tpp:download", args=[run.pk, "nominatif-pdf"]), {"unit": pemda.opd_a.pk}
     )
     assert unit_pdf.status_code == 200 and unit_pdf.content.startswith(b"%PDF")
     for kind in ("bank-csv", "rekap-xlsx", "rekap-pdf"):
-        assert client.get(reverse("tpp:download", args=[run.pk, kind])).status_code == 200
+        assert client.post(reverse("tpp:download", args=[run.pk, kind])).status_code == 200
     run.refresh_from_db()
     assert run.state == "exported"
     # Employees and other instansi cannot download.
     staff = _login(client, pemda.people["staf"])
-    assert staff.get(reverse("tpp:download", args=[run.pk, "bank-csv"])).status_code == 403
+    assert staff.post(reverse("tpp:download", args=[run.pk, "bank-csv"])).status_code == 403
 
 
 def test_withhold_from_the_run_page(client, pemda):
