@@ -38,7 +38,7 @@ from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
 from ekinerja.core.prepared import Param, Prepared, as_model, model_fields
 from ekinerja.org.models import Assignment, Employee, Position, Role, Unit
-from ekinerja.org.selectors import Hierarchy, active_on, admin_unit_ids, user_roles
+from ekinerja.org.selectors import HierarchyTimeline, active_on, admin_unit_ids, user_roles
 from ekinerja.performance.models import SkpResult
 from ekinerja.performance.selectors import LinkedActivities
 from ekinerja.workcal.selectors import (
@@ -147,78 +147,6 @@ def calendar_changed(instansi_id: int) -> None:
         cache.incr(key)
     except ValueError:
         cache.set(key, _fresh_generation(), None)
-
-
-# --------------------------------------------------------------------------------------------------
-# Hierarchy over a date range: who is whose superior on each date.
-
-_KIND_RANK = {Assignment.Kind.PLH: 0, Assignment.Kind.PLT: 1, Assignment.Kind.DEFINITIF: 2}
-
-
-class HierarchyTimeline:
-    """org.selectors.Hierarchy for every date of a range, from two queries.
-
-    Assignments change rarely, so the range is cut at the dates where one starts or ends and one
-    Hierarchy is built per piece (lazily). The rule is org.selectors' own (Hierarchy.superior_id);
-    only the loading is shared across dates."""
-
-    def __init__(self, instansi_id: int, start: dt.date, end: dt.date):
-        self.start, self.end = start, end
-        self.parent = dict(
-            Position.objects.filter(instansi_id=instansi_id).values_list("id", "parent_id")
-        )
-        self.rows = list(
-            Assignment.objects.filter(
-                Q(end__isnull=True) | Q(end__gte=start),
-                instansi_id=instansi_id,
-                start__lte=end,
-                employee__is_active=True,
-            )
-            .order_by("start")
-            .values_list("position_id", "kind", "employee_id", "employee__nip", "start", "end")
-        )
-        cuts = {start}
-        for _p, _k, _e, _n, a_start, a_end in self.rows:
-            if start < a_start <= end:
-                cuts.add(a_start)
-            if a_end is not None and start <= a_end < end:
-                cuts.add(a_end + dt.timedelta(days=1))
-        self.cuts = sorted(cuts)
-        self._built: dict[dt.date, Hierarchy] = {}
-
-    def on(self, day: dt.date) -> Hierarchy:
-        if not self.start <= day <= self.end:
-            raise ValueError("Tanggal di luar rentang hierarki.")
-        # The last cut on or before `day` starts the piece that holds it.
-        lo, hi = 0, len(self.cuts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.cuts[mid] <= day:
-                lo = mid
-            else:
-                hi = mid - 1
-        key = self.cuts[lo]
-        if key not in self._built:
-            holders: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
-            definitif: dict[int, int] = {}
-            for pos, kind, emp, nip, a_start, a_end in self.rows:
-                if a_start <= key and (a_end is None or a_end >= key):
-                    holders[pos].append((_KIND_RANK[kind], nip, emp))
-                    if kind == Assignment.Kind.DEFINITIF:
-                        definitif[emp] = pos
-            for lst in holders.values():
-                lst.sort()
-            self._built[key] = Hierarchy(
-                on=key, parent=self.parent, holders=dict(holders), definitif=definitif
-            )
-        return self._built[key]
-
-    def pieces(self) -> list[tuple[dt.date, dt.date]]:
-        out = []
-        for i, cut in enumerate(self.cuts):
-            nxt = self.cuts[i + 1] - dt.timedelta(days=1) if i + 1 < len(self.cuts) else self.end
-            out.append((cut, nxt))
-        return out
 
 
 def is_verifier_of(superior: Employee | None, entry: ActivityEntry) -> bool:

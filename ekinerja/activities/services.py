@@ -35,6 +35,7 @@ from ekinerja.core.files import read_head, sniff, suffix_fits
 from ekinerja.core.models import AuditEvent, Instansi, User
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.core.prepared import Param, Prepared, insert
+from ekinerja.org import selectors as org_selectors
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import employee_for_user, user_roles
 from ekinerja.performance.selectors import results_for_employee
@@ -984,7 +985,7 @@ def entries_verify_bulk(
         return 0
     today = local_today(me.instansi)
     lo, hi = min(e.date for e in entries), max(e.date for e in entries)
-    timeline = selectors.HierarchyTimeline(me.instansi_id, lo, hi)
+    timeline = org_selectors.HierarchyTimeline(me.instansi_id, lo, hi)
     mine = [
         e
         for e in entries

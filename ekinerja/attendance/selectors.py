@@ -317,13 +317,49 @@ def leave_types(instansi) -> list[LeaveType]:
     return list(LeaveType.objects.filter(instansi=instansi, is_active=True).order_by("name"))
 
 
+def request_day(request) -> dt.date:
+    """The day a leave or correction request is about: a leave's first day, a correction's local date."""
+    if isinstance(request, LeaveRequest):
+        return request.date_from
+    return request.at.astimezone(zoneinfo.ZoneInfo(request.employee.instansi.timezone)).date()
+
+
+def may_decide_as_superior(me: Employee | None, request) -> bool:
+    """Whether `me` decides a request at the superior's step: the employee's direct superior on the
+    day the request is about (a leave's first day, a corrected punch's date) or today. The approver
+    recorded at submission is only whom it was addressed to: a superior who has since moved post (and
+    is neither) no longer decides it, and the current superior can, so no request is left stranded."""
+    if me is None:
+        return False
+    today = local_today(me.instansi)
+    return any(
+        org.is_direct_superior_of(me, request.employee, on=day)
+        for day in dict.fromkeys((request_day(request), today))
+    )
+
+
+def decidable_as_superior(me: Employee, requests: list) -> list:
+    """The requests (of me's instansi) that `me` may decide at the superior's step, by
+    may_decide_as_superior's rule, from one hierarchy timeline (two queries) whatever their number."""
+    if not requests:
+        return []
+    today = local_today(me.instansi)
+    days = [request_day(r) for r in requests]
+    timeline = org.HierarchyTimeline(me.instansi_id, min(*days, today), max(*days, today))
+    now = timeline.on(today)
+    return [
+        r
+        for r, day in zip(requests, days, strict=True)
+        if r.employee_id != me.id
+        and me.id in (now.superior_id(r.employee_id), timeline.on(day).superior_id(r.employee_id))
+    ]
+
+
 def request_visible_to(user, request) -> bool:
-    """Who may open a leave or correction request's attachment: the employee, the request's approver
-    or the employee's direct superior today, and BKPSDM."""
+    """Who may open a leave or correction request's attachment: the employee, BKPSDM, whoever
+    decided it, and whoever may decide it as superior (may_decide_as_superior)."""
     if request.employee.user_id == user.id or Role.BKPSDM in org.user_roles(user):
         return True
-    me = org.employee_for_user(user)
-    return me is not None and (
-        request.approver_id == me.id
-        or org.is_direct_superior_of(me, request.employee, on=local_today(me.instansi))
-    )
+    if request.decided_by_id is not None and request.decided_by_id == user.id:
+        return True
+    return may_decide_as_superior(org.employee_for_user(user), request)

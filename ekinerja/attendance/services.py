@@ -902,12 +902,7 @@ def leave_request_decide(
     action = "approve" if approve else "reject"
     nxt = _transition(req, action)
     if req.status == S.SUBMITTED:
-        me = org.employee_for_user(actor)
-        allowed = me is not None and (
-            (req.approver_id == me.id)
-            or org.is_direct_superior_of(me, req.employee, on=timezone.now().date())
-        )
-        if not allowed:
+        if not selectors.may_decide_as_superior(org.employee_for_user(actor), req):
             raise ValidationError("Hanya atasan langsung yang dapat memutuskan permohonan ini.")
         if approve and req.leave_type.needs_bkpsdm:
             nxt = S.AWAITING_BKPSDM
@@ -1072,12 +1067,9 @@ def correction_decide(
     if req.status != CorrectionRequest.Status.SUBMITTED:
         raise ValidationError("Koreksi ini sudah diputuskan.")
     me = org.employee_for_user(actor)
-    tz = zoneinfo.ZoneInfo(req.employee.instansi.timezone)
-    day = req.at.astimezone(tz).date()
-    if me is None or not (
-        req.approver_id == me.id or org.is_direct_superior_of(me, req.employee, on=day)
-    ):
+    if not selectors.may_decide_as_superior(me, req):
         raise ValidationError("Hanya atasan langsung yang dapat memutuskan koreksi ini.")
+    day = selectors.request_day(req)
     if not approve and not note.strip():
         raise ValidationError({"note": "Alasan penolakan wajib diisi."})
     before = _snap(req)

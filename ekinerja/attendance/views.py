@@ -262,23 +262,29 @@ def attachment(request, kind: str, pk: int):
 def inbox(request):
     me = org.employee_for_user(request.user)
     roles = org.user_roles(request.user)
-    leave_qs = scoped(LeaveRequest, request.user).select_related("employee", "leave_type")
-    cond = Q(pk__in=[])
+    leave_qs = scoped(LeaveRequest, request.user).select_related(
+        "employee", "employee__instansi", "leave_type"
+    )
+    awaiting_me: list[LeaveRequest] = []
+    corrections: list[CorrectionRequest] = []
+    subs: list[int] = []
     if me is not None:
         subs = [s.id for s in org.subordinates(me, on=local_today(me.instansi))]
-        cond |= Q(status=LeaveRequest.Status.SUBMITTED) & (Q(approver=me) | Q(employee_id__in=subs))
-    else:
-        subs = []
+        # Addressed to me or about a subordinate of today; then only those I may still decide.
+        mine = Q(approver=me) | Q(employee_id__in=subs)
+        awaiting_me = list(leave_qs.filter(mine, status=LeaveRequest.Status.SUBMITTED))
+        corrections = list(
+            scoped(CorrectionRequest, request.user)
+            .filter(mine, status=CorrectionRequest.Status.SUBMITTED)
+            .select_related("employee", "employee__instansi")
+        )
+        awaiting_me = selectors.decidable_as_superior(me, awaiting_me)
+        corrections = selectors.decidable_as_superior(me, corrections)
+    pending_leave = awaiting_me
     if Role.BKPSDM in roles:
-        cond |= Q(status=LeaveRequest.Status.AWAITING_BKPSDM)
-    pending_leave = leave_qs.filter(cond).order_by("date_from")
-    pending_corrections = (
-        scoped(CorrectionRequest, request.user)
-        .filter(status=CorrectionRequest.Status.SUBMITTED)
-        .filter(Q(approver=me) | Q(employee_id__in=subs) if me else Q(pk__in=[]))
-        .select_related("employee")
-        .order_by("at")
-    )
+        pending_leave += list(leave_qs.filter(status=LeaveRequest.Status.AWAITING_BKPSDM))
+    pending_leave.sort(key=lambda r: (r.date_from, r.pk))
+    pending_corrections = sorted(corrections, key=lambda r: (r.at, r.pk))
     flagged = (
         scoped(Punch, request.user)
         .filter(needs_review=True, review__isnull=True, employee_id__in=subs)

@@ -56,10 +56,10 @@ from ekinerja.activities.models import (
     UnlockStatus,
     minutes_for,
 )
-from ekinerja.activities.selectors import HierarchyTimeline
 from ekinerja.attendance.models import LeaveRequest
 from ekinerja.core.models import Instansi, User
 from ekinerja.org.models import Assignment, Employee, Position, Unit
+from ekinerja.org.selectors import HierarchyTimeline
 from ekinerja.workcal.selectors import working_days
 
 from .attendance import ensure_calendar

@@ -28,11 +28,12 @@ from decimal import Decimal
 from django.db import connection, connections
 from django.db.models import Q
 
-from ekinerja.activities.selectors import NO_CAP, HierarchyTimeline, activity_month
+from ekinerja.activities.selectors import NO_CAP, activity_month
 from ekinerja.attendance.selectors import attendance_month
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.org.models import Assignment, Employee, Unit
+from ekinerja.org.selectors import HierarchyTimeline
 from ekinerja.performance.selectors import predicate_month
 
 from .calculator import EmployeeMonth, PositionDay, WorkingDay

@@ -1,0 +1,88 @@
+"""A leave or correction is decided by the employee's direct superior on the day it is about or
+today, not by whoever it was addressed to at submission: a superior who has moved post no longer
+decides (or sees) it, and the new superior can, so nothing is left stranded."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from ekinerja.attendance import services
+from ekinerja.attendance.models import CorrectionRequest, LeaveRequest, LeaveType
+from ekinerja.org.models import Assignment
+from tests.factories import AssignmentFactory, PositionFactory, employee_with_login
+from tests.tpp.data import make_pemda
+
+pytestmark = pytest.mark.django_db
+WITA = zoneinfo.ZoneInfo("Asia/Makassar")
+
+
+def _moved(pemda, on: dt.date):
+    """kadis_b leaves the post (to a post elsewhere) on the day before `on`; a new head takes it."""
+    old_boss = pemda.people["kadis_b"]
+    Assignment.objects.filter(employee=old_boss).update(end=on - dt.timedelta(days=1))
+    AssignmentFactory(
+        position=PositionFactory(unit=pemda.opd_a, code="ELSE", name="Staf ahli", kelas=12),
+        employee=old_boss,
+        start=on,
+    )
+    new_boss = employee_with_login(pemda.inst, None, name="Kepala Dinas B baru")
+    AssignmentFactory(position=pemda.pos["kadis_b"], employee=new_boss, start=on)
+    return old_boss, new_boss
+
+
+def _inbox(client, boss) -> str:
+    client.force_login(boss.user)
+    return client.get("/kehadiran/persetujuan/").content.decode()
+
+
+def test_a_moved_superior_no_longer_decides_a_future_leave_and_the_new_one_does(client, at):
+    pemda = make_pemda()
+    at("2026-11-10 09:00")
+    staf = pemda.people["staf"]
+    services.leave_types_ensure(pemda.inst)
+    req = services.leave_request_submit(
+        actor=staf.user,
+        employee=staf,
+        leave_type=LeaveType.objects.get(instansi=pemda.inst, code="izin"),
+        date_from=dt.date(2026, 11, 23),
+        date_to=dt.date(2026, 11, 24),
+        reason="Urusan keluarga",
+    )
+    assert req.approver == pemda.people["kadis_b"]
+    old_boss, new_boss = _moved(pemda, dt.date(2026, 11, 13))
+    at("2026-11-16 09:00")
+    assert "Urusan keluarga" not in _inbox(client, old_boss)
+    with pytest.raises(ValidationError, match="atasan langsung"):
+        services.leave_request_decide(actor=old_boss.user, request=req, approve=True)
+    assert "Urusan keluarga" in _inbox(client, new_boss)
+    services.leave_request_decide(actor=new_boss.user, request=req, approve=True)
+    req.refresh_from_db()
+    assert req.status == LeaveRequest.Status.APPROVED and req.decided_by == new_boss.user
+
+
+def test_a_correction_is_decided_by_the_superior_of_that_day_or_of_today(client, at):
+    pemda = make_pemda()
+    at("2026-11-10 09:00")
+    staf = pemda.people["staf"]
+    req = services.correction_submit(
+        actor=staf.user,
+        employee=staf,
+        at=dt.datetime(2026, 11, 5, 7, 28, tzinfo=WITA),
+        reason="Mesin sidik jari rusak",
+    )
+    assert req.approver == pemda.people["kadis_b"]
+    old_boss, new_boss = _moved(pemda, dt.date(2026, 11, 13))
+    at("2026-11-16 09:00")
+    # The head of 5 November knew who was there that day and still sees it; so does today's head.
+    assert "Mesin sidik jari rusak" in _inbox(client, old_boss)
+    assert "Mesin sidik jari rusak" in _inbox(client, new_boss)
+    # Someone who was never the superior does not.
+    stranger = pemda.people["kadis"]
+    assert "Mesin sidik jari rusak" not in _inbox(client, stranger)
+    with pytest.raises(ValidationError, match="atasan langsung"):
+        services.correction_decide(actor=stranger.user, correction=req, approve=True)
+    services.correction_decide(actor=new_boss.user, correction=req, approve=True)
+    req.refresh_from_db()
+    assert req.status == CorrectionRequest.Status.APPROVED and req.punch is not None
