@@ -168,6 +168,24 @@ class Employee(TenantModel):
     salary = models.DecimalField(
         "gaji dan tunjangan melekat (Rp)", max_digits=14, decimal_places=0, null=True, blank=True
     )
+    # The latest change of salary (a KGB, a promotion): a month whose first day is before
+    # `salary_since` takes `previous_salary` (the health-insurance income cap, tpp-rules.md), so a month
+    # recomputed after the raise is figured on the salary it was paid with.
+    salary_since = models.DateField(
+        "TMT gaji",
+        null=True,
+        blank=True,
+        help_text="Tanggal gaji saat ini mulai berlaku (mis. TMT kenaikan gaji berkala); wajib diisi "
+        "saat gaji diubah. Gaji sebuah bulan adalah gaji yang berlaku pada tanggal 1 bulan itu.",
+    )
+    previous_salary = models.DecimalField(
+        "gaji sebelumnya (Rp)",
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        editable=False,
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -73,14 +73,15 @@ def position_save(*, actor: User | None, position: Position) -> Position:
 def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     """Create or update an employee; the NIP must be plausible (see org.nip) and unique in the instansi.
     A change of status needs its date (status_since) and keeps the status before it (previous_status),
-    so months before the change are paid at the earlier status's factor."""
+    so months before the change are paid at the earlier status's factor; likewise a change of salary
+    (salary_since, previous_salary) for the health-insurance income cap of the months before it."""
     employee_validate(employee)
     if employee.pk:
-        old_status = (
-            Employee.objects.filter(pk=employee.pk).values_list("status", flat=True).first()
-        )
-        if old_status is not None and old_status != employee.status:
-            employee.previous_status = old_status
+        old = Employee.objects.filter(pk=employee.pk).values_list("status", "salary").first()
+        if old is not None and old[0] != employee.status:
+            employee.previous_status = old[0]
+        if old is not None and old[1] is not None and old[1] != employee.salary:
+            employee.previous_salary = old[1]
     _save(employee, actor=actor, action="org.employee.create")
     return employee
 

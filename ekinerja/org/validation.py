@@ -140,17 +140,24 @@ def employee_validate(employee: Employee, today: dt.date | None = None) -> None:
         .exists()
     ):
         errors["nip"] = [f"NIP {employee.nip} sudah terdaftar."]
-    if employee.pk and "status" not in errors:
-        old = Employee.objects.filter(pk=employee.pk).values_list("status", "status_since").first()
-        if (
-            old is not None
-            and old[0] != employee.status
-            and employee.status_since in (None, old[1])
-        ):
+    old = None
+    if employee.pk:
+        old = (
+            Employee.objects.filter(pk=employee.pk)
+            .values_list("status", "status_since", "salary", "salary_since")
+            .first()
+        )
+    if old is not None and "status" not in errors:
+        if old[0] != employee.status and employee.status_since in (None, old[1]):
             # The TPP pays each working day at its status's factor: the change needs its date.
             errors["status_since"] = [
                 "Isi TMT status baru (tanggal mulai berlaku) saat status diubah."
             ]
+    if old is not None and "salary" not in errors:
+        changed = old[2] is not None and employee.salary != old[2]
+        if changed and employee.salary_since in (None, old[3]):
+            # Months before the change keep the salary they were paid with (health-insurance cap).
+            errors["salary_since"] = ["Isi TMT gaji baru (tanggal mulai berlaku) saat gaji diubah."]
     if errors:
         raise ValidationError(errors)
 

@@ -285,7 +285,7 @@ def gather(
             # A PPPK employee's grade (IX) is their golongan key for PPh 21 (docs/exchange-format.md).
             golongan=e.golongan or (e.get_pppk_grade_display() if e.pppk_grade else None),
             days=tuple(days),
-            salary=e.salary,
+            salary=_salary_of_month(e, start),
             predicate=predicates.get(e.id),
             sentences=tuple(sorted(sentences.get(e.id, ()))),
             expired_entries=am.window_expired if am else 0,
@@ -356,6 +356,14 @@ def _id_filter(instansi, chosen: dict[int, tuple], start: dt.date, end: dt.date)
         start__lte=end,
         kind=Assignment.Kind.DEFINITIF,
     ).values("employee_id")
+
+
+def _salary_of_month(e: Employee, first_day: dt.date) -> Decimal | None:
+    """The salary in effect on the month's first day (a salary is paid for its month in advance): the
+    one before the latest change when that change's TMT is later."""
+    if e.salary_since is not None and e.salary_since > first_day and e.previous_salary is not None:
+        return e.previous_salary
+    return e.salary
 
 
 def gather_inputs(

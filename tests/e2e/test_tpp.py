@@ -84,7 +84,15 @@ def test_compute_lock_by_second_account_and_download(pemda, live_server, page, p
     with bpkad.expect_download() as dl:
         bpkad.click('[data-testid="dl-nominatif-pdf"]')
     pdf = open(dl.value.path(), "rb").read()  # noqa: SIM115
+    # One unit's csv for the bank, from the per-unit form (a POST, like every document).
+    bpkad.select_option("#dl-unit", str(pemda.opd_b.pk))
+    with bpkad.expect_download() as dl:
+        bpkad.click('#unit-dl button:has-text("Transfer bank (csv)")')
+    assert dl.value.suggested_filename == f"TPP-{run.period}-bank-{pemda.opd_b.code}.csv"
+    unit_csv = open(dl.value.path(), encoding="utf-8").read()  # noqa: SIM115
     context.close()
+    opd_b_staf = pemda.people["staf"]
+    assert opd_b_staf.nip in unit_csv and pemda.people["guru"].nip not in unit_csv
     assert _xlsx_paid(xlsx) == on_screen
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert f"Jumlah dibayarkan: {format_rupiah(on_screen)}" in text
