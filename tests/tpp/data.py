@@ -11,6 +11,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 
 from ekinerja.activities.models import ActivityCatalogItem, ActivityEntry, EntryStatus
@@ -245,3 +246,20 @@ def rate(employee, predicate: str, period: Period = OCT) -> None:
         behaviour_rating="as_expected",
         predicate=predicate,
     )
+
+
+def admin_employee_change(client, pemda: Pemda, employee, changes: dict) -> dict:
+    """BKPSDM (as staff) submits the employee's admin change form with `changes`; returns the form's
+    errors (the response re-shows the form with them)."""
+    officer = pemda.bkpsdm1
+    officer.is_staff = True
+    officer.save(update_fields=["is_staff"])
+    client.force_login(officer)
+    url = reverse("admin:org_employee_change", args=[employee.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    data.update(changes)
+    data.update({"assignments-TOTAL_FORMS": "0", "assignments-INITIAL_FORMS": "0"})
+    resp = client.post(url, data)
+    assert resp.status_code == 200
+    return resp.context["adminform"].form.errors

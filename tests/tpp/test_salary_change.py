@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 
 from ekinerja.core.periods import Period
 from ekinerja.org import services as org_services
@@ -16,7 +15,7 @@ from ekinerja.tpp import services
 from ekinerja.tpp.models import Result
 from ekinerja.tpp.policy import national_template
 
-from .data import OCT, make_pemda
+from .data import OCT, admin_employee_change, make_pemda
 
 pytestmark = pytest.mark.django_db
 NOV = Period(2026, 11)
@@ -96,19 +95,6 @@ def test_the_first_salary_needs_no_tmt_and_the_admin_form_asks_for_it_on_a_chang
     guru.refresh_from_db()
     assert (guru.salary, guru.previous_salary, guru.salary_since) == (4_000_000, None, None)
 
-    officer = pemda.bkpsdm1
-    officer.is_staff = True
-    officer.save(update_fields=["is_staff"])
-    client.force_login(officer)
-    url = reverse("admin:org_employee_change", args=[guru.pk])
-    form = client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
-    data.update(
-        {"salary": "4500000", "assignments-TOTAL_FORMS": "0", "assignments-INITIAL_FORMS": "0"}
-    )
-    resp = client.post(url, data)
-    assert resp.status_code == 200
-    assert resp.context["adminform"].form.errors["salary_since"] == [
-        "Isi TMT gaji baru (tanggal mulai berlaku) saat gaji diubah."
-    ]
+    errors = admin_employee_change(client, pemda, guru, {"salary": "4500000"})
+    assert errors["salary_since"] == ["Isi TMT gaji baru (tanggal mulai berlaku) saat gaji diubah."]
     assert Employee.objects.get(pk=guru.pk).salary == 4_000_000

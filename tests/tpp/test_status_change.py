@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 
 from ekinerja.core.periods import Period
 from ekinerja.org import services as org_services
@@ -14,7 +13,7 @@ from ekinerja.org.models import Employee
 from ekinerja.tpp import services
 from ekinerja.tpp.models import Result
 
-from .data import OCT, make_pemda
+from .data import OCT, admin_employee_change, make_pemda
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -56,23 +55,7 @@ def test_cpns_appointed_pns_on_the_19th_is_paid_80_percent_before_and_100_after(
 def test_the_admin_form_asks_for_the_tmt_when_the_status_changes(client):
     pemda = make_pemda()
     guru = pemda.people["guru"]
-    officer = pemda.bkpsdm1
-    officer.is_staff = True
-    officer.save(update_fields=["is_staff"])
-    client.force_login(officer)
-    url = reverse("admin:org_employee_change", args=[guru.pk])
-    form = client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
-    data.update(
-        {
-            "status": "CPNS",
-            "assignments-TOTAL_FORMS": "0",
-            "assignments-INITIAL_FORMS": "0",
-        }
-    )
-    resp = client.post(url, data)
-    assert resp.status_code == 200
-    errors = resp.context["adminform"].form.errors
+    errors = admin_employee_change(client, pemda, guru, {"status": "CPNS"})
     assert errors["status_since"] == [
         "Isi TMT status baru (tanggal mulai berlaku) saat status diubah."
     ]
