@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 ONE = Decimal(1)
@@ -12,6 +13,25 @@ def round_rupiah(value: Decimal | int | str) -> Decimal:
     if isinstance(value, float):
         raise TypeError("Uang tidak boleh float; gunakan Decimal.")
     return Decimal(value).quantize(ONE, rounding=ROUND_HALF_UP)
+
+
+_WHOLE_RUPIAH = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)", re.ASCII)
+
+
+def parse_rupiah(text: str) -> Decimal:
+    """A whole-rupiah amount as people type it: "150000", "150.000", "Rp150.000", "-150.000" (dots
+    only as thousands separators). Anything else, a decimal part included ("150000.00", "1,5"), is
+    refused with ValueError rather than guessed at: a dropped separator would pay a hundred times
+    the amount."""
+    raw = re.sub(r"\s+", "", text or "")
+    sign = ""
+    if raw[:1] and raw[:1] in "+-":
+        sign, raw = raw[0], raw[1:]
+    if raw[:2].lower() == "rp":
+        raw = raw[2:]
+    if not _WHOLE_RUPIAH.fullmatch(sign + raw):
+        raise ValueError(text)
+    return Decimal(sign + raw.replace(".", ""))
 
 
 def format_rupiah(value: Decimal | int | None) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import difflib
 import json
 import zoneinfo
-from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ekinerja.core.clock import local_today
+from ekinerja.core.money import parse_rupiah
 from ekinerja.core.periods import Period
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Unit
@@ -364,9 +364,11 @@ def adjust(request, pk: int):
     try:
         employee = _employee_by_nip(request, request.POST.get("nip", ""))
         try:
-            amount = Decimal(request.POST.get("amount", "").replace(".", "").strip())
-        except InvalidOperation as exc:
-            raise ValidationError({"amount": "Jumlah koreksi harus angka rupiah."}) from exc
+            amount = parse_rupiah(request.POST.get("amount", ""))
+        except ValueError as exc:
+            raise ValidationError(
+                {"amount": "Jumlah koreksi harus rupiah bulat, mis. 150.000 atau -150.000."}
+            ) from exc
         adj = services.adjustment_record(
             actor=request.user,
             employee=employee,

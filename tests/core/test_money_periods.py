@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ekinerja.core.money import format_rupiah, round_rupiah, terbilang
+from ekinerja.core.money import format_rupiah, parse_rupiah, round_rupiah, terbilang
 from ekinerja.core.periods import Period, tanggal
 
 
@@ -82,3 +82,34 @@ def test_month_keys_in_templates_read_as_indonesian_months():
     assert bulan("2026-10") == "Oktober 2026"
     assert bulan(Period(2027, 1)) == "Januari 2027"
     assert bulan("bukan bulan") == "bukan bulan"
+
+
+@pytest.mark.parametrize(
+    "text,amount",
+    [
+        ("150000", 150_000),
+        ("150.000", 150_000),
+        (" Rp150.000 ", 150_000),
+        ("Rp 1.250.000", 1_250_000),
+        ("-150.000", -150_000),
+        ("-Rp150.000", -150_000),
+        ("+25000", 25_000),
+        ("0", 0),
+    ],
+)
+def test_parse_rupiah_reads_whole_rupiah_as_people_type_it(text, amount):
+    assert parse_rupiah(text) == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    "text", ["150000.00", "1.5", "1,5", "150.00", "15.0000", "", "-", "Rp", "abc", "1e5", "١٢٣"]
+)
+def test_parse_rupiah_refuses_decimals_and_anything_else(text):
+    # "150000.00" used to become 15,000,000 (every dot dropped): a hundred times the amount.
+    with pytest.raises(ValueError):
+        parse_rupiah(text)
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_parse_rupiah_reads_what_format_rupiah_writes(n):
+    assert parse_rupiah(format_rupiah(n)) == n

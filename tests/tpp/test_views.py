@@ -224,3 +224,20 @@ def test_progress_is_polled_while_a_job_runs_then_the_page_reloads(client, pemda
     assert done["HX-Redirect"] == reverse("tpp:run", args=[run.pk])
     run.refresh_from_db()
     assert run.state == "computed" and run.job_id == "" and run.progress == 100
+
+
+def test_adjustment_form_reads_whole_rupiah_and_refuses_a_decimal_part(client, pemda):
+    from ekinerja.tpp.models import Adjustment
+
+    run = _locked(pemda)
+    staf = pemda.people["staf"]
+    _login(client, pemda.bkpsdm1)
+    url = reverse("tpp:adjust", args=[run.pk])
+    for typed in ("150000.00", "1.5", "1,5"):
+        page = client.post(
+            url, {"nip": staf.nip, "amount": typed, "reason": "Koreksi"}, follow=True
+        )
+        assert "Jumlah koreksi harus rupiah bulat" in page.content.decode()
+    assert not Adjustment.objects.exists()  # "150000.00" used to be recorded as 15,000,000
+    client.post(url, {"nip": staf.nip, "amount": "-Rp150.000", "reason": "Lebih bayar"})
+    assert Adjustment.objects.get().amount == -150_000
