@@ -325,16 +325,19 @@ def request_day(request) -> dt.date:
 
 
 def may_decide_as_superior(me: Employee | None, request) -> bool:
-    """Whether `me` decides a request at the superior's step: the employee's direct superior on the
-    day the request is about (a leave's first day, a corrected punch's date) or today. The approver
-    recorded at submission is only whom it was addressed to: a superior who has since moved post (and
-    is neither) no longer decides it, and the current superior can, so no request is left stranded."""
-    if me is None:
+    """Whether `me` decides a request at the superior's step: the employee's direct superior today,
+    or the approver it was addressed to (the superior on its day at submission) while they are still
+    the superior on that day (a leave's first day, a corrected punch's date). A superior who has moved
+    post before a future leave no longer decides it; today's superior does. Someone who becomes the
+    superior only later (a head or a Plh recorded in advance) decides once in post. The inbox lists
+    exactly these (decidable_as_superior); when the employee has no superior at all today, BKPSDM
+    decides instead (without_superior), so no request is left waiting for nobody."""
+    if me is None or me.id == request.employee_id:
         return False
-    today = local_today(me.instansi)
-    return any(
-        org.is_direct_superior_of(me, request.employee, on=day)
-        for day in dict.fromkeys((request_day(request), today))
+    if org.is_direct_superior_of(me, request.employee, on=local_today(me.instansi)):
+        return True
+    return request.approver_id == me.id and org.is_direct_superior_of(
+        me, request.employee, on=request_day(request)
     )
 
 
@@ -351,8 +354,21 @@ def decidable_as_superior(me: Employee, requests: list) -> list:
         r
         for r, day in zip(requests, days, strict=True)
         if r.employee_id != me.id
-        and me.id in (now.superior_id(r.employee_id), timeline.on(day).superior_id(r.employee_id))
+        and (
+            now.superior_id(r.employee_id) == me.id
+            or (r.approver_id == me.id and timeline.on(day).superior_id(r.employee_id) == me.id)
+        )
     ]
+
+
+def without_superior(instansi: Instansi | int, requests: list) -> list:
+    """Of requests at the superior's step, those whose employee has no direct superior today (the
+    top of the tree, or every post above vacant): BKPSDM decides them (two queries)."""
+    if not requests:
+        return []
+    inst = instansi if isinstance(instansi, Instansi) else Instansi.objects.get(pk=instansi)
+    now = org.hierarchy(inst.id, local_today(inst))
+    return [r for r in requests if now.superior_id(r.employee_id) is None]
 
 
 def request_visible_to(user, request) -> bool:

@@ -883,6 +883,18 @@ def leave_request_submit(
 
 
 @transaction.atomic
+def _superior_step_decider(actor: User, me: Employee | None, req) -> bool:
+    """Who decides a leave or correction at the superior's step (selectors.may_decide_as_superior);
+    BKPSDM stands in when the employee has no direct superior today, never for their own request."""
+    if selectors.may_decide_as_superior(me, req):
+        return True
+    return (
+        req.employee.user_id != actor.id
+        and "bkpsdm" in org.user_roles(actor)
+        and bool(selectors.without_superior(req.instansi_id, [req]))
+    )
+
+
 def leave_request_decide(
     *, actor: User, request: LeaveRequest, approve: bool, note: str = ""
 ) -> LeaveRequest:
@@ -902,7 +914,7 @@ def leave_request_decide(
     action = "approve" if approve else "reject"
     nxt = _transition(req, action)
     if req.status == S.SUBMITTED:
-        if not selectors.may_decide_as_superior(org.employee_for_user(actor), req):
+        if not _superior_step_decider(actor, org.employee_for_user(actor), req):
             raise ValidationError("Hanya atasan langsung yang dapat memutuskan permohonan ini.")
         if approve and req.leave_type.needs_bkpsdm:
             nxt = S.AWAITING_BKPSDM
@@ -1067,7 +1079,7 @@ def correction_decide(
     if req.status != CorrectionRequest.Status.SUBMITTED:
         raise ValidationError("Koreksi ini sudah diputuskan.")
     me = org.employee_for_user(actor)
-    if not selectors.may_decide_as_superior(me, req):
+    if not _superior_step_decider(actor, me, req):
         raise ValidationError("Hanya atasan langsung yang dapat memutuskan koreksi ini.")
     day = selectors.request_day(req)
     if not approve and not note.strip():

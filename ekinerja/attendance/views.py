@@ -283,6 +283,30 @@ def inbox(request):
     pending_leave = awaiting_me
     if Role.BKPSDM in roles:
         pending_leave += list(leave_qs.filter(status=LeaveRequest.Status.AWAITING_BKPSDM))
+        # BKPSDM stands in for the superior where there is none today (the top, or all posts above
+        # vacant); never for the officer's own requests.
+        seen = {r.pk for r in pending_leave}
+        pending_leave += [
+            r
+            for r in selectors.without_superior(
+                request.user.instansi_id,
+                list(leave_qs.filter(status=LeaveRequest.Status.SUBMITTED)),
+            )
+            if r.pk not in seen and r.employee.user_id != request.user.id
+        ]
+        seen = {r.pk for r in corrections}
+        corrections += [
+            r
+            for r in selectors.without_superior(
+                request.user.instansi_id,
+                list(
+                    scoped(CorrectionRequest, request.user)
+                    .filter(status=CorrectionRequest.Status.SUBMITTED)
+                    .select_related("employee", "employee__instansi")
+                ),
+            )
+            if r.pk not in seen and r.employee.user_id != request.user.id
+        ]
     pending_leave.sort(key=lambda r: (r.date_from, r.pk))
     pending_corrections = sorted(corrections, key=lambda r: (r.at, r.pk))
     flagged = (

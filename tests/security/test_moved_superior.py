@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
 
 
-def _moved(pemda, on: dt.date):
-    """kadis_b leaves the post (to a post elsewhere) on the day before `on`; a new head takes it."""
+def _moved(pemda, on: dt.date, *, successor: bool = True):
+    """kadis_b leaves the post (to a post elsewhere) on the day before `on`; a new head takes it
+    (unless successor=False: the post stays vacant, with no post above it)."""
     old_boss = pemda.people["kadis_b"]
     Assignment.objects.filter(employee=old_boss).update(end=on - dt.timedelta(days=1))
     AssignmentFactory(
@@ -27,22 +28,17 @@ def _moved(pemda, on: dt.date):
         employee=old_boss,
         start=on,
     )
+    if not successor:
+        return old_boss, None
     new_boss = employee_with_login(pemda.inst, None, name="Kepala Dinas B baru")
     AssignmentFactory(position=pemda.pos["kadis_b"], employee=new_boss, start=on)
     return old_boss, new_boss
 
 
-def _inbox(client, boss) -> str:
-    client.force_login(boss.user)
-    return client.get("/kehadiran/persetujuan/").content.decode()
-
-
-def test_a_moved_superior_no_longer_decides_a_future_leave_and_the_new_one_does(client, at):
-    pemda = make_pemda()
-    at("2026-11-10 09:00")
+def _leave(pemda):
     staf = pemda.people["staf"]
     services.leave_types_ensure(pemda.inst)
-    req = services.leave_request_submit(
+    return services.leave_request_submit(
         actor=staf.user,
         employee=staf,
         leave_type=LeaveType.objects.get(instansi=pemda.inst, code="izin"),
@@ -50,6 +46,17 @@ def test_a_moved_superior_no_longer_decides_a_future_leave_and_the_new_one_does(
         date_to=dt.date(2026, 11, 24),
         reason="Urusan keluarga",
     )
+
+
+def _inbox(client, boss) -> str:
+    client.force_login(getattr(boss, "user", boss))
+    return client.get("/kehadiran/persetujuan/").content.decode()
+
+
+def test_a_moved_superior_no_longer_decides_a_future_leave_and_the_new_one_does(client, at):
+    pemda = make_pemda()
+    at("2026-11-10 09:00")
+    req = _leave(pemda)
     assert req.approver == pemda.people["kadis_b"]
     old_boss, new_boss = _moved(pemda, dt.date(2026, 11, 13))
     at("2026-11-16 09:00")
@@ -86,3 +93,37 @@ def test_a_correction_is_decided_by_the_superior_of_that_day_or_of_today(client,
     services.correction_decide(actor=new_boss.user, correction=req, approve=True)
     req.refresh_from_db()
     assert req.status == CorrectionRequest.Status.APPROVED and req.punch is not None
+
+
+def test_a_head_recorded_in_advance_decides_once_in_post_and_the_inbox_agrees(client, at):
+    pemda = make_pemda()
+    at("2026-11-10 09:00")
+    req = _leave(pemda)  # for 23-24 November, addressed to kadis_b
+    old_boss, new_boss = _moved(pemda, dt.date(2026, 11, 19))  # recorded ahead of the 19th
+    at("2026-11-16 09:00")
+    # Not in post yet: neither listed nor allowed; the head of today is both.
+    assert "Urusan keluarga" not in _inbox(client, new_boss)
+    with pytest.raises(ValidationError, match="atasan langsung"):
+        services.leave_request_decide(actor=new_boss.user, request=req, approve=True)
+    assert "Urusan keluarga" in _inbox(client, old_boss)
+    at("2026-11-19 09:00")
+    assert "Urusan keluarga" not in _inbox(client, old_boss)
+    assert "Urusan keluarga" in _inbox(client, new_boss)
+    services.leave_request_decide(actor=new_boss.user, request=req, approve=True)
+    req.refresh_from_db()
+    assert req.status == LeaveRequest.Status.APPROVED
+
+
+def test_bkpsdm_decides_when_nobody_is_the_superior_any_more(client, at):
+    pemda = make_pemda()
+    at("2026-11-10 09:00")
+    req = _leave(pemda)
+    old_boss, _ = _moved(pemda, dt.date(2026, 11, 13), successor=False)  # the post stays vacant
+    at("2026-11-16 09:00")
+    with pytest.raises(ValidationError, match="atasan langsung"):
+        services.leave_request_decide(actor=old_boss.user, request=req, approve=True)
+    # Nobody above: BKPSDM stands in, and its inbox lists the request.
+    assert "Urusan keluarga" in _inbox(client, pemda.bkpsdm1)
+    services.leave_request_decide(actor=pemda.bkpsdm1, request=req, approve=True)
+    req.refresh_from_db()
+    assert req.status == LeaveRequest.Status.APPROVED and req.decided_by == pemda.bkpsdm1
