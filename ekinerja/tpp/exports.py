@@ -22,7 +22,7 @@ from ekinerja.core.money import terbilang
 from ekinerja.core.periods import Period
 from ekinerja.org.models import Unit
 
-from . import selectors
+from . import selectors, services
 from .models import Result, Run
 
 ZERO = Decimal(0)
@@ -95,7 +95,7 @@ def _sum(rows: list[Result], keys: list[str]) -> dict[str, Decimal]:
         for k in keys:
             totals[k] += component_amount(r, k)
         if r.withheld:
-            totals["withheld"] += r.net + r.released + r.adjustment
+            totals["withheld"] += services.due_amount(r)  # what the release will pay
     return totals
 
 

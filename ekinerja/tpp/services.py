@@ -26,7 +26,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from ekinerja.activities.services import activity_settings_follow_policy
@@ -380,19 +381,16 @@ _TOTAL_FIELDS = {
 
 
 def _refresh_totals(run: Run) -> None:
+    # What is withheld is each withheld employee's due_amount: what a release pays later, never
+    # below zero (a recovery larger than the month's pay is not carried further).
+    due = Greatest(F("net") + F("released") + F("adjustment"), Value(ZERO))
     agg = Result.objects.filter(run=run).aggregate(
         **{k: Sum(v) for k, v in _TOTAL_FIELDS.items()},
-        total_withheld_net=Sum("net", filter=Q(withheld=True)),
-        total_withheld_released=Sum("released", filter=Q(withheld=True)),
-        total_withheld_adjustment=Sum("adjustment", filter=Q(withheld=True)),
+        total_withheld=Sum(due, filter=Q(withheld=True)),
     )
     for name in _TOTAL_FIELDS:
         setattr(run, name, agg[name] or ZERO)
-    run.total_withheld = (
-        (agg["total_withheld_net"] or ZERO)
-        + (agg["total_withheld_released"] or ZERO)
-        + (agg["total_withheld_adjustment"] or ZERO)
-    )
+    run.total_withheld = agg["total_withheld"] or ZERO
     run.employees = Result.objects.filter(run=run).count()
 
 

@@ -380,6 +380,38 @@ def test_withheld_month_pays_zero_and_the_release_month_pays_it(pemda):
     assert _result(compute(pemda, period=NOV), guru).released == held_net
 
 
+def test_withheld_total_is_what_the_release_pays_never_below_zero(pemda):
+    """A recovery larger than the month's pay leaves nothing due: the month's withheld total (and
+    the SP2D recap's "Ditahan") is 0, what the release pays, not a negative figure."""
+    from ekinerja.tpp import exports
+    from ekinerja.tpp.models import Withholding
+
+    staf = pemda.people["staf"]
+    for period in (OCT, NOV):
+        full_attendance(staf, days=workdays(period))
+        monthly_minutes(pemda, staf, 15, days=workdays(period))
+    run = compute(pemda)
+    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run))
+    services.adjustment_record(
+        actor=pemda.bkpsdm1,
+        employee=staf,
+        source_period=OCT,
+        amount=Decimal(-10_000_000),
+        reason="Lebih bayar",
+    )
+    services.withholding_create(actor=pemda.bkpsdm1, employee=staf, period=NOV, reason="SKP")
+    nov = compute(pemda, period=NOV)
+    n = _result(nov, staf)
+    assert n.withheld and n.net > 0 and n.net + n.adjustment < 0
+    assert nov.total_withheld == services.due_amount(n) == 0
+    assert exports.payroll(nov).totals["withheld"] == 0
+    # Released, it pays that same 0 in November.
+    services.withholding_release(
+        actor=pemda.bkpsdm1, withholding=Withholding.objects.get(employee=staf, period="2026-11")
+    )
+    assert _result(compute(pemda, period=NOV), staf).payable == 0
+
+
 def test_withholding_a_verified_month_sends_it_back_to_computed(pemda):
     run = services.run_verify(actor=pemda.bkpsdm1, run=compute(pemda))
     staf = pemda.people["staf"]
