@@ -149,7 +149,8 @@ class Employee(TenantModel):
         null=True,
         blank=True,
         help_text="Tanggal status kepegawaian saat ini mulai berlaku (mis. TMT PNS); wajib diisi "
-        "saat status diubah.",
+        "saat status diubah. Status diubah dengan TMT yang sama berarti koreksi status sejak TMT "
+        "itu.",
     )
     previous_status = models.CharField(
         "status sebelumnya", max_length=4, choices=Status.choices, blank=True, editable=False
@@ -176,7 +177,9 @@ class Employee(TenantModel):
         null=True,
         blank=True,
         help_text="Tanggal gaji saat ini mulai berlaku (mis. TMT kenaikan gaji berkala); wajib diisi "
-        "saat gaji diubah. Gaji sebuah bulan adalah gaji yang berlaku pada tanggal 1 bulan itu.",
+        "saat gaji diubah. Kenaikan baru: isi TMT baru; gaji diubah dengan TMT yang sama berarti "
+        "koreksi gaji sejak TMT itu. Gaji sebuah bulan adalah gaji yang berlaku pada tanggal 1 "
+        "bulan itu.",
     )
     previous_salary = models.DecimalField(
         "gaji sebelumnya (Rp)",

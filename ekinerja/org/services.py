@@ -74,14 +74,26 @@ def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     """Create or update an employee; the NIP must be plausible (see org.nip) and unique in the instansi.
     A change of status needs its date (status_since) and keeps the status before it (previous_status),
     so months before the change are paid at the earlier status's factor; likewise a change of salary
-    (salary_since, previous_salary) for the health-insurance income cap of the months before it."""
+    (salary_since, previous_salary) for the health-insurance income cap of the months before it.
+    Changed again with the same TMT, the value corrects that change: the earlier value is kept.
+    Only the latest change is kept."""
     employee_validate(employee)
     if employee.pk:
-        old = Employee.objects.filter(pk=employee.pk).values_list("status", "salary").first()
-        if old is not None and old[0] != employee.status:
-            employee.previous_status = old[0]
-        if old is not None and old[1] is not None and old[1] != employee.salary:
-            employee.previous_salary = old[1]
+        old = (
+            Employee.objects.filter(pk=employee.pk)
+            .values_list("status", "status_since", "salary", "salary_since")
+            .first()
+        )
+        if old is not None:
+            status, status_since, salary, salary_since = old
+            if status != employee.status and employee.status_since != status_since:
+                employee.previous_status = status
+            if (
+                salary is not None
+                and salary != employee.salary
+                and employee.salary_since != salary_since
+            ):
+                employee.previous_salary = salary
     _save(employee, actor=actor, action="org.employee.create")
     return employee
 

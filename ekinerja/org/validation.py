@@ -147,15 +147,17 @@ def employee_validate(employee: Employee, today: dt.date | None = None) -> None:
             .values_list("status", "status_since", "salary", "salary_since")
             .first()
         )
+    # A change of status or salary needs its TMT. Changed again with the same TMT, it corrects that
+    # change (a mistyped amount or status): the value before the change stays as it was.
     if old is not None and "status" not in errors:
-        if old[0] != employee.status and employee.status_since in (None, old[1]):
+        if old[0] != employee.status and employee.status_since is None:
             # The TPP pays each working day at its status's factor: the change needs its date.
             errors["status_since"] = [
                 "Isi TMT status baru (tanggal mulai berlaku) saat status diubah."
             ]
     if old is not None and "salary" not in errors:
         changed = old[2] is not None and employee.salary != old[2]
-        if changed and employee.salary_since in (None, old[3]):
+        if changed and employee.salary_since is None:
             # Months before the change keep the salary they were paid with (health-insurance cap).
             errors["salary_since"] = ["Isi TMT gaji baru (tanggal mulai berlaku) saat gaji diubah."]
     if errors:

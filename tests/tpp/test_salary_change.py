@@ -98,3 +98,27 @@ def test_the_first_salary_needs_no_tmt_and_the_admin_form_asks_for_it_on_a_chang
     errors = admin_employee_change(client, pemda, guru, {"salary": "4500000"})
     assert errors["salary_since"] == ["Isi TMT gaji baru (tanggal mulai berlaku) saat gaji diubah."]
     assert Employee.objects.get(pk=guru.pk).salary == 4_000_000
+
+
+def test_a_mistyped_raise_is_corrected_with_the_same_tmt_and_the_earlier_salary_is_kept():
+    pemda = make_pemda(_capped)
+    kadis = pemda.people["kadis"]
+    Employee.objects.filter(pk=kadis.pk).update(salary=Decimal(11_000_000))
+    kadis.refresh_from_db()
+    kadis.salary, kadis.salary_since = Decimal(11_600_000), dt.date(2026, 11, 1)  # a typo
+    org_services.employee_save(actor=pemda.bkpsdm1, employee=kadis)
+    kadis.refresh_from_db()
+    kadis.salary = Decimal(11_500_000)  # corrected, the same TMT: no new change
+    org_services.employee_save(actor=pemda.bkpsdm1, employee=kadis)
+    kadis.refresh_from_db()
+    assert (kadis.salary, kadis.previous_salary, kadis.salary_since) == (
+        11_500_000,
+        11_000_000,
+        dt.date(2026, 11, 1),
+    )
+    assert _result(pemda, kadis, OCT).health_insurance == 10_000  # October: still 11,000,000
+    # A later raise with its own TMT is a new change: the corrected amount becomes the earlier one.
+    kadis.salary, kadis.salary_since = Decimal(11_800_000), dt.date(2027, 1, 1)
+    org_services.employee_save(actor=pemda.bkpsdm1, employee=kadis)
+    kadis.refresh_from_db()
+    assert (kadis.previous_salary, kadis.salary_since) == (11_500_000, dt.date(2027, 1, 1))

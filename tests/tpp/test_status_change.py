@@ -60,3 +60,18 @@ def test_the_admin_form_asks_for_the_tmt_when_the_status_changes(client):
         "Isi TMT status baru (tanggal mulai berlaku) saat status diubah."
     ]
     assert Employee.objects.get(pk=guru.pk).status == "PNS"
+
+
+def test_a_status_corrected_with_the_same_tmt_keeps_the_status_before_the_change():
+    pemda = make_pemda()
+    guru = pemda.people["guru"]
+    Employee.objects.filter(pk=guru.pk).update(status="CPNS")
+    guru.refresh_from_db()
+    guru.status, guru.status_since = "PNS", D(2026, 10, 19)  # recorded by mistake
+    org_services.employee_save(actor=pemda.bkpsdm1, employee=guru)
+    guru.refresh_from_db()
+    guru.status = "CPNS"  # corrected with the same TMT: no new change, nothing asked
+    org_services.employee_save(actor=pemda.bkpsdm1, employee=guru)
+    guru.refresh_from_db()
+    assert (guru.status, guru.previous_status) == ("CPNS", "CPNS")
+    assert _ceiling(pemda, guru, OCT) == 3_000_000  # CPNS the whole month again
