@@ -299,6 +299,42 @@ def gather(
     return gathered
 
 
+def payment_only_info(
+    instansi: Instansi, period: Period, unit: Unit | None, employee_ids: Iterable[int]
+) -> dict[int, EmployeeInfo]:
+    """For employees with no result of their own in the month (no definitif post in it: retired,
+    moved away) but a release or adjustment due in it: what their list row shows, from their last
+    definitif post up to the month's end; with a unit, only those whose post lies in its subtree
+    (three queries whatever their number)."""
+    ids = list(employee_ids)
+    if not ids:
+        return {}
+    units = UnitTree.load(instansi)
+    scope = units.subtree(unit.id) if unit is not None else None
+    last: dict[int, tuple] = {}
+    for emp_id, unit_id, name, kelas in (
+        Assignment.objects.filter(
+            instansi=instansi,
+            employee_id__in=ids,
+            kind=Assignment.Kind.DEFINITIF,
+            start__lte=period.last_day,
+        )
+        .order_by("start", "id")
+        .values_list("employee_id", "position__unit_id", "position__name", "position__kelas")
+    ):
+        last[emp_id] = (unit_id, name, kelas)  # the latest start wins
+    chosen = {e: v for e, v in last.items() if scope is None or v[0] in scope}
+    return {
+        e.id: EmployeeInfo(
+            employee=e,
+            unit_id=units.opd_of(chosen[e.id][0]),
+            position_name=chosen[e.id][1],
+            kelas=chosen[e.id][2],
+        )
+        for e in Employee.objects.filter(instansi=instansi, id__in=list(chosen))
+    }
+
+
 # Above this many employees the rows are fetched for the whole instansi and filtered in memory
 # rather than with a long `IN (...)` list (the other apps' selectors do the same).
 _IN_LIST_LIMIT = 500

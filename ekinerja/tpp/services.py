@@ -479,6 +479,72 @@ def _compute(actor, run: Run, instansi: Instansi, period: Period, unit, progress
     return run
 
 
+def _payment_only_rows(run: Run, gathered, computed, withheld, released, adjustment) -> list[dict]:
+    """Rows for employees without a result of their own in the month (no definitif post in it:
+    retired, moved away) to whom a release or an adjustment is due in it: they are paid here, with
+    nothing computed (a row of zeros and a note), so no released or corrected amount is lost. In a
+    unit run, only those whose last post lies in the unit's subtree."""
+    have = {emp_id for emp_id, _ in computed}
+    due = {e for e, amount in (*released.items(), *adjustment.items()) if amount} - have
+    infos = selectors.payment_only_info(run.instansi, gathered.period, run.unit, due)
+    rows = []
+    pppk = Employee.Status.PPPK
+    for emp_id, info in infos.items():
+        e = info.employee
+        fields = _payment_fields(emp_id, ZERO, withheld, released, adjustment)
+        note = (
+            f"Tidak memiliki jabatan definitif pada {gathered.period.label}: TPP bulan ini tidak "
+            "dihitung; yang dibayarkan hanya "
+            + " dan ".join(
+                part
+                for part, amount in (
+                    (
+                        f"pelepasan TPP yang ditahan {format_rupiah(fields['released'])}",
+                        fields["released"],
+                    ),
+                    (f"koreksi {format_rupiah(fields['adjustment'])}", fields["adjustment"]),
+                )
+                if amount
+            )
+            + "."
+        )
+        rows.append(
+            {
+                "instansi_id": run.instansi_id,
+                "run_id": run.pk,
+                "employee_id": e.pk,
+                "unit_id": info.unit_id,
+                "nip": e.nip,
+                "name": e.full_name[:200],
+                "golongan": e.grade_label if e.status == pppk else e.golongan,
+                "kelas": info.kelas,
+                "position_name": info.position_name[:200],
+                "bank_name": e.bank_name,
+                "bank_account": e.bank_account,
+                "ceiling": ZERO,
+                "gross": ZERO,
+                "pph21": ZERO,
+                "health_insurance": ZERO,
+                "net": ZERO,
+                **fields,
+                "detail": {
+                    "payment_only": True,
+                    "nip": e.nip,
+                    "ceiling": 0,
+                    "gross": 0,
+                    "pph21": 0,
+                    "health_insurance": 0,
+                    "net": 0,
+                    "notes": [note],
+                    "lines": [],
+                    "position": info.position_name,
+                    "kelas": info.kelas,
+                },
+            }
+        )
+    return rows
+
+
 @transaction.atomic
 def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Future[str]) -> Run:
     run = Run.objects.select_for_update().get(pk=run.pk)
@@ -514,6 +580,7 @@ def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Futu
                 "detail": _detail(res, info),
             }
         )
+    rows.extend(_payment_only_rows(run, gathered, computed, withheld, released, adjustment))
     for i in range(0, len(rows), BATCH):
         _insert_batch(rows[i : i + BATCH])
     run.policy = gathered.policy_row

@@ -236,9 +236,15 @@ def _stored(instansi: Instansi, period: Period) -> tuple[dict[int, tuple], list[
         "detail__skp__amount",
         "detail__floor_pct",
         "detail__sentence_pct",
+        "detail__payment_only",
     )
     out = {}
-    for emp, nip, name, unit_id, gross, net, ceiling, pph, health, att, act, skp, fl, sen in rows:
+    for row in rows:
+        emp, nip, name, unit_id, gross, net, ceiling, pph, health, att, act, skp, fl, sen, only = (
+            row
+        )
+        if only:
+            continue  # a release or adjustment paid to someone with nothing computed: not compared
         values = {
             "ceiling": ceiling,
             "attendance": _money(att),

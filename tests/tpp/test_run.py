@@ -412,6 +412,49 @@ def test_withheld_total_is_what_the_release_pays_never_below_zero(pemda):
     assert _result(compute(pemda, period=NOV), staf).payable == 0
 
 
+def test_a_release_and_an_adjustment_due_after_leaving_are_still_paid(pemda, client):
+    """Someone withheld in October (LHKPN) who leaves on 31 October has no November result of their
+    own; what is released and corrected into November is paid there on a row of its own."""
+    from django.urls import reverse
+
+    from ekinerja.org.models import Assignment
+    from ekinerja.tpp import exports
+
+    guru = pemda.people["guru"]
+    full_attendance(guru)
+    monthly_minutes(pemda, guru, 15)
+    Assignment.objects.filter(employee=guru).update(end=D(2026, 10, 31))
+    w = services.withholding_create(actor=pemda.bkpsdm1, employee=guru, period=OCT, reason="LHKPN")
+    run = compute(pemda)
+    held = _result(run, guru).net
+    assert held > 0
+    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run))
+    services.adjustment_record(
+        actor=pemda.bkpsdm1, employee=guru, source_period=OCT, amount=Decimal(150_000), reason="k"
+    )
+    w = services.withholding_release(actor=pemda.bkpsdm1, withholding=w)
+    assert w.released_period == "2026-11" and w.amount == held
+    nov = compute(pemda, period=NOV)
+    n = _result(nov, guru)
+    assert (n.net, n.released, n.adjustment, n.payable) == (0, held, 150_000, held + 150_000)
+    assert n.unit_id == pemda.opd_a.pk and n.detail["payment_only"]
+    assert nov.total_released == held and nov.total_adjustment == 150_000
+    assert nov.total_payable == sum(r.payable for r in Result.objects.filter(run=nov))
+    assert f"{guru.nip}" in exports.bank_csv(nov) and str(int(held + 150_000)) in exports.bank_csv(
+        nov
+    )
+    # A unit run pays it in the unit of the last post only.
+    Run.objects.filter(pk=nov.pk).delete()
+    run_b = compute(pemda, unit=pemda.opd_b, period=NOV)
+    assert not Result.objects.filter(run=run_b, employee=guru).exists()
+    run_a = compute(pemda, unit=pemda.opd_a, period=NOV)
+    assert _result(run_a, guru).payable == held + 150_000
+    # The employee's page says why nothing was computed.
+    client.force_login(guru.user)
+    html = client.get(reverse("tpp:mine") + "?periode=2026-11").content.decode()
+    assert "Tidak memiliki jabatan definitif pada November 2026" in html
+
+
 def test_withholding_a_verified_month_sends_it_back_to_computed(pemda):
     run = services.run_verify(actor=pemda.bkpsdm1, run=compute(pemda))
     staf = pemda.people["staf"]
