@@ -37,7 +37,7 @@ from ekinerja.core.gcpause import gc_paused
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.money import format_rupiah
 from ekinerja.core.periods import Period
-from ekinerja.org.models import Employee, Role, Unit
+from ekinerja.org.models import Assignment, Employee, Role, Unit
 from ekinerja.org.selectors import user_roles
 
 from . import selectors
@@ -545,6 +545,51 @@ def _payment_only_rows(run: Run, gathered, computed, withheld, released, adjustm
     return rows
 
 
+def _claim_from_other_unit_runs(actor, run: Run, employee_ids: list[int]) -> set[int]:
+    """An employee is paid by one run a month. A transfer recorded after another unit's run can put
+    them in this unit's list while that run still holds them: a locked run has paid them (they stay
+    there and are left out here: returned); an unlocked one gives them up (its result is removed,
+    its totals refreshed, and a verified list goes back to computed). Inside the compute's
+    transaction; a constant number of queries plus a few per other run affected."""
+    held = list(
+        Result.objects.filter(
+            instansi_id=run.instansi_id,
+            run__period=run.period,
+            employee_id__in=employee_ids,
+        )
+        .exclude(run=run)
+        .values_list("run_id", "employee_id")
+    )
+    if not held:
+        return set()
+    by_run: dict[int, list[int]] = defaultdict(list)
+    for run_id, emp in held:
+        by_run[run_id].append(emp)
+    paid_elsewhere: set[int] = set()
+    for other in Run.objects.select_for_update().filter(pk__in=list(by_run)).order_by("pk"):
+        if other.state in LOCKED_STATES:
+            paid_elsewhere.update(by_run[other.pk])
+            continue
+        before = snapshot(other)
+        Result.objects.filter(run=other, employee_id__in=by_run[other.pk]).delete()
+        if other.state == S.VERIFIED:
+            _transition(other, S.COMPUTED)
+            other.verified_by = None
+            other.verified_at = None
+        _refresh_totals(other)
+        other.save()
+        audit_record(
+            action="tpp.run.transfer",
+            actor=actor,
+            instansi=other.instansi,
+            obj=other,
+            before=before,
+            after=snapshot(other),
+            reason=f"{len(by_run[other.pk])} pegawai kini dihitung pada {run} {run.unit.name}",
+        )
+    return paid_elsewhere
+
+
 @transaction.atomic
 def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Future[str]) -> Run:
     run = Run.objects.select_for_update().get(pk=run.pk)
@@ -553,6 +598,9 @@ def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Futu
     before = snapshot(run)
     withheld, released, adjustment = _payments(run.instansi_id, gathered.period)
     Result.objects.filter(run=run).delete()
+    if run.unit_id is not None:
+        paid_elsewhere = _claim_from_other_unit_runs(actor, run, [e for e, _ in computed])
+        computed = [(e, res) for e, res in computed if e not in paid_elsewhere]
     rows = []
     pppk = Employee.Status.PPPK
     for emp_id, res in computed:
@@ -726,10 +774,28 @@ def _period_locked(instansi_id: int, period: Period, employee: Employee) -> bool
     run, _ = _run_holding(employee, period)
     if run is not None:
         return run.state in LOCKED_STATES
-    # No result for the employee: the month is locked if a whole-instansi run is.
-    return Run.objects.filter(
-        instansi_id=instansi_id, period=str(period), unit__isnull=True, state__in=LOCKED_STATES
-    ).exists()
+    # No result for the employee (a hire or transfer recorded after the run): the month is locked if
+    # a whole-instansi run is, or the locked unit run whose subtree holds their last post in it.
+    locked = list(
+        Run.objects.filter(instansi_id=instansi_id, period=str(period), state__in=LOCKED_STATES)
+    )
+    if any(r.unit_id is None for r in locked):
+        return True
+    if not locked:
+        return False
+    post_unit = (
+        Assignment.objects.filter(
+            employee=employee, kind=Assignment.Kind.DEFINITIF, start__lte=period.last_day
+        )
+        .filter(Q(end__isnull=True) | Q(end__gte=period.first_day))
+        .order_by("-start", "-id")
+        .values_list("position__unit_id", flat=True)
+        .first()
+    )
+    if post_unit is None:
+        return False
+    tree = selectors.UnitTree.load(instansi_id)
+    return any(post_unit in tree.subtree(r.unit_id) for r in locked)
 
 
 def _refresh_result(actor, employee: Employee, period: Period) -> None:

@@ -455,6 +455,76 @@ def test_a_release_and_an_adjustment_due_after_leaving_are_still_paid(pemda, cli
     assert "Tidak memiliki jabatan definitif pada November 2026" in html
 
 
+def test_a_hire_recorded_after_the_unit_run_was_locked_is_corrected_by_adjustment(pemda):
+    """October of Dinas Pendidikan is locked; a hire from 1 October is recorded afterwards. The unit
+    cannot be recomputed, so the month is locked for them too: their October is paid as an
+    adjustment, and a withholding on it is refused."""
+    from tests.factories import AssignmentFactory, EmployeeFactory
+
+    run = compute(pemda, unit=pemda.opd_a)
+    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run))
+    new = EmployeeFactory(instansi=pemda.inst, golongan="III/a", salary=Decimal(4_000_000))
+    AssignmentFactory(position=pemda.pos["guru"], employee=new, start=D(2026, 10, 1))
+    with pytest.raises(ValidationError, match="dikunci"):
+        compute(pemda, unit=pemda.opd_a)
+    with pytest.raises(ValidationError, match="dikunci"):
+        services.withholding_create(actor=pemda.bkpsdm1, employee=new, period=OCT, reason="SKP")
+    adj = services.adjustment_record(
+        actor=pemda.bkpsdm1,
+        employee=new,
+        source_period=OCT,
+        amount=Decimal(2_000_000),
+        reason="TPP Oktober pegawai baru",
+    )
+    assert adj.target_period == "2026-11"
+    # Dinas Kesehatan's October is still open: its people are not affected.
+    staf = pemda.people["staf"]
+    services.withholding_create(actor=pemda.bkpsdm1, employee=staf, period=OCT, reason="SKP")
+
+
+def _transfer_staf_to_opd_a(pemda):
+    from ekinerja.org.models import Assignment
+    from tests.factories import AssignmentFactory, PositionFactory
+
+    staf = pemda.people["staf"]
+    Assignment.objects.filter(employee=staf).update(end=D(2026, 10, 18))
+    pos = PositionFactory(instansi=pemda.inst, unit=pemda.opd_a, kelas=7, parent=pemda.pos["kadis"])
+    AssignmentFactory(position=pos, employee=staf, start=D(2026, 10, 19))
+    return staf
+
+
+def test_a_transfer_recorded_after_a_unit_run_moves_the_employee_to_the_new_units_list(pemda):
+    """Dinas Kesehatan's October was computed (and verified) with staf in it; staf's transfer to Dinas
+    Pendidikan from the 19th is recorded afterwards. Computing Dinas Pendidikan takes staf over:
+    paid once, in the unit of the last post; Dinas Kesehatan's list changed, so it must be verified
+    again."""
+    staf = pemda.people["staf"]
+    full_attendance(staf)
+    monthly_minutes(pemda, staf, 15)
+    run_b = services.run_verify(actor=pemda.bkpsdm1, run=compute(pemda, unit=pemda.opd_b))
+    assert Result.objects.filter(run=run_b, employee=staf).exists()
+    _transfer_staf_to_opd_a(pemda)
+    run_a = compute(pemda, unit=pemda.opd_a)
+    assert Result.objects.filter(employee=staf, run__period="2026-10").count() == 1
+    assert _result(run_a, staf).payable > 0
+    run_b.refresh_from_db()
+    assert run_b.state == Run.State.COMPUTED and run_b.employees == 1  # only kadis_b left
+    assert run_b.total_payable == sum(r.payable for r in Result.objects.filter(run=run_b))
+
+
+def test_an_employee_paid_by_a_locked_unit_run_is_not_paid_again_by_another(pemda):
+    staf = pemda.people["staf"]
+    full_attendance(staf)
+    monthly_minutes(pemda, staf, 15)
+    run_b = compute(pemda, unit=pemda.opd_b)
+    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run_b))
+    paid = _result(run_b, staf).payable
+    _transfer_staf_to_opd_a(pemda)
+    run_a = compute(pemda, unit=pemda.opd_a)
+    assert not Result.objects.filter(run=run_a, employee=staf).exists()
+    assert _result(run_b, staf).payable == paid  # the locked list never changes
+
+
 def test_withholding_a_verified_month_sends_it_back_to_computed(pemda):
     run = services.run_verify(actor=pemda.bkpsdm1, run=compute(pemda))
     staf = pemda.people["staf"]
