@@ -488,6 +488,13 @@ def unit_totals(run: Run) -> list[dict]:
     return list(rows)
 
 
+def without_bank_account(run: Run, limit: int = 20) -> tuple[int, list[Result]]:
+    """Results of the run with an amount to pay but no bank account number (the bank file would
+    carry an empty account): how many, and the first `limit` by name (two queries)."""
+    rows = Result.objects.filter(run=run, payable__gt=0, bank_account="")
+    return rows.count(), list(rows.order_by("name")[:limit])
+
+
 def withholdings_of(instansi: Instansi, period: Period) -> list[Withholding]:
     return list(
         Withholding.objects.filter(instansi=instansi, period=str(period))

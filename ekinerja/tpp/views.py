@@ -203,6 +203,8 @@ def run_start(request):
     period = _period(request, Period.of(today).previous())
     unit = None
     if request.POST.get("unit"):
+        if not request.POST["unit"].isdigit():
+            raise Http404("Unit tidak ditemukan.")
         unit = get_scoped_or_404(Unit, request.user, pk=request.POST["unit"])
     from .tasks import run_compute_task
 
@@ -260,6 +262,7 @@ def run_detail(request, pk: int):
         "q": q,
         "unit_id": unit_id,
         "unit_rows": selectors.unit_totals(run),
+        "no_account": selectors.without_bank_account(run),
         "withholdings": selectors.withholdings_of(run.instansi, period),
         "open_withholdings": [
             w for w in selectors.open_withholdings(run.instansi) if w.period != run.period
@@ -414,6 +417,8 @@ def download(request, pk: int, kind: str):
         return redirect("tpp:run", pk=run.pk)
     unit = None
     if request.POST.get("unit"):
+        if not request.POST["unit"].isdigit():
+            raise Http404("Unit tidak ditemukan.")
         unit = get_scoped_or_404(Unit, request.user, pk=request.POST["unit"])
     today = _today(request)
     doc, ext = kind.split("-")

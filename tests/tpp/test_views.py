@@ -241,3 +241,22 @@ def test_adjustment_form_reads_whole_rupiah_and_refuses_a_decimal_part(client, p
     assert not Adjustment.objects.exists()  # "150000.00" used to be recorded as 15,000,000
     client.post(url, {"nip": staf.nip, "amount": "-Rp150.000", "reason": "Lebih bayar"})
     assert Adjustment.objects.get().amount == -150_000
+
+
+def test_run_page_names_who_is_paid_without_a_bank_account(client, pemda):
+    from ekinerja.org.models import Employee
+
+    staf = pemda.people["staf"]
+    Employee.objects.filter(pk=staf.pk).update(bank_account="")
+    run = services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    assert Result.objects.get(run=run, employee=staf).payable > 0
+    html = _login(client, pemda.bkpsdm1).get(reverse("tpp:run", args=[run.pk])).content.decode()
+    assert "1 pegawai dengan TPP yang dibayarkan belum memiliki nomor rekening" in html
+    assert f"{staf.name} ({staf.nip})" in html
+
+
+def test_a_unit_that_is_not_a_number_is_not_found_on_download(client, pemda):
+    run = _locked(pemda)
+    _login(client, pemda.bpkad)
+    url = reverse("tpp:download", args=[run.pk, "bank-csv"])
+    assert client.post(url, {"unit": "abc"}).status_code == 404
