@@ -882,7 +882,6 @@ def leave_request_submit(
     return req
 
 
-@transaction.atomic
 def _superior_step_decider(actor: User, me: Employee | None, req) -> bool:
     """Who decides a leave or correction at the superior's step (selectors.may_decide_as_superior);
     BKPSDM stands in when the employee has no direct superior today, never for their own request."""
@@ -895,6 +894,7 @@ def _superior_step_decider(actor: User, me: Employee | None, req) -> bool:
     )
 
 
+@transaction.atomic
 def leave_request_decide(
     *, actor: User, request: LeaveRequest, approve: bool, note: str = ""
 ) -> LeaveRequest:

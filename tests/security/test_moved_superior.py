@@ -127,3 +127,15 @@ def test_bkpsdm_decides_when_nobody_is_the_superior_any_more(client, at):
     services.leave_request_decide(actor=pemda.bkpsdm1, request=req, approve=True)
     req.refresh_from_db()
     assert req.status == LeaveRequest.Status.APPROVED and req.decided_by == pemda.bkpsdm1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deciding_runs_in_its_own_transaction(at):
+    """As from a view (no request-wide transaction): the decision locks the request row in its own
+    transaction (on PostgreSQL, select_for_update outside one is an error)."""
+    pemda = make_pemda()
+    at("2026-11-10 09:00")
+    req = _leave(pemda)
+    services.leave_request_decide(actor=pemda.people["kadis_b"].user, request=req, approve=True)
+    req.refresh_from_db()
+    assert req.status == LeaveRequest.Status.APPROVED
