@@ -479,6 +479,24 @@ def _compute(actor, run: Run, instansi: Instansi, period: Period, unit, progress
     return run
 
 
+def _row_identity(run: Run, info: selectors.EmployeeInfo) -> dict:
+    """The columns of a result row that say whose it is and where it is paid."""
+    e = info.employee
+    return {
+        "instansi_id": run.instansi_id,
+        "run_id": run.pk,
+        "employee_id": e.pk,
+        "unit_id": info.unit_id,
+        "nip": e.nip,
+        "name": e.full_name[:200],
+        "golongan": e.grade_label if e.status == Employee.Status.PPPK else e.golongan,
+        "kelas": info.kelas,
+        "position_name": info.position_name[:200],
+        "bank_name": e.bank_name,
+        "bank_account": e.bank_account,
+    }
+
+
 def _payment_only_rows(run: Run, gathered, computed, withheld, released, adjustment) -> list[dict]:
     """Rows for employees without a result of their own in the month (no definitif post in it:
     retired, moved away) to whom a release or an adjustment is due in it: they are paid here, with
@@ -488,7 +506,6 @@ def _payment_only_rows(run: Run, gathered, computed, withheld, released, adjustm
     due = {e for e, amount in (*released.items(), *adjustment.items()) if amount} - have
     infos = selectors.payment_only_info(run.instansi, gathered.period, run.unit, due)
     rows = []
-    pppk = Employee.Status.PPPK
     for emp_id, info in infos.items():
         e = info.employee
         fields = _payment_fields(emp_id, ZERO, withheld, released, adjustment)
@@ -510,17 +527,7 @@ def _payment_only_rows(run: Run, gathered, computed, withheld, released, adjustm
         )
         rows.append(
             {
-                "instansi_id": run.instansi_id,
-                "run_id": run.pk,
-                "employee_id": e.pk,
-                "unit_id": info.unit_id,
-                "nip": e.nip,
-                "name": e.full_name[:200],
-                "golongan": e.grade_label if e.status == pppk else e.golongan,
-                "kelas": info.kelas,
-                "position_name": info.position_name[:200],
-                "bank_name": e.bank_name,
-                "bank_account": e.bank_account,
+                **_row_identity(run, info),
                 "ceiling": ZERO,
                 "gross": ZERO,
                 "pph21": ZERO,
@@ -543,6 +550,17 @@ def _payment_only_rows(run: Run, gathered, computed, withheld, released, adjustm
             }
         )
     return rows
+
+
+def _list_changed(run: Run) -> None:
+    """A run's list changed after it was computed: totals refreshed and saved; a verified list goes
+    back to computed (it must be verified again)."""
+    if run.state == S.VERIFIED:
+        _transition(run, S.COMPUTED)
+        run.verified_by = None
+        run.verified_at = None
+    _refresh_totals(run)
+    run.save()
 
 
 def _claim_from_other_unit_runs(actor, run: Run, employee_ids: list[int]) -> set[int]:
@@ -572,12 +590,7 @@ def _claim_from_other_unit_runs(actor, run: Run, employee_ids: list[int]) -> set
             continue
         before = snapshot(other)
         Result.objects.filter(run=other, employee_id__in=by_run[other.pk]).delete()
-        if other.state == S.VERIFIED:
-            _transition(other, S.COMPUTED)
-            other.verified_by = None
-            other.verified_at = None
-        _refresh_totals(other)
-        other.save()
+        _list_changed(other)
         audit_record(
             action="tpp.run.transfer",
             actor=actor,
@@ -602,23 +615,11 @@ def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Futu
         paid_elsewhere = _claim_from_other_unit_runs(actor, run, [e for e, _ in computed])
         computed = [(e, res) for e, res in computed if e not in paid_elsewhere]
     rows = []
-    pppk = Employee.Status.PPPK
     for emp_id, res in computed:
         info = gathered.info[emp_id]
-        e = info.employee
         rows.append(
             {
-                "instansi_id": run.instansi_id,
-                "run_id": run.pk,
-                "employee_id": e.pk,
-                "unit_id": info.unit_id,
-                "nip": e.nip,
-                "name": e.full_name[:200],
-                "golongan": e.grade_label if e.status == pppk else e.golongan,
-                "kelas": info.kelas,
-                "position_name": info.position_name[:200],
-                "bank_name": e.bank_name,
-                "bank_account": e.bank_account,
+                **_row_identity(run, info),
                 "ceiling": res.ceiling,
                 "gross": res.gross,
                 "pph21": res.pph21,
@@ -811,12 +812,7 @@ def _refresh_result(actor, employee: Employee, period: Period) -> None:
     _apply_payments(result, withheld, released, adjustment)
     result.save(update_fields=["withheld", "withheld_reason", "released", "adjustment", "payable"])
     before = snapshot(run)
-    if run.state == S.VERIFIED:
-        _transition(run, S.COMPUTED)
-        run.verified_by = None
-        run.verified_at = None
-    _refresh_totals(run)
-    run.save()
+    _list_changed(run)
     if before["state"] != run.state:
         audit_record(
             action="tpp.run.unverify",
