@@ -802,9 +802,16 @@ def overview_reopen(request, pk: int):
                 )
                 return redirect(back)
     else:
+        # The period's own rating deadline when it is still ahead, but never beyond what the
+        # service accepts (early in a month the running period's deadline is weeks away).
         deadline = selectors.rating_deadline(lock.instansi_id, period)
+        latest = today + dt.timedelta(days=services.REOPEN_MAX_DAYS)
         form = ReopenForm(
-            initial={"until": deadline if deadline >= today else today + dt.timedelta(days=7)}
+            initial={
+                "until": min(deadline, latest)
+                if deadline >= today
+                else today + dt.timedelta(days=7)
+            }
         )
     locked = selectors.locked_months(lock.instansi_id, period.start.year) & set(
         period.month_periods

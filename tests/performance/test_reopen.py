@@ -337,3 +337,17 @@ def test_a_reopened_period_gets_reminders_before_its_extended_deadline(org, casc
         for r in selectors.rating_reminders(org["inst"], today=dt.date(2026, 11, 28))
         if r.period.start == dt.date(2026, 10, 1)
     ]
+
+
+def test_the_proposed_last_day_is_one_the_service_accepts(client, org, cascaded, at, bkpsdm):
+    """Early in a month the running month's rating deadline (5 November for October) is more than
+    31 days ahead: the form proposes the latest day allowed, so reopening with it succeeds."""
+    at("2026-10-02 09:00")
+    lock = lock_october(org, bkpsdm)
+    client.force_login(bkpsdm)
+    html = client.get(reopen_url(lock)).content.decode()
+    assert 'value="2026-11-02"' in html  # 2 October + 31 days, not the deadline of 5 November
+    resp = client.post(reopen_url(lock), {"reason": REASON, "until": "2026-11-02"})
+    assert resp.status_code == 302
+    lock.refresh_from_db()
+    assert not lock.in_force
