@@ -17,5 +17,6 @@ urlpatterns = [
     path("aktivitas/", include("ekinerja.activities.urls")),
     path("kinerja/", include("ekinerja.performance.urls")),
     path("tpp/", include("ekinerja.tpp.urls")),
+    path("laporan/", include("ekinerja.reports.urls")),
     path("", include("ekinerja.org.urls")),
 ]

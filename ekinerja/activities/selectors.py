@@ -1023,3 +1023,23 @@ def entries_for_skp_result(result: SkpResult, start: dt.date, end: dt.date) -> S
         counted=[e for e in entries if e.status == EntryStatus.APPROVED],
         others=[e for e in entries if e.status != EntryStatus.APPROVED],
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Counts for the leaders' reports
+
+
+def minutes_by_employee(instansi, start: dt.date, end: dt.date) -> dict[int, tuple[int, int]]:
+    """Employee id -> (credited minutes of their approved entries dated in [start, end], not
+    capped per day; how many entries of those days wait for verification) (one query)."""
+    rows = (
+        ActivityEntry.objects.filter(instansi=instansi, date__gte=start, date__lte=end)
+        .values("employee_id")
+        .annotate(
+            approved=Sum("credited_minutes", filter=Q(status=EntryStatus.APPROVED)),
+            pending=Count("id", filter=Q(status=EntryStatus.SUBMITTED)),
+        )
+        .order_by()
+        .values_list("employee_id", "approved", "pending")
+    )
+    return {emp: (approved or 0, pending) for emp, approved, pending in rows}

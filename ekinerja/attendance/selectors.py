@@ -379,3 +379,60 @@ def request_visible_to(user, request) -> bool:
     if request.decided_by_id is not None and request.decided_by_id == user.id:
         return True
     return may_decide_as_superior(org.employee_for_user(user), request)
+
+
+# --------------------------------------------------------------------------------------------------
+# Counts for the leaders' reports
+
+
+@dataclass(frozen=True)
+class AttendanceCounts:
+    scheduled: int  # working days (anything but off)
+    leave: int
+    present: int  # some presence: on time, late, early, or one punch missing
+    on_time: int  # present with both punches, neither late nor early
+    late: int
+    late_minutes: int
+    absent: int  # tanpa keterangan
+
+
+def attendance_counts(
+    instansi: Instansi, start: dt.date, end: dt.date
+) -> dict[int, AttendanceCounts]:
+    """Employee id -> their stored daily attendance in [start, end], counted by status (one
+    query). Read from DailyAttendance, which the nightly job and every change to a day's inputs
+    keep derived, so a whole instansi's month costs one aggregation, not a derivation."""
+    from django.db.models import Count
+
+    from .models import DailyAttendance
+
+    st = DailyAttendance.Status
+    present = [st.PRESENT, st.LATE, st.EARLY, st.LATE_EARLY, st.MISSING_IN, st.MISSING_OUT]
+    rows = (
+        DailyAttendance.objects.filter(instansi=instansi, date__gte=start, date__lte=end)
+        .values("employee_id")
+        .annotate(
+            scheduled=Count("id", filter=~Q(status=st.OFF)),
+            leave=Count("id", filter=Q(status=st.LEAVE)),
+            present=Count("id", filter=Q(status__in=present)),
+            on_time=Count("id", filter=Q(status=st.PRESENT)),
+            late=Count("id", filter=Q(status__in=[st.LATE, st.LATE_EARLY])),
+            late_minutes=Sum("late_minutes", filter=~Q(status=st.OFF)),
+            absent=Count("id", filter=Q(status=st.ABSENT)),
+        )
+        .order_by()
+        .values_list(
+            "employee_id",
+            "scheduled",
+            "leave",
+            "present",
+            "on_time",
+            "late",
+            "late_minutes",
+            "absent",
+        )
+    )
+    return {
+        emp: AttendanceCounts(sched, leave, pres, ok, late, late_min or 0, absent)
+        for emp, sched, leave, pres, ok, late, late_min, absent in rows
+    }

@@ -416,3 +416,29 @@ def instansi_stats(instansi: Instansi, *, on: dt.date) -> dict:
         "positions": positions,
         "vacant_positions": positions - len(filled),
     }
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """Who holds which post of an instansi on one day (two queries)."""
+
+    definitif: dict[int, int]  # employee id -> unit id of their definitif post
+    acting_units: list[int]  # unit id of each Plt/Plh assignment in force
+    position_units: dict[int, int]  # position id -> unit id, every position
+    held: set[int]  # positions somebody holds (definitif, Plt or Plh)
+
+
+def staffing(instansi: Instansi, *, on: dt.date) -> Staffing:
+    definitif: dict[int, int] = {}
+    acting: list[int] = []
+    held: set[int] = set()
+    for emp, kind, pos, unit in Assignment.objects.filter(
+        active_on(on), instansi=instansi, employee__is_active=True
+    ).values_list("employee_id", "kind", "position_id", "position__unit_id"):
+        held.add(pos)
+        if kind == Assignment.Kind.DEFINITIF:
+            definitif[emp] = unit
+        else:
+            acting.append(unit)
+    positions = dict(Position.objects.filter(instansi=instansi).values_list("id", "unit_id"))
+    return Staffing(definitif, acting, positions, held)

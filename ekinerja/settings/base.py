@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "ekinerja.activities",
     "ekinerja.performance",
     "ekinerja.tpp",
+    "ekinerja.reports",
     "ekinerja.exchange",
     "ekinerja.demo",
 ]

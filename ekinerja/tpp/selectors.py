@@ -611,3 +611,19 @@ def estimate(employee: Employee, today: dt.date) -> Estimate | None:
         info=g.info[employee.id],
         policy_name=g.policy.name,
     )
+
+
+def computed_sums_by_unit(instansi: Instansi, period: Period) -> dict[int, tuple[Decimal, Decimal]]:
+    """Unit id (of each result's post) -> (sum of ceilings, sum of gross) of the month's computed
+    results, from any run that is no longer open (one query). Empty when the month is not computed."""
+    from django.db.models import Sum
+
+    rows = (
+        Result.objects.filter(instansi=instansi, run__period=str(period), unit__isnull=False)
+        .exclude(run__state=Run.State.OPEN)
+        .values("unit_id")
+        .annotate(ceiling=Sum("ceiling"), gross=Sum("gross"))
+        .order_by()
+        .values_list("unit_id", "ceiling", "gross")
+    )
+    return {unit: (ceiling, gross) for unit, ceiling, gross in rows}

@@ -238,6 +238,18 @@ def working_days(
     }
 
 
+def default_working_days(instansi: Instansi, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The working days in [start, end] of the instansi's default schedule (holidays and cuti
+    bersama left out): what an employee with no schedule of their own works (six queries)."""
+    shared = instansi_calendars([instansi.id], start, end)
+    default_id = shared.defaults.get(instansi.id)
+    schedule = shared.specs[default_id] if default_id else cal.BUILTIN_SCHEDULE
+    days = cal.employee_work_days(
+        (), schedule, shared.holidays[instansi.id], {}, start, end, shared.zones[instansi.id]
+    )
+    return [w.date for w in days]
+
+
 def work_hours(
     employees: list[Employee], start: dt.date, end: dt.date
 ) -> dict[int, dict[dt.date, tuple[dt.datetime, dt.datetime]]]:

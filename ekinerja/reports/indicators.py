@@ -1,0 +1,194 @@
+"""Leaders' indicators per OPD, pure (no ORM, no clock): from the counts reports.selectors gathers
+to percentages, a score, a ranking and the workload analysis (analisis beban kerja, ABK).
+
+The rules (docs/reports.md):
+- Kehadiran = days present / (scheduled working days - leave days); tepat waktu = days present
+  with neither lateness nor early leaving and both punches / the same denominator.
+- Capaian aktivitas = the sum over employees of min(approved minutes, target) / (employees x
+  target): nobody's surplus hides a colleague's shortfall.
+- Capaian TPP = gross / ceiling of the month's computed results (when the month was computed).
+- Nilai (the default ranking) = the mean of tepat waktu and capaian aktivitas, both known for every
+  month; an OPD without either has no value and is ranked last.
+- ABK (after Permendagri 12/2008): workload = the approved activity minutes (uncapped); the need
+  = workload / the effective minutes of one employee in the same days; efisiensi jabatan (EJ) =
+  workload / (employees x effective minutes), graded A (> 1,00), B (0,90-1,00), C (0,70-0,89),
+  D (0,50-0,69), E (< 0,50).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+ONE_DECIMAL = Decimal("0.1")
+TWO_DECIMALS = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class OpdCounts:
+    """What one OPD holds in one month, up to the reference day."""
+
+    unit_id: int
+    code: str
+    name: str
+    employees: int = 0  # definitif holders on the reference day
+    positions: int = 0
+    vacant: int = 0  # positions nobody holds (definitif, Plt or Plh) on the reference day
+    acting: int = 0  # Plt/Plh assignments in force on the reference day
+    scheduled_days: int = 0  # employee working days (stored daily attendance, not off)
+    leave_days: int = 0
+    present_days: int = 0
+    on_time_days: int = 0
+    late_days: int = 0
+    late_minutes: int = 0
+    absent_days: int = 0  # tanpa keterangan
+    approved_minutes: int = 0  # credited minutes of approved entries, not capped
+    achieved_minutes: Decimal = Decimal(0)  # sum over employees of min(minutes, target)
+    target_minutes: Decimal = Decimal(0)  # employees x target of one employee
+    pending_entries: int = 0  # submitted, waiting for the superior
+    ceiling: Decimal | None = None  # of the month's computed TPP results, when there are some
+    gross: Decimal | None = None
+
+
+def percent(part, whole) -> Decimal | None:
+    """part / whole as a percentage with one decimal (half up); None when whole is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class OpdIndicators:
+    counts: OpdCounts
+    attendance_pct: Decimal | None
+    on_time_pct: Decimal | None
+    activity_pct: Decimal | None
+    tpp_pct: Decimal | None
+    score: Decimal | None
+    rank: int | None = None
+
+
+def indicators(c: OpdCounts) -> OpdIndicators:
+    due = c.scheduled_days - c.leave_days
+    on_time = percent(c.on_time_days, due)
+    activity = percent(c.achieved_minutes, c.target_minutes)
+    parts = [p for p in (on_time, activity) if p is not None]
+    score = (
+        (sum(parts, Decimal(0)) / len(parts)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+        if len(parts) == 2
+        else None
+    )
+    return OpdIndicators(
+        counts=c,
+        attendance_pct=percent(c.present_days, due),
+        on_time_pct=on_time,
+        activity_pct=activity,
+        tpp_pct=percent(c.gross, c.ceiling) if c.gross is not None else None,
+        score=score,
+    )
+
+
+def total(counts: list[OpdCounts], name: str) -> OpdCounts:
+    """Every OPD summed into one row (the instansi's own figures)."""
+    sums: dict[str, object] = {}
+    for field in OpdCounts.__dataclass_fields__:
+        if field in ("unit_id", "code", "name"):
+            continue
+        values = [getattr(c, field) for c in counts]
+        if field in ("ceiling", "gross"):
+            known = [v for v in values if v is not None]
+            sums[field] = sum(known, Decimal(0)) if known else None
+        else:
+            start = Decimal(0) if field in ("achieved_minutes", "target_minutes") else 0
+            sums[field] = sum(values, start)
+    return OpdCounts(unit_id=0, code="", name=name, **sums)
+
+
+ORDERS = {
+    "nilai": ("score", "Nilai"),
+    "kehadiran": ("on_time_pct", "Tepat waktu"),
+    "aktivitas": ("activity_pct", "Capaian aktivitas"),
+    "tpp": ("tpp_pct", "Capaian TPP"),
+}
+
+
+def ranked(counts: list[OpdCounts], order: str = "nilai") -> list[OpdIndicators]:
+    """Every OPD with its indicators, best first by `order` (a key of ORDERS; unknown means
+    "nilai"). Equal values share a rank (1, 2, 2, 4) and are listed by name; an OPD without the
+    value has no rank and comes last."""
+    field = ORDERS.get(order, ORDERS["nilai"])[0]
+    rows = [indicators(c) for c in counts]
+    rows.sort(key=lambda r: (getattr(r, field) is None, -(getattr(r, field) or 0), r.counts.name))
+    out: list[OpdIndicators] = []
+    previous, rank = None, 0
+    for i, r in enumerate(rows, start=1):
+        value = getattr(r, field)
+        if value is None:
+            out.append(r)
+            continue
+        if value != previous:
+            rank, previous = i, value
+        out.append(OpdIndicators(**{**r.__dict__, "rank": rank}))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Workload analysis (ABK)
+
+GRADES = (
+    # (lowest EJ of the grade, grade, label), Permendagri 12/2008; A is any EJ above 1,00
+    (Decimal("0.90"), "B", "Baik"),
+    (Decimal("0.70"), "C", "Cukup"),
+    (Decimal("0.50"), "D", "Sedang"),
+)
+
+
+def grade(ej: Decimal) -> tuple[str, str]:
+    if ej > 1:
+        return "A", "Sangat baik"
+    for lowest, letter, label in GRADES:
+        if ej >= lowest:
+            return letter, label
+    return "E", "Kurang"
+
+
+@dataclass(frozen=True)
+class Workload:
+    counts: OpdCounts
+    workload_minutes: int
+    effective_minutes: Decimal  # of one employee over the same days
+    need: Decimal | None  # employees the workload needs, two decimals
+    need_whole: int | None  # rounded half up
+    difference: int | None  # need_whole - employees: > 0 short, < 0 over-staffed
+    ej: Decimal | None
+    grade: str
+    grade_label: str
+    verdict: str
+
+
+def workload(c: OpdCounts, effective_minutes: Decimal) -> Workload:
+    """The ABK row of one OPD; `effective_minutes` is one employee's effective working minutes in
+    the days counted (the activity target of the policy for those days)."""
+    minutes = c.approved_minutes
+    if effective_minutes <= 0:
+        return Workload(
+            c, minutes, effective_minutes, None, None, None, None, "", "", "Belum ada hari kerja"
+        )
+    need = (Decimal(minutes) / effective_minutes).quantize(TWO_DECIMALS, ROUND_HALF_UP)
+    whole = int(need.quantize(Decimal(1), ROUND_HALF_UP))
+    diff = whole - c.employees
+    ej = None
+    letter, label = "", ""
+    if c.employees:
+        ej = (Decimal(minutes) / (c.employees * effective_minutes)).quantize(
+            TWO_DECIMALS, ROUND_HALF_UP
+        )
+        letter, label = grade(ej)
+    if diff > 0:
+        verdict = f"Kekurangan {diff} pegawai"
+    elif diff < 0:
+        verdict = f"Kelebihan {-diff} pegawai"
+    else:
+        verdict = "Sesuai"
+    return Workload(c, minutes, effective_minutes, need, whole, diff, ej, letter, label, verdict)

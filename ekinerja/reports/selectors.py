@@ -1,0 +1,159 @@
+"""Reads behind the leaders' dashboard and the workload analysis (docs/reports.md).
+
+One month of a whole instansi in a fixed number of set-based queries, whatever the number of
+employees or OPDs: the unit tree, who holds which post on the reference day, the stored daily
+attendance and the approved activity minutes aggregated per employee, the month's computed TPP
+per unit, the policy in force and the default calendar. Everything is then summed per OPD in
+memory and handed to the pure reports.indicators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from ekinerja.activities import selectors as activities
+from ekinerja.attendance import selectors as attendance
+from ekinerja.core.models import Instansi
+from ekinerja.core.periods import Period
+from ekinerja.org import selectors as org
+from ekinerja.org.models import Unit
+from ekinerja.tpp import selectors as tpp
+from ekinerja.tpp.policy import policy_from_dict
+from ekinerja.workcal import selectors as workcal
+
+from .indicators import OpdCounts
+
+# Permendagri 12/2008: 1.250 effective working hours a year, i.e. 75,000 minutes, 6,250 a month.
+# Used when no TPP policy is in force for the month.
+ABK_MONTHLY_MINUTES = Decimal(6250)
+
+
+@dataclass(frozen=True)
+class OpdMonth:
+    period: Period
+    staff_day: dt.date  # posts and headcounts as on this day
+    data_end: dt.date | None  # attendance and activities counted up to this day; None: none yet
+    working_days: int  # of the default schedule in the month
+    counted_days: int  # of those, up to data_end
+    full_target: Decimal  # one employee's activity target over the whole month
+    target: Decimal  # over the counted days
+    target_source: str
+    computed: bool  # the month has computed TPP results
+    counts: list[OpdCounts]
+
+    @property
+    def complete(self) -> bool:
+        return self.data_end == self.period.last_day
+
+
+def _target(instansi: Instansi, period: Period, working_days: int) -> tuple[Decimal, str]:
+    row = tpp.policy_for(instansi, period)
+    if row is None:
+        return ABK_MONTHLY_MINUTES, "standar ABK (1.250 jam efektif setahun)"
+    rules = policy_from_dict(row.data).activity
+    if rules.monthly_target_minutes is not None:
+        return rules.monthly_target_minutes, f"target bulanan kebijakan TPP {row.name}"
+    return (
+        rules.daily_target_minutes * working_days,
+        f"target harian kebijakan TPP {row.name} x {working_days} hari kerja",
+    )
+
+
+def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
+    """Every OPD's counts for `period` as of `today`: posts on the month's last day (today in the
+    current month), attendance and activities up to the month's last day (yesterday in the current
+    month: today is not over). An employee counts wholly for the OPD of their definitif post on
+    that day."""
+    staff_day = min(period.last_day, today)
+    data_end: dt.date | None = min(period.last_day, today - dt.timedelta(days=1))
+    if data_end < period.first_day:
+        data_end = None
+    tree = tpp.UnitTree.load(instansi)
+    opds = {uid for uid, kind in tree.kind.items() if kind == Unit.Kind.OPD}
+    opd_cache: dict[int, int] = {}
+
+    def opd_of(unit_id: int) -> int:
+        if unit_id not in opd_cache:
+            opd_cache[unit_id] = tree.opd_of(unit_id)
+        return opd_cache[unit_id]
+
+    staff = org.staffing(instansi, on=staff_day)
+    days = workcal.default_working_days(instansi, period.first_day, period.last_day)
+    counted = sum(1 for d in days if data_end is not None and d <= data_end)
+    full, source = _target(instansi, period, len(days))
+    # One employee's target over the counted days, in whole minutes (half up).
+    target = (
+        (full * counted / len(days)).quantize(Decimal(1), ROUND_HALF_UP) if days else Decimal(0)
+    )
+    if data_end is not None:
+        att = attendance.attendance_counts(instansi, period.first_day, data_end)
+        minutes = activities.minutes_by_employee(instansi, period.first_day, data_end)
+    else:
+        att, minutes = {}, {}
+    sums = tpp.computed_sums_by_unit(instansi, period)
+
+    acc: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    for pos, unit in staff.position_units.items():
+        a = acc[opd_of(unit)]
+        a["positions"] += 1
+        if pos not in staff.held:
+            a["vacant"] += 1
+    for unit in staff.acting_units:
+        acc[opd_of(unit)]["acting"] += 1
+    for emp, unit in staff.definitif.items():
+        a = acc[opd_of(unit)]
+        a["employees"] += 1
+        c = att.get(emp)
+        if c is not None:
+            a["scheduled_days"] += c.scheduled
+            a["leave_days"] += c.leave
+            a["present_days"] += c.present
+            a["on_time_days"] += c.on_time
+            a["late_days"] += c.late
+            a["late_minutes"] += c.late_minutes
+            a["absent_days"] += c.absent
+        done, pending = minutes.get(emp, (0, 0))
+        a["approved_minutes"] += done
+        a["pending_entries"] += pending
+        a["achieved_minutes"] += min(Decimal(done), target)
+        a["target_minutes"] += target
+    for unit, (ceiling, gross) in sums.items():
+        a = acc[opd_of(unit)]
+        a["ceiling"] += ceiling
+        a["gross"] += gross
+
+    counts = []
+    for uid in sorted(opds | set(acc), key=lambda u: (tree.code.get(u, ""), u)):
+        a = acc.get(uid, {})
+        fields = {
+            k: v
+            for k, v in a.items()
+            if k not in ("ceiling", "gross", "achieved_minutes", "target_minutes")
+        }
+        counts.append(
+            OpdCounts(
+                unit_id=uid,
+                code=tree.code.get(uid, ""),
+                name=tree.name.get(uid, ""),
+                achieved_minutes=Decimal(a.get("achieved_minutes", 0)),
+                target_minutes=Decimal(a.get("target_minutes", 0)),
+                ceiling=a["ceiling"] if "ceiling" in a else None,
+                gross=a["gross"] if "gross" in a else None,
+                **fields,
+            )
+        )
+    return OpdMonth(
+        period=period,
+        staff_day=staff_day,
+        data_end=data_end,
+        working_days=len(days),
+        counted_days=counted,
+        full_target=full,
+        target=target,
+        target_source=source,
+        computed=bool(sums),
+        counts=counts,
+    )

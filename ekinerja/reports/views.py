@@ -1,0 +1,81 @@
+"""The leaders' pages: OPD ranking and the workload analysis (pimpinan and BKPSDM)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from ekinerja.core.clock import local_today
+from ekinerja.core.periods import Period
+
+from . import indicators, selectors, xlsx
+
+
+def _month(request) -> tuple[selectors.OpdMonth, Period]:
+    if not request.user.has_perm("reports.view_dashboard"):
+        raise PermissionDenied
+    instansi = request.user.instansi
+    if instansi is None:
+        raise Http404
+    today = local_today(instansi)
+    current = Period.of(today)
+    try:
+        period = Period.parse(request.GET.get("periode") or str(current))
+    except ValueError:
+        period = current
+    # Months to come hold nothing yet: the current month is the latest shown.
+    if period.first_day > current.first_day:
+        period = current
+    return selectors.opd_month(instansi, period, today), current
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    month, current = _month(request)
+    order = request.GET.get("urut", "nilai")
+    if order not in indicators.ORDERS:
+        order = "nilai"
+    rows = indicators.ranked(month.counts, order)
+    whole = indicators.indicators(indicators.total(month.counts, request.user.instansi.name))
+    if request.GET.get("format") == "xlsx":
+        return xlsx.dashboard_workbook(request.user.instansi, month, rows, whole, order)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "month": month,
+            "rows": rows,
+            "whole": whole,
+            "order": order,
+            "orders": [(k, label) for k, (_f, label) in indicators.ORDERS.items()],
+            "prev": month.period.previous(),
+            "next": month.period.next() if month.period != current else None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def workload(request):
+    month, current = _month(request)
+    rows = [indicators.workload(c, month.target) for c in month.counts]
+    whole = indicators.workload(
+        indicators.total(month.counts, request.user.instansi.name), month.target
+    )
+    if request.GET.get("format") == "xlsx":
+        return xlsx.workload_workbook(request.user.instansi, month, rows, whole)
+    return render(
+        request,
+        "reports/workload.html",
+        {
+            "month": month,
+            "rows": rows,
+            "whole": whole,
+            "prev": month.period.previous(),
+            "next": month.period.next() if month.period != current else None,
+        },
+    )

@@ -1,0 +1,65 @@
+"""Leaders' pages in Chromium: the pimpinan opens the OPD ranking from the home card on a phone,
+BKPSDM reads the workload analysis on a desktop and downloads it (the spreadsheet is opened and
+checked). Screenshots: reports-dashboard-phone, reports-dashboard, reports-workload."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from ekinerja.org.models import Role
+from tests.factories import InstansiFactory, employee_with_login, grant
+from tests.reports.data import build
+
+from .conftest import clipped_tables, login, no_horizontal_scroll, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def town():
+    inst = InstansiFactory(timezone="Asia/Makassar")
+    build(inst)
+    people = {}
+    for role in (Role.PIMPINAN, Role.BKPSDM):
+        e = employee_with_login(inst, name=f"Akun {role}")
+        grant(e.user, role)
+        people[role] = e.user.username
+    return people
+
+
+def test_pimpinan_reads_the_opd_ranking_on_a_phone(phone_page, live_server, town):
+    page = phone_page
+    login(page, live_server, town[Role.PIMPINAN])
+    page.tap("[data-testid=link-reports-dashboard]")
+    page.wait_for_url(f"{live_server.url}/laporan/")
+    # The current month (live data) is shown first; October is chosen in the month field.
+    page.goto(f"{live_server.url}/laporan/?periode=2026-10")
+    names = page.locator("[data-testid=opd-row] td:nth-child(2)").all_inner_texts()
+    assert [n.splitlines()[0] for n in names] == ["Dinas B", "Dinas A"]
+    assert "Kehadiran dan aktivitas sampai 31 Oktober 2026" in page.inner_text(
+        "[data-testid=as-of]"
+    )
+    row_a = page.locator("[data-testid=opd-row]").nth(1).inner_text()
+    assert "60,0%" in row_a and "50,0%" in row_a and "55,0" in row_a
+    assert no_horizontal_scroll(page)
+    assert clipped_tables(page) == []
+    screenshot(page, "reports-dashboard-phone")
+
+
+def test_bkpsdm_reads_and_downloads_the_workload_analysis(page, live_server, town):
+    login(page, live_server, town[Role.BKPSDM])
+    page.goto(f"{live_server.url}/laporan/?periode=2026-10")
+    screenshot(page, "reports-dashboard")
+    page.click("text=Analisis beban kerja >> nth=-1")
+    page.wait_for_url(f"{live_server.url}/laporan/beban-kerja/?periode=2026-10")
+    rows = page.locator("[data-testid=workload-row]").all_inner_texts()
+    assert "Kelebihan 1 pegawai" in rows[0] and "Sesuai" in rows[1]
+    screenshot(page, "reports-workload")
+    with page.expect_download() as info:
+        page.click("[data-testid=download-xlsx]")
+    ws = openpyxl.load_workbook(io.BytesIO(open(info.value.path(), "rb").read())).active
+    a = next(r for r in ws.iter_rows(values_only=True) if r and r[1] == "Dinas A")
+    assert a[2:5] == (3, 10375, 6750)

@@ -1,0 +1,258 @@
+"""The leaders' dashboard and workload analysis over a small instansi, figure by figure.
+
+The instansi of tests/reports/data.py. October 2026 has 22 working days (Monday-Friday, no
+holiday in the table) and the adopted national policy's target is 6,750 minutes a month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ekinerja.org.models import Role
+from ekinerja.reports import indicators, selectors
+from ekinerja.tpp.models import Policy, Run
+from ekinerja.tpp.policy import national_template
+from tests.factories import (
+    InstansiFactory,
+    PositionFactory,
+    UnitFactory,
+    employee_with_login,
+    grant,
+)
+from tests.reports.data import OCT, build
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+PASSWORD = "Rahasia-Kuat-2026!"
+
+
+@pytest.fixture
+def town():
+    inst = InstansiFactory(timezone="Asia/Makassar")
+    data = build(inst)
+    other = InstansiFactory(timezone="Asia/Makassar")
+    build(other, prefix="Lain ")
+    people = {}
+    for role in (Role.PIMPINAN, Role.BKPSDM, Role.BPKAD, Role.KOMINFO, Role.ATASAN):
+        e = employee_with_login(inst, name=f"Akun {role}")
+        grant(e.user, role)
+        people[role] = e
+    return {"inst": inst, **data, "people": people}
+
+
+NOV_15 = dt.date(2026, 11, 15)
+
+
+def test_a_finished_month_figure_by_figure(town):
+    month = selectors.opd_month(town["inst"], OCT, NOV_15)
+    assert (month.staff_day, month.data_end, month.complete) == (
+        dt.date(2026, 10, 31),
+        dt.date(2026, 10, 31),
+        True,
+    )
+    assert (month.working_days, month.counted_days, month.target) == (22, 22, D(6750))
+    assert month.computed
+    by_name = {c.name: c for c in month.counts}
+    assert set(by_name) == {"Dinas A", "Dinas B"}
+    a, b = by_name["Dinas A"], by_name["Dinas B"]
+    assert (a.employees, a.positions, a.vacant, a.acting) == (3, 3, 1, 0)
+    assert (b.employees, b.positions, b.vacant, b.acting) == (1, 2, 0, 1)
+    assert (a.scheduled_days, a.leave_days, a.present_days, a.on_time_days) == (6, 1, 4, 3)
+    assert (a.late_days, a.late_minutes, a.absent_days) == (1, 30, 1)
+    # Approved minutes are not capped; the achievement caps each employee at the target.
+    assert (a.approved_minutes, a.pending_entries) == (10375, 1)
+    assert (a.achieved_minutes, a.target_minutes) == (D(6750 + 3375), D(3 * 6750))
+    assert (a.ceiling, a.gross) == (D(10_000_000), D(8_000_000))
+
+    rows = indicators.ranked(month.counts)
+    assert [(r.rank, r.counts.name) for r in rows] == [(1, "Dinas B"), (2, "Dinas A")]
+    ra = rows[1]
+    assert (ra.attendance_pct, ra.on_time_pct, ra.activity_pct, ra.tpp_pct, ra.score) == (
+        D("80.0"),
+        D("60.0"),
+        D("50.0"),
+        D("80.0"),
+        D("55.0"),
+    )
+    w = indicators.workload(a, month.target)
+    assert (w.need, w.ej, w.grade, w.verdict) == (D("1.54"), D("0.51"), "D", "Kelebihan 1 pegawai")
+    assert indicators.workload(b, month.target).verdict == "Sesuai"
+
+
+def test_the_current_month_counts_up_to_yesterday_with_the_target_in_proportion(town):
+    month = selectors.opd_month(town["inst"], OCT, dt.date(2026, 10, 2))
+    assert (month.staff_day, month.data_end, month.complete) == (
+        dt.date(2026, 10, 2),
+        dt.date(2026, 10, 1),
+        False,
+    )
+    # One of 22 working days: 6,750 / 22 = 306.8 minutes, in whole minutes.
+    assert (month.counted_days, month.target) == (1, D(307))
+    a = next(c for c in month.counts if c.name == "Dinas A")
+    assert (a.scheduled_days, a.absent_days, a.approved_minutes) == (2, 1, 7000)
+    assert a.achieved_minutes == D(307)
+
+
+def test_nothing_counted_on_the_first_day_of_a_month(town):
+    month = selectors.opd_month(town["inst"], OCT, dt.date(2026, 10, 1))
+    assert (month.data_end, month.counted_days, month.target) == (None, 0, D(0))
+    assert all(c.scheduled_days == 0 and c.approved_minutes == 0 for c in month.counts)
+
+
+def test_without_a_policy_the_abk_standard_is_the_effective_time(town):
+    Policy.objects.filter(instansi=town["inst"]).delete()
+    month = selectors.opd_month(town["inst"], OCT, NOV_15)
+    assert month.target == D(6250)
+    assert "1.250 jam" in month.target_source
+
+
+def test_a_daily_target_policy_multiplies_by_the_working_days(town):
+    data = national_template("2026-01-01")
+    data["activity"].pop("monthly_target_minutes")
+    data["activity"]["daily_target_minutes"] = 300
+    Policy.objects.filter(instansi=town["inst"]).update(data=data)
+    month = selectors.opd_month(town["inst"], OCT, NOV_15)
+    assert month.full_target == month.target == D(300 * 22)
+
+
+def test_an_open_run_is_not_a_computed_month(town):
+    Run.objects.filter(instansi=town["inst"]).update(state=Run.State.OPEN)
+    month = selectors.opd_month(town["inst"], OCT, NOV_15)
+    assert not month.computed
+    assert all(c.gross is None for c in month.counts)
+
+
+def _queries(inst) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.opd_month(inst, OCT, NOV_15)
+    return len(ctx.captured_queries)
+
+
+def test_the_number_of_queries_does_not_grow_with_employees_or_opds(town):
+    before = _queries(town["inst"])
+    build(town["inst"], prefix="Lagi ")
+    for i in range(5):
+        unit = UnitFactory(instansi=town["inst"], name=f"Dinas Tambahan {i}")
+        for _ in range(3):
+            employee_with_login(town["inst"], PositionFactory(unit=unit))
+    assert _queries(town["inst"]) == before
+
+
+# ------------------------------------------------------------------------------------------ pages
+
+
+def _login(client, employee):
+    assert client.login(username=employee.user.username, password=PASSWORD)
+
+
+@pytest.fixture
+def nov_15():
+    with time_machine.travel(dt.datetime(2026, 11, 15, 10, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.mark.parametrize("role", [Role.PIMPINAN, Role.BKPSDM])
+def test_leaders_see_the_ranking_of_their_own_instansi(client, town, nov_15, role):
+    _login(client, town["people"][role])
+    resp = client.get(reverse("reports:dashboard"), {"periode": "2026-10"})
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert "Oktober 2026" in html
+    assert html.index("Dinas B") < html.index("Dinas A")
+    assert "55,0" in html and "80,0%" in html  # Dinas A's score and TPP achievement
+    assert "Lain " not in html  # the other instansi's OPDs
+    assert "Kehadiran dan aktivitas sampai 31 Oktober 2026" in html
+
+
+@pytest.mark.parametrize("role", [Role.BPKAD, Role.KOMINFO, Role.ATASAN])
+def test_other_roles_are_refused(client, town, nov_15, role):
+    _login(client, town["people"][role])
+    assert client.get(reverse("reports:dashboard")).status_code == 403
+    assert client.get(reverse("reports:workload")).status_code == 403
+
+
+def test_an_employee_without_a_role_and_a_visitor_are_refused(client, town, nov_15):
+    _login(client, town["p"]["b1"])
+    assert client.get(reverse("reports:dashboard")).status_code == 403
+    client.logout()
+    resp = client.get(reverse("reports:dashboard"))
+    assert resp.status_code == 302 and resp["Location"].startswith("/masuk/")
+
+
+def test_a_bad_or_future_month_shows_the_current_month(client, town, nov_15):
+    _login(client, town["people"][Role.PIMPINAN])
+    for value in ("2026-13", "kemarin", "2027-01"):
+        html = client.get(reverse("reports:dashboard"), {"periode": value}).content.decode()
+        assert "November 2026" in html, value
+        assert "bulan berjalan" in html
+
+
+def test_ranking_order_chosen_on_the_page(client, town, nov_15):
+    _login(client, town["people"][Role.PIMPINAN])
+    html = client.get(
+        reverse("reports:dashboard"), {"periode": "2026-10", "urut": "tpp"}
+    ).content.decode()
+    assert html.index("Dinas B") < html.index("Dinas A")
+    assert '<option value="tpp" selected>' in html
+
+
+def test_the_ranking_spreadsheet_has_the_figures_of_the_screen(client, town, nov_15):
+    _login(client, town["people"][Role.PIMPINAN])
+    resp = client.get(reverse("reports:dashboard"), {"periode": "2026-10", "format": "xlsx"})
+    assert resp.status_code == 200
+    assert resp["Content-Disposition"] == 'attachment; filename="peringkat-opd-2026-10.xlsx"'
+    ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
+    rows = [r for r in ws.iter_rows(values_only=True) if r and r[1] in ("Dinas A", "Dinas B")]
+    header = next(r for r in ws.iter_rows(values_only=True) if r and r[0] == "Peringkat")
+    a = dict(zip(header, rows[1], strict=True))
+    assert (a["Peringkat"], a["OPD"], a["Pegawai"], a["Jabatan kosong"]) == (2, "Dinas A", 3, 1)
+    assert (a["Kehadiran (%)"], a["Tepat waktu (%)"], a["Capaian aktivitas (%)"]) == (80, 60, 50)
+    assert (a["Capaian TPP (%)"], a["Nilai"], a["Menit aktivitas disetujui"]) == (80, 55, 10375)
+    last = [r for r in ws.iter_rows(values_only=True) if r and r[0] == "Jumlah"][0]
+    total = dict(zip(header, last, strict=True))
+    assert (total["Pegawai"], total["Tanpa keterangan (hari)"]) == (4, 1)
+
+
+def test_the_workload_page_and_spreadsheet(client, town, nov_15):
+    _login(client, town["people"][Role.BKPSDM])
+    html = client.get(reverse("reports:workload"), {"periode": "2026-10"}).content.decode()
+    assert "Kelebihan 1 pegawai" in html and "Sesuai" in html
+    assert "1,54" in html and "0,51" in html  # Dinas A's need and EJ
+    assert "Lain " not in html
+    resp = client.get(reverse("reports:workload"), {"periode": "2026-10", "format": "xlsx"})
+    ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
+    a = next(r for r in ws.iter_rows(values_only=True) if r and r[1] == "Dinas A")
+    assert list(a[2:]) == [3, 10375, 6750, 1.54, 2, -1, 0.51, "D (Sedang)", "Kelebihan 1 pegawai"]
+
+
+def test_the_pimpinan_home_card_and_menu_link_the_reports(client, town, nov_15):
+    _login(client, town["people"][Role.PIMPINAN])
+    html = client.get(reverse("home")).content.decode()
+    assert 'data-testid="link-reports-dashboard"' in html
+    assert 'data-testid="nav-reports"' in html
+    _login(client, town["p"]["b1"])
+    assert 'data-testid="nav-reports"' not in client.get(reverse("home")).content.decode()
+
+
+def test_each_opd_links_to_its_attendance_and_activity_recaps_of_the_month(client, town, nov_15):
+    _login(client, town["people"][Role.PIMPINAN])
+    html = client.get(reverse("reports:dashboard"), {"periode": "2026-10"}).content.decode()
+    a = town["a"].pk
+    attendance = f"{reverse('attendance:recap')}?unit={a}&periode=2026-10"
+    activities = f"{reverse('activities:recap')}?unit={a}&periode=2026-10"
+    assert attendance in html and activities in html
+    # The pimpinan may open both, and they show Dinas A's people.
+    for url in (attendance, activities):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "Staf A2" in page.content.decode()
