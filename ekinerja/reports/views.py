@@ -22,10 +22,12 @@ def _month(request) -> tuple[selectors.OpdMonth, Period]:
         raise Http404
     today = local_today(instansi)
     current = Period.of(today)
+    # By default the last finished month: the current one is partial, and its entries are still
+    # being verified, so its ranking would mostly show who verifies fastest.
     try:
-        period = Period.parse(request.GET.get("periode") or str(current))
+        period = Period.parse(request.GET.get("periode") or str(current.previous()))
     except ValueError:
-        period = current
+        period = current.previous()
     # Months to come hold nothing yet: the current month is the latest shown.
     if period.first_day > current.first_day:
         period = current

@@ -35,7 +35,7 @@ def test_pimpinan_reads_the_opd_ranking_on_a_phone(phone_page, live_server, town
     login(page, live_server, town[Role.PIMPINAN])
     page.tap("[data-testid=link-reports-dashboard]")
     page.wait_for_url(f"{live_server.url}/laporan/")
-    # The current month (live data) is shown first; October is chosen in the month field.
+    # The last finished month is shown first (the test's data are October's, whatever today is).
     page.goto(f"{live_server.url}/laporan/?periode=2026-10")
     names = page.locator("[data-testid=opd-row] td:nth-child(2)").all_inner_texts()
     assert [n.splitlines()[0] for n in names] == ["Dinas B", "Dinas A"]

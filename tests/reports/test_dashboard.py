@@ -189,12 +189,17 @@ def test_an_employee_without_a_role_and_a_visitor_are_refused(client, town, nov_
     assert resp.status_code == 302 and resp["Location"].startswith("/masuk/")
 
 
-def test_a_bad_or_future_month_shows_the_current_month(client, town, nov_15):
+def test_the_last_finished_month_by_default_and_never_a_month_to_come(client, town, nov_15):
     _login(client, town["people"][Role.PIMPINAN])
-    for value in ("2026-13", "kemarin", "2027-01"):
+    for value in (None, "2026-13", "kemarin"):
+        params = {"periode": value} if value else {}
+        html = client.get(reverse("reports:dashboard"), params).content.decode()
+        assert "Oktober 2026" in html and "bulan berjalan" not in html, value
+        assert "Kehadiran dan aktivitas sampai 31 Oktober 2026" in html
+    for value in ("2026-11", "2027-01"):
         html = client.get(reverse("reports:dashboard"), {"periode": value}).content.decode()
-        assert "November 2026" in html, value
-        assert "bulan berjalan" in html
+        assert "November 2026" in html and "bulan berjalan" in html, value
+        assert "Kehadiran dan aktivitas sampai 14 November 2026" in html
 
 
 def test_ranking_order_chosen_on_the_page(client, town, nov_15):
