@@ -368,6 +368,23 @@ def predicate_month(
     return out
 
 
+def predicates_of_instansi(instansi, period: Period) -> dict[int, str]:
+    """employee id -> the SKP predicate of the evaluation period containing the month, for every
+    rated employee of the instansi (the leaders' reports; the same rule as predicate_month, without
+    a list of employees). One query."""
+    rows = (
+        SkpEvaluation.objects.filter(
+            instansi=instansi,
+            period_start__lte=period.last_day,
+            period_end__gte=period.first_day,
+        )
+        .exclude(predicate="")
+        .order_by("employee_id", "period_start")
+        .values_list("employee_id", "predicate")
+    )
+    return dict(rows)
+
+
 # ---------------------------------------------------------------- rating screen
 
 

@@ -7,6 +7,8 @@ The rules (docs/reports.md):
 - Capaian aktivitas = the sum over employees of min(approved minutes, target) / (employees x
   target): nobody's surplus hides a colleague's shortfall.
 - Capaian TPP = gross / ceiling of the month's computed results (when the month was computed).
+- SKP baik ke atas = employees rated Sangat Baik or Baik / employees rated, for the evaluation
+  period containing the month (shown with how many are not rated yet).
 - Nilai (the default ranking) = the mean of tepat waktu and capaian aktivitas, both known for every
   month; an OPD without either has no value and is ranked last.
 - ABK (after Permendagri 12/2008): workload = the approved activity minutes (uncapped); the need
@@ -49,6 +51,26 @@ class OpdCounts:
     pending_entries: int = 0  # submitted, waiting for the superior
     ceiling: Decimal | None = None  # of the month's computed TPP results, when there are some
     gross: Decimal | None = None
+    # SKP predicates of the evaluation period containing the month (employees rated)
+    skp_sangat_baik: int = 0
+    skp_baik: int = 0
+    skp_butuh_perbaikan: int = 0
+    skp_kurang: int = 0
+    skp_sangat_kurang: int = 0
+
+    @property
+    def skp_rated(self) -> int:
+        return (
+            self.skp_sangat_baik
+            + self.skp_baik
+            + self.skp_butuh_perbaikan
+            + self.skp_kurang
+            + self.skp_sangat_kurang
+        )
+
+    @property
+    def skp_unrated(self) -> int:
+        return max(0, self.employees - self.skp_rated)
 
 
 def percent(part, whole) -> Decimal | None:
@@ -65,6 +87,7 @@ class OpdIndicators:
     on_time_pct: Decimal | None
     activity_pct: Decimal | None
     tpp_pct: Decimal | None
+    skp_good_pct: Decimal | None
     score: Decimal | None
     rank: int | None = None
 
@@ -85,6 +108,7 @@ def indicators(c: OpdCounts) -> OpdIndicators:
         on_time_pct=on_time,
         activity_pct=activity,
         tpp_pct=percent(c.gross, c.ceiling) if c.gross is not None else None,
+        skp_good_pct=percent(c.skp_sangat_baik + c.skp_baik, c.skp_rated),
         score=score,
     )
 
@@ -110,6 +134,7 @@ ORDERS = {
     "kehadiran": ("on_time_pct", "Tepat waktu"),
     "aktivitas": ("activity_pct", "Capaian aktivitas"),
     "tpp": ("tpp_pct", "Capaian TPP"),
+    "skp": ("skp_good_pct", "Predikat SKP baik ke atas"),
 }
 
 

@@ -2,8 +2,8 @@
 
 One month of a whole instansi in a fixed number of set-based queries, whatever the number of
 employees or OPDs: the unit tree, who holds which post on the reference day, the stored daily
-attendance and the approved activity minutes aggregated per employee, the month's computed TPP
-per unit, the policy in force and the default calendar. Everything is then summed per OPD in
+attendance and the approved activity minutes aggregated per employee, the SKP predicates, the
+month's computed TPP per unit, the policy in force and the default calendar. Everything is then summed per OPD in
 memory and handed to the pure reports.indicators.
 """
 
@@ -20,6 +20,7 @@ from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period
 from ekinerja.org import selectors as org
 from ekinerja.org.models import Unit
+from ekinerja.performance import selectors as performance
 from ekinerja.tpp import selectors as tpp
 from ekinerja.tpp.policy import policy_from_dict
 from ekinerja.workcal import selectors as workcal
@@ -94,6 +95,7 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
     else:
         att, minutes = {}, {}
     sums = tpp.computed_sums_by_unit(instansi, period)
+    predicates = performance.predicates_of_instansi(instansi, period)
 
     acc: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     for pos, unit in staff.position_units.items():
@@ -120,6 +122,9 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
         a["pending_entries"] += pending
         a["achieved_minutes"] += min(Decimal(done), target)
         a["target_minutes"] += target
+        predicate = predicates.get(emp)
+        if predicate:
+            a[f"skp_{predicate}"] += 1
     for unit, (ceiling, gross) in sums.items():
         a = acc[opd_of(unit)]
         a["ceiling"] += ceiling

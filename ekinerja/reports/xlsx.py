@@ -87,6 +87,13 @@ def dashboard_workbook(instansi, month: OpdMonth, rows, whole, order: str) -> Ht
         "Entri menunggu verifikasi",
         "Capaian aktivitas (%)",
         "Capaian TPP (%)",
+        "SKP Sangat Baik",
+        "SKP Baik",
+        "SKP Butuh Perbaikan",
+        "SKP Kurang",
+        "SKP Sangat Kurang",
+        "SKP belum dinilai",
+        "SKP baik ke atas (%)",
         "Nilai",
     ]
 
@@ -108,6 +115,13 @@ def dashboard_workbook(instansi, month: OpdMonth, rows, whole, order: str) -> Ht
             c.pending_entries,
             r.activity_pct,
             r.tpp_pct,
+            c.skp_sangat_baik,
+            c.skp_baik,
+            c.skp_butuh_perbaikan,
+            c.skp_kurang,
+            c.skp_sangat_kurang,
+            c.skp_unrated,
+            r.skp_good_pct,
             r.score,
         ]
 

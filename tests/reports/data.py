@@ -15,6 +15,7 @@ from ekinerja.activities.models import ActivityCatalogItem, ActivityEntry, Entry
 from ekinerja.attendance.models import DailyAttendance
 from ekinerja.core.periods import Period
 from ekinerja.org.models import Assignment, Position, Unit
+from ekinerja.performance.models import SkpEvaluation, SkpPlan
 from ekinerja.tpp.models import Policy, Result, Run
 from ekinerja.tpp.policy import national_template
 from tests.factories import AssignmentFactory, PositionFactory, UnitFactory, employee_with_login
@@ -111,6 +112,42 @@ def build(inst, prefix=""):
             "data": national_template("2026-01-01"),
         },
     )
+    # Monthly SKP periods: October rated for a1 (Sangat Baik) and a2 (Butuh Perbaikan); a3 not
+    # rated; b1 Baik; September's rating of a3 does not count for October.
+    ratings = {  # predicate -> (results, behaviour) of the matrix
+        "sangat_baik": ("above", "above"),
+        "baik": ("as_expected", "as_expected"),
+        "butuh_perbaikan": ("as_expected", "below"),
+        "": ("", ""),
+    }
+    for who, start, end, predicate in (
+        ("a1", 1, 31, "sangat_baik"),
+        ("a2", 1, 31, "butuh_perbaikan"),
+        ("a3", 1, 31, ""),
+        ("b1", 1, 31, "baik"),
+    ):
+        plan = SkpPlan.objects.create(instansi=inst, employee=p[who], year=2026)
+        SkpEvaluation.objects.create(
+            instansi=inst,
+            employee=p[who],
+            plan=plan,
+            period_start=dt.date(2026, 10, start),
+            period_end=dt.date(2026, 10, end),
+            results_rating=ratings[predicate][0],
+            behaviour_rating=ratings[predicate][1],
+            predicate=predicate,
+        )
+        if who == "a3":
+            SkpEvaluation.objects.create(
+                instansi=inst,
+                employee=p[who],
+                plan=plan,
+                period_start=dt.date(2026, 9, 1),
+                period_end=dt.date(2026, 9, 30),
+                results_rating="as_expected",
+                behaviour_rating="as_expected",
+                predicate="baik",
+            )
     run, _ = Run.objects.get_or_create(
         instansi=inst, period=str(OCT), unit=None, defaults={"state": Run.State.LOCKED}
     )

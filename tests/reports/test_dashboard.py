@@ -73,6 +73,8 @@ def test_a_finished_month_figure_by_figure(town):
     assert (a.approved_minutes, a.pending_entries) == (10375, 1)
     assert (a.achieved_minutes, a.target_minutes) == (D(6750 + 3375), D(3 * 6750))
     assert (a.ceiling, a.gross) == (D(10_000_000), D(8_000_000))
+    assert (a.skp_sangat_baik, a.skp_butuh_perbaikan, a.skp_rated, a.skp_unrated) == (1, 1, 2, 1)
+    assert (b.skp_baik, b.skp_rated, b.skp_unrated) == (1, 1, 0)
 
     rows = indicators.ranked(month.counts)
     assert [(r.rank, r.counts.name) for r in rows] == [(1, "Dinas B"), (2, "Dinas A")]
@@ -84,6 +86,8 @@ def test_a_finished_month_figure_by_figure(town):
         D("80.0"),
         D("55.0"),
     )
+    assert ra.skp_good_pct == D("50.0")  # one of the two rated; the third not rated yet
+    assert rows[0].skp_good_pct == D("100.0")
     w = indicators.workload(a, month.target)
     assert (w.need, w.ej, w.grade, w.verdict) == (D("1.54"), D("0.51"), "D", "Kelebihan 1 pegawai")
     assert indicators.workload(b, month.target).verdict == "Sesuai"
@@ -223,6 +227,8 @@ def test_the_ranking_spreadsheet_has_the_figures_of_the_screen(client, town, nov
     assert (a["Peringkat"], a["OPD"], a["Pegawai"], a["Jabatan kosong"]) == (2, "Dinas A", 3, 1)
     assert (a["Kehadiran (%)"], a["Tepat waktu (%)"], a["Capaian aktivitas (%)"]) == (80, 60, 50)
     assert (a["Capaian TPP (%)"], a["Nilai"], a["Menit aktivitas disetujui"]) == (80, 55, 10375)
+    assert (a["SKP Sangat Baik"], a["SKP Butuh Perbaikan"], a["SKP belum dinilai"]) == (1, 1, 1)
+    assert a["SKP baik ke atas (%)"] == 50
     last = [r for r in ws.iter_rows(values_only=True) if r and r[0] == "Jumlah"][0]
     total = dict(zip(header, last, strict=True))
     assert (total["Pegawai"], total["Tanpa keterangan (hari)"]) == (4, 1)
