@@ -416,7 +416,9 @@ def attendance_counts(
             leave=Count("id", filter=Q(status=st.LEAVE)),
             present=Count("id", filter=Q(status__in=present)),
             on_time=Count("id", filter=Q(status=st.PRESENT)),
-            late=Count("id", filter=Q(status__in=[st.LATE, st.LATE_EARLY])),
+            # Any working day with late minutes, also one whose check-out is missing (stored as
+            # missing_out): the same count as the unit's attendance recap.
+            late=Count("id", filter=Q(late_minutes__gt=0) & ~Q(status=st.OFF)),
             late_minutes=Sum("late_minutes", filter=~Q(status=st.OFF)),
             absent=Count("id", filter=Q(status=st.ABSENT)),
         )

@@ -34,7 +34,9 @@ class Period:
     @classmethod
     def parse(cls, text: str) -> Period:
         m = _PERIOD_RE.match(text or "")
-        if not m or not 1 <= int(m.group(2)) <= 12:
+        # Years outside 1900-9998 are no payroll month (and year 0 is no date at all: a page that
+        # compared its first day would fail, and its "next month" must stay a valid date too).
+        if not m or not 1 <= int(m.group(2)) <= 12 or not 1900 <= int(m.group(1)) <= 9998:
             raise ValueError(f"Periode '{text}' tidak valid; gunakan format TTTT-BB, mis. 2026-10.")
         return cls(int(m.group(1)), int(m.group(2)))
 

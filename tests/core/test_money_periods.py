@@ -113,3 +113,10 @@ def test_parse_rupiah_refuses_decimals_and_anything_else(text):
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_parse_rupiah_reads_what_format_rupiah_writes(n):
     assert parse_rupiah(format_rupiah(n)) == n
+
+
+@pytest.mark.parametrize("text", ["0000-05", "0001-01", "1899-12", "9999-12"])
+def test_a_period_outside_any_payroll_year_is_refused(text):
+    with pytest.raises(ValueError, match="tidak valid"):
+        Period.parse(text)
+    assert Period.parse("1900-01").first_day == dt.date(1900, 1, 1)

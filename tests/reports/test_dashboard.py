@@ -17,6 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ekinerja.attendance.models import DailyAttendance
 from ekinerja.org.models import Role
 from ekinerja.reports import indicators, selectors
 from ekinerja.tpp.models import Policy, Run
@@ -267,3 +268,22 @@ def test_each_opd_links_to_its_attendance_and_activity_recaps_of_the_month(clien
         page = client.get(url)
         assert page.status_code == 200
         assert "Staf A2" in page.content.decode()
+
+
+@pytest.mark.parametrize("value", ["0000-05", "0000-12"])
+def test_a_year_zero_periode_falls_back_instead_of_crashing(client, town, nov_15, value):
+    _login(client, town["people"][Role.PIMPINAN])
+    for name in ("reports:dashboard", "reports:workload"):
+        resp = client.get(reverse(name), {"periode": value})
+        assert resp.status_code == 200 and "Oktober 2026" in resp.content.decode()
+        assert client.get(reverse(name), {"periode": value, "format": "xlsx"}).status_code == 200
+
+
+def test_a_late_day_without_check_out_counts_as_a_late_day(town):
+    emp = town["p"]["b1"]
+    DailyAttendance.objects.filter(employee=emp, date=dt.date(2026, 10, 1)).update(
+        status=DailyAttendance.Status.MISSING_OUT, late_minutes=45, missing_out=True
+    )
+    month = selectors.opd_month(town["inst"], OCT, NOV_15)
+    b = next(c for c in month.counts if c.name == "Dinas B")
+    assert (b.late_minutes, b.late_days, b.present_days, b.on_time_days) == (45, 1, 4, 3)
