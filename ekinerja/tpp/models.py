@@ -226,6 +226,9 @@ class Adjustment(TenantModel):
     target_period = models.CharField("dibayar pada periode", max_length=7)
     amount = models.DecimalField("jumlah (Rp, negatif = potongan)", **MONEY)
     reason = models.TextField("alasan")
+    # Recorded by the lock of `source_period`: the part of a recovery that month's pay could not
+    # cover, carried on (not a new decision, so it does not bar anyone from locking the target).
+    carried = models.BooleanField("sisa potongan yang dibawa", default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -382,7 +382,7 @@ _TOTAL_FIELDS = {
 
 def _refresh_totals(run: Run) -> None:
     # What is withheld is each withheld employee's due_amount: what a release pays later, never
-    # below zero (a recovery larger than the month's pay is not carried further).
+    # below zero (a recovery larger than the month's pay is carried on when the month is locked).
     due = Greatest(F("net") + F("released") + F("adjustment"), Value(ZERO))
     agg = Result.objects.filter(run=run).aggregate(
         **{k: Sum(v) for k, v in _TOTAL_FIELDS.items()},
@@ -693,7 +693,7 @@ def _list_changers(run: Run) -> set[int]:
         )
     )
     changers |= set(
-        Adjustment.objects.filter(target_period=period, **scope).values_list(
+        Adjustment.objects.filter(target_period=period, carried=False, **scope).values_list(
             "created_by_id", flat=True
         )
     )
@@ -730,7 +730,54 @@ def run_lock(*, actor: User, run: Run) -> Run:
         before=before,
         after=snapshot(run),
     )
+    _carry_unrecovered(actor, run)
     return run
+
+
+def _carry_unrecovered(actor: User, run: Run) -> list[Adjustment]:
+    """A recovery (negative adjustment) larger than what its month pays is not lost: when the month
+    is locked, what is left (net + released + adjustment, below zero) is recorded as an adjustment
+    of the first unlocked month after it, marked `carried` and audited, until it is recovered. Not
+    for rows of someone without a post in the month (payment only): TPP can no longer recover from
+    them, BPKAD does it outside TPP. One query, plus a few per employee concerned (a rare case)."""
+    period = Period.parse(run.period)
+    short = (
+        Result.objects.filter(run=run)
+        .alias(total=F("net") + F("released") + F("adjustment"))
+        .filter(total__lt=0)
+        .select_related("employee", "employee__instansi")
+        .order_by("employee_id")
+    )
+    carried = []
+    for result in short:
+        if (result.detail or {}).get("payment_only"):
+            continue
+        remainder = result.net + result.released + result.adjustment
+        target = _first_unlocked_after(run.instansi_id, period, result.employee)
+        adj = Adjustment.objects.create(
+            instansi_id=run.instansi_id,
+            employee=result.employee,
+            source_period=run.period,
+            target_period=str(target),
+            amount=remainder,
+            reason=(
+                f"Sisa potongan koreksi yang tidak tertutup TPP {period.label} "
+                f"({format_rupiah(-remainder)})"
+            ),
+            carried=True,
+            created_by=actor,
+        )
+        _refresh_result(actor, result.employee, target)
+        audit_record(
+            action="tpp.adjustment.carry",
+            actor=actor,
+            instansi=run.instansi,
+            obj=adj,
+            after=snapshot(adj),
+            reason=f"{format_rupiah(remainder)} dari {period} ke {target}",
+        )
+        carried.append(adj)
+    return carried
 
 
 @transaction.atomic

@@ -600,3 +600,65 @@ def test_activity_beside_attendance_on_a_second_connection_gives_the_same_inputs
         beside = selectors.gather(p.inst, OCT)
     assert used and repr(beside.months) == repr(alone.months) and len(alone.months) >= 7
     assert len(two.captured_queries) == len(one.captured_queries)
+
+
+def test_a_recovery_larger_than_the_months_pay_is_carried_on_when_the_month_is_locked(pemda):
+    """Rp10.000.000 recovered from October into November, where the staff member earns less: November
+    pays 0, and when November is locked the rest is recorded into December (marked carried,
+    audited). The carry is no new decision: whoever locked November may still lock December."""
+    staf = pemda.people["staf"]
+    dec = Period(2026, 12)
+    for period in (OCT, NOV, dec):
+        full_attendance(staf, days=workdays(period))
+        monthly_minutes(pemda, staf, 15, days=workdays(period))
+    lock = lambda run: services.run_lock(  # noqa: E731
+        actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run)
+    )
+    lock(compute(pemda))
+    services.adjustment_record(
+        actor=pemda.bkpsdm1,
+        employee=staf,
+        source_period=OCT,
+        amount=Decimal(-10_000_000),
+        reason="Lebih bayar",
+    )
+    nov = compute(pemda, period=NOV)
+    n = _result(nov, staf)
+    assert n.payable == 0 and n.net + n.adjustment < 0
+    left = n.net + n.adjustment  # what November could not recover
+    assert not Adjustment.objects.filter(carried=True).exists()  # only when November is locked
+    lock(nov)
+    carry = Adjustment.objects.get(carried=True)
+    assert (carry.employee, carry.source_period, carry.target_period, carry.amount) == (
+        staf,
+        "2026-11",
+        "2026-12",
+        left,
+    )
+    assert "November 2026" in carry.reason
+    assert AuditEvent.objects.filter(action="tpp.adjustment.carry").count() == 1
+    assert _result(Run.objects.get(pk=nov.pk), staf).payable == 0  # the locked month unchanged
+    d = _result(compute(pemda, period=dec), staf)
+    assert d.adjustment == left and d.payable == max(Decimal(0), d.net + left)
+    assert d.net + left < 0  # a month's TPP here is under Rp5.000.000: December cannot cover it
+    # Locked by the same second officer as November: the carry does not count as their change.
+    lock(Run.objects.get(period="2026-12", unit=None))
+    again = Adjustment.objects.get(carried=True, source_period="2026-12")
+    assert (again.target_period, again.amount) == ("2027-01", d.net + left)
+    # What was recovered and what is still to recover add up to the recovery.
+    assert n.net + d.net - again.amount == 10_000_000
+
+
+def test_nothing_is_carried_when_the_month_covers_the_recovery(pemda):
+    staf = pemda.people["staf"]
+    for period in (OCT, NOV):
+        full_attendance(staf, days=workdays(period))
+        monthly_minutes(pemda, staf, 15, days=workdays(period))
+    run = compute(pemda)
+    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run))
+    services.adjustment_record(
+        actor=pemda.bkpsdm1, employee=staf, source_period=OCT, amount=Decimal(-1_000), reason="x"
+    )
+    nov = compute(pemda, period=NOV)
+    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=nov))
+    assert not Adjustment.objects.filter(carried=True).exists()
