@@ -37,8 +37,8 @@ from ekinerja.org.selectors import HierarchyTimeline
 from ekinerja.performance.selectors import predicate_month
 
 from .calculator import EmployeeMonth, PositionDay, WorkingDay
+from .models import Adjustment, Result, Run, Sentence, Withholding
 from .models import Policy as PolicyRow
-from .models import Result, Run, Sentence, Withholding
 from .policy import Policy, policy_from_dict
 
 
@@ -627,3 +627,24 @@ def computed_sums_by_unit(instansi: Instansi, period: Period) -> dict[int, tuple
         .values_list("unit_id", "ceiling", "gross")
     )
     return {unit: (ceiling, gross) for unit, ceiling, gross in rows}
+
+
+def adjustments_into(employee: Employee, period: Period) -> list[Adjustment]:
+    """The corrections paid (or recovered) in the employee's month, oldest first (one query): what
+    makes up the result's `adjustment`, each with the month it corrects and its reason."""
+    return list(
+        Adjustment.objects.filter(
+            instansi_id=employee.instansi_id, employee=employee, target_period=str(period)
+        ).order_by("source_period", "created_at", "id")
+    )
+
+
+def carried_from(employee: Employee, period: Period) -> Adjustment | None:
+    """The rest of a recovery the month could not cover, carried to a later month when it was
+    locked (services._carry_unrecovered), if any (one query)."""
+    return Adjustment.objects.filter(
+        instansi_id=employee.instansi_id,
+        employee=employee,
+        source_period=str(period),
+        carried=True,
+    ).first()

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ekinerja.core.models import AuditEvent
+from ekinerja.core.money import format_rupiah
 from ekinerja.core.periods import Period
 from ekinerja.tpp import selectors, services
 from ekinerja.tpp.models import Adjustment, Result, Run, Sentence
@@ -662,3 +663,31 @@ def test_nothing_is_carried_when_the_month_covers_the_recovery(pemda):
     nov = compute(pemda, period=NOV)
     services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=nov))
     assert not Adjustment.objects.filter(carried=True).exists()
+
+
+def test_the_employee_sees_each_correction_and_where_the_unrecovered_rest_goes(pemda, client):
+    staf = pemda.people["staf"]
+    for period in (OCT, NOV):
+        full_attendance(staf, days=workdays(period))
+        monthly_minutes(pemda, staf, 15, days=workdays(period))
+    run = compute(pemda)
+    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run))
+    services.adjustment_record(
+        actor=pemda.bkpsdm1,
+        employee=staf,
+        source_period=OCT,
+        amount=Decimal(-10_000_000),
+        reason="Lebih bayar tunjangan",
+    )
+    nov = compute(pemda, period=NOV)
+    n = _result(nov, staf)
+    rest = -(n.net + n.adjustment)
+    client.force_login(staf.user)
+    html = client.get("/tpp/saya/?periode=2026-11").content.decode()
+    assert "Oktober 2026: -Rp10.000.000 — Lebih bayar tunjangan" in html
+    assert (
+        f"{format_rupiah(rest)}, dibawa ke bulan berikutnya saat daftar bulan ini dikunci" in html
+    )
+    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=nov))
+    html = client.get("/tpp/saya/?periode=2026-11").content.decode()
+    assert f"{format_rupiah(rest)}, dibawa ke Desember 2026." in html
