@@ -1,6 +1,7 @@
 """Leaders' pages in Chromium: the pimpinan opens the OPD ranking from the home card on a phone,
 BKPSDM reads the workload analysis on a desktop and downloads it (the spreadsheet is opened and
-checked). Screenshots: reports-dashboard-phone, reports-dashboard, reports-workload."""
+checked). Screenshots: reports-dashboard-phone, reports-workload-phone, reports-dashboard,
+reports-workload."""
 
 from __future__ import annotations
 
@@ -47,6 +48,14 @@ def test_pimpinan_reads_the_opd_ranking_on_a_phone(phone_page, live_server, town
     assert no_horizontal_scroll(page)
     assert clipped_tables(page) == []
     screenshot(page, "reports-dashboard-phone")
+    # The workload analysis fits the phone too: the verdict moves under the OPD's name.
+    page.tap("text=Analisis beban kerja >> nth=-1")
+    page.wait_for_url(f"{live_server.url}/laporan/beban-kerja/?periode=2026-10")
+    first = page.locator("[data-testid=workload-row]").first
+    assert "Kelebihan 1 pegawai" in first.inner_text()
+    assert no_horizontal_scroll(page)
+    assert clipped_tables(page) == []
+    screenshot(page, "reports-workload-phone")
 
 
 def test_bkpsdm_reads_and_downloads_the_workload_analysis(page, live_server, town):
