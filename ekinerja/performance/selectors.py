@@ -353,36 +353,29 @@ def predicate_month(
     out: dict[int, str | None] = dict.fromkeys(ids)
     if not ids:
         return out
-    rows = (
+    for employee_id, predicate in _rated_in(period, employee_id__in=ids):
+        out[employee_id] = predicate
+    return out
+
+
+def _rated_in(period: Period, **scope):
+    """(employee id, predicate) of the rated evaluations covering the month, by employee and then
+    period start, so that a dict built from them keeps the later period (one query)."""
+    return (
         SkpEvaluation.objects.filter(
-            employee_id__in=ids,
-            period_start__lte=period.last_day,
-            period_end__gte=period.first_day,
+            period_start__lte=period.last_day, period_end__gte=period.first_day, **scope
         )
         .exclude(predicate="")
         .order_by("employee_id", "period_start")
         .values_list("employee_id", "predicate")
     )
-    for employee_id, predicate in rows:
-        out[employee_id] = predicate
-    return out
 
 
 def predicates_of_instansi(instansi, period: Period) -> dict[int, str]:
     """employee id -> the SKP predicate of the evaluation period containing the month, for every
     rated employee of the instansi (the leaders' reports; the same rule as predicate_month, without
     a list of employees). One query."""
-    rows = (
-        SkpEvaluation.objects.filter(
-            instansi=instansi,
-            period_start__lte=period.last_day,
-            period_end__gte=period.first_day,
-        )
-        .exclude(predicate="")
-        .order_by("employee_id", "period_start")
-        .values_list("employee_id", "predicate")
-    )
-    return dict(rows)
+    return dict(_rated_in(period, instansi=instansi))
 
 
 # ---------------------------------------------------------------- rating screen

@@ -56,6 +56,31 @@ def compute(p, unit=None, actor=None, period=OCT):
     return services.run_compute(actor=actor or p.bkpsdm1, instansi=p.inst, period=period, unit=unit)
 
 
+def _lock(pemda, run: Run) -> Run:
+    """Verified by the first BKPSDM officer, locked by the second."""
+    return services.run_lock(
+        actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run)
+    )
+
+
+def _recovering(pemda, amount: int, reason: str = "Lebih bayar", months=(OCT, NOV)):
+    """The staff member works every month of `months`; October is computed and locked, then
+    `amount` is recovered from October into November. Returns the staff member."""
+    staf = pemda.people["staf"]
+    for period in months:
+        full_attendance(staf, days=workdays(period))
+        monthly_minutes(pemda, staf, 15, days=workdays(period))
+    _lock(pemda, compute(pemda))
+    services.adjustment_record(
+        actor=pemda.bkpsdm1,
+        employee=staf,
+        source_period=OCT,
+        amount=Decimal(amount),
+        reason=reason,
+    )
+    return staf
+
+
 # --------------------------------------------------------------------------------------------------
 # Policy in force
 
@@ -387,19 +412,7 @@ def test_withheld_total_is_what_the_release_pays_never_below_zero(pemda):
     from ekinerja.tpp import exports
     from ekinerja.tpp.models import Withholding
 
-    staf = pemda.people["staf"]
-    for period in (OCT, NOV):
-        full_attendance(staf, days=workdays(period))
-        monthly_minutes(pemda, staf, 15, days=workdays(period))
-    run = compute(pemda)
-    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run))
-    services.adjustment_record(
-        actor=pemda.bkpsdm1,
-        employee=staf,
-        source_period=OCT,
-        amount=Decimal(-10_000_000),
-        reason="Lebih bayar",
-    )
+    staf = _recovering(pemda, -10_000_000)
     services.withholding_create(actor=pemda.bkpsdm1, employee=staf, period=NOV, reason="SKP")
     nov = compute(pemda, period=NOV)
     n = _result(nov, staf)
@@ -607,28 +620,14 @@ def test_a_recovery_larger_than_the_months_pay_is_carried_on_when_the_month_is_l
     """Rp10.000.000 recovered from October into November, where the staff member earns less: November
     pays 0, and when November is locked the rest is recorded into December (marked carried,
     audited). The carry is no new decision: whoever locked November may still lock December."""
-    staf = pemda.people["staf"]
     dec = Period(2026, 12)
-    for period in (OCT, NOV, dec):
-        full_attendance(staf, days=workdays(period))
-        monthly_minutes(pemda, staf, 15, days=workdays(period))
-    lock = lambda run: services.run_lock(  # noqa: E731
-        actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run)
-    )
-    lock(compute(pemda))
-    services.adjustment_record(
-        actor=pemda.bkpsdm1,
-        employee=staf,
-        source_period=OCT,
-        amount=Decimal(-10_000_000),
-        reason="Lebih bayar",
-    )
+    staf = _recovering(pemda, -10_000_000, months=(OCT, NOV, dec))
     nov = compute(pemda, period=NOV)
     n = _result(nov, staf)
     assert n.payable == 0 and n.net + n.adjustment < 0
     left = n.net + n.adjustment  # what November could not recover
     assert not Adjustment.objects.filter(carried=True).exists()  # only when November is locked
-    lock(nov)
+    _lock(pemda, nov)
     carry = Adjustment.objects.get(carried=True)
     assert (carry.employee, carry.source_period, carry.target_period, carry.amount) == (
         staf,
@@ -643,7 +642,7 @@ def test_a_recovery_larger_than_the_months_pay_is_carried_on_when_the_month_is_l
     assert d.adjustment == left and d.payable == max(Decimal(0), d.net + left)
     assert d.net + left < 0  # a month's TPP here is under Rp5.000.000: December cannot cover it
     # Locked by the same second officer as November: the carry does not count as their change.
-    lock(Run.objects.get(period="2026-12", unit=None))
+    _lock(pemda, Run.objects.get(period="2026-12", unit=None))
     again = Adjustment.objects.get(carried=True, source_period="2026-12")
     assert (again.target_period, again.amount) == ("2027-01", d.net + left)
     # What was recovered and what is still to recover add up to the recovery.
@@ -651,34 +650,13 @@ def test_a_recovery_larger_than_the_months_pay_is_carried_on_when_the_month_is_l
 
 
 def test_nothing_is_carried_when_the_month_covers_the_recovery(pemda):
-    staf = pemda.people["staf"]
-    for period in (OCT, NOV):
-        full_attendance(staf, days=workdays(period))
-        monthly_minutes(pemda, staf, 15, days=workdays(period))
-    run = compute(pemda)
-    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run))
-    services.adjustment_record(
-        actor=pemda.bkpsdm1, employee=staf, source_period=OCT, amount=Decimal(-1_000), reason="x"
-    )
-    nov = compute(pemda, period=NOV)
-    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=nov))
+    _recovering(pemda, -1_000)
+    _lock(pemda, compute(pemda, period=NOV))
     assert not Adjustment.objects.filter(carried=True).exists()
 
 
 def test_the_employee_sees_each_correction_and_where_the_unrecovered_rest_goes(pemda, client):
-    staf = pemda.people["staf"]
-    for period in (OCT, NOV):
-        full_attendance(staf, days=workdays(period))
-        monthly_minutes(pemda, staf, 15, days=workdays(period))
-    run = compute(pemda)
-    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run))
-    services.adjustment_record(
-        actor=pemda.bkpsdm1,
-        employee=staf,
-        source_period=OCT,
-        amount=Decimal(-10_000_000),
-        reason="Lebih bayar tunjangan",
-    )
+    staf = _recovering(pemda, -10_000_000, reason="Lebih bayar tunjangan")
     nov = compute(pemda, period=NOV)
     n = _result(nov, staf)
     rest = -(n.net + n.adjustment)
@@ -688,6 +666,6 @@ def test_the_employee_sees_each_correction_and_where_the_unrecovered_rest_goes(p
     assert (
         f"{format_rupiah(rest)}, dibawa ke bulan berikutnya saat daftar bulan ini dikunci" in html
     )
-    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=nov))
+    _lock(pemda, nov)
     html = client.get("/tpp/saya/?periode=2026-11").content.decode()
     assert f"{format_rupiah(rest)}, dibawa ke Desember 2026." in html
