@@ -497,20 +497,22 @@ def _row_identity(run: Run, info: selectors.EmployeeInfo) -> dict:
     }
 
 
-def _payment_only_rows(run: Run, gathered, computed, withheld, released, adjustment) -> list[dict]:
+def _payment_only_rows(
+    run: Run, period: Period, have: set[int], withheld, released, adjustment
+) -> list[dict]:
     """Rows for employees without a result of their own in the month (no definitif post in it:
     retired, moved away) to whom a release or an adjustment is due in it: they are paid here, with
     nothing computed (a row of zeros and a note), so no released or corrected amount is lost. In a
-    unit run, only those whose last post lies in the unit's subtree."""
-    have = {emp_id for emp_id, _ in computed}
+    unit run, only those whose last post lies in the unit's subtree. `have`: employees with a result
+    this month, in this run or in a locked one (paid there, with what is due to them)."""
     due = {e for e, amount in (*released.items(), *adjustment.items()) if amount} - have
-    infos = selectors.payment_only_info(run.instansi, gathered.period, run.unit, due)
+    infos = selectors.payment_only_info(run.instansi, period, run.unit, due)
     rows = []
     for emp_id, info in infos.items():
         e = info.employee
         fields = _payment_fields(emp_id, ZERO, withheld, released, adjustment)
         note = (
-            f"Tidak memiliki jabatan definitif pada {gathered.period.label}: TPP bulan ini tidak "
+            f"Tidak memiliki jabatan definitif pada {period.label}: TPP bulan ini tidak "
             "dihitung; yang dibayarkan hanya "
             + " dan ".join(
                 part
@@ -611,6 +613,7 @@ def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Futu
     before = snapshot(run)
     withheld, released, adjustment = _payments(run.instansi_id, gathered.period)
     Result.objects.filter(run=run).delete()
+    have = {e for e, _ in computed}
     if run.unit_id is not None:
         paid_elsewhere = _claim_from_other_unit_runs(actor, run, [e for e, _ in computed])
         computed = [(e, res) for e, res in computed if e not in paid_elsewhere]
@@ -629,7 +632,7 @@ def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Futu
                 "detail": _detail(res, info),
             }
         )
-    rows.extend(_payment_only_rows(run, gathered, computed, withheld, released, adjustment))
+    rows.extend(_payment_only_rows(run, gathered.period, have, withheld, released, adjustment))
     for i in range(0, len(rows), BATCH):
         _insert_batch(rows[i : i + BATCH])
     run.policy = gathered.policy_row
@@ -831,11 +834,12 @@ def _period_locked(instansi_id: int, period: Period, employee: Employee) -> bool
         return True
     if not locked:
         return False
+    # Their post in the month, or for someone who has left, their last one (the unit whose list
+    # pays what is still due to them: selectors.payment_only_info).
     post_unit = (
         Assignment.objects.filter(
             employee=employee, kind=Assignment.Kind.DEFINITIF, start__lte=period.last_day
         )
-        .filter(Q(end__isnull=True) | Q(end__gte=period.first_day))
         .order_by("-start", "-id")
         .values_list("position__unit_id", flat=True)
         .first()
@@ -851,6 +855,7 @@ def _refresh_result(actor, employee: Employee, period: Period) -> None:
     month (if any) and the run's totals. A verified run goes back to computed: its list changed."""
     run, result = _run_holding(employee, period)
     if run is None:
+        _add_payment_only_row(actor, employee, period)
         return
     run = Run.objects.select_for_update().get(pk=run.pk)
     if run.state in LOCKED_STATES:
@@ -858,6 +863,43 @@ def _refresh_result(actor, employee: Employee, period: Period) -> None:
     withheld, released, adjustment = _payments(run.instansi_id, period, [employee.id])
     _apply_payments(result, withheld, released, adjustment)
     result.save(update_fields=["withheld", "withheld_reason", "released", "adjustment", "payable"])
+    _changed_by_payment(actor, run)
+
+
+def _add_payment_only_row(actor, employee: Employee, period: Period) -> None:
+    """Someone with no definitif post in the month (retired, moved away) has no row in its computed
+    list. A release or adjustment due to them in it gets a payment-only row in the unlocked run
+    that pays their last post (the whole-instansi run, or the unit run whose subtree holds it), so
+    locking that list does not drop it. Nothing when the month is not computed yet (its compute
+    adds the row) or when they have a post in the month (a hire after the run: recomputing adds
+    them with their own TPP)."""
+    has_post = (
+        Assignment.objects.filter(
+            employee=employee, kind=Assignment.Kind.DEFINITIF, start__lte=period.last_day
+        )
+        .filter(Q(end__isnull=True) | Q(end__gte=period.first_day))
+        .exists()
+    )
+    if has_post:
+        return
+    runs = (
+        Run.objects.select_for_update()
+        .filter(instansi_id=employee.instansi_id, period=str(period))
+        .exclude(state__in=[S.OPEN, *LOCKED_STATES])
+        .order_by("pk")
+    )
+    for run in runs:
+        withheld, released, adjustment = _payments(run.instansi_id, period, [employee.id])
+        rows = _payment_only_rows(run, period, set(), withheld, released, adjustment)
+        if rows:
+            _insert_batch(rows)
+            _changed_by_payment(actor, run)
+            return
+
+
+def _changed_by_payment(actor, run: Run) -> None:
+    """A withholding, release or adjustment changed the run's list: totals refreshed, and a verified
+    list back to computed (audited)."""
     before = snapshot(run)
     _list_changed(run)
     if before["state"] != run.state:

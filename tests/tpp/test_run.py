@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from ekinerja.core.models import AuditEvent
 from ekinerja.core.money import format_rupiah
 from ekinerja.core.periods import Period
+from ekinerja.org.models import Assignment
 from ekinerja.tpp import selectors, services
 from ekinerja.tpp.models import Adjustment, Result, Run, Sentence
 from ekinerja.tpp.models import Policy as PolicyRow
@@ -669,3 +670,91 @@ def test_the_employee_sees_each_correction_and_where_the_unrecovered_rest_goes(p
     _lock(pemda, nov)
     html = client.get("/tpp/saya/?periode=2026-11").content.decode()
     assert f"{format_rupiah(rest)}, dibawa ke Desember 2026." in html
+
+
+# --------------------------------------------------------------------------------------------------
+# What is due to someone who has left, and transfers: nothing lost, nothing paid twice
+
+
+def _work(pemda, employee, periods):
+    for period in periods:
+        full_attendance(employee, days=workdays(period))
+        monthly_minutes(pemda, employee, 15, days=workdays(period))
+
+
+def _recover_oct(pemda, employee, amount=-10_000_000):
+    return services.adjustment_record(
+        actor=pemda.bkpsdm1,
+        employee=employee,
+        source_period=OCT,
+        amount=Decimal(amount),
+        reason="Lebih bayar",
+    )
+
+
+def test_a_carry_for_someone_who_left_skips_a_month_their_unit_already_locked(pemda):
+    """The guru leaves on 30 November. Dinas Pendidikan's December list is locked before November's:
+    the rest of the recovery carried from November goes past December, never into a locked list
+    without them."""
+    dec = Period(2026, 12)
+    guru = pemda.people["guru"]
+    _work(pemda, guru, (OCT, NOV))
+    _lock(pemda, compute(pemda, unit=pemda.opd_a))
+    _recover_oct(pemda, guru)
+    Assignment.objects.filter(employee=guru).update(end=D(2026, 11, 30))
+    _lock(pemda, compute(pemda, unit=pemda.opd_a, period=dec))
+    _lock(pemda, compute(pemda, unit=pemda.opd_a, period=NOV))
+    carry = Adjustment.objects.get(carried=True)
+    assert carry.target_period == "2027-01"
+
+
+def test_a_carry_for_someone_who_left_gets_a_row_in_an_already_computed_month(pemda):
+    """December is computed (and verified) before November is locked: the carry adds the guru's
+    payment-only row to December's list and sends it back to computed, so its lock keeps it."""
+    dec = Period(2026, 12)
+    guru = pemda.people["guru"]
+    _work(pemda, guru, (OCT, NOV))
+    _lock(pemda, compute(pemda))
+    _recover_oct(pemda, guru)
+    Assignment.objects.filter(employee=guru).update(end=D(2026, 11, 30))
+    december = services.run_verify(actor=pemda.bkpsdm1, run=compute(pemda, period=dec))
+    _lock(pemda, compute(pemda, period=NOV))
+    carry = Adjustment.objects.get(carried=True)
+    december.refresh_from_db()
+    assert december.state == Run.State.COMPUTED
+    row = Result.objects.get(run=december, employee=guru)
+    assert row.detail["payment_only"] and (row.adjustment, row.payable) == (carry.amount, 0)
+    assert december.total_adjustment == carry.amount
+    _lock(pemda, december)
+    # A payment-only row is not carried further: TPP cannot recover from someone who has left.
+    assert Adjustment.objects.filter(carried=True).count() == 1
+
+
+def test_a_release_for_someone_who_left_skips_a_month_their_unit_already_locked(pemda):
+    guru = pemda.people["guru"]
+    _work(pemda, guru, (OCT,))
+    Assignment.objects.filter(employee=guru).update(end=D(2026, 10, 31))
+    w = services.withholding_create(actor=pemda.bkpsdm1, employee=guru, period=OCT, reason="LHKPN")
+    _lock(pemda, compute(pemda, unit=pemda.opd_a))
+    _lock(pemda, compute(pemda, unit=pemda.opd_a, period=NOV))
+    w = services.withholding_release(actor=pemda.bkpsdm1, withholding=w)
+    assert w.released_period == "2026-12" and w.amount > 0
+    run = compute(pemda, unit=pemda.opd_a, period=Period(2026, 12))
+    assert Result.objects.get(run=run, employee=guru).payable == w.amount
+
+
+def test_a_correction_is_not_paid_again_after_a_transfer_from_a_locked_unit_run(pemda):
+    """The staff member's November is paid by Dinas Kesehatan's locked list (with a +150.000
+    correction); a transfer to Dinas Pendidikan recorded afterwards must not pay it again there."""
+    from tests.factories import AssignmentFactory, PositionFactory
+
+    staf = pemda.people["staf"]
+    _work(pemda, staf, (OCT, NOV))
+    _lock(pemda, compute(pemda))
+    _recover_oct(pemda, staf, amount=150_000)
+    _lock(pemda, compute(pemda, unit=pemda.opd_b, period=NOV))
+    Assignment.objects.filter(employee=staf).update(end=D(2026, 11, 18))
+    pos = PositionFactory(unit=pemda.opd_a, kelas=7, parent=pemda.pos["kadis"])
+    AssignmentFactory(position=pos, employee=staf, start=D(2026, 11, 19))
+    compute(pemda, unit=pemda.opd_a, period=NOV)
+    assert Result.objects.filter(employee=staf, run__period="2026-11").count() == 1
