@@ -249,6 +249,7 @@ RECAP_HEADERS = [
     "Ditahan",
     "Pelepasan",
     "Koreksi",
+    "Sisa potongan",
     "Dibayarkan",
 ]
 
@@ -263,6 +264,7 @@ def _recap_values(t: dict) -> list[int]:
         int(t["withheld"]),
         int(sum_field(t, "released")),
         int(sum_field(t, "adjustment")),
+        int(sum_field(t, "unrecovered")),
         int(t["payable"]),
     ]
 
@@ -277,7 +279,7 @@ def _recap_sheet(wb, data, used, head, cell, money, total_label, total_money, ti
     ws.set_paper(9)
     ws.set_column(0, 0, 5)
     ws.set_column(1, 1, 40)
-    ws.set_column(2, 10, 15)
+    ws.set_column(2, 11, 15)
     ws.write(0, 0, f"REKAPITULASI TPP PER UNIT KERJA BULAN {data.period.label.upper()}", title)
     ws.write(1, 0, data.run.instansi.name, bold)
     ws.write_row(3, 0, RECAP_HEADERS, head)
@@ -299,7 +301,16 @@ def _with_extra(totals: dict, rows: list[Result]) -> dict:
     out = dict(totals)
     out["released"] = sum((r.released for r in rows), ZERO)
     out["adjustment"] = sum((r.adjustment for r in rows), ZERO)
+    out["unrecovered"] = sum((unrecovered(r) for r in rows), ZERO)
     return out
+
+
+def unrecovered(result: Result) -> Decimal:
+    """The part of a recovery the month's pay could not cover (net + released + adjustment below
+    zero): carried to the next month when the month is locked (for someone who has left, recovered
+    by BPKAD outside TPP). With it the recap adds up: bersih - ditahan + pelepasan + koreksi + sisa
+    potongan = dibayarkan."""
+    return max(ZERO, -(result.net + result.released + result.adjustment))
 
 
 def recap_rows(data: Payroll) -> list[tuple[str, dict]]:

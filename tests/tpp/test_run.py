@@ -758,3 +758,32 @@ def test_a_correction_is_not_paid_again_after_a_transfer_from_a_locked_unit_run(
     AssignmentFactory(position=pos, employee=staf, start=D(2026, 11, 19))
     compute(pemda, unit=pemda.opd_a, period=NOV)
     assert Result.objects.filter(employee=staf, run__period="2026-11").count() == 1
+
+
+def test_the_sp2d_recap_adds_up_when_a_recovery_exceeds_the_month(pemda):
+    """Bersih - ditahan + pelepasan + koreksi + sisa potongan = dibayarkan, in the xlsx and the pdf,
+    with the uncovered part of the recovery in its own column."""
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from ekinerja.tpp import exports
+
+    staf = _recovering(pemda, -10_000_000)
+    nov = _lock(pemda, compute(pemda, period=NOV))
+    n = _result(nov, staf)
+    rest = -(n.net + n.adjustment)
+    wb = openpyxl.load_workbook(io.BytesIO(exports.recap_xlsx(nov)), data_only=True)
+    rows = list(wb.active.iter_rows(values_only=True))
+    header = next(r for r in rows if r and r[0] == "No")
+    for line in [r for r in rows if r and (isinstance(r[0], int) or r[0] == "JUMLAH")]:
+        t = dict(zip(header, line, strict=False))
+        assert (
+            t["TPP bersih"] - t["Ditahan"] + t["Pelepasan"] + t["Koreksi"] + t["Sisa potongan"]
+            == t["Dibayarkan"]
+        ), t
+    total = dict(zip(header, next(r for r in rows if r and r[0] == "JUMLAH"), strict=False))
+    assert total["Sisa potongan"] == rest and total["Dibayarkan"] == nov.total_payable
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(exports.recap_pdf(nov))).pages)
+    assert "Sisa potongan" in text and format_rupiah(rest) in text
