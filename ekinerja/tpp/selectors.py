@@ -495,6 +495,44 @@ def without_bank_account(run: Run, limit: int = 20) -> tuple[int, list[Result]]:
     return rows.count(), list(rows.order_by("name")[:limit])
 
 
+def not_in_list(run: Run, limit: int = 20) -> tuple[int, list[Employee]]:
+    """Employees a compute of the run would list now but whom no list of the month holds: a hire or
+    transfer recorded after the run was computed (gather's rule: a definitif post on some day of
+    the month, the last one in the run's unit subtree). Their number and the first `limit` by name
+    (four queries). Recomputing the run adds them."""
+    period = Period.parse(run.period)
+    start, end = period.first_day, period.last_day
+    last: dict[int, int] = {}
+    for emp_id, unit_id in (
+        Assignment.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=start),
+            instansi_id=run.instansi_id,
+            start__lte=end,
+            kind=Assignment.Kind.DEFINITIF,
+        )
+        .order_by("start", "id")
+        .values_list("employee_id", "position__unit_id")
+    ):
+        last[emp_id] = unit_id  # the latest start wins
+    if run.unit_id is not None:
+        scope = UnitTree.load(run.instansi_id).subtree(run.unit_id)
+        last = {e: u for e, u in last.items() if u in scope}
+    listed = set(
+        Result.objects.filter(instansi_id=run.instansi_id, run__period=run.period).values_list(
+            "employee_id", flat=True
+        )
+    )
+    missing = sorted(set(last) - listed)
+    if not missing:
+        return 0, []
+    first = list(
+        Employee.objects.filter(instansi_id=run.instansi_id, id__in=missing[:900]).order_by(
+            "name", "nip"
+        )[:limit]
+    )
+    return len(missing), first
+
+
 def withholdings_of(instansi: Instansi, period: Period) -> list[Withholding]:
     return list(
         Withholding.objects.filter(instansi=instansi, period=str(period))

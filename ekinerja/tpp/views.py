@@ -269,6 +269,9 @@ def run_detail(request, pk: int):
         "unit_id": unit_id,
         "unit_rows": selectors.unit_totals(run),
         "no_account": selectors.without_bank_account(run),
+        "not_listed": selectors.not_in_list(run)
+        if run.state in (Run.State.COMPUTED, Run.State.VERIFIED)
+        else (0, []),
         "withholdings": selectors.withholdings_of(run.instansi, period),
         "open_withholdings": [
             w for w in selectors.open_withholdings(run.instansi) if w.period != run.period

@@ -260,3 +260,26 @@ def test_a_unit_that_is_not_a_number_is_not_found_on_download(client, pemda):
     _login(client, pemda.bpkad)
     url = reverse("tpp:download", args=[run.pk, "bank-csv"])
     assert client.post(url, {"unit": "abc"}).status_code == 404
+
+
+def test_run_page_names_employees_recorded_after_the_list_was_computed(client):
+    """A hire recorded after the compute is in no list: the run page names them until the list is
+    computed again (and says nothing once it has been)."""
+    from ekinerja.tpp import services
+    from tests.factories import AssignmentFactory, EmployeeFactory, PositionFactory
+
+    from .data import OCT, D, make_pemda
+
+    p = make_pemda()
+    run = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT)
+    hire = EmployeeFactory(instansi=p.inst, name="Pegawai Baru Oktober")
+    AssignmentFactory(
+        position=PositionFactory(unit=p.opd_a, kelas=7), employee=hire, start=D(2026, 10, 20)
+    )
+    client.force_login(p.bkpsdm1)
+    html = client.get(f"/tpp/perhitungan/{run.pk}/").content.decode()
+    assert 'data-testid="not-listed"' in html and "Pegawai Baru Oktober" in html
+    # Computed again, the list holds them and the warning is gone.
+    run = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT)
+    html = client.get(f"/tpp/perhitungan/{run.pk}/").content.decode()
+    assert 'data-testid="not-listed"' not in html
