@@ -19,7 +19,7 @@ The rules (docs/reports.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 ONE_DECIMAL = Decimal("0.1")
@@ -96,12 +96,9 @@ def indicators(c: OpdCounts) -> OpdIndicators:
     due = c.scheduled_days - c.leave_days
     on_time = percent(c.on_time_days, due)
     activity = percent(c.achieved_minutes, c.target_minutes)
-    parts = [p for p in (on_time, activity) if p is not None]
-    score = (
-        (sum(parts, Decimal(0)) / len(parts)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
-        if len(parts) == 2
-        else None
-    )
+    score = None
+    if on_time is not None and activity is not None:
+        score = ((on_time + activity) / 2).quantize(ONE_DECIMAL, ROUND_HALF_UP)
     return OpdIndicators(
         counts=c,
         attendance_pct=percent(c.present_days, due),
@@ -116,16 +113,14 @@ def indicators(c: OpdCounts) -> OpdIndicators:
 def total(counts: list[OpdCounts], name: str) -> OpdCounts:
     """Every OPD summed into one row (the instansi's own figures)."""
     sums: dict[str, object] = {}
-    for field in OpdCounts.__dataclass_fields__:
-        if field in ("unit_id", "code", "name"):
+    for f in fields(OpdCounts):
+        if f.name in ("unit_id", "code", "name"):
             continue
-        values = [getattr(c, field) for c in counts]
-        if field in ("ceiling", "gross"):
-            known = [v for v in values if v is not None]
-            sums[field] = sum(known, Decimal(0)) if known else None
+        values = [v for c in counts if (v := getattr(c, f.name)) is not None]
+        if f.default is None:  # ceiling, gross: unknown everywhere (not computed) stays unknown
+            sums[f.name] = sum(values, Decimal(0)) if values else None
         else:
-            start = Decimal(0) if field in ("achieved_minutes", "target_minutes") else 0
-            sums[field] = sum(values, start)
+            sums[f.name] = sum(values, f.default)
     return OpdCounts(unit_id=0, code="", name=name, **sums)
 
 
@@ -154,7 +149,7 @@ def ranked(counts: list[OpdCounts], order: str = "nilai") -> list[OpdIndicators]
             continue
         if value != previous:
             rank, previous = i, value
-        out.append(OpdIndicators(**{**r.__dict__, "rank": rank}))
+        out.append(replace(r, rank=rank))
     return out
 
 

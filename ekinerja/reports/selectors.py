@@ -3,8 +3,8 @@
 One month of a whole instansi in a fixed number of set-based queries, whatever the number of
 employees or OPDs: the unit tree, who holds which post on the reference day, the stored daily
 attendance and the approved activity minutes aggregated per employee, the SKP predicates, the
-month's computed TPP per unit, the policy in force and the default calendar. Everything is then summed per OPD in
-memory and handed to the pure reports.indicators.
+month's computed TPP per unit, the policy in force and the default calendar. Everything is then
+summed per OPD in memory and handed to the pure reports.indicators.
 """
 
 from __future__ import annotations
@@ -130,26 +130,16 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
         a["ceiling"] += ceiling
         a["gross"] += gross
 
-    counts = []
-    for uid in sorted(opds | set(acc), key=lambda u: (tree.code.get(u, ""), u)):
-        a = acc.get(uid, {})
-        fields = {
-            k: v
-            for k, v in a.items()
-            if k not in ("ceiling", "gross", "achieved_minutes", "target_minutes")
-        }
-        counts.append(
-            OpdCounts(
-                unit_id=uid,
-                code=tree.code.get(uid, ""),
-                name=tree.name.get(uid, ""),
-                achieved_minutes=Decimal(a.get("achieved_minutes", 0)),
-                target_minutes=Decimal(a.get("target_minutes", 0)),
-                ceiling=a["ceiling"] if "ceiling" in a else None,
-                gross=a["gross"] if "gross" in a else None,
-                **fields,
-            )
+    # A figure never added keeps OpdCounts' default (ceiling and gross: None, not computed).
+    counts = [
+        OpdCounts(
+            unit_id=uid,
+            code=tree.code.get(uid, ""),
+            name=tree.name.get(uid, ""),
+            **acc.get(uid, {}),
         )
+        for uid in sorted(opds | set(acc), key=lambda u: (tree.code.get(u, ""), u))
+    ]
     return OpdMonth(
         period=period,
         staff_day=staff_day,

@@ -14,7 +14,7 @@ from ekinerja.core.periods import Period
 from . import indicators, selectors, xlsx
 
 
-def _month(request) -> tuple[selectors.OpdMonth, Period]:
+def _month(request) -> tuple[selectors.OpdMonth, dict]:
     if not request.user.has_perm("reports.view_dashboard"):
         raise PermissionDenied
     instansi = request.user.instansi
@@ -31,13 +31,15 @@ def _month(request) -> tuple[selectors.OpdMonth, Period]:
     # Months to come hold nothing yet: the current month is the latest shown.
     if period.first_day > current.first_day:
         period = current
-    return selectors.opd_month(instansi, period, today), current
+    month = selectors.opd_month(instansi, period, today)
+    nav = {"prev": period.previous(), "next": period.next() if period != current else None}
+    return month, nav
 
 
 @login_required
 @require_GET
 def dashboard(request):
-    month, current = _month(request)
+    month, nav = _month(request)
     order = request.GET.get("urut", "nilai")
     if order not in indicators.ORDERS:
         order = "nilai"
@@ -54,8 +56,7 @@ def dashboard(request):
             "whole": whole,
             "order": order,
             "orders": [(k, label) for k, (_f, label) in indicators.ORDERS.items()],
-            "prev": month.period.previous(),
-            "next": month.period.next() if month.period != current else None,
+            **nav,
         },
     )
 
@@ -63,7 +64,7 @@ def dashboard(request):
 @login_required
 @require_GET
 def workload(request):
-    month, current = _month(request)
+    month, nav = _month(request)
     rows = [indicators.workload(c, month.target) for c in month.counts]
     whole = indicators.workload(
         indicators.total(month.counts, request.user.instansi.name), month.target
@@ -77,7 +78,6 @@ def workload(request):
             "month": month,
             "rows": rows,
             "whole": whole,
-            "prev": month.period.previous(),
-            "next": month.period.next() if month.period != current else None,
+            **nav,
         },
     )

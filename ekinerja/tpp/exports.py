@@ -301,16 +301,8 @@ def _with_extra(totals: dict, rows: list[Result]) -> dict:
     out = dict(totals)
     out["released"] = sum((r.released for r in rows), ZERO)
     out["adjustment"] = sum((r.adjustment for r in rows), ZERO)
-    out["unrecovered"] = sum((unrecovered(r) for r in rows), ZERO)
+    out["unrecovered"] = sum((services.unrecovered(r) for r in rows), ZERO)
     return out
-
-
-def unrecovered(result: Result) -> Decimal:
-    """The part of a recovery the month's pay could not cover (net + released + adjustment below
-    zero): carried to the next month when the month is locked (for someone who has left, recovered
-    by BPKAD outside TPP). With it the recap adds up: bersih - ditahan + pelepasan + koreksi + sisa
-    potongan = dibayarkan."""
-    return max(ZERO, -(result.net + result.released + result.adjustment))
 
 
 def recap_rows(data: Payroll) -> list[tuple[str, dict]]:

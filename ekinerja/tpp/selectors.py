@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, connections
-from django.db.models import Q
+from django.db.models import Q, Sum
 
 from ekinerja.activities.selectors import NO_CAP, activity_month
 from ekinerja.attendance.selectors import attendance_month
@@ -498,8 +498,8 @@ def without_bank_account(run: Run, limit: int = 20) -> tuple[int, list[Result]]:
 def not_in_list(run: Run, limit: int = 20) -> tuple[int, list[Employee]]:
     """Employees a compute of the run would list now but whom no list of the month holds: a hire or
     transfer recorded after the run was computed (gather's rule: a definitif post on some day of
-    the month, the last one in the run's unit subtree). Their number and the first `limit` by name
-    (four queries). Recomputing the run adds them."""
+    the month, the last one in the run's unit subtree). Their number and up to `limit` of them by
+    name (four queries; named from the first 900 by id). Recomputing the run adds them."""
     period = Period.parse(run.period)
     start, end = period.first_day, period.last_day
     last: dict[int, int] = {}
@@ -654,8 +654,6 @@ def estimate(employee: Employee, today: dt.date) -> Estimate | None:
 def computed_sums_by_unit(instansi: Instansi, period: Period) -> dict[int, tuple[Decimal, Decimal]]:
     """Unit id (of each result's post) -> (sum of ceilings, sum of gross) of the month's computed
     results, from any run that is no longer open (one query). Empty when the month is not computed."""
-    from django.db.models import Sum
-
     rows = (
         Result.objects.filter(instansi=instansi, run__period=str(period), unit__isnull=False)
         .exclude(run__state=Run.State.OPEN)

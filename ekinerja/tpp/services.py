@@ -363,9 +363,28 @@ def _apply_payments(result: Result, withheld: dict, released: dict, adjustment: 
         setattr(result, name, value)
 
 
+def _month_total(result: Result) -> Decimal:
+    return result.net + result.released + result.adjustment
+
+
 def due_amount(result: Result) -> Decimal:
     """What the month would pay without a withholding (what a release pays later)."""
-    return max(ZERO, result.net + result.released + result.adjustment)
+    return max(ZERO, _month_total(result))
+
+
+def unrecovered(result: Result) -> Decimal:
+    """The part of a recovery the month's pay could not cover (net + released + adjustment below
+    zero). With it a month adds up: net - withheld + released + adjustment + unrecovered = payable."""
+    return max(ZERO, -_month_total(result))
+
+
+def carried_rest(result: Result) -> Decimal:
+    """What locking the month carries to the next open month (_carry_unrecovered): the unrecovered
+    part, except for someone without a post in the month (a payment-only row), from whom TPP can no
+    longer recover (BPKAD does it outside TPP)."""
+    if (result.detail or {}).get("payment_only"):
+        return ZERO
+    return unrecovered(result)
 
 
 _TOTAL_FIELDS = {
@@ -753,9 +772,10 @@ def _carry_unrecovered(actor: User, run: Run) -> list[Adjustment]:
     )
     carried = []
     for result in short:
-        if (result.detail or {}).get("payment_only"):
+        rest = carried_rest(result)
+        if not rest:
             continue
-        remainder = result.net + result.released + result.adjustment
+        remainder = -rest
         target = _first_unlocked_after(run.instansi_id, period, result.employee)
         adj = Adjustment.objects.create(
             instansi_id=run.instansi_id,
@@ -830,12 +850,16 @@ def _period_locked(instansi_id: int, period: Period, employee: Employee) -> bool
     locked = list(
         Run.objects.filter(instansi_id=instansi_id, period=str(period), state__in=LOCKED_STATES)
     )
-    if any(r.unit_id is None for r in locked):
-        return True
-    if not locked:
-        return False
-    # Their post in the month, or for someone who has left, their last one (the unit whose list
-    # pays what is still due to them: selectors.payment_only_info).
+    return _paying_run(employee, period, locked) is not None
+
+
+def _paying_run(employee: Employee, period: Period, runs: list[Run]) -> Run | None:
+    """Of the month's `runs`, the one whose list holds the employee: the whole-instansi run, or the
+    unit run whose subtree holds their post in the month or, for someone who has left, their last
+    one (the unit that pays what is still due to them: selectors.payment_only_info). Two queries."""
+    whole = next((r for r in runs if r.unit_id is None), None)
+    if whole is not None or not runs:
+        return whole
     post_unit = (
         Assignment.objects.filter(
             employee=employee, kind=Assignment.Kind.DEFINITIF, start__lte=period.last_day
@@ -845,9 +869,9 @@ def _period_locked(instansi_id: int, period: Period, employee: Employee) -> bool
         .first()
     )
     if post_unit is None:
-        return False
-    tree = selectors.UnitTree.load(instansi_id)
-    return any(post_unit in tree.subtree(r.unit_id) for r in locked)
+        return None
+    tree = selectors.UnitTree.load(employee.instansi_id)
+    return next((r for r in runs if post_unit in tree.subtree(r.unit_id)), None)
 
 
 def _refresh_result(actor, employee: Employee, period: Period) -> None:
@@ -882,19 +906,19 @@ def _add_payment_only_row(actor, employee: Employee, period: Period) -> None:
     )
     if has_post:
         return
-    runs = (
+    runs = list(
         Run.objects.select_for_update()
         .filter(instansi_id=employee.instansi_id, period=str(period))
         .exclude(state__in=[S.OPEN, *LOCKED_STATES])
-        .order_by("pk")
     )
-    for run in runs:
-        withheld, released, adjustment = _payments(run.instansi_id, period, [employee.id])
-        rows = _payment_only_rows(run, period, set(), withheld, released, adjustment)
-        if rows:
-            _insert_batch(rows)
-            _changed_by_payment(actor, run)
-            return
+    run = _paying_run(employee, period, runs)
+    if run is None:
+        return
+    withheld, released, adjustment = _payments(run.instansi_id, period, [employee.id])
+    rows = _payment_only_rows(run, period, set(), withheld, released, adjustment)
+    if rows:
+        _insert_batch(rows)
+        _changed_by_payment(actor, run)
 
 
 def _changed_by_payment(actor, run: Run) -> None:

@@ -149,9 +149,9 @@ def _employee_page(request, employee: Employee, own: bool, superior: Employee | 
         ctx.update(_explanation_context(result.detail))
         if result.adjustment:
             ctx["adjustments"] = selectors.adjustments_into(employee, period)
-            short = result.net + result.released + result.adjustment
-            if short < 0 and not (result.detail or {}).get("payment_only"):
-                ctx["unrecovered"] = -short
+            rest = services.carried_rest(result)
+            if rest:
+                ctx["unrecovered"] = rest
                 ctx["carried"] = selectors.carried_from(employee, period)
     return render(request, "tpp/explanation.html", ctx)
 

@@ -283,3 +283,21 @@ def test_run_page_names_employees_recorded_after_the_list_was_computed(client):
     run = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT)
     html = client.get(f"/tpp/perhitungan/{run.pk}/").content.decode()
     assert 'data-testid="not-listed"' not in html
+
+
+def test_a_unit_run_names_only_the_missing_employees_of_its_own_unit(client):
+    from ekinerja.tpp import selectors, services
+    from ekinerja.tpp.models import Run
+    from tests.factories import AssignmentFactory, EmployeeFactory, PositionFactory
+
+    from .data import OCT, D, make_pemda
+
+    p = make_pemda()
+    run_a = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT, unit=p.opd_a)
+    run_b = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT, unit=p.opd_b)
+    hire = EmployeeFactory(instansi=p.inst, name="Pegawai Baru Oktober")
+    AssignmentFactory(
+        position=PositionFactory(unit=p.sub_a, kelas=7), employee=hire, start=D(2026, 10, 20)
+    )
+    assert selectors.not_in_list(Run.objects.get(pk=run_a.pk)) == (1, [hire])
+    assert selectors.not_in_list(Run.objects.get(pk=run_b.pk)) == (0, [])
