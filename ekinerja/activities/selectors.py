@@ -38,7 +38,13 @@ from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
 from ekinerja.core.prepared import Param, Prepared, as_model, model_fields
 from ekinerja.org.models import Assignment, Employee, Position, Role, Unit
-from ekinerja.org.selectors import HierarchyTimeline, active_on, admin_unit_ids, user_roles
+from ekinerja.org.selectors import (
+    HierarchyTimeline,
+    active_on,
+    admin_unit_ids,
+    held_superior_post,
+    user_roles,
+)
 from ekinerja.performance.models import SkpResult
 from ekinerja.performance.selectors import LinkedActivities
 from ekinerja.workcal.selectors import (
@@ -610,6 +616,20 @@ def inbox_count(superior: Employee, today: dt.date | None = None) -> tuple[int, 
         .aggregate(n=Count("id"), due=Min("verify_by"))
     )
     return agg["n"], agg["due"]
+
+
+def former_superior_waiting(
+    employee: Employee, today: dt.date | None = None
+) -> tuple[int, dt.date | None]:
+    """Entries still waiting for someone who is nobody's superior today but was within the inbox's
+    look-back (moved to a post without subordinates, or their subordinates moved away): they verify
+    the days they supervised. As inbox_count: how many, and the nearest verification deadline. One
+    query for everybody else (no post with positions under it in the look-back)."""
+    today = today or local_today(employee.instansi)
+    start = today - dt.timedelta(days=INBOX_LOOKBACK_DAYS)
+    if not held_superior_post(employee, start, today):
+        return 0, None
+    return inbox_count(employee, today)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -163,6 +163,8 @@ def day(request, day: str):
     }
     if Role.ATASAN in roles:
         ctx["waiting"], ctx["waiting_due"] = selectors.inbox_count(me, today_)
+    else:  # moved away from their subordinates, still verifying the days they supervised
+        ctx["waiting"], ctx["waiting_due"] = selectors.former_superior_waiting(me, today_)
     return render(request, "activities/day.html", ctx, status=400 if form.errors else 200)
 
 

@@ -27,7 +27,7 @@ from ekinerja.org.models import Employee, Role
 from ekinerja.workcal import selectors as workcal
 
 from .derivation import DayFacts, Shift, derive_day
-from .models import Device, LeaveRequest, LeaveType, Punch
+from .models import CorrectionRequest, Device, LeaveRequest, LeaveType, Punch
 
 _IN_LIST_LIMIT = 500
 
@@ -359,6 +359,17 @@ def decidable_as_superior(me: Employee, requests: list) -> list:
             or (r.approver_id == me.id and timeline.on(day).superior_id(r.employee_id) == me.id)
         )
     ]
+
+
+def addressed_and_decidable(me: Employee) -> bool:
+    """Whether a leave or correction request addressed to `me` still waits for `me` at the superior's
+    step (two small queries; the hierarchy only when there is such a request). For the menu of
+    someone who is nobody's superior today but decides the requests of days they supervised."""
+    waiting = [
+        *LeaveRequest.objects.filter(approver=me, status=LeaveRequest.Status.SUBMITTED),
+        *CorrectionRequest.objects.filter(approver=me, status=CorrectionRequest.Status.SUBMITTED),
+    ]
+    return bool(decidable_as_superior(me, waiting))
 
 
 def without_superior(instansi: Instansi | int, requests: list) -> list:

@@ -385,6 +385,17 @@ def openable_profile_ids(user, *, on: dt.date) -> set[int] | None:
     return ids
 
 
+def held_superior_post(employee: Employee, start: dt.date, end: dt.date) -> bool:
+    """Whether the employee held, on some day of [start, end], a position with positions under it
+    (one query): only such a holder can have been anyone's direct superior then."""
+    return Assignment.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=start),
+        employee=employee,
+        start__lte=end,
+        position__children__isnull=False,
+    ).exists()
+
+
 def employee_for_user(user) -> Employee | None:
     if not user.is_authenticated or not user.instansi_id:
         return None

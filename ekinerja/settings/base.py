@@ -77,6 +77,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ekinerja.org.context_processors.roles",
+                "ekinerja.activities.context_processors.nav",
+                "ekinerja.attendance.context_processors.nav",
             ],
         },
     },

@@ -354,3 +354,35 @@ def test_inbox_numbers_in_attributes_are_not_localised(client, office):
     login(client, office, "kasubag")
     html = client.get(reverse("activities:inbox")).content.decode()
     assert 'max="1.50"' in html and f'value="{e.pk}"' in html
+
+
+def test_a_superior_who_moved_away_keeps_the_inbox_link_while_entries_wait(client, office):
+    """Kasubag moves on 9 October to a post without subordinates: nobody's superior today, they still
+    verify Ani's 8 October entry, so the menu and the day page lead to the inbox until it is done."""
+    from ekinerja.org.models import Assignment, Position
+    from tests.factories import PositionFactory
+
+    entry = make_entry(office, day=D(2026, 10, 8), submit=True)
+    Assignment.objects.filter(employee=office["p"]["kasubag"]).update(end=D(2026, 10, 8))
+    analyst = PositionFactory(
+        unit=office["unit"], kind=Position.Kind.FUNGSIONAL, kelas=9, parent=office["pos"]["kepala"]
+    )
+    Assignment.objects.create(
+        instansi=office["inst"],
+        employee=office["p"]["kasubag"],
+        position=analyst,
+        start=D(2026, 10, 9),
+    )
+    login(client, office, "kasubag")
+    html = client.get(day_url(D(2026, 10, 9))).content.decode()
+    assert 'data-testid="nav-verifikasi"' in html
+    assert "1 aktivitas bawahan menunggu verifikasi" in html
+    inbox = client.get(reverse("activities:inbox")).content.decode()
+    assert inbox.count('data-testid="inbox-entry"') == 1
+
+    services.entry_verify(actor=office["p"]["kasubag"].user, entry=entry, decision="approve")
+    html = client.get(day_url(D(2026, 10, 9))).content.decode()
+    assert 'data-testid="nav-verifikasi"' not in html and "menunggu verifikasi" not in html
+    # Staff who never held a post with positions under it see no link, as before.
+    login(client, office, "budi")
+    assert 'data-testid="nav-verifikasi"' not in client.get(day_url()).content.decode()

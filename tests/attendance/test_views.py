@@ -205,3 +205,39 @@ def test_admin_pages_are_scoped_and_punches_read_only(client, office):
     for model in ("pinmapping", "office", "leavetype", "punch", "devicedump"):
         assert client.get(f"/admin/attendance/{model}/").status_code == 200
     assert client.get("/admin/attendance/punch/add/").status_code == 403
+
+
+def test_a_superior_who_moved_away_keeps_the_approval_link_while_a_request_waits(client, office):
+    """Ani's leave of 19 October is addressed to the Kepala Dinas, who moves on 20 October to a post
+    without subordinates: they still decide it, so their menu leads to the approvals until it is
+    decided. Ani and Budi (never anyone's superior) see no such link."""
+    from django.urls import reverse
+
+    from ekinerja.org.models import Assignment
+    from tests.factories import PositionFactory
+
+    req = services.leave_request_submit(
+        actor=office.ani.user,
+        employee=office.ani,
+        leave_type=LeaveType.objects.get(instansi=office.instansi, code="izin"),
+        date_from=D(2026, 10, 19),
+        date_to=D(2026, 10, 19),
+        reason="Urusan keluarga",
+    )
+    Assignment.objects.filter(employee=office.kepala).update(end=D(2026, 10, 19))
+    Assignment.objects.create(
+        instansi=office.instansi,
+        employee=office.kepala,
+        position=PositionFactory(unit=office.unit, instansi=office.instansi, kind="fungsional"),
+        start=D(2026, 10, 20),
+    )
+    client.force_login(office.kepala.user)
+    html = client.get("/kehadiran/").content.decode()
+    assert 'data-testid="nav-persetujuan"' in html
+    inbox = client.get("/kehadiran/persetujuan/").content.decode()
+    assert reverse("attendance:leave-decide", args=[req.pk]) in inbox
+
+    services.leave_request_decide(actor=office.kepala.user, request=req, approve=True)
+    assert 'data-testid="nav-persetujuan"' not in client.get("/kehadiran/").content.decode()
+    client.force_login(office.budi.user)
+    assert 'data-testid="nav-persetujuan"' not in client.get("/kehadiran/").content.decode()
