@@ -474,6 +474,7 @@ def _withholding(t: Tenant):
 # route name (with namespace) -> {argument: builder}
 ROUTE_OBJECTS: dict[str, dict[str, Any]] = {
     "employee-profile": {"pk": lambda t: t.staff},
+    "account-reset": {"pk": lambda t: t.staff},
     "unit-chart": {"pk": lambda t: t.opd},
     "employee-import-preview": {"token": _import_batch},
     "employee-import-apply": {"token": _import_batch},

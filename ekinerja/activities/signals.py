@@ -42,7 +42,18 @@ def _on_settings(sender, instance, **kwargs):
     transaction.on_commit(lambda: selectors.settings_changed(instansi))
 
 
+def _on_password_set(sender, user, **kwargs):
+    """A new password (set by its owner or issued by an officer) ends every API token of the
+    account: a phone logged in with the old one must log in again."""
+    apps.get_model("activities", "ApiToken").objects.filter(user=user, revoked=False).update(
+        revoked=True
+    )
+
+
 def connect() -> None:
+    from ekinerja.core.passwords import password_set
+
+    password_set.connect(_on_password_set, dispatch_uid="act-token-revoke")
     for model in apps.get_app_config("workcal").get_models():
         post_save.connect(
             _on_workcal_change, sender=model, dispatch_uid=f"act-cal-{model.__name__}"

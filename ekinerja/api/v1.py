@@ -69,13 +69,21 @@ class Message(Schema):
     detail: str
 
 
-@auth_router.post("/token", auth=None, response={200: TokenOut, 401: Message})
+@auth_router.post("/token", auth=None, response={200: TokenOut, 401: Message, 403: Message})
 def token_issue(request, data: TokenIn):
     """Exchange NIP and password for a bearer token (valid 90 days). Failed attempts count toward the
     account lockout like the login page."""
     user = authenticate(request, username=data.username, password=data.password)
     if user is None or user.instansi_id is None:
         return Status(401, {"detail": "NIP/nama pengguna atau kata sandi salah."})
+    if user.must_change_password:
+        return Status(
+            403,
+            {
+                "detail": "Anda masih memakai kata sandi sementara. Buat kata sandi baru lewat "
+                "e-Kinerja di peramban, lalu masuk lagi di aplikasi."
+            },
+        )
     token, raw = activity_services.api_token_issue(actor=user, name=data.device)
     return Status(200, {"token": raw, "expires_at": token.expires_at.isoformat()})
 

@@ -54,6 +54,9 @@ class User(AbstractUser):
     )
     failed_login_count = models.PositiveIntegerField("gagal masuk berturut-turut", default=0)
     locked_until = models.DateTimeField("terkunci sampai", null=True, blank=True)
+    # Set when an officer issues a temporary password (a new account or a reset): until the owner
+    # chooses their own, every page leads to the password page and the API issues no token.
+    must_change_password = models.BooleanField("wajib ganti kata sandi", default=False)
 
     class Meta:
         verbose_name = "akun"

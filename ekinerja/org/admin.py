@@ -131,7 +131,10 @@ class EmployeeAdmin(ServiceSavingAdmin):
     search_fields = ["nip", "name"]
     list_filter = ["status", "is_active"]
     inlines = [AssignmentInline]
-    raw_id_fields = ["user"]
+    # The login is created and reset on the "Akun pegawai" page (org.services.accounts_create,
+    # password_reset), never re-linked here: linking a record to an account one controls would let
+    # its holder act as that employee (verify their subordinates' work, decide their leave).
+    readonly_fields = ["user"]
 
 
 @admin.register(Assignment)

@@ -55,3 +55,35 @@ class ImportUploadForm(forms.Form):
             }
         ),
     )
+
+
+class PasswordChangeForm(forms.Form):
+    """The owner's own password: the current (or temporary) one, the new one twice. The rules
+    themselves are the service's (org.services.password_change)."""
+
+    old_password = forms.CharField(
+        label="Kata sandi saat ini",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Isi kata sandi saat ini."},
+    )
+    new_password1 = forms.CharField(
+        label="Kata sandi baru",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Paling sedikit 12 karakter, tidak hanya angka, tidak mirip NIP atau nama Anda.",
+        error_messages={"required": "Isi kata sandi baru."},
+    )
+    new_password2 = forms.CharField(
+        label="Ulangi kata sandi baru",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Ulangi kata sandi baru."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        a, b = data.get("new_password1"), data.get("new_password2")
+        if a and b and a != b:
+            self.add_error("new_password2", "Kedua kata sandi baru tidak sama.")
+        return data

@@ -78,6 +78,8 @@ rules.add_perm("org.manage_master_data", is_bkpsdm | is_kominfo)
 rules.add_perm("org.import_employees", is_bkpsdm)
 rules.add_perm("org.manage_roles", is_bkpsdm | is_kominfo)
 rules.add_perm("org.view_audit_log", is_bkpsdm | is_kominfo)
+# Employees' accounts and passwords: not Kominfo (a password it set would let it act as that person).
+rules.add_perm("org.manage_accounts", is_bkpsdm | is_admin_opd)
 
 # Django admin: the model permissions the admin asks for are answered by role predicates, so BKPSDM and
 # Kominfo staff maintain master data without per-user permission rows. Deleting employees, positions,

@@ -396,6 +396,58 @@ def held_superior_post(employee: Employee, start: dt.date, end: dt.date) -> bool
     ).exists()
 
 
+@dataclass
+class AccountRow:
+    employee: Employee
+    position: str
+    unit: str
+
+    @property
+    def state(self) -> str:
+        """none, temporary (waiting for the owner's own password), locked, inactive or active."""
+        from django.utils import timezone
+
+        user = self.employee.user
+        if user is None:
+            return "none"
+        if not user.is_active:
+            return "inactive"
+        if user.is_locked(timezone.now()):
+            return "locked"
+        if user.must_change_password:
+            return "temporary"
+        return "active"
+
+
+def account_rows(
+    instansi: Instansi | int, unit_ids: set[int], *, on: dt.date, q: str = ""
+) -> list[AccountRow]:
+    """The employees posted (definitif) on `on` in the units, with their account, by unit and name;
+    `q` narrows to a NIP or a name (one query)."""
+    rows = (
+        Assignment.objects.filter(
+            active_on(on),
+            instansi=instansi,
+            kind=Assignment.Kind.DEFINITIF,
+            position__unit_id__in=unit_ids,
+            employee__is_active=True,
+        )
+        .select_related("employee", "employee__user", "position", "position__unit")
+        .order_by("position__unit__code", "employee__name", "employee_id", "-start")
+    )
+    q = q.strip()
+    if q:
+        rows = rows.filter(Q(employee__nip__startswith=q) | Q(employee__name__icontains=q))
+    seen: set[int] = set()
+    out = []
+    for a in rows:
+        if a.employee_id in seen:  # two overlapping definitif posts: the latest start
+            continue
+        seen.add(a.employee_id)
+        out.append(AccountRow(a.employee, a.position.name, a.position.unit.name))
+    return out
+
+
 def employee_for_user(user) -> Employee | None:
     if not user.is_authenticated or not user.instansi_id:
         return None

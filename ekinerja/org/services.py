@@ -72,6 +72,8 @@ def position_save(*, actor: User | None, position: Position) -> Position:
 @transaction.atomic
 def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     """Create or update an employee; the NIP must be plausible (see org.nip) and unique in the instansi.
+    The login is not linked or re-linked here (see accounts_create): a new employee gets none, an
+    existing one keeps theirs.
     A change of status needs its date (status_since) and keeps the status before it (previous_status),
     so months before the change are paid at the earlier status's factor; likewise a change of salary
     (salary_since, previous_salary) for the health-insurance income cap of the months before it.
@@ -81,11 +83,15 @@ def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     if employee.pk:
         old = (
             Employee.objects.filter(pk=employee.pk)
-            .values_list("status", "status_since", "salary", "salary_since")
+            .values_list("status", "status_since", "salary", "salary_since", "user_id")
             .first()
         )
         if old is not None:
-            status, status_since, salary, salary_since = old
+            status, status_since, salary, salary_since, user_id = old
+            if employee.user_id != user_id:
+                raise ValidationError(
+                    {"user": "Akun pegawai dibuat dan diatur ulang di halaman Akun pegawai."}
+                )
             if status != employee.status and employee.status_since != status_since:
                 employee.previous_status = status
             if (
@@ -94,6 +100,10 @@ def employee_save(*, actor: User | None, employee: Employee) -> Employee:
                 and employee.salary_since != salary_since
             ):
                 employee.previous_salary = salary
+    elif employee.user_id is not None:
+        raise ValidationError(
+            {"user": "Akun pegawai dibuat dan diatur ulang di halaman Akun pegawai."}
+        )
     _save(employee, actor=actor, action="org.employee.create")
     return employee
 
@@ -188,26 +198,194 @@ def role_revoke(*, actor: User | None, grant: RoleGrant, reason: str = "") -> No
     grant.delete()
 
 
-@transaction.atomic
-def account_for_employee(
-    *, actor: User | None, employee: Employee, password: str | None = None
-) -> User:
-    """Create (or return) the login of an employee: username = NIP."""
-    if employee.user_id:
-        return employee.user
-    user = User(username=employee.nip, instansi=employee.instansi, email=employee.email)
-    if password:
-        from django.contrib.auth.password_validation import validate_password
+# ---------------------------------------------------------------------------------------------------
+# Accounts: created and reset by an officer with a temporary password (core.passwords), which the
+# owner replaces at the first login; changed by the owner.
 
-        validate_password(password, user)
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
-    user.save()
-    employee.user = user
-    employee.save(update_fields=["user"])
-    audit_record(action="auth.account.create", actor=actor, instansi=employee.instansi, obj=user)
-    return user
+#: At most this many accounts are created in one request (each needs its password hashed).
+ACCOUNT_BATCH = 500
+
+
+@dataclass
+class IssuedPassword:
+    """A temporary password handed out: shown once to the officer, never stored in clear."""
+
+    user: User
+    employee: Employee | None
+    password: str
+    created: bool  # a new account (else a reset)
+
+
+def _employees_in_admin_units(actor: User, employee_ids: list[int]) -> set[int]:
+    """Of the employees, those whose definitif post today lies in the admin OPD's units (two
+    queries)."""
+    from ekinerja.core.clock import local_today
+
+    from .selectors import active_on, admin_unit_ids
+
+    units = admin_unit_ids(actor)
+    if not units or not employee_ids:
+        return set()
+    return set(
+        Assignment.objects.filter(
+            active_on(local_today(actor.instansi)),
+            employee_id__in=employee_ids,
+            kind=Assignment.Kind.DEFINITIF,
+            position__unit_id__in=units,
+        ).values_list("employee_id", flat=True)
+    )
+
+
+def account_manage_check(actor: User, employees: list[Employee]) -> None:
+    """Who may create an employee's account or reset its password (PermissionDenied otherwise):
+    BKPSDM for anyone of its instansi; an admin OPD for the employees posted in its units whose
+    account holds no role. Nobody for their own account (the password page is for that), for a
+    superuser, or across instansi. Kominfo maintains the installation, not people's passwords: a
+    password it set would let it act as that employee (verify, decide leave) or officer."""
+    from .selectors import user_roles
+
+    roles = user_roles(actor)
+    for e in employees:
+        if e.instansi_id != actor.instansi_id:
+            raise PermissionDenied("Pegawai instansi lain.")
+        if e.user_id is not None and e.user_id == actor.pk:
+            raise PermissionDenied("Kata sandi akun sendiri diubah lewat halaman Ubah kata sandi.")
+    if Role.BKPSDM in roles:
+        return
+    if Role.ADMIN_OPD not in roles:
+        raise PermissionDenied("Hanya BKPSDM atau admin OPD yang mengelola akun pegawai.")
+    ids = [e.id for e in employees]
+    outside = set(ids) - _employees_in_admin_units(actor, ids)
+    if outside:
+        raise PermissionDenied("Ada pegawai di luar unit yang Anda kelola.")
+    with_roles = RoleGrant.objects.filter(
+        user_id__in=[e.user_id for e in employees if e.user_id], instansi_id=actor.instansi_id
+    ).exists()
+    if with_roles:
+        raise PermissionDenied("Akun yang memegang peran hanya dapat diatur ulang oleh BKPSDM.")
+
+
+def _issue_events(actor: User, action: str, issued: list[IssuedPassword], reason: str) -> None:
+    """One audit event per account, written in one statement (the password never in it)."""
+    label = actor.get_username()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                action=action,
+                actor=actor,
+                actor_label=label,
+                instansi_id=actor.instansi_id,
+                object_type=User._meta.label,
+                object_id=str(i.user.pk),
+                object_repr=str(i.user)[:255],
+                after={"employee": i.employee.pk if i.employee else None},
+                reason=reason,
+            )
+            for i in issued
+        ]
+    )
+
+
+@transaction.atomic
+def accounts_create(
+    *, actor: User, employees: list[Employee]
+) -> tuple[list[IssuedPassword], list[tuple[Employee, str]]]:
+    """Create the login (username = NIP) of each employee without one, with a temporary password the
+    employee must replace at the first login. At most ACCOUNT_BATCH accounts; employees who already
+    have an account are left alone. Returns the passwords issued and the employees skipped with
+    the reason (a NIP already used as another account's username). A fixed number of queries."""
+    from ekinerja.core.passwords import temporary_hash, temporary_password
+
+    todo = [e for e in employees if e.user_id is None and e.is_active][:ACCOUNT_BATCH]
+    account_manage_check(actor, todo)
+    taken = set(
+        User.objects.filter(username__in=[e.nip for e in todo]).values_list("username", flat=True)
+    )
+    skipped = [(e, f"NIP {e.nip} sudah dipakai akun lain.") for e in todo if e.nip in taken]
+    issued: list[IssuedPassword] = []
+    for e in todo:
+        if e.nip in taken:
+            continue
+        raw = temporary_password()
+        user = User(
+            username=e.nip,
+            instansi_id=e.instansi_id,
+            email=e.email or "",
+            first_name=e.name[:150],
+            password=temporary_hash(raw),
+            must_change_password=True,
+        )
+        issued.append(IssuedPassword(user, e, raw, True))
+    if not issued:
+        return [], skipped
+    User.objects.bulk_create([i.user for i in issued])
+    ids = dict(
+        User.objects.filter(username__in=[i.user.username for i in issued]).values_list(
+            "username", "id"
+        )
+    )
+    for i in issued:
+        i.user.pk = ids[i.user.username]
+        i.employee.user_id = i.user.pk
+    Employee.objects.bulk_update([i.employee for i in issued], ["user"])
+    _issue_events(actor, "auth.account.create", issued, "akun dibuat dengan kata sandi sementara")
+    return issued, skipped
+
+
+@transaction.atomic
+def password_reset(*, actor: User, employee: Employee) -> IssuedPassword:
+    """A new temporary password for the employee's account (created if it has none), which they must
+    replace at the next login; the account's lockout is lifted and its API tokens revoked. Audited;
+    the owner is told at the next login who reset it."""
+    from ekinerja.core.passwords import password_set, temporary_hash, temporary_password
+
+    if employee.user_id is None:
+        issued, skipped = accounts_create(actor=actor, employees=[employee])
+        if skipped:
+            raise ValidationError(skipped[0][1])
+        return issued[0]
+    account_manage_check(actor, [employee])
+    user = User.objects.select_for_update().get(pk=employee.user_id)
+    if user.is_superuser:
+        raise PermissionDenied("Akun superuser diatur lewat perintah di server.")
+    raw = temporary_password()
+    user.password = temporary_hash(raw)
+    user.must_change_password = True
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.save(
+        update_fields=["password", "must_change_password", "failed_login_count", "locked_until"]
+    )
+    issued = IssuedPassword(user, employee, raw, False)
+    _issue_events(actor, "auth.password.reset", [issued], "kata sandi sementara diberikan")
+    password_set.send(sender=User, user=user, by_owner=False)
+    return issued
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    """The owner sets their own password: the current one (or the temporary one) first, the new one
+    passing the installation's password rules and differing from the current one. Ends the
+    temporary-password state, revokes the account's API tokens (the app asks to log in again)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    from ekinerja.core.passwords import password_set
+
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": "Kata sandi saat ini salah."})
+    if new_password == old_password:
+        raise ValidationError(
+            {"new_password1": "Kata sandi baru harus berbeda dari kata sandi saat ini."}
+        )
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password1": exc.messages}) from None
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(action="auth.password.change", actor=user, instansi=user.instansi, obj=user)
+    password_set.send(sender=User, user=user, by_owner=True)
 
 
 # ---------------------------------------------------------------------------------------------------

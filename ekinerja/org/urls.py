@@ -1,13 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_import
+from . import views, views_accounts, views_import
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("profil/", views.my_profile, name="my-profile"),
+    path("profil/kata-sandi/", views_accounts.password_change, name="password-change"),
+    path("akun/", views_accounts.accounts, name="accounts"),
+    path("akun/buat/", views_accounts.accounts_create, name="accounts-create"),
+    path("akun/<int:pk>/atur-ulang/", views_accounts.account_reset, name="account-reset"),
     path("pegawai/<int:pk>/", views.employee_profile, name="employee-profile"),
     path("unit/", views.unit_list, name="unit-list"),
     path("unit/<int:pk>/", views.unit_chart, name="unit-chart"),

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ekinerja.core.middleware.InstansiTimezoneMiddleware",
+    "ekinerja.core.middleware.PasswordChangeRequiredMiddleware",
 ]
 # The short stack of the mobile app's requests (bearer token on /api/v1/, no cookie): see
 # ekinerja/api/handler.py for what is left out and why.
@@ -104,6 +105,12 @@ AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "ekinerja.core.auth.LockoutModelBackend",
+]
+# The default first; the temporary one only hashes officer-issued temporary passwords (core.passwords),
+# re-hashed with the default at the first login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "ekinerja.core.passwords.TemporaryPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

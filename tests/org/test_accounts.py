@@ -1,0 +1,230 @@
+"""Employees' accounts: BKPSDM (or an admin OPD for its units) creates them and resets forgotten
+passwords with temporary passwords shown once; the owner must choose their own at the first login;
+Kominfo manages neither, and cannot re-link an employee record to an account it controls."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from ekinerja.activities.models import ApiToken
+from ekinerja.core.models import AuditEvent, User
+from ekinerja.org import services
+from ekinerja.org.models import Employee, Position
+from tests.factories import (
+    AssignmentFactory,
+    EmployeeFactory,
+    InstansiFactory,
+    PositionFactory,
+    UnitFactory,
+    employee_with_login,
+    grant,
+)
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Rahasia-Kuat-2026!"
+NEW = "Sawah-Padi-Menguning-77"
+
+
+@pytest.fixture
+def org():
+    inst = InstansiFactory()
+    dinas = UnitFactory(instansi=inst, code="DISDIK", name="Dinas Pendidikan")
+    sekolah = UnitFactory(instansi=inst, code="SDN1", name="SD Negeri 1", parent=dinas)
+    other_unit = UnitFactory(instansi=inst, code="DINKES", name="Dinas Kesehatan")
+    kadis = PositionFactory(unit=dinas, kind=Position.Kind.STRUKTURAL, kelas=14, name="Kepala")
+    guru_pos = PositionFactory(unit=sekolah, parent=kadis, name="Guru")
+    perawat_pos = PositionFactory(unit=other_unit, name="Perawat")
+    guru1 = EmployeeFactory(instansi=inst, name="Guru Satu")
+    guru2 = EmployeeFactory(instansi=inst, name="Guru Dua")
+    perawat = EmployeeFactory(instansi=inst, name="Perawat Tanpa Akun")
+    for e, p in ((guru1, guru_pos), (guru2, guru_pos), (perawat, perawat_pos)):
+        AssignmentFactory(position=p, employee=e)
+    head = employee_with_login(inst, kadis, name="Kepala Dinas")
+    bkpsdm = employee_with_login(inst, None, name="Petugas BKPSDM")
+    grant(bkpsdm.user, "bkpsdm")
+    admin = employee_with_login(inst, None, name="Admin Disdik")
+    grant(admin.user, "admin_opd", unit=dinas)
+    kominfo = employee_with_login(inst, None, name="Admin Teknis")
+    grant(kominfo.user, "kominfo")
+    kominfo.user.is_staff = True
+    kominfo.user.save()
+    return {
+        "inst": inst,
+        "dinas": dinas,
+        "sekolah": sekolah,
+        "guru1": guru1,
+        "guru2": guru2,
+        "perawat": perawat,
+        "head": head,
+        "bkpsdm": bkpsdm.user,
+        "admin": admin.user,
+        "kominfo": kominfo.user,
+    }
+
+
+def _issued(html: str) -> dict[str, str]:
+    """username -> temporary password, as the issued page shows them."""
+    found = re.findall(
+        r'data-testid="issued-(\w+)".*?data-testid="temporary-password">([^<]+)<', html, re.S
+    )
+    return dict(found)
+
+
+def test_bkpsdm_creates_a_units_missing_accounts_with_temporary_passwords_shown_once(client, org):
+    client.force_login(org["bkpsdm"])
+    page = client.get(reverse("accounts"), {"unit": org["dinas"].pk}).content.decode()
+    assert 'data-state="none"' in page and "2 belum punya akun" in page  # the school's two
+    assert "Perawat Tanpa Akun" not in page  # another unit
+    resp = client.post(reverse("accounts-create"), {"unit": org["dinas"].pk})
+    assert "no-store" in resp["Cache-Control"]
+    issued = _issued(resp.content.decode())
+    assert set(issued) == {org["guru1"].nip, org["guru2"].nip}
+    for nip, raw in issued.items():
+        user = User.objects.get(username=nip)
+        assert user.must_change_password and user.instansi_id == org["inst"].id
+        assert user.password.startswith("pbkdf2_sementara$") and raw not in user.password
+        assert Employee.objects.get(nip=nip).user_id == user.pk
+        assert len(raw) == 12 and not set(raw) & set("0O1lI")
+    events = AuditEvent.objects.filter(action="auth.account.create", actor=org["bkpsdm"])
+    assert events.count() == 2
+    assert not any(raw in str(e.after) + e.reason for e in events for raw in issued.values())
+    assert org["perawat"].user_id is None and not Employee.objects.get(pk=org["perawat"].pk).user_id
+    # Nothing left to create: the page says so, and posting again issues nothing.
+    page = client.get(reverse("accounts"), {"unit": org["dinas"].pk}).content.decode()
+    assert "0 belum punya akun" in page and 'data-state="temporary"' in page
+    again = client.post(reverse("accounts-create"), {"unit": org["dinas"].pk})
+    assert again.status_code == 302 and User.objects.filter(username__in=issued).count() == 2
+
+
+def test_the_first_login_leads_only_to_the_password_page_and_the_api_waits(client, org):
+    services.accounts_create(actor=org["bkpsdm"], employees=[org["guru1"]])
+    guru = User.objects.get(username=org["guru1"].nip)
+    raw = services.password_reset(
+        actor=org["bkpsdm"], employee=Employee.objects.get(pk=org["guru1"].pk)
+    ).password
+    assert client.login(username=guru.username, password=raw)
+    resp = client.get(reverse("home"))
+    assert resp.status_code == 302 and resp["Location"] == reverse("password-change")
+    assert client.get("/aktivitas/")["Location"] == reverse("password-change")
+    page = client.get(reverse("password-change")).content.decode()
+    assert 'data-testid="temporary-notice"' in page
+    assert org["bkpsdm"].username in page  # who issued it, so an unexpected reset is reported
+    api = client.post(
+        "/api/v1/auth/token",
+        {"username": guru.username, "password": raw},
+        content_type="application/json",
+    )
+    assert api.status_code == 403 and "kata sandi sementara" in api.json()["detail"]
+    assert not ApiToken.objects.filter(user=guru).exists()
+
+
+def test_the_owner_sets_their_own_password_with_field_errors_in_indonesian(client, org):
+    issued, _ = services.accounts_create(actor=org["bkpsdm"], employees=[org["guru1"]])
+    raw, guru = issued[0].password, issued[0].user
+    client.login(username=guru.username, password=raw)
+    url = reverse("password-change")
+
+    def post(old, a, b):
+        return client.post(url, {"old_password": old, "new_password1": a, "new_password2": b})
+
+    bad = post("salah", NEW, NEW)
+    assert bad.status_code == 400 and "Kata sandi saat ini salah." in bad.content.decode()
+    assert "Kedua kata sandi baru tidak sama." in post(raw, NEW, NEW + "x").content.decode()
+    short = post(raw, "pendek1", "pendek1").content.decode()
+    assert 'data-testid="error-new_password1"' in short and "terlalu pendek" in short
+    assert "harus berbeda" in post(raw, raw, raw).content.decode()
+    guru.refresh_from_db()
+    assert guru.must_change_password  # none of these changed anything
+
+    ok = post(raw, NEW, NEW)
+    assert ok.status_code == 302 and ok["Location"] == reverse("home")
+    guru.refresh_from_db()
+    assert not guru.must_change_password and guru.check_password(NEW)
+    assert not guru.password.startswith("pbkdf2_sementara$")  # the installation's own hasher
+    assert client.get(reverse("home")).status_code == 200  # the session stayed logged in
+    assert AuditEvent.objects.filter(action="auth.password.change", actor=guru).exists()
+    token = client.post(
+        "/api/v1/auth/token",
+        {"username": guru.username, "password": NEW},
+        content_type="application/json",
+    )
+    assert token.status_code == 200
+
+
+def test_a_reset_lifts_the_lockout_revokes_the_phones_tokens_and_is_audited(client, org):
+    from django.utils import timezone
+
+    staff = org["head"]
+    User.objects.filter(pk=staff.user_id).update(
+        locked_until=timezone.now() + timezone.timedelta(minutes=10)
+    )
+    ApiToken.objects.create(
+        instansi=org["inst"],
+        user=staff.user,
+        key_hash="x" * 64,
+        prefix="x",
+        expires_at=timezone.now() + timezone.timedelta(days=9),
+    )
+    client.force_login(org["bkpsdm"])
+    resp = client.post(reverse("account-reset", args=[staff.pk]))
+    raw = _issued(resp.content.decode())[staff.nip]
+    user = User.objects.get(pk=staff.user_id)
+    assert user.locked_until is None and user.must_change_password and user.check_password(raw)
+    assert not ApiToken.objects.filter(user=user, revoked=False).exists()
+    assert AuditEvent.objects.filter(
+        action="auth.password.reset", actor=org["bkpsdm"], object_id=str(user.pk)
+    ).exists()
+
+
+def test_an_admin_opd_manages_only_its_units_staff_without_roles(client, org):
+    admin = org["admin"]
+    issued, _ = services.accounts_create(actor=admin, employees=[org["guru1"]])  # a school below
+    assert issued[0].user.username == org["guru1"].nip
+    with pytest.raises(PermissionDenied):
+        services.accounts_create(actor=admin, employees=[org["perawat"]])  # Dinas Kesehatan
+    grant(org["head"].user, "pimpinan")
+    with pytest.raises(PermissionDenied):  # an account holding a role: BKPSDM only
+        services.password_reset(actor=admin, employee=org["head"])
+    assert services.password_reset(actor=org["bkpsdm"], employee=org["head"]).password
+    client.force_login(admin)
+    page = client.get(reverse("accounts")).content.decode()
+    assert "Guru Dua" in page and "Perawat Tanpa Akun" not in page
+    # Through the page, another unit's employee is refused with a message, nothing issued.
+    resp = client.post(reverse("account-reset", args=[org["perawat"].pk]), follow=True)
+    assert "di luar unit" in resp.content.decode()
+    assert Employee.objects.get(pk=org["perawat"].pk).user_id is None
+
+
+def test_nobody_resets_their_own_password_and_kominfo_resets_none(client, org):
+    me = Employee.objects.get(user=org["bkpsdm"])
+    with pytest.raises(PermissionDenied):
+        services.password_reset(actor=org["bkpsdm"], employee=me)
+    client.force_login(org["kominfo"])
+    assert client.get(reverse("accounts")).status_code == 403
+    resp = client.post(reverse("account-reset", args=[org["head"].pk]))
+    assert resp.status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.password_reset(actor=org["kominfo"], employee=org["head"])
+    assert not AuditEvent.objects.filter(action="auth.password.reset").exists()
+
+
+def test_kominfo_cannot_link_an_employee_record_to_an_account_it_controls(client, org):
+    """Before: the admin's employee form let Kominfo set the Kepala Dinas's record's login to its
+    own account, and then verify the Kepala's subordinates' work as them."""
+    head = org["head"]
+    client.force_login(org["kominfo"])
+    url = reverse("admin:org_employee_change", args=[head.pk])
+    form = client.get(url).content.decode()
+    assert 'name="user"' not in form  # shown, not editable
+    with pytest.raises(ValidationError) as err:
+        head.user_id = org["kominfo"].pk
+        services.employee_save(actor=org["kominfo"], employee=head)
+    assert "Akun pegawai" in str(err.value)
+    assert Employee.objects.get(pk=head.pk).user_id != org["kominfo"].pk
+    fresh = EmployeeFactory.build(instansi=org["inst"], user=org["kominfo"])
+    with pytest.raises(ValidationError):
+        services.employee_save(actor=org["kominfo"], employee=fresh)
