@@ -17,7 +17,8 @@ from django.forms.models import construct_instance
 from ekinerja.core.admin import InstansiScopedAdmin
 
 from . import services, validation
-from .models import Assignment, Employee, Position, RoleGrant, Unit
+from .models import Assignment, Employee, Position, Role, RoleGrant, Unit
+from .selectors import user_roles
 
 
 class DomainValidatedForm(forms.ModelForm):
@@ -135,6 +136,16 @@ class EmployeeAdmin(ServiceSavingAdmin):
     # password_reset), never re-linked here: linking a record to an account one controls would let
     # its holder act as that employee (verify their subordinates' work, decide their leave).
     readonly_fields = ["user"]
+    actor_check = services.employee_pay_check
+
+    def get_readonly_fields(self, request, obj=None):
+        # What TPP is paid on and where it goes: BKPSDM's (services.PAY_FIELDS).
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not (
+            self._platform(request) or Role.BKPSDM in user_roles(request.user)
+        ):
+            fields += [f for f in services.PAY_FIELDS if f not in fields]
+        return fields
 
 
 @admin.register(Assignment)

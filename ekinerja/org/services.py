@@ -69,6 +69,40 @@ def position_save(*, actor: User | None, position: Position) -> Position:
     return position
 
 
+#: What TPP is paid on and where it goes: changed only by BKPSDM (or the installation's superuser, or
+#: a command). Kominfo maintains the rest of the record; a bank account it could change would let it
+#: redirect someone's TPP.
+PAY_FIELDS = (
+    "status",
+    "status_since",
+    "golongan",
+    "pppk_grade",
+    "npwp",
+    "bank_name",
+    "bank_account",
+    "salary",
+    "salary_since",
+)
+
+
+def employee_pay_check(actor: User | None, employee: Employee) -> None:
+    """Refuses (field errors) a change of a PAY_FIELDS value by an account that does not hold BKPSDM;
+    for a new employee, any bank account, NPWP or salary."""
+    if actor is None or actor.is_superuser or Role.BKPSDM in user_roles(actor):
+        return
+    if employee.pk:
+        old = Employee.objects.filter(pk=employee.pk).values(*PAY_FIELDS).first() or {}
+        changed = [f for f in PAY_FIELDS if f in old and old[f] != getattr(employee, f)]
+    else:
+        changed = [
+            f for f in ("npwp", "bank_name", "bank_account", "salary") if getattr(employee, f)
+        ]
+    if changed:
+        raise ValidationError(
+            {f: "Data pembayaran hanya dapat diubah oleh BKPSDM." for f in changed}
+        )
+
+
 @transaction.atomic
 def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     """Create or update an employee; the NIP must be plausible (see org.nip) and unique in the instansi.
@@ -79,6 +113,7 @@ def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     (salary_since, previous_salary) for the health-insurance income cap of the months before it.
     Changed again with the same TMT, the value corrects that change: the earlier value is kept.
     Only the latest change is kept."""
+    employee_pay_check(actor, employee)
     employee_validate(employee)
     if employee.pk:
         old = (

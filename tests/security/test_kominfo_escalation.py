@@ -108,3 +108,31 @@ def test_kominfo_cannot_make_itself_plh_over_others_and_verify(client, office, a
                 start=D(2026, 10, 1),
             ),
         )
+
+
+def test_kominfo_cannot_redirect_tpp_by_changing_a_bank_account_or_salary(client, office, tech):
+    """Before: the admin's employee form let Kominfo change anyone's bank account (where TPP is paid)
+    and salary. Now they are BKPSDM's; Kominfo still maintains the rest of the record."""
+    from ekinerja.org.models import Employee
+
+    ani = office["p"]["ani"]
+    Employee.objects.filter(pk=ani.pk).update(bank_name="Bank Kalsel", bank_account="0011223344")
+    client.force_login(tech.user)
+    form = client.get(reverse("admin:org_employee_change", args=[ani.pk])).content.decode()
+    assert 'name="bank_account"' not in form and 'name="salary"' not in form
+    assert 'name="phone"' in form  # the rest stays editable
+    ani.refresh_from_db()
+    ani.bank_account = "9999999999"
+    with pytest.raises(ValidationError) as err:
+        org_services.employee_save(actor=tech.user, employee=ani)
+    assert err.value.message_dict["bank_account"] == [
+        "Data pembayaran hanya dapat diubah oleh BKPSDM."
+    ]
+    assert Employee.objects.get(pk=ani.pk).bank_account == "0011223344"
+    ani.bank_account, ani.phone = "0011223344", "081234567890"
+    org_services.employee_save(actor=tech.user, employee=ani)  # a phone number is fine
+    bk = UserFactory(instansi=office["inst"], username="bk-officer")
+    grant(bk, "bkpsdm")
+    ani.bank_account = "5555000011"
+    org_services.employee_save(actor=bk, employee=ani)
+    assert Employee.objects.get(pk=ani.pk).bank_account == "5555000011"
