@@ -52,6 +52,7 @@ def password_change(request):
                 object_id=str(user.pk),
                 action__in=["auth.password.reset", "auth.account.create"],
             )
+            .select_related("actor__employee")
             .order_by("-at")
             .first()
         )

@@ -112,7 +112,7 @@ def test_the_first_login_leads_only_to_the_password_page_and_the_api_waits(clien
     assert client.get("/aktivitas/")["Location"] == reverse("password-change")
     page = client.get(reverse("password-change")).content.decode()
     assert 'data-testid="temporary-notice"' in page
-    assert org["bkpsdm"].username in page  # who issued it, so an unexpected reset is reported
+    assert "diberikan oleh Petugas BKPSDM" in page  # who issued it, so a surprise is reported
     api = client.post(
         "/api/v1/auth/token",
         {"username": guru.username, "password": raw},
