@@ -16,7 +16,7 @@ from ekinerja.org.models import Employee
 from ekinerja.performance.selectors import results_for_employee
 
 from . import selectors, services
-from .models import ActivityCatalogItem, ActivityEntry
+from .models import DESCRIPTION_MAX_LENGTH, ActivityCatalogItem, ActivityEntry
 
 router = Router(tags=["aktivitas"])
 
@@ -35,7 +35,7 @@ class EntryIn(Schema):
     end_time: dt.time
     item_id: int
     volume: Decimal = Field(..., gt=0, max_digits=7, decimal_places=2)
-    description: str = Field("", max_length=2000)
+    description: str = Field("", max_length=DESCRIPTION_MAX_LENGTH)
     submit: bool = False
     skp_result_id: int | None = None  # a result of the caller's agreed SKP of the entry's year
 
@@ -46,7 +46,7 @@ class EntryUpdateIn(Schema):
     end_time: dt.time | None = None
     item_id: int | None = None
     volume: Decimal | None = Field(None, gt=0, max_digits=7, decimal_places=2)
-    description: str | None = Field(None, max_length=2000)
+    description: str | None = Field(None, max_length=DESCRIPTION_MAX_LENGTH)
     skp_result_id: int | None = None  # left out: unchanged; null: the link is removed
 
 

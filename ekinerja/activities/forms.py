@@ -7,7 +7,9 @@ import datetime as dt
 from django import forms
 from django.utils.text import Truncator
 
-from ekinerja.core.periods import Period
+from ekinerja.core.periods import Period, date_in_range, validate_date_in_range
+
+from .models import DESCRIPTION_MAX_LENGTH
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -34,7 +36,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control"}, f
 
 
 class EntryForm(forms.Form):
-    date = forms.DateField(label="Tanggal", widget=DATE_WIDGET)
+    date = forms.DateField(label="Tanggal", widget=DATE_WIDGET, validators=[validate_date_in_range])
     start_time = forms.TimeField(label="Mulai", widget=TIME_WIDGET)
     end_time = forms.TimeField(label="Selesai", widget=TIME_WIDGET)
     item = forms.IntegerField(label="Aktivitas", widget=forms.HiddenInput, required=False)
@@ -49,7 +51,7 @@ class EntryForm(forms.Form):
     description = forms.CharField(
         label="Uraian",
         required=False,
-        max_length=2000,
+        max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
     files = MultipleFileField(label="Bukti (PDF/JPG/PNG, maks. 2 MB per berkas)")
@@ -105,8 +107,12 @@ class VerifyForm(ReasonForm):
 
 class UnlockForm(forms.Form):
     employee = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    date_from = forms.DateField(label="Dari tanggal", widget=DATE_WIDGET)
-    date_to = forms.DateField(label="Sampai tanggal", widget=DATE_WIDGET)
+    date_from = forms.DateField(
+        label="Dari tanggal", widget=DATE_WIDGET, validators=[validate_date_in_range]
+    )
+    date_to = forms.DateField(
+        label="Sampai tanggal", widget=DATE_WIDGET, validators=[validate_date_in_range]
+    )
     reason = forms.CharField(
         label="Alasan", widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
     )
@@ -120,7 +126,12 @@ class UnlockForm(forms.Form):
 
 class UnlockDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Setujui"), ("reject", "Tolak")])
-    deadline = forms.DateField(label="Dibuka sampai", required=False, widget=DATE_WIDGET)
+    deadline = forms.DateField(
+        label="Dibuka sampai",
+        required=False,
+        widget=DATE_WIDGET,
+        validators=[validate_date_in_range],
+    )
     reason = forms.CharField(label="Catatan", required=False, max_length=2000)
 
 
@@ -132,7 +143,9 @@ def parse_period(text: str | None, default: dt.date) -> Period:
 
 
 def parse_date(text: str | None, default: dt.date) -> dt.date:
+    """A YYYY-MM-DD date of the sane range (core.periods), else `default`."""
     try:
-        return dt.date.fromisoformat(text) if text else default
+        day = dt.date.fromisoformat(text) if text else default
     except ValueError:
         return default
+    return day if date_in_range(day) else default

@@ -176,6 +176,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.EXPIRED: frozenset({S.SUBMITTED}),
 }
 VERIFIED = frozenset({S.APPROVED, S.REJECTED})
+#: Statuses an entry may be submitted from (an expired one only under an open unlock, see services).
+SUBMITTABLE = frozenset({S.DRAFT, S.RETURNED, S.EXPIRED})
+#: The longest description (uraian) of an entry, held by the form, the API and the services.
+DESCRIPTION_MAX_LENGTH = 2000
 EDITABLE = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.EXPIRED})
 
 

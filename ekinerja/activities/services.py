@@ -33,7 +33,7 @@ from ekinerja.core.audit import audit_record, snapshot
 from ekinerja.core.clock import local_now, local_today
 from ekinerja.core.files import read_head, sniff, suffix_fits
 from ekinerja.core.models import AuditEvent, Instansi, User
-from ekinerja.core.periods import Period, tanggal
+from ekinerja.core.periods import DATE_OUT_OF_RANGE, Period, date_in_range, tanggal
 from ekinerja.core.prepared import Param, Prepared, insert
 from ekinerja.org import selectors as org_selectors
 from ekinerja.org.models import Employee, Role, Unit
@@ -42,7 +42,9 @@ from ekinerja.performance.selectors import results_for_employee
 
 from . import selectors
 from .models import (
+    DESCRIPTION_MAX_LENGTH,
     EDITABLE,
+    SUBMITTABLE,
     TRANSITIONS,
     ActivityCatalogItem,
     ActivityEntry,
@@ -310,6 +312,15 @@ def validate_entry(
     if day is None:
         err("date", "Tanggal wajib diisi.")
         raise ValidationError(errors)
+    if not date_in_range(day):
+        err("date", DATE_OUT_OF_RANGE)
+        raise ValidationError(errors)
+    if len(entry.description or "") > DESCRIPTION_MAX_LENGTH:
+        err(
+            "description",
+            f"Uraian paling panjang {DESCRIPTION_MAX_LENGTH} karakter "
+            f"(sekarang {len(entry.description)}).",
+        )
     if day > today:
         err("date", "Tanggal aktivitas tidak boleh di masa depan.")
     if entry.start_time is None or entry.end_time is None:
@@ -418,7 +429,7 @@ def _state_for(
 ) -> selectors.WindowState | None:
     """The window of the entry's date, read once per write (None for a missing or future date: those
     are refused by validate_entry before the window matters)."""
-    if entry.date is None or entry.date > today:
+    if entry.date is None or entry.date > today or not date_in_range(entry.date):
         return None
     return selectors.window_state(entry.employee, entry.date, today, settings, generation)
 
@@ -604,11 +615,20 @@ def entry_submit(*, actor: User, entry: ActivityEntry) -> ActivityEntry:
     )
     if entry.employee.user_id != actor.id:
         raise PermissionDenied("Hanya pemilik aktivitas yang dapat mengajukannya.")
+    if entry.status == S.SUBMITTED:
+        return entry  # already waiting for verification (a double click): nothing changes
+    if entry.status not in SUBMITTABLE:
+        # An approved or rejected entry is settled: submitting it again (a stale page) would
+        # silently drop its verification. Changing it (entry_update) or an objection is the way.
+        raise ValidationError(
+            {
+                "status": f"Aktivitas berstatus '{entry.get_status_display()}' tidak dapat "
+                "diajukan lagi; hanya draf dan aktivitas yang dikembalikan yang dapat diajukan."
+            }
+        )
     now = _now_local(entry.instansi)
     today = now.date()
     settings = selectors.activity_settings(entry.instansi_id)
-    if entry.status == S.SUBMITTED:
-        return entry
     if (
         entry.status == S.EXPIRED
         and selectors.open_unlock(entry.employee, entry.date, today) is None
@@ -1168,6 +1188,10 @@ def unlock_request_create(
         errors["reason"] = "Tuliskan alasan yang jelas (paling sedikit 10 karakter)."
     if date_from is None or date_to is None:
         errors["date_from"] = "Rentang tanggal wajib diisi."
+    elif not date_in_range(date_from):
+        errors["date_from"] = DATE_OUT_OF_RANGE
+    elif not date_in_range(date_to):
+        errors["date_to"] = DATE_OUT_OF_RANGE
     elif date_to < date_from:
         errors["date_to"] = "Tanggal akhir tidak boleh sebelum tanggal awal."
     elif date_to > today:
@@ -1176,6 +1200,18 @@ def unlock_request_create(
         errors["date_to"] = "Rentang paling panjang 2 bulan."
     if errors:
         raise ValidationError(errors)
+    # The same request twice (a double click, a resent form) is one request: refused while the first
+    # waits. The employee's row lock serialises two concurrent sends.
+    _lock_employee(employee)
+    if UnlockRequest.objects.filter(
+        employee=employee, date_from=date_from, date_to=date_to, status=UnlockStatus.PENDING
+    ).exists():
+        raise ValidationError(
+            {
+                "date_from": f"Permohonan buka kunci {tanggal(date_from)} s.d. {tanggal(date_to)} "
+                "sudah diajukan dan masih menunggu keputusan BKPSDM."
+            }
+        )
     unlock = UnlockRequest.objects.create(
         instansi_id=employee.instansi_id,
         employee=employee,

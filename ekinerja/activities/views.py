@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.files import private_file_response
-from ekinerja.core.periods import tanggal
+from ekinerja.core.periods import parse_iso_date, tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import admin_unit_ids, employee_for_user, user_roles
@@ -103,11 +103,23 @@ def _previous_entry_day(me: Employee, day: dt.date) -> dt.date | None:
     )
 
 
+def _url_day(request, text: str) -> dt.date | None:
+    """The date of a day URL (/aktivitas/hari/<day>/...), or None with an error message when it is
+    no date of the sane range (core.periods: years 1900-9998)."""
+    try:
+        return parse_iso_date(text)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return None
+
+
 @login_required
 def day(request, day: str):
     me = _me(request)
     today_ = local_today(me.instansi)
-    the_day = parse_date(day, today_)
+    the_day = _url_day(request, day)
+    if the_day is None:
+        return redirect("activities:day", day=today_.isoformat())
     skp_results = list(results_for_employee(me, the_day.year))
     form = EntryForm(initial={"date": the_day}, skp_results=skp_results)
     selected = None
@@ -197,7 +209,9 @@ def favourite_toggle(request, pk: int):
 @require_POST
 def repeat_previous(request, day: str):
     me = _me(request)
-    target = parse_date(day, local_today(me.instansi))
+    target = _url_day(request, day)
+    if target is None:
+        return redirect("activities:today")
     source = _previous_entry_day(me, target)
     if source is None:
         messages.error(request, "Tidak ada aktivitas sebelumnya untuk diulang.")
@@ -219,7 +233,9 @@ def repeat_previous(request, day: str):
 @require_POST
 def submit_day(request, day: str):
     me = _me(request)
-    the_day = parse_date(day, local_today(me.instansi))
+    the_day = _url_day(request, day)
+    if the_day is None:
+        return redirect("activities:today")
     try:
         n = services.entries_submit_day(actor=request.user, employee=me, day=the_day)
     except ValidationError as exc:
@@ -361,11 +377,15 @@ def entry_edit(request, pk: int):
 def entry_submit(request, pk: int):
     entry = _own_entry(request, pk)
     try:
+        was = entry.status
         services.entry_submit(actor=request.user, entry=entry)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, "Aktivitas diajukan ke atasan.")
+        if was == EntryStatus.SUBMITTED:  # a second click or a stale page: nothing changed
+            messages.info(request, "Aktivitas ini sudah diajukan dan menunggu verifikasi atasan.")
+        else:
+            messages.success(request, "Aktivitas diajukan ke atasan.")
     return redirect("activities:day", day=entry.date.isoformat())
 
 
@@ -489,8 +509,8 @@ def verify_bulk(request):
     try:
         if emp_id:
             employee = get_scoped_or_404(Employee, request.user, pk=emp_id)
-            start = dt.date.fromisoformat(request.POST["start"])
-            end = dt.date.fromisoformat(request.POST.get("end") or request.POST["start"])
+            start = parse_iso_date(request.POST["start"])
+            end = parse_iso_date(request.POST.get("end") or request.POST["start"])
             n = services.entries_verify_bulk(
                 actor=request.user,
                 employee=employee,

@@ -1,6 +1,7 @@
 from django import forms
 
 from ekinerja.core.files import SUFFIXES, read_head, sniff, suffix_fits
+from ekinerja.core.periods import validate_date_in_range
 
 from .models import Device, LeaveType
 
@@ -33,8 +34,12 @@ class LeaveForm(forms.Form):
             "invalid_choice": "Pilihan tidak valid.",
         },
     )
-    date_from = forms.DateField(label="Mulai", widget=DATE, error_messages=REQUIRED)
-    date_to = forms.DateField(label="Sampai", widget=DATE, error_messages=REQUIRED)
+    date_from = forms.DateField(
+        label="Mulai", widget=DATE, error_messages=REQUIRED, validators=[validate_date_in_range]
+    )
+    date_to = forms.DateField(
+        label="Sampai", widget=DATE, error_messages=REQUIRED, validators=[validate_date_in_range]
+    )
     reason = forms.CharField(
         label="Keterangan",
         required=False,
@@ -58,7 +63,9 @@ class LeaveForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    date = forms.DateField(label="Tanggal", widget=DATE, error_messages=REQUIRED)
+    date = forms.DateField(
+        label="Tanggal", widget=DATE, error_messages=REQUIRED, validators=[validate_date_in_range]
+    )
     time = forms.TimeField(
         label="Jam",
         widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}, format="%H:%M"),

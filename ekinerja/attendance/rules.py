@@ -1,4 +1,10 @@
-"""Permissions of attendance (django-rules)."""
+"""Permissions of attendance (django-rules).
+
+Who sees whose attendance: BKPSDM and pimpinan everyone of their instansi (BPKAD and Kominfo too,
+per employee); an admin OPD the employees of their units; a superior only the employees below them
+in the hierarchy (their direct subordinates and, transitively, those subordinates' subordinates),
+never their own superiors or peers. A superior may open the board and recap of their own unit (and
+its sub-units), but the rows are limited to the employees below them (views.visible_rows)."""
 
 import rules
 
@@ -11,7 +17,6 @@ from ekinerja.org.rules import (
     is_kominfo,
     is_pimpinan,
     is_self,
-    is_superior_of,
     same_instansi,
     sees_all_of_instansi,
 )
@@ -19,7 +24,8 @@ from ekinerja.org.rules import (
 
 @rules.predicate
 def leads_unit(user, unit) -> bool:
-    """The user's definitif position is in this unit or a unit above it (a kepala dinas, kabid...)."""
+    """The user's definitif position is in this unit or a unit above it (a kepala dinas, kabid...):
+    the board of the unit may be opened, showing only the employees below the user."""
     from ekinerja.core.clock import local_today
     from ekinerja.org.selectors import definitif_assignment, employee_for_user, unit_descendant_ids
 
@@ -30,13 +36,34 @@ def leads_unit(user, unit) -> bool:
     return a is not None and unit.id in unit_descendant_ids(a.position.unit)
 
 
+@rules.predicate
+def is_above_in_hierarchy(user, employee) -> bool:
+    """The employee is below the user in today's hierarchy: a direct subordinate or, transitively, a
+    subordinate's subordinate (three queries)."""
+    from ekinerja.core.clock import local_today
+    from ekinerja.org.selectors import employee_for_user, hierarchy
+
+    from .selectors import below_in_hierarchy
+
+    me = employee_for_user(user)
+    if me is None or employee is None or employee.instansi_id != me.instansi_id:
+        return False
+    h = hierarchy(me.instansi_id, local_today(me.instansi))
+    return employee.id in below_in_hierarchy(h, me.id)
+
+
 rules.add_perm(
     "attendance.view_employee_month",
-    same_instansi & (is_self | sees_all_of_instansi | is_superior_of | is_admin_of_employee_unit),
+    same_instansi
+    & (is_self | sees_all_of_instansi | is_above_in_hierarchy | is_admin_of_employee_unit),
 )
 rules.add_perm(
     "attendance.view_unit_board",
     same_instansi & (is_bkpsdm | is_pimpinan | is_admin_of_unit | (is_atasan & leads_unit)),
+)
+# Every employee of the unit; otherwise (a superior) only the employees below the user.
+rules.add_perm(
+    "attendance.view_whole_unit", same_instansi & (is_bkpsdm | is_pimpinan | is_admin_of_unit)
 )
 rules.add_perm("attendance.use_unit_board", is_bkpsdm | is_pimpinan | is_admin_opd | is_atasan)
 rules.add_perm("attendance.import_punches", is_bkpsdm | is_kominfo | is_admin_opd)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from ekinerja.core.audit import audit_record, snapshot
 from ekinerja.core.gcpause import gc_paused
 from ekinerja.core.models import Instansi, User
-from ekinerja.core.periods import tanggal
+from ekinerja.core.periods import DATE_OUT_OF_RANGE, date_in_range, tanggal
 from ekinerja.org import selectors as org
 from ekinerja.org.models import Assignment, Employee, Role, Unit
 from ekinerja.workcal import selectors as workcal
@@ -780,6 +780,10 @@ def _check_leave(
         errors["leave_type"] = "Jenis cuti ini tidak aktif."
     if date_from is None or date_to is None:
         errors["date_from"] = "Tanggal mulai dan sampai wajib diisi."
+    elif not date_in_range(date_from):
+        errors["date_from"] = DATE_OUT_OF_RANGE
+    elif not date_in_range(date_to):
+        errors["date_to"] = DATE_OUT_OF_RANGE
     elif date_to < date_from:
         errors["date_to"] = "Tanggal sampai tidak boleh sebelum tanggal mulai."
     elif (date_to - date_from).days > 3 * 366:
@@ -981,6 +985,10 @@ def leave_record_approved(
     paper decision). Still refuses overlaps; the cuti tahunan balance only with check_balance."""
     if leave_type.instansi_id != employee.instansi_id:
         raise ValidationError({"leave_type": "Jenis cuti milik instansi lain."})
+    if not date_in_range(date_from):
+        raise ValidationError({"date_from": DATE_OUT_OF_RANGE})
+    if not date_in_range(date_to):
+        raise ValidationError({"date_to": DATE_OUT_OF_RANGE})
     if date_to < date_from:
         raise ValidationError({"date_to": "Tanggal sampai tidak boleh sebelum tanggal mulai."})
     clash = LeaveRequest.objects.filter(
@@ -1035,6 +1043,8 @@ def correction_submit(
         raise ValidationError({"reason": "Alasan koreksi wajib diisi."})
     if at.tzinfo is None:
         raise ValidationError({"at": "Waktu harus lengkap dengan zona waktu."})
+    if not date_in_range(at.date()):
+        raise ValidationError({"at": DATE_OUT_OF_RANGE})
     if at > timezone.now():
         raise ValidationError({"at": "Koreksi tidak boleh untuk waktu yang akan datang."})
     day = at.astimezone(zoneinfo.ZoneInfo(employee.instansi.timezone)).date()

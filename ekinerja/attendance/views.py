@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.files import content_type_for, private_file_response
-from ekinerja.core.periods import DAYS_ID, Period
+from ekinerja.core.periods import DAYS_ID, Period, parse_iso_date
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org import selectors as org
 from ekinerja.org.models import Assignment, Employee, Role, Unit
@@ -401,6 +401,21 @@ def employees_of_unit(unit: Unit, start: dt.date, end: dt.date) -> list[Employee
     )
 
 
+def visible_rows(
+    request, unit: Unit, emps: list[Employee], start: dt.date, end: dt.date
+) -> list[Employee]:
+    """The employees of a unit's board or recap the user may see: all of them for BKPSDM, pimpinan
+    and an admin OPD of the unit; for a superior, only the employees below them in the hierarchy on
+    some day of [start, end] (and themself), never their own superiors or peers (two queries)."""
+    if request.user.has_perm("attendance.view_whole_unit", unit):
+        return emps
+    me = org.employee_for_user(request.user)
+    if me is None:
+        return []
+    allowed = selectors.employees_below(me, start, end) | {me.id}
+    return [e for e in emps if e.id in allowed]
+
+
 def _units_for(request) -> list[Unit]:
     roles = org.user_roles(request.user)
     qs = scoped(Unit, request.user).order_by("code")
@@ -432,11 +447,13 @@ def board(request):
     units = _units_for(request)
     unit = _pick_unit(request, units)
     today = local_today(unit.instansi)
-    try:
-        day = dt.date.fromisoformat(request.GET.get("tanggal", ""))
-    except ValueError:
-        day = today
-    emps = employees_of_unit(unit, day, day)
+    day = today
+    if request.GET.get("tanggal"):
+        try:
+            day = parse_iso_date(request.GET["tanggal"])
+        except ValueError as exc:
+            messages.warning(request, str(exc))
+    emps = visible_rows(request, unit, employees_of_unit(unit, day, day), day, day)
     facts = selectors.attendance_days(emps, day, day)
     leave_names = dict(
         selectors.LeaveType.objects.filter(instansi=unit.instansi).values_list("code", "name")
@@ -504,6 +521,7 @@ def recap(request):
     unit = _pick_unit(request, units)
     period = _period(request, unit.instansi)
     emps = employees_of_unit(unit, period.first_day, period.last_day)
+    emps = visible_rows(request, unit, emps, period.first_day, period.last_day)
     rows = recap_rows(emps, period)
     if request.GET.get("format") == "xlsx":
         return _recap_xlsx(unit, period, rows)

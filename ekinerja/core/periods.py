@@ -25,6 +25,37 @@ DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 
 _PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
+# The dates a user may type: years 1900-9998. Outside, no payroll month or working day makes sense,
+# and date arithmetic near the ends of the calendar (year 1, year 9999) overflows (a day after
+# 9999-12-31, a time zone shift before 0001-01-01): refuse such dates at the input instead.
+MIN_YEAR = 1900
+MAX_YEAR = 9998
+DATE_OUT_OF_RANGE = f"Tanggal di luar rentang yang wajar (tahun {MIN_YEAR}-{MAX_YEAR})."
+
+
+def date_in_range(day: dt.date | None) -> bool:
+    """Whether a typed date lies in the sane range (None: no date, so nothing out of range)."""
+    return day is None or MIN_YEAR <= day.year <= MAX_YEAR
+
+
+def validate_date_in_range(day: dt.date | None) -> None:
+    """A form field validator: refuses dates outside years MIN_YEAR-MAX_YEAR (field error)."""
+    if not date_in_range(day):
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(DATE_OUT_OF_RANGE, code="date_out_of_range")
+
+
+def parse_iso_date(text: str | None) -> dt.date:
+    """A YYYY-MM-DD date of the sane range; ValueError (with an Indonesian message) otherwise."""
+    try:
+        day = dt.date.fromisoformat(text or "")
+    except ValueError:
+        raise ValueError(f"Tanggal '{text}' tidak valid; gunakan format TTTT-BB-HH.") from None
+    if not date_in_range(day):
+        raise ValueError(DATE_OUT_OF_RANGE)
+    return day
+
 
 @dataclass(frozen=True, order=True)
 class Period:
@@ -36,7 +67,7 @@ class Period:
         m = _PERIOD_RE.match(text or "")
         # Years outside 1900-9998 are no payroll month (and year 0 is no date at all: a page that
         # compared its first day would fail, and its "next month" must stay a valid date too).
-        if not m or not 1 <= int(m.group(2)) <= 12 or not 1900 <= int(m.group(1)) <= 9998:
+        if not m or not 1 <= int(m.group(2)) <= 12 or not MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:
             raise ValueError(f"Periode '{text}' tidak valid; gunakan format TTTT-BB, mis. 2026-10.")
         return cls(int(m.group(1)), int(m.group(2)))
 

@@ -105,11 +105,9 @@ class WorkDay:
 
 
 def _dates(start: dt.date, end: dt.date) -> Iterable[dt.date]:
-    day = start
-    one = dt.timedelta(days=1)
-    while day <= end:
-        yield day
-        day += one
+    # Counted, not stepped past `end`: a range ending on dt.date.max must not step beyond it.
+    for n in range((end - start).days + 1):
+        yield start + dt.timedelta(days=n)
 
 
 def fixed_work_days(
@@ -121,6 +119,8 @@ def fixed_work_days(
         hours = schedule.hours_for(day)
         if hours is None or holidays.is_off(day, schedule):
             continue
+        if hours.crosses_midnight and day == dt.date.max:
+            continue  # would end after the last representable date
         s, e = hours.on(day, tz)
         out[day] = WorkDay(day, s, e, schedule.grace_minutes, None, schedule.code)
     return out
@@ -140,7 +140,7 @@ def shift_work_days(
         if not start <= day <= end:
             continue
         hours = schedule.shifts.get(roster[day])
-        if hours is None:
+        if hours is None or (hours.crosses_midnight and day == dt.date.max):
             continue
         s, e = hours.on(day, tz)
         out[day] = WorkDay(day, s, e, schedule.grace_minutes, roster[day], schedule.code)
@@ -192,8 +192,11 @@ def employee_work_days(
         if cursor < lo:
             filled.append((cursor, lo - one, fallback))
         filled.append((lo, hi, sched))
+        if hi >= end:  # covered to the end (which may be dt.date.max: no day after it)
+            cursor = None
+            break
         cursor = hi + one
-    if cursor <= end:
+    if cursor is not None and cursor <= end:
         filled.append((cursor, end, fallback))
 
     out: list[WorkDay] = []

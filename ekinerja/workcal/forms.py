@@ -1,5 +1,7 @@
 from django import forms
 
+from ekinerja.core.periods import validate_date_in_range
+
 from .models import Holiday
 
 
@@ -8,6 +10,7 @@ class HolidayForm(forms.Form):
         label="Tanggal",
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
         error_messages={"required": "Tanggal wajib diisi.", "invalid": "Tanggal tidak valid."},
+        validators=[validate_date_in_range],
     )
     name = forms.CharField(
         label="Nama",

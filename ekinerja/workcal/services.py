@@ -11,7 +11,7 @@ from django.db import transaction
 
 from ekinerja.core.audit import audit_record, snapshot
 from ekinerja.core.models import Instansi, User
-from ekinerja.core.periods import tanggal
+from ekinerja.core.periods import DATE_OUT_OF_RANGE, date_in_range, tanggal
 from ekinerja.org.models import Employee
 
 from .models import (
@@ -83,6 +83,8 @@ def _validate_holiday(holiday: Holiday) -> None:
         errors["kind"] = "Jenis hari libur tidak dikenal."
     if holiday.date is None:
         errors["date"] = "Tanggal wajib diisi."
+    elif not date_in_range(holiday.date):
+        errors["date"] = DATE_OUT_OF_RANGE
     if errors:
         raise ValidationError(errors)
 
