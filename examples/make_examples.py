@@ -175,6 +175,7 @@ def hss():
                 ],
             },
         ],
+        "shift_roster": [],
         "punches": punches,
         "leaves": leaves,
         "activity_catalog": [
@@ -571,6 +572,7 @@ def madiun():
                 ],
             },
         ],
+        "shift_roster": [],
         "punches": punches,
         "leaves": [],
         "activity_catalog": [

@@ -15,25 +15,44 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ekinerja.tpp.policy import Policy, PolicyError, policy_from_dict
+from ekinerja.tpp.policy import Policy, PolicyError, policy_from_dict, spec_tables
 from ekinerja.tpp.policy import _Reader as _PolicyReader
 
 FORMAT = "ekinerja/1"
 TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 STATUSES = ("PNS", "CPNS", "PPPK")
-# A PPPK employee's `golongan` is their grade (PP 49/2018: I-XVII), as org.Employee.pppk_grade shows it.
-PPPK_GRADES = tuple("I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII".split())
-POSITION_KINDS = ("struktural", "fungsional", "pelaksana")
 ASSIGNMENT_KINDS = ("definitif", "plt", "plh")
 ACTIVITY_STATUSES = ("draft", "submitted", "approved", "rejected")
 PREDICATES = ("sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang")
+# The spec names no values for a position's `kind`, a holiday's `kind` or a punch's `source`: any
+# non-empty string is accepted and mapped to the app's own value (docs/exchange-format.md). None of
+# them changes a figure.
+POSITION_KINDS = {
+    "struktural": "struktural",
+    "jpt": "struktural",
+    "administrator": "struktural",
+    "pengawas": "struktural",
+    "fungsional": "fungsional",
+    "jft": "fungsional",
+    "fungsional_tertentu": "fungsional",
+    "pelaksana": "pelaksana",
+    "jfu": "pelaksana",
+    "fungsional_umum": "pelaksana",
+}
+OTHER_POSITION_KIND = "pelaksana"
 HOLIDAY_KINDS = ("national", "cuti_bersama", "regional")
+OTHER_HOLIDAY_KIND = "regional"  # a listed holiday: it always applies, whatever its kind
 PUNCH_SOURCES = ("fingerprint", "mobile", "manual")
+OTHER_PUNCH_SOURCE = "fingerprint"  # a device punch; the file's own name is kept as its source key
+# Identifiers and labels are free strings in the format; these bounds only keep out garbage.
+MAX_NIP = 64
+MAX_GOLONGAN = 40
+MAX_SOURCE = 40
 _TIME_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d", re.ASCII)
 _AT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d", re.ASCII)
 _PERIOD_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])", re.ASCII)
-_NIP_RE = re.compile(r"\d{18}", re.ASCII)
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class DocumentError(ValueError):
@@ -72,10 +91,40 @@ class Reader(_PolicyReader):
         return None
 
     def nip(self, value: Any, path: str) -> str | None:
-        if isinstance(value, str) and _NIP_RE.fullmatch(value):
+        # An identifier of the file: the plausibility rules of org/nip.py (18 digits, birth date,
+        # TMT, sex) apply to data entering a live installation, not to a simulation.
+        if (
+            isinstance(value, str)
+            and value.strip() == value
+            and 0 < len(value) <= MAX_NIP
+            and not _CONTROL_RE.search(value)
+        ):
             return value
-        self.bad(path, "must be an 18-digit NIP string")
+        self.bad(
+            path,
+            f"must be a NIP: a non-empty string of at most {MAX_NIP} characters, without "
+            "leading or trailing spaces or control characters",
+        )
         return None
+
+    def label(self, value: Any, path: str, limit: int) -> str | None:
+        """A free, non-empty one-line string of at most `limit` characters."""
+        if (
+            isinstance(value, str)
+            and value.strip()
+            and len(value) <= limit
+            and not _CONTROL_RE.search(value)
+        ):
+            return value
+        self.bad(path, f"must be a non-empty string of at most {limit} characters")
+        return None
+
+    def whole_money(self, value: Any, path: str) -> Decimal | None:
+        """Money as the format writes it: whole rupiah as a JSON integer (9000000, not 9000000.0)."""
+        if isinstance(value, float):
+            self.bad(path, "money must be whole rupiah written as an integer (no decimal point)")
+            return None
+        return self.money(value, path)
 
     def optional_date(self, value: Any, path: str) -> dt.date | None:
         return None if value is None else self.date(value, path)
@@ -240,8 +289,11 @@ class Document:
     policies: tuple[tuple[Policy, dict], ...]  # parsed policy and its source object
 
 
-TOP_REQUIRED = ("format", "instansi")
-TOP_OPTIONAL = (
+# Every field of the format's example is required, except those the spec lists as optional
+# (docs/exchange-format.md): an absent field is a problem, never a silent default.
+TOP_REQUIRED = (
+    "format",
+    "instansi",
     "holidays",
     "use_national_holidays",
     "schedules",
@@ -258,6 +310,10 @@ TOP_OPTIONAL = (
     "sentences",
     "policies",
 )
+TOP_OPTIONAL: tuple[str, ...] = ()
+# Policy fields the spec's example shows and does not list as optional, but which the BKPSDM
+# editor's reader (tpp/policy.py) lets a policy omit.
+POLICY_REQUIRED_HERE = ("health_insurance",)
 
 
 def _items(r: Reader, doc: dict, key: str):
@@ -275,7 +331,12 @@ def _unique(r: Reader, seen: dict, value, path: str, what: str) -> None:
         seen[value] = path
 
 
-def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat format
+def read_document(  # noqa: C901 - one pass over a flat format
+    data: Any, *, for_import: bool = False
+) -> Document:
+    """`for_import`: the policies go into a live installation as drafts (`exchange import`), so they
+    must also meet the BKPSDM editor's rules for bands and floors (contiguous, floors from 0); a
+    simulation reads them as the spec does (tpp.policy.spec_tables)."""
     r = Reader()
     doc = r.obj(data, "$", TOP_REQUIRED, TOP_OPTIONAL)
     if doc is None:
@@ -309,12 +370,13 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
     holidays = []
     for i, h in _items(r, doc, "holidays"):
         p = f"$.holidays[{i}]"
-        o = r.obj(h, p, ("date", "name"), ("kind",))
+        o = r.obj(h, p, ("date", "name", "kind"))
         if o is None:
             continue
         d, n = r.date(o.get("date"), f"{p}.date"), r.text(o.get("name"), f"{p}.name")
-        kind = r.choice(o["kind"], f"{p}.kind", HOLIDAY_KINDS) if "kind" in o else "regional"
+        kind = r.label(o.get("kind"), f"{p}.kind", 40) if "kind" in o else None
         if d and n and kind:
+            kind = kind if kind in HOLIDAY_KINDS else OTHER_HOLIDAY_KIND
             holidays.append(HolidayRec(d, n, kind))
 
     schedules, schedule_codes = [], {}
@@ -356,7 +418,7 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
     units, unit_codes = [], {}
     for i, u in _items(r, doc, "units"):
         p = f"$.units[{i}]"
-        o = r.obj(u, p, ("code", "name"), ("parent",))
+        o = r.obj(u, p, ("code", "name", "parent"))
         if o is None:
             continue
         code, name = r.text(o.get("code"), f"{p}.code"), r.text(o.get("name"), f"{p}.name")
@@ -375,7 +437,7 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
     positions, position_codes = [], {}
     for i, x in _items(r, doc, "positions"):
         p = f"$.positions[{i}]"
-        o = r.obj(x, p, ("code", "name", "unit", "kind", "class"), ("parent", "tpp_base"))
+        o = r.obj(x, p, ("code", "name", "unit", "kind", "class", "parent"), ("tpp_base",))
         if o is None:
             continue
         code, name = r.text(o.get("code"), f"{p}.code"), r.text(o.get("name"), f"{p}.name")
@@ -383,7 +445,10 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
         unit = r.text(o.get("unit"), f"{p}.unit")
         if unit and unit not in unit_codes:
             r.bad(f"{p}.unit", f"unknown unit '{unit}'")
-        kind = r.choice(o.get("kind"), f"{p}.kind", POSITION_KINDS)
+        kind = r.label(o.get("kind"), f"{p}.kind", 40) if "kind" in o else None
+        if kind:
+            key = kind.strip().lower().replace(" ", "_").replace("-", "_")
+            kind = POSITION_KINDS.get(key, OTHER_POSITION_KIND)
         kelas = r.whole(o.get("class"), f"{p}.class", minimum=1, what="class")
         if kelas is not None and kelas > 17:
             r.bad(f"{p}.class", "kelas jabatan must be 1-17")
@@ -392,7 +457,9 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
         if parent is not None and not isinstance(parent, str):
             r.bad(f"{p}.parent", "must be a position code or null")
             parent = None
-        base = r.money(o["tpp_base"], f"{p}.tpp_base") if o.get("tpp_base") is not None else None
+        base = (
+            r.whole_money(o["tpp_base"], f"{p}.tpp_base") if o.get("tpp_base") is not None else None
+        )
         if code and name and unit and kind and kelas:
             positions.append(PositionRec(code, name, unit, kind, kelas, parent, base))
     for x in positions:
@@ -404,7 +471,7 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
     for i, e in _items(r, doc, "employees"):
         p = f"$.employees[{i}]"
         o = r.obj(
-            e, p, ("nip", "name", "status"), ("golongan", "schedule", "salary", "assignments")
+            e, p, ("nip", "name", "status", "golongan", "schedule", "assignments"), ("salary",)
         )
         if o is None:
             continue
@@ -412,32 +479,32 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
         _unique(r, nips, nip, f"{p}.nip", "NIP")
         name = r.text(o.get("name"), f"{p}.name")
         status = r.choice(o.get("status"), f"{p}.status", STATUSES)
+        # `golongan`: any label (III/a, a PPPK grade IX or III/b, IV/c-PU); its PPh 21 key is the
+        # part before "/" (tpp-rules.md). null: no golongan (a key the policy cannot list: 0%).
         gol = o.get("golongan")
-        if gol is not None and not (isinstance(gol, str) and gol.strip()):
-            r.bad(f"{p}.golongan", "must be a string such as 'III/a' or null")
-            gol = None
-        elif gol is not None and status == "PPPK" and gol not in PPPK_GRADES:
-            r.bad(f"{p}.golongan", "a PPPK employee's golongan is their grade, one of I-XVII")
-            gol = None
-        elif gol is not None and len(gol) > 6:
-            r.bad(f"{p}.golongan", "must be at most 6 characters, such as 'III/a'")
-            gol = None
-        schedule = o.get("schedule")
-        if schedule is not None and schedule not in schedule_codes:
-            r.bad(f"{p}.schedule", f"unknown schedule '{schedule}'")
-        salary = r.money(o["salary"], f"{p}.salary") if o.get("salary") is not None else None
+        if gol is not None:
+            gol = r.label(gol, f"{p}.golongan", MAX_GOLONGAN)
+        schedule = None
+        if "schedule" in o:
+            schedule = r.text(o["schedule"], f"{p}.schedule")
+            if schedule is not None and schedule not in schedule_codes:
+                r.bad(f"{p}.schedule", f"unknown schedule '{schedule}'")
+        salary = r.whole_money(o["salary"], f"{p}.salary") if o.get("salary") is not None else None
         assignments = []
-        for j, a in enumerate(r.array(o.get("assignments", []), f"{p}.assignments") or []):
+        raw_assignments = o.get("assignments", [])
+        for j, a in enumerate(r.array(raw_assignments, f"{p}.assignments") or []):
             ap = f"{p}.assignments[{j}]"
-            ao = r.obj(a, ap, ("position", "from"), ("to", "kind"))
+            ao = r.obj(a, ap, ("position", "from", "to", "kind"))
             if ao is None:
                 continue
             pos = r.text(ao.get("position"), f"{ap}.position")
             if pos and pos not in position_codes:
                 r.bad(f"{ap}.position", f"unknown position '{pos}'")
             start = r.date(ao.get("from"), f"{ap}.from")
-            end = r.optional_date(ao.get("to"), f"{ap}.to")
-            kind = r.choice(ao.get("kind", "definitif"), f"{ap}.kind", ASSIGNMENT_KINDS)
+            end = r.optional_date(ao.get("to"), f"{ap}.to") if "to" in ao else None
+            kind = (
+                r.choice(ao.get("kind"), f"{ap}.kind", ASSIGNMENT_KINDS) if "kind" in ao else None
+            )
             if start and end and end < start:
                 r.bad(f"{ap}.to", "must not be before 'from'")
             elif pos and start and kind:
@@ -447,7 +514,7 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
             if prev.end is None or prev.end >= nxt.start:
                 r.bad(f"{p}.assignments", "definitif assignments overlap")
                 break
-        if nip and name and status:
+        if nip and name and status and schedule:
             employees.append(
                 EmployeeRec(nip, name, status, gol, schedule, salary, tuple(assignments))
             )
@@ -481,11 +548,11 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
     punches = []
     for i, x in _items(r, doc, "punches"):
         p = f"$.punches[{i}]"
-        o = r.obj(x, p, ("nip", "at"), ("source",))
+        o = r.obj(x, p, ("nip", "at", "source"))
         if o is None:
             continue
         nip, at = nip_ref(o.get("nip"), f"{p}.nip"), r.local_datetime(o.get("at"), f"{p}.at")
-        source = r.choice(o.get("source", "fingerprint"), f"{p}.source", PUNCH_SOURCES)
+        source = r.label(o.get("source"), f"{p}.source", MAX_SOURCE) if "source" in o else None
         if nip and at and source:
             punches.append(PunchRec(nip, at, source))
 
@@ -497,8 +564,16 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
     named: set[str] = set()
     for i, x in _items(r, doc, "policies"):
         p = f"$.policies[{i}]"
+        before = len(r.problems)
+        _check_policy_here(r, x, p)
         try:
-            pol = policy_from_dict(x, path=p)
+            if for_import:
+                pol = policy_from_dict(x, path=p)
+            else:
+                with spec_tables():
+                    pol = policy_from_dict(x, path=p)
+            if len(r.problems) > before:
+                raise PolicyError([])
         except PolicyError as exc:
             r.problems.extend(exc.problems)
             # Its own keys still name leave types and sentence kinds, so that the leaves and
@@ -517,8 +592,9 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
     for i, (pol, _src) in enumerate(policies):
         _unique(r, dates, pol.effective_from, f"$.policies[{i}].effective_from", "effective_from")
 
+    # Leaves of one NIP may overlap: on a shared day the leave listed first rules, as in the app
+    # (the earliest request wins; the loader writes them in the file's order).
     leaves = []
-    leave_spans: dict[str, list[tuple[int, LeaveRec]]] = {}
     for i, x in _items(r, doc, "leaves"):
         p = f"$.leaves[{i}]"
         o = r.obj(x, p, ("nip", "type", "from", "to"))
@@ -532,66 +608,71 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
         if start and end and end < start:
             r.bad(f"{p}.to", "must not be before 'from'")
         elif nip and typ and start and end:
-            # One leave a day, as the app allows (it refuses overlapping requests): otherwise
-            # which type rules the day would depend on the order of the file.
-            clash = next(
-                (
-                    j
-                    for j, other in leave_spans.get(nip, ())
-                    if other.start <= end and start <= other.end
-                ),
-                None,
-            )
-            rec = LeaveRec(nip, typ, start, end)
-            leave_spans.setdefault(nip, []).append((i, rec))
-            if clash is not None:
-                r.bad(f"{p}.from", f"overlaps $.leaves[{clash}] of the same NIP")
-            else:
-                leaves.append(rec)
+            leaves.append(LeaveRec(nip, typ, start, end))
 
     catalog, catalog_codes = [], {}
     for i, x in _items(r, doc, "activity_catalog"):
         p = f"$.activity_catalog[{i}]"
-        o = r.obj(x, p, ("code", "name", "minutes"), ("output",))
+        o = r.obj(x, p, ("code", "name", "output", "minutes"))
         if o is None:
             continue
         code, name = r.text(o.get("code"), f"{p}.code"), r.text(o.get("name"), f"{p}.name")
         _unique(r, catalog_codes, code, f"{p}.code", "catalog code")
-        output = o.get("output", "kegiatan")
-        if not isinstance(output, str) or not output.strip():
-            r.bad(f"{p}.output", "must be a non-empty string")
-            output = None
+        output = r.text(o.get("output"), f"{p}.output") if "output" in o else None
         minutes = r.whole(o.get("minutes"), f"{p}.minutes", minimum=1, what="number of minutes")
         if code and name and output and minutes:
             catalog.append(CatalogRec(code, name, output, minutes))
+    catalog_minutes = {c.code: c.minutes for c in catalog}
 
     activities = []
     for i, x in _items(r, doc, "activities"):
         p = f"$.activities[{i}]"
         o = r.obj(
-            x, p, ("nip", "date", "start", "end", "catalog", "volume", "status"), ("submitted_on",)
+            x,
+            p,
+            ("nip", "date", "start", "end", "catalog", "volume", "submitted_on", "status"),
         )
         if o is None:
             continue
         nip, day = nip_ref(o.get("nip"), f"{p}.nip"), r.date(o.get("date"), f"{p}.date")
         start, end = r.time(o.get("start"), f"{p}.start"), r.time(o.get("end"), f"{p}.end")
-        if start and end and end <= start:
-            r.bad(f"{p}.end", "must be after 'start'")
+        if start and end and end == start:
+            r.bad(f"{p}.end", "must differ from 'start'")
+            end = None
         cat = r.text(o.get("catalog"), f"{p}.catalog")
         if cat and cat not in catalog_codes:
             r.bad(f"{p}.catalog", f"unknown catalog code '{cat}'")
         volume = r.positive(o.get("volume"), f"{p}.volume")
-        if volume is not None and (volume != volume.quantize(Decimal("0.01")) or volume >= 100000):
-            # The entry keeps its volume in hundredths, as the app does: never round it silently.
-            r.bad(f"{p}.volume", "must have at most 2 decimal places and be less than 100000")
+        if volume is not None and volume >= 100000:
+            r.bad(f"{p}.volume", "must be less than 100000")
             volume = None
+        minutes = catalog_minutes.get(cat) if cat else None
+        if volume is not None and minutes is not None:
+            if stored_minutes(minutes, volume) is None:
+                # The app keeps an entry's minutes in hundredths of a minute; never round them.
+                r.bad(
+                    f"{p}.volume",
+                    f"{minutes} minutes x {_fmt(volume)} = {_fmt(minutes * volume)} minutes "
+                    "cannot be credited exactly: it must be a whole number of hundredths of a "
+                    "minute",
+                )
+                volume = None
+            elif start and end and end < start:
+                # Across midnight: from `start` on its date to `end` the next day.
+                span = _minutes_of(end) + 24 * 60 - _minutes_of(start)
+                if minutes * volume > span:
+                    r.bad(
+                        f"{p}.end",
+                        f"an activity across midnight ({o['start']} to {o['end']} the next "
+                        f"day) lasts {span} minutes, fewer than its {_fmt(minutes * volume)} "
+                        "credited minutes",
+                    )
+                    end = None
         status = r.choice(o.get("status"), f"{p}.status", ACTIVITY_STATUSES)
         submitted = r.optional_date(o.get("submitted_on"), f"{p}.submitted_on")
         if status in ("submitted", "approved", "rejected") and o.get("submitted_on") is None:
-            r.bad(f"{p}.submitted_on", f"required when status is '{status}'")
-        if submitted and day and submitted < day:
-            r.bad(f"{p}.submitted_on", "must not be before the activity's date")
-        if nip and day and start and end and end > start and cat and volume and status:
+            r.bad(f"{p}.submitted_on", f"must be a date when status is '{status}'")
+        if nip and day and start and end and cat and volume and status:
             activities.append(ActivityRec(nip, day, start, end, cat, volume, submitted, status))
 
     unlocks = []
@@ -666,6 +747,67 @@ def read_document(data: Any) -> Document:  # noqa: C901 - one pass over a flat f
     )
 
 
+def _fmt(number) -> str:
+    return format(Decimal(number).normalize(), "f")
+
+
+def _minutes_of(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+# An entry's volume is kept with two decimals and its minutes per unit as a whole number (the app's
+# columns); the month sums standard minutes x volume exactly, in hundredths of a minute.
+_MAX_HUNDREDTHS = 9_999_999
+
+
+def stored_minutes(minutes: int, volume: Decimal) -> tuple[int, Decimal] | None:
+    """(minutes per unit, volume) as the app keeps them, with exactly the credited minutes
+    `minutes` x `volume` (tpp-rules.md: no rounding): the entry's own figures when the volume has
+    at most two decimals, else equivalent ones (30 x 0.125 is kept as 1 x 3.75). None when the
+    product is not a whole number of hundredths of a minute (7 x 0.125 = 0.875)."""
+    if volume == volume.quantize(Decimal("0.01")):
+        return minutes, volume
+    hundredths = minutes * volume * 100
+    if hundredths != hundredths.to_integral_value():
+        return None
+    total = int(hundredths)
+    for per_unit in range(1, minutes + 1):
+        if total % per_unit == 0 and total // per_unit <= _MAX_HUNDREDTHS:
+            return per_unit, Decimal(total // per_unit) / 100
+    return None
+
+
+def _check_policy_here(r: Reader, raw: Any, path: str) -> None:
+    """What the format asks of a policy beyond tpp/policy.py's reader (which the BKPSDM editor also
+    uses): the fields of the spec's example it lets a policy omit, and money as JSON integers."""
+    if not isinstance(raw, dict):
+        return
+    for name in POLICY_REQUIRED_HERE:
+        if name not in raw:
+            r.bad(f"{path}.{name}", "required field missing")
+    tables = [(f"{path}.base_by_class", raw.get("base_by_class"))]
+    allowances = raw.get("allowances")
+    if isinstance(allowances, list):
+        tables += [
+            (f"{path}.allowances[{i}].base_by_class", a.get("base_by_class"))
+            for i, a in enumerate(allowances)
+            if isinstance(a, dict)
+        ]
+    money = [
+        (f"{table_path}.{key}", amount)
+        for table_path, table in tables
+        if isinstance(table, dict)
+        for key, amount in table.items()
+    ]
+    health = raw.get("health_insurance")
+    if isinstance(health, dict):
+        money.append((f"{path}.health_insurance.income_cap", health.get("income_cap")))
+    for money_path, amount in money:
+        # 9000000.0: tpp/policy.py reads it as 9000000 (a fraction it reports itself).
+        if isinstance(amount, float) and amount.is_integer():
+            r.bad(money_path, "money must be whole rupiah written as an integer (no decimal point)")
+
+
 def _check_cycles(r: Reader, parent: dict[str, str | None], paths: dict, what: str) -> None:
     reported: set[str] = set()
     for start in parent:
@@ -683,7 +825,7 @@ def _check_cycles(r: Reader, parent: dict[str, str | None], paths: dict, what: s
             )
 
 
-def read_file(path: str) -> Document:
+def read_file(path: str, *, for_import: bool = False) -> Document:
     """Read and check a document file; unreadable files and bad JSON are DocumentErrors too."""
     import json
 
@@ -699,4 +841,4 @@ def read_file(path: str) -> Document:
             else ""
         )
         raise DocumentError([("$", f"not valid UTF-8 JSON{where}")]) from exc
-    return read_document(data)
+    return read_document(data, for_import=for_import)

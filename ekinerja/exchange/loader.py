@@ -4,7 +4,7 @@ Everything is bulk-inserted in one transaction; the rows are the same ones the w
 month that follows is computed by the same code path (tpp.services.run_compute) as in production.
 
 Decisions where the format leaves room (see docs/exchange-format.md):
-- An employee without `schedule` follows the document's first fixed schedule (the instansi default).
+- Every employee names their schedule (required by read_document).
 - National holidays and cuti bersama come from the `holidays` package when use_national_holidays;
   listed holidays always apply.
 - Leaves are approved leave requests; activities keep their status; `submitted_on` is taken as noon,
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from decimal import Decimal
 
 from django.db import transaction
 
@@ -44,7 +43,7 @@ from ekinerja.workcal.models import (
 )
 from ekinerja.workcal.services import holidays_seed
 
-from .document import Document
+from .document import OTHER_PUNCH_SOURCE, PUNCH_SOURCES, Document, stored_minutes
 
 # "IX" -> "9": a PPPK grade as the format writes it and as Employee.pppk_grade keeps it.
 _PPPK_GRADE_CODE = {roman: code for code, roman in Employee.PPPK_GRADE_CHOICES}
@@ -178,9 +177,11 @@ def load_document(
         gol = e.golongan or ""
         grade = ""
         if e.status == "PPPK":
-            # A PPPK grade travels in `golongan` (e.g. "IX", checked by read_document); the
-            # employee keeps it as the grade's code ("9").
-            grade, gol = _PPPK_GRADE_CODE.get(gol, ""), ""
+            # A PPPK grade travels in `golongan` (e.g. "IX"); the employee keeps it as the grade's
+            # code ("9"). Any other label (III/b) is kept as it is written (a PPPK employee has no
+            # PNS golongan), so its PPh 21 key is still the part before "/" ("III"): the run reads
+            # a PPPK employee's golongan as their grade's label, which is the label itself.
+            grade, gol = _PPPK_GRADE_CODE.get(gol, gol), ""
         employees[e.nip] = Employee(
             instansi=inst,
             nip=e.nip,
@@ -237,7 +238,9 @@ def load_document(
                 instansi=inst,
                 employee=employees[p.nip],
                 at=p.at.replace(tzinfo=zone),
-                source=p.source,
+                # A source the app does not know (face_recognition) is a device punch; the file's
+                # own name stays its source key.
+                source=p.source if p.source in PUNCH_SOURCES else OTHER_PUNCH_SOURCE,
                 source_key=p.source,
                 reason="ekinerja/1" if p.source == "manual" else "",
             )
@@ -287,19 +290,23 @@ def load_document(
             dt.datetime.combine(a.submitted_on, NOON, tzinfo=zone) if a.submitted_on else None
         )
         approved = a.status == "approved"
+        # read_document checked that the exact minutes can be kept (stored_minutes is not None).
+        per_unit, volume = stored_minutes(item.standard_minutes, a.volume)
         entries.append(
             ActivityEntry(
                 instansi=inst,
                 employee=employees[a.nip],
                 date=a.date,
                 start_time=a.start,
-                end_time=a.end,
+                # An entry across midnight belongs to its date; the app's entries lie within one
+                # day, so it is kept as running to the end of that date (times are not computed).
+                end_time=a.end if a.end > a.start else dt.time.max,
                 item=item,
-                volume=Decimal(a.volume),
-                minutes_per_unit=item.standard_minutes,
+                volume=volume,
+                minutes_per_unit=per_unit,
                 status=a.status,
                 submitted_at=submitted_at,
-                credited_minutes=minutes_for(item.standard_minutes, a.volume) if approved else 0,
+                credited_minutes=minutes_for(per_unit, volume) if approved else 0,
                 verified_at=submitted_at if a.status in ("approved", "rejected") else None,
             )
         )

@@ -18,9 +18,10 @@ from ekinerja.activities.models import ActivityCatalogItem
 from ekinerja.core.audit import audit_record
 from ekinerja.core.models import Instansi, User
 from ekinerja.tpp.models import Policy
+from ekinerja.tpp.policy import policy_from_dict, policy_to_dict
 from ekinerja.workcal.models import Holiday, ScheduleDay, Shift, WorkSchedule
 
-from .document import FORMAT, WEEKDAYS, Document
+from .document import FORMAT, TOP_REQUIRED, WEEKDAYS, Document
 
 PARTS = ("policy", "catalog", "schedules", "holidays")
 
@@ -29,19 +30,40 @@ def _hm(t: dt.time) -> str:
     return t.strftime("%H:%M")
 
 
+def _policy_out(data: dict) -> dict:
+    """An adopted policy as the format writes it: normalised (money as integers, leave-type flags in
+    full) and with every field the format requires; a policy without a health-insurance share says
+    so as 0%."""
+    out = policy_to_dict(policy_from_dict(data))
+    out.setdefault("health_insurance", {"employee_pct": 0})
+    return out
+
+
 def exchange_export(*, instansi: Instansi, parts: tuple[str, ...] = PARTS) -> dict:
+    """A complete `ekinerja/1` document (it reads back under `scenario run`'s strict reader): the
+    chosen parts filled in, every other part of the format present and empty."""
     unknown = set(parts) - set(PARTS)
     if unknown:
         raise ValueError(
             f"Unknown part(s): {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}"
         )
-    doc: dict = {
-        "format": FORMAT,
-        "instansi": {"code": instansi.code, "name": instansi.name, "timezone": instansi.timezone},
+    doc: dict = {key: [] for key in TOP_REQUIRED}
+    doc["format"] = FORMAT
+    doc["instansi"] = {
+        "code": instansi.code,
+        "name": instansi.name,
+        "timezone": instansi.timezone,
     }
+    # The instansi's schedules follow the national calendar unless every one of them opts out.
+    flags = list(
+        WorkSchedule.objects.filter(instansi=instansi).values_list(
+            "use_national_holidays", flat=True
+        )
+    )
+    doc["use_national_holidays"] = any(flags) if flags else True
     if "policy" in parts:
         doc["policies"] = [
-            p.data
+            _policy_out(p.data)
             for p in Policy.objects.filter(
                 instansi=instansi, status=Policy.Status.ADOPTED
             ).order_by("effective_from")

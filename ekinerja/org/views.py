@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,6 +23,23 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "org/login.html"
     redirect_authenticated_user = True
+
+
+#: What apps above org in the layer contract (pyproject.toml [tool.importlinter]) add to the home
+#: page's context, by name: org imports none of them, they register here when their views module is
+#: imported (with the URLconf, before any page is served). Each is called with the request and the
+#: user's roles and returns context for its card (empty: no card).
+HOME_CARDS: dict[str, Callable[..., dict]] = {}
+
+
+def register_home_card(name: str):
+    """Decorator: `fn(request, roles) -> dict` adds to the home page's context (see HOME_CARDS)."""
+
+    def add(fn):
+        HOME_CARDS[name] = fn
+        return fn
+
+    return add
 
 
 @login_required
@@ -47,6 +66,8 @@ def home(request):
         ctx["admin_units"] = (
             scoped(Unit, user).filter(id__in=selectors.admin_unit_ids(user)).order_by("code")
         )
+    for card in HOME_CARDS.values():
+        ctx.update(card(request, roles))
     return render(request, "org/home.html", ctx)
 
 

@@ -6,14 +6,14 @@ It implements "The computation for one employee and one month" and its "Precise 
 docs/tpp-calculation.md and repeated at the place in the code that makes it.
 
 Arithmetic is exact (fractions.Fraction); figures are rounded half-up to whole rupiah with
-core.money.round_rupiah only where the rules say: the ceiling, the pots, each component amount, each
-allowance's gross, PPh 21 and the health-insurance share.
+core.money.round_rupiah only where the rules say: each component amount (never above its exact pot),
+each allowance's gross, PPh 21 and the health-insurance share. The ceiling and the pots stay exact;
+the result shows them rounded half-up, for display only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, localcontext
@@ -27,7 +27,6 @@ from ekinerja.tpp.policy import (
     STATUSES,
     Allowance,
     Band,
-    Component,
     LeaveType,
     Policy,
     json_number,
@@ -141,11 +140,13 @@ class EmployeeMonth:
     """Everything about one employee's month that the rules look at.
 
     `days` are exactly the working days W. `expired_entries` is only reported (expired entries
-    already count for nothing); `off_day_entries` counts approved entries dated on days that are not
-    working days, which are not credited either. `sentences` are the levels (policy sentence kinds)
-    of the discipline sentences in force on any day of the month. `status_change`: the status
-    changed during the month (CPNS to PNS): (the first day of `status`, the status before it); the
-    days before that date take the earlier status's factor (tpp-rules.md: the factor per day)."""
+    already count for nothing). `off_day_minutes` are (date, minutes) of the month's days that are
+    not working days, with the minutes of their approved entries within the entry window (before
+    the daily cap): they are credited like a working day's (tpp-rules.md, "Activity"). `sentences`
+    are the levels (policy sentence kinds) of the discipline sentences in force on any day of the
+    month. `status_change`: the status changed during the month (CPNS to PNS): (the first day of
+    `status`, the status before it); the days before that date take the earlier status's factor
+    (tpp-rules.md: the factor per day)."""
 
     nip: str
     status: str
@@ -155,18 +156,20 @@ class EmployeeMonth:
     predicate: str | None = None
     sentences: tuple[str, ...] = ()
     expired_entries: int = 0
-    off_day_entries: int = 0
+    off_day_minutes: tuple[tuple[dt.date, Decimal], ...] = ()
     status_change: tuple[dt.date, str] | None = None
 
     def __repr__(self) -> str:
         # The dataclass's own text (the input digest of every stored run is made of it), with
-        # status_change only when there is one, so months without a change keep their digest.
+        # off_day_minutes and status_change only when there are some.
         text = (
             f"EmployeeMonth(nip={self.nip!r}, status={self.status!r}, "
             f"golongan={self.golongan!r}, days={self.days!r}, salary={self.salary!r}, "
             f"predicate={self.predicate!r}, sentences={self.sentences!r}, "
-            f"expired_entries={self.expired_entries!r}, off_day_entries={self.off_day_entries!r}"
+            f"expired_entries={self.expired_entries!r}"
         )
+        if self.off_day_minutes:
+            text += f", off_day_minutes={self.off_day_minutes!r}"
         if self.status_change is not None:
             text += f", status_change={self.status_change!r}"
         return text + ")"
@@ -206,7 +209,7 @@ class AttendanceFacts:
 
 @dataclass(frozen=True)
 class ActivityFacts:
-    credited_minutes: Decimal  # after the daily cap, days in post only
+    credited_minutes: Decimal  # after the daily cap, every day of the month
     uncapped_minutes: Decimal
     days_over_cap: int
     target_minutes: Decimal  # informative, 2 decimals
@@ -225,18 +228,20 @@ class SkpFacts:
 class ComponentResult:
     key: str
     weight: Decimal
-    pot: Decimal
+    pot: Decimal  # the exact pot rounded half-up to whole rupiah, for display only
     amount: Decimal
+    exact_pot: Fraction = ZERO  # ceiling x weight / 100, exact (summed over allowances)
 
 
 @dataclass(frozen=True)
 class AllowanceResult:
     key: str
     name: str
-    ceiling: Decimal
+    ceiling: Decimal  # the exact ceiling rounded half-up to whole rupiah, for display only
     components: tuple[ComponentResult, ...]
     subtotal: Decimal  # the rounded components' sum, before floor and sentence
     gross: Decimal
+    exact_ceiling: Fraction = ZERO
 
 
 @dataclass(frozen=True)
@@ -245,7 +250,7 @@ class TppResult:
     working_days: int
     days_in_post: int
     status_factor: Decimal
-    ceiling: Decimal
+    ceiling: Decimal  # the allowances' displayed ceilings summed (whole rupiah, display only)
     attendance: AttendanceFacts
     activity: ActivityFacts
     skp: SkpFacts
@@ -364,6 +369,26 @@ def _rupiah(value: Fraction) -> Decimal:
         return round_rupiah(Decimal(n) / Decimal(d))
 
 
+def _amount(exact: Fraction, pot: Fraction) -> tuple[Decimal, bool]:
+    """A component amount: its exact value (0 <= exact <= pot) rounded half-up to whole rupiah
+    (tpp-rules.md, "Rounding"), except that it never exceeds the exact pot (the spec's own
+    0 <= amount <= pot, and so gross <= ceiling): when half-up would give more than the pot, the
+    amount is floor(pot). That happens only when the pot's fractional part is at least one half and
+    the exact value lies in its last half rupiah, floor(pot) + 1/2 <= exact <= pot: a full score on
+    a pot of 1,227,272.73 pays 1,227,272, on a pot of 4,500,002.5 pays 4,500,002. The flag says
+    the amount was clamped."""
+    n, d = exact.numerator, exact.denominator
+    if n < 0:  # not reachable (amounts are max(0, ...) or products of non-negatives)
+        return _rupiah(exact), False
+    q = _half_up(n, d)
+    top = pot.numerator // pot.denominator
+    if q > top:
+        return Decimal(top), True
+    return Decimal(q), False
+
+
+_CLAMPED = " (pembulatan dibatasi agar tidak melebihi pot)"
+
 _CTX80 = Context(prec=80)
 
 
@@ -459,19 +484,6 @@ def band_pct(bands: tuple[Band, ...], minutes: int) -> tuple[Band | None, Decima
     return None, Decimal(0)
 
 
-def split_pots(ceiling: Decimal, components: tuple[Component, ...]) -> list[Decimal]:
-    """Pots in whole rupiah: ceiling x weight / 100, by the largest-remainder method so that the pots
-    add up to the ceiling exactly (ties go to the component listed first). Equal to the exact
-    ceiling x weight / 100 whenever that is whole."""
-    exact = [_frac(ceiling) * _frac(c.weight) / HUNDRED for c in components]
-    pots = [math.floor(e) for e in exact]
-    rest = int(ceiling) - sum(pots)
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - pots[i]), i))
-    for i in order[:rest]:
-        pots[i] += 1
-    return [Decimal(p) for p in pots]
-
-
 def pph21_key(policy: Policy, status: str, golongan: str | None) -> str | None:
     """The PPh 21 rate key: "PPPK" for a PPPK employee when the policy lists it, otherwise the part
     of the golongan before "/" (IV/c -> IV)."""
@@ -546,6 +558,18 @@ def _prepared(policy: Policy) -> _Prepared:
     return found
 
 
+class _Block(NamedTuple):
+    """An allowance's ceiling and pots for one set of positions held, working days and factors."""
+
+    ceiling: Fraction  # exact
+    shown_ceiling: Decimal  # rounded half-up, for display only
+    ceiling_line: Line
+    pots: tuple[Fraction, ...]  # exact: ceiling x weight / 100
+    shown_pots: tuple[Decimal, ...]  # rounded half-up, for display only
+    pot_lines: tuple[Line, ...]
+    missing: frozenset[int]
+
+
 def _ceiling_block(
     policy: Policy,
     allowance: Allowance,
@@ -553,10 +577,14 @@ def _ceiling_block(
     w: int,
     plt_pct: Decimal,
     prefix: str,
-) -> tuple[Decimal, Line, tuple[Decimal, ...], tuple[Line, ...], frozenset[int]]:
+) -> _Block:
     """An allowance's ceiling (prorated over the days in post, each group of days at its status
     factor, with the largest acting share of each day), its pots and their lines, and the kelas
-    missing from its table."""
+    missing from its table.
+
+    The ceiling and the pots are exact (tpp-rules.md rounds only the component amounts, gross and
+    the withholdings); their figures in the result and the explanation are rounded half-up for
+    display, and the lines show the exact value beside them when it is not whole."""
     plt_share = Fraction(plt_pct) / HUNDRED
     missing_classes: set[int] = set()
     total = ZERO
@@ -580,26 +608,32 @@ def _ceiling_block(
         if best is not None and best[1] and plt_share:
             total += best[1] * plt_share * count
             parts[("plt", best[0], best[1], plt_pct)] += count
-    exact_ceiling = total / w if w else ZERO
-    ceiling = _rupiah(exact_ceiling)
+    ceiling = total / w if w else ZERO
+    shown_ceiling = _rupiah(ceiling)
     terms = []
     for (kind, kelas, base, pct), count in parts.items():
         who = f"kelas {kelas}" if kind == "definitif" else f"Plt/Plh kelas {kelas}"
         terms.append(f"{count} hari × {_pct(pct)} × {_rp(base)} ({who})")
     formula = (" + ".join(terms) or "tidak ada hari menjabat") + (f" ÷ {w} hari kerja" if w else "")
-    pots = split_pots(ceiling, allowance.components)
+    if ceiling.denominator != 1:
+        formula += f" = {_rp(ceiling)} (ditampilkan dibulatkan)"
+    pots = tuple(ceiling * _frac(comp.weight) / HUNDRED for comp in allowance.components)
+    shown_pots = tuple(_rupiah(pot) for pot in pots)
     pot_lines = tuple(
         Line(
             f"{prefix}Pot {COMPONENT_LABELS[comp.key]} (bobot {_pct(comp.weight)})",
-            _rp(pot),
-            f"{_pct(comp.weight)} × pagu {_rp(ceiling)}",
+            _rp(shown),
+            f"{_pct(comp.weight)} × pagu {_rp(ceiling)}"
+            + (f" = {_rp(pot)} (ditampilkan dibulatkan)" if pot.denominator != 1 else ""),
         )
-        for comp, pot in zip(allowance.components, pots, strict=True)
+        for comp, pot, shown in zip(allowance.components, pots, shown_pots, strict=True)
     )
-    return (
+    return _Block(
         ceiling,
-        Line(f"{prefix}Pagu", _rp(ceiling), formula),
-        tuple(pots),
+        shown_ceiling,
+        Line(f"{prefix}Pagu", _rp(shown_ceiling), formula),
+        pots,
+        shown_pots,
         pot_lines,
         frozenset(missing_classes),
     )
@@ -652,6 +686,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
     no_position = acting_without_post = multi_acting = acting_days = over_cap = 0
     deduction = Decimal(0)
     credited = uncapped = not_in_post_minutes = Decimal(0)
+    not_in_post_days = 0
     late_bands: Counter[Band | None] = Counter()
     early_bands: Counter[Band | None] = Counter()
     leave_days: Counter[str] = Counter()
@@ -670,6 +705,14 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             raise CalculationInputError("Menit aktivitas tidak boleh float; gunakan Decimal.")
         if minutes < 0:
             raise CalculationInputError(f"Menit aktivitas negatif pada {d.date}.")
+        # Every day's approved minutes within the entry window are credited, capped per day, in
+        # post or not (tpp-rules.md, "Activity"; days in post restrict only the target).
+        if minutes > cap:
+            over_cap += 1
+            credited += cap
+        else:
+            credited += minutes
+        uncapped += minutes
         lt = None
         if d.leave is not None:
             leave_days[d.leave] += 1
@@ -689,7 +732,9 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
                 excluded_days[d.leave] += 1
             if acting_keys:
                 acting_without_post += 1
-            not_in_post_minutes += minutes
+            if minutes:
+                not_in_post_days += 1
+                not_in_post_minutes += min(minutes, cap)
             continue
         dip += 1
         day_factor = factor
@@ -706,12 +751,6 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             acting_days += 1
             if len(acting_keys) > 1:
                 multi_acting += 1
-        if minutes > cap:
-            over_cap += 1
-            credited += cap
-        else:
-            credited += minutes
-        uncapped += minutes
         if d.has_any_punch or (lt is not None and lt.counts_as_present):
             present += 1
         if lt is not None:
@@ -742,6 +781,33 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             band, pct = prepared.band(1, att_rules.early_bands, d.early_minutes)
             early_bands[band] += 1
             deduction += pct
+
+    # Days of the month that are not working days: their minutes are credited too, capped per day.
+    off_days = off_day_minutes = 0
+    if month.off_day_minutes:
+        working_dates = {d.date for d in days}
+        seen: set[dt.date] = set()
+        for date, minutes in month.off_day_minutes:
+            if isinstance(minutes, float):
+                raise CalculationInputError("Menit aktivitas tidak boleh float; gunakan Decimal.")
+            if minutes < 0:
+                raise CalculationInputError(f"Menit aktivitas negatif pada {date}.")
+            if date in working_dates or date in seen:
+                raise CalculationInputError(
+                    f"Menit aktivitas {date} tercantum dua kali (hari kerja atau hari libur)."
+                )
+            seen.add(date)
+            if not minutes:
+                continue
+            off_days += 1
+            if minutes > cap:
+                over_cap += 1
+                credited += cap
+                off_day_minutes += cap
+            else:
+                credited += minutes
+                off_day_minutes += minutes
+            uncapped += minutes
 
     # ---- notes on the ceiling's inputs --------------------------------------------------------
     for key, count in sorted(unknown_leaves.items()):
@@ -847,14 +913,15 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
                 f"{act_rules.entry_window_working_days} hari kerja tanpa buka-kunci yang disetujui) "
                 "tidak dihitung."
             )
-        if month.off_day_entries:
+        if off_days:
             notes.append(
-                f"{month.off_day_entries} entri aktivitas pada hari yang bukan hari kerja tidak "
-                "dihitung."
+                f"{_num(off_day_minutes)} menit aktivitas pada {off_days} hari yang bukan hari kerja "
+                "ikut dihitung."
             )
         if not_in_post_minutes:
             notes.append(
-                f"{_num(not_in_post_minutes)} menit aktivitas pada hari tidak menjabat tidak dihitung."
+                f"{_num(not_in_post_minutes)} menit aktivitas pada {not_in_post_days} hari kerja "
+                "tidak menjabat ikut dihitung; target hanya atas hari menjabat."
             )
         if over_cap:
             notes.append(
@@ -875,8 +942,8 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
         Line(
             "Menit aktivitas diakui",
             f"{_num(credited)} menit",
-            "menit standar × volume entri yang disetujui dan tepat waktu, maks. "
-            f"{_num(cap)} menit per hari",
+            "menit standar × volume entri yang disetujui dan tepat waktu pada setiap hari "
+            f"dalam bulan ini, maks. {_num(cap)} menit per hari",
         ),
         Line("Target menit", f"{_num(target, 2)} menit", target_formula),
         Line(
@@ -957,44 +1024,47 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             block = prepared.ceilings[key] = _ceiling_block(
                 policy, allowance, group_items, w, plt_pct, prefix
             )
-        ceiling, ceiling_line, pots, pot_lines, missing = block
-        missing_classes |= missing
-        lines.append(ceiling_line)
+        ceiling = block.ceiling
+        missing_classes |= block.missing
+        lines.append(block.ceiling_line)
         results: list[ComponentResult] = []
-        for comp, pot, pot_line in zip(allowance.components, pots, pot_lines, strict=True):
+        for comp, pot, shown_pot, pot_line in zip(
+            allowance.components, block.pots, block.shown_pots, block.pot_lines, strict=True
+        ):
             lines.append(pot_line)
             if comp.key == "attendance":
                 amount, comp_lines = _attendance_amount(
                     policy, attendance, pot, ceiling, prefix, notes
                 )
             elif comp.key == "activity":
-                amount = _rupiah(_frac(pot) * score)
+                amount, clamped = _amount(pot * score, pot)
                 comp_lines, activity_lines = activity_lines, []
                 comp_lines = [
                     *comp_lines,
                     Line(
                         f"{prefix}Komponen aktivitas",
                         _rp(amount),
-                        f"skor {_num(score)} × pot {_rp(pot)}",
+                        f"skor {_num(score)} × pot {_rp(pot)}" + (_CLAMPED if clamped else ""),
                     ),
                 ]
             else:
-                skp_key = (index, pot, skp_pct, month.predicate)
+                skp_key = (index, pot.numerator, pot.denominator, skp_pct, month.predicate)
                 found = prepared.skp.get(skp_key)
                 if found is None:
-                    amount = _rupiah(Fraction(pot) * Fraction(skp_pct) / HUNDRED)
+                    amount, clamped = _amount(pot * _frac(skp_pct) / HUNDRED, pot)
                     label_pred = PREDICATE_LABELS.get(month.predicate, "belum dinilai")
                     line = Line(
                         f"{prefix}Komponen SKP",
                         _rp(amount),
-                        f"predikat {label_pred} {_pct(skp_pct)} × pot {_rp(pot)}",
+                        f"predikat {label_pred} {_pct(skp_pct)} × pot {_rp(pot)}"
+                        + (_CLAMPED if clamped else ""),
                     )
                     if len(prepared.skp) >= _MEMO_LIMIT:
                         prepared.skp.clear()
                     found = prepared.skp[skp_key] = (amount, line)
                 amount, line = found
                 comp_lines = [line]
-            results.append(ComponentResult(comp.key, comp.weight, pot, amount))
+            results.append(ComponentResult(comp.key, comp.weight, shown_pot, amount, pot))
             lines.extend(comp_lines)
         subtotal = sum((r.amount for r in results), Decimal(0))
         gross = _rupiah(_frac(subtotal) * multiplier)
@@ -1015,7 +1085,15 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
                 )
             )
         allowance_results.append(
-            AllowanceResult(allowance.key, allowance.name, ceiling, tuple(results), subtotal, gross)
+            AllowanceResult(
+                allowance.key,
+                allowance.name,
+                block.shown_ceiling,
+                tuple(results),
+                subtotal,
+                gross,
+                ceiling,
+            )
         )
     for kelas in sorted(missing_classes):
         notes.append(
@@ -1038,10 +1116,11 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
     merged: dict[str, list] = {}
     for a in allowance_results:
         for c in a.components:
-            entry = merged.setdefault(c.key, [c.weight, Decimal(0), Decimal(0)])
+            entry = merged.setdefault(c.key, [c.weight, Decimal(0), Decimal(0), ZERO])
             entry[1] += c.pot
             entry[2] += c.amount
-    components = tuple(ComponentResult(k, v[0], v[1], v[2]) for k, v in merged.items())
+            entry[3] += c.exact_pot
+    components = tuple(ComponentResult(k, v[0], v[1], v[2], v[3]) for k, v in merged.items())
 
     if policy.attendance_floors:
         lines.append(
@@ -1158,19 +1237,20 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
 def _attendance_amount(
     policy: Policy,
     facts: AttendanceFacts,
-    pot: Decimal,
-    ceiling: Decimal,
+    pot: Fraction,
+    ceiling: Fraction,
     prefix: str,
     notes: list[str],
 ) -> tuple[Decimal, list[Line]]:
-    """pot − deduction% × (pot or ceiling), never below 0 (and so never above the pot)."""
+    """pot − deduction% × (pot or ceiling), both exact, never below 0 (and so never above the
+    pot), rounded as every component amount (_amount)."""
     rules = policy.attendance
     base = pot if rules.deduct_from == "pot" else ceiling
     base_label = "pot" if rules.deduct_from == "pot" else "pagu"
-    cut = _frac(base) * _frac(facts.deduction_pct) / HUNDRED
-    exact = max(ZERO, _frac(pot) - cut)
-    amount = _rupiah(exact)
-    if cut > _frac(pot) and not any(n.startswith("Potongan kehadiran") for n in notes):
+    cut = base * _frac(facts.deduction_pct) / HUNDRED
+    exact = max(ZERO, pot - cut)
+    amount, clamped = _amount(exact, pot)
+    if cut > pot and not any(n.startswith("Potongan kehadiran") for n in notes):
         notes.append(
             f"Potongan kehadiran {_pct(facts.deduction_pct)} dari {base_label} melebihi pot "
             "kehadiran; komponen kehadiran menjadi nol."
@@ -1198,7 +1278,8 @@ def _attendance_amount(
         Line(
             f"{prefix}Komponen kehadiran",
             _rp(amount),
-            f"max(0, {_rp(pot)} − {_pct(facts.deduction_pct)} × {base_label} {_rp(base)})",
+            f"max(0, {_rp(pot)} − {_pct(facts.deduction_pct)} × {base_label} {_rp(base)})"
+            + (_CLAMPED if clamped else ""),
         ),
     ]
     return amount, lines

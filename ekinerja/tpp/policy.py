@@ -12,6 +12,8 @@ No ORM and no clock: the model layer stores the dict, this module gives it meani
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
@@ -30,6 +32,20 @@ HUNDRED = Decimal(100)
 
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+# Read as the exchange format's spec, not the BKPSDM editor: bands and floors may have gaps (and
+# floors need not start at 0); a figure in no band/floor matches nothing. Set only by `scenario
+# run` (ekinerja/exchange, docs/exchange-format.md) through `spec_tables()`.
+_SPEC_TABLES: contextvars.ContextVar[bool] = contextvars.ContextVar("spec_tables", default=False)
+
+
+@contextlib.contextmanager
+def spec_tables() -> Iterator[None]:
+    token = _SPEC_TABLES.set(True)
+    try:
+        yield
+    finally:
+        _SPEC_TABLES.reset(token)
 
 
 class FrozenMap(Mapping):
@@ -437,7 +453,7 @@ def _read_bands(r: _Reader, value: Any, path: str) -> tuple[Band, ...] | None:
         elif band.lower <= prev.upper:
             r.bad(item_path, f"overlaps the previous band, which ends at {prev.upper}")
             ok = False
-        elif band.lower != prev.upper + 1:
+        elif band.lower != prev.upper + 1 and not _SPEC_TABLES.get():
             r.bad(
                 item_path,
                 f"bands must be contiguous: starts at {band.lower}, previous band ends at {prev.upper}",
@@ -545,12 +561,13 @@ def _read_floors(r: _Reader, value: Any, path: str) -> tuple[Floor, ...] | None:
         floors.append(Floor(lower, upper, pct))
     if not ok:
         return None
-    if floors and floors[0].lower != 0:
+    spec = _SPEC_TABLES.get()
+    if floors and floors[0].lower != 0 and not spec:
         r.bad(f"{path}[0][0]", "the first floor must start at 0")
         ok = False
     for i in range(1, len(floors)):
         prev, floor = floors[i - 1], floors[i]
-        if floor.lower != prev.upper:
+        if floor.lower < prev.upper if spec else floor.lower != prev.upper:
             r.bad(
                 f"{path}[{i}]",
                 f"floors must be contiguous and ascending: starts at {_fmt(floor.lower)}, "

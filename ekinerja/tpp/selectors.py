@@ -12,7 +12,9 @@ month (in the unit's subtree when a unit is given):
   the larger of the two.
 - Credited minutes come from `activities.selectors.activity_month` with the policy's entry window and
   no daily pre-cap (the calculator applies the policy's cap); expired entries are its
-  `window_expired` count.
+  `window_expired` count. The minutes of every day of the month are passed: a working day's on its
+  WorkingDay (in post or not), other days' as `off_day_minutes` (all credited, tpp-rules.md
+  "Activity").
 - The predicate comes from `performance.selectors.predicate_month`, sentences from tpp.Sentence.
 """
 
@@ -268,8 +270,11 @@ def gather(
                     credited,  # credited_minutes
                 )
             )
-        off_day = sum(
-            1 for d, m in minutes.items() if m and d not in seen_dates and not (until and d > until)
+        # Approved minutes on the month's other days (weekends, holidays): credited as well.
+        off_day = tuple(
+            (d, Decimal(m))
+            for d, m in sorted(minutes.items())
+            if m and d not in seen_dates and not (until and d > until)
         )
         am = activity.get(e.id)
         # A status that changed (CPNS to PNS): before its TMT the days take the earlier status.
@@ -289,7 +294,7 @@ def gather(
             predicate=predicates.get(e.id),
             sentences=tuple(sorted(sentences.get(e.id, ()))),
             expired_entries=am.window_expired if am else 0,
-            off_day_entries=off_day,
+            off_day_minutes=off_day,
             status_change=status_change,
         )
         last = chosen[e.id]

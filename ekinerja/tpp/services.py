@@ -36,7 +36,7 @@ from ekinerja.core.clock import local_today
 from ekinerja.core.gcpause import gc_paused
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.money import format_rupiah
-from ekinerja.core.periods import Period
+from ekinerja.core.periods import Period, tanggal
 from ekinerja.org.models import Assignment, Employee, Role, Unit
 from ekinerja.org.selectors import user_roles
 
@@ -72,7 +72,10 @@ def _transition(run: Run, target: str) -> None:
     if target not in RUN_TRANSITIONS[run.state]:
         if run.state in LOCKED_STATES:
             raise ValidationError(
-                {"state": f"Perhitungan TPP {run.period} sudah dikunci dan tidak dapat diubah."}
+                {
+                    "state": f"Perhitungan TPP {Period.parse(run.period).label} sudah dikunci dan "
+                    "tidak dapat diubah."
+                }
             )
         raise ValidationError(
             {
@@ -81,6 +84,33 @@ def _transition(run: Run, target: str) -> None:
             }
         )
     run.state = target
+
+
+def _refuse_unstarted(instansi: Instansi, period: Period) -> None:
+    """A month is computed from its first day (in the instansi's own zone) on: the current month is
+    a preview that may be computed again; a later month has no attendance or activity yet and would
+    give everyone Rp0."""
+    if period.first_day > local_today(instansi):
+        raise ValidationError(
+            {
+                "period": f"TPP {period.label} belum dapat dihitung: bulan itu baru dimulai "
+                f"{tanggal(period.first_day)}."
+            }
+        )
+
+
+def _refuse_unfinished(run: Run, doing: str) -> None:
+    """A list is verified and locked only after its month has ended (in the instansi's own zone):
+    until then attendance, leave and activity of the month can still change, and a locked month
+    never changes again."""
+    period = Period.parse(run.period)
+    if period.last_day >= local_today(run.instansi):
+        raise ValidationError(
+            {
+                "period": f"TPP {period.label} baru dapat {doing} setelah bulan berakhir "
+                f"({tanggal(period.last_day)})."
+            }
+        )
 
 
 def _require(actor: User | None, *roles: str) -> None:
@@ -244,14 +274,17 @@ def _check_scope(instansi: Instansi, period: Period, unit: Unit | None) -> None:
     if unit is None:
         if others.filter(unit__isnull=False).exists():
             raise ValidationError(
-                {"unit": f"TPP {period} sudah dihitung per unit; hitung per unit saja."}
+                {"unit": f"TPP {period.label} sudah dihitung per unit; hitung per unit saja."}
             )
         return
     if unit.instansi_id != instansi.id:
         raise PermissionDenied("Unit instansi lain.")
     if others.filter(unit__isnull=True).exists():
         raise ValidationError(
-            {"unit": f"TPP {period} sudah dihitung untuk seluruh instansi; tidak dapat per unit."}
+            {
+                "unit": f"TPP {period.label} sudah dihitung untuk seluruh instansi; "
+                "tidak dapat per unit."
+            }
         )
     tree = selectors.UnitTree.load(instansi)
     mine = tree.subtree(unit.id)
@@ -265,8 +298,12 @@ def _check_scope(instansi: Instansi, period: Period, unit: Unit | None) -> None:
 def run_open(
     *, actor: User | None, instansi: Instansi, period: Period, unit: Unit | None = None
 ) -> Run:
-    """The run of the month (created open when missing)."""
+    """The run of the month (created open when missing). An interactive actor cannot open a month
+    that has not started yet (in the instansi's own zone); the current month may be opened and
+    computed as a preview."""
     _require(actor, Role.BKPSDM)
+    if actor is not None:
+        _refuse_unstarted(instansi, period)
     _check_scope(instansi, period, unit)
     run, created = Run.objects.get_or_create(instansi=instansi, period=str(period), unit=unit)
     if created:
@@ -455,7 +492,10 @@ def run_compute(
     reporting progress; then everything is written in ONE transaction: the previous results are
     replaced, totals, the policy's copy and the state set. A job killed at any point therefore leaves
     either the previous results or the new ones, never a mix; retrying it gives exactly a clean
-    run's result, and identical inputs give identical figures. A locked run is refused."""
+    run's result, and identical inputs give identical figures. A locked run is refused, and so is a
+    month that has not started yet for an interactive actor (run_open; the current month may be
+    computed: a preview until it is verified). The system (actor None: a scenario run on a loaded
+    document, the demo generator) computes any month it is given."""
     _require(actor, Role.BKPSDM)
     run = run_open(actor=actor, instansi=instansi, period=period, unit=unit)
     if S.COMPUTED not in RUN_TRANSITIONS[run.state]:
@@ -619,7 +659,8 @@ def _claim_from_other_unit_runs(actor, run: Run, employee_ids: list[int]) -> set
             obj=other,
             before=before,
             after=snapshot(other),
-            reason=f"{len(by_run[other.pk])} pegawai kini dihitung pada {run} {run.unit.name}",
+            reason=f"{len(by_run[other.pk])} pegawai kini dihitung pada TPP "
+            f"{Period.parse(run.period).label} {run.unit.name}",
         )
     return paid_elsewhere
 
@@ -679,11 +720,12 @@ def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Futu
 
 @transaction.atomic
 def run_verify(*, actor: User, run: Run, note: str = "") -> Run:
-    """BKPSDM checks the computed list and marks it verified."""
+    """BKPSDM checks the computed list and marks it verified, once its month has ended."""
     _require(actor, Role.BKPSDM)
-    run = Run.objects.select_for_update().get(pk=run.pk)
+    run = Run.objects.select_for_update().select_related("instansi").get(pk=run.pk)
     before = snapshot(run)
     _transition(run, S.VERIFIED)
+    _refuse_unfinished(run, "diverifikasi")
     run.verified_by = actor
     run.verified_at = timezone.now()
     run.save(update_fields=["state", "verified_by", "verified_at"])
@@ -725,11 +767,12 @@ def _list_changers(run: Run) -> set[int]:
 @transaction.atomic
 def run_lock(*, actor: User, run: Run) -> Run:
     """A second BKPSDM account approves the verified list; from then on the month never changes.
-    Whoever computed the list cannot lock it (four-eyes principle)."""
+    Whoever computed the list cannot lock it (four-eyes principle), and a month is locked only once
+    it has ended (in the instansi's own zone)."""
     if actor is None:
         raise PermissionDenied("Penguncian harus dilakukan oleh akun BKPSDM.")
     _require(actor, Role.BKPSDM)
-    run = Run.objects.select_for_update().get(pk=run.pk)
+    run = Run.objects.select_for_update().select_related("instansi").get(pk=run.pk)
     if run.computed_by_id is not None and run.computed_by_id == actor.pk:
         raise PermissionDenied(
             "Yang menghitung tidak boleh mengunci: penguncian harus oleh akun BKPSDM lain."
@@ -741,6 +784,7 @@ def run_lock(*, actor: User, run: Run) -> Run:
         )
     before = snapshot(run)
     _transition(run, S.LOCKED)
+    _refuse_unfinished(run, "dikunci")
     run.locked_by = actor
     run.locked_at = timezone.now()
     run.save(update_fields=["state", "locked_by", "locked_at"])
@@ -797,7 +841,7 @@ def _carry_unrecovered(actor: User, run: Run) -> list[Adjustment]:
             instansi=run.instansi,
             obj=adj,
             after=snapshot(adj),
-            reason=f"{format_rupiah(remainder)} dari {period} ke {target}",
+            reason=f"{format_rupiah(remainder)} dari {period.label} ke {target.label}",
         )
         carried.append(adj)
     return carried
@@ -883,7 +927,9 @@ def _refresh_result(actor, employee: Employee, period: Period) -> None:
         return
     run = Run.objects.select_for_update().get(pk=run.pk)
     if run.state in LOCKED_STATES:
-        raise ValidationError({"period": f"TPP {period} sudah dikunci dan tidak dapat diubah."})
+        raise ValidationError(
+            {"period": f"TPP {period.label} sudah dikunci dan tidak dapat diubah."}
+        )
     withheld, released, adjustment = _payments(run.instansi_id, period, [employee.id])
     _apply_payments(result, withheld, released, adjustment)
     result.save(update_fields=["withheld", "withheld_reason", "released", "adjustment", "payable"])
@@ -951,9 +997,9 @@ def withholding_create(
     if not reason.strip():
         raise ValidationError({"reason": "Alasan penahanan wajib diisi."})
     if _period_locked(employee.instansi_id, period, employee):
-        raise ValidationError({"period": f"TPP {period} sudah dikunci; tidak dapat ditahan."})
+        raise ValidationError({"period": f"TPP {period.label} sudah dikunci; tidak dapat ditahan."})
     if Withholding.objects.filter(employee=employee, period=str(period)).exists():
-        raise ValidationError({"period": f"TPP {period} pegawai ini sudah ditahan."})
+        raise ValidationError({"period": f"TPP {period.label} pegawai ini sudah ditahan."})
     w = Withholding.objects.create(
         instansi_id=employee.instansi_id,
         employee=employee,
@@ -1002,7 +1048,7 @@ def withholding_release(
             )
         if _period_locked(w.instansi_id, target, w.employee):
             raise ValidationError(
-                {"released_period": f"TPP {target} sudah dikunci; pilih bulan lain."}
+                {"released_period": f"TPP {target.label} sudah dikunci; pilih bulan lain."}
             )
         w.released_period = str(target)
     w.released_by = actor
@@ -1033,6 +1079,28 @@ def _first_unlocked_after(instansi_id: int, period: Period, employee: Employee) 
 # --------------------------------------------------------------------------------------------------
 # Adjustments to locked months
 
+#: No correction is larger than this (Rp1.000.000.000), whoever it is for: an amount like it is a
+#: typing error (and one of more than 16 digits would not even fit the column).
+ADJUSTMENT_MAX = Decimal(1_000_000_000)
+#: A correction to one month is at most this many months' full TPP ceiling of the employee.
+ADJUSTMENT_CEILING_MONTHS = 12
+
+
+def adjustment_limit(employee: Employee, source_period: Period) -> Decimal:
+    """The largest amount (positive or negative) a correction of the employee's TPP of the locked
+    month may have: 12 times their full-month ceiling in that month's list (a ceiling prorated for
+    part of the month counted for the whole month), never more than ADJUSTMENT_MAX. Someone with no
+    ceiling in the list (not in it, a payment-only row) has ADJUSTMENT_MAX."""
+    _run, result = _run_holding(employee, source_period)
+    ceiling = result.ceiling if result is not None else ZERO
+    detail = (result.detail or {}) if result is not None else {}
+    days, working = detail.get("days_in_post") or 0, detail.get("working_days") or 0
+    if ceiling > 0 and 0 < days < working:
+        ceiling = ceiling * working / days
+    if ceiling <= 0:
+        return ADJUSTMENT_MAX
+    return min(ADJUSTMENT_MAX, (ceiling * ADJUSTMENT_CEILING_MONTHS).to_integral_value())
+
 
 @transaction.atomic
 def adjustment_record(
@@ -1052,13 +1120,34 @@ def adjustment_record(
         raise ValidationError({"amount": "Jumlah koreksi harus rupiah bulat."})
     if amount == 0:
         raise ValidationError({"amount": "Jumlah koreksi tidak boleh nol."})
+    if abs(amount) > ADJUSTMENT_MAX:
+        raise ValidationError(
+            {
+                "amount": f"Jumlah koreksi {format_rupiah(amount)} tidak wajar: paling banyak "
+                f"{format_rupiah(ADJUSTMENT_MAX)} (positif atau negatif)."
+            }
+        )
     if not reason.strip():
         raise ValidationError({"reason": "Alasan koreksi wajib diisi."})
     if not _period_locked(employee.instansi_id, source_period, employee):
         raise ValidationError(
             {
-                "source_period": f"TPP {source_period} belum dikunci: hitung ulang bulan itu, "
+                "source_period": f"TPP {source_period.label} belum dikunci: hitung ulang bulan itu, "
                 "tidak perlu koreksi."
+            }
+        )
+    limit = adjustment_limit(employee, source_period)
+    if abs(amount) > limit:
+        why = (
+            f", {ADJUSTMENT_CEILING_MONTHS} kali pagu TPP sebulan {employee.name} pada "
+            f"{source_period.label}"
+            if limit < ADJUSTMENT_MAX
+            else ""
+        )
+        raise ValidationError(
+            {
+                "amount": f"Jumlah koreksi {format_rupiah(amount)} tidak wajar: paling banyak "
+                f"{format_rupiah(limit)} (positif atau negatif){why}."
             }
         )
     target = _first_unlocked_after(employee.instansi_id, source_period, employee)
@@ -1078,6 +1167,6 @@ def adjustment_record(
         instansi=employee.instansi,
         obj=adj,
         after=snapshot(adj),
-        reason=f"{reason} ({format_rupiah(amount)} ke {target})",
+        reason=f"{reason} ({format_rupiah(amount)} ke {target.label})",
     )
     return adj

@@ -19,12 +19,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ekinerja.attendance.models import LeaveType
 from ekinerja.core.clock import local_today
-from ekinerja.core.money import parse_rupiah
+from ekinerja.core.money import format_rupiah, parse_rupiah
 from ekinerja.core.periods import Period
 from ekinerja.core.scoping import get_scoped_or_404, scoped
-from ekinerja.org.models import Employee, Unit
+from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import employee_for_user, hierarchy, user_roles
+from ekinerja.org.views import register_home_card
 
 from . import exports, selectors, services, simulation
 from .models import Policy as PolicyRow
@@ -87,12 +89,47 @@ def index(request):
     return redirect("tpp:mine")
 
 
+#: How many locked runs BPKAD's home card lists.
+HOME_PAYROLL_RUNS = 6
+
+
+@register_home_card("tpp-bpkad")
+def bpkad_home_card(request, roles) -> dict:
+    """BPKAD's home card (org/home.html includes tpp/_home_bpkad.html): the locked and exported
+    lists of the latest months, latest first, each linking to its run page (one query). Org cannot
+    import tpp (layer contract), so tpp registers this with org.views.register_home_card."""
+    if Role.BPKAD not in roles or not request.user.instansi_id:
+        return {}
+    runs = list(
+        scoped(Run, request.user)
+        .filter(state__in=services.LOCKED_STATES)
+        .select_related("unit")
+        .order_by("-period", "unit__code", "pk")[:HOME_PAYROLL_RUNS]
+    )
+    return {"payroll_runs": runs, "payroll_card": True}
+
+
 # ---------------------------------------------------------------- the employee's explanation
 
 
-def _explanation_context(detail: dict) -> dict:
+def _leave_rows(detail: dict, instansi_id: int) -> list[tuple[str, int]]:
+    """The month's leave days by leave type as (the type's name, days): the explanation stores the
+    types' codes (the keys of the policy's `leave_types`); their names are read in one query. A code
+    the instansi no longer has is shown as written, underscores as spaces."""
+    days = ((detail.get("attendance") or {}).get("leave_days")) or {}
+    if not days:
+        return []
+    names = dict(
+        LeaveType.objects.filter(instansi_id=instansi_id, code__in=list(days)).values_list(
+            "code", "name"
+        )
+    )
+    return [(names.get(code) or code.replace("_", " "), n) for code, n in days.items()]
+
+
+def _explanation_context(detail: dict, instansi_id: int) -> dict:
     lines = [{"label": a, "figure": b, "formula": c} for a, b, c in detail.get("lines", [])]
-    return {"d": detail, "lines": lines}
+    return {"d": detail, "lines": lines, "leave_rows": _leave_rows(detail, instansi_id)}
 
 
 @login_required
@@ -146,7 +183,7 @@ def _employee_page(request, employee: Employee, own: bool, superior: Employee | 
         "today": today,
     }
     if result is not None:
-        ctx.update(_explanation_context(result.detail))
+        ctx.update(_explanation_context(result.detail, employee.instansi_id))
         if result.adjustment:
             ctx["adjustments"] = selectors.adjustments_into(employee, period)
             rest = services.carried_rest(result)
@@ -173,7 +210,9 @@ def estimate(request, pk: int | None = None):
     est = selectors.estimate(employee, today)
     ctx = {"employee": employee, "estimate": est, "today": today, "period": Period.of(today)}
     if est is not None:
-        ctx.update(_explanation_context(services._detail(est.result, est.info)))
+        ctx.update(
+            _explanation_context(services._detail(est.result, est.info), employee.instansi_id)
+        )
     return render(request, "tpp/estimate.html", ctx)
 
 
@@ -189,6 +228,8 @@ def runs(request):
     instansi = request.user.instansi
     ctx = {
         "period": period,
+        # A month not started yet is not offered and cannot be computed (services.run_open).
+        "future": period > Period.of(today),
         "options": _month_options(today, 18),
         "runs": selectors.runs_of_period(instansi, period),
         "recent": list(
@@ -219,7 +260,7 @@ def run_start(request):
             actor=request.user, instansi=request.user.instansi, period=period, unit=unit
         )
         if run.state in services.LOCKED_STATES:
-            raise ValidationError(f"Perhitungan TPP {period} sudah dikunci.")
+            raise ValidationError(f"Perhitungan TPP {period.label} sudah dikunci.")
         Run.objects.filter(pk=run.pk).update(job_id="antre", progress=0, error="")
         run_compute_task.delay(
             request.user.instansi_id, str(period), unit.pk if unit else None, request.user.pk
@@ -238,7 +279,13 @@ def run_start(request):
 def _run_or_404(request, pk: int) -> Run:
     _need(request, "tpp.view_runs")
     return get_scoped_or_404(
-        Run.objects.select_related("unit", "computed_by", "verified_by", "locked_by", "policy"),
+        Run.objects.select_related(
+            "unit",
+            "computed_by__employee",
+            "verified_by__employee",
+            "locked_by__employee",
+            "policy",
+        ),
         request.user,
         pk=pk,
     )
@@ -264,6 +311,11 @@ def run_detail(request, pk: int):
     ctx = {
         "run": run,
         "period": period,
+        # Verifying and locking wait for the month's end (services.run_verify, run_lock).
+        "month_open": period.last_day >= _today(request),
+        "computed_by_name": _officer_name(run.computed_by),
+        "verified_by_name": _officer_name(run.verified_by),
+        "locked_by_name": _officer_name(run.locked_by),
         "page": page,
         "q": q,
         "unit_id": unit_id,
@@ -283,6 +335,18 @@ def run_detail(request, pk: int):
         "kinds": EXPORT_KINDS,
     }
     return render(request, "tpp/run.html", ctx)
+
+
+def _officer_name(user) -> str:
+    """Who did something to a run, as people know them: their employee name (with titles), or the
+    account's username for an account without an employee record. Empty for nobody."""
+    if user is None:
+        return ""
+    try:
+        employee = user.employee
+    except Employee.DoesNotExist:
+        employee = None
+    return employee.full_name if employee is not None else user.username
 
 
 @login_required
@@ -310,11 +374,21 @@ def run_verify(request, pk: int):
     return redirect("tpp:run", pk=run.pk)
 
 
+#: The statement the officer ticks before locking (checked here, not only in the browser).
+LOCK_CONFIRMATION = "Saya sudah memeriksa daftar ini; setelah dikunci daftar tidak dapat diubah."
+
+
 @login_required
 @require_POST
 def run_lock(request, pk: int):
     run = _run_or_404(request, pk)
     _need(request, "tpp.compute")
+    if request.POST.get("konfirmasi") != "1":
+        messages.error(
+            request,
+            f'Centang pernyataan "{LOCK_CONFIRMATION}" sebelum mengunci daftar.',
+        )
+        return redirect("tpp:run", pk=run.pk)
     try:
         services.run_lock(actor=request.user, run=run)
         messages.success(request, "Daftar TPP dikunci dan siap dibayarkan.")
@@ -345,7 +419,9 @@ def withhold(request, pk: int):
             period=Period.parse(run.period),
             reason=request.POST.get("reason", ""),
         )
-        messages.success(request, f"TPP {employee.name} bulan {run.period} ditahan.")
+        messages.success(
+            request, f"TPP {employee.name} bulan {Period.parse(run.period).label} ditahan."
+        )
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("tpp:run", pk=run.pk)
@@ -368,6 +444,10 @@ def release(request, pk: int, wid: int):
     return redirect("tpp:run", pk=run.pk)
 
 
+#: More digits than this is no correction at all (services.ADJUSTMENT_MAX has 10).
+ADJUSTMENT_DIGITS = 13
+
+
 @login_required
 @require_POST
 def adjust(request, pk: int):
@@ -381,6 +461,14 @@ def adjust(request, pk: int):
             raise ValidationError(
                 {"amount": "Jumlah koreksi harus rupiah bulat, mis. 150.000 atau -150.000."}
             ) from exc
+        if len(amount.as_tuple().digits) > ADJUSTMENT_DIGITS:
+            # Not even echoed back: a pasted account number or a key held down, not an amount.
+            raise ValidationError(
+                {
+                    "amount": "Jumlah koreksi terlalu besar: paling banyak "
+                    f"{format_rupiah(services.ADJUSTMENT_MAX)} (positif atau negatif)."
+                }
+            )
         adj = services.adjustment_record(
             actor=request.user,
             employee=employee,
@@ -390,7 +478,8 @@ def adjust(request, pk: int):
         )
         messages.success(
             request,
-            f"Koreksi untuk {employee.name} dicatat dan dibayarkan pada {adj.target_period}.",
+            f"Koreksi untuk {employee.name} dicatat dan dibayarkan pada "
+            f"{Period.parse(adj.target_period).label}.",
         )
     except ValidationError as exc:
         _errors(request, exc)

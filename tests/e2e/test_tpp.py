@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from ekinerja.core.money import format_rupiah
+from ekinerja.org.models import Unit
 from ekinerja.tpp.models import Result, Run
 from tests.tpp.data import full_attendance, make_pemda, monthly_minutes, rate, workdays
 
@@ -60,9 +61,13 @@ def test_compute_lock_by_second_account_and_download(pemda, live_server, page, p
     assert page.locator('[data-testid="lock-hint"]').is_visible()
     screenshot(page, "tpp-perhitungan")
 
-    # A second BKPSDM account locks, on a phone.
+    # A second BKPSDM account locks, on a phone, after ticking the confirmation (the browser does not
+    # submit without it).
     login(phone_page, live_server, "bkpsdm2")
     phone_page.goto(f"{live_server.url}/tpp/perhitungan/{run.pk}/")
+    phone_page.click('[data-testid="lock"]')
+    assert phone_page.locator('[data-testid="run-state"]').inner_text() == "Diverifikasi BKPSDM"
+    phone_page.check('[data-testid="lock-confirm"]')
     with phone_page.expect_navigation():
         phone_page.click('[data-testid="lock"]')
     assert phone_page.locator('[data-testid="run-state"]').inner_text() == "Dikunci"
@@ -98,6 +103,38 @@ def test_compute_lock_by_second_account_and_download(pemda, live_server, page, p
     assert f"Jumlah dibayarkan: {format_rupiah(on_screen)}" in text
     run.refresh_from_db()
     assert run.state == Run.State.EXPORTED and run.total_payable == on_screen
+
+    # BPKAD on a phone, with a large Pemda's figures and OPD names: no amount wraps mid-number, the
+    # unit recap shows what is paid, and the per-unit download select does not widen the page.
+    Unit.objects.filter(pk=pemda.opd_a.pk).update(
+        name="Dinas Pemberdayaan Masyarakat dan Desa, Pemberdayaan Perempuan dan Perlindungan Anak"
+    )
+    Run.objects.filter(pk=run.pk).update(
+        total_gross=1_191_268_817, total_net=1_091_268_817, total_payable=1_091_268_817
+    )
+    phone = _context(
+        browser,
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
+    bpkad_phone = phone.new_page()
+    login(bpkad_phone, live_server, "bpkad1")
+    bpkad_phone.goto(f"{live_server.url}/tpp/perhitungan/{run.pk}/")
+    assert no_horizontal_scroll(bpkad_phone)
+    assert clipped_tables(bpkad_phone) == []
+    for testid in ("total-gross", "total-net", "total-payable"):
+        box = bpkad_phone.locator(f'[data-testid="{testid}"]')
+        assert "\n" not in box.inner_text() and box.bounding_box()["height"] < 30
+        # ... and stays inside its card.
+        assert box.evaluate(
+            "el => el.getBoundingClientRect().right <= el.closest('.card-body')"
+            ".getBoundingClientRect().right"
+        )
+    assert bpkad_phone.locator("#dl-unit").bounding_box()["width"] <= 360
+    screenshot(bpkad_phone, "tpp-perhitungan-bpkad-phone")
+    phone.close()
 
 
 def test_employee_explanation_page(pemda, live_server, page, phone_page):

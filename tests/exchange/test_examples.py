@@ -45,11 +45,12 @@ def test_hss_30_50_20(tmp_path):
     )
 
     b = rows["199805052026102001"]  # CPNS kelas 7 from 15 October, III/a, salary 2,500,000
-    # In post 11 of the 21 working days: 4,000,000 x 80% x 11/21 = 1,676,190.48 -> 1,676,190.
-    # Pots: 502,857 / 838,095 / 335,238. One missing check-out: 1.5% x 1,676,190 = 25,142.85
-    # -> 477,714.15 -> 477,714. Sick 26-27 Oct reduce the target: 6,750 x (11 - 2) / 21 = 2,892.86.
-    # Credited 6 x 300 = 1,800 (the entry of 15 Oct submitted on 30 Oct is past its 7-working-day
-    # window, 27 Oct, so expired): 838,095 x 1,800 / 2,892.857 = 521,481.33 -> 521,481.
+    # In post 11 of the 21 working days: 4,000,000 x 80% x 11/21 = 1,676,190.48 (shown 1,676,190),
+    # exact. Pots (exact): 502,857.14 / 838,095.24 / 335,238.10. One missing check-out: 1.5% x
+    # 1,676,190.48 = 25,142.86 -> 477,714.29 -> 477,714. Sick 26-27 Oct reduce the target:
+    # 6,750 x (11 - 2) / 21 = 2,892.86. Credited 6 x 300 = 1,800 (the entry of 15 Oct submitted on
+    # 30 Oct is past its 7-working-day window, 27 Oct, so expired): 838,095.24 x 1,800 / 2,892.857
+    # = 521,481.48 -> 521,481.
     # Not rated: 0. Gross 999,195. PPh 21 5% = 49,959.75 -> 49,960. Health 1% = 9,991.95 -> 9,992.
     # Net 939,243.
     assert b["ceiling"] == 1_676_190
@@ -120,16 +121,17 @@ def test_national_40_60_with_shifts_plt_and_study_leave(tmp_path):
         "198011112005011004"
     ]  # Kasi kelas 9 (6,000,000), Plt Kepala Dinas kelas 12 from 12 Oct
     # W = 22. Days 1-9 Oct (7 days): 6,000,000; 12-30 Oct (15 days): 6,000,000 + 20% x 10,000,000.
-    # Ceiling (7 x 6,000,000 + 15 x 8,000,000) / 22 = 7,363,636.36 -> 7,363,636.
-    # Pots 2,945,454.4 / 4,418,181.6: whole rupiah by largest remainder -> 2,945,454 / 4,418,182.
-    # No check-in on 7 Oct: 1.5% x 2,945,454 = 44,181.81 -> 2,901,272.19 -> 2,901,272. Dinas luar
-    # 26-27 Oct deducts nothing and does not reduce the target; 20 x 360 = 7,200 >= 6,750: 4,418,182.
+    # Ceiling (7 x 6,000,000 + 15 x 8,000,000) / 22 = 7,363,636.36 (shown 7,363,636), exact.
+    # Pots (exact) 2,945,454.54 / 4,418,181.81.
+    # No check-in on 7 Oct: 1.5% x 2,945,454.54 = 44,181.81 -> 2,901,272.72 -> 2,901,273. Dinas luar
+    # 26-27 Oct deducts nothing and does not reduce the target; 20 x 360 = 7,200 >= 6,750: the whole
+    # pot 4,418,181.81, which half-up would round above the pot: 4,418,181 (never above the pot).
     # Gross 7,319,454. PPh 21 5% = 365,972.70 -> 365,973. Health 1% = 73,194.54 -> 73,195.
     # Net 6,880,286.
     assert e["ceiling"] == 7_363_636
-    assert e["attendance"]["missing_check_in"] == 1 and e["attendance"]["amount"] == 2_901_272
+    assert e["attendance"]["missing_check_in"] == 1 and e["attendance"]["amount"] == 2_901_273
     assert e["attendance"]["leave_days"] == {"dinas_luar": 2}
-    assert e["activity"]["amount"] == 4_418_182
+    assert e["activity"]["amount"] == 4_418_181
     assert (e["gross"], e["pph21"], e["health_insurance"], e["net"]) == (
         7_319_454,
         365_973,
@@ -138,21 +140,21 @@ def test_national_40_60_with_shifts_plt_and_study_leave(tmp_path):
     )
 
     f = rows["199001012015031005"]  # pelaksana kelas 5 (3,000,000), tugas belajar from 19 Oct
-    # In post 12 of 22 days: ceiling 3,000,000 x 12/22 = 1,636,363.64 -> 1,636,364.
-    # Pots 654,545.6 / 981,818.4 -> 654,546 / 981,818. Late 95 minutes on 2 Oct (over 90: 1.5%):
-    # 9,818.19 -> 644,727.81 -> 644,728. Target 6,750 x 12/22 = 3,681.82; credited 12 x 300 = 3,600:
-    # 981,818 x 3,600 / 3,681.82 = 959,999.82 -> 960,000. Gross 1,604,728. PPh 21 (II) 0.
-    # Health 1% = 16,047.28 -> 16,047. Net 1,588,681.
+    # In post 12 of 22 days: ceiling 3,000,000 x 12/22 = 1,636,363.64 (shown 1,636,364), exact.
+    # Pots (exact) 654,545.45 / 981,818.18. Late 95 minutes on 2 Oct (over 90: 1.5%):
+    # 9,818.18 -> 644,727.27 -> 644,727. Target 6,750 x 12/22 = 3,681.82; credited 12 x 300 = 3,600:
+    # 981,818.18 x 3,600 / 3,681.82 = 960,000 exactly. Gross 1,604,727. PPh 21 (II) 0.
+    # Health 1% = 16,047.27 -> 16,047. Net 1,588,680.
     assert f["ceiling"] == 1_636_364 and f["attendance"]["leave_days"] == {"tugas_belajar": 10}
-    assert (f["attendance"]["amount"], f["activity"]["amount"]) == (644_728, 960_000)
+    assert (f["attendance"]["amount"], f["activity"]["amount"]) == (644_727, 960_000)
     assert (f["gross"], f["pph21"], f["health_insurance"], f["net"]) == (
-        1_604_728,
+        1_604_727,
         0,
         16_047,
-        1_588_681,
+        1_588_680,
     )
-    assert doc["totals"]["gross"] == 3_176_000 + 7_319_454 + 1_604_728
-    assert doc["totals"]["net"] == 3_144_240 + 6_880_286 + 1_588_681
+    assert doc["totals"]["gross"] == 3_176_000 + 7_319_454 + 1_604_727
+    assert doc["totals"]["net"] == 3_144_240 + 6_880_286 + 1_588_680
 
 
 def test_madiun_two_allowances_and_attendance_floor(tmp_path):
@@ -198,7 +200,7 @@ def test_madiun_two_allowances_and_attendance_floor(tmp_path):
 
 def test_a_bad_file_is_refused_with_every_problem_and_no_result(tmp_path):
     data = json.loads((EXAMPLES / "hss-30-50-20.json").read_text())
-    data["employees"][0]["nip"] = "12345"
+    data["employees"][0]["nip"] = ""
     data["policies"][0]["components"][0]["weight"] = 35
     data["punches"][0]["sorce"] = "x"
     bad = tmp_path / "bad.json"

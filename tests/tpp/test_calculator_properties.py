@@ -1,7 +1,7 @@
 """The properties tpp-rules.md says always hold, under hypothesis.
 
-- 0 <= net <= gross <= ceiling; each component amount between 0 and its pot (pots add up to the
-  ceiling);
+- 0 <= net <= gross <= ceiling; each component amount between 0 and its exact pot (the exact pots
+  add up to the exact ceiling; the shown ceiling and pots are those rounded half-up);
 - more lateness, more absence or fewer credited minutes never raise gross, and never raise net by
   more than the one rupiah that separate rounding of PPh 21 and health insurance can cost
   (docs/tpp-calculation.md, "Monotonicity and rounding");
@@ -10,7 +10,9 @@
 
 import dataclasses
 import datetime as dt
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -99,8 +101,17 @@ def cases(draw):
             draw(st.lists(st.sampled_from(["ringan", "sedang", "berat", "x"]), max_size=2))
         ),
         expired_entries=draw(st.integers(0, 3)),
+        # Days that are not working days (after the last one drawn): their minutes count too.
+        off_day_minutes=tuple(
+            (dt.date(2026, 10, d), Decimal(draw(st.integers(0, 600))))
+            for d in draw(st.lists(st.integers(24, 31), max_size=3, unique=True))
+        ),
     )
     return policy, month
+
+
+def _half_up(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
 
 
 def replace_day(month, index, **changes):
@@ -115,15 +126,18 @@ def test_bounds_hold(case):
     policy, month = case
     r = calculate(policy, month)
     assert 0 <= r.net <= r.gross <= r.ceiling
+    assert r.gross <= sum(a.exact_ceiling for a in r.allowances)
     assert r.pph21 >= 0 and r.health_insurance >= 0
     assert r.net == r.gross - r.pph21 - r.health_insurance
     for allowance in r.allowances:
-        assert sum(c.pot for c in allowance.components) == allowance.ceiling
+        assert sum(c.exact_pot for c in allowance.components) == allowance.exact_ceiling
+        assert allowance.ceiling == _half_up(allowance.exact_ceiling)
         for c in allowance.components:
-            assert 0 <= c.amount <= c.pot
-        assert 0 <= allowance.gross <= allowance.subtotal <= allowance.ceiling
+            assert 0 <= c.amount <= c.exact_pot
+            assert c.amount <= c.pot == _half_up(c.exact_pot)
+        assert 0 <= allowance.gross <= allowance.subtotal <= allowance.exact_ceiling
     for c in r.components:
-        assert 0 <= c.amount <= c.pot
+        assert 0 <= c.amount <= c.exact_pot and c.amount <= c.pot
     for value in (r.ceiling, r.gross, r.pph21, r.health_insurance, r.net):
         assert value == value.to_integral_value()
 
@@ -190,6 +204,22 @@ def test_fewer_credited_minutes_never_raise_tpp(case, data):
     current = month.days[i].credited_minutes
     fewer = data.draw(st.integers(0, int(current)))
     less = replace_day(month, i, credited_minutes=Decimal(fewer))
+    before, after = calculate(policy, month), calculate(policy, less)
+    _no_better(before, after)
+    assert after.amount("activity") <= before.amount("activity")
+
+
+@PROFILE
+@given(cases(), st.data())
+def test_fewer_minutes_on_days_off_never_raise_tpp(case, data):
+    policy, month = case
+    if not month.off_day_minutes:
+        return
+    i = data.draw(st.integers(0, len(month.off_day_minutes) - 1))
+    date, current = month.off_day_minutes[i]
+    off = list(month.off_day_minutes)
+    off[i] = (date, Decimal(data.draw(st.integers(0, int(current)))))
+    less = dataclasses.replace(month, off_day_minutes=tuple(off))
     before, after = calculate(policy, month), calculate(policy, less)
     _no_better(before, after)
     assert after.amount("activity") <= before.amount("activity")

@@ -13,9 +13,8 @@ from ekinerja.tpp.calculator import (
     PositionDay,
     _rupiah,
     calculate,
-    split_pots,
 )
-from ekinerja.tpp.policy import Component, madiun_template, manado_template, national_template
+from ekinerja.tpp.policy import madiun_template, manado_template, national_template
 from tests.tpp.builders import DELETE, day, full_month, month, policy, workdays
 
 D = Decimal
@@ -286,7 +285,8 @@ def test_a_month_without_a_status_change_keeps_its_input_digest_text():
     """EmployeeMonth's repr is the input digest of every stored run: without a change it is the
     dataclass's own text, as before the field existed."""
     m = month(full_month(2))
-    fields = [f for f in dataclasses.fields(m) if f.name != "status_change"]
+    optional = {"status_change", "off_day_minutes"}  # shown only when there are some
+    fields = [f for f in dataclasses.fields(m) if f.name not in optional]
     expected = (
         "EmployeeMonth(" + ", ".join(f"{f.name}={getattr(m, f.name)!r}" for f in fields) + ")"
     )
@@ -362,22 +362,37 @@ def test_joining_mid_month_prorates_the_ceiling_attendance_and_target():
     assert [c.pot for c in r.components] == [1_350_000, 2_250_000, 900_000]
     assert r.attendance.late == 0  # days before joining are not looked at
     assert r.activity.target_minutes == 3375
-    assert r.activity.credited_minutes == 3300  # minutes before joining do not count
-    assert r.amount("activity") == round_rupiah(D(2_250_000) * 3300 / 3375)
+    # Minutes before joining are credited too (only the target is prorated): 4,400 + 3,300.
+    assert r.activity.credited_minutes == 7700
+    assert r.amount("activity") == 2_250_000
     assert r.presence_rate == 100 and r.floor_pct == 100
     assert any("11 dari 22 hari kerja tanpa jabatan definitif" in n for n in r.notes)
-    assert any("4.400 menit aktivitas pada hari tidak menjabat" in n for n in r.notes)
+    assert any(
+        "4.400 menit aktivitas pada 11 hari kerja tidak menjabat ikut dihitung" in n
+        for n in r.notes
+    )
 
 
-def test_prorated_pots_are_whole_rupiah_adding_up_to_the_ceiling():
+def test_prorated_ceiling_and_pots_stay_exact_and_are_shown_rounded():
     dates = workdays(22)
-    days = [day(d, kelas=None) for d in dates[:7]] + full_month(22)[7:]
+    days = [day(d, kelas=None) for d in dates[:7]] + full_month(22, minutes=9000)[7:]
     r = calculate(HSS, month(days))
-    # 9,000,000 x 15/22 = 6,136,363.63... -> 6,136,364; exact pots 1,840,909.2 / 3,068,182.0 /
-    # 1,227,272.8: floors sum to 6,136,363, the missing rupiah goes to the largest remainder (.8).
+    # 9,000,000 x 15/22 = 6,136,363.63...; exact pots 1,840,909.09 / 3,068,181.81 / 1,227,272.72,
+    # shown rounded half-up. At full scores half-up would pay 1,840,909 + 3,068,182 + 1,227,273 =
+    # 6,136,364, more than the exact ceiling; an amount never exceeds its exact pot, so the two
+    # pots with a fractional part of one half or more pay their floor.
     assert r.ceiling == 6_136_364
     assert [c.pot for c in r.components] == [1_840_909, 3_068_182, 1_227_273]
-    assert sum(c.pot for c in r.components) == r.ceiling
+    assert [c.amount for c in r.components] == [1_840_909, 3_068_181, 1_227_272]
+    assert r.gross == 6_136_362
+    by_label = {line.label: line for line in r.lines}
+    assert by_label["Pagu"].figure == "Rp6.136.364"
+    assert by_label["Pagu"].formula.endswith(
+        "÷ 22 hari kerja = Rp6.136.363,64 (ditampilkan dibulatkan)"
+    )
+    assert by_label["Pot aktivitas (bobot 50%)"].formula == (
+        "50% × pagu Rp6.136.363,64 = Rp3.068.181,82 (ditampilkan dibulatkan)"
+    )
 
 
 def test_no_working_day_gives_zero_with_the_reason():
@@ -425,9 +440,58 @@ def test_target_zero_when_every_day_is_target_reducing_leave_scores_full():
     assert any("Target aktivitas nol" in n for n in r.notes)
 
 
-def test_off_day_entries_are_reported():
-    r = calculate(HSS, month(full_month(), off_day_entries=2))
-    assert any("2 entri aktivitas pada hari yang bukan hari kerja" in n for n in r.notes)
+SATURDAY = dt.date(2026, 10, 3)
+SUNDAY = dt.date(2026, 10, 4)
+
+
+def test_a_saturday_entry_is_credited_and_capped():
+    """tpp-rules.md "Activity": every approved entry within the window counts, capped per day; a
+    day that is not a working day is no exception."""
+    off = ((SATURDAY, D(600)), (SUNDAY, D(90)))
+    r = calculate(HSS, month(full_month(22, minutes=5400), off_day_minutes=off))
+    # 5,400 + min(600, 450) + 90 = 5,940 of 6,750: 0.88 of the activity pot 4,500,000.
+    assert r.activity.credited_minutes == 5940 and r.activity.uncapped_minutes == 6090
+    assert r.activity.days_over_cap == 1 and r.activity.target_minutes == 6750
+    assert r.amount("activity") == 3_960_000
+    assert any(
+        "540 menit aktivitas pada 2 hari yang bukan hari kerja ikut dihitung" in n for n in r.notes
+    )
+    assert any("kelebihan 150 menit" in n for n in r.notes)
+    # Without them: 5,400 / 6,750 = 0.8.
+    assert calculate(HSS, month(full_month(22, minutes=5400))).amount("activity") == 3_600_000
+
+
+def test_an_entry_before_joining_is_credited_while_the_target_stays_prorated():
+    """Joining on 15 October (12 of 22 working days): an entry of 300 minutes on the 14th counts;
+    the target is 6,750 x 12/22 = 3,681.82 minutes ("Days in post" restricts only the target)."""
+    dates = workdays(22)
+    days = [day(d, kelas=None, has_any_punch=False) for d in dates[:10]]
+    days = with_day(days, 9, kelas=None, has_any_punch=False, credited_minutes=300)
+    days += [day(d, credited_minutes=200) for d in dates[10:]]
+    assert days[10].date == dt.date(2026, 10, 15)
+    r = calculate(HSS, month(days))
+    assert r.days_in_post == 12 and r.activity.target_minutes == D("3681.82")
+    assert r.activity.credited_minutes == 2400 + 300
+    # Score 2,700 / (6,750 x 12/22) = 11/15 of the exact pot 9,000,000 x 12/22 x 50% = 1,800,000.
+    assert r.amount("activity") == 1_800_000
+    assert any(
+        "300 menit aktivitas pada 1 hari kerja tidak menjabat ikut dihitung" in n for n in r.notes
+    )
+
+
+def test_minutes_on_a_day_of_excluding_leave_are_credited_and_capped():
+    days = with_day(full_month(22, minutes=0), 0, leave="tugas_belajar", credited_minutes=500)
+    r = calculate(HSS, month(days))
+    assert r.days_in_post == 21 and r.activity.credited_minutes == 450
+    assert r.activity.days_over_cap == 1
+
+
+def test_off_day_minutes_are_in_the_input_text_only_when_there_are_some():
+    m = month(full_month(2), off_day_minutes=((SATURDAY, D(60)),))
+    assert repr(m).endswith(
+        "expired_entries=0, off_day_minutes=((datetime.date(2026, 10, 3), Decimal('60')),))"
+    )
+    assert "off_day_minutes" not in repr(month(full_month(2)))
 
 
 # ---- SKP -------------------------------------------------------------------------------------------
@@ -518,12 +582,91 @@ def test_floor_and_sentence_multiply_the_rounded_sum_rounded_once():
 # ---- rounding -----------------------------------------------------------------------------------------
 
 
-def test_split_pots_largest_remainder_ties_to_the_first_component():
-    weights = (Component("attendance", D(50)), Component("activity", D(50)))
-    assert split_pots(D(101), weights) == [51, 50]
-    hss = (Component("attendance", D(30)), Component("activity", D(50)), Component("skp", D(20)))
-    assert split_pots(D(9_000_005), hss) == [2_700_002, 4_500_002, 1_800_001]
-    assert split_pots(D(9_000_000), hss) == [2_700_000, 4_500_000, 1_800_000]
+FIFTY_FIFTY = policy(
+    national_template,
+    components=[{"key": "attendance", "weight": 50}, {"key": "activity", "weight": 50}],
+)
+
+
+def test_a_joiner_on_15_october_is_paid_the_spec_amounts_to_the_rupiah():
+    """tpp-rules.md "Rounding": the ceiling and pots are exact, each component amount is rounded.
+    12 of 22 working days at 9,000,000: ceiling 4,909,090.9090...; pots 2,454,545.4545... each,
+    amounts 2,454,545 + 2,454,545 = gross 4,909,090 (not 4,909,091 from a rounded ceiling)."""
+    dates = workdays(22)
+    days = [day(d, kelas=None) for d in dates[:10]]
+    days += [day(d, credited_minutes=400) for d in dates[10:]]
+    assert days[10].date == dt.date(2026, 10, 15)
+    r = calculate(FIFTY_FIFTY, month(days))
+    assert r.activity.score == 1 and r.attendance.deduction_pct == 0
+    assert r.ceiling == 4_909_091  # shown: the exact ceiling rounded half-up
+    assert [c.pot for c in r.components] == [2_454_545, 2_454_545]
+    assert [c.amount for c in r.components] == [2_454_545, 2_454_545]
+    assert r.subtotal == r.gross == 4_909_090
+    assert r.pph21 == 736_364  # 15% of 4,909,090 = 736,363.5
+    assert r.health_insurance == 49_091  # 1% = 49,090.9
+    assert r.net == 4_909_090 - 736_364 - 49_091
+    row = r.as_row()
+    assert (
+        row["ceiling"],
+        row["attendance"]["amount"],
+        row["activity"]["amount"],
+        row["gross"],
+    ) == (
+        4_909_091,
+        2_454_545,
+        2_454_545,
+        4_909_090,
+    )
+
+
+def test_deductions_from_the_ceiling_use_the_exact_ceiling():
+    """HSS deducts from the ceiling: 0.5% of the exact 4,909,090.9090... is 24,545.4545..., so the
+    attendance amount is 30% x 4,909,090.9090... - 24,545.4545... = 1,448,181.8181... -> 1,448,182
+    (with the rounded ceiling 4,909,091 it would be 1,472,727.3 - 24,545.455 = 1,448,181.845 -> the
+    same here, so the figure checked is the explanation's exact base)."""
+    dates = workdays(22)
+    days = [day(d, kelas=None) for d in dates[:10]]
+    days += [day(d, credited_minutes=400) for d in dates[10:]]
+    days = with_day(days, 12, late_minutes=10)
+    r = calculate(HSS, month(days))
+    assert r.amount("attendance") == 1_448_182
+    by_label = {line.label: line for line in r.lines}
+    assert by_label["Komponen kehadiran"].formula == (
+        "max(0, Rp1.472.727,27 − 0,5% × pagu Rp4.909.090,91)"
+    )
+
+
+def test_amounts_never_exceed_the_exact_pot_9_000_005_at_30_50_20():
+    """A ceiling of 9,000,005 at 30/50/20: exact pots 2,700,001.5 / 4,500,002.5 / 1,800,001. Half-up
+    at full scores would pay 2,700,002 + 4,500,003 + 1,800,001 = 9,000,006, above the ceiling; an
+    amount is clamped to floor(pot) instead (the spec's 0 <= amount <= pot, gross <= ceiling)."""
+    position = PositionDay(13, tpp_base=D(9_000_005))
+    r = calculate(HSS, month(full_month(22, minutes=6750, position=position)))
+    assert r.ceiling == 9_000_005
+    assert [c.pot for c in r.components] == [2_700_002, 4_500_003, 1_800_001]  # shown rounded
+    assert [c.amount for c in r.components] == [2_700_001, 4_500_002, 1_800_001]
+    assert r.gross == 9_000_004 <= r.ceiling
+    by_label = {line.label: line for line in r.lines}
+    assert by_label["Komponen aktivitas"].formula == (
+        "skor 1 × pot Rp4.500.002,50 (pembulatan dibatasi agar tidak melebihi pot)"
+    )
+    assert "dibatasi" in by_label["Komponen kehadiran"].formula
+    assert "dibatasi" not in by_label["Komponen SKP"].formula
+    # Away from the tie, half-up as the spec says: half the activity pot is 2,250,001.25 -> 2,250,001;
+    # one late arrival (0.5% of the ceiling, 45,000.025) leaves 2,655,001.475 -> 2,655,001.
+    days = full_month(22, minutes=3375, position=position)
+    days = with_day(days, 0, late_minutes=10)
+    r = calculate(HSS, month(days))
+    assert r.amount("activity") == 2_250_001
+    assert r.amount("attendance") == 2_655_001
+    # Below the pot's last half rupiah, half-up as usual: 4,500,002.5 x 0.7 = 3,150,001.75 ->
+    # 3,150,002; butuh perbaikan 75% of 1,800,001 = 1,350,000.75 -> 1,350,001.
+    r = calculate(
+        HSS,
+        month(full_month(22, minutes=4725, position=position), predicate="butuh_perbaikan"),
+    )
+    assert r.amount("activity") == 3_150_002
+    assert r.amount("skp") == 1_350_001
 
 
 def test_component_amounts_round_half_up():
@@ -714,6 +857,10 @@ def _one_day(**changes):
         {"days": _one_day(early_minutes=-1)},
         {"days": _one_day(credited_minutes=D(-5))},
         {"days": _one_day(credited_minutes=30.5)},
+        {"off_day_minutes": ((dt.date(2026, 10, 1), D(30)),)},  # a working day
+        {"off_day_minutes": ((dt.date(2026, 10, 3), D(30)), (dt.date(2026, 10, 3), D(5)))},
+        {"off_day_minutes": ((dt.date(2026, 10, 3), D(-5)),)},
+        {"off_day_minutes": ((dt.date(2026, 10, 3), 30.5),)},
         {"days": _one_day(position=PositionDay(18))},
         {"days": _one_day(acting=(PositionDay(0),))},
         {"days": _one_day(position=PositionDay(13, tpp_base=D(-1)))},

@@ -158,7 +158,9 @@ def test_gather_builds_the_calculator_inputs(pemda):
     assert by_date[days[10]].leave == "sakit"
     assert by_date[days[2]].credited_minutes == 120
     assert by_date[days[3]].credited_minutes == 0
-    assert m.expired_entries == 1 and m.off_day_entries == 1
+    assert m.expired_entries == 1
+    # The Saturday's approved minutes are passed per day, to be credited (tpp-rules.md "Activity").
+    assert m.off_day_minutes == ((D(2026, 10, 3), Decimal(60)),)
     assert m.predicate == "sangat_baik" and m.sentences == ("ringan",)
     assert by_date[days[0]].position.kelas == 13
     assert g.info[kadis.pk].unit_id == pemda.opd_a.pk
@@ -190,6 +192,24 @@ def test_gather_prorates_a_mid_month_join_and_adds_the_plt_share(pemda):
     assert days[D(2026, 10, 14)].position is None and days[D(2026, 10, 15)].position.kelas == 7
     plt_days = [d for d in g.months[pemda.people["kadis_b"].pk].days if d.acting]
     assert [d.date for d in plt_days] == [d for d in workdays() if d <= D(2026, 10, 9)]
+
+
+def test_run_credits_minutes_before_joining_and_on_a_saturday(pemda):
+    """tpp-rules.md "Activity": every approved entry within the window counts, capped per day;
+    days in post restrict only the target."""
+    newcomer = add_staff(pemda, 1)[0]
+    a = newcomer.assignments.get()
+    a.start = D(2026, 10, 15)
+    a.save()
+    activity(pemda, newcomer, D(2026, 10, 14), 10)  # 300 minutes, the day before joining
+    activity(pemda, newcomer, D(2026, 10, 17), 20)  # 600 minutes on a Saturday: capped at 450
+    monthly_minutes(pemda, newcomer, 7, days=[d for d in workdays() if d >= D(2026, 10, 15)])
+    r = Result.objects.get(run=compute(pemda), employee=newcomer)
+    activity_row = r.detail["activity"]
+    assert activity_row["credited_minutes"] == 300 + 450 + 12 * 210
+    assert activity_row["uncapped_minutes"] == 300 + 600 + 12 * 210
+    assert activity_row["target_minutes"] == 3681.82  # 6,750 x 12/22: days in post only
+    assert any("ikut dihitung" in n for n in r.detail["notes"])
 
 
 def test_gather_uses_a_fixed_number_of_queries(pemda, django_assert_max_num_queries):
@@ -617,10 +637,11 @@ def test_activity_beside_attendance_on_a_second_connection_gives_the_same_inputs
     assert len(two.captured_queries) == len(one.captured_queries)
 
 
-def test_a_recovery_larger_than_the_months_pay_is_carried_on_when_the_month_is_locked(pemda):
+def test_a_recovery_larger_than_the_months_pay_is_carried_on_when_the_month_is_locked(pemda, at):
     """Rp10.000.000 recovered from October into November, where the staff member earns less: November
     pays 0, and when November is locked the rest is recorded into December (marked carried,
     audited). The carry is no new decision: whoever locked November may still lock December."""
+    at("2027-01-15 10:00")  # December locked: a month is locked once it has ended
     dec = Period(2026, 12)
     staf = _recovering(pemda, -10_000_000, months=(OCT, NOV, dec))
     nov = compute(pemda, period=NOV)
@@ -692,10 +713,11 @@ def _recover_oct(pemda, employee, amount=-10_000_000):
     )
 
 
-def test_a_carry_for_someone_who_left_skips_a_month_their_unit_already_locked(pemda):
+def test_a_carry_for_someone_who_left_skips_a_month_their_unit_already_locked(pemda, at):
     """The guru leaves on 30 November. Dinas Pendidikan's December list is locked before November's:
     the rest of the recovery carried from November goes past December, never into a locked list
     without them."""
+    at("2027-01-15 10:00")  # December locked: a month is locked once it has ended
     dec = Period(2026, 12)
     guru = pemda.people["guru"]
     _work(pemda, guru, (OCT, NOV))
@@ -708,9 +730,10 @@ def test_a_carry_for_someone_who_left_skips_a_month_their_unit_already_locked(pe
     assert carry.target_period == "2027-01"
 
 
-def test_a_carry_for_someone_who_left_gets_a_row_in_an_already_computed_month(pemda):
+def test_a_carry_for_someone_who_left_gets_a_row_in_an_already_computed_month(pemda, at):
     """December is computed (and verified) before November is locked: the carry adds the guru's
     payment-only row to December's list and sends it back to computed, so its lock keeps it."""
+    at("2027-01-15 10:00")  # December locked: a month is locked once it has ended
     dec = Period(2026, 12)
     guru = pemda.people["guru"]
     _work(pemda, guru, (OCT, NOV))

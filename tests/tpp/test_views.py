@@ -109,7 +109,7 @@ def test_bkpsdm_computes_verifies_and_a_second_account_locks(client, pemda):
     client.post(reverse("tpp:run-lock", args=[run.pk]))
     run.refresh_from_db()
     assert run.state == "verified"
-    _login(client, pemda.bkpsdm2).post(reverse("tpp:run-lock", args=[run.pk]))
+    _login(client, pemda.bkpsdm2).post(reverse("tpp:run-lock", args=[run.pk]), {"konfirmasi": "1"})
     run.refresh_from_db()
     assert run.state == "locked" and run.locked_by == pemda.bkpsdm2
     # The list of runs names the month as it is written, not as a key.

@@ -49,7 +49,7 @@ class Command(BaseCommand):
             return
         from ekinerja.exchange.management.commands.scenario import read_or_fail
 
-        doc = read_or_fail(opts["file"])
+        doc = read_or_fail(opts["file"], for_import=True)
         summary = exchange_import(
             actor=None, instansi=instansi, doc=doc, today=local_today(instansi)
         )

@@ -22,12 +22,12 @@ from django.core.management.base import BaseCommand, CommandError
 from ekinerja.core.periods import Period
 
 
-def read_or_fail(path: str):
+def read_or_fail(path: str, *, for_import: bool = False):
     """The document, or a CommandError listing every problem as `path: reason`."""
     from ekinerja.exchange.document import DocumentError, read_file
 
     try:
-        return read_file(path)
+        return read_file(path, for_import=for_import)
     except DocumentError as exc:
         lines = [f"{p}: {r}" for p, r in exc.problems]
         raise CommandError(
@@ -105,14 +105,18 @@ class Command(BaseCommand):
         from django.core.management import call_command
 
         from ekinerja.exchange.loader import load_document
-        from ekinerja.exchange.results import result_document
+        from ekinerja.exchange.results import result_document, rows_without_post
+        from ekinerja.tpp.policy import policy_from_dict, spec_tables
         from ekinerja.tpp.services import run_compute
 
         doc = self._read(path)
         call_command("migrate", verbosity=0, interactive=False)
         instansi = load_document(doc, extra_years={period.year})
         try:
-            run = run_compute(actor=None, instansi=instansi, period=period)
+            # The policy is read as the format's spec reads it (gaps in bands and floors).
+            with spec_tables():
+                run = run_compute(actor=None, instansi=instansi, period=period)
+                extra = rows_without_post(run, policy_from_dict(run.policy_data))
         except ValidationError as exc:
             # A file that reads well but cannot be computed for this month (no policy in force on
             # its first day): the reason, with the file's part it concerns, not a traceback.
@@ -125,5 +129,6 @@ class Command(BaseCommand):
                 )
             ) from exc
         Path(out).write_text(
-            json.dumps(result_document(run), ensure_ascii=False, indent=2), encoding="utf-8"
+            json.dumps(result_document(run, extra), ensure_ascii=False, indent=2),
+            encoding="utf-8",
         )
