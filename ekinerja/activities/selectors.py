@@ -65,6 +65,7 @@ from .models import (
     ReviewItem,
     UnlockRequest,
     UnlockStatus,
+    minutes_for,
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -482,6 +483,45 @@ def day_view(employee: Employee, day: dt.date, today: dt.date | None = None) -> 
         window=window_state(employee, day, today, settings),
         favourites=favourite_items(employee),
         recent=recent_items(employee),
+    )
+
+
+@dataclass
+class HomeSummary:
+    """What an employee's home page shows of their activities: today's entries and the month."""
+
+    today: dt.date
+    entries: int
+    minutes: int  # claimed today (not rejected/expired), as the day page counts them
+    drafts: int  # today's entries not yet submitted (draft or returned)
+    daily_cap: int
+    month_minutes: int
+    month_target: int
+
+
+def home_summary(employee: Employee, today: dt.date) -> HomeSummary:
+    """Today's entries and the month's approved minutes (three queries)."""
+    settings = activity_settings(employee.instansi_id)
+    rows = ActivityEntry.objects.filter(employee=employee, date=today).values_list(
+        "status", "credited_minutes", "minutes_per_unit", "volume"
+    )
+    entries = minutes = drafts = 0
+    for status, credited, per_unit, volume in rows:
+        entries += 1
+        if status in (EntryStatus.DRAFT, EntryStatus.RETURNED):
+            drafts += 1
+        if status == EntryStatus.APPROVED:
+            minutes += credited or 0
+        elif status not in (EntryStatus.REJECTED, EntryStatus.EXPIRED):
+            minutes += minutes_for(per_unit, volume)
+    return HomeSummary(
+        today=today,
+        entries=entries,
+        minutes=minutes,
+        drafts=drafts,
+        daily_cap=settings.daily_cap_minutes,
+        month_minutes=month_credited(employee, Period.of(today), settings.daily_cap_minutes),
+        month_target=settings.monthly_target_minutes,
     )
 
 

@@ -20,6 +20,7 @@ from ekinerja.core.periods import parse_iso_date, tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import admin_unit_ids, employee_for_user, user_roles
+from ekinerja.org.views import register_home_card
 from ekinerja.performance import selectors as performance
 from ekinerja.performance.models import SkpResult
 from ekinerja.performance.selectors import results_for_employee
@@ -178,6 +179,27 @@ def day(request, day: str):
     else:  # moved away from their subordinates, still verifying the days they supervised
         ctx["waiting"], ctx["waiting_due"] = selectors.former_superior_waiting(me, today_)
     return render(request, "activities/day.html", ctx, status=400 if form.errors else 200)
+
+
+@register_home_card("activities")
+def home_card(request, roles) -> dict:
+    """The employee's home page (org/home.html includes activities/_home.html): today's entries with
+    a button to log them, the month's approved minutes, and for whoever verifies, what waits."""
+    if Role.PEGAWAI not in roles:
+        return {}
+    me = employee_for_user(request.user)
+    if me is None:
+        return {}
+    today_ = local_today(me.instansi)
+    if Role.ATASAN in roles:
+        waiting, due = selectors.inbox_count(me, today_)
+    else:
+        waiting, due = selectors.former_superior_waiting(me, today_)
+    return {
+        "activity_home": selectors.home_summary(me, today_),
+        "activity_waiting": waiting,
+        "activity_waiting_due": due,
+    }
 
 
 @login_required

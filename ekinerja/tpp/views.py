@@ -93,6 +93,19 @@ def index(request):
 HOME_PAYROLL_RUNS = 6
 
 
+@register_home_card("tpp-employee")
+def employee_home_card(request, roles) -> dict:
+    """The employee's home page: their latest month's TPP with a link to its explanation (one
+    query beside the employee's own)."""
+    if Role.PEGAWAI not in roles:
+        return {}
+    me = employee_for_user(request.user)
+    if me is None:
+        return {}
+    latest = selectors.results_of_employee(me, limit=1)
+    return {"tpp_latest": latest[0] if latest else None, "tpp_home": True}
+
+
 @register_home_card("tpp-bpkad")
 def bpkad_home_card(request, roles) -> dict:
     """BPKAD's home card (org/home.html includes tpp/_home_bpkad.html): the locked and exported
