@@ -474,13 +474,18 @@ def _rp(value: Decimal | Fraction | int) -> str:
 def band_pct(bands: tuple[Band, ...], minutes: int) -> tuple[Band | None, Decimal]:
     """The band a whole number of minutes falls in, and its percentage.
 
-    Minutes beyond a closed last band take the last band's percentage (so more minutes never deduct
-    less); minutes below the first band deduct nothing."""
+    Minutes beyond a closed last band, or in a gap between two bands (a scenario file's tables may
+    have gaps, tpp-rules.md gives no rule for them), take the percentage of the band below, so more
+    minutes never deduct less (the spec's monotonicity); minutes below the first band deduct
+    nothing."""
+    below = None
     for band in bands:
         if band.contains(minutes):
             return band, band.pct
-    if bands and bands[-1].upper is not None and minutes > bands[-1].upper:
-        return bands[-1], bands[-1].pct
+        if band.upper is not None and minutes > band.upper:
+            below = band
+    if below is not None:
+        return below, below.pct
     return None, Decimal(0)
 
 
