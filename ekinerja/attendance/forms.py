@@ -6,7 +6,11 @@ from ekinerja.core.periods import validate_date_in_range
 from .models import Device, LeaveType
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-REQUIRED = {"required": "Wajib diisi.", "invalid": "Tidak valid."}
+DATE_ERRORS = {
+    "required": "Wajib diisi.",
+    "invalid": "Tanggal tidak valid (tulis hh/bb/tttt, mis. 28/02/2026; tanggal itu harus ada).",
+}
+TIME_ERRORS = {"required": "Wajib diisi.", "invalid": "Jam tidak valid (tulis jj:mm, mis. 07:30)."}
 MAX_ATTACHMENT = 5 * 1024 * 1024
 
 
@@ -35,10 +39,10 @@ class LeaveForm(forms.Form):
         },
     )
     date_from = forms.DateField(
-        label="Mulai", widget=DATE, error_messages=REQUIRED, validators=[validate_date_in_range]
+        label="Mulai", widget=DATE, error_messages=DATE_ERRORS, validators=[validate_date_in_range]
     )
     date_to = forms.DateField(
-        label="Sampai", widget=DATE, error_messages=REQUIRED, validators=[validate_date_in_range]
+        label="Sampai", widget=DATE, error_messages=DATE_ERRORS, validators=[validate_date_in_range]
     )
     reason = forms.CharField(
         label="Keterangan",
@@ -64,12 +68,12 @@ class LeaveForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     date = forms.DateField(
-        label="Tanggal", widget=DATE, error_messages=REQUIRED, validators=[validate_date_in_range]
+        label="Tanggal", widget=DATE, error_messages=DATE_ERRORS, validators=[validate_date_in_range]
     )
     time = forms.TimeField(
         label="Jam",
         widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}, format="%H:%M"),
-        error_messages=REQUIRED,
+        error_messages=TIME_ERRORS,
     )
     reason = forms.CharField(
         label="Alasan",

@@ -241,3 +241,19 @@ def test_a_superior_who_moved_away_keeps_the_approval_link_while_a_request_waits
     assert 'data-testid="nav-persetujuan"' not in client.get("/kehadiran/").content.decode()
     client.force_login(office.budi.user)
     assert 'data-testid="nav-persetujuan"' not in client.get("/kehadiran/").content.decode()
+
+
+def test_an_impossible_date_or_time_says_what_is_wrong(client, office):
+    """30 February used to answer "Tidak valid."; now the field says how to write a date."""
+    client.force_login(office.ani.user)
+    izin = LeaveType.objects.get(instansi=office.instansi, code="izin")
+    html = client.post(
+        "/kehadiran/cuti/",
+        {"leave_type": izin.pk, "date_from": "2027-02-30", "date_to": "2027-02-30", "reason": "x"},
+    ).content.decode()
+    assert "Tanggal tidak valid (tulis hh/bb/tttt" in html and "Tidak valid." not in html
+    html = client.post(
+        "/kehadiran/koreksi/", {"date": "2026-10-19", "time": "25:61", "reason": "Lupa"}
+    ).content.decode()
+    assert "Jam tidak valid (tulis jj:mm" in html
+    assert not LeaveRequest.objects.exists()
