@@ -10,6 +10,7 @@ import datetime as dt
 import secrets
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -670,6 +671,36 @@ def former_superior_waiting(
     if not held_superior_post(employee, start, today):
         return 0, None
     return inbox_count(employee, today)
+
+
+# The TPP months already locked for an employee: tpp sits above activities in the layer contract, so it
+# registers the read at start-up (TppConfig.ready); without it (an installation without tpp) nothing
+# is locked. Takes (employee id, "YYYY-MM") pairs, returns those whose month's TPP list holding the
+# employee is locked or exported.
+LockedMonthsSource = Callable[[int, set[tuple[int, str]]], set[tuple[int, str]]]
+_locked_months_source: list[LockedMonthsSource] = []
+
+
+def set_locked_months_source(source: LockedMonthsSource) -> None:
+    _locked_months_source[:] = [source]
+
+
+def locked_months_of_unlocks(instansi_id: int, unlocks: list[UnlockRequest]) -> None:
+    """Sets `locked_months` on each unlock: the months of its range whose TPP is already locked for
+    its employee ("Oktober 2026"), so BKPSDM knows approving cannot change that pay (one query)."""
+    wanted: dict[int, list[tuple[int, str]]] = {}
+    for u in unlocks:
+        months, p = [], Period.of(u.date_from)
+        while p.first_day <= u.date_to:
+            months.append((u.employee_id, str(p)))
+            p = p.next()
+        wanted[u.pk] = months
+    pairs = {pair for months in wanted.values() for pair in months}
+    locked = (
+        _locked_months_source[0](instansi_id, pairs) if _locked_months_source and pairs else set()
+    )
+    for u in unlocks:
+        u.locked_months = [Period.parse(m).label for e, m in wanted[u.pk] if (e, m) in locked]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -639,12 +639,13 @@ def unlocks(request):
 def unlocks_manage(request):
     if not request.user.has_perm("activities.decide_unlock"):
         raise PermissionDenied
-    pending = (
+    pending = list(
         scoped(UnlockRequest, request.user)
         .filter(status=UnlockStatus.PENDING)
         .select_related("employee", "requested_by")
         .order_by("requested_at")
     )
+    selectors.locked_months_of_unlocks(request.user.instansi_id, pending)
     decided = (
         scoped(UnlockRequest, request.user)
         .exclude(status=UnlockStatus.PENDING)

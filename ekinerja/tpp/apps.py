@@ -5,3 +5,11 @@ class TppConfig(AppConfig):
     name = "ekinerja.tpp"
     label = "tpp"
     verbose_name = "TPP"
+
+    def ready(self):
+        from ekinerja.activities.selectors import set_locked_months_source
+
+        from .selectors import locked_months_of
+
+        # Activities (below tpp) warns BKPSDM about unlocks of months whose TPP is locked.
+        set_locked_months_source(locked_months_of)

@@ -689,3 +689,19 @@ def carried_from(employee: Employee, period: Period) -> Adjustment | None:
         source_period=str(period),
         carried=True,
     ).first()
+
+
+def locked_months_of(instansi_id: int, pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Of (employee id, "YYYY-MM") pairs, those whose month has a locked or exported TPP list holding
+    the employee (one query). Registered as activities' locked-months source (TppConfig.ready)."""
+    from .services import LOCKED_STATES
+
+    if not pairs:
+        return set()
+    rows = Result.objects.filter(
+        instansi_id=instansi_id,
+        employee_id__in={e for e, _ in pairs},
+        run__period__in={m for _, m in pairs},
+        run__state__in=LOCKED_STATES,
+    ).values_list("employee_id", "run__period")
+    return {(e, m) for e, m in rows if (e, m) in pairs}
