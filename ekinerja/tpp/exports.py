@@ -3,7 +3,20 @@
 - the daftar nominatif TPP (xlsx with one sheet per unit and a recap sheet; pdf, landscape A4, one
   section per unit with the head of unit's and the treasurer's signature blocks),
 - the bank transfer csv (one line per employee paid this month),
-- the recap per unit for the SP2D request (xlsx and pdf).
+- the recap per unit for the SP2D request (xlsx and pdf), signed by the head of BKPSDM and the
+  treasurer.
+
+Signatories (`signatories`) are read from the organisation on the document's date (the month's last
+day), in a fixed number of queries: the head of a unit is the holder of its top position
+(`selectors.unit_heads`: Plh, else Plt, else definitif; Plt./Plh. marked), the head of BKPSDM the head
+of the unit recognised as BKPSDM (`bkpsdm_unit_id`: a code such as "05.BKPSDM" or "BKD", or a name
+beginning "Badan Kepegawaian"), a treasurer the holder of a "Bendahara Pengeluaran" position of the
+paying unit (`treasurers`). Where nobody holds the post the name and NIP stay dotted, to be written
+by hand.
+
+Every row's "Keterangan" explains what the figures alone do not: the attendance-floor factor and the
+discipline-sentence cut between the components' sum and the gross (from `Result.detail`), and the
+withholding, release, correction and unrecovered recovery between the net and what is paid.
 
 Every document is built from the same stored Result rows, so their totals are equal to the rupiah to
 each other and to the Run's totals: the amount paid is Result.payable (net, or 0 when withheld, plus
@@ -12,15 +25,17 @@ releases and adjustments)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.template.loader import render_to_string
 
-from ekinerja.core.money import terbilang
-from ekinerja.core.periods import Period
-from ekinerja.org.models import Unit
+from ekinerja.core.money import format_rupiah, terbilang
+from ekinerja.core.periods import Period, tanggal
+from ekinerja.org.models import Assignment, Position, Unit
 
 from . import selectors, services
 from .models import Result, Run
@@ -46,15 +61,103 @@ def component_amount(result: Result, key: str) -> Decimal:
     return Decimal((result.detail.get(key) or {}).get("amount", 0))
 
 
-def remark(result: Result) -> str:
+def _pct(value) -> str:
+    """A percentage in Indonesian notation: 75%, 68,18%."""
+    number = Decimal(str(value)).quantize(Decimal("0.01"))
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "_").replace(".", ",").replace("_", ".") + "%"
+
+
+def gross_remark(result: Result) -> str:
+    """Why the gross is not the components' sum: the attendance-floor factor and/or the discipline
+    sentence's cut recorded by the calculator (`detail.floor_pct`, `presence_rate`, `sentence_pct`,
+    `sentence_level`, `subtotal`); "" when neither applies."""
+    d = result.detail or {}
+    if d.get("payment_only"):
+        return ""
+    floor = Decimal(str(d["floor_pct"])) if d.get("floor_pct") is not None else Decimal(100)
+    cut = Decimal(str(d.get("sentence_pct") or 0))
+    if floor >= 100 and cut <= 0:
+        return ""
+    reasons, factors = [], []
+    if floor < 100:
+        rate = d.get("presence_rate")
+        reasons.append(
+            f"faktor kehadiran minimum {_pct(floor)}"
+            + (f" (tingkat kehadiran {_pct(rate)})" if rate is not None else "")
+        )
+        factors.append(_pct(floor))
+    if cut > 0:
+        level = str(d.get("sentence_level") or "").replace("_", " ")
+        reasons.append(" ".join(f"hukuman disiplin {level} dipotong {_pct(cut)}".split()))
+        factors.append(f"(100% − {_pct(cut)})")
+    subtotal = d.get("subtotal")
+    if subtotal is None:  # an older result: the components' amounts
+        subtotal = sum((component_amount(result, k) for k in d.get("pots") or {}), ZERO)
+    text = (
+        f"{'; '.join(reasons)}: jumlah komponen {format_rupiah(Decimal(subtotal))} × "
+        f"{' × '.join(factors)} = TPP kotor {format_rupiah(result.gross)}"
+    )
+    return text[0].upper() + text[1:]
+
+
+def payment_remark(result: Result) -> str:
+    """Why what is paid is not the net: withholding, release, correction, unrecovered recovery."""
     parts = []
+    if (result.detail or {}).get("payment_only"):
+        parts.append("Tanpa jabatan pada bulan ini: hanya pembayaran")
     if result.withheld:
         parts.append(f"Ditahan: {result.withheld_reason}")
     if result.released:
-        parts.append(f"Pelepasan penahanan {int(result.released):,}".replace(",", "."))
+        parts.append(f"Pelepasan penahanan {format_rupiah(result.released)}")
     if result.adjustment:
-        parts.append(f"Koreksi {int(result.adjustment):,}".replace(",", "."))
+        parts.append(f"Koreksi {format_rupiah(result.adjustment)}")
+    rest = services.unrecovered(result)
+    if rest:
+        parts.append(f"Sisa potongan {format_rupiah(rest)} belum terpotong")
     return "; ".join(parts)
+
+
+def remark(result: Result) -> str:
+    """The row's Keterangan: what takes the components' sum to the gross and the net to the amount
+    paid, so BPKAD can reconcile every row (withholding first, as the most important)."""
+    pay, gross = payment_remark(result), gross_remark(result)
+    if result.withheld:
+        return "; ".join(p for p in (pay, gross) if p)
+    return "; ".join(p for p in (gross, pay) if p)
+
+
+DOTS = "...................................."
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """A signature block: the post signing (with Plt./Plh. when acting) and its holder on the
+    document's date; name and NIP empty when nobody holds the post (the document shows dots)."""
+
+    title: str
+    name: str = ""
+    nip: str = ""
+
+    @classmethod
+    def of(cls, holder: selectors.UnitHead | None, title: str) -> Signatory:
+        if holder is None:
+            return cls(title)
+        return cls(f"{holder.acting} {title}".strip(), holder.name, holder.nip)
+
+    @property
+    def signed_name(self) -> str:
+        return self.name or DOTS
+
+    @property
+    def signed_nip(self) -> str:
+        return self.nip or DOTS
+
+
+TREASURER = "Bendahara Pengeluaran"
+BKPSDM_TITLE = "Kepala BKPSDM"
+#: Codes (or parts of a code such as "05.BKPSDM") of the personnel agency under its usual names.
+BKPSDM_CODES = frozenset({"BKPSDM", "BKPSDMD", "BKD", "BKDD", "BKPP", "BKPPD", "BKDPSDM"})
 
 
 @dataclass
@@ -65,10 +168,17 @@ class Section:
     rows: list[Result] = field(default_factory=list)
     totals: dict[str, Decimal] = field(default_factory=dict)
     head: selectors.UnitHead | None = None
+    signer: Signatory | None = None  # the head of the unit
+    treasurer: Signatory | None = None
 
     @property
     def title(self) -> str:
         return self.unit.name if self.unit is not None else "Tanpa unit"
+
+    @property
+    def lines(self) -> list[tuple[Result, str]]:
+        """Each row with its Keterangan (`remark`), for the pdf."""
+        return [(r, remark(r)) for r in self.rows]
 
 
 @dataclass
@@ -78,10 +188,16 @@ class Payroll:
     keys: list[str]
     sections: list[Section]
     totals: dict[str, Decimal]
+    bkpsdm: Signatory = field(default_factory=lambda: Signatory(BKPSDM_TITLE))
+    treasurer: Signatory = field(default_factory=lambda: Signatory(TREASURER))  # the recap's
 
     @property
     def labels(self) -> list[str]:
         return [COLUMN_LABELS.get(k, k) for k in self.keys]
+
+    @property
+    def signed_on(self) -> dt.date:
+        return self.period.last_day
 
 
 def _sum(rows: list[Result], keys: list[str]) -> dict[str, Decimal]:
@@ -99,8 +215,95 @@ def _sum(rows: list[Result], keys: list[str]) -> dict[str, Decimal]:
     return totals
 
 
-def payroll(run: Run, unit: Unit | None = None) -> Payroll:
-    """The list's content, grouped by paying unit (three queries)."""
+def bkpsdm_unit_id(tree: selectors.UnitTree) -> int | None:
+    """The unit that is BKPSDM (the personnel agency, whatever the Pemda calls it): a code or a part
+    of it among BKPSDM_CODES ("05.BKPSDM", "BKD"), or a name beginning "Badan Kepegawaian". An OPD
+    before a sub-unit, then the lowest code. There is no field marking it; None when none matches."""
+    found = []
+    for uid, code in tree.code.items():
+        parts = set(re.split(r"[^A-Z0-9]+", (code or "").upper()))
+        name = " ".join((tree.name.get(uid) or "").lower().split())
+        if parts & BKPSDM_CODES or name.startswith("badan kepegawaian"):
+            found.append((tree.kind.get(uid) != Unit.Kind.OPD, code, uid))
+    return min(found)[2] if found else None
+
+
+def treasurers(
+    run: Run, tree: selectors.UnitTree, unit_ids: set[int], on: dt.date
+) -> dict[int, selectors.UnitHead]:
+    """The treasurer (bendahara pengeluaran) of each paying unit on a date: the holder of a position
+    named "Bendahara Pengeluaran..." (not a "...Pembantu" of a sub-unit), or else "Bendahara", in the
+    unit or a sub-unit it pays; a position in the unit itself first, then the highest kelas. Holders
+    as for the head: Plh, else Plt, else definitif, the lowest NIP among equals (two queries)."""
+    from django.db.models import Q
+
+    from ekinerja.org.selectors import active_on
+
+    best: dict[int, tuple] = {}
+    for pid, uid, kelas, name in (
+        Position.objects.filter(instansi=run.instansi)
+        .filter(Q(name__istartswith="bendahara pengeluaran") | Q(name__iexact="bendahara"))
+        .exclude(name__icontains="pembantu")
+        .order_by()
+        .values_list("id", "unit_id", "kelas", "name")
+    ):
+        paying = tree.opd_of(uid)
+        if paying not in unit_ids:
+            continue
+        key = (not name.lower().startswith("bendahara pengeluaran"), uid != paying, -kelas, pid)
+        if paying not in best or key < best[paying][0]:
+            best[paying] = (key, pid)
+    rank = {Assignment.Kind.PLH: 0, Assignment.Kind.PLT: 1, Assignment.Kind.DEFINITIF: 2}
+    holders: dict[int, tuple] = {}
+    for pid, kind, name, front, back, nip in Assignment.objects.filter(
+        active_on(on), instansi=run.instansi, position_id__in=[b[1] for b in best.values()]
+    ).values_list(
+        "position_id",
+        "kind",
+        "employee__name",
+        "employee__front_title",
+        "employee__back_title",
+        "employee__nip",
+    ):
+        full = f"{front} {name}".strip() if front else name
+        if back:
+            full = f"{full}, {back}"
+        key = (rank[kind], nip)
+        if pid not in holders or key < holders[pid][0]:
+            acting = {"plt": "Plt.", "plh": "Plh."}.get(kind, "")
+            holders[pid] = (key, selectors.UnitHead(full, nip, TREASURER, acting))
+    return {uid: holders[pid][1] for uid, (_key, pid) in best.items() if pid in holders}
+
+
+def signatories(data: Payroll, unit: Unit | None = None) -> None:
+    """Fills in who signs, on the document's date: per section the head of the unit and its
+    treasurer; for the recap the head of BKPSDM, and the treasurer of the unit (one unit's
+    documents) or of BKPSDM (the whole instansi's). At most five queries, whatever the number of
+    units."""
+    run, on = data.run, data.signed_on
+    tree = selectors.UnitTree.load(run.instansi)
+    bkpsdm = bkpsdm_unit_id(tree)
+    ids = {s.unit.id for s in data.sections if s.unit is not None}
+    if unit is not None:
+        ids.add(unit.id)
+    wanted = ids | ({bkpsdm} if bkpsdm is not None else set())
+    heads = selectors.unit_heads(run.instansi, wanted, on)
+    paid_by = treasurers(run, tree, wanted, on)
+    for s in data.sections:
+        if s.unit is None:
+            s.signer, s.treasurer = Signatory("Kepala"), Signatory(TREASURER)
+            continue
+        s.head = heads.get(s.unit.id)
+        s.signer = Signatory.of(s.head, s.head.position if s.head else f"Kepala {s.title}")
+        s.treasurer = Signatory.of(paid_by.get(s.unit.id), TREASURER)
+    data.bkpsdm = Signatory.of(heads.get(bkpsdm) if bkpsdm is not None else None, BKPSDM_TITLE)
+    scope = unit.id if unit is not None else bkpsdm
+    data.treasurer = Signatory.of(paid_by.get(scope) if scope is not None else None, TREASURER)
+
+
+def payroll(run: Run, unit: Unit | None = None, signed: bool = False) -> Payroll:
+    """The list's content, grouped by paying unit (one query); with `signed`, who signs it too
+    (`signatories`, five more)."""
     keys = component_keys(run)
     rows = selectors.payroll_results(run, unit)
     sections: list[Section] = []
@@ -108,14 +311,12 @@ def payroll(run: Run, unit: Unit | None = None) -> Payroll:
         if not sections or sections[-1].unit != r.unit:
             sections.append(Section(r.unit))
         sections[-1].rows.append(r)
-    period = Period.parse(run.period)
-    heads = selectors.unit_heads(
-        run.instansi, [s.unit.id for s in sections if s.unit is not None], period.last_day
-    )
     for s in sections:
         s.totals = _sum(s.rows, keys)
-        s.head = heads.get(s.unit.id) if s.unit is not None else None
-    return Payroll(run, period, keys, sections, _sum(rows, keys))
+    data = Payroll(run, Period.parse(run.period), keys, sections, _sum(rows, keys))
+    if signed:
+        signatories(data, unit)
+    return data
 
 
 def filename(run: Run, kind: str, unit: Unit | None, ext: str) -> str:
@@ -127,15 +328,59 @@ def filename(run: Run, kind: str, unit: Unit | None, ext: str) -> str:
 # xlsx
 
 
-def _sheet_name(name: str, used: set[str]) -> str:
-    clean = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "Unit"
-    candidate, n = clean, 2
-    while candidate.lower() in used:
+SHEET_MAX = 31  # Excel's limit on a sheet's name
+SHEET_FORBIDDEN = "[]:*?/\\"
+ELLIPSIS = "…"
+
+
+def _sheet_clean(text: str) -> str:
+    """Forbidden characters as spaces, runs of spaces as one, no apostrophe at either end."""
+    text = "".join(" " if ch in SHEET_FORBIDDEN or ch < " " else ch for ch in text or "")
+    return " ".join(text.split()).strip("'").strip()
+
+
+def _sheet_cut(text: str, room: int) -> str:
+    """`text` if it fits in `room` characters, else its start ending with an ellipsis, never with a
+    space or a punctuation mark before it."""
+    if len(text) <= room:
+        return text
+    return text[: room - 1].rstrip(" .,;-'") + ELLIPSIS
+
+
+def _sheet_name(name: str, used: set[str], code: str = "") -> str:
+    """A sheet's name, unique in the workbook (Excel compares them without case), at most 31
+    characters, without []:*?/\\ and without a space at either end: the unit's name when it fits,
+    else its code and as much of the name as fits ("4.01 Badan Pengelolaan Keuanga…"). The full name
+    is in the sheet's title row."""
+    full = _sheet_clean(name) or "Unit"
+    code = _sheet_clean(code)
+    if len(full) <= SHEET_MAX:
+        base = full
+    elif code and len(code) <= SHEET_MAX - 8:
+        base = f"{code} {_sheet_cut(full, SHEET_MAX - len(code) - 1)}"
+    else:
+        base = _sheet_cut(full, SHEET_MAX)
+    candidate, n = base, 2
+    while candidate.lower() in used or candidate.lower() == "history":  # Excel reserves History
         suffix = f" ({n})"
-        candidate = clean[: 31 - len(suffix)] + suffix
+        candidate = _sheet_cut(base, SHEET_MAX - len(suffix)).rstrip() + suffix
         n += 1
     used.add(candidate.lower())
     return candidate
+
+
+def _sign_block(
+    ws, row: int, left: tuple[int, Signatory], right: tuple[int, Signatory], date, bold
+):
+    """Two signature blocks from `row`: 'Mengetahui,' and the post on the left, the date and the
+    post on the right, the holders' names and NIPs five rows below (dots where nobody holds it)."""
+    (lc, lsig), (rc, rsig) = left, right
+    ws.write(row, lc, "Mengetahui,")
+    ws.write(row, rc, tanggal(date))
+    for col, sig in ((lc, lsig), (rc, rsig)):
+        ws.write(row + 1, col, sig.title)
+        ws.write(row + 5, col, sig.signed_name, bold)
+        ws.write(row + 6, col, f"NIP {sig.signed_nip}")
 
 
 def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
@@ -143,7 +388,7 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
     JUMLAH row, and a 'Rekap' sheet with one row per unit and the grand total."""
     import xlsxwriter
 
-    data = payroll(run, unit)
+    data = payroll(run, unit, signed=True)
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True})
     bold = wb.add_format({"bold": True})
@@ -153,6 +398,7 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
     )
     cell = wb.add_format({"border": 1, "valign": "top"})
     text = wb.add_format({"border": 1, "valign": "top", "num_format": "@"})
+    note = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
     money = wb.add_format({"border": 1, "num_format": "#,##0", "valign": "top"})
     total_money = wb.add_format({"border": 1, "num_format": "#,##0", "bold": True})
     total_label = wb.add_format({"border": 1, "bold": True})
@@ -174,17 +420,19 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
         "No. rekening",
         "Keterangan",
     ]
-    widths = [5, 21, 30, 7, 6, 30, 14, *[14] * len(data.keys), 14, 13, 12, 14, 14, 14, 18, 30]
-    used: set[str] = set()
+    widths = [5, 21, 30, 7, 6, 30, 14, *[14] * len(data.keys), 14, 13, 12, 14, 14, 14, 18, 45]
+    used: set[str] = {"rekap"}  # the recap sheet's, added last
     for section in data.sections:
-        ws = wb.add_worksheet(_sheet_name(section.title, used))
+        code = section.unit.code if section.unit is not None else ""
+        ws = wb.add_worksheet(_sheet_name(section.title, used, code))
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
         ws.write(0, 0, f"DAFTAR NOMINATIF TPP BULAN {data.period.label.upper()}", title)
-        ws.write(1, 0, f"{run.instansi.name} · {section.title}", bold)
+        unit_label = f"{code} {section.title}".strip()
+        ws.write(1, 0, f"{run.instansi.name} · {unit_label}", bold)
         ws.write(2, 0, f"Kebijakan: {(run.policy_data or {}).get('name', '-')}")
         ws.write_row(4, 0, headers, head)
         ws.repeat_rows(4)
@@ -206,7 +454,7 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
                 (int(r.payable), money),
                 (r.bank_name, cell),
                 (r.bank_account, text),
-                (remark(r), cell),
+                (remark(r), note),
             ]
             for col, (value, fmt) in enumerate(values):
                 ws.write(row, col, value, fmt)
@@ -225,14 +473,7 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
         for col, value in enumerate(sums, start=6):
             ws.write_number(row, col, int(value), total_money)
         ws.write(row + 2, 0, f"Terbilang: {terbilang(t['payable'])}", bold)
-        sign = row + 4
-        ws.write(sign, 2, "Mengetahui,")
-        ws.write(sign + 1, 2, f"{section.head.acting} Kepala".strip() if section.head else "Kepala")
-        ws.write(sign + 1, 9, "Bendahara Pengeluaran")
-        ws.write(sign + 5, 2, section.head.name if section.head else "(....................)", bold)
-        ws.write(sign + 5, 9, "(....................)", bold)
-        ws.write(sign + 6, 2, f"NIP {section.head.nip}" if section.head else "NIP")
-        ws.write(sign + 6, 9, "NIP")
+        _sign_block(ws, row + 4, (2, section.signer), (9, section.treasurer), data.signed_on, bold)
     _recap_sheet(wb, data, used, head, cell, money, total_label, total_money, title, bold)
     wb.close()
     return out.getvalue()
@@ -273,7 +514,10 @@ def sum_field(t: dict, name: str) -> Decimal:
     return t.get(name, ZERO)
 
 
-def _recap_sheet(wb, data, used, head, cell, money, total_label, total_money, title, bold):
+def _recap_sheet(
+    wb, data, used, head, cell, money, total_label, total_money, title, bold, signed=False
+):
+    used.discard("rekap")
     ws = wb.add_worksheet(_sheet_name("Rekap", used))
     ws.set_landscape()
     ws.set_paper(9)
@@ -295,6 +539,8 @@ def _recap_sheet(wb, data, used, head, cell, money, total_label, total_money, ti
     for col, v in enumerate(_recap_values(_with_extra(data.totals, all_rows)), start=2):
         ws.write_number(row, col, v, total_money)
     ws.write(row + 2, 0, f"Terbilang: {terbilang(data.totals['payable'])}", bold)
+    if signed:  # the SP2D recap: the head of BKPSDM and the treasurer sign
+        _sign_block(ws, row + 4, (1, data.bkpsdm), (9, data.treasurer), data.signed_on, bold)
 
 
 def _with_extra(totals: dict, rows: list[Result]) -> dict:
@@ -314,7 +560,7 @@ def recap_xlsx(run: Run, unit: Unit | None = None) -> bytes:
     """The recap per unit for the SP2D request, alone."""
     import xlsxwriter
 
-    data = payroll(run, unit)
+    data = payroll(run, unit, signed=True)
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True})
     f = {
@@ -339,6 +585,7 @@ def recap_xlsx(run: Run, unit: Unit | None = None) -> bytes:
         f["total_money"],
         f["title"],
         f["bold"],
+        signed=True,
     )
     wb.close()
     return out.getvalue()
@@ -358,7 +605,7 @@ def _pdf(template: str, context: dict) -> bytes:
 def nominatif_pdf(run: Run, unit: Unit | None = None, printed_on=None) -> bytes:
     """The daftar nominatif TPP as a landscape A4 pdf: per unit its table, JUMLAH row, amount in
     words and signature blocks (head of unit, treasurer); for the whole instansi a recap page."""
-    data = payroll(run, unit)
+    data = payroll(run, unit, signed=True)
     return _pdf(
         "tpp/pdf/nominatif.html",
         {
@@ -373,7 +620,7 @@ def nominatif_pdf(run: Run, unit: Unit | None = None, printed_on=None) -> bytes:
 
 
 def recap_pdf(run: Run, unit: Unit | None = None, printed_on=None) -> bytes:
-    data = payroll(run, unit)
+    data = payroll(run, unit, signed=True)
     return _pdf(
         "tpp/pdf/recap.html",
         {
