@@ -17,7 +17,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from ekinerja.core.audit_labels import period_label, related_name
 from ekinerja.core.models import Instansi, TenantModel
+from ekinerja.core.periods import rentang_tanggal, tanggal
 from ekinerja.org.models import Employee, Unit
 
 
@@ -275,7 +277,9 @@ class ActivityEntry(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.start_time:%H:%M}-{self.end_time:%H:%M} {self.item.name}"
+        hours = f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        employee = related_name(self, "employee")
+        return f"{employee} {tanggal(self.date)} {hours} {self.item.name}"
 
     @property
     def raw_minutes(self) -> int:
@@ -347,6 +351,9 @@ class Favourite(TenantModel):
             models.UniqueConstraint(fields=["employee", "item"], name="favourite_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"Favorit {related_name(self, 'employee')}: {related_name(self, 'item')}"
+
 
 class UnlockStatus(models.TextChoices):
     PENDING = "pending", "Menunggu BKPSDM"
@@ -402,7 +409,7 @@ class UnlockRequest(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"Buka kunci {self.employee.name} {self.date_from}..{self.date_to}"
+        return f"Buka kunci {self.employee.name} {rentang_tanggal(self.date_from, self.date_to)}"
 
 
 class ObjectionStatus(models.TextChoices):
@@ -450,7 +457,8 @@ class Objection(TenantModel):
         ordering = ["-filed_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Keberatan {self.entry_id}"
+        kind = self.get_kind_display().lower()
+        return f"Keberatan atas {kind} aktivitas #{self.entry_id}"
 
 
 class ReviewOutcome(models.TextChoices):
@@ -488,6 +496,10 @@ class ReviewSample(TenantModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        scope = related_name(self, "unit") if self.unit_id else "seluruh instansi"
+        return f"Sampel tim penilai {period_label(self.period)} ({scope})"
+
 
 class ReviewItem(TenantModel):
     sample = models.ForeignKey(ReviewSample, on_delete=models.PROTECT, related_name="items")
@@ -510,6 +522,9 @@ class ReviewItem(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["sample", "entry"], name="reviewitem_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"Pemeriksaan tim penilai aktivitas #{self.entry_id}: {self.get_outcome_display()}"
 
 
 class ApiToken(TenantModel):

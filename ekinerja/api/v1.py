@@ -7,11 +7,14 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as SchemaError
 
 from ekinerja.activities import services as activity_services
 from ekinerja.activities.api import router as activities_router
 from ekinerja.attendance.api import router as attendance_router
 
+from . import errors
 from .auth import session_auth, token_auth
 
 api = NinjaAPI(
@@ -38,6 +41,21 @@ def _validation_error(request, exc: ValidationError):
         request,
         {"detail": " ".join(exc.messages), "errors": _field_errors(exc)},
         status=422,
+    )
+
+
+@api.exception_handler(SchemaError)
+def _schema_error(request, exc: SchemaError):
+    """A request that does not fit the schema: ninja's 422 shape, `detail` a list of
+    {type, loc, msg, ctx}, with `msg` in Indonesian (api.errors)."""
+    return api.create_response(request, {"detail": errors.translate(exc.errors)}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    """ninja's own refusals (401 without a valid token, 400 for a body that is not JSON)."""
+    return api.create_response(
+        request, {"detail": errors.http_message(str(exc))}, status=exc.status_code
     )
 
 

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ekinerja.core.audit_labels import moment_label, related_name
 from ekinerja.core.models import Instansi, TenantModel
+from ekinerja.core.periods import rentang_tanggal, tanggal
 from ekinerja.org.models import Employee, Unit
 
 
@@ -182,6 +184,10 @@ class DeviceDump(TenantModel):
         verbose_name_plural = "data mentah mesin"
         ordering = ["-received_at"]
 
+    def __str__(self) -> str:
+        device = related_name(self, "device", "serial")
+        return f"Data mentah mesin {device} {moment_label(self.received_at)}"
+
 
 class Punch(TenantModel):
     """One raw punch. Never changed or deleted: corrections add a manual punch with a reason.
@@ -295,6 +301,10 @@ class PunchReview(TenantModel):
     note = models.TextField("catatan", blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        verdict = "diterima" if self.accepted else "ditolak"
+        return f"Pemeriksaan absen ponsel #{self.punch_id}: {verdict}"
+
 
 class LeaveType(TenantModel):
     """A kind of leave or permit. The code is the key the TPP policy's `leave_types` uses."""
@@ -369,7 +379,9 @@ class LeaveRequest(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.leave_type.name} {self.date_from} s.d. {self.date_to}"
+        employee = related_name(self, "employee")
+        dates = rentang_tanggal(self.date_from, self.date_to)
+        return f"{self.leave_type.name} {employee} {dates}"
 
 
 class CorrectionRequest(TenantModel):
@@ -405,6 +417,9 @@ class CorrectionRequest(TenantModel):
         verbose_name = "koreksi absensi"
         verbose_name_plural = "koreksi absensi"
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"Koreksi absensi {related_name(self, 'employee')} {moment_label(self.at)}"
 
 
 class DailyAttendance(TenantModel):
@@ -452,3 +467,6 @@ class DailyAttendance(TenantModel):
             models.UniqueConstraint(fields=["employee", "date"], name="daily_unique_employee_date"),
         ]
         indexes = [models.Index(fields=["instansi", "date"])]
+
+    def __str__(self) -> str:
+        return f"Kehadiran {related_name(self, 'employee')} {tanggal(self.date)}"

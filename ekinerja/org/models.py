@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ekinerja.core.audit_labels import moment_label
 from ekinerja.core.models import TenantModel
 
 
@@ -369,4 +370,4 @@ class ImportBatch(TenantModel):
         ordering = ["-uploaded_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.original_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+        return f"{self.original_name} ({moment_label(self.uploaded_at)})"

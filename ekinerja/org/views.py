@@ -134,5 +134,10 @@ def unit_chart(request, pk: int):
 def audit_log(request):
     if not request.user.has_perm("org.view_audit_log"):
         raise PermissionDenied
-    events = scoped(AuditEvent, request.user).select_related("actor")[:200]
+    from ekinerja.core.audit_labels import action_label, object_label
+
+    events = list(scoped(AuditEvent, request.user).select_related("actor")[:200])
+    for event in events:  # labels from the code and the model registry: no query per row
+        event.action_label = action_label(event.action)
+        event.object_label = object_label(event.object_type, event.object_id, event.object_repr)
     return render(request, "org/audit_log.html", {"events": events})

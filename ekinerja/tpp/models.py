@@ -8,7 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ekinerja.core.audit_labels import period_label, related_name
 from ekinerja.core.models import TenantModel
+from ekinerja.core.money import format_rupiah
+from ekinerja.core.periods import rentang_tanggal, tanggal
 
 MONEY = {"max_digits": 16, "decimal_places": 0}
 
@@ -50,7 +53,7 @@ class Policy(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} (mulai {self.effective_from:%d-%m-%Y})"
+        return f"{self.name} (mulai {tanggal(self.effective_from)})"
 
 
 class Sentence(TenantModel):
@@ -71,6 +74,10 @@ class Sentence(TenantModel):
                 condition=Q(end__gte=models.F("start")), name="sentence_end_after_start"
             )
         ]
+
+    def __str__(self) -> str:
+        employee = related_name(self, "employee")
+        return f"Hukuman disiplin {employee} {rentang_tanggal(self.start, self.end)}"
 
 
 class Run(TenantModel):
@@ -140,7 +147,8 @@ class Run(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"TPP {self.period}"
+        unit = f" {related_name(self, 'unit')}" if self.unit_id else ""
+        return f"TPP {period_label(self.period)}{unit}"
 
 
 class Result(TenantModel):
@@ -187,6 +195,9 @@ class Result(TenantModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Hasil TPP {self.name} ({self.nip})"
+
 
 class Withholding(TenantModel):
     """BKPSDM holds an employee's TPP for a month pending a required document (monthly SKP, LHKPN).
@@ -217,6 +228,10 @@ class Withholding(TenantModel):
             )
         ]
 
+    def __str__(self) -> str:
+        employee = related_name(self, "employee")
+        return f"Penahanan TPP {employee} {period_label(self.period)}"
+
 
 class Adjustment(TenantModel):
     """A correction to a locked month, paid (or recovered) in a later month. Locked months never change."""
@@ -238,6 +253,13 @@ class Adjustment(TenantModel):
         verbose_name = "koreksi TPP"
         verbose_name_plural = "koreksi TPP"
         indexes = [models.Index(fields=["instansi", "target_period"])]
+
+    def __str__(self) -> str:
+        employee = related_name(self, "employee")
+        return (
+            f"Koreksi TPP {employee} {period_label(self.source_period)}, "
+            f"dibayar {period_label(self.target_period)}: {format_rupiah(self.amount)}"
+        )
 
 
 class Simulation(TenantModel):
@@ -288,7 +310,7 @@ class Simulation(TenantModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Simulasi {self.policy_id} {self.period}"
+        return f"Simulasi {related_name(self, 'policy')} {period_label(self.period)}"
 
     @property
     def net_difference(self):
@@ -326,3 +348,6 @@ class SimulationRow(TenantModel):
             models.Index(fields=["simulation", "unit"]),
             models.Index(fields=["simulation", "-abs_difference"]),
         ]
+
+    def __str__(self) -> str:
+        return f"Baris simulasi TPP {self.name} ({self.nip})"

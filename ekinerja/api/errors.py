@@ -1,0 +1,190 @@
+"""Indonesian messages for the errors django-ninja and pydantic report in English.
+
+A request that does not fit the schema (a missing field, text where a number belongs) is answered
+422 with ninja's documented shape, `{"detail": [{"type", "loc", "msg", "ctx"?}, ...]}`: `type` and
+`loc` stay as pydantic gives them (the app puts the message next to the field named by `loc`), only
+`msg` becomes an Indonesian sentence naming the field. The ninja errors with a fixed English text
+(an unreadable body, no or a bad token) keep their status and get an Indonesian `detail`."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+# Sources ninja puts first in `loc`; a body schema adds the parameter's name after it.
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+_DATE = "harus berupa tanggal dengan format TTTT-BB-HH (mis. 2026-10-08)"
+_TIME = "harus berupa jam dengan format JJ:MM (mis. 08:00)"
+_DATETIME = "harus berupa tanggal dan jam dengan format ISO 8601 (mis. 2026-10-08T08:00:00+08:00)"
+_INT = "harus berupa bilangan bulat"
+_NUMBER = "harus berupa angka"
+_DECIMAL = "harus berupa angka desimal"
+_TEXT = "harus berupa teks"
+_BOOL = "harus berupa true atau false"
+_OBJECT = "harus berupa objek JSON"
+_LIST = "harus berupa daftar (array)"
+
+# pydantic error type -> the predicate of "Kolom 'x' ...". Placeholders are filled from `ctx`.
+PREDICATES: dict[str, str] = {
+    "missing": "wajib diisi",
+    "missing_argument": "wajib diisi",
+    "none_required": "harus dikosongkan",
+    "extra_forbidden": "tidak dikenal",
+    "unexpected_keyword_argument": "tidak dikenal",
+    "string_type": _TEXT,
+    "string_sub_type": _TEXT,
+    "string_unicode": _TEXT,
+    "string_too_short": "minimal {min_length} karakter",
+    "string_too_long": "maksimal {max_length} karakter",
+    "too_short": "minimal berisi {min_length} item",
+    "too_long": "maksimal berisi {max_length} item",
+    "string_pattern_mismatch": "formatnya tidak sesuai",
+    "int_type": _INT,
+    "int_parsing": _INT,
+    "int_parsing_size": "terlalu besar",
+    "int_from_float": _INT,
+    "float_type": _NUMBER,
+    "float_parsing": _NUMBER,
+    "finite_number": "harus berupa angka yang terhingga",
+    "decimal_type": _DECIMAL,
+    "decimal_parsing": _DECIMAL,
+    "decimal_max_digits": "maksimal {max_digits} digit",
+    "decimal_max_places": "maksimal {decimal_places} angka di belakang koma",
+    "decimal_whole_digits": "maksimal {whole_digits} digit sebelum koma",
+    "greater_than": "harus lebih besar dari {gt}",
+    "greater_than_equal": "paling kecil {ge}",
+    "less_than": "harus lebih kecil dari {lt}",
+    "less_than_equal": "paling besar {le}",
+    "multiple_of": "harus kelipatan {multiple_of}",
+    "bool_type": _BOOL,
+    "bool_parsing": _BOOL,
+    "date_type": _DATE,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE + ", tanpa jam",
+    "date_past": "harus tanggal yang sudah lewat",
+    "date_future": "harus tanggal yang akan datang",
+    "time_type": _TIME,
+    "time_parsing": _TIME,
+    "datetime_type": _DATETIME,
+    "datetime_parsing": _DATETIME,
+    "datetime_from_date_parsing": _DATETIME,
+    "datetime_object_invalid": _DATETIME,
+    "timezone_naive": "tidak boleh memuat zona waktu",
+    "timezone_aware": "harus memuat zona waktu",
+    "time_delta_type": "harus berupa durasi",
+    "time_delta_parsing": "harus berupa durasi",
+    "enum": "harus salah satu dari: {expected}",
+    "literal_error": "harus salah satu dari: {expected}",
+    "dict_type": _OBJECT,
+    "model_type": _OBJECT,
+    "model_attributes_type": _OBJECT,
+    "dataclass_type": _OBJECT,
+    "list_type": _LIST,
+    "tuple_type": _LIST,
+    "set_type": _LIST,
+    "iterable_type": _LIST,
+    "uuid_type": "harus berupa UUID",
+    "uuid_parsing": "harus berupa UUID",
+    "url_type": "harus berupa URL",
+    "url_parsing": "harus berupa URL",
+    "url_scheme": "harus berupa URL",
+    "json_type": "harus berupa JSON",
+    "json_invalid": "bukan JSON yang sah",
+    "bytes_type": _TEXT,
+    "bytes_too_long": "maksimal {max_length} byte",
+    "bytes_too_short": "minimal {min_length} byte",
+    "value_error": "tidak valid",
+    "assertion_error": "tidak valid",
+}
+FALLBACK = "tidak valid"
+
+# The errors about the request body as a whole (loc is just ("body", <parameter>) or ("body",)).
+BODY_MESSAGES: dict[str, str] = {
+    "missing": "Isi permintaan (JSON) wajib diisi.",
+    "json_invalid": "Isi permintaan bukan JSON yang sah.",
+}
+BODY_FALLBACK = "Isi permintaan harus berupa objek JSON sesuai skema."
+
+# ninja's own fixed English texts (ninja.errors, ninja.params.models) by status.
+HTTP_MESSAGES: dict[str, str] = {
+    "Cannot parse request body": "Isi permintaan bukan JSON yang sah.",
+    "Unauthorized": "Belum masuk, atau token tidak berlaku lagi. Silakan masuk kembali.",
+    "Forbidden": "Tidak diizinkan.",
+    "Too many requests.": "Terlalu banyak permintaan. Coba lagi beberapa saat lagi.",
+}
+
+
+def field_name(loc) -> str:
+    """The field a `loc` points at, without the source and the body parameter: ("body", "data",
+    "volume") -> "volume", ("query", "date_from") -> "date_from", ("body", "data", "rows", 0, "id")
+    -> "rows[0].id". Empty when the error is about the whole body."""
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        source = parts.pop(0)
+        if source in {"body", "form"} and parts:
+            parts.pop(0)  # the view's schema parameter ("data"), not a field of the request
+    name = ""
+    for part in parts:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name
+
+
+def _number(value) -> str:
+    """A bound from `ctx` as Indonesians write it: a decimal comma, no trailing zeros."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float, Decimal)):
+        text = format(Decimal(str(value)).normalize(), "f")
+        return text.replace(".", ",")
+    if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value):
+        return _number(Decimal(value))
+    return str(value)
+
+
+def _choices(expected) -> str:
+    """pydantic's "'a', 'b' or 'c'" in Indonesian: "a, b atau c"."""
+    items = re.findall(r"'([^']*)'", str(expected)) or [str(expected)]
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " atau " + items[-1]
+
+
+def message(error: dict) -> str:
+    """The Indonesian sentence of one pydantic/ninja error dict."""
+    kind = error.get("type", "")
+    ctx = dict(error.get("ctx") or {})
+    name = field_name(error.get("loc") or ())
+    if not name:
+        if kind in BODY_MESSAGES:
+            return BODY_MESSAGES[kind]
+        return BODY_FALLBACK
+    predicate = PREDICATES.get(kind, FALLBACK)
+    if kind == "string_pattern_mismatch":
+        # A pattern listing the allowed words, ^(a|b|c)$, reads better as the list of choices.
+        choices = re.fullmatch(r"\^\(?([\w|]+)\)?\$", str(ctx.get("pattern", "")))
+        if choices:
+            predicate = "harus salah satu dari: {expected}"
+            ctx["expected"] = "'" + "', '".join(choices.group(1).split("|")) + "'"
+    if "expected" in ctx:
+        ctx["expected"] = _choices(ctx["expected"])
+    values = {key: _number(value) for key, value in ctx.items() if key != "expected"}
+    values["expected"] = ctx.get("expected", "")
+    try:
+        predicate = predicate.format(**values)
+    except (KeyError, IndexError, ValueError):
+        predicate = FALLBACK
+    return f"Kolom '{name}' {predicate}."
+
+
+def translate(errors: list[dict]) -> list[dict]:
+    """ninja's error list with each `msg` in Indonesian; `type`, `loc` and `ctx` kept."""
+    return [{**error, "msg": message(error)} for error in errors]
+
+
+def http_message(text: str) -> str:
+    return HTTP_MESSAGES.get(text, text)
