@@ -68,7 +68,10 @@ class LeaveForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     date = forms.DateField(
-        label="Tanggal", widget=DATE, error_messages=DATE_ERRORS, validators=[validate_date_in_range]
+        label="Tanggal",
+        widget=DATE,
+        error_messages=DATE_ERRORS,
+        validators=[validate_date_in_range],
     )
     time = forms.TimeField(
         label="Jam",

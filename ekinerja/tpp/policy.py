@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ekinerja.core.money import format_rupiah
+from ekinerja.core.periods import DATE_OUT_OF_RANGE, date_in_range
+
 COMPONENT_KEYS = ("attendance", "activity", "skp")
 STATUSES = ("PNS", "CPNS", "PPPK")
 PREDICATES = ("sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang")
@@ -32,10 +35,23 @@ HUNDRED = Decimal(100)
 
 _KEY_RE = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_CLASS_RE = re.compile(r"[1-9][0-9]?", re.ASCII)
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+# Sane upper bounds (the editor's messages name them). Money is per month: a class base or the BPJS
+# income cap above Rp1.000.000.000 is a typo, and would overflow the stored amounts (16 digits) once
+# multiplied out over a run. Minutes and working days are bounded by the calendar itself, so a
+# policy that reads cleanly also computes (dates far ahead overflow) and fits the activity settings;
+# the minute bounds are the editor's only (see spec_tables), the money and window bounds always apply.
+MAX_MONEY = Decimal(1_000_000_000)
+MINUTES_PER_DAY = 1440
+MAX_MONTHLY_MINUTES = 31 * MINUTES_PER_DAY
+MAX_ENTRY_WINDOW = 250
 
 # Read as the exchange format's spec, not the BKPSDM editor: bands and floors may have gaps (and
-# floors need not start at 0); a figure in no band/floor matches nothing. Set only by `scenario
-# run` (ekinerja/exchange, docs/exchange-format.md) through `spec_tables()`.
+# floors need not start at 0); a figure in no band/floor matches nothing; activity minutes have no
+# calendar maximum. Set only by `scenario run` (ekinerja/exchange, docs/exchange-format.md) through
+# `spec_tables()`.
 _SPEC_TABLES: contextvars.ContextVar[bool] = contextvars.ContextVar("spec_tables", default=False)
 
 
@@ -237,91 +253,113 @@ class _Reader:
         self, value: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
     ) -> dict | None:
         if not isinstance(value, Mapping):
-            self.bad(path, "must be an object")
+            self.bad(path, "harus berupa objek {…}")
             return None
         allowed = set(required) | set(optional)
         for key in value:
             if key not in allowed:
-                self.bad(f"{path}.{key}", "unknown field")
+                self.bad(f"{path}.{key}", "kunci tidak dikenal")
         for key in required:
             if key not in value:
-                self.bad(f"{path}.{key}", "required field missing")
+                self.bad(f"{path}.{key}", "wajib diisi")
         return dict(value)
 
     def array(self, value: Any, path: str, *, non_empty: bool = False) -> list | None:
         if not isinstance(value, list | tuple):
-            self.bad(path, "must be an array")
+            self.bad(path, "harus berupa daftar […]")
             return None
         if non_empty and not value:
-            self.bad(path, "must not be empty")
+            self.bad(path, "tidak boleh kosong")
             return None
         return list(value)
 
     # -- scalars -----------------------------------------------------------------------------------
     def number(self, value: Any, path: str) -> Decimal | None:
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            self.bad(path, "must be a number")
+            self.bad(path, "harus berupa angka")
             return None
         try:
             number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
         except InvalidOperation:  # pragma: no cover - Decimal(int) and Decimal(str(float)) parse
-            self.bad(path, "must be a number")
+            self.bad(path, "harus berupa angka")
             return None
         if not number.is_finite():
-            self.bad(path, "must be a finite number")
+            self.bad(path, "harus berupa angka biasa, bukan NaN atau Infinity")
             return None
         return number
 
     def pct(self, value: Any, path: str) -> Decimal | None:
         number = self.number(value, path)
         if number is not None and not 0 <= number <= 100:
-            self.bad(path, f"percentage {_fmt(number)} out of range, must be 0-100")
+            self.bad(path, f"persentase {_fmt(number)} di luar rentang, harus 0-100")
             return None
         return number
 
-    def whole(self, value: Any, path: str, *, minimum: int = 0, what: str = "number") -> int | None:
+    def whole(
+        self,
+        value: Any,
+        path: str,
+        *,
+        minimum: int = 0,
+        maximum: int | None = None,
+        what: str = "",
+    ) -> int | None:
+        """A whole number; `what` names its unit ("menit", "hari kerja"; the exchange reader's
+        English names are translated)."""
         number = self.number(value, path)
         if number is None:
             return None
         if number != number.to_integral_value():
-            self.bad(path, f"must be a whole {what}")
+            unit = _UNITS.get(what, what)
+            self.bad(path, f"harus bilangan bulat ({unit})" if unit else "harus bilangan bulat")
             return None
         if number < minimum:
-            self.bad(path, f"must be at least {minimum}")
+            self.bad(path, f"tidak boleh kurang dari {minimum}")
+            return None
+        if maximum is not None and number > maximum:
+            self.bad(path, f"tidak boleh lebih dari {_int(maximum)}")
             return None
         return int(number)
 
-    def money(self, value: Any, path: str) -> Decimal | None:
+    def money(self, value: Any, path: str, *, maximum: Decimal | None = None) -> Decimal | None:
         number = self.number(value, path)
         if number is None:
             return None
         if number != number.to_integral_value() or number < 0:
-            self.bad(path, "money must be a whole non-negative number of rupiah")
+            self.bad(path, "uang harus rupiah bulat, tidak negatif (tanpa sen)")
+            return None
+        if maximum is not None and number > maximum:
+            self.bad(path, f"terlalu besar, paling banyak {format_rupiah(maximum)} sebulan")
             return None
         return Decimal(int(number))
 
-    def positive(self, value: Any, path: str) -> Decimal | None:
+    def positive(
+        self, value: Any, path: str, *, maximum: int | None = None, unit: str = ""
+    ) -> Decimal | None:
         number = self.number(value, path)
         if number is not None and number <= 0:
-            self.bad(path, "must be greater than 0")
+            self.bad(path, "harus lebih dari 0")
+            return None
+        if number is not None and maximum is not None and number > maximum:
+            self.bad(path, f"tidak boleh lebih dari {_int(maximum)}{f' {unit}' if unit else ''}")
             return None
         return number
 
     def boolean(self, value: Any, path: str) -> bool | None:
         if not isinstance(value, bool):
-            self.bad(path, "must be true or false")
+            self.bad(path, "harus true atau false")
             return None
         return value
 
     def text(self, value: Any, path: str) -> str | None:
         if not isinstance(value, str) or not value.strip():
-            self.bad(path, "must be a non-empty string")
+            self.bad(path, "harus berupa teks yang tidak kosong")
             return None
         return value
 
     def key(self, value: Any, path: str) -> str | None:
         if not isinstance(value, str) or not _KEY_RE.fullmatch(value):
-            self.bad(path, "key must be lowercase letters, digits and '_', starting with a letter")
+            self.bad(path, "kunci harus berupa huruf kecil, angka dan '_', diawali huruf")
             return None
         return value
 
@@ -333,42 +371,61 @@ class _Reader:
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        self.bad(path, "must be a date YYYY-MM-DD")
+        self.bad(path, "harus berupa tanggal TTTT-BB-HH")
         return None
 
     def choice(self, value: Any, path: str, choices: tuple[str, ...]) -> str | None:
         if value not in choices:
             expected = ", ".join(f"'{c}'" for c in choices)
-            self.bad(path, f"must be one of {expected}")
+            self.bad(path, f"harus salah satu dari {expected}")
             return None
         return value
 
 
+_UNITS = {"number of minutes": "menit", "number of working days": "hari kerja", "class": "kelas"}
+
+
 def _fmt(number: Decimal) -> str:
-    """A Decimal as the JSON number a person wrote: 90, 2.5."""
-    return format(number.normalize(), "f")
+    """A Decimal as the JSON number a person wrote: 90, 2.5 (an absurdly large one shortened: 1E+30,
+    so a typo does not print hundreds of digits)."""
+    number = number.normalize()
+    if number and not -15 <= number.adjusted() <= 15:
+        return format(number, "E")
+    return format(number, "f")
+
+
+def _int(number: int) -> str:
+    """A bound as Indonesians write it: 44.640."""
+    return f"{number:,}".replace(",", ".")
+
+
+def _plain_text(r: _Reader, value: Any, path: str) -> str | None:
+    """A non-empty one-line text without control characters (a NUL would not even be stored)."""
+    text = r.text(value, path)
+    if text is not None and _CONTROL_RE.search(text):
+        r.bad(path, "tidak boleh berisi karakter kontrol (tab, baris baru, ...)")
+        return None
+    return text
 
 
 def _read_base_by_class(r: _Reader, value: Any, path: str) -> FrozenMap | None:
     if not isinstance(value, Mapping):
-        r.bad(path, "must be an object mapping class (1-17) to whole rupiah")
+        r.bad(path, "harus berupa objek yang memetakan kelas jabatan (1-17) ke rupiah bulat")
         return None
     if not value:
-        r.bad(path, "must list at least one class")
+        r.bad(path, "harus memuat paling sedikit satu kelas jabatan")
         return None
     table: dict[int, Decimal] = {}
     ok = True
     for raw_key, raw_amount in value.items():
         key_path = f"{path}.{raw_key}"
-        if not (isinstance(raw_key, str) and raw_key.isdigit() and str(int(raw_key)) == raw_key):
-            r.bad(key_path, "class must be 1-17")
+        if not (
+            isinstance(raw_key, str) and _CLASS_RE.fullmatch(raw_key) and int(raw_key) in CLASSES
+        ):
+            r.bad(key_path, "kelas jabatan harus 1-17")
             ok = False
             continue
-        if int(raw_key) not in CLASSES:
-            r.bad(key_path, "class must be 1-17")
-            ok = False
-            continue
-        amount = r.money(raw_amount, key_path)
+        amount = r.money(raw_amount, key_path, maximum=MAX_MONEY)
         if amount is None:
             ok = False
             continue
@@ -393,13 +450,13 @@ def _read_components(r: _Reader, value: Any, path: str) -> tuple[Component, ...]
             r.choice(data.get("key"), f"{item_path}.key", COMPONENT_KEYS) if "key" in data else None
         )
         if key is not None and key in seen:
-            r.bad(f"{item_path}.key", f"duplicate component '{key}'")
+            r.bad(f"{item_path}.key", f"komponen '{key}' tercantum dua kali")
             key = None
         weight = None
         if "weight" in data:
             weight = r.number(data["weight"], f"{item_path}.weight")
             if weight is not None and not 0 < weight <= 100:
-                r.bad(f"{item_path}.weight", "weight must be greater than 0 and at most 100")
+                r.bad(f"{item_path}.weight", "bobot harus lebih dari 0 dan paling besar 100")
                 weight = None
         if key is None or weight is None:
             ok = False
@@ -410,7 +467,7 @@ def _read_components(r: _Reader, value: Any, path: str) -> tuple[Component, ...]
         return None
     total = sum((c.weight for c in components), Decimal(0))
     if total != 100:
-        r.bad(path, f"weights sum to {_fmt(total)}, must be 100")
+        r.bad(path, f"jumlah bobot {_fmt(total)}, harus 100")
         return None
     return tuple(components)
 
@@ -424,13 +481,13 @@ def _read_bands(r: _Reader, value: Any, path: str) -> tuple[Band, ...] | None:
     for i, item in enumerate(items):
         item_path = f"{path}[{i}]"
         if not isinstance(item, list | tuple) or len(item) != 3:
-            r.bad(item_path, "band must be [from_minutes, to_minutes or null, pct]")
+            r.bad(item_path, "rentang harus [dari_menit, sampai_menit atau null, persen]")
             ok = False
             continue
-        lower = r.whole(item[0], f"{item_path}[0]", what="number of minutes")
+        lower = r.whole(item[0], f"{item_path}[0]", what="menit")
         upper = None
         if item[1] is not None:
-            upper = r.whole(item[1], f"{item_path}[1]", what="number of minutes")
+            upper = r.whole(item[1], f"{item_path}[1]", what="menit")
             if upper is None:
                 ok = False
         pct = r.pct(item[2], f"{item_path}[2]")
@@ -438,7 +495,7 @@ def _read_bands(r: _Reader, value: Any, path: str) -> tuple[Band, ...] | None:
             ok = False
             continue
         if upper is not None and upper < lower:
-            r.bad(item_path, f"band ends ({upper}) before it starts ({lower})")
+            r.bad(item_path, f"rentang berakhir ({upper}) sebelum dimulai ({lower})")
             ok = False
             continue
         bands.append(Band(lower, upper, pct))
@@ -448,22 +505,26 @@ def _read_bands(r: _Reader, value: Any, path: str) -> tuple[Band, ...] | None:
         prev, band = bands[i - 1], bands[i]
         item_path = f"{path}[{i}]"
         if prev.upper is None:
-            r.bad(f"{path}[{i - 1}]", "only the last band may be open (null)")
+            r.bad(f"{path}[{i - 1}]", "hanya rentang terakhir yang boleh terbuka (null)")
             ok = False
         elif band.lower <= prev.upper:
-            r.bad(item_path, f"overlaps the previous band, which ends at {prev.upper}")
+            r.bad(
+                item_path,
+                f"tumpang tindih dengan rentang sebelumnya, yang berakhir di {prev.upper}",
+            )
             ok = False
         elif band.lower != prev.upper + 1 and not _SPEC_TABLES.get():
             r.bad(
                 item_path,
-                f"bands must be contiguous: starts at {band.lower}, previous band ends at {prev.upper}",
+                f"rentang harus bersambung: dimulai di {band.lower}, "
+                f"rentang sebelumnya berakhir di {prev.upper}",
             )
             ok = False
         if band.pct < prev.pct:
             r.bad(
                 f"{item_path}[2]",
-                f"percentage {_fmt(band.pct)} is lower than the previous band's {_fmt(prev.pct)}; "
-                "longer lateness must not deduct less",
+                f"persentase {_fmt(band.pct)} lebih kecil dari rentang sebelumnya "
+                f"({_fmt(prev.pct)}); keterlambatan yang lebih lama tidak boleh dipotong lebih sedikit",
             )
             ok = False
     return tuple(bands) if ok else None
@@ -486,9 +547,7 @@ def _read_attendance(r: _Reader, value: Any, path: str) -> AttendanceRules | Non
         "deduct_from": r.choice(data["deduct_from"], f"{path}.deduct_from", DEDUCT_FROM)
         if "deduct_from" in data
         else None,
-        "grace_minutes": r.whole(
-            data["grace_minutes"], f"{path}.grace_minutes", what="number of minutes"
-        )
+        "grace_minutes": r.whole(data["grace_minutes"], f"{path}.grace_minutes", what="menit")
         if "grace_minutes" in data
         else None,
         "late_bands": _read_bands(r, data["late_bands"], f"{path}.late_bands")
@@ -507,7 +566,7 @@ def _read_attendance(r: _Reader, value: Any, path: str) -> AttendanceRules | Non
 
 def _read_leave_types(r: _Reader, value: Any, path: str) -> FrozenMap | None:
     if not isinstance(value, Mapping):
-        r.bad(path, "must be an object mapping leave type to its rules")
+        r.bad(path, "harus berupa objek yang memetakan jenis izin/cuti ke aturannya")
         return None
     types: dict[str, LeaveType] = {}
     ok = True
@@ -545,7 +604,7 @@ def _read_floors(r: _Reader, value: Any, path: str) -> tuple[Floor, ...] | None:
     for i, item in enumerate(items):
         item_path = f"{path}[{i}]"
         if not isinstance(item, list | tuple) or len(item) != 3:
-            r.bad(item_path, "floor must be [from_pct, to_pct, pay_pct]")
+            r.bad(item_path, "batas harus [dari_persen, sampai_persen, persen_dibayar]")
             ok = False
             continue
         lower = r.pct(item[0], f"{item_path}[0]")
@@ -555,7 +614,10 @@ def _read_floors(r: _Reader, value: Any, path: str) -> tuple[Floor, ...] | None:
             ok = False
             continue
         if upper <= lower:
-            r.bad(item_path, f"floor ends ({_fmt(upper)}) at or before it starts ({_fmt(lower)})")
+            r.bad(
+                item_path,
+                f"batas berakhir ({_fmt(upper)}) pada atau sebelum awalnya ({_fmt(lower)})",
+            )
             ok = False
             continue
         floors.append(Floor(lower, upper, pct))
@@ -563,22 +625,22 @@ def _read_floors(r: _Reader, value: Any, path: str) -> tuple[Floor, ...] | None:
         return None
     spec = _SPEC_TABLES.get()
     if floors and floors[0].lower != 0 and not spec:
-        r.bad(f"{path}[0][0]", "the first floor must start at 0")
+        r.bad(f"{path}[0][0]", "batas pertama harus dimulai dari 0")
         ok = False
     for i in range(1, len(floors)):
         prev, floor = floors[i - 1], floors[i]
         if floor.lower < prev.upper if spec else floor.lower != prev.upper:
             r.bad(
                 f"{path}[{i}]",
-                f"floors must be contiguous and ascending: starts at {_fmt(floor.lower)}, "
-                f"previous floor ends at {_fmt(prev.upper)}",
+                f"batas harus bersambung dan naik: dimulai di {_fmt(floor.lower)}, "
+                f"batas sebelumnya berakhir di {_fmt(prev.upper)}",
             )
             ok = False
         if floor.pct < prev.pct:
             r.bad(
                 f"{path}[{i}][2]",
-                f"pay percentage {_fmt(floor.pct)} is lower than the previous floor's "
-                f"{_fmt(prev.pct)}; a higher presence rate must not pay less",
+                f"persentase bayar {_fmt(floor.pct)} lebih kecil dari batas sebelumnya "
+                f"({_fmt(prev.pct)}); kehadiran yang lebih tinggi tidak boleh dibayar lebih sedikit",
             )
             ok = False
     return tuple(floors) if ok else None
@@ -593,24 +655,42 @@ def _read_activity(r: _Reader, value: Any, path: str) -> ActivityRules | None:
     )
     if data is None:
         return None
+    # Minutes beyond the calendar are a typo in the editor; the exchange format sets no maximum and
+    # they compute (exactly) anyway. The entry window is bounded always: far deadlines overflow.
+    editor = not _SPEC_TABLES.get()
     ok = True
     monthly = daily = None
     has_monthly = data.get("monthly_target_minutes") is not None
     has_daily = data.get("daily_target_minutes") is not None
     if has_monthly and has_daily:
-        r.bad(path, "set either monthly_target_minutes or daily_target_minutes, not both")
+        r.bad(path, "isi monthly_target_minutes atau daily_target_minutes, tidak keduanya")
         ok = False
     elif not has_monthly and not has_daily:
-        r.bad(f"{path}.monthly_target_minutes", "required field missing (or daily_target_minutes)")
+        r.bad(f"{path}.monthly_target_minutes", "wajib diisi (atau daily_target_minutes)")
         ok = False
     if has_monthly:
-        monthly = r.positive(data["monthly_target_minutes"], f"{path}.monthly_target_minutes")
+        monthly = r.positive(
+            data["monthly_target_minutes"],
+            f"{path}.monthly_target_minutes",
+            maximum=MAX_MONTHLY_MINUTES if editor else None,
+            unit="menit (31 hari × 24 jam)",
+        )
         ok = ok and monthly is not None
     if has_daily:
-        daily = r.positive(data["daily_target_minutes"], f"{path}.daily_target_minutes")
+        daily = r.positive(
+            data["daily_target_minutes"],
+            f"{path}.daily_target_minutes",
+            maximum=MINUTES_PER_DAY if editor else None,
+            unit="menit (24 jam)",
+        )
         ok = ok and daily is not None
     cap = (
-        r.positive(data["daily_cap_minutes"], f"{path}.daily_cap_minutes")
+        r.positive(
+            data["daily_cap_minutes"],
+            f"{path}.daily_cap_minutes",
+            maximum=MINUTES_PER_DAY if editor else None,
+            unit="menit (24 jam)",
+        )
         if "daily_cap_minutes" in data
         else None
     )
@@ -618,7 +698,8 @@ def _read_activity(r: _Reader, value: Any, path: str) -> ActivityRules | None:
         r.whole(
             data["entry_window_working_days"],
             f"{path}.entry_window_working_days",
-            what="number of working days",
+            maximum=MAX_ENTRY_WINDOW,
+            what="hari kerja",
         )
         if "entry_window_working_days" in data
         else None
@@ -629,7 +710,7 @@ def _read_activity(r: _Reader, value: Any, path: str) -> ActivityRules | None:
         if score_cap is not None and not 0 < score_cap <= 1:
             r.bad(
                 f"{path}.score_cap",
-                "must be greater than 0 and at most 1 (a component never exceeds its pot)",
+                "harus lebih dari 0 dan paling besar 1 (komponen tidak pernah melebihi pot-nya)",
             )
             score_cap = None
     if not ok or cap is None or window is None or score_cap is None:
@@ -649,7 +730,7 @@ def _read_skp(r: _Reader, value: Any, path: str) -> SkpRules | None:
 
 def _read_pct_table(r: _Reader, value: Any, path: str, *, what: str) -> FrozenMap | None:
     if not isinstance(value, Mapping):
-        r.bad(path, f"must be an object mapping {what} to a percentage")
+        r.bad(path, f"harus berupa objek yang memetakan {what} ke persentase")
         return None
     table: dict[str, Decimal] = {}
     ok = True
@@ -665,13 +746,13 @@ def _read_pct_table(r: _Reader, value: Any, path: str, *, what: str) -> FrozenMa
 
 def _read_status_factor(r: _Reader, value: Any, path: str) -> FrozenMap | None:
     if not isinstance(value, Mapping):
-        r.bad(path, "must be an object mapping PNS, CPNS and PPPK to a percentage")
+        r.bad(path, "harus berupa objek yang memetakan PNS, CPNS dan PPPK ke persentase")
         return None
     table: dict[str, Decimal] = {}
     ok = True
     for raw_key, raw in value.items():
         if raw_key not in STATUSES:
-            r.bad(f"{path}.{raw_key}", "unknown status, expected PNS, CPNS or PPPK")
+            r.bad(f"{path}.{raw_key}", "status tidak dikenal, harus PNS, CPNS atau PPPK")
             ok = False
             continue
         pct = r.pct(raw, f"{path}.{raw_key}")
@@ -681,7 +762,7 @@ def _read_status_factor(r: _Reader, value: Any, path: str) -> FrozenMap | None:
         table[raw_key] = pct
     for status in STATUSES:
         if status not in value:
-            r.bad(f"{path}.{status}", "required field missing")
+            r.bad(f"{path}.{status}", "wajib diisi")
             ok = False
     return FrozenMap({s: table[s] for s in STATUSES}) if ok else None
 
@@ -698,21 +779,25 @@ def _read_pph21(r: _Reader, value: Any, path: str) -> Pph21Rules | None:
         if not isinstance(raw, Mapping):
             r.bad(
                 f"{path}.rates",
-                "must be an object mapping golongan (I, II, III, IV) to a percentage",
+                "harus berupa objek yang memetakan golongan (I, II, III, IV) ke persentase",
             )
             rates_ok = False
         else:
             table: dict[str, Decimal] = {}
             for raw_key, raw_rate in raw.items():
                 item_path = f"{path}.rates.{raw_key}"
-                if not isinstance(raw_key, str) or not raw_key.strip():
-                    r.bad(item_path, "golongan key must be a non-empty string")
+                if (
+                    not isinstance(raw_key, str)
+                    or not raw_key.strip()
+                    or _CONTROL_RE.search(raw_key)
+                ):
+                    r.bad(item_path, "kunci golongan harus berupa teks yang tidak kosong")
                     rates_ok = False
                     continue
                 if "/" in raw_key:
                     r.bad(
                         item_path,
-                        "golongan key is the part before '/' (write 'IV', not 'IV/c')",
+                        "kunci golongan adalah bagian sebelum '/' (tulis 'IV', bukan 'IV/c')",
                     )
                     rates_ok = False
                     continue
@@ -723,7 +808,7 @@ def _read_pph21(r: _Reader, value: Any, path: str) -> Pph21Rules | None:
                 table[raw_key] = rate
             rates = FrozenMap(table)
     elif mode == "flat_by_golongan":
-        r.bad(f"{path}.rates", "required when mode is 'flat_by_golongan'")
+        r.bad(f"{path}.rates", "wajib diisi bila mode 'flat_by_golongan'")
         rates_ok = False
     if mode is None or not rates_ok:
         return None
@@ -738,7 +823,7 @@ def _read_health(r: _Reader, value: Any, path: str) -> HealthInsurance | None:
     cap = None
     cap_ok = True
     if data.get("income_cap") is not None:
-        cap = r.money(data["income_cap"], f"{path}.income_cap")
+        cap = r.money(data["income_cap"], f"{path}.income_cap", maximum=MAX_MONEY)
         cap_ok = cap is not None
     if pct is None or not cap_ok:
         return None
@@ -760,9 +845,9 @@ def _read_allowances(r: _Reader, value: Any, path: str) -> tuple[Allowance, ...]
             continue
         key = r.key(data["key"], f"{item_path}.key") if "key" in data else None
         if key is not None and key in seen:
-            r.bad(f"{item_path}.key", f"duplicate allowance '{key}'")
+            r.bad(f"{item_path}.key", f"tunjangan '{key}' tercantum dua kali")
             key = None
-        name = r.text(data["name"], f"{item_path}.name") if "name" in data else None
+        name = _plain_text(r, data["name"], f"{item_path}.name") if "name" in data else None
         base = (
             _read_base_by_class(r, data["base_by_class"], f"{item_path}.base_by_class")
             if "base_by_class" in data
@@ -779,6 +864,14 @@ def _read_allowances(r: _Reader, value: Any, path: str) -> tuple[Allowance, ...]
         seen.add(key)
         allowances.append(Allowance(key, name, base, components))
     return tuple(allowances) if ok else None
+
+
+def _read_effective_from(r: _Reader, value: Any, path: str) -> dt.date | None:
+    day = r.date(value, path)
+    if day is not None and not date_in_range(day):
+        r.bad(path, DATE_OUT_OF_RANGE[0].lower() + DATE_OUT_OF_RANGE[1:].rstrip("."))
+        return None
+    return day
 
 
 _POLICY_REQUIRED = (
@@ -817,20 +910,20 @@ def policy_from_dict(data: Any, path: str = "$") -> Policy:
             return None
         return reader(r, raw[field], f"{path}.{field}")
 
-    name = read("name", lambda r, v, p: r.text(v, p))
-    effective_from = read("effective_from", lambda r, v, p: r.date(v, p))
+    name = read("name", _plain_text)
+    effective_from = read("effective_from", _read_effective_from)
 
     base_by_class = components = allowances = None
     if "allowances" in raw:
         for field in ("base_by_class", "components"):
             if field in raw:
-                r.bad(f"{path}.{field}", "cannot be combined with allowances")
+                r.bad(f"{path}.{field}", "tidak dapat digabung dengan allowances")
         allowances = read("allowances", _read_allowances)
     else:
         if "base_by_class" not in raw:
-            r.bad(f"{path}.base_by_class", "required field missing (or allowances)")
+            r.bad(f"{path}.base_by_class", "wajib diisi (atau allowances)")
         if "components" not in raw:
-            r.bad(f"{path}.components", "required field missing (or allowances)")
+            r.bad(f"{path}.components", "wajib diisi (atau allowances)")
         base_by_class = read("base_by_class", _read_base_by_class)
         components = read("components", _read_components)
 
@@ -845,7 +938,9 @@ def policy_from_dict(data: Any, path: str = "$") -> Policy:
         floors = read("attendance_floors", _read_floors)
     activity = read("activity", _read_activity)
     skp = read("skp", _read_skp)
-    sentences = read("sentences", lambda r, v, p: _read_pct_table(r, v, p, what="sentence kind"))
+    sentences = read(
+        "sentences", lambda r, v, p: _read_pct_table(r, v, p, what="tingkat hukuman disiplin")
+    )
     pph21 = read("pph21", _read_pph21)
     health = None
     if raw.get("health_insurance") is not None:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ekinerja.attendance.models import LeaveType
 from ekinerja.core.clock import local_today
 from ekinerja.core.money import format_rupiah, parse_rupiah
-from ekinerja.core.periods import Period
+from ekinerja.core.periods import Period, tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import employee_for_user, hierarchy, user_roles
@@ -126,9 +126,9 @@ def bpkad_home_card(request, roles) -> dict:
 
 
 def _leave_rows(detail: dict, instansi_id: int) -> list[tuple[str, int]]:
-    """The month's leave days by leave type as (the type's name, days): the explanation stores the
-    types' codes (the keys of the policy's `leave_types`); their names are read in one query. A code
-    the instansi no longer has is shown as written, underscores as spaces."""
+    """The month's leave days by leave type as (the type's name, days), by name. The explanation
+    stores the types' codes (the keys of the policy's `leave_types`); their names are read in one
+    query. A code the instansi no longer has is shown as written, underscores as spaces."""
     days = ((detail.get("attendance") or {}).get("leave_days")) or {}
     if not days:
         return []
@@ -137,7 +137,9 @@ def _leave_rows(detail: dict, instansi_id: int) -> list[tuple[str, int]]:
             "code", "name"
         )
     )
-    return [(names.get(code) or code.replace("_", " "), n) for code, n in days.items()]
+    # By name: the stored JSON's key order is the database's (PostgreSQL's jsonb orders keys by
+    # length), not the calculator's.
+    return sorted((names.get(code) or code.replace("_", " "), n) for code, n in days.items())
 
 
 def _explanation_context(detail: dict, instansi_id: int) -> dict:
@@ -594,6 +596,77 @@ def _diff_rows(old: dict | None, new_text: str) -> list[tuple[str, str, str]]:
     return rows
 
 
+# The messages of Python's JSON parser (json.decoder, json.scanner), by their start, in Indonesian.
+_JSON_MESSAGES = (
+    (
+        "Expecting property name enclosed in double quotes",
+        'nama kunci harus diapit tanda kutip ganda, mis. "name" (periksa juga koma berlebih '
+        'sebelum "}")',
+    ),
+    ("Expecting ':' delimiter", "kurang tanda titik dua (:) setelah nama kunci"),
+    ("Expecting ',' delimiter", "kurang tanda koma (,) di antara dua unsur"),
+    (
+        "Expecting value",
+        'nilai diharapkan di sini: angka, "teks", true, false, null, {…} atau […] (periksa juga '
+        'koma berlebih sebelum "]")',
+    ),
+    ("Unterminated string", "teks tidak ditutup dengan tanda kutip ganda"),
+    ("Extra data", "ada isi tambahan setelah akhir objek JSON"),
+    (
+        "Invalid control character",
+        "teks memuat karakter kontrol (tab atau baris baru); tulis \\t atau \\n",
+    ),
+    ("Invalid \\escape", "urutan escape dengan garis miring terbalik (\\) tidak valid"),
+    ("Invalid \\uXXXX escape", "urutan \\uXXXX tidak valid"),
+)
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """A JSON syntax error for BKPSDM: where (line, column) and what, in Indonesian."""
+    if not exc.doc.strip():
+        return "Isi kebijakan kosong; tulis objek JSON kebijakan {…} atau mulai dari templat."
+    reason = next(
+        (text for start, text in _JSON_MESSAGES if exc.msg.startswith(start)),
+        "penulisan JSON tidak sesuai aturan",
+    )
+    return f"JSON tidak valid pada baris {exc.lineno} kolom {exc.colno}: {reason}"
+
+
+def _parse_policy_text(text: str) -> tuple[object, str | None]:
+    """The editor's text read as JSON: (data, None), or (None, the Indonesian reason)."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, _json_problem(exc)
+    except RecursionError:
+        return None, "JSON tidak valid: terlalu banyak tingkat kurung bersarang."
+    except ValueError:  # an integer of thousands of digits (int max str digits)
+        return None, "JSON tidak valid: ada angka yang terlalu panjang."
+
+
+def _adopted_clash(policy: PolicyRow) -> PolicyRow | None:
+    """An adopted version of the same instansi with this draft's effective date (the adopt step
+    refuses to adopt this draft while it is in force)."""
+    if policy is None or policy.status != PolicyRow.Status.DRAFT:
+        return None
+    return (
+        PolicyRow.objects.filter(
+            instansi_id=policy.instansi_id,
+            status=PolicyRow.Status.ADOPTED,
+            effective_from=policy.effective_from,
+        )
+        .exclude(pk=policy.pk)
+        .first()
+    )
+
+
+def _clash_text(policy: PolicyRow, clash: PolicyRow) -> str:
+    return (
+        f"Sudah ada kebijakan yang berlaku mulai {tanggal(policy.effective_from)} ({clash.name}); "
+        "cabut dulu kebijakan itu atau ubah effective_from draf ini."
+    )
+
+
 def _problems(exc: ValidationError) -> list[tuple[str, str]]:
     if hasattr(exc, "error_dict"):
         return [(path, msg) for path, msgs in exc.message_dict.items() for msg in msgs]
@@ -614,12 +687,9 @@ def policy_edit(request, pk: int | None = None):
         if not can_edit:
             raise PermissionDenied("Kebijakan ini tidak dapat diubah.")
         text = request.POST.get("data", "")
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            problems = [
-                ("$", f"JSON tidak valid: baris {exc.lineno}, kolom {exc.colno}: {exc.msg}")
-            ]
+        data, syntax = _parse_policy_text(text)
+        if syntax is not None:
+            problems = [("$", syntax)]
         else:
             try:
                 policy = services.policy_save(
@@ -642,11 +712,14 @@ def policy_edit(request, pk: int | None = None):
             text = json.dumps(base, indent=2, ensure_ascii=False)
     effective = None
     try:
-        effective = json.loads(text).get("effective_from")
+        effective = _parse_policy_text(text)[0].get("effective_from")
         effective = Period.parse(effective[:7]).first_day if effective else None
     except (ValueError, AttributeError, TypeError):
         effective = None
     previous = _previous_version(policy, instansi, effective)
+    # Drafts may be prepared early, so a clash with an adopted version is a warning, not an error.
+    clash = _adopted_clash(policy) if policy is not None and not problems else None
+    warnings = [_clash_text(policy, clash)] if clash is not None else []
     return render(
         request,
         "tpp/policy_edit.html",
@@ -654,6 +727,7 @@ def policy_edit(request, pk: int | None = None):
             "policy": policy,
             "text": text,
             "problems": problems,
+            "warnings": warnings,
             "previous": previous,
             "diff": _diff_rows(previous.data if previous else None, text),
             "can_edit": can_edit,
@@ -670,11 +744,17 @@ def policy_edit(request, pk: int | None = None):
 def policy_adopt(request, pk: int):
     _need(request, "tpp.manage_policy")
     policy = get_scoped_or_404(PolicyRow, request.user, pk=pk)
+    clash = _adopted_clash(policy)
+    if clash is not None:  # the service refuses it too; said here with the date in words
+        messages.error(request, _clash_text(policy, clash))
+        return redirect("tpp:policy", pk=policy.pk)
     try:
         services.policy_adopt(actor=request.user, policy=policy)
-        messages.success(request, f"Kebijakan berlaku mulai {policy.effective_from:%d-%m-%Y}.")
+        messages.success(request, f"Kebijakan berlaku mulai {tanggal(policy.effective_from)}.")
     except ValidationError as exc:
-        _errors(request, exc)
+        # A draft saved before a rule was added may no longer read: name the JSON path too.
+        for path, reason in _problems(exc):
+            messages.error(request, f"{path}: {reason}" if path.startswith("$") else reason)
     return redirect("tpp:policy", pk=policy.pk)
 
 

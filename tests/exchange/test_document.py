@@ -112,11 +112,11 @@ def test_every_problem_is_listed_with_its_path():
     data["punches"][0]["at"] = "2026-10-01 07:41"
     data["leaves"][0]["type"] = "liburan"
     found = problems(data)
-    assert found["$.extra"] == "unknown field"
+    assert found["$.extra"] == "kunci tidak dikenal"
     assert "must be a NIP" in found["$.employees[0].nip"]
     assert "1-17" in found["$.positions[0].class"]
     assert "unknown catalog" in found["$.activities[0].catalog"]
-    assert found["$.activities[0].colour"] == "unknown field"
+    assert found["$.activities[0].colour"] == "kunci tidak dikenal"
     assert "YYYY-MM-DDTHH:MM" in found["$.punches[0].at"]
     assert "not named by any policy" in found["$.leaves[0].type"]
 
@@ -147,7 +147,7 @@ def test_policy_problems_carry_the_policy_path():
 
 
 def test_not_an_object_and_wrong_format():
-    assert problems([]) == {"$": "must be an object"}
+    assert problems([]) == {"$": "harus berupa objek {…}"}
     data = minimal()
     data["format"] = "ekinerja/2"
     assert problems(data) == {"$.format": "must be 'ekinerja/1'"}

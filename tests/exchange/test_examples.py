@@ -211,6 +211,6 @@ def test_a_bad_file_is_refused_with_every_problem_and_no_result(tmp_path):
     with pytest.raises(CommandError) as err:
         call_command("scenario", "run", str(bad), "--period", "2026-10", "--out", str(out))
     text = str(err.value)
-    assert "$.employees[0].nip" in text and "$.punches[0].sorce: unknown field" in text
+    assert "$.employees[0].nip" in text and "$.punches[0].sorce: kunci tidak dikenal" in text
     assert "$.policies[0].components" in text
     assert not out.exists()

@@ -99,8 +99,8 @@ def test_exchange_commands(tmp_path):
     )
     with pytest.raises(CommandError) as err:
         call_command("exchange", "import", str(bad), "--instansi", "6399")
-    assert "$.units[0].x: unknown field" in str(err.value)
-    assert "$.instansi.name: required field missing" in str(err.value)
+    assert "$.units[0].x: kunci tidak dikenal" in str(err.value)
+    assert "$.instansi.name: wajib diisi" in str(err.value)
     assert Instansi.objects.count() == 2
 
 

@@ -238,138 +238,158 @@ def _set(path, value):
 
 BAD = [
     # (change, path, reason contains)
-    (_set(["components", 0, "weight"], 20), "$.components", "weights sum to 90, must be 100"),
-    (_set(["bonus"], 1), "$.bonus", "unknown field"),
-    (_set(["attendance", "tolerance"], 5), "$.attendance.tolerance", "unknown field"),
-    (_set(["skp"], DELETE), "$.skp", "required field missing"),
-    (_set(["name"], ""), "$.name", "non-empty string"),
-    (_set(["effective_from"], "2026-13-01"), "$.effective_from", "YYYY-MM-DD"),
-    (_set(["effective_from"], "01-01-2026"), "$.effective_from", "YYYY-MM-DD"),
-    (_set(["base_by_class", "18"], 1), "$.base_by_class.18", "class must be 1-17"),
-    (_set(["base_by_class", "0"], 1), "$.base_by_class.0", "class must be 1-17"),
-    (_set(["base_by_class", "01"], 1), "$.base_by_class.01", "class must be 1-17"),
-    (_set(["base_by_class", "3"], 1500.5), "$.base_by_class.3", "whole non-negative"),
-    (_set(["base_by_class", "3"], -1), "$.base_by_class.3", "whole non-negative"),
-    (_set(["base_by_class", "3"], "1500000"), "$.base_by_class.3", "must be a number"),
-    (_set(["base_by_class"], {}), "$.base_by_class", "at least one class"),
-    (_set(["status_factor", "PPPK"], DELETE), "$.status_factor.PPPK", "required field missing"),
-    (_set(["status_factor", "HONORER"], 50), "$.status_factor.HONORER", "unknown status"),
-    (_set(["status_factor", "CPNS"], 120), "$.status_factor.CPNS", "out of range, must be 0-100"),
-    (_set(["plt_pct"], -5), "$.plt_pct", "out of range"),
-    (_set(["plt_pct"], True), "$.plt_pct", "must be a number"),
-    (_set(["components", 0, "key"], "loyalty"), "$.components[0].key", "must be one of"),
-    (_set(["components", 2, "key"], "activity"), "$.components[2].key", "duplicate component"),
-    (_set(["components", 0, "weight"], 0), "$.components[0].weight", "greater than 0"),
-    (_set(["components", 0, "extra"], 1), "$.components[0].extra", "unknown field"),
-    (_set(["components"], []), "$.components", "must not be empty"),
+    (_set(["components", 0, "weight"], 20), "$.components", "jumlah bobot 90, harus 100"),
+    (_set(["bonus"], 1), "$.bonus", "kunci tidak dikenal"),
+    (_set(["attendance", "tolerance"], 5), "$.attendance.tolerance", "kunci tidak dikenal"),
+    (_set(["skp"], DELETE), "$.skp", "wajib diisi"),
+    (_set(["name"], ""), "$.name", "teks yang tidak kosong"),
+    (_set(["effective_from"], "2026-13-01"), "$.effective_from", "TTTT-BB-HH"),
+    (_set(["effective_from"], "01-01-2026"), "$.effective_from", "TTTT-BB-HH"),
+    (_set(["base_by_class", "18"], 1), "$.base_by_class.18", "kelas jabatan harus 1-17"),
+    (_set(["base_by_class", "0"], 1), "$.base_by_class.0", "kelas jabatan harus 1-17"),
+    (_set(["base_by_class", "01"], 1), "$.base_by_class.01", "kelas jabatan harus 1-17"),
+    (_set(["base_by_class", "3"], 1500.5), "$.base_by_class.3", "rupiah bulat, tidak negatif"),
+    (_set(["base_by_class", "3"], -1), "$.base_by_class.3", "rupiah bulat, tidak negatif"),
+    (_set(["base_by_class", "3"], "1500000"), "$.base_by_class.3", "harus berupa angka"),
+    (_set(["base_by_class"], {}), "$.base_by_class", "paling sedikit satu kelas"),
+    (_set(["status_factor", "PPPK"], DELETE), "$.status_factor.PPPK", "wajib diisi"),
+    (_set(["status_factor", "HONORER"], 50), "$.status_factor.HONORER", "status tidak dikenal"),
+    (_set(["status_factor", "CPNS"], 120), "$.status_factor.CPNS", "di luar rentang, harus 0-100"),
+    (_set(["plt_pct"], -5), "$.plt_pct", "di luar rentang"),
+    (_set(["plt_pct"], True), "$.plt_pct", "harus berupa angka"),
+    (_set(["components", 0, "key"], "loyalty"), "$.components[0].key", "harus salah satu dari"),
+    (_set(["components", 2, "key"], "activity"), "$.components[2].key", "tercantum dua kali"),
+    (_set(["components", 0, "weight"], 0), "$.components[0].weight", "lebih dari 0"),
+    (_set(["components", 0, "extra"], 1), "$.components[0].extra", "kunci tidak dikenal"),
+    (_set(["components"], []), "$.components", "tidak boleh kosong"),
     (_set(["attendance", "deduct_from"], "gaji"), "$.attendance.deduct_from", "'pot', 'ceiling'"),
-    (_set(["attendance", "grace_minutes"], -1), "$.attendance.grace_minutes", "at least 0"),
-    (_set(["attendance", "grace_minutes"], 2.5), "$.attendance.grace_minutes", "whole number"),
+    (
+        _set(["attendance", "grace_minutes"], -1),
+        "$.attendance.grace_minutes",
+        "tidak boleh kurang dari 0",
+    ),
+    (
+        _set(["attendance", "grace_minutes"], 2.5),
+        "$.attendance.grace_minutes",
+        "harus bilangan bulat",
+    ),
     (
         _set(["attendance", "late_bands"], [[1, 30, 0.5], [32, 60, 1]]),
         "$.attendance.late_bands[1]",
-        "contiguous: starts at 32, previous band ends at 30",
+        "bersambung: dimulai di 32, rentang sebelumnya berakhir di 30",
     ),
     (
         _set(["attendance", "late_bands"], [[1, 30, 0.5], [25, 60, 1]]),
         "$.attendance.late_bands[1]",
-        "overlaps the previous band, which ends at 30",
+        "tumpang tindih dengan rentang sebelumnya, yang berakhir di 30",
     ),
     (
         _set(["attendance", "early_bands"], [[1, None, 0.5], [31, 60, 1]]),
         "$.attendance.early_bands[0]",
-        "only the last band may be open",
+        "hanya rentang terakhir yang boleh terbuka",
     ),
     (
         _set(["attendance", "late_bands"], [[1, 30, 1], [31, 60, 0.5]]),
         "$.attendance.late_bands[1][2]",
-        "lower than the previous band's 1",
+        "lebih kecil dari rentang sebelumnya (1)",
     ),
     (
         _set(["attendance", "late_bands"], [[30, 1, 1]]),
         "$.attendance.late_bands[0]",
-        "ends (1) before it starts (30)",
+        "berakhir (1) sebelum dimulai (30)",
     ),
     (
         _set(["attendance", "late_bands"], [[1, 30]]),
         "$.attendance.late_bands[0]",
-        "[from_minutes, to_minutes or null, pct]",
+        "[dari_menit, sampai_menit atau null, persen]",
     ),
     (
         _set(["attendance", "late_bands"], [[1, 30, 101]]),
         "$.attendance.late_bands[0][2]",
-        "percentage 101 out of range",
+        "persentase 101 di luar rentang",
     ),
-    (_set(["attendance", "late_bands"], "1-30"), "$.attendance.late_bands", "must be an array"),
+    (_set(["attendance", "late_bands"], "1-30"), "$.attendance.late_bands", "harus berupa daftar"),
     (
         _set(["attendance", "absent_without_notice"], -1),
         "$.attendance.absent_without_notice",
         "0-100",
     ),
-    (_set(["leave_types", "Sakit"], {}), "$.leave_types.Sakit", "lowercase"),
-    (_set(["leave_types", "sakit", "paid"], True), "$.leave_types.sakit.paid", "unknown field"),
+    (_set(["leave_types", "Sakit"], {}), "$.leave_types.Sakit", "huruf kecil"),
+    (
+        _set(["leave_types", "sakit", "paid"], True),
+        "$.leave_types.sakit.paid",
+        "kunci tidak dikenal",
+    ),
     (
         _set(["leave_types", "sakit", "excludes_tpp"], "ya"),
         "$.leave_types.sakit.excludes_tpp",
-        "true or false",
+        "true atau false",
     ),
     (_set(["leave_types", "izin", "deduction"], 200), "$.leave_types.izin.deduction", "0-100"),
-    (_set(["attendance_floors"], [[10, 25, 0]]), "$.attendance_floors[0][0]", "must start at 0"),
+    (
+        _set(["attendance_floors"], [[10, 25, 0]]),
+        "$.attendance_floors[0][0]",
+        "harus dimulai dari 0",
+    ),
     (
         _set(["attendance_floors"], [[0, 25, 0], [30, 50, 50]]),
         "$.attendance_floors[1]",
-        "contiguous and ascending",
+        "bersambung dan naik",
     ),
     (
         _set(["attendance_floors"], [[0, 25, 50], [25, 50, 0]]),
         "$.attendance_floors[1][2]",
-        "must not pay less",
+        "tidak boleh dibayar lebih sedikit",
     ),
-    (_set(["attendance_floors"], [[0, 0, 0]]), "$.attendance_floors[0]", "at or before it starts"),
+    (
+        _set(["attendance_floors"], [[0, 0, 0]]),
+        "$.attendance_floors[0]",
+        "pada atau sebelum awalnya",
+    ),
     (
         _set(["attendance_floors"], [[0, 25]]),
         "$.attendance_floors[0]",
-        "[from_pct, to_pct, pay_pct]",
+        "[dari_persen, sampai_persen, persen_dibayar]",
     ),
     (
         _set(["activity", "daily_target_minutes"], 300),
         "$.activity",
-        "either monthly_target_minutes or daily_target_minutes, not both",
+        "monthly_target_minutes atau daily_target_minutes, tidak keduanya",
     ),
     (
         _set(["activity", "monthly_target_minutes"], DELETE),
         "$.activity.monthly_target_minutes",
-        "required field missing",
+        "wajib diisi",
     ),
     (
         _set(["activity", "monthly_target_minutes"], 0),
         "$.activity.monthly_target_minutes",
-        "greater than 0",
+        "lebih dari 0",
     ),
-    (_set(["activity", "daily_cap_minutes"], 0), "$.activity.daily_cap_minutes", "greater than 0"),
+    (_set(["activity", "daily_cap_minutes"], 0), "$.activity.daily_cap_minutes", "lebih dari 0"),
     (
         _set(["activity", "entry_window_working_days"], -1),
         "$.activity.entry_window_working_days",
-        "at least 0",
+        "tidak boleh kurang dari 0",
     ),
-    (_set(["activity", "score_cap"], 1.5), "$.activity.score_cap", "at most 1"),
-    (_set(["skp", "not_rated"], DELETE), "$.skp.not_rated", "required field missing"),
-    (_set(["skp", "luar_biasa"], 100), "$.skp.luar_biasa", "unknown field"),
+    (_set(["activity", "score_cap"], 1.5), "$.activity.score_cap", "paling besar 1"),
+    (_set(["skp", "not_rated"], DELETE), "$.skp.not_rated", "wajib diisi"),
+    (_set(["skp", "luar_biasa"], 100), "$.skp.luar_biasa", "kunci tidak dikenal"),
     (_set(["sentences", "ringan"], 125), "$.sentences.ringan", "0-100"),
-    (_set(["sentences"], [25, 50]), "$.sentences", "must be an object"),
+    (_set(["sentences"], [25, 50]), "$.sentences", "harus berupa objek"),
     (_set(["pph21", "mode"], "progressive"), "$.pph21.mode", "'flat_by_golongan', 'none'"),
-    (_set(["pph21", "rates"], DELETE), "$.pph21.rates", "required when mode is 'flat_by_golongan'"),
-    (_set(["pph21", "rates", "IV/c"], 15), "$.pph21.rates.IV/c", "part before '/'"),
+    (_set(["pph21", "rates"], DELETE), "$.pph21.rates", "wajib diisi bila mode 'flat_by_golongan'"),
+    (_set(["pph21", "rates", "IV/c"], 15), "$.pph21.rates.IV/c", "bagian sebelum '/'"),
     (_set(["pph21", "rates", "IV"], 150), "$.pph21.rates.IV", "0-100"),
     (_set(["health_insurance", "employee_pct"], 101), "$.health_insurance.employee_pct", "0-100"),
     (
         _set(["health_insurance", "income_cap"], -1),
         "$.health_insurance.income_cap",
-        "whole non-neg",
+        "rupiah bulat, tidak negatif",
     ),
-    (_set(["health_insurance"], 1), "$.health_insurance", "must be an object"),
-    (_set(["base_by_class"], DELETE), "$.base_by_class", "required field missing (or allowances)"),
-    (_set(["components"], DELETE), "$.components", "required field missing (or allowances)"),
+    (_set(["health_insurance"], 1), "$.health_insurance", "harus berupa objek"),
+    (_set(["base_by_class"], DELETE), "$.base_by_class", "wajib diisi (atau allowances)"),
+    (_set(["components"], DELETE), "$.components", "wajib diisi (atau allowances)"),
 ]
 
 
@@ -386,25 +406,29 @@ def test_allowances_cannot_be_combined_with_base_by_class_and_components():
     data["base_by_class"] = {"1": 1}
     data["components"] = [{"key": "skp", "weight": 100}]
     found = problems_of(data)
-    assert ("$.base_by_class", "cannot be combined with allowances") in found
-    assert ("$.components", "cannot be combined with allowances") in found
+    assert ("$.base_by_class", "tidak dapat digabung dengan allowances") in found
+    assert ("$.components", "tidak dapat digabung dengan allowances") in found
 
 
 @pytest.mark.parametrize(
     ("change", "path", "reason"),
     [
-        (_set(["allowances"], []), "$.allowances", "must not be empty"),
-        (_set(["allowances", 1, "key"], "tpp"), "$.allowances[1].key", "duplicate allowance 'tpp'"),
+        (_set(["allowances"], []), "$.allowances", "tidak boleh kosong"),
+        (
+            _set(["allowances", 1, "key"], "tpp"),
+            "$.allowances[1].key",
+            "tunjangan 'tpp' tercantum dua kali",
+        ),
         (
             _set(["allowances", 1, "components", 0, "weight"], 50),
             "$.allowances[1].components",
-            "weights sum to 50, must be 100",
+            "jumlah bobot 50, harus 100",
         ),
-        (_set(["allowances", 0, "name"], DELETE), "$.allowances[0].name", "required field missing"),
+        (_set(["allowances", 0, "name"], DELETE), "$.allowances[0].name", "wajib diisi"),
         (
             _set(["allowances", 1, "base_by_class", "20"], 1),
             "$.allowances[1].base_by_class.20",
-            "class must be 1-17",
+            "kelas jabatan harus 1-17",
         ),
     ],
 )
@@ -437,12 +461,12 @@ def test_paths_take_the_callers_prefix_and_message_lists_them():
     data["components"][0]["weight"] = 20
     with pytest.raises(PolicyError) as info:
         policy_from_dict(data, path="$.policies[0]")
-    assert info.value.problems == [("$.policies[0].components", "weights sum to 90, must be 100")]
-    assert str(info.value) == "$.policies[0].components: weights sum to 90, must be 100"
+    assert info.value.problems == [("$.policies[0].components", "jumlah bobot 90, harus 100")]
+    assert str(info.value) == "$.policies[0].components: jumlah bobot 90, harus 100"
 
 
 def test_a_policy_that_is_not_an_object_is_refused():
-    assert problems_of([1, 2]) == [("$", "must be an object")]
+    assert problems_of([1, 2]) == [("$", "harus berupa objek {…}")]
 
 
 def test_decimal_weights_must_still_sum_to_exactly_100():
@@ -452,7 +476,7 @@ def test_decimal_weights_must_still_sum_to_exactly_100():
         {"key": "activity", "weight": 33.33},
         {"key": "skp", "weight": 33.33},
     ]
-    assert ("$.components", "weights sum to 99.99, must be 100") in problems_of(data)
+    assert ("$.components", "jumlah bobot 99.99, harus 100") in problems_of(data)
     data["components"][2]["weight"] = 33.34
     assert policy_from_dict(data).components[2].weight == Decimal("33.34")
 
@@ -460,4 +484,4 @@ def test_decimal_weights_must_still_sum_to_exactly_100():
 def test_non_finite_numbers_are_refused():
     data = policy_dict()
     data["plt_pct"] = float("nan")
-    assert ("$.plt_pct", "must be a finite number") in problems_of(data)
+    assert ("$.plt_pct", "harus berupa angka biasa, bukan NaN atau Infinity") in problems_of(data)
