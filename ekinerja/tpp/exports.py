@@ -35,7 +35,7 @@ from django.template.loader import render_to_string
 
 from ekinerja.core.money import format_rupiah, terbilang
 from ekinerja.core.periods import Period, tanggal
-from ekinerja.org.models import Assignment, Position, Unit
+from ekinerja.org.models import Position, Unit
 
 from . import selectors, services
 from .models import Result, Run
@@ -237,8 +237,6 @@ def treasurers(
     as for the head: Plh, else Plt, else definitif, the lowest NIP among equals (two queries)."""
     from django.db.models import Q
 
-    from ekinerja.org.selectors import active_on
-
     best: dict[int, tuple] = {}
     for pid, uid, kelas, name in (
         Position.objects.filter(instansi=run.instansi)
@@ -253,26 +251,12 @@ def treasurers(
         key = (not name.lower().startswith("bendahara pengeluaran"), uid != paying, -kelas, pid)
         if paying not in best or key < best[paying][0]:
             best[paying] = (key, pid)
-    rank = {Assignment.Kind.PLH: 0, Assignment.Kind.PLT: 1, Assignment.Kind.DEFINITIF: 2}
-    holders: dict[int, tuple] = {}
-    for pid, kind, name, front, back, nip in Assignment.objects.filter(
-        active_on(on), instansi=run.instansi, position_id__in=[b[1] for b in best.values()]
-    ).values_list(
-        "position_id",
-        "kind",
-        "employee__name",
-        "employee__front_title",
-        "employee__back_title",
-        "employee__nip",
-    ):
-        full = f"{front} {name}".strip() if front else name
-        if back:
-            full = f"{full}, {back}"
-        key = (rank[kind], nip)
-        if pid not in holders or key < holders[pid][0]:
-            acting = {"plt": "Plt.", "plh": "Plh."}.get(kind, "")
-            holders[pid] = (key, selectors.UnitHead(full, nip, TREASURER, acting))
-    return {uid: holders[pid][1] for uid, (_key, pid) in best.items() if pid in holders}
+    holders = selectors.position_holders([b[1] for b in best.values()], on)
+    return {
+        uid: selectors.UnitHead(*holders[pid][:2], TREASURER, holders[pid][2])
+        for uid, (_key, pid) in best.items()
+        if pid in holders
+    }
 
 
 def signatories(data: Payroll, unit: Unit | None = None) -> None:

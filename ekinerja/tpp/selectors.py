@@ -579,7 +579,6 @@ def unit_heads(instansi: Instansi, unit_ids: Iterable[int], on: dt.date) -> dict
     position (no superior position inside the unit; highest kelas), Plh before Plt before definitif
     as in org.selectors (two queries)."""
     from ekinerja.org.models import Position
-    from ekinerja.org.selectors import active_on
 
     unit_ids = set(unit_ids)
     positions = list(
@@ -593,10 +592,24 @@ def unit_heads(instansi: Instansi, unit_ids: Iterable[int], on: dt.date) -> dict
             continue
         if uid not in top or kelas > top[uid][1]:
             top[uid] = (pid, kelas, name)
+    holders = position_holders([t[0] for t in top.values()], on)
+    out = {}
+    for uid, (pid, _kelas, pname) in top.items():
+        if pid in holders:
+            full, nip, prefix = holders[pid]
+            out[uid] = UnitHead(full, nip, pname, prefix)
+    return out
+
+
+def position_holders(position_ids: Iterable[int], on: dt.date) -> dict[int, tuple[str, str, str]]:
+    """Who signs for each position on a date: (full name with titles, NIP, "Plt."/"Plh." or ""), an
+    active Plh before a Plt before the definitif holder, as in org.selectors (one query)."""
+    from ekinerja.org.selectors import active_on
+
     rank = {Assignment.Kind.PLH: 0, Assignment.Kind.PLT: 1, Assignment.Kind.DEFINITIF: 2}
-    holders: dict[int, tuple] = {}
+    best: dict[int, tuple] = {}
     for pid, kind, name, front, back, nip in Assignment.objects.filter(
-        active_on(on), position_id__in=[t[0] for t in top.values()]
+        active_on(on), position_id__in=list(position_ids)
     ).values_list(
         "position_id",
         "kind",
@@ -609,15 +622,9 @@ def unit_heads(instansi: Instansi, unit_ids: Iterable[int], on: dt.date) -> dict
         if back:
             full = f"{full}, {back}"
         key = (rank[kind], nip)
-        if pid not in holders or key < holders[pid][0]:
-            holders[pid] = (key, full, nip, kind)
-    out = {}
-    for uid, (pid, _kelas, pname) in top.items():
-        if pid in holders:
-            _key, full, nip, kind = holders[pid]
-            prefix = {"plt": "Plt.", "plh": "Plh."}.get(kind, "")
-            out[uid] = UnitHead(full, nip, pname, prefix)
-    return out
+        if pid not in best or key < best[pid][0]:
+            best[pid] = (key, full, nip, {"plt": "Plt.", "plh": "Plh."}.get(kind, ""))
+    return {pid: (full, nip, prefix) for pid, (_key, full, nip, prefix) in best.items()}
 
 
 # --------------------------------------------------------------------------------------------------

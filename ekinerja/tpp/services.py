@@ -172,6 +172,29 @@ def policy_save(
     return policy
 
 
+def adopted_clash(policy: PolicyRow | None) -> PolicyRow | None:
+    """An adopted version of the same instansi with this draft's effective date: the draft cannot
+    be adopted while it is in force (the editor warns when the draft is saved)."""
+    if policy is None or policy.status != PolicyRow.Status.DRAFT:
+        return None
+    return (
+        PolicyRow.objects.filter(
+            instansi_id=policy.instansi_id,
+            status=PolicyRow.Status.ADOPTED,
+            effective_from=policy.effective_from,
+        )
+        .exclude(pk=policy.pk)
+        .first()
+    )
+
+
+def clash_message(clash: PolicyRow) -> str:
+    return (
+        f"Sudah ada kebijakan yang berlaku mulai {tanggal(clash.effective_from)} ({clash.name}); "
+        "cabut dulu kebijakan itu atau ubah effective_from draf ini."
+    )
+
+
 @transaction.atomic
 def policy_adopt(*, actor: User | None, policy: PolicyRow) -> PolicyRow:
     """A draft becomes the policy in force from its effective date. Two adopted versions never share
@@ -181,22 +204,9 @@ def policy_adopt(*, actor: User | None, policy: PolicyRow) -> PolicyRow:
     if policy.status != PolicyRow.Status.DRAFT:
         raise ValidationError({"status": "Hanya draf yang dapat ditetapkan berlaku."})
     _validate_policy(policy.data)
-    clash = (
-        PolicyRow.objects.filter(
-            instansi_id=policy.instansi_id,
-            status=PolicyRow.Status.ADOPTED,
-            effective_from=policy.effective_from,
-        )
-        .exclude(pk=policy.pk)
-        .first()
-    )
+    clash = adopted_clash(policy)
     if clash is not None:
-        raise ValidationError(
-            {
-                "effective_from": f"Sudah ada kebijakan berlaku mulai {policy.effective_from:%d-%m-%Y}"
-                f" ({clash.name}); cabut dulu atau pilih tanggal lain."
-            }
-        )
+        raise ValidationError({"effective_from": clash_message(clash)})
     before = snapshot(policy)
     policy.status = PolicyRow.Status.ADOPTED
     policy.adopted_by = actor if actor and actor.pk else None

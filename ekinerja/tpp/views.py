@@ -644,29 +644,6 @@ def _parse_policy_text(text: str) -> tuple[object, str | None]:
         return None, "JSON tidak valid: ada angka yang terlalu panjang."
 
 
-def _adopted_clash(policy: PolicyRow) -> PolicyRow | None:
-    """An adopted version of the same instansi with this draft's effective date (the adopt step
-    refuses to adopt this draft while it is in force)."""
-    if policy is None or policy.status != PolicyRow.Status.DRAFT:
-        return None
-    return (
-        PolicyRow.objects.filter(
-            instansi_id=policy.instansi_id,
-            status=PolicyRow.Status.ADOPTED,
-            effective_from=policy.effective_from,
-        )
-        .exclude(pk=policy.pk)
-        .first()
-    )
-
-
-def _clash_text(policy: PolicyRow, clash: PolicyRow) -> str:
-    return (
-        f"Sudah ada kebijakan yang berlaku mulai {tanggal(policy.effective_from)} ({clash.name}); "
-        "cabut dulu kebijakan itu atau ubah effective_from draf ini."
-    )
-
-
 def _problems(exc: ValidationError) -> list[tuple[str, str]]:
     if hasattr(exc, "error_dict"):
         return [(path, msg) for path, msgs in exc.message_dict.items() for msg in msgs]
@@ -718,8 +695,8 @@ def policy_edit(request, pk: int | None = None):
         effective = None
     previous = _previous_version(policy, instansi, effective)
     # Drafts may be prepared early, so a clash with an adopted version is a warning, not an error.
-    clash = _adopted_clash(policy) if policy is not None and not problems else None
-    warnings = [_clash_text(policy, clash)] if clash is not None else []
+    clash = services.adopted_clash(policy) if policy is not None and not problems else None
+    warnings = [services.clash_message(clash)] if clash is not None else []
     return render(
         request,
         "tpp/policy_edit.html",
@@ -744,9 +721,9 @@ def policy_edit(request, pk: int | None = None):
 def policy_adopt(request, pk: int):
     _need(request, "tpp.manage_policy")
     policy = get_scoped_or_404(PolicyRow, request.user, pk=pk)
-    clash = _adopted_clash(policy)
+    clash = services.adopted_clash(policy)
     if clash is not None:  # the service refuses it too; said here with the date in words
-        messages.error(request, _clash_text(policy, clash))
+        messages.error(request, services.clash_message(clash))
         return redirect("tpp:policy", pk=policy.pk)
     try:
         services.policy_adopt(actor=request.user, policy=policy)
