@@ -53,26 +53,32 @@ _TIME_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d", re.ASCII)
 _AT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d", re.ASCII)
 _PERIOD_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])", re.ASCII)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# tpp/policy.py says "uang harus rupiah bulat, tidak negatif (tanpa sen)" of a fraction; the format
+# also wants the integer written as one (9000000, not 9000000.0).
+MONEY_AS_INTEGER = (
+    "uang harus rupiah bulat yang ditulis sebagai bilangan bulat (tanpa titik desimal)"
+)
 
 
 class DocumentError(ValueError):
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         self.problems = list(problems)
         super().__init__(
-            f"{len(self.problems)} problem(s): " + "; ".join(f"{p}: {r}" for p, r in problems[:5])
+            f"{len(self.problems)} masalah: " + "; ".join(f"{p}: {r}" for p, r in problems[:5])
         )
 
 
 class Reader(_PolicyReader):
     def bad(self, path: str, reason: str) -> None:
-        # One problem per path: a missing field is not also reported as "must be a string".
+        # One problem per path: a missing field ("wajib diisi") is not also reported as having the
+        # wrong type.
         if not any(existing == path for existing, _ in self.problems):
             super().bad(path, reason)
 
     def time(self, value: Any, path: str) -> dt.time | None:
         if isinstance(value, str) and _TIME_RE.fullmatch(value):
             return dt.time.fromisoformat(value)
-        self.bad(path, "must be a time HH:MM")
+        self.bad(path, "harus berupa jam JJ:MM")
         return None
 
     def local_datetime(self, value: Any, path: str) -> dt.datetime | None:
@@ -81,13 +87,13 @@ class Reader(_PolicyReader):
                 return dt.datetime.fromisoformat(value)
             except ValueError:
                 pass
-        self.bad(path, "must be a local date-time YYYY-MM-DDTHH:MM")
+        self.bad(path, "harus berupa tanggal dan jam setempat TTTT-BB-HHTJJ:MM")
         return None
 
     def period(self, value: Any, path: str) -> str | None:
         if isinstance(value, str) and _PERIOD_RE.fullmatch(value):
             return value
-        self.bad(path, "must be a period YYYY-MM")
+        self.bad(path, "harus berupa periode TTTT-BB")
         return None
 
     def nip(self, value: Any, path: str) -> str | None:
@@ -102,8 +108,8 @@ class Reader(_PolicyReader):
             return value
         self.bad(
             path,
-            f"must be a NIP: a non-empty string of at most {MAX_NIP} characters, without "
-            "leading or trailing spaces or control characters",
+            f"harus berupa NIP: teks yang tidak kosong, paling banyak {MAX_NIP} karakter, tanpa "
+            "spasi di awal atau akhir dan tanpa karakter kontrol",
         )
         return None
 
@@ -116,13 +122,13 @@ class Reader(_PolicyReader):
             and not _CONTROL_RE.search(value)
         ):
             return value
-        self.bad(path, f"must be a non-empty string of at most {limit} characters")
+        self.bad(path, f"harus berupa teks yang tidak kosong, paling banyak {limit} karakter")
         return None
 
     def whole_money(self, value: Any, path: str) -> Decimal | None:
         """Money as the format writes it: whole rupiah as a JSON integer (9000000, not 9000000.0)."""
         if isinstance(value, float):
-            self.bad(path, "money must be whole rupiah written as an integer (no decimal point)")
+            self.bad(path, MONEY_AS_INTEGER)
             return None
         return self.money(value, path)
 
@@ -134,13 +140,13 @@ class Reader(_PolicyReader):
         if pair is None:
             return None
         if len(pair) != 2:
-            self.bad(path, "must be [start, end] times HH:MM")
+            self.bad(path, "harus berupa [mulai, selesai] dengan jam JJ:MM")
             return None
         start, end = self.time(pair[0], f"{path}[0]"), self.time(pair[1], f"{path}[1]")
         if start is None or end is None:
             return None
         if start == end:
-            self.bad(path, "start and end must differ")
+            self.bad(path, "jam mulai dan selesai harus berbeda")
             return None
         return start, end
 
@@ -326,7 +332,7 @@ def _unique(r: Reader, seen: dict, value, path: str, what: str) -> None:
     if value is None:
         return
     if value in seen:
-        r.bad(path, f"duplicate {what} '{value}' (first at {seen[value]})")
+        r.bad(path, f"{what} '{value}' tercantum dua kali (pertama di {seen[value]})")
     else:
         seen[value] = path
 
@@ -342,7 +348,7 @@ def read_document(  # noqa: C901 - one pass over a flat format
     if doc is None:
         raise DocumentError(r.problems)
     if "format" in doc and doc["format"] != FORMAT:
-        r.bad("$.format", f"must be '{FORMAT}'")
+        r.bad("$.format", f"harus bernilai '{FORMAT}'")
 
     inst = None
     o = (
@@ -386,15 +392,15 @@ def read_document(  # noqa: C901 - one pass over a flat format
         if o is None:
             continue
         code = r.text(o.get("code"), f"{p}.code")
-        _unique(r, schedule_codes, code, f"{p}.code", "schedule code")
+        _unique(r, schedule_codes, code, f"{p}.code", "kode jadwal")
         kind = r.choice(o.get("kind"), f"{p}.kind", ("fixed", "shift"))
         days, shifts = {}, {}
         if kind == "fixed":
             if "shifts" in o:
-                r.bad(f"{p}.shifts", "a fixed schedule has 'days', not 'shifts'")
+                r.bad(f"{p}.shifts", "jadwal 'fixed' memakai 'days', bukan 'shifts'")
             dv = r.obj(o.get("days"), f"{p}.days", (), WEEKDAYS) if "days" in o else None
             if "days" not in o:
-                r.bad(f"{p}.days", "required field missing")
+                r.bad(f"{p}.days", "wajib diisi")
             for wd, hours in (dv or {}).items():
                 if wd in WEEKDAYS:
                     parsed = r.hours(hours, f"{p}.days.{wd}")
@@ -402,10 +408,13 @@ def read_document(  # noqa: C901 - one pass over a flat format
                         days[WEEKDAYS.index(wd)] = parsed
         elif kind == "shift":
             if "days" in o:
-                r.bad(f"{p}.days", "a shift schedule has 'shifts', not 'days'")
+                r.bad(f"{p}.days", "jadwal 'shift' memakai 'shifts', bukan 'days'")
             sv = o.get("shifts")
             if not isinstance(sv, dict) or not sv:
-                r.bad(f"{p}.shifts", "must be a non-empty object of shift code -> [start, end]")
+                r.bad(
+                    f"{p}.shifts",
+                    "harus berupa objek tidak kosong yang memetakan kode shift ke [mulai, selesai]",
+                )
             else:
                 for sc, hours in sv.items():
                     parsed = r.hours(hours, f"{p}.shifts.{sc}")
@@ -422,16 +431,16 @@ def read_document(  # noqa: C901 - one pass over a flat format
         if o is None:
             continue
         code, name = r.text(o.get("code"), f"{p}.code"), r.text(o.get("name"), f"{p}.name")
-        _unique(r, unit_codes, code, p, "unit code")
+        _unique(r, unit_codes, code, p, "kode unit")
         parent = o.get("parent")
         if parent is not None and not isinstance(parent, str):
-            r.bad(f"{p}.parent", "must be a unit code or null")
+            r.bad(f"{p}.parent", "harus berupa kode unit atau null")
             parent = None
         if code and name:
             units.append(UnitRec(code, name, parent))
     for u in units:
         if u.parent is not None and u.parent not in unit_codes:
-            r.bad(f"{unit_codes[u.code]}.parent", f"unknown unit '{u.parent}'")
+            r.bad(f"{unit_codes[u.code]}.parent", f"unit '{u.parent}' tidak dikenal")
     _check_cycles(r, {u.code: u.parent for u in units}, unit_codes, "unit")
 
     positions, position_codes = [], {}
@@ -441,21 +450,21 @@ def read_document(  # noqa: C901 - one pass over a flat format
         if o is None:
             continue
         code, name = r.text(o.get("code"), f"{p}.code"), r.text(o.get("name"), f"{p}.name")
-        _unique(r, position_codes, code, p, "position code")
+        _unique(r, position_codes, code, p, "kode jabatan")
         unit = r.text(o.get("unit"), f"{p}.unit")
         if unit and unit not in unit_codes:
-            r.bad(f"{p}.unit", f"unknown unit '{unit}'")
+            r.bad(f"{p}.unit", f"unit '{unit}' tidak dikenal")
         kind = r.label(o.get("kind"), f"{p}.kind", 40) if "kind" in o else None
         if kind:
             key = kind.strip().lower().replace(" ", "_").replace("-", "_")
             kind = POSITION_KINDS.get(key, OTHER_POSITION_KIND)
-        kelas = r.whole(o.get("class"), f"{p}.class", minimum=1, what="class")
+        kelas = r.whole(o.get("class"), f"{p}.class", minimum=1, what="kelas")
         if kelas is not None and kelas > 17:
-            r.bad(f"{p}.class", "kelas jabatan must be 1-17")
+            r.bad(f"{p}.class", "kelas jabatan harus 1-17")
             kelas = None
         parent = o.get("parent")
         if parent is not None and not isinstance(parent, str):
-            r.bad(f"{p}.parent", "must be a position code or null")
+            r.bad(f"{p}.parent", "harus berupa kode jabatan atau null")
             parent = None
         base = (
             r.whole_money(o["tpp_base"], f"{p}.tpp_base") if o.get("tpp_base") is not None else None
@@ -464,8 +473,8 @@ def read_document(  # noqa: C901 - one pass over a flat format
             positions.append(PositionRec(code, name, unit, kind, kelas, parent, base))
     for x in positions:
         if x.parent is not None and x.parent not in position_codes:
-            r.bad(f"{position_codes[x.code]}.parent", f"unknown position '{x.parent}'")
-    _check_cycles(r, {x.code: x.parent for x in positions}, position_codes, "position")
+            r.bad(f"{position_codes[x.code]}.parent", f"jabatan '{x.parent}' tidak dikenal")
+    _check_cycles(r, {x.code: x.parent for x in positions}, position_codes, "jabatan")
 
     employees, nips = [], {}
     for i, e in _items(r, doc, "employees"):
@@ -488,7 +497,7 @@ def read_document(  # noqa: C901 - one pass over a flat format
         if "schedule" in o:
             schedule = r.text(o["schedule"], f"{p}.schedule")
             if schedule is not None and schedule not in schedule_codes:
-                r.bad(f"{p}.schedule", f"unknown schedule '{schedule}'")
+                r.bad(f"{p}.schedule", f"jadwal '{schedule}' tidak dikenal")
         salary = r.whole_money(o["salary"], f"{p}.salary") if o.get("salary") is not None else None
         assignments = []
         raw_assignments = o.get("assignments", [])
@@ -499,20 +508,20 @@ def read_document(  # noqa: C901 - one pass over a flat format
                 continue
             pos = r.text(ao.get("position"), f"{ap}.position")
             if pos and pos not in position_codes:
-                r.bad(f"{ap}.position", f"unknown position '{pos}'")
+                r.bad(f"{ap}.position", f"jabatan '{pos}' tidak dikenal")
             start = r.date(ao.get("from"), f"{ap}.from")
             end = r.optional_date(ao.get("to"), f"{ap}.to") if "to" in ao else None
             kind = (
                 r.choice(ao.get("kind"), f"{ap}.kind", ASSIGNMENT_KINDS) if "kind" in ao else None
             )
             if start and end and end < start:
-                r.bad(f"{ap}.to", "must not be before 'from'")
+                r.bad(f"{ap}.to", "tidak boleh sebelum 'from'")
             elif pos and start and kind:
                 assignments.append(AssignmentRec(pos, start, end, kind))
         definitif = sorted((a for a in assignments if a.kind == "definitif"), key=lambda a: a.start)
         for prev, nxt in zip(definitif, definitif[1:], strict=False):
             if prev.end is None or prev.end >= nxt.start:
-                r.bad(f"{p}.assignments", "definitif assignments overlap")
+                r.bad(f"{p}.assignments", "penugasan definitif saling tumpang tindih")
                 break
         if nip and name and status and schedule:
             employees.append(
@@ -523,7 +532,7 @@ def read_document(  # noqa: C901 - one pass over a flat format
     def nip_ref(value, path):
         nip = r.nip(value, path)
         if nip and nip not in nips:
-            r.bad(path, f"unknown employee NIP '{nip}'")
+            r.bad(path, f"NIP pegawai '{nip}' tidak dikenal")
             return None
         return nip
 
@@ -538,10 +547,10 @@ def read_document(  # noqa: C901 - one pass over a flat format
         if nip and shift:
             sched = emp_schedule.get(nip)
             if sched not in shift_codes:
-                r.bad(f"{p}.nip", "employee has no shift schedule")
+                r.bad(f"{p}.nip", "pegawai tidak memiliki jadwal shift")
             elif shift not in shift_codes[sched]:
-                r.bad(f"{p}.shift", f"unknown shift '{shift}' in schedule '{sched}'")
-        _unique(r, roster_keys, (nip, day) if nip and day else None, p, "roster day")
+                r.bad(f"{p}.shift", f"shift '{shift}' tidak dikenal dalam jadwal '{sched}'")
+        _unique(r, roster_keys, (nip, day) if nip and day else None, p, "hari roster")
         if nip and day and shift:
             roster.append(RosterRec(nip, day, shift))
 
@@ -603,10 +612,10 @@ def read_document(  # noqa: C901 - one pass over a flat format
         nip = nip_ref(o.get("nip"), f"{p}.nip")
         typ = r.text(o.get("type"), f"{p}.type")
         if typ and "leave_types" in named and typ not in leave_types:
-            r.bad(f"{p}.type", f"leave type '{typ}' is not named by any policy")
+            r.bad(f"{p}.type", f"jenis izin/cuti '{typ}' tidak disebut oleh kebijakan mana pun")
         start, end = r.date(o.get("from"), f"{p}.from"), r.date(o.get("to"), f"{p}.to")
         if start and end and end < start:
-            r.bad(f"{p}.to", "must not be before 'from'")
+            r.bad(f"{p}.to", "tidak boleh sebelum 'from'")
         elif nip and typ and start and end:
             leaves.append(LeaveRec(nip, typ, start, end))
 
@@ -617,9 +626,9 @@ def read_document(  # noqa: C901 - one pass over a flat format
         if o is None:
             continue
         code, name = r.text(o.get("code"), f"{p}.code"), r.text(o.get("name"), f"{p}.name")
-        _unique(r, catalog_codes, code, f"{p}.code", "catalog code")
+        _unique(r, catalog_codes, code, f"{p}.code", "kode katalog")
         output = r.text(o.get("output"), f"{p}.output") if "output" in o else None
-        minutes = r.whole(o.get("minutes"), f"{p}.minutes", minimum=1, what="number of minutes")
+        minutes = r.whole(o.get("minutes"), f"{p}.minutes", minimum=1, what="menit")
         if code and name and output and minutes:
             catalog.append(CatalogRec(code, name, output, minutes))
     catalog_minutes = {c.code: c.minutes for c in catalog}
@@ -637,14 +646,14 @@ def read_document(  # noqa: C901 - one pass over a flat format
         nip, day = nip_ref(o.get("nip"), f"{p}.nip"), r.date(o.get("date"), f"{p}.date")
         start, end = r.time(o.get("start"), f"{p}.start"), r.time(o.get("end"), f"{p}.end")
         if start and end and end == start:
-            r.bad(f"{p}.end", "must differ from 'start'")
+            r.bad(f"{p}.end", "harus berbeda dari 'start'")
             end = None
         cat = r.text(o.get("catalog"), f"{p}.catalog")
         if cat and cat not in catalog_codes:
-            r.bad(f"{p}.catalog", f"unknown catalog code '{cat}'")
+            r.bad(f"{p}.catalog", f"kode katalog '{cat}' tidak dikenal")
         volume = r.positive(o.get("volume"), f"{p}.volume")
         if volume is not None and volume >= 100000:
-            r.bad(f"{p}.volume", "must be less than 100000")
+            r.bad(f"{p}.volume", "harus kurang dari 100.000")
             volume = None
         minutes = catalog_minutes.get(cat) if cat else None
         if volume is not None and minutes is not None:
@@ -652,9 +661,8 @@ def read_document(  # noqa: C901 - one pass over a flat format
                 # The app keeps an entry's minutes in hundredths of a minute; never round them.
                 r.bad(
                     f"{p}.volume",
-                    f"{minutes} minutes x {_fmt(volume)} = {_fmt(minutes * volume)} minutes "
-                    "cannot be credited exactly: it must be a whole number of hundredths of a "
-                    "minute",
+                    f"{minutes} menit x {_fmt(volume)} = {_fmt(minutes * volume)} menit "
+                    "tidak dapat diakui tepat: hasilnya harus kelipatan seperseratus menit",
                 )
                 volume = None
             elif start and end and end < start:
@@ -663,15 +671,15 @@ def read_document(  # noqa: C901 - one pass over a flat format
                 if minutes * volume > span:
                     r.bad(
                         f"{p}.end",
-                        f"an activity across midnight ({o['start']} to {o['end']} the next "
-                        f"day) lasts {span} minutes, fewer than its {_fmt(minutes * volume)} "
-                        "credited minutes",
+                        f"aktivitas yang melewati tengah malam ({o['start']} sampai {o['end']} "
+                        f"keesokan harinya) berlangsung {span} menit, kurang dari "
+                        f"{_fmt(minutes * volume)} menit yang diakui",
                     )
                     end = None
         status = r.choice(o.get("status"), f"{p}.status", ACTIVITY_STATUSES)
         submitted = r.optional_date(o.get("submitted_on"), f"{p}.submitted_on")
         if status in ("submitted", "approved", "rejected") and o.get("submitted_on") is None:
-            r.bad(f"{p}.submitted_on", f"must be a date when status is '{status}'")
+            r.bad(f"{p}.submitted_on", f"harus berupa tanggal TTTT-BB-HH bila status '{status}'")
         if nip and day and start and end and cat and volume and status:
             activities.append(ActivityRec(nip, day, start, end, cat, volume, submitted, status))
 
@@ -685,7 +693,7 @@ def read_document(  # noqa: C901 - one pass over a flat format
         start, end = r.date(o.get("from"), f"{p}.from"), r.date(o.get("to"), f"{p}.to")
         approved = r.date(o.get("approved_on"), f"{p}.approved_on")
         if start and end and end < start:
-            r.bad(f"{p}.to", "must not be before 'from'")
+            r.bad(f"{p}.to", "tidak boleh sebelum 'from'")
         elif nip and start and end and approved:
             unlocks.append(UnlockRec(nip, start, end, approved))
 
@@ -702,7 +710,7 @@ def read_document(  # noqa: C901 - one pass over a flat format
             rating_keys,
             (nip, period) if nip and period else None,
             p,
-            "rating for NIP and period",
+            "penilaian SKP untuk NIP dan periode",
         )
         if nip and period and pred:
             ratings.append(RatingRec(nip, period, pred))
@@ -716,16 +724,19 @@ def read_document(  # noqa: C901 - one pass over a flat format
         nip = nip_ref(o.get("nip"), f"{p}.nip")
         level = r.text(o.get("level"), f"{p}.level")
         if level and "sentences" in named and level not in sentence_kinds:
-            r.bad(f"{p}.level", f"sentence kind '{level}' is not named by any policy")
+            r.bad(
+                f"{p}.level",
+                f"tingkat hukuman disiplin '{level}' tidak disebut oleh kebijakan mana pun",
+            )
         start, end = r.date(o.get("from"), f"{p}.from"), r.date(o.get("to"), f"{p}.to")
         if start and end and end < start:
-            r.bad(f"{p}.to", "must not be before 'from'")
+            r.bad(f"{p}.to", "tidak boleh sebelum 'from'")
         elif nip and level and start and end:
             sentences.append(SentenceRec(nip, level, start, end))
 
     if r.problems or inst is None:
         if not r.problems:
-            r.bad("$.instansi", "required")
+            r.bad("$.instansi", "wajib diisi")
         raise DocumentError(r.problems)
     return Document(
         instansi=inst,
@@ -784,7 +795,7 @@ def _check_policy_here(r: Reader, raw: Any, path: str) -> None:
         return
     for name in POLICY_REQUIRED_HERE:
         if name not in raw:
-            r.bad(f"{path}.{name}", "required field missing")
+            r.bad(f"{path}.{name}", "wajib diisi")
     tables = [(f"{path}.base_by_class", raw.get("base_by_class"))]
     allowances = raw.get("allowances")
     if isinstance(allowances, list):
@@ -805,7 +816,7 @@ def _check_policy_here(r: Reader, raw: Any, path: str) -> None:
     for money_path, amount in money:
         # 9000000.0: tpp/policy.py reads it as 9000000 (a fraction it reports itself).
         if isinstance(amount, float) and amount.is_integer():
-            r.bad(money_path, "money must be whole rupiah written as an integer (no decimal point)")
+            r.bad(money_path, MONEY_AS_INTEGER)
 
 
 def _check_cycles(r: Reader, parent: dict[str, str | None], paths: dict, what: str) -> None:
@@ -821,8 +832,15 @@ def _check_cycles(r: Reader, parent: dict[str, str | None], paths: dict, what: s
             reported.update(cycle)
             r.bad(
                 f"{paths[node]}.parent",
-                f"{what} hierarchy has a cycle: {' -> '.join(cycle + [node])}",
+                f"hierarki {what} membentuk siklus: {' -> '.join(cycle + [node])}",
             )
+
+
+_READ_ERRORS = {
+    FileNotFoundError: "berkas tidak ditemukan",
+    PermissionError: "tidak ada izin untuk membacanya",
+    IsADirectoryError: "itu sebuah direktori, bukan berkas",
+}
 
 
 def read_file(path: str, *, for_import: bool = False) -> Document:
@@ -833,12 +851,13 @@ def read_file(path: str, *, for_import: bool = False) -> Document:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except OSError as exc:
-        raise DocumentError([("$", f"cannot read {path}: {exc.strerror}")]) from exc
+        reason = _READ_ERRORS.get(type(exc), exc.strerror)
+        raise DocumentError([("$", f"tidak dapat membaca {path}: {reason}")]) from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         where = (
-            f" (line {exc.lineno}, column {exc.colno})"
+            f" (baris {exc.lineno}, kolom {exc.colno})"
             if isinstance(exc, json.JSONDecodeError)
             else ""
         )
-        raise DocumentError([("$", f"not valid UTF-8 JSON{where}")]) from exc
+        raise DocumentError([("$", f"bukan JSON UTF-8 yang sah{where}")]) from exc
     return read_document(data, for_import=for_import)

@@ -2,10 +2,11 @@
 
 import copy
 import datetime as dt
+import re
 
 import pytest
 
-from ekinerja.exchange.document import DocumentError, read_document
+from ekinerja.exchange.document import DocumentError, read_document, read_file
 from ekinerja.tpp.policy import hss_template
 
 NIP = "197001011995031001"
@@ -113,12 +114,12 @@ def test_every_problem_is_listed_with_its_path():
     data["leaves"][0]["type"] = "liburan"
     found = problems(data)
     assert found["$.extra"] == "kunci tidak dikenal"
-    assert "must be a NIP" in found["$.employees[0].nip"]
+    assert "harus berupa NIP" in found["$.employees[0].nip"]
     assert "1-17" in found["$.positions[0].class"]
-    assert "unknown catalog" in found["$.activities[0].catalog"]
+    assert found["$.activities[0].catalog"] == "kode katalog 'ZZZ' tidak dikenal"
     assert found["$.activities[0].colour"] == "kunci tidak dikenal"
-    assert "YYYY-MM-DDTHH:MM" in found["$.punches[0].at"]
-    assert "not named by any policy" in found["$.leaves[0].type"]
+    assert "TTTT-BB-HHTJJ:MM" in found["$.punches[0].at"]
+    assert "tidak disebut oleh kebijakan mana pun" in found["$.leaves[0].type"]
 
 
 def test_cross_references_and_cycles():
@@ -131,10 +132,10 @@ def test_cross_references_and_cycles():
     )
     data["shift_roster"] = [{"nip": NIP, "date": "2026-10-01", "shift": "P"}]
     found = problems(data)
-    assert "cycle" in found["$.units[1].parent"]
-    assert "unknown schedule" in found["$.employees[0].schedule"]
-    assert "overlap" in found["$.employees[0].assignments"]
-    assert "no shift schedule" in found["$.shift_roster[0].nip"]
+    assert "membentuk siklus" in found["$.units[1].parent"]
+    assert found["$.employees[0].schedule"] == "jadwal 'NOPE' tidak dikenal"
+    assert "tumpang tindih" in found["$.employees[0].assignments"]
+    assert found["$.shift_roster[0].nip"] == "pegawai tidak memiliki jadwal shift"
 
 
 def test_policy_problems_carry_the_policy_path():
@@ -150,7 +151,7 @@ def test_not_an_object_and_wrong_format():
     assert problems([]) == {"$": "harus berupa objek {…}"}
     data = minimal()
     data["format"] = "ekinerja/2"
-    assert problems(data) == {"$.format": "must be 'ekinerja/1'"}
+    assert problems(data) == {"$.format": "harus bernilai 'ekinerja/1'"}
 
 
 def test_a_trailing_newline_or_non_ascii_digits_are_problems_not_crashes():
@@ -160,9 +161,9 @@ def test_a_trailing_newline_or_non_ascii_digits_are_problems_not_crashes():
     data["punches"][0]["at"] = "2026-10-01T07:41\n"
     data["activities"][0]["date"] = "٢٠٢٦-١٠-٠١"  # Arabic-Indic digits
     found = problems(data)
-    assert found["$.schedules[0].days.mon[0]"] == "must be a time HH:MM"
-    assert "must be a NIP" in found["$.employees[0].nip"]
-    assert "YYYY-MM-DDTHH:MM" in found["$.punches[0].at"]
+    assert found["$.schedules[0].days.mon[0]"] == "harus berupa jam JJ:MM"
+    assert "harus berupa NIP" in found["$.employees[0].nip"]
+    assert "TTTT-BB-HHTJJ:MM" in found["$.punches[0].at"]
     assert "$.activities[0].date" in found
 
 
@@ -176,6 +177,58 @@ def test_a_policy_with_problems_still_names_leave_types_and_sentence_kinds():
     data["sentences"][0]["level"] = "teguran"
     found = problems(data)
     assert any(path.startswith("$.policies[0]") for path in found)
-    assert "'cuti_haji' is not named by any policy" in found["$.leaves[1].type"]
-    assert "'teguran' is not named by any policy" in found["$.sentences[0].level"]
+    assert found["$.leaves[1].type"] == (
+        "jenis izin/cuti 'cuti_haji' tidak disebut oleh kebijakan mana pun"
+    )
+    assert found["$.sentences[0].level"] == (
+        "tingkat hukuman disiplin 'teguran' tidak disebut oleh kebijakan mana pun"
+    )
     assert "$.leaves[0].type" not in found  # sakit is named by the broken policy
+
+
+def test_every_reason_of_a_file_with_many_kinds_of_mistakes_is_in_indonesian(tmp_path):
+    """The document's own checks speak the policy reader's language: no English reason is left."""
+    data = minimal()
+    data["format"] = "ekinerja/2"
+    data["extra"] = 1  # unknown key
+    del data["instansi"]["name"]  # required field
+    data["holidays"][0]["date"] = "20-10-2026"  # date
+    data["schedules"][0]["days"]["mon"] = ["07:30", "07:30"]  # start equals end
+    data["schedules"][0]["days"]["fri"] = ["7.30", "16:30"]  # time
+    data["schedules"][0]["shifts"] = {}  # a fixed schedule with shifts
+    data["schedules"][1]["shifts"] = []  # not an object of shifts
+    data["schedules"].append({"code": "5HK", "kind": "weekly", "days": {}})  # duplicate, choice
+    data["units"].append({"code": "A", "name": "A", "parent": "B"})
+    data["units"].append({"code": "B", "name": "B", "parent": "A"})  # cycle
+    data["units"].append({"code": "C", "name": "C", "parent": 7})  # not a code
+    data["positions"][0].update({"class": 18, "tpp_base": 9_000_000.0, "unit": "NOPE"})
+    employee = data["employees"][0]
+    employee.update({"nip": "", "salary": -5, "status": "Honorer", "schedule": "NOPE"})
+    employee["assignments"][0]["to"] = "2025-01-01"  # before 'from'
+    data["shift_roster"] = [{"nip": "999", "date": "2026-10-01", "shift": "P"}]  # unknown NIP
+    data["punches"][0]["at"] = "2026-10-01 07:41"  # local date-time
+    data["leaves"][0]["type"] = "liburan"  # not named by any policy
+    data["activity_catalog"][0]["minutes"] = 2.5  # whole number
+    data["activities"][0].update(catalog="ZZZ", volume=100_000, submitted_on=None)
+    data["skp_ratings"][0]["period"] = "2026-13"  # period
+    data["sentences"][0]["level"] = "teguran"
+    data["policies"][0]["components"][0]["weight"] = 99  # the policy reader's own reasons
+    del data["policies"][0]["health_insurance"]
+    found = problems(data)
+    assert len(found) >= 25
+    paths = [tmp_path / "missing.json", tmp_path / "broken.json"]
+    paths[1].write_text('{"format": ')
+    for path in paths:
+        with pytest.raises(DocumentError) as err:
+            read_file(str(path))
+        # The file's own name is quoted as it is (here it holds this test's English name).
+        found.update({f"{path.name}: {p}": r.replace(str(path), "") for p, r in err.value.problems})
+    english = re.compile(
+        r"\b(must|missing|unknown|required|expected|duplicate|cannot|invalid|not|should|"
+        r"before|after|overlap|cycle|minutes|schedule|employee|line|column|file)\b",
+        re.IGNORECASE,
+    )
+    left = {path: reason for path, reason in found.items() if english.search(reason)}
+    assert left == {}
+    assert found["$.instansi.name"] == "wajib diisi"
+    assert found["$.extra"] == "kunci tidak dikenal"

@@ -132,8 +132,9 @@ def test_scenario_refuses_a_volume_it_would_have_to_round(tmp_path):
         call_command(
             "scenario", "run", str(scenario), "--period", "2026-10", "--out", str(tmp_path / "r")
         )
-    assert "$.activities[0].volume: 30 minutes x 0.3333 = 9.999 minutes cannot be credited" in str(
-        err.value
+    assert (
+        "$.activities[0].volume: 30 menit x 0.3333 = 9.999 menit tidak dapat diakui tepat"
+        in str(err.value)
     )
     assert not (tmp_path / "r").exists()
 

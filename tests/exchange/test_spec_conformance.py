@@ -233,8 +233,8 @@ def test_every_field_of_the_example_is_required(parent, name):
     if name == "policies":  # the leaves' and sentences' keys are then checked against nothing
         data["leaves"] = []
     found = problems(data)
-    # The policy reader's message; exchange/document.py's own checks still say it in English.
-    assert found[f"{parent}.{name}"] in {"wajib diisi", "required field missing"}
+    # The same words from the policy reader and from exchange/document.py's own checks.
+    assert found[f"{parent}.{name}"] == "wajib diisi"
 
 
 def test_a_holidays_kind_is_required_and_every_missing_field_is_listed_at_once():
@@ -250,7 +250,7 @@ def test_a_holidays_kind_is_required_and_every_missing_field_is_listed_at_once()
         "$.employees[0].schedule",
         "$.punches[3].source",
     ):
-        assert found[path] in {"wajib diisi", "required field missing"}
+        assert found[path] == "wajib diisi"
 
 
 def test_the_fields_the_spec_lists_as_optional_may_be_omitted():
@@ -272,7 +272,9 @@ def test_an_assignment_may_be_open_ended_with_null_but_a_draft_may_not_lack_its_
     data["activities"][0].update(status="draft", submitted_on=None)
     assert read_document(data).activities[0].submitted_on is None
     data["activities"][0]["status"] = "approved"
-    assert "must be a date" in problems(data)["$.activities[0].submitted_on"]
+    assert problems(data)["$.activities[0].submitted_on"] == (
+        "harus berupa tanggal TTTT-BB-HH bila status 'approved'"
+    )
 
 
 def test_money_written_with_a_decimal_point_is_refused():
@@ -288,7 +290,7 @@ def test_money_written_with_a_decimal_point_is_refused():
         "$.policies[0].base_by_class.15",
         "$.policies[0].health_insurance.income_cap",
     ):
-        assert "integer" in found[path], path
+        assert "tanpa titik desimal" in found[path], path
 
 
 @pytest.mark.django_db
@@ -344,9 +346,9 @@ def test_activities_across_midnight_with_fine_volumes_or_submitted_early_are_rea
     assert doc.activities[0].end == dt.time(1, 0)
     assert doc.activities[1].volume == Decimal("0.125")
     data["activities"][0]["volume"] = 6.5  # 195 minutes do not fit 22:00-01:00
-    assert "lasts 180 minutes" in problems(data)["$.activities[0].end"]
+    assert "berlangsung 180 menit" in problems(data)["$.activities[0].end"]
     data["activities"][0].update(volume=1, end="22:00")
-    assert problems(data)["$.activities[0].end"] == "must differ from 'start'"
+    assert problems(data)["$.activities[0].end"] == "harus berbeda dari 'start'"
 
 
 def test_overlapping_leaves_and_gaps_in_bands_and_floors_are_read():

@@ -31,8 +31,7 @@ def read_or_fail(path: str, *, for_import: bool = False):
     except DocumentError as exc:
         lines = [f"{p}: {r}" for p, r in exc.problems]
         raise CommandError(
-            f"{path} is not a valid ekinerja/1 document ({len(lines)} problem(s)):\n"
-            + "\n".join(lines)
+            f"{path} bukan dokumen ekinerja/1 yang sah ({len(lines)} masalah):\n" + "\n".join(lines)
         ) from exc
 
 
@@ -45,7 +44,7 @@ class Command(BaseCommand):
         run.add_argument("file")
         run.add_argument("--period", required=True, help="YYYY-MM")
         run.add_argument("--out", required=True, help="berkas hasil (JSON)")
-        inner = sub.add_parser("_inner", help="(internal) runs inside the throwaway database")
+        inner = sub.add_parser("_inner", help="(internal) berjalan di dalam basis data sementara")
         inner.add_argument("file")
         inner.add_argument("--period", required=True)
         inner.add_argument("--out", required=True)
@@ -92,7 +91,7 @@ class Command(BaseCommand):
             )
             if proc.returncode != 0:
                 message = (proc.stderr or proc.stdout).strip().removeprefix("CommandError: ")
-                raise CommandError(message or "scenario run failed")
+                raise CommandError(message or "simulasi skenario gagal")
             result = tmp_out.read_text(encoding="utf-8")
         Path(out).write_text(result, encoding="utf-8")
         doc = json.loads(result)
