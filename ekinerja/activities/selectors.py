@@ -66,7 +66,6 @@ from .models import (
     ReviewItem,
     UnlockRequest,
     UnlockStatus,
-    minutes_for,
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -461,19 +460,25 @@ def month_credited(employee: Employee, period: Period, cap: int) -> int:
     return sum(min(m or 0, cap) for m in per_day)
 
 
+def claimed_minutes(entries: list[ActivityEntry]) -> int:
+    """Minutes of a day's entries that still count: credited for approved ones, as claimed for the
+    others, rejected and expired ones left out."""
+    return sum(
+        e.credited_minutes if e.status == EntryStatus.APPROVED else e.raw_minutes
+        for e in entries
+        if e.status not in (EntryStatus.REJECTED, EntryStatus.EXPIRED)
+    )
+
+
 def day_view(employee: Employee, day: dt.date, today: dt.date | None = None) -> DayView:
     today = today or local_today(employee.instansi)
     settings = activity_settings(employee.instansi_id)
     entries = entries_of_day(employee, day)
-    counting = [e for e in entries if e.status not in (EntryStatus.REJECTED, EntryStatus.EXPIRED)]
     return DayView(
         employee=employee,
         day=day,
         entries=entries,
-        claimed_minutes=sum(
-            e.credited_minutes if e.status == EntryStatus.APPROVED else e.raw_minutes
-            for e in counting
-        ),
+        claimed_minutes=claimed_minutes(entries),
         approved_minutes=min(
             settings.daily_cap_minutes,
             sum(e.credited_minutes for e in entries if e.status == EntryStatus.APPROVED),
@@ -503,23 +508,16 @@ class HomeSummary:
 def home_summary(employee: Employee, today: dt.date) -> HomeSummary:
     """Today's entries and the month's approved minutes (three queries)."""
     settings = activity_settings(employee.instansi_id)
-    rows = ActivityEntry.objects.filter(employee=employee, date=today).values_list(
-        "status", "credited_minutes", "minutes_per_unit", "volume"
+    entries = list(
+        ActivityEntry.objects.filter(employee=employee, date=today).only(
+            "status", "credited_minutes", "minutes_per_unit", "volume"
+        )
     )
-    entries = minutes = drafts = 0
-    for status, credited, per_unit, volume in rows:
-        entries += 1
-        if status in (EntryStatus.DRAFT, EntryStatus.RETURNED):
-            drafts += 1
-        if status == EntryStatus.APPROVED:
-            minutes += credited or 0
-        elif status not in (EntryStatus.REJECTED, EntryStatus.EXPIRED):
-            minutes += minutes_for(per_unit, volume)
     return HomeSummary(
         today=today,
-        entries=entries,
-        minutes=minutes,
-        drafts=drafts,
+        entries=len(entries),
+        minutes=claimed_minutes(entries),
+        drafts=sum(e.status in (EntryStatus.DRAFT, EntryStatus.RETURNED) for e in entries),
         daily_cap=settings.daily_cap_minutes,
         month_minutes=month_credited(employee, Period.of(today), settings.daily_cap_minutes),
         month_target=settings.monthly_target_minutes,

@@ -41,9 +41,7 @@ def is_above_in_hierarchy(user, employee) -> bool:
     """The employee is below the user in today's hierarchy: a direct subordinate or, transitively, a
     subordinate's subordinate (three queries)."""
     from ekinerja.core.clock import local_today
-    from ekinerja.org.selectors import employee_for_user, hierarchy
-
-    from .selectors import below_in_hierarchy
+    from ekinerja.org.selectors import below_in_hierarchy, employee_for_user, hierarchy
 
     me = employee_for_user(user)
     if me is None or employee is None or employee.instansi_id != me.instansi_id:

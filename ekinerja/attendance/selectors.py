@@ -38,42 +38,6 @@ def _employee_q(employees: list[Employee], field: str = "employee_id") -> Q:
     return Q(**{f"{field}__in": [e.id for e in employees]})
 
 
-def below_in_hierarchy(h: org.Hierarchy, employee_id: int) -> set[int]:
-    """Everyone below the employee in one hierarchy: their direct subordinates (Hierarchy's superior
-    rule) and, transitively, those subordinates' subordinates. Never the employee, their own
-    superiors (even where an acting post makes the chain loop back) or their peers. In memory: the
-    superior of every definitif holder once, then a walk down from the employee."""
-    superior = {e: h.superior_id(e) for e in h.definitif}
-    below: dict[int, list[int]] = defaultdict(list)
-    for emp, sup in superior.items():
-        if sup is not None:
-            below[sup].append(emp)
-    above: set[int] = set()
-    sup = superior.get(employee_id)
-    while sup is not None and sup != employee_id and sup not in above:
-        above.add(sup)
-        sup = superior.get(sup)
-    out: set[int] = set()
-    stack = [employee_id]
-    while stack:
-        for emp in below.get(stack.pop(), ()):
-            if emp == employee_id or emp in above or emp in out:
-                continue
-            out.add(emp)
-            stack.append(emp)
-    return out
-
-
-def employees_below(employee: Employee, start: dt.date, end: dt.date) -> set[int]:
-    """Employees below `employee` in the hierarchy on some day of [start, end] (below_in_hierarchy of
-    each day's hierarchy; two queries whatever the range and the number of employees)."""
-    timeline = org.HierarchyTimeline(employee.instansi_id, start, end)
-    out: set[int] = set()
-    for piece_start, _piece_end in timeline.pieces():
-        out |= below_in_hierarchy(timeline.on(piece_start), employee.id)
-    return out
-
-
 def counted_punches(qs=None):
     """Punches that count: all but flagged phone punches not (yet) accepted by the superior."""
     qs = Punch.objects.all() if qs is None else qs

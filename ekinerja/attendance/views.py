@@ -412,7 +412,7 @@ def visible_rows(
     me = org.employee_for_user(request.user)
     if me is None:
         return []
-    allowed = selectors.employees_below(me, start, end) | {me.id}
+    allowed = org.employees_below(me, start, end) | {me.id}
     return [e for e in emps if e.id in allowed]
 
 

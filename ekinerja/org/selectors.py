@@ -385,6 +385,42 @@ def openable_profile_ids(user, *, on: dt.date) -> set[int] | None:
     return ids
 
 
+def below_in_hierarchy(h: Hierarchy, employee_id: int) -> set[int]:
+    """Everyone below the employee in one hierarchy: their direct subordinates (Hierarchy's superior
+    rule) and, transitively, those subordinates' subordinates. Never the employee, their own
+    superiors (even where an acting post makes the chain loop back) or their peers. In memory: the
+    superior of every definitif holder once, then a walk down from the employee."""
+    superior = {e: h.superior_id(e) for e in h.definitif}
+    below: dict[int, list[int]] = defaultdict(list)
+    for emp, sup in superior.items():
+        if sup is not None:
+            below[sup].append(emp)
+    above: set[int] = set()
+    sup = superior.get(employee_id)
+    while sup is not None and sup != employee_id and sup not in above:
+        above.add(sup)
+        sup = superior.get(sup)
+    out: set[int] = set()
+    stack = [employee_id]
+    while stack:
+        for emp in below.get(stack.pop(), ()):
+            if emp == employee_id or emp in above or emp in out:
+                continue
+            out.add(emp)
+            stack.append(emp)
+    return out
+
+
+def employees_below(employee: Employee, start: dt.date, end: dt.date) -> set[int]:
+    """Employees below `employee` in the hierarchy on some day of [start, end] (below_in_hierarchy of
+    each day's hierarchy; two queries whatever the range and the number of employees)."""
+    timeline = HierarchyTimeline(employee.instansi_id, start, end)
+    out: set[int] = set()
+    for piece_start, _piece_end in timeline.pieces():
+        out |= below_in_hierarchy(timeline.on(piece_start), employee.id)
+    return out
+
+
 def held_superior_post(employee: Employee, start: dt.date, end: dt.date) -> bool:
     """Whether the employee held, on some day of [start, end], a position with positions under it
     (one query): only such a holder can have been anyone's direct superior then."""
@@ -446,6 +482,23 @@ def account_rows(
         seen.add(a.employee_id)
         out.append(AccountRow(a.employee, a.position.name, a.position.unit.name))
     return out
+
+
+def temporary_password_event(user):
+    """The audit event of the officer who last issued the account a temporary password (a new
+    account or a reset), shown to the owner so an unexpected one is reported (one query)."""
+    from ekinerja.core.models import AuditEvent
+
+    return (
+        AuditEvent.objects.filter(
+            object_type="core.User",
+            object_id=str(user.pk),
+            action__in=["auth.password.reset", "auth.account.create"],
+        )
+        .select_related("actor__employee")
+        .order_by("-at")
+        .first()
+    )
 
 
 def employee_for_user(user) -> Employee | None:

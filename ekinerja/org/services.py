@@ -103,6 +103,10 @@ def employee_pay_check(actor: User | None, employee: Employee) -> None:
         )
 
 
+#: employee_save never links or re-links a login: accounts_create and password_reset do.
+_USER_LINK_REFUSED = "Akun pegawai dibuat dan diatur ulang di halaman Akun pegawai."
+
+
 @transaction.atomic
 def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     """Create or update an employee; the NIP must be plausible (see org.nip) and unique in the instansi.
@@ -124,9 +128,7 @@ def employee_save(*, actor: User | None, employee: Employee) -> Employee:
         if old is not None:
             status, status_since, salary, salary_since, user_id = old
             if employee.user_id != user_id:
-                raise ValidationError(
-                    {"user": "Akun pegawai dibuat dan diatur ulang di halaman Akun pegawai."}
-                )
+                raise ValidationError({"user": _USER_LINK_REFUSED})
             if status != employee.status and employee.status_since != status_since:
                 employee.previous_status = status
             if (
@@ -136,9 +138,7 @@ def employee_save(*, actor: User | None, employee: Employee) -> Employee:
             ):
                 employee.previous_salary = salary
     elif employee.user_id is not None:
-        raise ValidationError(
-            {"user": "Akun pegawai dibuat dan diatur ulang di halaman Akun pegawai."}
-        )
+        raise ValidationError({"user": _USER_LINK_REFUSED})
     _save(employee, actor=actor, action="org.employee.create")
     return employee
 

@@ -13,7 +13,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ekinerja.core.clock import local_today
-from ekinerja.core.models import AuditEvent
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 
 from . import selectors, services
@@ -44,18 +43,7 @@ def password_change(request):
                 "Kata sandi baru tersimpan. Di aplikasi ponsel, masuk lagi dengan kata sandi ini.",
             )
             return redirect("home")
-    issued_by = None
-    if user.must_change_password:
-        issued_by = (
-            AuditEvent.objects.filter(
-                object_type="core.User",
-                object_id=str(user.pk),
-                action__in=["auth.password.reset", "auth.account.create"],
-            )
-            .select_related("actor__employee")
-            .order_by("-at")
-            .first()
-        )
+    issued_by = selectors.temporary_password_event(user) if user.must_change_password else None
     return render(
         request,
         "org/password_change.html",

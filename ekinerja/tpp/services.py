@@ -86,11 +86,21 @@ def _transition(run: Run, target: str) -> None:
     run.state = target
 
 
+def month_started(instansi: Instansi, period: Period) -> bool:
+    """The month has begun in the instansi's own zone: it may be computed (a preview until it ends)."""
+    return period.first_day <= local_today(instansi)
+
+
+def month_ended(instansi: Instansi, period: Period) -> bool:
+    """The month is over in the instansi's own zone: its list may be verified and locked."""
+    return period.last_day < local_today(instansi)
+
+
 def _refuse_unstarted(instansi: Instansi, period: Period) -> None:
     """A month is computed from its first day (in the instansi's own zone) on: the current month is
     a preview that may be computed again; a later month has no attendance or activity yet and would
     give everyone Rp0."""
-    if period.first_day > local_today(instansi):
+    if not month_started(instansi, period):
         raise ValidationError(
             {
                 "period": f"TPP {period.label} belum dapat dihitung: bulan itu baru dimulai "
@@ -104,7 +114,7 @@ def _refuse_unfinished(run: Run, doing: str) -> None:
     until then attendance, leave and activity of the month can still change, and a locked month
     never changes again."""
     period = Period.parse(run.period)
-    if period.last_day >= local_today(run.instansi):
+    if not month_ended(run.instansi, period):
         raise ValidationError(
             {
                 "period": f"TPP {period.label} baru dapat {doing} setelah bulan berakhir "
@@ -414,6 +424,11 @@ def _month_total(result: Result) -> Decimal:
     return result.net + result.released + result.adjustment
 
 
+def _month_total_sql():
+    """_month_total as a database expression (the run's totals, the carry's query)."""
+    return F("net") + F("released") + F("adjustment")
+
+
 def due_amount(result: Result) -> Decimal:
     """What the month would pay without a withholding (what a release pays later)."""
     return max(ZERO, _month_total(result))
@@ -449,7 +464,7 @@ _TOTAL_FIELDS = {
 def _refresh_totals(run: Run) -> None:
     # What is withheld is each withheld employee's due_amount: what a release pays later, never
     # below zero (a recovery larger than the month's pay is carried on when the month is locked).
-    due = Greatest(F("net") + F("released") + F("adjustment"), Value(ZERO))
+    due = Greatest(_month_total_sql(), Value(ZERO))
     agg = Result.objects.filter(run=run).aggregate(
         **{k: Sum(v) for k, v in _TOTAL_FIELDS.items()},
         total_withheld=Sum(due, filter=Q(withheld=True)),
@@ -819,7 +834,7 @@ def _carry_unrecovered(actor: User, run: Run) -> list[Adjustment]:
     period = Period.parse(run.period)
     short = (
         Result.objects.filter(run=run)
-        .alias(total=F("net") + F("released") + F("adjustment"))
+        .alias(total=_month_total_sql())
         .filter(total__lt=0)
         .select_related("employee", "employee__instansi")
         .order_by("employee_id")

@@ -244,7 +244,7 @@ def runs(request):
     ctx = {
         "period": period,
         # A month not started yet is not offered and cannot be computed (services.run_open).
-        "future": period > Period.of(today),
+        "future": not services.month_started(instansi, period),
         "options": _month_options(today, 18),
         "runs": selectors.runs_of_period(instansi, period),
         "recent": list(
@@ -327,7 +327,7 @@ def run_detail(request, pk: int):
         "run": run,
         "period": period,
         # Verifying and locking wait for the month's end (services.run_verify, run_lock).
-        "month_open": period.last_day >= _today(request),
+        "month_open": not services.month_ended(request.user.instansi, period),
         "computed_by_name": _officer_name(run.computed_by),
         "verified_by_name": _officer_name(run.verified_by),
         "locked_by_name": _officer_name(run.locked_by),

@@ -12,11 +12,10 @@ from django.test.utils import CaptureQueriesContext
 
 from ekinerja.attendance import services
 from ekinerja.attendance.models import CorrectionRequest, LeaveRequest, LeaveType
-from ekinerja.attendance.selectors import below_in_hierarchy
 from ekinerja.attendance.services import leave_types_ensure
 from ekinerja.core.periods import DATE_OUT_OF_RANGE
 from ekinerja.org.models import Assignment, Position
-from ekinerja.org.selectors import hierarchy
+from ekinerja.org.selectors import below_in_hierarchy, hierarchy
 from ekinerja.workcal import calendar as wc
 from tests.factories import (
     AssignmentFactory,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import subprocess
 from decimal import Decimal
@@ -354,6 +355,12 @@ def test_the_list_pdf_fits_the_page(pemda):
             ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
         ).stdout.decode()
     except FileNotFoundError:
-        out = _pdf_text(content)  # pypdf reads text beyond the edge too: a weaker check
+        # pypdf reads text beyond the page's edge too, so it cannot check this: poppler-utils is
+        # installed by `make test` (scripts/ensure-pdf-libs); CI must have it.
+        if os.environ.get("EKINERJA_REQUIRE_BROWSER") == "1":
+            raise
+        pytest.skip(
+            "pdftotext (poppler-utils) tidak ada: pasang dengan apt-get install poppler-utils"
+        )
     assert out.count("7326329318345467") == Result.objects.filter(run=run, unit=pemda.opd_b).count()
     assert "Keterangan" in out and out.count("Faktor kehadiran") == out.count("7326329318345467")
