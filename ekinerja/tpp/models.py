@@ -113,6 +113,9 @@ class Run(TenantModel):
     total_adjustment = models.DecimalField(default=0, **MONEY)
     total_payable = models.DecimalField(default=0, **MONEY)
     progress = models.PositiveSmallIntegerField("kemajuan (%)", default=0)
+    # Employee working days whose attendance was not final when the list was computed (a night
+    # shift not over, a fingerprint machine behind): such a list is not verified or locked.
+    unfinished_days = models.PositiveIntegerField("hari kerja belum final", default=0)
     job_id = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
     computed_by = models.ForeignKey(

@@ -1121,7 +1121,9 @@ _STANDARD_LEAVES = {
     "cuti_alasan_penting": {"deduction": 0, "reduces_activity_target": True},
     "dinas_luar": {"deduction": 0, "reduces_activity_target": False, "counts_as_present": True},
     "tugas_belajar": {"excludes_tpp": True},
-    "cuti_di_luar_tanggungan_negara": {"excludes_tpp": True},
+    # The codes of attendance.services.DEFAULT_LEAVE_TYPES, which leave records carry.
+    "cltn": {"excludes_tpp": True},
+    "wfh": {"deduction": 0, "reduces_activity_target": False, "counts_as_present": True},
 }
 
 
@@ -1204,10 +1206,7 @@ def hss_template(effective_from: str = "2026-01-01") -> dict:
             "missing_check_out": 1.5,
             "absent_without_notice": 4.5,
         },
-        "leave_types": {
-            **_copy(_STANDARD_LEAVES),
-            "wfh": {"deduction": 0, "reduces_activity_target": False, "counts_as_present": True},
-        },
+        "leave_types": _copy(_STANDARD_LEAVES),
         "attendance_floors": [[0, 25, 0], [25, 50, 50]],
         "activity": {
             "monthly_target_minutes": 6750,

@@ -31,7 +31,7 @@ from django.db import connection, connections
 from django.db.models import Q, Sum
 
 from ekinerja.activities.selectors import NO_CAP, activity_month
-from ekinerja.attendance.selectors import attendance_month
+from ekinerja.attendance.selectors import attendance_month, leave_types
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.org.models import Assignment, Employee, Unit
@@ -131,6 +131,9 @@ class Gathered:
     policy_row: PolicyRow | None
     months: dict[int, EmployeeMonth] = field(default_factory=dict)  # employee id ->
     info: dict[int, EmployeeInfo] = field(default_factory=dict)
+    # Employee working days whose attendance was not final yet: a shift not over long enough, or a
+    # fingerprint machine that has not delivered its data up to them (attendance.selectors).
+    unfinished_days: int = 0
 
     def employee_months(self) -> list[EmployeeMonth]:
         return list(self.months.values())
@@ -223,6 +226,7 @@ def gather(
         sentences[emp_id].add(level)
 
     as_decimal: dict[int, Decimal] = {}  # whole minutes -> Decimal, shared (immutable)
+    unfinished = 0
     for e in employees:
         posts = definitif[e.id]
         acts = acting.get(e.id, ())
@@ -246,10 +250,32 @@ def gather(
             acting_today = (
                 tuple(pos for a_s, a_e, pos, *_ in acts if _covers(a_s, a_e, day)) if acts else ()
             )
+            m = minutes.get(day, 0)
+            if not f.final:
+                if until is None:
+                    unfinished += 1
+                elif day <= until:
+                    # The live estimate: today, or a day whose punches may still arrive, is not
+                    # judged yet (a check-out due this evening is not missing); its minutes count.
+                    days.append(
+                        WorkingDay(
+                            day,
+                            position,
+                            acting_today,
+                            None,
+                            0,
+                            0,
+                            False,
+                            False,
+                            False,
+                            True,
+                            Decimal(m),
+                        )
+                    )
+                    continue
             if until is not None and day > until:
                 days.append(WorkingDay(day, position, acting_today, has_any_punch=True))
                 continue
-            m = minutes.get(day, 0)
             credited = as_decimal.get(m) if type(m) is int else None
             if credited is None:
                 credited = Decimal(m)
@@ -301,6 +327,7 @@ def gather(
         gathered.info[e.id] = EmployeeInfo(
             employee=e, unit_id=units.opd_of(last[3]), position_name=last[4], kelas=last[5]
         )
+    gathered.unfinished_days = unfinished
     return gathered
 
 
@@ -491,6 +518,20 @@ def unit_totals(run: Run) -> list[dict]:
         .order_by("unit__code")
     )
     return list(rows)
+
+
+def leave_types_not_in_policy(
+    instansi: Instansi, policy_data: dict | None
+) -> list[tuple[str, str]]:
+    """The instansi's active leave types (code, name) that the policy's `leave_types` does not list:
+    the calculator counts their days with no deduction, no target reduction and TPP paid (a note in
+    each explanation), which for CLTN or tugas belajar would pay what the Perbup withholds. One query."""
+    if not isinstance(policy_data, dict):
+        return []
+    known = policy_data.get("leave_types")
+    if not isinstance(known, dict):
+        return []
+    return [(lt.code, lt.name) for lt in leave_types(instansi) if lt.code not in known]
 
 
 def without_bank_account(run: Run, limit: int = 20) -> tuple[int, list[Result]]:

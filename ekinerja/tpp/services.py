@@ -110,15 +110,25 @@ def _refuse_unstarted(instansi: Instansi, period: Period) -> None:
 
 
 def _refuse_unfinished(run: Run, doing: str) -> None:
-    """A list is verified and locked only after its month has ended (in the instansi's own zone):
-    until then attendance, leave and activity of the month can still change, and a locked month
-    never changes again."""
+    """A list is verified and locked only after its month has ended (in the instansi's own zone)
+    and only when it was computed from final attendance (no day whose shift or machine data was
+    still pending, `Run.unfinished_days`): until then attendance, leave and activity of the month
+    can still change, and a locked month never changes again."""
     period = Period.parse(run.period)
     if not month_ended(run.instansi, period):
         raise ValidationError(
             {
                 "period": f"TPP {period.label} baru dapat {doing} setelah bulan berakhir "
                 f"({tanggal(period.last_day)})."
+            }
+        )
+    if run.unfinished_days:
+        raise ValidationError(
+            {
+                "period": f"TPP {period.label} belum dapat {doing}: saat dihitung, "
+                f"{run.unfinished_days} hari kerja pegawai belum final (shift malam terakhir "
+                "belum selesai atau mesin sidik jari belum mengirim datanya). Hitung ulang "
+                "setelah data kehadiran lengkap."
             }
         )
 
@@ -723,6 +733,7 @@ def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Futu
     run.policy = gathered.policy_row
     run.policy_data = gathered.policy_row.data
     run.input_digest = digest.result()
+    run.unfinished_days = gathered.unfinished_days
     run.computed_by = actor if actor and actor.pk else None
     run.computed_at = timezone.now()
     run.verified_by = None

@@ -336,6 +336,9 @@ def run_detail(request, pk: int):
         "unit_id": unit_id,
         "unit_rows": selectors.unit_totals(run),
         "no_account": selectors.without_bank_account(run),
+        "unknown_leaves": selectors.leave_types_not_in_policy(run.instansi, run.policy_data)
+        if run.state not in services.LOCKED_STATES
+        else [],
         "not_listed": selectors.not_in_list(run)
         if run.state in (Run.State.COMPUTED, Run.State.VERIFIED)
         else (0, []),
@@ -350,6 +353,15 @@ def run_detail(request, pk: int):
         "kinds": EXPORT_KINDS,
     }
     return render(request, "tpp/run.html", ctx)
+
+
+def _leave_types_warning(missing: list[tuple[str, str]]) -> str:
+    names = ", ".join(f"{name} ({code})" for code, name in missing)
+    return (
+        f"Jenis cuti/izin berikut tercatat di aplikasi tetapi tidak diatur dalam kebijakan: {names}. "
+        "Hari dengan cuti jenis ini dihitung tanpa potongan, tanpa pengurangan target, dan TPP tetap "
+        "dibayar; tambahkan kuncinya pada leave_types."
+    )
 
 
 def _officer_name(user) -> str:
@@ -688,8 +700,10 @@ def policy_edit(request, pk: int | None = None):
             base = latest.data if latest else TEMPLATES["national"][1]()
             text = json.dumps(base, indent=2, ensure_ascii=False)
     effective = None
+    parsed = None
     try:
-        effective = _parse_policy_text(text)[0].get("effective_from")
+        parsed = _parse_policy_text(text)[0]
+        effective = parsed.get("effective_from")
         effective = Period.parse(effective[:7]).first_day if effective else None
     except (ValueError, AttributeError, TypeError):
         effective = None
@@ -697,6 +711,9 @@ def policy_edit(request, pk: int | None = None):
     # Drafts may be prepared early, so a clash with an adopted version is a warning, not an error.
     clash = services.adopted_clash(policy) if policy is not None and not problems else None
     warnings = [services.clash_message(clash)] if clash is not None else []
+    missing = selectors.leave_types_not_in_policy(instansi, parsed)
+    if missing:
+        warnings.append(_leave_types_warning(missing))
     return render(
         request,
         "tpp/policy_edit.html",
