@@ -4,9 +4,12 @@ calculator.py (pure) and services.py."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from ekinerja.core.audit_labels import period_label, related_name
 from ekinerja.core.models import TenantModel
@@ -117,6 +120,7 @@ class Run(TenantModel):
     # shift not over, a fingerprint machine behind): such a list is not verified or locked.
     unfinished_days = models.PositiveIntegerField("hari kerja belum final", default=0)
     job_id = models.CharField(max_length=64, blank=True)
+    job_queued_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -131,6 +135,19 @@ class Run(TenantModel):
     )
     locked_at = models.DateTimeField(null=True, blank=True)
     exported_at = models.DateTimeField(null=True, blank=True)
+
+    #: A queued computation that has not started after this long: no worker takes the queue.
+    STALLED_AFTER = dt.timedelta(minutes=5)
+
+    @property
+    def job_stalled(self) -> bool:
+        """Queued long ago and not started (progress 0): the page says so instead of waiting on."""
+        return bool(
+            self.job_id
+            and self.progress == 0
+            and self.job_queued_at is not None
+            and timezone.now() - self.job_queued_at > self.STALLED_AFTER
+        )
 
     class Meta:
         verbose_name = "perhitungan TPP"

@@ -109,6 +109,18 @@ def _refuse_unstarted(instansi: Instansi, period: Period) -> None:
         )
 
 
+def _refuse_while_computing(run: Run, doing: str) -> None:
+    """A list being computed again (queued or running) is not verified or locked: the job would
+    replace what was approved (or fail on the lock)."""
+    if run.job_id:
+        raise ValidationError(
+            {
+                "period": f"TPP {Period.parse(run.period).label} sedang dihitung ulang dan belum "
+                f"dapat {doing}; tunggu sampai perhitungan selesai."
+            }
+        )
+
+
 def _refuse_unfinished(run: Run, doing: str) -> None:
     """A list is verified and locked only after its month has ended (in the instansi's own zone)
     and only when it was computed from final attendance (no day whose shift or machine data was
@@ -573,6 +585,21 @@ def _compute(actor, run: Run, instansi: Instansi, period: Period, unit, progress
     return run
 
 
+def run_job_failed(instansi: Instansi, period: Period, unit: Unit | None, exc: Exception) -> None:
+    """A background computation ended without a result: the run stops showing progress and keeps
+    the reason (the previous results stay, untouched by the failed job's transaction)."""
+    if isinstance(exc, ValidationError | PermissionDenied):
+        reason = "; ".join(getattr(exc, "messages", None) or [str(exc)])
+    else:
+        log.exception("Perhitungan TPP %s gagal", period)
+        reason = (
+            f"Perhitungan gagal karena kesalahan sistem ({type(exc).__name__}); hubungi Diskominfo."
+        )
+    Run.objects.filter(instansi=instansi, period=str(period), unit=unit).update(
+        job_id="", job_queued_at=None, progress=0, error=reason
+    )
+
+
 def _row_identity(run: Run, info: selectors.EmployeeInfo) -> dict:
     """The columns of a result row that say whose it is and where it is paid."""
     e = info.employee
@@ -740,6 +767,7 @@ def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Futu
     run.verified_at = None
     run.progress = 100
     run.job_id = ""
+    run.job_queued_at = None
     run.error = ""
     _refresh_totals(run)
     run.save()
@@ -761,6 +789,7 @@ def run_verify(*, actor: User, run: Run, note: str = "") -> Run:
     run = Run.objects.select_for_update().select_related("instansi").get(pk=run.pk)
     before = snapshot(run)
     _transition(run, S.VERIFIED)
+    _refuse_while_computing(run, "diverifikasi")
     _refuse_unfinished(run, "diverifikasi")
     run.verified_by = actor
     run.verified_at = timezone.now()
@@ -820,6 +849,7 @@ def run_lock(*, actor: User, run: Run) -> Run:
         )
     before = snapshot(run)
     _transition(run, S.LOCKED)
+    _refuse_while_computing(run, "dikunci")
     _refuse_unfinished(run, "dikunci")
     run.locked_by = actor
     run.locked_at = timezone.now()

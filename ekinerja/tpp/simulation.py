@@ -438,6 +438,13 @@ def _set_progress(sim: Simulation, pct: int) -> None:
     Simulation.objects.filter(pk=sim.pk).update(progress=pct)
 
 
+def simulation_failed(simulation: Simulation, reason: str) -> None:
+    """Record that the simulation did not run (e.g. its job could not be queued), with the reason."""
+    Simulation.objects.filter(pk=simulation.pk).update(
+        status=Simulation.Status.FAILED, error=reason, finished_at=timezone.now()
+    )
+
+
 def simulation_compute(simulation: Simulation) -> Simulation:
     """Compute a recorded simulation and store its rows and totals (one transaction for the rows).
     A failure is recorded on the simulation with its reason, never raised to the worker: the page
@@ -456,10 +463,7 @@ def simulation_compute(simulation: Simulation) -> Simulation:
         )
         _store(sim, simulated)
     except (ValidationError, selectors.NoPolicy) as exc:
-        reason = "; ".join(getattr(exc, "messages", None) or [str(exc)])
-        Simulation.objects.filter(pk=sim.pk).update(
-            status=Simulation.Status.FAILED, error=reason, finished_at=timezone.now()
-        )
+        simulation_failed(sim, "; ".join(getattr(exc, "messages", None) or [str(exc)]))
     except Exception as exc:  # noqa: BLE001 - the page says it failed; the log has the details
         log.exception("Simulasi kebijakan %s gagal", sim.pk)
         Simulation.objects.filter(pk=sim.pk).update(

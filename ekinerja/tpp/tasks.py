@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import Period
@@ -21,9 +22,16 @@ def run_compute_task(
     instansi = Instansi.objects.get(pk=instansi_id)
     unit = Unit.objects.get(pk=unit_id, instansi=instansi) if unit_id else None
     actor = User.objects.filter(pk=user_id).first() if user_id else None
-    run = services.run_compute(
-        actor=actor, instansi=instansi, period=Period.parse(period), unit=unit
-    )
+    try:
+        run = services.run_compute(
+            actor=actor, instansi=instansi, period=Period.parse(period), unit=unit
+        )
+    except Exception as exc:
+        # The page stops waiting and shows why (a list locked meanwhile, an error of the system).
+        services.run_job_failed(instansi, Period.parse(period), unit, exc)
+        if isinstance(exc, ValidationError | PermissionDenied):
+            return 0
+        raise
     return run.pk
 
 

@@ -17,10 +17,12 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ekinerja.attendance.models import LeaveType
 from ekinerja.core.clock import local_today
+from ekinerja.core.jobs import QueueUnavailable, enqueue
 from ekinerja.core.money import format_rupiah, parse_rupiah
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
@@ -276,13 +278,23 @@ def run_start(request):
         )
         if run.state in services.LOCKED_STATES:
             raise ValidationError(f"Perhitungan TPP {period.label} sudah dikunci.")
-        Run.objects.filter(pk=run.pk).update(job_id="antre", progress=0, error="")
-        run_compute_task.delay(
-            request.user.instansi_id, str(period), unit.pk if unit else None, request.user.pk
+        Run.objects.filter(pk=run.pk).update(
+            job_id="antre", job_queued_at=timezone.now(), progress=0, error=""
+        )
+        enqueue(
+            run_compute_task,
+            request.user.instansi_id,
+            str(period),
+            unit.pk if unit else None,
+            request.user.pk,
         )
     except ValidationError as exc:
         _errors(request, exc)
         return redirect(f"{reverse('tpp:runs')}?periode={period}")
+    except QueueUnavailable as exc:
+        Run.objects.filter(pk=run.pk).update(job_id="", job_queued_at=None)
+        messages.error(request, str(exc))
+        return redirect("tpp:run", pk=run.pk)
     run.refresh_from_db()
     if run.state == Run.State.COMPUTED and not run.job_id:
         messages.success(request, f"TPP {period.label} dihitung untuk {run.employees} pegawai.")
@@ -820,7 +832,11 @@ def policy_simulate(request, pk: int):
     except ValidationError as exc:
         _errors(request, exc)
         return fail
-    simulate_policy_task.delay(sim.pk)
+    try:
+        enqueue(simulate_policy_task, sim.pk)
+    except QueueUnavailable as exc:
+        simulation.simulation_failed(sim, str(exc))
+        messages.error(request, str(exc))
     return redirect("tpp:simulation", pk=sim.pk)
 
 
