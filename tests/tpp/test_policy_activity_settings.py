@@ -87,3 +87,26 @@ def test_retiring_the_policy_in_force_frees_the_values(pemda):
     s.window_working_days = 6
     act_services.activity_settings_save(actor=pemda.bkpsdm1, settings=s)
     assert _settings(pemda).window_working_days == 6
+
+
+def test_the_cron_command_does_what_the_nightly_job_does(pemda, at):
+    """`ekinerja tpp-policy-sync`, for an installation without Celery beat."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    later = services.policy_save(
+        actor=pemda.bkpsdm1, instansi=pemda.inst, data=national_template("2027-01-01")
+    )
+    services.policy_adopt(actor=pemda.bkpsdm1, policy=later)
+    at("2027-01-01 00:30")
+    out = StringIO()
+    call_command("tpp-policy-sync", stdout=out)
+    assert _settings(pemda).window_working_days == 5
+    assert "diperbarui" in out.getvalue()
+    out = StringIO()
+    call_command("tpp_policy_sync", "--instansi", pemda.inst.code, stdout=out)
+    assert "sudah sesuai" in out.getvalue()
+    with pytest.raises(CommandError, match="tidak ditemukan"):
+        call_command("tpp_policy_sync", "--instansi", "9999")
