@@ -45,7 +45,7 @@ def exchange_export(*, instansi: Instansi, parts: tuple[str, ...] = PARTS) -> di
     unknown = set(parts) - set(PARTS)
     if unknown:
         raise ValueError(
-            f"Unknown part(s): {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}"
+            f"Bagian tidak dikenal: {', '.join(sorted(unknown))}; pilih dari {', '.join(PARTS)}."
         )
     doc: dict = {key: [] for key in TOP_REQUIRED}
     doc["format"] = FORMAT

@@ -364,3 +364,12 @@ def test_only_runs_the_named_generators_after_org():
     assert list(event.after["summaries"]) == ["org"]
     with pytest.raises(CommandError, match="tidak dikenal"):
         call_command("demo-data", "--instansi-code", "6307", "--only", "gaji", stdout=io.StringIO())
+
+
+def test_demo_accounts_with_the_published_password_are_refused_on_production_settings(settings):
+    """The README prints the demo password: on a production installation its BKPSDM account would
+    be anyone's. A password of one's own is accepted (a training server)."""
+    settings.SETTINGS_MODULE = "ekinerja.settings.production"
+    with pytest.raises(CommandError, match="--password"):
+        call_command("demo-data", "--employees", "30", stdout=io.StringIO())
+    assert not Instansi.objects.exists()

@@ -187,3 +187,26 @@ def test_scenario_month_without_a_policy_in_force_is_a_clear_error(tmp_path):
         )
     assert str(err.value) == "$.policies: Belum ada kebijakan TPP yang berlaku pada 1 Oktober 2025."
     assert not (tmp_path / "r").exists()
+
+
+def test_command_line_mistakes_are_said_in_indonesian_before_any_work(tmp_path, capsys):
+    load_document(read_document(minimal()))
+    with pytest.raises(CommandError, match="Bagian tidak dikenal: foo; pilih dari"):
+        call_command("exchange", "export", "--instansi", "6301", "--parts", "foo")
+    with pytest.raises(CommandError, match="folder .* tidak ada"):
+        call_command(
+            "exchange", "export", "--instansi", "6301", "--out", str(tmp_path / "no" / "x.json")
+        )
+    scenario = tmp_path / "s.json"
+    scenario.write_text(json.dumps(minimal()))
+    # The result's folder is checked before the month is computed (seconds of work), not after.
+    for out, words in ((tmp_path / "no" / "x.json", "tidak ada"), (tmp_path, "itu folder")):
+        with pytest.raises(CommandError, match=words):
+            call_command("scenario", "run", str(scenario), "--period", "2026-10", "--out", str(out))
+
+
+def test_the_internal_step_of_scenario_run_is_not_offered_in_the_help(capsys):
+    with pytest.raises(SystemExit):
+        call_command("scenario", "--help")
+    text = capsys.readouterr().out
+    assert "run" in text and "_inner" not in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -62,6 +63,15 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         code = opts["instansi_code"]
         password = opts["password"]
+        module = getattr(settings, "SETTINGS_MODULE", None) or ""
+        if password == DEMO_PASSWORD and module.endswith(".production"):
+            # The demo's password is printed in the README: on a production installation these
+            # accounts (BKPSDM among them) would be open to anyone who has read it.
+            raise CommandError(
+                "Dengan pengaturan produksi, demo-data tidak membuat akun berkata sandi contoh yang "
+                "tercantum di README (siapa pun dapat masuk sebagai BKPSDM). Berikan --password "
+                "sendiri, atau muat data contoh di instalasi uji coba."
+            )
         existing = Instansi.objects.filter(code=code).first()
         if existing is not None:
             if not opts["if_empty"]:

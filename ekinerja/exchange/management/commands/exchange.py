@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi
+from ekinerja.exchange.management.commands.scenario import write_out
 
 
 class Command(BaseCommand):
@@ -17,12 +17,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        exp = sub.add_parser("export")
-        exp.add_argument("--instansi", required=True)
-        exp.add_argument("--parts", default="policy,catalog,schedules")
-        exp.add_argument("--out", default="-")
-        imp = sub.add_parser("import")
-        imp.add_argument("file")
+        exp = sub.add_parser(
+            "export", help="tulis kebijakan, katalog dan jadwal instansi ke berkas"
+        )
+        exp.add_argument("--instansi", required=True, help="kode instansi sumber")
+        exp.add_argument(
+            "--parts",
+            default="policy,catalog,schedules",
+            help="bagian yang diekspor, dipisah koma (bawaan: policy,catalog,schedules)",
+        )
+        exp.add_argument("--out", default="-", help="berkas hasil (bawaan: - untuk layar)")
+        imp = sub.add_parser("import", help="baca berkas ekspor Pemda lain ke instansi ini")
+        imp.add_argument("file", help="berkas ekinerja/1 (JSON)")
         imp.add_argument("--instansi", required=True, help="kode instansi penerima")
 
     def _instansi(self, code: str) -> Instansi:
@@ -45,7 +51,7 @@ class Command(BaseCommand):
             if opts["out"] == "-":
                 self.stdout.write(text)
             else:
-                Path(opts["out"]).write_text(text, encoding="utf-8")
+                write_out(opts["out"], text)
             return
         from ekinerja.exchange.management.commands.scenario import read_or_fail
 

@@ -35,16 +35,38 @@ def read_or_fail(path: str, *, for_import: bool = False):
         ) from exc
 
 
+def check_out_path(out: str) -> Path:
+    """The --out file, refused before any work when it cannot be written: its folder missing, or
+    a folder given instead of a file."""
+    path = Path(out)
+    if path.is_dir():
+        raise CommandError(
+            f"--out {out}: itu folder; sebutkan nama berkas hasil (mis. hasil.json)."
+        )
+    if not path.parent.is_dir():
+        raise CommandError(f"--out {out}: folder {path.parent} tidak ada.")
+    return path
+
+
+def write_out(out: str, text: str) -> None:
+    path = check_out_path(out)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"--out {out}: berkas tidak dapat ditulis ({exc.strerror}).") from exc
+
+
 class Command(BaseCommand):
     help = "Jalankan simulasi TPP dari berkas ekinerja/1 pada basis data sementara."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True)
+        # `_inner` is how `run` calls itself in the throwaway database: not listed in the help.
+        sub = parser.add_subparsers(dest="action", required=True, metavar="run")
         run = sub.add_parser("run", help="hitung satu bulan dari berkas skenario")
         run.add_argument("file")
         run.add_argument("--period", required=True, help="YYYY-MM")
         run.add_argument("--out", required=True, help="berkas hasil (JSON)")
-        inner = sub.add_parser("_inner", help="(internal) berjalan di dalam basis data sementara")
+        inner = sub.add_parser("_inner")
         inner.add_argument("file")
         inner.add_argument("--period", required=True)
         inner.add_argument("--out", required=True)
@@ -62,6 +84,7 @@ class Command(BaseCommand):
         return read_or_fail(path)
 
     def _run(self, path: str, period: Period, out: str) -> None:
+        check_out_path(out)  # refuse an unwritable result before computing for seconds
         self._read(path)  # refuse a bad file before creating anything
         with tempfile.TemporaryDirectory(prefix="ekinerja-scenario-") as tmp:
             env = dict(os.environ)
@@ -93,7 +116,7 @@ class Command(BaseCommand):
                 message = (proc.stderr or proc.stdout).strip().removeprefix("CommandError: ")
                 raise CommandError(message or "simulasi skenario gagal")
             result = tmp_out.read_text(encoding="utf-8")
-        Path(out).write_text(result, encoding="utf-8")
+        write_out(out, result)
         doc = json.loads(result)
         self.stdout.write(
             f"{doc['period']}: {doc['totals']['employees']} pegawai, bruto {doc['totals']['gross']}, "
