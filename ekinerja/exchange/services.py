@@ -16,6 +16,7 @@ from django.db import transaction
 
 from ekinerja.activities.models import ActivityCatalogItem
 from ekinerja.core.audit import audit_record
+from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi, User
 from ekinerja.tpp.models import Policy
 from ekinerja.tpp.policy import policy_from_dict, policy_to_dict
@@ -196,3 +197,83 @@ def exchange_import(
         after={**out.__dict__, "from": doc.instansi.code},
     )
     return out
+
+
+# ---------------------------------------------------------------------------- a new Pemda
+
+FIVE_DAY_WEEK = {
+    **{d: (dt.time(7, 30), dt.time(16, 0)) for d in range(4)},
+    4: (dt.time(7, 30), dt.time(16, 30)),
+}
+
+
+@dataclass
+class NewInstansi:
+    instansi: Instansi
+    user: User
+    password: str  # temporary: to be replaced at the first login
+    holidays: int
+
+
+@transaction.atomic
+def instansi_create(
+    *, code: str, name: str, timezone: str, username: str, today: dt.date | None = None
+) -> NewInstansi:
+    """A real (not demo) Pemda ready for BKPSDM: the instansi; the standard leave types; national
+    holidays and cuti bersama of this year and the next (the instansi's own year); a default five-day schedule (Monday to
+    Thursday 07:30-16:00, Friday 07:30-16:30, which BKPSDM adjusts to its Perbup); and the first
+    BKPSDM account with a temporary password it must replace at the first login. The organisation,
+    employees and the TPP policy then come from BKPSDM's own pages (Impor pegawai, Kebijakan TPP) or
+    `exchange import`. One transaction: a refusal writes nothing. Run by the installation's
+    operator on the server (no acting account: the audit shows the system)."""
+    from django.core.exceptions import ValidationError
+
+    from ekinerja.attendance.services import leave_types_ensure
+    from ekinerja.core.passwords import temporary_hash, temporary_password
+    from ekinerja.org.models import Role
+    from ekinerja.org.services import role_grant
+    from ekinerja.workcal.services import holidays_seed, schedule_define
+
+    code, name, username = code.strip(), " ".join(name.split()), username.strip()
+    errors: dict[str, str] = {}
+    if not code:
+        errors["code"] = "Kode instansi wajib diisi (mis. kode wilayah Kemendagri 6307)."
+    elif len(code) > 20:
+        errors["code"] = "Kode instansi paling panjang 20 karakter."
+    elif Instansi.objects.filter(code=code).exists():
+        errors["code"] = f"Instansi dengan kode {code} sudah ada."
+    if not name:
+        errors["name"] = "Nama instansi wajib diisi (mis. Pemerintah Kabupaten Kotabaru)."
+    if timezone not in Instansi.Zone.values:
+        errors["timezone"] = "Zona waktu harus WIB, WITA atau WIT."
+    if not username:
+        errors["username"] = "Nama akun BKPSDM wajib diisi."
+    elif User.objects.filter(username=username).exists():
+        errors["username"] = f"Nama akun {username} sudah dipakai."
+    if errors:
+        raise ValidationError(errors)
+    instansi = Instansi.objects.create(code=code, name=name, timezone=timezone)
+    today = today or local_today(instansi)
+    leave_types_ensure(instansi)
+    added = sum(
+        holidays_seed(actor=None, instansi=instansi, year=year)
+        for year in (today.year, today.year + 1)
+    )
+    schedule_define(
+        actor=None,
+        instansi=instansi,
+        code="5HK",
+        name="Lima hari kerja",
+        days=FIVE_DAY_WEEK,
+        is_default=True,
+    )
+    raw = temporary_password()
+    user = User.objects.create(
+        username=username,
+        instansi=instansi,
+        password=temporary_hash(raw),
+        must_change_password=True,
+        is_staff=True,  # BKPSDM keeps units and positions in the admin (Data induk)
+    )
+    role_grant(actor=None, user=user, role=Role.BKPSDM, reason="Akun BKPSDM pertama instansi baru")
+    return NewInstansi(instansi, user, raw, added)
