@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
 from ekinerja.core.scoping import get_scoped_or_404, scoped
-from ekinerja.org.models import Employee
+from ekinerja.org.models import Employee, Role
+from ekinerja.org.selectors import user_roles
 from ekinerja.performance.selectors import results_for_employee
 
 from . import selectors, services
@@ -146,8 +148,10 @@ class BulkVerifyIn(Schema):
     end: dt.date | None = None
 
 
-class Count(Schema):
+class BulkCount(Schema):
     count: int
+    # Entries of the day or month left undecided because their verification deadline had passed.
+    late: int = 0
 
 
 class MonthOut(Schema):
@@ -216,9 +220,9 @@ def entries_list(request, date_from: dt.date | None = None, date_to: dt.date | N
     period = Period.of(today)
     start = date_from or period.first_day
     end = date_to or today
+    if date_to is not None and end < start:
+        raise ValidationError({"date_to": "Tanggal akhir tidak boleh sebelum tanggal awal."})
     if (end - start).days > 92:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"date_to": "Rentang paling panjang 92 hari."})
     return list(
         ActivityEntry.objects.filter(employee=me, date__gte=start, date__lte=end)
@@ -288,8 +292,6 @@ def my_month(request, period: str | None = None):
     try:
         p = Period.parse(period) if period else Period.of(local_today(me.instansi))
     except ValueError as exc:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"period": str(exc)}) from exc
     m = selectors.activity_month([me], p)[me.pk]
     return {
@@ -308,7 +310,7 @@ def my_month(request, period: str | None = None):
 def inbox(request):
     """Entries waiting for the caller's verification, grouped by subordinate and day."""
     me = _me(request)
-    data = selectors.superior_inbox(me)
+    data = selectors.superior_inbox(me, bkpsdm=Role.BKPSDM in user_roles(request.auth))
     return {
         "total": data.total,
         "earliest_deadline": data.earliest_deadline,
@@ -346,7 +348,7 @@ def entry_verify(request, entry_id: int, data: VerifyIn):
         raise Http404 from None
 
 
-@router.post("/verify-bulk", response=Count)
+@router.post("/verify-bulk", response=BulkCount)
 def verify_bulk(request, data: BulkVerifyIn):
     """Verify many entries at once: a list of ids, or a subordinate's entries between start and end."""
     employee = (
@@ -363,4 +365,4 @@ def verify_bulk(request, data: BulkVerifyIn):
         decision=data.decision,
         reason=data.reason,
     )
-    return {"count": n}
+    return {"count": n.count, "late": n.late}

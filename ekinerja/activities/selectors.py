@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import time
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from ekinerja.core.periods import Period
 from ekinerja.core.prepared import Param, Prepared, as_model, model_fields
 from ekinerja.org.models import Assignment, Employee, Position, Role, Unit
 from ekinerja.org.selectors import (
+    Hierarchy,
     HierarchyTimeline,
     active_on,
     admin_unit_ids,
@@ -171,6 +173,54 @@ def superior_of_on(employee_id: int, instansi_id: int, day: dt.date) -> int | No
     from ekinerja.org.selectors import hierarchy
 
     return hierarchy(instansi_id, day).superior_id(employee_id)
+
+
+def may_verify(me: Employee | None, entry: ActivityEntry, *, bkpsdm: bool = False) -> bool:
+    """Whether `me` verifies the entry: its employee's direct superior on the entry's date, or, when
+    the employee has no direct superior that day (the top of the position tree, or every post above
+    vacant), a BKPSDM officer (`bkpsdm`), as for SKP ratings and leave. Never one's own entry
+    (two queries)."""
+    if me is None or me.id == entry.employee_id or me.instansi_id != entry.instansi_id:
+        return False
+    superior = superior_of_on(entry.employee_id, entry.instansi_id, entry.date)
+    return superior == me.id or (superior is None and bkpsdm)
+
+
+def without_superior(h: Hierarchy) -> set[int]:
+    """The employees of a hierarchy with no direct superior (Hierarchy.superior_id is None): those
+    whose every post above is vacant or held only by themselves, and those holding no definitif
+    post. Linear in the tree: each position's nearest held post above is found once."""
+    nearest: dict[int, int | None] = {}  # position -> its nearest strict ancestor with a holder
+
+    def held_above(pos: int) -> int | None:
+        chain, seen, found = [pos], {pos}, None
+        cur = h.parent.get(pos)
+        while cur is not None and cur not in seen:
+            if h.holders.get(cur):
+                found = cur
+                break
+            if cur in nearest:
+                found = nearest[cur]
+                break
+            seen.add(cur)
+            chain.append(cur)
+            cur = h.parent.get(cur)
+        for p in chain:
+            nearest[p] = found
+        return found
+
+    out = {
+        emp for holders in h.holders.values() for _r, _n, emp in holders if emp not in h.definitif
+    }
+    for emp, pos in h.definitif.items():
+        above = nearest[pos] if pos in nearest else held_above(pos)
+        if above is None:
+            out.add(emp)
+        elif all(holder == emp for _r, _n, holder in h.holders[above]):
+            # Only themselves above (a Plt of their own superior's post): the walk goes on.
+            if h.superior_id(emp) is None:
+                out.add(emp)
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -400,6 +450,71 @@ def window_state(
     return WindowState(unlock is not None, end, unlock, verify_by)
 
 
+# A returned entry (dikembalikan untuk perbaikan) may be revised and submitted again for this many
+# working days after the day it was returned, in the employee's own calendar, even when the entry
+# window of its date has closed meanwhile: the superior may return an entry up to its verification
+# deadline, long after the window, and the employee must be able to act on it. Three working days:
+# the time to correct an entry, shorter than the window (the TPP run waits for it) and the same for
+# every instansi, whatever its verification days.
+REVISION_WORKING_DAYS = 3
+
+
+def returned_on(entry: ActivityEntry, zone: zoneinfo.ZoneInfo) -> dt.date | None:
+    """The local day a returned entry was returned (its verification time), None if unknown."""
+    if entry.status != EntryStatus.RETURNED or entry.verified_at is None:
+        return None
+    return timezone.localtime(entry.verified_at, zone).date()
+
+
+def revision_ends(entries: list[ActivityEntry]) -> dict[int, dt.date]:
+    """Entry id -> the last day each returned entry may be revised and submitted again: the
+    REVISION_WORKING_DAYS-th working day after the day it was returned, in its employee's calendar.
+    Entries of any other status are left out. Entries of one instansi; one calendar read for all."""
+    returned = [e for e in entries if e.status == EntryStatus.RETURNED and e.verified_at]
+    if not returned:
+        return {}
+    zone = zoneinfo.ZoneInfo(returned[0].employee.instansi.timezone)
+    days = {e.pk: returned_on(e, zone) for e in returned}
+    employees = {e.employee_id: e.employee for e in returned}
+    span = max(31, 3 * REVISION_WORKING_DAYS + 14)
+    start, stop = min(days.values()) + dt.timedelta(days=1), max(days.values())
+    calendars = working_days(list(employees.values()), start, stop + dt.timedelta(days=span))
+    out = {}
+    for e in returned:
+        found = _nth_after(calendars.get(e.employee_id, []), days[e.pk], REVISION_WORKING_DAYS)
+        # A calendar too short (no schedule ahead): the single-employee rule, rare.
+        out[e.pk] = found or nth_working_day_after(e.employee, days[e.pk], REVISION_WORKING_DAYS)
+    return out
+
+
+def revision_until(entry: ActivityEntry) -> dt.date | None:
+    """The last day a returned entry may be revised and submitted again (revision_ends), None for
+    an entry that is not returned."""
+    return revision_ends([entry]).get(entry.pk)
+
+
+# --------------------------------------------------------------------------------------------------
+# Approved leave: no activities on a day of leave
+
+
+# Attendance holds leave, and sits beside activities in the layer contract (neither imports the
+# other), so an app above both registers the read at start-up, as tpp does for the locked months.
+# Takes (employee id, date); returns the name of the employee's approved full-day leave covering
+# that date that rules activities out ("Cuti tahunan"), or None. Without a registered read nothing
+# is refused.
+LeaveSource = Callable[[int, dt.date], str | None]
+_leave_source: list[LeaveSource] = []
+
+
+def set_leave_source(source: LeaveSource | None) -> None:
+    _leave_source[:] = [source] if source is not None else []
+
+
+def leave_on(employee_id: int, day: dt.date) -> str | None:
+    """The employee's approved full-day leave on `day` (its name), None without one."""
+    return _leave_source[0](employee_id, day) if _leave_source else None
+
+
 # --------------------------------------------------------------------------------------------------
 # Employee day view
 
@@ -474,6 +589,13 @@ def day_view(employee: Employee, day: dt.date, today: dt.date | None = None) -> 
     today = today or local_today(employee.instansi)
     settings = activity_settings(employee.instansi_id)
     entries = entries_of_day(employee, day)
+    # A returned entry may be corrected and submitted again for a while after the return, even
+    # once the window has closed: the page offers it (`revise_until`) until then.
+    revisions = revision_ends(entries)
+    for e in entries:
+        e.revise_until = revisions.get(e.pk)
+        if e.revise_until is not None and e.revise_until < today:
+            e.revise_until = None
     return DayView(
         employee=employee,
         day=day,
@@ -563,6 +685,8 @@ class InboxDay:
 class InboxGroup:
     employee: Employee
     days: list[InboxDay]
+    # BKPSDM verifies these entries: the employee had no direct superior on their dates.
+    as_bkpsdm: bool = False
 
     @property
     def count(self) -> int:
@@ -608,13 +732,40 @@ def pieces_q(pieces) -> Q | None:
     return q
 
 
-def superior_inbox(superior: Employee, today: dt.date | None = None) -> Inbox:
-    """Submitted entries the superior must verify (they were the direct superior on each entry's date),
-    grouped by subordinate and day, oldest first. Constant query count."""
-    today = today or local_today(superior.instansi)
+def without_superior_pieces(
+    timeline: HierarchyTimeline, exclude: int | None = None
+) -> list[tuple[dt.date, dt.date, list[int]]]:
+    """Who had no direct superior, piece by piece over the timeline's range (`without_superior`):
+    BKPSDM verifies their entries. `exclude`: an employee left out (the officer themself)."""
+    pieces = []
+    for a, b in timeline.pieces():
+        ids = sorted(without_superior(timeline.on(a)) - {exclude})
+        if ids:
+            pieces.append((a, b, ids))
+    return pieces
+
+
+def _inbox_q(
+    superior: Employee, today: dt.date, bkpsdm: bool
+) -> tuple[Q | None, list[tuple[dt.date, dt.date, list[int]]]]:
+    """The filter of the entries waiting for `superior` over the look-back: their subordinates' on
+    each date, and for a BKPSDM officer also those of employees without a direct superior on the
+    date (returned as pieces, to tell the groups apart). One hierarchy timeline (two queries)."""
     start = today - dt.timedelta(days=INBOX_LOOKBACK_DAYS)
-    _timeline, pieces = subordinate_pieces(superior, start, today)
-    q = pieces_q(pieces)
+    timeline, pieces = subordinate_pieces(superior, start, today)
+    fallback = without_superior_pieces(timeline, exclude=superior.id) if bkpsdm else []
+    return pieces_q(pieces + fallback), fallback
+
+
+def superior_inbox(
+    superior: Employee, today: dt.date | None = None, *, bkpsdm: bool = False
+) -> Inbox:
+    """Submitted entries the superior must verify (they were the direct superior on each entry's date),
+    grouped by subordinate and day, oldest first. For a BKPSDM officer (`bkpsdm`) also the entries of
+    employees who had no direct superior on the entry's date (services.entry_verify lets BKPSDM
+    verify those), in groups marked `as_bkpsdm`. Constant query count."""
+    today = today or local_today(superior.instansi)
+    q, fallback = _inbox_q(superior, today, bkpsdm)
     if q is None:
         return Inbox([], 0, None, today)
     entries = list(
@@ -630,6 +781,9 @@ def superior_inbox(superior: Employee, today: dt.date | None = None) -> Inbox:
     for e in entries:
         if not groups or groups[-1].employee.id != e.employee_id:
             groups.append(InboxGroup(e.employee, []))
+            groups[-1].as_bkpsdm = any(
+                a <= e.date <= b and e.employee_id in ids for a, b, ids in fallback
+            )
         days = groups[-1].days
         if not days or days[-1].day != e.date:
             days.append(InboxDay(e.date, [], e.verify_by))
@@ -640,11 +794,13 @@ def superior_inbox(superior: Employee, today: dt.date | None = None) -> Inbox:
     return Inbox(groups, len(entries), min(deadlines) if deadlines else None, today)
 
 
-def inbox_count(superior: Employee, today: dt.date | None = None) -> tuple[int, dt.date | None]:
-    """How many entries wait for the superior and the nearest verification deadline."""
+def inbox_count(
+    superior: Employee, today: dt.date | None = None, *, bkpsdm: bool = False
+) -> tuple[int, dt.date | None]:
+    """How many entries wait for the superior (and, for BKPSDM, those of employees without a direct
+    superior: superior_inbox) and the nearest verification deadline."""
     today = today or local_today(superior.instansi)
-    _t, pieces = subordinate_pieces(superior, today - dt.timedelta(days=INBOX_LOOKBACK_DAYS), today)
-    q = pieces_q(pieces)
+    q, _fallback = _inbox_q(superior, today, bkpsdm)
     if q is None:
         return 0, None
     agg = (
@@ -862,7 +1018,9 @@ def activity_month(
 
     Rule (tpp-rules.md, "Activity" and "Entry window"): an entry counts when it is approved and was
     submitted on or before the N-th working day after its date (the employee's own calendar), or its
-    date lies in an approved unlock and it was submitted by the unlock's deadline. Credited minutes per
+    date lies in an approved unlock and it was submitted by the unlock's deadline. An entry the
+    superior returned for revision and the employee submitted again keeps its first submission time
+    (services._submit_fields), so it counts as the timely submission it was. Credited minutes per
     day are capped at the policy's daily cap. Target = the monthly target minutes (the TPP run reduces it
     for days out of post and target-reducing leave).
 
@@ -877,8 +1035,6 @@ def activity_month(
     cap = settings.daily_cap_minutes if daily_cap is None else daily_cap
     ids = [e.id for e in employees]
     tz = employees[0].instansi.timezone if hasattr(employees[0], "instansi") else None
-    import zoneinfo
-
     zone = zoneinfo.ZoneInfo(tz) if tz else timezone.get_current_timezone()
 
     # Aggregated in SQL per (employee, day, status, local submission date): every rule below is

@@ -8,8 +8,17 @@ Rules and their source (tpp-rules.md "Activity", "Entry window"; issue 3):
 - only the direct superior on the entry's date verifies it, never the employee themself;
 - credited minutes = minutes per unit (as of entry) x volume (as approved), the day's approved total
   capped at ActivitySettings.daily_cap_minutes at verification;
-- an entry changed after verification is unverified again;
+- an employee without a direct superior on the entry's date (the top of the position tree, or
+  every post above vacant) has their entries verified by BKPSDM, as SKP ratings and leave are;
+- an entry changed after verification is unverified again; whenever an approved entry stops being
+  approved (changed, overturned) or an objection is granted, the day's approved entries are credited
+  again in time order, so the daily cap freed by one goes to the others;
+- a returned entry may be revised and submitted again for selectors.REVISION_WORKING_DAYS working
+  days after the return, even when the window has closed; it keeps its first submission time;
+- no entry on a day of the employee's approved full-day leave (selectors.leave_on);
 - an objection (keberatan) to a rejection or cut is decided, finally, by the superior's superior;
+  while it waits the entry cannot be changed, and it is granted only while the entry is still as
+  objected to;
 - an entry may name the SKP result it serves: a result of the employee's agreed plan for the entry's
   year (checked when the link or the date changes; one query, none without a link).
 """
@@ -20,6 +29,7 @@ import datetime as dt
 import hashlib
 import random
 import secrets
+import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -298,9 +308,12 @@ def validate_entry(
     check_window: bool = True,
     state: selectors.WindowState | None = None,
     check_skp: bool = False,
+    revision: bool = True,
 ) -> list[str]:
     """Check an entry against every rule; raise ValidationError (all field errors at once) or return
-    the warnings (daily cap). `check_skp`: also check the SKP result it names (when set)."""
+    the warnings (daily cap). `check_skp`: also check the SKP result it names (when set).
+    `revision`: a returned entry may use its revision period when the window has closed (False when
+    its date is being changed: the new date's window applies)."""
     employee = entry.employee
     settings = settings or selectors.activity_settings(employee.instansi_id)
     errors: dict[str, list[str]] = {}
@@ -350,6 +363,14 @@ def validate_entry(
         elif not selectors.item_allowed(item, positions):
             err("item", f"Aktivitas '{item.name}' tidak tersedia untuk jabatan Anda.")
 
+    if positions and day <= today and not errors.get("date"):
+        leave = selectors.leave_on(employee.pk, day)
+        if leave:
+            err(
+                "date",
+                f"Tanggal ini Anda cuti ({leave}); aktivitas tidak dapat diisi pada hari cuti.",
+            )
+
     # The day's other entries, read once: for the overlap rule and the cap warning.
     others = _DAY_OTHERS(employee=employee.pk, day=day, pk=entry.pk or 0)
     if entry.start_time and entry.end_time and entry.end_time > entry.start_time:
@@ -372,7 +393,7 @@ def validate_entry(
 
     if check_window and day <= today and not errors.get("date"):
         state = state or selectors.window_state(employee, day, today, settings)
-        if not state.open:
+        if not state.open and not (revision and _in_revision(entry, today)):
             err(
                 "date",
                 f"Batas pengisian aktivitas tanggal {tanggal(day)} sudah lewat (hari kerja ke-"
@@ -439,11 +460,60 @@ def _submit_fields(
     settings: ActivitySettings,
     today: dt.date,
     state: selectors.WindowState | None = None,
+    *,
+    resubmitting_returned: bool = False,
 ) -> None:
+    """The submission time and the verification deadline of an entry submitted today. A returned
+    entry submitted again keeps its first submission time: it was submitted in time, and the TPP
+    recap (selectors.activity_month) decides "in the window" by that time, so a correction asked
+    for by the superior after the window does not make the entry late."""
     if state is None:
         state = selectors.window_state(entry.employee, entry.date, today, settings)
-    entry.submitted_at = timezone.now()
+    if not (resubmitting_returned and entry.submitted_at is not None):
+        entry.submitted_at = timezone.now()
     entry.verify_by = state.verify_by
+
+
+def _in_revision(entry: ActivityEntry, today: dt.date) -> bool:
+    """A returned entry within its revision period (selectors.revision_until): it may be changed
+    and submitted again although the window of its date has closed."""
+    if entry.status != S.RETURNED or entry.pk is None:
+        return False
+    until = selectors.revision_until(entry)
+    return until is not None and today <= until
+
+
+def _recredit_days(keys: set[tuple[int, dt.date]], cap: int) -> dict[int, int]:
+    """Credit the approved entries of these employee-days again, as verification credits them: in
+    time order, each its minutes (minutes per unit x approved volume) within what the daily cap
+    leaves after the entries before it. Called whenever a day's approved entries change otherwise
+    than by approving one more (an approved entry changed or overturned, an objection granted), so
+    the cap freed by one entry goes to the others and the month page agrees with the TPP recap.
+    Returns entry id -> credited minutes. One query to read, one to write, whatever the days."""
+    if not keys:
+        return {}
+    q = Q(pk__in=[])
+    for employee_id, day in keys:
+        q |= Q(employee_id=employee_id, date=day)
+    entries = list(
+        ActivityEntry.objects.select_for_update()
+        .filter(q, status=S.APPROVED)
+        .order_by("employee_id", "date", "start_time", "id")
+    )
+    used: dict[tuple[int, dt.date], int] = {}
+    now = timezone.now()
+    changed = []
+    for e in entries:
+        key = (e.employee_id, e.date)
+        credited = _credit(e, used.get(key, 0), cap)
+        used[key] = used.get(key, 0) + credited
+        if credited != e.credited_minutes:
+            e.credited_minutes = credited
+            e.updated_at = now
+            changed.append(e)
+    if changed:
+        ActivityEntry.objects.bulk_update(changed, ["credited_minutes", "updated_at"])
+    return {e.pk: e.credited_minutes for e in entries}
 
 
 def _reset_verification(entry: ActivityEntry) -> None:
@@ -535,7 +605,20 @@ def entry_update(
                 "status": "Aktivitas yang ditolak tidak dapat diubah; ajukan keberatan bila tidak setuju."
             }
         )
+    if (
+        entry.status == S.APPROVED
+        and Objection.objects.filter(entry=entry, status=ObjectionStatus.PENDING).exists()
+    ):
+        # The objection is about the entry as verified: changed now, it would be decided on
+        # something the superior never saw.
+        raise ValidationError(
+            {
+                "status": "Keberatan atas aktivitas ini masih menunggu keputusan; aktivitas tidak "
+                "dapat diubah sampai keberatan diputuskan."
+            }
+        )
     before = snapshot(entry)
+    original_date = entry.date
     now = _now_local(employee.instansi)
     today = now.date()
     generation = selectors.calendar_generation(employee.instansi_id)
@@ -582,6 +665,7 @@ def entry_update(
         settings=settings,
         state=state,
         check_skp=bool({"date", "skp_result_id"} & set(changed)),
+        revision=entry.date == original_date,
     )
     was_verified = entry.status == S.APPROVED
     if was_verified:
@@ -593,6 +677,8 @@ def entry_update(
     entry.save()
     _store_files(entry, files)
     if was_verified:
+        # The day's cap this entry used goes to the day's other approved entries.
+        _recredit_days({(employee.pk, original_date)}, settings.daily_cap_minutes)
         audit_record(
             action="activities.entry.unverified",
             actor=actor,
@@ -607,7 +693,8 @@ def entry_update(
 
 @transaction.atomic
 def entry_submit(*, actor: User, entry: ActivityEntry) -> ActivityEntry:
-    """Submit a draft, returned or (under an open unlock) expired entry for verification."""
+    """Submit a draft, returned or (under an open unlock) expired entry for verification. A returned
+    entry may also be submitted within its revision period after the window (see _in_revision)."""
     entry = (
         ActivityEntry.objects.select_for_update()
         .select_related("employee", "item")
@@ -638,9 +725,9 @@ def entry_submit(*, actor: User, entry: ActivityEntry) -> ActivityEntry:
         )
     state = _state_for(entry, today, settings)
     validate_entry(entry, today=today, now_time=now.time(), settings=settings, state=state)
-    was_expired = entry.status == S.EXPIRED
+    was_expired, was_returned = entry.status == S.EXPIRED, entry.status == S.RETURNED
     _transition(entry, S.SUBMITTED)
-    _submit_fields(entry, settings, today, state)
+    _submit_fields(entry, settings, today, state, resubmitting_returned=was_returned)
     entry.save(update_fields=["status", "submitted_at", "verify_by", "updated_at"])
     if was_expired:
         audit_record(
@@ -852,10 +939,14 @@ def _credit(entry: ActivityEntry, already: int, cap: int) -> int:
     return max(0, min(minutes_for(entry.minutes_per_unit, entry.effective_volume), cap - already))
 
 
-def _check_verifier(me: Employee, entry: ActivityEntry, today: dt.date) -> None:
+def _is_bkpsdm(actor: User) -> bool:
+    return Role.BKPSDM in user_roles(actor)
+
+
+def _check_verifier(me: Employee, entry: ActivityEntry, today: dt.date, *, bkpsdm: bool) -> None:
     if entry.employee_id == me.id:
         raise PermissionDenied("Anda tidak dapat memverifikasi aktivitas Anda sendiri.")
-    if not selectors.is_verifier_of(me, entry):
+    if not selectors.may_verify(me, entry, bkpsdm=bkpsdm):
         raise PermissionDenied(
             f"Anda bukan atasan langsung {entry.employee.name} pada {tanggal(entry.date)}."
         )
@@ -877,7 +968,8 @@ def entry_verify(
     approved_volume=None,
 ) -> ActivityEntry:
     """The direct superior on the entry's date approves (optionally with a lower volume and a reason),
-    rejects (reason required) or returns it for revision (reason required)."""
+    rejects (reason required) or returns it for revision (reason required). For an employee without
+    a direct superior on that date, a BKPSDM officer (with an employee record) does."""
     me = _employee_of(actor)
     entry = (
         ActivityEntry.objects.select_for_update()
@@ -885,7 +977,7 @@ def entry_verify(
         .get(pk=entry.pk)
     )
     today = local_today(entry.instansi)
-    _check_verifier(me, entry, today)
+    _check_verifier(me, entry, today, bkpsdm=_is_bkpsdm(actor))
     reason = (reason or "").strip()
     before = snapshot(entry)
     settings = selectors.activity_settings(entry.instansi_id)
@@ -966,6 +1058,23 @@ _VERIFY_FIELDS = [
 ]
 
 
+@dataclass
+class BulkVerified:
+    """What entries_verify_bulk did: how many entries it decided, and how many of a day or month
+    it left because their verification deadline had passed."""
+
+    count: int
+    late: int = 0
+
+    @property
+    def late_note(self) -> str:
+        if not self.late:
+            return ""
+        return (
+            f"{self.late} aktivitas lain tidak diverifikasi karena batas verifikasinya sudah lewat."
+        )
+
+
 @transaction.atomic
 def entries_verify_bulk(
     *,
@@ -976,11 +1085,15 @@ def entries_verify_bulk(
     entry_ids: list[int] | None = None,
     decision: str = "approve",
     reason: str = "",
-) -> int:
+) -> BulkVerified:
     """Approve (or reject/return, reason required) many submitted entries in one action: a
     subordinate's day or month (employee + start..end) or a list picked in the inbox. Only entries
-    whose employee had the actor as direct superior on the entry's date are touched; the daily cap is
-    applied in time order. A constant number of queries."""
+    whose employee had the actor as direct superior on the entry's date are touched (or, for a
+    BKPSDM officer, had no direct superior then); the daily cap is applied in time order.
+
+    Entries whose verification deadline has passed cannot be verified. A day or month is decided
+    without them (counted in `late`: the superior sees how many were left); a picked list is all or
+    nothing, as it names exactly what the superior meant to decide. A constant number of queries."""
     me = _employee_of(actor)
     reason = (reason or "").strip()
     if decision not in ("approve", "reject", "return"):
@@ -1002,26 +1115,30 @@ def entries_verify_bulk(
         raise ValidationError({"decision": "Pilih aktivitas yang akan diverifikasi."})
     entries = list(qs.select_related("employee").order_by("date", "start_time", "id"))
     if not entries:
-        return 0
+        return BulkVerified(0)
     today = local_today(me.instansi)
+    bkpsdm = _is_bkpsdm(actor)
     lo, hi = min(e.date for e in entries), max(e.date for e in entries)
     timeline = org_selectors.HierarchyTimeline(me.instansi_id, lo, hi)
-    mine = [
-        e
-        for e in entries
-        if e.employee_id != me.id and timeline.on(e.date).superior_id(e.employee_id) == me.id
-    ]
+
+    def verifies(e: ActivityEntry) -> bool:
+        superior = timeline.on(e.date).superior_id(e.employee_id)
+        return superior == me.id or (superior is None and bkpsdm)
+
+    mine = [e for e in entries if e.employee_id != me.id and verifies(e)]
     if len(mine) != len(entries) and entry_ids is not None:
         raise PermissionDenied(
             "Sebagian aktivitas bukan milik bawahan langsung Anda pada tanggalnya."
         )
     late = [e for e in mine if e.verify_by and today > e.verify_by]
-    if late:
+    if late and (entry_ids is not None or len(late) == len(mine)):
         raise ValidationError(
             {
                 "status": f"Batas verifikasi {len(late)} aktivitas sudah lewat; tidak ada yang diubah."
             }
         )
+    if late:
+        mine = [e for e in mine if not (e.verify_by and today > e.verify_by)]
     settings = selectors.activity_settings(me.instansi_id)
     befores = {e.pk: snapshot(e) for e in mine}
     used: dict[tuple[int, dt.date], int] = {}
@@ -1055,7 +1172,7 @@ def entries_verify_bulk(
         e.updated_at = now
     ActivityEntry.objects.bulk_update(mine, _VERIFY_FIELDS)
     _bulk_audit(actor, me.instansi, f"activities.entry.{decision}", mine, befores, reason)
-    return len(mine)
+    return BulkVerified(len(mine), len(late))
 
 
 @transaction.atomic
@@ -1065,7 +1182,9 @@ def activity_deadlines_process(
     """Apply the deadlines of an instansi (run daily, and before a TPP run):
     - submitted entries whose verification deadline has passed expire, or count as approved when the
       policy's deadline_behaviour is auto_approve (credited within the daily cap);
-    - drafts and returned entries whose window has closed (and no open unlock covers them) expire.
+    - drafts and returned entries whose window has closed (and no open unlock covers them) expire;
+      a returned entry not before its revision period (selectors.REVISION_WORKING_DAYS working days
+      after the return) has passed too.
     Expired entries are kept and shown as such. Audited per entry, in bulk."""
     today = today or local_today(instansi)
     settings = selectors.activity_settings(instansi.pk)
@@ -1134,13 +1253,24 @@ def activity_deadlines_process(
             ).values_list("employee_id", "date_from", "date_to")
         )
         n = settings.window_working_days
+        r = selectors.REVISION_WORKING_DAYS
+        zone = zoneinfo.ZoneInfo(instansi.timezone)
+
+        def closed(employee_id: int, day: dt.date, k: int) -> bool:
+            # The k-th working day after `day` is already behind us. The calendar runs from the
+            # earliest entry's next day to today, so it holds every working day that decides this.
+            after = [d for d in cal.get(employee_id, []) if d > day]
+            return len(after) >= k and after[k - 1] < today
+
         for e in open_rows:
-            after = [d for d in cal.get(e.employee_id, []) if d > e.date]
-            # Closed when the N-th working day after the date is already behind us.
-            if len(after) >= n and after[n - 1] < today:
-                if any(emp == e.employee_id and a <= e.date <= b for emp, a, b in unlocks):
-                    continue
-                stale.append(e)
+            if not closed(e.employee_id, e.date, n):
+                continue
+            returned = selectors.returned_on(e, zone)
+            if returned is not None and not closed(e.employee_id, returned, r):
+                continue  # returned for revision: still within the revision period
+            if any(emp == e.employee_id and a <= e.date <= b for emp, a, b in unlocks):
+                continue
+            stale.append(e)
     befores = {e.pk: snapshot(e) for e in stale}
     for e in stale:
         _transition(e, S.EXPIRED)
@@ -1344,10 +1474,21 @@ def objection_file(*, actor: User, entry: ActivityEntry, reason: str) -> Objecti
     return objection
 
 
+def _as_objected(objection: Objection, entry: ActivityEntry) -> bool:
+    """The entry is still in the state the objection is about: rejected, or approved with a cut."""
+    if objection.kind == Objection.Kind.REJECTION:
+        return entry.status == S.REJECTED
+    return entry.status == S.APPROVED and entry.volume_cut
+
+
 @transaction.atomic
 def objection_decide(*, actor: User, objection: Objection, grant: bool, reason: str) -> Objection:
     """The superior's superior decides; the decision is final. Granting a rejection objection approves
-    the entry at its full volume; granting a cut restores the volume (both within the daily cap)."""
+    the entry at its full volume; granting a cut restores the volume. The decider then stands as the
+    entry's verifier (verified_by, verified_at) and the day's approved entries are credited again in
+    time order within the daily cap, as verification credits them. An objection is granted only
+    while the entry is still as objected to (rejected, or approved with a cut): the entry cannot be
+    changed while the objection waits, but a tim penilai overturn may have changed it."""
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     me = _employee_of(actor)
     if objection.decider_id != me.id:
@@ -1364,15 +1505,24 @@ def objection_decide(*, actor: User, objection: Objection, grant: bool, reason: 
     entry = ActivityEntry.objects.select_for_update().get(pk=objection.entry_id)
     before = snapshot(entry)
     if grant:
+        if not _as_objected(objection, entry):
+            raise ValidationError(
+                {
+                    "status": "Aktivitas ini sudah berubah sejak keberatan diajukan (status "
+                    f"sekarang: {entry.get_status_display()}); keberatan tidak dapat dikabulkan. "
+                    "Tolak keberatan ini dengan alasannya."
+                }
+            )
         settings = selectors.activity_settings(entry.instansi_id)
         _transition(entry, S.APPROVED)
         entry.approved_volume = None
-        entry.credited_minutes = _credit(
-            entry,
-            _day_approved(entry.employee_id, entry.date, [entry.pk]),
-            settings.daily_cap_minutes,
-        )
+        entry.verified_by = me
+        entry.verified_at = timezone.now()
+        entry.auto_verified = False
+        entry.reason = f"Keberatan dikabulkan: {reason}"
         entry.save()
+        credited = _recredit_days({(entry.employee_id, entry.date)}, settings.daily_cap_minutes)
+        entry.credited_minutes = credited.get(entry.pk, entry.credited_minutes)
     objection.status = ObjectionStatus.GRANTED if grant else ObjectionStatus.DENIED
     objection.decided_at = timezone.now()
     objection.decision_reason = reason
@@ -1480,17 +1630,16 @@ def review_decide(*, actor: User, item: ReviewItem, outcome: str, reason: str = 
             _transition(entry, S.REJECTED)
             entry.credited_minutes = 0
         elif entry.status == S.REJECTED:
-            settings = selectors.activity_settings(entry.instansi_id)
             _transition(entry, S.APPROVED)
-            entry.credited_minutes = _credit(
-                entry,
-                _day_approved(entry.employee_id, entry.date, [entry.pk]),
-                settings.daily_cap_minutes,
-            )
         else:
             raise ValidationError({"outcome": "Aktivitas ini tidak lagi berstatus terverifikasi."})
         entry.reason = f"Dibatalkan tim penilai: {reason}"
         entry.save()
+        # The day's approved entries changed: credited again in time order within the cap (the
+        # overturned entry's minutes go to the others, or it takes its share).
+        settings = selectors.activity_settings(entry.instansi_id)
+        credited = _recredit_days({(entry.employee_id, entry.date)}, settings.daily_cap_minutes)
+        entry.credited_minutes = credited.get(entry.pk, entry.credited_minutes)
     item.outcome = outcome
     item.reason = reason
     item.reviewed_by = actor

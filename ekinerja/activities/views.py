@@ -174,8 +174,10 @@ def day(request, day: str):
         ),
         "favourite_ids": {i.pk for i in view.favourites},
     }
-    if Role.ATASAN in roles:
-        ctx["waiting"], ctx["waiting_due"] = selectors.inbox_count(me, today_)
+    if Role.ATASAN in roles or Role.BKPSDM in roles:
+        ctx["waiting"], ctx["waiting_due"] = selectors.inbox_count(
+            me, today_, bkpsdm=Role.BKPSDM in roles
+        )
     else:  # moved away from their subordinates, still verifying the days they supervised
         ctx["waiting"], ctx["waiting_due"] = selectors.former_superior_waiting(me, today_)
     return render(request, "activities/day.html", ctx, status=400 if form.errors else 200)
@@ -191,8 +193,8 @@ def home_card(request, roles) -> dict:
     if me is None:
         return {}
     today_ = local_today(me.instansi)
-    if Role.ATASAN in roles:
-        waiting, due = selectors.inbox_count(me, today_)
+    if Role.ATASAN in roles or Role.BKPSDM in roles:
+        waiting, due = selectors.inbox_count(me, today_, bkpsdm=Role.BKPSDM in roles)
     else:
         waiting, due = selectors.former_superior_waiting(me, today_)
     return {
@@ -478,7 +480,8 @@ def objection_file(request, pk: int):
 @login_required
 def inbox(request):
     me = _me(request)
-    data = selectors.superior_inbox(me)
+    # BKPSDM also verifies the entries of employees without a direct superior on their dates.
+    data = selectors.superior_inbox(me, bkpsdm=Role.BKPSDM in user_roles(request.user))
     settings = selectors.activity_settings(me.instansi_id)
     return render(
         request,
@@ -558,7 +561,9 @@ def verify_bulk(request):
         word = {"approve": "disetujui", "reject": "ditolak", "return": "dikembalikan"}.get(
             decision, ""
         )
-        messages.success(request, f"{n} aktivitas {word}.")
+        messages.success(request, f"{n.count} aktivitas {word}.")
+        if n.late:
+            messages.warning(request, n.late_note)
     return _inbox_redirect(request)
 
 

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi
@@ -122,39 +122,67 @@ def lock_history(instansi: Instansi | int, period: EvalPeriod) -> list[Performan
     )
 
 
+def _latest_reopenings(rows) -> dict[tuple[int, int], dt.date]:
+    """(year, month) -> the day until which the month's reopening lets ratings in, from its lock rows
+    (year, month, lifted_at, reopened_until) oldest first. Only the month's latest row counts: when
+    it is lifted, its `reopened_until` (a later, shorter reopening replaces an earlier, longer one);
+    when it is in force, nothing (a reopening followed by a new lock is over)."""
+    latest: dict[tuple[int, int], dt.date | None] = {}
+    for year, month, lifted_at, until in rows:
+        latest[(year, month)] = until if lifted_at is not None else None
+    return {key: until for key, until in latest.items() if until is not None}
+
+
+_LOCK_ROW = ("year", "month", "lifted_at", "reopened_until")
+
+
 def rating_deadline(instansi: Instansi | int, period: EvalPeriod) -> dt.date:
     """The last day the superior may rate the period: the settings' deadline, or later when BKPSDM
-    reopened one of its months until a later day (one query)."""
-    reopened = PerformancePeriodLock.objects.filter(
-        instansi=instansi,
-        year=period.start.year,
-        month__gte=period.start.month,
-        month__lte=period.end.month,
-        lifted_at__isnull=False,
-    ).aggregate(until=Max("reopened_until"))["until"]
+    reopened one of its months until a later day. Only a month's latest reopening counts, and not
+    once the month is locked again (`_latest_reopenings`). One query."""
+    rows = (
+        PerformancePeriodLock.objects.filter(
+            instansi=instansi,
+            year=period.start.year,
+            month__gte=period.start.month,
+            month__lte=period.end.month,
+        )
+        .order_by("locked_at", "id")
+        .values_list(*_LOCK_ROW)
+    )
+    reopened = max(_latest_reopenings(rows).values(), default=None)
     return max(period.deadline, reopened) if reopened else period.deadline
 
 
 def ratable_with_reopened(cfg: PerformanceSettings, today: dt.date) -> list[EvalPeriod]:
     """The periods a superior may rate today: the usual ones (`ratable`) plus earlier periods BKPSDM
     reopened until today or later and not locked again. A reopened period comes with its extended
-    deadline. Oldest first; one query, two when a period is reopened."""
+    deadline; only a month's latest reopening counts (`_latest_reopenings`). Oldest first; one
+    query, two when a month was reopened until today or later."""
     out = ratable(cfg, today)
-    rows = PerformancePeriodLock.objects.filter(
-        instansi_id=cfg.instansi_id, reopened_until__gte=today
-    ).values_list("year", "month", "reopened_until")
+    candidates = set(
+        PerformancePeriodLock.objects.filter(
+            instansi_id=cfg.instansi_id, reopened_until__gte=today
+        ).values_list("year", "month")
+    )
+    if not candidates:
+        return out
+    # The whole history of those months (their latest row decides), and every lock in force.
+    which = Q(lifted_at__isnull=True)
+    for year, month in candidates:
+        which |= Q(year=year, month=month)
+    rows = list(
+        PerformancePeriodLock.objects.filter(which, instansi_id=cfg.instansi_id)
+        .order_by("locked_at", "id")
+        .values_list(*_LOCK_ROW)
+    )
+    locked = {(y, m) for y, m, lifted_at, _u in rows if lifted_at is None}
     extended: dict[EvalPeriod, dt.date] = {}
-    for year, month, until in rows:
+    for (year, month), until in _latest_reopenings(rows).items():
+        if until < today:
+            continue
         p = period_containing(cfg, Period(year, month))
         extended[p] = max(until, extended.get(p, until))
-    if not extended:
-        return out
-    locked = {
-        (y, m)
-        for y, m in PerformancePeriodLock.objects.filter(
-            instansi_id=cfg.instansi_id, lifted_at__isnull=True
-        ).values_list("year", "month")
-    }
     by_start = {p.start: p for p in out}
     for p, until in extended.items():
         if p.rating_opens > today or any((m.year, m.month) in locked for m in p.month_periods):

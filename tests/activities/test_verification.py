@@ -49,7 +49,7 @@ def test_nobody_verifies_own_entries(office):
     assert (
         services.entries_verify_bulk(
             actor=office["p"]["kasubag"].user, employee=office["p"]["kasubag"]
-        )
+        ).count
         == 0
     )
 
@@ -60,7 +60,9 @@ def test_a_non_subordinate_cannot_verify(office):
         with pytest.raises(PermissionDenied, match="bukan atasan langsung"):
             services.entry_verify(actor=office["p"][who].user, entry=e, decision="approve")
     assert (
-        services.entries_verify_bulk(actor=office["p"]["kepala"].user, employee=office["p"]["ani"])
+        services.entries_verify_bulk(
+            actor=office["p"]["kepala"].user, employee=office["p"]["ani"]
+        ).count
         == 0
     )
     with pytest.raises(PermissionDenied):
@@ -81,7 +83,7 @@ def test_the_superior_on_the_entry_date_verifies_not_todays(office):
     with pytest.raises(PermissionDenied):
         services.entry_verify(actor=kasubag, entry=late, decision="approve")
     services.entry_verify(actor=kasubag, entry=early, decision="approve")
-    assert services.entries_verify_bulk(actor=kepala, employee=office["p"]["ani"]) == 1
+    assert services.entries_verify_bulk(actor=kepala, employee=office["p"]["ani"]).count == 1
     late.refresh_from_db()
     assert late.status == EntryStatus.APPROVED and late.verified_by == office["p"]["kepala"]
 
@@ -148,7 +150,7 @@ def test_daily_cap_is_enforced_on_verification(office):
         start=D(2026, 10, 8),
         end=D(2026, 10, 8),
     )
-    assert n == 3
+    assert n.count == 3
     credited = [ActivityEntry.objects.get(pk=x.pk).credited_minutes for x in (a, b, c)]
     assert credited == [120, 30, 0]
 
@@ -164,7 +166,7 @@ def test_bulk_month_approval_only_touches_own_subordinate_in_range(office):
         start=D(2026, 10, 1),
         end=D(2026, 10, 31),
     )
-    assert n == 2
+    assert n.count == 2 and n.late == 0
     assert sep.get().status == b.__class__.objects.get(pk=b.pk).status == EntryStatus.APPROVED
     other.refresh_from_db()
     assert other.status == EntryStatus.SUBMITTED

@@ -351,3 +351,49 @@ def test_the_proposed_last_day_is_one_the_service_accepts(client, org, cascaded,
     assert resp.status_code == 302
     lock.refresh_from_db()
     assert not lock.in_force
+
+
+# ---------------------------------------------------------------- only the latest reopening counts
+
+
+def test_a_later_shorter_reopening_replaces_an_earlier_longer_one(org, cascaded, at, bkpsdm):
+    """Reopened until 20 December, locked again, reopened until 23 November: after 23 November
+    rating is refused (the first reopening is over), on the page and in the service."""
+    cfg = selectors.performance_settings(org["inst"])
+    at("2026-11-20 09:00")
+    first = lock_october(org, bkpsdm)
+    services.period_reopen(actor=bkpsdm, lock=first, reason=REASON, until=dt.date(2026, 12, 20))
+    at("2026-11-21 09:00")
+    second = lock_october(org, bkpsdm)
+    at("2026-11-22 09:00")
+    services.period_reopen(actor=bkpsdm, lock=second, reason=REASON, until=dt.date(2026, 11, 23))
+    assert selectors.rating_deadline(org["inst"], october(org)) == dt.date(2026, 11, 23)
+    [offered] = [
+        p
+        for p in selectors.ratable_with_reopened(cfg, dt.date(2026, 11, 22))
+        if p.key == october(org).key
+    ]
+    assert offered.deadline == dt.date(2026, 11, 23)
+    at("2026-12-10 09:00")
+    assert selectors.rating_deadline(org["inst"], october(org)) == dt.date(2026, 11, 23)
+    assert october(org).key not in {
+        p.key for p in selectors.ratable_with_reopened(cfg, dt.date(2026, 12, 10))
+    }
+    with pytest.raises(RatingErrors) as err:
+        rate(org, results="above", behaviour="above")
+    assert "23 November 2026" in err.value.message_dict["__all__"][0]
+    assert not SkpEvaluation.objects.filter(employee=org["staf1"]).exclude(predicate="").exists()
+
+
+def test_a_reopening_followed_by_a_new_lock_extends_nothing(org, cascaded, at, bkpsdm):
+    cfg = selectors.performance_settings(org["inst"])
+    at("2026-11-20 09:00")
+    lock = lock_october(org, bkpsdm)
+    services.period_reopen(actor=bkpsdm, lock=lock, reason=REASON, until=dt.date(2026, 12, 20))
+    assert selectors.rating_deadline(org["inst"], october(org)) == dt.date(2026, 12, 20)
+    lock_october(org, bkpsdm)
+    # Locked again: the lifted row's day no longer extends the deadline.
+    assert selectors.rating_deadline(org["inst"], october(org)) == october(org).deadline
+    assert october(org).key not in {
+        p.key for p in selectors.ratable_with_reopened(cfg, dt.date(2026, 11, 20))
+    }
