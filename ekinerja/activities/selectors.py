@@ -7,6 +7,7 @@ The numbers the TPP run uses come from `activity_month` and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 import time
 import zoneinfo
@@ -82,6 +83,8 @@ CALENDAR_TTL = 300  # seconds a cached value may outlive a change made in anothe
 # (signals.py). So a write costs one cache read (the generation), whatever the cache backend; with
 # Redis every process sees a change at once, with the per-process fallback cache another process
 # may use an old value until it expires (CALENDAR_TTL).
+log = logging.getLogger(__name__)
+
 _LOCAL: dict = {}
 _LOCAL_MAX = 100_000
 
@@ -139,23 +142,37 @@ def _fresh_generation() -> int:
 
 def calendar_generation(instansi_id: int) -> int:
     """The instansi's current generation (calendar and policy values): part of every kept value's
-    key. One read of the shared cache."""
+    key. One read of the shared cache. When the cache (Redis) does not answer, a generation never
+    used before: nothing kept is reused and every value is computed afresh (slower, never stale),
+    and the employees' pages keep working."""
     key = _generation_key(instansi_id)
-    found = cache.get(key)
-    if found is None:
-        cache.add(key, _fresh_generation(), None)
+    try:
         found = cache.get(key)
+        if found is None:
+            cache.add(key, _fresh_generation(), None)
+            found = cache.get(key)
+    except Exception:  # redis ConnectionError, TimeoutError...: the cache is an optimisation
+        log.warning("Cache tidak dapat dibaca; nilai kalender dihitung ulang", exc_info=True)
+        return _fresh_generation()
     return found if found is not None else _fresh_generation()
 
 
 def calendar_changed(instansi_id: int) -> None:
     """The instansi's work calendar or policy values changed: every value kept for it is stale
-    (signals.py)."""
+    (signals.py). Without the shared cache this process at least forgets what it kept; the other
+    processes meanwhile compute afresh (calendar_generation), as the cache does not answer them
+    either."""
     key = _generation_key(instansi_id)
     try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, _fresh_generation(), None)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, _fresh_generation(), None)
+    except Exception:
+        log.warning(
+            "Cache tidak dapat diperbarui; nilai kalender proses ini dibuang", exc_info=True
+        )
+        _LOCAL.clear()
 
 
 def is_verifier_of(superior: Employee | None, entry: ActivityEntry) -> bool:
