@@ -5,3 +5,9 @@ class AttendanceConfig(AppConfig):
     name = "ekinerja.attendance"
     label = "attendance"
     verbose_name = "Kehadiran"
+
+    def ready(self):
+        from . import signals
+
+        # Stored days and leave counts follow the work calendar (workcal may not import us).
+        signals.connect()

@@ -79,6 +79,7 @@ STORED_COLUMNS = (
     "absent",
     "leave_type",
     "has_any_punch",
+    "working",
 )
 
 
@@ -102,6 +103,7 @@ def stored_values(f: DayFacts) -> tuple | None:
         f.absent_without_notice,
         f.leave_type or "",
         f.has_any_punch,
+        f.working,
     )
 
 

@@ -457,6 +457,10 @@ class DailyAttendance(TenantModel):
     absent = models.BooleanField(default=False)
     leave_type = models.CharField(max_length=30, blank=True)
     has_any_punch = models.BooleanField(default=False)
+    # A scheduled working day. A leave day on a weekend, a holiday or a shift worker's unrostered
+    # date is stored (status leave, for the pages) but is not one: the counts of scheduled days and
+    # leave days (selectors.attendance_counts) leave it out, as the TPP run does.
+    working = models.BooleanField("hari kerja", default=True)
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -27,7 +27,7 @@ from ekinerja.org.models import Employee, Role
 from ekinerja.workcal import selectors as workcal
 
 from .derivation import DayFacts, Shift, derive_day
-from .models import CorrectionRequest, Device, LeaveRequest, LeaveType, Punch
+from .models import CorrectionRequest, Device, LeaveRequest, LeaveType, PinMapping, Punch
 
 _IN_LIST_LIMIT = 500
 
@@ -125,8 +125,9 @@ def approved_leave_days(
 def data_cutoff(
     instansi_ids: Iterable[int], now: dt.datetime | None = None
 ) -> dict[int, dt.datetime]:
-    """Per instansi, the time up to which punches are known to be complete: now, or the earliest
-    watermark of its active devices that have ever delivered data (one query)."""
+    """Per instansi, the time up to which every punch of everyone is known to be complete: now, or
+    the earliest watermark of its active devices that have ever delivered data (one query). The
+    conservative bound; the derivation itself uses data_cutoffs, per employee."""
     now = now or timezone.now()
     instansi_ids = list(instansi_ids)
     marks = dict(
@@ -138,30 +139,131 @@ def data_cutoff(
     return {i: min(now, marks[i]) if i in marks else now for i in instansi_ids}
 
 
+#: A device whose watermark is further behind than this has stalled (a machine off the network, a
+#: file not imported yet): it holds back only the days of the employees who use it. A device a
+#: moment behind (between two polls) holds back everyone's, as it may be anyone's punch in transit.
+STALLED_AFTER = dt.timedelta(hours=1)
+#: Who uses a stalled device: its own PIN mappings, the employees posted in its unit, and whoever
+#: punched on it in this span before its watermark.
+USERS_LOOKBACK = dt.timedelta(days=14)
+
+
+def device_users(
+    devices: list[tuple[int, int, int | None, dt.datetime]], start: dt.date, end: dt.date
+) -> dict[int, set[int]]:
+    """Device id -> the employees known to use it (an empty set: nobody known), for devices given as
+    (id, instansi id, unit id, watermark): the device's own PIN mappings, the definitif holders of a
+    post in the device's unit during [start, end], and whoever punched on it in USERS_LOOKBACK
+    before its watermark (three queries)."""
+    from ekinerja.org.models import Assignment
+
+    ids = [d[0] for d in devices]
+    out: dict[int, set[int]] = {d: set() for d in ids}
+    for dev, emp in PinMapping.objects.filter(device_id__in=ids).values_list(
+        "device_id", "employee_id"
+    ):
+        out[dev].add(emp)
+    marks = [d[3] for d in devices]
+    for dev, emp in (
+        Punch.objects.filter(
+            instansi_id__in={d[1] for d in devices},
+            at__gte=min(marks) - USERS_LOOKBACK,
+            at__lte=max(marks),
+            device_id__in=ids,
+        )
+        .order_by()
+        .values_list("device_id", "employee_id")
+        .distinct()
+    ):
+        out[dev].add(emp)
+    by_unit: dict[int, list[int]] = defaultdict(list)
+    for dev, _inst, unit, _mark in devices:
+        if unit is not None:
+            by_unit[unit].append(dev)
+    if by_unit:
+        for unit, emp in Assignment.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=start),
+            kind=Assignment.Kind.DEFINITIF,
+            position__unit_id__in=list(by_unit),
+            start__lte=end,
+        ).values_list("position__unit_id", "employee_id"):
+            for dev in by_unit[unit]:
+                out[dev].add(emp)
+    return out
+
+
+def data_cutoffs(
+    employees: list[Employee], start: dt.date, end: dt.date, now: dt.datetime | None = None
+) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
+    """The time up to which punches are known to be complete, for deriving [start, end]: per
+    instansi (what holds back everyone) and, where earlier, per employee (one query; four when a
+    device has stalled).
+
+    Only active devices that have delivered data and whose watermark is before both now and the
+    last moment a day of the range can close (its window, end + 6 h) count. A device a moment
+    behind (STALLED_AFTER) holds back everyone of its instansi. A stalled one holds back only the
+    employees who use it (device_users), or everyone when nobody is known to use it; so one
+    machine off the network no longer stops the stored attendance of a whole Pemda."""
+    now = now or timezone.now()
+    instansi_ids = {e.instansi_id for e in employees}
+    base = {i: now for i in instansi_ids}
+    horizon = min(now, dt.datetime.combine(end + dt.timedelta(days=3), dt.time.min, tzinfo=dt.UTC))
+    behind = list(
+        Device.objects.filter(
+            instansi_id__in=instansi_ids,
+            is_active=True,
+            watermark__isnull=False,
+            watermark__lt=horizon,
+        ).values_list("id", "instansi_id", "unit_id", "watermark")
+    )
+    stalled = []
+    for row in behind:
+        if now - row[3] < STALLED_AFTER:
+            base[row[1]] = min(base[row[1]], row[3])
+        else:
+            stalled.append(row)
+    per_employee: dict[int, dt.datetime] = {}
+    if stalled:
+        users = device_users(stalled, start, end)
+        ids = {e.id for e in employees}
+        for dev, inst, _unit, mark in stalled:
+            who = users[dev]
+            if not who:
+                base[inst] = min(base[inst], mark)
+            for emp in who & ids:
+                per_employee[emp] = min(per_employee.get(emp, mark), mark)
+    return base, per_employee
+
+
 @dataclass
 class Inputs:
     work: dict[int, list]  # employee id -> [workcal.calendar.WorkDay]
     punches: dict[int, list[dt.datetime]]
     leave: dict[int, dict[dt.date, str]]
-    cutoff: dict[int, dt.datetime]
+    cutoff: dict[int, dt.datetime]  # instansi id -> data complete up to (for everyone)
     zones: dict[int, dt.tzinfo]
-    # instansi id -> {id(WorkDay): (WorkDay, Shift in UTC, window start, window end, final)}
+    # instansi id -> {id(WorkDay): (WorkDay, Shift in UTC, window start, window end, closes at)}
     shifts: dict[int, dict] = field(default_factory=dict)
+    # employee id -> data complete up to, where a stalled device they use makes it earlier
+    employee_cutoff: dict[int, dt.datetime] = field(default_factory=dict)
 
 
 def load_inputs(employees: list[Employee], start: dt.date, end: dt.date, now=None) -> Inputs:
-    """Everything derivation needs for the employees over [start, end] (thirteen queries)."""
+    """Everything derivation needs for the employees over [start, end] (thirteen queries; three
+    more when a device has stalled)."""
     instansi_ids = {e.instansi_id for e in employees}
     zones = {
         i: zoneinfo.ZoneInfo(z)
         for i, z in Instansi.objects.filter(id__in=instansi_ids).values_list("id", "timezone")
     }
+    cutoff, employee_cutoff = data_cutoffs(employees, start, end, now)
     return Inputs(
         work=workcal.work_days(employees, start, end),
         punches=punch_times(employees, start, end),
         leave=approved_leave_days(employees, start, end),
-        cutoff=data_cutoff(instansi_ids, now),
+        cutoff=cutoff,
         zones=zones,
+        employee_cutoff=employee_cutoff,
     )
 
 
@@ -179,13 +281,17 @@ def derive_employee(
     punches = inputs.punches.get(employee.id, [])
     leave = inputs.leave.get(employee.id, {})
     cutoff = inputs.cutoff[employee.instansi_id]
+    own = inputs.employee_cutoff.get(employee.id)
+    if own is not None and own < cutoff:
+        cutoff = own
     tz = inputs.zones[employee.instansi_id]
     utc = dt.UTC
     before = dt.timedelta(hours=4)
     after = dt.timedelta(hours=6, microseconds=1)
     six = dt.timedelta(hours=6)
     # Employees on the same fixed schedule share their WorkDay objects (workcal's cache): the
-    # day's shift in UTC, its punch window and whether it is final are worked out once per object.
+    # day's shift in UTC, its punch window and when it closes are worked out once per object
+    # (whether it is final depends on the employee's own cutoff).
     shifts = inputs.shifts.setdefault(employee.instansi_id, {})
     out: list[DayFacts] = []
     days = set(work) | (set(leave) if all_days else set())
@@ -206,9 +312,10 @@ def derive_employee(
                     Shift(s_utc, e_utc, w.grace_minutes, w.shift),
                     s_utc - before,
                     e_utc + after,
-                    e_utc + six <= cutoff,
+                    e_utc + six,
                 )
-            _w, shift, lo_at, hi_at, final = known
+            _w, shift, lo_at, hi_at, closes = known
+            final = closes <= cutoff
             lo = bisect_left(punches, lo_at)
             hi = bisect_left(punches, hi_at, lo)
             out.append(
@@ -259,15 +366,56 @@ class AnnualLeave:
     entitlement: int
     used: int
     pending: int
+    # The first day cuti tahunan may be taken (one year after appointment), None when unknown.
+    eligible_from: dt.date | None = None
 
     @property
     def available(self) -> int:
         return max(0, self.entitlement - self.used - self.pending)
 
+    @property
+    def not_yet_eligible(self) -> bool:
+        """No entitlement this year: the year of continuous service is completed only later."""
+        return self.eligible_from is not None and self.eligible_from > dt.date(self.year, 12, 31)
 
-def _annual_used(employee: Employee, years: list[int]) -> dict[tuple[int, str], int]:
+
+def appointment_date(employee: Employee) -> dt.date | None:
+    """The date the employee's continuous service began (TMT CPNS): the appointment year and month
+    the NIP carries (digits 9-14, org.nip), on the 1st; a PPPK NIP carries the year only, so the
+    first day of a definitif post that year, else 1 January. Without a readable NIP, the first day
+    of their earliest post here; None when neither is known (one query at most)."""
+    from ekinerja.org.models import Assignment
+    from ekinerja.org.nip import NipError, parse_nip
+
+    try:
+        info = parse_nip(employee.nip)
+    except NipError:
+        info = None
+    if info is not None and info.appointment_month is not None:
+        return dt.date(info.appointment_year, info.appointment_month, 1)
+    starts = Assignment.objects.filter(employee=employee).order_by("start")
+    if info is not None:  # PPPK: the year only
+        first = starts.filter(start__year=info.appointment_year).values_list("start", flat=True)
+        return first.first() or dt.date(info.appointment_year, 1, 1)
+    return starts.values_list("start", flat=True).first()
+
+
+def one_year_after(day: dt.date) -> dt.date:
+    """The same date a year later (29 February: 1 March)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return dt.date(day.year + 1, 3, 1)
+
+
+def _annual_used(
+    employee: Employee, years: list[int], exclude: int | None = None
+) -> dict[tuple[int, str], int]:
+    requests = LeaveRequest.objects.all()
+    if exclude is not None:
+        requests = requests.exclude(pk=exclude)
     rows = (
-        LeaveRequest.objects.filter(
+        requests.filter(
             employee=employee,
             leave_type__annual_quota=True,
             date_from__year__in=years,
@@ -286,18 +434,39 @@ def _annual_used(employee: Employee, years: list[int]) -> dict[tuple[int, str], 
     return out
 
 
-def annual_leave(employee: Employee, year: int) -> AnnualLeave:
+def annual_leave(employee: Employee, year: int, *, exclude: int | None = None) -> AnnualLeave:
     """Cuti tahunan of a year (PP 11/2017 art. 310-312): 12 working days; up to 6 unused days of the
     previous year carry over; if none was taken in the two previous years, up to 24 days in all.
+    Only after one year of continuous service (art. 311(1)): nothing in a year that ends before the
+    first anniversary of the appointment (appointment_date), and no carry-over from such a year.
     Carry-over counts only for years in which the employee held a position. Pending requests are
-    reserved against the balance. A request is counted in the year it starts."""
+    reserved against the balance, except `exclude` (the request being decided). A request is
+    counted in the year it starts."""
     from ekinerja.org.models import Assignment
 
-    used = _annual_used(employee, [year - 2, year - 1, year])
+    appointed = appointment_date(employee)
+    eligible_from = one_year_after(appointed) if appointed is not None else None
+
+    def entitled(y: int) -> bool:
+        return eligible_from is None or eligible_from <= dt.date(y, 12, 31)
+
+    used = _annual_used(employee, [year - 2, year - 1, year], exclude)
+    if not entitled(year):
+        return AnnualLeave(
+            year=year,
+            entitlement=0,
+            used=used[(year, "approved")],
+            pending=used[(year, "pending")],
+            eligible_from=eligible_from,
+        )
     served = set()
     for start, end in Assignment.objects.filter(employee=employee).values_list("start", "end"):
         for y in (year - 2, year - 1):
-            if start <= dt.date(y, 12, 31) and (end is None or end >= dt.date(y, 1, 1)):
+            if (
+                entitled(y)
+                and start <= dt.date(y, 12, 31)
+                and (end is None or end >= dt.date(y, 1, 1))
+            ):
                 served.add(y)
     entitlement = ANNUAL_DAYS
     prev_used = used[(year - 1, "approved")]
@@ -310,7 +479,28 @@ def annual_leave(employee: Employee, year: int) -> AnnualLeave:
         entitlement=entitlement,
         used=used[(year, "approved")],
         pending=used[(year, "pending")],
+        eligible_from=eligible_from,
     )
+
+
+def leave_day_counts(requests: list[LeaveRequest]) -> dict[int, int]:
+    """Request id -> the working days it is charged (workcal.leave_days: a shift worker's unrostered
+    dates count by the base pattern), for any number of requests in eight queries."""
+    if not requests:
+        return {}
+    by_emp: dict[int, Employee] = {}
+    for r in requests:
+        by_emp.setdefault(r.employee_id, r.employee)
+    lo = min(r.date_from for r in requests)
+    hi = max(r.date_to for r in requests)
+    days = workcal.leave_days(list(by_emp.values()), lo, hi)
+    out = {}
+    for r in requests:
+        mine = days.get(r.employee_id, [])
+        out[r.pk] = bisect_left(mine, r.date_to + dt.timedelta(days=1)) - bisect_left(
+            mine, r.date_from
+        )
+    return out
 
 
 def leave_types(instansi) -> list[LeaveType]:
@@ -398,7 +588,7 @@ def request_visible_to(user, request) -> bool:
 
 @dataclass(frozen=True)
 class AttendanceCounts:
-    scheduled: int  # working days (anything but off)
+    scheduled: int  # working days (a leave day that is not one is left out)
     leave: int
     present: int  # some presence: on time, late, early, or one punch missing
     on_time: int  # present with both punches, neither late nor early
@@ -412,19 +602,25 @@ def attendance_counts(
 ) -> dict[int, AttendanceCounts]:
     """Employee id -> their stored daily attendance in [start, end], counted by status (one
     query). Read from DailyAttendance, which the nightly job and every change to a day's inputs
-    keep derived, so a whole instansi's month costs one aggregation, not a derivation."""
+    keep derived, so a whole instansi's month costs one aggregation, not a derivation.
+
+    Only working days count as scheduled (or as leave): a leave day on a weekend, a holiday or a
+    shift worker's unrostered date is stored (status leave, `working` false, for the pages) but
+    counts neither as scheduled nor as leave, so the counts agree with the working days of the TPP
+    run (attendance_month)."""
     from django.db.models import Count
 
     from .models import DailyAttendance
 
     st = DailyAttendance.Status
     present = [st.PRESENT, st.LATE, st.EARLY, st.LATE_EARLY, st.MISSING_IN, st.MISSING_OUT]
+    working = Q(working=True) & ~Q(status=st.OFF)
     rows = (
         DailyAttendance.objects.filter(instansi=instansi, date__gte=start, date__lte=end)
         .values("employee_id")
         .annotate(
-            scheduled=Count("id", filter=~Q(status=st.OFF)),
-            leave=Count("id", filter=Q(status=st.LEAVE)),
+            scheduled=Count("id", filter=working),
+            leave=Count("id", filter=working & Q(status=st.LEAVE)),
             present=Count("id", filter=Q(status__in=present)),
             on_time=Count("id", filter=Q(status=st.PRESENT)),
             # Any working day with late minutes, also one whose check-out is missing (stored as

@@ -17,10 +17,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from ekinerja.core.audit import audit_record, snapshot
+from ekinerja.core.clock import local_today
 from ekinerja.core.gcpause import gc_paused
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import DATE_OUT_OF_RANGE, date_in_range, tanggal
@@ -207,6 +208,104 @@ def _bulk_insert(model, columns: list[str], rows: list[tuple]) -> None:
     model.objects.bulk_create(
         (model(**dict(zip(columns, r, strict=True))) for r in rows), batch_size=2000
     )
+
+
+#: stored_days_refresh derives a long range this many days at a time, so memory stays that of a
+#: month (a TPP run) whatever the range.
+REFRESH_CHUNK_DAYS = 31
+
+
+def stored_days_refresh(
+    *,
+    instansi: Instansi,
+    start: dt.date | None,
+    end: dt.date | None,
+    employee_ids: Iterable[int] | None = None,
+) -> int:
+    """Derive and store again the days of [start, end] (None: unbounded on that side) of these
+    employees (None: every active employee of the instansi) after a change of their inputs made
+    outside this app: the work calendar (a holiday, a roster, a schedule) or a device's watermark
+    catching up. Bounded: never before the first day the instansi has stored rows for (history
+    the nightly job never stored is not made up), never after today (later days are not final);
+    REFRESH_CHUNK_DAYS at a time, each set-based (daily_recompute). Returns the rows written."""
+    today = local_today(instansi)
+    end = today if end is None else min(end, today)
+    if start is not None and start > end:
+        return 0
+    first = DailyAttendance.objects.filter(instansi=instansi).aggregate(m=Min("date"))["m"]
+    if first is None:
+        return 0
+    start = first if start is None else max(start, first)
+    if start > end:
+        return 0
+    employees = None
+    if employee_ids is not None:
+        employees = list(
+            Employee.objects.filter(instansi=instansi, is_active=True, id__in=list(employee_ids))
+        )
+        if not employees:
+            return 0
+    written = 0
+    day = start
+    while day <= end:
+        last = min(end, day + dt.timedelta(days=REFRESH_CHUNK_DAYS - 1))
+        written += daily_recompute(instansi=instansi, start=day, end=last, employees=employees)
+        day = last + dt.timedelta(days=1)
+    return written
+
+
+def leave_days_recount(
+    *,
+    instansi: Instansi,
+    start: dt.date | None,
+    end: dt.date | None,
+    employee_ids: Iterable[int] | None = None,
+) -> int:
+    """Count again the working days of the pending and approved leave requests overlapping
+    [start, end] (None: unbounded) of these employees (None: everyone), after the work calendar
+    changed: a holiday added inside an approved cuti tahunan gives the day back to the balance, a
+    roster drawn up under a pending request charges what it now covers (selectors.leave_day_counts,
+    set-based). The changed counts are written and audited in one event. Returns how many changed."""
+    qs = LeaveRequest.objects.filter(instansi=instansi, status__in=ACTIVE_LEAVE)
+    if start is not None:
+        qs = qs.filter(date_to__gte=start)
+    if end is not None:
+        qs = qs.filter(date_from__lte=end)
+    if employee_ids is not None:
+        qs = qs.filter(employee_id__in=list(employee_ids))
+    requests = list(qs.select_related("employee").order_by("pk"))
+    counts = selectors.leave_day_counts(requests)
+    changed = [r for r in requests if counts[r.pk] != r.working_days]
+    if not changed:
+        return 0
+    audit_after = {}
+    for r in changed:
+        audit_after[str(r.pk)] = {"dari": r.working_days, "menjadi": counts[r.pk]}
+        r.working_days = counts[r.pk]
+    LeaveRequest.objects.bulk_update(changed, ["working_days"], batch_size=500)
+    audit_record(
+        action="attendance.leave.recount",
+        actor=None,
+        instansi=instansi,
+        after={"hari_kerja": audit_after},
+        reason="Kalender kerja berubah (hari libur, jadwal, atau roster).",
+    )
+    return len(changed)
+
+
+def calendar_refresh(
+    *,
+    instansi: Instansi,
+    start: dt.date | None,
+    end: dt.date | None,
+    employee_ids: Iterable[int] | None = None,
+) -> int:
+    """What follows a change of the work calendar (workcal.signals.calendar_changed): the working
+    days of the leave requests it touches, then the stored daily attendance of the days it touches.
+    Returns the stored rows written."""
+    ids = None if employee_ids is None else list(employee_ids)
+    leave_days_recount(instansi=instansi, start=start, end=end, employee_ids=ids)
+    return stored_days_refresh(instansi=instansi, start=start, end=end, employee_ids=ids)
 
 
 def _recompute_days(employee: Employee, start: dt.date, end: dt.date) -> None:
@@ -485,6 +584,7 @@ def import_run(
                 and (device.watermark is None or device.watermark < batch.last_at)
             ):
                 Device.objects.filter(pk=device.pk).update(watermark=batch.last_at)
+                watermark_moved(device, device.watermark, batch.last_at)
             audit_record(
                 action="attendance.import.run",
                 actor=actor,
@@ -508,16 +608,51 @@ def import_run(
 # ---------------------------------------------------------------- devices (ADMS push / pull)
 
 
+def watermark_moved(device: Device, old: dt.datetime | None, new: dt.datetime) -> None:
+    """A device's data is now complete up to `new` instead of `old`. If it had stalled
+    (selectors.STALLED_AFTER), the days it held back for its users (selectors.data_cutoffs: the
+    absences of whoever did not punch) are derived and stored now, from the day before its old
+    watermark (a night shift), rather than left to the nightly job, which looks back a week only.
+    A background job where Celery runs, at once otherwise."""
+    if old is None or new - old < selectors.STALLED_AFTER:
+        return
+    tz = zoneinfo.ZoneInfo(device.instansi.timezone)
+    start = old.astimezone(tz).date() - dt.timedelta(days=1)
+    end = new.astimezone(tz).date()
+    users = selectors.device_users(
+        [(device.id, device.instansi_id, device.unit_id, old)], start, end
+    )[device.id]
+    from .tasks import dispatch, stored_days_task
+
+    # Nobody known to use it: it held back everyone (data_cutoffs), so everyone is derived again.
+    dispatch(
+        stored_days_task,
+        device.instansi_id,
+        start.isoformat(),
+        end.isoformat(),
+        sorted(users) or None,
+    )
+
+
 def device_touch(
     device: Device, *, watermark: bool = False, now: dt.datetime | None = None
 ) -> None:
     """A device reported in. With `watermark` (an ADMS command poll, which a device makes when it has
-    no punches left to push, or the end of a successful pull), its data is complete up to now."""
+    no punches left to push, or the end of a successful pull), its data is complete up to now; a
+    device that had stalled has its users' held-back days stored (watermark_moved)."""
     now = now or timezone.now()
-    fields = {"last_seen": now}
-    if watermark:
-        fields["watermark"] = now
-    Device.objects.filter(pk=device.pk).update(**fields)
+    if not watermark:
+        Device.objects.filter(pk=device.pk).update(last_seen=now)
+        return
+    with transaction.atomic():
+        old = (
+            Device.objects.select_for_update()
+            .filter(pk=device.pk)
+            .values_list("watermark", flat=True)
+            .first()
+        )
+        Device.objects.filter(pk=device.pk).update(last_seen=now, watermark=now)
+        watermark_moved(device, old, now)
 
 
 def device_receive(
@@ -749,7 +884,8 @@ def leave_type_get_or_create(instansi: Instansi, code: str, name: str | None = N
 
 
 S = LeaveRequest.Status
-# (state, action) -> next state. Superior approval goes to BKPSDM for types that need it.
+# (state, action) -> next state. Superior approval goes to BKPSDM for types that need it. An
+# approved leave is cancelled only before its first day (leave_request_cancel).
 LEAVE_TRANSITIONS: dict[tuple[str, str], str] = {
     (S.SUBMITTED, "approve"): S.APPROVED,  # or AWAITING_BKPSDM when the type needs BKPSDM
     (S.SUBMITTED, "reject"): S.REJECTED,
@@ -757,15 +893,18 @@ LEAVE_TRANSITIONS: dict[tuple[str, str], str] = {
     (S.AWAITING_BKPSDM, "approve"): S.APPROVED,
     (S.AWAITING_BKPSDM, "reject"): S.REJECTED,
     (S.AWAITING_BKPSDM, "cancel"): S.CANCELLED,
+    (S.APPROVED, "cancel"): S.CANCELLED,
 }
 ACTIVE_LEAVE = [S.SUBMITTED, S.AWAITING_BKPSDM, S.APPROVED]
+_ACTION_DONE = {"approve": "disetujui", "reject": "ditolak", "cancel": "dibatalkan"}
 
 
 def _transition(req: LeaveRequest, action: str) -> str:
     nxt = LEAVE_TRANSITIONS.get((req.status, action))
     if nxt is None:
         raise ValidationError(
-            f"Permohonan berstatus '{req.get_status_display()}' tidak dapat di-{action}."
+            f"Permohonan berstatus '{req.get_status_display()}' tidak dapat "
+            f"{_ACTION_DONE.get(action, action)}."
         )
     return nxt
 
@@ -809,15 +948,31 @@ def _check_leave(
                 f"({clash.get_status_display().lower()})."
             }
         )
-    days = len(workcal.working_days([employee], date_from, date_to)[employee.id])
+    # Working days as the calendar has them; on a shift schedule, dates without a roster entry
+    # count by the instansi's base pattern (workcal.leave_days, docs/attendance.md).
+    days = len(workcal.leave_days([employee], date_from, date_to)[employee.id])
     if days == 0:
-        raise ValidationError({"date_from": "Tidak ada hari kerja pada rentang tanggal ini."})
+        raise ValidationError(
+            {
+                "date_from": "Tidak ada hari kerja pada rentang tanggal ini (semuanya hari libur "
+                "atau di luar jadwal kerja), jadi tidak ada yang perlu dicutikan."
+            }
+        )
     if leave_type.annual_quota:
         if date_from.year != date_to.year:
             raise ValidationError(
                 {"date_to": "Cuti tahunan diajukan per tahun; pisahkan permohonan di akhir tahun."}
             )
-        bal = selectors.annual_leave(employee, date_from.year)
+        # The request being decided is not 'pending' against itself.
+        bal = selectors.annual_leave(employee, date_from.year, exclude=exclude)
+        if bal.eligible_from is not None and date_from < bal.eligible_from:
+            raise ValidationError(
+                {
+                    "date_from": "Cuti tahunan baru dapat diambil setelah bekerja paling sedikit "
+                    "1 tahun secara terus-menerus sejak pengangkatan (TMT CPNS) (PP 11/2017 "
+                    f"Pasal 311 ayat (1)): hak ini berlaku mulai {tanggal(bal.eligible_from)}."
+                }
+            )
         if days > bal.available:
             raise ValidationError(
                 {
@@ -853,7 +1008,7 @@ def leave_request_submit(
         raise ValidationError({"attachment": f"{leave_type.name} wajib melampirkan dokumen."})
     days = _check_leave(employee, leave_type, date_from, date_to)
     superior = org.direct_superior(employee, on=date_from) or org.direct_superior(
-        employee, on=timezone.now().date()
+        employee, on=local_today(employee.instansi)
     )
     status = S.SUBMITTED
     if superior is None:
@@ -950,14 +1105,46 @@ def leave_request_decide(
 
 
 @transaction.atomic
-def leave_request_cancel(*, actor: User, request: LeaveRequest) -> LeaveRequest:
-    """The employee withdraws a request that is still pending."""
-    req = LeaveRequest.objects.select_for_update().get(pk=request.pk)
-    if req.employee.user_id != actor.id:
+def leave_request_cancel(*, actor: User, request: LeaveRequest, reason: str = "") -> LeaveRequest:
+    """Withdraw a leave request. A pending one: by the employee. An approved one, only before its
+    first day (local date): by the employee, or, with a reason, by BKPSDM or the official who gave
+    the final approval (a decision withdrawn). A leave already begun is history and stays. The
+    cuti tahunan balance no longer counts a cancelled request, and its days are derived again."""
+    req = (
+        LeaveRequest.objects.select_for_update()
+        .select_related("employee__instansi", "leave_type")
+        .get(pk=request.pk)
+    )
+    own = req.employee.user_id is not None and req.employee.user_id == actor.id
+    reason = (reason or "").strip()
+    was_approved = req.status == S.APPROVED
+    if was_approved:
+        official = (
+            not own
+            and actor.instansi_id == req.instansi_id
+            and (req.decided_by_id == actor.id or Role.BKPSDM in org.user_roles(actor))
+        )
+        if not (own or official):
+            raise ValidationError(
+                "Cuti yang sudah disetujui hanya dapat dibatalkan oleh pemohon, pejabat yang "
+                "menyetujuinya, atau BKPSDM."
+            )
+        if req.date_from <= local_today(req.employee.instansi):
+            raise ValidationError(
+                f"Cuti ini sudah dimulai ({tanggal(req.date_from)}); cuti yang sudah berjalan "
+                "tidak dapat dibatalkan."
+            )
+        if official and not reason:
+            raise ValidationError({"reason": "Alasan pembatalan wajib diisi."})
+    elif not own:
         raise ValidationError("Hanya pemohon yang dapat membatalkan permohonan.")
     before = _snap(req)
     req.status = _transition(req, "cancel")
-    req.save(update_fields=["status"])
+    fields = ["status"]
+    if was_approved and not own:
+        req.decision_note = f"Dibatalkan: {reason}"
+        fields.append("decision_note")
+    req.save(update_fields=fields)
     audit_record(
         action="attendance.leave.cancel",
         actor=actor,
@@ -965,7 +1152,10 @@ def leave_request_cancel(*, actor: User, request: LeaveRequest) -> LeaveRequest:
         obj=req,
         before=before,
         after=_snap(req),
+        reason=reason,
     )
+    if was_approved:
+        _recompute_days(req.employee, req.date_from, req.date_to)
     return req
 
 
@@ -996,7 +1186,7 @@ def leave_record_approved(
     ).exists()
     if clash:
         raise ValidationError({"date_from": "Bertumpang tindih dengan cuti/izin lain."})
-    days = len(workcal.working_days([employee], date_from, date_to)[employee.id])
+    days = len(workcal.leave_days([employee], date_from, date_to)[employee.id])
     if check_balance and leave_type.annual_quota:
         bal = selectors.annual_leave(employee, date_from.year)
         if days > bal.available:

@@ -5,12 +5,28 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
+from django.conf import settings
+from django.db import transaction
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi, User
 
 from . import services
 from .models import PunchImport
+
+
+def dispatch(task, *args) -> None:
+    """Run a job that follows a change. Without a broker (CELERY_TASK_ALWAYS_EAGER) at once, inside
+    the caller's transaction: it sees the change and is undone with it. With Celery, queued once
+    that transaction commits: a worker reading before the commit would derive from the old data."""
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        task(*args)
+    else:
+        transaction.on_commit(lambda: task.delay(*args))
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
 
 
 @shared_task
@@ -23,7 +39,8 @@ def import_run_task(batch_id: int, user_id: int | None = None) -> int:
 @shared_task
 def nightly_recompute(days_back: int = 7) -> int:
     """Recompute the stored daily status of the last `days_back` days for every instansi (days whose
-    device watermark has not passed yet are left for the next run)."""
+    device watermark has not passed yet are left for the next run; a device that stalled longer has
+    its users' days stored when it catches up, services.watermark_moved)."""
     total = 0
     for inst in Instansi.objects.all():
         today = local_today(inst)
@@ -31,3 +48,26 @@ def nightly_recompute(days_back: int = 7) -> int:
             instansi=inst, start=today - dt.timedelta(days=days_back), end=today
         )
     return total
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def calendar_changed_task(
+    instansi_id: int, start: str | None, end: str | None, employee_ids: list[int] | None = None
+) -> int:
+    """services.calendar_refresh after a change of the work calendar (dates as ISO strings, None:
+    unbounded; employee_ids None: everyone). Idempotent, so a redelivered task is harmless."""
+    instansi = Instansi.objects.get(pk=instansi_id)
+    return services.calendar_refresh(
+        instansi=instansi, start=_date(start), end=_date(end), employee_ids=employee_ids
+    )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def stored_days_task(
+    instansi_id: int, start: str | None, end: str | None, employee_ids: list[int] | None = None
+) -> int:
+    """services.stored_days_refresh (a device catching up after a stall). Idempotent."""
+    instansi = Instansi.objects.get(pk=instansi_id)
+    return services.stored_days_refresh(
+        instansi=instansi, start=_date(start), end=_date(end), employee_ids=employee_ids
+    )

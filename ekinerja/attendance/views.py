@@ -188,6 +188,7 @@ def leave(request):
             "form": form,
             "requests": requests,
             "balance": selectors.annual_leave(me, today.year),
+            "today": today,
         },
     )
 
@@ -197,7 +198,9 @@ def leave(request):
 def leave_cancel(request, pk: int):
     req = get_scoped_or_404(LeaveRequest, request.user, pk=pk)
     try:
-        services.leave_request_cancel(actor=request.user, request=req)
+        services.leave_request_cancel(
+            actor=request.user, request=req, reason=(request.POST.get("reason") or "")[:1000]
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -462,7 +465,11 @@ def board(request):
     for e in emps:
         f = next((x for x in facts.get(e.id, []) if x.date == day), None)
         rows.append({"employee": e, "day": _day_view(f, leave_names) if f else None})
-    counts = Counter(r["day"]["status"] if r["day"] else "off" for r in rows)
+    # A leave day that is not a working day (a weekend inside a week's leave) counts as off, as in
+    # the recap, the reports and the TPP run.
+    counts = Counter(
+        r["day"]["status"] if r["day"] and r["day"]["facts"].working else "off" for r in rows
+    )
     return render(
         request,
         "attendance/board.html",

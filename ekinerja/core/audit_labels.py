@@ -76,6 +76,7 @@ ACTION_LABELS: dict[str, str] = {
     "attendance.leave.reject": "Cuti/izin ditolak",
     "attendance.leave.cancel": "Cuti/izin dibatalkan",
     "attendance.leave.record": "Cuti/izin dicatat",
+    "attendance.leave.recount": "Hari kerja cuti/izin dihitung ulang",
     "attendance.correction.submit": "Koreksi absensi diajukan",
     "attendance.correction.approve": "Koreksi absensi disetujui",
     "attendance.correction.reject": "Koreksi absensi ditolak",

@@ -1,5 +1,6 @@
 """Django admin for the work calendar, scoped to the user's instansi. Holiday and employee-schedule
-writes go through the services (validation + audit); other edits are audited here."""
+writes go through the services (validation + audit); other edits are audited here and announced
+like the services' (signals.calendar_changed), so what was derived from the calendar follows."""
 
 from django import forms
 from django.contrib import admin
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from ekinerja.core.admin import InstansiScopedAdmin
 from ekinerja.core.audit import audit_record, snapshot
 
-from . import services
+from . import services, signals
 from .models import (
     EmployeeSchedule,
     Holiday,
@@ -20,9 +21,41 @@ from .models import (
 )
 
 
+def _announce(obj, old=None) -> None:
+    """signals.notify for an edit made here: the dates and employees the row touched before and
+    after the edit."""
+    inst = obj.instansi_id
+    if isinstance(obj, WorkSchedule):
+        was_default = old is not None and old.is_default
+        signals.notify(
+            inst, None, None, None if was_default else services.affected_by_schedule(obj)
+        )
+    elif isinstance(obj, ScheduleVariant):
+        rows = [r for r in (obj, old) if r is not None]
+        signals.notify(
+            inst,
+            min(r.date_from for r in rows),
+            max(r.date_to for r in rows),
+            services.affected_by_schedule(obj.schedule),
+        )
+    elif isinstance(obj, EmployeeSchedule):
+        rows = [r for r in (obj, old) if r is not None]
+        ends = [r.date_to for r in rows]
+        signals.notify(
+            inst,
+            min(r.date_from for r in rows),
+            None if None in ends else max(ends),
+            [r.employee_id for r in rows],
+        )
+    elif isinstance(obj, ShiftRoster):
+        for r in {(r.employee_id, r.date) for r in (obj, old) if r is not None}:
+            signals.notify(inst, r[1], r[1], [r[0]])
+
+
 class AuditedAdmin(InstansiScopedAdmin):
     def save_model(self, request, obj, form, change):
-        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+        old = type(obj).objects.get(pk=obj.pk) if change else None
+        before = snapshot(old) if old is not None else None
         super().save_model(request, obj, form, change)
         audit_record(
             action=f"workcal.{obj._meta.model_name}.{'update' if change else 'create'}",
@@ -32,6 +65,12 @@ class AuditedAdmin(InstansiScopedAdmin):
             before=before,
             after=snapshot(obj),
         )
+        request._workcal_old = old
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the inlines (a schedule's days and shifts, a variant's days) are saved.
+        _announce(form.instance, getattr(request, "_workcal_old", None))
 
     def delete_model(self, request, obj):
         audit_record(
@@ -41,7 +80,16 @@ class AuditedAdmin(InstansiScopedAdmin):
             obj=obj,
             before=snapshot(obj),
         )
+        if isinstance(obj, ScheduleVariant | WorkSchedule):
+            # The schedule's members are read before the row (and its days) go.
+            variant = isinstance(obj, ScheduleVariant)
+            affected = services.affected_by_schedule(obj.schedule if variant else obj)
+            dates = (obj.date_from, obj.date_to) if variant else (None, None)
+            super().delete_model(request, obj)
+            signals.notify(obj.instansi_id, *dates, affected)
+            return
         super().delete_model(request, obj)
+        _announce(obj)
 
 
 class ScopedInline(admin.TabularInline):

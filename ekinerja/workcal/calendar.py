@@ -3,10 +3,9 @@ no clock.
 
 Rule (tpp-rules.md, "Working days W"): for a fixed schedule, the dates whose weekday the schedule
 lists (the variant's days when a date-ranged variant such as Ramadan covers the date), minus holidays:
-the national ones (seeded national holidays and cuti bersama) only when the schedule has
-`use_national_holidays`, and the instansi's own listed ones (manual rows: regional holidays, SKB
-corrections) always. For a shift schedule, the dates with a roster entry; holidays do not apply,
-shift workers follow their roster. Each working day has aware start/end datetimes in the instansi's
+the national ones (holidays of kind national and cuti bersama, seeded or added by hand) only when the
+schedule has `use_national_holidays`, and the listed ones (kind regional) always. For a shift
+schedule, the dates with a roster entry; holidays do not apply, shift workers follow their roster. Each working day has aware start/end datetimes in the instansi's
 zone; a day whose end is at or before its start (night shift) ends on the next calendar day.
 """
 
@@ -75,8 +74,9 @@ BUILTIN_SCHEDULE = Schedule(
 
 @dataclass(frozen=True)
 class HolidaySet:
-    """`national`: dates off only for schedules that follow national holidays (seeded national holidays
-    and cuti bersama). `listed`: dates off for every fixed schedule (the instansi's manual rows)."""
+    """`national`: dates off only for schedules that follow national holidays (holidays of kind
+    national and cuti bersama, whether seeded or added by hand). `listed`: dates off for every fixed
+    schedule (kind regional: the instansi's own holidays)."""
 
     national: frozenset[dt.date] = frozenset()
     listed: frozenset[dt.date] = frozenset()
@@ -156,10 +156,13 @@ def employee_work_days(
     end: dt.date,
     tz: dt.tzinfo | str,
     cache: dict | None = None,
+    unrostered: Schedule | None = None,
 ) -> list[WorkDay]:
     """An employee's working days in [start, end], sorted by date.
 
     Dates covered by a segment follow its schedule; dates no segment covers follow `fallback`.
+    With `unrostered` (a fixed schedule), the dates of a shift schedule that have no roster entry
+    follow it instead of being off: the days a leave is charged on (see leave_days_base).
     `cache` (optional, any dict) shares the fixed-schedule computation between employees that follow
     the same schedule; pass the same dict only with the same holidays, range and zone.
     """
@@ -203,6 +206,10 @@ def employee_work_days(
     for lo, hi, sched in filled:
         if sched.kind == SHIFT:
             out.extend(shift_work_days(sched, roster, lo, hi, tz).values())
+            if unrostered is not None:
+                out.extend(
+                    wd for d, wd in fixed(unrostered).items() if lo <= d <= hi and d not in roster
+                )
         else:
             days = fixed(sched)
             if lo == start and hi == end:
@@ -211,6 +218,18 @@ def employee_work_days(
                 out.extend(wd for d, wd in days.items() if lo <= d <= hi)
     out.sort(key=lambda w: w.date)
     return out
+
+
+def leave_days_base(fallback: Schedule) -> Schedule:
+    """The working pattern a shift worker's leave is charged on where the roster is empty: the
+    instansi's default schedule when it is a fixed one, else Monday to Friday (BUILTIN_SCHEDULE).
+
+    Rule (docs/attendance.md, "Leave of shift workers"): cuti is counted in working days (PP 11/2017).
+    A rostered date counts as the roster says; a date without a roster entry (the roster not drawn up
+    yet, or the worker left off it because of the leave) counts when it is a working day of this
+    pattern, holidays applied. So a leave filed before the roster exists is charged as for an office
+    worker, and drawing up the roster around the leave does not make it free."""
+    return fallback if fallback.kind == FIXED else BUILTIN_SCHEDULE
 
 
 def nth_after(days: Iterable[dt.date], day: dt.date, n: int) -> dt.date | None:

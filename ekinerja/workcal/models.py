@@ -24,10 +24,11 @@ WEEKDAY_CHOICES = [
 class Holiday(TenantModel):
     """A day off for the instansi's fixed schedules.
 
-    Seeded rows come from the `holidays` package (national holidays and cuti bersama) and apply only to
-    schedules with `use_national_holidays`; manual rows (added by BKPSDM: regional holidays, SKB
-    corrections) always apply. A seeded row that BKPSDM removes is kept inactive, so seeding the year
-    again does not bring it back.
+    The kind decides which schedules it applies to: national holidays and cuti bersama only to
+    schedules with `use_national_holidays`, regional holidays to every fixed schedule, whether the
+    row was seeded from the `holidays` package or added by BKPSDM (an SKB correction of a cuti
+    bersama stays a cuti bersama). A seeded row that BKPSDM removes is kept inactive, so seeding the
+    year again does not bring it back.
     """
 
     class Kind(models.TextChoices):

@@ -5,6 +5,8 @@ The public interface other apps code against:
 - `work_hours(employees, start, end)` -> {employee id: {date: (start, end)}} (aware, instansi zone)
 - `work_days(employees, start, end)` -> {employee id: [calendar.WorkDay]} (also grace and shift code)
 - `nth_working_day_after(employee, day, n)` -> date
+- `leave_days(employees, start, end)` -> {employee id: [dates]}: the days a leave is charged on
+  (working days, and for a shift worker the base pattern's days where the roster is empty)
 
 An employee follows the schedule of their EmployeeSchedule period covering the date; without one, the
 instansi's default schedule (WorkSchedule.is_default); without that, Monday to Friday 07:30-16:00.
@@ -102,14 +104,21 @@ def schedule_specs(instansi_ids) -> tuple[dict[int, cal.Schedule], dict[int, int
     return specs, defaults
 
 
+#: Holiday kinds that are off only for schedules with `use_national_holidays`; any other kind
+#: (regional: the instansi's own holidays) is off for every fixed schedule.
+NATIONAL_KINDS = frozenset({Holiday.Kind.NATIONAL, Holiday.Kind.CUTI_BERSAMA})
+
+
 def holiday_sets(instansi_ids, start: dt.date, end: dt.date) -> dict[int, cal.HolidaySet]:
-    """Active holidays per instansi in [start, end] (one query)."""
+    """Active holidays per instansi in [start, end] (one query), classified by kind, not by where
+    the row came from: a national holiday or cuti bersama that BKPSDM added or moved by hand (an SKB
+    correction) still applies only to schedules that follow national holidays."""
     national: dict[int, set[dt.date]] = defaultdict(set)
     listed: dict[int, set[dt.date]] = defaultdict(set)
-    for inst, day, source in Holiday.objects.filter(
+    for inst, day, kind in Holiday.objects.filter(
         instansi_id__in=list(instansi_ids), is_active=True, date__gte=start, date__lte=end
-    ).values_list("instansi_id", "date", "source"):
-        (national if source == Holiday.Source.SEEDED else listed)[inst].add(day)
+    ).values_list("instansi_id", "date", "kind"):
+        (national if kind in NATIONAL_KINDS else listed)[inst].add(day)
     return {
         inst: cal.HolidaySet(frozenset(national.get(inst, ())), frozenset(listed.get(inst, ())))
         for inst in instansi_ids
@@ -171,9 +180,12 @@ def work_days(
     start: dt.date,
     end: dt.date,
     shared: InstansiCalendars | None = None,
+    *,
+    for_leave: bool = False,
 ) -> dict[int, list[cal.WorkDay]]:
     """Each employee's scheduled working days in [start, end] with their hours, grace minutes and shift
-    code (eight queries whatever the number of employees; two with `shared` covering them)."""
+    code (eight queries whatever the number of employees; two with `shared` covering them). With
+    `for_leave`, the days a leave is charged on (leave_days)."""
     employees = list(employees)
     if not employees:
         return {}
@@ -221,8 +233,20 @@ def work_days(
             end,
             tzs[e.instansi_id],
             cache=caches[e.instansi_id],
+            unrostered=cal.leave_days_base(fallback) if for_leave else None,
         )
     return out
+
+
+def leave_days(employees: list[Employee], start: dt.date, end: dt.date) -> dict[int, list[dt.date]]:
+    """Employee id -> the sorted dates in [start, end] a leave is charged on (eight queries): the
+    working days, and, on a shift schedule, where the roster has no entry, the working days of the
+    instansi's base pattern (calendar.leave_days_base), holidays applied. Attendance counts a leave
+    request's working days (and the cuti tahunan balance) with it."""
+    return {
+        eid: [w.date for w in days]
+        for eid, days in work_days(employees, start, end, for_leave=True).items()
+    }
 
 
 def working_days(

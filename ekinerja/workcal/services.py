@@ -1,5 +1,7 @@
 """Writes to the work calendar. Holidays and schedules decide working days, hence attendance
-deductions and activity windows, so every change is validated and audited."""
+deductions and activity windows, so every change is validated and audited, and announced
+(signals.calendar_changed) with the dates and employees it touches, so what was derived from the
+calendar (stored daily attendance, the working days of leave requests) is derived again."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import DATE_OUT_OF_RANGE, date_in_range, tanggal
 from ekinerja.org.models import Employee
 
+from . import signals
 from .models import (
     EmployeeSchedule,
     Holiday,
@@ -65,6 +68,7 @@ def holidays_seed(*, actor: User | None, instansi: Instansi, year: int) -> int:
         if (day, name) not in existing
     ]
     Holiday.objects.bulk_create(rows, ignore_conflicts=True)
+    signals.notify_dates(instansi.id, [h.date for h in rows])
     audit_record(
         action="workcal.holiday.seed",
         actor=actor,
@@ -109,7 +113,8 @@ def holiday_create(
     *, actor: User | None, instansi: Instansi, date: dt.date, name: str, kind: str, reason: str = ""
 ) -> Holiday:
     """BKPSDM adds a holiday (regional, cuti bersama by the year's SKB, or a missing national one).
-    Manual rows apply to every fixed schedule."""
+    Its kind decides the schedules it applies to (selectors.holiday_sets): a national holiday or
+    cuti bersama only to those that follow national holidays, a regional one to every fixed one."""
     holiday = Holiday(
         instansi=instansi,
         date=date,
@@ -137,6 +142,7 @@ def holiday_create(
         after=snapshot(holiday, HOLIDAY_FIELDS),
         reason=reason,
     )
+    signals.notify_dates(instansi.id, [holiday.date])
     return holiday
 
 
@@ -154,6 +160,8 @@ def holiday_update(
     does not restore it) and records the change as a manual row."""
     holiday = Holiday.objects.select_for_update().get(pk=holiday.pk)
     before = snapshot(holiday, HOLIDAY_FIELDS)
+    # The old date and the new one (the kind alone decides which schedules the day is off for).
+    touched = [holiday.date, date]
     name = (name or "").strip()
     candidate = Holiday(instansi=holiday.instansi, date=date, name=name, kind=kind)
     _validate_holiday(candidate)
@@ -192,6 +200,7 @@ def holiday_update(
             after=snapshot(result, HOLIDAY_FIELDS),
             reason=reason,
         )
+        signals.notify_dates(holiday.instansi_id, touched)
         return result
     if moved and reuse is not None:
         reuse.delete()  # an inactive manual row never exists; this is a removed seeded one
@@ -206,6 +215,7 @@ def holiday_update(
         after=snapshot(holiday, HOLIDAY_FIELDS),
         reason=reason,
     )
+    signals.notify_dates(holiday.instansi_id, touched)
     return holiday
 
 
@@ -229,8 +239,10 @@ def holiday_delete(*, actor: User | None, holiday: Holiday, reason: str = "") ->
         after=after,
         reason=reason,
     )
+    instansi_id, day = holiday.instansi_id, holiday.date
     if holiday.source != Holiday.Source.SEEDED:
         holiday.delete()
+    signals.notify_dates(instansi_id, [day])
 
 
 @transaction.atomic
@@ -248,6 +260,7 @@ def holiday_restore(*, actor: User | None, holiday: Holiday, reason: str = "") -
         after=snapshot(holiday, HOLIDAY_FIELDS),
         reason=reason,
     )
+    signals.notify_dates(holiday.instansi_id, [holiday.date])
     return holiday
 
 
@@ -302,6 +315,7 @@ def schedule_define(
 
     schedule = WorkSchedule.objects.filter(instansi=instansi, code=code).first()
     before = snapshot(schedule) if schedule else None
+    old_hours = _schedule_hours(schedule) if schedule else None
     if is_default:
         WorkSchedule.objects.filter(instansi=instansi, is_default=True).exclude(code=code).update(
             is_default=False
@@ -337,6 +351,20 @@ def schedule_define(
                     }
                 )
             leftover.delete()
+    new_hours = _schedule_hours(schedule)
+    if before is None:
+        changed = is_default  # a new default replaces the one everyone without a period followed
+    else:
+        kept = ("kind", "grace_minutes", "use_national_holidays", "is_default")
+        changed = old_hours != new_hours or any(before[f] != getattr(schedule, f) for f in kept)
+    if changed:
+        # The hours of a schedule have no history: every date of its members may have changed.
+        signals.notify(
+            instansi.id,
+            None,
+            None,
+            None if is_default or (before and before["is_default"]) else _members(schedule),
+        )
     audit_record(
         action="workcal.schedule.update" if before else "workcal.schedule.create",
         actor=actor,
@@ -350,6 +378,32 @@ def schedule_define(
         },
     )
     return schedule
+
+
+def _schedule_hours(schedule: WorkSchedule) -> tuple:
+    """A schedule's weekday hours and shifts, to tell whether a redefinition changed anything."""
+    days = sorted(
+        ScheduleDay.objects.filter(schedule=schedule, variant__isnull=True).values_list(
+            "weekday", "start", "end"
+        )
+    )
+    shifts = sorted(Shift.objects.filter(schedule=schedule).values_list("code", "start", "end"))
+    return days, shifts
+
+
+def _members(schedule: WorkSchedule) -> list[int]:
+    """Employees who follow the schedule in some period (one query)."""
+    return list(
+        EmployeeSchedule.objects.filter(schedule=schedule)
+        .values_list("employee_id", flat=True)
+        .distinct()
+    )
+
+
+def affected_by_schedule(schedule: WorkSchedule) -> list[int] | None:
+    """Whose working days a change of this schedule touches: everyone (None) for the instansi's
+    default schedule, which whoever has no schedule period follows; else its members."""
+    return None if schedule.is_default else _members(schedule)
 
 
 @transaction.atomic
@@ -400,6 +454,7 @@ def schedule_variant_define(
         )
         for wd, (s, e) in sorted(days.items())
     )
+    signals.notify(schedule.instansi_id, date_from, date_to, affected_by_schedule(schedule))
     audit_record(
         action="workcal.variant.create",
         actor=actor,
@@ -432,6 +487,7 @@ def employee_schedule_assign(
     if date_to is not None and date_to < date_from:
         raise ValidationError({"date_to": "Tanggal selesai tidak boleh sebelum tanggal mulai."})
     Employee.objects.select_for_update().filter(pk=employee.pk).first()
+    changed_until = date_to
     for other in EmployeeSchedule.objects.filter(employee=employee).select_related("schedule"):
         if not _overlaps(date_from, date_to, other.date_from, other.date_to):
             continue
@@ -439,6 +495,7 @@ def employee_schedule_assign(
             before = snapshot(other)
             other.date_to = date_from - dt.timedelta(days=1)
             other.save(update_fields=["date_to"])
+            changed_until = None  # after date_to the fallback now rules where `other` did
             audit_record(
                 action="workcal.employee_schedule.update",
                 actor=actor,
@@ -462,6 +519,7 @@ def employee_schedule_assign(
         date_from=date_from,
         date_to=date_to,
     )
+    signals.notify(employee.instansi_id, date_from, changed_until, [employee.id])
     audit_record(
         action="workcal.employee_schedule.create",
         actor=actor,
@@ -518,6 +576,7 @@ def roster_set(
         if code is not None
     ]
     ShiftRoster.objects.bulk_create(rows, batch_size=2000)
+    signals.notify(instansi.id, min(days), max(days), emp_ids)
     audit_record(
         action="workcal.roster.set",
         actor=actor,
