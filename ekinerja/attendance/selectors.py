@@ -645,3 +645,20 @@ def attendance_counts(
         emp: AttendanceCounts(sched, leave, pres, ok, late, late_min or 0, absent)
         for emp, sched, leave, pres, ok, late, late_min, absent in rows
     }
+
+
+def full_day_leave_on(employee_id: int, day: dt.date) -> str | None:
+    """The name of the employee's approved leave covering `day` that keeps them from work, or None:
+    work done elsewhere (dinas luar, WFH: the types allowing a remote check-in) is not such leave.
+    Activities refuses entries on such a day (registered by tpp.apps; one query)."""
+    return (
+        LeaveRequest.objects.filter(
+            employee_id=employee_id,
+            status=LeaveRequest.Status.APPROVED,
+            date_from__lte=day,
+            date_to__gte=day,
+            leave_type__allows_remote_checkin=False,
+        )
+        .values_list("leave_type__name", flat=True)
+        .first()
+    )

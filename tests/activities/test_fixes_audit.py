@@ -6,7 +6,6 @@ approved leave; the daily cap freed by an entry goes to the day's other approved
 month approval leaves only the overdue entries; the API refuses a date range that ends before it
 starts."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -23,6 +22,7 @@ from ekinerja.activities.models import (
     EntryStatus,
     ObjectionStatus,
 )
+from ekinerja.attendance.selectors import full_day_leave_on
 from ekinerja.core.periods import Period
 from ekinerja.org.models import Assignment, Position
 from ekinerja.org.selectors import HierarchyTimeline
@@ -361,29 +361,14 @@ def test_bkpsdm_finds_them_in_the_inbox_page_and_the_api(client, office, at, bkp
 # ---------------------------------------------------------------- approved leave (finding 4)
 
 
-def _approved_full_day_leave(employee_id: int, day: dt.date) -> str | None:
-    """The read an app above activities and attendance registers (selectors.set_leave_source):
-    approved leave covering the day, other than work done elsewhere (dinas luar, WFH)."""
-    from ekinerja.attendance.models import LeaveRequest
-
-    return (
-        LeaveRequest.objects.filter(
-            employee_id=employee_id,
-            status=LeaveRequest.Status.APPROVED,
-            date_from__lte=day,
-            date_to__gte=day,
-            leave_type__allows_remote_checkin=False,
-        )
-        .values_list("leave_type__name", flat=True)
-        .first()
-    )
-
-
 @pytest.fixture
 def leave_read():
-    selectors.set_leave_source(_approved_full_day_leave)
+    """The read tpp.apps registers at start-up (attendance.selectors.full_day_leave_on), restored
+    after a test that takes it away."""
+    saved = list(selectors._leave_source)  # noqa: SLF001
+    assert saved and saved[0] is full_day_leave_on  # registered by the app itself
     yield
-    selectors.set_leave_source(None)
+    selectors._leave_source[:] = saved  # noqa: SLF001
 
 
 def _on_leave(office, code="cuti_tahunan"):

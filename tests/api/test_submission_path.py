@@ -126,7 +126,7 @@ def _kinds(queries) -> list[str]:
     ]
 
 
-def test_a_submission_takes_six_queries_once_the_window_is_known(client, staff):
+def test_a_submission_takes_seven_queries_once_the_window_is_known(client, staff):
     with CaptureQueriesContext(connection) as first:
         assert post(client, staff, body(staff["item"])).status_code == 201
     with CaptureQueriesContext(connection) as later:
@@ -136,20 +136,21 @@ def test_a_submission_takes_six_queries_once_the_window_is_known(client, staff):
         "activities_activitycatalogitem",  # the item, and whether it is limited to some units
         "org_employee",  # the employee's row lock (serialises their writes)
         "org_assignment",  # positions held on the date
+        "attendance_leaverequest",  # approved leave on the date (no entries on a day of leave)
         "activities_activityentry",  # the day's other entries: overlap and cap
         "INSERT activities_activityentry",
     ]
     # The first one also reads the policy values and the calendar: the instansi's (zone, schedules,
     # holidays: six queries) and the employee's own (schedule periods, roster: two).
     first = _kinds(first.captured_queries)
-    assert len(first) == 6 + 1 + 6 + 2 and "activities_activitysettings" in first
+    assert len(first) == 7 + 1 + 6 + 2 and "activities_activitysettings" in first
     # Another employee's first submission of that date: only their own calendar is read.
     _t, raw = services.api_token_issue(actor=staff["budi"].user, name="HP")
     with CaptureQueriesContext(connection) as budi:
         resp = post(client, staff, body(staff["item"]), {"HTTP_AUTHORIZATION": f"Bearer {raw}"})
         assert resp.status_code == 201
     budi = _kinds(budi.captured_queries)
-    assert len(budi) == 6 + 2
+    assert len(budi) == 7 + 2
     assert sorted(set(budi) - set(_kinds(later.captured_queries))) == [
         "workcal_employeeschedule",
         "workcal_shiftroster",
