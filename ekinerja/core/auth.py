@@ -3,24 +3,68 @@
 ASVS L2 V2.2.1: after LOGIN_LOCKOUT_THRESHOLD consecutive failures the account is locked for
 LOGIN_LOCKOUT_MINUTES; a locked account is refused even with the right password. Every success and
 failure is written to the audit log (see signals.py).
+
+The account lockout alone would let anyone who knows NIPs (they are printed on decrees and lists)
+lock those employees out again and again from one machine. So the failures of each client address
+are counted too (core.http.client_ip, in the cache): after LOGIN_IP_THRESHOLD failures within
+LOGIN_IP_MINUTES that address is refused every further attempt, right password or not, until the
+window ends, and its attempts no longer reach any account's count. Offices behind one NAT address
+share that budget (raise the threshold there; 0 turns the throttle off).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .http import client_ip
 from .models import User
 
 
 class AccountLocked(PermissionDenied):
     pass
+
+
+class AddressThrottled(PermissionDenied):
+    """Too many failed logins from the client's address (LOGIN_IP_THRESHOLD)."""
+
+
+def _address_key(ip: str) -> str:
+    """One counter per IPv4 address; per /64 for IPv6, where one client holds the whole network."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return f"login-failures:{ip[:64]}"
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return f"login-failures:{address.ipv4_mapped}"
+        return f"login-failures:{ipaddress.ip_network(f'{address}/64', strict=False)}"
+    return f"login-failures:{address}"
+
+
+def address_throttled(ip: str | None) -> bool:
+    threshold = settings.LOGIN_IP_THRESHOLD
+    return bool(ip) and threshold > 0 and (cache.get(_address_key(ip)) or 0) >= threshold
+
+
+def address_failure(ip: str | None) -> None:
+    """Counts a failed login of the address; the window starts at its first failure."""
+    if not ip or settings.LOGIN_IP_THRESHOLD <= 0:
+        return
+    key = _address_key(ip)
+    cache.add(key, 0, timeout=settings.LOGIN_IP_MINUTES * 60)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr: a new window
+        cache.add(key, 1, timeout=settings.LOGIN_IP_MINUTES * 60)
 
 
 def _zone_of(user) -> str | None:
@@ -33,13 +77,19 @@ class LockoutModelBackend(ModelBackend):
         if username is None or password is None:
             return None
         username = username.strip()
+        ip = client_ip(request)
+        if address_throttled(ip):
+            request.login_throttled = True
+            raise AddressThrottled("Terlalu banyak percobaan masuk yang gagal dari alamat ini.")
         user = User.objects.filter(username=username).select_related("instansi").first()
         if user is None:
             # Same work as a real check, so timing does not reveal which NIPs exist.
             User().set_password(password)
+            address_failure(ip)
             return None
         now = timezone.now()
         if user.is_locked(now):
+            address_failure(ip)
             if request is not None:
                 request.login_locked_until = user.locked_until
                 request.login_locked_zone = _zone_of(user)
@@ -48,6 +98,7 @@ class LockoutModelBackend(ModelBackend):
             if user.failed_login_count or user.locked_until:
                 User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
             return user
+        address_failure(ip)
         with transaction.atomic():
             User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
             user.refresh_from_db(fields=["failed_login_count"])

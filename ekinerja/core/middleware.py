@@ -48,3 +48,37 @@ class PasswordChangeRequiredMiddleware:
             if name not in self.ALLOWED:
                 return redirect("password-change")
         return self.get_response(request)
+
+
+class SessionTimeoutMiddleware:
+    """A logged-in session ends SESSION_IDLE_MINUTES after its last request (SESSION_COOKIE_AGE is
+    that idle time, and each renewal moves the session's expiry) and SESSION_MAX_HOURS after the
+    login, however busy. The renewal is a write of the session, so it happens at most once every
+    RENEW_SECONDS: an idle session still ends within a minute of its time."""
+
+    RENEW_SECONDS = 60
+    SEEN = "_ek_seen"
+    STARTED = "_ek_started"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if session is not None and user is not None and user.is_authenticated:
+            import time
+
+            from django.conf import settings
+            from django.contrib.auth import logout
+
+            now = int(time.time())
+            started = session.get(self.STARTED)
+            if started is None:
+                session[self.STARTED] = now  # set at the login (core.signals); older sessions here
+            elif now - started > settings.SESSION_MAX_HOURS * 3600:
+                logout(request)  # the view sees an anonymous user: the login page, then back
+                return self.get_response(request)
+            if now - session.get(self.SEEN, 0) >= self.RENEW_SECONDS:
+                session[self.SEEN] = now
+        return self.get_response(request)

@@ -4,15 +4,23 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from .audit import audit_record
+from .http import client_ip
 from .models import User
 
 
 def _ip(request):
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return client_ip(request)
 
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        import time
+
+        from .middleware import SessionTimeoutMiddleware
+
+        # The session's absolute lifetime counts from here (SESSION_MAX_HOURS).
+        request.session[SessionTimeoutMiddleware.STARTED] = int(time.time())
     audit_record(
         action="auth.login", actor=user, instansi=user.instansi, obj=user, ip_address=_ip(request)
     )
@@ -35,12 +43,15 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "") or ""
     user = User.objects.filter(username=username.strip()).select_related("instansi").first()
     locked = getattr(request, "login_locked_until", None) if request is not None else None
+    after = {"locked_until": locked} if locked else {}
+    if getattr(request, "login_throttled", False):
+        after["address_throttled"] = True  # refused without checking the password (core.auth)
     audit_record(
         action="auth.login_failed",
         actor=None,
         actor_label=username[:150],
         instansi=user.instansi if user else None,
         obj=user,
-        after={"locked_until": locked} if locked else None,
+        after=after or None,
         ip_address=_ip(request),
     )

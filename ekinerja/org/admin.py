@@ -17,8 +17,7 @@ from django.forms.models import construct_instance
 from ekinerja.core.admin import InstansiScopedAdmin
 
 from . import services, validation
-from .models import Assignment, Employee, Position, Role, RoleGrant, Unit
-from .selectors import user_roles
+from .models import Assignment, Employee, Position, RoleGrant, Unit
 
 
 class DomainValidatedForm(forms.ModelForm):
@@ -89,19 +88,39 @@ class ServiceSavingAdmin(InstansiScopedAdmin):
         type(self).service(actor=request.user, **{self.model._meta.model_name: obj})
 
 
+class BkpsdmFieldsAdmin(ServiceSavingAdmin):
+    """Fields only BKPSDM changes (`bkpsdm_fields`, the service's list) are read-only for anyone
+    else; the service refuses them too (`actor_check`)."""
+
+    bkpsdm_fields: tuple[str, ...] = ()
+
+    def _decides(self, request) -> bool:
+        return self._platform(request) or services.decides_pay_and_posts(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self._decides(request):
+            fields += [f for f in self.bkpsdm_fields if f not in fields]
+        return fields
+
+
 @admin.register(Unit)
-class UnitAdmin(ServiceSavingAdmin):
+class UnitAdmin(BkpsdmFieldsAdmin):
     service = services.unit_save
     validator = validation.unit_validate
+    actor_check = services.unit_actor_check
+    bkpsdm_fields = services.UNIT_BKPSDM_FIELDS
     list_display = ["code", "name", "kind", "parent"]
     search_fields = ["code", "name"]
     list_filter = ["kind"]
 
 
 @admin.register(Position)
-class PositionAdmin(ServiceSavingAdmin):
+class PositionAdmin(BkpsdmFieldsAdmin):
     service = services.position_save
     validator = validation.position_validate
+    actor_check = services.position_actor_check
+    bkpsdm_fields = services.POSITION_BKPSDM_FIELDS
     list_display = ["code", "name", "unit", "kind", "kelas", "parent"]
     search_fields = ["code", "name"]
     list_filter = ["kind", "kelas"]
@@ -139,12 +158,14 @@ class EmployeeAdmin(ServiceSavingAdmin):
     actor_check = services.employee_pay_check
 
     def get_readonly_fields(self, request, obj=None):
-        # What TPP is paid on and where it goes: BKPSDM's (services.PAY_FIELDS).
+        # What TPP is paid on and where it goes, and whether the employee counts in the hierarchy:
+        # BKPSDM's (services.PAY_FIELDS, EMPLOYEE_HIERARCHY_FIELDS).
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and not (
-            self._platform(request) or Role.BKPSDM in user_roles(request.user)
+            self._platform(request) or services.decides_pay_and_posts(request.user)
         ):
-            fields += [f for f in services.PAY_FIELDS if f not in fields]
+            wanted = (*services.PAY_FIELDS, *services.EMPLOYEE_HIERARCHY_FIELDS)
+            fields += [f for f in wanted if f not in fields]
         return fields
 
 

@@ -23,6 +23,8 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "NIP/nama pengguna atau kata sandi salah.",
         "inactive": "Akun ini tidak aktif.",
         "locked": "Akun terkunci sementara karena terlalu banyak percobaan gagal. Coba lagi setelah %(until)s.",
+        "throttled": "Terlalu banyak percobaan masuk yang gagal dari jaringan Anda. Coba lagi "
+        "dalam %(minutes)s menit.",
     }
 
     def clean(self):
@@ -32,6 +34,14 @@ class LoginForm(AuthenticationForm):
         try:
             return super().clean()
         except ValidationError:
+            if getattr(self.request, "login_throttled", False):  # core.auth: per-address throttle
+                from django.conf import settings
+
+                raise ValidationError(
+                    self.error_messages["throttled"],
+                    code="throttled",
+                    params={"minutes": settings.LOGIN_IP_MINUTES},
+                ) from None
             # The lockout backend marks the request when the account is (or just became) locked.
             until = getattr(self.request, "login_locked_until", None)
             if until:

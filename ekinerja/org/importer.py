@@ -31,7 +31,6 @@ import functools
 import hashlib
 import io
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from ekinerja.core import spreadsheets
 from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import MONTHS_ID, tanggal
@@ -51,8 +51,6 @@ from .validation import validate_employee
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
-# A 10 MB xlsx can unpack to far more; refuse archives that would (zip bombs).
-_MAX_XLSX_UNPACKED = 200 * 1024 * 1024
 _HEADER_SCAN_ROWS = 20
 
 
@@ -359,19 +357,12 @@ def _xlsx_records(data: bytes) -> Iterator[tuple[int, Sequence[Any]]]:
     import openpyxl
 
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-        unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ImportFileError(
-            "Berkas xlsx rusak: bukan arsip yang utuh. Simpan ulang dari Excel lalu unggah lagi."
-        ) from exc
-    if "xl/workbook.xml" not in names:
-        raise ImportFileError(
-            "Berkas ini arsip ZIP tetapi bukan buku kerja Excel (.xlsx). Unggah berkas .xlsx atau .csv."
-        )
-    if unpacked > _MAX_XLSX_UNPACKED:
-        raise ImportFileError("Isi berkas xlsx terlalu besar setelah diekstrak; pecah berkasnya.")
+        spreadsheets.xlsx_check(data)  # before openpyxl unpacks anything (zip bombs)
+    except spreadsheets.XlsxRejected as exc:
+        message = exc.messages[0]
+        if exc.code == "not_workbook":
+            message += " Unggah berkas .xlsx atau .csv."
+        raise ImportFileError(message) from exc
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
@@ -1458,10 +1449,8 @@ def import_preview(*, instansi: Instansi, file: Any, name: str | None = None) ->
 
 def template_workbook() -> bytes:
     """An xlsx with the header row, one example row and a sheet explaining each column."""
-    import xlsxwriter
-
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = spreadsheets.workbook(out)
     bold = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True})
     text = book.add_format({"num_format": "@"})
     date = book.add_format({"num_format": "yyyy-mm-dd"})

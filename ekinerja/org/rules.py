@@ -84,9 +84,18 @@ rules.add_perm("org.manage_accounts", is_bkpsdm | is_admin_opd)
 # Django admin: the model permissions the admin asks for are answered by role predicates, so BKPSDM and
 # Kominfo staff maintain master data without per-user permission rows. Deleting employees, positions,
 # units and assignments is not offered (history and TPP depend on them; end an assignment instead).
+# Units, positions and posts decide TPP (kelas) and who is whose superior: BKPSDM adds them and
+# records posts; Kominfo sees them and corrects unit and position names (the other fields are
+# read-only for it and refused by org.services.unit_actor_check, position_actor_check).
 rules.add_perm("org", is_bkpsdm | is_kominfo)  # the app on the admin index
 for _model in ("unit", "position", "employee", "assignment"):
-    for _action in ("view", "add", "change"):
-        rules.add_perm(f"org.{_action}_{_model}", is_bkpsdm | is_kominfo)
+    rules.add_perm(f"org.view_{_model}", is_bkpsdm | is_kominfo)
+for _model in ("unit", "position", "employee"):
+    rules.add_perm(f"org.change_{_model}", is_bkpsdm | is_kominfo)
+rules.add_perm("org.add_employee", is_bkpsdm | is_kominfo)
+for _model in ("unit", "position"):
+    rules.add_perm(f"org.add_{_model}", is_bkpsdm)
+for _action in ("add", "change"):
+    rules.add_perm(f"org.{_action}_assignment", is_bkpsdm)
 for _action in ("view", "add", "delete"):  # delete = revoke, through services.role_revoke
     rules.add_perm(f"org.{_action}_rolegrant", is_bkpsdm | is_kominfo)

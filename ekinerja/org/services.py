@@ -53,9 +53,61 @@ def _save(obj, *, actor: User | None, action: str, exclude_validation=None) -> N
     )
 
 
+def decides_pay_and_posts(actor: User | None) -> bool:
+    """BKPSDM, the installation's superuser, or a command/import without a user (actor None): who
+    changes what TPP is paid on and who is whose superior."""
+    return actor is None or actor.is_superuser or Role.BKPSDM in user_roles(actor)
+
+
+#: What places a unit in the organisation: its parent and kind decide which units an admin OPD or a
+#: tim penilai limited to a unit reaches (its sub-units), and which OPD pays and signs for it; its
+#: code is what the employee import matches. Only BKPSDM changes them; Kominfo corrects the name.
+UNIT_BKPSDM_FIELDS = ("code", "kind", "parent")
+#: What places a position in the pay scale and the hierarchy: its kelas (the TPP ceiling), kind and
+#: special TPP base; its unit and superior's position (parent: whose superior its holder is, who
+#: verifies their work, decides their leave, rates their SKP); its code, what the import matches.
+#: Only BKPSDM changes them; Kominfo corrects the name.
+POSITION_BKPSDM_FIELDS = ("code", "unit", "kind", "kelas", "parent", "tpp_base")
+_BKPSDM_ONLY = "Hanya BKPSDM yang dapat mengubah data ini (menentukan TPP atau atasan pegawai)."
+
+
+def _bkpsdm_fields_check(actor: User | None, obj, fields: tuple[str, ...], new: str) -> None:
+    """Refuses an account without BKPSDM a new object (`new`: the message) or a change of `fields`
+    (a field error on each)."""
+    if decides_pay_and_posts(actor):
+        return
+    if obj.pk is None:
+        raise ValidationError(new)
+    model = type(obj)
+    attnames = {f: model._meta.get_field(f).attname for f in fields}
+    old = model.objects.filter(pk=obj.pk).values(*attnames.values()).first() or {}
+    changed = [f for f, a in attnames.items() if a in old and old[a] != getattr(obj, a)]
+    if changed:
+        raise ValidationError({f: _BKPSDM_ONLY for f in changed})
+
+
+def unit_actor_check(actor: User | None, unit: Unit) -> None:
+    """Only BKPSDM adds a unit or changes its code, kind or parent (UNIT_BKPSDM_FIELDS): moving a
+    unit under another would put its employees in that unit's admin OPD's hands (account resets)."""
+    _bkpsdm_fields_check(
+        actor, unit, UNIT_BKPSDM_FIELDS, "Unit kerja baru hanya dapat ditambahkan oleh BKPSDM."
+    )
+
+
+def position_actor_check(actor: User | None, position: Position) -> None:
+    """Only BKPSDM adds a position or changes what it pays and whom it answers to
+    (POSITION_BKPSDM_FIELDS): a kelas raised is a higher TPP ceiling; a post re-parented under one's
+    own makes one its holder's direct superior (verifying their activities, deciding their leave)."""
+    _bkpsdm_fields_check(
+        actor, position, POSITION_BKPSDM_FIELDS, "Jabatan baru hanya dapat ditambahkan oleh BKPSDM."
+    )
+
+
 @transaction.atomic
 def unit_save(*, actor: User | None, unit: Unit) -> Unit:
-    """Create or update a unit; refuses a parent from another instansi or a cycle in the tree."""
+    """Create or update a unit; refuses a parent from another instansi or a cycle in the tree. A new
+    unit and its code, kind and parent are BKPSDM's (unit_actor_check)."""
+    unit_actor_check(actor, unit)
     unit_validate(unit)
     _save(unit, actor=actor, action="org.unit.create")
     return unit
@@ -63,7 +115,10 @@ def unit_save(*, actor: User | None, unit: Unit) -> Unit:
 
 @transaction.atomic
 def position_save(*, actor: User | None, position: Position) -> Position:
-    """Create or update a position (jabatan); kelas 1-17; parent from the same instansi; no cycles."""
+    """Create or update a position (jabatan); kelas 1-17; parent from the same instansi; no cycles.
+    A new position and its code, unit, kind, kelas, parent and TPP base are BKPSDM's
+    (position_actor_check)."""
+    position_actor_check(actor, position)
     position_validate(position)
     _save(position, actor=actor, action="org.position.create")
     return position
@@ -85,22 +140,33 @@ PAY_FIELDS = (
 )
 
 
+#: Whether the employee counts at all: an inactive employee's posts drop out of the hierarchy, so
+#: deactivating someone's superior hands their subordinates to the next holder up. BKPSDM's too.
+EMPLOYEE_HIERARCHY_FIELDS = ("is_active",)
+
+
 def employee_pay_check(actor: User | None, employee: Employee) -> None:
-    """Refuses (field errors) a change of a PAY_FIELDS value by an account that does not hold BKPSDM;
-    for a new employee, any bank account, NPWP or salary."""
-    if actor is None or actor.is_superuser or Role.BKPSDM in user_roles(actor):
+    """Refuses (field errors) a change of a PAY_FIELDS or EMPLOYEE_HIERARCHY_FIELDS value by an
+    account that does not hold BKPSDM; for a new employee, any bank account, NPWP or salary."""
+    if decides_pay_and_posts(actor):
         return
+    errors = {}
     if employee.pk:
-        old = Employee.objects.filter(pk=employee.pk).values(*PAY_FIELDS).first() or {}
-        changed = [f for f in PAY_FIELDS if f in old and old[f] != getattr(employee, f)]
+        fields = (*PAY_FIELDS, *EMPLOYEE_HIERARCHY_FIELDS)
+        old = Employee.objects.filter(pk=employee.pk).values(*fields).first() or {}
+        changed = [f for f in fields if f in old and old[f] != getattr(employee, f)]
     else:
         changed = [
             f for f in ("npwp", "bank_name", "bank_account", "salary") if getattr(employee, f)
         ]
-    if changed:
-        raise ValidationError(
-            {f: "Data pembayaran hanya dapat diubah oleh BKPSDM." for f in changed}
+    for f in changed:
+        errors[f] = (
+            _BKPSDM_ONLY
+            if f in EMPLOYEE_HIERARCHY_FIELDS
+            else "Data pembayaran hanya dapat diubah oleh BKPSDM."
         )
+    if errors:
+        raise ValidationError(errors)
 
 
 #: employee_save never links or re-links a login: accounts_create and password_reset do.
@@ -144,21 +210,25 @@ def employee_save(*, actor: User | None, employee: Employee) -> Employee:
 
 
 def assignment_actor_check(actor: User | None, assignment: Assignment) -> None:
-    """Nobody records a post for their own employee record: a Plt/Plh post over others would make
-    them those people's verifier (Kominfo could verify entries that way). Another officer does it."""
+    """Posts are recorded by BKPSDM only: a definitif post decides the kelas TPP is paid on, and any
+    post (Plt/Plh too) whose subordinates one verifies. And nobody records a post for their own
+    employee record, BKPSDM included: a Plt/Plh post over others would make them those people's
+    verifier. Another officer does it."""
     if actor is not None and assignment.employee_id is not None:
         own = Employee.objects.filter(pk=assignment.employee_id, user_id=actor.pk).exists()
         if own:
             raise ValidationError(
                 {"employee": "Jabatan akun sendiri harus dicatat oleh petugas lain."}
             )
+    if not decides_pay_and_posts(actor):
+        raise ValidationError("Penempatan jabatan hanya dapat dicatat atau diubah oleh BKPSDM.")
 
 
 @transaction.atomic
 def assignment_save(*, actor: User | None, assignment: Assignment) -> Assignment:
     """Create or update an assignment. Two definitif assignments of one employee may not overlap,
-    nor may two acting (Plt/Plh) assignments of one employee to the same position; nobody records
-    their own (assignment_actor_check)."""
+    nor may two acting (Plt/Plh) assignments of one employee to the same position; only BKPSDM
+    records them, never their own (assignment_actor_check)."""
     assignment_actor_check(actor, assignment)
     # Lock the employee's row so two concurrent saves cannot both pass the overlap check.
     Employee.objects.select_for_update().filter(pk=assignment.employee_id).first()

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ekinerja.core.clock import local_today
+from ekinerja.core.http import safe_next
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 
 from . import selectors, services
@@ -145,7 +146,7 @@ def account_reset(request, pk: int):
     except (PermissionDenied, ValidationError) as exc:
         text = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
         messages.error(request, f"{employee.name}: {text or 'Tidak diizinkan.'}")
-        return redirect(request.POST.get("next") or _accounts_url())
+        return redirect(safe_next(request, _accounts_url()))
     return _issued(request, [issued], [])
 
 

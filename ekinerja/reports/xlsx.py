@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 
+from ekinerja.core import spreadsheets
 from ekinerja.core.periods import tanggal
 
 from . import indicators
@@ -26,10 +27,8 @@ def _num(value):
 
 
 def _sheet(title: str, heading: list[str], lines: list[str], header: list[str], body: list[list]):
-    import xlsxwriter
-
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = spreadsheets.workbook(buf)  # names in the headings stay text, never formulas
     ws = wb.add_worksheet(title)
     bold = wb.add_format({"bold": True, "font_size": 12})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})

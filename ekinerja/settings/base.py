@@ -4,6 +4,9 @@ DATABASE_URL  (default: SQLite file var/ekinerja.sqlite3, WAL mode)
 REDIS_URL     (optional: Celery broker and cache; without it background jobs run inline)
 SECRET_KEY    (required in production)
 ALLOWED_HOSTS (comma-separated)
+
+Used directly these are the development settings (`make demo`). Under gunicorn or another
+application server DEBUG is off and the public development key is never used (settings.guards).
 """
 
 import os
@@ -11,12 +14,14 @@ from pathlib import Path
 
 import dj_database_url
 
+from .guards import app_server, debug_setting, secret_key_setting
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("EKINERJA_VAR_DIR", PROJECT_DIR / "var"))
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdef")
-DEBUG = os.environ.get("DEBUG", "1") == "1"
+DEBUG = debug_setting(os.environ, app_server())
+SECRET_KEY = secret_key_setting(os.environ, debug=DEBUG, var_dir=VAR_DIR)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -50,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ekinerja.core.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ekinerja.core.middleware.InstansiTimezoneMiddleware",
@@ -124,6 +130,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # ASVS V2.2.1: throttle guessing. Five failures lock the account for fifteen minutes.
 LOGIN_LOCKOUT_THRESHOLD = int(os.environ.get("LOGIN_LOCKOUT_THRESHOLD", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+# ... and per client address, so nobody locks out accounts by the dozen from one machine: twenty
+# failures from one address refuse its further attempts for fifteen minutes (core.auth; 0 = off).
+LOGIN_IP_THRESHOLD = int(os.environ.get("LOGIN_IP_THRESHOLD", "20"))
+LOGIN_IP_MINUTES = int(os.environ.get("LOGIN_IP_MINUTES", "15"))
+# Behind a reverse proxy every request comes from the proxy: the header it sets to the client's
+# address (nginx: proxy_set_header X-Real-IP $remote_addr -> "HTTP_X_REAL_IP"). Empty: REMOTE_ADDR.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -169,7 +182,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 8  # one working day
+# A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after the
+# login whatever the activity (ASVS V3.3.2). core.middleware.SessionTimeoutMiddleware renews the
+# expiry at most once a minute, not a database write on every request.
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# The largest request body that is not an uploaded file: a fingerprint machine's push (attendance
+# .adms, up to 5 MB) and a phone check-in with its 2 MB selfie in base64 (2.7 MB). Files are not
+# counted here; each form limits its own. The proxy's client_max_body_size is the outer bound.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

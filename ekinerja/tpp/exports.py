@@ -24,7 +24,6 @@ releases and adjustments)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -33,6 +32,7 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
+from ekinerja.core import spreadsheets
 from ekinerja.core.money import format_rupiah, terbilang
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.org.models import Position, Unit
@@ -370,11 +370,9 @@ def _sign_block(
 def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
     """The daftar nominatif TPP as an xlsx workbook: one sheet per paying unit ending with its
     JUMLAH row, and a 'Rekap' sheet with one row per unit and the grand total."""
-    import xlsxwriter
-
     data = payroll(run, unit, signed=True)
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    wb = spreadsheets.workbook(out)  # names, posts, banks, remarks stay text, never formulas
     bold = wb.add_format({"bold": True})
     title = wb.add_format({"bold": True, "font_size": 12})
     head = wb.add_format(
@@ -542,11 +540,9 @@ def recap_rows(data: Payroll) -> list[tuple[str, dict]]:
 
 def recap_xlsx(run: Run, unit: Unit | None = None) -> bytes:
     """The recap per unit for the SP2D request, alone."""
-    import xlsxwriter
-
     data = payroll(run, unit, signed=True)
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    wb = spreadsheets.workbook(out)  # unit names and signatories stay text
     f = {
         "head": wb.add_format(
             {"bold": True, "bg_color": "#E8E8E8", "border": 1, "text_wrap": True}
@@ -626,7 +622,8 @@ def bank_csv(run: Run, unit: Unit | None = None) -> str:
     no, NIP, name, bank, account number, amount (whole rupiah), description."""
     rows = [r for r in selectors.payroll_results(run, unit) if r.payable > 0]
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
+    # Names and banks are typed by people: a cell starting "=" would run in Excel (core.spreadsheets).
+    w = spreadsheets.csv_writer(out, lineterminator="\r\n")
     w.writerow(["no", "nip", "nama", "bank", "no_rekening", "jumlah", "keterangan"])
     label = f"TPP {Period.parse(run.period).label}"
     for n, r in enumerate(rows, start=1):

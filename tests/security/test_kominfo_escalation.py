@@ -93,21 +93,37 @@ def test_kominfo_cannot_make_itself_plh_over_others_and_verify(client, office, a
             "decree": "",
         },
     )
-    assert "Jabatan akun sendiri harus dicatat oleh petugas lain" in resp.content.decode()
+    assert resp.status_code == 403  # posts are recorded by BKPSDM only
     assert not Assignment.objects.filter(employee=tech).exists()
     client.post(reverse("activities:verify", kwargs={"pk": entry.pk}), {"decision": "approve"})
     assert ActivityEntry.objects.get(pk=entry.pk).status == "submitted"
-    with pytest.raises(ValidationError):
-        org_services.assignment_save(
-            actor=tech.user,
-            assignment=Assignment(
-                instansi=office["inst"],
-                employee=tech,
-                position=office["pos"]["kasubag"],
-                kind="plh",
-                start=D(2026, 10, 1),
-            ),
-        )
+    plh = Assignment(
+        instansi=office["inst"],
+        employee=tech,
+        position=office["pos"]["kasubag"],
+        kind="plh",
+        start=D(2026, 10, 1),
+    )
+    with pytest.raises(ValidationError) as err:
+        org_services.assignment_save(actor=tech.user, assignment=plh)
+    assert err.value.message_dict["employee"] == [
+        "Jabatan akun sendiri harus dicatat oleh petugas lain."
+    ]
+    # Nor does a BKPSDM officer record a post for their own employee record.
+    tech.user.role_grants.update(role="bkpsdm")
+    resp = client.post(
+        reverse("admin:org_assignment_add"),
+        {
+            "employee": tech.pk,
+            "position": office["pos"]["kasubag"].pk,
+            "kind": "plh",
+            "start": "2026-10-01",
+            "end": "2026-10-31",
+            "decree": "",
+        },
+    )
+    assert "Jabatan akun sendiri harus dicatat oleh petugas lain" in resp.content.decode()
+    assert not Assignment.objects.filter(employee=tech).exists()
 
 
 def test_kominfo_cannot_redirect_tpp_by_changing_a_bank_account_or_salary(client, office, tech):

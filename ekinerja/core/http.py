@@ -1,0 +1,32 @@
+"""Small request helpers shared by the apps' views."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def safe_next(request, fallback: str, field: str = "next") -> str:
+    """Where to go back to after a form: the request's `next` (POST, else GET) when it is a URL of
+    this site, else `fallback`. A `next` of another site (https://evil.example/, //evil.example,
+    javascript:...) would turn the app's redirect into a phishing link."""
+    target = request.POST.get(field) or request.GET.get(field) or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind a reverse proxy the header it sets from the
+    connection (settings.CLIENT_IP_HEADER, e.g. "HTTP_X_REAL_IP" for nginx's
+    `proxy_set_header X-Real-IP $remote_addr`). Used for the audit log and the per-address login
+    throttle; the header must be one the proxy overwrites, or clients could choose their address."""
+    if request is None:
+        return None
+    header = getattr(settings, "CLIENT_IP_HEADER", "")
+    value = request.META.get(header, "") if header else ""
+    # X-Forwarded-For may hold a chain; the proxy appends the address it saw last.
+    value = value.split(",")[-1].strip() if value else ""
+    return value or request.META.get("REMOTE_ADDR") or None

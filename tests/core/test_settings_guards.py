@@ -1,0 +1,137 @@
+"""The development settings are safe when they end up serving the public (settings.guards). Before:
+`gunicorn ekinerja.wsgi` without DJANGO_SETTINGS_MODULE ran settings.base with DEBUG on (tracebacks
+and settings shown to anyone) and the development SECRET_KEY printed in this repository."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from ekinerja.settings.guards import (
+    DEV_SECRET_KEY,
+    debug_setting,
+    installation_key,
+    secret_key_setting,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def test_debug_is_on_for_development_commands_and_off_under_an_app_server():
+    assert debug_setting({}, None) is True
+    assert debug_setting({"DEBUG": "0"}, None) is False
+    assert debug_setting({}, "gunicorn") is False
+    assert debug_setting({"DEBUG": "0"}, "gunicorn") is False
+    with pytest.raises(ImproperlyConfigured, match="DEBUG=1 tidak boleh dipakai di gunicorn"):
+        debug_setting({"DEBUG": "1"}, "gunicorn")
+
+
+def test_the_development_key_only_with_debug(tmp_path):
+    assert secret_key_setting({}, debug=True, var_dir=tmp_path) == DEV_SECRET_KEY
+    with pytest.raises(ImproperlyConfigured, match="kunci pengembangan"):
+        secret_key_setting({"SECRET_KEY": DEV_SECRET_KEY}, debug=False, var_dir=tmp_path)
+    own = "k" * 60
+    assert secret_key_setting({"SECRET_KEY": own}, debug=False, var_dir=tmp_path) == own
+    key = secret_key_setting({}, debug=False, var_dir=tmp_path)
+    assert key != DEV_SECRET_KEY and len(key) >= 50
+    assert secret_key_setting({}, debug=False, var_dir=tmp_path) == key  # kept across restarts
+    mode = stat.S_IMODE((tmp_path / "secret_key").stat().st_mode)
+    assert mode == 0o600
+    assert installation_key(tmp_path / "other") != key  # each installation its own
+    assert {p.name for p in tmp_path.iterdir()} == {"secret_key", "other"}  # no candidate left
+
+
+def test_production_settings_refuse_the_development_key():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ekinerja.settings.production"}
+    env["SECRET_KEY"] = DEV_SECRET_KEY + "x" * 10  # long enough, still not the public one
+    code = "import django; django.setup()"
+    ok = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
+    assert ok.returncode == 0, ok.stderr.decode()[-500:]
+    env["SECRET_KEY"] = DEV_SECRET_KEY
+    bad = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
+    assert bad.returncode != 0 and b"SECRET_KEY" in bad.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _gunicorn(tmp_path: Path, **env_extra) -> tuple[subprocess.Popen, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DEBUG")}
+    env.pop("SECRET_KEY", None)
+    env.update(
+        EKINERJA_VAR_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **env_extra,
+    )
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            str(GUNICORN),
+            "ekinerja.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--no-control-socket",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def _get(url: str, deadline: float) -> tuple[int, str]:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - our own server
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed in this venv")
+def test_gunicorn_without_settings_module_serves_no_debug_page(tmp_path):
+    proc, base = _gunicorn(tmp_path)
+    try:
+        status, body = _get(f"{base}/tidak-ada-halaman-ini/", time.monotonic() + 30)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert status == 404
+    assert "Halaman tidak ditemukan" in body
+    assert "URLconf" not in body and "DEBUG = True" not in body and "Traceback" not in body
+    key = (tmp_path / "secret_key").read_text()
+    assert len(key) >= 50 and key != DEV_SECRET_KEY
+
+
+@pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed in this venv")
+def test_gunicorn_refuses_to_start_with_debug_on(tmp_path):
+    proc, _base = _gunicorn(tmp_path, DEBUG="1")
+    try:
+        _out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        proc.communicate(timeout=30)
+        pytest.fail("gunicorn kept running with DEBUG=1")
+    assert proc.returncode != 0
+    assert b"DEBUG=1 tidak boleh dipakai di gunicorn" in err
