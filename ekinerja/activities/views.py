@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.files import private_file_response
+from ekinerja.core.http import safe_next
 from ekinerja.core.periods import parse_iso_date, tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role, Unit
@@ -226,7 +227,7 @@ def favourite_toggle(request, pk: int):
     on = services.favourite_toggle(actor=request.user, item=item)
     if _is_htmx(request):
         return render(request, "activities/_fav_button.html", {"item": item, "on": on})
-    return redirect(request.POST.get("next") or reverse("activities:today"))
+    return redirect(safe_next(request, reverse("activities:today")))
 
 
 @login_required
@@ -491,7 +492,7 @@ def inbox(request):
 
 
 def _inbox_redirect(request):
-    return redirect(request.POST.get("next") or reverse("activities:inbox"))
+    return redirect(safe_next(request, reverse("activities:inbox")))
 
 
 @login_required

@@ -8,10 +8,10 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-import xlsxwriter
 from django.core.exceptions import ValidationError
 
 from ekinerja.core.periods import tanggal
+from ekinerja.core.spreadsheets import XlsxRejected, workbook, xlsx_check
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 3000
@@ -66,7 +66,7 @@ class ImportResult:
 
 def _book(write) -> bytes:
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = workbook(buf)  # text stays text: a catalog or SKP name "=..." is no formula
     write(wb)
     wb.close()
     return buf.getvalue()
@@ -189,6 +189,10 @@ def read_rows(
     upload.seek(0)
     if head != b"PK\x03\x04":
         raise ValidationError({"file": "Berkas bukan spreadsheet Excel (.xlsx)."})
+    try:
+        xlsx_check(upload)  # a few hundred KB may unpack to gigabytes (a zip bomb)
+    except XlsxRejected as exc:
+        raise ValidationError({"file": exc.messages}) from exc
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

@@ -231,6 +231,13 @@ def _parse_file(name: str, data: bytes) -> Parsed:
     lower = name.lower()
     out = Parsed()
     if lower.endswith(".xlsx"):
+        from ekinerja.core.spreadsheets import XlsxRejected, xlsx_check
+
+        try:
+            xlsx_check(data)  # a small file may unpack to gigabytes (a zip bomb)
+        except XlsxRejected as exc:
+            out.errors.append((1, exc.messages[0]))
+            return out
         try:
             import openpyxl
 

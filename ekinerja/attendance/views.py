@@ -548,10 +548,10 @@ def recap(request):
 
 
 def _recap_xlsx(unit: Unit, period: Period, rows: list[dict]) -> HttpResponse:
-    import xlsxwriter
+    from ekinerja.core.spreadsheets import workbook
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = workbook(buf)  # names stay text, never formulas
     ws = wb.add_worksheet("Rekap")
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})

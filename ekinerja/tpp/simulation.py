@@ -599,10 +599,10 @@ def simulation_xlsx(sim: Simulation, rows: QuerySet[SimulationRow]) -> bytes:
     """The per-employee differences as xlsx (xlsxwriter, as the payroll documents)."""
     import io
 
-    import xlsxwriter
+    from ekinerja.core.spreadsheets import workbook
 
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    wb = workbook(out)  # names stay text, never formulas
     head = wb.add_format({"bold": True, "bg_color": "#E8E8E8", "border": 1, "text_wrap": True})
     cell = wb.add_format({"border": 1})
     money = wb.add_format({"border": 1, "num_format": "#,##0"})
