@@ -60,9 +60,34 @@ class InstansiScopedAdmin(admin.ModelAdmin):
             super().delete_queryset(request, queryset)
 
 
+#: The account fields whose change through the admin is audited (who may do what, and where).
+ACCOUNT_FIELDS = ("username", "instansi_id", "is_active", "is_staff", "is_superuser")
+
+
+def _values(obj, fields) -> dict:
+    return {f: getattr(obj, f) for f in fields}
+
+
 @admin.register(Instansi)
 class InstansiAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "timezone"]
+
+    def save_model(self, request, obj, form, change):
+        from ekinerja.core.audit import audit_record
+
+        fields = ("code", "name", "timezone")
+        before = _values(Instansi.objects.get(pk=obj.pk), fields) if change else None
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_record(
+                action="core.instansi.change" if change else "core.instansi.create",
+                actor=request.user,
+                instansi=obj,
+                obj=obj,
+                before=before,
+                after=_values(obj, fields),
+                reason="melalui admin",
+            )
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -80,6 +105,51 @@ class UserAdmin(InstansiScopedAdmin, BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
         ("e-Kinerja", {"fields": ("instansi", "failed_login_count", "locked_until")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        """Accounts created or changed in the admin are audited (username, instansi, active, staff,
+        superuser; groups and permissions by name). A password typed in by the admin is known to
+        them: the owner must replace it at the first login, as a temporary one."""
+        from ekinerja.core.audit import audit_record
+
+        before = _values(User.objects.get(pk=obj.pk), ACCOUNT_FIELDS) if change else None
+        with transaction.atomic():
+            if not change:
+                obj.must_change_password = True
+            super().save_model(request, obj, form, change)
+            after = _values(obj, ACCOUNT_FIELDS)
+            if change and before == after:
+                return
+            audit_record(
+                action="auth.account.admin_change" if change else "auth.account.admin_create",
+                actor=request.user,
+                instansi=obj.instansi,
+                obj=obj,
+                before=before,
+                after=after,
+                reason="melalui admin",
+            )
+
+    def user_change_password(self, request, id, form_url=""):
+        """The admin's "change password" form: audited, the owner must choose their own at the next
+        login, and the phones' API tokens are revoked (as after any password issued by an officer)."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            from ekinerja.core.audit import audit_record
+            from ekinerja.core.passwords import password_set
+
+            user = User.objects.get(pk=id)
+            if user.pk != request.user.pk:  # one's own password is one's own choice
+                User.objects.filter(pk=user.pk).update(must_change_password=True)
+            audit_record(
+                action="auth.password.admin_set",
+                actor=request.user,
+                instansi=user.instansi,
+                obj=user,
+                reason="kata sandi diatur melalui admin; wajib diganti pemiliknya",
+            )
+            password_set.send(sender=User, user=user, by_owner=False)
+        return response
 
     def get_fieldsets(self, request, obj=None):
         sets = super().get_fieldsets(request, obj)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
@@ -37,6 +38,9 @@ class AddressThrottled(PermissionDenied):
     """Too many failed logins from the client's address (LOGIN_IP_THRESHOLD)."""
 
 
+log = logging.getLogger(__name__)
+
+
 def _address_key(ip: str) -> str:
     """One counter per IPv4 address; per /64 for IPv6, where one client holds the whole network."""
     try:
@@ -50,9 +54,19 @@ def _address_key(ip: str) -> str:
     return f"login-failures:{address}"
 
 
+# The counters live in the cache (Redis in production). When it does not answer, the throttle is
+# off rather than the login: the per-account lockout (in the database) still holds.
+
+
 def address_throttled(ip: str | None) -> bool:
     threshold = settings.LOGIN_IP_THRESHOLD
-    return bool(ip) and threshold > 0 and (cache.get(_address_key(ip)) or 0) >= threshold
+    if not ip or threshold <= 0:
+        return False
+    try:
+        return (cache.get(_address_key(ip)) or 0) >= threshold
+    except Exception:  # redis ConnectionError, TimeoutError...
+        log.warning("Cache tidak dapat dibaca; pembatasan per alamat dilewati", exc_info=True)
+        return False
 
 
 def address_failure(ip: str | None) -> None:
@@ -60,11 +74,14 @@ def address_failure(ip: str | None) -> None:
     if not ip or settings.LOGIN_IP_THRESHOLD <= 0:
         return
     key = _address_key(ip)
-    cache.add(key, 0, timeout=settings.LOGIN_IP_MINUTES * 60)
     try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr: a new window
-        cache.add(key, 1, timeout=settings.LOGIN_IP_MINUTES * 60)
+        cache.add(key, 0, timeout=settings.LOGIN_IP_MINUTES * 60)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr: a new window
+            cache.add(key, 1, timeout=settings.LOGIN_IP_MINUTES * 60)
+    except Exception:
+        log.warning("Cache tidak dapat ditulis; kegagalan masuk tidak dihitung", exc_info=True)
 
 
 def _zone_of(user) -> str | None:

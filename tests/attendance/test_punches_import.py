@@ -172,7 +172,7 @@ def test_unrecognised_header_and_unsupported_type_are_refused(office):
     b = services.import_preview(
         actor=None, instansi=office.instansi, name="x.xlsx", data=b"not a zip"
     )
-    assert b.status == "refused" and "XLSX" in b.errors[0][1]
+    assert b.status == "refused" and "xlsx rusak" in b.errors[0][1].lower()
 
 
 def test_xlsx_with_nip_and_separate_date_and_time(office):

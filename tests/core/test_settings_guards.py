@@ -52,8 +52,9 @@ def test_the_development_key_only_with_debug(tmp_path):
     assert {p.name for p in tmp_path.iterdir()} == {"secret_key", "other"}  # no candidate left
 
 
-def test_production_settings_refuse_the_development_key():
+def test_production_settings_refuse_the_development_key(tmp_path):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ekinerja.settings.production"}
+    env["EKINERJA_VAR_DIR"] = str(tmp_path)
     env["SECRET_KEY"] = DEV_SECRET_KEY + "x" * 10  # long enough, still not the public one
     code = "import django; django.setup()"
     ok = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
@@ -135,3 +136,39 @@ def test_gunicorn_refuses_to_start_with_debug_on(tmp_path):
         pytest.fail("gunicorn kept running with DEBUG=1")
     assert proc.returncode != 0
     assert b"DEBUG=1 tidak boleh dipakai di gunicorn" in err
+
+
+def test_production_settings_refuse_a_patterned_key_and_data_inside_the_package(tmp_path):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ekinerja.settings.production"}
+    env["SECRET_KEY"] = "x" * 60  # long enough, no key at all
+    env["EKINERJA_VAR_DIR"] = str(tmp_path)
+    code = "import django; django.setup()"
+    bad = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
+    assert bad.returncode != 0 and b"pola" in bad.stderr
+    env["SECRET_KEY"] = DEV_SECRET_KEY + "x" * 10
+    env.pop("EKINERJA_VAR_DIR")
+    bad = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
+    assert bad.returncode != 0 and b"EKINERJA_VAR_DIR" in bad.stderr
+    env["EKINERJA_VAR_DIR"] = str(tmp_path / "lib" / "python3.11" / "site-packages" / "var")
+    bad = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
+    assert bad.returncode != 0 and b"EKINERJA_VAR_DIR" in bad.stderr
+
+
+def test_machines_and_the_health_check_are_answered_on_plain_http(tmp_path):
+    """ZKTeco machines follow no redirect to HTTPS; every other path is redirected."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ekinerja.settings.production"}
+    env.update(SECRET_KEY=DEV_SECRET_KEY + "x" * 10, EKINERJA_VAR_DIR=str(tmp_path))
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    env["ALLOWED_HOSTS"] = "testserver"
+    code = (
+        "import django; django.setup()\n"
+        "from django.core.management import call_command; call_command('migrate', verbosity=0)\n"
+        "from django.test import Client\n"
+        "c = Client()\n"
+        "print(c.get('/iclock/cdata', {'SN': 'X'}).status_code, c.get('/health/').status_code,"
+        " c.get('/masuk/').status_code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()[-800:]
+    iclock, health, login = done.stdout.decode().split()
+    assert iclock != "301" and health == "200" and login == "301"

@@ -98,3 +98,29 @@ def test_an_ipv6_client_is_counted_per_64_network(client, staff):
     resp = _login(client, staff[0].username, PASSWORD, ip="2001:db8:1:2:ffff::1")
     assert REFUSED in resp.content.decode()
     assert _login(client, staff[0].username, PASSWORD, ip="2001:db8:1:3::1").status_code == 302
+
+
+def test_a_cache_that_does_not_answer_turns_the_throttle_off_not_the_login(client, staff):
+    """Redis down: the per-address counters cannot be read or written; people still log in, and
+    the per-account lockout (in the database) still counts."""
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    down = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    user = staff[0]
+    with override_settings(CACHES=down):
+        caches._settings = None  # noqa: SLF001
+        caches._connections.__dict__.pop("default", None)  # noqa: SLF001
+        try:
+            resp = _login(client, user.username)  # a wrong password: counted on the account
+            assert resp.status_code == 200
+            assert User.objects.get(pk=user.pk).failed_login_count == 1
+            resp = _login(client, user.username, PASSWORD)
+            assert resp.status_code == 302 and "_auth_user_id" in client.session
+        finally:
+            caches._connections.__dict__.pop("default", None)  # noqa: SLF001
