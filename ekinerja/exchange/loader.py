@@ -102,10 +102,24 @@ def load_document(
     if doc.use_national_holidays:
         for year in sorted(_years(doc) | (extra_years or set())):
             holidays_seed(actor=actor, instansi=inst, year=year)
+
+    # The listed holidays always apply (tpp-rules.md: "national when use_national_holidays, plus
+    # the listed ones"). The app applies a national or cuti bersama row only to schedules that use
+    # the national calendar (workcal.selectors.holiday_sets), so without it they are kept as the
+    # instansi's own (regional) days, as the format reads them.
+    def kind_of(h) -> str:
+        if doc.use_national_holidays:
+            return h.kind
+        return Holiday.Kind.REGIONAL
+
     Holiday.objects.bulk_create(
         [
             Holiday(
-                instansi=inst, date=h.date, name=h.name, kind=h.kind, source=Holiday.Source.MANUAL
+                instansi=inst,
+                date=h.date,
+                name=h.name,
+                kind=kind_of(h),
+                source=Holiday.Source.MANUAL,
             )
             for h in doc.holidays
         ],

@@ -210,3 +210,22 @@ def test_the_internal_step_of_scenario_run_is_not_offered_in_the_help(capsys):
         call_command("scenario", "--help")
     text = capsys.readouterr().out
     assert "run" in text and "_inner" not in text
+
+
+def test_listed_holidays_apply_without_the_national_calendar_whatever_their_kind():
+    """tpp-rules.md: working days are the schedule's weekdays minus holidays (national when
+    use_national_holidays, plus the listed ones): a listed 'national' or 'cuti_bersama' day is off
+    even when the document does not use the national calendar."""
+    from ekinerja.org.models import Employee
+
+    doc = minimal()
+    doc["use_national_holidays"] = False
+    doc["holidays"] = [  # the minimal document's 5HK works on Mondays and Fridays
+        {"date": "2026-10-19", "name": "Hari besar", "kind": "national"},
+        {"date": "2026-10-23", "name": "Cuti bersama daerah", "kind": "cuti_bersama"},
+        {"date": "2026-10-26", "name": "Hari Jadi", "kind": "regional"},
+    ]
+    inst = load_document(read_document(doc))
+    employee = Employee.objects.get(instansi=inst)
+    days = working_days([employee], dt.date(2026, 10, 19), dt.date(2026, 10, 30))[employee.id]
+    assert days == [dt.date(2026, 10, 30)]
