@@ -64,4 +64,20 @@ rules.add_perm(
     "attendance.view_whole_unit", same_instansi & (is_bkpsdm | is_pimpinan | is_admin_of_unit)
 )
 rules.add_perm("attendance.use_unit_board", is_bkpsdm | is_pimpinan | is_admin_opd | is_atasan)
-rules.add_perm("attendance.import_punches", is_bkpsdm | is_kominfo | is_admin_opd)
+rules.add_perm("attendance.import_punches", is_bkpsdm | is_admin_opd)
+
+# Django admin (the model permissions it asks for, answered by role). Kominfo installs the
+# fingerprint machines and maps their PINs to employees (technical work, every change audited by
+# admin.AuditedAdmin); what decides attendance rules and pay stays BKPSDM's: leave types (their TPP
+# effect is in the policy, but quota and approval here) and the offices' check-in fences. Both see
+# everything; raw punches and the machines' raw pushes are read-only for everyone.
+rules.add_perm("attendance", is_bkpsdm | is_kominfo)  # the app on the admin index
+for _model in ("device", "pinmapping"):
+    for _action in ("view", "add", "change", "delete"):
+        rules.add_perm(f"attendance.{_action}_{_model}", is_bkpsdm | is_kominfo)
+for _model in ("office", "leavetype"):
+    rules.add_perm(f"attendance.view_{_model}", is_bkpsdm | is_kominfo)
+    for _action in ("add", "change", "delete"):
+        rules.add_perm(f"attendance.{_action}_{_model}", is_bkpsdm)
+for _model in ("punch", "devicedump"):
+    rules.add_perm(f"attendance.view_{_model}", is_bkpsdm | is_kominfo)

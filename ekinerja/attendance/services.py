@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Min, Q
@@ -391,14 +391,25 @@ def _skipped(lines_by_key: dict, what: str) -> list[list]:
     ]
 
 
+def _import_actor_check(actor: User | None) -> None:
+    """Punch files are imported by BKPSDM (the whole instansi) or an admin OPD (their units' staff),
+    or by the system (commands, the machines' own pushes). Not by Kominfo: a file it wrote would put
+    fingerprint punches on anyone's attendance, and so on their TPP; it installs the machines, whose
+    data arrive by themselves."""
+    if actor is None:
+        return
+    if not org.user_roles(actor) & {Role.BKPSDM, Role.ADMIN_OPD}:
+        raise PermissionDenied("Impor data mesin absensi hanya oleh BKPSDM atau admin OPD.")
+
+
 def _within_admin_units(actor: User | None, instansi: Instansi, good: list) -> tuple[list, list]:
     """An admin OPD imports punches for the employees of their own units only (a post there on some
-    day of the file); lines of anyone else are skipped with a warning. BKPSDM and Kominfo import for
-    the whole instansi. Two queries for an admin OPD, none otherwise."""
+    day of the file); lines of anyone else are skipped with a warning. BKPSDM imports for the whole
+    instansi. Two queries for an admin OPD, none otherwise."""
     if actor is None or not good:
         return good, []
     roles = org.user_roles(actor)
-    if roles & {Role.BKPSDM, Role.KOMINFO} or Role.ADMIN_OPD not in roles:
+    if Role.BKPSDM in roles or Role.ADMIN_OPD not in roles:
         return good, []
     units = org.admin_unit_ids(actor)
     first = min(w for _l, _e, w in good).date()
@@ -452,6 +463,7 @@ def import_preview(
     in normalized form for the import."""
     if device is not None and device.instansi_id != instansi.id:
         raise ValidationError({"device": "Mesin milik instansi lain."})
+    _import_actor_check(actor)
     parsed = parse_file(name, data)
     resolve = pin_resolver(instansi, device)
     good, warnings = _resolve(parsed, resolve)
@@ -546,6 +558,7 @@ def import_run(
     """Import a previewed batch: bulk loads of the checked lines in chunks (progress kept on the
     batch), repeat-safe (existing punches are skipped), all or nothing. Moves the device watermark and
     recomputes the affected days."""
+    _import_actor_check(actor)
     with transaction.atomic():
         batch = (
             PunchImport.objects.select_for_update(of=("self",))
