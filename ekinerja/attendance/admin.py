@@ -84,10 +84,39 @@ class PunchAdmin(InstansiScopedAdmin):
         return False
 
 
+class ProblemFilter(admin.SimpleListFilter):
+    title = "baris bermasalah"
+    parameter_name = "masalah"
+
+    def lookups(self, request, model_admin):
+        return [("ya", "Ada (PIN tidak dikenal, waktu tidak terbaca)"), ("tidak", "Tidak ada")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ya":
+            return queryset.exclude(error="")
+        if self.value() == "tidak":
+            return queryset.filter(error="")
+        return queryset
+
+
 @admin.register(DeviceDump)
 class DeviceDumpAdmin(InstansiScopedAdmin):
-    list_display = ["device", "received_at", "channel", "table", "lines", "inserted"]
-    list_filter = ["channel"]
+    """What each machine sent and what became of it: Kominfo sees here the lines a machine sent
+    that were not stored (a PIN mapped to nobody, an unreadable time), which the machine itself was
+    told were received (the ADMS protocol has no other answer)."""
+
+    list_display = ["device", "received_at", "channel", "lines", "inserted", "problems"]
+    list_filter = [ProblemFilter, "channel", "device"]
+    search_fields = ["device__serial", "device__name", "error"]
+    list_select_related = ["device"]
+
+    @admin.display(description="tidak disimpan")
+    def problems(self, obj) -> str:
+        if not obj.error:
+            return ""
+        lines = obj.error.splitlines()
+        more = f" (+{len(lines) - 1} lainnya)" if len(lines) > 1 else ""
+        return lines[0][:120] + more
 
     def has_add_permission(self, request):
         return False

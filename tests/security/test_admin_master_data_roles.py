@@ -89,3 +89,18 @@ def test_kominfo_does_not_import_punch_files(client, inst):
     )
     assert response.status_code == 403
     assert not Punch.objects.exists()
+
+
+def test_kominfo_sees_the_lines_a_machine_sent_that_were_not_stored(client, inst):
+    """ADMS answers a machine 'OK' for every line it sent; a PIN mapped to nobody is stored nowhere
+    but in the raw push. The machines' raw data page shows and filters those."""
+    from ekinerja.attendance import services
+
+    device = Device.objects.create(instansi=inst, serial="SN-LOBI", timezone="Asia/Makassar")
+    services.device_receive(device=device, raw="9999\t2026-11-30 07:25:00\t0\t1\n", recompute=False)
+    services.device_receive(device=device, raw="", recompute=False)
+    client.force_login(_staff(inst, Role.KOMINFO))
+    url = reverse("admin:attendance_devicedump_changelist")
+    page = client.get(url, {"masalah": "ya"}).content.decode()
+    assert "PIN/NIP 9999 tidak terdaftar" in page
+    assert client.get(url, {"masalah": "ya"}).context["cl"].result_count == 1
