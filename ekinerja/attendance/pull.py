@@ -54,7 +54,12 @@ def pull_device(device: Device, *, connect=None, recompute: bool = True) -> Pull
     try:
         conn = connect(device)
     except Exception as exc:  # noqa: BLE001 - any network/device failure is reported, not raised
-        return PullResult(device.serial, 0, 0, 0, f"Gagal terhubung: {exc}")
+        where = f"{device.ip_address}:{device.port}"
+        if isinstance(exc, OSError | TimeoutError) or "timed out" in str(exc).lower():
+            reason = "mesin tidak menjawab di alamat itu (periksa IP, port, kabel dan jaringan)"
+        else:
+            reason = str(exc)
+        return PullResult(device.serial, 0, 0, 0, f"Gagal terhubung ke {where}: {reason}")
     try:
         records = list(conn.get_attendance())
     finally:

@@ -67,6 +67,8 @@ def test_failed_connection_is_reported_and_changes_nothing(office, device):
 
     r = pull.pull_device(device, connect=boom)
     assert "Gagal terhubung" in r.error and not Punch.objects.exists()
+    # Said for the operator: where it tried and what to check (not "[Errno 32] Broken pipe").
+    assert f"{device.ip_address}:{device.port}" in r.error and "periksa IP, port" in r.error
     device.refresh_from_db()
     assert device.watermark is None
 
@@ -82,5 +84,8 @@ def test_command(office, device, monkeypatch, capsys):
     monkeypatch.setattr(pull, "zk_connection", lambda d, timeout=10: FakeZK([rec(7, 20)]))
     call_command("attendance-pull", "--device", "PULL1")
     assert "1 ditambahkan" in capsys.readouterr().out
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="NONE belum terdaftar"):
         call_command("attendance-pull", "--device", "NONE")
+    type(device).objects.filter(pk=device.pk).update(ip_address="")
+    with pytest.raises(CommandError, match="belum diisi alamat IP"):
+        call_command("attendance-pull", "--device", "PULL1")

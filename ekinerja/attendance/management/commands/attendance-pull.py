@@ -23,6 +23,17 @@ class Command(BaseCommand):
         if instansi:
             qs = qs.filter(instansi__code=instansi)
         devices = list(qs.order_by("serial"))
+        if not devices and device:
+            found = Device.objects.filter(serial=device).first()
+            if found is None:
+                raise CommandError(f"Mesin dengan nomor seri {device} belum terdaftar.")
+            if not found.is_active:
+                raise CommandError(f"Mesin {device} tidak aktif.")
+            if not found.ip_address:
+                raise CommandError(
+                    f"Mesin {device} belum diisi alamat IP-nya (admin > Mesin absensi); mesin "
+                    "yang mengirim sendiri (ADMS) tidak perlu ditarik."
+                )
         if not devices:
             raise CommandError("Tidak ada mesin aktif dengan alamat IP yang cocok.")
         failed = 0
