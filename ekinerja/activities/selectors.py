@@ -42,7 +42,6 @@ from ekinerja.core.periods import Period
 from ekinerja.core.prepared import Param, Prepared, as_model, model_fields
 from ekinerja.org.models import Assignment, Employee, Position, Role, Unit
 from ekinerja.org.selectors import (
-    Hierarchy,
     HierarchyTimeline,
     active_on,
     admin_unit_ids,
@@ -201,43 +200,6 @@ def may_verify(me: Employee | None, entry: ActivityEntry, *, bkpsdm: bool = Fals
         return False
     superior = superior_of_on(entry.employee_id, entry.instansi_id, entry.date)
     return superior == me.id or (superior is None and bkpsdm)
-
-
-def without_superior(h: Hierarchy) -> set[int]:
-    """The employees of a hierarchy with no direct superior (Hierarchy.superior_id is None): those
-    whose every post above is vacant or held only by themselves, and those holding no definitif
-    post. Linear in the tree: each position's nearest held post above is found once."""
-    nearest: dict[int, int | None] = {}  # position -> its nearest strict ancestor with a holder
-
-    def held_above(pos: int) -> int | None:
-        chain, seen, found = [pos], {pos}, None
-        cur = h.parent.get(pos)
-        while cur is not None and cur not in seen:
-            if h.holders.get(cur):
-                found = cur
-                break
-            if cur in nearest:
-                found = nearest[cur]
-                break
-            seen.add(cur)
-            chain.append(cur)
-            cur = h.parent.get(cur)
-        for p in chain:
-            nearest[p] = found
-        return found
-
-    out = {
-        emp for holders in h.holders.values() for _r, _n, emp in holders if emp not in h.definitif
-    }
-    for emp, pos in h.definitif.items():
-        above = nearest[pos] if pos in nearest else held_above(pos)
-        if above is None:
-            out.add(emp)
-        elif all(holder == emp for _r, _n, holder in h.holders[above]):
-            # Only themselves above (a Plt of their own superior's post): the walk goes on.
-            if h.superior_id(emp) is None:
-                out.add(emp)
-    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -756,7 +718,7 @@ def without_superior_pieces(
     BKPSDM verifies their entries. `exclude`: an employee left out (the officer themself)."""
     pieces = []
     for a, b in timeline.pieces():
-        ids = sorted(without_superior(timeline.on(a)) - {exclude})
+        ids = sorted(timeline.on(a).without_superior() - {exclude})
         if ids:
             pieces.append((a, b, ids))
     return pieces

@@ -61,6 +61,45 @@ class Hierarchy:
             pos = self.parent.get(pos)
         return None
 
+    def without_superior(self) -> set[int]:
+        """The employees with no direct superior (superior_id is None), all at once: those
+        whose every post above is vacant or held only by themselves, and those holding no definitif
+        post. Linear in the tree: each position's nearest held post above is found once."""
+        nearest: dict[int, int | None] = {}  # position -> its nearest strict ancestor with a holder
+
+        def held_above(pos: int) -> int | None:
+            chain, seen, found = [pos], {pos}, None
+            cur = self.parent.get(pos)
+            while cur is not None and cur not in seen:
+                if self.holders.get(cur):
+                    found = cur
+                    break
+                if cur in nearest:
+                    found = nearest[cur]
+                    break
+                seen.add(cur)
+                chain.append(cur)
+                cur = self.parent.get(cur)
+            for p in chain:
+                nearest[p] = found
+            return found
+
+        out = {
+            emp
+            for holders in self.holders.values()
+            for _r, _n, emp in holders
+            if emp not in self.definitif
+        }
+        for emp, pos in self.definitif.items():
+            above = nearest[pos] if pos in nearest else held_above(pos)
+            if above is None:
+                out.add(emp)
+            elif all(holder == emp for _r, _n, holder in self.holders[above]):
+                # Only themselves above (a Plt of their own superior's post): the walk goes on.
+                if self.superior_id(emp) is None:
+                    out.add(emp)
+        return out
+
     def positions_led_by(self, employee_id: int) -> list[int]:
         """Positions whose effective holder is this employee."""
         return [p for p in self.holders if self.holder(p) == employee_id]

@@ -322,11 +322,11 @@ def test_without_superior_matches_the_hierarchy_rule(office, bkpsdm):
     for a, _b in timeline.pieces():
         h = timeline.on(a)
         everyone = set(h.definitif) | {e for hs in h.holders.values() for _r, _n, e in hs}
-        assert selectors.without_superior(h) == {e for e in everyone if h.superior_id(e) is None}
-    assert office["p"]["kasubag"].pk in selectors.without_superior(timeline.on(D(2026, 10, 5)))
-    assert office["p"]["kasubag"].pk not in selectors.without_superior(timeline.on(D(2026, 10, 2)))
-    assert office["p"]["kasubag"].pk in selectors.without_superior(timeline.on(D(2026, 10, 8)))
-    assert office["p"]["ani"].pk not in selectors.without_superior(timeline.on(D(2026, 10, 8)))
+        assert h.without_superior() == {e for e in everyone if h.superior_id(e) is None}
+    assert office["p"]["kasubag"].pk in timeline.on(D(2026, 10, 5)).without_superior()
+    assert office["p"]["kasubag"].pk not in timeline.on(D(2026, 10, 2)).without_superior()
+    assert office["p"]["kasubag"].pk in timeline.on(D(2026, 10, 8)).without_superior()
+    assert office["p"]["ani"].pk not in timeline.on(D(2026, 10, 8)).without_superior()
 
 
 def test_bkpsdm_finds_them_in_the_inbox_page_and_the_api(client, office, at, bkpsdm):
