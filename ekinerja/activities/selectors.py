@@ -530,12 +530,15 @@ class DayView:
 
 
 def entries_of_day(employee: Employee, day: dt.date) -> list[ActivityEntry]:
-    return list(
+    rows = list(
         ActivityEntry.objects.filter(employee=employee, date=day)
         .select_related("item", "verified_by", "objection", "skp_result")
         .annotate(n_evidence=Count("evidence"))
         .order_by("start_time", "id")
     )
+    for e in rows:  # the employee (and their instansi) the caller has: no query per entry
+        e.employee = employee
+    return rows
 
 
 def month_credited(employee: Employee, period: Period, cap: int) -> int:

@@ -662,3 +662,17 @@ def full_day_leave_on(employee_id: int, day: dt.date) -> str | None:
         .values_list("leave_type__name", flat=True)
         .first()
     )
+
+
+def devices_behind(instansi: Instansi | int, until: dt.datetime) -> list[Device]:
+    """The instansi's active fingerprint machines whose data are not complete up to `until`
+    (watermark earlier), most behind first: what holds a month's attendance back from being final
+    (one query). A machine broken for good is deactivated, and then holds nothing back."""
+    inst = instansi.pk if isinstance(instansi, Instansi) else instansi
+    return list(
+        Device.objects.filter(
+            instansi_id=inst, is_active=True, watermark__isnull=False, watermark__lt=until
+        )
+        .select_related("unit")
+        .order_by("watermark", "serial")
+    )

@@ -33,9 +33,17 @@ APP_SERVERS = ("gunicorn", "uwsgi", "mod_wsgi", "waitress", "uvicorn", "daphne",
 KEY_FILE = "secret_key"
 
 
-def app_server() -> str | None:
-    """The application server this process runs in, if any (its module is loaded)."""
-    return next((name for name in APP_SERVERS if name in sys.modules), None)
+def app_server(argv: list[str] | None = None) -> str | None:
+    """The application server this process runs in, if any (its module is loaded), or "celery" for
+    a Celery worker or beat (`celery -A ekinerja worker`): they run the same code on the same data
+    as the web, so they get the same DEBUG and key (not the development ones)."""
+    found = next((name for name in APP_SERVERS if name in sys.modules), None)
+    if found:
+        return found
+    argv = sys.argv if argv is None else argv
+    if argv and Path(argv[0]).name.startswith("celery") and {"worker", "beat"} & set(argv[1:]):
+        return "celery"
+    return None
 
 
 def debug_setting(environ: Mapping[str, str], server: str | None) -> bool:

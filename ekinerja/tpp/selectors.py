@@ -31,7 +31,7 @@ from django.db import connection, connections
 from django.db.models import Q, Sum
 
 from ekinerja.activities.selectors import NO_CAP, activity_month
-from ekinerja.attendance.selectors import attendance_month, leave_types
+from ekinerja.attendance.selectors import attendance_month, devices_behind, leave_types
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.org.models import Assignment, Employee, Unit
@@ -251,7 +251,8 @@ def gather(
                 tuple(pos for a_s, a_e, pos, *_ in acts if _covers(a_s, a_e, day)) if acts else ()
             )
             m = minutes.get(day, 0)
-            if not f.final:
+            # A day covered by leave is judged by its leave alone, whatever punches may still come.
+            if not f.final and not f.leave_type:
                 if until is None:
                     unfinished += 1
                 elif day <= until:
@@ -518,6 +519,19 @@ def unit_totals(run: Run) -> list[dict]:
         .order_by("unit__code")
     )
     return list(rows)
+
+
+def machines_behind(instansi: Instansi, period: Period) -> list:
+    """The fingerprint machines whose data are not complete up to the month's last shift's end (the
+    day after the month, 13:00 local: a night shift's check-out and its punch window), or up to now:
+    why a list's attendance is not final (one query)."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    zone = zoneinfo.ZoneInfo(instansi.timezone)
+    closes = dt.datetime.combine(period.last_day + dt.timedelta(days=1), dt.time(13), tzinfo=zone)
+    return devices_behind(instansi, min(closes, timezone.now()))
 
 
 def leave_types_not_in_policy(

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from ekinerja.activities.services import activity_settings_follow_policy
 from ekinerja.core.audit import audit_record, snapshot
+from ekinerja.core.audit_labels import moment_label
 from ekinerja.core.clock import local_today
 from ekinerja.core.gcpause import gc_paused
 from ekinerja.core.models import Instansi, User
@@ -135,12 +136,23 @@ def _refuse_unfinished(run: Run, doing: str) -> None:
             }
         )
     if run.unfinished_days:
+        machines = selectors.machines_behind(run.instansi, period)
+        named = "; ".join(
+            f"{d.name or d.serial} (data sampai {moment_label(d.watermark)})" for d in machines[:3]
+        )
+        more = f" dan {len(machines) - 3} lainnya" if len(machines) > 3 else ""
+        behind = (
+            f" Mesin sidik jari yang datanya belum lengkap: {named}{more}; nonaktifkan mesin yang "
+            "memang rusak."
+            if machines
+            else ""
+        )
         raise ValidationError(
             {
                 "period": f"TPP {period.label} belum dapat {doing}: saat dihitung, "
                 f"{run.unfinished_days} hari kerja pegawai belum final (shift malam terakhir "
                 "belum selesai atau mesin sidik jari belum mengirim datanya). Hitung ulang "
-                "setelah data kehadiran lengkap."
+                f"setelah data kehadiran lengkap.{behind}"
             }
         )
 

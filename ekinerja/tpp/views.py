@@ -348,6 +348,9 @@ def run_detail(request, pk: int):
         "unit_id": unit_id,
         "unit_rows": selectors.unit_totals(run),
         "no_account": selectors.without_bank_account(run),
+        "machines_behind": selectors.machines_behind(run.instansi, period)
+        if run.unfinished_days and run.state not in services.LOCKED_STATES
+        else [],
         "unknown_leaves": selectors.leave_types_not_in_policy(run.instansi, run.policy_data)
         if run.state not in services.LOCKED_STATES
         else [],

@@ -420,12 +420,21 @@ def test_the_entry_form_shows_the_leave_on_the_date_field(client, office, at, le
     assert not ActivityEntry.objects.exists()
 
 
-def test_work_elsewhere_is_no_leave_and_without_the_read_nothing_is_refused(office, at, leave_read):
+def test_work_elsewhere_is_no_leave(office, at, leave_read):
     _on_leave(office, code="dinas_luar")
     at("2026-10-09 17:00")
-    make_entry(office, day=D(2026, 10, 6))  # dinas luar: working, elsewhere
+    entry = make_entry(office, day=D(2026, 10, 6))  # dinas luar: working, elsewhere
+    assert entry.pk and entry.date == D(2026, 10, 6)
+
+
+def test_without_a_registered_leave_read_nothing_is_refused(office, at, leave_read):
+    _on_leave(office)  # cuti tahunan, 5-7 October: refused while the read is registered
+    at("2026-10-09 17:00")
+    with pytest.raises(ValidationError):
+        make_entry(office, day=D(2026, 10, 6))
     selectors.set_leave_source(None)
-    assert selectors.leave_on(office["p"]["ani"].pk, D(2026, 10, 6)) is None
+    entry = make_entry(office, day=D(2026, 10, 6))
+    assert entry.pk
 
 
 # ---------------------------------------------------------------- the daily cap freed (finding 5)

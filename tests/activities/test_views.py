@@ -386,3 +386,29 @@ def test_a_superior_who_moved_away_keeps_the_inbox_link_while_entries_wait(clien
     # Staff who never held a post with positions under it see no link, as before.
     login(client, office, "budi")
     assert 'data-testid="nav-verifikasi"' not in client.get(day_url()).content.decode()
+
+
+def test_day_view_query_count_is_constant_with_returned_entries(
+    client, office, at, django_assert_max_num_queries
+):
+    """Each returned entry shows how long it may be revised: computed for all of them at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    at("2026-10-09 10:00")
+    kasubag = office["p"]["kasubag"].user
+
+    def returned(h):
+        e = make_entry(office, day=D(2026, 10, 8), start=T(h), end=T(h, 30), volume=1, submit=True)
+        services.entry_verify(actor=kasubag, entry=e, decision="return", reason="Lengkapi uraian")
+
+    returned(7)
+    login(client, office, "ani")
+    client.get(day_url())  # warm caches (sessions, content types)
+    with CaptureQueriesContext(connection) as one:
+        client.get(day_url())
+    for h in range(8, 14):
+        returned(h)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        resp = client.get(day_url())
+    assert resp.content.decode().count('data-testid="entry"') == 7

@@ -18,6 +18,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from ekinerja.settings.guards import (
+    APP_SERVERS,
     DEV_SECRET_KEY,
     debug_setting,
     installation_key,
@@ -35,6 +36,19 @@ def test_debug_is_on_for_development_commands_and_off_under_an_app_server():
     assert debug_setting({"DEBUG": "0"}, "gunicorn") is False
     with pytest.raises(ImproperlyConfigured, match="DEBUG=1 tidak boleh dipakai di gunicorn"):
         debug_setting({"DEBUG": "1"}, "gunicorn")
+
+
+def test_a_celery_worker_or_beat_runs_as_the_web_does():
+    """Not with the development DEBUG and key while gunicorn uses the installation's key."""
+    from ekinerja.settings.guards import app_server
+
+    assert app_server(["/opt/ekinerja/venv/bin/celery", "-A", "ekinerja", "worker"]) == "celery"
+    assert app_server(["/opt/ekinerja/venv/bin/celery", "-A", "ekinerja", "beat"]) == "celery"
+    assert not any(m in sys.modules for m in APP_SERVERS)  # this test process serves nothing
+    assert (
+        app_server(["/opt/ekinerja/venv/bin/celery", "-A", "ekinerja", "inspect", "ping"]) is None
+    )
+    assert app_server(["/opt/ekinerja/venv/bin/ekinerja", "runserver"]) is None
 
 
 def test_the_development_key_only_with_debug(tmp_path):

@@ -5,6 +5,7 @@ the live estimate on the day in progress."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -151,3 +152,63 @@ def test_leave_types_the_policy_does_not_rule_are_shown_on_the_run_page_and_the_
         type(p.policy).objects.filter(pk=p.policy.pk).update(data=national_template())
         editor = client.get(reverse("tpp:policy", args=[p.policy.pk])).content.decode()
         assert "(cltn)" not in editor
+
+
+def test_the_page_and_the_refusal_name_the_machine_that_is_behind(client):
+    p = make_pemda(national_template)
+    for who in ("staf", "kadis", "guru", "kadis_b"):
+        full_attendance(p.people[who])
+    Device.objects.create(
+        instansi=p.inst,
+        serial="SN-PUSKESMAS",
+        name="Mesin Puskesmas Kandangan",
+        timezone="Asia/Makassar",
+        watermark=dt.datetime(2026, 10, 28, tzinfo=dt.UTC),
+    )
+    with time_machine.travel(dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.UTC)):
+        run = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT)
+        with pytest.raises(ValidationError) as exc:
+            services.run_verify(actor=p.bkpsdm2, run=run)
+        assert "Mesin Puskesmas Kandangan (data sampai 28 Oktober 2026" in str(exc.value)
+        client.force_login(p.bkpsdm2)
+        page = client.get(reverse("tpp:run", args=[run.pk])).content.decode()
+        assert 'data-testid="machines-behind"' in page
+        assert "Mesin Puskesmas Kandangan" in page and "28 Oktober 2026" in page
+
+
+def test_days_of_leave_are_final_whatever_the_machines(client):
+    """Leave does not depend on punches: a day of leave is not held back by a machine behind."""
+    p = make_pemda(national_template)
+    for who in ("staf", "kadis", "guru", "kadis_b"):
+        full_attendance(p.people[who])
+    Device.objects.create(
+        instansi=p.inst,
+        serial="SN-LATE",
+        timezone="Asia/Makassar",
+        watermark=dt.datetime(2026, 10, 28, tzinfo=dt.UTC),
+    )
+    with time_machine.travel(dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.UTC)):
+        before = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT).unfinished_days
+        leave(p.people["staf"], "cuti_tahunan", D(2026, 10, 28), D(2026, 10, 30))
+        after = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT).unfinished_days
+    assert after == before - 3
+
+
+def test_the_live_estimate_keeps_the_leave_of_a_day_not_final_yet():
+    """A day whose punches may still come (today, a machine behind) keeps its leave: CLTN days
+    were paid in the estimate while a machine was behind."""
+    p = make_pemda(national_template)
+    staf = p.people["staf"]
+    full_attendance(staf, days=[d for d in workdays() if d < D(2026, 10, 12)])
+    leave(staf, "cltn", D(2026, 10, 12), D(2026, 10, 23))
+    moment = dt.datetime(2026, 10, 26, 2, 0, tzinfo=dt.UTC)  # 26 October, 10:00 WITA
+    with time_machine.travel(moment):
+        clean = selectors.estimate(staf, D(2026, 10, 26)).result
+        Device.objects.create(
+            instansi=p.inst,
+            serial="SN-STALLED",
+            timezone="Asia/Makassar",
+            watermark=dt.datetime(2026, 10, 9, tzinfo=dt.UTC),
+        )
+        behind = selectors.estimate(staf, D(2026, 10, 26)).result
+    assert behind.ceiling == clean.ceiling < Decimal(2_850_000)
