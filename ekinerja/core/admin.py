@@ -98,6 +98,11 @@ class InstansiAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return request.user.is_superuser and request.user.instansi_id is None
 
+    def has_delete_permission(self, request, obj=None):
+        # A Pemda's whole history (attendance, TPP lists paid) is never deleted from a web page;
+        # the page itself took minutes collecting every related row.
+        return False
+
 
 @admin.register(User)
 class UserAdmin(InstansiScopedAdmin, BaseUserAdmin):

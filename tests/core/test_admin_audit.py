@@ -86,3 +86,10 @@ def test_an_instansi_created_in_the_admin_is_audited(client, root):
     inst = Instansi.objects.get(code="6399")
     event = AuditEvent.objects.get(action="core.instansi.create")
     assert event.instansi == inst and event.after["timezone"] == "Asia/Jayapura"
+
+
+def test_an_instansi_is_never_deleted_from_the_admin(client, root):
+    inst = InstansiFactory()
+    response = client.get(reverse("admin:core_instansi_delete", args=[inst.pk]))
+    assert response.status_code == 403
+    assert Instansi.objects.filter(pk=inst.pk).exists()
