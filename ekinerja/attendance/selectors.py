@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Aggregate, DateTimeField, F, Min, Q, Sum
+from django.db.models import Aggregate, Count, DateTimeField, F, Min, Q, Sum
 from django.utils import timezone
 
 from ekinerja.core.clock import local_today
@@ -27,7 +27,15 @@ from ekinerja.org.models import Employee, Role
 from ekinerja.workcal import selectors as workcal
 
 from .derivation import DayFacts, Shift, derive_day
-from .models import CorrectionRequest, Device, LeaveRequest, LeaveType, PinMapping, Punch
+from .models import (
+    CorrectionRequest,
+    Device,
+    DeviceDump,
+    LeaveRequest,
+    LeaveType,
+    PinMapping,
+    Punch,
+)
 
 _IN_LIST_LIMIT = 500
 
@@ -676,3 +684,41 @@ def devices_behind(instansi: Instansi | int, until: dt.datetime) -> list[Device]
         .select_related("unit")
         .order_by("watermark", "serial")
     )
+
+
+@dataclass(frozen=True)
+class DeviceState:
+    device: Device
+    behind: bool  # data complete only up to more than STALLED_AFTER ago
+    silent: bool  # never delivered anything
+    problem_pushes: int  # pushes of the last 7 days with lines that were not stored
+
+
+def device_states(instansi_id: int, now: dt.datetime) -> list[DeviceState]:
+    """Every active machine of the instansi, the most behind first, with what needs a look (two
+    queries, whatever the number of machines)."""
+    devices = list(
+        Device.objects.filter(instansi_id=instansi_id, is_active=True)
+        .select_related("unit")
+        .order_by(F("watermark").asc(nulls_first=True), "serial")
+    )
+    if not devices:
+        return []
+    problems = dict(
+        DeviceDump.objects.filter(
+            device_id__in=[d.id for d in devices], received_at__gte=now - dt.timedelta(days=7)
+        )
+        .exclude(error="")
+        .values("device_id")
+        .annotate(n=Count("id"))
+        .values_list("device_id", "n")
+    )
+    return [
+        DeviceState(
+            d,
+            d.watermark is not None and now - d.watermark > STALLED_AFTER,
+            d.watermark is None,
+            problems.get(d.id, 0),
+        )
+        for d in devices
+    ]

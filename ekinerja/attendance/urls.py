@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import adms, views
+from . import adms, home, views  # noqa: F401 - home registers its card
 
 app_name = "attendance"
 
