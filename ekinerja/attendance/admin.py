@@ -1,11 +1,13 @@
 """Django admin for attendance master data, scoped to the user's instansi. Raw punches are read-only;
 leave and corrections are handled on their pages, where the approval rules apply."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
 
 from ekinerja.core.admin import InstansiScopedAdmin
 from ekinerja.core.audit import audit_record, snapshot
 
+from . import services
 from .models import Device, DeviceDump, LeaveType, Office, PinMapping, Punch
 
 
@@ -22,29 +24,79 @@ class AuditedAdmin(InstansiScopedAdmin):
             after=snapshot(obj),
         )
 
+    # One audit event per deleted row, with this app's action name (InstansiScopedAdmin's own
+    # "admin.delete" event is not written as well), from the form and the changelist's bulk action.
+    def _delete_audited(self, request, objs) -> None:
+        with transaction.atomic():
+            for obj in objs:
+                audit_record(
+                    action=f"attendance.{obj._meta.model_name}.delete",
+                    actor=request.user,
+                    instansi=obj.instansi,
+                    obj=obj,
+                    before=snapshot(obj),
+                )
+                obj.delete()
+
     def delete_model(self, request, obj):
-        audit_record(
-            action=f"attendance.{obj._meta.model_name}.delete",
-            actor=request.user,
-            instansi=obj.instansi,
-            obj=obj,
-            before=snapshot(obj),
-        )
-        super().delete_model(request, obj)
+        self._delete_audited(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        self._delete_audited(request, list(queryset))
 
 
 @admin.register(Device)
 class DeviceAdmin(AuditedAdmin):
+    """Kominfo registers machines and keeps their technical fields; the serial (once registered)
+    and the active flag are BKPSDM's, read-only for anyone else, and a machine registered by
+    anyone else starts inactive (services.device_save, which also refuses the change itself)."""
+
     list_display = ["serial", "name", "unit", "timezone", "is_active", "last_seen", "watermark"]
     search_fields = ["serial", "name"]
     readonly_fields = ["last_seen", "watermark", "pulled_until"]
 
+    def _decides(self, request) -> bool:
+        return self._platform(request) or services.decides_attendance_sources(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self._decides(request):
+            fields += [f for f in services.DEVICE_BKPSDM_FIELDS if f not in fields]
+        return fields
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if obj is None and not self._decides(request):
+            excluded.append("is_active")  # a new machine starts inactive; BKPSDM activates it
+        return excluded
+
+    def save_model(self, request, obj, form, change):
+        if not self._platform(request) and not change:
+            obj.instansi_id = request.user.instansi_id
+        services.device_save(actor=request.user, device=obj)
+        if not change and not obj.is_active:
+            messages.warning(
+                request,
+                f"Mesin {obj.serial} terdaftar dalam keadaan nonaktif: datanya belum diterima "
+                "sampai BKPSDM mengaktifkannya.",
+            )
+
 
 @admin.register(PinMapping)
 class PinMappingAdmin(AuditedAdmin):
+    """Only BKPSDM maps PINs (rules.py; services.pin_mapping_actor_check, checked again here)."""
+
     list_display = ["pin", "employee", "device"]
     search_fields = ["pin", "employee__nip", "employee__name"]
     autocomplete_fields = ["employee"]
+
+    def save_model(self, request, obj, form, change):
+        services.pin_mapping_actor_check(request.user)
+        super().save_model(request, obj, form, change)
+
+    def _delete_audited(self, request, objs) -> None:
+        services.pin_mapping_actor_check(request.user)
+        super()._delete_audited(request, objs)
 
 
 @admin.register(Office)

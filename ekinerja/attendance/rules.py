@@ -67,15 +67,20 @@ rules.add_perm("attendance.use_unit_board", is_bkpsdm | is_pimpinan | is_admin_o
 rules.add_perm("attendance.import_punches", is_bkpsdm | is_admin_opd)
 
 # Django admin (the model permissions it asks for, answered by role). Kominfo installs the
-# fingerprint machines and maps their PINs to employees (technical work, every change audited by
-# admin.AuditedAdmin); what decides attendance rules and pay stays BKPSDM's: leave types (their TPP
-# effect is in the policy, but quota and approval here) and the offices' check-in fences. Both see
-# everything; raw punches and the machines' raw pushes are read-only for everyone.
+# fingerprint machines: it registers them and keeps their technical fields (name, IP, port, clock
+# zone, unit), every change audited. Whose punches a machine delivers is BKPSDM's: ADMS knows a
+# machine only by its serial and services.pin_resolver turns its PINs (and any NIP) into employees
+# instance-wide, so a machine Kominfo registers starts inactive until BKPSDM activates it, its
+# serial and active flag are BKPSDM's (services.device_save), and only BKPSDM maps PINs (a PIN
+# remapped to another employee would put one person's fingers on another's attendance) or deletes
+# a machine (its PIN mappings go with it). Leave types (their TPP effect is in the policy, but quota
+# and approval here) and the offices' check-in fences are BKPSDM's too. Both see everything; raw
+# punches and the machines' raw pushes are read-only for everyone.
 rules.add_perm("attendance", is_bkpsdm | is_kominfo)  # the app on the admin index
-for _model in ("device", "pinmapping"):
-    for _action in ("view", "add", "change", "delete"):
-        rules.add_perm(f"attendance.{_action}_{_model}", is_bkpsdm | is_kominfo)
-for _model in ("office", "leavetype"):
+for _action in ("view", "add", "change"):
+    rules.add_perm(f"attendance.{_action}_device", is_bkpsdm | is_kominfo)
+rules.add_perm("attendance.delete_device", is_bkpsdm)
+for _model in ("pinmapping", "office", "leavetype"):
     rules.add_perm(f"attendance.view_{_model}", is_bkpsdm | is_kominfo)
     for _action in ("add", "change", "delete"):
         rules.add_perm(f"attendance.{_action}_{_model}", is_bkpsdm)

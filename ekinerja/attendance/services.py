@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import math
 import zoneinfo
 from collections.abc import Iterable
@@ -45,6 +46,8 @@ from .models import (
     PunchReview,
 )
 from .parsing import Parsed, parse_dat, parse_file
+
+log = logging.getLogger(__name__)
 
 
 def _snap(obj) -> dict:
@@ -215,19 +218,30 @@ def _bulk_insert(model, columns: list[str], rows: list[tuple]) -> None:
 REFRESH_CHUNK_DAYS = 31
 
 
+def recent_floor(instansi: Instansi) -> dt.date:
+    """The first day of the previous month (the instansi's local date): where a refresh run inline
+    (no broker, in the request that made the change: tasks.dispatch) starts. The months before are
+    left to `ekinerja attendance-recompute --from/--to` (logged with the dates to pass)."""
+    first_of_month = local_today(instansi).replace(day=1)
+    return (first_of_month - dt.timedelta(days=1)).replace(day=1)
+
+
 def stored_days_refresh(
     *,
     instansi: Instansi,
     start: dt.date | None,
     end: dt.date | None,
     employee_ids: Iterable[int] | None = None,
+    since: dt.date | None = None,
 ) -> int:
     """Derive and store again the days of [start, end] (None: unbounded on that side) of these
     employees (None: every active employee of the instansi) after a change of their inputs made
     outside this app: the work calendar (a holiday, a roster, a schedule) or a device's watermark
     catching up. Bounded: never before the first day the instansi has stored rows for (history
-    the nightly job never stored is not made up), never after today (later days are not final);
-    REFRESH_CHUNK_DAYS at a time, each set-based (daily_recompute). Returns the rows written."""
+    the nightly job never stored is not made up), never after today (later days are not final),
+    and with `since` (a run inline, recent_floor) never before it: the stored days before it that
+    the change touches are only logged, with the command that derives them. REFRESH_CHUNK_DAYS at
+    a time, each set-based (daily_recompute). Returns the rows written."""
     today = local_today(instansi)
     end = today if end is None else min(end, today)
     if start is not None and start > end:
@@ -238,6 +252,23 @@ def stored_days_refresh(
     start = first if start is None else max(start, first)
     if start > end:
         return 0
+    if since is not None and start < since:
+        older_end = min(end, since - dt.timedelta(days=1))
+        log.warning(
+            "Kehadiran tersimpan %s tanggal %s s.d. %s belum dihitung ulang setelah perubahan "
+            "kalender kerja atau data mesin (tanpa Celery hanya sejak %s); jalankan: ekinerja "
+            "attendance-recompute --instansi %s --from %s --to %s",
+            instansi.code,
+            start,
+            older_end,
+            since,
+            instansi.code,
+            start,
+            older_end,
+        )
+        start = since
+        if start > end:
+            return 0
     employees = None
     if employee_ids is not None:
         employees = list(
@@ -299,13 +330,21 @@ def calendar_refresh(
     start: dt.date | None,
     end: dt.date | None,
     employee_ids: Iterable[int] | None = None,
+    since: dt.date | None = None,
+    stored: bool = True,
 ) -> int:
     """What follows a change of the work calendar (workcal.signals.calendar_changed): the working
-    days of the leave requests it touches, then the stored daily attendance of the days it touches.
+    days of the leave requests it touches, then the stored daily attendance of the days it touches
+    (from `since` on, when given: stored_days_refresh; not at all when `stored` is false: nothing
+    was stored when the calendar changed, so whatever was stored since follows it already).
     Returns the stored rows written."""
     ids = None if employee_ids is None else list(employee_ids)
     leave_days_recount(instansi=instansi, start=start, end=end, employee_ids=ids)
-    return stored_days_refresh(instansi=instansi, start=start, end=end, employee_ids=ids)
+    if not stored:
+        return 0
+    return stored_days_refresh(
+        instansi=instansi, start=start, end=end, employee_ids=ids, since=since
+    )
 
 
 def _recompute_days(employee: Employee, start: dt.date, end: dt.date) -> None:
@@ -620,13 +659,84 @@ def import_run(
 
 # ---------------------------------------------------------------- devices (ADMS push / pull)
 
+#: What decides whose punches a machine delivers: its serial, the only thing the ADMS protocol
+#: identifies a machine by (adms._device), and whether it is active (only active serials are
+#: served), and once it is registered its clock zone (which shifts every punch it sends: an hour
+#: made a whole office late or on time). BKPSDM's; Kominfo keeps the technical fields (name, IP,
+#: port, unit) and sets the clock zone when it registers a machine (inactive until BKPSDM checks it).
+DEVICE_BKPSDM_FIELDS = ("serial", "is_active", "timezone")
+_DEVICE_BKPSDM_ONLY = (
+    "Hanya BKPSDM yang dapat mengubah nomor seri, zona waktu jam mesin, atau mengaktifkan/"
+    "menonaktifkan mesin (menentukan data absensi siapa yang diterima dan jamnya)."
+)
+
+
+def decides_attendance_sources(actor: User | None) -> bool:
+    """BKPSDM, the installation's superuser, or the system (actor None): who decides which machines'
+    punches count and whose they are (DEVICE_BKPSDM_FIELDS, PIN mappings)."""
+    return actor is None or actor.is_superuser or Role.BKPSDM in org.user_roles(actor)
+
+
+def device_actor_check(actor: User | None, device: Device) -> None:
+    """Refuses an account without BKPSDM a change of an existing machine's serial or active flag
+    (a field error on each). A machine is identified by its serial alone and pin_resolver maps
+    its PINs and any NIP instance-wide: whoever could activate a machine of their own, or give an
+    active machine's serial to one they control, could push punches for anyone."""
+    if decides_attendance_sources(actor) or device.pk is None:
+        return
+    old = Device.objects.filter(pk=device.pk).values(*DEVICE_BKPSDM_FIELDS).first() or {}
+    changed = [f for f in DEVICE_BKPSDM_FIELDS if f in old and old[f] != getattr(device, f)]
+    if changed:
+        raise ValidationError({f: _DEVICE_BKPSDM_ONLY for f in changed})
+
+
+@transaction.atomic
+def device_save(*, actor: User | None, device: Device) -> Device:
+    """Register or update a fingerprint machine (audited). A machine registered by anyone but
+    BKPSDM (Kominfo, who installs them) starts inactive: ADMS refuses it (403) until BKPSDM has
+    checked it and activated it. Its serial and active flag are BKPSDM's (device_actor_check)."""
+    creating = device.pk is None
+    before = None
+    if not creating:
+        current = Device.objects.select_for_update().get(pk=device.pk)
+        before = snapshot(current)
+    device_actor_check(actor, device)
+    if creating and not decides_attendance_sources(actor):
+        device.is_active = False
+    device.save()
+    audit_record(
+        action=f"attendance.device.{'create' if creating else 'update'}",
+        actor=actor,
+        instansi=device.instansi,
+        obj=device,
+        before=before,
+        after=snapshot(device),
+        reason=(
+            "Mesin didaftarkan dalam keadaan nonaktif; BKPSDM yang mengaktifkannya."
+            if creating and not device.is_active
+            else ""
+        ),
+    )
+    return device
+
+
+def pin_mapping_actor_check(actor: User | None) -> None:
+    """Only BKPSDM maps machine PINs to employees (adds, changes or removes a mapping):
+    pin_resolver turns a PIN into an employee for every push and file of the machine (an
+    instance-wide mapping for every machine), so a PIN remapped to another employee puts one
+    person's fingers on another's attendance, and TPP."""
+    if not decides_attendance_sources(actor):
+        raise PermissionDenied("Pemetaan PIN mesin ke pegawai hanya oleh BKPSDM.")
+
 
 def watermark_moved(device: Device, old: dt.datetime | None, new: dt.datetime) -> None:
     """A device's data is now complete up to `new` instead of `old`. If it had stalled
     (selectors.STALLED_AFTER), the days it held back for its users (selectors.data_cutoffs: the
-    absences of whoever did not punch) are derived and stored now, from the day before its old
+    absences of whoever did not punch) are derived and stored, from the day before its old
     watermark (a night shift), rather than left to the nightly job, which looks back a week only.
-    A background job where Celery runs, at once otherwise."""
+    Once the move is committed (tasks.dispatch): a background job where Celery runs; otherwise in
+    this process, the current and previous month only (recent_floor; older days are logged for
+    `ekinerja attendance-recompute`)."""
     if old is None or new - old < selectors.STALLED_AFTER:
         return
     tz = zoneinfo.ZoneInfo(device.instansi.timezone)
@@ -644,6 +754,7 @@ def watermark_moved(device: Device, old: dt.datetime | None, new: dt.datetime) -
         start.isoformat(),
         end.isoformat(),
         sorted(users) or None,
+        recent_only=True,
     )
 
 
@@ -652,7 +763,8 @@ def device_touch(
 ) -> None:
     """A device reported in. With `watermark` (an ADMS command poll, which a device makes when it has
     no punches left to push, or the end of a successful pull), its data is complete up to now; a
-    device that had stalled has its users' held-back days stored (watermark_moved)."""
+    device that had stalled has its users' held-back days stored (watermark_moved) after the move
+    is committed, so the machine's row is not locked while they are derived."""
     now = now or timezone.now()
     if not watermark:
         Device.objects.filter(pk=device.pk).update(last_seen=now)
@@ -665,7 +777,7 @@ def device_touch(
             .first()
         )
         Device.objects.filter(pk=device.pk).update(last_seen=now, watermark=now)
-        watermark_moved(device, old, now)
+    watermark_moved(device, old, now)
 
 
 def device_receive(

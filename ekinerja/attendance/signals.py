@@ -1,7 +1,9 @@
 """What attendance does when the work calendar changes (workcal.signals.calendar_changed, sent by
 workcal's services and admin): the working days of the leave requests and the stored daily
-attendance of the dates and employees concerned are derived again (services.calendar_refresh), as a
-background job where Celery runs (after the commit), at once otherwise (tasks.dispatch)."""
+attendance of the dates and employees concerned are derived again (services.calendar_refresh) once
+the change is committed (tasks.dispatch): as a background job where Celery runs; otherwise in the
+process that made the change, the stored days of the current and previous month only (the older
+ones are logged for `ekinerja attendance-recompute --from/--to`)."""
 
 from __future__ import annotations
 
@@ -13,9 +15,18 @@ def _iso(day: dt.date | None) -> str | None:
 
 
 def _on_calendar_changed(sender, instansi_id, start, end, employee_ids=None, **kwargs):
-    from .tasks import calendar_changed_task, dispatch
+    from .models import DailyAttendance
+    from .tasks import calendar_changed_task, dispatch, inline
 
-    dispatch(calendar_changed_task, instansi_id, _iso(start), _iso(end), employee_ids)
+    args = (calendar_changed_task, instansi_id, _iso(start), _iso(end), employee_ids)
+    if not inline():
+        dispatch(*args)
+        return
+    # Read now, inside the change's transaction: an instansi without any stored day yet (a new
+    # installation, the demo being generated) has none to correct, and the days it stores after
+    # the change follow the new calendar; so the run after the commit only recounts the leave.
+    stored = DailyAttendance.objects.filter(instansi_id=instansi_id).exists()
+    dispatch(*args, recent_only=True, stored=stored)
 
 
 def connect() -> None:

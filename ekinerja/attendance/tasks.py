@@ -15,12 +15,22 @@ from . import services
 from .models import PunchImport
 
 
-def dispatch(task, *args) -> None:
-    """Run a job that follows a change. Without a broker (CELERY_TASK_ALWAYS_EAGER) at once, inside
-    the caller's transaction: it sees the change and is undone with it. With Celery, queued once
-    that transaction commits: a worker reading before the commit would derive from the old data."""
-    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
-        task(*args)
+def inline() -> bool:
+    """No broker (CELERY_TASK_ALWAYS_EAGER): jobs run in the process that asked for them."""
+    return bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
+
+
+def dispatch(task, *args, **inline_kwargs) -> None:
+    """Run a job that follows a change once the caller's transaction has committed: before, a
+    worker would derive from the old data, and a job run inside that transaction would hold its
+    locks (on SQLite the database's write lock; in ADMS the machine's row) for as long as it takes.
+    With Celery it is queued then; without a broker (inline()) it runs in this process right after
+    the commit, with `inline_kwargs` added (recent_only=True: only the recent stored days, since
+    the request that made the change waits for it). An inline job that fails after the commit
+    raises as configured (CELERY_TASK_EAGER_PROPAGATES), else it is logged; the change stays."""
+    if inline():
+        propagate = bool(getattr(settings, "CELERY_TASK_EAGER_PROPAGATES", False))
+        transaction.on_commit(lambda: task(*args, **inline_kwargs), robust=not propagate)
     else:
         transaction.on_commit(lambda: task.delay(*args))
 
@@ -52,22 +62,45 @@ def nightly_recompute(days_back: int = 7) -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def calendar_changed_task(
-    instansi_id: int, start: str | None, end: str | None, employee_ids: list[int] | None = None
+    instansi_id: int,
+    start: str | None,
+    end: str | None,
+    employee_ids: list[int] | None = None,
+    *,
+    recent_only: bool = False,
+    stored: bool = True,
 ) -> int:
     """services.calendar_refresh after a change of the work calendar (dates as ISO strings, None:
-    unbounded; employee_ids None: everyone). Idempotent, so a redelivered task is harmless."""
+    unbounded; employee_ids None: everyone). Idempotent, so a redelivered task is harmless.
+    recent_only (the inline run): stored days only from services.recent_floor on; stored False:
+    the instansi had no stored day at the change, so only the leave requests are counted again."""
     instansi = Instansi.objects.get(pk=instansi_id)
     return services.calendar_refresh(
-        instansi=instansi, start=_date(start), end=_date(end), employee_ids=employee_ids
+        instansi=instansi,
+        start=_date(start),
+        end=_date(end),
+        employee_ids=employee_ids,
+        since=services.recent_floor(instansi) if recent_only else None,
+        stored=stored,
     )
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def stored_days_task(
-    instansi_id: int, start: str | None, end: str | None, employee_ids: list[int] | None = None
+    instansi_id: int,
+    start: str | None,
+    end: str | None,
+    employee_ids: list[int] | None = None,
+    *,
+    recent_only: bool = False,
 ) -> int:
-    """services.stored_days_refresh (a device catching up after a stall). Idempotent."""
+    """services.stored_days_refresh (a device catching up after a stall). Idempotent.
+    recent_only (the inline run): only from services.recent_floor on."""
     instansi = Instansi.objects.get(pk=instansi_id)
     return services.stored_days_refresh(
-        instansi=instansi, start=_date(start), end=_date(end), employee_ids=employee_ids
+        instansi=instansi,
+        start=_date(start),
+        end=_date(end),
+        employee_ids=employee_ids,
+        since=services.recent_floor(instansi) if recent_only else None,
     )

@@ -2,9 +2,12 @@
 writes go through the services (validation + audit); other edits are audited here and announced
 like the services' (signals.calendar_changed), so what was derived from the calendar follows."""
 
+from collections import defaultdict
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from ekinerja.core.admin import InstansiScopedAdmin
 from ekinerja.core.audit import audit_record, snapshot
@@ -52,6 +55,33 @@ def _announce(obj, old=None) -> None:
             signals.notify(inst, r[1], r[1], [r[0]])
 
 
+def _announce_deleted(rows) -> None:
+    """signals.notify for rows deleted here, read before they went: one announcement per
+    instansi for rosters and schedule periods (the span of their dates, their employees), one per
+    schedule or variant (its members, or everyone for the default schedule)."""
+    groups: dict[tuple[type, int], list] = defaultdict(list)
+    for obj, affected in rows:
+        if isinstance(obj, WorkSchedule | ScheduleVariant):
+            dates = (
+                (obj.date_from, obj.date_to) if isinstance(obj, ScheduleVariant) else (None, None)
+            )
+            signals.notify(obj.instansi_id, *dates, affected)
+        else:
+            groups[(type(obj), obj.instansi_id)].append(obj)
+    for (model, inst), objs in groups.items():
+        if model is ShiftRoster:
+            days = [r.date for r in objs]
+            signals.notify(inst, min(days), max(days), [r.employee_id for r in objs])
+        else:  # EmployeeSchedule
+            ends = [r.date_to for r in objs]
+            signals.notify(
+                inst,
+                min(r.date_from for r in objs),
+                None if None in ends else max(ends),
+                [r.employee_id for r in objs],
+            )
+
+
 class AuditedAdmin(InstansiScopedAdmin):
     def save_model(self, request, obj, form, change):
         old = type(obj).objects.get(pk=obj.pk) if change else None
@@ -72,24 +102,35 @@ class AuditedAdmin(InstansiScopedAdmin):
         # After the inlines (a schedule's days and shifts, a variant's days) are saved.
         _announce(form.instance, getattr(request, "_workcal_old", None))
 
+    def _delete_announced(self, request, objs) -> None:
+        """Delete rows from the form or the changelist's bulk action: one audit event each (this
+        app's action name; InstansiScopedAdmin's own "admin.delete" event is not written as
+        well), then the calendar change announced, so the stored attendance and the leave
+        requests' working days follow it (a bulk delete of rosters did not announce anything)."""
+        with transaction.atomic():
+            deleted = []
+            for obj in objs:
+                # A schedule's members are read before the row (and its days) go.
+                affected = None
+                if isinstance(obj, ScheduleVariant | WorkSchedule):
+                    variant = isinstance(obj, ScheduleVariant)
+                    affected = services.affected_by_schedule(obj.schedule if variant else obj)
+                audit_record(
+                    action=f"workcal.{obj._meta.model_name}.delete",
+                    actor=request.user,
+                    instansi=obj.instansi,
+                    obj=obj,
+                    before=snapshot(obj),
+                )
+                obj.delete()
+                deleted.append((obj, affected))
+            _announce_deleted(deleted)
+
     def delete_model(self, request, obj):
-        audit_record(
-            action=f"workcal.{obj._meta.model_name}.delete",
-            actor=request.user,
-            instansi=obj.instansi,
-            obj=obj,
-            before=snapshot(obj),
-        )
-        if isinstance(obj, ScheduleVariant | WorkSchedule):
-            # The schedule's members are read before the row (and its days) go.
-            variant = isinstance(obj, ScheduleVariant)
-            affected = services.affected_by_schedule(obj.schedule if variant else obj)
-            dates = (obj.date_from, obj.date_to) if variant else (None, None)
-            super().delete_model(request, obj)
-            signals.notify(obj.instansi_id, *dates, affected)
-            return
-        super().delete_model(request, obj)
-        _announce(obj)
+        self._delete_announced(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        self._delete_announced(request, list(queryset))
 
 
 class ScopedInline(admin.TabularInline):

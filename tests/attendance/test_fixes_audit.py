@@ -38,6 +38,13 @@ OCT = Period(2026, 10)
 UTC = dt.UTC
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """A change followed by its commit: the refreshes it asks for run once it is committed
+    (tasks.dispatch), as they do after a request or a command."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 def lt(office, code):
     return LeaveType.objects.get(instansi=office.instansi, code=code)
 
@@ -149,26 +156,28 @@ NOW_30 = dt.datetime(2026, 10, 30, 2, tzinfo=UTC)  # Friday 30 October, 10:00 WI
 
 
 @time_machine.travel(NOW_30, tick=False)
-def test_a_holiday_added_or_removed_later_changes_the_stored_days(office):
+def test_a_holiday_added_or_removed_later_changes_the_stored_days(office, committed):
     services.daily_recompute(instansi=office.instansi, start=D(2026, 10, 19), end=D(2026, 10, 23))
     assert stored(office.ani)[D(2026, 10, 20)].status == "absent"
-    h = holiday_create(
-        actor=office.bkpsdm_user,
-        instansi=office.instansi,
-        date=D(2026, 10, 20),
-        name="Hari Jadi Kabupaten",
-        kind="regional",
-    )
+    with committed():
+        h = holiday_create(
+            actor=office.bkpsdm_user,
+            instansi=office.instansi,
+            date=D(2026, 10, 20),
+            name="Hari Jadi Kabupaten",
+            kind="regional",
+        )
     assert D(2026, 10, 20) not in stored(office.ani)
     assert D(2026, 10, 20) not in stored(office.budi)
     c = selectors.attendance_counts(office.instansi, D(2026, 10, 19), D(2026, 10, 23))
     assert (c[office.ani.id].scheduled, c[office.ani.id].absent) == (4, 4)
-    holiday_delete(actor=office.bkpsdm_user, holiday=h)
+    with committed():
+        holiday_delete(actor=office.bkpsdm_user, holiday=h)
     assert stored(office.ani)[D(2026, 10, 20)].status == "absent"
 
 
 @time_machine.travel(NOW_30, tick=False)
-def test_a_holiday_inside_an_approved_cuti_tahunan_gives_the_day_back(office):
+def test_a_holiday_inside_an_approved_cuti_tahunan_gives_the_day_back(office, committed):
     req = services.leave_record_approved(
         actor=None,
         employee=office.ani,
@@ -177,13 +186,14 @@ def test_a_holiday_inside_an_approved_cuti_tahunan_gives_the_day_back(office):
         date_to=D(2026, 11, 20),
     )
     assert selectors.annual_leave(office.ani, 2026).used == 5
-    holiday_create(
-        actor=office.bkpsdm_user,
-        instansi=office.instansi,
-        date=D(2026, 11, 18),
-        name="Hari Jadi Kabupaten",
-        kind="regional",
-    )
+    with committed():
+        holiday_create(
+            actor=office.bkpsdm_user,
+            instansi=office.instansi,
+            date=D(2026, 11, 18),
+            name="Hari Jadi Kabupaten",
+            kind="regional",
+        )
     req.refresh_from_db()
     assert req.working_days == 4
     assert selectors.annual_leave(office.ani, 2026).used == 4
@@ -192,56 +202,64 @@ def test_a_holiday_inside_an_approved_cuti_tahunan_gives_the_day_back(office):
 
 
 @time_machine.travel(NOW_30, tick=False)
-def test_a_roster_corrected_after_the_day_changes_its_stored_shift(office):
+def test_a_roster_corrected_after_the_day_changes_its_stored_shift(office, committed):
     n = office.nurse
     roster_set(actor=None, instansi=office.instansi, schedule=office.shifts,
                entries=[(n, D(2026, 10, 20), "P")])  # fmt: skip
     punches(n, at(D(2026, 10, 20), 21, 0), at(D(2026, 10, 21), 7, 2))
     services.daily_recompute(instansi=office.instansi, start=D(2026, 10, 19), end=D(2026, 10, 22))
     assert (stored(n)[D(2026, 10, 20)].shift, stored(n)[D(2026, 10, 20)].status) == ("P", "absent")
-    roster_set(actor=None, instansi=office.instansi, schedule=office.shifts,
-               entries=[(n, D(2026, 10, 20), "M")])  # fmt: skip
+    with committed():
+        roster_set(actor=None, instansi=office.instansi, schedule=office.shifts,
+                   entries=[(n, D(2026, 10, 20), "M")])  # fmt: skip
     row = stored(n)[D(2026, 10, 20)]
     assert (row.shift, row.status, row.late_minutes) == ("M", "present", 0)
 
 
 @time_machine.travel(NOW_30, tick=False)
-def test_schedule_changes_reach_the_stored_days_of_whom_they_touch(office):
+def test_schedule_changes_reach_the_stored_days_of_whom_they_touch(office, committed):
     services.daily_recompute(instansi=office.instansi, start=D(2026, 10, 19), end=D(2026, 10, 25))
     assert D(2026, 10, 24) not in stored(office.budi)  # a Saturday
     six = fixed_schedule(office.instansi, code="6HK", days={d: (T(7, 30), T(14)) for d in range(6)})
-    employee_schedule_assign(
-        actor=None, employee=office.budi, schedule=six, date_from=D(2026, 10, 19)
-    )
+    with committed():
+        employee_schedule_assign(
+            actor=None, employee=office.budi, schedule=six, date_from=D(2026, 10, 19)
+        )
     assert stored(office.budi)[D(2026, 10, 24)].status == "absent"
     assert D(2026, 10, 24) not in stored(office.ani)
     # The default schedule redefined with Saturdays: everyone without a period of their own.
-    schedule_define(
-        actor=None,
-        instansi=office.instansi,
-        code="5HK",
-        name="Enam hari",
-        days={d: (T(7, 30), T(15)) for d in range(6)},
-        is_default=True,
-    )
+    with committed():
+        schedule_define(
+            actor=None,
+            instansi=office.instansi,
+            code="5HK",
+            name="Enam hari",
+            days={d: (T(7, 30), T(15)) for d in range(6)},
+            is_default=True,
+        )
     assert stored(office.ani)[D(2026, 10, 24)].status == "absent"
     assert stored(office.ani)[D(2026, 10, 19)].scheduled_end.hour == 7  # 15:00 WITA
 
 
 @time_machine.travel(NOW_30, tick=False)
-def test_a_calendar_change_never_stores_history_the_nightly_job_never_stored(office):
-    holiday_create(
-        actor=None, instansi=office.instansi, date=D(2026, 10, 20), name="Libur", kind="regional"
-    )
+def test_a_calendar_change_never_stores_history_the_nightly_job_never_stored(office, committed):
+    with committed():
+        holiday_create(
+            actor=None,
+            instansi=office.instansi,
+            date=D(2026, 10, 20),
+            name="Libur",
+            kind="regional",
+        )
     assert not DailyAttendance.objects.exists()
 
 
 @time_machine.travel(NOW_30, tick=False)
-def test_a_holiday_recomputes_one_day_for_everyone_in_a_fixed_number_of_queries(office):
+def test_a_holiday_recomputes_one_day_for_everyone_in_a_fixed_number_of_queries(office, committed):
     services.daily_recompute(instansi=office.instansi, start=D(2026, 10, 19), end=D(2026, 10, 23))
 
     def queries(day):
-        with CaptureQueriesContext(connection) as ctx:
+        with CaptureQueriesContext(connection) as ctx, committed():
             holiday_create(
                 actor=None, instansi=office.instansi, date=day, name="Libur", kind="regional"
             )
@@ -285,7 +303,9 @@ def _stalled(office, **kwargs):
     )
 
 
-def test_a_stalled_machine_holds_back_only_its_users_and_catches_up_when_it_returns(office):
+def test_a_stalled_machine_holds_back_only_its_users_and_catches_up_when_it_returns(
+    office, committed
+):
     dev = _stalled(office)
     PinMapping.objects.create(instansi=office.instansi, device=dev, pin="9", employee=office.ani)
     with time_machine.travel(dt.datetime(2026, 10, 9, 2, tzinfo=UTC), tick=False):
@@ -296,7 +316,7 @@ def test_a_stalled_machine_holds_back_only_its_users_and_catches_up_when_it_retu
     facts = {f.date: f for f in selectors.attendance_month([office.ani], OCT)[office.ani.id]}
     assert not facts[D(2026, 10, 5)].final
     # Back on the 20th, more than the nightly job's week later: the days from its old watermark on.
-    with time_machine.travel(dt.datetime(2026, 10, 20, 2, tzinfo=UTC), tick=False):
+    with time_machine.travel(dt.datetime(2026, 10, 20, 2, tzinfo=UTC), tick=False), committed():
         services.device_touch(dev, watermark=True)
     rows = stored(office.ani)
     # The 2nd (the first day stored at all) is beyond the nightly job's week on the 20th.
@@ -334,7 +354,7 @@ def test_users_of_a_stalled_machine_are_its_pins_its_unit_and_who_punched_on_it(
     assert not facts[office.ani.id][0].final
 
 
-def test_an_imported_file_that_moves_the_watermark_stores_the_absences_since(office):
+def test_an_imported_file_that_moves_the_watermark_stores_the_absences_since(office, committed):
     dev = _stalled(office)
     PinMapping.objects.create(instansi=office.instansi, device=dev, pin="7", employee=office.ani)
     PinMapping.objects.create(instansi=office.instansi, device=dev, pin="8", employee=office.budi)
@@ -350,7 +370,8 @@ def test_an_imported_file_that_moves_the_watermark_stores_the_absences_since(off
         batch = services.import_preview(
             actor=None, instansi=office.instansi, name="a.csv", data=data, device=dev
         )
-        services.import_run(actor=None, batch=batch)
+        with committed():
+            services.import_run(actor=None, batch=batch)
     budi = stored(office.budi)
     assert budi[D(2026, 10, 1)].status == "absent" and budi[D(2026, 10, 15)].status == "absent"
     assert stored(office.ani)[D(2026, 10, 15)].status == "present"
@@ -382,7 +403,7 @@ def test_a_shift_worker_files_leave_before_the_roster_exists_on_the_base_pattern
     assert req.working_days == 10
 
 
-def test_a_partly_rostered_leave_charges_rostered_and_unrostered_working_days(office):
+def test_a_partly_rostered_leave_charges_rostered_and_unrostered_working_days(office, committed):
     n = office.nurse
     roster_set(
         actor=None,
@@ -393,8 +414,9 @@ def test_a_partly_rostered_leave_charges_rostered_and_unrostered_working_days(of
     req = _file(n, "cuti_tahunan", D(2026, 11, 2), D(2026, 11, 13))
     assert req.working_days == 11  # 10 weekdays and the rostered Saturday night
     # Drawing up the roster around the leave does not make it cheaper; a new shift in it counts.
-    roster_set(actor=None, instansi=office.instansi, schedule=office.shifts,
-               entries=[(n, D(2026, 11, 8), "P")])  # fmt: skip
+    with committed():
+        roster_set(actor=None, instansi=office.instansi, schedule=office.shifts,
+                   entries=[(n, D(2026, 11, 8), "P")])  # fmt: skip
     req.refresh_from_db()
     assert req.working_days == 12
 
