@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ekinerja.attendance import services
 from ekinerja.core.clock import local_today
-from ekinerja.core.models import Instansi
+from ekinerja.core.commands import instansi_option
 
 MAX_DAYS = 400
 
@@ -26,11 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", help="tanggal akhir TTTT-BB-HH")
 
     def handle(self, *args, **opts):
-        qs = Instansi.objects.all().order_by("code")
-        if opts["instansi"]:
-            qs = qs.filter(code=opts["instansi"])
-            if not qs.exists():
-                raise CommandError(f"Instansi {opts['instansi']} tidak ditemukan.")
+        qs = instansi_option(opts["instansi"])
         if bool(opts["date_from"]) != bool(opts["date_to"]):
             raise CommandError("Isi --from dan --to bersama-sama.")
         fixed = None

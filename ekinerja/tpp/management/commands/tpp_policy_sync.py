@@ -5,9 +5,9 @@ that takes effect on the 1st applies from that night."""
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from ekinerja.core.models import Instansi
+from ekinerja.core.commands import instansi_option
 from ekinerja.tpp import services
 
 
@@ -21,11 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--instansi", help="kode instansi (bawaan: semua)")
 
     def handle(self, *args, **opts):
-        qs = Instansi.objects.all().order_by("code")
-        if opts["instansi"]:
-            qs = qs.filter(code=opts["instansi"])
-            if not qs.exists():
-                raise CommandError(f"Instansi {opts['instansi']} tidak ditemukan.")
+        qs = instansi_option(opts["instansi"])
         for inst in qs:
             changed = services.activity_settings_sync(actor=None, instansi=inst)
             state = "diperbarui" if changed else "sudah sesuai"
