@@ -123,7 +123,8 @@ def generate_tpp(
         for unit in units:
             run = services.run_compute(actor=None, instansi=instansi, period=period, unit=unit)
             if period == earlier and bkpsdm is not None:
-                run = services.run_verify(actor=bkpsdm, run=run)
+                # The generator verifies (as the system), the demo's BKPSDM account locks.
+                run = services.run_verify(actor=None, run=run)
                 services.run_lock(actor=bkpsdm, run=run)
             payable += run.total_payable
             people += run.employees

@@ -844,7 +844,8 @@ def _list_changers(run: Run) -> set[int]:
 @transaction.atomic
 def run_lock(*, actor: User, run: Run) -> Run:
     """A second BKPSDM account approves the verified list; from then on the month never changes.
-    Whoever computed the list cannot lock it (four-eyes principle), and a month is locked only once
+    Whoever computed the list cannot lock it (four-eyes principle; for a list the system computed,
+    whoever verified it), and a month is locked only once
     it has ended (in the instansi's own zone)."""
     if actor is None:
         raise PermissionDenied("Penguncian harus dilakukan oleh akun BKPSDM.")
@@ -853,6 +854,13 @@ def run_lock(*, actor: User, run: Run) -> Run:
     if run.computed_by_id is not None and run.computed_by_id == actor.pk:
         raise PermissionDenied(
             "Yang menghitung tidak boleh mengunci: penguncian harus oleh akun BKPSDM lain."
+        )
+    if run.computed_by_id is None and run.verified_by_id == actor.pk:
+        # Computed by the system (a job without an officer, the demo): the verifier is the first
+        # person, so a second one locks.
+        raise PermissionDenied(
+            "Daftar ini dihitung oleh sistem dan Anda yang memverifikasinya: penguncian harus oleh "
+            "akun BKPSDM lain."
         )
     if actor.pk in _list_changers(run):
         raise PermissionDenied(

@@ -364,7 +364,7 @@ def run_detail(request, pk: int):
         "can_compute": request.user.has_perm("tpp.compute"),
         "can_export": request.user.has_perm("tpp.export"),
         "locked": run.state in services.LOCKED_STATES,
-        "computed_by_me": run.computed_by_id == request.user.pk,
+        "computed_by_me": _lock_blocked(run, request.user),
         "kinds": EXPORT_KINDS,
     }
     return render(request, "tpp/run.html", ctx)
@@ -377,6 +377,14 @@ def _leave_types_warning(missing: list[tuple[str, str]]) -> str:
         "Hari dengan cuti jenis ini dihitung tanpa potongan, tanpa pengurangan target, dan TPP tetap "
         "dibayar; tambahkan kuncinya pada leave_types."
     )
+
+
+def _lock_blocked(run: Run, user) -> bool:
+    """The four-eyes rule as the page shows it (services.run_lock decides): who computed the list,
+    or for a list computed by the system who verified it, does not lock it."""
+    if run.computed_by_id is None:
+        return run.verified_by_id == user.pk
+    return run.computed_by_id == user.pk
 
 
 def _officer_name(user) -> str:
@@ -409,8 +417,11 @@ def run_verify(request, pk: int):
     run = _run_or_404(request, pk)
     _need(request, "tpp.compute")
     try:
-        services.run_verify(actor=request.user, run=run, note=request.POST.get("note", ""))
-        messages.success(request, "Daftar TPP diverifikasi. Kunci oleh akun BKPSDM lain.")
+        run = services.run_verify(actor=request.user, run=run, note=request.POST.get("note", ""))
+        if _lock_blocked(run, request.user):
+            messages.success(request, "Daftar TPP diverifikasi. Kunci oleh akun BKPSDM lain.")
+        else:
+            messages.success(request, "Daftar TPP diverifikasi dan dapat Anda kunci.")
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("tpp:run", pk=run.pk)

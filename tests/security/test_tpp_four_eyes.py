@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from ekinerja.core.periods import Period
 from ekinerja.tpp import services
@@ -59,3 +60,18 @@ def test_who_withheld_cannot_lock(pemda):
     nov = services.run_verify(actor=pemda.bkpsdm2, run=nov)
     with pytest.raises(PermissionDenied, match="menahan"):
         services.run_lock(actor=pemda.bkpsdm2, run=nov)
+
+
+def test_a_list_computed_by_the_system_is_not_verified_and_locked_by_one_person(client):
+    """The demo's lists and any job without an officer: the verifier is the first person."""
+    p = make_pemda()
+    run = services.run_compute(actor=None, instansi=p.inst, period=OCT)
+    run = services.run_verify(actor=p.bkpsdm1, run=run)
+    client.force_login(p.bkpsdm1)
+    page = client.get(reverse("tpp:run", args=[run.pk])).content.decode()
+    assert 'data-testid="lock-hint"' in page and 'data-testid="lock-form"' not in page
+    with pytest.raises(PermissionDenied, match="dihitung oleh sistem"):
+        services.run_lock(actor=p.bkpsdm1, run=run)
+    assert Run.objects.get(pk=run.pk).state == Run.State.VERIFIED
+    run = services.run_lock(actor=p.bkpsdm2, run=run)
+    assert run.state == Run.State.LOCKED

@@ -63,7 +63,8 @@ def test_demo_adopts_the_policy_and_computes_the_months_with_data():
     octo = Run.objects.get(instansi=inst, period="2026-10")
     bkpsdm = User.objects.get(role_grants__role="bkpsdm", instansi=inst)
     assert sept.state == Run.State.LOCKED and sept.computed_by is None
-    assert sept.verified_by == bkpsdm and sept.locked_by == bkpsdm
+    # Verified by the generator (the system), locked by the demo's BKPSDM: two hands, as the rule asks.
+    assert sept.verified_by is None and sept.locked_by == bkpsdm
     assert octo.state == Run.State.COMPUTED and octo.employees == 5 and octo.total_payable > 0
     assert Sentence.objects.filter(instansi=inst).count() == summary.sentences == 1
     assert not User.objects.filter(username__startswith="bkpsdm2").exists()
