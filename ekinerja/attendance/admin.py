@@ -151,16 +151,31 @@ class ProblemFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ChannelFilter(admin.SimpleListFilter):
+    title = "cara kirim"
+    parameter_name = "cara"
+
+    def lookups(self, request, model_admin):
+        return [("push", "Dikirim mesin (ADMS)"), ("pull", "Ditarik server")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(channel=self.value()) if self.value() else queryset
+
+
 @admin.register(DeviceDump)
 class DeviceDumpAdmin(InstansiScopedAdmin):
     """What each machine sent and what became of it: Kominfo sees here the lines a machine sent
     that were not stored (a PIN mapped to nobody, an unreadable time), which the machine itself was
     told were received (the ADMS protocol has no other answer)."""
 
-    list_display = ["device", "received_at", "channel", "lines", "inserted", "problems"]
-    list_filter = [ProblemFilter, "channel", "device"]
+    list_display = ["device", "received_at", "sent_how", "lines", "inserted", "problems"]
+    list_filter = [ProblemFilter, ChannelFilter, "device"]
     search_fields = ["device__serial", "device__name", "error"]
     list_select_related = ["device"]
+
+    @admin.display(description="cara kirim")
+    def sent_how(self, obj) -> str:
+        return {"push": "dikirim mesin", "pull": "ditarik server"}.get(obj.channel, obj.channel)
 
     @admin.display(description="tidak disimpan")
     def problems(self, obj) -> str:

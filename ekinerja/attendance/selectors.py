@@ -693,14 +693,20 @@ class DeviceState:
     silent: bool  # never delivered anything
     problem_pushes: int  # pushes of the last 7 days with lines that were not stored
 
+    @property
+    def awaiting(self) -> bool:
+        """Registered but not active yet, never having delivered: waiting for BKPSDM."""
+        return not self.device.is_active and self.silent
+
 
 def device_states(instansi_id: int, now: dt.datetime) -> list[DeviceState]:
-    """Every active machine of the instansi, the most behind first, with what needs a look (two
-    queries, whatever the number of machines)."""
+    """Every machine of the instansi: the inactive ones first (a machine Kominfo registered waits
+    for BKPSDM to activate it), then the active ones, the most behind first, with what needs a look
+    (two queries, whatever the number of machines)."""
     devices = list(
-        Device.objects.filter(instansi_id=instansi_id, is_active=True)
+        Device.objects.filter(instansi_id=instansi_id)
         .select_related("unit")
-        .order_by(F("watermark").asc(nulls_first=True), "serial")
+        .order_by("is_active", F("watermark").asc(nulls_first=True), "serial")
     )
     if not devices:
         return []
@@ -716,7 +722,7 @@ def device_states(instansi_id: int, now: dt.datetime) -> list[DeviceState]:
     return [
         DeviceState(
             d,
-            d.watermark is not None and now - d.watermark > STALLED_AFTER,
+            d.is_active and d.watermark is not None and now - d.watermark > STALLED_AFTER,
             d.watermark is None,
             problems.get(d.id, 0),
         )

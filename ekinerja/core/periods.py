@@ -104,9 +104,15 @@ class Period:
 
 
 def tanggal(day: dt.date | dt.datetime | None, with_weekday: bool = False) -> str:
-    """23 November 2026 (or Senin, 23 November 2026)."""
+    """23 November 2026 (or Senin, 23 November 2026). A moment (an aware datetime: when a list was
+    computed, an entry verified) is dated in the current time zone, the instansi's on its pages:
+    at 02:50 WITA on 4 December its UTC date is still the 3rd."""
     if day is None:
         return "-"
+    if isinstance(day, dt.datetime) and day.tzinfo is not None:
+        from django.utils import timezone
+
+        day = timezone.localtime(day)
     text = f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
     if with_weekday:
         text = f"{DAYS_ID[day.weekday()]}, {text}"

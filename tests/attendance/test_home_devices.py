@@ -67,3 +67,17 @@ def test_an_employee_does_not_see_the_machines(client, inst):
     employee = employee_with_login(inst, None, name="Ani")
     client.force_login(employee.user)
     assert 'data-testid="devices-card"' not in client.get("/").content.decode()
+
+
+def test_a_machine_waiting_for_activation_is_shown_to_bkpsdm(client, inst):
+    """Kominfo registers a machine, inactive until BKPSDM activates it: BKPSDM must see it waits
+    (the card said 'no machine registered' and invited Kominfo to register it again)."""
+    waiting = _device(inst, "SN-BARU", name="Mesin aula", is_active=False)
+    _device(inst, "SN-OK", name="Mesin lobi", watermark=timezone.now())
+    user = UserFactory(instansi=inst, is_staff=True)
+    grant(user, Role.BKPSDM)
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert 'data-testid="device-awaiting"' in html and "menunggu aktivasi BKPSDM" in html
+    assert f"/admin/attendance/device/{waiting.pk}/change/" in html
+    assert html.index("Mesin aula") < html.index("Mesin lobi")

@@ -120,3 +120,18 @@ def test_a_period_outside_any_payroll_year_is_refused(text):
     with pytest.raises(ValueError, match="tidak valid"):
         Period.parse(text)
     assert Period.parse("1900-01").first_day == dt.date(1900, 1, 1)
+
+
+def test_a_moment_is_dated_in_the_current_time_zone():
+    """A list computed at 02:50 WITA on 4 December was shown as computed on the 3rd (its UTC date)."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    moment = dt.datetime(2026, 12, 3, 18, 50, tzinfo=dt.UTC)
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Makassar")):
+        assert tanggal(moment) == "4 Desember 2026"
+        assert tanggal(moment, with_weekday=True) == "Jumat, 4 Desember 2026"
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Jakarta")):
+        assert tanggal(moment) == "4 Desember 2026"
+    assert tanggal(dt.datetime(2026, 12, 3, 18, 50)) == "3 Desember 2026"  # naive: as written

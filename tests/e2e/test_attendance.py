@@ -19,7 +19,7 @@ from tests.factories import (
     fixed_schedule,
 )
 
-from .conftest import clipped_tables, login, no_horizontal_scroll, screenshot
+from .conftest import _context, clipped_tables, login, no_horizontal_scroll, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -81,7 +81,7 @@ def _next_workday(day: dt.date, n: int = 1) -> dt.date:
                 return day
 
 
-def test_leave_requested_approved_and_shown(page, phone_page, live_server, dinas):
+def test_leave_requested_approved_and_shown(browser, page, phone_page, live_server, dinas):
     start = _next_workday(dinas["today"], 1)
     end = start if start.month != _next_workday(start).month else _next_workday(start)
     # Employee asks for leave.
@@ -96,6 +96,23 @@ def test_leave_requested_approved_and_shown(page, phone_page, live_server, dinas
     assert "Menunggu atasan" in page.inner_text('[data-testid="leave-table"]')
     screenshot(page, "kehadiran-cuti-pegawai")
     page.click("form[action='/keluar/'] button")
+
+    # The superior's requests on a phone: cards, the decision buttons on screen.
+    boss_phone = _context(
+        browser,
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    ).new_page()
+    login(boss_phone, live_server, dinas["kepala"].nip)
+    boss_phone.goto(f"{live_server.url}/kehadiran/persetujuan/")
+    approve = boss_phone.locator('[data-testid="inbox-leave"] button[value="approve"]')
+    box = approve.bounding_box()
+    assert approve.is_visible() and box["x"] + box["width"] <= 360
+    assert no_horizontal_scroll(boss_phone)
+    screenshot(boss_phone, "kehadiran-persetujuan-atasan-phone")
+    boss_phone.context.close()
 
     # The superior approves.
     login(page, live_server, dinas["kepala"].nip)
@@ -125,3 +142,17 @@ def test_leave_requested_approved_and_shown(page, phone_page, live_server, dinas
     assert clipped_tables(phone_page) == []
     assert "Disetujui" in phone_page.inner_text('[data-testid="month-leaves"]')
     screenshot(phone_page, "kehadiran-bulan-pegawai-phone")
+
+    # The leave has not started: she may cancel it from her phone, after confirming.
+    phone_page.goto(f"{live_server.url}/kehadiran/cuti/")
+    cancel = phone_page.locator('[data-testid^="leave-cancel-"]')
+    box = cancel.bounding_box()
+    assert cancel.is_visible() and box["x"] + box["width"] <= 360
+    assert no_horizontal_scroll(phone_page)
+    screenshot(phone_page, "kehadiran-cuti-pegawai-phone")
+    asked = []
+    phone_page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+    cancel.click()
+    phone_page.wait_for_selector("text=dibatalkan")
+    assert "sudah disetujui" in asked[0]
+    assert "Dibatalkan" in phone_page.inner_text('[data-testid="leave-table"]')

@@ -229,3 +229,16 @@ def test_a_row_deleted_in_the_attendance_admin_is_audited_once(client, inst):
     assert sorted(events.values_list("object_id", "action")) == sorted(
         (str(t.pk), "attendance.leavetype.delete") for t in (one, two, three)
     )
+
+
+def test_the_raw_data_page_speaks_indonesian_in_its_filters(client, inst):
+    device = Device.objects.create(instansi=inst, serial="SN-F", timezone="Asia/Makassar")
+    from ekinerja.attendance import services
+
+    services.device_receive(device=device, raw="", channel="pull", recompute=False)
+    client.force_login(_staff(inst, Role.BKPSDM))
+    url = reverse("admin:attendance_devicedump_changelist")
+    page = client.get(url).content.decode()
+    assert "cara kirim" in page and "Berdasarkan channel" not in page
+    assert client.get(url, {"cara": "pull"}).context["cl"].result_count == 1
+    assert client.get(url, {"cara": "push"}).context["cl"].result_count == 0

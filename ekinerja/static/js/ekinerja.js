@@ -2,7 +2,8 @@
    is on its way (a double click, an impatient second tap on a slow phone connection) is dropped, and
    the button shows it is busy. Each button of a form counts on its own, so downloading the xlsx and
    then the pdf from one form still works; after a few seconds (a download leaves the page where it
-   is) the button is usable again. htmx forms are left to htmx. */
+   is) the button is usable again. htmx forms are left to htmx. A form with data-confirm asks its
+   question first. */
 (function () {
   "use strict";
   var HOLD_MS = 5000;
@@ -13,6 +14,12 @@
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
     if (ev.defaultPrevented || !(form instanceof HTMLFormElement)) return;
+    /* <form data-confirm="..."> asks first (cancelling an approved leave, ...). */
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      ev.preventDefault();
+      return;
+    }
     if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return;
     var submitter = ev.submitter || null;
     var k = key(form, submitter);
