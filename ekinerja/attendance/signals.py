@@ -15,8 +15,10 @@ def _iso(day: dt.date | None) -> str | None:
 
 
 def _on_calendar_changed(sender, instansi_id, start, end, employee_ids=None, **kwargs):
+    from ekinerja.core.jobs import inline
+
     from .models import DailyAttendance
-    from .tasks import calendar_changed_task, dispatch, inline
+    from .tasks import calendar_changed_task, dispatch
 
     args = (calendar_changed_task, instansi_id, _iso(start), _iso(end), employee_ids)
     if not inline():

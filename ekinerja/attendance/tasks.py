@@ -9,15 +9,11 @@ from django.conf import settings
 from django.db import transaction
 
 from ekinerja.core.clock import local_today
+from ekinerja.core.jobs import enqueue, inline
 from ekinerja.core.models import Instansi, User
 
 from . import services
 from .models import PunchImport
-
-
-def inline() -> bool:
-    """No broker (CELERY_TASK_ALWAYS_EAGER): jobs run in the process that asked for them."""
-    return bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
 
 
 def dispatch(task, *args, **inline_kwargs) -> None:
@@ -32,7 +28,9 @@ def dispatch(task, *args, **inline_kwargs) -> None:
         propagate = bool(getattr(settings, "CELERY_TASK_EAGER_PROPAGATES", False))
         transaction.on_commit(lambda: task(*args, **inline_kwargs), robust=not propagate)
     else:
-        transaction.on_commit(lambda: task.delay(*args))
+        # A broker that does not answer fails this refresh, not the change already committed (the
+        # nightly job derives the recent days again); logged.
+        transaction.on_commit(lambda: enqueue(task, *args), robust=True)
 
 
 def _date(value: str | None) -> dt.date | None:

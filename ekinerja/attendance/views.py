@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.files import content_type_for, private_file_response
+from ekinerja.core.jobs import QueueUnavailable, enqueue
 from ekinerja.core.periods import DAYS_ID, Period, parse_iso_date
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org import selectors as org
@@ -629,7 +630,9 @@ def import_run(request, pk: int):
     try:
         if batch.status != PunchImport.Status.PREVIEW:
             raise ValidationError("Impor ini sudah dijalankan atau ditolak.")
-        import_run_task.delay(batch.pk, request.user.pk)
+        enqueue(import_run_task, batch.pk, request.user.pk)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    except QueueUnavailable as exc:
+        messages.error(request, str(exc))
     return redirect(reverse("attendance:import-detail", args=[batch.pk]))

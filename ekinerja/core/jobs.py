@@ -11,7 +11,7 @@ class QueueUnavailable(Exception):
     """The job could not be put on the queue: the broker (Redis) does not answer."""
 
     message = (
-        "Antrean tugas latar belakang (Redis) tidak dapat dihubungi; perhitungan belum dimulai. "
+        "Antrean tugas latar belakang (Redis) tidak dapat dihubungi; tugas ini belum dimulai. "
         "Coba lagi sebentar lagi atau hubungi Diskominfo."
     )
 
@@ -19,12 +19,17 @@ class QueueUnavailable(Exception):
         return self.message
 
 
+def inline() -> bool:
+    """No broker (CELERY_TASK_ALWAYS_EAGER): jobs run in the process that asked for them."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
+
+
 def enqueue(task, *args) -> None:
     """Run `task` with `args` in the background (inline without a broker). Raises QueueUnavailable
     when the broker cannot take it; an error of the job itself, run inline, propagates."""
-    from django.conf import settings
-
-    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+    if inline():
         task.delay(*args)
         return
     try:

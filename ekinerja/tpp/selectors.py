@@ -21,6 +21,7 @@ month (in the unit's subtree when a unit is given):
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,7 @@ from decimal import Decimal
 
 from django.db import connection, connections
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from ekinerja.activities.selectors import NO_CAP, activity_month
 from ekinerja.attendance.selectors import attendance_month, devices_behind, leave_types
@@ -525,10 +527,6 @@ def machines_behind(instansi: Instansi, period: Period) -> list:
     """The fingerprint machines whose data are not complete up to the month's last shift's end (the
     day after the month, 13:00 local: a night shift's check-out and its punch window), or up to now:
     why a list's attendance is not final (one query)."""
-    import zoneinfo
-
-    from django.utils import timezone
-
     zone = zoneinfo.ZoneInfo(instansi.timezone)
     closes = dt.datetime.combine(period.last_day + dt.timedelta(days=1), dt.time(13), tzinfo=zone)
     return devices_behind(instansi, min(closes, timezone.now()))

@@ -841,6 +841,20 @@ def _list_changers(run: Run) -> set[int]:
     return changers - {None}
 
 
+def first_hand_refusal(run: Run, user: User) -> str:
+    """Why `user` may not lock the list as the second pair of eyes ("" when they may): they
+    computed it, or, for a list the system computed (a job without an officer, the demo), they
+    verified it, being then its first person. The page hides the lock form on the same rule."""
+    if run.computed_by_id is not None and run.computed_by_id == user.pk:
+        return "Yang menghitung tidak boleh mengunci: penguncian harus oleh akun BKPSDM lain."
+    if run.computed_by_id is None and run.verified_by_id == user.pk:
+        return (
+            "Daftar ini dihitung oleh sistem dan Anda yang memverifikasinya: penguncian harus oleh "
+            "akun BKPSDM lain."
+        )
+    return ""
+
+
 @transaction.atomic
 def run_lock(*, actor: User, run: Run) -> Run:
     """A second BKPSDM account approves the verified list; from then on the month never changes.
@@ -851,17 +865,9 @@ def run_lock(*, actor: User, run: Run) -> Run:
         raise PermissionDenied("Penguncian harus dilakukan oleh akun BKPSDM.")
     _require(actor, Role.BKPSDM)
     run = Run.objects.select_for_update().select_related("instansi").get(pk=run.pk)
-    if run.computed_by_id is not None and run.computed_by_id == actor.pk:
-        raise PermissionDenied(
-            "Yang menghitung tidak boleh mengunci: penguncian harus oleh akun BKPSDM lain."
-        )
-    if run.computed_by_id is None and run.verified_by_id == actor.pk:
-        # Computed by the system (a job without an officer, the demo): the verifier is the first
-        # person, so a second one locks.
-        raise PermissionDenied(
-            "Daftar ini dihitung oleh sistem dan Anda yang memverifikasinya: penguncian harus oleh "
-            "akun BKPSDM lain."
-        )
+    refusal = first_hand_refusal(run, actor)
+    if refusal:
+        raise PermissionDenied(refusal)
     if actor.pk in _list_changers(run):
         raise PermissionDenied(
             "Yang menahan, melepas atau mengoreksi TPP dalam daftar ini tidak boleh mengunci: "

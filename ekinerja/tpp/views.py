@@ -351,9 +351,11 @@ def run_detail(request, pk: int):
         "machines_behind": selectors.machines_behind(run.instansi, period)
         if run.unfinished_days and run.state not in services.LOCKED_STATES
         else [],
-        "unknown_leaves": selectors.leave_types_not_in_policy(run.instansi, run.policy_data)
+        "unknown_leaves": _leave_types_warning(
+            selectors.leave_types_not_in_policy(run.instansi, run.policy_data)
+        )
         if run.state not in services.LOCKED_STATES
-        else [],
+        else "",
         "not_listed": selectors.not_in_list(run)
         if run.state in (Run.State.COMPUTED, Run.State.VERIFIED)
         else (0, []),
@@ -364,27 +366,23 @@ def run_detail(request, pk: int):
         "can_compute": request.user.has_perm("tpp.compute"),
         "can_export": request.user.has_perm("tpp.export"),
         "locked": run.state in services.LOCKED_STATES,
-        "computed_by_me": _lock_blocked(run, request.user),
+        "computed_by_me": services.first_hand_refusal(run, request.user),
         "kinds": EXPORT_KINDS,
     }
     return render(request, "tpp/run.html", ctx)
 
 
 def _leave_types_warning(missing: list[tuple[str, str]]) -> str:
+    """The run page's and the policy editor's warning about leave types a policy does not rule
+    ("" for none)."""
+    if not missing:
+        return ""
     names = ", ".join(f"{name} ({code})" for code, name in missing)
     return (
         f"Jenis cuti/izin berikut tercatat di aplikasi tetapi tidak diatur dalam kebijakan: {names}. "
         "Hari dengan cuti jenis ini dihitung tanpa potongan, tanpa pengurangan target, dan TPP tetap "
         "dibayar; tambahkan kuncinya pada leave_types."
     )
-
-
-def _lock_blocked(run: Run, user) -> bool:
-    """The four-eyes rule as the page shows it (services.run_lock decides): who computed the list,
-    or for a list computed by the system who verified it, does not lock it."""
-    if run.computed_by_id is None:
-        return run.verified_by_id == user.pk
-    return run.computed_by_id == user.pk
 
 
 def _officer_name(user) -> str:
@@ -418,7 +416,7 @@ def run_verify(request, pk: int):
     _need(request, "tpp.compute")
     try:
         run = services.run_verify(actor=request.user, run=run, note=request.POST.get("note", ""))
-        if _lock_blocked(run, request.user):
+        if services.first_hand_refusal(run, request.user):
             messages.success(request, "Daftar TPP diverifikasi. Kunci oleh akun BKPSDM lain.")
         else:
             messages.success(request, "Daftar TPP diverifikasi dan dapat Anda kunci.")

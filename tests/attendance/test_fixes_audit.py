@@ -279,7 +279,11 @@ def test_with_celery_the_refresh_is_queued_after_the_commit(
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     queued = []
-    monkeypatch.setattr(tasks.calendar_changed_task, "delay", lambda *a: queued.append(a))
+    monkeypatch.setattr(
+        tasks.calendar_changed_task,
+        "apply_async",
+        lambda args=None, **options: queued.append(tuple(args)),
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         holiday_create(
             actor=None, instansi=office.instansi, date=D(2026, 10, 20), name="L", kind="regional"

@@ -243,3 +243,29 @@ def test_zone_of_imported_file_without_device_is_the_instansi_zone(office):
         ),
     )
     assert Punch.objects.filter(employee=office.budi).get().at.astimezone(WITA).hour == 7
+
+
+def test_a_broker_that_is_down_leaves_the_import_waiting_with_the_reason(
+    client, office, monkeypatch
+):
+    """With Redis down, "Jalankan" answered 500; now it says so and the import stays ready."""
+    from celery import Task
+    from django.test import override_settings
+    from django.urls import reverse
+    from kombu.exceptions import OperationalError
+
+    def refuse(self, args=None, kwargs=None, **options):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    _map(office)
+    batch = services.import_preview(
+        actor=office.bkpsdm_user, instansi=office.instansi, name="absen.csv", data=CSV.encode()
+    )
+    monkeypatch.setattr(Task, "apply_async", refuse)
+    client.force_login(office.bkpsdm_user)
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+        response = client.post(reverse("attendance:import-run", args=[batch.pk]), follow=True)
+    assert response.status_code == 200
+    assert "tidak dapat dihubungi" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == PunchImport.Status.PREVIEW and not Punch.objects.exists()

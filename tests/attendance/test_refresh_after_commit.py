@@ -202,3 +202,31 @@ def test_a_calendar_change_is_derived_after_its_commit(office, monkeypatch):
             actor=None, instansi=office.instansi, date=D(2026, 10, 20), name="L", kind="regional"
         )
     assert seen == [False]
+
+
+def test_a_broker_that_is_down_fails_the_refresh_not_the_committed_change(
+    office, settings, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """With Redis down, queueing the refresh after the commit raised in the request (a 500 for a
+    holiday that was saved); now it is logged and the nightly job derives the days again."""
+    from celery import Task
+    from kombu.exceptions import OperationalError
+
+    from ekinerja.workcal.models import Holiday
+
+    def refuse(self, args=None, kwargs=None, **options):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(Task, "apply_async", refuse)
+    with (
+        time_machine.travel(NOW_30, tick=False),
+        caplog.at_level(logging.ERROR),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        holiday_create(
+            actor=None, instansi=office.instansi, date=D(2026, 10, 20), name="L", kind="regional"
+        )
+    assert callbacks
+    assert Holiday.objects.filter(instansi=office.instansi, date=D(2026, 10, 20)).exists()
+    assert any("QueueUnavailable" in r.getMessage() or r.exc_info for r in caplog.records)
