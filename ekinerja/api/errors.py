@@ -181,9 +181,27 @@ def message(error: dict) -> str:
     return f"Kolom '{name}' {predicate}."
 
 
+def _ctx(ctx: dict) -> dict:
+    """`ctx` without pydantic's `error`: an English detail ("input is too short", "month value is
+    outside expected range") that the Indonesian `msg` already says in its own words. The bounds
+    (`max_length`, `ge`, `expected`...) stay, for an app that words its own message."""
+    return {key: value for key, value in ctx.items() if key != "error"}
+
+
 def translate(errors: list[dict]) -> list[dict]:
-    """ninja's error list with each `msg` in Indonesian; `type`, `loc` and `ctx` kept."""
-    return [{**error, "msg": message(error)} for error in errors]
+    """ninja's error list with each `msg` in Indonesian; `type` and `loc` kept, and `ctx` without
+    its English `error` detail (dropped when nothing else is left)."""
+    out = []
+    for error in errors:
+        item = {**error, "msg": message(error)}
+        if "ctx" in item:
+            ctx = _ctx(dict(item["ctx"] or {}))
+            if ctx:
+                item["ctx"] = ctx
+            else:
+                del item["ctx"]
+        out.append(item)
+    return out
 
 
 def http_message(text: str) -> str:

@@ -66,6 +66,19 @@ def test_wrong_types_and_bounds_are_reported_in_indonesian(client, staff):
     assert got[("body", "data", "volume")]["msg"] == "Kolom 'volume' harus lebih besar dari 0."
 
 
+def test_no_english_detail_is_left_in_ctx(client, staff):
+    """pydantic puts an English `error` in `ctx` for a date it cannot parse ("month value is
+    outside expected range"); the answer keeps no English, only the bounds an app can use."""
+    body = {"date": "2026-13-01", "volume": "1", "description": "x" * 5000}
+    resp = client.post(URL, body, content_type="application/json", **staff["auth"])
+    got = _by_field(resp)
+    date = got[("body", "data", "date")]
+    assert date["type"] == "date_from_datetime_parsing"
+    assert "ctx" not in date
+    assert "range" not in resp.content.decode() and "input is" not in resp.content.decode()
+    assert got[("body", "data", "description")]["ctx"] == {"max_length": 2000}
+
+
 def test_query_and_choice_errors(client, staff):
     got = _by_field(client.get(URL + "?date_from=kemarin", **staff["auth"]))
     assert got[("query", "date_from")]["msg"].startswith("Kolom 'date_from' harus berupa tanggal")
