@@ -138,3 +138,27 @@ def test_query_count_does_not_grow_with_employees(tree, django_assert_max_num_qu
     with django_assert_max_num_queries(3):
         result = direct_superiors(staff, on=on)
     assert result[p["staf1"].pk] == p["kasubag"]
+
+
+def test_leads_anyone_reads_the_hierarchy_only_for_a_post_with_posts_under_it(tree):
+    """user_roles asks on every page whether the account leads anyone. A staff member's answer
+    comes from one small query, not from the whole instansi's position tree and assignments (0.35 s
+    a page at 20,000 employees); a head still gets the hierarchy's answer: a post above only vacant
+    posts leads nobody."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ekinerja.org.selectors import leads_anyone
+
+    _inst, pos, p = tree
+    on = D(2026, 10, 1)
+    with CaptureQueriesContext(connection) as ctx:
+        assert leads_anyone(p["staf1"], on=on) is False
+    assert len(ctx.captured_queries) == 1
+    assert '"org_position"."parent_id"' not in ctx.captured_queries[0]["sql"]
+    assert leads_anyone(p["kasubag"], on=on) is True
+    assert leads_anyone(p["kadis"], on=on) is True
+    # The staff post emptied: the kasubag holds a post with a post under it, and leads nobody.
+    Assignment.objects.filter(position=pos["admin"]).delete()
+    assert leads_anyone(p["kasubag"], on=on) is False
+    assert leads_anyone(p["sekre"], on=on) is True  # the kasubag is still under the sekretaris
