@@ -12,7 +12,8 @@ The rules (docs/reports.md):
 - Nilai (the default ranking) = the mean of tepat waktu and capaian aktivitas, both known for every
   month; an OPD without either has no value and is ranked last.
 - ABK (after Permendagri 12/2008): workload = the approved activity minutes (uncapped); the need
-  = workload / the effective minutes of one employee in the same days; efisiensi jabatan (EJ) =
+  = workload / the effective minutes of one employee in the same days (none for an OPD with
+  employees but no approved minute: no evidence is not no work); efisiensi jabatan (EJ) =
   workload / (employees x effective minutes), graded A (> 1,00), B (0,90-1,00), C (0,70-0,89),
   D (0,50-0,69), E (< 0,50).
 """
@@ -71,6 +72,11 @@ class OpdCounts:
     @property
     def skp_unrated(self) -> int:
         return max(0, self.employees - self.skp_rated)
+
+
+def ribuan(n: int) -> str:
+    """A whole number as Indonesians write it: 6.763."""
+    return f"{n:,}".replace(",", ".")
 
 
 def percent(part, whole) -> Decimal | None:
@@ -195,6 +201,21 @@ def workload(c: OpdCounts, effective_minutes: Decimal) -> Workload:
         return Workload(
             c, minutes, effective_minutes, None, None, None, None, "", "", "Belum ada hari kerja"
         )
+    if not minutes and c.employees:
+        # Nothing recorded is no evidence of no work (an OPD not using e-Kinerja yet, or whose
+        # superiors have not verified): "Kelebihan 255 pegawai" would mislead a staffing decision.
+        return Workload(
+            c,
+            minutes,
+            effective_minutes,
+            None,
+            None,
+            None,
+            None,
+            "",
+            "",
+            "Belum ada aktivitas yang disetujui",
+        )
     need = (Decimal(minutes) / effective_minutes).quantize(TWO_DECIMALS, ROUND_HALF_UP)
     whole = int(need.quantize(Decimal(1), ROUND_HALF_UP))
     diff = whole - c.employees
@@ -206,9 +227,9 @@ def workload(c: OpdCounts, effective_minutes: Decimal) -> Workload:
         )
         letter, label = grade(ej)
     if diff > 0:
-        verdict = f"Kekurangan {diff} pegawai"
+        verdict = f"Kekurangan {ribuan(diff)} pegawai"
     elif diff < 0:
-        verdict = f"Kelebihan {-diff} pegawai"
+        verdict = f"Kelebihan {ribuan(-diff)} pegawai"
     else:
         verdict = "Sesuai"
     return Workload(c, minutes, effective_minutes, need, whole, diff, ej, letter, label, verdict)

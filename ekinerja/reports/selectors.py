@@ -10,9 +10,14 @@ summed per OPD in memory and handed to the pure reports.indicators.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.cache import cache
+from django.utils import timezone
 
 from ekinerja.activities import selectors as activities
 from ekinerja.attendance import selectors as attendance
@@ -44,6 +49,7 @@ class OpdMonth:
     target_source: str
     computed: bool  # the month has computed TPP results
     counts: list[OpdCounts]
+    computed_at: dt.datetime | None = None  # when these figures were read from the database
 
     @property
     def complete(self) -> bool:
@@ -97,6 +103,8 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
     sums = tpp.computed_sums_by_unit(instansi, period)
     predicates = performance.predicates_of_instansi(instansi, period)
 
+    # Whole minutes (the target is one), as ints in the loop: 20,000 employees, no Decimal per one.
+    whole_target = int(target)
     acc: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     for pos, unit in staff.position_units.items():
         a = acc[opd_of(unit)]
@@ -120,8 +128,8 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
         done, pending = minutes.get(emp, (0, 0))
         a["approved_minutes"] += done
         a["pending_entries"] += pending
-        a["achieved_minutes"] += min(Decimal(done), target)
-        a["target_minutes"] += target
+        a["achieved_minutes"] += min(done, whole_target)
+        a["target_minutes"] += whole_target
         predicate = predicates.get(emp)
         if predicate:
             a[f"skp_{predicate}"] += 1
@@ -130,6 +138,10 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
         a["ceiling"] += ceiling
         a["gross"] += gross
 
+    for a in acc.values():
+        for key in ("achieved_minutes", "target_minutes"):
+            if key in a:
+                a[key] = Decimal(a[key])
     # A figure never added keeps OpdCounts' default (ceiling and gross: None, not computed).
     counts = [
         OpdCounts(
@@ -151,4 +163,81 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
         target_source=source,
         computed=bool(sums),
         counts=counts,
+        computed_at=timezone.now(),
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# The month's figures kept in the shared cache (docs/reports.md, "Cost")
+#
+# One month of a 20,000-employee instansi reads some 400,000 stored days and as many activity
+# entries (1-3 s), and a leader moves between the ranking, the workload analysis and their
+# spreadsheets. The per-OPD counts (a few kilobytes) are kept for CACHE_SECONDS under the
+# instansi's generation, which reports.signals bumps after the changes a leader expects to see at
+# once (a TPP run computed or locked, a policy, posts and units, the calendar, SKP ratings, a
+# punch import, a scenario loaded). The steady streams (entries verified, punches arriving, leave
+# decided, the nightly derivation) show within CACHE_SECONDS; the page says when its figures were
+# read. The cache is an optimisation only: when it does not answer, the figures are read afresh.
+
+CACHE_SECONDS = 300
+log = logging.getLogger(__name__)
+
+
+def _generation_key(instansi_id: int) -> str:
+    return f"reports:generation:{instansi_id}"
+
+
+def _fresh_generation() -> int:
+    # Never a value an earlier generation had: one evicted must not bring back older figures.
+    return secrets.randbits(62)
+
+
+def generation(instansi_id: int) -> int:
+    """The instansi's current generation; a never-used one when the cache does not answer (so
+    nothing kept is reused)."""
+    key = _generation_key(instansi_id)
+    try:
+        found = cache.get(key)
+        if found is None:
+            cache.add(key, _fresh_generation(), None)
+            found = cache.get(key)
+    except Exception:  # redis ConnectionError, TimeoutError...: the cache is an optimisation
+        log.warning("Cache tidak dapat dibaca; angka laporan dihitung ulang", exc_info=True)
+        return _fresh_generation()
+    return found if found is not None else _fresh_generation()
+
+
+def figures_changed(instansi_id: int) -> None:
+    """Figures a leader sees changed: every month kept for the instansi is stale."""
+    try:
+        cache.set(_generation_key(instansi_id), _fresh_generation(), None)
+    except Exception:
+        log.warning(
+            "Cache tidak dapat diperbarui; angka laporan tersimpan kedaluwarsa sendiri",
+            exc_info=True,
+        )
+
+
+def cached_opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
+    """opd_month, kept for CACHE_SECONDS per instansi, generation and counted days."""
+    staff_day = min(period.last_day, today)
+    data_end = min(period.last_day, today - dt.timedelta(days=1))
+    # The code with the id: a value never outlives its instansi row. The days decide the figures
+    # (a past month is the same whatever today is; the current one changes every day).
+    key = (
+        f"reports:opd-month:{instansi.pk}:{instansi.code}:{generation(instansi.pk)}:"
+        f"{period}:{staff_day.isoformat()}:{data_end.isoformat()}"
+    )
+    try:
+        found = cache.get(key)
+    except Exception:
+        log.warning("Cache tidak dapat dibaca; angka laporan dihitung ulang", exc_info=True)
+        found = None
+    if isinstance(found, OpdMonth):
+        return found
+    month = opd_month(instansi, period, today)
+    try:
+        cache.set(key, month, CACHE_SECONDS)
+    except Exception:
+        log.warning("Cache tidak dapat diisi; angka laporan tidak disimpan", exc_info=True)
+    return month

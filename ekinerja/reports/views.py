@@ -31,8 +31,12 @@ def _month(request) -> tuple[selectors.OpdMonth, dict]:
     # Months to come hold nothing yet: the current month is the latest shown.
     if period.first_day > current.first_day:
         period = current
-    month = selectors.opd_month(instansi, period, today)
-    nav = {"prev": period.previous(), "next": period.next() if period != current else None}
+    month = selectors.cached_opd_month(instansi, period, today)
+    nav = {
+        "prev": period.previous(),
+        "next": period.next() if period != current else None,
+        "cache_minutes": selectors.CACHE_SECONDS // 60,
+    }
     return month, nav
 
 
@@ -45,8 +49,19 @@ def dashboard(request):
         order = "nilai"
     rows = indicators.ranked(month.counts, order)
     whole = indicators.indicators(indicators.total(month.counts, request.user.instansi.name))
+    # A month computed unit by unit: the instansi's Capaian TPP is that of the OPDs computed.
+    tpp_opds = sum(1 for r in rows if r.tpp_pct is not None)
+    staffed_opds = sum(1 for r in rows if r.counts.employees)
+    tpp_partial = month.computed and tpp_opds < staffed_opds
     if request.GET.get("format") == "xlsx":
-        return xlsx.dashboard_workbook(request.user.instansi, month, rows, whole, order)
+        return xlsx.dashboard_workbook(
+            request.user.instansi,
+            month,
+            rows,
+            whole,
+            order,
+            tpp_partial=(tpp_opds, staffed_opds) if tpp_partial else None,
+        )
     return render(
         request,
         "reports/dashboard.html",
@@ -55,6 +70,9 @@ def dashboard(request):
             "rows": rows,
             "whole": whole,
             "order": order,
+            "tpp_partial": tpp_partial,
+            "tpp_opds": tpp_opds,
+            "staffed_opds": staffed_opds,
             "orders": [(k, label) for k, (_f, label) in indicators.ORDERS.items()],
             **nav,
         },

@@ -69,7 +69,9 @@ def _lines(month: OpdMonth) -> list[str]:
     return [upto, f"Pegawai dan jabatan per {tanggal(month.staff_day)}"]
 
 
-def dashboard_workbook(instansi, month: OpdMonth, rows, whole, order: str) -> HttpResponse:
+def dashboard_workbook(
+    instansi, month: OpdMonth, rows, whole, order: str, tpp_partial: tuple[int, int] | None = None
+) -> HttpResponse:
     header = [
         "Peringkat",
         "OPD",
@@ -132,7 +134,12 @@ def dashboard_workbook(instansi, month: OpdMonth, rows, whole, order: str) -> Ht
             f"Peringkat OPD {instansi.name}",
             f"Periode {month.period.label}, diurutkan menurut {label}",
         ],
-        _lines(month),
+        _lines(month)
+        + (
+            [f"Capaian TPP: baru {tpp_partial[0]} dari {tpp_partial[1]} OPD dihitung"]
+            if tpp_partial
+            else []
+        ),
         header,
         body,
     )
@@ -165,7 +172,7 @@ def workload_workbook(instansi, month: OpdMonth, rows, whole) -> HttpResponse:
             w.need_whole,
             w.difference,
             w.ej,
-            f"{w.grade} ({w.grade_label})" if w.grade else "",
+            f"{w.grade} ({w.grade_label})" if w.grade else None,
             w.verdict,
         ]
 

@@ -56,7 +56,8 @@ def test_pimpinan_reads_the_opd_ranking_on_a_phone(phone_page, live_server, town
         "[data-testid=as-of]"
     )
     row_a = page.locator("[data-testid=opd-row]").nth(1).inner_text()
-    # On a phone the percentages sit under the OPD's name.
+    # On a phone the staffing and the percentages sit under the OPD's name.
+    assert "3 pegawai · 1 jabatan kosong · hadir 80,0%" in row_a
     assert "tepat waktu 60,0%" in row_a and "aktivitas 50,0%" in row_a and "55,0" in row_a
     assert no_horizontal_scroll(page)
     assert clipped_tables(page) == []
@@ -66,6 +67,9 @@ def test_pimpinan_reads_the_opd_ranking_on_a_phone(phone_page, live_server, town
     page.wait_for_url(f"{live_server.url}/laporan/beban-kerja/?periode=2026-10")
     first = page.locator("[data-testid=workload-row]").first
     assert "Kelebihan 1 pegawai" in first.inner_text()
+    # Bappeda has recorded nothing yet: no evidence, not "Kelebihan 1 pegawai".
+    last = page.locator("[data-testid=workload-row]").last
+    assert "Belum ada aktivitas yang disetujui" in last.inner_text()
     assert no_horizontal_scroll(page)
     assert clipped_tables(page) == []
     screenshot(page, "reports-workload-phone")

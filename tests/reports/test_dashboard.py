@@ -20,7 +20,7 @@ from django.urls import reverse
 from ekinerja.attendance.models import DailyAttendance
 from ekinerja.org.models import Role
 from ekinerja.reports import indicators, selectors
-from ekinerja.tpp.models import Policy, Run
+from ekinerja.tpp.models import Policy, Result, Run
 from ekinerja.tpp.policy import national_template
 from tests.factories import (
     InstansiFactory,
@@ -177,6 +177,7 @@ def test_leaders_see_the_ranking_of_their_own_instansi(client, town, nov_15, rol
     assert "55,0" in html and "80,0%" in html  # Dinas A's score and TPP achievement
     assert "Lain " not in html  # the other instansi's OPDs
     assert "Kehadiran dan aktivitas sampai 31 Oktober 2026" in html
+    assert "86,7%" in html and "OPD dihitung" not in html  # every OPD's TPP computed
 
 
 @pytest.mark.parametrize("role", [Role.BPKAD, Role.KOMINFO, Role.ATASAN])
@@ -287,3 +288,97 @@ def test_a_late_day_without_check_out_counts_as_a_late_day(town):
     month = selectors.opd_month(town["inst"], OCT, NOV_15)
     b = next(c for c in month.counts if c.name == "Dinas B")
     assert (b.late_minutes, b.late_days, b.present_days, b.on_time_days) == (45, 1, 4, 3)
+
+
+def test_a_month_computed_unit_by_unit_says_how_many_opds_its_tpp_covers(client, town, nov_15):
+    # A run per unit: BKPSDM has computed only Dinas A's so far.
+    Result.objects.filter(instansi=town["inst"], unit=town["b"]).delete()
+    _login(client, town["people"][Role.PIMPINAN])
+    html = client.get(reverse("reports:dashboard"), {"periode": "2026-10"}).content.decode()
+    assert "80,0%" in html  # 8,000,000 / 10,000,000: Dinas A's alone
+    assert "baru 1 dari 2 OPD dihitung" in html
+    resp = client.get(reverse("reports:dashboard"), {"periode": "2026-10", "format": "xlsx"})
+    ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
+    lines = [r[0] for r in ws.iter_rows(values_only=True)]
+    assert "Capaian TPP: baru 1 dari 2 OPD dihitung" in lines
+
+
+def _big_month(period=OCT) -> selectors.OpdMonth:
+    """A large OPD's month as the selectors would read it (Dinas Pendidikan of the 20,000
+    benchmark: 9,610 employees)."""
+    big = indicators.OpdCounts(
+        unit_id=1,
+        code="1.01",
+        name="Dinas Pendidikan dan Kebudayaan",
+        employees=9610,
+        positions=9700,
+        vacant=1204,
+        acting=1500,
+        scheduled_days=201_810,
+        present_days=197_774,
+        on_time_days=160_035,
+        absent_days=3612,
+        approved_minutes=19_219_112,
+        achieved_minutes=D(19_219_112),
+        target_minutes=D(9610 * 6750),
+        skp_baik=5459,
+    )
+    return selectors.OpdMonth(
+        period=period,
+        staff_day=period.last_day,
+        data_end=period.last_day,
+        working_days=22,
+        counted_days=22,
+        full_target=D(6750),
+        target=D(6750),
+        target_source="target bulanan kebijakan TPP Pola nasional",
+        computed=False,
+        counts=[big],
+    )
+
+
+def test_large_figures_are_written_as_indonesians_write_them(client, town, nov_15, monkeypatch):
+    monkeypatch.setattr(selectors, "cached_opd_month", lambda *a: _big_month())
+    _login(client, town["people"][Role.PIMPINAN])
+    html = client.get(reverse("reports:dashboard"), {"periode": "2026-10"}).content.decode()
+    for text in ("9.610 pegawai", "1.204 jabatan kosong", "4.151 belum dinilai", "Plt/Plh 1.500"):
+        assert text in html, text
+    html = client.get(reverse("reports:workload"), {"periode": "2026-10"}).content.decode()
+    # 19,219,112 / 6,750 = 2,847.28 employees needed, 2,847 whole: 6,763 more than needed.
+    assert "2.847,28" in html and "Kelebihan 6.763 pegawai" in html
+    assert "6763" not in html and "2847" not in html
+
+
+def test_an_opd_without_any_approved_activity_is_not_called_over_staffed(client, town, nov_15):
+    # An OPD whose people do not use e-Kinerja yet: two employees, no entry.
+    unit = UnitFactory(instansi=town["inst"], code="C", name="Dinas C")
+    for _ in range(2):
+        employee_with_login(town["inst"], PositionFactory(unit=unit))
+    _login(client, town["people"][Role.BKPSDM])
+    html = client.get(reverse("reports:workload"), {"periode": "2026-10"}).content.decode()
+    row = html[html.index("Dinas C") :]
+    row = row[: row.index("</tr>")]
+    assert "Belum ada aktivitas yang disetujui" in row
+    assert "Kelebihan" not in row and "0,00" not in row
+    resp = client.get(reverse("reports:workload"), {"periode": "2026-10", "format": "xlsx"})
+    ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
+    c = next(r for r in ws.iter_rows(values_only=True) if r and r[1] == "Dinas C")
+    assert list(c[2:]) == [
+        2,
+        0,
+        6750,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "Belum ada aktivitas yang disetujui",
+    ]
+
+
+def test_on_a_phone_each_opd_shows_its_staffing_and_attendance(client, town, nov_15):
+    _login(client, town["people"][Role.PIMPINAN])
+    html = client.get(reverse("reports:dashboard"), {"periode": "2026-10"}).content.decode()
+    phone = html[html.index('data-testid="opd-phone-figures"', html.index("Dinas A")) :]
+    phone = phone[: phone.index("</div>")]
+    assert "3 pegawai · 1 jabatan kosong · hadir 80,0%" in " ".join(phone.split())

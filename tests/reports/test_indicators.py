@@ -154,6 +154,17 @@ def test_workload_need_efficiency_and_verdict():
     assert (right.ej, right.grade_label, right.verdict) == (D("1.00"), "Baik", "Sesuai")
     nobody = workload(counts(employees=0, approved_minutes=13500), D(6750))
     assert (nobody.ej, nobody.verdict) == (None, "Kekurangan 2 pegawai")
+    big = workload(counts(employees=9610, approved_minutes=19_219_112), D(6750))
+    assert (big.need, big.difference, big.verdict) == (
+        D("2847.28"),
+        -6763,
+        "Kelebihan 6.763 pegawai",
+    )
+    # Nothing approved: no evidence, not "Kelebihan 255 pegawai".
+    silent = workload(counts(employees=255, approved_minutes=0), D(6750))
+    assert (silent.need, silent.difference, silent.ej, silent.grade) == (None, None, None, "")
+    assert silent.verdict == "Belum ada aktivitas yang disetujui"
+    assert workload(counts(employees=0, approved_minutes=0), D(6750)).verdict == "Sesuai"
     no_days = workload(counts(employees=2, approved_minutes=0), D(0))
     assert (no_days.need, no_days.verdict) == (None, "Belum ada hari kerja")
 
