@@ -257,9 +257,13 @@ def gather(
             if not f.final and not f.leave_type:
                 if until is None:
                     unfinished += 1
-                elif day <= until:
-                    # The live estimate: today, or a day whose punches may still arrive, is not
-                    # judged yet (a check-out due this evening is not missing); its minutes count.
+                if until is None or day <= until:
+                    # Not judged yet (a check-out due this evening is not missing, a day still to
+                    # come is no absence); its minutes count. The live estimate; and a run's
+                    # preview of the current month, whose days still to come counted as absences
+                    # without notice (18 of them on the 4th: every floor policy paid Rp0). Such a
+                    # list is never verified or locked (Run.unfinished_days), so no paid figure
+                    # depends on it.
                     days.append(
                         WorkingDay(
                             day,

@@ -196,6 +196,8 @@ def _employee_page(request, employee: Employee, own: bool, superior: Employee | 
         "result": result,
         "history": history,
         "withholdings": withholdings,
+        # This month's own withholding: once released, the month's card says when it is paid.
+        "held": next((w for w in withholdings if w.period == str(period)), None),
         "options": _month_options(today),
         "today": today,
     }
@@ -321,7 +323,18 @@ def _run_or_404(request, pk: int) -> Run:
 @login_required
 @require_GET
 def run_detail(request, pk: int):
-    run = _run_or_404(request, pk)
+    return _run_page(request, _run_or_404(request, pk))
+
+
+def _run_page(request, run: Run, form: dict | None = None):
+    """The run page; with `form` (a refused withholding or correction: `_form_refusal`) that form
+    shows what was typed and each reason under its field, answered 400."""
+    locked = run.state in services.LOCKED_STATES
+    if form and (form["name"] == "adjust") != locked:
+        # The form is not on the page any more (the month was locked, or reopened, meanwhile).
+        for msgs in form["errors"].values():
+            for msg in msgs:
+                messages.error(request, msg)
     q = (request.GET.get("q") or "").strip()
     unit_id = request.GET.get("unit") or ""
     results = (
@@ -365,11 +378,29 @@ def run_detail(request, pk: int):
         ],
         "can_compute": request.user.has_perm("tpp.compute"),
         "can_export": request.user.has_perm("tpp.export"),
-        "locked": run.state in services.LOCKED_STATES,
+        "locked": locked,
         "computed_by_me": services.first_hand_refusal(run, request.user),
         "kinds": EXPORT_KINDS,
+        "withhold_form": form if form and form["name"] == "withhold" else {},
+        "adjust_form": form if form and form["name"] == "adjust" else {},
     }
-    return render(request, "tpp/run.html", ctx)
+    return render(request, "tpp/run.html", ctx, status=400 if form else 200)
+
+
+def _form_refusal(request, name: str, fields: tuple[str, ...], exc: ValidationError) -> dict:
+    """A refused withholding or correction for the run page: the form's name, what was typed, and
+    the reasons by field (a reason about no field of the form, such as a locked month, under
+    "form", shown above the form's button)."""
+    errors: dict[str, list[str]] = {}
+    for key, msgs in (
+        exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    ).items():
+        errors.setdefault(key if key in fields else "form", []).extend(msgs)
+    return {
+        "name": name,
+        "values": {f: request.POST.get(f, "")[:255] for f in fields},
+        "errors": errors,
+    }
 
 
 def _leave_types_warning(missing: list[tuple[str, str]]) -> str:
@@ -474,7 +505,7 @@ def withhold(request, pk: int):
             request, f"TPP {employee.name} bulan {Period.parse(run.period).label} ditahan."
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        return _run_page(request, run, _form_refusal(request, "withhold", ("nip", "reason"), exc))
     return redirect("tpp:run", pk=run.pk)
 
 
@@ -533,7 +564,10 @@ def adjust(request, pk: int):
             f"{Period.parse(adj.target_period).label}.",
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        form = _form_refusal(request, "adjust", ("nip", "amount", "reason"), exc)
+        if sum(c.isdigit() for c in form["values"]["amount"]) > ADJUSTMENT_DIGITS:
+            form["values"]["amount"] = ""  # a pasted account number is not echoed back
+        return _run_page(request, run, form)
     return redirect("tpp:run", pk=run.pk)
 
 

@@ -83,3 +83,60 @@ def test_bkpsdm_simulates_a_draft_on_last_month(pemda, live_server, page, phone_
     assert clipped_tables(phone_page) == []
     # Nothing was stored as a run or a result.
     assert Result.objects.count() == results and Run.objects.count() == 1
+
+
+def test_a_pemdas_billions_fit_the_simulation_on_a_phone(pemda, live_server, phone_page):
+    """The demo's simulation (600 employees) on a 360-px phone: the summary cards' ten-digit totals
+    ran past their cards, and the per-unit and per-employee tables hid the difference (the column
+    that matters) behind a sideways scroll. Here the stored figures are made a Pemda's size."""
+    from decimal import Decimal
+
+    from ekinerja.tpp import simulation
+    from ekinerja.tpp.models import SimulationRow
+    from ekinerja.tpp.tasks import simulate_policy_task
+
+    sim = simulation.simulation_start(actor=pemda.bkpsdm1, policy=pemda.draft, period=OCT)
+    simulate_policy_task(sim.pk)
+    pemda.opd_a.name = "Dinas Pendidikan dan Kebudayaan"
+    pemda.opd_a.save(update_fields=["name"])
+    pemda.opd_b.name = "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"
+    pemda.opd_b.save(update_fields=["name"])
+    SimulationRow.objects.filter(simulation=sim).update(
+        old_gross=Decimal(12_000_000),
+        old_net=Decimal(10_169_300),
+        new_gross=Decimal(31_000_000),
+        new_net=Decimal(30_710_048),
+        difference=Decimal(20_540_748),
+        abs_difference=Decimal(20_540_748),
+        gross_difference=Decimal(19_000_000),
+    )
+    Simulation.objects.filter(pk=sim.pk).update(
+        old_net=Decimal(1_937_807_450),
+        old_gross=Decimal(2_106_305_448),
+        new_net=Decimal(2_036_443_657),
+        new_gross=Decimal(2_053_147_471),
+        employees=600,
+        up=394,
+        down=202,
+        same=4,
+    )
+
+    login(phone_page, live_server, "bkpsdm1")
+    phone_page.goto(f"{live_server.url}/tpp/simulasi/{sim.pk}/")
+    screenshot(phone_page, "tpp-simulation-phone-billions")
+    assert no_horizontal_scroll(phone_page)
+    assert clipped_tables(phone_page) == []
+    # Every amount of the summary lies inside its card.
+    overflowing = phone_page.evaluate(
+        """() => [...document.querySelectorAll('.card .text-nowrap')].filter(el => {
+            const box = el.closest('.card').getBoundingClientRect();
+            const r = el.getBoundingClientRect();
+            return r.right > box.right + 0.5 || r.left < box.left - 0.5;
+        }).map(el => el.innerText)"""
+    )
+    assert overflowing == []
+    assert phone_page.locator('[data-testid="sim-old"]').inner_text() == "Rp1.937.807.450"
+    # The unit's employees fold under its name; the difference is on the screen.
+    unit = phone_page.locator('[data-testid="sim-units"] tbody tr').first
+    assert "pegawai" in unit.locator("td").first.inner_text()
+    assert unit.get_by_text("+Rp41.081.496").is_visible()
