@@ -91,13 +91,31 @@ class CatalogQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        """Every word of `text` must appear in the code, name or output unit (case-insensitive)."""
+        """Every word of `text` must appear in the code, name or output unit (case-insensitive).
+        A root word also finds its me-/pe- form, whose first s, k, p or t melts into the prefix
+        (`word_forms`): "susun" finds "Menyusun", "periksa" "Memeriksa", "ketik" "Mengetik"."""
         qs = self
         for word in (text or "").split()[:8]:
-            qs = qs.filter(
-                Q(name__icontains=word) | Q(code__icontains=word) | Q(output_unit__icontains=word)
-            )
+            q = Q(code__icontains=word) | Q(output_unit__icontains=word)
+            for form in word_forms(word):
+                q |= Q(name__icontains=form)
+            qs = qs.filter(q)
         return qs
+
+
+# Indonesian meN-/peN- before a root starting with these letters drops the letter: me+nyusun (susun),
+# me+ngirim (kirim), me+meriksa (periksa), me+nulis (tulis).
+_MELTED = {"s": "ny", "k": "ng", "p": "m", "t": "n"}
+
+
+def word_forms(word: str) -> list[str]:
+    """The word and, for a root of 4 letters or more starting with s, k, p or t, the form it takes
+    after the meN-/peN- prefix."""
+    lower = word.lower()
+    forms = [word]
+    if len(lower) >= 4 and lower[0] in _MELTED and lower[1] in "aeiou":
+        forms.append(_MELTED[lower[0]] + lower[1:])
+    return forms
 
 
 class ActivityCatalogItem(TenantModel):

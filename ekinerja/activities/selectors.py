@@ -676,11 +676,29 @@ class InboxGroup:
 
 
 @dataclass
+class InboxSummary:
+    """One subordinate's waiting entries in figures (the inbox's list of who waits)."""
+
+    employee: Employee
+    count: int
+    days: int
+    first: dt.date
+    last: dt.date
+    verify_by: dt.date | None
+    as_bkpsdm: bool = False
+
+
+@dataclass
 class Inbox:
     groups: list[InboxGroup]
     total: int
     earliest_deadline: dt.date | None
     today: dt.date
+    # Everyone with entries waiting (the whole inbox, whatever `groups` holds).
+    summary: list[InboxSummary] = field(default_factory=list)
+    # `groups` holds one subordinate only (the inbox's filter), or nobody: the inbox was summarised.
+    employee_id: int | None = None
+    summarised: bool = False
 
     @property
     def days_left(self) -> int | None:
@@ -740,22 +758,45 @@ def _inbox_q(
 
 
 def superior_inbox(
-    superior: Employee, today: dt.date | None = None, *, bkpsdm: bool = False
+    superior: Employee,
+    today: dt.date | None = None,
+    *,
+    bkpsdm: bool = False,
+    employee_id: int | None = None,
+    summarise_over: int | None = None,
 ) -> Inbox:
     """Submitted entries the superior must verify (they were the direct superior on each entry's date),
     grouped by subordinate and day, oldest first. For a BKPSDM officer (`bkpsdm`) also the entries of
     employees who had no direct superior on the entry's date (services.entry_verify lets BKPSDM
-    verify those), in groups marked `as_bkpsdm`. Constant query count."""
+    verify those), in groups marked `as_bkpsdm`. Constant query count.
+
+    For the page (`summarise_over` set): also `summary`, one row per subordinate; the entries of
+    one subordinate only (`employee_id`, never outside the superior's own inbox), and none at all
+    (`summarised`) when more than `summarise_over` wait: a month of ten subordinates is a thousand
+    entries, about 2 MB of HTML that a cheap phone took 44 s to show."""
     today = today or local_today(superior.instansi)
     q, fallback = _inbox_q(superior, today, bkpsdm)
     if q is None:
-        return Inbox([], 0, None, today)
-    entries = list(
-        ActivityEntry.objects.filter(
-            q, instansi_id=superior.instansi_id, status=EntryStatus.SUBMITTED
+        return Inbox([], 0, None, today, employee_id=employee_id)
+    waiting = ActivityEntry.objects.filter(
+        q, instansi_id=superior.instansi_id, status=EntryStatus.SUBMITTED
+    ).exclude(employee_id=superior.id)
+    summary = (
+        _inbox_summary(waiting, fallback, superior.instansi_id)
+        if summarise_over is not None
+        else []
+    )
+    total = sum(s.count for s in summary)
+    if employee_id is not None:
+        # Within the superior's own inbox: any other id simply finds nothing.
+        waiting = waiting.filter(employee_id=employee_id)
+    elif summarise_over is not None and total > summarise_over:
+        deadlines = [s.verify_by for s in summary if s.verify_by]
+        return Inbox(
+            [], total, min(deadlines) if deadlines else None, today, summary, summarised=True
         )
-        .exclude(employee_id=superior.id)
-        .select_related("item", "employee", "skp_result")
+    entries = list(
+        waiting.select_related("item", "employee", "skp_result")
         .annotate(n_evidence=Count("evidence"))
         .order_by("employee__name", "employee_id", "date", "start_time", "id")
     )
@@ -772,8 +813,41 @@ def superior_inbox(
         days[-1].entries.append(e)
         if e.verify_by and (days[-1].verify_by is None or e.verify_by < days[-1].verify_by):
             days[-1].verify_by = e.verify_by
-    deadlines = [e.verify_by for e in entries if e.verify_by]
-    return Inbox(groups, len(entries), min(deadlines) if deadlines else None, today)
+    if summarise_over is None:
+        deadlines = [e.verify_by for e in entries if e.verify_by]
+        return Inbox(groups, len(entries), min(deadlines) if deadlines else None, today)
+    deadlines = [s.verify_by for s in summary if s.verify_by]
+    return Inbox(
+        groups,
+        total,
+        min(deadlines) if deadlines else None,
+        today,
+        summary,
+        employee_id=employee_id,
+    )
+
+
+def _inbox_summary(waiting, fallback, instansi_id: int) -> list[InboxSummary]:
+    """Per subordinate: entries and days waiting, first and last date, nearest deadline (two
+    queries: the counts per employee and day, then the employees)."""
+    rows = list(
+        waiting.order_by()
+        .values_list("employee_id", "date")
+        .annotate(n=Count("id"), due=Min("verify_by"))
+    )
+    people = Employee.objects.filter(instansi_id=instansi_id).in_bulk({r[0] for r in rows})
+    out: dict[int, InboxSummary] = {}
+    for emp_id, day, n, due in rows:
+        s = out.get(emp_id)
+        if s is None:
+            s = out[emp_id] = InboxSummary(people[emp_id], 0, 0, day, day, due)
+        s.count += n
+        s.days += 1
+        s.first, s.last = min(s.first, day), max(s.last, day)
+        if due and (s.verify_by is None or due < s.verify_by):
+            s.verify_by = due
+        s.as_bkpsdm = s.as_bkpsdm or any(a <= day <= b and emp_id in ids for a, b, ids in fallback)
+    return sorted(out.values(), key=lambda s: (s.employee.name, s.employee.pk))
 
 
 def inbox_count(

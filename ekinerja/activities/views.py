@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ekinerja.core.clock import local_today
@@ -123,7 +124,7 @@ def day(request, day: str):
     if the_day is None:
         return redirect("activities:day", day=today_.isoformat())
     skp_results = list(results_for_employee(me, the_day.year))
-    form = EntryForm(initial={"date": the_day}, skp_results=skp_results)
+    form = EntryForm(initial={"date": the_day, "volume": 1}, skp_results=skp_results)
     selected = None
     if request.method == "POST":
         form = EntryForm(request.POST, request.FILES, skp_results=skp_results)
@@ -148,6 +149,15 @@ def day(request, day: str):
                         skp_result=cd["skp_result"],
                     )
                 except ValidationError as exc:
+                    if _already_saved(me, cd, item):
+                        # The same form sent twice (a second tap before the page's script was
+                        # loaded, or sent again after the answer was lost on a weak connection):
+                        # the first one was saved, so this is no error for the employee.
+                        messages.info(
+                            request,
+                            "Aktivitas ini sudah tersimpan sebelumnya; tidak disimpan dua kali.",
+                        )
+                        return redirect("activities:day", day=cd["date"].isoformat())
                     _apply_errors(form, exc)
                 else:
                     for w in res.warnings:
@@ -161,6 +171,16 @@ def day(request, day: str):
                 .first()
             )
     view = selectors.day_view(me, the_day, today_)
+    if request.method != "POST":
+        # The next activity usually starts when the last one ended: one field less to type.
+        ends = [
+            e.end_time
+            for e in view.entries
+            if e.status not in (EntryStatus.REJECTED, EntryStatus.EXPIRED)
+        ]
+        if ends:
+            form.initial["start_time"] = max(ends)
+    _focus_first_error(form)
     roles = user_roles(request.user)
     ctx = {
         "v": view,
@@ -182,6 +202,40 @@ def day(request, day: str):
     else:  # moved away from their subordinates, still verifying the days they supervised
         ctx["waiting"], ctx["waiting_due"] = selectors.former_superior_waiting(me, today_)
     return render(request, "activities/day.html", ctx, status=400 if form.errors else 200)
+
+
+def _already_saved(me: Employee, cd: dict, item: ActivityCatalogItem) -> bool:
+    """An entry exactly as this form describes it, saved in the last minutes (one query, on the
+    refusal path only)."""
+    return ActivityEntry.objects.filter(
+        instansi_id=me.instansi_id,
+        employee=me,
+        date=cd["date"],
+        start_time=cd["start_time"],
+        end_time=cd["end_time"],
+        item=item,
+        volume=cd["volume"],
+        description=(cd["description"] or "").strip(),
+        created_at__gte=timezone.now() - dt.timedelta(minutes=RESEND_MINUTES),
+    ).exists()
+
+
+# How long after saving an entry the same form sent again is taken for a repeat, not a mistake.
+RESEND_MINUTES = 30
+
+
+def _focus_first_error(form) -> None:
+    """The first field in error gets the focus, so a phone shows it (and its message) at once
+    instead of the top of a long page. The catalog choice has no widget of its own: its search box
+    takes the focus (`form.focus_search`)."""
+    form.focus_search = False
+    for name in form.fields:
+        if name in form.errors:
+            if name == "item":
+                form.focus_search = True
+            else:
+                form.fields[name].widget.attrs["autofocus"] = True
+            return
 
 
 @register_home_card("activities")
@@ -478,16 +532,31 @@ def objection_file(request, pk: int):
 # Superior: inbox and verification
 
 
+# Above this many waiting entries the inbox lists who waits, and shows one subordinate at a time.
+INBOX_PAGE_LIMIT = 60
+
+
 @login_required
 def inbox(request):
     me = _me(request)
+    wanted = request.GET.get("pegawai") or ""
     # BKPSDM also verifies the entries of employees without a direct superior on their dates.
-    data = selectors.superior_inbox(me, bkpsdm=Role.BKPSDM in user_roles(request.user))
+    data = selectors.superior_inbox(
+        me,
+        bkpsdm=Role.BKPSDM in user_roles(request.user),
+        employee_id=int(wanted) if wanted.isdigit() and len(wanted) < 10 else None,
+        summarise_over=INBOX_PAGE_LIMIT,
+    )
     settings = selectors.activity_settings(me.instansi_id)
     return render(
         request,
         "activities/inbox.html",
-        {"inbox": data, "cap": settings.daily_cap_minutes, "today": data.today},
+        {
+            "inbox": data,
+            "cap": settings.daily_cap_minutes,
+            "today": data.today,
+            "here": request.get_full_path(),
+        },
     )
 
 
