@@ -4,9 +4,9 @@ from pages with their session, through settings.MIDDLEWARE.
 
 A bearer request needs no session, CSRF cookie, messages, language negotiation (the API speaks
 Indonesian only), static files or the session user's time zone. What it keeps: the security headers
-(SecurityMiddleware, XFrameOptionsMiddleware), CommonMiddleware, and BearerRequestMiddleware, which
-gives the request what the skipped ones would have: an anonymous `request.user` until the token
-authenticates, the default time zone and language. The token rules themselves are in api.auth and
+(SecurityMiddleware, XFrameOptionsMiddleware), compression (GZipMiddleware), CommonMiddleware, and
+BearerRequestMiddleware, which gives the request what the skipped ones would have: an anonymous
+`request.user` until the token authenticates, the default time zone and language. The token rules themselves are in api.auth and
 apply on either stack.
 """
 

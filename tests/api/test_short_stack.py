@@ -144,3 +144,33 @@ def test_requests_with_cookies_keep_the_full_stack(app, phone):
     assert resp["headers"]["Content-Language"] == "id"  # LocaleMiddleware: the full stack
     resp = call(app, "GET", "/api/v1/activities/entries", authorization=f"Bearer {phone['token']}")
     assert resp["status"] == 200 and "Content-Language" not in resp["headers"]
+
+
+def test_answers_are_compressed_for_a_phone_that_accepts_gzip(app, phone):
+    """The mobile app's JSON (short stack) and the browser's pages (full stack) are sent gzipped
+    when the phone says it accepts gzip, and plain when it does not (a fingerprint machine)."""
+    import gzip
+
+    for n in range(8):
+        ActivityCatalogItem.objects.create(
+            instansi=phone["item"].instansi,
+            code=f"B{n}",
+            name=f"Menyusun konsep surat dinas nomor {n}",
+            output_unit="konsep",
+            standard_minutes=30,
+            active_from=dt.date(2020, 1, 1),
+        )
+    auth = f"Bearer {phone['token']}"
+    url = "/api/v1/activities/catalog"
+    zipped = call(app, "GET", url, authorization=auth, accept_encoding="gzip, deflate")
+    assert zipped["status"] == 200
+    assert zipped["headers"]["Content-Encoding"] == "gzip"
+    items = json.loads(gzip.decompress(zipped["body"]))
+    assert len(items) == 9
+    plain = call(app, "GET", url, authorization=auth)
+    assert "Content-Encoding" not in plain["headers"]
+    assert json.loads(plain["body"]) == items
+
+    page = Client().get("/masuk/", HTTP_ACCEPT_ENCODING="gzip")
+    assert page.status_code == 200 and page["Content-Encoding"] == "gzip"
+    assert b"<form" in gzip.decompress(page.content)
