@@ -8,11 +8,13 @@ stored DailyAttendance rows were refreshed; the stored rows serve the pages and 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import zoneinfo
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -200,6 +202,27 @@ def device_users(
     return out
 
 
+# A scenario file (`ekinerja scenario run`) holds every punch and leave of its month: its days are
+# final whatever the wall clock says, so a month not over yet (a draft Perbup simulated on a coming
+# month) is judged from the file like any other. Set around the computation by complete_data().
+_COMPLETE_DATA: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "attendance_complete_data", default=False
+)
+
+
+_END_OF_TIME = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)  # room left for any arithmetic on it
+
+
+@contextlib.contextmanager
+def complete_data() -> Iterator[None]:
+    """Inside: every day's data counts as complete (data_cutoffs at the end of time)."""
+    token = _COMPLETE_DATA.set(True)
+    try:
+        yield
+    finally:
+        _COMPLETE_DATA.reset(token)
+
+
 def data_cutoffs(
     employees: list[Employee], start: dt.date, end: dt.date, now: dt.datetime | None = None
 ) -> tuple[dict[int, dt.datetime], dict[int, dt.datetime]]:
@@ -212,8 +235,10 @@ def data_cutoffs(
     behind (STALLED_AFTER) holds back everyone of its instansi. A stalled one holds back only the
     employees who use it (device_users), or everyone when nobody is known to use it; so one
     machine off the network no longer stops the stored attendance of a whole Pemda."""
-    now = now or timezone.now()
     instansi_ids = {e.instansi_id for e in employees}
+    if _COMPLETE_DATA.get():
+        return {i: _END_OF_TIME for i in instansi_ids}, {}
+    now = now or timezone.now()
     base = {i: now for i in instansi_ids}
     horizon = min(now, dt.datetime.combine(end + dt.timedelta(days=3), dt.time.min, tzinfo=dt.UTC))
     behind = list(

@@ -477,6 +477,7 @@ def read_document(  # noqa: C901 - one pass over a flat format
     _check_cycles(r, {x.code: x.parent for x in positions}, position_codes, "jabatan")
 
     employees, nips = [], {}
+    emp_schedule: dict[str, str] = {}
     for i, e in _items(r, doc, "employees"):
         p = f"$.employees[{i}]"
         o = r.obj(
@@ -523,11 +524,14 @@ def read_document(  # noqa: C901 - one pass over a flat format
             if prev.end is None or prev.end >= nxt.start:
                 r.bad(f"{p}.assignments", "penugasan definitif saling tumpang tindih")
                 break
+        if nip and schedule:
+            # Known even when another field of the employee is wrong: their roster is checked
+            # against their own schedule, not refused for a problem that is already listed.
+            emp_schedule[nip] = schedule
         if nip and name and status and schedule:
             employees.append(
                 EmployeeRec(nip, name, status, gol, schedule, salary, tuple(assignments))
             )
-    emp_schedule = {e.nip: e.schedule for e in employees}
 
     def nip_ref(value, path):
         nip = r.nip(value, path)
@@ -566,6 +570,7 @@ def read_document(  # noqa: C901 - one pass over a flat format
             punches.append(PunchRec(nip, at, source))
 
     policies = []
+    effective: list[tuple[int, dt.date | None]] = []  # (place in the file, effective_from)
     leave_types: set[str] = set()
     sentence_kinds: set[str] = set()
     # Which of the two some policy names (a policy with problems too): only then are the leaves'
@@ -585,6 +590,12 @@ def read_document(  # noqa: C901 - one pass over a flat format
                 raise PolicyError([])
         except PolicyError as exc:
             r.problems.extend(exc.problems)
+            # Its date still counts for the check below that no two policies share one.
+            raw = x.get("effective_from") if isinstance(x, dict) else None
+            try:
+                effective.append((i, dt.date.fromisoformat(raw) if isinstance(raw, str) else None))
+            except ValueError:
+                pass
             # Its own keys still name leave types and sentence kinds, so that the leaves and
             # sentences are checked too and every problem of the file is listed at once.
             for part, found in (("leave_types", leave_types), ("sentences", sentence_kinds)):
@@ -595,11 +606,13 @@ def read_document(  # noqa: C901 - one pass over a flat format
             continue
         named |= {"leave_types", "sentences"}
         policies.append((pol, x))
+        effective.append((i, pol.effective_from))
         leave_types |= set(pol.leave_types)
         sentence_kinds |= set(pol.sentences)
+    # Every policy of the file, named by its place in the file (also those with problems).
     dates = {}
-    for i, (pol, _src) in enumerate(policies):
-        _unique(r, dates, pol.effective_from, f"$.policies[{i}].effective_from", "effective_from")
+    for i, day in effective:
+        _unique(r, dates, day, f"$.policies[{i}].effective_from", "effective_from")
 
     # Leaves of one NIP may overlap: on a shared day the leave listed first rules, as in the app
     # (the earliest request wins; the loader writes them in the file's order).

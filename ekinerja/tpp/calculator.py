@@ -490,10 +490,11 @@ def band_pct(bands: tuple[Band, ...], minutes: int) -> tuple[Band | None, Decima
 
 
 def pph21_key(policy: Policy, status: str, golongan: str | None) -> str | None:
-    """The PPh 21 rate key: "PPPK" for a PPPK employee when the policy lists it, otherwise the part
-    of the golongan before "/" (IV/c -> IV)."""
+    """The PPh 21 rate key: "PPPK" for a PPPK employee when the policy lists it (the app's policies;
+    not a scenario file's, Pph21Rules.pppk_key), otherwise the part of the golongan before "/"
+    (IV/c -> IV)."""
     rates = policy.pph21.rates or {}
-    if status == "PPPK" and "PPPK" in rates:
+    if status == "PPPK" and policy.pph21.pppk_key and "PPPK" in rates:
         return "PPPK"
     if golongan and golongan.strip():
         return golongan.split("/")[0].strip()

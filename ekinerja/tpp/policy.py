@@ -17,7 +17,7 @@ import contextvars
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -174,6 +174,11 @@ class SkpRules:
 class Pph21Rules:
     mode: str
     rates: FrozenMap | None  # golongan key ("I".."IV", or "PPPK") -> percent
+    # The app's policies: a rate keyed "PPPK" applies to every PPPK employee (their grades I-IV
+    # would meet the PNS golongan keys; tpp-calculation.md). A scenario file's policy is read as
+    # the spec defines the key, the golongan's part before "/" (spec_tables()). Not in the repr:
+    # the input digests of the app's runs stay what they were.
+    pppk_key: bool = field(default=True, repr=False)
 
 
 @dataclass(frozen=True)
@@ -812,7 +817,7 @@ def _read_pph21(r: _Reader, value: Any, path: str) -> Pph21Rules | None:
         rates_ok = False
     if mode is None or not rates_ok:
         return None
-    return Pph21Rules(mode, rates)
+    return Pph21Rules(mode, rates, pppk_key=not _SPEC_TABLES.get())
 
 
 def _read_health(r: _Reader, value: Any, path: str) -> HealthInsurance | None:

@@ -126,6 +126,7 @@ class Command(BaseCommand):
     def _inner(self, path: str, period: Period, out: str) -> None:
         from django.core.management import call_command
 
+        from ekinerja.attendance.selectors import complete_data
         from ekinerja.exchange.loader import load_document
         from ekinerja.exchange.results import result_document, rows_without_post
         from ekinerja.tpp.policy import policy_from_dict, spec_tables
@@ -136,7 +137,9 @@ class Command(BaseCommand):
         instansi = load_document(doc, extra_years={period.year})
         try:
             # The policy is read as the format's spec reads it (gaps in bands and floors).
-            with spec_tables():
+            # The file holds the month's every punch and leave: its days are final even when the
+            # month is not over by the clock (attendance.selectors.complete_data).
+            with spec_tables(), complete_data():
                 run = run_compute(actor=None, instansi=instansi, period=period)
                 extra = rows_without_post(run, policy_from_dict(run.policy_data))
         except ValidationError as exc:
