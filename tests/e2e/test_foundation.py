@@ -181,6 +181,10 @@ def test_home_page_shows_each_role_its_own_cards_only(role, page, live_server, p
     assert not (ALL_CARDS - cards) & visible_cards(page)
 
     nav = nav_texts(page)
+    # The whole menu on a 1280-px office screen: "Keluar" was cut off at the right edge for BKPSDM.
+    logout = page.get_by_role("button", name="Keluar").bounding_box()
+    assert logout and logout["x"] + logout["width"] <= 1280, logout
+    assert no_horizontal_scroll(page, 1280)
     assert ("Log audit" in nav) == (role in SEES_AUDIT_LOG)
     assert ("Profil saya" in nav) == (role != "kominfo")
     # The other Pemda's data never shows, not even its name.
