@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -317,6 +318,20 @@ class RoleGrant(TenantModel):
                 name="rolegrant_admin_opd_has_unit",
             ),
         ]
+
+    #: The roles a unit limits (to the unit and its sub-units). The others hold for the whole
+    #: instansi: a pimpinan "of one unit" would still see every OPD, so a unit is refused for them.
+    UNIT_ROLES = frozenset({"admin_opd", "tim_penilai"})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.unit_id and self.role not in self.UNIT_ROLES:
+            raise ValidationError(
+                {
+                    "unit": f"Peran {self.get_role_display()} berlaku untuk seluruh instansi; "
+                    "kosongkan unit (hanya Admin OPD dan Tim Penilai dibatasi pada unit)."
+                }
+            )
 
     def __str__(self) -> str:
         return (

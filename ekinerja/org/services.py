@@ -274,6 +274,8 @@ def role_grant(
         raise ValidationError({"user": "Akun belum terhubung ke instansi."})
     if unit is not None and unit.instansi_id != user.instansi_id:
         raise ValidationError({"unit": "Unit milik instansi lain."})
+    if unit is not None and role not in RoleGrant.UNIT_ROLES:
+        RoleGrant(user=user, role=role, unit=unit).clean()  # its field error, before any write
     grant, created = RoleGrant.objects.get_or_create(
         instansi_id=user.instansi_id, user=user, role=role, unit=unit
     )

@@ -168,3 +168,29 @@ def test_role_grant_refuses_derived_roles_and_is_audited():
     assert RoleGrant.objects.filter(user=user, role="bkpsdm").exists()
     assert AuditEvent.objects.filter(action="org.role.grant", reason="SK Kepala BKPSDM").exists()
     _ = EmployeeFactory  # factories module is shared
+
+
+@pytest.mark.parametrize("role", ["pimpinan", "bkpsdm", "bpkad", "kominfo"])
+def test_a_unit_limits_only_admin_opd_and_tim_penilai(role):
+    """A pimpinan "of one unit" still saw every OPD on the leaders' pages: the unit did nothing.
+    A unit is refused, at its field, for the roles that hold for the whole instansi; nothing is
+    written or audited."""
+    from ekinerja.org.models import RoleGrant
+    from tests.factories import UnitFactory, UserFactory
+
+    user = UserFactory()
+    unit = UnitFactory(instansi=user.instansi)
+    with pytest.raises(ValidationError) as err:
+        services.role_grant(actor=None, user=user, role=role, unit=unit)
+    assert "seluruh instansi" in err.value.message_dict["unit"][0]
+    assert not RoleGrant.objects.filter(user=user).exists()
+    assert not AuditEvent.objects.filter(action="org.role.grant").exists()
+    for limited in ("admin_opd", "tim_penilai"):
+        services.role_grant(actor=None, user=user, role=limited, unit=unit)
+    assert set(RoleGrant.objects.filter(user=user).values_list("role", flat=True)) == {
+        "admin_opd",
+        "tim_penilai",
+    }
+    # The admin's form runs the model's clean(): the same field error there.
+    with pytest.raises(ValidationError):
+        RoleGrant(instansi=user.instansi, user=user, role=role, unit=unit).full_clean()
