@@ -329,6 +329,10 @@ def test_employee_logs_a_routine_day_in_a_minute_on_a_cheap_phone(browser, live_
         )
         assert no_horizontal_scroll(page)
         assert _names_keep_whole_words(page), "an activity name is broken inside a word"
+        # The previous/next day arrows are thumb-sized (they were 31 x 38 px).
+        for arrow in ('[data-testid="prev-day"]', '[data-testid="next-day"]'):
+            box = page.locator(arrow).bounding_box()
+            assert box and box["width"] >= 44 and box["height"] >= 44, (arrow, box)
         # The form is below the day's list: one tap takes the thumb there.
         page.click('[data-testid="jump-add"]')
         assert page.locator('[data-testid="catalog-search"]').is_visible()
