@@ -483,6 +483,169 @@ def held_superior_post(employee: Employee, start: dt.date, end: dt.date) -> bool
     ).exists()
 
 
+class SuperiorsOver:
+    """Hierarchy.superior_id on any day of [start, end], loaded only for the employees who may
+    answer to `superior_id` on one of those days (and, with `top`, for those who may have nobody
+    above them: BKPSDM verifies their entries). Three queries whatever the size of the instansi;
+    for a few (employee, day) pairs, where a HierarchyTimeline builds the whole instansi once per
+    change of assignment (about 47 hierarchies of 20,000 over an inbox's look-back, 10 s for a
+    sekda's inbox badge).
+
+    Why the candidates are enough: only a post with posts under it stands above anyone, so only
+    those posts and their holders are loaded. An employee's walk up stops at the first post with a
+    holder other than themself. Going down from the superior's posts, a post can be walked past on
+    a day it is vacant (then by everyone below) or held by one person only (then by that person
+    only). The candidates are the definitif holders of the posts right below the posts so reached,
+    and those lone holders; the rule itself is then applied to them exactly as Hierarchy does, on
+    each asked day (the assignments in force on a day are those of the timeline's piece holding it).
+    """
+
+    def __init__(
+        self,
+        instansi_id: int,
+        start: dt.date,
+        end: dt.date,
+        *,
+        superior_id: int | None = None,
+        top: bool = False,
+    ):
+        self.start, self.end = start, end
+        in_range = Q(start__lte=end) & (Q(end__isnull=True) | Q(end__gte=start))
+        above_others = Position.objects.filter(
+            instansi_id=instansi_id, children__isnull=False
+        ).order_by()
+        self.parent: dict[int, int | None] = dict(
+            above_others.values_list("id", "parent_id").distinct()
+        )
+        # The holders of the posts above others, and every Plt/Plh (someone acting without a
+        # definitif post is in the hierarchy with nobody above them).
+        self._rows: dict[int, list[tuple[int, str, int, dt.date, dt.date | None]]] = defaultdict(
+            list
+        )
+        # employee id -> the (start, end) of each of those assignments of theirs
+        self._held: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+        acting: set[int] = set()
+        reached: set[int | None] = {None} if top else set()
+        for pos, kind, emp, nip, a_start, a_end in (
+            Assignment.objects.filter(in_range, instansi_id=instansi_id, employee__is_active=True)
+            .filter(
+                Q(position_id__in=above_others.values("id")) | ~Q(kind=Assignment.Kind.DEFINITIF)
+            )
+            .order_by()
+            .values_list("position_id", "kind", "employee_id", "employee__nip", "start", "end")
+        ):
+            self._rows[pos].append((_KIND_RANK[kind], nip, emp, a_start, a_end))
+            self._held[emp].append((a_start, a_end))
+            if kind != Assignment.Kind.DEFINITIF:
+                acting.add(emp)
+            if emp == superior_id and pos in self.parent:
+                reached.add(pos)
+        kids: dict[int | None, list[int]] = defaultdict(list)
+        for pos, par in self.parent.items():
+            kids[par].append(pos)
+        extra: set[int] = set()
+        stack = list(reached)
+        while stack:
+            for child in kids.get(stack.pop(), ()):
+                vacant, alone = self._passable(child)
+                extra |= alone
+                if vacant and child not in reached:
+                    reached.add(child)
+                    stack.append(child)
+        if top:
+            extra |= acting  # without a definitif post on some day, perhaps
+        # employee id -> [(position, its parent, start, end)] of their definitif posts, by start.
+        self._definitif: dict[int, list[tuple[int, int | None, dt.date, dt.date | None]]] = (
+            defaultdict(list)
+        )
+        below = Q(parent_id__in=[p for p in reached if p is not None])
+        if None in reached:
+            below |= Q(parent_id__isnull=True)
+        if reached or extra:
+            definitif = Assignment.objects.filter(
+                in_range,
+                instansi_id=instansi_id,
+                kind=Assignment.Kind.DEFINITIF,
+                employee__is_active=True,
+            )
+            for emp, pos, par, a_start, a_end in (
+                definitif.filter(
+                    Q(
+                        employee_id__in=definitif.filter(
+                            position_id__in=Position.objects.filter(
+                                below, instansi_id=instansi_id
+                            ).values("id")
+                        ).values("employee_id")
+                    )
+                    | Q(employee_id__in=sorted(extra))
+                )
+                .order_by("start", "id")
+                .values_list("employee_id", "position_id", "position__parent_id", "start", "end")
+            ):
+                self._definitif[emp].append((pos, par, a_start, a_end))
+        self.candidates: set[int] = set(self._definitif) | extra
+        self._holders: dict[tuple[int, dt.date], list[tuple[int, str, int]]] = {}
+
+    def _passable(self, pos: int) -> tuple[bool, set[int]]:
+        """Whether the post is vacant on some day of the range, and who holds it alone on some day."""
+        rows = self._rows.get(pos, ())
+        days = {self.start}
+        for _r, _n, _e, a_start, a_end in rows:
+            if self.start < a_start <= self.end:
+                days.add(a_start)
+            if a_end is not None and self.start <= a_end < self.end:
+                days.add(a_end + dt.timedelta(days=1))
+        vacant, alone = False, set()
+        for day in days:
+            held = {e for _r, _n, e, s, x in rows if s <= day and (x is None or x >= day)}
+            if not held:
+                vacant = True
+            elif len(held) == 1:
+                alone |= held
+        return vacant, alone
+
+    def _holder(self, pos: int, day: dt.date, exclude: int) -> int | None:
+        key = (pos, day)
+        if key not in self._holders:
+            self._holders[key] = sorted(
+                (r, n, e)
+                for r, n, e, s, x in self._rows.get(pos, ())
+                if s <= day and (x is None or x >= day)
+            )
+        for _r, _n, emp in self._holders[key]:
+            if emp != exclude:
+                return emp
+        return None
+
+    def _definitif_on(self, employee_id: int, day: dt.date) -> tuple[int, int | None] | None:
+        found = None
+        for pos, par, s, x in self._definitif.get(employee_id, ()):
+            if s <= day and (x is None or x >= day):
+                found = (pos, par)  # the latest-starting definitif wins, as in Hierarchy
+        return found
+
+    def superior_id(self, employee_id: int, day: dt.date) -> int | None:
+        """Hierarchy.superior_id on `day`, for a candidate (anyone else: None)."""
+        post = self._definitif_on(employee_id, day)
+        if post is None:
+            return None
+        seen, pos = {post[0]}, post[1]
+        while pos is not None and pos not in seen:
+            seen.add(pos)
+            holder = self._holder(pos, day, exclude=employee_id)
+            if holder is not None:
+                return holder
+            pos = self.parent.get(pos)
+        return None
+
+    def in_hierarchy(self, employee_id: int, day: dt.date) -> bool:
+        """Whether a candidate holds some post on `day` (only then is having no superior that day
+        BKPSDM's business: Hierarchy.without_superior)."""
+        return self._definitif_on(employee_id, day) is not None or any(
+            s <= day and (x is None or x >= day) for s, x in self._held.get(employee_id, ())
+        )
+
+
 @dataclass
 class AccountRow:
     employee: Employee
