@@ -17,7 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ekinerja.core.models import Instansi
 
@@ -365,14 +365,18 @@ def user_roles(user) -> frozenset[str]:
                 "role", flat=True
             )
         )
-        employee = Employee.objects.filter(
-            user=user, instansi_id=user.instansi_id, is_active=True
-        ).first()
+        from ekinerja.core.clock import local_today
+
+        today = local_today(user.instansi)
+        # Whether they hold a post with posts under it comes with the record (no query of its own).
+        employee = (
+            Employee.objects.filter(user=user, instansi_id=user.instansi_id, is_active=True)
+            .annotate(holds_post_above=Exists(_posts_above_others(today, OuterRef("pk"))))
+            .first()
+        )
         if employee is not None:
             roles.add(Role.PEGAWAI)
-            from ekinerja.core.clock import local_today
-
-            if leads_anyone(employee, on=local_today(user.instansi)):
+            if leads_anyone(employee, on=today, holds_post_above=employee.holds_post_above):
                 roles.add(Role.ATASAN)
     result = frozenset(roles)
     user._ekinerja_roles = result
@@ -383,16 +387,24 @@ def subordinate_count(employee: Employee, *, on: dt.date) -> int:
     return len(hierarchy(employee.instansi_id, on).subordinate_ids(employee.id))
 
 
-def leads_anyone(employee: Employee, *, on: dt.date) -> bool:
+def _posts_above_others(on: dt.date, employee) -> QuerySet:
+    """The employee's assignments on `on` to a post with posts under it (`employee`: an id or an
+    OuterRef)."""
+    return Assignment.objects.filter(
+        active_on(on), employee_id=employee, position__children__isnull=False
+    )
+
+
+def leads_anyone(employee: Employee, *, on: dt.date, holds_post_above: bool | None = None) -> bool:
     """Whether the employee is anyone's direct superior on `on`, as user_roles asks on every page.
-    Only the holder of a post with posts under it can be one, so for nearly everybody one small
-    query answers; for such a holder the instansi's hierarchy decides (subordinate_count), since
-    the posts below may be vacant or led by a Plh. Building that hierarchy for every page of every
-    employee cost 0.35 s a page in a Pemda of 20,000."""
-    holds_a_post_above_others = Assignment.objects.filter(
-        active_on(on), employee=employee, position__children__isnull=False
-    ).exists()
-    return holds_a_post_above_others and subordinate_count(employee, on=on) > 0
+    Only the holder of a post with posts under it can be one (`holds_post_above`, when the caller
+    read it with the employee; otherwise one small query), so for nearly everybody that answers;
+    for such a holder the instansi's hierarchy decides (subordinate_count), since the posts below
+    may be vacant or led by a Plh. Building that hierarchy for every page of every employee cost
+    0.35 s a page in a Pemda of 20,000."""
+    if holds_post_above is None:
+        holds_post_above = _posts_above_others(on, employee.pk).exists()
+    return holds_post_above and subordinate_count(employee, on=on) > 0
 
 
 def admin_unit_ids(user) -> set[int]:

@@ -162,3 +162,27 @@ def test_leads_anyone_reads_the_hierarchy_only_for_a_post_with_posts_under_it(tr
     Assignment.objects.filter(position=pos["admin"]).delete()
     assert leads_anyone(p["kasubag"], on=on) is False
     assert leads_anyone(p["sekre"], on=on) is True  # the kasubag is still under the sekretaris
+
+
+def test_user_roles_reads_the_post_check_with_the_employee(tree):
+    """user_roles costs a staff member no query beyond its grants and the employee record (the
+    post check rides on the record), and a head no more than the hierarchy it always cost."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ekinerja.core.models import User
+    from ekinerja.org.selectors import user_roles
+    from tests.factories import UserFactory
+
+    _inst, _pos, p = tree
+    for key in ("staf1", "kasubag"):
+        p[key].user = UserFactory(instansi=p[key].instansi)
+        p[key].save()
+    staff = User.objects.select_related("instansi").get(pk=p["staf1"].user_id)
+    with CaptureQueriesContext(connection) as ctx:
+        assert user_roles(staff) == {"pegawai"}
+    assert len(ctx.captured_queries) == 2  # grants, the employee with the post check
+    head = User.objects.select_related("instansi").get(pk=p["kasubag"].user_id)
+    with CaptureQueriesContext(connection) as ctx:
+        assert user_roles(head) == {"pegawai", "atasan"}
+    assert len(ctx.captured_queries) == 4  # and the hierarchy's two
