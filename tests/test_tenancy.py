@@ -533,6 +533,7 @@ ROUTE_OBJECTS: dict[str, dict[str, Any]] = {
     "tpp:release": {"pk": _tpp_run, "wid": _withholding},
     "tpp:adjust": {"pk": _tpp_run},
     "tpp:download": {"pk": _tpp_run, "kind": NotObject("nominatif-xlsx")},
+    "tpp:documents": {"pk": _tpp_run},
     "tpp:policy": {"pk": _tpp_policy},
     "tpp:policy-adopt": {"pk": _tpp_policy},
     "tpp:policy-retire": {"pk": _tpp_policy},

@@ -170,6 +170,7 @@ class Section:
     head: selectors.UnitHead | None = None
     signer: Signatory | None = None  # the head of the unit
     treasurer: Signatory | None = None
+    columns: list[float] = field(default_factory=list)  # the pdf's widths (nominatif_columns)
 
     @property
     def title(self) -> str:
@@ -582,10 +583,112 @@ def _pdf(template: str, context: dict) -> bytes:
     return HTML(string=html).write_pdf()
 
 
+#: Advance widths (em) of DejaVu Sans, the pdf's first font, rounded up: digits 0.636, "." and
+#: "," 0.318, "/" 0.337, "-" 0.361, "R" 0.695, "p" 0.635; an average capital 0.67, small letter
+#: 0.56; bold about 9% wider. Liberation Sans, the fallback, is narrower (digits 0.556), so a
+#: figure measured here never overflows its column.
+_EM = {
+    **dict.fromkeys("0123456789", 0.64),
+    ".": 0.32,
+    ",": 0.32,
+    " ": 0.32,
+    "/": 0.34,
+    "-": 0.37,
+    "R": 0.70,
+    "p": 0.64,
+}
+BOLD = 1.1
+PT_MM = 25.4 / 72
+LIST_PT, TOTAL_PT = 6.0, 5.5  # table.list's font size, its total row's (_style.html)
+CELL_PAD_MM = 4.5 * PT_MM  # 2 pt padding each side and the 0.5 pt rule, rounded up
+PAGE_MM = 297 - 20 - 2 * 8 * 25.4 / 96  # A4 landscape less the @page and body margins (8 px)
+
+
+def _text_mm(text: str, pt: float = LIST_PT, bold: bool = False) -> float:
+    em = sum(_EM.get(c, 0.70 if c.isupper() else 0.58) for c in text)
+    return em * (BOLD if bold else 1) * pt * PT_MM
+
+
+def _word_mm(texts, pt: float = LIST_PT, bold: bool = False) -> float:
+    """The widest word among `texts` (a column that wraps is never narrower than that)."""
+    return max((_text_mm(w, pt, bold) for t in texts for w in str(t or "").split()), default=0.0)
+
+
+def nominatif_columns(data: Payroll, section: Section) -> list[float]:
+    """The width in mm of each column of a section's pdf list, for `table-layout: fixed`:
+    WeasyPrint's automatic table layout measured every cell of every row (a fifth of the CPU of a
+    600-employee list); this does what it did from estimated text widths (`_text_mm`). A column
+    that never wraps (No, Kelas, the figures: rows at 6 pt, the total bold at 5.5 pt, the header's
+    longest word) is as wide as its widest text. The others (NIP / Nama, Gol., Jabatan, Rekening,
+    Keterangan) get at least their longest word (an 18-digit NIP; Keterangan 26 mm, its
+    min-width) and share the rest of the page in proportion to how much more their longest text
+    wants, as CSS's automatic layout does. The last width is Keterangan's. [] when the columns'
+    narrowest widths do not fit the page: that section keeps the automatic layout."""
+    rows, totals = section.rows, [section.totals]
+
+    def fixed(header: str, cells, sums=()) -> float:
+        return CELL_PAD_MM + max(
+            [_word_mm([header], bold=True)]
+            + [_text_mm(c) for c in cells]
+            + [_text_mm(c, TOTAL_PT, bold=True) for c in sums]
+        )
+
+    def money(header: str, values, sums) -> float:
+        return fixed(header, map(format_rupiah, values), map(format_rupiah, sums))
+
+    def wraps(header: str, lines, floor: float = 0.0) -> tuple[float, float]:
+        """(min, max) content width of a column whose cells wrap at spaces."""
+        lines = [str(t or "") for t in lines]
+        low = max(floor, _word_mm([header], bold=True), _word_mm(lines)) + CELL_PAD_MM
+        high = max([_text_mm(t) for t in lines] + [_text_mm(header, bold=True)]) + CELL_PAD_MM
+        return low, max(low, high)
+
+    figures = [
+        money("Pagu", [r.ceiling for r in rows], [t["ceiling"] for t in totals]),
+        *[
+            money(label, [component_amount(r, k) for r in rows], [t[k] for t in totals])
+            for k, label in zip(data.keys, data.labels, strict=True)
+        ],
+    ]
+    for f, label in (
+        ("gross", "TPP kotor"),
+        ("pph21", "PPh 21"),
+        ("health_insurance", "Iuran BPJS"),
+        ("net", "TPP bersih"),
+        ("payable", "Dibayarkan"),
+    ):
+        figures.append(money(label, [getattr(r, f) for r in rows], [t[f] for t in totals]))
+    number = fixed("No", [str(len(rows))])
+    kelas = fixed("Kelas", [str(r.kelas or "-") for r in rows])
+    flexible = [  # NIP / Nama, Gol., Jabatan, Rekening, Keterangan
+        wraps("NIP / Nama", [r.nip for r in rows] + [r.name for r in rows]),
+        wraps("Gol.", [r.golongan or "-" for r in rows]),
+        wraps("Jabatan", [r.position_name for r in rows]),
+        wraps("Rekening", [r.bank_name for r in rows] + [r.bank_account or "-" for r in rows]),
+        wraps("Keterangan", [remark(r) for r in rows], floor=26.0),  # _style.html: min-width 26mm
+    ]
+    room = PAGE_MM - number - kelas - sum(figures)
+    low = sum(lo for lo, _hi in flexible)
+    high = sum(hi for _lo, hi in flexible)
+    if room >= high:  # everything fits on one line: the extra in proportion to the widths
+        share = [hi + (room - high) * hi / high for _lo, hi in flexible]
+    elif high > low and room > low:
+        share = [lo + (hi - lo) * (room - low) / (high - low) for lo, hi in flexible]
+    else:
+        # Too wide for the page (nine-digit figures, many components): the automatic layout, which
+        # lets the table run into the right margin by its real widths rather than these estimates.
+        return []
+    nip, gol, position, account, keterangan = share
+    widths = [number, nip, gol, kelas, position, *figures, account, keterangan]
+    return [round(w, 1) for w in widths]
+
+
 def nominatif_pdf(run: Run, unit: Unit | None = None, printed_on=None) -> bytes:
     """The daftar nominatif TPP as a landscape A4 pdf: per unit its table, JUMLAH row, amount in
     words and signature blocks (head of unit, treasurer); for the whole instansi a recap page."""
     data = payroll(run, unit, signed=True)
+    for s in data.sections:
+        s.columns = nominatif_columns(data, s)
     return _pdf(
         "tpp/pdf/nominatif.html",
         {

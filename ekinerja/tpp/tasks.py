@@ -59,3 +59,21 @@ def nightly_policy_sync() -> int:
         services.activity_settings_sync(actor=None, instansi=inst)
         for inst in Instansi.objects.all()
     )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def nominatif_pdf_task(run_id: int, unit_id: int | None, day: str) -> int:
+    """documents.render: the daftar nominatif pdf of a locked run, kept for the run page's download
+    button. A run no longer locked (it cannot be, but a job outlives a request) renders nothing.
+    A redelivered task (acks_late) renders again into the same name. Returns the run id."""
+    import datetime as dt
+
+    from . import documents
+    from .models import Run
+
+    run = Run.objects.select_related("instansi").filter(pk=run_id).first()
+    if run is None or run.state not in services.LOCKED_STATES:
+        return run_id
+    unit = Unit.objects.get(pk=unit_id, instansi=run.instansi) if unit_id else None
+    documents.render(run, unit, dt.date.fromisoformat(day))
+    return run_id

@@ -20,6 +20,7 @@ urlpatterns = [
     path("perhitungan/<int:pk>/lepas/<int:wid>/", views.release, name="release"),
     path("perhitungan/<int:pk>/koreksi/", views.adjust, name="adjust"),
     path("perhitungan/<int:pk>/unduh/<slug:kind>/", views.download, name="download"),
+    path("perhitungan/<int:pk>/dokumen/", views.documents_progress, name="documents"),
     path("kebijakan/", views.policies, name="policies"),
     path("kebijakan/baru/", views.policy_edit, name="policy-new"),
     path("kebijakan/<int:pk>/", views.policy_edit, name="policy"),

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import employee_for_user, hierarchy, user_roles
 from ekinerja.org.views import register_home_card
 
-from . import exports, selectors, services, simulation
+from . import documents, exports, selectors, services, simulation
 from .models import Policy as PolicyRow
 from .models import Result, Run, Simulation, Withholding
 from .policy import TEMPLATES
@@ -381,6 +381,7 @@ def _run_page(request, run: Run, form: dict | None = None):
         "locked": locked,
         "computed_by_me": services.first_hand_refusal(run, request.user),
         "kinds": EXPORT_KINDS,
+        **(_documents_context(request, run) if request.user.has_perm("tpp.export") else {}),
         "withhold_form": form if form and form["name"] == "withhold" else {},
         "adjust_form": form if form and form["name"] == "adjust" else {},
     }
@@ -605,6 +606,8 @@ def download(request, pk: int, kind: str):
         unit = get_scoped_or_404(Unit, request.user, pk=request.POST["unit"])
     today = _today(request)
     doc, ext = kind.split("-")
+    if documents.in_background(run, kind, unit):
+        return _background_pdf(request, run, unit, today)
     if kind == "nominatif-xlsx":
         content = exports.nominatif_xlsx(run, unit)
     elif kind == "nominatif-pdf":
@@ -620,6 +623,62 @@ def download(request, pk: int, kind: str):
     name = exports.filename(run, doc, unit, ext)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _background_pdf(request, run: Run, unit: Unit | None, today):
+    """The nominatif pdf of many employees (documents.py): the kept file when it is ready (recorded
+    as every download is), else its job started (inline without a broker: then the file is ready
+    at once) and the run page showing its progress."""
+    from .tasks import nominatif_pdf_task
+
+    kept = documents.document(run, unit, today)
+    if not kept.ready():
+        if kept.busy():
+            messages.info(
+                request, "Daftar nominatif (pdf) masih disiapkan; tunggu sampai siap diunduh."
+            )
+            return redirect(f"{reverse('tpp:run', args=[run.pk])}#dokumen")
+        kept.write_status(documents.QUEUED, progress=0)
+        try:
+            enqueue(nominatif_pdf_task, run.pk, kept.unit_id, today.isoformat())
+        except QueueUnavailable as exc:
+            kept.write_status(documents.FAILED, error=str(exc))
+            messages.error(request, str(exc))
+            return redirect(f"{reverse('tpp:run', args=[run.pk])}#dokumen")
+        if not kept.ready():
+            messages.info(
+                request,
+                "Daftar nominatif (pdf) sedang disiapkan di latar belakang. Halaman ini menunjukkan "
+                "kemajuannya; tombol unduh muncul bila sudah siap.",
+            )
+            return redirect(f"{reverse('tpp:run', args=[run.pk])}#dokumen")
+    services.run_mark_exported(
+        actor=request.user, run=run, what=f"nominatif-pdf {unit or ''}".strip()
+    )
+    response = FileResponse(kept.pdf.open("rb"), content_type=_CONTENT_TYPES["pdf"])
+    name = exports.filename(run, "nominatif", unit, "pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def documents_progress(request, pk: int):
+    """The run page's list of background documents of the day (htmx, every 2 s while one is being
+    rendered)."""
+    run = _run_or_404(request, pk)
+    _need(request, "tpp.export")
+    return render(request, "tpp/_documents.html", _documents_context(request, run))
+
+
+def _documents_context(request, run: Run) -> dict:
+    jobs = documents.of_run(run, _today(request)) if run.state in services.LOCKED_STATES else []
+    waiting = [j for j in jobs if j["state"] in (documents.QUEUED, documents.RUNNING)]
+    poll = ""
+    if waiting:  # slower while only a stalled job waits for a worker to come back
+        poll = "10s" if all(j.get("stalled") for j in waiting) else "2s"
+    return {"run": run, "doc_jobs": jobs, "doc_poll": poll}
 
 
 # ---------------------------------------------------------------- policies
