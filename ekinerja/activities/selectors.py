@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 import time
 import zoneinfo
 from collections import defaultdict
@@ -37,6 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Round, TruncDate
 from django.utils import timezone
 
+from ekinerja.core import generations
 from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
 from ekinerja.core.prepared import Param, Prepared, as_model, model_fields
@@ -133,27 +133,11 @@ def _generation_key(instansi_id: int) -> str:
     return f"activities:calendar-generation:{instansi_id}"
 
 
-def _fresh_generation() -> int:
-    # Never a value an earlier generation of the same key had: a generation evicted from the cache
-    # must not bring back values kept under an older one.
-    return secrets.randbits(62)
-
-
 def calendar_generation(instansi_id: int) -> int:
     """The instansi's current generation (calendar and policy values): part of every kept value's
-    key. One read of the shared cache. When the cache (Redis) does not answer, a generation never
-    used before: nothing kept is reused and every value is computed afresh (slower, never stale),
-    and the employees' pages keep working."""
-    key = _generation_key(instansi_id)
-    try:
-        found = cache.get(key)
-        if found is None:
-            cache.add(key, _fresh_generation(), None)
-            found = cache.get(key)
-    except Exception:  # redis ConnectionError, TimeoutError...: the cache is an optimisation
-        log.warning("Cache tidak dapat dibaca; nilai kalender dihitung ulang", exc_info=True)
-        return _fresh_generation()
-    return found if found is not None else _fresh_generation()
+    key. One read of the shared cache (core.generations: a never-used one when it does not answer,
+    so every value is computed afresh and the employees' pages keep working)."""
+    return generations.current(_generation_key(instansi_id), what="nilai kalender")
 
 
 def calendar_changed(instansi_id: int) -> None:
@@ -166,7 +150,7 @@ def calendar_changed(instansi_id: int) -> None:
         try:
             cache.incr(key)
         except ValueError:
-            cache.set(key, _fresh_generation(), None)
+            cache.set(key, generations.fresh(), None)
     except Exception:
         log.warning(
             "Cache tidak dapat diperbarui; nilai kalender proses ini dibuang", exc_info=True

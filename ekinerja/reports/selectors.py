@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from ekinerja.activities import selectors as activities
 from ekinerja.attendance import selectors as attendance
+from ekinerja.core import generations
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period
 from ekinerja.org import selectors as org
@@ -187,30 +187,16 @@ def _generation_key(instansi_id: int) -> str:
     return f"reports:generation:{instansi_id}"
 
 
-def _fresh_generation() -> int:
-    # Never a value an earlier generation had: one evicted must not bring back older figures.
-    return secrets.randbits(62)
-
-
 def generation(instansi_id: int) -> int:
-    """The instansi's current generation; a never-used one when the cache does not answer (so
-    nothing kept is reused)."""
-    key = _generation_key(instansi_id)
-    try:
-        found = cache.get(key)
-        if found is None:
-            cache.add(key, _fresh_generation(), None)
-            found = cache.get(key)
-    except Exception:  # redis ConnectionError, TimeoutError...: the cache is an optimisation
-        log.warning("Cache tidak dapat dibaca; angka laporan dihitung ulang", exc_info=True)
-        return _fresh_generation()
-    return found if found is not None else _fresh_generation()
+    """The instansi's current generation (core.generations: a never-used one when the cache does
+    not answer, so nothing kept is reused)."""
+    return generations.current(_generation_key(instansi_id), what="angka laporan")
 
 
 def figures_changed(instansi_id: int) -> None:
     """Figures a leader sees changed: every month kept for the instansi is stale."""
     try:
-        cache.set(_generation_key(instansi_id), _fresh_generation(), None)
+        cache.set(_generation_key(instansi_id), generations.fresh(), None)
     except Exception:
         log.warning(
             "Cache tidak dapat diperbarui; angka laporan tersimpan kedaluwarsa sendiri",
