@@ -57,6 +57,8 @@ STATUS_LABELS = {
     FAILED: "Gagal",
 }
 KIND = "nominatif-pdf"
+#: A claim lock (Document.claim) older than this many seconds was left by a request that died.
+CLAIM_STALE = 30
 
 
 def rows_in_scope(run: Run, unit: Unit | None) -> int:
@@ -125,6 +127,37 @@ class Document:
         if s.get("state") == RUNNING:
             return age < RUNNING_SILENT
         return s.get("state") == QUEUED and age < STALLED_AFTER
+
+    def claim(self) -> bool:
+        """Atomically become the request that queues the job: True once the status says queued by
+        this call; False when the file is ready, a job is busy, or another request is deciding at
+        this very moment. A lock file made with O_EXCL guards the check-and-write, so two officers
+        pressing in the same second start one job; a lock left by a request killed in between is
+        ignored after CLAIM_STALE seconds."""
+        store(self.run.instansi_id).mkdir(parents=True, exist_ok=True)
+        lock = self.status_file.with_suffix(".lock")
+        for _attempt in range(2):
+            try:
+                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                break
+            except FileExistsError:
+                try:
+                    stale = time.time() - lock.stat().st_mtime >= CLAIM_STALE
+                except FileNotFoundError:  # released meanwhile: try again
+                    continue
+                if not stale:
+                    return False
+                lock.unlink(missing_ok=True)
+        else:
+            return False
+        os.close(fd)
+        try:
+            if self.ready() or self.busy():
+                return False
+            self.write_status(QUEUED, progress=0)
+            return True
+        finally:
+            lock.unlink(missing_ok=True)
 
     def write_status(self, state: str, **extra) -> None:
         folder = store(self.run.instansi_id)

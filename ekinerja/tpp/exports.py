@@ -108,14 +108,31 @@ def payment_remark(result: Result) -> str:
         parts.append("Tanpa jabatan pada bulan ini: hanya pembayaran")
     if result.withheld:
         parts.append(f"Ditahan: {result.withheld_reason}")
+    sources = getattr(result, "payment_sources", None) or []
     if result.released:
-        parts.append(f"Pelepasan penahanan {format_rupiah(result.released)}")
+        parts.append(_sourced("Pelepasan penahanan", result.released, sources, "released"))
     if result.adjustment:
-        parts.append(f"Koreksi {format_rupiah(result.adjustment)}")
+        parts.append(_sourced("Koreksi", result.adjustment, sources, "adjustment"))
     rest = services.unrecovered(result)
     if rest:
         parts.append(f"Sisa potongan {format_rupiah(rest)} belum terpotong")
     return "; ".join(parts)
+
+
+def _sourced(label: str, total: Decimal, sources: list, kind: str) -> str:
+    """ "Koreksi TPP Agustus 2026 Rp150.000", or one part per month ("Pelepasan penahanan TPP Juli
+    2026 Rp1.000.000, TPP Agustus 2026 Rp900.000"): the month each amount belongs to, from
+    `payment_sources`. A recovery's carried rest says so. Without sources (an older result, or
+    figures that no longer add up to the row's) just the total, as the row stores it."""
+    mine = [s for s in sources if s.kind == kind]
+    if not mine or sum((s.amount for s in mine), ZERO) != total:
+        return f"{label} {format_rupiah(total)}"
+    parts = [
+        f"{'sisa potongan ' if s.carried else ''}TPP {Period.parse(s.period).label} "
+        f"{format_rupiah(s.amount)}"
+        for s in mine
+    ]
+    return f"{label} {', '.join(parts)}"
 
 
 def remark(result: Result) -> str:
@@ -287,10 +304,16 @@ def signatories(data: Payroll, unit: Unit | None = None) -> None:
 
 
 def payroll(run: Run, unit: Unit | None = None, signed: bool = False) -> Payroll:
-    """The list's content, grouped by paying unit (one query); with `signed`, who signs it too
-    (`signatories`, five more)."""
+    """The list's content, grouped by paying unit (one query; two more when a row pays a release or a
+    correction: the months they come from); with `signed`, who signs it too (`signatories`, five
+    more)."""
     keys = component_keys(run)
     rows = selectors.payroll_results(run, unit)
+    paid_more = [r.employee_id for r in rows if r.released or r.adjustment]
+    if paid_more:  # the months behind releases and corrections, for the Keterangan
+        sources = selectors.payment_sources(run.instansi_id, Period.parse(run.period), paid_more)
+        for r in rows:
+            r.payment_sources = sources.get(r.employee_id, [])
     sections: list[Section] = []
     for r in rows:
         if not sections or sections[-1].unit != r.unit:

@@ -744,6 +744,48 @@ def adjustments_into(employee: Employee, period: Period) -> list[Adjustment]:
     )
 
 
+@dataclass(frozen=True)
+class PaymentSource:
+    """One part of what a month's list pays besides the month's own net: a withheld earlier month
+    released into it, or a correction (or a recovery's carried rest) of an earlier locked month."""
+
+    kind: str  # "released" or "adjustment"
+    period: str  # the month it belongs to / corrects, "YYYY-MM"
+    amount: Decimal
+    carried: bool = False
+
+
+def payment_sources(
+    instansi_id: int, period: Period, employee_ids: Iterable[int]
+) -> dict[int, list[PaymentSource]]:
+    """For the list's Keterangan: per employee, the releases and corrections paid in the month, each
+    with the month it comes from, releases first, oldest month first (two queries)."""
+    ids = list(employee_ids)
+    out: dict[int, list[PaymentSource]] = defaultdict(list)
+    if not ids:
+        return out
+    released = (
+        Withholding.objects.filter(
+            instansi_id=instansi_id, released_period=str(period), employee_id__in=ids
+        )
+        .exclude(period=str(period))
+        .order_by("period", "id")
+        .values_list("employee_id", "period", "amount")
+    )
+    for emp, held, amount in released:
+        out[emp].append(PaymentSource("released", held, amount or Decimal(0)))
+    corrections = (
+        Adjustment.objects.filter(
+            instansi_id=instansi_id, target_period=str(period), employee_id__in=ids
+        )
+        .order_by("source_period", "created_at", "id")
+        .values_list("employee_id", "source_period", "amount", "carried")
+    )
+    for emp, source, amount, carried in corrections:
+        out[emp].append(PaymentSource("adjustment", source, amount, carried))
+    return out
+
+
 def carried_from(employee: Employee, period: Period) -> Adjustment | None:
     """The rest of a recovery the month could not cover, carried to a later month when it was
     locked (services._carry_unrecovered), if any (one query)."""

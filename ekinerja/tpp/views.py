@@ -628,23 +628,18 @@ def download(request, pk: int, kind: str):
 def _background_pdf(request, run: Run, unit: Unit | None, today):
     """The nominatif pdf of many employees (documents.py): the kept file when it is ready (recorded
     as every download is), else its job started (inline without a broker: then the file is ready
-    at once) and the run page showing its progress."""
-    from .tasks import nominatif_pdf_task
-
+    at once) and the run page showing its progress. `Document.claim` lets one of two requests
+    pressing at once start the job; the other is told it is being prepared."""
     kept = documents.document(run, unit, today)
     if not kept.ready():
-        if kept.busy():
-            messages.info(
-                request, "Daftar nominatif (pdf) masih disiapkan; tunggu sampai siap diunduh."
-            )
-            return redirect(f"{reverse('tpp:run', args=[run.pk])}#dokumen")
-        kept.write_status(documents.QUEUED, progress=0)
-        try:
-            enqueue(nominatif_pdf_task, run.pk, kept.unit_id, today.isoformat())
-        except QueueUnavailable as exc:
-            kept.write_status(documents.FAILED, error=str(exc))
-            messages.error(request, str(exc))
-            return redirect(f"{reverse('tpp:run', args=[run.pk])}#dokumen")
+        if not kept.claim():  # another request queued it (or is doing so this very moment)
+            if not kept.ready():  # (it may have just been made inline)
+                messages.info(
+                    request, "Daftar nominatif (pdf) masih disiapkan; tunggu sampai siap diunduh."
+                )
+                return redirect(f"{reverse('tpp:run', args=[run.pk])}#dokumen")
+        elif (failed := _start_pdf_job(request, run, kept, today)) is not None:
+            return failed
         if not kept.ready():
             messages.info(
                 request,
@@ -660,6 +655,20 @@ def _background_pdf(request, run: Run, unit: Unit | None, today):
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _start_pdf_job(request, run: Run, kept, today):
+    """Queues the claimed job (inline without a broker: the file is then ready); a broker that is
+    down marks it failed and answers with the run page saying so."""
+    from .tasks import nominatif_pdf_task
+
+    try:
+        enqueue(nominatif_pdf_task, run.pk, kept.unit_id, today.isoformat())
+    except QueueUnavailable as exc:
+        kept.write_status(documents.FAILED, error=str(exc))
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('tpp:run', args=[run.pk])}#dokumen")
+    return None
 
 
 @login_required

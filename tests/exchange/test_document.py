@@ -122,6 +122,25 @@ def test_every_problem_is_listed_with_its_path():
     assert "tidak disebut oleh kebijakan mana pun" in found["$.leaves[0].type"]
 
 
+@pytest.mark.parametrize("zone", ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"])
+def test_each_indonesian_zone_is_read(zone):
+    data = minimal()
+    data["instansi"]["timezone"] = zone
+    assert read_document(data).instansi.timezone == zone
+
+
+def test_other_zones_and_times_with_offsets_or_seconds_are_problems():
+    """docs/exchange-format.md "Time zone": times are local clock times of one of the three zones."""
+    data = minimal()
+    data["instansi"]["timezone"] = "Asia/Pontianak"
+    data["punches"][0]["at"] = "2026-10-01T07:41+08:00"
+    data["punches"].append({**data["punches"][0], "at": "2026-10-01T07:41:30"})
+    found = problems(data)
+    assert "Asia/Jayapura" in found["$.instansi.timezone"]
+    assert "TTTT-BB-HHTJJ:MM" in found["$.punches[0].at"]
+    assert "TTTT-BB-HHTJJ:MM" in found["$.punches[1].at"]
+
+
 def test_cross_references_and_cycles():
     data = minimal()
     data["units"].append({"code": "A", "name": "A", "parent": "B"})

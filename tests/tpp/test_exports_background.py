@@ -311,3 +311,53 @@ def test_a_job_no_worker_takes_says_the_worker_does_not_run(client, locked_run, 
     doc.status_file.write_text(json.dumps(status))
     fragment = client.get(reverse("tpp:documents", args=[run.pk])).content.decode()
     assert "pekerja latar belakang (Celery) tampaknya tidak berjalan" in fragment
+
+
+def test_two_presses_at_the_same_moment_start_one_job(client, locked_run, big, broker, monkeypatch):
+    """The second request arrives while the first is between checking and queuing (it holds the
+    claim lock): it is told the pdf is being prepared and starts nothing; once the first has queued
+    it, asking again still starts nothing."""
+    import os
+    import threading
+
+    p, run = locked_run
+    client.force_login(p.bpkad)
+    held = threading.Event()
+    real_busy = documents.Document.busy
+    answers = []
+
+    def slow_busy(self):
+        # The first request, inside its claim: the second one comes now.
+        if not held.is_set():
+            held.set()
+            assert os.path.exists(self.status_file.with_suffix(".lock"))
+            answers.append(self.claim())
+        return real_busy(self)
+
+    monkeypatch.setattr(documents.Document, "busy", slow_busy)
+    response = _download(client, run)
+    monkeypatch.setattr(documents.Document, "busy", real_busy)
+    assert answers == [False]  # the second press was refused while the first decided
+    assert response.status_code == 302 and len(broker) == 1
+    doc = documents.document(run, None, documents.dt.date.fromisoformat(broker[0][1][2]))
+    assert doc.status()["state"] == documents.QUEUED
+    assert not doc.status_file.with_suffix(".lock").exists()
+    _download(client, run)
+    assert len(broker) == 1
+
+
+def test_a_claim_lock_left_by_a_dead_request_does_not_block_for_long(locked_run, big):
+    import os
+    import time
+
+    _p, run = locked_run
+    doc = documents.document(run, None, documents.dt.date.today())
+    lock = doc.status_file.with_suffix(".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.write_text("")
+    assert doc.claim() is False  # someone is deciding right now
+    old = time.time() - documents.CLAIM_STALE - 1
+    os.utime(lock, (old, old))
+    assert doc.claim() is True and doc.status()["state"] == documents.QUEUED
+    assert not lock.exists()
+    assert doc.claim() is False  # queued: busy

@@ -490,6 +490,50 @@ def test_a_release_and_an_adjustment_due_after_leaving_are_still_paid(pemda, cli
     assert "Tidak memiliki jabatan definitif pada November 2026" in html
 
 
+def test_the_list_names_the_month_each_release_and_correction_comes_from(pemda):
+    """BPKAD reconciles a row paying more than its month's net from the Keterangan: each released or
+    corrected amount with the month it belongs to, in the xlsx as in the pdf's lines."""
+    import io
+
+    import openpyxl
+
+    from ekinerja.tpp import exports
+
+    guru = pemda.people["guru"]
+    full_attendance(guru)
+    monthly_minutes(pemda, guru, 15)
+    w = services.withholding_create(actor=pemda.bkpsdm1, employee=guru, period=OCT, reason="LHKPN")
+    run = compute(pemda)
+    held = _result(run, guru).net
+    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run))
+    for amount in (Decimal(150_000), Decimal(-20_000)):
+        services.adjustment_record(
+            actor=pemda.bkpsdm1, employee=guru, source_period=OCT, amount=amount, reason="k"
+        )
+    services.withholding_release(actor=pemda.bkpsdm1, withholding=w)
+    nov = compute(pemda, period=NOV)
+    data = exports.payroll(nov)
+    row = next(r for s in data.sections for r in s.rows if r.employee_id == guru.pk)
+    note = exports.remark(row)
+    assert f"Pelepasan penahanan TPP Oktober 2026 {format_rupiah(held)}" in note
+    assert "Koreksi TPP Oktober 2026 Rp150.000, TPP Oktober 2026 -Rp20.000" in note
+    wb = openpyxl.load_workbook(io.BytesIO(exports.nominatif_xlsx(nov)))
+    cells = [c.value for ws in wb.worksheets for line in ws.iter_rows() for c in line]
+    assert note in cells
+    # Rows paying nothing extra look nothing up; a row whose sources no longer add up to its stored
+    # figure (changed behind the run's back) shows the stored total only.
+    assert not getattr(
+        next(r for s in data.sections for r in s.rows if r.employee_id != guru.pk),
+        "payment_sources",
+        [],
+    )
+    row.adjustment = Decimal(1)
+    assert (
+        "Koreksi Rp1" in exports.remark(row)
+        and "Oktober" not in exports.payment_remark(row).split("Koreksi")[1]
+    )
+
+
 def test_a_hire_recorded_after_the_unit_run_was_locked_is_corrected_by_adjustment(pemda):
     """October of Dinas Pendidikan is locked; a hire from 1 October is recorded afterwards. The unit
     cannot be recomputed, so the month is locked for them too: their October is paid as an
