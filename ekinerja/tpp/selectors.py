@@ -536,6 +536,11 @@ def machines_behind(instansi: Instansi, period: Period) -> list:
     return devices_behind(instansi, min(closes, timezone.now()))
 
 
+def leave_type_names(instansi: Instansi) -> list[tuple[str, str]]:
+    """The instansi's active leave types as (code, name), for the policy form (one query)."""
+    return [(lt.code, lt.name) for lt in leave_types(instansi)]
+
+
 def leave_types_not_in_policy(
     instansi: Instansi, policy_data: dict | None
 ) -> list[tuple[str, str]]:

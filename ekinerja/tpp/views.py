@@ -30,7 +30,7 @@ from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import employee_for_user, hierarchy, user_roles
 from ekinerja.org.views import register_home_card
 
-from . import documents, exports, selectors, services, simulation
+from . import documents, exports, policy_form, selectors, services, simulation
 from .models import Policy as PolicyRow
 from .models import Result, Run, Simulation, Withholding
 from .policy import TEMPLATES
@@ -791,21 +791,39 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy_edit(request, pk: int | None = None):
+    """A policy version: the form of its figures (`policy_form`, the default view) or its JSON text
+    ("lanjutan"), the previous version beside it, the problems at their fields."""
     _need(request, "tpp.view_policy")
     instansi = request.user.instansi
     policy = get_scoped_or_404(PolicyRow, request.user, pk=pk) if pk else None
     can_edit = request.user.has_perm("tpp.manage_policy") and (
         policy is None or policy.status == PolicyRow.Status.DRAFT
     )
+    view = request.POST.get("tampilan") or request.GET.get("tampilan")
+    if not view:  # a text posted without saying which view (a script, an older page): the JSON
+        view = "json" if "data" in request.POST else "formulir"
+    view = view if view in ("formulir", "json") else "formulir"
     problems: list[tuple[str, str]] = []
+    form_errors: dict[str, str] = {}
+    kept: dict = {}
+    base: dict | None = None
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Kebijakan ini tidak dapat diubah.")
-        text = request.POST.get("data", "")
-        data, syntax = _parse_policy_text(text)
-        if syntax is not None:
-            problems = [("$", syntax)]
+        if view == "formulir":
+            text = request.POST.get("base", "")
+            base, syntax = _parse_policy_text(text)
+            data = None
+            if syntax is not None or not isinstance(base, dict):
+                problems, base = [("$", syntax or "Isian formulir tidak terbaca.")], None
+            else:
+                data, form_errors, kept = policy_form.apply(base, request.POST)
         else:
+            text = request.POST.get("data", "")
+            data, syntax = _parse_policy_text(text)
+            if syntax is not None:
+                problems = [("$", syntax)]
+        if data is not None and not problems and not form_errors:
             try:
                 policy = services.policy_save(
                     actor=request.user, instansi=instansi, data=data, policy=policy
@@ -840,13 +858,29 @@ def policy_edit(request, pk: int | None = None):
     missing = selectors.leave_types_not_in_policy(instansi, parsed)
     if missing:
         warnings.append(_leave_types_warning(missing))
+    sections, listed = (
+        [],
+        [(policy_form.describe(p) if p.startswith("$") else "", p, r) for p, r in problems],
+    )
+    if view == "formulir" and isinstance(parsed, dict):
+        names = dict(selectors.leave_type_names(instansi))
+        sections = policy_form.sections(parsed, names)
+        if request.method == "POST" and base is not None:
+            policy_form.fill(sections, request.POST)
+        listed = policy_form.place(sections, problems, form_errors, kept)
+        policy_form.mark_previous(sections, previous.data if previous else None)
+    elif view == "formulir":
+        view = "json"  # a text that is no policy document: only the JSON view can show it
     return render(
         request,
         "tpp/policy_edit.html",
         {
             "policy": policy,
             "text": text,
-            "problems": problems,
+            "view": view,
+            "sections": sections,
+            "problems": listed,
+            "form_problem_count": len(form_errors) + len(problems),
             "warnings": warnings,
             "previous": previous,
             "diff": _diff_rows(previous.data if previous else None, text),
@@ -855,7 +889,7 @@ def policy_edit(request, pk: int | None = None):
             "templates": [(k, label) for k, (label, _f) in TEMPLATES.items()],
             **_simulation_choices(request, policy),
         },
-        status=400 if problems else 200,
+        status=400 if problems or form_errors else 200,
     )
 
 

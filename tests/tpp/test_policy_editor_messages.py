@@ -88,7 +88,12 @@ def test_the_editor_lists_the_readers_problems_in_indonesian_with_path_and_numbe
         ("$.bonus", "kunci tidak dikenal"),
         ("$.skp", "wajib diisi"),
     ]:
-        assert f"<code>{path}</code>: {reason}" in problems, (path, problems)
+        assert f'<code class="text-muted">{path}</code>: {reason}' in problems, (path, problems)
+    # Each path is also said in words (policy_form.describe).
+    assert "Komponen dan bobot <code" in problems
+    assert "Kehadiran › potongan terlambat › baris 2 <code" in problems
+    assert "Faktor status › CPNS <code" in problems
+    assert "Pagu per kelas jabatan › kelas 3 <code" in problems
     assert not any(word in problems for word in ENGLISH), problems
     assert PolicyRow.objects.count() == before
 
@@ -161,7 +166,7 @@ def test_a_huge_base_is_refused_with_no_server_error_and_nothing_saved(editor, p
     response, page = _post(editor, json.dumps(data))
     assert response.status_code == 400
     assert (
-        "<code>$.base_by_class.6</code>: terlalu besar, paling banyak Rp1.000.000.000 sebulan"
+        '<code class="text-muted">$.base_by_class.6</code>: terlalu besar, paling banyak Rp1.000.000.000 sebulan'
         in _problems(page)
     )
     assert PolicyRow.objects.count() == before
