@@ -524,6 +524,8 @@ def parse(text: str, kind: str) -> Any:
 
 def _set(data: dict, path: tuple, value: Any, optional: bool) -> None:
     *parents, last = path
+    if value is None and optional and _get(data, tuple(parents)) is None:
+        return  # nothing to remove: no empty parent is made (a policy without that part)
     node: Any = data
     for part in parents:
         key = part if isinstance(node, list) else str(part)

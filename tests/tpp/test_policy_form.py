@@ -207,3 +207,16 @@ def test_a_policy_someone_else_may_not_change_is_refused(client, pemda):
     post = _form_of(client.get(reverse("tpp:policy", args=[pemda.policy.pk])))
     response = client.post(reverse("tpp:policy", args=[pemda.policy.pk]), post)
     assert response.status_code == 403
+
+
+def test_an_optional_part_the_policy_lacks_is_not_made_empty():
+    data = policy_to_dict(policy_from_dict(TEMPLATES["national"][1]("2026-01-01")))
+    data["health_insurance"].pop("income_cap", None)
+    data.pop("plt_pct", None)
+    secs = policy_form.sections(data)
+    new, errors, _kept = policy_form.apply({**data, "extra": {"kept": 1}}, _posted(secs))
+    assert errors == {} and "plt_pct" not in new and "income_cap" not in new["health_insurance"]
+    assert new["extra"] == {"kept": 1}  # not shown by the form, kept as it was
+    assert "attendance_floors" not in new or new["attendance_floors"] == data.get(
+        "attendance_floors"
+    )
