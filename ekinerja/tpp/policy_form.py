@@ -129,7 +129,9 @@ class Item:
     columns: tuple = ()
     rows: list[list[str]] = field(default_factory=list)
     row_labels: list[str] = field(default_factory=list)
-    row_keys: list[str] = field(default_factory=list)  # a keyed table's codes
+    row_keys: list[str] = field(default_factory=list)  # a keyed table's codes ("" = a new row)
+    addable: tuple[tuple[str, str], ...] = ()  # codes a new row of a keyed table may take
+    new_keys: dict[int, str] = field(default_factory=dict)  # the code chosen in a new row
     value: str = ""
     checked: bool = False
     error: str = ""
@@ -161,8 +163,22 @@ class Item:
                 )
             ]
             label = self.row_labels[i] if i < len(self.row_labels) else ""
-            out.append({"cells": cells, "label": label, "error": self.row_errors.get(i, "")})
+            new = bool(self.row_keys) and i < len(self.row_keys) and not self.row_keys[i]
+            out.append(
+                {
+                    "cells": cells,
+                    "label": label,
+                    "error": self.row_errors.get(i, ""),
+                    "new": new,
+                    "key_name": f"{self.name}.{i}.key",
+                    "key_value": self.new_keys.get(i, ""),
+                }
+            )
         return out
+
+    def code_of(self, row: int) -> str:
+        """A keyed table's code on a row: its own, or the one chosen in a new row."""
+        return self.row_keys[row] or self.new_keys.get(row, "")
 
 
 @dataclass
@@ -223,10 +239,18 @@ def _field(data, path, label, kind, **kw) -> Item:
     return item
 
 
-def _table(data, path, label, columns, help="", keyed: list[tuple[str, str]] | None = None) -> Item:
-    item = Item(label, tuple(path), "table", help=help, columns=columns)
+def _table(
+    data,
+    path,
+    label,
+    columns,
+    help="",
+    keyed: list[tuple[str, str]] | None = None,
+    addable: tuple[tuple[str, str], ...] = (),
+) -> Item:
+    item = Item(label, tuple(path), "table", help=help, columns=columns, addable=addable)
     stored = _get(data, item.path)
-    if keyed is not None:  # one fixed row per key of a mapping
+    if keyed is not None:  # one fixed row per key of a mapping, and new rows for `addable` codes
         for key, row_label in keyed:
             entry = (stored or {}).get(key) or {}
             item.rows.append(
@@ -237,6 +261,10 @@ def _table(data, path, label, columns, help="", keyed: list[tuple[str, str]] | N
             )
             item.row_labels.append(row_label)
             item.row_keys.append(key)
+        for _ in range(min(SPARE_ROWS, len(addable))):
+            item.rows.append([""] * len(columns))
+            item.row_labels.append("")
+            item.row_keys.append("")
         return item
     for row in stored if isinstance(stored, list) else []:
         cells = list(row) + [None] * len(columns)
@@ -417,7 +445,8 @@ def sections(data: dict, leave_names: Mapping[str, str] | None = None) -> list[S
             )
         )
     leaves = data.get("leave_types") if isinstance(data.get("leave_types"), dict) else {}
-    if leaves:
+    addable = tuple((code, name) for code, name in leave_names.items() if code not in leaves)
+    if leaves or addable:
         out.append(
             Section(
                 "Jenis cuti dan izin",
@@ -428,12 +457,13 @@ def sections(data: dict, leave_names: Mapping[str, str] | None = None) -> list[S
                         "Per jenis",
                         LEAVE_COLUMNS,
                         keyed=[(k, leave_names.get(k) or k.replace("_", " ")) for k in leaves],
+                        addable=addable,
                     )
                 ],
                 note="Potongan: persen per hari cuti/izin. Kurangi target: hari itu mengurangi "
                 "target menit aktivitas. Dihitung hadir: hari itu dihitung hadir (dinas luar). "
-                "Tanpa TPP: hari itu tidak menerima TPP (tugas belajar, CLTN). Jenis baru "
-                "ditambahkan pada tampilan JSON.",
+                "Tanpa TPP: hari itu tidak menerima TPP (tugas belajar, CLTN). Jenis cuti/izin "
+                "instansi yang belum diatur dapat ditambahkan pada baris kosong di bawah.",
             )
         )
     pph = ("pph21",)
@@ -541,7 +571,9 @@ def _set(data: dict, path: tuple, value: Any, optional: bool) -> None:
         node[str(last)] = value
 
 
-def apply(base: dict, post: Mapping[str, str]) -> tuple[dict, dict[str, str], dict[tuple, list]]:
+def apply(
+    base: dict, post: Mapping[str, str], leave_names: Mapping[str, str] | None = None
+) -> tuple[dict, dict[str, str], dict[tuple, list]]:
     """The document with the submitted values written over `base` (a copy); the form's own problems
     ({field or cell name: reason}) for values that are not numbers, dates...; and, per table, the
     form's row of each row kept (emptied rows are removed, so the reader's row 2 may be the
@@ -549,7 +581,7 @@ def apply(base: dict, post: Mapping[str, str]) -> tuple[dict, dict[str, str], di
     data = copy.deepcopy(base)
     errors: dict[str, str] = {}
     kept: dict[tuple, list] = {}
-    for item in items(sections(base)):
+    for item in items(sections(base, leave_names)):
         if item.kind != "table":
             try:
                 value = parse(post.get(item.name, ""), item.kind)
@@ -568,7 +600,12 @@ def apply(base: dict, post: Mapping[str, str]) -> tuple[dict, dict[str, str], di
                 except Invalid as exc:
                     errors[item.cell_name(i, j)] = str(exc)
                     row.append(None)
-            if item.row_keys or any(v not in (None, "") for v in row):
+            if item.row_keys:
+                code = item.row_keys[i] or (post.get(f"{item.name}.{i}.key") or "").strip()
+                if code:  # a new row without a chosen type adds nothing
+                    rows.append((code, row))
+                    kept[item.path].append(i)
+            elif any(v not in (None, "") for v in row):
                 rows.append(row)
                 kept[item.path].append(i)
         _set_table(data, item, rows)
@@ -577,12 +614,15 @@ def apply(base: dict, post: Mapping[str, str]) -> tuple[dict, dict[str, str], di
 
 def _set_table(data: dict, item: Item, rows: list[list]) -> None:
     path = item.path
-    if item.row_keys:  # leave types: {code: {field: value}}, one fixed row per code
-        stored = _get(data, path) or {}
-        for code, row in zip(item.row_keys, rows, strict=True):
+    if item.row_keys:  # leave types: {code: {field: value}}, (code, row) pairs
+        stored = _get(data, path)
+        if not isinstance(stored, dict):
+            stored = data.setdefault(path[0], {})
+        for code, row in rows:
+            new = code not in stored
             entry = dict(stored.get(code) or {})
             for f, value in zip(LEAVE_FIELDS, row, strict=True):
-                entry[f] = value
+                entry[f] = 0 if value is None and f == "deduction" and new else value
             stored[code] = entry
         return
     if path[-1] == "components":
@@ -605,6 +645,8 @@ def fill(secs: list[Section], post: Mapping[str, str]) -> None:
         for i, row in enumerate(item.rows):
             for j in range(len(row)):
                 row[j] = (post.get(item.cell_name(i, j)) or "").strip()
+            if item.row_keys and not item.row_keys[i]:
+                item.new_keys[i] = (post.get(f"{item.name}.{i}.key") or "").strip()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -667,7 +709,8 @@ def place(
         elif item.kind == "table" and n < len(parts):
             nxt = parts[n]
             if item.row_keys:
-                row = item.row_keys.index(nxt) if nxt in item.row_keys else None
+                codes = [item.code_of(r) for r in range(len(item.row_keys))]
+                row = codes.index(nxt) if nxt in codes else None
             else:
                 rows = kept.get(item.path)
                 row = (

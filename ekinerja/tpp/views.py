@@ -807,6 +807,7 @@ def policy_edit(request, pk: int | None = None):
     form_errors: dict[str, str] = {}
     kept: dict = {}
     base: dict | None = None
+    leave_names: dict[str, str] | None = None  # the instansi's leave types, code -> name
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Kebijakan ini tidak dapat diubah.")
@@ -817,7 +818,8 @@ def policy_edit(request, pk: int | None = None):
             if syntax is not None or not isinstance(base, dict):
                 problems, base = [("$", syntax or "Isian formulir tidak terbaca.")], None
             else:
-                data, form_errors, kept = policy_form.apply(base, request.POST)
+                leave_names = dict(selectors.leave_type_names(instansi))
+                data, form_errors, kept = policy_form.apply(base, request.POST, leave_names)
         else:
             text = request.POST.get("data", "")
             data, syntax = _parse_policy_text(text)
@@ -863,8 +865,9 @@ def policy_edit(request, pk: int | None = None):
         [(policy_form.describe(p) if p.startswith("$") else "", p, r) for p, r in problems],
     )
     if view == "formulir" and isinstance(parsed, dict):
-        names = dict(selectors.leave_type_names(instansi))
-        sections = policy_form.sections(parsed, names)
+        if leave_names is None:
+            leave_names = dict(selectors.leave_type_names(instansi))
+        sections = policy_form.sections(parsed, leave_names)
         if request.method == "POST" and base is not None:
             policy_form.fill(sections, request.POST)
         listed = policy_form.place(sections, problems, form_errors, kept)

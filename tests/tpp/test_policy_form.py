@@ -220,3 +220,33 @@ def test_an_optional_part_the_policy_lacks_is_not_made_empty():
     assert "attendance_floors" not in new or new["attendance_floors"] == data.get(
         "attendance_floors"
     )
+
+
+def test_a_leave_type_of_the_instansi_the_policy_lacks_is_added_in_the_form(editor, pemda):
+    """The editor warns of leave types the policy does not list; the form's new row adds one."""
+    from ekinerja.attendance.models import LeaveType
+
+    LeaveType.objects.create(instansi=pemda.inst, code="izin_khusus", name="Izin alasan khusus")
+    page = _page(editor.get(reverse("tpp:policy-new")))
+    assert "Izin alasan khusus" in page and 'data-testid="policy-warnings"' in page
+    post = _form_of(editor.get(reverse("tpp:policy-new")))
+    post["f:effective_from"] = "2027-01-01"
+    n = len(pemda.policy.data["leave_types"])  # the first new row
+    # A new row with figures but no type chosen adds nothing; the chosen one is added.
+    post[f"f:leave_types.{n}.key"] = "izin_khusus"
+    post[f"f:leave_types.{n}.0"] = "2"
+    post[f"f:leave_types.{n}.1"] = "1"
+    post[f"f:leave_types.{n + 1}.0"] = "5"
+    response = editor.post(reverse("tpp:policy-new"), post)
+    assert response.status_code == 302, _page(response)[:2000]
+    draft = PolicyRow.objects.latest("pk")
+    assert draft.data["leave_types"]["izin_khusus"] == {
+        "deduction": 2,
+        "reduces_activity_target": True,
+        "counts_as_present": False,
+        "excludes_tpp": False,
+    }
+    assert len(draft.data["leave_types"]) == n + 1
+    page = _page(editor.get(reverse("tpp:policy", args=[draft.pk])))
+    assert 'data-testid="leave-add"' not in page  # nothing left to add
+    assert 'data-testid="policy-warnings"' not in page
