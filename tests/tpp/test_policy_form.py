@@ -164,6 +164,10 @@ def test_a_new_version_is_made_from_the_form_and_saved_as_typed(editor, pemda):
         page,
     )
     assert "Sebelumnya: 1 – 30: 0,5%; 31 – 60: 1%; 61 – 90: 1,25%; 91 – …: 1,5%" in page
+    # Above the long form, a link down to simulating and adopting the draft.
+    assert '<a href="#tindakan">Simulasi dan penetapan' in page and 'id="tindakan"' in page
+    assert page.index('href="#tindakan"') < page.index('data-testid="policy-form"')
+    assert page.index('id="tindakan"') < page.index('data-testid="policy-adopt"')
 
 
 def test_what_cannot_be_read_is_shown_where_it_was_typed_and_nothing_is_saved(editor, pemda):
