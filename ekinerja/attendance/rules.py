@@ -64,6 +64,12 @@ rules.add_perm(
     "attendance.view_whole_unit", same_instansi & (is_bkpsdm | is_pimpinan | is_admin_of_unit)
 )
 rules.add_perm("attendance.use_unit_board", is_bkpsdm | is_pimpinan | is_admin_opd | is_atasan)
+# The shift roster of a unit (views.roster): BKPSDM, the unit's admin OPD, and a superior leading
+# the unit (a kepala ruangan, a kepala sekolah) for the employees below them; pimpinan only reads it.
+rules.add_perm(
+    "attendance.edit_roster",
+    same_instansi & (is_bkpsdm | is_admin_of_unit | (is_atasan & leads_unit)),
+)
 rules.add_perm("attendance.import_punches", is_bkpsdm | is_admin_opd)
 
 # Django admin (the model permissions it asks for, answered by role). Kominfo installs the

@@ -17,6 +17,7 @@ urlpatterns = [
     path("lampiran/<str:kind>/<int:pk>/", views.attachment, name="attachment"),
     path("papan/", views.board, name="board"),
     path("rekap/", views.recap, name="recap"),
+    path("roster/", views.roster, name="roster"),
     path("impor/", views.imports, name="imports"),
     path("impor/<int:pk>/", views.import_detail, name="import-detail"),
     path("impor/<int:pk>/jalankan/", views.import_run, name="import-run"),

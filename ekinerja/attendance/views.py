@@ -487,6 +487,125 @@ def board(request):
     )
 
 
+WEEKDAY_SHORT = ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"]
+
+
+@login_required
+def roster(request):
+    """The shift roster of a unit for a month: a row per employee below the user who follows a
+    shift schedule on some day of it, a cell per day with that schedule's shifts ("–": off). Saved
+    cells go through workcal.services.roster_month_save (only the changed days, by roster_set per
+    shift schedule, in one transaction, audited; the days' attendance is re-derived)."""
+    from ekinerja.workcal import selectors as workcal
+    from ekinerja.workcal import services as workcal_services
+
+    if not request.user.has_perm("attendance.use_unit_board"):
+        raise PermissionDenied
+    units = _units_for(request)
+    unit = _pick_unit(request, units)
+    period = _period(request, unit.instansi)
+    if request.method == "POST":
+        try:
+            period = Period.parse(request.POST.get("periode", ""))
+        except ValueError as exc:
+            raise PermissionDenied("Periode tidak dikenal.") from exc
+    start, end = period.first_day, period.last_day
+    emps = visible_rows(request, unit, employees_of_unit(unit, start, end), start, end)
+    month = workcal.roster_month(unit.instansi, emps, start, end)
+    emps = [e for e in emps if month.follows_shifts(e.id)]
+    can_edit = request.user.has_perm("attendance.edit_roster", unit)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        cells = {}
+        for e in emps:  # the cells shown; one not posted (an older page) is left as it is
+            for day in month.schedule_on[e.id]:
+                key = f"r:{e.id}:{day.isoformat()}"
+                if key in request.POST:
+                    cells[(e.id, day)] = request.POST[key].strip() or None
+        try:
+            n = workcal_services.roster_month_save(
+                actor=request.user,
+                instansi=unit.instansi,
+                month=month,
+                cells=cells,
+                names={e.id: e.name for e in emps},
+            )
+        except ValidationError as exc:
+            for m in exc.messages[:10]:
+                messages.error(request, m)
+        else:
+            if n:
+                messages.success(request, f"Roster {period.label} disimpan: {n} hari diubah.")
+            else:
+                messages.info(request, "Tidak ada perubahan pada roster.")
+            return redirect(f"{reverse('attendance:roster')}?unit={unit.id}&periode={period}")
+    rows = []
+    for e in emps:
+        on = month.schedule_on[e.id]
+        had = month.rostered.get(e.id, {})
+        cells = []
+        for day in month.days:
+            sched = on.get(day)
+            code = (
+                request.POST.get(f"r:{e.id}:{day.isoformat()}", had.get(day, ""))
+                if (request.method == "POST")
+                else had.get(day, "")
+            )
+            cells.append(
+                {
+                    "day": day,
+                    "name": f"r:{e.id}:{day.isoformat()}",
+                    "schedule": sched,
+                    "code": code or "",
+                    "options": month.shifts.get(sched, []) if sched else [],
+                }
+            )
+        counts = Counter(c["code"] for c in cells if c["schedule"] and c["code"])
+        rows.append(
+            {
+                "employee": e,
+                "cells": cells,
+                "shifts": sum(counts.values()),
+                "schedules": sorted({month.schedules[s][0] for s in on.values()}),
+            }
+        )
+    # Coverage: how many are rostered on each shift code each day (the kepala ruangan's check).
+    codes = sorted(
+        {o.code for opts in month.shifts.values() for o in opts},
+        key=lambda c: min(
+            (o.start for opts in month.shifts.values() for o in opts if o.code == c),
+        ),
+    )
+    coverage = [
+        (
+            code,
+            [sum(1 for r in rows if r["cells"][i]["code"] == code) for i in range(len(month.days))],
+        )
+        for code in codes
+    ]
+    return render(
+        request,
+        "attendance/roster.html",
+        {
+            "units": units,
+            "unit": unit,
+            "period": period,
+            "prev": period.previous(),
+            "next": period.next(),
+            "days": [(d, WEEKDAY_SHORT[d.weekday()]) for d in month.days],
+            "rows": rows,
+            "legend": [
+                (code, name, month.shifts.get(pk, []))
+                for pk, (code, name) in sorted(month.schedules.items(), key=lambda i: i[1])
+            ],
+            "can_edit": can_edit,
+            "coverage": coverage,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 RECAP_COLUMNS = [
     ("working", "Hari kerja"),
     ("present", "Hadir tepat"),

@@ -313,3 +313,81 @@ def year_holidays(instansi: Instansi | int, year: int, *, include_inactive: bool
     if not include_inactive:
         qs = qs.filter(is_active=True)
     return qs
+
+
+@dataclass(frozen=True)
+class ShiftOption:
+    code: str
+    name: str
+    start: dt.time
+    end: dt.time
+
+    @property
+    def label(self) -> str:
+        """ "P · Pagi 07.00-14.00" """
+        hours = f"{self.start:%H.%M}-{self.end:%H.%M}"
+        return f"{self.code} · {self.name} {hours}" if self.name else f"{self.code} · {hours}"
+
+
+@dataclass
+class RosterMonth:
+    """The roster grid of some employees over some days: which shift schedule each employee follows
+    on each day (None: a fixed schedule that day, so no roster) and the shift rostered there."""
+
+    days: list[dt.date]
+    schedules: dict[int, tuple[str, str]]  # shift schedule id -> (code, name)
+    shifts: dict[int, list[ShiftOption]]  # shift schedule id -> its shifts, by start
+    schedule_on: dict[int, dict[dt.date, int]]  # employee id -> {day: shift schedule id}
+    rostered: dict[int, dict[dt.date, str]]  # employee id -> {day: shift code}
+
+    def follows_shifts(self, employee_id: int) -> bool:
+        return bool(self.schedule_on.get(employee_id))
+
+
+def roster_month(instansi: Instansi, employees: list[Employee], start: dt.date, end: dt.date):
+    """For the roster page: the shift schedules the employees follow in [start, end], day by day
+    (their EmployeeSchedule periods, else the instansi's default schedule), and the shifts rostered
+    (four queries)."""
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    every = list(  # every schedule of the instansi: a handful
+        WorkSchedule.objects.filter(instansi=instansi).values_list(
+            "id", "kind", "is_default", "code", "name"
+        )
+    )
+    kinds = {pk: kind for pk, kind, _d, _c, _n in every}
+    default = next((pk for pk, _k, is_default, _c, _n in every if is_default), None)
+    periods: dict[int, list[tuple[dt.date, dt.date | None, int]]] = defaultdict(list)
+    ids = [e.id for e in employees]
+    for emp, sched, date_from, date_to in (
+        EmployeeSchedule.objects.filter(instansi=instansi, employee_id__in=ids, date_from__lte=end)
+        .filter(Q(date_to__isnull=True) | Q(date_to__gte=start))
+        .values_list("employee_id", "schedule_id", "date_from", "date_to")
+    ):
+        periods[emp].append((date_from, date_to, sched))
+    schedule_on: dict[int, dict[dt.date, int]] = {}
+    for emp in ids:
+        on: dict[dt.date, int] = {}
+        for day in days:
+            sched = next(
+                (s for f, t, s in periods.get(emp, ()) if f <= day and (t is None or day <= t)),
+                default,
+            )
+            if sched is not None and kinds.get(sched) == WorkSchedule.Kind.SHIFT:
+                on[day] = sched
+        schedule_on[emp] = on
+    used = {s for on in schedule_on.values() for s in on.values()}
+    shifts: dict[int, list[ShiftOption]] = defaultdict(list)
+    for sched, code, name, s_start, s_end in (
+        Shift.objects.filter(schedule_id__in=used)
+        .order_by("schedule_id", "start", "code")
+        .values_list("schedule_id", "code", "name", "start", "end")
+    ):
+        shifts[sched].append(ShiftOption(code, name, s_start, s_end))
+    schedules = {pk: (code, name) for pk, _k, _d, code, name in every if pk in used}
+    rostered: dict[int, dict[dt.date, str]] = defaultdict(dict)
+    with_shifts = [e for e in ids if schedule_on[e]]
+    for emp, day, code in ShiftRoster.objects.filter(
+        instansi=instansi, employee_id__in=with_shifts, date__gte=start, date__lte=end
+    ).values_list("employee_id", "date", "shift__code"):
+        rostered[emp][day] = code
+    return RosterMonth(days, schedules, dict(shifts), schedule_on, dict(rostered))

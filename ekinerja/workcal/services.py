@@ -6,6 +6,7 @@ calendar (stored daily attendance, the working days of leave requests) is derive
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
@@ -585,3 +586,39 @@ def roster_set(
         after={"entries": len(entries), "from": min(days), "to": max(days)},
     )
     return len(rows)
+
+
+@transaction.atomic
+def roster_month_save(
+    *,
+    actor: User | None,
+    instansi: Instansi,
+    month,
+    cells: dict[tuple[int, dt.date], str | None],
+    names: dict[int, str] | None = None,
+) -> int:
+    """The roster page's save: `cells` {(employee id, day): shift code or None (off)} over a
+    `selectors.RosterMonth`. Cells on days the employee follows no shift schedule are ignored; a code
+    that is not a shift of the employee's schedule that day is refused (every problem at once,
+    nothing written); of the rest only those that changed are written, by `roster_set` per shift
+    schedule (audited; the days' attendance re-derived). Returns the number of days changed."""
+    names = names or {}
+    problems: list[str] = []
+    changes: dict[int, list[tuple[int, dt.date, str | None]]] = defaultdict(list)
+    codes = {sched: {s.code for s in shifts} for sched, shifts in month.shifts.items()}
+    for (emp_id, day), code in sorted(cells.items()):
+        sched = month.schedule_on.get(emp_id, {}).get(day)
+        if sched is None:
+            continue
+        if code is not None and code not in codes.get(sched, set()):
+            who = names.get(emp_id, f"Pegawai {emp_id}")
+            problems.append(f"{who}, {tanggal(day)}: shift '{code}' tidak ada di jadwalnya.")
+            continue
+        if code != month.rostered.get(emp_id, {}).get(day):
+            changes[sched].append((emp_id, day, code))
+    if problems:
+        raise ValidationError({"roster": problems})
+    schedules = {s.id: s for s in WorkSchedule.objects.filter(instansi=instansi, id__in=changes)}
+    for sched_id, entries in changes.items():
+        roster_set(actor=actor, instansi=instansi, entries=entries, schedule=schedules[sched_id])
+    return sum(len(v) for v in changes.values())

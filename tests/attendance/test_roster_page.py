@@ -1,0 +1,194 @@
+"""The unit's shift roster page (/kehadiran/roster/): a kepala ruangan, an admin OPD or BKPSDM draws
+up the month's shifts of the unit's shift workers in one grid; only changed days are written, through
+workcal.services.roster_set (audited, attendance re-derived)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ekinerja.attendance import selectors
+from ekinerja.core.models import AuditEvent
+from ekinerja.core.periods import Period
+from ekinerja.workcal.models import ShiftRoster
+from ekinerja.workcal.services import roster_set
+from tests.factories import (
+    PositionFactory,
+    UserFactory,
+    employee_with_login,
+    grant,
+    put_on_schedule,
+)
+
+from .conftest import D
+
+OCT = Period(2026, 10)
+URL = reverse("attendance:roster")
+
+
+def _get(client, office, periode="2026-10"):
+    response = client.get(URL, {"unit": office.unit.id, "periode": periode})
+    return response, html.unescape(response.content.decode())
+
+
+def _post(client, office, cells: dict, periode="2026-10"):
+    data = {"periode": periode}
+    data.update({f"r:{emp.id}:{day.isoformat()}": code for (emp, day), code in cells.items()})
+    return client.post(f"{URL}?unit={office.unit.id}&periode={periode}", data)
+
+
+def _roster(emp) -> dict:
+    return {
+        r.date: r.shift.code
+        for r in ShiftRoster.objects.filter(employee=emp).select_related("shift")
+    }
+
+
+def test_bkpsdm_draws_up_the_month_and_only_changes_are_written(client, office):
+    client.force_login(office.bkpsdm_user)
+    response, page = _get(client, office)
+    assert response.status_code == 200
+    # Only the shift worker has a row; the office staff on the fixed schedule do not.
+    assert f'data-testid="roster-row-{office.nurse.nip}"' in page
+    assert office.ani.nip not in page and office.budi.nip not in page
+    assert "P · 07.00-14.00" in page and "M · 21.00-07.00" in page
+    assert page.count(f'name="r:{office.nurse.id}:2026-10-') == 31
+    response = _post(
+        client, office, {(office.nurse, D(2026, 10, 3)): "M", (office.nurse, D(2026, 10, 4)): "P"}
+    )
+    assert response.status_code == 302
+    assert _roster(office.nurse) == {D(2026, 10, 3): "M", D(2026, 10, 4): "P"}
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "Roster Oktober 2026 disimpan: 2 hari diubah." in page
+    # Coverage per shift and day: one on M on the 3rd, none on the 5th (marked).
+    coverage = page.split('data-testid="roster-coverage-M"')[1].split("</tr>")[0]
+    cells = re.findall(r"<td class=\"text-center( text-danger fw-semibold)?\">(\d+)</td>", coverage)
+    assert [int(n) for _mark, n in cells][:5] == [0, 0, 1, 0, 0] and cells[4][0]
+    assert (
+        page.index('roster-coverage-P"')
+        < page.index('roster-coverage-S"')
+        < page.index('roster-coverage-M"')
+    )
+    assert AuditEvent.objects.filter(action="workcal.roster.set").count() == 1
+    # The days' attendance follows the roster: both are working days now.
+    facts = selectors.attendance_month([office.nurse], OCT)[office.nurse.id]
+    assert [f.date for f in facts if f.working] == [D(2026, 10, 3), D(2026, 10, 4)]
+    # Posting the same grid again writes nothing; clearing a day removes its entry.
+    response = _post(
+        client, office, {(office.nurse, D(2026, 10, 3)): "M", (office.nurse, D(2026, 10, 4)): ""}
+    )
+    assert _roster(office.nurse) == {D(2026, 10, 3): "M"}
+    assert AuditEvent.objects.filter(action="workcal.roster.set").count() == 2
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "1 hari diubah" in page
+    _post(client, office, {(office.nurse, D(2026, 10, 3)): "M"})
+    assert AuditEvent.objects.filter(action="workcal.roster.set").count() == 2
+
+
+def test_a_shift_the_schedule_lacks_is_refused_and_nothing_is_written(client, office):
+    client.force_login(office.bkpsdm_user)
+    response = _post(
+        client, office, {(office.nurse, D(2026, 10, 3)): "M", (office.nurse, D(2026, 10, 5)): "X"}
+    )
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 400
+    assert "Nina Perawat, 5 Oktober 2026: shift 'X' tidak ada di jadwalnya." in page
+    assert _roster(office.nurse) == {}
+    # The grid shows what was typed, to correct it.
+    assert '<option value="M" selected>M</option>' in page
+
+
+def test_days_on_a_fixed_schedule_have_no_cell_and_are_ignored(client, office):
+    """Ani moves to the shift schedule on 16 October: her first half is not rostered."""
+    from ekinerja.workcal.models import EmployeeSchedule
+
+    EmployeeSchedule.objects.filter(employee=office.ani).delete()
+    put_on_schedule(office.ani, office.shifts, date_from=D(2026, 10, 16))
+    client.force_login(office.bkpsdm_user)
+    _response, page = _get(client, office)
+    assert page.count(f'name="r:{office.ani.id}:2026-10-') == 16
+    assert f'name="r:{office.ani.id}:2026-10-15"' not in page
+    _post(client, office, {(office.ani, D(2026, 10, 15)): "P", (office.ani, D(2026, 10, 16)): "S"})
+    assert _roster(office.ani) == {D(2026, 10, 16): "S"}
+
+
+def test_who_may_edit_whom(client, office):
+    # The kepala leads the unit: the nurse below them, editable.
+    client.force_login(office.kepala.user)
+    response, page = _get(client, office)
+    assert response.status_code == 200 and 'data-testid="roster-save"' in page
+    _post(client, office, {(office.nurse, D(2026, 10, 7)): "S"})
+    assert _roster(office.nurse) == {D(2026, 10, 7): "S"}
+    # A leader (pimpinan) reads it only.
+    leader = UserFactory(instansi=office.instansi, username="bupati")
+    grant(leader, "pimpinan")
+    client.force_login(leader)
+    response, page = _get(client, office)
+    assert response.status_code == 200 and 'data-testid="roster-save"' not in page
+    assert "<select" not in page.split('data-testid="roster-table"')[1]
+    assert _post(client, office, {(office.nurse, D(2026, 10, 8)): "P"}).status_code == 403
+    # A colleague of the nurse who leads nobody: no roster at all.
+    client.force_login(office.ani.user)
+    assert _get(client, office)[0].status_code == 403
+    assert _roster(office.nurse) == {D(2026, 10, 7): "S"}
+
+
+def test_a_superior_sees_only_the_shift_workers_below_them(client, office):
+    """A second nurse under another head in the same unit is not the kepala ruangan's to roster."""
+    other_head = PositionFactory(
+        unit=office.unit, instansi=office.instansi, code="KARU2", name="Kepala Ruangan 2"
+    )
+    nurse_pos = PositionFactory(
+        unit=office.unit, instansi=office.instansi, code="PRW2", parent=other_head
+    )
+    karu = employee_with_login(office.instansi, other_head, name="Karu Dua")
+    nurse2 = employee_with_login(office.instansi, nurse_pos, name="Nanda Perawat")
+    put_on_schedule(nurse2, office.shifts)
+    client.force_login(karu.user)
+    _response, page = _get(client, office)
+    assert f"roster-row-{nurse2.nip}" in page and f"roster-row-{office.nurse.nip}" not in page
+    # A forged cell for the other nurse is ignored.
+    _post(client, office, {(office.nurse, D(2026, 10, 9)): "P", (nurse2, D(2026, 10, 9)): "M"})
+    assert _roster(office.nurse) == {} and _roster(nurse2) == {D(2026, 10, 9): "M"}
+
+
+def test_the_grid_costs_the_same_queries_for_more_shift_workers(client, office):
+    nurse_pos = office.nurse.assignments.first().position
+    client.force_login(office.bkpsdm_user)
+    roster_set(
+        actor=None,
+        instansi=office.instansi,
+        schedule=office.shifts,
+        entries=[(office.nurse, D(2026, 10, d), "P") for d in range(1, 11)],
+    )
+    with CaptureQueriesContext(connection) as few:
+        assert _get(client, office)[0].status_code == 200
+    for i in range(8):
+        e = employee_with_login(office.instansi, nurse_pos, name=f"Perawat {i}")
+        put_on_schedule(e, office.shifts)
+        roster_set(
+            actor=None,
+            instansi=office.instansi,
+            schedule=office.shifts,
+            entries=[(e, D(2026, 10, d), "S") for d in range(1, 11)],
+        )
+    with CaptureQueriesContext(connection) as many:
+        response, page = _get(client, office)
+    assert page.count('data-testid="roster-row-') == 9
+    assert len(many.captured_queries) <= len(few.captured_queries), [
+        q["sql"][:120] for q in many.captured_queries
+    ]
+
+
+def test_a_unit_without_shift_workers_says_so(client, office):
+    from ekinerja.workcal.models import EmployeeSchedule
+
+    EmployeeSchedule.objects.filter(employee=office.nurse).delete()
+    client.force_login(office.bkpsdm_user)
+    _response, page = _get(client, office)
+    assert 'data-testid="roster-empty"' in page and "Tidak ada pegawai dengan jadwal shift" in page
+    assert "Roster shift: Dinas Kesehatan" in page and "Oktober 2026" in page

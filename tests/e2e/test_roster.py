@@ -1,0 +1,81 @@
+"""The kepala ruangan of an IGD draws up October's shifts for the nurses in a real browser, on a
+desktop and on a phone. Screenshots: docs/screenshots/kehadiran-roster.png and
+kehadiran-roster-phone.png."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ekinerja.workcal.models import ShiftRoster
+from tests.factories import (
+    InstansiFactory,
+    PositionFactory,
+    UnitFactory,
+    employee_with_login,
+    fixed_schedule,
+    put_on_schedule,
+    shift_schedule,
+)
+
+from .conftest import login, no_horizontal_scroll, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def igd(transactional_db):
+    inst = InstansiFactory(code="6301", name="Pemerintah Kabupaten Hulu Sungai Selatan")
+    unit = UnitFactory(instansi=inst, code="RSUD-IGD", name="Instalasi Gawat Darurat RSUD")
+    head = PositionFactory(unit=unit, instansi=inst, code="KARU", name="Kepala Ruangan IGD")
+    nurse_pos = PositionFactory(
+        unit=unit, instansi=inst, code="PRW", name="Perawat Terampil", parent=head
+    )
+    karu = employee_with_login(inst, head, name="Siti Rahmah, S.Kep., Ns.")
+    fixed_schedule(inst, is_default=True)
+    rs = shift_schedule(inst, code="IGD")
+    nurses = [
+        employee_with_login(inst, nurse_pos, name=name)
+        for name in ("Ahmad Fauzi", "Bunga Lestari", "Citra Ayu Wulandari", "Dedi Kurniawan")
+    ]
+    for n in nurses:
+        put_on_schedule(n, rs)
+    return karu, nurses
+
+
+def test_kepala_ruangan_draws_up_the_shifts(igd, live_server, page, phone_page):
+    karu, nurses = igd
+    login(page, live_server, karu.nip)
+    page.goto(f"{live_server.url}/kehadiran/roster/?periode=2026-10")
+    assert "Roster shift: Instalasi Gawat Darurat RSUD" in page.inner_text("h1")
+    pattern = ["P", "P", "S", "S", "M", "M", "", ""]
+    for i, nurse in enumerate(nurses):
+        for d in range(1, 11):
+            code = pattern[(d + 2 * i) % len(pattern)]
+            page.select_option(f'select[name="r:{nurse.id}:2026-10-{d:02d}"]', code)
+    with page.expect_navigation():
+        page.click('[data-testid="roster-save"]')
+    assert "disimpan" in page.inner_text("main")
+    first = {
+        r.date: r.shift.code
+        for r in ShiftRoster.objects.filter(employee=nurses[0]).select_related("shift")
+    }
+    assert first[dt.date(2026, 10, 1)] == pattern[1] and dt.date(2026, 10, 7) not in first
+    assert page.input_value(f'select[name="r:{nurses[0].id}:2026-10-01"]') == pattern[1]
+    screenshot(page, "kehadiran-roster")
+
+    login(phone_page, live_server, karu.nip)
+    phone_page.goto(f"{live_server.url}/kehadiran/roster/?periode=2026-10")
+    assert no_horizontal_scroll(phone_page)  # the days scroll inside the grid, not the page
+    name = phone_page.locator(f'[data-testid="roster-row-{nurses[2].nip}"] th')
+    box = name.bounding_box()
+    assert box and box["x"] < 30
+    # Scrolled to the month's end, the names stay in view.
+    phone_page.locator(".roster-grid").evaluate("el => el.scrollLeft = el.scrollWidth")
+    box = name.bounding_box()
+    assert box and box["x"] < 30
+    cell = phone_page.locator(f'select[name="r:{nurses[2].id}:2026-10-31"]').bounding_box()
+    assert cell and cell["height"] >= 40
+    phone_page.locator(".roster-grid").evaluate("el => el.scrollLeft = 0")
+    screenshot(phone_page, "kehadiran-roster-phone")
