@@ -580,7 +580,10 @@ def roster(request):
     coverage = [
         (
             code,
-            [sum(1 for r in rows if r["cells"][i]["code"] == code) for i in range(len(month.days))],
+            [
+                (day, sum(1 for r in rows if r["cells"][i]["code"] == code))
+                for i, day in enumerate(month.days)
+            ],
         )
         for code in codes
     ]

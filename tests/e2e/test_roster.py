@@ -49,11 +49,22 @@ def test_kepala_ruangan_draws_up_the_shifts(igd, live_server, page, phone_page):
     login(page, live_server, karu.nip)
     page.goto(f"{live_server.url}/kehadiran/roster/?periode=2026-10")
     assert "Roster shift: Instalasi Gawat Darurat RSUD" in page.inner_text("h1")
-    pattern = ["P", "P", "S", "S", "M", "M", "", ""]
+    pattern = ["P", "P", "S", "S", "M", "M", "", ""]  # an eight-day rotation, staggered
     for i, nurse in enumerate(nurses):
-        for d in range(1, 11):
+        for d in range(1, 9):
             code = pattern[(d + 2 * i) % len(pattern)]
             page.select_option(f'select[name="r:{nurse.id}:2026-10-{d:02d}"]', code)
+    coverage_p = page.locator('[data-testid="roster-coverage-P"] td[data-day="20"]')
+    assert coverage_p.inner_text() == "0"
+    # The rotation of the first eight days fills the rest of the month, in the page only.
+    page.fill("#roster-cycle", "8")
+    page.click("[data-roster-repeat]")
+    assert "Periksa, lalu Simpan roster" in page.inner_text("[data-roster-repeat-note]")
+    # Day 17 repeats day 1 (P for the first nurse), day 29 day 5 (M).
+    assert page.input_value(f'select[name="r:{nurses[0].id}:2026-10-17"]') == "P"
+    assert page.input_value(f'select[name="r:{nurses[0].id}:2026-10-29"]') == "M"
+    assert coverage_p.inner_text() == "1"  # the counts follow
+    assert not ShiftRoster.objects.exists()
     with page.expect_navigation():
         page.click('[data-testid="roster-save"]')
     assert "disimpan" in page.inner_text("main")
@@ -62,6 +73,9 @@ def test_kepala_ruangan_draws_up_the_shifts(igd, live_server, page, phone_page):
         for r in ShiftRoster.objects.filter(employee=nurses[0]).select_related("shift")
     }
     assert first[dt.date(2026, 10, 1)] == pattern[1] and dt.date(2026, 10, 7) not in first
+    assert (
+        first[dt.date(2026, 10, 29)] == "M" and dt.date(2026, 10, 31) not in first
+    )  # (day 7: off)
     assert page.input_value(f'select[name="r:{nurses[0].id}:2026-10-01"]') == pattern[1]
     screenshot(page, "kehadiran-roster")
 
@@ -78,4 +92,13 @@ def test_kepala_ruangan_draws_up_the_shifts(igd, live_server, page, phone_page):
     cell = phone_page.locator(f'select[name="r:{nurses[2].id}:2026-10-31"]').bounding_box()
     assert cell and cell["height"] >= 40
     phone_page.locator(".roster-grid").evaluate("el => el.scrollLeft = 0")
+    phone_page.wait_for_timeout(300)
+    assert phone_page.locator('[data-testid="roster-save"]').is_visible()
     screenshot(phone_page, "kehadiran-roster-phone")
+    # The save bar stays above the grid's fixed name column (it was painted behind it).
+    bar = phone_page.locator('[data-testid="roster-save"]').bounding_box()
+    hit = phone_page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).dataset.testid || ''",
+        [bar["x"] + 5, bar["y"] + bar["height"] / 2],
+    )
+    assert hit == "roster-save"
