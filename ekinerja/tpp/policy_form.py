@@ -440,7 +440,7 @@ def sections(data: dict, leave_names: Mapping[str, str] | None = None) -> list[S
                 "Hukuman disiplin (% TPP yang dipotong)",
                 [
                     _field(data, ("sentences", k), SENTENCE_LABELS.get(k, k), "pct")
-                    for k in sentences
+                    for k in _ordered(sentences, tuple(SENTENCE_LABELS))
                 ],
             )
         )
@@ -456,7 +456,10 @@ def sections(data: dict, leave_names: Mapping[str, str] | None = None) -> list[S
                         ("leave_types",),
                         "Per jenis",
                         LEAVE_COLUMNS,
-                        keyed=[(k, leave_names.get(k) or k.replace("_", " ")) for k in leaves],
+                        keyed=sorted(
+                            ((k, leave_names.get(k) or k.replace("_", " ")) for k in leaves),
+                            key=lambda kv: kv[1].lower(),
+                        ),
                         addable=addable,
                     )
                 ],
@@ -481,7 +484,7 @@ def sections(data: dict, leave_names: Mapping[str, str] | None = None) -> list[S
                 ),
                 *[
                     _field(data, (*pph, "rates", k), f"Tarif golongan {k} (%)", "pct")
-                    for k in (rates if isinstance(rates, dict) else {})
+                    for k in _ordered(rates if isinstance(rates, dict) else {}, GOLONGAN_ORDER)
                 ],
             ],
         )
@@ -503,6 +506,16 @@ def sections(data: dict, leave_names: Mapping[str, str] | None = None) -> list[S
         )
     )
     return out
+
+
+GOLONGAN_ORDER = ("I", "II", "III", "IV", "PPPK")
+
+
+def _ordered(keys, known: tuple[str, ...]) -> list[str]:
+    """A mapping's keys in a reader's order (PostgreSQL's jsonb keeps them by length, then bytes:
+    I, II, IV, III): the known ones in `known`'s order, then the others alphabetically."""
+    keys = list(keys)
+    return [k for k in known if k in keys] + sorted(k for k in keys if k not in known)
 
 
 def items(secs: list[Section]) -> list[Item]:
