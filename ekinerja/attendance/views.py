@@ -587,6 +587,11 @@ def roster(request):
         )
         for code in codes
     ]
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        legend = [
+            (code, name, month.shifts.get(pk, [])) for pk, (code, name) in month.schedules.items()
+        ]
+        return _roster_xlsx(unit, period, month.days, rows, coverage, legend)
     return render(
         request,
         "attendance/roster.html",
@@ -668,6 +673,68 @@ def recap(request):
             "columns": [label for _k, label in RECAP_COLUMNS],
         },
     )
+
+
+def _roster_xlsx(unit, period, days, rows, coverage, legend) -> HttpResponse:
+    """The roster as a landscape sheet to print and post on the ward's wall: a row per employee,
+    a column per day (the shift code, blank when off, "·" without a shift schedule that day), the
+    shifts' hours and the count per shift and day under it."""
+    from ekinerja.core.spreadsheets import workbook
+
+    buf = io.BytesIO()
+    wb = workbook(buf)  # names stay text, never formulas
+    ws = wb.add_worksheet("Roster")
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    bold = wb.add_format({"bold": True})
+    head = wb.add_format(
+        {"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "text_wrap": True}
+    )
+    sunday = wb.add_format(
+        {"bold": True, "bg_color": "#F8D7DA", "border": 1, "align": "center", "text_wrap": True}
+    )
+    cell = wb.add_format({"border": 1, "align": "center"})
+    name = wb.add_format({"border": 1})
+    ws.write(0, 0, f"ROSTER SHIFT {unit.name.upper()}", bold)
+    ws.write(1, 0, f"Bulan {period.label}")
+    for i, (code, title, shifts) in enumerate(legend):
+        ws.write(
+            2 + i,
+            0,
+            f"{title} ({code}): " + "; ".join(s.label for s in shifts) + "; kosong = libur",
+        )
+    top = 3 + len(legend)
+    ws.write_row(top, 0, ["No", "Nama / NIP"], head)
+    for j, day in enumerate(days):
+        ws.write_string(
+            top,
+            2 + j,
+            f"{day.day}\n{WEEKDAY_SHORT[day.weekday()]}",
+            sunday if day.weekday() == 6 else head,
+        )
+    ws.set_row(top, 30)
+    for i, r in enumerate(rows, start=1):
+        ws.write_number(top + i, 0, i, cell)
+        ws.write_string(top + i, 1, f"{r['employee'].name} ({r['employee'].nip})", name)
+        for j, c in enumerate(r["cells"]):
+            ws.write_string(top + i, 2 + j, c["code"] if c["schedule"] else "·", cell)
+    bottom = top + len(rows) + 1
+    for k, (code, counts) in enumerate(coverage):
+        ws.write_string(bottom + k, 1, f"Jumlah shift {code}", name)
+        for j, (_day, n) in enumerate(counts):
+            ws.write_number(bottom + k, 2 + j, n, cell)
+    ws.set_column(0, 0, 4)
+    ws.set_column(1, 1, 34)
+    ws.set_column(2, 1 + len(days), 4.5)
+    ws.freeze_panes(top + 1, 2)
+    wb.close()
+    resp = HttpResponse(
+        buf.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    resp["Content-Disposition"] = f'attachment; filename="roster-{unit.code}-{period}.xlsx"'
+    return resp
 
 
 def _recap_xlsx(unit: Unit, period: Period, rows: list[dict]) -> HttpResponse:

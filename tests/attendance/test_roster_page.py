@@ -194,3 +194,30 @@ def test_a_unit_without_shift_workers_says_so(client, office):
     _response, page = _get(client, office)
     assert 'data-testid="roster-empty"' in page and "Tidak ada pegawai dengan jadwal shift" in page
     assert "Roster shift: Dinas Kesehatan" in page and "Oktober 2026" in page
+
+
+def test_the_roster_downloads_as_a_sheet_to_print(client, office):
+    import io
+
+    import openpyxl
+
+    roster_set(
+        actor=None,
+        instansi=office.instansi,
+        schedule=office.shifts,
+        entries=[(office.nurse, D(2026, 10, 3), "M"), (office.nurse, D(2026, 10, 4), "P")],
+    )
+    client.force_login(office.kepala.user)
+    response = client.get(URL, {"unit": office.unit.id, "periode": "2026-10", "format": "xlsx"})
+    assert response.status_code == 200
+    assert 'filename="roster-DINKES-2026-10.xlsx"' in response["Content-Disposition"]
+    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert values[0][0] == "ROSTER SHIFT DINAS KESEHATAN" and values[1][0] == "Bulan Oktober 2026"
+    assert "P · 07.00-14.00" in values[2][0]
+    header = next(r for r in values if r[0] == "No")
+    assert header[:3] == ["No", "Nama / NIP", "1\nKam"] and header[5] == "4\nMin"
+    nurse = next(r for r in values if r[1] and office.nurse.nip in str(r[1]))
+    assert [v or "" for v in nurse[2:6]] == ["", "", "M", "P"]
+    coverage = {r[1]: r[2:] for r in values if r[1] and str(r[1]).startswith("Jumlah shift")}
+    assert coverage["Jumlah shift M"][2] == 1 and coverage["Jumlah shift P"][3] == 1
