@@ -540,10 +540,17 @@ def roster(request):
             else:
                 messages.info(request, "Tidak ada perubahan pada roster.")
             return redirect(f"{reverse('attendance:roster')}?unit={unit.id}&periode={period}")
+    leave = selectors.approved_leave_days(emps, start, end) if emps else {}
+    leave_names = (
+        dict(selectors.LeaveType.objects.filter(instansi=unit.instansi).values_list("code", "name"))
+        if leave
+        else {}
+    )
     rows = []
     for e in emps:
         on = month.schedule_on[e.id]
         had = month.rostered.get(e.id, {})
+        away = leave.get(e.id, {})
         cells = []
         for day in month.days:
             sched = on.get(day)
@@ -559,6 +566,7 @@ def roster(request):
                     "schedule": sched,
                     "code": code or "",
                     "options": month.shifts.get(sched, []) if sched else [],
+                    "leave": leave_names.get(away[day], away[day]) if day in away else "",
                 }
             )
         counts = Counter(c["code"] for c in cells if c["schedule"] and c["code"])

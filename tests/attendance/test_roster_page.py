@@ -221,3 +221,33 @@ def test_the_roster_downloads_as_a_sheet_to_print(client, office):
     assert [v or "" for v in nurse[2:6]] == ["", "", "M", "P"]
     coverage = {r[1]: r[2:] for r in values if r[1] and str(r[1]).startswith("Jumlah shift")}
     assert coverage["Jumlah shift M"][2] == 1 and coverage["Jumlah shift P"][3] == 1
+
+
+def test_approved_leave_is_marked_in_the_grid(client, office):
+    from ekinerja.attendance.models import LeaveRequest, LeaveType
+
+    LeaveRequest.objects.create(
+        instansi=office.instansi,
+        employee=office.nurse,
+        leave_type=LeaveType.objects.get(instansi=office.instansi, code="cuti_tahunan"),
+        date_from=D(2026, 10, 5),
+        date_to=D(2026, 10, 6),
+        status=LeaveRequest.Status.APPROVED,
+    )
+    LeaveRequest.objects.create(  # not approved yet: not marked
+        instansi=office.instansi,
+        employee=office.nurse,
+        leave_type=LeaveType.objects.get(instansi=office.instansi, code="cuti_tahunan"),
+        date_from=D(2026, 10, 9),
+        date_to=D(2026, 10, 9),
+        status=LeaveRequest.Status.SUBMITTED,
+    )
+    client.force_login(office.kepala.user)
+    _response, page = _get(client, office)
+    marked = re.findall(
+        r'<td class="p-0 text-center roster-leave" title="([^"]+)" data-testid="roster-leave">'
+        r'<select [^>]*name="r:\d+:(2026-10-\d\d)"',
+        page,
+    )
+    name = LeaveType.objects.get(instansi=office.instansi, code="cuti_tahunan").name
+    assert marked == [(name, "2026-10-05"), (name, "2026-10-06")]
