@@ -66,6 +66,9 @@ def home(request):
         ctx["admin_units"] = (
             scoped(Unit, user).filter(id__in=selectors.admin_unit_ids(user)).order_by("code")
         )
+    # Cards may read what the page already worked out (the subordinates, the post) instead of
+    # asking again: request.home_context.
+    request.home_context = ctx
     for card in HOME_CARDS.values():
         ctx.update(card(request, roles))
     return render(request, "org/home.html", ctx)

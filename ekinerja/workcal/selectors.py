@@ -391,3 +391,8 @@ def roster_month(instansi: Instansi, employees: list[Employee], start: dt.date, 
     ).values_list("employee_id", "date", "shift__code"):
         rostered[emp][day] = code
     return RosterMonth(days, schedules, dict(shifts), schedule_on, dict(rostered))
+
+
+def has_shift_schedules(instansi: Instansi) -> bool:
+    """Whether the instansi has any shift schedule (one query)."""
+    return WorkSchedule.objects.filter(instansi=instansi, kind=WorkSchedule.Kind.SHIFT).exists()

@@ -4,6 +4,7 @@ workcal.services.roster_set (audited, attendance re-derived)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
@@ -251,3 +252,30 @@ def test_approved_leave_is_marked_in_the_grid(client, office):
     )
     name = LeaveType.objects.get(instansi=office.instansi, code="cuti_tahunan").name
     assert marked == [(name, "2026-10-05"), (name, "2026-10-06")]
+
+
+def test_a_superior_of_shift_workers_is_reminded_of_an_empty_roster(client, office):
+    """The home page of the nurse's kepala says when a shift worker has nothing rostered in the
+    next 14 days; an office head without shift workers gets no such card."""
+    from ekinerja.core.clock import local_today
+
+    client.force_login(office.kepala.user)
+    page = html.unescape(client.get(reverse("home")).content.decode())
+    assert 'data-testid="home-roster-missing"' in page
+    assert "1 dari 1 pegawai bershift belum punya satu shift pun" in page and "Nina Perawat" in page
+    assert f"roster/?unit={office.unit.id}&periode=" in page
+    today = local_today(office.instansi)
+    roster_set(
+        actor=None,
+        instansi=office.instansi,
+        schedule=office.shifts,
+        entries=[(office.nurse, today + dt.timedelta(days=3), "P")],
+    )
+    page = html.unescape(client.get(reverse("home")).content.decode())
+    assert 'data-testid="home-roster-ok"' in page and "home-roster-missing" not in page
+    # No shift worker below: no card.
+    from ekinerja.workcal.models import EmployeeSchedule
+
+    EmployeeSchedule.objects.filter(employee=office.nurse).delete()
+    page = client.get(reverse("home")).content.decode()
+    assert "home-roster" not in page
