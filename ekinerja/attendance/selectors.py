@@ -753,3 +753,22 @@ def device_states(instansi_id: int, now: dt.datetime) -> list[DeviceState]:
         )
         for d in devices
     ]
+
+
+# The TPP months already locked for an employee, as in activities.selectors: tpp sits above
+# attendance, so it registers the read at start-up (TppConfig.ready); without it nothing is locked.
+# Takes (employee id, "YYYY-MM") pairs, returns those whose month's TPP list holding the employee is
+# locked or exported.
+_locked_months_source: list = []
+
+
+def set_locked_months_source(source) -> None:
+    _locked_months_source[:] = [source]
+
+
+def locked_month_employees(instansi_id: int, employee_ids: Iterable[int], period) -> set[int]:
+    """Of the employees, those whose TPP of `period` is already locked (one query with tpp)."""
+    pairs = {(e, str(period)) for e in employee_ids}
+    if not _locked_months_source or not pairs:
+        return set()
+    return {e for e, _m in _locked_months_source[0](instansi_id, pairs)}

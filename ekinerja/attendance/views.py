@@ -541,6 +541,7 @@ def roster(request):
                 messages.info(request, "Tidak ada perubahan pada roster.")
             return redirect(f"{reverse('attendance:roster')}?unit={unit.id}&periode={period}")
     leave = selectors.approved_leave_days(emps, start, end) if emps else {}
+    locked = selectors.locked_month_employees(unit.instansi_id, [e.id for e in emps], period)
     leave_names = (
         dict(selectors.LeaveType.objects.filter(instansi=unit.instansi).values_list("code", "name"))
         if leave
@@ -617,6 +618,7 @@ def roster(request):
             ],
             "can_edit": can_edit,
             "coverage": coverage,
+            "locked": len(locked),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -804,7 +804,8 @@ def carried_from(employee: Employee, period: Period) -> Adjustment | None:
 
 def locked_months_of(instansi_id: int, pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
     """Of (employee id, "YYYY-MM") pairs, those whose month has a locked or exported TPP list holding
-    the employee (one query). Registered as activities' locked-months source (TppConfig.ready)."""
+    the employee (one query). Registered as activities' and attendance's locked-months source
+    (TppConfig.ready)."""
     from .services import LOCKED_STATES
 
     if not pairs:

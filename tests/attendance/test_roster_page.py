@@ -279,3 +279,22 @@ def test_a_superior_of_shift_workers_is_reminded_of_an_empty_roster(client, offi
     EmployeeSchedule.objects.filter(employee=office.nurse).delete()
     page = client.get(reverse("home")).content.decode()
     assert "home-roster" not in page
+
+
+def test_a_month_whose_tpp_is_locked_is_said_to_change_no_pay(client, office, monkeypatch):
+    from ekinerja.tpp.selectors import locked_months_of
+
+    # TPP registers its read at start-up.
+    assert selectors._locked_months_source == [locked_months_of]
+    nurse = office.nurse.id
+    monkeypatch.setattr(
+        selectors,
+        "_locked_months_source",
+        [lambda _inst, pairs: {p for p in pairs if p == (nurse, "2026-10")}],
+    )
+    client.force_login(office.bkpsdm_user)
+    _response, page = _get(client, office)
+    assert 'data-testid="roster-locked"' in page
+    assert "TPP Oktober 2026 sudah dikunci untuk 1 pegawai di sini" in page
+    _response, page = _get(client, office, periode="2026-11")
+    assert "roster-locked" not in page

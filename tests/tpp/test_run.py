@@ -854,3 +854,16 @@ def test_the_sp2d_recap_adds_up_when_a_recovery_exceeds_the_month(pemda):
     assert total["Sisa potongan"] == rest and total["Dibayarkan"] == nov.total_payable
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(exports.recap_pdf(nov))).pages)
     assert "Sisa potongan" in text and format_rupiah(rest) in text
+
+
+def test_attendance_learns_which_employees_month_is_locked(pemda):
+    """The roster page's warning reads tpp's locked months through attendance's registry."""
+    from ekinerja.attendance.selectors import locked_month_employees
+
+    guru, staf = pemda.people["guru"], pemda.people["staf"]
+    run = compute(pemda, unit=pemda.opd_a)
+    ids = [guru.id, staf.id]
+    assert locked_month_employees(pemda.inst.id, ids, OCT) == set()
+    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run))
+    assert locked_month_employees(pemda.inst.id, ids, OCT) == {guru.id}  # staf: another unit
+    assert locked_month_employees(pemda.inst.id, ids, NOV) == set()
