@@ -263,3 +263,20 @@ def test_a_leave_type_of_the_instansi_the_policy_lacks_is_added_in_the_form(edit
     page = _page(editor.get(reverse("tpp:policy", args=[draft.pk])))
     assert 'data-testid="leave-add"' not in page  # nothing left to add
     assert 'data-testid="policy-warnings"' not in page
+
+
+def test_a_policy_of_several_allowances_shows_each_with_its_bases_and_components(editor, pemda):
+    response = editor.get(reverse("tpp:policy-new") + "?templat=madiun")
+    page = _page(response)
+    assert response.status_code == 200
+    assert "Tunjangan: Tambahan Penghasilan Pegawai" in page and "Tunjangan: Uang Kinerja" in page
+    assert 'name="f:allowances.1.base_by_class.13"' in page
+    assert "Pagu TPP per kelas jabatan" not in page  # no single-allowance base
+    post = _form_of(response)
+    post["f:effective_from"] = "2027-01-01"
+    post["f:allowances.1.components.0.1"] = "90"  # UKK's one component no longer 100
+    response = editor.post(reverse("tpp:policy-new"), post)
+    page = _page(response)
+    assert response.status_code == 400
+    table = page[page.index('data-path="f:allowances.1.components"') :]
+    assert "jumlah bobot 90, harus 100" in table[: table.index("</table>") + 400]
