@@ -79,7 +79,12 @@ def test_kepala_ruangan_draws_up_the_shifts(igd, live_server, page, phone_page):
     assert page.input_value(f'select[name="r:{nurses[0].id}:2026-10-01"]') == pattern[1]
     screenshot(page, "kehadiran-roster")
 
+    # The next fortnight is not rostered yet: the kepala's home page says so, by name.
     login(phone_page, live_server, karu.nip)
+    missing = phone_page.locator('[data-testid="home-roster-missing"]')
+    assert "4 dari 4 pegawai bershift belum punya satu shift pun" in missing.inner_text()
+    assert no_horizontal_scroll(phone_page)
+    screenshot(phone_page, "home-atasan-roster-phone")
     phone_page.goto(f"{live_server.url}/kehadiran/roster/?periode=2026-10")
     assert no_horizontal_scroll(phone_page)  # the days scroll inside the grid, not the page
     name = phone_page.locator(f'[data-testid="roster-row-{nurses[2].nip}"] th')
