@@ -227,22 +227,19 @@ def test_the_roster_downloads_as_a_sheet_to_print(client, office):
 def test_approved_leave_is_marked_in_the_grid(client, office):
     from ekinerja.attendance.models import LeaveRequest, LeaveType
 
-    LeaveRequest.objects.create(
-        instansi=office.instansi,
-        employee=office.nurse,
-        leave_type=LeaveType.objects.get(instansi=office.instansi, code="cuti_tahunan"),
-        date_from=D(2026, 10, 5),
-        date_to=D(2026, 10, 6),
-        status=LeaveRequest.Status.APPROVED,
-    )
-    LeaveRequest.objects.create(  # not approved yet: not marked
-        instansi=office.instansi,
-        employee=office.nurse,
-        leave_type=LeaveType.objects.get(instansi=office.instansi, code="cuti_tahunan"),
-        date_from=D(2026, 10, 9),
-        date_to=D(2026, 10, 9),
-        status=LeaveRequest.Status.SUBMITTED,
-    )
+    annual = LeaveType.objects.get(instansi=office.instansi, code="cuti_tahunan")
+    for first, last, status in (
+        (D(2026, 10, 5), D(2026, 10, 6), LeaveRequest.Status.APPROVED),
+        (D(2026, 10, 9), D(2026, 10, 9), LeaveRequest.Status.SUBMITTED),  # not approved: unmarked
+    ):
+        LeaveRequest.objects.create(
+            instansi=office.instansi,
+            employee=office.nurse,
+            leave_type=annual,
+            date_from=first,
+            date_to=last,
+            status=status,
+        )
     client.force_login(office.kepala.user)
     _response, page = _get(client, office)
     marked = re.findall(
@@ -250,8 +247,7 @@ def test_approved_leave_is_marked_in_the_grid(client, office):
         r'<select [^>]*name="r:\d+:(2026-10-\d\d)"',
         page,
     )
-    name = LeaveType.objects.get(instansi=office.instansi, code="cuti_tahunan").name
-    assert marked == [(name, "2026-10-05"), (name, "2026-10-06")]
+    assert marked == [(annual.name, "2026-10-05"), (annual.name, "2026-10-06")]
 
 
 def test_a_superior_of_shift_workers_is_reminded_of_an_empty_roster(client, office):
