@@ -772,3 +772,26 @@ def locked_month_employees(instansi_id: int, employee_ids: Iterable[int], period
     if not _locked_months_source or not pairs:
         return set()
     return {e for e, _m in _locked_months_source[0](instansi_id, pairs)}
+
+
+def mark_locked_months(instansi_id: int, requests: list) -> None:
+    """Sets `locked_months` (["Oktober 2026"]) on leave and correction requests whose days fall in a
+    month whose TPP is already locked for the employee: deciding them changes the attendance record,
+    not that pay (one query with tpp; none without requests)."""
+    wanted: dict[int, list[tuple[int, str]]] = {}
+    for r in requests:
+        if isinstance(r, LeaveRequest):
+            first, last = r.date_from, r.date_to
+        else:
+            first = last = request_day(r)
+        months, p = [], Period.of(first)
+        while p.first_day <= last:
+            months.append((r.employee_id, str(p)))
+            p = p.next()
+        wanted[id(r)] = months
+    pairs = {pair for months in wanted.values() for pair in months}
+    locked = (
+        _locked_months_source[0](instansi_id, pairs) if _locked_months_source and pairs else set()
+    )
+    for r in requests:
+        r.locked_months = [Period.parse(m).label for e, m in wanted[id(r)] if (e, m) in locked]

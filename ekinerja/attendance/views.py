@@ -313,6 +313,10 @@ def inbox(request):
         ]
     pending_leave.sort(key=lambda r: (r.date_from, r.pk))
     pending_corrections = sorted(corrections, key=lambda r: (r.at, r.pk))
+    if request.user.instansi_id:  # months already paid under a locked TPP list: said per request
+        selectors.mark_locked_months(
+            request.user.instansi_id, [*pending_leave, *pending_corrections]
+        )
     flagged = (
         scoped(Punch, request.user)
         .filter(needs_review=True, review__isnull=True, employee_id__in=subs)
