@@ -36,7 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Round, TruncDate
 from django.utils import timezone
 
-from ekinerja.core import generations
+from ekinerja.core import generations, locked_months
 from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
 from ekinerja.core.prepared import Param, Prepared, as_model, model_fields
@@ -876,34 +876,10 @@ def former_superior_waiting(
     return inbox_count(employee, today)
 
 
-# The TPP months already locked for an employee: tpp sits above activities in the layer contract, so it
-# registers the read at start-up (TppConfig.ready); without it (an installation without tpp) nothing
-# is locked. Takes (employee id, "YYYY-MM") pairs, returns those whose month's TPP list holding the
-# employee is locked or exported.
-LockedMonthsSource = Callable[[int, set[tuple[int, str]]], set[tuple[int, str]]]
-_locked_months_source: list[LockedMonthsSource] = []
-
-
-def set_locked_months_source(source: LockedMonthsSource) -> None:
-    _locked_months_source[:] = [source]
-
-
 def locked_months_of_unlocks(instansi_id: int, unlocks: list[UnlockRequest]) -> None:
     """Sets `locked_months` on each unlock: the months of its range whose TPP is already locked for
     its employee ("Oktober 2026"), so BKPSDM knows approving cannot change that pay (one query)."""
-    wanted: dict[int, list[tuple[int, str]]] = {}
-    for u in unlocks:
-        months, p = [], Period.of(u.date_from)
-        while p.first_day <= u.date_to:
-            months.append((u.employee_id, str(p)))
-            p = p.next()
-        wanted[u.pk] = months
-    pairs = {pair for months in wanted.values() for pair in months}
-    locked = (
-        _locked_months_source[0](instansi_id, pairs) if _locked_months_source and pairs else set()
-    )
-    for u in unlocks:
-        u.locked_months = [Period.parse(m).label for e, m in wanted[u.pk] if (e, m) in locked]
+    locked_months.mark(instansi_id, unlocks, lambda u: (u.employee_id, u.date_from, u.date_to))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -239,7 +239,7 @@ def _focus_first_error(form) -> None:
 
 
 @register_home_card("activities")
-def home_card(request, roles) -> dict:
+def home_card(request, roles, page) -> dict:
     """The employee's home page (org/home.html includes activities/_home.html): today's entries with
     a button to log them, the month's approved minutes, and for whoever verifies, what waits."""
     if Role.PEGAWAI not in roles:

@@ -20,7 +20,7 @@ from . import selectors
 
 
 @register_home_card("attendance-devices")
-def devices_home_card(request, roles) -> dict:
+def devices_home_card(request, roles, page) -> dict:
     if not roles & {Role.KOMINFO, Role.BKPSDM} or not request.user.instansi_id:
         return {}
     return {
@@ -34,15 +34,14 @@ ROSTER_AHEAD_DAYS = 14
 
 
 @register_home_card("attendance-roster")
-def roster_home_card(request, roles) -> dict:
+def roster_home_card(request, roles, page) -> dict:
     """For a superior whose direct subordinates include shift workers: how many of them have no
     shift at all rostered in the next 14 days (a roster not drawn up yet: their days are then no
     working days, and attendance and TPP count nothing). Reads the subordinates the home page
     already has; nothing when the instansi has no shift schedule (one query)."""
     from ekinerja.workcal import selectors as workcal
 
-    context = getattr(request, "home_context", {})
-    subordinates = context.get("subordinates") or []
+    subordinates = page.get("subordinates") or []
     if Role.ATASAN not in roles or not subordinates or not request.user.instansi_id:
         return {}
     instansi = request.user.instansi
@@ -54,7 +53,7 @@ def roster_home_card(request, roles) -> dict:
     workers = [e for e in subordinates if month.follows_shifts(e.id)]
     if not workers:
         return {}
-    assignment = context.get("assignment")
+    assignment = page.get("assignment")
     return {
         "roster_card": {
             "workers": len(workers),

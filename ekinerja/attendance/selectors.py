@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import Aggregate, Count, DateTimeField, F, Min, Q, Sum
 from django.utils import timezone
 
+from ekinerja.core import locked_months
 from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period
@@ -540,6 +541,15 @@ def leave_types(instansi) -> list[LeaveType]:
     return list(LeaveType.objects.filter(instansi=instansi, is_active=True).order_by("name"))
 
 
+def leave_type_names(instansi, *, active_only: bool = False) -> dict[str, str]:
+    """The instansi's leave types, code -> name, by name (one query). Every type by default, so a
+    day of a type retired since still shows its name; `active_only` for what may be chosen now."""
+    qs = LeaveType.objects.filter(instansi=instansi)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return dict(qs.order_by("name").values_list("code", "name"))
+
+
 def request_day(request) -> dt.date:
     """The day a leave or correction request is about: a leave's first day, a correction's local date."""
     if isinstance(request, LeaveRequest):
@@ -755,43 +765,97 @@ def device_states(instansi_id: int, now: dt.datetime) -> list[DeviceState]:
     ]
 
 
-# The TPP months already locked for an employee, as in activities.selectors: tpp sits above
-# attendance, so it registers the read at start-up (TppConfig.ready); without it nothing is locked.
-# Takes (employee id, "YYYY-MM") pairs, returns those whose month's TPP list holding the employee is
-# locked or exported.
-_locked_months_source: list = []
-
-
-def set_locked_months_source(source) -> None:
-    _locked_months_source[:] = [source]
-
-
 def locked_month_employees(instansi_id: int, employee_ids: Iterable[int], period) -> set[int]:
-    """Of the employees, those whose TPP of `period` is already locked (one query with tpp)."""
+    """Of the employees, those whose TPP of `period` is already locked (core.locked_months; one
+    query with tpp)."""
     pairs = {(e, str(period)) for e in employee_ids}
-    if not _locked_months_source or not pairs:
-        return set()
-    return {e for e, _m in _locked_months_source[0](instansi_id, pairs)}
+    return {e for e, _m in locked_months.locked(instansi_id, pairs)}
 
 
 def mark_locked_months(instansi_id: int, requests: list) -> None:
     """Sets `locked_months` (["Oktober 2026"]) on leave and correction requests whose days fall in a
     month whose TPP is already locked for the employee: deciding them changes the attendance record,
-    not that pay (one query with tpp; none without requests)."""
-    wanted: dict[int, list[tuple[int, str]]] = {}
-    for r in requests:
+    not that pay (core.locked_months; one query for them all)."""
+
+    def span(r):
         if isinstance(r, LeaveRequest):
-            first, last = r.date_from, r.date_to
-        else:
-            first = last = request_day(r)
-        months, p = [], Period.of(first)
-        while p.first_day <= last:
-            months.append((r.employee_id, str(p)))
-            p = p.next()
-        wanted[id(r)] = months
-    pairs = {pair for months in wanted.values() for pair in months}
-    locked = (
-        _locked_months_source[0](instansi_id, pairs) if _locked_months_source and pairs else set()
-    )
-    for r in requests:
-        r.locked_months = [Period.parse(m).label for e, m in wanted[id(r)] if (e, m) in locked]
+            return r.employee_id, r.date_from, r.date_to
+        day = request_day(r)
+        return r.employee_id, day, day
+
+    locked_months.mark(instansi_id, requests, span)
+
+
+def roster_cell_name(employee_id: int, day: dt.date) -> str:
+    """The roster form's field of one employee's day."""
+    return f"r:{employee_id}:{day.isoformat()}"
+
+
+@dataclass
+class RosterGrid:
+    """The roster page's grid (views.roster, and its xlsx)."""
+
+    # Per employee: employee, cells (day, name, schedule id or None, code, options, leave type
+    # name), shifts (how many are rostered), schedules (their codes).
+    rows: list[dict]
+    # Per shift code (by start time): the code and, per day, (day, how many are rostered on it).
+    coverage: list[tuple[str, list[tuple[dt.date, int]]]]
+    # Per shift schedule used (by code): code, name, its shifts.
+    legend: list[tuple[str, str, list]]
+
+
+def roster_grid(instansi, month, employees: list[Employee], posted=None) -> RosterGrid:
+    """The grid of a workcal.selectors.RosterMonth: what is rostered (or, with `posted`, what was
+    submitted, to show it again beside the problems), approved leave by its type's name, and the
+    coverage per shift and day (one query for the leave, one more for the names when there is
+    any)."""
+    start, end = month.days[0], month.days[-1]
+    leave = approved_leave_days(employees, start, end) if employees else {}
+    leave_names = leave_type_names(instansi) if leave else {}
+    rows = []
+    for e in employees:
+        on = month.schedule_on[e.id]
+        had = month.rostered.get(e.id, {})
+        away = leave.get(e.id, {})
+        cells = []
+        for day in month.days:
+            sched = on.get(day)
+            name = roster_cell_name(e.id, day)
+            code = had.get(day, "") if posted is None else posted.get(name, had.get(day, ""))
+            cells.append(
+                {
+                    "day": day,
+                    "name": name,
+                    "schedule": sched,
+                    "code": code or "",
+                    "options": month.shifts.get(sched, []) if sched else [],
+                    "leave": leave_names.get(away[day], away[day]) if day in away else "",
+                }
+            )
+        rows.append(
+            {
+                "employee": e,
+                "cells": cells,
+                "shifts": sum(1 for c in cells if c["schedule"] and c["code"]),
+                "schedules": sorted({month.schedules[s][0] for s in on.values()}),
+            }
+        )
+    starts: dict[str, dt.time] = {}
+    for options in month.shifts.values():
+        for o in options:
+            starts[o.code] = min(starts.get(o.code, o.start), o.start)
+    coverage = [
+        (
+            code,
+            [
+                (day, sum(1 for r in rows if r["cells"][i]["code"] == code))
+                for i, day in enumerate(month.days)
+            ],
+        )
+        for code in sorted(starts, key=lambda c: (starts[c], c))
+    ]
+    legend = [
+        (code, name, month.shifts.get(pk, []))
+        for pk, (code, name) in sorted(month.schedules.items(), key=lambda i: i[1])
+    ]
+    return RosterGrid(rows, coverage, legend)

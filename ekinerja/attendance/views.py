@@ -94,9 +94,7 @@ def _day_view(f, leave_names) -> dict:
 def month_context(employee: Employee, period: Period) -> dict:
     tz = zoneinfo.ZoneInfo(employee.instansi.timezone)
     days = selectors.attendance_days([employee], period.first_day, period.last_day)[employee.id]
-    leave_names = dict(
-        selectors.LeaveType.objects.filter(instansi=employee.instansi).values_list("code", "name")
-    )
+    leave_names = selectors.leave_type_names(employee.instansi)
     by_date = {f.date: _day_view(f, leave_names) for f in days}
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(period.year, period.month):
@@ -463,9 +461,7 @@ def board(request):
             messages.warning(request, str(exc))
     emps = visible_rows(request, unit, employees_of_unit(unit, day, day), day, day)
     facts = selectors.attendance_days(emps, day, day)
-    leave_names = dict(
-        selectors.LeaveType.objects.filter(instansi=unit.instansi).values_list("code", "name")
-    )
+    leave_names = selectors.leave_type_names(unit.instansi)
     rows = []
     for e in emps:
         f = next((x for x in facts.get(e.id, []) if x.date == day), None)
@@ -524,7 +520,7 @@ def roster(request):
         cells = {}
         for e in emps:  # the cells shown; one not posted (an older page) is left as it is
             for day in month.schedule_on[e.id]:
-                key = f"r:{e.id}:{day.isoformat()}"
+                key = selectors.roster_cell_name(e.id, day)
                 if key in request.POST:
                     cells[(e.id, day)] = request.POST[key].strip() or None
         try:
@@ -544,67 +540,15 @@ def roster(request):
             else:
                 messages.info(request, "Tidak ada perubahan pada roster.")
             return redirect(f"{reverse('attendance:roster')}?unit={unit.id}&periode={period}")
-    leave = selectors.approved_leave_days(emps, start, end) if emps else {}
-    locked = selectors.locked_month_employees(unit.instansi_id, [e.id for e in emps], period)
-    leave_names = (
-        dict(selectors.LeaveType.objects.filter(instansi=unit.instansi).values_list("code", "name"))
-        if leave
-        else {}
+    grid = selectors.roster_grid(
+        unit.instansi,
+        month,
+        emps,
+        posted=request.POST if request.method == "POST" else None,
     )
-    rows = []
-    for e in emps:
-        on = month.schedule_on[e.id]
-        had = month.rostered.get(e.id, {})
-        away = leave.get(e.id, {})
-        cells = []
-        for day in month.days:
-            sched = on.get(day)
-            code = (
-                request.POST.get(f"r:{e.id}:{day.isoformat()}", had.get(day, ""))
-                if (request.method == "POST")
-                else had.get(day, "")
-            )
-            cells.append(
-                {
-                    "day": day,
-                    "name": f"r:{e.id}:{day.isoformat()}",
-                    "schedule": sched,
-                    "code": code or "",
-                    "options": month.shifts.get(sched, []) if sched else [],
-                    "leave": leave_names.get(away[day], away[day]) if day in away else "",
-                }
-            )
-        counts = Counter(c["code"] for c in cells if c["schedule"] and c["code"])
-        rows.append(
-            {
-                "employee": e,
-                "cells": cells,
-                "shifts": sum(counts.values()),
-                "schedules": sorted({month.schedules[s][0] for s in on.values()}),
-            }
-        )
-    # Coverage: how many are rostered on each shift code each day (the kepala ruangan's check).
-    codes = sorted(
-        {o.code for opts in month.shifts.values() for o in opts},
-        key=lambda c: min(
-            (o.start for opts in month.shifts.values() for o in opts if o.code == c),
-        ),
-    )
-    coverage = [
-        (
-            code,
-            [
-                (day, sum(1 for r in rows if r["cells"][i]["code"] == code))
-                for i, day in enumerate(month.days)
-            ],
-        )
-        for code in codes
-    ]
     if request.method == "GET" and request.GET.get("format") == "xlsx":
-        legend = [
-            (code, name, month.shifts.get(pk, [])) for pk, (code, name) in month.schedules.items()
-        ]
-        return _roster_xlsx(unit, period, month.days, rows, coverage, legend)
+        return _roster_xlsx(unit, period, month.days, grid)
+    locked = selectors.locked_month_employees(unit.instansi_id, [e.id for e in emps], period)
     return render(
         request,
         "attendance/roster.html",
@@ -615,13 +559,10 @@ def roster(request):
             "prev": period.previous(),
             "next": period.next(),
             "days": [(d, WEEKDAY_SHORT[d.weekday()]) for d in month.days],
-            "rows": rows,
-            "legend": [
-                (code, name, month.shifts.get(pk, []))
-                for pk, (code, name) in sorted(month.schedules.items(), key=lambda i: i[1])
-            ],
+            "rows": grid.rows,
+            "legend": grid.legend,
             "can_edit": can_edit,
-            "coverage": coverage,
+            "coverage": grid.coverage,
             "locked": len(locked),
         },
         status=400 if request.method == "POST" else 200,
@@ -689,7 +630,7 @@ def recap(request):
     )
 
 
-def _roster_xlsx(unit, period, days, rows, coverage, legend) -> HttpResponse:
+def _roster_xlsx(unit, period, days, grid) -> HttpResponse:
     """The roster as a landscape sheet to print and post on the ward's wall: a row per employee,
     a column per day (the shift code, blank when off, "·" without a shift schedule that day), the
     shifts' hours and the count per shift and day under it."""
@@ -712,6 +653,7 @@ def _roster_xlsx(unit, period, days, rows, coverage, legend) -> HttpResponse:
     name = wb.add_format({"border": 1})
     ws.write(0, 0, f"ROSTER SHIFT {unit.name.upper()}", bold)
     ws.write(1, 0, f"Bulan {period.label}")
+    rows, coverage, legend = grid.rows, grid.coverage, grid.legend
     for i, (code, title, shifts) in enumerate(legend):
         ws.write(
             2 + i,

@@ -27,13 +27,15 @@ class LoginView(auth_views.LoginView):
 
 #: What apps above org in the layer contract (pyproject.toml [tool.importlinter]) add to the home
 #: page's context, by name: org imports none of them, they register here when their views module is
-#: imported (with the URLconf, before any page is served). Each is called with the request and the
-#: user's roles and returns context for its card (empty: no card).
+#: imported (with the URLconf, before any page is served). Each is called with the request, the
+#: user's roles and the page's context so far (`me`, `assignment`, `subordinates`...: what the page
+#: already worked out, not to be asked again) and returns context for its card (empty: no card).
 HOME_CARDS: dict[str, Callable[..., dict]] = {}
 
 
 def register_home_card(name: str):
-    """Decorator: `fn(request, roles) -> dict` adds to the home page's context (see HOME_CARDS)."""
+    """Decorator: `fn(request, roles, page) -> dict` adds to the home page's context (see
+    HOME_CARDS)."""
 
     def add(fn):
         HOME_CARDS[name] = fn
@@ -66,11 +68,8 @@ def home(request):
         ctx["admin_units"] = (
             scoped(Unit, user).filter(id__in=selectors.admin_unit_ids(user)).order_by("code")
         )
-    # Cards may read what the page already worked out (the subordinates, the post) instead of
-    # asking again: request.home_context.
-    request.home_context = ctx
     for card in HOME_CARDS.values():
-        ctx.update(card(request, roles))
+        ctx.update(card(request, roles, ctx))
     return render(request, "org/home.html", ctx)
 
 

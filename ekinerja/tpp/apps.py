@@ -7,17 +7,14 @@ class TppConfig(AppConfig):
     verbose_name = "TPP"
 
     def ready(self):
-        from ekinerja.activities.selectors import set_leave_source, set_locked_months_source
+        from ekinerja.activities.selectors import set_leave_source
         from ekinerja.attendance.selectors import full_day_leave_on
-        from ekinerja.attendance.selectors import (
-            set_locked_months_source as set_attendance_locked_months_source,
-        )
+        from ekinerja.core import locked_months
 
         from .selectors import locked_months_of
 
-        # Activities (below tpp) warns BKPSDM about unlocks of months whose TPP is locked.
-        set_locked_months_source(locked_months_of)
-        # Attendance's roster page warns that changing a locked month's roster changes no pay.
-        set_attendance_locked_months_source(locked_months_of)
+        # The apps below tpp say which months' pay is settled: activities for BKPSDM's unlocks,
+        # attendance on the roster page and in the approvals inbox.
+        locked_months.set_source(locked_months_of)
         # ...and refuses entries on a day of approved leave, which attendance (its sibling) holds.
         set_leave_source(full_day_leave_on)

@@ -116,7 +116,8 @@ PART_LABELS = {
 
 @dataclass
 class Item:
-    """A field (kind text/date/money/int/pct/num/choice/bool) or a table (kind "table")."""
+    """A field (kind text/date/money/int/pct/num/choice) or a table (kind "table", whose cells may
+    also be "bool": a checkbox)."""
 
     label: str
     path: tuple
@@ -133,7 +134,6 @@ class Item:
     addable: tuple[tuple[str, str], ...] = ()  # codes a new row of a keyed table may take
     new_keys: dict[int, str] = field(default_factory=dict)  # the code chosen in a new row
     value: str = ""
-    checked: bool = False
     error: str = ""
     row_errors: dict[int, str] = field(default_factory=dict)
     previous: str | None = None  # the previous version's value when it differs
@@ -235,7 +235,6 @@ def _field(data, path, label, kind, **kw) -> Item:
     item = Item(label, tuple(path), kind, **kw)
     value = _get(data, item.path)
     item.value = show(value, kind)
-    item.checked = bool(value) if kind == "bool" else False
     return item
 
 
@@ -653,7 +652,6 @@ def fill(secs: list[Section], post: Mapping[str, str]) -> None:
     for item in items(secs):
         if item.kind != "table":
             item.value = (post.get(item.name) or "").strip()
-            item.checked = bool(item.value)
             continue
         for i, row in enumerate(item.rows):
             for j in range(len(row)):
@@ -750,8 +748,6 @@ def mark_previous(secs: list[Section], previous: dict | None) -> None:
     if not previous:
         return
     for item in items(secs):
-        if item.kind == "bool":
-            continue
         if item.kind == "table":
             if item.row_keys:
                 continue

@@ -33,7 +33,11 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from ekinerja.activities.selectors import NO_CAP, activity_month
-from ekinerja.attendance.selectors import attendance_month, devices_behind, leave_types
+from ekinerja.attendance.selectors import (
+    attendance_month,
+    devices_behind,
+    leave_type_names,
+)
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.org.models import Assignment, Employee, Unit
@@ -536,23 +540,21 @@ def machines_behind(instansi: Instansi, period: Period) -> list:
     return devices_behind(instansi, min(closes, timezone.now()))
 
 
-def leave_type_names(instansi: Instansi) -> list[tuple[str, str]]:
-    """The instansi's active leave types as (code, name), for the policy form (one query)."""
-    return [(lt.code, lt.name) for lt in leave_types(instansi)]
-
-
 def leave_types_not_in_policy(
-    instansi: Instansi, policy_data: dict | None
+    instansi: Instansi, policy_data: dict | None, active: dict[str, str] | None = None
 ) -> list[tuple[str, str]]:
     """The instansi's active leave types (code, name) that the policy's `leave_types` does not list:
     the calculator counts their days with no deduction, no target reduction and TPP paid (a note in
-    each explanation), which for CLTN or tugas belajar would pay what the Perbup withholds. One query."""
+    each explanation), which for CLTN or tugas belajar would pay what the Perbup withholds. One query,
+    none when the caller already has `active` (leave_type_names(instansi, active_only=True))."""
     if not isinstance(policy_data, dict):
         return []
     known = policy_data.get("leave_types")
     if not isinstance(known, dict):
         return []
-    return [(lt.code, lt.name) for lt in leave_types(instansi) if lt.code not in known]
+    if active is None:
+        active = leave_type_names(instansi, active_only=True)
+    return [(code, name) for code, name in active.items() if code not in known]
 
 
 def without_bank_account(run: Run, limit: int = 20) -> tuple[int, list[Result]]:
@@ -804,8 +806,7 @@ def carried_from(employee: Employee, period: Period) -> Adjustment | None:
 
 def locked_months_of(instansi_id: int, pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
     """Of (employee id, "YYYY-MM") pairs, those whose month has a locked or exported TPP list holding
-    the employee (one query). Registered as activities' and attendance's locked-months source
-    (TppConfig.ready)."""
+    the employee (one query). Registered as core.locked_months' source (TppConfig.ready)."""
     from .services import LOCKED_STATES
 
     if not pairs:

@@ -96,7 +96,7 @@ HOME_PAYROLL_RUNS = 6
 
 
 @register_home_card("tpp-employee")
-def employee_home_card(request, roles) -> dict:
+def employee_home_card(request, roles, page) -> dict:
     """The employee's home page: their latest month's TPP with a link to its explanation (one
     query beside the employee's own)."""
     if Role.PEGAWAI not in roles:
@@ -109,7 +109,7 @@ def employee_home_card(request, roles) -> dict:
 
 
 @register_home_card("tpp-bpkad")
-def bpkad_home_card(request, roles) -> dict:
+def bpkad_home_card(request, roles, page) -> dict:
     """BPKAD's home card (org/home.html includes tpp/_home_bpkad.html): the locked and exported
     lists of the latest months, latest first, each linking to its run page (one query). Org cannot
     import tpp (layer contract), so tpp registers this with org.views.register_home_card."""
@@ -807,7 +807,9 @@ def policy_edit(request, pk: int | None = None):
     form_errors: dict[str, str] = {}
     kept: dict = {}
     base: dict | None = None
-    leave_names: dict[str, str] | None = None  # the instansi's leave types, code -> name
+    # The instansi's active leave types (code -> name): the form's labels and the types it may
+    # add, and the warning about those the policy lacks; read once.
+    leave_names = selectors.leave_type_names(instansi, active_only=True)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Kebijakan ini tidak dapat diubah.")
@@ -818,7 +820,6 @@ def policy_edit(request, pk: int | None = None):
             if syntax is not None or not isinstance(base, dict):
                 problems, base = [("$", syntax or "Isian formulir tidak terbaca.")], None
             else:
-                leave_names = dict(selectors.leave_type_names(instansi))
                 data, form_errors, kept = policy_form.apply(base, request.POST, leave_names)
         else:
             text = request.POST.get("data", "")
@@ -857,7 +858,7 @@ def policy_edit(request, pk: int | None = None):
     # Drafts may be prepared early, so a clash with an adopted version is a warning, not an error.
     clash = services.adopted_clash(policy) if policy is not None and not problems else None
     warnings = [services.clash_message(clash)] if clash is not None else []
-    missing = selectors.leave_types_not_in_policy(instansi, parsed)
+    missing = selectors.leave_types_not_in_policy(instansi, parsed, leave_names)
     if missing:
         warnings.append(_leave_types_warning(missing))
     sections, listed = (
@@ -865,8 +866,6 @@ def policy_edit(request, pk: int | None = None):
         [(policy_form.describe(p) if p.startswith("$") else "", p, r) for p, r in problems],
     )
     if view == "formulir" and isinstance(parsed, dict):
-        if leave_names is None:
-            leave_names = dict(selectors.leave_type_names(instansi))
         sections = policy_form.sections(parsed, leave_names)
         if request.method == "POST" and base is not None:
             policy_form.fill(sections, request.POST)

@@ -147,6 +147,37 @@ def shift_work_days(
     return out
 
 
+def schedule_pieces(segments: Iterable, fallback, start: dt.date, end: dt.date) -> list[tuple]:
+    """[start, end] cut into (first, last, schedule) pieces: the dates a segment covers follow its
+    schedule (where segments overlap, the one starting first), the others `fallback`. A segment is
+    anything with date_from, date_to (None: open-ended) and schedule: a Segment, or the roster
+    page's (workcal.selectors.roster_month) with schedule ids."""
+    pieces: list[tuple] = []
+    for seg in sorted(segments, key=lambda s: s.date_from):
+        lo = max(seg.date_from, start)
+        hi = min(seg.date_to or end, end)
+        if lo <= hi:
+            pieces.append((lo, hi, seg.schedule))
+    # Fill the gaps with the fallback schedule.
+    filled: list[tuple] = []
+    cursor = start
+    one = dt.timedelta(days=1)
+    for lo, hi, sched in pieces:
+        lo = max(lo, cursor)
+        if lo > hi:
+            continue
+        if cursor < lo:
+            filled.append((cursor, lo - one, fallback))
+        filled.append((lo, hi, sched))
+        if hi >= end:  # covered to the end (which may be dt.date.max: no day after it)
+            cursor = None
+            break
+        cursor = hi + one
+    if cursor is not None and cursor <= end:
+        filled.append((cursor, end, fallback))
+    return filled
+
+
 def employee_work_days(
     segments: Iterable[Segment],
     fallback: Schedule,
@@ -178,32 +209,8 @@ def employee_work_days(
             cache[key] = (schedule, fixed_work_days(schedule, holidays, start, end, tz))
         return cache[key][1]
 
-    pieces: list[tuple[dt.date, dt.date, Schedule]] = []
-    for seg in sorted(segments, key=lambda s: s.date_from):
-        lo = max(seg.date_from, start)
-        hi = min(seg.date_to or end, end)
-        if lo <= hi:
-            pieces.append((lo, hi, seg.schedule))
-    # Fill the gaps with the fallback schedule.
-    filled: list[tuple[dt.date, dt.date, Schedule]] = []
-    cursor = start
-    one = dt.timedelta(days=1)
-    for lo, hi, sched in pieces:
-        lo = max(lo, cursor)
-        if lo > hi:
-            continue
-        if cursor < lo:
-            filled.append((cursor, lo - one, fallback))
-        filled.append((lo, hi, sched))
-        if hi >= end:  # covered to the end (which may be dt.date.max: no day after it)
-            cursor = None
-            break
-        cursor = hi + one
-    if cursor is not None and cursor <= end:
-        filled.append((cursor, end, fallback))
-
     out: list[WorkDay] = []
-    for lo, hi, sched in filled:
+    for lo, hi, sched in schedule_pieces(segments, fallback, start, end):
         if sched.kind == SHIFT:
             out.extend(shift_work_days(sched, roster, lo, hi, tz).values())
             if unrostered is not None:

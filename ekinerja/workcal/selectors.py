@@ -356,24 +356,21 @@ def roster_month(instansi: Instansi, employees: list[Employee], start: dt.date, 
     )
     kinds = {pk: kind for pk, kind, _d, _c, _n in every}
     default = next((pk for pk, _k, is_default, _c, _n in every if is_default), None)
-    periods: dict[int, list[tuple[dt.date, dt.date | None, int]]] = defaultdict(list)
+    periods: dict[int, list[cal.Segment]] = defaultdict(list)
     ids = [e.id for e in employees]
     for emp, sched, date_from, date_to in (
         EmployeeSchedule.objects.filter(instansi=instansi, employee_id__in=ids, date_from__lte=end)
         .filter(Q(date_to__isnull=True) | Q(date_to__gte=start))
         .values_list("employee_id", "schedule_id", "date_from", "date_to")
     ):
-        periods[emp].append((date_from, date_to, sched))
+        periods[emp].append(cal.Segment(date_from, date_to, sched))  # a schedule id, not a spec
     schedule_on: dict[int, dict[dt.date, int]] = {}
     for emp in ids:
         on: dict[dt.date, int] = {}
-        for day in days:
-            sched = next(
-                (s for f, t, s in periods.get(emp, ()) if f <= day and (t is None or day <= t)),
-                default,
-            )
+        # The same rule as work_days: a period's schedule where one covers the day, else the default.
+        for lo, hi, sched in cal.schedule_pieces(periods.get(emp, ()), default, start, end):
             if sched is not None and kinds.get(sched) == WorkSchedule.Kind.SHIFT:
-                on[day] = sched
+                on.update((d, sched) for d in days if lo <= d <= hi)
         schedule_on[emp] = on
     used = {s for on in schedule_on.values() for s in on.values()}
     shifts: dict[int, list[ShiftOption]] = defaultdict(list)

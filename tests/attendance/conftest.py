@@ -68,3 +68,17 @@ def office(db) -> Office:
     bk = UserFactory(instansi=inst, username="bkpsdm1")
     grant(bk, "bkpsdm")
     return Office(inst, unit, kepala, ani, budi, nurse, sched, rs, bk)
+
+
+def annual_leave(employee, first: dt.date, last: dt.date, status="approved"):
+    """A cuti tahunan request of `employee` from `first` to `last`, stored as it is (no workflow)."""
+    from ekinerja.attendance.models import LeaveRequest, LeaveType
+
+    return LeaveRequest.objects.create(
+        instansi_id=employee.instansi_id,
+        employee=employee,
+        leave_type=LeaveType.objects.get(instansi_id=employee.instansi_id, code="cuti_tahunan"),
+        date_from=first,
+        date_to=last,
+        status=status,
+    )

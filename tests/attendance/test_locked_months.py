@@ -8,7 +8,7 @@ import re
 
 from django.urls import reverse
 
-from ekinerja.attendance import selectors
+from ekinerja.core import locked_months
 
 from .conftest import D
 
@@ -16,26 +16,18 @@ from .conftest import D
 def test_the_inbox_says_when_a_request_falls_in_a_month_whose_tpp_is_locked(
     client, office, monkeypatch
 ):
-    from ekinerja.attendance.models import CorrectionRequest, LeaveRequest, LeaveType
+    from ekinerja.attendance.models import CorrectionRequest
 
-    from .conftest import at
+    from .conftest import annual_leave, at
 
     ani = office.ani.id
     monkeypatch.setattr(
-        selectors,
-        "_locked_months_source",
+        locked_months,
+        "_source",
         [lambda _inst, pairs: {p for p in pairs if p == (ani, "2026-10")}],
     )
-    annual = LeaveType.objects.get(instansi=office.instansi, code="cuti_tahunan")
-    for first, last in ((D(2026, 10, 30), D(2026, 11, 2)), (D(2026, 11, 9), D(2026, 11, 9))):
-        LeaveRequest.objects.create(
-            instansi=office.instansi,
-            employee=office.ani,
-            leave_type=annual,
-            date_from=first,
-            date_to=last,
-            status=LeaveRequest.Status.SUBMITTED,
-        )
+    annual_leave(office.ani, D(2026, 10, 30), D(2026, 11, 2), "submitted")  # reaches October
+    annual_leave(office.ani, D(2026, 11, 9), D(2026, 11, 9), "submitted")
     CorrectionRequest.objects.create(
         instansi=office.instansi,
         employee=office.ani,

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ekinerja.attendance import selectors
+from ekinerja.core import locked_months
 from ekinerja.core.models import AuditEvent
 from ekinerja.core.periods import Period
 from ekinerja.workcal.models import ShiftRoster
@@ -225,21 +226,13 @@ def test_the_roster_downloads_as_a_sheet_to_print(client, office):
 
 
 def test_approved_leave_is_marked_in_the_grid(client, office):
-    from ekinerja.attendance.models import LeaveRequest, LeaveType
+    from ekinerja.attendance.models import LeaveType
 
+    from .conftest import annual_leave
+
+    annual_leave(office.nurse, D(2026, 10, 5), D(2026, 10, 6))
+    annual_leave(office.nurse, D(2026, 10, 9), D(2026, 10, 9), "submitted")  # not marked
     annual = LeaveType.objects.get(instansi=office.instansi, code="cuti_tahunan")
-    for first, last, status in (
-        (D(2026, 10, 5), D(2026, 10, 6), LeaveRequest.Status.APPROVED),
-        (D(2026, 10, 9), D(2026, 10, 9), LeaveRequest.Status.SUBMITTED),  # not approved: unmarked
-    ):
-        LeaveRequest.objects.create(
-            instansi=office.instansi,
-            employee=office.nurse,
-            leave_type=annual,
-            date_from=first,
-            date_to=last,
-            status=status,
-        )
     client.force_login(office.kepala.user)
     _response, page = _get(client, office)
     marked = re.findall(
@@ -281,11 +274,11 @@ def test_a_month_whose_tpp_is_locked_is_said_to_change_no_pay(client, office, mo
     from ekinerja.tpp.selectors import locked_months_of
 
     # TPP registers its read at start-up.
-    assert selectors._locked_months_source == [locked_months_of]
+    assert locked_months._source == [locked_months_of]
     nurse = office.nurse.id
     monkeypatch.setattr(
-        selectors,
-        "_locked_months_source",
+        locked_months,
+        "_source",
         [lambda _inst, pairs: {p for p in pairs if p == (nurse, "2026-10")}],
     )
     client.force_login(office.bkpsdm_user)

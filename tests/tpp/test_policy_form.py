@@ -27,7 +27,7 @@ def _posted(secs) -> dict[str, str]:
                 for cell in row["cells"]:
                     if cell["kind"] != "bool" or cell["checked"]:
                         post[cell["name"]] = cell["value"]
-        elif item.kind != "bool" or item.checked:
+        else:
             post[item.name] = item.value
     return post
 
