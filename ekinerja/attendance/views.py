@@ -173,12 +173,14 @@ def leave(request):
                     _("Permohonan %(type)s %(days)s hari kerja telah diajukan.")
                     % {"type": req.leave_type.name, "days": req.working_days},
                 )
+                _warn_locked(request, me, req)
                 return redirect("attendance:leave")
-    requests = (
+    requests = list(
         LeaveRequest.objects.filter(employee=me)
         .select_related("leave_type", "approver")
         .order_by("-date_from")[:50]
     )
+    _mark_own_pending(me, requests)
     today = local_today(me.instansi)
     return render(
         request,
@@ -207,6 +209,38 @@ def leave_cancel(request, pk: int):
     return redirect("attendance:leave")
 
 
+# A request not decided yet: a leave waits for the superior or BKPSDM, a correction for the superior.
+PENDING_STATUSES = frozenset({"submitted", "awaiting_bkpsdm"})
+
+
+def locked_note_for_employee(months: list[str]) -> str:
+    return _(
+        "TPP %(months)s Anda sudah dikunci: bila disetujui, permohonan ini memperbaiki catatan "
+        "kehadiran Anda, tetapi TPP yang sudah dibayar tidak ikut berubah; selisihnya hanya dapat "
+        "dikoreksi BKPSDM pada bulan berikutnya."
+    ) % {"months": ", ".join(months)}
+
+
+def _mark_own_pending(me: Employee, requests: list) -> None:
+    """The employee's own undecided requests get `locked_note`, naming the months among their days
+    whose TPP is already locked (one query for them all; none without pending requests)."""
+    pending = [r for r in requests if r.status in PENDING_STATUSES]
+    for r in requests:
+        r.locked_months = []
+    if pending:
+        selectors.mark_locked_months(me.instansi_id, pending)
+    for r in pending:
+        r.locked_note = locked_note_for_employee(r.locked_months) if r.locked_months else ""
+
+
+def _warn_locked(request, me: Employee, req) -> None:
+    """Told when filing: a request about a month whose TPP is already locked corrects the record,
+    not that month's pay (which only BKPSDM can correct, in a later month)."""
+    selectors.mark_locked_months(me.instansi_id, [req])
+    if req.locked_months:
+        messages.warning(request, locked_note_for_employee(req.locked_months))
+
+
 # ---------------------------------------------------------------- corrections
 
 
@@ -222,7 +256,7 @@ def corrections(request):
                 form.cleaned_data["date"], form.cleaned_data["time"], tzinfo=tz
             )
             try:
-                services.correction_submit(
+                req = services.correction_submit(
                     actor=request.user,
                     employee=me,
                     at=when,
@@ -233,8 +267,10 @@ def corrections(request):
                 _form_errors(form, exc)
             else:
                 messages.success(request, _("Permohonan koreksi telah diajukan ke atasan."))
+                _warn_locked(request, me, req)
                 return redirect("attendance:corrections")
-    rows = CorrectionRequest.objects.filter(employee=me).select_related("approver")[:50]
+    rows = list(CorrectionRequest.objects.filter(employee=me).select_related("approver")[:50])
+    _mark_own_pending(me, rows)
     return render(request, "attendance/corrections.html", {"form": form, "rows": rows})
 
 
