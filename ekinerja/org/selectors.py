@@ -768,19 +768,36 @@ class Staffing:
     acting_units: list[int]  # unit id of each Plt/Plh assignment in force
     position_units: dict[int, int]  # position id -> unit id, every position
     held: set[int]  # positions somebody holds (definitif, Plt or Plh)
+    # employee id -> the first day from `since` on which they held a definitif post here (their
+    # earliest definitif assignment reaching into [since, on]); `since` itself when they held one
+    # all along. Only for the employees of `definitif`.
+    in_post_from: dict[int, dt.date] = field(default_factory=dict)
 
 
-def staffing(instansi: Instansi, *, on: dt.date) -> Staffing:
+def staffing(instansi: Instansi, *, on: dt.date, since: dt.date | None = None) -> Staffing:
+    """Who holds which post on `on`; with `since` (the month's first day), also when each definitif
+    holder's service here began within [since, on] (a joiner on the 26th: the 26th). Someone who
+    moved between posts of the instansi keeps their first day. Still two queries."""
+    first = on if since is None else min(since, on)
     definitif: dict[int, int] = {}
     acting: list[int] = []
     held: set[int] = set()
-    for emp, kind, pos, unit in Assignment.objects.filter(
-        active_on(on), instansi=instansi, employee__is_active=True
-    ).values_list("employee_id", "kind", "position_id", "position__unit_id"):
+    earliest: dict[int, dt.date] = {}
+    for emp, kind, pos, unit, start, end in Assignment.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=first),
+        start__lte=on,
+        instansi=instansi,
+        employee__is_active=True,
+    ).values_list("employee_id", "kind", "position_id", "position__unit_id", "start", "end"):
+        if kind == Assignment.Kind.DEFINITIF and (emp not in earliest or start < earliest[emp]):
+            earliest[emp] = start
+        if end is not None and end < on:
+            continue  # ended before the day: only its start counts
         held.add(pos)
         if kind == Assignment.Kind.DEFINITIF:
             definitif[emp] = unit
         else:
             acting.append(unit)
     positions = dict(Position.objects.filter(instansi=instansi).values_list("id", "unit_id"))
-    return Staffing(definitif, acting, positions, held)
+    in_post_from = {emp: max(first, earliest[emp]) for emp in definitif}
+    return Staffing(definitif, acting, positions, held, in_post_from)

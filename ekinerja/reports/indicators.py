@@ -48,7 +48,7 @@ class OpdCounts:
     absent_days: int = 0  # tanpa keterangan
     approved_minutes: int = 0  # credited minutes of approved entries, not capped
     achieved_minutes: Decimal = Decimal(0)  # sum over employees of min(minutes, target)
-    target_minutes: Decimal = Decimal(0)  # employees x target of one employee
+    target_minutes: Decimal = Decimal(0)  # sum of each employee's target for the days in post
     pending_entries: int = 0  # submitted, waiting for the superior
     ceiling: Decimal | None = None  # of the month's computed TPP results, when there are some
     gross: Decimal | None = None
@@ -221,10 +221,11 @@ def workload(c: OpdCounts, effective_minutes: Decimal) -> Workload:
     diff = whole - c.employees
     ej = None
     letter, label = "", ""
-    if c.employees:
-        ej = (Decimal(minutes) / (c.employees * effective_minutes)).quantize(
-            TWO_DECIMALS, ROUND_HALF_UP
-        )
+    # The OPD's own targets (a joiner on the 26th carries the days since then), or a whole target
+    # for each employee when the counts do not have them.
+    available = c.target_minutes or c.employees * effective_minutes
+    if c.employees and available:
+        ej = (Decimal(minutes) / available).quantize(TWO_DECIMALS, ROUND_HALF_UP)
         letter, label = grade(ej)
     if diff > 0:
         verdict = f"Kekurangan {ribuan(diff)} pegawai"

@@ -87,7 +87,7 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
             opd_cache[unit_id] = tree.opd_of(unit_id)
         return opd_cache[unit_id]
 
-    staff = org.staffing(instansi, on=staff_day)
+    staff = org.staffing(instansi, on=staff_day, since=period.first_day)
     days = workcal.default_working_days(instansi, period.first_day, period.last_day)
     counted = sum(1 for d in days if data_end is not None and d <= data_end)
     full, source = _target(instansi, period, len(days))
@@ -105,6 +105,20 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
 
     # Whole minutes (the target is one), as ints in the loop: 20,000 employees, no Decimal per one.
     whole_target = int(target)
+    # Someone in post only from the 26th carries the target of the counted days from then on, worked
+    # out once per first day (half up, as the month's).
+    joined_target: dict[dt.date, int] = {}
+
+    def target_from(first: dt.date) -> int:
+        if first <= period.first_day:
+            return whole_target
+        if first not in joined_target:
+            n = sum(1 for d in days if first <= d and data_end is not None and d <= data_end)
+            joined_target[first] = int(
+                (full * n / len(days)).quantize(Decimal(1), ROUND_HALF_UP) if days else 0
+            )
+        return joined_target[first]
+
     acc: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     for pos, unit in staff.position_units.items():
         a = acc[opd_of(unit)]
@@ -128,8 +142,9 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
         done, pending = minutes.get(emp, (0, 0))
         a["approved_minutes"] += done
         a["pending_entries"] += pending
-        a["achieved_minutes"] += min(done, whole_target)
-        a["target_minutes"] += whole_target
+        own_target = target_from(staff.in_post_from.get(emp, period.first_day))
+        a["achieved_minutes"] += min(done, own_target)
+        a["target_minutes"] += own_target
         predicate = predicates.get(emp)
         if predicate:
             a[f"skp_{predicate}"] += 1

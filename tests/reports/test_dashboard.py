@@ -382,3 +382,40 @@ def test_on_a_phone_each_opd_shows_its_staffing_and_attendance(client, town, nov
     phone = html[html.index('data-testid="opd-phone-figures"', html.index("Dinas A")) :]
     phone = phone[: phone.index("</div>")]
     assert "3 pegawai · 1 jabatan kosong · hadir 80,0%" in " ".join(phone.split())
+
+
+def test_a_mid_month_joiner_carries_the_target_of_their_days_in_post_only(town):
+    """Someone in post from 26 October (5 of the 22 working days) carries 6,750 x 5/22 = 1,534
+    minutes, not a whole month's; someone who moved between the instansi's posts on the 15th keeps
+    the whole target (in post all month), and the workload's EJ reads the same targets."""
+    from ekinerja.activities.models import ActivityCatalogItem, ActivityEntry
+    from ekinerja.org.models import Assignment
+    from tests.factories import AssignmentFactory
+    from tests.reports.data import _entry
+
+    inst = town["inst"]
+    dinas_a, dinas_b = town["a"], town["b"]
+    spare = PositionFactory(unit=dinas_b)
+    joiner = employee_with_login(inst, name="Baru B")
+    AssignmentFactory(position=spare, employee=joiner, start=dt.date(2026, 10, 26))
+    mover = employee_with_login(inst, name="Pindah B")
+    AssignmentFactory(
+        position=PositionFactory(unit=dinas_a), employee=mover, end=dt.date(2026, 10, 14)
+    )
+    AssignmentFactory(
+        position=PositionFactory(unit=dinas_b), employee=mover, start=dt.date(2026, 10, 15)
+    )
+    item = ActivityCatalogItem.objects.get(instansi=inst, code="X1")
+    ActivityEntry.objects.bulk_create(
+        [_entry(item, joiner, 27, 1000), _entry(item, mover, 20, 500)]
+    )
+
+    month = selectors.opd_month(inst, OCT, NOV_15)
+    counts = {c.name: c for c in month.counts}["Dinas B"]
+    assert counts.employees == 3
+    assert counts.target_minutes == D(6750 + 1534 + 6750)
+    assert counts.achieved_minutes == D(6750 + 1000 + 500)
+    w = indicators.workload(counts, month.target)
+    # 8,250 minutes of 15,034 available: 0.55, not 8,250 / (3 x 6,750) = 0.41.
+    assert w.ej == D("0.55")
+    assert Assignment.objects.filter(employee=joiner).count() == 1
