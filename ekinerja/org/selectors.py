@@ -783,11 +783,14 @@ def staffing(instansi: Instansi, *, on: dt.date, since: dt.date | None = None) -
     acting: list[int] = []
     held: set[int] = set()
     earliest: dict[int, dt.date] = {}
+    # An inactive employee's post counts while its dates say it lasted (a retirement recorded with
+    # its last day: the months before it keep them); an open-ended one of an inactive employee
+    # never does, as the flag has no date.
     for emp, kind, pos, unit, start, end in Assignment.objects.filter(
         Q(end__isnull=True) | Q(end__gte=first),
+        Q(employee__is_active=True) | Q(end__isnull=False),
         start__lte=on,
         instansi=instansi,
-        employee__is_active=True,
     ).values_list("employee_id", "kind", "position_id", "position__unit_id", "start", "end"):
         if kind == Assignment.Kind.DEFINITIF and (emp not in earliest or start < earliest[emp]):
             earliest[emp] = start

@@ -419,3 +419,26 @@ def test_a_mid_month_joiner_carries_the_target_of_their_days_in_post_only(town):
     # 8,250 minutes of 15,034 available: 0.55, not 8,250 / (3 x 6,750) = 0.41.
     assert w.ej == D("0.55")
     assert Assignment.objects.filter(employee=joiner).count() == 1
+
+
+def test_a_retired_employee_still_counts_in_the_months_their_post_lasted(town):
+    """Retirement recorded with the post's last day (30 September) and the employee made inactive:
+    September still counts them, October does not; an inactive employee whose post has no end
+    counts nowhere (the flag has no date)."""
+    from ekinerja.core.periods import Period
+
+    inst = town["inst"]
+    gone, a3 = town["p"]["gone"], town["p"]["a3"]
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+
+    def dinas_a(period):
+        month = selectors.opd_month(inst, period, NOV_15)
+        return {c.name: c for c in month.counts}["Dinas A"].employees
+
+    assert dinas_a(Period(2026, 9)) == 4  # a1, a2, a3 and the retiree
+    assert dinas_a(OCT) == 3
+    a3.is_active = False
+    a3.save(update_fields=["is_active"])
+    assert dinas_a(Period(2026, 9)) == 3
+    assert dinas_a(OCT) == 2
