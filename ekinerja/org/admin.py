@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import construct_instance
 
@@ -156,6 +156,24 @@ class EmployeeAdmin(ServiceSavingAdmin):
     # its holder act as that employee (verify their subordinates' work, decide their leave).
     readonly_fields = ["user"]
     actor_check = services.employee_pay_check
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not obj.is_active and obj.pk:
+            open_posts = list(
+                Assignment.objects.filter(employee=obj, end__isnull=True).values_list(
+                    "position__name", flat=True
+                )
+            )
+            if open_posts:
+                # The flag has no date: the reports count such a post in no month, past ones too.
+                messages.warning(
+                    request,
+                    "Pegawai ini nonaktif, tetapi jabatannya belum diakhiri ("
+                    + ", ".join(open_posts)
+                    + "). Bila ia pensiun, pindah atau berhenti, isi tanggal selesai jabatannya di "
+                    "Penempatan jabatan agar bulan-bulan sebelumnya tetap menghitungnya.",
+                )
 
     def get_readonly_fields(self, request, obj=None):
         # What TPP is paid on and where it goes, and whether the employee counts in the hierarchy:

@@ -323,3 +323,28 @@ def test_staff_without_a_master_data_role_gets_no_org_admin(client, world):
         not in client.get(reverse("admin:index")).content.decode()
     )
     assert client.get(reverse("admin:org_employee_add")).status_code == 403
+
+
+def test_making_an_employee_inactive_with_a_post_still_open_warns_to_end_it(admin_client, world):
+    """The inactive flag has no date; a post ended with its last day keeps the months before it in
+    the reports. Deactivating someone whose post is still open says so; ending it first does not."""
+    resp = admin_client.post(reverse("admin:org_employee_add"), _employee_post())
+    employee = Employee.objects.get(nip="197002142000032011")
+    post = AssignmentFactory(employee=employee, position=world["staff_a"], start=D(2021, 3, 1))
+    change = reverse("admin:org_employee_change", args=[employee.pk])
+    data = _employee_post()
+    del data["is_active"]
+    resp = admin_client.post(change, data, follow=True)
+    assert resp.status_code == 200
+    warned = [str(m) for m in resp.context["messages"] if m.level_tag == "warning"]
+    assert warned == [
+        "Pegawai ini nonaktif, tetapi jabatannya belum diakhiri (Analis A). Bila ia pensiun, pindah "
+        "atau berhenti, isi tanggal selesai jabatannya di Penempatan jabatan agar bulan-bulan "
+        "sebelumnya tetap menghitungnya."
+    ]
+    employee.refresh_from_db()
+    assert not employee.is_active
+    post.end = D(2026, 9, 30)
+    post.save(update_fields=["end"])
+    resp = admin_client.post(change, data, follow=True)
+    assert not [m for m in resp.context["messages"] if m.level_tag == "warning"]
