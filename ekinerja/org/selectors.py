@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -681,33 +682,47 @@ class AccountRow:
         return "active"
 
 
-def account_rows(
+@dataclass(frozen=True)
+class AccountIndexRow:
+    employee_id: int
+    position: str
+    unit: str
+    has_account: bool
+
+
+def account_index(
     instansi: Instansi | int, unit_ids: set[int], *, on: dt.date, q: str = ""
-) -> list[AccountRow]:
-    """The employees posted (definitif) on `on` in the units, with their account, by unit and name;
-    `q` narrows to a NIP or a name (one query)."""
-    rows = (
-        Assignment.objects.filter(
-            active_on(on),
-            instansi=instansi,
-            kind=Assignment.Kind.DEFINITIF,
-            position__unit_id__in=unit_ids,
-            employee__is_active=True,
-        )
-        .select_related("employee", "employee__user", "position", "position__unit")
-        .order_by("position__unit__code", "employee__name", "employee_id", "-start")
-    )
+) -> list[AccountIndexRow]:
+    """The employees posted (definitif) on `on` in the units, by unit and name, as plain values
+    (one query, no model instances: the accounts page of a whole 20,000-employee instansi shows
+    50 of them); `q` narrows to a NIP or a name."""
+    rows = Assignment.objects.filter(
+        active_on(on),
+        instansi=instansi,
+        kind=Assignment.Kind.DEFINITIF,
+        position__unit_id__in=unit_ids,
+        employee__is_active=True,
+    ).order_by("position__unit__code", "employee__name", "employee_id", "-start")
     q = q.strip()
     if q:
         rows = rows.filter(Q(employee__nip__startswith=q) | Q(employee__name__icontains=q))
     seen: set[int] = set()
     out = []
-    for a in rows:
-        if a.employee_id in seen:  # two overlapping definitif posts: the latest start
+    for emp, position, unit, user_id in rows.values_list(
+        "employee_id", "position__name", "position__unit__name", "employee__user_id"
+    ):
+        if emp in seen:  # two overlapping definitif posts: the latest start
             continue
-        seen.add(a.employee_id)
-        out.append(AccountRow(a.employee, a.position.name, a.position.unit.name))
+        seen.add(emp)
+        out.append(AccountIndexRow(emp, position, unit, user_id is not None))
     return out
+
+
+def account_rows_of(index: Iterable[AccountIndexRow]) -> list[AccountRow]:
+    """The rows of `index` with their employee and account, in its order (one query)."""
+    index = list(index)
+    employees = Employee.objects.select_related("user").in_bulk([r.employee_id for r in index])
+    return [AccountRow(employees[r.employee_id], r.position, r.unit) for r in index]
 
 
 def temporary_password_event(user):

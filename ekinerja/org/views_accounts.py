@@ -82,9 +82,10 @@ def accounts(request):
     unit, ids = _scope(request, units)
     q = (request.GET.get("q") or "").strip()
     today = local_today(request.user.instansi)
-    rows = selectors.account_rows(request.user.instansi_id, ids, on=today, q=q) if ids else []
-    without = sum(1 for r in rows if r.employee.user_id is None)
+    rows = selectors.account_index(request.user.instansi_id, ids, on=today, q=q) if ids else []
+    without = sum(1 for r in rows if not r.has_account)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("hal"))
+    page.object_list = selectors.account_rows_of(page.object_list)  # only the page's employees
     return render(
         request,
         "org/accounts.html",
@@ -121,8 +122,11 @@ def accounts_create(request):
     today = local_today(request.user.instansi)
     employees = [
         r.employee
-        for r in selectors.account_rows(request.user.instansi_id, ids, on=today)
-        if r.employee.user_id is None
+        for r in selectors.account_rows_of(
+            r
+            for r in selectors.account_index(request.user.instansi_id, ids, on=today)
+            if not r.has_account
+        )
     ]
     if not employees:
         messages.info(request, f"Semua pegawai {unit.name} sudah punya akun.")
