@@ -253,6 +253,22 @@ def plans_in_force(employee_ids: Iterable[int], on: dt.date) -> dict[int, SkpPla
     return out
 
 
+def employees_with_plan_in_force(instansi: Instansi, on: dt.date) -> set[int]:
+    """The instansi's employees with an agreed plan version governing a period that starts on `on`
+    (plans_in_force's keys, as ids only: one query, no plan records)."""
+    return set(
+        SkpPlan.objects.filter(
+            instansi=instansi,
+            year=on.year,
+            status__in=[SkpPlan.Status.AGREED, SkpPlan.Status.SUPERSEDED],
+            effective_from__lte=on,
+        )
+        .order_by()
+        .values_list("employee_id", flat=True)
+        .distinct()
+    )
+
+
 def plan_in_force(employee: Employee, on: dt.date) -> SkpPlan | None:
     return plans_in_force([employee.pk], on).get(employee.pk)
 
@@ -541,9 +557,14 @@ def _opd_of(unit_parent: dict[int, int | None], unit_id: int) -> int:
     return unit_id
 
 
-def rating_overview(instansi: Instansi, period: EvalPeriod, *, today: dt.date) -> list[UnitRow]:
+def rating_overview(
+    instansi: Instansi, period: EvalPeriod, *, today: dt.date, inline_limit: int | None = None
+) -> list[UnitRow]:
     """Per OPD (top-level unit): employees in post at the rater date, how many are rated for the
-    period, and who is not yet rated with their direct superior. Six queries whatever the size."""
+    period, and who is not yet rated with their direct superior. With `inline_limit`, the names
+    only for OPDs with at most that many not rated (a page of a 20,000-employee Pemda would
+    otherwise carry 20,000 names at the start of a period; the xlsx has them all). Six queries
+    whatever the size."""
     on = rater_date(period, today)
     units = {u.pk: u for u in Unit.objects.filter(instansi=instansi)}
     unit_parent = {pk: u.parent_id for pk, u in units.items()}
@@ -564,20 +585,24 @@ def rating_overview(instansi: Instansi, period: EvalPeriod, *, today: dt.date) -
         .exclude(predicate="")
         .values_list("employee_id", flat=True)
     )
-    h = hierarchy(instansi, on)
-    unrated_ids = [e for e in posts if e not in rated]
-    sup_ids = {e: h.superior_id(e) for e in unrated_ids}
-    people = Employee.objects.in_bulk(set(unrated_ids) | {s for s in sup_ids.values() if s})
+    opd_of = {e: _opd_of(unit_parent, u) for e, u in posts.items()}
     rows: dict[int, UnitRow] = {}
-    for emp_id, unit_id in posts.items():
-        opd = _opd_of(unit_parent, unit_id)
-        row = rows.setdefault(opd, UnitRow(unit=units[opd]))
+    for emp_id in posts:
+        row = rows.setdefault(opd_of[emp_id], UnitRow(unit=units[opd_of[emp_id]]))
         row.total += 1
         if emp_id in rated:
             row.rated += 1
-        else:
+    listed = {
+        opd for opd, row in rows.items() if inline_limit is None or row.not_rated <= inline_limit
+    }
+    unrated_ids = [e for e in posts if e not in rated and opd_of[e] in listed]
+    if unrated_ids:
+        h = hierarchy(instansi, on)
+        sup_ids = {e: h.superior_id(e) for e in unrated_ids}
+        people = Employee.objects.in_bulk(set(unrated_ids) | {s for s in sup_ids.values() if s})
+        for emp_id in unrated_ids:
             sup = sup_ids.get(emp_id)
-            row.unrated.append((people[emp_id], people.get(sup) if sup else None))
+            rows[opd_of[emp_id]].unrated.append((people[emp_id], people.get(sup) if sup else None))
     for row in rows.values():
         row.unrated.sort(key=lambda pair: pair[0].name)
     return sorted(rows.values(), key=lambda r: r.unit.code)
@@ -590,6 +615,48 @@ class Reminder:
     pending: list[Employee]
 
 
+def _pending_by_superior(instansi: Instansi, today: dt.date) -> list[tuple[EvalPeriod, int, list]]:
+    """(period, superior id, [employee id]) of the reminders (see rating_reminders), as ids."""
+    cfg = performance_settings(instansi)
+    out: list[tuple[EvalPeriod, int, list]] = []
+    for period in ratable_with_reopened(cfg, today):
+        if (period.deadline - today).days > cfg.reminder_days:
+            continue
+        on = rater_date(period, today)
+        h = hierarchy(instansi, on)
+        # Read for the whole instansi and intersected here: 20,000 ids in an IN list cost more.
+        with_plan = employees_with_plan_in_force(instansi, period.start) & set(h.definitif)
+        rated = set(
+            SkpEvaluation.objects.filter(instansi=instansi, period_start=period.start)
+            .exclude(predicate="")
+            .values_list("employee_id", flat=True)
+        )
+        pending: dict[int, list[int]] = defaultdict(list)
+        for emp_id in with_plan:
+            if emp_id in rated:
+                continue
+            sup = h.superior_id(emp_id)
+            if sup is not None:
+                pending[sup].append(emp_id)
+        out.extend((period, sup, emps) for sup, emps in pending.items())
+    return out
+
+
+def _reminders(items: list[tuple[EvalPeriod, int, list]]) -> list[Reminder]:
+    """The reminders of `items`, with their people (one query)."""
+    people = Employee.objects.in_bulk(
+        {s for _p, s, _e in items} | {e for *_x, emps in items for e in emps}
+    )
+    return [
+        Reminder(
+            superior=people[sup_id],
+            period=period,
+            pending=sorted((people[e] for e in emp_ids), key=lambda e: e.name),
+        )
+        for period, sup_id, emp_ids in items
+    ]
+
+
 def rating_reminders(instansi: Instansi, *, today: dt.date | None = None) -> list[Reminder]:
     """Superiors to remind: for each period open for rating whose deadline is at most
     `reminder_days` away, every superior with direct subordinates not yet rated (with an agreed plan
@@ -597,42 +664,30 @@ def rating_reminders(instansi: Instansi, *, today: dt.date | None = None) -> lis
     with its extended deadline (`ratable_with_reopened`). A fixed number of queries per open period
     (at most two periods, plus any reopened ones)."""
     today = today or local_today(instansi)
-    cfg = performance_settings(instansi)
-    out: list[Reminder] = []
-    for period in ratable_with_reopened(cfg, today):
-        if (period.deadline - today).days > cfg.reminder_days:
-            continue
-        on = rater_date(period, today)
-        h = hierarchy(instansi, on)
-        employee_ids = list(h.definitif)
-        plans = plans_in_force(employee_ids, period.start)
-        rated = set(
-            SkpEvaluation.objects.filter(
-                instansi=instansi, period_start=period.start, employee_id__in=list(plans)
-            )
-            .exclude(predicate="")
-            .values_list("employee_id", flat=True)
-        )
-        pending: dict[int, list[int]] = defaultdict(list)
-        for emp_id in plans:
-            if emp_id in rated:
-                continue
-            sup = h.superior_id(emp_id)
-            if sup is not None:
-                pending[sup].append(emp_id)
-        people = Employee.objects.in_bulk(
-            set(pending) | {e for lst in pending.values() for e in lst}
-        )
-        for sup_id, emp_ids in pending.items():
-            out.append(
-                Reminder(
-                    superior=people[sup_id],
-                    period=period,
-                    pending=sorted((people[e] for e in emp_ids), key=lambda e: e.name),
-                )
-            )
+    out = _reminders(_pending_by_superior(instansi, today))
     out.sort(key=lambda r: (r.period.start, r.superior.name))
     return out
+
+
+@dataclass
+class ReminderSummary:
+    shown: list[Reminder]  # those with the most subordinates waiting, at most `limit`
+    superiors: int  # all of them (a superior reminded for two periods counts twice)
+    pending: int  # subordinates waiting, over all
+
+
+def rating_reminder_summary(
+    instansi: Instansi, *, today: dt.date | None = None, limit: int = 25
+) -> ReminderSummary:
+    """rating_reminders for a page: the `limit` superiors with the most subordinates waiting
+    (then by period and name) with their people, and the totals (a 20,000-employee Pemda has over
+    a thousand of them a few days before the deadline; the xlsx of the unrated lists them all)."""
+    today = today or local_today(instansi)
+    items = _pending_by_superior(instansi, today)
+    items.sort(key=lambda i: (-len(i[2]), i[0].start))
+    shown = _reminders(items[:limit])
+    shown.sort(key=lambda r: (-len(r.pending), r.period.start, r.superior.name))
+    return ReminderSummary(shown, len(items), sum(len(e) for *_x, e in items))
 
 
 def unrated_subordinate_count(superior: Employee, period: EvalPeriod, *, today: dt.date) -> int:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("penilaian/", views.rating, name="rating"),
     path("penilaian/predikat/", views.predicate_preview, name="predicate-preview"),
     path("rekap/", views.overview, name="overview"),
+    path("rekap/belum-dinilai.xlsx", views.overview_unrated_xlsx, name="overview-unrated-xlsx"),
     path("rekap/kunci/", views.overview_lock, name="overview-lock"),
     path("rekap/kunci/<int:pk>/buka/", views.overview_reopen, name="overview-reopen"),
     path("pengaturan/", views.settings_view, name="settings"),

@@ -706,13 +706,15 @@ def _require_manage(request):
         raise PermissionDenied
 
 
-@login_required
-@require_GET
-def overview(request):
-    _require_manage(request)
-    today = _today(request)
-    instansi = request.user.instansi
-    cfg = selectors.performance_settings(instansi)
+#: An OPD's names of those not rated are on the page up to this many; more are in the xlsx.
+INLINE_UNRATED = 50
+#: Reminders on the page: the superiors with the most subordinates waiting; the xlsx has them all.
+SHOWN_REMINDERS = 25
+
+
+def _overview_period(request, today):
+    """The evaluation periods offered (last year's and this year's, begun) and the chosen one."""
+    cfg = selectors.performance_settings(request.user.instansi)
     options = [
         p
         for year in (today.year - 1, today.year)
@@ -729,7 +731,17 @@ def overview(request):
     for p in options:
         if p.key == request.GET.get("periode"):
             period = p
-    rows = selectors.rating_overview(instansi, period, today=today)
+    return cfg, options, period
+
+
+@login_required
+@require_GET
+def overview(request):
+    _require_manage(request)
+    today = _today(request)
+    instansi = request.user.instansi
+    cfg, options, period = _overview_period(request, today)
+    rows = selectors.rating_overview(instansi, period, today=today, inline_limit=INLINE_UNRATED)
     history = selectors.lock_history(instansi, period)
     deadline = selectors.rating_deadline(instansi, period)
     in_force = {(lk.year, lk.month): lk for lk in history if lk.in_force}
@@ -745,13 +757,95 @@ def overview(request):
             "unrated": sum(r.not_rated for r in rows),
             "months": [(m, in_force.get((m.year, m.month))) for m in period.month_periods],
             "history": history,
-            "reminders": selectors.rating_reminders(instansi, today=today),
+            "reminders": selectors.rating_reminder_summary(
+                instansi, today=today, limit=SHOWN_REMINDERS
+            ),
+            "inline_unrated": INLINE_UNRATED,
             "cfg": cfg,
             "today": today,
             "deadline": deadline,
             "deadline_passed": today > deadline,
         },
     )
+
+
+@login_required
+@require_GET
+def overview_unrated_xlsx(request):
+    """Everyone not yet rated in the chosen period, per OPD with their direct superior, and the
+    superiors to remind (the page shows the first of each on a big Pemda)."""
+    import io
+
+    from ekinerja.core.spreadsheets import workbook
+
+    _require_manage(request)
+    today = _today(request)
+    instansi = request.user.instansi
+    _cfg, _options, period = _overview_period(request, today)
+    rows = selectors.rating_overview(instansi, period, today=today)
+    buf = io.BytesIO()
+    wb = workbook(buf, in_memory=True)
+    bold = wb.add_format({"bold": True})
+    ws = wb.add_worksheet("Belum dinilai")
+    ws.write_string(0, 0, f"Pegawai yang belum dinilai: {period.label}", bold)
+    ws.write_string(1, 0, f"{instansi.name}, per {tanggal(today)}")
+    ws.write_row(3, 0, ["No", "Unit kerja", "NIP", "Nama", "NIP atasan", "Atasan"], bold)
+    n = 0
+    for row in rows:
+        for emp, sup in row.unrated:
+            n += 1
+            ws.write_number(3 + n, 0, n)
+            ws.write_row(
+                3 + n,
+                1,
+                [
+                    row.unit.name,
+                    emp.nip,
+                    emp.full_name,
+                    sup.nip if sup else "",
+                    sup.full_name if sup else "-",
+                ],
+            )
+    ws.set_column(1, 1, 36)
+    ws.set_column(2, 2, 20)
+    ws.set_column(3, 3, 36)
+    ws.set_column(4, 4, 20)
+    ws.set_column(5, 5, 36)
+    ws.freeze_panes(4, 0)
+    ws.autofilter(3, 0, 3 + n, 5)
+    reminders = selectors.rating_reminders(instansi, today=today)
+    ws2 = wb.add_worksheet("Pengingat atasan")
+    ws2.write_row(
+        0,
+        0,
+        ["No", "NIP atasan", "Atasan", "Periode", "Batas", "Jumlah", "Bawahan belum dinilai"],
+        bold,
+    )
+    for i, r in enumerate(reminders, start=1):
+        ws2.write_number(i, 0, i)
+        ws2.write_row(
+            i,
+            1,
+            [
+                r.superior.nip,
+                r.superior.full_name,
+                r.period.label,
+                tanggal(r.period.deadline),
+            ],
+        )
+        ws2.write_number(i, 5, len(r.pending))
+        ws2.write_string(i, 6, ", ".join(e.name for e in r.pending))
+    ws2.set_column(1, 1, 20)
+    ws2.set_column(2, 2, 36)
+    ws2.set_column(3, 4, 18)
+    ws2.set_column(6, 6, 80)
+    wb.close()
+    resp = HttpResponse(
+        buf.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    resp["Content-Disposition"] = f'attachment; filename="belum-dinilai-{period.key}.xlsx"'
+    return resp
 
 
 @login_required

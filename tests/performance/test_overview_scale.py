@@ -1,0 +1,97 @@
+"""BKPSDM's rating overview on a big Pemda: the page names those not rated only for OPDs with few
+of them and the superiors with most subordinates waiting; the xlsx has everyone
+(performance.views.overview, overview_unrated_xlsx)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from ekinerja.performance import selectors, views
+from tests.factories import UserFactory, grant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bkpsdm(org):
+    user = UserFactory(instansi=org["inst"])
+    grant(user, "bkpsdm")
+    return user
+
+
+def test_an_opd_with_many_not_rated_sends_to_the_xlsx_instead_of_naming_them(
+    client, org, cascaded, at, bkpsdm, monkeypatch
+):
+    at("2026-11-03 09:00")
+    client.force_login(bkpsdm)
+    url = reverse("performance:overview") + "?periode=2026-10"
+    page = client.get(url).content.decode()
+    assert "Citra Lestari" in page and 'data-testid="unrated-in-xlsx"' not in page
+    monkeypatch.setattr(views, "INLINE_UNRATED", 2)  # the OPD has 5 not rated
+    page = client.get(url).content.decode()
+    table = page.split('data-testid="overview-table"')[1].split("</table>")[0]
+    assert "Citra Lestari" not in table
+    assert "Lebih dari 2 belum dinilai: daftarnya ada di unduhan xlsx." in table
+    assert 'data-testid="unrated-xlsx"' in page
+
+
+def test_the_reminders_show_the_superiors_with_most_waiting_and_the_totals(
+    client, org, cascaded, at, bkpsdm, monkeypatch
+):
+    at("2026-11-03 09:00")
+    client.force_login(bkpsdm)
+    monkeypatch.setattr(views, "SHOWN_REMINDERS", 1)
+    page = client.get(reverse("performance:overview") + "?periode=2026-10").content.decode()
+    shown = page.split('data-testid="reminders"')[1].split("</ul>")[0]
+    assert len(re.findall(r"list-group-item", shown)) == 1
+    assert "Ahmad Fauzi" in shown  # the kabid, three subordinates waiting (the kadis: one)
+    total = re.search(r'data-testid="reminders-total">([^<]+)<', page).group(1)
+    assert total.startswith("2 atasan dengan 4 bawahan belum dinilai; 1 dengan bawahan terbanyak")
+
+
+def test_the_reminder_summary_reads_a_fixed_number_of_queries(
+    org, cascaded, at, django_assert_max_num_queries
+):
+    import datetime as dt
+
+    at("2026-11-03 09:00")
+    with django_assert_max_num_queries(7):
+        summary = selectors.rating_reminder_summary(
+            org["inst"], today=dt.date(2026, 11, 3), limit=1
+        )
+    assert (summary.superiors, summary.pending) == (2, 4)
+    assert [r.superior.name for r in summary.shown] == ["Ahmad Fauzi"]
+
+
+def test_the_xlsx_lists_everyone_not_rated_with_their_superior_and_every_reminder(
+    client, org, cascaded, at, bkpsdm
+):
+    at("2026-11-03 09:00")
+    client.force_login(bkpsdm)
+    resp = client.get(reverse("performance:overview-unrated-xlsx") + "?periode=2026-10")
+    assert resp.status_code == 200
+    assert 'filename="belum-dinilai-2026-10.xlsx"' in resp["Content-Disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(resp.content))
+    ws = wb["Belum dinilai"]
+    assert ws["A1"].value == "Pegawai yang belum dinilai: Oktober 2026"
+    rows = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[0]]
+    assert len(rows) == 5  # everyone in post: nobody rated yet
+    by_name = {r[3]: r for r in rows}
+    citra = next(v for k, v in by_name.items() if k.startswith("Citra Lestari"))
+    assert citra[1] == "Dinas Pendidikan" and citra[5].startswith("Ahmad Fauzi")
+    reminders = list(wb["Pengingat atasan"].iter_rows(min_row=2, values_only=True))
+    assert sorted((r[2].split(",")[0], r[5]) for r in reminders) == [
+        ("Ahmad Fauzi", 3),
+        ("Hj. Siti Rahmah", 1),
+    ]
+
+
+def test_only_bkpsdm_downloads_the_list(client, org, at):
+    at("2026-11-03 09:00")
+    client.force_login(org["kabid"].user)
+    assert client.get(reverse("performance:overview-unrated-xlsx")).status_code == 403
