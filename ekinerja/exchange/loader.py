@@ -45,9 +45,6 @@ from ekinerja.workcal.services import holidays_seed
 
 from .document import OTHER_PUNCH_SOURCE, PUNCH_SOURCES, Document, stored_minutes
 
-# "IX" -> "9": a PPPK grade as the format writes it and as Employee.pppk_grade keeps it.
-_PPPK_GRADE_CODE = {roman: code for code, roman in Employee.PPPK_GRADE_CHOICES}
-
 FAR_PAST = dt.date(1900, 1, 1)
 NO_DEADLINE = dt.date(9999, 12, 31)
 NOON = dt.time(12, 0)
@@ -191,11 +188,13 @@ def load_document(
         gol = e.golongan or ""
         grade = ""
         if e.status == "PPPK":
-            # A PPPK grade travels in `golongan` (e.g. "IX"); the employee keeps it as the grade's
-            # code ("9"). Any other label (III/b) is kept as it is written (a PPPK employee has no
-            # PNS golongan), so its PPh 21 key is still the part before "/" ("III"): the run reads
-            # a PPPK employee's golongan as their grade's label, which is the label itself.
-            grade, gol = _PPPK_GRADE_CODE.get(gol, gol), ""
+            # A PPPK employee has no PNS golongan: what the file writes in `golongan` ("IX",
+            # "III/b", "9") is kept verbatim as their grade, and the scenario run reads it back as
+            # written (tpp.selectors.pph21_golongan), so its PPh 21 key is the part before "/"
+            # ("IX", "III", "9") as tpp-rules.md defines it. Stored as the grade's code, "9" and
+            # "IX" would both have read back as "IX". (The scenario database is SQLite, which
+            # keeps a label longer than the field's two characters.)
+            grade, gol = gol, ""
         employees[e.nip] = Employee(
             instansi=inst,
             nip=e.nip,

@@ -16,6 +16,7 @@ from ekinerja.performance.selectors import predicate_month
 from ekinerja.tpp.calculator import EmployeeMonth, PositionDay, WorkingDay, calculate
 from ekinerja.tpp.models import Result, Run, Sentence
 from ekinerja.tpp.policy import Policy
+from ekinerja.tpp.selectors import pph21_golongan
 
 FORMAT = "ekinerja-result/1"
 # What the stored explanation adds to the format's row (kept for the web explanation page only).
@@ -108,7 +109,7 @@ def rows_without_post(run: Run, policy: Policy) -> list[dict]:
         month = EmployeeMonth(
             nip=e.nip,
             status=e.status,
-            golongan=e.golongan or (e.get_pppk_grade_display() if e.pppk_grade else None),
+            golongan=pph21_golongan(e),
             days=tuple(
                 WorkingDay(
                     date=f.date,

@@ -55,6 +55,11 @@ MAX_ENTRY_WINDOW = 250
 _SPEC_TABLES: contextvars.ContextVar[bool] = contextvars.ContextVar("spec_tables", default=False)
 
 
+def in_spec_tables() -> bool:
+    """Whether the format's spec reads the policy here (a scenario run: `spec_tables()`)."""
+    return _SPEC_TABLES.get()
+
+
 @contextlib.contextmanager
 def spec_tables() -> Iterator[None]:
     token = _SPEC_TABLES.set(True)

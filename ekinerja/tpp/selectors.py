@@ -47,7 +47,7 @@ from ekinerja.performance.selectors import predicate_month
 from .calculator import EmployeeMonth, PositionDay, WorkingDay
 from .models import Adjustment, Result, Run, Sentence, Withholding
 from .models import Policy as PolicyRow
-from .policy import Policy, policy_from_dict
+from .policy import Policy, in_spec_tables, policy_from_dict
 
 
 class NoPolicy(LookupError):
@@ -147,6 +147,17 @@ class Gathered:
 
 def _covers(start: dt.date, end: dt.date | None, day: dt.date) -> bool:
     return start <= day and (end is None or end >= day)
+
+
+def pph21_golongan(e: Employee) -> str | None:
+    """The golongan whose part before "/" is the employee's PPh 21 key: a PNS or CPNS golongan, a
+    PPPK's grade label (IX). In a scenario run (`policy.spec_tables`) a PPPK's golongan as the file
+    wrote it, which the loader keeps verbatim: "9" stays "9" (tpp-rules.md's key), not grade IX."""
+    if e.golongan:
+        return e.golongan
+    if not e.pppk_grade:
+        return None
+    return e.pppk_grade if in_spec_tables() else e.get_pppk_grade_display()
 
 
 def gather(
@@ -325,7 +336,7 @@ def gather(
             nip=e.nip,
             status=status,
             # A PPPK employee's grade (IX) is their golongan key for PPh 21 (docs/exchange-format.md).
-            golongan=e.golongan or (e.get_pppk_grade_display() if e.pppk_grade else None),
+            golongan=pph21_golongan(e),
             days=tuple(days),
             salary=_salary_of_month(e, start),
             predicate=predicates.get(e.id),

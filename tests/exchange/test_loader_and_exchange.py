@@ -149,7 +149,7 @@ def test_pppk_grade_is_the_pph21_key_and_kept_as_the_grade(tmp_path):
     """tpp-rules.md: the golongan key is the part before "/"; a PPPK's golongan is their grade."""
     inst = load_document(read_document(_pppk(minimal(), "IX")))
     emp = Employee.objects.get(instansi=inst, nip=NIP)
-    assert (emp.golongan, emp.pppk_grade, emp.get_pppk_grade_display()) == ("", "9", "IX")
+    assert (emp.golongan, emp.pppk_grade) == ("", "IX")  # verbatim, read back as written
     # The nurse of the national example is PPPK grade IX; its policy lists I-IV only (0% for her).
     data = json.loads((EXAMPLES / "national-40-60-shifts-plt.json").read_text())
     data["policies"][0]["pph21"]["rates"]["IX"] = 5
@@ -161,6 +161,27 @@ def test_pppk_grade_is_the_pph21_key_and_kept_as_the_grade(tmp_path):
     nurse = rows["199203142023212003"]
     assert nurse["gross"] == 3_176_000  # as in the example (tests/exchange/test_examples.py)
     assert nurse["pph21"] == 158_800  # 5% of gross: grade IX's rate
+
+
+def test_a_pppk_golongan_written_in_digits_is_its_own_pph21_key(tmp_path):
+    """A PPPK golongan "9" is not the grade label "IX": tpp-rules.md's key is the part before "/",
+    so "9" (a rate listed as "9" applies, one listed as "IX" does not). An audit found "9" read back
+    as grade IX."""
+    inst = load_document(read_document(_pppk(minimal(), "9")))
+    emp = Employee.objects.get(instansi=inst, nip=NIP)
+    assert (emp.golongan, emp.pppk_grade) == ("", "9")
+    data = json.loads((EXAMPLES / "national-40-60-shifts-plt.json").read_text())
+    nurse = next(e for e in data["employees"] if e["nip"] == "199203142023212003")
+    nurse["golongan"] = "9"
+    rates = data["policies"][0]["pph21"]["rates"]
+    for key, pct in (("9", 5), ("IX", 15)):
+        rates[key] = pct
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(data))
+    out = tmp_path / "result.json"
+    call_command("scenario", "run", str(scenario), "--period", "2026-10", "--out", str(out))
+    row = {r["nip"]: r for r in json.loads(out.read_text())["employees"]}["199203142023212003"]
+    assert (row["gross"], row["pph21"]) == (3_176_000, 158_800)  # 5%: the rate of "9"
 
 
 def test_entry_window_counts_next_years_national_holidays(tmp_path):
