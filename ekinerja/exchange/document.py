@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ekinerja.tpp.policy import Policy, PolicyError, policy_from_dict, spec_tables
+from ekinerja.tpp.policy import MAX_MONEY, Policy, PolicyError, policy_from_dict, spec_tables
 from ekinerja.tpp.policy import _Reader as _PolicyReader
 
 FORMAT = "ekinerja/1"
@@ -126,11 +126,13 @@ class Reader(_PolicyReader):
         return None
 
     def whole_money(self, value: Any, path: str) -> Decimal | None:
-        """Money as the format writes it: whole rupiah as a JSON integer (9000000, not 9000000.0)."""
+        """Money as the format writes it: whole rupiah as a JSON integer (9000000, not 9000000.0),
+        a month's amount at most MAX_MONEY as in the policy (10^20 once reached the computation and
+        failed there with a traceback instead of its path)."""
         if isinstance(value, float):
             self.bad(path, MONEY_AS_INTEGER)
             return None
-        return self.money(value, path)
+        return self.money(value, path, maximum=MAX_MONEY)
 
     def optional_date(self, value: Any, path: str) -> dt.date | None:
         return None if value is None else self.date(value, path)

@@ -122,6 +122,22 @@ def test_every_problem_is_listed_with_its_path():
     assert "tidak disebut oleh kebijakan mana pun" in found["$.leaves[0].type"]
 
 
+def test_a_month_s_money_above_a_billion_is_a_problem_with_its_path_not_a_crash():
+    """A salary or position base of 10^20 once passed the reader and failed in the computation
+    with a traceback; the policy's own bound (Rp1.000.000.000 a month) now holds for both."""
+    data = minimal()
+    data["positions"][0]["tpp_base"] = 10**20
+    data["employees"][0]["salary"] = 1_000_000_001
+    found = problems(data)
+    assert (
+        found["$.positions[0].tpp_base"] == "terlalu besar, paling banyak Rp1.000.000.000 sebulan"
+    )
+    assert found["$.employees[0].salary"] == "terlalu besar, paling banyak Rp1.000.000.000 sebulan"
+    data["employees"][0]["salary"] = 1_000_000_000  # the bound itself is allowed
+    data["positions"][0]["tpp_base"] = 9_000_000
+    read_document(data)
+
+
 @pytest.mark.parametrize("zone", ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"])
 def test_each_indonesian_zone_is_read(zone):
     data = minimal()
