@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from ekinerja.activities.selectors import NO_CAP, activity_month
 from ekinerja.attendance.selectors import attendance_month
-from ekinerja.core.periods import Period
+from ekinerja.core.periods import Period, rentang_tanggal
 from ekinerja.org.models import Assignment, Employee
 from ekinerja.performance.selectors import predicate_month
 from ekinerja.tpp.calculator import EmployeeMonth, PositionDay, WorkingDay, calculate
@@ -138,10 +138,40 @@ def rows_without_post(run: Run, policy: Policy) -> list[dict]:
     return rows
 
 
-def result_document(run: Run, extra_rows: list[dict] = ()) -> dict:
-    """`extra_rows`: rows of employees the run does not list (rows_without_post)."""
+def overlapping_leave_notes(leaves, period: Period) -> dict[str, list[str]]:
+    """NIP -> a note per leave of the file that another leave of the same NIP, listed before it,
+    covers on some day of the month: that day is the earlier leave's (docs/exchange-format.md,
+    "Leaves of one NIP may overlap"), and the spec's `notes` say every exclusion applied."""
+    notes: dict[str, list[str]] = defaultdict(list)
+    earlier: dict[str, list] = defaultdict(list)
+    for leave in leaves:
+        start = max(leave.start, period.first_day)
+        end = min(leave.end, period.last_day)
+        taken: list[tuple[dt.date, dt.date, str]] = []
+        for other in earlier[leave.nip]:
+            lo, hi = max(start, other.start), min(end, other.end)
+            if lo <= hi:
+                taken.append((lo, hi, other.type))
+        earlier[leave.nip].append(leave)
+        for lo, hi, kind in taken:
+            notes[leave.nip].append(
+                f"Cuti {leave.type} {rentang_tanggal(leave.start, leave.end)} tumpang tindih "
+                f"dengan cuti {kind} yang tercantum lebih dulu: {rentang_tanggal(lo, hi)} "
+                f"dihitung sebagai {kind}."
+            )
+    return notes
+
+
+def result_document(
+    run: Run, extra_rows: list[dict] = (), notes_by_nip: dict[str, list[str]] | None = None
+) -> dict:
+    """`extra_rows`: rows of employees the run does not list (rows_without_post); `notes_by_nip`:
+    notes of the file's own (overlapping_leave_notes) added after each row's."""
     rows = [_row(r.detail) for r in Result.objects.filter(run=run)]
     rows = sorted([*rows, *extra_rows], key=lambda row: row["nip"])
+    for row in rows:
+        if notes_by_nip and row["nip"] in notes_by_nip:
+            row["notes"] = [*row.get("notes", ()), *notes_by_nip[row["nip"]]]
     return {
         "format": FORMAT,
         "instansi": run.instansi.code,

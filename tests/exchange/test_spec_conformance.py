@@ -412,6 +412,12 @@ def test_scenario_computes_what_the_relaxed_reader_accepts(tmp_path):
     assert a["attendance"]["leave_days"] == {"izin": 1, "sakit": 1}
     # izin 1% (6 Oct, listed first) + the late day in the gap, at the band below's 1%: 2%.
     assert a["attendance"]["late"] == 1 and a["attendance"]["deduction_pct"] == 2
+    # The spec's notes say every exclusion applied: the sick leave's 6 October is the izin's.
+    assert (
+        "Cuti sakit 5–6 Oktober 2026 tumpang tindih dengan cuti izin yang tercantum lebih dulu: "
+        "6 Oktober 2026 dihitung sebagai izin." in a["notes"]
+    )
+    assert not any("tumpang tindih" in note for note in rows[nurse]["notes"])
 
     n = rows[nurse]
     assert n["gross"] > 0 and n["pph21"] == half_up(Decimal(n["gross"]) * 5 / 100)

@@ -128,7 +128,11 @@ class Command(BaseCommand):
 
         from ekinerja.attendance.selectors import complete_data
         from ekinerja.exchange.loader import load_document
-        from ekinerja.exchange.results import result_document, rows_without_post
+        from ekinerja.exchange.results import (
+            overlapping_leave_notes,
+            result_document,
+            rows_without_post,
+        )
         from ekinerja.tpp.policy import policy_from_dict, spec_tables
         from ekinerja.tpp.services import run_compute
 
@@ -154,6 +158,10 @@ class Command(BaseCommand):
                 )
             ) from exc
         Path(out).write_text(
-            json.dumps(result_document(run, extra), ensure_ascii=False, indent=2),
+            json.dumps(
+                result_document(run, extra, overlapping_leave_notes(doc.leaves, period)),
+                ensure_ascii=False,
+                indent=2,
+            ),
             encoding="utf-8",
         )
