@@ -316,10 +316,19 @@ class TppResult:
             "notes": list(self.notes),
         }
         if self.uses_allowances:
+            # Each allowance's component has the row's shape ("attendance": {...} as the spec's
+            # example writes it): the shared facts, with the allowance's own amount.
+            facts = {
+                key: {k: v for k, v in row[key].items() if k != "amount"}
+                for key in ("attendance", "activity", "skp")
+            }
             row["allowances"] = {
                 a.key: {
                     "ceiling": int(a.ceiling),
-                    **{c.key: {"amount": int(c.amount)} for c in a.components},
+                    **{
+                        c.key: {**facts.get(c.key, {}), "amount": int(c.amount)}
+                        for c in a.components
+                    },
                     "gross": int(a.gross),
                 }
                 for a in self.allowances

@@ -788,6 +788,9 @@ def test_net_rounding_coincidence_is_at_most_one_rupiah():
 # ---- several allowances (TPP + UKK) ---------------------------------------------------------------------
 
 
+SHAPES = ("attendance", "activity", "skp")
+
+
 def test_tpp_and_ukk_each_computed_then_withheld_on_the_sum():
     p = policy(madiun_template)
     days = with_day(full_month(22, minutes=6075), 0, late_minutes=45)  # 1% of the pot (national)
@@ -808,15 +811,23 @@ def test_tpp_and_ukk_each_computed_then_withheld_on_the_sum():
     assert r.pph21 == 575_400  # 5% of the sum
     assert r.health_insurance == 115_080  # 1%, no cap in this template
     row = r.as_row()
+    # Each allowance's component has the row's shape (the spec's "attendance": {…}): the shared
+    # facts with the allowance's own amount.
+    facts = {k: {f: v for f, v in row[k].items() if f != "amount"} for k in row if k in SHAPES}
     assert row["allowances"] == {
         "tpp": {
             "ceiling": 10_500_000,
-            "attendance": {"amount": 4_158_000},
-            "activity": {"amount": 5_670_000},
+            "attendance": {**facts["attendance"], "amount": 4_158_000},
+            "activity": {**facts["activity"], "amount": 5_670_000},
             "gross": 9_828_000,
         },
-        "ukk": {"ceiling": 2_100_000, "skp": {"amount": 1_680_000}, "gross": 1_680_000},
+        "ukk": {
+            "ceiling": 2_100_000,
+            "skp": {**facts["skp"], "amount": 1_680_000},
+            "gross": 1_680_000,
+        },
     }
+    assert facts["attendance"]["late"] == 1 and facts["skp"]["predicate"] == "butuh_perbaikan"
     assert row["gross"] == 11_508_000 and row["skp"]["amount"] == 1_680_000
     assert any(line.label.startswith("Uang Kinerja: ") for line in r.lines)
 
