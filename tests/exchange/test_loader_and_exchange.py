@@ -104,6 +104,27 @@ def test_exchange_commands(tmp_path):
     assert Instansi.objects.count() == 2
 
 
+def test_exchange_import_takes_the_spec_s_command_line_on_a_single_instansi(tmp_path):
+    """scenario-format.md: `ekinerja exchange import FILE`. An installation of one Pemda needs no
+    --instansi; with several, the command asks which instead of guessing."""
+    import io
+
+    out = tmp_path / "rules.json"
+    data = minimal()
+    data["activity_catalog"][0]["code"] = "NEW1"  # not in the receiving catalog yet
+    data["activities"] = []
+    out.write_text(json.dumps(data))
+    load_document(read_document({**minimal(), "activities": []}))  # the only Pemda here
+    said = io.StringIO()
+    call_command("exchange", "import", str(out), stdout=said)
+    assert "katalog baru 1" in said.getvalue()
+    assert ActivityCatalogItem.objects.filter(code="NEW1").count() == 1
+    InstansiFactory(code="6400")
+    with pytest.raises(CommandError) as err:
+        call_command("exchange", "import", str(out))
+    assert "beberapa instansi (6301, 6400); pilih dengan --instansi" in str(err.value)
+
+
 def test_scenario_credits_exact_minutes_of_fractional_volumes(tmp_path):
     """tpp-rules.md: credited minutes of an entry = standard minutes x volume, unrounded."""
     data = minimal()

@@ -1,5 +1,6 @@
 """`ekinerja exchange export --instansi CODE --parts policy,catalog,schedules [--out FILE]`
-`ekinerja exchange import FILE --instansi CODE`"""
+`ekinerja exchange import FILE [--instansi CODE]` (the spec's command line: without --instansi, the
+installation's only instansi; with several, --instansi says which)"""
 
 from __future__ import annotations
 
@@ -29,9 +30,24 @@ class Command(BaseCommand):
         exp.add_argument("--out", default="-", help="berkas hasil (bawaan: - untuk layar)")
         imp = sub.add_parser("import", help="baca berkas ekspor Pemda lain ke instansi ini")
         imp.add_argument("file", help="berkas ekinerja/1 (JSON)")
-        imp.add_argument("--instansi", required=True, help="kode instansi penerima")
+        imp.add_argument(
+            "--instansi",
+            help="kode instansi penerima (boleh dihilangkan bila instalasi hanya punya satu instansi)",
+        )
 
-    def _instansi(self, code: str) -> Instansi:
+    def _instansi(self, code: str | None) -> Instansi:
+        if code is None:
+            only = list(Instansi.objects.order_by("code")[:2])
+            if len(only) == 1:
+                return only[0]
+            if not only:
+                raise CommandError(
+                    "Belum ada instansi; buat dulu dengan `ekinerja instansi-create`."
+                )
+            codes = ", ".join(Instansi.objects.order_by("code").values_list("code", flat=True))
+            raise CommandError(
+                f"Instalasi ini punya beberapa instansi ({codes}); pilih dengan --instansi."
+            )
         try:
             return Instansi.objects.get(code=code)
         except Instansi.DoesNotExist as exc:
