@@ -330,11 +330,15 @@ def _items(r: Reader, doc: dict, key: str):
     return list(enumerate(items or []))
 
 
-def _unique(r: Reader, seen: dict, value, path: str, what: str) -> None:
+def _unique(r: Reader, seen: dict, value, path: str, what: str, at: str | None = None) -> None:
+    """A key (a code, or a pair such as NIP and date) listed twice is a problem at its second place
+    (`at`, else `path`), written as the file writes it ('198501012010011001 2026-10', not a Python
+    tuple). `seen` keeps each key's first `path`."""
     if value is None:
         return
     if value in seen:
-        r.bad(path, f"{what} '{value}' tercantum dua kali (pertama di {seen[value]})")
+        shown = " ".join(str(v) for v in value) if isinstance(value, tuple) else value
+        r.bad(at or path, f"{what} '{shown}' tercantum dua kali (pertama di {seen[value]})")
     else:
         seen[value] = path
 
@@ -433,7 +437,7 @@ def read_document(  # noqa: C901 - one pass over a flat format
         if o is None:
             continue
         code, name = r.text(o.get("code"), f"{p}.code"), r.text(o.get("name"), f"{p}.name")
-        _unique(r, unit_codes, code, p, "kode unit")
+        _unique(r, unit_codes, code, p, "kode unit", at=f"{p}.code")
         parent = o.get("parent")
         if parent is not None and not isinstance(parent, str):
             r.bad(f"{p}.parent", "harus berupa kode unit atau null")
@@ -452,7 +456,7 @@ def read_document(  # noqa: C901 - one pass over a flat format
         if o is None:
             continue
         code, name = r.text(o.get("code"), f"{p}.code"), r.text(o.get("name"), f"{p}.name")
-        _unique(r, position_codes, code, p, "kode jabatan")
+        _unique(r, position_codes, code, p, "kode jabatan", at=f"{p}.code")
         unit = r.text(o.get("unit"), f"{p}.unit")
         if unit and unit not in unit_codes:
             r.bad(f"{p}.unit", f"unit '{unit}' tidak dikenal")

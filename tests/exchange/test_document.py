@@ -157,6 +157,26 @@ def test_other_zones_and_times_with_offsets_or_seconds_are_problems():
     assert "TTTT-BB-HHTJJ:MM" in found["$.punches[1].at"]
 
 
+def test_a_key_listed_twice_is_named_as_written_at_its_code():
+    """A duplicate unit or position code is a problem at `.code`, as a schedule's or a catalog
+    item's; a duplicate (NIP, period) rating is written as the file writes it, not a tuple."""
+    data = minimal()
+    data["units"].append(dict(data["units"][0]))
+    data["positions"].append(dict(data["positions"][0]))
+    data["skp_ratings"].append(dict(data["skp_ratings"][0]))
+    found = problems(data)
+    unit, position = data["units"][0]["code"], data["positions"][0]["code"]
+    last_unit, last_position = len(data["units"]) - 1, len(data["positions"]) - 1
+    assert found[f"$.units[{last_unit}].code"] == (
+        f"kode unit '{unit}' tercantum dua kali (pertama di $.units[0])"
+    )
+    assert found[f"$.positions[{last_position}].code"].startswith(f"kode jabatan '{position}'")
+    assert found["$.skp_ratings[1]"] == (
+        f"penilaian SKP untuk NIP dan periode '{NIP} 2026-10' tercantum dua kali "
+        "(pertama di $.skp_ratings[0])"
+    )
+
+
 def test_cross_references_and_cycles():
     data = minimal()
     data["units"].append({"code": "A", "name": "A", "parent": "B"})
