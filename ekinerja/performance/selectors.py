@@ -684,7 +684,7 @@ def rating_reminder_summary(
     a thousand of them a few days before the deadline; the xlsx of the unrated lists them all)."""
     today = today or local_today(instansi)
     items = _pending_by_superior(instansi, today)
-    items.sort(key=lambda i: (-len(i[2]), i[0].start))
+    items.sort(key=lambda i: (-len(i[2]), i[0].start, i[1]))  # ties: the same ones every time
     shown = _reminders(items[:limit])
     shown.sort(key=lambda r: (-len(r.pending), r.period.start, r.superior.name))
     return ReminderSummary(shown, len(items), sum(len(e) for *_x, e in items))
