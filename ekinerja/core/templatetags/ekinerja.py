@@ -37,3 +37,19 @@ def bulan(value):
         return Period.parse(str(value)).label
     except ValueError:
         return value
+
+
+@register.simple_tag(takes_context=True)
+def with_query(context, **changes):
+    """The current page's query string with `changes` applied (`{% with_query hal=2 %}` ->
+    "?unit=9&hal=2"): a pager or a filter link keeps the unit, date and search already chosen. A
+    change to None or "" drops the key; changing anything but the page starts again at page 1."""
+    query = context["request"].GET.copy()
+    if set(changes) != {"hal"}:
+        query.pop("hal", None)
+    for key, value in changes.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    return "?" + query.urlencode() if query else "?"
