@@ -1196,9 +1196,9 @@ class UnitMonthRow:
     month: ActivityMonth
 
 
-def unit_activity_month(unit: Unit, period: Period) -> list[UnitMonthRow]:
-    """The recap for every employee holding a definitif position in the unit (or a sub-unit) on the
-    month's last day."""
+def unit_recap_employees(unit: Unit, period: Period) -> list[Employee]:
+    """Every employee holding a definitif position in the unit (or a sub-unit) on the month's last
+    day, by name (two queries)."""
     from ekinerja.org.selectors import unit_descendant_ids
 
     unit_ids = unit_descendant_ids(unit)
@@ -1208,11 +1208,20 @@ def unit_activity_month(unit: Unit, period: Period) -> list[UnitMonthRow]:
         kind=Assignment.Kind.DEFINITIF,
         position__unit_id__in=unit_ids,
     ).values("employee_id")
-    employees = list(
-        Employee.objects.filter(id__in=emp_ids).select_related("instansi").order_by("name")
+    return list(
+        Employee.objects.filter(id__in=emp_ids).select_related("instansi").order_by("name", "id")
     )
+
+
+def activity_rows(employees: list[Employee], period: Period) -> list[UnitMonthRow]:
+    """The recap rows of these employees (a page of a unit's: activity_month's fixed queries)."""
     months = activity_month(employees, period)
     return [UnitMonthRow(e, months[e.id]) for e in employees]
+
+
+def unit_activity_month(unit: Unit, period: Period) -> list[UnitMonthRow]:
+    """The recap for every employee of the unit (unit_recap_employees)."""
+    return activity_rows(unit_recap_employees(unit, period), period)
 
 
 # --------------------------------------------------------------------------------------------------

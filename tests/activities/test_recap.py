@@ -118,3 +118,32 @@ def test_recap_query_count_does_not_grow(office, at, django_assert_max_num_queri
     assert all(m.credited_minutes == 120 for m in months.values())
     rows = unit_activity_month(office["unit"], Period(2026, 10))
     assert len(rows) == 4 + 20
+
+
+def test_the_recap_page_shows_a_page_of_a_big_unit(client, office, at, monkeypatch):
+    """A Dinas Pendidikan of 8,000 was one 3.5 MB page; the rows now come 100 at a time (here 2),
+    worked out for the page only, the unit and month kept by the pager."""
+    import re
+
+    from django.urls import reverse
+
+    from ekinerja.activities import views
+    from tests.factories import grant
+
+    at("2026-11-03 09:00")
+    monkeypatch.setattr(views, "RECAP_PAGE_ROWS", 2)
+    bkpsdm = employee_with_login(office["inst"], None, name="Petugas BKPSDM")
+    grant(bkpsdm.user, "bkpsdm")
+    client.force_login(bkpsdm.user)
+    url = reverse("activities:recap") + f"?unit={office['unit'].pk}&periode=2026-10"
+    first = client.get(url).content.decode()
+
+    def names(html):
+        table = html.split('data-testid="recap"')[1].split("</table>")[0]
+        return re.findall(r"<td>([^<]+)<div", table)
+
+    assert names(first) == ["Ani", "Budi"] and "1–2 dari 4 pegawai" in first
+    nxt = re.search(r'href="(\?[^"]*hal=2[^"]*)"', first).group(1).replace("&amp;", "&")
+    assert "periode=2026-10" in nxt and f"unit={office['unit'].pk}" in nxt
+    second = client.get(reverse("activities:recap") + nxt).content.decode()
+    assert names(second) == ["Kasubag Umum", "Kepala Dinas"]
