@@ -319,8 +319,16 @@ def unit_tree(instansi: Instansi, root: Unit | None = None) -> list[dict]:
     return [build(u) for u in roots]
 
 
+#: Above this many positions in a unit's subtree, the chart stops at each sub-unit's top positions
+#: (a Dinas Pendidikan with 775 schools was 1.5 MB of tree); each says how many positions lie below
+#: it there and links to that sub-unit's own chart.
+CHART_FULL_LIMIT = 300
+
+
 def org_chart(unit: Unit, *, on: dt.date) -> list[dict]:
-    """The positions of a unit and its sub-units as a tree, each with its holders on `on`.
+    """The positions of a unit and its sub-units as a tree, each with its holders on `on`. A big
+    subtree (more than CHART_FULL_LIMIT positions) is cut at the sub-units: a position of a sub-unit
+    keeps its holders, and its children become `hidden` (how many positions below it).
 
     Three queries whatever the size of the unit."""
     unit_ids = unit_descendant_ids(unit)
@@ -343,11 +351,24 @@ def org_chart(unit: Unit, *, on: dt.date) -> list[dict]:
     for lst in kids.values():
         lst.sort(key=lambda p: (-p.kelas, p.name))
 
+    cut = len(positions) > CHART_FULL_LIMIT
+
+    def below(p: Position) -> int:
+        return sum(1 + below(c) for c in kids.get(p.id, []))
+
     def build(p: Position) -> dict:
+        if cut and p.unit_id != unit.id:
+            return {
+                "position": p,
+                "holders": holders.get(p.id, []),
+                "children": [],
+                "hidden": below(p),
+            }
         return {
             "position": p,
             "holders": holders.get(p.id, []),
             "children": [build(c) for c in kids.get(p.id, [])],
+            "hidden": 0,
         }
 
     return [build(p) for p in kids.get(None, [])]

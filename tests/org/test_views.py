@@ -87,3 +87,28 @@ def test_chart_query_count_does_not_grow_with_staff(client, org):
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
+
+
+def test_a_big_subtree_stops_at_each_sub_unit_with_a_link_to_its_chart(client, org, monkeypatch):
+    """A Dinas Pendidikan of 775 schools was 1.5 MB of tree: above CHART_FULL_LIMIT positions the
+    chart keeps the unit's own positions and each sub-unit's top one (with its holder), says how
+    many lie below it there and links to that sub-unit's chart, which shows them in full."""
+    from ekinerja.org import selectors
+
+    school = UnitFactory(instansi=org["inst"], parent=org["unit"], name="SD Negeri 1")
+    head_pos = Position.objects.get(unit=org["unit"], name="Kepala")
+    kepsek = PositionFactory(unit=school, parent=head_pos, name="Kepala Sekolah", kelas=9)
+    for i in range(3):
+        PositionFactory(unit=school, parent=kepsek, name=f"Guru {i}")
+    employee_with_login(org["inst"], kepsek, name="Bu Kepsek")
+    client.force_login(org["head"].user)
+    full = client.get(reverse("unit-chart", args=[org["unit"].pk])).content.decode()
+    assert "Guru 2" in full and 'data-testid="chart-cut"' not in full  # small: all of it
+    monkeypatch.setattr(selectors, "CHART_FULL_LIMIT", 3)
+    cut = client.get(reverse("unit-chart", args=[org["unit"].pk])).content.decode()
+    assert "Kepala Sekolah" in cut and "Bu Kepsek" in cut and "Guru 2" not in cut
+    note = cut.split('data-testid="chart-cut"')[1].split("</div>")[0]
+    assert "3 jabatan di bawahnya: lihat struktur SD Negeri 1" in note
+    assert reverse("unit-chart", args=[school.pk]) in note
+    school_chart = client.get(reverse("unit-chart", args=[school.pk])).content.decode()
+    assert "Guru 2" in school_chart
