@@ -157,6 +157,23 @@ def _refuse_unfinished(run: Run, doing: str) -> None:
         )
 
 
+def _refuse_incomplete(run: Run, doing: str) -> None:
+    """A list missing someone who now has a post in its month (a hire or transfer recorded after the
+    compute: `selectors.not_in_list`) is neither verified nor locked. Locked, the month would be
+    closed for them: their TPP, and any release or correction due to them in it, would be paid by
+    no list (an audit found a correction of Rp100.000 and a released Rp2.257.200 lost that way)."""
+    count, first = selectors.not_in_list(run, limit=3)
+    if count:
+        names = ", ".join(e.name for e in first) + (" dan lainnya" if count > len(first) else "")
+        raise ValidationError(
+            {
+                "period": f"TPP {Period.parse(run.period).label} belum dapat {doing}: {count} "
+                f"pegawai yang kini punya jabatan pada bulan ini belum ada dalam daftar ({names}). "
+                "Hitung ulang dulu."
+            }
+        )
+
+
 def _require(actor: User | None, *roles: str) -> None:
     """Role check for interactive actors; actor None is the system (scenario runs, jobs)."""
     if actor is None:
@@ -803,6 +820,7 @@ def run_verify(*, actor: User, run: Run, note: str = "") -> Run:
     _transition(run, S.VERIFIED)
     _refuse_while_computing(run, "diverifikasi")
     _refuse_unfinished(run, "diverifikasi")
+    _refuse_incomplete(run, "diverifikasi")
     run.verified_by = actor
     run.verified_at = timezone.now()
     run.save(update_fields=["state", "verified_by", "verified_at"])
@@ -877,6 +895,7 @@ def run_lock(*, actor: User, run: Run) -> Run:
     _transition(run, S.LOCKED)
     _refuse_while_computing(run, "dikunci")
     _refuse_unfinished(run, "dikunci")
+    _refuse_incomplete(run, "dikunci")
     run.locked_by = actor
     run.locked_at = timezone.now()
     run.save(update_fields=["state", "locked_by", "locked_at"])
