@@ -139,6 +139,11 @@ class Run(TenantModel):
     #: A queued computation that has not started after this long: no worker takes the queue.
     STALLED_AFTER = dt.timedelta(minutes=5)
 
+    # A month of 20,000 employees computes in well under a minute; a job still running this long
+    # after it was queued has stopped (a worker killed half-way, a request that timed out while
+    # computing inline) and its progress will not move again.
+    STOPPED_AFTER = dt.timedelta(minutes=30)
+
     @property
     def job_stalled(self) -> bool:
         """Queued long ago and not started (progress 0): the page says so instead of waiting on."""
@@ -147,6 +152,17 @@ class Run(TenantModel):
             and self.progress == 0
             and self.job_queued_at is not None
             and timezone.now() - self.job_queued_at > self.STALLED_AFTER
+        )
+
+    @property
+    def job_stopped(self) -> bool:
+        """Started (progress above 0) but still not done STOPPED_AFTER after it was queued: the page
+        says the computation stopped and offers "Hitung ulang" instead of "55%" for ever."""
+        return bool(
+            self.job_id
+            and self.progress > 0
+            and self.job_queued_at is not None
+            and timezone.now() - self.job_queued_at > self.STOPPED_AFTER
         )
 
     class Meta:

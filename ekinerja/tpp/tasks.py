@@ -22,6 +22,18 @@ def run_compute_task(
     instansi = Instansi.objects.get(pk=instansi_id)
     unit = Unit.objects.get(pk=unit_id, instansi=instansi) if unit_id else None
     actor = User.objects.filter(pk=user_id).first() if user_id else None
+    if user_id and actor is None:
+        # The account that asked is gone: never compute as the system instead (no role check, no
+        # computed_by for the four-eyes rule).
+        services.run_job_failed(
+            instansi,
+            Period.parse(period),
+            unit,
+            PermissionDenied(
+                "Akun yang meminta perhitungan ini sudah tidak ada; hitung ulang dari akun BKPSDM."
+            ),
+        )
+        return 0
     try:
         run = services.run_compute(
             actor=actor, instansi=instansi, period=Period.parse(period), unit=unit

@@ -136,3 +136,34 @@ def test_enqueue_runs_inline_without_a_broker(pemda):
     jobs.enqueue(run_compute_task, pemda.inst.pk, "2026-10", None, pemda.bkpsdm1.pk)
     run.refresh_from_db()
     assert run.state == Run.State.COMPUTED and run.employees == 4
+
+
+def test_a_job_that_stopped_half_way_is_said_instead_of_a_progress_for_ever(client, pemda):
+    """A worker killed at 55% (or a request that timed out computing inline) left "Sedang
+    dihitung... 55%" on the page for good; half an hour after it was queued the page says it
+    stopped and that the previous results are unchanged."""
+    run = services.run_open(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    client.force_login(pemda.bkpsdm1)
+    url = reverse("tpp:run-progress", args=[run.pk])
+    Run.objects.filter(pk=run.pk).update(
+        job_id="antre", progress=55, job_queued_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    running = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "55%" in running and 'data-testid="run-stopped"' not in running
+    Run.objects.filter(pk=run.pk).update(job_queued_at=timezone.now() - dt.timedelta(minutes=31))
+    stopped = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="run-stopped"' in stopped
+    assert "berhenti di 55%" in stopped and "Hitung ulang" in stopped
+    assert 'data-testid="run-stalled"' not in stopped
+
+
+def test_a_job_whose_account_is_gone_is_not_computed_as_the_system(pemda):
+    from ekinerja.core.models import User
+
+    run = services.run_open(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    Run.objects.filter(pk=run.pk).update(job_id="antre", job_queued_at=timezone.now())
+    gone = max(User.objects.values_list("pk", flat=True)) + 1
+    assert run_compute_task(pemda.inst.pk, "2026-10", None, gone) == 0
+    run.refresh_from_db()
+    assert run.state == "open" and run.job_id == "" and run.computed_by_id is None
+    assert "Akun yang meminta perhitungan ini sudah tidak ada" in run.error
