@@ -8,6 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -573,6 +574,9 @@ def evaluation_detail(request, pk: int):
 # ---------------------------------------------------------------- superior: rating screen
 
 
+RATING_PAGE_ROWS = 50
+
+
 def _rating_state(request, rows, errors=None, posted=None):
     """Per row: chosen values (posted or stored), errors and the predicate shown."""
     out = []
@@ -664,12 +668,19 @@ def rating(request):
                     request, f"Penilaian {len(saved)} pegawai untuk {period.label} disimpan."
                 )
                 if not request.headers.get("HX-Request"):
-                    return redirect(f"{reverse('performance:rating')}?periode={period.key}")
+                    return redirect(
+                        f"{reverse('performance:rating')}?periode={period.key}"
+                        f"&hal={request.GET.get('hal') or 1}"
+                    )
                 rows = selectors.rating_sheet(me, period, today=today)
                 posted = None
+    # A kepala bidang over 600 school heads had one 3.7 MB sheet: 50 cards a page, the count of
+    # those still to rate over all of them. A page posts its own cards only.
+    page = Paginator(rows, RATING_PAGE_ROWS).get_page(request.GET.get("hal"))
     ctx.update(
         {
-            "sheet": _rating_state(request, rows, errors, posted),
+            "sheet": _rating_state(request, list(page.object_list), errors, posted),
+            "page": page,
             "locked": selectors.is_period_locked(me.instansi_id, period),
             "pending": sum(
                 1

@@ -95,3 +95,31 @@ def test_only_bkpsdm_downloads_the_list(client, org, at):
     at("2026-11-03 09:00")
     client.force_login(org["kabid"].user)
     assert client.get(reverse("performance:overview-unrated-xlsx")).status_code == 403
+
+
+def test_a_superior_of_hundreds_rates_a_page_at_a_time(client, org, cascaded, at, monkeypatch):
+    """A kepala bidang over 600 school heads had one 3.7 MB sheet: 50 cards a page (here 2), the
+    count still to rate over all of them, and a page's save returns to that page."""
+    from ekinerja.performance.models import SkpEvaluation
+
+    at("2026-11-03 09:00")
+    monkeypatch.setattr(views, "RATING_PAGE_ROWS", 2)
+    client.force_login(org["kabid"].user)
+    url = reverse("performance:rating") + "?periode=2026-10"
+    first = client.get(url).content.decode()
+    assert first.count('data-testid="rating-row"') == 2 and "1–2 dari 3 pegawai" in first
+    assert 'data-testid="pending-count">3 belum dinilai' in first
+    second = client.get(url + "&hal=2").content.decode()
+    assert second.count('data-testid="rating-row"') == 1
+    last = re.search(r'data-testid="rating-row" data-nip="(\d+)"', second).group(1)
+    who = next(e for e in (org["staf1"], org["staf2"], org["staf3"]) if e.nip == last)
+    form = re.search(r'action="([^"]+)" hx-post="[^"]+" hx-target="#rating-sheet"', second)
+    form = form.group(1).replace("&amp;", "&")
+    assert form.endswith("hal=2")
+    resp = client.post(
+        form, {"periode": "2026-10", f"hasil-{who.pk}": "above", f"perilaku-{who.pk}": "above"}
+    )
+    assert resp.status_code == 302 and resp["Location"].endswith("periode=2026-10&hal=2")
+    assert SkpEvaluation.objects.get(employee=who).predicate == "sangat_baik"
+    again = client.get(url).content.decode()
+    assert 'data-testid="pending-count">2 belum dinilai' in again
