@@ -107,6 +107,8 @@ class VerifyForm(ReasonForm):
 
 class UnlockForm(forms.Form):
     employee = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # An admin OPD of a big unit types a NIP or a name instead of picking from thousands.
+    pegawai = forms.CharField(required=False, max_length=100)
     date_from = forms.DateField(
         label="Dari tanggal", widget=DATE_WIDGET, validators=[validate_date_in_range]
     )
