@@ -156,3 +156,25 @@ def test_leave_requested_approved_and_shown(browser, page, phone_page, live_serv
     phone_page.wait_for_selector("text=dibatalkan")
     assert "sudah disetujui" in asked[0]
     assert "Dibatalkan" in phone_page.inner_text('[data-testid="leave-table"]')
+
+
+def test_the_head_finds_who_was_absent_on_the_board_on_a_phone(phone_page, live_server, dinas):
+    """The board's counts are links: "Tanpa keterangan" shows only those rows (the head has no
+    punches, Ani has both), on a 360-px phone without sideways scrolling."""
+    today = dinas["today"]
+    days = [today.replace(day=d) for d in range(1, today.day)]
+    days = [d for d in days if d.weekday() < 5]
+    if not days:
+        pytest.skip("no working day before today in this month yet")
+    day = days[-1]
+    login(phone_page, live_server, dinas["kepala"].nip)
+    phone_page.goto(f"{live_server.url}/kehadiran/papan/?tanggal={day.isoformat()}")
+    counts = phone_page.inner_text('[data-testid="board-counts"]')
+    assert "Tanpa keterangan 1" in counts and "Hadir" in counts
+    phone_page.click('[data-testid="filter-absent"]')
+    phone_page.wait_for_url("**status=absent**")
+    table = phone_page.inner_text('[data-testid="board-table"]')
+    assert "dr. Rahmat Hidayat" in table and "Ani Lestari" not in table
+    assert no_horizontal_scroll(phone_page)
+    assert clipped_tables(phone_page) == []  # the status is on the screen, not behind a scroll
+    screenshot(phone_page, "kehadiran-papan-phone")
