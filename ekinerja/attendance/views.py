@@ -668,11 +668,15 @@ def recap_rows(emps: list[Employee], period: Period) -> list[dict]:
         r["late_minutes"] = sum(f.late_minutes for f in days)
         r["early"] = sum(1 for f in days if f.early_minutes)
         r["early_minutes"] = sum(f.early_minutes for f in days)
-        r["missing_in"] = sum(1 for f in days if f.missing_check_in)
-        r["missing_out"] = sum(1 for f in days if f.missing_check_out)
-        r["absent"] = sum(1 for f in days if f.absent_without_notice)
+        # A day not judged yet (today, the days still to come, a machine behind) is no absence
+        # and no missing punch: the current month's recap counted every day to come as TK.
+        r["missing_in"] = sum(1 for f in days if f.missing_check_in and f.final)
+        r["missing_out"] = sum(1 for f in days if f.missing_check_out and f.final)
+        r["absent"] = sum(1 for f in days if f.absent_without_notice and f.final)
         r["leave"] = sum(1 for f in days if f.leave_type)
         r["cells"] = [r[k] for k, _label in RECAP_COLUMNS]
+        # A phone's line: the working days and every figure that is not zero.
+        r["pairs"] = [(label, r[k]) for k, label in RECAP_COLUMNS if k == "working" or r[k]]
         rows.append(r)
     return rows
 

@@ -68,3 +68,15 @@ def test_the_recap_pages_its_rows_and_the_xlsx_has_everyone(client, office, monk
     ws = openpyxl.load_workbook(io.BytesIO(r.content)).active
     nips = {row[1] for row in ws.iter_rows(min_row=5, values_only=True) if row[1]}
     assert {office.ani.nip, office.budi.nip, office.kepala.nip, office.nurse.nip} <= nips
+
+
+def test_the_current_month_s_recap_counts_no_absence_for_days_not_over(client, office):
+    """On Tuesday 20 October at 10:00 the recap counted all 22 working days of October as tanpa
+    keterangan for someone without punches; only the 13 days already over are."""
+    client.force_login(office.kepala.user)
+    r = client.get(f"/kehadiran/rekap/?unit={office.unit.pk}&periode=2026-10&format=xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    header = next(row for row in ws.iter_rows(values_only=True) if row and "NIP" in row)
+    rows = {row[1]: row for row in ws.iter_rows(min_row=5, values_only=True) if row[1]}
+    ani = dict(zip(header, rows[office.ani.nip], strict=False))
+    assert ani["Hari kerja"] == 22 and ani["Tanpa keterangan"] == 13

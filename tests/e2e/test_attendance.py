@@ -178,3 +178,16 @@ def test_the_head_finds_who_was_absent_on_the_board_on_a_phone(phone_page, live_
     assert no_horizontal_scroll(phone_page)
     assert clipped_tables(phone_page) == []  # the status is on the screen, not behind a scroll
     screenshot(phone_page, "kehadiran-papan-phone")
+
+
+def test_the_monthly_recap_fits_a_phone(phone_page, live_server, dinas):
+    """Ten figures per employee do not fit 360 px as columns: a phone gets a line per employee with
+    the working days and every figure that is not zero; the xlsx keeps the columns."""
+    login(phone_page, live_server, dinas["kepala"].nip)
+    phone_page.goto(f"{live_server.url}/kehadiran/rekap/?periode={dinas['today']:%Y-%m}")
+    line = phone_page.inner_text('[data-testid="recap-list"]')
+    assert "Ani Lestari" in line and "Hari kerja" in line
+    assert not phone_page.is_visible('[data-testid="recap-table"]')
+    assert no_horizontal_scroll(phone_page)
+    assert clipped_tables(phone_page) == []
+    screenshot(phone_page, "kehadiran-rekap-phone")
