@@ -163,9 +163,10 @@ def no_horizontal_scroll(page, width: int = PHONE_WIDTH) -> bool:
 
 def clipped_tables(page) -> list[str]:
     """data-testid (or index) of tables wider than their .table-responsive box, i.e. columns hidden
-    behind a sideways scroll. Use it on pages whose tables are meant to fit a phone entirely."""
+    behind a sideways scroll (a table hidden on this screen, `d-none`, is not). Use it on pages whose
+    tables are meant to fit a phone entirely."""
     return page.evaluate(
         """() => [...document.querySelectorAll('.table-responsive')]
-            .filter(box => box.scrollWidth > box.clientWidth + 1)
+            .filter(box => box.offsetParent !== null && box.scrollWidth > box.clientWidth + 1)
             .map((box, i) => (box.querySelector('table') || box).dataset.testid || String(i))"""
     )
