@@ -26,6 +26,7 @@ from ekinerja.core.files import content_type_for, private_file_response
 from ekinerja.core.jobs import QueueUnavailable, enqueue
 from ekinerja.core.periods import DAYS_ID, Period, parse_iso_date
 from ekinerja.core.scoping import get_scoped_or_404, scoped
+from ekinerja.core.spreadsheets import xlsx_response
 from ekinerja.org import selectors as org
 from ekinerja.org.models import Assignment, Employee, Role, Unit
 
@@ -766,12 +767,7 @@ def _roster_xlsx(unit, period, days, grid) -> HttpResponse:
     ws.set_column(2, 1 + len(days), 4.5)
     ws.freeze_panes(top + 1, 2)
     wb.close()
-    resp = HttpResponse(
-        buf.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = f'attachment; filename="roster-{unit.code}-{period}.xlsx"'
-    return resp
+    return xlsx_response(buf.getvalue(), f"roster-{unit.code}-{period}.xlsx")
 
 
 def _recap_xlsx(unit: Unit, period: Period, rows: list[dict]) -> HttpResponse:
@@ -797,14 +793,7 @@ def _recap_xlsx(unit: Unit, period: Period, rows: list[dict]) -> HttpResponse:
     ws.set_column(3, 3 + len(RECAP_COLUMNS), 11)
     ws.freeze_panes(4, 3)
     wb.close()
-    resp = HttpResponse(
-        buf.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = (
-        f'attachment; filename="rekap-kehadiran-{unit.code}-{period}.xlsx"'
-    )
-    return resp
+    return xlsx_response(buf.getvalue(), f"rekap-kehadiran-{unit.code}-{period}.xlsx")
 
 
 # ---------------------------------------------------------------- punch import

@@ -38,6 +38,18 @@ def workbook(out, **options):
     return xlsxwriter.Workbook(out, {**options, **WORKBOOK_OPTIONS})
 
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str):
+    """An HttpResponse downloading `data` (a closed workbook's bytes) as `filename`."""
+    from django.http import HttpResponse
+
+    resp = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
 # ---------------------------------------------------------------------------------------------------
 # csv written
 

@@ -787,7 +787,7 @@ def overview_unrated_xlsx(request):
     superiors to remind (the page shows the first of each on a big Pemda)."""
     import io
 
-    from ekinerja.core.spreadsheets import workbook
+    from ekinerja.core.spreadsheets import workbook, xlsx_response
 
     _require_manage(request)
     today = _today(request)
@@ -851,12 +851,7 @@ def overview_unrated_xlsx(request):
     ws2.set_column(3, 4, 18)
     ws2.set_column(6, 6, 80)
     wb.close()
-    resp = HttpResponse(
-        buf.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = f'attachment; filename="belum-dinilai-{period.key}.xlsx"'
-    return resp
+    return xlsx_response(buf.getvalue(), f"belum-dinilai-{period.key}.xlsx")
 
 
 @login_required
