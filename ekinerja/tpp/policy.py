@@ -55,6 +55,33 @@ MAX_ENTRY_WINDOW = 250
 _SPEC_TABLES: contextvars.ContextVar[bool] = contextvars.ContextVar("spec_tables", default=False)
 
 
+def band_gap_warnings(data) -> list[str]:
+    """The editor's warnings (not errors: a Perbup may mean it) when the first late or early band
+    starts after the grace: the minutes between deduct nothing, which is a grace written another
+    way, or a typo (31 for 1). Read from the raw document; anything malformed says nothing here
+    (the reader reports it)."""
+    att = data.get("attendance") if isinstance(data, dict) else None
+    if not isinstance(att, dict):
+        return []
+    grace = att.get("grace_minutes", 0)
+    if not isinstance(grace, int) or isinstance(grace, bool):
+        return []
+    out = []
+    for key, what in (("late_bands", "terlambat masuk"), ("early_bands", "pulang cepat")):
+        bands = att.get(key)
+        if not (isinstance(bands, list) and bands and isinstance(bands[0], list) and bands[0]):
+            continue
+        first = bands[0][0]
+        if isinstance(first, int) and not isinstance(first, bool) and first > grace + 1:
+            out.append(
+                f"Pita potongan {what} pertama dimulai dari menit {first}, sedangkan toleransinya "
+                f"{grace} menit: {what} {grace + 1}–{first - 1} menit tidak dipotong. Bila memang "
+                f"begitu, tuliskan sebagai toleransi {first - 1} menit; bila tidak, perbaiki "
+                "pitanya."
+            )
+    return out
+
+
 def in_spec_tables() -> bool:
     """Whether the format's spec reads the policy here (a scenario run: `spec_tables()`)."""
     return _SPEC_TABLES.get()

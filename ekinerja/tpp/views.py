@@ -33,7 +33,7 @@ from ekinerja.org.views import register_home_card
 from . import documents, exports, policy_form, selectors, services, simulation
 from .models import Policy as PolicyRow
 from .models import Result, Run, Simulation, Withholding
-from .policy import TEMPLATES
+from .policy import TEMPLATES, band_gap_warnings
 
 # ---------------------------------------------------------------- helpers
 
@@ -861,6 +861,7 @@ def policy_edit(request, pk: int | None = None):
     missing = selectors.leave_types_not_in_policy(instansi, parsed, leave_names)
     if missing:
         warnings.append(_leave_types_warning(missing))
+    warnings += band_gap_warnings(parsed)
     sections, listed = (
         [],
         [(policy_form.describe(p) if p.startswith("$") else "", p, r) for p, r in problems],

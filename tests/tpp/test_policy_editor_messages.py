@@ -320,3 +320,26 @@ def test_a_draft_saved_before_the_bound_is_refused_by_name_not_with_a_server_err
     assert draft.status == PolicyRow.Status.DRAFT
     for url in (reverse("tpp:policy", args=[draft.pk]), reverse("tpp:policies")):
         assert editor.get(url).status_code == 200
+
+
+def test_a_first_band_starting_after_the_grace_is_saved_with_a_warning(editor, pemda):
+    """Bands from minute 31 with no grace leave 1-30 minutes of lateness free: a Perbup may mean it
+    (a 30-minute grace written another way) or the officer typed 31 for 1. Saved, with a warning
+    saying which minutes deduct nothing."""
+    data = national_template("2027-01-01")
+    data["name"] = "Draf pita"
+    data["attendance"]["grace_minutes"] = 0
+    data["attendance"]["late_bands"][0][0] = 31
+    data["attendance"]["late_bands"] = data["attendance"]["late_bands"][:1] + [
+        b for b in data["attendance"]["late_bands"][1:] if b[0] > 31
+    ]
+    data["attendance"]["late_bands"][0][1] = data["attendance"]["late_bands"][1][0] - 1
+    response = editor.post(reverse("tpp:policy-new"), {"data": json.dumps(data)}, follow=True)
+    page = html.unescape(response.content.decode())
+    assert PolicyRow.objects.get(name="Draf pita").status == PolicyRow.Status.DRAFT
+    warnings = page.split('data-testid="policy-warnings"')[1].split("</div>")[0]
+    assert (
+        "Pita potongan terlambat masuk pertama dimulai dari menit 31, sedangkan toleransinya 0 "
+        "menit: terlambat masuk 1–30 menit tidak dipotong." in warnings
+    )
+    assert "pulang cepat" not in warnings  # the early bands start at 1
