@@ -237,18 +237,25 @@ def plan_detail_queryset() -> QuerySet[SkpPlan]:
     )
 
 
+def _in_force_on(on: dt.date) -> Q:
+    """The agreed plan versions (and those superseded later) that may govern a period starting on
+    `on`; the latest effective one of an employee governs it."""
+    return Q(
+        year=on.year,
+        status__in=[SkpPlan.Status.AGREED, SkpPlan.Status.SUPERSEDED],
+        effective_from__lte=on,
+    )
+
+
 def plans_in_force(employee_ids: Iterable[int], on: dt.date) -> dict[int, SkpPlan]:
     """employee id -> the agreed plan version governing a period that starts on `on` (one query)."""
     ids = list(employee_ids)
     if not ids:
         return {}
     out: dict[int, SkpPlan] = {}
-    for plan in SkpPlan.objects.filter(
-        employee_id__in=ids,
-        year=on.year,
-        status__in=[SkpPlan.Status.AGREED, SkpPlan.Status.SUPERSEDED],
-        effective_from__lte=on,
-    ).order_by("employee_id", "effective_from", "version"):
+    for plan in SkpPlan.objects.filter(_in_force_on(on), employee_id__in=ids).order_by(
+        "employee_id", "effective_from", "version"
+    ):
         out[plan.employee_id] = plan  # the latest effective version wins
     return out
 
@@ -257,12 +264,7 @@ def employees_with_plan_in_force(instansi: Instansi, on: dt.date) -> set[int]:
     """The instansi's employees with an agreed plan version governing a period that starts on `on`
     (plans_in_force's keys, as ids only: one query, no plan records)."""
     return set(
-        SkpPlan.objects.filter(
-            instansi=instansi,
-            year=on.year,
-            status__in=[SkpPlan.Status.AGREED, SkpPlan.Status.SUPERSEDED],
-            effective_from__lte=on,
-        )
+        SkpPlan.objects.filter(_in_force_on(on), instansi=instansi)
         .order_by()
         .values_list("employee_id", flat=True)
         .distinct()
