@@ -101,7 +101,9 @@ def _copy_value(v) -> str:
 def punches_insert(instansi: Instansi | int, rows: Iterable[PunchRow]) -> int:
     """Insert punches, skipping any that already exist (same source key, employee and time). Returns the
     number inserted. On PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT DO
-    NOTHING; elsewhere bulk_create(ignore_conflicts=True). Run inside a transaction."""
+    NOTHING; elsewhere bulk_create(ignore_conflicts=True). Its own transaction (a savepoint inside
+    the caller's): the temporary table empties at every commit, so in autocommit mode the COPY
+    would be committed, and emptied, before the INSERT read it, and nothing would be inserted."""
     instansi_id = instansi if isinstance(instansi, int) else instansi.id
     rows = list(rows)
     if not rows:
@@ -110,7 +112,7 @@ def punches_insert(instansi: Instansi | int, rows: Iterable[PunchRow]) -> int:
     table = Punch._meta.db_table
     if connection.vendor == "postgresql":
         cols = ", ".join(_PUNCH_COLUMNS)
-        with connection.cursor() as cur:
+        with transaction.atomic(), connection.cursor() as cur:
             cur.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS tmp_punch_load ON COMMIT DELETE ROWS AS "  # noqa: S608
                 f"SELECT {cols} FROM {table} WITH NO DATA"
@@ -557,7 +559,8 @@ def _load_normalized(instansi_id: int, batch: PunchImport, lines: list[str]) -> 
     key = batch.device.serial if batch.device_id else "file"
     if connection.vendor == "postgresql":
         table = Punch._meta.db_table
-        with connection.cursor() as cur:
+        # Its own transaction, as in punches_insert: the temporary table empties at every commit.
+        with transaction.atomic(), connection.cursor() as cur:
             cur.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS tmp_punch_norm "
                 "(employee_id bigint, at timestamptz) ON COMMIT DELETE ROWS"

@@ -269,3 +269,21 @@ def test_a_broker_that_is_down_leaves_the_import_waiting_with_the_reason(
     assert "tidak dapat dihubungi" in response.content.decode()
     batch.refresh_from_db()
     assert batch.status == PunchImport.Status.PREVIEW and not Punch.objects.exists()
+
+
+def test_punches_are_inserted_outside_a_transaction_too(transactional_db):
+    """In autocommit mode (a script, a test without a transaction) PostgreSQL commits the COPY into
+    the temporary table on its own, and the table empties at commit: the service keeps the COPY and
+    the INSERT in one transaction, so the punches are there afterwards."""
+    from django.db import connection
+
+    from tests.factories import EmployeeFactory, InstansiFactory
+
+    emp = EmployeeFactory(instansi=InstansiFactory(code="6302"))
+    assert connection.get_autocommit()
+    rows = [
+        services.PunchRow(emp.id, at(D(2026, 10, 1), 7, 20), "fingerprint", "SN1"),
+        services.PunchRow(emp.id, at(D(2026, 10, 1), 16, 5), "fingerprint", "SN1"),
+    ]
+    assert services.punches_insert(emp.instansi, rows) == 2
+    assert sorted(Punch.objects.values_list("at", flat=True)) == [r.at for r in rows]
