@@ -1322,3 +1322,53 @@ def minutes_by_employee(instansi, start: dt.date, end: dt.date) -> dict[int, tup
         .values_list("employee_id", "approved", "pending")
     )
     return {emp: (approved or 0, pending) for emp, approved, pending in rows}
+
+
+# ---------------------------------------------------------------- an admin OPD's employees
+
+#: Up to this many employees an admin OPD picks from a list; above it (a Dinas Pendidikan: 9,600
+#: options, 630 KB on a phone) they type a NIP or a name.
+ADMIN_PICK_LIMIT = 200
+
+
+def _admin_opd_scope(user):
+    """The employees an admin OPD may request an unlock for (posted in their units today), as a
+    queryset of the user's instansi."""
+    from ekinerja.core.scoping import scoped
+    from ekinerja.org.selectors import active_on, admin_unit_ids
+
+    units = admin_unit_ids(user)
+    if not units:
+        return Employee.objects.none()
+    today = local_today(user.instansi)
+    ids = Assignment.objects.filter(
+        active_on(today), instansi_id=user.instansi_id, position__unit_id__in=units
+    ).values("employee_id")
+    return scoped(Employee, user).filter(id__in=ids)
+
+
+def admin_opd_employees(user, *, limit: int) -> list[Employee]:
+    """The first `limit` employees of the admin OPD's units by name (one query)."""
+    return list(_admin_opd_scope(user).order_by("name")[:limit])
+
+
+def admin_opd_employee_typed(user, typed: str) -> Employee:
+    """The employee of the admin OPD's units whose NIP is `typed` (spaces ignored), or whose name
+    holds it when only one does; a field error ("pegawai") naming the candidates otherwise (one
+    query, two when a typed number is no NIP)."""
+    from django.core.exceptions import ValidationError
+
+    scope = _admin_opd_scope(user)
+    nip = typed.replace(" ", "")
+    found = list(scope.filter(nip=nip)[:1]) if nip.isdigit() else []
+    if not found:
+        found = list(scope.filter(name__icontains=typed.strip()).order_by("name")[:6])
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError({"pegawai": "Tidak ada pegawai unit Anda dengan NIP atau nama itu."})
+    shown = ", ".join(f"{e.name} ({e.nip})" for e in found[:5])
+    more = " dan lainnya" if len(found) > 5 else ""
+    raise ValidationError(
+        {"pegawai": f"Lebih dari satu pegawai cocok: {shown}{more}. Ketik NIP-nya."}
+    )

@@ -22,7 +22,7 @@ from ekinerja.core.http import safe_next
 from ekinerja.core.periods import parse_iso_date, tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role, Unit
-from ekinerja.org.selectors import admin_unit_ids, employee_for_user, user_roles
+from ekinerja.org.selectors import employee_for_user, user_roles
 from ekinerja.org.views import register_home_card
 from ekinerja.performance import selectors as performance
 from ekinerja.performance.models import SkpResult
@@ -642,52 +642,13 @@ def verify_bulk(request):
 # Unlocks
 
 
-#: Up to this many employees an admin OPD picks from a list; above it (a Dinas Pendidikan: 9,600
-#: options, 630 KB on a phone) they type a NIP or a name.
-ADMIN_PICK_LIMIT = 200
-
-
-def _admin_scope(request):
-    """The employees an admin OPD may request for (posted in their units today), as a queryset."""
-    from ekinerja.org.models import Assignment
-    from ekinerja.org.selectors import active_on
-
-    units = admin_unit_ids(request.user)
-    if not units:
-        return Employee.objects.none()
-    today_ = local_today(request.user.instansi)
-    ids = Assignment.objects.filter(
-        active_on(today_), instansi_id=request.user.instansi_id, position__unit_id__in=units
-    ).values("employee_id")
-    return scoped(Employee, request.user).filter(id__in=ids)
-
-
 def _admin_employees(request) -> tuple[list[Employee], bool]:
-    """(the employees to pick from, whether to type instead): the list up to ADMIN_PICK_LIMIT;
-    one query."""
-    people = list(_admin_scope(request).order_by("name")[: ADMIN_PICK_LIMIT + 1])
-    if len(people) > ADMIN_PICK_LIMIT:
+    """(the employees to pick from, whether to type instead): the list up to
+    selectors.ADMIN_PICK_LIMIT; one query."""
+    people = selectors.admin_opd_employees(request.user, limit=selectors.ADMIN_PICK_LIMIT + 1)
+    if len(people) > selectors.ADMIN_PICK_LIMIT:
         return [], True
     return people, False
-
-
-def _admin_employee_typed(request, typed: str) -> Employee:
-    """The employee of the admin's units whose NIP is `typed` (spaces ignored), or whose name holds
-    it when only one does; a field error naming the candidates otherwise (one query)."""
-    scope = _admin_scope(request)
-    nip = typed.replace(" ", "")
-    found = list(scope.filter(nip=nip)[:1]) if nip.isdigit() else []
-    if not found:
-        found = list(scope.filter(name__icontains=typed.strip()).order_by("name")[:6])
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise ValidationError({"pegawai": "Tidak ada pegawai unit Anda dengan NIP atau nama itu."})
-    shown = ", ".join(f"{e.name} ({e.nip})" for e in found[:5])
-    more = " dan lainnya" if len(found) > 5 else ""
-    raise ValidationError(
-        {"pegawai": f"Lebih dari satu pegawai cocok: {shown}{more}. Ketik NIP-nya."}
-    )
 
 
 def _admin_picker(request, roles) -> dict:
@@ -714,7 +675,7 @@ def unlocks(request):
                 employee = get_scoped_or_404(Employee, request.user, pk=cd["employee"])
             try:
                 if cd.get("pegawai") and Role.ADMIN_OPD in roles:
-                    employee = _admin_employee_typed(request, cd["pegawai"])
+                    employee = selectors.admin_opd_employee_typed(request.user, cd["pegawai"])
                 if employee is None:
                     raise ValidationError({"employee": "Pilih pegawai."})
                 services.unlock_request_create(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from ekinerja.activities import views
+from ekinerja.activities import selectors
 from ekinerja.activities.models import UnlockRequest
 from tests.factories import employee_with_login, grant
 
@@ -42,7 +42,7 @@ def test_a_small_unit_still_picks_from_the_list(client, office, admin, at):
 
 def test_a_big_unit_types_a_nip_or_a_name(client, office, admin, at, monkeypatch):
     at("2026-10-20 09:00")
-    monkeypatch.setattr(views, "ADMIN_PICK_LIMIT", 2)  # the office has four
+    monkeypatch.setattr(selectors, "ADMIN_PICK_LIMIT", 2)  # the office has four
     client.force_login(admin)
     page = client.get(reverse("activities:unlocks")).content.decode()
     assert '<input type="text" name="pegawai" id="unlock-employee"' in page
