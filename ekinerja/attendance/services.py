@@ -1125,8 +1125,10 @@ def leave_request_submit(
 ) -> LeaveRequest:
     """An employee asks for leave. Refused if it overlaps another pending or approved request, if it
     covers no working day, if the type needs an attachment and none is given, or if cuti tahunan
-    exceeds the balance. Goes to the direct superior on the first day (to BKPSDM when there is none
-    and the type needs BKPSDM; with neither, it cannot be approved and is refused)."""
+    exceeds the balance. Goes to the direct superior on the first day, or today's; when there is
+    neither (the top of the tree, every post above vacant) it waits at the superior's step with no
+    approver and BKPSDM decides it there (selectors.without_superior), never its own; a type that
+    needs BKPSDM then goes straight to BKPSDM's step."""
     if employee.user_id != actor.id:
         raise ValidationError(
             "Permohonan cuti hanya dapat diajukan oleh pegawai yang bersangkutan."
@@ -1138,13 +1140,6 @@ def leave_request_submit(
     superior = org.direct_superior(employee, on=date_from) or org.direct_superior(
         employee, on=local_today(employee.instansi)
     )
-    status = S.SUBMITTED
-    if superior is None:
-        if not leave_type.needs_bkpsdm:
-            raise ValidationError(
-                "Anda belum memiliki atasan langsung; hubungi admin kepegawaian untuk mencatat cuti."
-            )
-        status = S.AWAITING_BKPSDM
     req = LeaveRequest(
         instansi_id=employee.instansi_id,
         employee=employee,
@@ -1153,7 +1148,8 @@ def leave_request_submit(
         date_to=date_to,
         working_days=days,
         reason=reason,
-        status=status,
+        # With no superior, a type BKPSDM approves anyway goes straight to it (one step, not two).
+        status=S.AWAITING_BKPSDM if superior is None and leave_type.needs_bkpsdm else S.SUBMITTED,
         approver=superior,
     )
     if attachment:
@@ -1167,6 +1163,14 @@ def leave_request_submit(
         after=_snap(req),
     )
     return req
+
+
+def _decider_name(actor: User, me: Employee | None) -> str:
+    """How a decision names who took it: the employee's name, or for an officer's account without an
+    employee record (a BKPSDM login standing in) its full name or login."""
+    if me is not None:
+        return me.name
+    return actor.get_full_name() or actor.username
 
 
 def _superior_step_decider(actor: User, me: Employee | None, req) -> bool:
@@ -1354,7 +1358,8 @@ def correction_submit(
     *, actor: User, employee: Employee, at: dt.datetime, reason: str, attachment=None
 ) -> CorrectionRequest:
     """Ask for a missing punch to be added (e.g. the machine was broken). Goes to the direct superior
-    on that day."""
+    on that day; with none then, it waits with no approver for today's superior, or for BKPSDM when
+    there is none today either (selectors.may_decide_as_superior, without_superior)."""
     if employee.user_id != actor.id:
         raise ValidationError("Koreksi hanya dapat diajukan oleh pegawai yang bersangkutan.")
     if not (reason or "").strip():
@@ -1367,8 +1372,6 @@ def correction_submit(
         raise ValidationError({"at": "Koreksi tidak boleh untuk waktu yang akan datang."})
     day = at.astimezone(zoneinfo.ZoneInfo(employee.instansi.timezone)).date()
     superior = org.direct_superior(employee, on=day)
-    if superior is None:
-        raise ValidationError("Anda tidak memiliki atasan langsung pada tanggal tersebut.")
     if CorrectionRequest.objects.filter(
         employee=employee, at=at, status__in=[CorrectionRequest.Status.SUBMITTED]
     ).exists():
@@ -1420,7 +1423,7 @@ def correction_decide(
             at=req.at,
             source=Punch.Source.MANUAL,
             source_key="manual",
-            reason=f"Koreksi #{req.pk} disetujui {me.name}: {req.reason}",
+            reason=f"Koreksi #{req.pk} disetujui {_decider_name(actor, me)}: {req.reason}",
             created_by=actor,
         )
         if Punch.objects.filter(source_key="manual", employee=req.employee, at=req.at).exists():

@@ -7,6 +7,7 @@ import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ekinerja.attendance import services
 from ekinerja.attendance.models import CorrectionRequest, LeaveRequest, LeaveType
@@ -16,6 +17,7 @@ from tests.tpp.data import make_pemda
 
 pytestmark = pytest.mark.django_db
 WITA = zoneinfo.ZoneInfo("Asia/Makassar")
+PDF = b"%PDF-1.4 surat keterangan"
 
 
 def _moved(pemda, on: dt.date, *, successor: bool = True):
@@ -139,3 +141,56 @@ def test_deciding_runs_in_its_own_transaction(at):
     services.leave_request_decide(actor=pemda.people["kadis_b"].user, request=req, approve=True)
     req.refresh_from_db()
     assert req.status == LeaveRequest.Status.APPROVED
+
+
+def test_a_leave_asked_with_nobody_above_waits_for_bkpsdm_not_refused(client, at):
+    """The top of the tree, or every post above vacant, at submission: the leave is accepted with no
+    approver and BKPSDM (never the officer for their own) decides it, as docs/attendance.md says."""
+    pemda = make_pemda()
+    at("2026-11-10 09:00")
+    _moved(pemda, dt.date(2026, 11, 9), successor=False)  # already vacant when staf asks
+    req = _leave(pemda)
+    assert req.status == LeaveRequest.Status.SUBMITTED and req.approver is None
+    assert "Urusan keluarga" in _inbox(client, pemda.bkpsdm1)
+    services.leave_request_decide(actor=pemda.bkpsdm1, request=req, approve=True)
+    req.refresh_from_db()
+    assert req.status == LeaveRequest.Status.APPROVED and req.decided_by == pemda.bkpsdm1
+
+
+def test_a_leave_bkpsdm_approves_anyway_goes_straight_to_its_step_with_nobody_above(at):
+    pemda = make_pemda()
+    at("2026-11-10 09:00")
+    _moved(pemda, dt.date(2026, 11, 9), successor=False)
+    staf = pemda.people["staf"]
+    services.leave_types_ensure(pemda.inst)
+    req = services.leave_request_submit(
+        actor=staf.user,
+        employee=staf,
+        leave_type=LeaveType.objects.get(instansi=pemda.inst, code="cuti_besar"),
+        date_from=dt.date(2026, 11, 23),
+        date_to=dt.date(2026, 11, 23),
+        reason="Keperluan",
+        attachment=SimpleUploadedFile("surat.pdf", PDF, content_type="application/pdf"),
+    )
+    assert req.status == LeaveRequest.Status.AWAITING_BKPSDM and req.approver is None
+
+
+def test_a_correction_asked_with_nobody_above_is_decided_by_an_officer_without_a_record(client, at):
+    """No superior on the corrected day nor today: accepted, listed for BKPSDM, and approved by a
+    BKPSDM login that has no employee record (it used to fail on the officer's missing name)."""
+    pemda = make_pemda()
+    at("2026-11-10 09:00")
+    _moved(pemda, dt.date(2026, 11, 2), successor=False)
+    staf = pemda.people["staf"]
+    req = services.correction_submit(
+        actor=staf.user,
+        employee=staf,
+        at=dt.datetime(2026, 11, 5, 7, 28, tzinfo=WITA),
+        reason="Mesin sidik jari rusak",
+    )
+    assert req.approver is None
+    assert "Mesin sidik jari rusak" in _inbox(client, pemda.bkpsdm1)
+    services.correction_decide(actor=pemda.bkpsdm1, correction=req, approve=True)
+    req.refresh_from_db()
+    assert req.status == CorrectionRequest.Status.APPROVED
+    assert "disetujui bkpsdm1" in req.punch.reason
