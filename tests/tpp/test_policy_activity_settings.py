@@ -110,3 +110,26 @@ def test_the_cron_command_does_what_the_nightly_job_does(pemda, at):
     assert "sudah sesuai" in out.getvalue()
     with pytest.raises(CommandError, match="tidak ditemukan"):
         call_command("tpp_policy_sync", "--instansi", "9999")
+
+
+def test_deeming_unverified_entries_approved_is_bkpsdms_switch_and_off_by_default(pemda):
+    """`auto_approve` makes entries a superior left unverified count (docs/activities.md): a new
+    instansi starts at `expire`, as the spec counts only verified entries, and only BKPSDM, audited,
+    may switch it; Kominfo, which runs the installation, may not."""
+    from django.core.exceptions import PermissionDenied
+
+    from tests.factories import UserFactory, grant
+
+    s = _settings(pemda)
+    assert s.deadline_behaviour == ActivitySettings.DeadlineBehaviour.EXPIRE
+    kominfo = UserFactory(instansi=pemda.inst, username="kominfo1")
+    grant(kominfo, "kominfo")
+    s.deadline_behaviour = ActivitySettings.DeadlineBehaviour.AUTO_APPROVE
+    with pytest.raises(PermissionDenied):
+        act_services.activity_settings_save(actor=kominfo, settings=s)
+    assert _settings(pemda).deadline_behaviour == ActivitySettings.DeadlineBehaviour.EXPIRE
+    act_services.activity_settings_save(actor=pemda.bkpsdm1, settings=s)
+    assert _settings(pemda).deadline_behaviour == ActivitySettings.DeadlineBehaviour.AUTO_APPROVE
+    event = AuditEvent.objects.filter(action="activities.settings.save").latest("id")
+    assert event.after["deadline_behaviour"] == "auto_approve"
+    assert event.before["deadline_behaviour"] == "expire"
