@@ -1,8 +1,16 @@
 """API authentication: bearer tokens for the mobile app (activities.ApiToken, stored hashed), or the
-browser session (with CSRF) for pages that call the API."""
+browser session (with CSRF) for pages that call the API.
+
+Neither serves an account still on an officer-issued temporary password (`must_change_password`):
+the browser middleware (core.middleware.PasswordChangeRequiredMiddleware) leaves /api/ to answer for
+itself, and whoever issued the password knows it, so the API refuses (403) until the owner has chosen
+their own password on the password page. No token is issued meanwhile (api.v1.token_issue), and a
+password issued by an officer revokes the account's tokens, but the check here does not rely on that.
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, DateTimeField
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
@@ -48,6 +56,19 @@ def _user_from_row(row) -> User:
     return user
 
 
+#: The API's answer to an account on a temporary password (403, as token_issue answers it).
+TEMPORARY_PASSWORD_REFUSED = (
+    "Anda masih memakai kata sandi sementara. Buat kata sandi baru lebih dahulu lewat menu "
+    "Ubah kata sandi di e-Kinerja (peramban), lalu ulangi."
+)
+
+
+def _refuse_temporary(user: User) -> None:
+    """Raised from an authenticator, ninja answers it at once through api.v1's 403 handler."""
+    if user.must_change_password:
+        raise PermissionDenied(TEMPORARY_PASSWORD_REFUSED)
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         if not token or len(token) > 200:
@@ -58,14 +79,20 @@ class TokenAuth(HttpBearer):
         token_instansi_id, user = rows[0][0], _user_from_row(rows[0])
         if not user.is_active or user.instansi_id != token_instansi_id:
             return None
+        _refuse_temporary(user)
         request.user = user
         return user
 
 
 class ActiveSessionAuth(SessionAuth):
+    """The browser session of an account of an instansi, not on a temporary password."""
+
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
-        return user if user is not None and user.instansi_id else None
+        if user is None or not user.instansi_id:
+            return None
+        _refuse_temporary(user)
+        return user
 
 
 token_auth = TokenAuth()

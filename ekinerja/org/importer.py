@@ -20,7 +20,9 @@ Definitif assignments: the file states "from TMT on, this employee's definitif p
 The latest stored definitif assignment is kept when it is already P from TMT; corrected (its start moved)
 when it is P from another date; otherwise it ends the day before TMT and a new open-ended one starts at
 TMT, so two definitif assignments never overlap. A TMT not after the start of the latest stored definitif
-assignment of another position is an error.
+assignment of another position is an error. So is a row that would record or change a post of the
+importing officer's own employee record (`actor`): as on the manual path
+(services.assignment_actor_check), another officer records one's own post; the row, if unchanged, is fine.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from django.core.validators import validate_email
 
 from ekinerja.core import spreadsheets
 from ekinerja.core.clock import local_today
-from ekinerja.core.models import Instansi
+from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import MONTHS_ID, tanggal
 
 from .models import Assignment, Employee, Position, Unit
@@ -881,11 +883,19 @@ def _show(value: str) -> str:
     return f"'{value}'" if value else "(kosong)"
 
 
+#: The row error for a row that records or changes a post of the importing officer's own record.
+OWN_POST_REFUSED = (
+    "Baris ini mencatat atau mengubah jabatan akun Anda sendiri; jabatan akun sendiri harus "
+    "dicatat oleh petugas BKPSDM lain."
+)
+
+
 class _Builder:
     """Builds an ImportPreview from a Sheet and the instansi's stored data (four queries)."""
 
-    def __init__(self, instansi: Instansi, sheet: Sheet):
+    def __init__(self, instansi: Instansi, sheet: Sheet, actor: User | None = None):
         self.instansi = instansi
+        self.actor_id = actor.pk if actor is not None else None
         self.sheet = sheet
         self.today = local_today(instansi)
         self.errors: list[RowError] = []
@@ -1318,8 +1328,16 @@ class _Builder:
             if old != new:
                 diff.append(f"{_EMPLOYEE_FIELD_LABELS[name]}: {_show(old)} → {_show(new)}")
                 changed[name] = new
+        planned = (len(self.plan.assignments_update), len(self.plan.assignments_create))
         assignment_diff = self._plan_assignment(spec, stored, target_id, position)
         if assignment_diff is None:  # refused
+            result.action = Action.ERROR
+            return result
+        if assignment_diff and self.actor_id is not None and stored.user_id == self.actor_id:
+            # Their own post: taken back out of the plan, refused as a row error.
+            del self.plan.assignments_update[planned[0] :]
+            del self.plan.assignments_create[planned[1] :]
+            self.error(spec.row, "position_code", OWN_POST_REFUSED)
             result.action = Action.ERROR
             return result
         if changed:
@@ -1432,15 +1450,18 @@ class _Builder:
         )
 
 
-def preview_sheet(*, instansi: Instansi, sheet: Sheet) -> ImportPreview:
-    return _Builder(instansi, sheet).build()
+def preview_sheet(*, instansi: Instansi, sheet: Sheet, actor: User | None = None) -> ImportPreview:
+    return _Builder(instansi, sheet, actor).build()
 
 
-def import_preview(*, instansi: Instansi, file: Any, name: str | None = None) -> ImportPreview:
+def import_preview(
+    *, instansi: Instansi, file: Any, name: str | None = None, actor: User | None = None
+) -> ImportPreview:
     """What importing `file` into `instansi` would do, row by row, without writing anything.
+    `actor`: the officer who would apply it (a row changing their own post is an error).
 
     Raises ImportFileError when the file as a whole is unusable; row problems are in `.errors`."""
-    return preview_sheet(instansi=instansi, sheet=parse(file, name))
+    return preview_sheet(instansi=instansi, sheet=parse(file, name), actor=actor)
 
 
 # ---------------------------------------------------------------------------------------------------

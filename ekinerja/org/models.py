@@ -289,6 +289,16 @@ class Role(models.TextChoices):
 
 GRANTABLE_ROLES = [r for r in Role if r not in (Role.PEGAWAI, Role.ATASAN)]
 
+#: The roles that decide, or check another officer's decision, on pay, posts, accounts or the
+#: installation: whoever could log in as their holder would be that second pair of eyes (lock the
+#: TPP list they computed, decide the unlock they filed). Their holders' passwords are reset only by
+#: the installation's administrator, and an officer who issued an account's temporary password does
+#: not give it one of these (org.services.account_reset_refusal, role_grant_check). Pimpinan only
+#: reads (what BKPSDM sees anyway); pegawai and atasan are not granted.
+PRIVILEGED_ROLES = frozenset(
+    {Role.BKPSDM, Role.KOMINFO, Role.ADMIN_OPD, Role.TIM_PENILAI, Role.BPKAD}
+)
+
 
 class RoleGrant(TenantModel):
     """A role given to an account. Pegawai and atasan are never granted: pegawai comes from having an

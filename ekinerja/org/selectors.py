@@ -685,6 +685,8 @@ class AccountRow:
     employee: Employee
     position: str
     unit: str
+    #: the roles granted to the account (services.account_reset_refusal decides on them)
+    granted: frozenset[str] = frozenset()
 
     @property
     def state(self) -> str:
@@ -740,10 +742,26 @@ def account_index(
 
 
 def account_rows_of(index: Iterable[AccountIndexRow]) -> list[AccountRow]:
-    """The rows of `index` with their employee and account, in its order (one query)."""
+    """The rows of `index` with their employee, account and the account's granted roles, in its
+    order (two queries)."""
     index = list(index)
     employees = Employee.objects.select_related("user").in_bulk([r.employee_id for r in index])
-    return [AccountRow(employees[r.employee_id], r.position, r.unit) for r in index]
+    granted: dict[int, set[str]] = defaultdict(set)
+    user_ids = [e.user_id for e in employees.values() if e.user_id is not None]
+    if user_ids:
+        for user_id, role in RoleGrant.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "role"
+        ):
+            granted[user_id].add(role)
+    return [
+        AccountRow(
+            employees[r.employee_id],
+            r.position,
+            r.unit,
+            frozenset(granted.get(employees[r.employee_id].user_id, ())),
+        )
+        for r in index
+    ]
 
 
 def temporary_password_event(user):

@@ -18,6 +18,7 @@ from ekinerja.core.models import AuditEvent, Instansi, User
 from . import importer
 from .models import (
     GRANTABLE_ROLES,
+    PRIVILEGED_ROLES,
     Assignment,
     Employee,
     ImportBatch,
@@ -246,7 +247,10 @@ BKPSDM_GRANTED = frozenset({Role.BKPSDM, Role.TIM_PENILAI, Role.ADMIN_OPD})
 def role_grant_check(actor: User | None, user: User, role: str) -> None:
     """Who may give a role: nobody to themselves, and the roles of BKPSDM_GRANTED only BKPSDM. So
     Kominfo, which maintains accounts, cannot make itself (or an account it controls) BKPSDM and then
-    approve unlocks."""
+    approve unlocks. And nobody gives a privileged role (PRIVILEGED_ROLES) to an account whose
+    temporary password they once issued (issued_password_to): a BKPSDM officer who reset a
+    colleague's password could otherwise make that account a second BKPSDM and lock, as it, the
+    TPP list they computed. Another officer gives it (or the installation's superuser)."""
     if actor is None:
         return
     if user is not None and actor.pk == user.pk:
@@ -257,6 +261,33 @@ def role_grant_check(actor: User | None, user: User, role: str) -> None:
         raise ValidationError(
             {"role": f"Peran {Role(role).label} hanya dapat diberikan oleh BKPSDM."}
         )
+    if (
+        role in PRIVILEGED_ROLES
+        and user is not None
+        and user.pk is not None
+        and not actor.is_superuser
+        and issued_password_to(actor, user)
+    ):
+        raise ValidationError(
+            {
+                "user": f"Peran {Role(role).label} tidak dapat diberikan oleh petugas yang pernah "
+                "menerbitkan kata sandi sementara akun ini (membuat akunnya atau mengatur ulang "
+                "kata sandinya); mintalah petugas BKPSDM lain."
+            }
+        )
+
+
+def issued_password_to(actor: User, user: User) -> bool:
+    """Whether `actor` ever issued `user` a temporary password (created the account or reset its
+    password: the audit log, append-only, one indexed query). Ever, not only while it is still
+    temporary: whoever held it could have replaced it with a password of their own choosing."""
+    return AuditEvent.objects.filter(
+        instansi_id=user.instansi_id,
+        object_type=User._meta.label,
+        object_id=str(user.pk),
+        action__in=("auth.password.reset", "auth.account.create"),
+        actor_id=actor.pk,
+    ).exists()
 
 
 @transaction.atomic
@@ -348,7 +379,9 @@ def account_manage_check(actor: User, employees: list[Employee]) -> None:
     BKPSDM for anyone of its instansi; an admin OPD for the employees posted in its units whose
     account holds no role. Nobody for their own account (the password page is for that), for a
     superuser, or across instansi. Kominfo maintains the installation, not people's passwords: a
-    password it set would let it act as that employee (verify, decide leave) or officer."""
+    password it set would let it act as that employee (verify, decide leave) or officer. An
+    account holding a privileged role: only the installation's administrator (account_reset_refusal,
+    checked by password_reset)."""
     from .selectors import user_roles
 
     roles = user_roles(actor)
@@ -370,6 +403,42 @@ def account_manage_check(actor: User, employees: list[Employee]) -> None:
     ).exists()
     if with_roles:
         raise PermissionDenied("Akun yang memegang peran hanya dapat diatur ulang oleh BKPSDM.")
+
+
+#: The refusal for an account only the installation's administrator resets.
+_ADMIN_RESETS = (
+    "Kata sandi akun {what} hanya dapat diatur ulang oleh administrator sistem (superuser "
+    "instalasi, di halaman admin), bukan oleh petugas: kata sandi sementara yang Anda terbitkan "
+    "akan membuat Anda dapat bertindak sebagai petugas itu."
+)
+
+
+def account_reset_refusal(
+    actor: User, actor_roles: frozenset[str], user: User | None, granted: frozenset[str]
+) -> str:
+    """Why `actor` (holding `actor_roles`) may not issue `user`, an account holding the granted
+    roles `granted`, a temporary password ("" when they may; no query, so the accounts page asks it
+    per row). Nobody resets their own; a superuser's is set on the server. The password of an
+    account holding a privileged role (PRIVILEGED_ROLES) or of a staff account (the admin) only the
+    installation's administrator resets: the officer who resets it sees the temporary password and
+    could act as that officer (the second pair of eyes on their own TPP list). An admin OPD resets
+    no account holding any role. The unit and instansi scope is account_manage_check's."""
+    if user is None:
+        return ""
+    if user.pk == actor.pk:
+        return "Kata sandi akun sendiri diubah lewat halaman Ubah kata sandi."
+    if user.is_superuser:
+        return "Akun superuser diatur lewat perintah di server."
+    if actor.is_superuser:
+        return ""
+    held = [r for r in Role if r in PRIVILEGED_ROLES and r in granted]
+    if held:
+        return _ADMIN_RESETS.format(what=f"pemegang peran {held[0].label}")
+    if user.is_staff:
+        return _ADMIN_RESETS.format(what="staf admin")
+    if granted and Role.BKPSDM not in actor_roles:
+        return "Akun yang memegang peran hanya dapat diatur ulang oleh BKPSDM."
+    return ""
 
 
 def _issue_events(actor: User, action: str, issued: list[IssuedPassword], reason: str) -> None:
@@ -443,7 +512,8 @@ def accounts_create(
 def password_reset(*, actor: User, employee: Employee) -> IssuedPassword:
     """A new temporary password for the employee's account (created if it has none), which they must
     replace at the next login; the account's lockout is lifted and its API tokens revoked. Audited;
-    the owner is told at the next login who reset it."""
+    the owner is told at the next login who reset it. Who may: account_manage_check, and
+    account_reset_refusal (an officer's account only by the installation's administrator)."""
     from ekinerja.core.passwords import password_set, temporary_hash, temporary_password
 
     if employee.user_id is None:
@@ -453,8 +523,14 @@ def password_reset(*, actor: User, employee: Employee) -> IssuedPassword:
         return issued[0]
     account_manage_check(actor, [employee])
     user = User.objects.select_for_update().get(pk=employee.user_id)
-    if user.is_superuser:
-        raise PermissionDenied("Akun superuser diatur lewat perintah di server.")
+    granted = frozenset(
+        RoleGrant.objects.filter(user=user, instansi_id=user.instansi_id).values_list(
+            "role", flat=True
+        )
+    )
+    refusal = account_reset_refusal(actor, user_roles(actor), user, granted)
+    if refusal:
+        raise PermissionDenied(refusal)
     raw = temporary_password()
     user.password = temporary_hash(raw)
     user.must_change_password = True
@@ -549,8 +625,42 @@ def _bulk_set(model, changes: list[tuple[int, dict[str, Any]]]) -> None:
         model.objects.bulk_update(objs, [name], batch_size=_ID_CHUNK)
 
 
-def _write_import_plan(instansi: Instansi, plan: importer.Plan) -> None:
-    """Set-based writes: a bounded number of statements whatever the number of rows."""
+#: Who imports: the import records posts and pay data, BKPSDM's (decides_pay_and_posts).
+_IMPORT_BKPSDM_ONLY = "Impor pegawai hanya dapat dilakukan oleh BKPSDM."
+
+
+def import_actor_check(actor: User | None) -> None:
+    """The rule of assignment_actor_check and employee_pay_check for a whole file: only BKPSDM
+    (or a command, actor None) imports. The other half, nobody records their own post, is checked
+    per row by the preview (importer.OWN_POST_REFUSED) and again on the plan (_own_post_check)."""
+    if not decides_pay_and_posts(actor):
+        raise PermissionDenied(_IMPORT_BKPSDM_ONLY)
+
+
+def _own_post_check(actor: User | None, instansi: Instansi, plan: importer.Plan) -> None:
+    """Refuses a plan that creates or changes a post of the actor's own employee record, whatever
+    the preview said (two small queries, only when the plan writes assignments)."""
+    if actor is None or not (plan.assignments_create or plan.assignments_update):
+        return
+    own = Employee.objects.filter(instansi=instansi, user_id=actor.pk).values_list("id", "nip")
+    own = own.first()
+    if own is None:
+        return
+    own_id, own_nip = own
+    touched = any(nip == own_nip for nip, _code, _start in plan.assignments_create)
+    if not touched and plan.assignments_update:
+        ids = [pk for pk, _fix in plan.assignments_update]
+        touched = Assignment.objects.filter(pk__in=ids, employee_id=own_id).exists()
+    if touched:
+        raise ValidationError({"employee": importer.OWN_POST_REFUSED})
+
+
+def _write_import_plan(
+    instansi: Instansi, plan: importer.Plan, *, actor: User | None = None
+) -> None:
+    """Set-based writes: a bounded number of statements whatever the number of rows. Refuses a
+    plan that touches the actor's own post (_own_post_check) before writing anything."""
+    _own_post_check(actor, instansi, plan)
     if plan.units_create:
         Unit.objects.bulk_create(
             [
@@ -676,16 +786,21 @@ def import_apply(
     interleave); if any row has an error nothing is written and ImportRejected is raised. Otherwise units,
     positions, employees and definitif assignments are created or updated with bulk statements in this
     one transaction, and one audit event records the counts and the file's sha256. A file that changes
-    nothing (e.g. the same file imported again) writes nothing, not even an audit event."""
+    nothing (e.g. the same file imported again) writes nothing, not even an audit event.
+
+    Only BKPSDM imports (import_actor_check), and a row that records or changes a post of the
+    actor's own employee record is a row error, as on the manual path (assignment_actor_check):
+    another officer applies such a file."""
+    import_actor_check(actor)
     Instansi.objects.select_for_update().filter(pk=instansi.pk).first()
-    preview = importer.import_preview(instansi=instansi, file=file, name=name)
+    preview = importer.import_preview(instansi=instansi, file=file, name=name, actor=actor)
     if not preview.ok:
         raise ImportRejected(preview)
     plan = preview.plan
     counts = plan.counts()
     if plan.is_empty:
         return ImportResult(counts=counts, preview=preview, audit_event=None)
-    _write_import_plan(instansi, plan)
+    _write_import_plan(instansi, plan, actor=actor)
     event = audit_record(
         action="org.import.apply",
         actor=actor,
@@ -711,10 +826,12 @@ def import_apply(
 def import_batch_create(*, actor: User, instansi: Instansi, upload: Any) -> ImportBatch:
     """Keep an uploaded spreadsheet under MEDIA_ROOT/imports/<instansi>/ with its preview, so that
     applying later writes exactly this file. Raises importer.ImportFileError for an unusable file (then
-    nothing is stored)."""
+    nothing is stored). The preview is the uploader's (a row changing their own post is an error);
+    applying checks again for whoever applies."""
+    import_actor_check(actor)
     data, name = importer.read_source(upload)
     sheet = importer.parse(data, name)
-    preview = importer.preview_sheet(instansi=instansi, sheet=sheet)
+    preview = importer.preview_sheet(instansi=instansi, sheet=sheet, actor=actor)
     batch = ImportBatch(
         instansi=instansi,
         original_name=(name or f"impor.{sheet.kind}")[-255:],

@@ -86,6 +86,11 @@ def accounts(request):
     without = sum(1 for r in rows if not r.has_account)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("hal"))
     page.object_list = selectors.account_rows_of(page.object_list)  # only the page's employees
+    roles = selectors.user_roles(request.user)
+    for r in page.object_list:  # the reset button only where password_reset would not refuse
+        r.reset_refusal = services.account_reset_refusal(
+            request.user, roles, r.employee.user, r.granted
+        )
     return render(
         request,
         "org/accounts.html",
