@@ -25,6 +25,7 @@ from ekinerja.core import locked_months
 from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period
+from ekinerja.core.scoping import scoped
 from ekinerja.org import selectors as org
 from ekinerja.org.models import Employee, Role
 from ekinerja.workcal import selectors as workcal
@@ -38,6 +39,7 @@ from .models import (
     LeaveType,
     PinMapping,
     Punch,
+    PunchImport,
 )
 
 _IN_LIST_LIMIT = 500
@@ -859,3 +861,15 @@ def roster_grid(instansi, month, employees: list[Employee], posted=None) -> Rost
         for pk, (code, name) in sorted(month.schedules.items(), key=lambda i: i[1])
     ]
     return RosterGrid(rows, coverage, legend)
+
+
+def visible_imports(user):
+    """The punch import batches this account may list, open and run: BKPSDM every batch of its
+    instansi; an admin OPD only the batches they uploaded themselves. A batch's checked lines were
+    limited to its uploader's units when it was previewed, and two admins' units may differ, so a
+    colleague's batch (even of the same unit) is not theirs to run: they upload the file again
+    (repeat-safe). Anyone else's batch answers 404 like any other scoped object."""
+    qs = scoped(PunchImport, user)
+    if Role.BKPSDM in org.user_roles(user):
+        return qs
+    return qs.filter(uploaded_by=user)

@@ -817,7 +817,7 @@ def imports(request):
                 device=form.cleaned_data["device"],
             )
             return redirect("attendance:import-detail", pk=batch.pk)
-    batches = scoped(PunchImport, request.user).select_related("device", "uploaded_by")[:30]
+    batches = selectors.visible_imports(request.user).select_related("device", "uploaded_by")[:30]
     return render(request, "attendance/imports.html", {"form": form, "batches": batches})
 
 
@@ -825,7 +825,9 @@ def imports(request):
 def import_detail(request, pk: int):
     if not request.user.has_perm("attendance.import_punches"):
         raise PermissionDenied
-    batch = get_scoped_or_404(PunchImport.objects.select_related("device"), request.user, pk=pk)
+    batch = get_scoped_or_404(
+        selectors.visible_imports(request.user).select_related("device"), request.user, pk=pk
+    )
     template = (
         "attendance/_import_progress.html"
         if request.headers.get("HX-Request")
@@ -839,7 +841,7 @@ def import_detail(request, pk: int):
 def import_run(request, pk: int):
     if not request.user.has_perm("attendance.import_punches"):
         raise PermissionDenied
-    batch = get_scoped_or_404(PunchImport, request.user, pk=pk)
+    batch = get_scoped_or_404(selectors.visible_imports(request.user), request.user, pk=pk)
     from .tasks import import_run_task
 
     try:

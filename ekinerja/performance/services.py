@@ -428,11 +428,26 @@ def plan_submit(*, actor: User, plan: SkpPlan) -> SkpPlan:
     return plan
 
 
+OWN_PLAN_DECISION = (
+    "Anda tidak dapat menyetujui, mengembalikan, atau menilai SKP Anda sendiri; "
+    "keputusan itu diambil oleh pejabat lain."
+)
+
+
+def _is_own(actor: User, me: Employee | None, employee: Employee) -> bool:
+    """Whether the employee is the acting user (by account or by employee record)."""
+    return _is_owner(actor, employee) or (me is not None and me.pk == employee.pk)
+
+
 def _require_appraiser(actor: User, plan: SkpPlan) -> Employee | None:
     """The acting user must be the plan owner's direct superior on the plan's reference date; for an
-    employee without a superior in the system, BKPSDM acts for the head of region."""
-    superior = _superior_for_plan(plan)
+    employee without a superior in the system, BKPSDM acts for the head of region. Nobody decides
+    on their own plan: a BKPSDM officer without a superior (the Kepala BKPSDM, or an officer holding
+    no post) has it agreed or returned by another BKPSDM officer."""
     me = employee_for_user(actor)
+    if _is_own(actor, me, plan.employee):
+        raise ValidationError(OWN_PLAN_DECISION)
+    superior = _superior_for_plan(plan)
     if superior is not None:
         if me is None or me.pk != superior.pk:
             raise ValidationError(
@@ -769,11 +784,11 @@ def evaluations_rate(
     Refused when: the period is not open yet (before its last month) or its deadline has passed
     (the settings' deadline, or the later day until which BKPSDM reopened a month of it), any of its
     months is locked, the actor is not the employee's direct superior at the rater date
-    (the earlier of today and the period's end; BKPSDM acts for employees without a superior), a
-    rating is not below / as_expected / above, or the employee has no agreed plan for the period.
-    The predicate comes from the PermenPANRB 6/2022 matrix. Re-rating before the deadline replaces
-    the earlier rating (both are in the audit log). A constant number of queries plus one write and
-    one audit row per rating."""
+    (the earlier of today and the period's end; BKPSDM acts for employees without a superior, but
+    never for the acting officer: nobody rates their own SKP), a rating is not below / as_expected
+    / above, or the employee has no agreed plan for the period. The predicate comes from the
+    PermenPANRB 6/2022 matrix. Re-rating before the deadline replaces the earlier rating (both are
+    in the audit log). A constant number of queries plus one write and one audit row per rating."""
     instansi_id = actor.instansi_id
     if instansi_id is None:
         raise RatingErrors({"__all__": ["Akun ini tidak terkait dengan instansi."]})
@@ -834,6 +849,10 @@ def evaluations_rate(
         allowed = (me is not None and sup == me.pk) or (sup is None and bkpsdm)
         if not allowed:
             errors[key] = [f"Anda bukan atasan langsung {emp.full_name} pada periode ini."]
+            continue
+        if _is_own(actor, me, emp):
+            # A BKPSDM officer without a superior is rated by another officer.
+            errors[key] = [OWN_PLAN_DECISION]
             continue
         msgs = []
         if r.results not in Rating._value2member_map_:
