@@ -609,12 +609,8 @@ def import_run(
         )
         if batch.status != PunchImport.Status.PREVIEW or not batch.normalized:
             raise ValidationError("Impor ini sudah dijalankan atau ditolak.")
-        if (
-            actor is not None
-            and Role.BKPSDM not in org.user_roles(actor)
-            and batch.uploaded_by_id != actor.id
-        ):
-            # selectors.visible_imports: an admin OPD runs only the batches they uploaded.
+        if actor is not None and not selectors.visible_imports(actor).filter(pk=batch.pk).exists():
+            # An admin OPD runs only the batches they uploaded (selectors.visible_imports).
             raise PermissionDenied("Impor ini diunggah petugas lain; unggah berkasnya sendiri.")
         batch.status = PunchImport.Status.RUNNING
         batch.save(update_fields=["status"])

@@ -434,18 +434,13 @@ OWN_PLAN_DECISION = (
 )
 
 
-def _is_own(actor: User, me: Employee | None, employee: Employee) -> bool:
-    """Whether the employee is the acting user (by account or by employee record)."""
-    return _is_owner(actor, employee) or (me is not None and me.pk == employee.pk)
-
-
 def _require_appraiser(actor: User, plan: SkpPlan) -> Employee | None:
     """The acting user must be the plan owner's direct superior on the plan's reference date; for an
     employee without a superior in the system, BKPSDM acts for the head of region. Nobody decides
     on their own plan: a BKPSDM officer without a superior (the Kepala BKPSDM, or an officer holding
     no post) has it agreed or returned by another BKPSDM officer."""
     me = employee_for_user(actor)
-    if _is_own(actor, me, plan.employee):
+    if _is_owner(actor, plan.employee):
         raise ValidationError(OWN_PLAN_DECISION)
     superior = _superior_for_plan(plan)
     if superior is not None:
@@ -850,7 +845,7 @@ def evaluations_rate(
         if not allowed:
             errors[key] = [f"Anda bukan atasan langsung {emp.full_name} pada periode ini."]
             continue
-        if _is_own(actor, me, emp):
+        if _is_owner(actor, emp):
             # A BKPSDM officer without a superior is rated by another officer.
             errors[key] = [OWN_PLAN_DECISION]
             continue

@@ -128,7 +128,6 @@ def _plan_context(request, plan: SkpPlan, today) -> dict:
         # superior has it decided by another officer.
         "can_decide": plan.status == SkpPlan.Status.SUBMITTED
         and not is_owner
-        and plan.employee.user_id != request.user.pk
         and (is_superior or (superior is None and is_bkpsdm)),
         "can_revise": is_owner and plan.status == SkpPlan.Status.AGREED,
         "can_edit_behaviours": (is_owner and plan.is_editable)
