@@ -367,6 +367,24 @@ def cascade_candidates(superior: Employee | None, year: int) -> QuerySet[SkpResu
     )
 
 
+def plans_awaiting_bkpsdm(instansi_id: int, *, today: dt.date, exclude: int | None = None):
+    """Submitted plans of the instansi's employees who have no direct superior on the plan's
+    reference date (plan_reference_date), which BKPSDM agrees or returns in the superior's place
+    (services._require_appraiser), except those of `exclude` (the officer's own employee id). One
+    query for the submitted plans plus two per distinct year among them."""
+    plans = list(
+        SkpPlan.objects.filter(instansi_id=instansi_id, status=SkpPlan.Status.SUBMITTED)
+        .exclude(employee_id=exclude)
+        .select_related("employee")
+        .order_by("employee__name", "year")
+    )
+    trees = {
+        year: hierarchy(instansi_id, plan_reference_date(year, today))
+        for year in {p.year for p in plans}
+    }
+    return [p for p in plans if trees[p.year].superior_id(p.employee_id) is None]
+
+
 def plans_awaiting_agreement(superior: Employee, *, on: dt.date) -> list[SkpPlan]:
     """Submitted plans of the superior's direct subordinates on `on` (three queries)."""
     ids = hierarchy(superior.instansi_id, on).subordinate_ids(superior.id)
@@ -468,6 +486,22 @@ def rating_sheet(superior: Employee, period: EvalPeriod, *, today: dt.date) -> l
     queries (about ten) for any number of rows."""
     on = rater_date(period, today)
     ids = hierarchy(superior.instansi_id, on).subordinate_ids(superior.id)
+    return _rating_rows(ids, period, on)
+
+
+def rating_sheet_without_superior(
+    instansi_id: int, period: EvalPeriod, *, today: dt.date, exclude: int | None = None
+) -> list[RatingRow]:
+    """BKPSDM's sheet: the employees who hold a post on the rater date but have no direct superior
+    there (the Sekda under the head of region, anyone whose every post above is vacant), whom BKPSDM
+    rates in the superior's place (services.evaluations_rate), except `exclude` (the officer's own
+    employee id: nobody rates their own SKP). Rows as rating_sheet's, same number of queries."""
+    on = rater_date(period, today)
+    ids = sorted(hierarchy(instansi_id, on).without_superior() - {exclude})
+    return _rating_rows(ids, period, on)
+
+
+def _rating_rows(ids: list[int], period: EvalPeriod, on: dt.date) -> list[RatingRow]:
     if not ids:
         return []
     employees = list(

@@ -20,7 +20,13 @@ from django.views.decorators.http import require_GET, require_POST
 from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.core.scoping import get_scoped_or_404
-from ekinerja.org.selectors import definitif_assignment, direct_superior, employee_for_user
+from ekinerja.org.models import Role
+from ekinerja.org.selectors import (
+    definitif_assignment,
+    direct_superior,
+    employee_for_user,
+    user_roles,
+)
 
 from . import selectors, services
 from .evalperiods import periods_of_year
@@ -386,9 +392,34 @@ def plan_pdf(request, pk: int):
 @login_required
 @require_GET
 def approvals(request):
-    me = _me(request)
-    plans = selectors.plans_awaiting_agreement(me, on=_today(request))
-    return render(request, "performance/approvals.html", {"plans": plans})
+    """The superior's subordinates' submitted plans; for BKPSDM also those of the employees without
+    a direct superior, which BKPSDM agrees in the superior's place (never the officer's own)."""
+    me = employee_for_user(request.user)
+    roles = user_roles(request.user)
+    is_bkpsdm = Role.BKPSDM in roles
+    if me is None and not is_bkpsdm:
+        raise Http404("Halaman ini untuk pegawai.")
+    today = _today(request)
+    plans = selectors.plans_awaiting_agreement(me, on=today) if me is not None else []
+    # A BKPSDM officer who leads nobody sees only BKPSDM's list.
+    show_subordinates = bool(plans) or not is_bkpsdm or Role.ATASAN in roles
+    without_superior = (
+        selectors.plans_awaiting_bkpsdm(
+            request.user.instansi_id, today=today, exclude=me.pk if me else None
+        )
+        if is_bkpsdm
+        else None
+    )
+    return render(
+        request,
+        "performance/approvals.html",
+        {
+            "plans": plans,
+            "without_superior": without_superior,
+            "is_bkpsdm": is_bkpsdm,
+            "show_subordinates": show_subordinates,
+        },
+    )
 
 
 # ---------------------------------------------------------------- employee: realisation
@@ -620,11 +651,24 @@ RATING_CHOICES = [
 ]
 
 
+#: ?untuk= value of BKPSDM's sheet: the employees without a direct superior.
+WITHOUT_SUPERIOR = "tanpa-atasan"
+
+
 @login_required
 def rating(request):
-    me = _me(request)
+    """The superior rates their direct subordinates; with ?untuk=tanpa-atasan BKPSDM rates the
+    employees without a direct superior in the superior's place (never the officer's own SKP)."""
+    # The roles the menu shows (cached for the request), not has_perm: Django's model backend
+    # would read the permission tables on every sheet.
+    is_bkpsdm = Role.BKPSDM in user_roles(request.user)
+    for_bkpsdm = request.GET.get("untuk") == WITHOUT_SUPERIOR
+    if for_bkpsdm and not is_bkpsdm:
+        raise PermissionDenied
+    me = employee_for_user(request.user) if for_bkpsdm else _me(request)
     today = _today(request)
-    cfg = selectors.performance_settings(me.instansi_id)
+    here = reverse("performance:rating") + (f"?untuk={WITHOUT_SUPERIOR}&" if for_bkpsdm else "?")
+    cfg = selectors.performance_settings(request.user.instansi_id)
     periods = selectors.ratable_with_reopened(cfg, today)
     period = _pick_period(request, periods)
     if period is None and request.method == "POST":
@@ -634,15 +678,31 @@ def rating(request):
         )
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
-            response["HX-Redirect"] = reverse("performance:rating")
+            response["HX-Redirect"] = here.rstrip("?&")
             return response
-        return redirect("performance:rating")
-    ctx = {"periods": periods, "period": period, "choices": RATING_CHOICES, "today": today}
+        return redirect(here.rstrip("?&"))
+    ctx = {
+        "periods": periods,
+        "period": period,
+        "choices": RATING_CHOICES,
+        "today": today,
+        "here": here,
+        "for_bkpsdm": for_bkpsdm,
+        "is_bkpsdm": is_bkpsdm,
+    }
     if period is None:
         upcoming = selectors.period_containing(cfg, today)
         ctx["opens"] = upcoming.rating_opens
         return render(request, "performance/rating.html", ctx)
-    rows = selectors.rating_sheet(me, period, today=today)
+
+    def sheet():
+        if for_bkpsdm:
+            return selectors.rating_sheet_without_superior(
+                request.user.instansi_id, period, today=today, exclude=me.pk if me else None
+            )
+        return selectors.rating_sheet(me, period, today=today)
+
+    rows = sheet()
     errors = posted = None
     if request.method == "POST":
         posted = {}
@@ -671,11 +731,8 @@ def rating(request):
                     request, f"Penilaian {len(saved)} pegawai untuk {period.label} disimpan."
                 )
                 if not request.headers.get("HX-Request"):
-                    return redirect(
-                        f"{reverse('performance:rating')}?periode={period.key}"
-                        f"&hal={request.GET.get('hal') or 1}"
-                    )
-                rows = selectors.rating_sheet(me, period, today=today)
+                    return redirect(f"{here}periode={period.key}&hal={request.GET.get('hal') or 1}")
+                rows = sheet()
                 posted = None
     # A kepala bidang over 600 school heads had one 3.7 MB sheet: 50 cards a page, the count of
     # those still to rate over all of them. A page posts its own cards only.
@@ -684,7 +741,7 @@ def rating(request):
         {
             "sheet": _rating_state(request, list(page.object_list), errors, posted),
             "page": page,
-            "locked": selectors.is_period_locked(me.instansi_id, period),
+            "locked": selectors.is_period_locked(request.user.instansi_id, period),
             "pending": sum(
                 1
                 for r in rows

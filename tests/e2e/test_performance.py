@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
 from ekinerja.performance import selectors, services
-from ekinerja.performance.models import SkpEvaluation
+from ekinerja.performance.models import SkpEvaluation, SkpPlan
 from tests.factories import InstansiFactory, UserFactory, grant
 from tests.performance.factories import agreed_plan, small_org
 
@@ -262,3 +262,45 @@ def test_bkpsdm_reopens_a_locked_month_on_a_phone(kinerja, live_server, phone_pa
     assert no_horizontal_scroll(page)
     page.locator('[data-testid="lock-history"]').scroll_into_view_if_needed()
     screenshot(page, "kinerja-riwayat-kunci-phone")
+
+
+def test_bkpsdm_agrees_and_rates_the_top_of_the_tree_on_a_phone(kinerja, live_server, phone_page):
+    """The Kepala Dinas has no superior in the system: BKPSDM finds the submitted revision of the
+    plan in "SKP pegawai tanpa atasan langsung", agrees it from the plan page, and rates the Kepala
+    Dinas on its own sheet (?untuk=tanpa-atasan)."""
+    org, period = kinerja, kinerja["period"]
+    today = local_today(org["inst"])
+    revision = agreed_plan(org["kadis"], today.year, status=SkpPlan.Status.SUBMITTED, version=2)
+    page = phone_page
+    login(page, live_server, "bkpsdm.tala")
+    page.goto(f"{live_server.url}/")
+    page.tap(".navbar-toggler")
+    page.locator("#nav.collapse.show").wait_for()
+    page.tap('[data-testid="nav-kinerja"]')
+    with page.expect_navigation():
+        page.click('[data-testid="nav-tanpa-atasan"]')
+    listed = page.locator('[data-testid="without-superior"] a')
+    assert listed.count() == 1 and org["kadis"].full_name in listed.inner_text()
+    assert no_horizontal_scroll(page)
+    screenshot(page, "kinerja-tanpa-atasan-phone")
+    with page.expect_navigation():
+        listed.click()
+    with page.expect_navigation():
+        page.click('[data-testid="agree-plan"]')
+    revision.refresh_from_db()
+    assert revision.status == SkpPlan.Status.AGREED and revision.agreed_by == org["bkpsdm"]
+
+    page.goto(f"{live_server.url}/kinerja/penilaian/?untuk=tanpa-atasan&periode={period.key}")
+    rows = page.locator('[data-testid="rating-row"]')
+    assert rows.count() == 1 and org["kadis"].full_name in rows.inner_text()
+    _choose(page, org["kadis"], "hasil", "above")
+    _choose(page, org["kadis"], "perilaku", "as_expected")
+    page.wait_for_function(
+        f"document.querySelector('#pred-{org['kadis'].pk}').innerText.includes('Baik')"
+    )
+    page.click('[data-testid="save-ratings"]')
+    page.wait_for_selector("text=Penilaian 1 pegawai")
+    assert no_horizontal_scroll(page)
+    screenshot(page, "kinerja-penilaian-tanpa-atasan-phone")
+    ev = SkpEvaluation.objects.get(employee=org["kadis"], period_start=period.start)
+    assert ev.predicate == "baik" and ev.rated_by_user == org["bkpsdm"]
