@@ -110,3 +110,26 @@ def test_a_double_tap_on_a_submit_button_sends_one_request(browser, live_server,
     assert AuditEvent.objects.filter(action="auth.password.change").count() == 1
     assert "Kata sandi baru tersimpan" in page.locator("body").inner_text()
     ctx.close()
+
+
+def test_a_refused_reset_shows_a_short_label_that_opens_the_reason(browser, live_server, school):
+    """An officer's account (here a teacher also holding the BKPSDM role) is reset only by the
+    installation's administrator: the row says so in a short label, and the reason opens on a tap."""
+    officer = employee_with_login(
+        school["inst"],
+        Position.objects.get(name="Guru Kelas"),
+        name="Nur Aisyah",
+    )
+    grant(officer.user, "bkpsdm")
+    desk = _context(browser, viewport={"width": 1366, "height": 800})
+    page = desk.new_page()
+    login(page, live_server, school["bkpsdm"].nip)
+    page.goto(f"{live_server.url}/akun/?unit={school['unit'].pk}")
+    refused = page.locator(f"[data-testid=account-{officer.nip}] [data-testid=reset-refused]")
+    assert refused.locator("summary").inner_text() == "Tidak dapat diatur ulang"
+    assert not refused.locator("text=administrator sistem").is_visible()
+    refused.locator("summary").click()
+    assert refused.locator("text=administrator sistem").is_visible()
+    assert no_horizontal_scroll(page, 1366)
+    screenshot(page, "accounts-reset-refused")
+    desk.close()

@@ -167,6 +167,8 @@ def test_the_accounts_page_hides_the_reset_where_it_is_refused(client, pemda):
         row = cell(key)
         assert reverse("account-reset", args=[pemda[key].pk]) not in row, key
         assert ADMIN_ONLY in row, key
+        # A short label on the row; the reason opens under it.
+        assert "<summary" in row and "Tidak dapat diatur ulang</summary>" in row, key
     # Posting anyway is refused with the reason, nothing issued.
     resp = client.post(reverse("account-reset", args=[pemda["bk2"].pk]), follow=True)
     assert ADMIN_ONLY in resp.content.decode()
