@@ -42,6 +42,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Q
 
 from ekinerja.core import spreadsheets
 from ekinerja.core.clock import local_today
@@ -883,6 +884,20 @@ def _show(value: str) -> str:
     return f"'{value}'" if value else "(kosong)"
 
 
+#: The employee fields of the file that say what TPP is paid on and where (org.services.PAY_FIELDS
+#: among the columns): the importing officer's own record keeps them (OWN_PAY_REFUSED).
+PAY_COLUMNS = frozenset({"status", "golongan", "pppk_grade", "npwp", "bank_name", "bank_account"})
+#: The position attributes that pay or place a post (org.services.POSITION_BKPSDM_FIELDS among
+#: the columns): a post the importing officer holds keeps them (OWN_POSITION_REFUSED).
+POSITION_PAY_ATTRS = frozenset({"kind", "kelas", "unit", "parent"})
+OWN_PAY_REFUSED = (
+    "Baris ini mengubah data pembayaran akun Anda sendiri (status, golongan, NPWP atau rekening); "
+    "data itu harus diubah oleh petugas BKPSDM lain."
+)
+OWN_POSITION_REFUSED = (
+    "Baris ini mengubah kelas, jenis, unit atau atasan jabatan yang Anda duduki sendiri; "
+    "perubahan itu harus dilakukan oleh petugas BKPSDM lain."
+)
 #: The row error for a row that records or changes a post of the importing officer's own record.
 OWN_POST_REFUSED = (
     "Baris ini mencatat atau mengubah jabatan akun Anda sendiri; jabatan akun sendiri harus "
@@ -891,7 +906,8 @@ OWN_POST_REFUSED = (
 
 
 class _Builder:
-    """Builds an ImportPreview from a Sheet and the instansi's stored data (four queries)."""
+    """Builds an ImportPreview from a Sheet and the instansi's stored data (four queries; five for
+    an officer's import: the posts they hold)."""
 
     def __init__(self, instansi: Instansi, sheet: Sheet, actor: User | None = None):
         self.instansi = instansi
@@ -1201,6 +1217,17 @@ class _Builder:
             .order_by("start", "id")
         ):
             self.db_definitif[a["employee_id"]].append(a)
+        # The posts the importing officer holds now or from a later date (any kind): one query,
+        # only for an officer's import.
+        self.own_positions: set[int] = set()
+        if self.actor_id is not None:
+            self.own_positions = set(
+                Assignment.objects.filter(
+                    Q(end__isnull=True) | Q(end__gte=self.today),
+                    instansi=inst,
+                    employee__user_id=self.actor_id,
+                ).values_list("position_id", flat=True)
+            )
 
     def _unit_parent_code(self, code: str) -> str | None:
         spec = self.units.get(code)
@@ -1300,6 +1327,9 @@ class _Builder:
                 if old != spec.parent_code:
                     diff.append(f"jabatan atasan: {_show(old)} → {_show(spec.parent_code)}")
                     attrs.add("parent")
+            if attrs & POSITION_PAY_ATTRS and stored["id"] in self.own_positions:
+                self.error(spec.row, "kelas", OWN_POSITION_REFUSED)
+                continue
             if diff:
                 self.plan.positions_update.append((stored["id"], spec, frozenset(attrs)))
                 changes.append(ObjectChange("jabatan", code, spec.name, Action.UPDATE, diff))
@@ -1328,6 +1358,16 @@ class _Builder:
             if old != new:
                 diff.append(f"{_EMPLOYEE_FIELD_LABELS[name]}: {_show(old)} → {_show(new)}")
                 changed[name] = new
+        own_pay = [
+            f
+            for f in changed
+            if f in PAY_COLUMNS and self.actor_id is not None and stored.user_id == self.actor_id
+        ]
+        if own_pay:
+            column = next(c for c, fs in _COLUMN_FIELDS.items() if own_pay[0] in fs)
+            self.error(spec.row, column, OWN_PAY_REFUSED)
+            result.action = Action.ERROR
+            return result
         planned = (len(self.plan.assignments_update), len(self.plan.assignments_create))
         assignment_diff = self._plan_assignment(spec, stored, target_id, position)
         if assignment_diff is None:  # refused

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ekinerja.core.audit import audit_record, snapshot
@@ -95,13 +96,47 @@ def unit_actor_check(actor: User | None, unit: Unit) -> None:
     )
 
 
+#: The field error on a change of what pays or places the actor's own post or record.
+OWN_POST_FIELDS_REFUSED = (
+    "Jabatan yang Anda duduki sendiri: kelas, jenis, unit dan atasannya harus diubah oleh "
+    "petugas BKPSDM lain."
+)
+OWN_PAY_REFUSED = "Data pembayaran akun sendiri harus diubah oleh petugas BKPSDM lain."
+
+
+def held_by(actor: User | None, position_ids) -> set[int]:
+    """The positions among `position_ids` that the actor's own employee record holds (any kind) on
+    or after today: a post they are in or are about to take. One query."""
+    if actor is None or actor.pk is None or actor.instansi_id is None:
+        return set()
+    from ekinerja.core.clock import local_today
+
+    today = local_today(actor.instansi)
+    return set(
+        Assignment.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=today),
+            position_id__in=list(position_ids),
+            employee__user_id=actor.pk,
+        ).values_list("position_id", flat=True)
+    )
+
+
 def position_actor_check(actor: User | None, position: Position) -> None:
     """Only BKPSDM adds a position or changes what it pays and whom it answers to
     (POSITION_BKPSDM_FIELDS): a kelas raised is a higher TPP ceiling; a post re-parented under one's
-    own makes one its holder's direct superior (verifying their activities, deciding their leave)."""
+    own makes one its holder's direct superior (verifying their activities, deciding their leave).
+    And nobody changes those of a post they hold themselves (now or from a later date), BKPSDM
+    included: raising one's own kelas raises one's own TPP. Another officer does it."""
     _bkpsdm_fields_check(
         actor, position, POSITION_BKPSDM_FIELDS, "Jabatan baru hanya dapat ditambahkan oleh BKPSDM."
     )
+    if position.pk is None or not held_by(actor, [position.pk]):
+        return
+    attnames = {f: Position._meta.get_field(f).attname for f in POSITION_BKPSDM_FIELDS}
+    old = Position.objects.filter(pk=position.pk).values(*attnames.values()).first() or {}
+    changed = [f for f, a in attnames.items() if a in old and old[a] != getattr(position, a)]
+    if changed:
+        raise ValidationError(dict.fromkeys(changed, OWN_POST_FIELDS_REFUSED))
 
 
 @transaction.atomic
@@ -148,12 +183,19 @@ EMPLOYEE_HIERARCHY_FIELDS = ("is_active",)
 
 def employee_pay_check(actor: User | None, employee: Employee) -> None:
     """Refuses (field errors) a change of a PAY_FIELDS or EMPLOYEE_HIERARCHY_FIELDS value by an
-    account that does not hold BKPSDM; for a new employee, any bank account, NPWP or salary."""
+    account that does not hold BKPSDM; for a new employee, any bank account, NPWP or salary. And
+    nobody changes those of their own employee record, BKPSDM included (a bank account or status
+    of one's own decides where and how much one's own TPP is paid): another officer does it."""
+    fields = (*PAY_FIELDS, *EMPLOYEE_HIERARCHY_FIELDS)
+    if actor is not None and employee.pk and employee.user_id == actor.pk:
+        old = Employee.objects.filter(pk=employee.pk).values(*fields).first() or {}
+        changed = [f for f in fields if f in old and old[f] != getattr(employee, f)]
+        if changed:
+            raise ValidationError(dict.fromkeys(changed, OWN_PAY_REFUSED))
     if decides_pay_and_posts(actor):
         return
     errors = {}
     if employee.pk:
-        fields = (*PAY_FIELDS, *EMPLOYEE_HIERARCHY_FIELDS)
         old = Employee.objects.filter(pk=employee.pk).values(*fields).first() or {}
         changed = [f for f in fields if f in old and old[f] != getattr(employee, f)]
     else:
@@ -638,15 +680,29 @@ def import_actor_check(actor: User | None) -> None:
 
 
 def _own_post_check(actor: User | None, instansi: Instansi, plan: importer.Plan) -> None:
-    """Refuses a plan that creates or changes a post of the actor's own employee record, whatever
-    the preview said (two small queries, only when the plan writes assignments)."""
-    if actor is None or not (plan.assignments_create or plan.assignments_update):
+    """Refuses a plan that creates or changes a post of the actor's own employee record, changes
+    the pay fields of that record (importer.PAY_COLUMNS) or what pays or places a post they hold
+    (importer.POSITION_PAY_ATTRS), whatever the preview said (a few small queries, only when the
+    plan writes such changes)."""
+    if actor is None:
+        return
+    pay_changes = [
+        pk for pk, _spec, attrs in plan.positions_update if attrs & importer.POSITION_PAY_ATTRS
+    ]
+    if pay_changes and held_by(actor, pay_changes):
+        raise ValidationError({"position": importer.OWN_POSITION_REFUSED})
+    if not (plan.assignments_create or plan.assignments_update or plan.employees_update):
         return
     own = Employee.objects.filter(instansi=instansi, user_id=actor.pk).values_list("id", "nip")
     own = own.first()
     if own is None:
         return
     own_id, own_nip = own
+    if any(
+        pk == own_id and importer.PAY_COLUMNS.intersection(changed)
+        for pk, _spec, changed in plan.employees_update
+    ):
+        raise ValidationError({"employee": importer.OWN_PAY_REFUSED})
     touched = any(nip == own_nip for nip, _code, _start in plan.assignments_create)
     if not touched and plan.assignments_update:
         ids = [pk for pk, _fix in plan.assignments_update]

@@ -187,3 +187,87 @@ def test_the_preview_page_shows_the_refusal_and_apply_rechecks_the_applier(clien
     assert resp.status_code == 200 and OWN_POST in resp.content.decode()
     assert ImportBatch.objects.get(pk=batch.pk).status == "previewed"
     assert _posts(o["rina"]) == [("4.01.001", D(2020, 1, 1), None)]
+
+
+OWN_PAY = "data pembayaran akun Anda sendiri"
+OWN_POSITION = "jabatan yang Anda duduki sendiri"
+
+
+def test_an_officer_cannot_import_their_own_bank_account(bkpsdm_office):
+    """The import follows org.services.employee_pay_check: nobody changes the bank account (or
+    status, golongan, NPWP) of their own record; another officer does."""
+    o = bkpsdm_office
+    data = to_csv([{**_stay(o["rina"]), "No Rekening": "9999000011"}])
+    preview = import_preview(instansi=o["inst"], file=data, actor=o["rina"].user)
+    [error] = preview.errors
+    assert OWN_PAY in error.message and error.column == "No Rekening" and error.row == 2
+    assert not preview.plan.employees_update
+    with pytest.raises(services.ImportRejected):
+        services.import_apply(actor=o["rina"].user, instansi=o["inst"], file=data)
+    o["rina"].refresh_from_db()
+    assert o["rina"].bank_account == ""
+    # Her name corrected in the same way is fine; the account by a colleague too.
+    services.import_apply(
+        actor=o["rina"].user,
+        instansi=o["inst"],
+        file=to_csv([{**_stay(o["rina"]), "Nama": "Rina Wulandari Putri"}]),
+    )
+    o["rina"].refresh_from_db()
+    assert o["rina"].name == "Rina Wulandari Putri"
+    services.import_apply(actor=o["andi"].user, instansi=o["inst"], file=data)
+    o["rina"].refresh_from_db()
+    assert o["rina"].bank_account == "9999000011"
+
+
+def test_an_officer_cannot_import_a_higher_kelas_for_the_post_they_hold(bkpsdm_office):
+    o = bkpsdm_office
+    raised = _row(
+        o["rina"], code="4.01.001", name="Analis SDM", kind="Fungsional", kelas=12, tmt="2020-01-01"
+    )
+    data = to_csv([raised])
+    preview = import_preview(instansi=o["inst"], file=data, actor=o["rina"].user)
+    assert [OWN_POSITION in e.message for e in preview.errors] == [True]
+    assert preview.errors[0].column == "Kelas Jabatan"
+    assert not preview.plan.positions_update
+    with pytest.raises(services.ImportRejected):
+        services.import_apply(actor=o["rina"].user, instansi=o["inst"], file=data)
+    assert Position.objects.get(code="4.01.001").kelas == 9
+    # The Kepala BKPSDM's post (held by nobody in the file's officers) Rina may re-class.
+    services.import_apply(
+        actor=o["rina"].user,
+        instansi=o["inst"],
+        file=to_csv(
+            [
+                _row(
+                    o["clerk"],
+                    code="4.01.000",
+                    name="Kepala BKPSDM",
+                    kind="Struktural",
+                    kelas=15,
+                    tmt="2026-01-02",
+                )
+            ]
+        ),
+    )
+    assert Position.objects.get(code="4.01.000").kelas == 15
+
+
+def test_the_plan_writer_refuses_ones_own_pay_and_post_class_whatever_the_preview_said(
+    bkpsdm_office,
+):
+    o = bkpsdm_office
+    data = to_csv([{**_stay(o["rina"]), "No Rekening": "9999000011"}])
+    preview = import_preview(instansi=o["inst"], file=data)  # no actor
+    assert preview.ok and preview.plan.employees_update
+    with pytest.raises(ValidationError, match=OWN_PAY):
+        services._write_import_plan(o["inst"], preview.plan, actor=o["rina"].user)
+    raised = _row(
+        o["andi"], code="4.01.001", name="Analis SDM", kind="Fungsional", kelas=12, tmt="2020-01-01"
+    )
+    preview = import_preview(instansi=o["inst"], file=to_csv([raised]))
+    assert preview.ok and preview.plan.positions_update
+    with pytest.raises(ValidationError, match=OWN_POSITION):
+        services._write_import_plan(o["inst"], preview.plan, actor=o["rina"].user)
+    assert Position.objects.get(code="4.01.001").kelas == 9
+    o["rina"].refresh_from_db()
+    assert o["rina"].bank_account == ""
