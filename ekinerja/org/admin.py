@@ -12,6 +12,7 @@ import copy
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.forms.models import construct_instance
 
 from ekinerja.core.admin import InstansiScopedAdmin
@@ -222,9 +223,17 @@ class RoleGrantAdmin(InstansiScopedAdmin):
     def save_model(self, request, obj, form, change):
         services.role_grant(actor=request.user, user=obj.user, role=obj.role, unit=obj.unit)
 
+    def has_delete_permission(self, request, obj=None):
+        # A grant the account may not take back (services.role_revoke_refusal) has no delete button.
+        if obj is not None and services.role_revoke_refusal(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         services.role_revoke(actor=request.user, grant=obj)
 
+    @transaction.atomic
     def delete_queryset(self, request, queryset):
+        # All or none: a selection holding a grant the account may not take back revokes nothing.
         for grant in queryset.select_related("user", "instansi"):
             services.role_revoke(actor=request.user, grant=grant)

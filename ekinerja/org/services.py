@@ -286,8 +286,15 @@ def assignment_save(*, actor: User | None, assignment: Assignment) -> Assignment
 BKPSDM_GRANTED = frozenset({Role.BKPSDM, Role.TIM_PENILAI, Role.ADMIN_OPD})
 
 
+#: Who gives and takes back roles at all (the page permission org.add_rolegrant, also enforced by
+#: the services): BKPSDM and Kominfo, besides the installation's superuser and commands.
+ROLE_KEEPERS = frozenset({Role.BKPSDM, Role.KOMINFO})
+ROLES_KEPT = "Peran hanya dapat diberikan atau dicabut oleh BKPSDM atau Diskominfo."
+
+
 def role_grant_check(actor: User | None, user: User, role: str) -> None:
-    """Who may give a role: nobody to themselves, and the roles of BKPSDM_GRANTED only BKPSDM. So
+    """Who may give a role: BKPSDM or Kominfo (ROLE_KEEPERS), nobody to themselves, and the roles
+    of BKPSDM_GRANTED only BKPSDM. So
     Kominfo, which maintains accounts, cannot make itself (or an account it controls) BKPSDM and then
     approve unlocks. And nobody gives a privileged role (PRIVILEGED_ROLES) to an account whose
     temporary password they once issued (issued_password_to): a BKPSDM officer who reset a
@@ -299,6 +306,8 @@ def role_grant_check(actor: User | None, user: User, role: str) -> None:
         raise ValidationError(
             {"user": "Peran tidak dapat diberikan kepada akun sendiri; mintalah petugas lain."}
         )
+    if not actor.is_superuser and not user_roles(actor) & ROLE_KEEPERS:
+        raise ValidationError({"role": ROLES_KEPT})
     if role in BKPSDM_GRANTED and not actor.is_superuser and Role.BKPSDM not in user_roles(actor):
         raise ValidationError(
             {"role": f"Peran {Role(role).label} hanya dapat diberikan oleh BKPSDM."}
@@ -365,8 +374,27 @@ def role_grant(
     return grant
 
 
+def role_revoke_refusal(actor: User | None, grant: RoleGrant) -> str:
+    """Why `actor` may not take back `grant` ("" when they may): only BKPSDM or Kominfo revoke
+    (ROLE_KEEPERS), and the roles only BKPSDM gives (BKPSDM_GRANTED) only BKPSDM takes back, so
+    Kominfo cannot strip the second BKPSDM officer a four-eyes lock needs. The installation's
+    superuser and commands (actor None) may."""
+    if actor is None or actor.is_superuser:
+        return ""
+    roles = user_roles(actor)
+    if not roles & ROLE_KEEPERS:
+        return ROLES_KEPT
+    if grant.role in BKPSDM_GRANTED and Role.BKPSDM not in roles:
+        return f"Peran {Role(grant.role).label} hanya dapat dicabut oleh BKPSDM."
+    return ""
+
+
 @transaction.atomic
 def role_revoke(*, actor: User | None, grant: RoleGrant, reason: str = "") -> None:
+    """Take a role back (role_revoke_refusal says who may). Audited."""
+    refusal = role_revoke_refusal(actor, grant)
+    if refusal:
+        raise PermissionDenied(refusal)
     audit_record(
         action="org.role.revoke",
         actor=actor,
