@@ -370,19 +370,26 @@ def cascade_candidates(superior: Employee | None, year: int) -> QuerySet[SkpResu
 def plans_awaiting_bkpsdm(instansi_id: int, *, today: dt.date, exclude: int | None = None):
     """Submitted plans of the instansi's employees who have no direct superior on the plan's
     reference date (plan_reference_date), which BKPSDM agrees or returns in the superior's place
-    (services._require_appraiser), except those of `exclude` (the officer's own employee id). One
-    query for the submitted plans plus two per distinct year among them."""
-    plans = list(
+    (services._require_appraiser), except those of `exclude` (the officer's own employee id). Two
+    queries (the submitted plans as plain tuples, in January thousands of them, then the few kept)
+    plus two per distinct year among them."""
+    submitted = list(
         SkpPlan.objects.filter(instansi_id=instansi_id, status=SkpPlan.Status.SUBMITTED)
         .exclude(employee_id=exclude)
-        .select_related("employee")
-        .order_by("employee__name", "year")
+        .values_list("pk", "employee_id", "year")
     )
     trees = {
         year: hierarchy(instansi_id, plan_reference_date(year, today))
-        for year in {p.year for p in plans}
+        for year in {year for _pk, _emp, year in submitted}
     }
-    return [p for p in plans if trees[p.year].superior_id(p.employee_id) is None]
+    kept = [pk for pk, emp, year in submitted if trees[year].superior_id(emp) is None]
+    if not kept:
+        return []
+    return list(
+        SkpPlan.objects.filter(pk__in=kept)
+        .select_related("employee")
+        .order_by("employee__name", "year")
+    )
 
 
 def plans_awaiting_agreement(superior: Employee, *, on: dt.date) -> list[SkpPlan]:

@@ -161,3 +161,16 @@ def test_rating_sheet_without_superior_is_bkpsdm_only(client, org, rating_period
     html = client.get(f"{RATING}?periode={rating_period.key}").content.decode()
     assert f'name="hasil-{org["kabid"].pk}"' in html
     assert 'data-testid="to-without-superior"' not in html
+
+
+def test_selector_queries_do_not_grow_with_the_plans(
+    org, kaban, submitted, django_assert_num_queries
+):
+    import datetime as dt
+
+    for key in ("staf1", "staf2", "staf3"):
+        agreed_plan(org[key], 2026, status=S.SUBMITTED)
+    # The submitted plans, the tree of 2026 (two), the kept plans with their employees.
+    with django_assert_num_queries(4):
+        plans = selectors.plans_awaiting_bkpsdm(org["inst"].pk, today=dt.date(2026, 1, 5))
+    assert {p.employee for p in plans} == {kaban, org["kadis"]}
