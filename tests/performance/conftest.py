@@ -7,7 +7,15 @@ import datetime as dt
 import pytest
 import time_machine
 
-from tests.factories import InstansiFactory
+from ekinerja.org.models import Position
+from tests.factories import (
+    InstansiFactory,
+    PositionFactory,
+    UnitFactory,
+    UserFactory,
+    employee_with_login,
+    grant,
+)
 from tests.performance.factories import agreed_plan, small_org
 
 WITA = dt.timezone(dt.timedelta(hours=8))
@@ -33,6 +41,25 @@ def at():
 @pytest.fixture
 def org(db):
     return small_org(InstansiFactory(timezone="Asia/Makassar"))
+
+
+@pytest.fixture
+def kaban(org):
+    """The Kepala BKPSDM: an employee at the top of the tree (no direct superior) with the BKPSDM
+    role."""
+    unit = UnitFactory(instansi=org["inst"], name="Badan Kepegawaian dan Pengembangan SDM")
+    post = PositionFactory(unit=unit, name="Kepala BKPSDM", kind=Position.Kind.STRUKTURAL, kelas=14)
+    employee = employee_with_login(org["inst"], post, name="Drs. Yusuf Hamzah")
+    grant(employee.user, "bkpsdm")
+    return employee
+
+
+@pytest.fixture
+def other_officer(org):
+    """A BKPSDM officer account without an employee record."""
+    user = UserFactory(instansi=org["inst"])
+    grant(user, "bkpsdm")
+    return user
 
 
 @pytest.fixture

@@ -7,33 +7,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from ekinerja.core.periods import Period
-from ekinerja.org.models import Position
 from ekinerja.performance import selectors, services
 from ekinerja.performance.models import SkpEvaluation, SkpIndicator, SkpPlan, SkpResult
 from ekinerja.performance.services import RatingErrors
-from tests.factories import PositionFactory, UnitFactory, UserFactory, employee_with_login, grant
+from tests.factories import employee_with_login, grant
 from tests.performance.factories import agreed_plan
 
 pytestmark = pytest.mark.django_db
 S = SkpPlan.Status
-
-
-@pytest.fixture
-def kaban(org):
-    """The Kepala BKPSDM: an employee at the top of the tree (no direct superior) with the BKPSDM
-    role."""
-    unit = UnitFactory(instansi=org["inst"], name="Badan Kepegawaian dan Pengembangan SDM")
-    post = PositionFactory(unit=unit, name="Kepala BKPSDM", kind=Position.Kind.STRUKTURAL, kelas=14)
-    employee = employee_with_login(org["inst"], post, name="Drs. Yusuf Hamzah")
-    grant(employee.user, "bkpsdm")
-    return employee
-
-
-@pytest.fixture
-def other_officer(org):
-    user = UserFactory(instansi=org["inst"])
-    grant(user, "bkpsdm")
-    return user
 
 
 @pytest.fixture

@@ -6,34 +6,15 @@ import pytest
 from django.urls import reverse
 
 from ekinerja.core.periods import Period
-from ekinerja.org.models import Position
 from ekinerja.performance import selectors
 from ekinerja.performance.models import SkpEvaluation, SkpPlan
-from tests.factories import PositionFactory, UnitFactory, UserFactory, employee_with_login, grant
+from tests.factories import UserFactory
 from tests.performance.factories import agreed_plan
 
 pytestmark = pytest.mark.django_db
 S = SkpPlan.Status
 RATING = reverse("performance:rating")
 APPROVALS = reverse("performance:approvals")
-
-
-@pytest.fixture
-def kaban(org):
-    """The Kepala BKPSDM: at the top of the tree too, with the BKPSDM role."""
-    unit = UnitFactory(instansi=org["inst"], name="Badan Kepegawaian dan Pengembangan SDM")
-    post = PositionFactory(unit=unit, name="Kepala BKPSDM", kind=Position.Kind.STRUKTURAL, kelas=14)
-    employee = employee_with_login(org["inst"], post, name="Drs. Yusuf Hamzah")
-    grant(employee.user, "bkpsdm")
-    return employee
-
-
-@pytest.fixture
-def officer(org):
-    """A BKPSDM officer account without an employee record."""
-    user = UserFactory(instansi=org["inst"])
-    grant(user, "bkpsdm")
-    return user
 
 
 @pytest.fixture
@@ -56,8 +37,8 @@ def test_selector_lists_only_plans_without_a_superior(org, kaban, submitted):
     assert [p.employee for p in mine] == [org["kadis"]]
 
 
-def test_approvals_page_lists_them_for_bkpsdm(client, org, kaban, officer, submitted):
-    client.force_login(officer)  # no employee record: the page used to be a 404 for it
+def test_approvals_page_lists_them_for_bkpsdm(client, org, kaban, other_officer, submitted):
+    client.force_login(other_officer)  # no employee record: the page used to be a 404 for it
     page = client.get(APPROVALS)
     assert page.status_code == 200
     html = page.content.decode()
@@ -73,7 +54,7 @@ def test_approvals_page_lists_them_for_bkpsdm(client, org, kaban, officer, submi
     assert reverse("performance:plan-detail", args=[submitted["kadis"].pk]) in html
     assert reverse("performance:plan-detail", args=[submitted["kaban"].pk]) not in html
     # The officer opens the Kepala Dinas's plan from there and agrees it.
-    client.force_login(officer)
+    client.force_login(other_officer)
     client.post(reverse("performance:plan-agree", args=[submitted["kadis"].pk]))
     submitted["kadis"].refresh_from_db()
     assert submitted["kadis"].status == S.AGREED
@@ -105,9 +86,9 @@ def rating_period(org, kaban, at):
     )
 
 
-def test_rating_sheet_without_superior_for_bkpsdm(client, org, kaban, officer, rating_period):
+def test_rating_sheet_without_superior_for_bkpsdm(client, org, kaban, other_officer, rating_period):
     url = f"{RATING}?untuk=tanpa-atasan&periode={rating_period.key}"
-    client.force_login(officer)
+    client.force_login(other_officer)
     html = client.get(url).content.decode()
     assert f'name="hasil-{org["kadis"].pk}"' in html
     assert f'name="hasil-{kaban.pk}"' in html
@@ -130,7 +111,7 @@ def test_rating_sheet_without_superior_for_bkpsdm(client, org, kaban, officer, r
     ev = SkpEvaluation.objects.get(employee=org["kadis"])
     assert ev.predicate == "baik" and ev.rated_by_user == kaban.user and ev.rated_by == kaban
     # The officer without an employee record rates the Kepala BKPSDM.
-    client.force_login(officer)
+    client.force_login(other_officer)
     client.post(
         url,
         {
@@ -140,7 +121,7 @@ def test_rating_sheet_without_superior_for_bkpsdm(client, org, kaban, officer, r
         },
     )
     ev = SkpEvaluation.objects.get(employee=kaban)
-    assert ev.rated_by_user == officer and ev.rated_by is None
+    assert ev.rated_by_user == other_officer and ev.rated_by is None
 
 
 def test_rating_sheet_without_superior_is_bkpsdm_only(client, org, rating_period):
