@@ -874,7 +874,7 @@ def overview_unrated_xlsx(request):
                     emp.nip,
                     emp.full_name,
                     sup.nip if sup else "",
-                    sup.full_name if sup else "-",
+                    sup.full_name if sup else "Tidak ada (dinilai BKPSDM)",
                 ],
             )
     ws.set_column(1, 1, 36)

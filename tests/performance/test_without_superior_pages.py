@@ -155,3 +155,31 @@ def test_selector_queries_do_not_grow_with_the_plans(
     with django_assert_num_queries(4):
         plans = selectors.plans_awaiting_bkpsdm(org["inst"].pk, today=dt.date(2026, 1, 5))
     assert {p.employee for p in plans} == {kaban, org["kadis"]}
+
+
+def test_the_overview_sends_bkpsdm_to_its_sheet_for_those_without_a_superior(
+    client, org, other_officer, rating_period
+):
+    client.force_login(other_officer)
+    html = client.get(
+        reverse("performance:overview") + f"?periode={rating_period.key}"
+    ).content.decode()
+    sheet = f"{RATING}?untuk=tanpa-atasan&amp;periode={rating_period.key}"
+    # The Kepala Dinas (no superior) links to BKPSDM's sheet; the Kabid names the Kepala Dinas.
+    assert f'href="{sheet}" data-testid="rated-by-bkpsdm"' in html
+    assert html.count('data-testid="rated-by-bkpsdm"') == 2  # the Kepala Dinas and Kepala BKPSDM
+    assert f"{org['kabid'].full_name} <span" in html
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(
+        io.BytesIO(
+            client.get(
+                reverse("performance:overview-unrated-xlsx") + f"?periode={rating_period.key}"
+            ).content
+        )
+    )
+    rows = {r[3]: r[5] for r in book["Belum dinilai"].iter_rows(min_row=5, values_only=True)}
+    assert rows[org["kadis"].full_name] == "Tidak ada (dinilai BKPSDM)"
+    assert rows[org["kabid"].full_name] == org["kadis"].full_name
