@@ -19,7 +19,7 @@ from tests.factories import (
     grant,
 )
 
-from .conftest import _context, login, no_horizontal_scroll, screenshot
+from .conftest import _context, clipped_tables, login, no_horizontal_scroll, screenshot
 
 pytestmark = pytest.mark.e2e
 NEW = "Sawah-Padi-Menguning-77"
@@ -133,3 +133,19 @@ def test_a_refused_reset_shows_a_short_label_that_opens_the_reason(browser, live
     assert no_horizontal_scroll(page, 1366)
     screenshot(page, "accounts-reset-refused")
     desk.close()
+    # On a phone the label wraps: the table still fits, closed and open.
+    phone = _context(
+        browser,
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
+    p = phone.new_page()
+    login(p, live_server, school["bkpsdm"].nip)
+    p.goto(f"{live_server.url}/akun/?unit={school['unit'].pk}")
+    assert no_horizontal_scroll(p) and clipped_tables(p) == []
+    p.locator(f"[data-testid=account-{officer.nip}] [data-testid=reset-refused] summary").tap()
+    assert no_horizontal_scroll(p) and clipped_tables(p) == []
+    screenshot(p, "accounts-reset-refused-phone")
+    phone.close()
