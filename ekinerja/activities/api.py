@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from ekinerja.core.clock import local_today
@@ -131,12 +132,16 @@ class InboxOut(Schema):
     total: int
     earliest_deadline: dt.date | None
     groups: list[InboxGroupOut]
+    # The server's time before the entries were read: sent back as `seen_at` with a decision.
+    seen_at: dt.datetime
 
 
 class VerifyIn(Schema):
     decision: str = Field(..., pattern="^(approve|reject|return)$")
     reason: str = Field("", max_length=2000)
     approved_volume: Decimal | None = Field(None, gt=0, max_digits=7, decimal_places=2)
+    # When the client's list showing the entry was fetched: an entry changed since is refused.
+    seen_at: dt.datetime | None = None
 
 
 class BulkVerifyIn(Schema):
@@ -146,12 +151,17 @@ class BulkVerifyIn(Schema):
     employee_id: int | None = None
     start: dt.date | None = None
     end: dt.date | None = None
+    # When the client's list was fetched: entries changed since are left undecided (a day or
+    # month; counted in `changed`) or refuse the whole list (entry_ids).
+    seen_at: dt.datetime | None = None
 
 
 class BulkCount(Schema):
     count: int
     # Entries of the day or month left undecided because their verification deadline had passed.
     late: int = 0
+    # Entries of the day or month left undecided because they changed after seen_at.
+    changed: int = 0
 
 
 class MonthOut(Schema):
@@ -310,8 +320,10 @@ def my_month(request, period: str | None = None):
 def inbox(request):
     """Entries waiting for the caller's verification, grouped by subordinate and day."""
     me = _me(request)
+    seen_at = timezone.now()
     data = selectors.superior_inbox(me, bkpsdm=Role.BKPSDM in user_roles(request.auth))
     return {
+        "seen_at": seen_at,
         "total": data.total,
         "earliest_deadline": data.earliest_deadline,
         "groups": [
@@ -342,6 +354,7 @@ def entry_verify(request, entry_id: int, data: VerifyIn):
             decision=data.decision,
             reason=data.reason,
             approved_volume=data.approved_volume,
+            seen_at=_aware(data.seen_at),
         )
     except PermissionDenied:
         # Someone else's subordinate: answer as if it did not exist.
@@ -364,5 +377,13 @@ def verify_bulk(request, data: BulkVerifyIn):
         entry_ids=data.entry_ids,
         decision=data.decision,
         reason=data.reason,
+        seen_at=_aware(data.seen_at),
     )
-    return {"count": n.count, "late": n.late}
+    return {"count": n.count, "late": n.late, "changed": n.changed}
+
+
+def _aware(at: dt.datetime | None) -> dt.datetime | None:
+    """A client's time without an offset is read as UTC (the API's own times carry one)."""
+    if at is not None and at.tzinfo is None:
+        return at.replace(tzinfo=dt.UTC)
+    return at

@@ -43,6 +43,7 @@ from ekinerja.core.audit import audit_record, snapshot
 from ekinerja.core.clock import local_now, local_today
 from ekinerja.core.files import read_head, sniff, suffix_fits
 from ekinerja.core.models import AuditEvent, Instansi, User
+from ekinerja.core.money import format_number
 from ekinerja.core.periods import DATE_OUT_OF_RANGE, Period, date_in_range, tanggal
 from ekinerja.core.prepared import Param, Prepared, insert
 from ekinerja.org import selectors as org_selectors
@@ -387,8 +388,9 @@ def validate_entry(
             if claimed > span:
                 err(
                     "volume",
-                    f"Menit efektif ({claimed} menit = volume x {entry.minutes_per_unit or item.standard_minutes} "
-                    f"menit) melebihi rentang waktu yang diisi ({span} menit).",
+                    f"Menit efektif ({format_number(claimed)} menit = volume x "
+                    f"{format_number(entry.minutes_per_unit or item.standard_minutes)} menit) "
+                    f"melebihi rentang waktu yang diisi ({format_number(span)} menit).",
                 )
 
     if check_window and day <= today and not errors.get("date"):
@@ -903,7 +905,18 @@ def evidence_add(*, actor: User, entry: ActivityEntry, files) -> list[Evidence]:
     if entry.status == S.APPROVED:
         entry_update(actor=actor, entry=entry, files=files)
         return list(entry.evidence.all())
-    return _store_files(entry, files)
+    stored = _store_files(entry, files)
+    _touch_if_waiting(entry)
+    return stored
+
+
+def _touch_if_waiting(entry: ActivityEntry) -> None:
+    """Evidence added to or removed from an entry waiting for verification changes what the
+    superior decides on: the entry counts as changed since a page made earlier (entry_verify's
+    seen_at)."""
+    if entry.status == S.SUBMITTED:
+        entry.updated_at = timezone.now()
+        ActivityEntry.objects.filter(pk=entry.pk).update(updated_at=entry.updated_at)
 
 
 @transaction.atomic
@@ -917,6 +930,7 @@ def evidence_delete(*, actor: User, evidence: Evidence) -> None:
         )
     path, storage = evidence.file.name, evidence.file.storage
     evidence.delete()
+    _touch_if_waiting(entry)
     transaction.on_commit(lambda: storage.delete(path))
 
 
@@ -966,10 +980,15 @@ def entry_verify(
     decision: str,
     reason: str = "",
     approved_volume=None,
+    seen_at: dt.datetime | None = None,
 ) -> ActivityEntry:
     """The direct superior on the entry's date approves (optionally with a lower volume and a reason),
     rejects (reason required) or returns it for revision (reason required). For an employee without
-    a direct superior on that date, a BKPSDM officer (with an employee record) does."""
+    a direct superior on that date, a BKPSDM officer (with an employee record) does.
+
+    `seen_at`: when the superior's page showing the entry was made (the web inbox always sends it,
+    the API may). An entry changed since (the employee edited and submitted it again, added
+    evidence) is refused: the superior decides only what they saw."""
     me = _employee_of(actor)
     entry = (
         ActivityEntry.objects.select_for_update()
@@ -978,6 +997,8 @@ def entry_verify(
     )
     today = local_today(entry.instansi)
     _check_verifier(me, entry, today, bkpsdm=_is_bkpsdm(actor))
+    if seen_at is not None and entry.updated_at > seen_at:
+        raise ValidationError({"status": CHANGED_SINCE_SEEN})
     reason = (reason or "").strip()
     before = snapshot(entry)
     settings = selectors.activity_settings(entry.instansi_id)
@@ -1046,6 +1067,11 @@ def _bulk_audit(actor, instansi, action, entries, befores, reason="") -> None:
     )
 
 
+CHANGED_SINCE_SEEN = (
+    "Aktivitas ini diubah pegawai setelah halaman verifikasi dibuka; periksa lagi isinya sebelum "
+    "memutuskan."
+)
+
 _VERIFY_FIELDS = [
     "status",
     "approved_volume",
@@ -1065,6 +1091,7 @@ class BulkVerified:
 
     count: int
     late: int = 0
+    changed: int = 0  # new or changed after the superior's page was made: left for another look
 
     @property
     def late_note(self) -> str:
@@ -1072,6 +1099,15 @@ class BulkVerified:
             return ""
         return (
             f"{self.late} aktivitas lain tidak diverifikasi karena batas verifikasinya sudah lewat."
+        )
+
+    @property
+    def changed_note(self) -> str:
+        if not self.changed:
+            return ""
+        return (
+            f"{self.changed} aktivitas baru atau diubah pegawai setelah halaman dibuka belum "
+            "diputuskan; periksa dulu isinya."
         )
 
 
@@ -1085,6 +1121,7 @@ def entries_verify_bulk(
     entry_ids: list[int] | None = None,
     decision: str = "approve",
     reason: str = "",
+    seen_at: dt.datetime | None = None,
 ) -> BulkVerified:
     """Approve (or reject/return, reason required) many submitted entries in one action: a
     subordinate's day or month (employee + start..end) or a list picked in the inbox. Only entries
@@ -1093,7 +1130,11 @@ def entries_verify_bulk(
 
     Entries whose verification deadline has passed cannot be verified. A day or month is decided
     without them (counted in `late`: the superior sees how many were left); a picked list is all or
-    nothing, as it names exactly what the superior meant to decide. A constant number of queries."""
+    nothing, as it names exactly what the superior meant to decide.
+
+    `seen_at`: when the superior's page was made (the web inbox always sends it, the API may).
+    Entries submitted or changed after it were not seen: a day or month is decided without them
+    (counted in `changed`), a picked list is refused. A constant number of queries."""
     me = _employee_of(actor)
     reason = (reason or "").strip()
     if decision not in ("approve", "reject", "return"):
@@ -1139,6 +1180,18 @@ def entries_verify_bulk(
         )
     if late:
         mine = [e for e in mine if not (e.verify_by and today > e.verify_by)]
+    changed = [] if seen_at is None else [e for e in mine if e.updated_at > seen_at]
+    if changed and entry_ids is not None:
+        raise ValidationError(
+            {
+                "status": f"{len(changed)} aktivitas yang dicentang diubah pegawai setelah halaman "
+                "dibuka; tidak ada yang diubah. Periksa lagi isinya."
+            }
+        )
+    if changed:
+        mine = [e for e in mine if e.updated_at <= seen_at]
+        if not mine:
+            return BulkVerified(0, len(late), len(changed))
     settings = selectors.activity_settings(me.instansi_id)
     befores = {e.pk: snapshot(e) for e in mine}
     used: dict[tuple[int, dt.date], int] = {}
@@ -1172,7 +1225,7 @@ def entries_verify_bulk(
         e.updated_at = now
     ActivityEntry.objects.bulk_update(mine, _VERIFY_FIELDS)
     _bulk_audit(actor, me.instansi, f"activities.entry.{decision}", mine, befores, reason)
-    return BulkVerified(len(mine), len(late))
+    return BulkVerified(len(mine), len(late), len(changed))
 
 
 @transaction.atomic

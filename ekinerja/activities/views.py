@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ekinerja.core.clock import local_today
 from ekinerja.core.files import private_file_response
 from ekinerja.core.http import safe_next
+from ekinerja.core.money import format_number
 from ekinerja.core.periods import parse_iso_date, tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role, Unit
@@ -540,6 +541,9 @@ INBOX_PAGE_LIMIT = 60
 @login_required
 def inbox(request):
     me = _me(request)
+    # Taken before the entries are read: an entry changed after it was not seen on this page, and
+    # the decisions sent from it leave such entries alone (services.entry_verify's seen_at).
+    seen = timezone.now()
     wanted = request.GET.get("pegawai") or ""
     # BKPSDM also verifies the entries of employees without a direct superior on their dates.
     data = selectors.superior_inbox(
@@ -557,12 +561,29 @@ def inbox(request):
             "cap": settings.daily_cap_minutes,
             "today": data.today,
             "here": request.get_full_path(),
+            "seen": seen.isoformat(),
         },
     )
 
 
 def _inbox_redirect(request):
     return redirect(safe_next(request, reverse("activities:inbox")))
+
+
+# What a superior's decision did, as the message after it says it.
+DECIDED = {"approve": "Disetujui", "reject": "Ditolak", "return": "Dikembalikan"}
+
+
+def _seen_at(request) -> dt.datetime | None:
+    """When the inbox page the decision comes from was made (its hidden `seen` field); None when
+    the form has none. A value that is not an aware ISO time raises ValueError."""
+    text = request.POST.get("seen", "")
+    if not text:
+        return None
+    at = dt.datetime.fromisoformat(text)
+    if at.tzinfo is None:
+        raise ValueError(text)
+    return at
 
 
 @login_required
@@ -577,19 +598,27 @@ def verify_one(request, pk: int):
         return _inbox_redirect(request)
     cd = form.cleaned_data
     try:
-        services.entry_verify(
+        seen_at = _seen_at(request)
+    except ValueError:
+        messages.error(request, "Permintaan tidak valid.")
+        return _inbox_redirect(request)
+    try:
+        decided = services.entry_verify(
             actor=request.user,
             entry=entry,
             decision=cd["decision"],
             reason=cd["reason"],
             approved_volume=cd["approved_volume"],
+            seen_at=seen_at,
         )
     except PermissionDenied:
         raise Http404("Data tidak ditemukan.") from None
     except ValidationError as exc:
         messages.error(request, f"{entry.employee.name}, {tanggal(entry.date)}: {_error_text(exc)}")
     else:
-        label = dict(VerifyForm.base_fields["decision"].choices)[cd["decision"]]
+        label = DECIDED[cd["decision"]]
+        if decided.approved_volume is not None and decided.approved_volume < decided.volume:
+            label += f" (volume {format_number(decided.volume)} → {format_number(decided.approved_volume)})"
         messages.success(request, f"{label}: {entry.item.name} ({entry.employee.name}).")
     return _inbox_redirect(request)
 
@@ -603,6 +632,7 @@ def verify_bulk(request):
     ids = [int(x) for x in request.POST.getlist("entries") if x.isdigit()]
     emp_id = request.POST.get("employee")
     try:
+        seen_at = _seen_at(request)
         if emp_id:
             employee = get_scoped_or_404(Employee, request.user, pk=emp_id)
             start = parse_iso_date(request.POST["start"])
@@ -614,10 +644,15 @@ def verify_bulk(request):
                 end=end,
                 decision=decision,
                 reason=reason,
+                seen_at=seen_at,
             )
         elif ids:
             n = services.entries_verify_bulk(
-                actor=request.user, entry_ids=ids, decision=decision, reason=reason
+                actor=request.user,
+                entry_ids=ids,
+                decision=decision,
+                reason=reason,
+                seen_at=seen_at,
             )
         else:
             messages.error(request, "Centang aktivitas yang akan diverifikasi.")
@@ -632,9 +667,12 @@ def verify_bulk(request):
         word = {"approve": "disetujui", "reject": "ditolak", "return": "dikembalikan"}.get(
             decision, ""
         )
-        messages.success(request, f"{n.count} aktivitas {word}.")
+        if n.count or not n.changed:
+            messages.success(request, f"{n.count} aktivitas {word}.")
         if n.late:
             messages.warning(request, n.late_note)
+        if n.changed:
+            messages.warning(request, n.changed_note)
     return _inbox_redirect(request)
 
 

@@ -44,6 +44,13 @@ def format_rupiah(value: Decimal | int | None) -> str:
     return f"{sign}Rp{digits}"
 
 
+def format_number(value: Decimal | int | str, places: int = 2) -> str:
+    """A number as Indonesians write it, without trailing zeros: 5.999.940; 1,5; 0,25."""
+    amount = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{amount:,.{places}f}".rstrip("0").rstrip(".") if places else f"{amount:,}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
 _UNITS = [
     "",
     "satu",
