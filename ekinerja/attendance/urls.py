@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import adms, home, views  # noqa: F401 - home registers its card
+from . import home, views  # noqa: F401 - home registers its card
 
 app_name = "attendance"
 
@@ -21,9 +21,8 @@ urlpatterns = [
     path("impor/", views.imports, name="imports"),
     path("impor/<int:pk>/", views.import_detail, name="import-detail"),
     path("impor/<int:pk>/jalankan/", views.import_run, name="import-run"),
-    # ADMS push (devices use the fixed path /iclock/...; the project urls.py should also mount
-    # ekinerja.attendance.adms_urls at /iclock/).
-    path("iclock/cdata", adms.cdata, name="adms-cdata"),
-    path("iclock/getrequest", adms.getrequest, name="adms-getrequest"),
-    path("iclock/devicecmd", adms.devicecmd, name="adms-devicecmd"),
+    # ADMS push is answered only at the site root's /iclock/ (ekinerja.attendance.adms_urls, the
+    # fixed path of the machines), which production restricts to the machines' network: a second
+    # mount here (/kehadiran/iclock/) was reachable from anywhere through nginx's `location /`,
+    # with a serial number as the only credential.
 ]

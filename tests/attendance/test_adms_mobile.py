@@ -38,19 +38,17 @@ def device(office):
 
 
 def test_unknown_serials_are_refused_and_nothing_is_stored(client, device):
-    assert client.get("/kehadiran/iclock/cdata?SN=NOPE&options=all").status_code == 403
-    r = client.post(
-        "/kehadiran/iclock/cdata?SN=NOPE&table=ATTLOG", ATTLOG, content_type="text/plain"
-    )
+    assert client.get("/iclock/cdata?SN=NOPE&options=all").status_code == 403
+    r = client.post("/iclock/cdata?SN=NOPE&table=ATTLOG", ATTLOG, content_type="text/plain")
     assert r.status_code == 403
     device.is_active = False
     device.save()
-    assert client.get("/kehadiran/iclock/getrequest?SN=CQZ7232760123").status_code == 403
+    assert client.get("/iclock/getrequest?SN=CQZ7232760123").status_code == 403
     assert not DeviceDump.objects.exists() and not Punch.objects.exists()
 
 
 def test_handshake_tells_the_device_its_zone(client, device):
-    r = client.get("/kehadiran/iclock/cdata?SN=CQZ7232760123&options=all&pushver=2.4.1")
+    r = client.get("/iclock/cdata?SN=CQZ7232760123&options=all&pushver=2.4.1")
     body = r.content.decode()
     assert (
         r.status_code == 200 and "GET OPTION FROM: CQZ7232760123" in body and "TimeZone=7" in body
@@ -61,7 +59,7 @@ def test_handshake_tells_the_device_its_zone(client, device):
 
 def test_attlog_push_is_stored_raw_then_inserted_in_the_device_zone(client, device, office):
     r = client.post(
-        "/kehadiran/iclock/cdata?SN=CQZ7232760123&table=ATTLOG&Stamp=9999",
+        "/iclock/cdata?SN=CQZ7232760123&table=ATTLOG&Stamp=9999",
         ATTLOG,
         content_type="text/plain",
     )
@@ -73,13 +71,11 @@ def test_attlog_push_is_stored_raw_then_inserted_in_the_device_zone(client, devi
     )
     assert times == [at(D(2026, 10, 1), 7, 20), at(D(2026, 10, 1), 16, 2)]
     # Pushing the same lines again (devices resend after a lost answer) adds nothing.
-    client.post(
-        "/kehadiran/iclock/cdata?SN=CQZ7232760123&table=ATTLOG", ATTLOG, content_type="text/plain"
-    )
+    client.post("/iclock/cdata?SN=CQZ7232760123&table=ATTLOG", ATTLOG, content_type="text/plain")
     assert Punch.objects.count() == 2 and DeviceDump.objects.count() == 2
     # Other tables are acknowledged and ignored.
     r = client.post(
-        "/kehadiran/iclock/cdata?SN=CQZ7232760123&table=OPERLOG",
+        "/iclock/cdata?SN=CQZ7232760123&table=OPERLOG",
         "OPLOG 4\t0\t2026-10-01",
         content_type="text/plain",
     )
@@ -88,12 +84,12 @@ def test_attlog_push_is_stored_raw_then_inserted_in_the_device_zone(client, devi
 
 def test_poll_moves_the_watermark(client, device):
     with time_machine.travel(NOW):
-        assert client.get("/kehadiran/iclock/getrequest?SN=CQZ7232760123").content.decode() == "OK"
+        assert client.get("/iclock/getrequest?SN=CQZ7232760123").content.decode() == "OK"
     device.refresh_from_db()
     assert device.watermark == NOW
     assert (
         client.post(
-            "/kehadiran/iclock/devicecmd?SN=CQZ7232760123",
+            "/iclock/devicecmd?SN=CQZ7232760123",
             "ID=1&Return=0",
             content_type="text/plain",
         ).content
@@ -103,7 +99,7 @@ def test_poll_moves_the_watermark(client, device):
 
 def test_garbage_push_keeps_the_raw_text(client, device):
     r = client.post(
-        "/kehadiran/iclock/cdata?SN=CQZ7232760123&table=ATTLOG",
+        "/iclock/cdata?SN=CQZ7232760123&table=ATTLOG",
         "rusak sekali\n",
         content_type="text/plain",
     )
@@ -257,3 +253,15 @@ def test_devices_and_phones_reach_their_fixed_paths(client):
     assert client.get("/iclock/getrequest?SN=NOPE").status_code == 403
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/attendance/checkin" in schema["paths"]
+
+
+def test_the_push_is_answered_only_at_the_root_path_production_restricts(client, device):
+    """nginx allows /iclock/ only from the machines' network; a second mount under /kehadiran/
+    went through its open `location /`, so anyone knowing a serial could push check-ins."""
+    for path in ("cdata?SN=CQZ7232760123&options=all", "getrequest?SN=CQZ7232760123"):
+        assert client.get(f"/kehadiran/iclock/{path}").status_code == 404
+    r = client.post(
+        "/kehadiran/iclock/cdata?SN=CQZ7232760123&table=ATTLOG", ATTLOG, content_type="text/plain"
+    )
+    assert r.status_code == 404
+    assert not Punch.objects.exists()

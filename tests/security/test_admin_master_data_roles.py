@@ -27,7 +27,7 @@ def _staff(inst, role):
     return user
 
 
-ADMS_PUSH = "/kehadiran/iclock/cdata?SN={}&table=ATTLOG"
+ADMS_PUSH = "/iclock/cdata?SN={}&table=ATTLOG"
 ATTLOG = "{}\t2026-11-30 07:25:00\t0\t1\n"
 
 
