@@ -177,13 +177,18 @@ class EmployeeAdmin(ServiceSavingAdmin):
                 )
 
     def get_readonly_fields(self, request, obj=None):
-        # What TPP is paid on and where it goes, and whether the employee counts in the hierarchy:
-        # BKPSDM's (services.PAY_FIELDS, EMPLOYEE_HIERARCHY_FIELDS).
+        # What TPP is paid on and where it goes, whether the employee counts in the hierarchy, and
+        # the NIP machines and imports know them by: BKPSDM's (services.PAY_FIELDS,
+        # EMPLOYEE_HIERARCHY_FIELDS, EMPLOYEE_IDENTITY_FIELDS).
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and not (
             self._platform(request) or services.decides_pay_and_posts(request.user)
         ):
-            wanted = (*services.PAY_FIELDS, *services.EMPLOYEE_HIERARCHY_FIELDS)
+            wanted = (
+                *services.PAY_FIELDS,
+                *services.EMPLOYEE_HIERARCHY_FIELDS,
+                *services.EMPLOYEE_IDENTITY_FIELDS,
+            )
             fields += [f for f in wanted if f not in fields]
         return fields
 

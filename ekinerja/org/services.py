@@ -180,10 +180,19 @@ PAY_FIELDS = (
 #: deactivating someone's superior hands their subordinates to the next holder up. BKPSDM's too.
 EMPLOYEE_HIERARCHY_FIELDS = ("is_active",)
 
+#: Who the record is: fingerprint machines (a PIN equal to the NIP), the punch and SIMPEG imports
+#: find the employee by NIP, so a changed NIP moves one person's check-ins and imported data onto
+#: another's record (an audit swapped two NIPs from Kominfo's admin). BKPSDM's too, for an existing
+#: record (a new employee's NIP is whoever enters them).
+EMPLOYEE_IDENTITY_FIELDS = ("nip",)
+NIP_BKPSDM_ONLY = (
+    "NIP hanya dapat diubah oleh BKPSDM: mesin absensi dan impor mengenali pegawai dari NIP-nya."
+)
+
 
 def employee_pay_check(actor: User | None, employee: Employee) -> None:
-    """Refuses (field errors) a change of a PAY_FIELDS or EMPLOYEE_HIERARCHY_FIELDS value by an
-    account that does not hold BKPSDM; for a new employee, any bank account, NPWP or salary. And
+    """Refuses (field errors) a change of a PAY_FIELDS, EMPLOYEE_HIERARCHY_FIELDS or
+    EMPLOYEE_IDENTITY_FIELDS value by an account that does not hold BKPSDM; for a new employee, any bank account, NPWP or salary. And
     nobody changes those of their own employee record, BKPSDM included (a bank account or status
     of one's own decides where and how much one's own TPP is paid): another officer does it."""
     fields = (*PAY_FIELDS, *EMPLOYEE_HIERARCHY_FIELDS)
@@ -196,6 +205,7 @@ def employee_pay_check(actor: User | None, employee: Employee) -> None:
         return
     errors = {}
     if employee.pk:
+        fields = (*fields, *EMPLOYEE_IDENTITY_FIELDS)
         old = Employee.objects.filter(pk=employee.pk).values(*fields).first() or {}
         changed = [f for f in fields if f in old and old[f] != getattr(employee, f)]
     else:
@@ -203,11 +213,12 @@ def employee_pay_check(actor: User | None, employee: Employee) -> None:
             f for f in ("npwp", "bank_name", "bank_account", "salary") if getattr(employee, f)
         ]
     for f in changed:
-        errors[f] = (
-            _BKPSDM_ONLY
-            if f in EMPLOYEE_HIERARCHY_FIELDS
-            else "Data pembayaran hanya dapat diubah oleh BKPSDM."
-        )
+        if f in EMPLOYEE_IDENTITY_FIELDS:
+            errors[f] = NIP_BKPSDM_ONLY
+        elif f in EMPLOYEE_HIERARCHY_FIELDS:
+            errors[f] = _BKPSDM_ONLY
+        else:
+            errors[f] = "Data pembayaran hanya dapat diubah oleh BKPSDM."
     if errors:
         raise ValidationError(errors)
 

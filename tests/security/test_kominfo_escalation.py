@@ -152,3 +152,28 @@ def test_kominfo_cannot_redirect_tpp_by_changing_a_bank_account_or_salary(client
     ani.bank_account = "5555000011"
     org_services.employee_save(actor=bk, employee=ani)
     assert Employee.objects.get(pk=ani.pk).bank_account == "5555000011"
+
+
+def test_kominfo_cannot_change_a_nip_that_machines_and_imports_know_an_employee_by(
+    client, office, tech
+):
+    """An audit swapped two employees' NIPs from Kominfo's admin; a machine's PIN equal to the NIP
+    then stored one person's check-ins on the other's record. The NIP is BKPSDM's to change."""
+    from ekinerja.org.models import Employee
+
+    ani, budi = office["p"]["ani"], office["p"]["budi"]
+    client.force_login(tech.user)
+    form = client.get(reverse("admin:org_employee_change", args=[ani.pk])).content.decode()
+    assert 'name="nip"' not in form and 'name="phone"' in form
+    old_nip = ani.nip
+    ani.nip = "199001012015031009"
+    with pytest.raises(ValidationError) as err:
+        org_services.employee_save(actor=tech.user, employee=ani)
+    assert err.value.message_dict["nip"] == [org_services.NIP_BKPSDM_ONLY]
+    assert Employee.objects.get(pk=ani.pk).nip == old_nip
+    # BKPSDM corrects an existing NIP.
+    bk = UserFactory(instansi=office["inst"], username="bk-nip")
+    grant(bk, "bkpsdm")
+    org_services.employee_save(actor=bk, employee=ani)
+    assert Employee.objects.get(pk=ani.pk).nip == "199001012015031009"
+    assert Employee.objects.get(pk=budi.pk).nip == budi.nip
