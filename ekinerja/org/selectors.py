@@ -781,6 +781,27 @@ def temporary_password_event(user):
     )
 
 
+def deciders_of(user, on: dt.date) -> frozenset[int]:
+    """The employees who decide on the account's own employee record on `on`: its direct superior
+    (verifies its activities, decides its leave, rates its SKP) and that superior's (decides its
+    objections). Empty for an account without an employee record. Three queries."""
+    me = (
+        Employee.objects.filter(user=user, instansi_id=user.instansi_id)
+        .values_list("id", "instansi_id")
+        .first()
+        if user.is_authenticated and user.instansi_id
+        else None
+    )
+    if me is None:
+        return frozenset()
+    tree = hierarchy(me[1], on)
+    first = tree.superior_id(me[0])
+    if first is None:
+        return frozenset()
+    second = tree.superior_id(first)
+    return frozenset(x for x in (first, second) if x is not None and x != me[0])
+
+
 def employee_for_user(user) -> Employee | None:
     if not user.is_authenticated or not user.instansi_id:
         return None

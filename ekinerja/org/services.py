@@ -494,8 +494,22 @@ _ADMIN_RESETS = (
 )
 
 
+#: The refusal for the account of someone who decides on the officer's own record.
+DECIDER_RESET_REFUSED = (
+    "Akun atasan Anda (yang memverifikasi aktivitas, memutuskan cuti, menilai SKP, atau memutuskan "
+    "keberatan Anda) tidak dapat Anda atur ulang: kata sandi sementaranya akan membuat Anda dapat "
+    "menyetujui pekerjaan sendiri. Mintalah petugas BKPSDM lain."
+)
+
+
 def account_reset_refusal(
-    actor: User, actor_roles: frozenset[str], user: User | None, granted: frozenset[str]
+    actor: User,
+    actor_roles: frozenset[str],
+    user: User | None,
+    granted: frozenset[str],
+    *,
+    employee_id: int | None = None,
+    deciders: frozenset[int] = frozenset(),
 ) -> str:
     """Why `actor` (holding `actor_roles`) may not issue `user`, an account holding the granted
     roles `granted`, a temporary password ("" when they may; no query, so the accounts page asks it
@@ -503,11 +517,16 @@ def account_reset_refusal(
     account holding a privileged role (PRIVILEGED_ROLES) or of a staff account (the admin) only the
     installation's administrator resets: the officer who resets it sees the temporary password and
     could act as that officer (the second pair of eyes on their own TPP list). An admin OPD resets
-    no account holding any role. The unit and instansi scope is account_manage_check's."""
+    no account holding any role. Nobody resets the account of employee `employee_id` when it is
+    among `deciders` (selectors.deciders_of the actor: their direct superior and the one above):
+    an audit reset its superior's password as admin OPD, logged in as them and approved its own
+    month of activities. The unit and instansi scope is account_manage_check's."""
     if user is None:
         return ""
     if user.pk == actor.pk:
         return "Kata sandi akun sendiri diubah lewat halaman Ubah kata sandi."
+    if employee_id is not None and employee_id in deciders:
+        return DECIDER_RESET_REFUSED
     if user.is_superuser:
         return "Akun superuser diatur lewat perintah di server."
     if actor.is_superuser:
@@ -609,7 +628,18 @@ def password_reset(*, actor: User, employee: Employee) -> IssuedPassword:
             "role", flat=True
         )
     )
-    refusal = account_reset_refusal(actor, user_roles(actor), user, granted)
+    from ekinerja.core.clock import local_today
+
+    from .selectors import deciders_of
+
+    refusal = account_reset_refusal(
+        actor,
+        user_roles(actor),
+        user,
+        granted,
+        employee_id=employee.pk,
+        deciders=deciders_of(actor, local_today(actor.instansi)),
+    )
     if refusal:
         raise PermissionDenied(refusal)
     raw = temporary_password()

@@ -87,9 +87,15 @@ def accounts(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("hal"))
     page.object_list = selectors.account_rows_of(page.object_list)  # only the page's employees
     roles = selectors.user_roles(request.user)
+    deciders = selectors.deciders_of(request.user, today)
     for r in page.object_list:  # the reset button only where password_reset would not refuse
         r.reset_refusal = services.account_reset_refusal(
-            request.user, roles, r.employee.user, r.granted
+            request.user,
+            roles,
+            r.employee.user,
+            r.granted,
+            employee_id=r.employee.pk,
+            deciders=deciders,
         )
     return render(
         request,
