@@ -67,8 +67,6 @@ def test_the_accounts_page_offers_no_reset_of_ones_own_superior(client, dinas):
     html = client.get(reverse("accounts"), {"unit": dinas["unit"].pk}).content.decode()
     assert html.count("Tidak dapat diatur ulang") == 2  # the kasubag and the sekretaris
     assert "Akun atasan Anda" in html
-    resp = client.post(
-        reverse("account-reset", kwargs={"pk": dinas["kasubag"].pk}), follow=True
-    )
+    resp = client.post(reverse("account-reset", kwargs={"pk": dinas["kasubag"].pk}), follow=True)
     assert resp.status_code in (200, 403)
     assert User.objects.get(pk=dinas["kasubag"].user_id).check_password(PASSWORD)
