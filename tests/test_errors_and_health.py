@@ -107,3 +107,39 @@ def test_health_answers_503_and_names_what_failed(client, monkeypatch):
     body = response.json()
     assert body["status"] == "gagal" and body["queue"] == "gagal: ConnectionError"
     assert body["database"] == "ok"
+
+
+def test_opening_a_form_action_by_its_address_answers_405_in_indonesian(user_client):
+    """Django's 405 was an empty page (GET /keluar/, a bookmarked download button)."""
+    for url in ("/keluar/", "/akun/buat/", "/aktivitas/verifikasi/massal/"):
+        response = user_client.get(url)
+        assert response.status_code == 405, url
+        assert "POST" in response["Allow"]
+        html = response.content.decode()
+        assert 'data-testid="error-405"' in html and "Tidak ada data yang berubah" in html
+
+
+def test_a_hand_edited_id_in_a_query_or_form_is_nothing_chosen_not_a_crash(client, settings):
+    """?unit=abc, a 20-digit unit or catalog item: the page as without one (these were 500s)."""
+    from django.urls import reverse
+
+    from tests.factories import employee_with_login, grant
+
+    inst = InstansiFactory()
+    officer = employee_with_login(inst, None, name="Petugas")
+    grant(officer.user, "bkpsdm")
+    grant(officer.user, "tim_penilai")
+    client.force_login(officer.user)
+    for value in ("abc", "99999999999999999999", "١٢"):
+        for name in ("activities:recap", "activities:review"):
+            response = client.get(reverse(name), {"unit": value})
+            assert response.status_code == 200, (name, value)
+
+
+def test_id_param_reads_only_a_row_id():
+    from ekinerja.core.http import MAX_ID, id_param
+
+    assert id_param("12") == 12
+    assert id_param(str(MAX_ID)) == MAX_ID
+    for raw in ("", "0", "abc", "١٢", "-3", "1.5", str(MAX_ID + 1), "9" * 25, None):
+        assert id_param(raw) is None, raw

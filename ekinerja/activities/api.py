@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -12,6 +13,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from ekinerja.core.clock import local_today
+from ekinerja.core.http import MAX_ID
 from ekinerja.core.periods import Period
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role
@@ -32,25 +34,30 @@ class CatalogItemOut(Schema):
     standard_minutes: int
 
 
+#: A row id sent by a client: a positive 64-bit integer (a larger one is a 422 with its field, not
+#: an error of the database driver).
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class EntryIn(Schema):
     date: dt.date
     start_time: dt.time
     end_time: dt.time
-    item_id: int
+    item_id: Id
     volume: Decimal = Field(..., gt=0, max_digits=7, decimal_places=2)
     description: str = Field("", max_length=DESCRIPTION_MAX_LENGTH)
     submit: bool = False
-    skp_result_id: int | None = None  # a result of the caller's agreed SKP of the entry's year
+    skp_result_id: Id | None = None  # a result of the caller's agreed SKP of the entry's year
 
 
 class EntryUpdateIn(Schema):
     date: dt.date | None = None
     start_time: dt.time | None = None
     end_time: dt.time | None = None
-    item_id: int | None = None
+    item_id: Id | None = None
     volume: Decimal | None = Field(None, gt=0, max_digits=7, decimal_places=2)
     description: str | None = Field(None, max_length=DESCRIPTION_MAX_LENGTH)
-    skp_result_id: int | None = None  # left out: unchanged; null: the link is removed
+    skp_result_id: Id | None = None  # left out: unchanged; null: the link is removed
 
 
 class EntryOut(Schema):
@@ -147,8 +154,8 @@ class VerifyIn(Schema):
 class BulkVerifyIn(Schema):
     decision: str = Field("approve", pattern="^(approve|reject|return)$")
     reason: str = Field("", max_length=2000)
-    entry_ids: list[int] | None = Field(None, max_length=2000)
-    employee_id: int | None = None
+    entry_ids: list[Id] | None = Field(None, max_length=2000)
+    employee_id: Id | None = None
     start: dt.date | None = None
     end: dt.date | None = None
     # When the client's list was fetched: entries changed since are left undecided (a day or

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.files import private_file_response
-from ekinerja.core.http import safe_next
+from ekinerja.core.http import id_param, safe_next
 from ekinerja.core.money import format_number
 from ekinerja.core.periods import parse_iso_date, tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
@@ -169,7 +169,7 @@ def day(request, day: str):
         else:
             selected = (
                 scoped(ActivityCatalogItem, request.user)
-                .filter(pk=request.POST.get("item") or 0)
+                .filter(pk=id_param(request.POST.get("item")) or 0)
                 .first()
             )
     view = selectors.day_view(me, the_day, today_)
@@ -861,7 +861,7 @@ def review(request):
     units = scoped(Unit, request.user).order_by("code")
     if scope is not None:
         units = units.filter(id__in=scope)
-    unit_id = request.GET.get("unit") or request.POST.get("unit")
+    unit_id = id_param(request.GET.get("unit") or request.POST.get("unit"))
     unit = units.filter(pk=unit_id).first() if unit_id else None
     if scope is not None and unit is None:
         # A team limited to some units never sees the instansi-wide sample: one of its units.
@@ -937,7 +937,7 @@ def recap(request):
     allowed = selectors.recap_unit_ids(request.user)
     if allowed is not None:
         units = units.filter(id__in=allowed)
-    unit = units.filter(pk=request.GET.get("unit") or 0).first() or units.first()
+    unit = units.filter(pk=id_param(request.GET.get("unit")) or 0).first() or units.first()
     employees = selectors.unit_recap_employees(unit, period) if unit else []
     # 100 rows a page, worked out for the page only (a Dinas Pendidikan of 8,000 was 3.5 MB).
     page = Paginator(employees, RECAP_PAGE_ROWS).get_page(request.GET.get("hal"))

@@ -30,3 +30,16 @@ def client_ip(request) -> str | None:
     # X-Forwarded-For may hold a chain; the proxy appends the address it saw last.
     value = value.split(",")[-1].strip() if value else ""
     return value or request.META.get("REMOTE_ADDR") or None
+
+
+#: The largest id a database row can have (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def id_param(raw) -> int | None:
+    """An id from a query or form value: ASCII digits within a row id's range, else None (a
+    hand-edited `?unit=abc` or a 20-digit number is "nothing chosen", not a server error)."""
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or len(raw) > 19:
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None

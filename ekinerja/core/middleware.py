@@ -82,3 +82,31 @@ class SessionTimeoutMiddleware:
             if now - session.get(self.SEEN, 0) >= self.RENEW_SECONDS:
                 session[self.SEEN] = now
         return self.get_response(request)
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django answers a request with the wrong method (a bookmarked or reloaded address of a form's
+    action, `GET /keluar/`) with an empty 405; people get the Indonesian page (405.html) instead,
+    with the same status and Allow header. The machines' push and the JSON API answer for
+    themselves."""
+
+    OWN_ANSWER = ("/api/", "/iclock/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or getattr(response, "streaming", False)
+            or response.content
+            or request.path.startswith(self.OWN_ANSWER)
+        ):
+            return response
+        from django.shortcuts import render
+
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ekinerja.core.middleware.InstansiTimezoneMiddleware",
     "ekinerja.core.middleware.PasswordChangeRequiredMiddleware",
+    "ekinerja.core.middleware.MethodNotAllowedPageMiddleware",
 ]
 # The short stack of the mobile app's requests (bearer token on /api/v1/, no cookie): see
 # ekinerja/api/handler.py for what is left out and why.

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ekinerja.attendance.models import LeaveType
 from ekinerja.core.clock import local_today
+from ekinerja.core.http import id_param
 from ekinerja.core.jobs import QueueUnavailable, enqueue
 from ekinerja.core.money import format_rupiah, parse_rupiah
 from ekinerja.core.periods import Period, tanggal
@@ -344,8 +345,8 @@ def _run_page(request, run: Run, form: dict | None = None):
     )
     if q:
         results = results.filter(Q(name__icontains=q) | Q(nip__startswith=q))
-    if unit_id.isdigit():
-        results = results.filter(unit_id=int(unit_id))
+    if id_param(unit_id):
+        results = results.filter(unit_id=id_param(unit_id))
     page = Paginator(results, 50).get_page(request.GET.get("hal"))
     period = Period.parse(run.period)
     ctx = {

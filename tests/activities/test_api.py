@@ -164,3 +164,25 @@ def test_swagger_ui_is_served_from_own_static_files(client):
     html = resp.content.decode()
     assert "swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_an_id_beyond_any_row_is_a_field_error_not_a_crash(client, office):
+    """A 20-digit item or entry id reached the database driver (500 on SQLite)."""
+    h = token_for(client, office["p"]["kasubag"])
+    big = 10**20
+    for url, body in (
+        (
+            "/api/v1/activities/entries",
+            {
+                "date": "2026-10-08",
+                "start_time": "08:00",
+                "end_time": "09:00",
+                "item_id": big,
+                "volume": "1",
+            },
+        ),
+        ("/api/v1/activities/verify-bulk", {"entry_ids": [big]}),
+        ("/api/v1/activities/verify-bulk", {"employee_id": big, "start": "2026-10-01"}),
+    ):
+        resp = client.post(url, body, content_type="application/json", **h)
+        assert resp.status_code == 422, (url, resp.content)
