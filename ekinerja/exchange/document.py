@@ -60,11 +60,17 @@ MONEY_AS_INTEGER = (
 )
 
 
+def _printable(text: str) -> str:
+    """A path or reason that quotes the file's own text, with any lone surrogate written as its
+    escape (\\ud800), so that the list of problems can always be printed and saved."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class DocumentError(ValueError):
     def __init__(self, problems: list[tuple[str, str]]) -> None:
-        self.problems = list(problems)
+        self.problems = [(_printable(p), _printable(r)) for p, r in problems]
         super().__init__(
-            f"{len(self.problems)} masalah: " + "; ".join(f"{p}: {r}" for p, r in problems[:5])
+            f"{len(self.problems)} masalah: " + "; ".join(f"{p}: {r}" for p, r in self.problems[:5])
         )
 
 
@@ -350,6 +356,7 @@ def read_document(  # noqa: C901 - one pass over a flat format
     must also meet the BKPSDM editor's rules for bands and floors (contiguous, floors from 0); a
     simulation reads them as the spec does (tpp.policy.spec_tables)."""
     r = Reader()
+    _scan(r, data)
     doc = r.obj(data, "$", TOP_REQUIRED, TOP_OPTIONAL)
     if doc is None:
         raise DocumentError(r.problems)
@@ -647,7 +654,10 @@ def read_document(  # noqa: C901 - one pass over a flat format
         code, name = r.text(o.get("code"), f"{p}.code"), r.text(o.get("name"), f"{p}.name")
         _unique(r, catalog_codes, code, f"{p}.code", "kode katalog")
         output = r.text(o.get("output"), f"{p}.output") if "output" in o else None
-        minutes = r.whole(o.get("minutes"), f"{p}.minutes", minimum=1, what="menit")
+        # A standard time of one output, at most a day (the app's catalog holds 1-1440 minutes).
+        minutes = r.whole(
+            o.get("minutes"), f"{p}.minutes", minimum=1, maximum=MAX_ITEM_MINUTES, what="menit"
+        )
         if code and name and output and minutes:
             catalog.append(CatalogRec(code, name, output, minutes))
     catalog_minutes = {c.code: c.minutes for c in catalog}
@@ -723,6 +733,9 @@ def read_document(  # noqa: C901 - one pass over a flat format
         if o is None:
             continue
         nip, period = nip_ref(o.get("nip"), f"{p}.nip"), r.period(o.get("period"), f"{p}.period")
+        if period and not MIN_YEAR <= int(period[:4]) <= MAX_YEAR:
+            r.bad(f"{p}.period", f"tahun harus antara {MIN_YEAR} dan {MAX_YEAR}")
+            period = None
         pred = r.choice(o.get("predicate"), f"{p}.predicate", PREDICATES)
         _unique(
             r,
@@ -855,6 +868,51 @@ def _check_cycles(r: Reader, parent: dict[str, str | None], paths: dict, what: s
             )
 
 
+#: A catalog item's standard minutes: one output takes at most a day.
+MAX_ITEM_MINUTES = 1440
+#: The years an SKP rating may name (the app's SKP plans).
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+class _Object(dict):
+    """A JSON object as read by read_file, remembering the keys written more than once (JSON
+    leaves their meaning open; Python's reader would keep the last silently)."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> _Object:
+    obj = _Object(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        obj.duplicates = tuple(dict.fromkeys(k for k, _ in pairs if k in seen or seen.add(k)))
+    return obj
+
+
+def _scan(r: Reader, data: Any) -> None:
+    """Problems no field check sees, anywhere in the document (iteratively: a deep document must
+    not exhaust the stack): a key written twice in one object, and text holding a lone surrogate
+    ("\ud800" is valid JSON but no character: it cannot be stored or written as UTF-8)."""
+    stack = [(data, "$")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE_RE.search(value):
+                r.bad(path, "berisi karakter yang tidak sah (surrogate UTF-16 tanpa pasangan)")
+        elif isinstance(value, dict):
+            for key in getattr(value, "duplicates", ()):
+                r.bad(f"{path}.{key}", "kunci ditulis lebih dari sekali dalam satu objek")
+            for key, item in value.items():
+                if _SURROGATE_RE.search(key):
+                    r.bad(path, "nama kunci berisi karakter yang tidak sah")
+                    continue
+                stack.append((item, f"{path}.{key}"))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
+
+
 _READ_ERRORS = {
     FileNotFoundError: "berkas tidak ditemukan",
     PermissionError: "tidak ada izin untuk membacanya",
@@ -868,7 +926,9 @@ def read_file(path: str, *, for_import: bool = False) -> Document:
 
     try:
         with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+            data = json.load(fh, object_pairs_hook=_object)
+    except RecursionError as exc:
+        raise DocumentError([("$", "bukan JSON yang sah: bersarang terlalu dalam")]) from exc
     except OSError as exc:
         reason = _READ_ERRORS.get(type(exc), exc.strerror)
         raise DocumentError([("$", f"tidak dapat membaca {path}: {reason}")]) from exc

@@ -1,0 +1,83 @@
+"""Files an auditor found to end in a traceback instead of a listed problem: a catalog item of more
+than a day, an SKP rating of a year the app does not keep, a lone surrogate in a string or a key,
+a key written twice, and JSON nested deeper than Python's reader goes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ekinerja.exchange.document import DocumentError, read_file
+
+from .test_document import minimal
+
+
+def _write(tmp_path, text: str):
+    path = tmp_path / "skenario.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _problems(path) -> dict[str, str]:
+    with pytest.raises(DocumentError) as err:
+        read_file(str(path))
+    return dict(err.value.problems)
+
+
+def test_a_catalog_item_longer_than_a_day_is_a_problem_at_its_path(tmp_path):
+    data = minimal()
+    data["activity_catalog"][0]["minutes"] = 1441
+    found = _problems(_write(tmp_path, json.dumps(data)))
+    assert found == {"$.activity_catalog[0].minutes": "tidak boleh lebih dari 1.440"}
+    data["activity_catalog"][0]["minutes"] = 10**20
+    assert "$.activity_catalog[0].minutes" in _problems(_write(tmp_path, json.dumps(data)))
+
+
+@pytest.mark.parametrize("period", ["1999-12", "2101-01"])
+def test_a_rating_of_a_year_the_app_keeps_no_plan_for_is_a_problem(tmp_path, period):
+    data = minimal()
+    data["skp_ratings"][0]["period"] = period
+    found = _problems(_write(tmp_path, json.dumps(data)))
+    assert found == {"$.skp_ratings[0].period": "tahun harus antara 2000 dan 2100"}
+
+
+def test_a_lone_surrogate_in_a_value_or_a_key_is_a_problem_that_can_be_printed(tmp_path):
+    data = minimal()
+    text = json.dumps(data).replace('"Sekretariat Daerah"', '"Sekretariat \\ud800"', 1)
+    text = text.replace('"format"', '"x\\udfff": 1, "format"', 1)
+    path = _write(tmp_path, text)
+    found = _problems(path)
+    assert "surrogate" in found["$.units[0].name"]
+    assert "$.x\\udfff" in found  # the unknown key, quoted with its escape
+    with pytest.raises(CommandError) as err:
+        call_command(
+            "scenario", "run", str(path), "--period", "2026-10", "--out", str(tmp_path / "r")
+        )
+    message = str(err.value)
+    message.encode("utf-8")  # printable: no lone surrogate left in the list
+    assert "$.units[0].name" in message
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_key_written_twice_is_named_even_when_its_last_value_is_valid(tmp_path):
+    data = minimal()
+    text = json.dumps(data).replace('"salary": ', '"salary": "oops", "salary": ', 1)
+    assert '"salary": "oops"' in text
+    found = _problems(_write(tmp_path, text))
+    assert found == {"$.employees[0].salary": "kunci ditulis lebih dari sekali dalam satu objek"}
+
+
+def test_json_nested_too_deep_is_refused_as_such(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    assert _problems(_write(tmp_path, deep)) == {
+        "$": "bukan JSON yang sah: bersarang terlalu dalam"
+    }
+    data = minimal()
+    text = json.dumps(data)[:-1] + ', "extra": ' + "[" * 2000 + "]" * 2000 + "}"
+    found = _problems(_write(tmp_path, text))
+    assert found in (
+        {"$": "bukan JSON yang sah: bersarang terlalu dalam"},
+        {"$.extra": "kunci tidak dikenal"},
+    )
