@@ -634,7 +634,15 @@ def _set_table(data: dict, item: Item, rows: list[list]) -> None:
             new = code not in stored
             entry = dict(stored.get(code) or {})
             for f, value in zip(LEAVE_FIELDS, row, strict=True):
-                entry[f] = 0 if value is None and f == "deduction" and new else value
+                if value is None and f == "deduction":
+                    # Left empty: no deduction (the format's default when the key is omitted, as
+                    # the templates' "tanpa TPP" rows omit it); an unchanged template must save.
+                    if new:
+                        entry[f] = 0
+                    else:
+                        entry.pop(f, None)
+                    continue
+                entry[f] = value
             stored[code] = entry
         return
     if path[-1] == "components":

@@ -280,3 +280,21 @@ def test_a_policy_of_several_allowances_shows_each_with_its_bases_and_components
     assert response.status_code == 400
     table = page[page.index('data-path="f:allowances.1.components"') :]
     assert "jumlah bobot 90, harus 100" in table[: table.index("</table>") + 400]
+
+
+@pytest.mark.parametrize("key", list(TEMPLATES))
+def test_every_template_saves_from_the_editor_with_only_its_name_and_date_typed(editor, pemda, key):
+    """An audit found no template could be saved: the empty "Potongan %/hari" of the rows that
+    pay no TPP (tugas belajar, CLTN: the templates leave their deduction out) was "harus berupa
+    angka". Left empty, an existing row keeps no deduction."""
+    from ekinerja.tpp.models import Policy as PolicyRow
+
+    url = reverse("tpp:policy-new") + f"?templat={key}"
+    post = _form_of(editor.get(url))
+    post["f:name"] = f"Uji {key}"
+    post["f:effective_from"] = "2027-01-01"
+    response = editor.post(url, post)
+    assert response.status_code == 302, _page(response)[:2000]
+    saved = PolicyRow.objects.get(name=f"Uji {key}").data
+    assert saved["leave_types"]["tugas_belajar"]["excludes_tpp"] is True
+    assert saved["leave_types"]["tugas_belajar"].get("deduction", 0) == 0
