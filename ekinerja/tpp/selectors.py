@@ -54,6 +54,63 @@ class NoPolicy(LookupError):
     """No adopted policy is in force on the month's first day."""
 
 
+def adoption_notes(policy: PolicyRow) -> list[str]:
+    """What adopting `policy` (just adopted) means for the months, in words for BKPSDM (three
+    queries): a month takes the policy in force on its first day, so an effective date that is not
+    a 1st applies only from the next month, and not at all when a later version already takes that
+    month; lists already locked keep the policy they were computed with; lists computed but open
+    must be computed again (services.policy_changed refuses to verify or lock them meanwhile)."""
+    notes: list[str] = []
+    start = policy.effective_from
+    first = Period.of(start) if start.day == 1 else Period.of(start).next()
+    later = (
+        PolicyRow.objects.filter(
+            instansi_id=policy.instansi_id,
+            status=PolicyRow.Status.ADOPTED,
+            effective_from__gt=start,
+        )
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
+    end = Period.of(later - dt.timedelta(days=1)) if later else None  # last month it may take
+    if start.day != 1:
+        if later and later <= first.first_day:
+            notes.append(
+                f"Berlaku mulai {tanggal(start)} bukan tanggal 1, dan versi berikutnya sudah "
+                f"berlaku mulai {tanggal(later)}: kebijakan ini tidak akan dipakai untuk bulan "
+                "mana pun (TPP sebulan dihitung dengan kebijakan yang berlaku pada tanggal 1)."
+            )
+            return notes
+        notes.append(
+            f"Berlaku mulai {tanggal(start)} bukan tanggal 1: TPP sebulan dihitung dengan kebijakan "
+            f"yang berlaku pada tanggal 1 bulan itu, jadi {Period.of(start).label} tetap dengan "
+            f"kebijakan sebelumnya dan kebijakan ini dipakai mulai {first.label}."
+        )
+    runs = Run.objects.filter(instansi_id=policy.instansi_id, period__gte=str(first))
+    if end is not None:
+        runs = runs.filter(period__lte=str(end))
+    locked, open_ = set(), set()
+    for period, state in runs.values_list("period", "state"):
+        if state in (Run.State.LOCKED, Run.State.EXPORTED):
+            locked.add(period)
+        elif state in (Run.State.COMPUTED, Run.State.VERIFIED):
+            open_.add(period)
+    if locked:
+        months = ", ".join(Period.parse(p).label for p in sorted(locked))
+        notes.append(
+            f"Daftar TPP yang sudah dikunci ({months}) tetap dengan kebijakan yang dipakai saat "
+            "dihitung; selisihnya, bila perlu dibayar, dicatat sebagai koreksi pada bulan berjalan."
+        )
+    if open_:
+        months = ", ".join(Period.parse(p).label for p in sorted(open_))
+        notes.append(
+            f"Daftar TPP yang sudah dihitung tetapi belum dikunci ({months}) perlu dihitung ulang "
+            "dengan kebijakan ini sebelum diverifikasi dan dikunci."
+        )
+    return notes
+
+
 def policy_for(instansi: Instansi | int, period: Period) -> PolicyRow | None:
     """The adopted policy in force on the period's first day: the latest effective_from on or before
     it (one query)."""

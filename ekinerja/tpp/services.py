@@ -157,6 +157,32 @@ def _refuse_unfinished(run: Run, doing: str) -> None:
         )
 
 
+def policy_changed(run: Run) -> PolicyRow | None:
+    """The policy now in force on the run's month's first day when it is not the one the list was
+    computed with (a version adopted, or the one used retired, after the compute), else None. One
+    query. A list computed with no longer the month's policy pays by rules that no longer apply."""
+    in_force = selectors.policy_for(run.instansi_id, Period.parse(run.period))
+    if run.policy_id is None or in_force is None or in_force.pk == run.policy_id:
+        return None
+    return in_force
+
+
+def _refuse_stale_policy(run: Run, doing: str) -> None:
+    """A list computed with a policy that is no longer the month's (policy_changed) is neither
+    verified nor locked: an audit adopted a version effective from the month's first day after the
+    compute, and the list was locked under the old rules with no word of it."""
+    in_force = policy_changed(run)
+    if in_force is not None:
+        used = (run.policy_data or {}).get("name") or "versi sebelumnya"
+        raise ValidationError(
+            {
+                "period": f"TPP {Period.parse(run.period).label} belum dapat {doing}: daftar "
+                f'dihitung dengan kebijakan "{used}", tetapi yang kini berlaku untuk bulan ini '
+                f'adalah "{in_force.name}". Hitung ulang dulu.'
+            }
+        )
+
+
 def _refuse_incomplete(run: Run, doing: str) -> None:
     """A list missing someone who now has a post in its month (a hire or transfer recorded after the
     compute: `selectors.not_in_list`) is neither verified nor locked. Locked, the month would be
@@ -821,6 +847,7 @@ def run_verify(*, actor: User, run: Run, note: str = "") -> Run:
     _refuse_while_computing(run, "diverifikasi")
     _refuse_unfinished(run, "diverifikasi")
     _refuse_incomplete(run, "diverifikasi")
+    _refuse_stale_policy(run, "diverifikasi")
     run.verified_by = actor
     run.verified_at = timezone.now()
     run.save(update_fields=["state", "verified_by", "verified_at"])
@@ -896,6 +923,7 @@ def run_lock(*, actor: User, run: Run) -> Run:
     _refuse_while_computing(run, "dikunci")
     _refuse_unfinished(run, "dikunci")
     _refuse_incomplete(run, "dikunci")
+    _refuse_stale_policy(run, "dikunci")
     run.locked_by = actor
     run.locked_at = timezone.now()
     run.save(update_fields=["state", "locked_by", "locked_at"])

@@ -373,6 +373,9 @@ def _run_page(request, run: Run, form: dict | None = None):
         "not_listed": selectors.not_in_list(run)
         if run.state in (Run.State.COMPUTED, Run.State.VERIFIED)
         else (0, []),
+        "policy_now": services.policy_changed(run)
+        if run.state in (Run.State.COMPUTED, Run.State.VERIFIED)
+        else None,
         "withholdings": selectors.withholdings_of(run.instansi, period),
         "open_withholdings": [
             w for w in selectors.open_withholdings(run.instansi) if w.period != run.period
@@ -909,6 +912,8 @@ def policy_adopt(request, pk: int):
     try:
         services.policy_adopt(actor=request.user, policy=policy)
         messages.success(request, f"Kebijakan berlaku mulai {tanggal(policy.effective_from)}.")
+        for note in selectors.adoption_notes(policy):
+            messages.warning(request, note)
     except ValidationError as exc:
         # A draft saved before a rule was added may no longer read: name the JSON path too.
         for path, reason in _problems(exc):
