@@ -119,6 +119,9 @@ class Run(TenantModel):
     # Employee working days whose attendance was not final when the list was computed (a night
     # shift not over, a fingerprint machine behind): such a list is not verified or locked.
     unfinished_days = models.PositiveIntegerField("hari kerja belum final", default=0)
+    #: Employees of the list with days in post every one of which had no punch and no leave (all
+    #: "tanpa keterangan"): a month whose machines' data never arrived pays them nothing.
+    without_attendance = models.PositiveIntegerField("pegawai tanpa catatan kehadiran", default=0)
     job_id = models.CharField(max_length=64, blank=True)
     job_queued_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)

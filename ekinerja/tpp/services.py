@@ -816,6 +816,11 @@ def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Futu
     run.policy_data = gathered.policy_row.data
     run.input_digest = digest.result()
     run.unfinished_days = gathered.unfinished_days
+    run.without_attendance = sum(
+        1
+        for _e, res in computed
+        if res.days_in_post and res.attendance.absent_without_notice >= res.days_in_post
+    )
     run.computed_by = actor if actor and actor.pk else None
     run.computed_at = timezone.now()
     run.verified_by = None
