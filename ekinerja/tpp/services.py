@@ -1128,6 +1128,10 @@ def _changed_by_payment(actor, run: Run) -> None:
         )
 
 
+#: The longest reason of a withholding (its column; shown in the list's remarks).
+REASON_MAX = 255
+
+
 @transaction.atomic
 def withholding_create(
     *, actor: User, employee: Employee, period: Period, reason: str
@@ -1140,6 +1144,10 @@ def withholding_create(
         raise PermissionDenied("Pegawai instansi lain.")
     if not reason.strip():
         raise ValidationError({"reason": "Alasan penahanan wajib diisi."})
+    if len(reason.strip()) > REASON_MAX:
+        raise ValidationError(
+            {"reason": f"Alasan paling banyak {REASON_MAX} karakter (kini {len(reason.strip())})."}
+        )
     if _period_locked(employee.instansi_id, period, employee):
         raise ValidationError({"period": f"TPP {period.label} sudah dikunci; tidak dapat ditahan."})
     if Withholding.objects.filter(employee=employee, period=str(period)).exists():
@@ -1148,7 +1156,7 @@ def withholding_create(
         instansi_id=employee.instansi_id,
         employee=employee,
         period=str(period),
-        reason=reason.strip()[:255],
+        reason=reason.strip(),
         created_by=actor,
     )
     _refresh_result(actor, employee, period)

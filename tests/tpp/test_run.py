@@ -867,3 +867,19 @@ def test_attendance_learns_which_employees_month_is_locked(pemda):
     services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run))
     assert locked_month_employees(pemda.inst.id, ids, OCT) == {guru.id}  # staf: another unit
     assert locked_month_employees(pemda.inst.id, ids, NOV) == set()
+
+
+def test_a_withholding_reason_longer_than_its_column_is_refused_not_cut(pemda):
+    """A 280-character reason was saved cut mid-phrase, and the cut text printed in the list."""
+    from ekinerja.tpp.models import Withholding
+
+    guru = pemda.people["guru"]
+    reason = "Belum menyerahkan LHKPN dan SKP bulanan " * 7
+    with pytest.raises(ValidationError) as err:
+        services.withholding_create(actor=pemda.bkpsdm1, employee=guru, period=OCT, reason=reason)
+    assert "paling banyak 255 karakter" in err.value.message_dict["reason"][0]
+    assert not Withholding.objects.exists()
+    w = services.withholding_create(
+        actor=pemda.bkpsdm1, employee=guru, period=OCT, reason=reason[:255]
+    )
+    assert w.reason == reason[:255].strip()
