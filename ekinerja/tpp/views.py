@@ -246,17 +246,27 @@ def runs(request):
     today = _today(request)
     period = _period(request, Period.of(today).previous())
     instansi = request.user.instansi
+    period_runs = selectors.runs_of_period(instansi, period)
+    whole = next((r for r in period_runs if r.unit_id is None), None)
+    # What the form may still compute (services.run_open refuses the rest): nothing once the whole
+    # instansi's list is locked; with a whole-instansi list, only it again; no unit whose list is
+    # locked.
+    locked_units = {
+        r.unit_id for r in period_runs if r.unit_id and r.state in services.LOCKED_STATES
+    }
+    units = list(scoped(Unit, request.user).filter(kind=Unit.Kind.OPD).order_by("code"))
     ctx = {
         "period": period,
         # A month not started yet is not offered and cannot be computed (services.run_open).
         "future": not services.month_started(instansi, period),
         "options": _month_options(today, 18),
-        "runs": selectors.runs_of_period(instansi, period),
+        "runs": period_runs,
+        "whole_locked": whole is not None and whole.state in services.LOCKED_STATES,
         "recent": list(
             scoped(Run, request.user).select_related("unit").order_by("-period", "unit__code")[:24]
         ),
         "policy": selectors.policy_for(instansi, period),
-        "units": list(scoped(Unit, request.user).filter(kind=Unit.Kind.OPD).order_by("code")),
+        "units": [] if whole is not None else [u for u in units if u.id not in locked_units],
         "can_compute": request.user.has_perm("tpp.compute"),
     }
     return render(request, "tpp/runs.html", ctx)
