@@ -678,6 +678,22 @@ def withholdings_of(instansi: Instansi, period: Period) -> list[Withholding]:
     )
 
 
+def adjustments_of(run: Run) -> list[Adjustment]:
+    """The corrections the run's page lists (one query): those paid or recovered in its month
+    (target) and those recorded against its month (source, paid in a later one), of the run's
+    employees (all of the instansi for a whole-instansi run)."""
+    qs = Adjustment.objects.filter(instansi_id=run.instansi_id).filter(
+        Q(target_period=run.period) | Q(source_period=run.period)
+    )
+    if run.unit_id is not None:
+        qs = qs.filter(employee_id__in=Result.objects.filter(run=run).values("employee_id"))
+    return list(
+        qs.select_related("employee", "created_by__employee").order_by(
+            "target_period", "employee__name", "id"
+        )
+    )
+
+
 def open_withholdings(instansi: Instansi) -> list[Withholding]:
     return list(
         Withholding.objects.filter(instansi=instansi, released_period="")

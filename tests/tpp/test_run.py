@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from ekinerja.core.models import AuditEvent
 from ekinerja.core.money import format_rupiah
@@ -883,3 +884,26 @@ def test_a_withholding_reason_longer_than_its_column_is_refused_not_cut(pemda):
         actor=pemda.bkpsdm1, employee=guru, period=OCT, reason=reason[:255]
     )
     assert w.reason == reason[:255].strip()
+
+
+def test_the_run_page_lists_its_corrections_and_the_recovery_carried_on(pemda, client):
+    """The run page showed only "koreksi Rp..." in its totals: not which corrections, and not the
+    part of a recovery larger than the month's pay, so its totals did not add up."""
+    staf = _recovering(pemda, -10_000_000, reason="Lebih bayar tunjangan")
+    nov = compute(pemda, period=NOV)
+    n = _result(nov, staf)
+    rest = -(n.net + n.adjustment)
+    client.force_login(pemda.bkpsdm1)
+    html = client.get(reverse("tpp:run", args=[nov.pk])).content.decode()
+    card = html.split('data-testid="adjustments"')[1].split("</ul>")[0]
+    assert "-Rp10.000.000" in card and "koreksi Oktober 2026, dibayar pada November 2026" in card
+    assert "Lebih bayar tunjangan" in card and staf.nip in card
+    assert nov.total_payable == (
+        nov.total_net - nov.total_withheld + nov.total_released + nov.total_adjustment + rest
+    )
+    assert 'data-testid="carried-total">' in html
+    assert format_rupiah(rest) in html.split('data-testid="carried-total">')[1][:200]
+    # October's page lists it too: recorded against October, paid in November.
+    october = Run.objects.get(period="2026-10")
+    html = client.get(reverse("tpp:run", args=[october.pk])).content.decode()
+    assert "koreksi Oktober 2026, dibayar pada November 2026" in html
