@@ -387,9 +387,7 @@ def _run_page(request, run: Run, form: dict | None = None):
         if run.state in (Run.State.COMPUTED, Run.State.VERIFIED)
         else None,
         "withholdings": selectors.withholdings_of(run.instansi, period),
-        "adjustments": [
-            (a, _officer_name(a.created_by)) for a in selectors.adjustments_of(run)
-        ],
+        "adjustments": [(a, _officer_name(a.created_by)) for a in selectors.adjustments_of(run)],
         # What the list pays beyond net − withheld + released + corrections: recoveries larger
         # than a row's pay, left to a later month (the row pays 0, never less).
         "carried_total": run.total_payable
