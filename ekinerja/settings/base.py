@@ -175,7 +175,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
+    # No result backend: every job records its outcome in the database (a run's state, progress and
+    # error, a simulation's row), and nothing waits on a task's result. With one, publishing a job
+    # while Redis was down held the officer's request about 20 seconds in the result backend's own
+    # reconnect loop before the page could say so (core.jobs.enqueue publishes without retry).
+    CELERY_TASK_IGNORE_RESULT = True
+    # Publishing opens the broker's channel with kombu's own retries (about 6 seconds against a
+    # Redis that is down); one quick retry is enough for a page that will say the queue is down.
+    # The worker's consumer reconnects by its own setting (broker_connection_max_retries).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
     CELERY_TASK_ALWAYS_EAGER = False
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
