@@ -400,8 +400,10 @@ def simulation_start(
 ) -> Simulation:
     """Record a simulation of a draft on a month, to be computed by `simulation_compute` (the view
     queues `tasks.simulate_policy_task`). An earlier simulation of the same draft and month is
-    replaced; an instansi keeps its latest KEEP_PER_INSTANSI simulations. No audit record: nothing
-    that pays or grants access changes."""
+    replaced once this one is on its way (simulation_replace_earlier, called by whoever queued it:
+    a new one that cannot be queued must not take the last good result with it); an instansi keeps
+    its latest KEEP_PER_INSTANSI simulations. No audit record: nothing that pays or grants access
+    changes."""
     _require_bkpsdm(actor)
     if actor is not None and actor.instansi_id != policy.instansi_id:
         raise PermissionDenied("Kebijakan instansi lain.")
@@ -415,9 +417,6 @@ def simulation_start(
             {"period": "Bulan simulasi: pilih bulan yang sudah lewat (sebelum bulan berjalan)."}
         )
     _draft(policy)
-    Simulation.objects.filter(
-        instansi_id=policy.instansi_id, policy=policy, period=str(period)
-    ).delete()
     sim = Simulation.objects.create(
         instansi_id=policy.instansi_id,
         policy=policy,
@@ -431,6 +430,13 @@ def simulation_start(
     ]
     Simulation.objects.filter(pk__in=list(old)).delete()
     return sim
+
+
+def simulation_replace_earlier(sim: Simulation) -> None:
+    """Drop the earlier simulations of the same draft and month: `sim` replaces them."""
+    Simulation.objects.filter(
+        instansi_id=sim.instansi_id, policy_id=sim.policy_id, period=sim.period, pk__lt=sim.pk
+    ).delete()
 
 
 def _set_progress(sim: Simulation, pct: int) -> None:

@@ -291,6 +291,14 @@ def run_start(request):
         )
         if run.state in services.LOCKED_STATES:
             raise ValidationError(f"Perhitungan TPP {period.label} sudah dikunci.")
+        if run.job_id and not (run.job_stalled or run.job_stopped):
+            # Already queued or running: a second job would compute the same month again.
+            messages.info(
+                request,
+                f"Perhitungan TPP {period.label} sudah berjalan di latar belakang; tunggu sampai "
+                "selesai.",
+            )
+            return redirect("tpp:run", pk=run.pk)
         Run.objects.filter(pk=run.pk).update(
             job_id="antre", job_queued_at=timezone.now(), progress=0, error=""
         )
@@ -1009,6 +1017,8 @@ def policy_simulate(request, pk: int):
     except QueueUnavailable as exc:
         simulation.simulation_failed(sim, str(exc))
         messages.error(request, str(exc))
+    else:
+        simulation.simulation_replace_earlier(sim)
     return redirect("tpp:simulation", pk=sim.pk)
 
 

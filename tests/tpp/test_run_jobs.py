@@ -167,3 +167,46 @@ def test_a_job_whose_account_is_gone_is_not_computed_as_the_system(pemda):
     run.refresh_from_db()
     assert run.state == "open" and run.job_id == "" and run.computed_by_id is None
     assert "Akun yang meminta perhitungan ini sudah tidak ada" in run.error
+
+
+def test_computing_again_while_a_job_is_queued_puts_no_second_job_on_the_queue(
+    client, pemda, monkeypatch
+):
+    """ "Hitung ulang" pressed while the month waited in the queue queued it a second time."""
+    queued = []
+    monkeypatch.setattr(Task, "apply_async", lambda self, args=None, **kw: queued.append(args))
+    client.force_login(pemda.bkpsdm1)
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+        client.post(reverse("tpp:run-start"), {"periode": "2026-10"})
+        response = client.post(reverse("tpp:run-start"), {"periode": "2026-10"}, follow=True)
+        assert len(queued) == 1
+        assert "sudah berjalan di latar belakang" in response.content.decode()
+        # A job that no worker took for long is queued again.
+        Run.objects.filter(period="2026-10").update(
+            job_queued_at=timezone.now() - Run.STALLED_AFTER - dt.timedelta(minutes=1)
+        )
+        client.post(reverse("tpp:run-start"), {"periode": "2026-10"})
+        assert len(queued) == 2
+
+
+def test_a_simulation_that_cannot_be_queued_keeps_the_earlier_result(client, pemda, monkeypatch):
+    """The failed attempt used to delete the draft's earlier simulation of the month first."""
+    data = dict(pemda.policy.data, name="Draf uji", effective_from="2027-01-01")
+    draft = services.policy_save(actor=pemda.bkpsdm1, instansi=pemda.inst, data=data)
+    client.force_login(pemda.bkpsdm1)
+    client.post(reverse("tpp:policy-simulate", args=[draft.pk]), {"periode": "2026-10"})
+    good = Simulation.objects.get()
+    assert good.status == Simulation.Status.DONE
+
+    def refuse(self, args=None, kwargs=None, **options):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(Task, "apply_async", refuse)
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+        client.post(reverse("tpp:policy-simulate", args=[draft.pk]), {"periode": "2026-10"})
+    assert Simulation.objects.get(pk=good.pk).status == Simulation.Status.DONE
+    assert Simulation.objects.filter(status=Simulation.Status.FAILED).count() == 1
+    # Queued again with a working queue, the new one replaces both.
+    monkeypatch.undo()
+    client.post(reverse("tpp:policy-simulate", args=[draft.pk]), {"periode": "2026-10"})
+    assert Simulation.objects.count() == 1 and Simulation.objects.get().pk > good.pk

@@ -235,6 +235,9 @@ def test_the_job_stores_rows_and_totals_and_replaces_an_earlier_simulation(pemda
     assert [u["unit_id"] for u in units] == [pemda.opd_b.pk, pemda.opd_a.pk]
     assert units[0]["difference"] == 850_000 and units[0]["up"] == 1 and units[0]["same"] == 1
     again = simulation.simulation_start(actor=pemda.bkpsdm1, policy=policy, period=OCT)
+    # Replaced once the new one is queued (a new one that cannot be queued keeps the old result).
+    assert Simulation.objects.filter(pk=first.pk).exists()
+    simulation.simulation_replace_earlier(again)
     assert not Simulation.objects.filter(pk=first.pk).exists()
     assert not SimulationRow.objects.filter(simulation_id=first.pk).exists()
     assert Simulation.objects.get().pk == again.pk
