@@ -15,6 +15,7 @@ share that budget (raise the threshold there; 0 turns the throttle off).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import ipaddress
 import logging
 
@@ -89,11 +90,23 @@ def _zone_of(user) -> str | None:
     return user.instansi.timezone if user.instansi_id else None
 
 
+_NIP_SEPARATORS = re.compile(r"[\s.\-]+")
+
+
+def nip_as_typed(username: str) -> str:
+    """An 18-digit NIP as printed on the ID card and the SK ("19761125 200510 2 008", with dots or
+    dashes) is the NIP; anything else is left as typed (usernames of officers' accounts)."""
+    compact = _NIP_SEPARATORS.sub("", username)
+    if compact != username and len(compact) == 18 and compact.isascii() and compact.isdigit():
+        return compact
+    return username
+
+
 class LockoutModelBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
-        username = username.strip()
+        username = nip_as_typed(username.strip())
         ip = client_ip(request)
         if address_throttled(ip):
             request.login_throttled = True

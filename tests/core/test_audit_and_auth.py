@@ -128,3 +128,19 @@ def test_admin_delete_by_platform_superuser_is_audited(client):
     assert set(
         AuditEvent.objects.filter(action="admin.delete").values_list("object_id", flat=True)
     ) == {str(victim.pk), str(a.pk), str(b.pk)}
+
+
+def test_a_nip_typed_as_printed_on_the_id_card_logs_in(client):
+    """ "19761125 200510 2 008" (the ID card's and the SK's spacing) was "salah"; only the spaces
+    around it were trimmed. Dots and dashes are read the same; other usernames are left as typed."""
+    from ekinerja.core.auth import nip_as_typed
+
+    UserFactory(username="197611252005102008", password="Rahasia-Kuat-2026!")
+    for typed in ("19761125 200510 2 008", "19761125.200510.2.008", " 19761125-200510-2-008 "):
+        client.logout()
+        response = client.post(
+            reverse("login"), {"username": typed, "password": "Rahasia-Kuat-2026!"}
+        )
+        assert response.status_code == 302, typed
+    assert nip_as_typed("bkpsdm.kotabaru") == "bkpsdm.kotabaru"
+    assert nip_as_typed("1976 1125") == "1976 1125"  # not 18 digits: as typed
