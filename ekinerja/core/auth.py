@@ -15,9 +15,9 @@ share that budget (raise the threshold there; 0 turns the throttle off).
 from __future__ import annotations
 
 import datetime as dt
-import re
 import ipaddress
 import logging
+import re
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
