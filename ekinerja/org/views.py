@@ -90,6 +90,9 @@ def employee_profile(request, pk: int):
         # Same answer as a missing object: do not reveal who exists.
         raise Http404("Data tidak ditemukan.")
     today = local_today(employee.instansi)
+    superior = selectors.direct_superior(employee, on=today)
+    roles = selectors.user_roles(request.user)
+    me = selectors.employee_for_user(request.user)
     ctx = {
         "employee": employee,
         "today": today,
@@ -97,8 +100,16 @@ def employee_profile(request, pk: int):
             "-start"
         ),
         "current": selectors.definitif_assignment(employee, on=today),
-        "superior": selectors.direct_superior(employee, on=today),
+        "superior": superior,
         "subordinates": selectors.subordinates(employee, on=today),
+        # Their superior (or BKPSDM) opens the subordinate's month from here: attendance, the
+        # entries waiting for them, TPP (each page checks its own permission again).
+        "month_links": (superior is not None and me is not None and superior.pk == me.pk)
+        or Role.BKPSDM in roles,
+        # NPWP and bank account: the employee's own, BKPSDM's and BPKAD's business (pay), not a
+        # superior's or a leader's.
+        "sees_pay_data": employee.user_id == request.user.pk
+        or bool(roles & {Role.BKPSDM, Role.BPKAD}),
     }
     return render(request, "org/employee_profile.html", ctx)
 

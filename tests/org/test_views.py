@@ -112,3 +112,32 @@ def test_a_big_subtree_stops_at_each_sub_unit_with_a_link_to_its_chart(client, o
     assert reverse("unit-chart", args=[school.pk]) in note
     school_chart = client.get(reverse("unit-chart", args=[school.pk])).content.decode()
     assert "Guru 2" in school_chart
+
+
+def test_a_superior_opens_a_subordinates_month_from_the_profile_without_pay_data(client, org):
+    """An audit found no way from a subordinate's profile to their attendance, waiting entries or
+    TPP, while the profile showed their NPWP and bank account to the superior."""
+    from ekinerja.org.models import Employee
+
+    Employee.objects.filter(pk=org["staff"].pk).update(
+        npwp="12.345.678.9-012.000", bank_name="Bank Kalsel", bank_account="3067835450"
+    )
+    url = reverse("employee-profile", args=[org["staff"].pk])
+    client.force_login(org["head"].user)
+    html = client.get(url).content.decode()
+    links = html.split('data-testid="month-links"')[1].split("</div>")[0]
+    assert reverse("attendance:employee-month", args=[org["staff"].pk]) in links
+    assert reverse("tpp:employee", args=[org["staff"].pk]) in links
+    assert f"?pegawai={org['staff'].pk}" in links
+    assert "3067835450" not in html and "12.345.678.9-012.000" not in html
+    assert client.get(reverse("tpp:employee", args=[org["staff"].pk])).status_code == 200
+    # The employee sees their own pay data, without the superior's links.
+    client.force_login(org["staff"].user)
+    html = client.get(url).content.decode()
+    assert "3067835450" in html and 'data-testid="month-links"' not in html
+    # BKPSDM and BPKAD see pay data; BKPSDM the links too.
+    officer = employee_with_login(org["inst"], name="Petugas BKPSDM")
+    grant(officer.user, Role.BKPSDM)
+    client.force_login(officer.user)
+    html = client.get(url).content.decode()
+    assert "3067835450" in html and 'data-testid="month-links"' in html
