@@ -1059,7 +1059,15 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
                     Line(
                         f"{prefix}Komponen aktivitas",
                         _rp(amount),
-                        f"skor {_num(score)} × pot {_rp(pot)}" + (_CLAMPED if clamped else ""),
+                        # A score that is not a 4-decimal number is shown rounded; the amount
+                        # takes the exact one, which the line says (so the figures add up).
+                        (
+                            f"skor {_num(score)} × pot {_rp(pot)}"
+                            if _frac(_decimal(score, 4)) == score
+                            else f"skor ≈{_num(score)} × pot {_rp(pot)} (skor tepat "
+                            f"{_num(credited)} ÷ {_num(target, 2)}, tanpa pembulatan)"
+                        )
+                        + (_CLAMPED if clamped else ""),
                     ),
                 ]
             else:

@@ -786,6 +786,7 @@ class Estimate:
     result: object  # calculator.TppResult
     info: EmployeeInfo
     policy_name: str
+    policy_data: dict = field(default_factory=dict)
 
 
 def estimate(employee: Employee, today: dt.date) -> Estimate | None:
@@ -808,6 +809,7 @@ def estimate(employee: Employee, today: dt.date) -> Estimate | None:
         result=calculate(g.policy, g.months[employee.id]),
         info=g.info[employee.id],
         policy_name=g.policy.name,
+        policy_data=g.policy_row.data if g.policy_row is not None else {},
     )
 
 

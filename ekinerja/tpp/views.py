@@ -145,9 +145,23 @@ def _leave_rows(detail: dict, instansi_id: int) -> list[tuple[str, int]]:
     return sorted((names.get(code) or code.replace("_", " "), n) for code, n in days.items())
 
 
-def _explanation_context(detail: dict, instansi_id: int) -> dict:
+def _explanation_context(detail: dict, instansi_id: int, policy_data: dict | None) -> dict:
+    """The explanation page's context: the stored detail, its lines, the leave rows, and from the
+    policy the month was computed with what the attendance card needs to add up in words: the
+    per-day percentages and whether the deduction is taken from the pot or the ceiling."""
     lines = [{"label": a, "figure": b, "formula": c} for a, b, c in detail.get("lines", [])]
-    return {"d": detail, "lines": lines, "leave_rows": _leave_rows(detail, instansi_id)}
+    rules = (policy_data or {}).get("attendance") or {}
+    return {
+        "d": detail,
+        "lines": lines,
+        "leave_rows": _leave_rows(detail, instansi_id),
+        "att_rates": {
+            key: rules.get(key)
+            for key in ("missing_check_in", "missing_check_out", "absent_without_notice")
+        },
+        "deduct_from_pot": rules.get("deduct_from") == "pot",
+        "score_cap": ((policy_data or {}).get("activity") or {}).get("score_cap"),
+    }
 
 
 @login_required
@@ -203,7 +217,9 @@ def _employee_page(request, employee: Employee, own: bool, superior: Employee | 
         "today": today,
     }
     if result is not None:
-        ctx.update(_explanation_context(result.detail, employee.instansi_id))
+        ctx.update(
+            _explanation_context(result.detail, employee.instansi_id, result.run.policy_data)
+        )
         if result.adjustment:
             ctx["adjustments"] = selectors.adjustments_into(employee, period)
             rest = services.carried_rest(result)
@@ -231,7 +247,9 @@ def estimate(request, pk: int | None = None):
     ctx = {"employee": employee, "estimate": est, "today": today, "period": Period.of(today)}
     if est is not None:
         ctx.update(
-            _explanation_context(services._detail(est.result, est.info), employee.instansi_id)
+            _explanation_context(
+                services._detail(est.result, est.info), employee.instansi_id, est.policy_data
+            )
         )
     return render(request, "tpp/estimate.html", ctx)
 

@@ -301,3 +301,24 @@ def test_a_unit_run_names_only_the_missing_employees_of_its_own_unit(client):
     )
     assert selectors.not_in_list(Run.objects.get(pk=run_a.pk)) == (1, [hire])
     assert selectors.not_in_list(Run.objects.get(pk=run_b.pk)) == (0, [])
+
+
+def test_the_attendance_card_says_what_the_deduction_is_taken_of_and_each_days_rate(client):
+    """The card read "Potongan: 4,5% → Rp…" under "pot Rp…", but the policy takes the deduction of
+    the ceiling, and days without a check-in showed no percentage: the figures did not add up."""
+    from .data import workdays
+
+    p = make_pemda()
+    guru = p.people["guru"]
+    days = workdays()
+    full_attendance(guru, skip=(days[3],))  # one working day with no punch at all
+    monthly_minutes(p, guru, 12)
+    services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT)
+    r = Result.objects.get(employee=guru)
+    rules = p.policy.data["attendance"]
+    assert rules["deduct_from"] == "ceiling"
+    html = _login(client, guru).get(reverse("tpp:mine") + "?periode=2026-10").content.decode()
+    card = html.split('data-testid="card-attendance"')[1].split("</div></div></div>")[0]
+    assert f"× pagu {format_rupiah(r.ceiling)}" in card
+    pct = str(rules["absent_without_notice"]).replace(".", ",")
+    assert f"Tanpa keterangan: 1 hari ({pct}% per hari)" in card
