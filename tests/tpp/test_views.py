@@ -322,3 +322,15 @@ def test_the_attendance_card_says_what_the_deduction_is_taken_of_and_each_days_r
     assert f"× pagu {format_rupiah(r.ceiling)}" in card
     pct = str(rules["absent_without_notice"]).replace(".", ",")
     assert f"Tanpa keterangan: 1 hari ({pct}% per hari)" in card
+
+
+def test_the_history_says_a_month_not_locked_is_not_final(client, pemda):
+    """ "Dibayarkan Rp…" stood beside a month only computed, as if paid."""
+    run = services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    guru = pemda.people["guru"]
+    url = reverse("tpp:mine") + "?periode=2026-10"
+    history = _login(client, guru).get(url).content.decode().split('data-testid="history"')[1]
+    assert 'data-testid="not-final"' in history and "belum final" in history
+    services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run))
+    history = client.get(url).content.decode().split('data-testid="history"')[1]
+    assert 'data-testid="not-final"' not in history
