@@ -309,6 +309,18 @@ class ActivityEntry(TenantModel):
         return self.approved_volume if self.approved_volume is not None else self.volume
 
     @property
+    def approved_minutes(self) -> int:
+        """Minutes of the volume approved (before the daily cap): minutes per unit x that volume."""
+        return minutes_for(self.minutes_per_unit, self.effective_volume)
+
+    @property
+    def capped_minutes(self) -> int:
+        """Of an approved entry, the approved minutes the daily cap left out (0 when none)."""
+        if self.status != EntryStatus.APPROVED:
+            return 0
+        return max(0, self.approved_minutes - (self.credited_minutes or 0))
+
+    @property
     def volume_cut(self) -> bool:
         return self.approved_volume is not None and self.approved_volume < self.volume
 
