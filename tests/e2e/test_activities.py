@@ -130,6 +130,15 @@ def test_employee_enters_a_day_on_a_phone(phone_page, live_server, kantor):
     screenshot(page, "aktivitas-hari-pegawai-phone")
     assert ActivityEntry.objects.filter(employee=kantor["ani"], date=day).count() == 2
 
+    # The month's tiles: every label on one line ("Kedaluwars/a" broke mid-word on a phone).
+    page.goto(f"{live_server.url}/aktivitas/bulan/")
+    broken = page.eval_on_selector_all(
+        ".stat .card-body > div:first-child",
+        """els => els.filter(e => e.offsetHeight > 1.5 * parseFloat(getComputedStyle(e).lineHeight))
+                     .map(e => e.textContent)""",
+    )
+    assert broken == []
+
 
 def test_superior_bulk_approves_and_rejects(page, live_server, kantor):
     inst = kantor["inst"]

@@ -96,6 +96,13 @@ def test_leave_requested_approved_and_shown(browser, page, phone_page, live_serv
     assert "Menunggu atasan" in page.inner_text('[data-testid="leave-table"]')
     screenshot(page, "kehadiran-cuti-pegawai")
     page.click("form[action='/keluar/'] button")
+    # On her phone the waiting request's row fits: "Menunggu atasan" and "Batalkan" were cut off
+    # behind a sideways scroll of the table.
+    login(phone_page, live_server, dinas["ani"].nip)
+    phone_page.goto(f"{live_server.url}/kehadiran/cuti/")
+    assert "Menunggu atasan" in phone_page.inner_text('[data-testid="leave-table"]')
+    assert clipped_tables(phone_page) == [] and no_horizontal_scroll(phone_page)
+    phone_page.context.clear_cookies()
 
     # The superior's requests on a phone: cards, the decision buttons on screen.
     boss_phone = _context(
