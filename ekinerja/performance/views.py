@@ -27,6 +27,7 @@ from ekinerja.org.selectors import (
     employee_for_user,
     user_roles,
 )
+from ekinerja.org.views import register_home_card
 
 from . import selectors, services
 from .evalperiods import periods_of_year
@@ -603,6 +604,30 @@ def evaluation_detail(request, pk: int):
         "performance/evaluation_detail.html",
         {"ev": ev, "items": items, "period": period, "linked": linked},
     )
+
+
+# ---------------------------------------------------------------- superior: home reminder
+
+
+@register_home_card("performance-rating")
+def rating_home_card(request, roles, page) -> dict:
+    """A superior's home page: each period open for rating whose deadline is at most the instansi's
+    `reminder_days` away, with how many direct subordinates are not rated yet (an unrated month
+    pays the SKP component at the policy's "not rated" value, often 0%). Nothing for anyone else;
+    a few queries per open period (at most two)."""
+    me, today = page.get("me"), page.get("today")
+    if me is None or not page.get("subordinates"):
+        return {}
+    cfg = selectors.performance_settings(me.instansi)
+    due = []
+    for period in selectors.ratable_with_reopened(cfg, today):
+        left = (period.deadline - today).days
+        if left > cfg.reminder_days:
+            continue
+        waiting = selectors.unrated_subordinate_count(me, period, today=today)
+        if waiting:
+            due.append({"period": period, "waiting": waiting, "days_left": left})
+    return {"rating_due": due}
 
 
 # ---------------------------------------------------------------- superior: rating screen

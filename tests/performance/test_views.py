@@ -446,3 +446,23 @@ def test_a_post_for_a_period_that_closed_meanwhile_is_not_applied_elsewhere(
     )
     assert resp.status_code == 204 and resp["HX-Redirect"] == reverse("performance:rating")
     assert not SkpEvaluation.objects.exists()
+
+
+def test_a_superior_is_reminded_on_the_home_page_before_the_rating_deadline(
+    client, org, cascaded, at
+):
+    """The rating page said "batas penilaian 5 Desember 2026 · 15 belum dinilai" on the deadline
+    itself, but the home page only spoke of the activity inbox: an unrated month pays the SKP
+    component at the policy's "not rated" value."""
+    at("2026-10-20 09:00")  # the October deadline (5 November) is 16 days away: no reminder
+    login(client, org["kabid"])
+    assert 'data-testid="home-rating-due"' not in client.get(reverse("home")).content.decode()
+    at("2026-11-03 09:00")
+    login(client, org["kabid"])  # two weeks later: a new session
+    html = client.get(reverse("home")).content.decode()
+    due = html.split('data-testid="home-rating-due"')[1].split("</div>")[0]
+    assert "3 bawahan belum dinilai SKP-nya untuk" in due and "5 November 2026" in due
+    assert "sisa 2 hari" in due and "?periode=2026-10" in due
+    # An employee who leads nobody gets no such card.
+    login(client, org["staf1"])
+    assert 'data-testid="home-rating-due"' not in client.get(reverse("home")).content.decode()
