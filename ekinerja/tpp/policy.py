@@ -561,7 +561,7 @@ def _read_bands(r: _Reader, value: Any, path: str) -> tuple[Band, ...] | None:
             r.bad(
                 f"{item_path}[2]",
                 f"persentase {_fmt(band.pct)} lebih kecil dari rentang sebelumnya "
-                f"({_fmt(prev.pct)}); keterlambatan yang lebih lama tidak boleh dipotong lebih sedikit",
+                f"({_fmt(prev.pct)}); menit yang lebih lama tidak boleh dipotong lebih sedikit",
             )
             ok = False
     return tuple(bands) if ok else None

@@ -208,7 +208,8 @@ def show(value: Any, kind: str) -> str:
         number = Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    if kind == "money":
+    if kind in ("money", "int"):
+        # Whole numbers with thousand dots, as they are typed: Rp2.850.000, 6.750 minutes.
         if number == number.to_integral_value():
             return f"{int(number):,}".replace(",", ".")
         return str(value)

@@ -278,7 +278,7 @@ def adopted_clash(policy: PolicyRow | None) -> PolicyRow | None:
 def clash_message(clash: PolicyRow) -> str:
     return (
         f"Sudah ada kebijakan yang berlaku mulai {tanggal(clash.effective_from)} ({clash.name}); "
-        "cabut dulu kebijakan itu atau ubah effective_from draf ini."
+        "cabut dulu kebijakan itu atau ubah tanggal Berlaku mulai draf ini."
     )
 
 

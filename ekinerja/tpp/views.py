@@ -606,7 +606,8 @@ def adjust(request, pk: int):
         )
         messages.success(
             request,
-            f"Koreksi untuk {employee.name} dicatat dan dibayarkan pada "
+            f"Koreksi untuk {employee.name} dicatat dan "
+            f"{'dibayarkan' if adj.amount > 0 else 'dipotong'} pada "
             f"{Period.parse(adj.target_period).label}.",
         )
     except ValidationError as exc:

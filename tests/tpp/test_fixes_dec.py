@@ -180,6 +180,12 @@ def test_a_correction_is_at_most_twelve_times_the_employees_ceiling(client, pemd
         m == "Koreksi untuk Staf Satu dicatat dan dibayarkan pada November 2026."
         for m in _messages(response)
     )
+    # A recovery is said as one (it said "dibayarkan" for a negative amount too).
+    response = client.post(
+        reverse("tpp:adjust", args=[run.pk]),
+        {"nip": staf.nip, "amount": "-50.000", "reason": "Lebih bayar"},
+    )
+    assert "Koreksi untuk Staf Satu dicatat dan dipotong pada November 2026." in _messages(response)
 
 
 def test_a_prorated_ceiling_counts_for_the_whole_month(pemda):

@@ -281,7 +281,7 @@ def test_a_draft_clashing_with_an_adopted_version_is_saved_with_a_warning(editor
     assert 'data-testid="policy-warnings"' in page and "alert-warning" in page
     assert (
         f"Sudah ada kebijakan yang berlaku mulai 1 Januari 2026 ({pemda.policy.name}); cabut dulu "
-        "kebijakan itu atau ubah effective_from draf ini." in page
+        "kebijakan itu atau ubah tanggal Berlaku mulai draf ini." in page
     )
     assert 'data-testid="policy-problems"' not in page
     # The adopt step refuses it with the same words, the date in words.

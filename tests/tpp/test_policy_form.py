@@ -54,6 +54,7 @@ def test_numbers_are_read_as_indonesians_write_them():
             parse(text, kind)
     assert policy_form.show(1_500_000, "money") == "1.500.000"
     assert policy_form.show(1.25, "pct") == "1,25" and policy_form.show(None, "pct") == ""
+    assert policy_form.show(6750, "int") == "6.750" and policy_form.show(7, "int") == "7"
 
 
 def test_paths_are_said_in_words():

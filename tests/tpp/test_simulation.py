@@ -319,6 +319,15 @@ def test_bkpsdm_simulates_from_the_draft_page_and_reads_the_differences(client, 
     assert "+Rp1.691.500" in html and "+Rp841.500" in html and "+Rp850.000" in html
     assert "Oktober 2026" in html and "Rp9.000.000 &rarr; Rp10.000.000" in html
     assert 'data-testid="simulation-progress"' in html and "hx-trigger" not in html
+    # Who ran it by name (not the account's username); the draft lists it by its month in words.
+    assert f"oleh {pemda.bkpsdm1.username}" in html  # an account without an employee record
+    from tests.factories import EmployeeFactory
+
+    EmployeeFactory(instansi=pemda.inst, user=pemda.bkpsdm1, name="Rina Wulandari")
+    html = client.get(response["Location"]).content.decode()
+    assert "oleh Rina Wulandari" in html
+    edit = client.get(reverse("tpp:policy", args=[policy.pk])).content.decode()
+    assert "Simulasi Oktober 2026</a>" in edit.split('data-testid="recent-simulations"')[1]
     # Filters: one unit, only changed, search.
     only_a = client.get(f"{response['Location']}?unit={pemda.opd_a.pk}").content.decode()
     assert pemda.people["kadis"].name in only_a and pemda.people["staf"].name not in only_a
