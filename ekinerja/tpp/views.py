@@ -886,8 +886,10 @@ def policy_edit(request, pk: int | None = None):
         if policy is not None:
             text = json.dumps(policy.data, indent=2, ensure_ascii=False)
         elif key in TEMPLATES:
-            year = _today(request).year
-            text = json.dumps(TEMPLATES[key][1](f"{year}-01-01"), indent=2, ensure_ascii=False)
+            # From next month's first day: a month takes the policy in force on its 1st, and the
+            # 1 January of this year usually clashes with the version already in force.
+            start = Period.of(_today(request)).next().first_day
+            text = json.dumps(TEMPLATES[key][1](start.isoformat()), indent=2, ensure_ascii=False)
         else:
             latest = _previous_version(None, instansi)
             base = latest.data if latest else TEMPLATES["national"][1]()

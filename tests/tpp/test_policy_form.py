@@ -299,3 +299,20 @@ def test_every_template_saves_from_the_editor_with_only_its_name_and_date_typed(
     saved = PolicyRow.objects.get(name=f"Uji {key}").data
     assert saved["leave_types"]["tugas_belajar"]["excludes_tpp"] is True
     assert saved["leave_types"]["tugas_belajar"].get("deduction", 0) == 0
+
+
+def test_a_template_starts_next_month_and_adopting_asks_first(editor, pemda):
+    """A template used to start on 1 January of this year, which clashes with the version in
+    force; adopting, which cannot be undone, went through on one tap."""
+    from ekinerja.core.clock import local_today
+    from ekinerja.core.periods import Period
+
+    post = _form_of(editor.get(reverse("tpp:policy-new") + "?templat=national"))
+    start = Period.of(local_today(pemda.inst)).next().first_day
+    assert post["f:effective_from"] == start.isoformat()
+    post["f:name"] = "Draf nasional"
+    response = editor.post(reverse("tpp:policy-new") + "?templat=national", post)
+    page = _page(editor.get(response["Location"]))
+    adopt = re.search(r"<form [^>]*tetapkan/[^>]*>", page)
+    assert adopt is not None and "data-confirm=" in adopt.group(0)
+    assert "Setelah ditetapkan isinya tidak dapat diubah lagi" in adopt.group(0)

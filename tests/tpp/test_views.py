@@ -154,6 +154,10 @@ def test_withhold_from_the_run_page(client, pemda):
     assert r.withheld and r.payable == 0
     page = _login(client, staf).get(reverse("tpp:mine") + "?periode=2026-10").content.decode()
     assert "Ditahan" in page and "LHKPN" in page
+    # Releasing pays it this month: the page asks first.
+    run_page = _login(client, pemda.bkpsdm1).get(reverse("tpp:run", args=[run.pk])).content.decode()
+    release = run_page.split('data-testid="withholdings"')[1]
+    assert f"Lepas penahanan TPP {staf.name}? Jumlahnya dibayarkan" in release
 
 
 def test_run_page_query_count_does_not_grow_with_employees(client, pemda):
