@@ -30,6 +30,7 @@ from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import employee_for_user, hierarchy, user_roles
 from ekinerja.org.views import register_home_card
+from ekinerja.performance.selectors import predicate_month
 
 from . import documents, exports, policy_form, selectors, services, simulation
 from .models import Policy as PolicyRow
@@ -220,6 +221,12 @@ def _employee_page(request, employee: Employee, own: bool, superior: Employee | 
         ctx.update(
             _explanation_context(result.detail, employee.instansi_id, result.run.policy_data)
         )
+        if result.run.state not in services.LOCKED_STATES and "skp" in (result.detail or {}):
+            # A rating given (or changed) after the list was computed: say so, rather than leave
+            # "belum dinilai" beside the SKP page's predicate.
+            now = predicate_month([employee.pk], period).get(employee.pk)
+            if now != result.detail["skp"].get("predicate"):
+                ctx["predicate_now"] = now or ""
         if result.adjustment:
             ctx["adjustments"] = selectors.adjustments_into(employee, period)
             rest = services.carried_rest(result)

@@ -338,3 +338,23 @@ def test_the_history_says_a_month_not_locked_is_not_final(client, pemda):
     services.run_lock(actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=run))
     history = client.get(url).content.decode().split('data-testid="history"')[1]
     assert 'data-testid="not-final"' not in history
+
+
+def test_a_rating_given_after_the_compute_is_said_beside_the_old_predicate(client, pemda):
+    """After the superior rated the month, "TPP saya" still said "Belum dinilai → 0%" with no word
+    that the figure would change, while the SKP page showed the new predicate."""
+    from ekinerja.performance.models import SkpEvaluation
+
+    from .data import rate
+
+    guru = pemda.people["guru"]
+    SkpEvaluation.objects.filter(employee=guru).delete()
+    services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    url = reverse("tpp:mine") + "?periode=2026-10"
+    assert 'data-testid="predicate-changed"' not in _login(client, guru).get(url).content.decode()
+    rate(guru, "baik")
+    html = client.get(url).content.decode()
+    assert 'data-testid="predicate-changed"' in html
+    assert "Predikat SKP bulan ini kini Baik (dinilai setelah daftar dihitung)" in html
+    services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    assert 'data-testid="predicate-changed"' not in client.get(url).content.decode()
