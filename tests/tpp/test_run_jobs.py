@@ -32,6 +32,11 @@ def pemda():
     return p
 
 
+def _refuse(task, *args, **kwargs):
+    """What publishing answers when Redis is down."""
+    raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
 @pytest.fixture
 def broker_down(monkeypatch):
     """A configured broker (not inline) that refuses every job, as Redis does when it is down."""
@@ -39,7 +44,7 @@ def broker_down(monkeypatch):
 
     def refuse(self, args=None, kwargs=None, **options):
         calls.append(options)
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        _refuse(self)
 
     monkeypatch.setattr(Task, "apply_async", refuse)
     with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
@@ -198,10 +203,7 @@ def test_a_simulation_that_cannot_be_queued_keeps_the_earlier_result(client, pem
     good = Simulation.objects.get()
     assert good.status == Simulation.Status.DONE
 
-    def refuse(self, args=None, kwargs=None, **options):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(Task, "apply_async", refuse)
+    monkeypatch.setattr(Task, "apply_async", _refuse)
     with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
         client.post(reverse("tpp:policy-simulate", args=[draft.pk]), {"periode": "2026-10"})
     assert Simulation.objects.get(pk=good.pk).status == Simulation.Status.DONE
