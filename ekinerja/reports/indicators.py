@@ -102,6 +102,9 @@ def indicators(c: OpdCounts) -> OpdIndicators:
     due = c.scheduled_days - c.leave_days
     on_time = percent(c.on_time_days, due)
     activity = percent(c.achieved_minutes, c.target_minutes)
+    if not (c.scheduled_days or c.approved_minutes or c.achieved_minutes or c.pending_entries):
+        # A month with no record at all (before the Pemda's data starts): unknown, not 0,0% in red.
+        activity = None
     score = None
     if on_time is not None and activity is not None:
         score = ((on_time + activity) / 2).quantize(ONE_DECIMAL, ROUND_HALF_UP)
@@ -191,12 +194,30 @@ class Workload:
     grade: str
     grade_label: str
     verdict: str
+    staff_equivalent: Decimal | None = None  # the OPD's available time in whole employees
+    provisional: bool = False  # the month is not over, or entries still wait for verification
+
+    @property
+    def counted(self) -> bool:
+        """The row has a need to compare: it enters the instansi's total."""
+        return self.need is not None and self.difference is not None
 
 
-def workload(c: OpdCounts, effective_minutes: Decimal) -> Workload:
+def workload(c: OpdCounts, effective_minutes: Decimal, *, final: bool = True) -> Workload:
     """The ABK row of one OPD; `effective_minutes` is one employee's effective working minutes in
-    the days counted (the activity target of the policy for those days)."""
+    the days counted (the activity target of the policy for those days). `final`: the month is
+    over and none of the OPD's entries waits for verification; otherwise the verdict is said to be
+    provisional ("Sementara: ..."), since waiting entries will still add to the workload.
+
+    The need is compared with the staff the OPD had in those days (its available time in whole
+    employees: a joiner on the 16th counts as half an employee), as EJ is, so that the verdict
+    and the grade agree (EJ > 1 is never "Kelebihan")."""
     minutes = c.approved_minutes
+    if not c.employees and not minutes:
+        vacant = f"; {ribuan(c.vacant)} jabatan kosong" if c.vacant else ""
+        return Workload(
+            c, 0, effective_minutes, None, None, None, None, "", "", f"Belum ada pegawai{vacant}"
+        )
     if effective_minutes <= 0:
         return Workload(
             c, minutes, effective_minutes, None, None, None, None, "", "", "Belum ada hari kerja"
@@ -218,12 +239,13 @@ def workload(c: OpdCounts, effective_minutes: Decimal) -> Workload:
         )
     need = (Decimal(minutes) / effective_minutes).quantize(TWO_DECIMALS, ROUND_HALF_UP)
     whole = int(need.quantize(Decimal(1), ROUND_HALF_UP))
-    diff = whole - c.employees
     ej = None
     letter, label = "", ""
     # The OPD's own targets (a joiner on the 26th carries the days since then), or a whole target
     # for each employee when the counts do not have them.
     available = c.target_minutes or c.employees * effective_minutes
+    staff = (Decimal(available) / effective_minutes).quantize(TWO_DECIMALS, ROUND_HALF_UP)
+    diff = whole - int(staff.quantize(Decimal(1), ROUND_HALF_UP))
     if c.employees and available:
         ej = (Decimal(minutes) / available).quantize(TWO_DECIMALS, ROUND_HALF_UP)
         letter, label = grade(ej)
@@ -233,4 +255,19 @@ def workload(c: OpdCounts, effective_minutes: Decimal) -> Workload:
         verdict = f"Kelebihan {ribuan(-diff)} pegawai"
     else:
         verdict = "Sesuai"
-    return Workload(c, minutes, effective_minutes, need, whole, diff, ej, letter, label, verdict)
+    if not final:
+        verdict = f"Sementara: {verdict[0].lower()}{verdict[1:]}"
+    return Workload(
+        c,
+        minutes,
+        effective_minutes,
+        need,
+        whole,
+        diff,
+        ej,
+        letter,
+        label,
+        verdict,
+        staff,
+        not final,
+    )

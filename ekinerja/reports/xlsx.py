@@ -146,11 +146,14 @@ def dashboard_workbook(
     return _response(buf, f"peringkat-opd-{month.period}.xlsx")
 
 
-def workload_workbook(instansi, month: OpdMonth, rows, whole) -> HttpResponse:
+def workload_workbook(
+    instansi, month: OpdMonth, rows, whole, left_out=(), pending: int = 0
+) -> HttpResponse:
     header = [
         "No",
         "OPD",
         "Pegawai",
+        "Pegawai tersedia (setara penuh)",
         "Beban kerja (menit)",
         "Waktu efektif per pegawai (menit)",
         "Kebutuhan pegawai",
@@ -166,6 +169,7 @@ def workload_workbook(instansi, month: OpdMonth, rows, whole) -> HttpResponse:
             no,
             w.counts.name,
             w.counts.employees,
+            w.staff_equivalent,
             w.workload_minutes,
             w.effective_minutes,
             w.need,
@@ -180,7 +184,22 @@ def workload_workbook(instansi, month: OpdMonth, rows, whole) -> HttpResponse:
     buf = _sheet(
         "Beban kerja",
         [f"Analisis beban kerja {instansi.name}", f"Periode {month.period.label}"],
-        _lines(month) + [f"Waktu efektif: {month.target_source}"],
+        _lines(month)
+        + [f"Waktu efektif: {month.target_source}"]
+        + (
+            [
+                f"Sementara: {pending} aktivitas masih menunggu verifikasi atasan"
+                if pending
+                else "Sementara: bulan belum berakhir"
+            ]
+            if pending or not month.complete
+            else []
+        )
+        + (
+            [f"Tidak dihitung dalam jumlah (tanpa aktivitas disetujui): {', '.join(left_out)}"]
+            if left_out
+            else []
+        ),
         header,
         body,
     )

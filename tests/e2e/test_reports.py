@@ -66,7 +66,7 @@ def test_pimpinan_reads_the_opd_ranking_on_a_phone(phone_page, live_server, town
     page.tap("text=Analisis beban kerja >> nth=-1")
     page.wait_for_url(f"{live_server.url}/laporan/beban-kerja/?periode=2026-10")
     first = page.locator("[data-testid=workload-row]").first
-    assert "Kelebihan 1 pegawai" in first.inner_text()
+    assert "Sementara: kelebihan 1 pegawai" in first.inner_text()
     # Bappeda has recorded nothing yet: no evidence, not "Kelebihan 1 pegawai".
     last = page.locator("[data-testid=workload-row]").last
     assert "Belum ada aktivitas yang disetujui" in last.inner_text()
@@ -82,10 +82,10 @@ def test_bkpsdm_reads_and_downloads_the_workload_analysis(page, live_server, tow
     page.click("text=Analisis beban kerja >> nth=-1")
     page.wait_for_url(f"{live_server.url}/laporan/beban-kerja/?periode=2026-10")
     rows = page.locator("[data-testid=workload-row]").all_inner_texts()
-    assert "Kelebihan 1 pegawai" in rows[0] and "Sesuai" in rows[1]
+    assert "Sementara: kelebihan 1 pegawai" in rows[0] and "Sesuai" in rows[1]
     screenshot(page, "reports-workload")
     with page.expect_download() as info:
         page.click("[data-testid=download-xlsx]")
     ws = openpyxl.load_workbook(io.BytesIO(open(info.value.path(), "rb").read())).active
     a = next(r for r in ws.iter_rows(values_only=True) if r and r[1] == "Dinas A")
-    assert a[2:5] == (3, 10375, 6750)
+    assert a[2:6] == (3, 3, 10375, 6750)  # pegawai, tersedia (setara penuh), beban, waktu efektif

@@ -239,13 +239,27 @@ def test_the_ranking_spreadsheet_has_the_figures_of_the_screen(client, town, nov
 def test_the_workload_page_and_spreadsheet(client, town, nov_15):
     _login(client, town["people"][Role.BKPSDM])
     html = client.get(reverse("reports:workload"), {"periode": "2026-10"}).content.decode()
-    assert "Kelebihan 1 pegawai" in html and "Sesuai" in html
+    # Dinas A has an entry still waiting for its superior: its verdict is provisional.
+    assert "Sementara: kelebihan 1 pegawai" in html and "Sesuai" in html
+    assert 'data-testid="workload-provisional"' in html
+    assert "1 aktivitas masih menunggu verifikasi atasan" in html
     assert "1,54" in html and "0,51" in html  # Dinas A's need and EJ
     assert "Lain " not in html
     resp = client.get(reverse("reports:workload"), {"periode": "2026-10", "format": "xlsx"})
     ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
     a = next(r for r in ws.iter_rows(values_only=True) if r and r[1] == "Dinas A")
-    assert list(a[2:]) == [3, 10375, 6750, 1.54, 2, -1, 0.51, "D (Sedang)", "Kelebihan 1 pegawai"]
+    assert list(a[2:]) == [
+        3,
+        3,
+        10375,
+        6750,
+        1.54,
+        2,
+        -1,
+        0.51,
+        "D (Sedang)",
+        "Sementara: kelebihan 1 pegawai",
+    ]
 
 
 def test_the_pimpinan_home_card_and_menu_link_the_reports(client, town, nov_15):
@@ -356,7 +370,10 @@ def test_an_opd_without_any_approved_activity_is_not_called_over_staffed(client,
         employee_with_login(town["inst"], PositionFactory(unit=unit))
     _login(client, town["people"][Role.BKPSDM])
     html = client.get(reverse("reports:workload"), {"periode": "2026-10"}).content.decode()
-    row = html[html.index("Dinas C") :]
+    assert (
+        "1 OPD tanpa aktivitas yang disetujui tidak dihitung dalam jumlah instansi: Dinas C" in html
+    )
+    row = html[html.index("<td>Dinas C") :]
     row = row[: row.index("</tr>")]
     assert "Belum ada aktivitas yang disetujui" in row
     assert "Kelebihan" not in row and "0,00" not in row
@@ -365,6 +382,7 @@ def test_an_opd_without_any_approved_activity_is_not_called_over_staffed(client,
     c = next(r for r in ws.iter_rows(values_only=True) if r and r[1] == "Dinas C")
     assert list(c[2:]) == [
         2,
+        None,
         0,
         6750,
         None,

@@ -164,7 +164,10 @@ def test_workload_need_efficiency_and_verdict():
     silent = workload(counts(employees=255, approved_minutes=0), D(6750))
     assert (silent.need, silent.difference, silent.ej, silent.grade) == (None, None, None, "")
     assert silent.verdict == "Belum ada aktivitas yang disetujui"
-    assert workload(counts(employees=0, approved_minutes=0), D(6750)).verdict == "Sesuai"
+    # An OPD with nobody and nothing recorded is not "Sesuai" (an audit saw a green badge on an
+    # OPD whose every post was empty).
+    empty = workload(counts(employees=0, approved_minutes=0, vacant=3), D(6750))
+    assert (empty.verdict, empty.difference) == ("Belum ada pegawai; 3 jabatan kosong", None)
     no_days = workload(counts(employees=2, approved_minutes=0), D(0))
     assert (no_days.need, no_days.verdict) == (None, "Belum ada hari kerja")
 
@@ -201,3 +204,32 @@ def test_ranking_properties(items, order):
     for r in rows:
         for value in (r.attendance_pct, r.on_time_pct, r.activity_pct, r.score):
             assert value is None or D(0) <= value <= D(100)
+
+
+def test_the_need_is_compared_with_the_staff_of_the_days_counted():
+    """Two who joined on the 16th (each a target of 3.536 minutes) and worked 7.260 minutes: EJ
+    1,03 (A) while the verdict said "Kelebihan 1 pegawai" against a headcount of 2. Compared with
+    the staff those days held (1,05 employees), the two agree."""
+    joiners = workload(counts(employees=2, approved_minutes=7260, target_minutes=D(7072)), D(6750))
+    assert (joiners.need, joiners.staff_equivalent, joiners.ej, joiners.grade) == (
+        D("1.08"),
+        D("1.05"),
+        D("1.03"),
+        "A",
+    )
+    assert (joiners.difference, joiners.verdict) == (0, "Sesuai")
+
+
+def test_a_verdict_with_entries_still_waiting_is_provisional():
+    waiting = workload(counts(employees=3, approved_minutes=10375), D(6750), final=False)
+    assert waiting.provisional and waiting.verdict == "Sementara: kelebihan 1 pegawai"
+    assert waiting.counted and waiting.difference == -1
+
+
+def test_a_month_without_any_record_has_no_activity_achievement():
+    """September before the demo's data started showed "Capaian aktivitas 0,0%" in red beside
+    attendance "–"."""
+    empty = indicators(counts(employees=3, target_minutes=D(20250)))
+    assert (empty.attendance_pct, empty.activity_pct, empty.score) == (None, None, None)
+    idle = indicators(counts(employees=3, target_minutes=D(20250), scheduled_days=66))
+    assert idle.activity_pct == 0
