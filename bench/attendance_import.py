@@ -71,7 +71,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employees", type=int, default=20_000)
     parser.add_argument("--punches", type=int, default=1_000_000)
-    parser.add_argument("--period", default="2026-10")
+    parser.add_argument(
+        "--period",
+        default="",
+        help="YYYY-MM (default: the month before this one; an import takes"
+        " only punches of the past year)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     args = parser.parse_args()
 
@@ -101,7 +106,7 @@ def run(args, engine: str) -> None:
     from ekinerja.org.models import Employee
     from ekinerja.workcal.services import holidays_seed, schedule_define
 
-    period = Period.parse(args.period)
+    period = Period.parse(args.period) if args.period else Period.of(dt.date.today()).previous()
     inst = Instansi.objects.create(code="9999", name="Kabupaten Bench", timezone="Asia/Makassar")
     t = dt.time
     schedule_define(

@@ -47,7 +47,7 @@ DATETIME_HEADERS = {
     "jamabsen",
     "attendancetime",
 }
-DATE_HEADERS = {"tanggal", "date", "tgl", "tanggalscan"}
+DATE_HEADERS = {"tanggal", "date", "tgl", "tanggalscan", "scandate"}
 TIME_HEADERS = {"jam", "time", "pukul", "jamscan"}
 
 
@@ -99,6 +99,8 @@ def _columns(header: list) -> tuple | str:
     if when is None and (day is None or tod is None):
         if day is not None and tod is None:
             when, day = day, None  # a "Tanggal" column holding date and time
+        elif tod is not None and day is None:
+            when, tod = tod, None  # a "Time" column holding date and time (ZKTeco Att2000)
         else:
             return "Kolom tanggal dan jam tidak ditemukan di baris judul."
     kind = "nip" if names[ident] in ("nip", "nik") else "pin"
@@ -185,12 +187,38 @@ def _tabular(rows: Iterator[tuple[int, list]], out: Parsed, fast: bool = False) 
 
 
 def _decode(data: bytes) -> str:
+    # Excel's "Unicode text" and some fingerprint software write UTF-16 (with its byte order mark,
+    # or recognisable by a NUL byte beside every ASCII character).
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif len(data) >= 4 and data[1:4:2] == b"\0\0" and data[0:4:2] != b"\0\0":
+        try:
+            return data.decode("utf-16-le")
+        except UnicodeDecodeError:
+            pass
     for enc in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
     return data.decode("latin-1")
+
+
+def _csv_rows(reader, out: Parsed) -> Iterator[tuple[int, list]]:
+    """The reader's rows with their line numbers; a line the csv module cannot read ends the file
+    with that line's error (the file is refused, not a server error)."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            out.errors.append((reader.line_num, f"Baris CSV tidak dapat dibaca ({exc})."))
+            return
+        yield reader.line_num, row
 
 
 def parse_dat(text: str, out: Parsed | None = None) -> Parsed:
@@ -266,7 +294,10 @@ def _parse_file(name: str, data: bytes) -> Parsed:
             sep = dialect.delimiter
             rows = ((n, line.split(sep)) for n, line in enumerate(text.split("\n"), start=1))
             return _tabular(rows, out, fast=True)
-        reader = csv.reader(io.StringIO(text), dialect)
-        return _tabular(((reader.line_num, row) for row in reader), out, fast=True)
+        # newline="": the csv module reads \r, \n and \r\n line ends itself (a file with \r alone
+        # raised "new-line character seen in unquoted field", a server error).
+        reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        _tabular(_csv_rows(reader, out), out, fast=True)
+        return out
     out.errors.append((0, "Jenis berkas tidak didukung; gunakan .csv, .xlsx atau .dat."))
     return out

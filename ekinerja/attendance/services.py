@@ -494,6 +494,37 @@ def _normalized_text(good, tz: zoneinfo.ZoneInfo) -> str:
     return "".join(parts)
 
 
+#: How far back an imported punch may lie (a year: older months are long paid) and ahead of today
+#: (a day: the machine's clock a little ahead of the server's).
+IMPORT_DAYS_BACK = 366
+IMPORT_DAYS_AHEAD = 1
+
+
+def _refuse_implausible_dates(parsed, today: dt.date) -> None:
+    """Lines dated in the future or more than a year back are errors (the file is refused as a
+    whole, as for an unreadable line): a machine whose clock was reset (2000-01-01) or ran ahead
+    (2066) would otherwise fabricate years of absences, or set its watermark decades ahead so that
+    its missing data never held a day back; year 0001 ended in a server error."""
+    first = dt.datetime.combine(today - dt.timedelta(days=IMPORT_DAYS_BACK), dt.time.min)
+    last = dt.datetime.combine(today + dt.timedelta(days=IMPORT_DAYS_AHEAD), dt.time.max)
+    kept = []
+    for row in parsed.rows:
+        when = row[2]
+        if first <= when <= last:
+            kept.append(row)
+        else:
+            parsed.errors.append(
+                (
+                    row[0],
+                    f"Tanggal {tanggal(when.date())} di luar rentang yang diterima "
+                    f"({tanggal(first.date())} sampai {tanggal(last.date())}); periksa jam mesin.",
+                )
+            )
+    if len(kept) != len(parsed.rows):
+        parsed.errors.sort()
+        parsed.rows = kept
+
+
 @transaction.atomic
 def import_preview(
     *, actor: User | None, instansi: Instansi, name: str, data: bytes, device: Device | None = None
@@ -506,6 +537,7 @@ def import_preview(
         raise ValidationError({"device": "Mesin milik instansi lain."})
     _import_actor_check(actor)
     parsed = parse_file(name, data)
+    _refuse_implausible_dates(parsed, local_today(instansi))
     resolve = pin_resolver(instansi, device)
     good, warnings = _resolve(parsed, resolve)
     good, outside = _within_admin_units(actor, instansi, good)

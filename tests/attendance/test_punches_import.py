@@ -287,3 +287,43 @@ def test_punches_are_inserted_outside_a_transaction_too(transactional_db):
     ]
     assert services.punches_insert(emp.instansi, rows) == 2
     assert sorted(Punch.objects.values_list("at", flat=True)) == [r.at for r in rows]
+
+
+def test_a_machine_clock_reset_or_ahead_refuses_the_file_before_anything_is_stored(office):
+    """An audit imported a line of 2066 (the machine's watermark went 40 years ahead), one of 2000
+    (27 years of absences derived for everybody) and one of year 0001 (a server error)."""
+    _map(office)
+    for stamp in ("05/12/2066 07:20:00", "01/01/2000 07:20:00", "01/01/0001 07:20:00"):
+        bad = CSV + f"5;101;Ani;{stamp}\n"
+        batch = services.import_preview(
+            actor=None, instansi=office.instansi, name="absen.csv", data=bad.encode()
+        )
+        assert batch.status == PunchImport.Status.REFUSED, stamp
+        assert [e[0] for e in batch.errors] == [6]
+        assert "di luar rentang yang diterima" in batch.errors[0][1]
+    assert not Punch.objects.exists()
+
+
+def test_utf16_and_carriage_return_files_are_read_or_refused_with_their_line(office):
+    """Excel's "Unicode text" (UTF-16) and a file with bare \\r line ends were server errors."""
+    _map(office)
+    for data in (
+        b"\xff\xfe" + CSV.encode("utf-16-le"),
+        CSV.replace("\n", "\r").replace(";Ani;", ';"Ani";').encode(),
+    ):
+        batch = services.import_preview(
+            actor=None, instansi=office.instansi, name="absen.csv", data=data
+        )
+        assert batch.status == PunchImport.Status.PREVIEW, batch.errors
+        assert (batch.total_lines, batch.valid_lines) == (4, 3)
+    broken = b'No;PIN;Nama;Waktu\n1;101;"Ani\r\n;01/10/2026 07:20:10\n'
+    parsed = parse_file("absen.csv", broken.replace(b"\r\n", b"\r"))
+    assert parsed.rows == [] or parsed.errors  # never an exception
+
+
+def test_a_time_column_holding_date_and_time_is_read():
+    """ZKTeco Att2000 writes "AC-No.,...,Time" with the date in the Time column; Fingerspot
+    writes "Scan Date"."""
+    for header in ("AC-No.,Name,Time", "PIN,Nama,Scan Date"):
+        parsed = parse_file("x.csv", f"{header}\n101,Ani,01/10/2026 07:20\n".encode())
+        assert parsed.errors == [] and parsed.rows[0][2] == dt.datetime(2026, 10, 1, 7, 20)
