@@ -873,3 +873,39 @@ def visible_imports(user):
     if Role.BKPSDM in org.user_roles(user):
         return qs
     return qs.filter(uploaded_by=user)
+
+
+@dataclass(frozen=True)
+class PunchPlace:
+    """Where a punch at a given moment counts (tpp-rules.md, "Check-in and check-out"): the working
+    day whose window holds it, as a check-in or check-out; `night_after`: the same date's own shift
+    when it crosses midnight and the punch lies before it (a night nurse's "07:00 on the 17th" is
+    the check-out of the 16th's shift, not of the 17th's)."""
+
+    day: object | None  # workcal WorkDay
+    check_out: bool = False
+    night_after: object | None = None
+
+
+def punch_place(employee: Employee, at: dt.datetime) -> PunchPlace:
+    """The working day (of the day before and the punch's own date) whose window holds `at`, the
+    latest first as the derivation reads overlapping windows. Two queries."""
+    from .derivation import AFTER, BEFORE
+
+    tz = zoneinfo.ZoneInfo(employee.instansi.timezone)
+    day = at.astimezone(tz).date()
+    days = sorted(
+        workcal.work_days([employee], day - dt.timedelta(days=1), day).get(employee.id, ()),
+        key=lambda w: w.date,
+    )
+    own = next((w for w in days if w.date == day), None)
+    night = (
+        own
+        if own is not None and own.end.date() > own.start.date() and at < own.start - BEFORE
+        else None
+    )
+    for w in reversed(days):
+        if w.start - BEFORE <= at <= w.end + AFTER:
+            middle = w.start + (w.end - w.start) / 2
+            return PunchPlace(w, at >= middle, night if w is not own else None)
+    return PunchPlace(None, False, night)

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ekinerja.core.clock import local_today
 from ekinerja.core.files import content_type_for, private_file_response
 from ekinerja.core.jobs import QueueUnavailable, enqueue
-from ekinerja.core.periods import DAYS_ID, Period, parse_iso_date
+from ekinerja.core.periods import DAYS_ID, Period, parse_iso_date, tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.core.spreadsheets import xlsx_response
 from ekinerja.org import selectors as org
@@ -269,11 +269,40 @@ def corrections(request):
                 _form_errors(form, exc)
             else:
                 messages.success(request, _("Permohonan koreksi telah diajukan ke atasan."))
+                _say_where_it_counts(request, me, when)
                 _warn_locked(request, me, req)
                 return redirect("attendance:corrections")
     rows = list(CorrectionRequest.objects.filter(employee=me).select_related("approver")[:50])
     _mark_own_pending(me, rows)
     return render(request, "attendance/corrections.html", {"form": form, "rows": rows})
+
+
+def _say_where_it_counts(request, me, when: dt.datetime) -> None:
+    """Which working day the corrected punch will count for, in words: an audit's night nurse asked
+    for "17 November 07:00" meaning the end of the 17th's night shift; that moment is the end of
+    the 16th's, and nothing said so."""
+    place = selectors.punch_place(me, when)
+    tz = zoneinfo.ZoneInfo(me.instansi.timezone)
+    clock = f"{when.astimezone(tz):%H.%M}"
+    if place.day is None:
+        messages.warning(
+            request,
+            f"Pukul {clock} tanggal {tanggal(when.date())} tidak berada dalam jadwal kerja mana "
+            "pun: koreksi ini tidak mengubah kehadiran hari kerja. Periksa tanggal dan jamnya.",
+        )
+        return
+    what = "absen pulang" if place.check_out else "absen masuk"
+    shift = f"{place.day.start.astimezone(tz):%H.%M}–{place.day.end.astimezone(tz):%H.%M}"
+    text = f"Koreksi ini dihitung sebagai {what} hari kerja {tanggal(place.day.date)} ({shift})."
+    if place.night_after is not None:
+        end = place.night_after.end.astimezone(tz)
+        text += (
+            f" Bila yang dimaksud absen pulang shift malam {tanggal(place.night_after.date)}, "
+            f"ajukan koreksi bertanggal {tanggal(end.date())} pukul {end:%H.%M}."
+        )
+        messages.warning(request, text)
+    else:
+        messages.info(request, text)
 
 
 # ---------------------------------------------------------------- the superior's inbox
