@@ -6,7 +6,7 @@ import base64
 import binascii
 import datetime as dt
 
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from ekinerja.core.periods import Period
 from ekinerja.org.selectors import employee_for_user
@@ -18,9 +18,11 @@ MAX_SELFIE = 2 * 1024 * 1024
 
 
 class CheckinIn(Schema):
-    latitude: float
-    longitude: float
-    accuracy_m: float | None = None
+    # Finite numbers only: "nan" was accepted as an accuracy, stored as none and so never sent to
+    # review (the rule is: worse than 100 m, or none, is reviewed).
+    latitude: float = Field(..., allow_inf_nan=False)
+    longitude: float = Field(..., allow_inf_nan=False)
+    accuracy_m: float | None = Field(None, ge=0, allow_inf_nan=False)
     mock_location: bool = False
     nonce: str
     client_time: dt.datetime

@@ -265,3 +265,17 @@ def test_the_push_is_answered_only_at_the_root_path_production_restricts(client,
     )
     assert r.status_code == 404
     assert not Punch.objects.exists()
+
+
+@time_machine.travel(NOW)
+def test_a_checkin_with_an_accuracy_that_is_not_a_number_is_refused(office, kantor):
+    """ "nan" was stored as no accuracy and the check-in escaped review."""
+    import json
+
+    client = TestClient(router)
+    for value in ("NaN", "Infinity", -5):
+        raw = json.dumps(body()).replace('"accuracy_m": 12.0', f'"accuracy_m": {value}')
+        assert str(value) in raw
+        r = client.post("/checkin", data=raw, content_type="application/json", user=office.ani.user)
+        assert r.status_code == 422, (value, r.content)
+    assert not Punch.objects.exists()
