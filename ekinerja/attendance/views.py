@@ -126,6 +126,10 @@ def month_context(employee: Employee, period: Period) -> dict:
             employee=employee, date_from__lte=period.last_day, date_to__gte=period.first_day
         ).select_related("leave_type"),
         "balance": selectors.annual_leave(employee, period.year),
+        # The month's TPP is locked for them: what changes here now (an import, a correction)
+        # no longer changes that pay; the page says so, as the roster and leave pages do.
+        "tpp_locked": employee.id
+        in selectors.locked_month_employees(employee.instansi_id, [employee.id], period),
     }
 
 

@@ -114,3 +114,16 @@ def test_filing_leave_that_reaches_a_locked_month_warns_at_once(client, office, 
     page = html.unescape(r.content.decode())
     assert "telah diajukan" in page
     assert 'alert-warning" role="alert">TPP Oktober 2026 Anda sudah dikunci' in page
+
+
+def test_the_month_page_of_a_locked_month_says_its_changes_no_longer_change_tpp(
+    client, office, monkeypatch
+):
+    """An audit imported punches into locked October: the month page then read "Tanpa keterangan
+    0" while the locked TPP kept its day, and nothing on the page said why."""
+    client.force_login(office.ani.user)
+    url = reverse("attendance:month") + "?periode=2026-10"
+    assert 'data-testid="month-tpp-locked"' not in client.get(url).content.decode()
+    _lock_october_for(monkeypatch, office.ani.id)
+    page = client.get(url).content.decode()
+    assert 'data-testid="month-tpp-locked"' in page and "TPP Oktober 2026 sudah dikunci" in page
