@@ -53,6 +53,11 @@ MAX_ENTRY_WINDOW = 250
 # calendar maximum. Set only by `scenario run` (ekinerja/exchange, docs/exchange-format.md) through
 # `spec_tables()`.
 _SPEC_TABLES: contextvars.ContextVar[bool] = contextvars.ContextVar("spec_tables", default=False)
+# The BKPSDM editor's form view, where figures are typed as Indonesians write them (0,75): its
+# messages quote decimals with a comma; the JSON view and the exchange format keep JSON's 0.75.
+_DECIMAL_COMMA: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "decimal_comma", default=False
+)
 
 
 def band_gap_warnings(data) -> list[str]:
@@ -85,6 +90,16 @@ def band_gap_warnings(data) -> list[str]:
 def in_spec_tables() -> bool:
     """Whether the format's spec reads the policy here (a scenario run: `spec_tables()`)."""
     return _SPEC_TABLES.get()
+
+
+@contextlib.contextmanager
+def decimal_comma() -> Iterator[None]:
+    """Messages quote decimals as the editor's form shows them: 0,75 instead of 0.75."""
+    token = _DECIMAL_COMMA.set(True)
+    try:
+        yield
+    finally:
+        _DECIMAL_COMMA.reset(token)
 
 
 @contextlib.contextmanager
@@ -427,8 +442,10 @@ def _fmt(number: Decimal) -> str:
     so a typo does not print hundreds of digits)."""
     number = number.normalize()
     if number and not -15 <= number.adjusted() <= 15:
-        return format(number, "E")
-    return format(number, "f")
+        text = format(number, "E")
+    else:
+        text = format(number, "f")
+    return text.replace(".", ",") if _DECIMAL_COMMA.get() else text
 
 
 def _int(number: int) -> str:

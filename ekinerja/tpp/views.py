@@ -4,6 +4,7 @@ payroll downloads for BPKAD, and the policy versions with their editor."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import zoneinfo
@@ -35,7 +36,7 @@ from ekinerja.performance.selectors import predicate_month
 from . import documents, exports, policy_form, selectors, services, simulation
 from .models import Policy as PolicyRow
 from .models import Result, Run, Simulation, Withholding
-from .policy import TEMPLATES, band_gap_warnings
+from .policy import TEMPLATES, band_gap_warnings, decimal_comma
 
 # ---------------------------------------------------------------- helpers
 
@@ -881,9 +882,11 @@ def policy_edit(request, pk: int | None = None):
                 problems = [("$", syntax)]
         if data is not None and not problems and not form_errors:
             try:
-                policy = services.policy_save(
-                    actor=request.user, instansi=instansi, data=data, policy=policy
-                )
+                # The form's messages quote decimals as it shows them (0,75), the JSON view's as JSON.
+                with decimal_comma() if view == "formulir" else contextlib.nullcontext():
+                    policy = services.policy_save(
+                        actor=request.user, instansi=instansi, data=data, policy=policy
+                    )
                 messages.success(request, "Draf kebijakan disimpan.")
                 return redirect("tpp:policy", pk=policy.pk)
             except ValidationError as exc:
@@ -957,8 +960,14 @@ def policy_adopt(request, pk: int):
     _need(request, "tpp.manage_policy")
     policy = get_scoped_or_404(PolicyRow, request.user, pk=pk)
     clash = services.adopted_clash(policy)
-    if clash is not None:  # the service refuses it too; said here with the date in words
-        messages.error(request, services.clash_message(clash))
+    if clash is not None:  # the service refuses it too
+        # The draft's page, where this leads, warns of the clash with the date in words and the
+        # other version's name: said once there, not twice.
+        messages.error(
+            request,
+            "Draf ini tidak ditetapkan: kebijakan lain sudah berlaku mulai tanggal yang sama "
+            "(lihat peringatan di bawah).",
+        )
         return redirect("tpp:policy", pk=policy.pk)
     try:
         services.policy_adopt(actor=request.user, policy=policy)

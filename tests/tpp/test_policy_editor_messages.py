@@ -290,6 +290,8 @@ def test_a_draft_clashing_with_an_adopted_version_is_saved_with_a_warning(editor
     draft.refresh_from_db()
     assert draft.status == PolicyRow.Status.DRAFT
     assert "alert-danger" in page and "berlaku mulai 1 Januari 2026" in page
+    assert "Draf ini tidak ditetapkan: kebijakan lain sudah berlaku mulai tanggal yang sama" in page
+    assert page.count("Sudah ada kebijakan yang berlaku mulai 1 Januari 2026") == 1  # said once
     assert "01-01-2026" not in page
     # Another date: no warning, and adopting says the date in words.
     data["effective_from"] = "2026-07-01"

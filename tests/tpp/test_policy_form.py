@@ -4,6 +4,7 @@ what the form does not show is kept; problems are shown at the field or row they
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
@@ -214,6 +215,28 @@ def test_the_readers_problems_land_on_their_field_and_row(editor, pemda):
     rows = re.findall(r"<tr( class=\"table-danger\")?>", band_table.split("</thead>")[1])
     assert rows[2] == ' class="table-danger"' and not rows[0] and not rows[1]
     assert "rentang harus bersambung" in band_table
+
+
+def test_the_forms_messages_quote_decimals_with_a_comma_the_json_views_with_a_dot(editor, pemda):
+    post = _form_of(editor.get(reverse("tpp:policy-new")))
+    post["f:effective_from"] = "2027-01-01"
+    late = "f:attendance.late_bands"
+    post[f"{late}.0.2"] = "1,5"
+    post[f"{late}.1.2"] = "0,75"  # a longer lateness cut less than a shorter one
+    response = editor.post(reverse("tpp:policy-new"), post)
+    page = _page(response)
+    assert response.status_code == 400
+    assert "persentase 0,75 lebih kecil dari rentang sebelumnya (1,5)" in page
+    assert "0.75" not in page and "(1.5)" not in page
+    # The JSON view speaks JSON: the number as the text holds it.
+    data = json.loads(json.dumps(pemda.policy.data))
+    data["effective_from"] = "2027-01-01"
+    data["attendance"]["late_bands"][0][2] = 1.5
+    data["attendance"]["late_bands"][1][2] = 0.75
+    response = editor.post(reverse("tpp:policy-new"), {"data": json.dumps(data)})
+    page = _page(response)
+    assert response.status_code == 400
+    assert "persentase 0.75 lebih kecil dari rentang sebelumnya (1.5)" in page
 
 
 def test_a_policy_someone_else_may_not_change_is_refused(client, pemda):
