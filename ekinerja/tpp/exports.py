@@ -14,9 +14,10 @@ beginning "Badan Kepegawaian"), a treasurer the holder of a "Bendahara Pengeluar
 paying unit (`treasurers`). Where nobody holds the post the name and NIP stay dotted, to be written
 by hand.
 
-Every row's "Keterangan" explains what the figures alone do not: the attendance-floor factor and the
-discipline-sentence cut between the components' sum and the gross (from `Result.detail`), and the
-withholding, release, correction and unrecovered recovery between the net and what is paid.
+Every row's "Keterangan" explains what the figures alone do not: a ceiling prorated for days not in
+post, the attendance-floor factor and the discipline-sentence cut between the components' sum and
+the gross (from `Result.detail`), and the withholding, release, correction and unrecovered recovery
+between the net and what is paid.
 
 Every document is built from the same stored Result rows, so their totals are equal to the rupiah to
 each other and to the Run's totals: the amount paid is Result.payable (net, or 0 when withheld, plus
@@ -101,6 +102,18 @@ def gross_remark(result: Result) -> str:
     return text[0].upper() + text[1:]
 
 
+def ceiling_remark(result: Result) -> str:
+    """Why the ceiling is below the kelas's: days of the month not in post (hired, retired or moved
+    mid-month, a leave without TPP such as CLTN), over which the calculator prorates it
+    (`detail.days_in_post`, `working_days`): "Pagu diprorata: menjabat 0 dari 21 hari kerja". A row
+    of zeros said nothing at all."""
+    d = result.detail or {}
+    days, working = d.get("days_in_post"), d.get("working_days")
+    if d.get("payment_only") or days is None or not working or days >= working:
+        return ""
+    return f"Pagu diprorata: menjabat {days} dari {working} hari kerja"
+
+
 def payment_remark(result: Result) -> str:
     """Why what is paid is not the net: withholding, release, correction, unrecovered recovery."""
     parts = []
@@ -136,12 +149,14 @@ def _sourced(label: str, total: Decimal, sources: list, kind: str) -> str:
 
 
 def remark(result: Result) -> str:
-    """The row's Keterangan: what takes the components' sum to the gross and the net to the amount
-    paid, so BPKAD can reconcile every row (withholding first, as the most important)."""
+    """The row's Keterangan: why the ceiling is prorated, what takes the components' sum to the
+    gross and the net to the amount paid, so BPKAD can reconcile every row (withholding first, as
+    the most important)."""
     pay, gross = payment_remark(result), gross_remark(result)
+    ceiling = ceiling_remark(result)
     if result.withheld:
-        return "; ".join(p for p in (pay, gross) if p)
-    return "; ".join(p for p in (gross, pay) if p)
+        return "; ".join(p for p in (pay, ceiling, gross) if p)
+    return "; ".join(p for p in (ceiling, gross, pay) if p)
 
 
 DOTS = "...................................."
@@ -377,6 +392,18 @@ def _sheet_name(name: str, used: set[str], code: str = "") -> str:
     return candidate
 
 
+def _print_setup(ws, data: Payroll, header_row: int) -> None:
+    """A sheet printed as the pdf is: A4 landscape, every column on the page's width (as many pages
+    down as needed), the table's header row on every page, and a footer naming the list with the
+    page number ("Halaman 2 dari 3"), so that no page of a signed list can be taken for another's."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    label = f"TPP {data.period.label} · {data.run.instansi.name}".replace("&", "&&")
+    ws.set_footer(f"&L&8{label}&R&8Halaman &P dari &N")
+
+
 def _sign_block(
     ws, row: int, left: tuple[int, Signatory], right: tuple[int, Signatory], date, bold
 ):
@@ -404,6 +431,8 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
     )
     cell = wb.add_format({"border": 1, "valign": "top"})
     text = wb.add_format({"border": 1, "valign": "top", "num_format": "@"})
+    # Names, posts, banks and remarks wrap in their column: a long one is never cut off at the
+    # next cell (the row grows instead).
     note = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
     money = wb.add_format({"border": 1, "num_format": "#,##0", "valign": "top"})
     total_money = wb.add_format({"border": 1, "num_format": "#,##0", "bold": True})
@@ -431,9 +460,7 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
     for section in data.sections:
         code = section.unit.code if section.unit is not None else ""
         ws = wb.add_worksheet(_sheet_name(section.title, used, code))
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
+        _print_setup(ws, data, header_row=4)
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
         ws.write(0, 0, f"DAFTAR NOMINATIF TPP BULAN {data.period.label.upper()}", title)
@@ -441,16 +468,15 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
         ws.write(1, 0, f"{run.instansi.name} · {unit_label}", bold)
         ws.write(2, 0, f"Kebijakan: {(run.policy_data or {}).get('name', '-')}")
         ws.write_row(4, 0, headers, head)
-        ws.repeat_rows(4)
         row = 5
         for n, r in enumerate(section.rows, start=1):
             values = [
                 (n, cell),
                 (r.nip, text),
-                (r.name, cell),
+                (r.name, note),
                 (r.golongan, cell),
                 (r.kelas, cell),
-                (r.position_name, cell),
+                (r.position_name, note),
                 (int(r.ceiling), money),
                 *[(int(component_amount(r, k)), money) for k in data.keys],
                 (int(r.gross), money),
@@ -458,7 +484,7 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
                 (int(r.health_insurance), money),
                 (int(r.net), money),
                 (int(r.payable), money),
-                (r.bank_name, cell),
+                (r.bank_name, note),
                 (r.bank_account, text),
                 (remark(r), note),
             ]
@@ -525,8 +551,8 @@ def _recap_sheet(
 ):
     used.discard("rekap")
     ws = wb.add_worksheet(_sheet_name("Rekap", used))
-    ws.set_landscape()
-    ws.set_paper(9)
+    _print_setup(ws, data, header_row=3)
+    unit_name = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
     ws.set_column(0, 0, 5)
     ws.set_column(1, 1, 40)
     ws.set_column(2, 11, 15)
@@ -536,7 +562,7 @@ def _recap_sheet(
     row = 4
     for n, s in enumerate(data.sections, start=1):
         ws.write(row, 0, n, cell)
-        ws.write(row, 1, s.title, cell)
+        ws.write(row, 1, s.title, unit_name)
         for col, v in enumerate(_recap_values(_with_extra(s.totals, s.rows)), start=2):
             ws.write_number(row, col, v, money)
         row += 1

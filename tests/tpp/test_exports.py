@@ -132,3 +132,113 @@ def test_withheld_employee_is_listed_as_withheld_with_nothing_paid(locked_run):
     line = dict(zip(header, held, strict=False))
     assert line["Dibayarkan"] == 0 and line["TPP bersih"] > 0
     assert line["Keterangan"].startswith("Ditahan: SKP bulanan")
+
+
+# --------------------------------------------------------------------------------------------------
+# Read as BPKAD reads them: printed pages, long texts, negative amounts, prorated ceilings
+
+
+def test_a_negative_amount_in_a_remark_never_breaks_after_its_minus_sign(locked_run, monkeypatch):
+    """A correction recovered ("Koreksi -Rp1.234.567") wrapped in the Keterangan column used to end
+    a line with "-" and start the next with "Rp1.234.567": a recovery read as a payment. Reasons of
+    every length put the line's end at every place of the remark; the amount stays whole."""
+    import copy
+    from dataclasses import replace
+
+    p, run = locked_run
+    real = exports.payroll
+
+    def payroll(run, unit=None, signed=False):
+        data = real(run, unit, signed=signed)
+        s = data.sections[0]
+        rows = []
+        for n in range(1, 25):
+            r = copy.copy(s.rows[0])
+            r.withheld, r.withheld_reason = True, " ".join(["SKP"] + ["x" * n] * 3)
+            r.adjustment = Decimal(-1_234_567)
+            rows.append(r)
+        data.sections = [replace(s, rows=rows)]
+        return data
+
+    monkeypatch.setattr(exports, "payroll", payroll)
+    text = _pdf_text(exports.nominatif_pdf(run, p.opd_b))
+    assert text.count("Koreksi") == 24
+    assert text.count("-Rp1.234.567") == 24, [ln for ln in text.splitlines() if ln.endswith("-")]
+    assert not [ln for ln in text.splitlines() if ln.rstrip().endswith(" -")]
+
+
+def test_the_workbooks_print_on_the_page_width_with_their_header_and_page_numbers(locked_run):
+    """The Rekap sheets (of the list and the SP2D recap) were printed at 100%: 195 characters of
+    columns over two A4 sheets, the amount paid and the treasurer's signature on the second, without
+    a header. Every sheet is now landscape A4, one page wide, header row repeated, and numbered."""
+    p, run = locked_run
+    for content, header_row in (
+        (exports.nominatif_xlsx(run), None),
+        (exports.recap_xlsx(run), "$4:$4"),
+    ):
+        wb = openpyxl.load_workbook(io.BytesIO(content))
+        for ws in wb.worksheets:
+            setup = ws.page_setup
+            assert setup.orientation == "landscape" and setup.paperSize == 9, ws.title
+            assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+            assert setup.fitToWidth in (None, 1) and setup.fitToHeight == 0, ws.title
+            expected = header_row or ("$4:$4" if ws.title == "Rekap" else "$5:$5")
+            assert ws.print_title_rows == expected, ws.title
+            assert ws.oddFooter.right.text == "Halaman &P dari &N", ws.title
+            assert "TPP Oktober 2026" in ws.oddFooter.left.text, ws.title
+
+
+def test_long_names_posts_banks_and_units_wrap_instead_of_being_cut_off(locked_run):
+    p, run = locked_run
+    long_unit = "Badan Perencanaan Pembangunan, Penelitian dan Pengembangan Daerah Kabupaten Uji"
+    p.opd_b.name = long_unit
+    p.opd_b.save()
+    r = Result.objects.filter(run=run, unit=p.opd_b).order_by("-kelas").first()
+    r.name = "Prof. Dr. Ir. Hj. Siti Nurhaliza Rahmawati Kusumaningrum Wijayakusuma, M.Sc., Ph.D."
+    r.position_name = "Kepala Badan Perencanaan Pembangunan, Penelitian dan Pengembangan Daerah"
+    r.bank_name = "Bank Pembangunan Daerah Kalimantan Selatan"
+    r.save()
+    wb = openpyxl.load_workbook(io.BytesIO(exports.nominatif_xlsx(run)))
+    ws = next(ws for ws in wb.worksheets if ws.title.startswith("B Badan Perencanaan"))
+    cells = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    for value in (r.name, r.position_name, r.bank_name):
+        assert cells[value].alignment.wrap_text, value
+    recap = wb["Rekap"]
+    unit = next(c for row in recap.iter_rows() for c in row if c.value == long_unit)
+    assert unit.alignment.wrap_text
+    sp2d = openpyxl.load_workbook(io.BytesIO(exports.recap_xlsx(run))).worksheets[0]
+    unit = next(c for row in sp2d.iter_rows() for c in row if c.value == long_unit)
+    assert unit.alignment.wrap_text
+
+
+def test_a_prorated_or_zero_ceiling_says_why():
+    """An employee on CLTN all month is listed with zeros from the ceiling to what is paid; one on
+    CLTN for part of it with a ceiling below the kelas's. The Keterangan said nothing of either."""
+    from .data import leave
+
+    p = make_pemda()
+    away, part = add_staff(p, 2)
+    for e in [*p.people.values(), *p.extra]:
+        full_attendance(e)
+        monthly_minutes(p, e, 12)
+        rate(e, "baik")
+    leave(away, "cltn", OCT.first_day, OCT.last_day)
+    leave(part, "cltn", OCT.first_day, workdays()[9])  # 10 of the 22 working days
+    run = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT)
+    run = services.run_verify(actor=p.bkpsdm1, run=run)
+    run = services.run_lock(actor=p.bkpsdm2, run=run)
+    zero = Result.objects.get(run=run, employee=away)
+    assert zero.ceiling == zero.payable == 0
+    prorated = Result.objects.get(run=run, employee=part)
+    full = Result.objects.get(run=run, employee=p.people["staf"])
+    assert 0 < prorated.ceiling < full.ceiling
+
+    wb = openpyxl.load_workbook(io.BytesIO(exports.nominatif_xlsx(run, p.opd_b)), data_only=True)
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    header = next(r for r in rows if r and r[0] == "No")
+    lines = {r[1]: dict(zip(header, r, strict=False)) for r in rows if r and isinstance(r[0], int)}
+    assert lines[away.nip]["Keterangan"] == "Pagu diprorata: menjabat 0 dari 22 hari kerja"
+    assert lines[part.nip]["Keterangan"] == "Pagu diprorata: menjabat 12 dari 22 hari kerja"
+    assert not lines[full.nip]["Keterangan"]
+    text = re.sub(r"\s+", " ", _pdf_text(exports.nominatif_pdf(run, p.opd_b)))
+    assert "Pagu diprorata: menjabat 0 dari 22 hari kerja" in text

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -74,3 +77,16 @@ def selisih_class(value) -> str:
     if amount < 0:
         return "text-danger"
     return "text-muted"
+
+
+_AMOUNT = re.compile(r"-?Rp\d[\d.]*")
+
+
+@register.filter
+def amounts_unbroken(text) -> str:
+    """`text` escaped, each amount in it ("Rp150.000", "-Rp3.092.668") in a
+    `<span class="amount">` that the pdf's style keeps on one line: a line may break after a
+    hyphen, so "-Rp3.092.668" could end a line with "-" and start the next with "Rp3.092.668", a
+    recovery read as a payment."""
+    escaped = str(conditional_escape(text or ""))
+    return mark_safe(_AMOUNT.sub(lambda m: f'<span class="amount">{m.group(0)}</span>', escaped))
