@@ -242,3 +242,14 @@ def test_a_prorated_or_zero_ceiling_says_why():
     assert not lines[full.nip]["Keterangan"]
     text = re.sub(r"\s+", " ", _pdf_text(exports.nominatif_pdf(run, p.opd_b)))
     assert "Pagu diprorata: menjabat 0 dari 22 hari kerja" in text
+
+
+def test_the_pdf_footer_writes_the_instansi_name_as_it_is(locked_run):
+    p, run = locked_run
+    p.inst.name = 'Pemerintah Kab. "Tanah" & Laut\'s </style>'
+    p.inst.save(update_fields=["name"])
+    run.refresh_from_db()
+    for content in (exports.nominatif_pdf(run), exports.recap_pdf(run)):
+        text = _pdf_text(content)
+        assert 'Pemerintah Kab. "Tanah" & Laut\'s </style>' in text
+        assert "&amp;" not in text and "&#x27;" not in text and "&quot;" not in text

@@ -90,3 +90,15 @@ def amounts_unbroken(text) -> str:
     recovery read as a payment."""
     escaped = str(conditional_escape(text or ""))
     return mark_safe(_AMOUNT.sub(lambda m: f'<span class="amount">{m.group(0)}</span>', escaped))
+
+
+@register.filter
+def css_string(value) -> str:
+    """`value` for inside a CSS string ("..."), as the pdf's page footer writes the instansi's name:
+    every character but letters, digits, spaces and plain punctuation as a CSS escape (`\\26 ` for
+    "&"). HTML escaping there printed "Kabupaten A &amp; B" literally, and a quote or a `</style>`
+    in a name would have ended the string or the style."""
+    safe = " .,:;()-/·"
+    return mark_safe(
+        "".join(c if c.isalnum() or c in safe else f"\\{ord(c):x} " for c in str(value or ""))
+    )
