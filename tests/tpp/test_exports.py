@@ -253,3 +253,18 @@ def test_the_pdf_footer_writes_the_instansi_name_as_it_is(locked_run):
         text = _pdf_text(content)
         assert 'Pemerintah Kab. "Tanah" & Laut\'s </style>' in text
         assert "&amp;" not in text and "&#x27;" not in text and "&quot;" not in text
+
+
+def test_a_row_without_a_bank_shows_only_a_dash_in_its_account_cell(locked_run, monkeypatch):
+    p, run = locked_run
+    Result.objects.filter(run=run, employee=p.extra[1]).update(bank_name="", bank_account="")
+    Result.objects.filter(run=run, employee=p.extra[2]).update(bank_name="Bank Kalsel")
+    seen = {}
+    monkeypatch.setattr(exports, "_pdf", lambda template, context: seen.setdefault("ctx", context))
+    exports.nominatif_pdf(run)
+    from django.template.loader import render_to_string
+
+    page = render_to_string("tpp/pdf/nominatif.html", seen["ctx"])
+    assert "<td>-</td>" in page  # no empty line above the dash
+    assert "<td><br>" not in page
+    assert "<td>Bank Kalsel<br>" in page
