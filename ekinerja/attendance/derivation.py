@@ -7,7 +7,8 @@ check-out the latest at or after the midpoint. No punch at all and no leave: abs
 (TK). Late minutes = check-in - start in whole (floored) minutes, counted only if greater than the
 grace minutes, and then as the whole figure; early-leave minutes likewise from end - check-out.
 A day covered by an approved leave has no late / early / missing / absent facts, only the leave type.
-A day that is not a working day is an off day.
+A day that is not a working day is an off day: never present, late or absent; its own punches (an
+overtime Sunday, a duty on a holiday) are shown as its first and last punch.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ class DayFacts:
     leave_type: str | None = None
     has_any_punch: bool = False
     final: bool = True
+    # False: a day on which the employee held no definitif post (before their first, after their
+    # last, between two): not one of their working days (selectors.derive_employee with posts).
+    in_post: bool = True
 
 
 #: The DailyAttendance columns a day's facts fill, in the order of stored_values().
@@ -125,15 +129,20 @@ def derive_day(
     sorted_punches: bool = False,
 ) -> DayFacts:
     """Derive one day. `punches` are the employee's punch times (aware; any superset of the window is
-    fine; pass sorted_punches=True when they are already sorted to skip the sort)."""
+    fine; pass sorted_punches=True when they are already sorted to skip the sort). For a day that is
+    not a working day (`shift` None), the punches of its own date (in their zone) are its check-in
+    (the first) and check-out (the last, when there are two or more): shown, never judged."""
     ordered = punches if sorted_punches else sorted(punches)
     if shift is None:
+        own = [p for p in ordered if p.date() == day] if ordered else []
         return DayFacts(
             date=day,
             status=LEAVE if leave_type else OFF,
             working=False,
+            check_in=own[0] if own else None,
+            check_out=own[-1] if len(own) > 1 else None,
             leave_type=leave_type,
-            has_any_punch=any(p.date() == day for p in ordered) if ordered else False,
+            has_any_punch=bool(own),
             final=final,
         )
     # Positional arguments throughout: this runs for every employee-day of a TPP run.

@@ -271,6 +271,28 @@ def data_cutoffs(
     return base, per_employee
 
 
+def posts_held(employees: list[Employee]) -> dict[int, list[tuple[dt.date, dt.date | None]]]:
+    """Employee id -> the (start, end) of each of their definitif posts (end None: open), by start
+    (one query). An employee without any definitif post on record is left out."""
+    from ekinerja.org.models import Assignment
+
+    ids = {e.id for e in employees}
+    out: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    rows = (
+        Assignment.objects.filter(_employee_q(employees), kind=Assignment.Kind.DEFINITIF)
+        .order_by("start")
+        .values_list("employee_id", "start", "end")
+    )
+    for emp_id, start, end in rows:
+        if emp_id in ids:
+            out[emp_id].append((start, end))
+    return dict(out)
+
+
+def _in_post(spans: list[tuple[dt.date, dt.date | None]], day: dt.date) -> bool:
+    return any(s <= day and (e is None or day <= e) for s, e in spans)
+
+
 @dataclass
 class Inputs:
     work: dict[int, list]  # employee id -> [workcal.calendar.WorkDay]
@@ -282,11 +304,22 @@ class Inputs:
     shifts: dict[int, dict] = field(default_factory=dict)
     # employee id -> data complete up to, where a stalled device they use makes it earlier
     employee_cutoff: dict[int, dt.datetime] = field(default_factory=dict)
+    # With posts (posts_held), a working day on which the employee holds no definitif post is not
+    # one of theirs; None: the calendar alone (the TPP run's W, tpp-rules.md "Working days W").
+    posts: dict[int, list[tuple[dt.date, dt.date | None]]] | None = None
 
 
-def load_inputs(employees: list[Employee], start: dt.date, end: dt.date, now=None) -> Inputs:
+def load_inputs(
+    employees: list[Employee],
+    start: dt.date,
+    end: dt.date,
+    now=None,
+    *,
+    in_post: bool = False,
+    posts: dict | None = None,
+) -> Inputs:
     """Everything derivation needs for the employees over [start, end] (thirteen queries; three
-    more when a device has stalled)."""
+    more when a device has stalled; one more with `in_post` unless `posts` are given)."""
     instansi_ids = {e.instansi_id for e in employees}
     zones = {
         i: zoneinfo.ZoneInfo(z)
@@ -300,6 +333,7 @@ def load_inputs(employees: list[Employee], start: dt.date, end: dt.date, now=Non
         cutoff=cutoff,
         zones=zones,
         employee_cutoff=employee_cutoff,
+        posts=(posts if posts is not None else posts_held(employees)) if in_post else None,
     )
 
 
@@ -312,8 +346,21 @@ def derive_employee(
     all_days: bool = False,
 ) -> list[DayFacts]:
     """Facts for one employee from preloaded inputs: every working day, plus (with all_days) leave
-    days and off days that have punches."""
+    days and off days that have punches of their own (a punch inside the window of a working day,
+    such as a night shift's check-out the next morning, is that day's).
+
+    With `inputs.posts`, the working days on which the employee holds no definitif post (before
+    their first, after their last, between two) are not theirs, as the TPP run's days in post
+    (tpp-rules.md "Days in post"): off, or leave, with `in_post` false; never absent. An employee
+    without any definitif post on record keeps the calendar as it is."""
     work = {w.date: w for w in inputs.work.get(employee.id, ())}
+    spans = inputs.posts.get(employee.id) if inputs.posts is not None else None
+    if spans:
+        lo, hi = (min(start, min(work)), max(end, max(work))) if work else (start, end)
+        if _covers(spans, lo, hi):
+            spans = None  # in post on every day of the range (nearly everyone): nothing to mark
+        else:
+            work = {d: w for d, w in work.items() if _in_post(spans, d)}
     punches = inputs.punches.get(employee.id, [])
     leave = inputs.leave.get(employee.id, {})
     cutoff = inputs.cutoff[employee.instansi_id]
@@ -325,6 +372,7 @@ def derive_employee(
     before = dt.timedelta(hours=4)
     after = dt.timedelta(hours=6, microseconds=1)
     six = dt.timedelta(hours=6)
+    one_day = dt.timedelta(days=1)
     # Employees on the same fixed schedule share their WorkDay objects (workcal's cache): the
     # day's shift in UTC, its punch window and when it closes are worked out once per object
     # (whether it is final depends on the employee's own cutoff).
@@ -360,33 +408,63 @@ def derive_employee(
                 )
             )
         else:
-            local = [p.astimezone(tz) for p in punches if p.astimezone(tz).date() == day]
+            # The off day's own punches: of its date, outside the windows of the working days
+            # beside it (a night shift's check-out the next morning belongs to that shift).
+            claimed = [
+                (n.start - before, n.end + after)
+                for n in (work.get(day - one_day), work.get(day + one_day))
+                if n is not None
+            ]
+            local = [
+                p.astimezone(tz)
+                for p in punches
+                if p.astimezone(tz).date() == day and not any(lo <= p < hi for lo, hi in claimed)
+            ]
+            if not local and day not in leave:
+                continue
             final = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(6), tzinfo=tz) <= cutoff
-            out.append(
-                derive_day(day, None, local, leave.get(day), final=final, sorted_punches=True)
-            )
+            f = derive_day(day, None, local, leave.get(day), final=final, sorted_punches=True)
+            if spans is not None and not _in_post(spans, day):
+                f.in_post = False
+            out.append(f)
     return out
 
 
-def attendance_month(employees: list[Employee], period: Period) -> dict[int, list[DayFacts]]:
+def _covers(spans: list[tuple[dt.date, dt.date | None]], start: dt.date, end: dt.date) -> bool:
+    """Whether one post covers the whole of [start, end]."""
+    return any(s <= start and (e is None or e >= end) for s, e in spans)
+
+
+def attendance_month(
+    employees: list[Employee], period: Period, *, in_post: bool = False
+) -> dict[int, list[DayFacts]]:
     """Employee id -> DayFacts for each scheduled working day of the month (late / early minutes,
-    missing check-in / check-out, absent without notice, leave type, has_any_punch, final)."""
+    missing check-in / check-out, absent without notice, leave type, has_any_punch, final).
+
+    The TPP run's W: every working day of the calendar, whatever the posts (tpp-rules.md; it
+    judges only the days in post itself). With `in_post` (the recap), only the days on which the
+    employee holds a definitif post (derive_employee; one more query)."""
     employees = list(employees)
     if not employees:
         return {}
     start, end = period.first_day, period.last_day
-    inputs = load_inputs(employees, start, end)
+    inputs = load_inputs(employees, start, end, in_post=in_post)
     return {e.id: derive_employee(e, inputs, start, end) for e in employees}
 
 
 def attendance_days(
-    employees: list[Employee], start: dt.date, end: dt.date, now=None
+    employees: list[Employee], start: dt.date, end: dt.date, now=None, *, posts=None
 ) -> dict[int, list[DayFacts]]:
-    """Like attendance_month over any range, including leave days and off days with punches."""
+    """Like attendance_month over any range, including leave days and off days with punches, and
+    counting as working days only the days in post (the pages, the stored days and the reports
+    read from them; `posts`: posts_held of the employees when the caller has read it already)."""
     employees = list(employees)
     if not employees:
         return {}
-    inputs = load_inputs(employees, start, end, now)
+    # The working days either side too: a punch in their window (a night shift's check-out on the
+    # morning after) is theirs, not the off day's.
+    one = dt.timedelta(days=1)
+    inputs = load_inputs(employees, start - one, end + one, now, in_post=True, posts=posts)
     return {e.id: derive_employee(e, inputs, start, end, all_days=True) for e in employees}
 
 

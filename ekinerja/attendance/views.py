@@ -45,6 +45,7 @@ STATUS_COLORS = {
     "absent": "danger",
     "leave": "info",
     "off": "secondary",
+    "not_in_post": "light",
     "pending": "light",
     "scheduled": "light",
 }
@@ -93,11 +94,52 @@ def _day_view(f, leave_names) -> dict:
     }
 
 
+def posts_note(spans: list, period: Period) -> str:
+    """What the month page says of a month the employee did not hold a definitif post all through
+    ("Menjabat sejak 15 Oktober 2026"): its other days are no working days of theirs, as in the TPP
+    run; "" when in post all month or without any post on record."""
+    first, last = period.first_day, period.last_day
+    parts = []
+    for s, e in spans:
+        lo, hi = max(s, first), min(e or last, last)
+        if lo > hi:
+            continue
+        if lo == first and hi == last:
+            return ""
+        if lo == first:
+            parts.append(f"sampai {tanggal(hi)}")
+        elif hi == last:
+            parts.append(f"sejak {tanggal(lo)}")
+        else:
+            parts.append(f"{tanggal(lo)} s.d. {tanggal(hi)}")
+    if not spans:
+        return ""
+    if not parts:
+        return _("Tidak menjabat (definitif) pada bulan ini: tidak ada hari kerja yang dihitung.")
+    return _(
+        "Menjabat %(when)s; hari lain bulan ini bukan hari kerja dan tidak dihitung, "
+        "sama seperti pada TPP."
+    ) % {"when": " dan ".join(parts)}
+
+
 def month_context(employee: Employee, period: Period) -> dict:
     tz = zoneinfo.ZoneInfo(employee.instansi.timezone)
-    days = selectors.attendance_days([employee], period.first_day, period.last_day)[employee.id]
+    posts = selectors.posts_held([employee])
+    days = selectors.attendance_days([employee], period.first_day, period.last_day, posts=posts)[
+        employee.id
+    ]
     leave_names = selectors.leave_type_names(employee.instansi)
-    by_date = {f.date: _day_view(f, leave_names) for f in days}
+    spans = posts.get(employee.id, [])
+    first_post = spans[0][0] if spans else None
+    by_date = {}
+    for f in days:
+        view = _day_view(f, leave_names)
+        if not f.in_post and not f.leave_type:
+            # Not a working day of theirs: before the first post, or after (or between) posts.
+            before = first_post is not None and f.date < first_post
+            view["label"] = _("Belum menjabat") if before else _("Tidak menjabat")
+            view["status"] = "not_in_post"
+        by_date[f.date] = view
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(period.year, period.month):
         weeks.append(
@@ -112,6 +154,7 @@ def month_context(employee: Employee, period: Period) -> dict:
         "next": period.next(),
         "weeks": weeks,
         "days": [by_date[d] for d in sorted(by_date)],
+        "posts_note": posts_note(spans, period),
         "weekday_names": DAYS_ID,
         "tz": tz,
         "summary": {
@@ -692,7 +735,9 @@ RECAP_COLUMNS = [
 
 
 def recap_rows(emps: list[Employee], period: Period) -> list[dict]:
-    facts = selectors.attendance_month(emps, period)
+    # Only the days each employee holds a definitif post (a joiner from the 15th has no absences
+    # before it), as the TPP run judges them.
+    facts = selectors.attendance_month(emps, period, in_post=True)
     rows = []
     for e in emps:
         days = facts.get(e.id, [])
