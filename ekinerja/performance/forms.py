@@ -56,6 +56,28 @@ class IndicatorForm(forms.ModelForm):
             "target_months": "Target waktu (bulan)",
         }
 
+    # The model's check constraints say the same, but as "Batasan “skpindicator_…” dilanggar."
+    # above the card; these put an Indonesian message next to the field.
+    def clean_target_quantity(self):
+        value = self.cleaned_data.get("target_quantity")
+        if value is not None and value <= 0:
+            raise forms.ValidationError("Target kuantitas harus lebih dari 0.")
+        return value
+
+    def clean_target_quality(self):
+        value = self.cleaned_data.get("target_quality")
+        if value is not None and not 0 < value <= 100:
+            raise forms.ValidationError(
+                "Target kualitas harus lebih dari 0 dan paling tinggi 100%."
+            )
+        return value
+
+    def clean_target_months(self):
+        value = self.cleaned_data.get("target_months")
+        if value is not None and not 1 <= value <= 12:
+            raise forms.ValidationError("Target waktu harus antara 1 dan 12 bulan.")
+        return value
+
 
 IndicatorFormSet = inlineformset_factory(
     SkpResult,

@@ -692,7 +692,10 @@ def rating(request):
         raise PermissionDenied
     me = employee_for_user(request.user) if for_bkpsdm else _me(request)
     today = _today(request)
-    here = reverse("performance:rating") + (f"?untuk={WITHOUT_SUPERIOR}&" if for_bkpsdm else "?")
+    base = reverse("performance:rating") + (f"?untuk={WITHOUT_SUPERIOR}&" if for_bkpsdm else "?")
+    # ?belum=1: only those still to rate (a superior of hundreds finds the last few at once).
+    only_unrated = request.GET.get("belum") == "1"
+    here = base + ("belum=1&" if only_unrated else "")
     cfg = selectors.performance_settings(request.user.instansi_id)
     periods = selectors.ratable_with_reopened(cfg, today)
     period = _pick_period(request, periods)
@@ -761,17 +764,22 @@ def rating(request):
                 posted = None
     # A kepala bidang over 600 school heads had one 3.7 MB sheet: 50 cards a page, the count of
     # those still to rate over all of them. A page posts its own cards only.
-    page = Paginator(rows, RATING_PAGE_ROWS).get_page(request.GET.get("hal"))
+    to_rate = [
+        r for r in rows if r.plan is not None and not (r.evaluation and r.evaluation.is_rated)
+    ]
+    page = Paginator(to_rate if only_unrated else rows, RATING_PAGE_ROWS).get_page(
+        request.GET.get("hal")
+    )
     ctx.update(
         {
             "sheet": _rating_state(request, list(page.object_list), errors, posted),
             "page": page,
             "locked": selectors.is_period_locked(request.user.instansi_id, period),
-            "pending": sum(
-                1
-                for r in rows
-                if r.plan is not None and not (r.evaluation and r.evaluation.is_rated)
-            ),
+            "pending": len(to_rate),
+            "has_rows": bool(rows),
+            "only_unrated": only_unrated,
+            "all_url": f"{base}periode={period.key}",
+            "unrated_url": f"{base}belum=1&periode={period.key}",
         }
     )
     template = (

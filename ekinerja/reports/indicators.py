@@ -73,6 +73,18 @@ class OpdCounts:
     def skp_unrated(self) -> int:
         return max(0, self.employees - self.skp_rated)
 
+    @property
+    def has_record(self) -> bool:
+        """Anything recorded in the days counted: stored attendance or an activity entry. Without
+        it (an OPD not on e-Kinerja yet, a month before the data start) the activity achievement
+        is unknown, not 0%."""
+        return bool(
+            self.scheduled_days
+            or self.approved_minutes
+            or self.achieved_minutes
+            or self.pending_entries
+        )
+
 
 def ribuan(n: int) -> str:
     """A whole number as Indonesians write it: 6.763."""
@@ -102,7 +114,7 @@ def indicators(c: OpdCounts) -> OpdIndicators:
     due = c.scheduled_days - c.leave_days
     on_time = percent(c.on_time_days, due)
     activity = percent(c.achieved_minutes, c.target_minutes)
-    if not (c.scheduled_days or c.approved_minutes or c.achieved_minutes or c.pending_entries):
+    if not c.has_record:
         # A month with no record at all (before the Pemda's data starts): unknown, not 0,0% in red.
         activity = None
     score = None
@@ -119,13 +131,21 @@ def indicators(c: OpdCounts) -> OpdIndicators:
     )
 
 
+# Summed over the OPDs with a record only: an OPD shown "–" (nothing recorded) would otherwise
+# weigh in the instansi's capaian aktivitas as 0%, below every OPD shown.
+_RECORDED_ONLY = ("achieved_minutes", "target_minutes")
+
+
 def total(counts: list[OpdCounts], name: str) -> OpdCounts:
-    """Every OPD summed into one row (the instansi's own figures)."""
+    """Every OPD summed into one row (the instansi's own figures). The activity achievement's
+    minutes and targets come from the OPDs that have a record, as on their rows."""
     sums: dict[str, object] = {}
+    recorded = [c for c in counts if c.has_record]
     for f in fields(OpdCounts):
         if f.name in ("unit_id", "code", "name"):
             continue
-        values = [v for c in counts if (v := getattr(c, f.name)) is not None]
+        source = recorded if f.name in _RECORDED_ONLY else counts
+        values = [v for c in source if (v := getattr(c, f.name)) is not None]
         if f.default is None:  # ceiling, gross: unknown everywhere (not computed) stays unknown
             sums[f.name] = sum(values, Decimal(0)) if values else None
         else:

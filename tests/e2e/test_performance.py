@@ -68,6 +68,8 @@ def test_superior_rates_three_subordinates_on_one_screen(kinerja, live_server, p
     assert rows.count() == 3
     assert no_horizontal_scroll(phone_page)
     assert "Realisasi: 1/2 indikator dilaporkan" in rows.nth(0).inner_text()
+    # Each card not rated yet says so (the count alone did not say who).
+    assert phone_page.locator('[data-testid="unrated-mark"]').count() == 3
     screenshot(phone_page, "kinerja-penilaian-phone")
 
     # On the desktop: choose the six ratings; each row previews its predicate (htmx).

@@ -123,3 +123,60 @@ def test_a_superior_of_hundreds_rates_a_page_at_a_time(client, org, cascaded, at
     assert SkpEvaluation.objects.get(employee=who).predicate == "sangat_baik"
     again = client.get(url).content.decode()
     assert 'data-testid="pending-count">2 belum dinilai' in again
+
+
+def test_the_sheet_marks_who_is_still_unrated_and_lists_only_them_on_request(
+    client, org, cascaded, at, monkeypatch
+):
+    """The sheet said "2 belum dinilai" over pages of cards that all looked alike ("—"): a superior
+    of hundreds had to open every page to find the two. Each card not rated yet is marked, and
+    ?belum=1 lists only those; a save there returns to that list, without the one just rated."""
+    from ekinerja.performance.models import SkpEvaluation
+
+    at("2026-11-03 09:00")
+    monkeypatch.setattr(views, "RATING_PAGE_ROWS", 2)
+    client.force_login(org["kabid"].user)
+    url = reverse("performance:rating") + "?periode=2026-10"
+    staff = sorted((org["staf1"], org["staf2"], org["staf3"]), key=lambda e: e.name)
+    rated = staff[0]
+    resp = client.post(
+        url, {"periode": "2026-10", f"hasil-{rated.pk}": "above", f"perilaku-{rated.pk}": "above"}
+    )
+    assert resp.status_code == 302
+
+    def cards(html):
+        return {
+            nip: 'data-testid="unrated-mark"' in body
+            for nip, body in re.findall(
+                r'data-testid="rating-row" data-nip="(\d+)"(.*?)data-testid="linked-total"',
+                html,
+                re.S,
+            )
+        }
+
+    first = client.get(url).content.decode()
+    assert cards(first) == {staff[0].nip: False, staff[1].nip: True}
+    assert 'data-testid="pending-count">2 belum dinilai' in first
+    link = re.search(r'href="([^"]+)" data-testid="show-unrated"', first).group(1)
+    only = client.get(link.replace("&amp;", "&")).content.decode()
+    assert cards(only) == {staff[1].nip: True, staff[2].nip: True}
+    assert 'data-testid="show-all"' in only
+    # Saving from that list comes back to it, the one just rated gone.
+    form = re.search(r'action="([^"]+)" hx-post=', only).group(1).replace("&amp;", "&")
+    who = staff[1]
+    resp = client.post(
+        form,
+        {"periode": "2026-10", f"hasil-{who.pk}": "as_expected", f"perilaku-{who.pk}": "above"},
+    )
+    assert resp.status_code == 302 and "belum=1" in resp["Location"]
+    assert SkpEvaluation.objects.get(employee=who).predicate == "baik"
+    again = client.get(resp["Location"]).content.decode()
+    assert cards(again) == {staff[2].nip: True}
+    # Once everyone is rated the list says so (not "no subordinates").
+    last = staff[2]
+    client.post(
+        form, {"periode": "2026-10", f"hasil-{last.pk}": "above", f"perilaku-{last.pk}": "above"}
+    )
+    done = client.get(resp["Location"]).content.decode()
+    assert "Semua pegawai pada daftar ini sudah dinilai" in done
+    assert "tidak memiliki bawahan" not in done

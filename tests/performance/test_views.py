@@ -15,6 +15,7 @@ from ekinerja.performance.models import (
     SkpEvaluation,
     SkpEvidence,
     SkpPlan,
+    SkpRealisation,
 )
 from tests.factories import InstansiFactory, UserFactory, grant
 from tests.performance.factories import agreed_plan, small_org
@@ -83,6 +84,51 @@ def test_employee_creates_and_fills_a_plan_through_the_pages(client, org, cascad
     client.post(reverse("performance:plan-agree", args=[plan.pk]))
     plan.refresh_from_db()
     assert plan.status == "agreed"
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("target_quantity", "0", "Target kuantitas harus lebih dari 0."),
+        ("target_quantity", "-3", "Target kuantitas harus lebih dari 0."),
+        ("target_quality", "150", "Target kualitas harus lebih dari 0 dan paling tinggi 100%."),
+        ("target_months", "13", "Target waktu harus antara 1 dan 12 bulan."),
+        ("target_months", "0", "Target waktu harus antara 1 dan 12 bulan."),
+        ("target_quantity", "empat puluh", "Masukkan sebuah bilangan."),
+    ],
+)
+def test_a_target_out_of_range_is_an_indonesian_error_at_its_field(
+    client, org, cascaded, at, field, value, message
+):
+    """Target 0, quality 150% or 13 months used to answer "Batasan “skpindicator_quantity_positive”
+    dilanggar." above the card: the database constraint's name, not what to correct."""
+    at("2026-01-05 09:00")
+    SkpPlan.objects.filter(employee=org["staf1"]).delete()
+    login(client, org["staf1"])
+    client.post(reverse("performance:plan-create"), {"year": "2026"})
+    plan = SkpPlan.objects.get(employee=org["staf1"])
+    data = {
+        "text": "Tersedianya data pokok pendidikan yang mutakhir",
+        "parent_result": str(cascaded["kabid"].results.first().pk),
+        "ind-TOTAL_FORMS": "1",
+        "ind-INITIAL_FORMS": "0",
+        "ind-MIN_NUM_FORMS": "1",
+        "ind-MAX_NUM_FORMS": "10",
+        "ind-0-text": "Jumlah sekolah yang datanya diverifikasi",
+        "ind-0-target_quantity": "45",
+        "ind-0-target_unit": "sekolah",
+        "ind-0-target_quality": "100",
+        "ind-0-target_months": "12",
+        f"ind-0-{field}": value,
+    }
+    resp = client.post(reverse("performance:result-create", args=[plan.pk]), data)
+    assert resp.status_code == 200 and not plan.results.exists()
+    html = resp.content.decode()
+    assert "Batasan" not in html and "skpindicator" not in html
+    # Next to its input, and what was typed is still there.
+    field_html = html[html.index(f'name="ind-0-{field}"') :]
+    assert f'<div class="invalid-feedback">{message}</div>' in field_html[:600]
+    assert "Tersedianya data pokok pendidikan yang mutakhir" in html
 
 
 def test_plan_of_another_instansi_is_404_and_peers_cannot_see_plans(client, org, cascaded, at):
@@ -315,6 +361,51 @@ def test_realisation_page_upload_and_bad_file_error(client, org, cascaded, at):
     )
     assert resp.status_code == 302
     assert SkpEvidence.objects.get().original_name == "laporan.pdf"
+
+
+@pytest.mark.parametrize("meanwhile", ["locked", "rated"])
+def test_a_realisation_refused_after_the_form_closed_says_so_with_what_was_typed(
+    client, org, cascaded, at, bkpsdm, meanwhile
+):
+    """The page was opened, then BKPSDM locked October (or the superior rated it) before "Simpan":
+    the answer used to be the page without the form and without a word, the text typed gone."""
+    at("2026-10-20 09:00")
+    ind = cascaded["staf1"].results.first().indicators.first()
+    if meanwhile == "locked":
+        services.period_lock(actor=bkpsdm, instansi=org["inst"], month=Period(2026, 10))
+        why = "telah dikunci BKPSDM"
+    else:
+        at("2026-10-31 09:00")
+        period = selectors.period_containing(
+            selectors.performance_settings(org["inst"]), Period(2026, 10)
+        )
+        services.evaluation_rate(
+            actor=org["kabid"].user,
+            employee=org["staf1"],
+            period=period,
+            results="as_expected",
+            behaviour="as_expected",
+        )
+        why = "Atasan sudah menilai periode ini"
+    login(client, org["staf1"])
+    prefix = f"i{ind.pk}"
+    resp = client.post(
+        reverse("performance:realisation") + "?periode=2026-10",
+        {
+            "indicator": ind.pk,
+            "periode": "2026-10",
+            f"{prefix}-quantity": "3",
+            f"{prefix}-description": "Tiga laporan dapodik diverifikasi",
+        },
+    )
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    card = html[html.index(f'id="ind-{ind.pk}"') :]
+    card = card[: card.find('id="ind-', 10)]  # up to the next indicator
+    assert 'data-testid="realisation-not-saved"' in card
+    assert why in card and "Realisasi ini belum disimpan" in card
+    assert "3 dokumen — " in card and "Tiga laporan dapodik diverifikasi" in card
+    assert not SkpRealisation.objects.exists()
 
 
 def test_bkpsdm_overview_lists_unrated_per_unit_and_locks(client, org, cascaded, at, bkpsdm):

@@ -394,6 +394,28 @@ def test_an_opd_without_any_approved_activity_is_not_called_over_staffed(client,
     ]
 
 
+def test_the_instansi_activity_agrees_with_the_rows_when_an_opd_has_recorded_nothing(
+    client, town, nov_15
+):
+    """Dinas A 50,0%, Dinas B 100,0% and an OPD not on e-Kinerja yet ("–"): the instansi's
+    capaian aktivitas is 16,875 / 27,000 = 62,5%, not 50,0% (the silent OPD's target read as 0%);
+    the spreadsheet's "Jumlah" says the same."""
+    unit = UnitFactory(instansi=town["inst"], code="C", name="Dinas C")
+    employee_with_login(town["inst"], PositionFactory(unit=unit))
+    _login(client, town["people"][Role.PIMPINAN])
+    html = client.get(reverse("reports:dashboard"), {"periode": "2026-10"}).content.decode()
+    summary = html[html.index('data-testid="summary"') : html.index('data-testid="ranking"')]
+    card = summary[summary.index("Capaian aktivitas") :]
+    assert "62,5%" in card[: card.index("entri menunggu")]
+    row = html[html.index("<td>Dinas C") :]
+    assert "aktivitas –" in " ".join(row[: row.index("</tr>")].split())
+    resp = client.get(reverse("reports:dashboard"), {"periode": "2026-10", "format": "xlsx"})
+    ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
+    header = next(r for r in ws.iter_rows(values_only=True) if r and r[0] == "Peringkat")
+    last = next(r for r in ws.iter_rows(values_only=True) if r and r[0] == "Jumlah")
+    assert dict(zip(header, last, strict=True))["Capaian aktivitas (%)"] == 62.5
+
+
 def test_on_a_phone_each_opd_shows_its_staffing_and_attendance(client, town, nov_15):
     _login(client, town["people"][Role.PIMPINAN])
     html = client.get(reverse("reports:dashboard"), {"periode": "2026-10"}).content.decode()

@@ -233,3 +233,22 @@ def test_a_month_without_any_record_has_no_activity_achievement():
     assert (empty.attendance_pct, empty.activity_pct, empty.score) == (None, None, None)
     idle = indicators(counts(employees=3, target_minutes=D(20250), scheduled_days=66))
     assert idle.activity_pct == 0
+
+
+def test_the_instansi_activity_leaves_out_the_opds_shown_without_a_value():
+    """Dinas A 50,0% and Dinas B 100,0% beside an OPD with nothing recorded ("–") read 50,0% for
+    the whole instansi: the silent OPD's target counted as 0% achieved, below every row shown."""
+    a = counts(
+        employees=3,
+        scheduled_days=6,
+        achieved_minutes=D(10125),
+        target_minutes=D(20250),
+    )
+    b = counts(employees=1, scheduled_days=4, achieved_minutes=D(6750), target_minutes=D(6750))
+    silent = counts(employees=1, target_minutes=D(6750))
+    assert indicators(silent).activity_pct is None
+    whole = total([a, b, silent], "Kabupaten")
+    assert (whole.employees, whole.target_minutes) == (5, D(27000))
+    assert indicators(whole).activity_pct == D("62.5")
+    # With no record anywhere the instansi has no value either.
+    assert indicators(total([silent], "Kabupaten")).activity_pct is None
