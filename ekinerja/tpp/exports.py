@@ -19,6 +19,13 @@ post, the attendance-floor factor and the discipline-sentence cut between the co
 the gross (from `Result.detail`), and the withholding, release, correction and unrecovered recovery
 between the net and what is paid.
 
+A policy with several allowances (Kota Madiun: TPP and UKK, paid from separate budget lines) adds
+each allowance's ceiling and gross (`allowance_list`, from `Result.detail["allowances"]`): columns in
+the xlsx sheets, a "Rincian per tunjangan" table in the pdfs (the list has no room left on A4
+landscape). The combined figures are then headed "Jumlah pagu" and "Jumlah kotor"; the calculator's
+gross is the sum of the allowances' grosses, each rounded, so the parts add up to it exactly. A
+single allowance gives the documents as before.
+
 Every document is built from the same stored Result rows, so their totals are equal to the rupiah to
 each other and to the Run's totals: the amount paid is Result.payable (net, or 0 when withheld, plus
 releases and adjustments)."""
@@ -62,6 +69,52 @@ def component_amount(result: Result, key: str) -> Decimal:
     return Decimal((result.detail.get(key) or {}).get("amount", 0))
 
 
+@dataclass(frozen=True)
+class Allowance:
+    """One allowance of a policy with several, as the payroll documents show it: its ceiling and
+    gross per row ("Pagu Uang Kinerja", "Kotor Uang Kinerja") and their totals (keyed
+    `ceiling_key` and `gross_key` in the totals dicts)."""
+
+    key: str
+    name: str
+
+    @property
+    def ceiling_label(self) -> str:
+        return f"Pagu {self.name}"
+
+    @property
+    def gross_label(self) -> str:
+        return f"Kotor {self.name}"
+
+    @property
+    def ceiling_key(self) -> str:
+        return f"ceiling:{self.key}"
+
+    @property
+    def gross_key(self) -> str:
+        return f"gross:{self.key}"
+
+
+def allowance_list(run: Run) -> list[Allowance]:
+    """The allowances of the run's policy when it has several (Madiun: TPP and UKK), in policy
+    order; [] for a single one (the documents show only the combined figures, as always)."""
+    groups = (run.policy_data or {}).get("allowances") or []
+    if len(groups) < 2:
+        return []
+    return [Allowance(a["key"], a.get("name") or a["key"]) for a in groups]
+
+
+def figure(result: Result, key: str) -> Decimal:
+    """A money figure of a row by its totals key: a field ("ceiling", "gross") or an allowance's
+    ceiling or gross ("ceiling:ukk", from `detail.allowances`; 0 for a row without it, such as a
+    payment-only row)."""
+    if ":" not in key:
+        return getattr(result, key)
+    field_name, allowance = key.split(":", 1)
+    found = ((result.detail or {}).get("allowances") or {}).get(allowance) or {}
+    return Decimal(found.get(field_name, 0))
+
+
 def _pct(value) -> str:
     """A percentage in Indonesian notation: 75%, 68,18%."""
     number = Decimal(str(value)).quantize(Decimal("0.01"))
@@ -92,6 +145,25 @@ def gross_remark(result: Result) -> str:
         level = str(d.get("sentence_level") or "").replace("_", " ")
         reasons.append(" ".join(f"hukuman disiplin {level} dipotong {_pct(cut)}".split()))
         factors.append(f"(100% − {_pct(cut)})")
+    allowances = d.get("allowances") or {}
+    if len(allowances) > 1:
+        # Each allowance's gross is rounded on its own and the gross is their sum, which can be a
+        # rupiah off the components' sum times the factors: each allowance's line is written out.
+        names = d.get("allowance_names") or {}
+        parts = []
+        for key, a in allowances.items():
+            own = sum(
+                (Decimal(v.get("amount", 0)) for v in a.values() if isinstance(v, dict)), ZERO
+            )
+            parts.append(
+                f"{names.get(key, key)} {format_rupiah(own)} × {' × '.join(factors)} = "
+                f"{format_rupiah(Decimal(a.get('gross', 0)))}"
+            )
+        text = (
+            f"{'; '.join(reasons)}: jumlah komponen {', '.join(parts)}; "
+            f"jumlah kotor {format_rupiah(result.gross)}"
+        )
+        return text[0].upper() + text[1:]
     subtotal = d.get("subtotal")
     if subtotal is None:  # an older result: the components' amounts
         subtotal = sum((component_amount(result, k) for k in d.get("pots") or {}), ZERO)
@@ -203,6 +275,7 @@ class Section:
     signer: Signatory | None = None  # the head of the unit
     treasurer: Signatory | None = None
     columns: list[float] = field(default_factory=list)  # the pdf's widths (nominatif_columns)
+    split_columns: list[float] = field(default_factory=list)  # its Rincian's (split_columns_mm)
 
     @property
     def title(self) -> str:
@@ -223,19 +296,52 @@ class Payroll:
     totals: dict[str, Decimal]
     bkpsdm: Signatory = field(default_factory=lambda: Signatory(BKPSDM_TITLE))
     treasurer: Signatory = field(default_factory=lambda: Signatory(TREASURER))  # the recap's
+    allowances: list[Allowance] = field(default_factory=list)  # several only (allowance_list)
 
     @property
     def labels(self) -> list[str]:
         return [COLUMN_LABELS.get(k, k) for k in self.keys]
 
     @property
+    def ceiling_label(self) -> str:
+        """The combined ceiling's header: "Pagu TPP", or "Jumlah pagu" beside the allowances' own
+        (an allowance may itself be named TPP)."""
+        return "Jumlah pagu" if self.allowances else "Pagu TPP"
+
+    @property
+    def short_ceiling_label(self) -> str:  # the pdf list's
+        return "Jumlah pagu" if self.allowances else "Pagu"
+
+    @property
+    def gross_label(self) -> str:
+        return "Jumlah kotor" if self.allowances else "TPP kotor"
+
+    @property
+    def split_columns(self) -> list[tuple[str, str]]:
+        """(header, totals key) of the per-allowance figures with the combined ones after them:
+        each allowance's ceiling, the combined ceiling, each allowance's gross, the combined gross
+        (the pdfs' "Rincian per tunjangan", the recaps). [] for a single allowance."""
+        if not self.allowances:
+            return []
+        return [
+            *[(a.ceiling_label, a.ceiling_key) for a in self.allowances],
+            (self.ceiling_label, "ceiling"),
+            *[(a.gross_label, a.gross_key) for a in self.allowances],
+            (self.gross_label, "gross"),
+        ]
+
+    @property
     def signed_on(self) -> dt.date:
         return self.period.last_day
 
 
-def _sum(rows: list[Result], keys: list[str]) -> dict[str, Decimal]:
+def _sum(
+    rows: list[Result], keys: list[str], allowances: list[Allowance] | None = None
+) -> dict[str, Decimal]:
     totals = {f: ZERO for f in MONEY_FIELDS}
     totals.update({k: ZERO for k in keys})
+    split = [k for a in allowances or [] for k in (a.ceiling_key, a.gross_key)]
+    totals.update({k: ZERO for k in split})
     totals["employees"] = Decimal(len(rows))
     totals["withheld"] = ZERO
     for r in rows:
@@ -243,6 +349,8 @@ def _sum(rows: list[Result], keys: list[str]) -> dict[str, Decimal]:
             totals[f] += getattr(r, f)
         for k in keys:
             totals[k] += component_amount(r, k)
+        for k in split:
+            totals[k] += figure(r, k)
         if r.withheld:
             totals["withheld"] += services.due_amount(r)  # what the release will pay
     return totals
@@ -323,6 +431,7 @@ def payroll(run: Run, unit: Unit | None = None, signed: bool = False) -> Payroll
     correction: the months they come from); with `signed`, who signs it too (`signatories`, five
     more)."""
     keys = component_keys(run)
+    allowances = allowance_list(run)
     rows = selectors.payroll_results(run, unit)
     paid_more = [r.employee_id for r in rows if r.released or r.adjustment]
     if paid_more:  # the months behind releases and corrections, for the Keterangan
@@ -335,8 +444,9 @@ def payroll(run: Run, unit: Unit | None = None, signed: bool = False) -> Payroll
             sections.append(Section(r.unit))
         sections[-1].rows.append(r)
     for s in sections:
-        s.totals = _sum(s.rows, keys)
-    data = Payroll(run, Period.parse(run.period), keys, sections, _sum(rows, keys))
+        s.totals = _sum(s.rows, keys, allowances)
+    data = Payroll(run, Period.parse(run.period), keys, sections, _sum(rows, keys, allowances))
+    data.allowances = allowances
     if signed:
         signatories(data, unit)
     return data
@@ -444,9 +554,11 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
         "Gol.",
         "Kelas",
         "Jabatan",
-        "Pagu TPP",
+        *[a.ceiling_label for a in data.allowances],
+        data.ceiling_label,
         *data.labels,
-        "TPP kotor",
+        *[a.gross_label for a in data.allowances],
+        data.gross_label,
         "PPh 21",
         "Iuran BPJS",
         "TPP bersih",
@@ -455,7 +567,12 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
         "No. rekening",
         "Keterangan",
     ]
-    widths = [5, 21, 30, 7, 6, 30, 14, *[14] * len(data.keys), 14, 13, 12, 14, 14, 14, 18, 45]
+    # Several allowances: each one's ceiling before the combined one, each one's gross before the
+    # combined gross (ceiling_keys, gross_keys: the totals keys of those columns, in order).
+    ceiling_keys = [a.ceiling_key for a in data.allowances] + ["ceiling"]
+    gross_keys = [a.gross_key for a in data.allowances] + ["gross"]
+    figures = len(ceiling_keys) + len(data.keys) + len(gross_keys)
+    widths = [5, 21, 30, 7, 6, 30, *[14] * figures, 13, 12, 14, 14, 14, 18, 45]
     used: set[str] = {"rekap"}  # the recap sheet's, added last
     for section in data.sections:
         code = section.unit.code if section.unit is not None else ""
@@ -477,9 +594,9 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
                 (r.golongan, cell),
                 (r.kelas, cell),
                 (r.position_name, note),
-                (int(r.ceiling), money),
+                *[(int(figure(r, k)), money) for k in ceiling_keys],
                 *[(int(component_amount(r, k)), money) for k in data.keys],
-                (int(r.gross), money),
+                *[(int(figure(r, k)), money) for k in gross_keys],
                 (int(r.pph21), money),
                 (int(r.health_insurance), money),
                 (int(r.net), money),
@@ -494,9 +611,9 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
         t = section.totals
         ws.merge_range(row, 0, row, 5, "JUMLAH", total_label)
         sums = [
-            t["ceiling"],
+            *[t[k] for k in ceiling_keys],
             *[t[k] for k in data.keys],
-            t["gross"],
+            *[t[k] for k in gross_keys],
             t["pph21"],
             t["health_insurance"],
             t["net"],
@@ -525,21 +642,33 @@ RECAP_HEADERS = [
     "Sisa potongan",
     "Dibayarkan",
 ]
+#: The recap's figures after "Unit kerja", as totals keys (RECAP_HEADERS[2:]).
+RECAP_KEYS = [
+    "employees",
+    "gross",
+    "pph21",
+    "health_insurance",
+    "net",
+    "withheld",
+    "released",
+    "adjustment",
+    "unrecovered",
+    "payable",
+]
 
 
-def _recap_values(t: dict) -> list[int]:
-    return [
-        int(t["employees"]),
-        int(t["gross"]),
-        int(t["pph21"]),
-        int(t["health_insurance"]),
-        int(t["net"]),
-        int(t["withheld"]),
-        int(sum_field(t, "released")),
-        int(sum_field(t, "adjustment")),
-        int(sum_field(t, "unrecovered")),
-        int(t["payable"]),
-    ]
+def recap_columns(data: Payroll) -> list[tuple[str, str]]:
+    """(header, totals key) of the xlsx recap's figures: RECAP_HEADERS, and with several allowances
+    each one's ceiling, the combined ceiling and each one's gross before the combined gross
+    ("Jumlah kotor"): BPKAD pays each allowance from its own budget line."""
+    columns = list(zip(RECAP_HEADERS[2:], RECAP_KEYS, strict=True))
+    if data.allowances:
+        columns[1:2] = data.split_columns
+    return columns
+
+
+def _recap_values(t: dict, columns: list[tuple[str, str]]) -> list[int]:
+    return [int(sum_field(t, key)) for _header, key in columns]
 
 
 def sum_field(t: dict, name: str) -> Decimal:
@@ -555,20 +684,21 @@ def _recap_sheet(
     unit_name = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
     ws.set_column(0, 0, 5)
     ws.set_column(1, 1, 40)
-    ws.set_column(2, 11, 15)
+    columns = recap_columns(data)
+    ws.set_column(2, len(columns) + 1, 15)
     ws.write(0, 0, f"REKAPITULASI TPP PER UNIT KERJA BULAN {data.period.label.upper()}", title)
     ws.write(1, 0, data.run.instansi.name, bold)
-    ws.write_row(3, 0, RECAP_HEADERS, head)
+    ws.write_row(3, 0, ["No", "Unit kerja", *[h for h, _key in columns]], head)
     row = 4
     for n, s in enumerate(data.sections, start=1):
         ws.write(row, 0, n, cell)
         ws.write(row, 1, s.title, unit_name)
-        for col, v in enumerate(_recap_values(_with_extra(s.totals, s.rows)), start=2):
+        for col, v in enumerate(_recap_values(_with_extra(s.totals, s.rows), columns), start=2):
             ws.write_number(row, col, v, money)
         row += 1
     ws.merge_range(row, 0, row, 1, "JUMLAH", total_label)
     all_rows = [r for s in data.sections for r in s.rows]
-    for col, v in enumerate(_recap_values(_with_extra(data.totals, all_rows)), start=2):
+    for col, v in enumerate(_recap_values(_with_extra(data.totals, all_rows), columns), start=2):
         ws.write_number(row, col, v, total_money)
     ws.write(row + 2, 0, f"Terbilang: {terbilang(data.totals['payable'])}", bold)
     if signed:  # the SP2D recap: the head of BKPSDM and the treasurer sign
@@ -663,6 +793,20 @@ def _word_mm(texts, pt: float = LIST_PT, bold: bool = False) -> float:
     return max((_text_mm(w, pt, bold) for t in texts for w in str(t or "").split()), default=0.0)
 
 
+def _fixed_mm(header: str, cells, sums=()) -> float:
+    """The width in mm of a column that never wraps: its widest text (rows at 6 pt, the total bold
+    at 5.5 pt, the header's longest word bold)."""
+    return CELL_PAD_MM + max(
+        [_word_mm([header], bold=True)]
+        + [_text_mm(c) for c in cells]
+        + [_text_mm(c, TOTAL_PT, bold=True) for c in sums]
+    )
+
+
+def _money_mm(header: str, values, sums) -> float:
+    return _fixed_mm(header, map(format_rupiah, values), map(format_rupiah, sums))
+
+
 def nominatif_columns(data: Payroll, section: Section) -> list[float]:
     """The width in mm of each column of a section's pdf list, for `table-layout: fixed`:
     WeasyPrint's automatic table layout measured every cell of every row (a fifth of the CPU of a
@@ -675,16 +819,6 @@ def nominatif_columns(data: Payroll, section: Section) -> list[float]:
     narrowest widths do not fit the page: that section keeps the automatic layout."""
     rows, totals = section.rows, [section.totals]
 
-    def fixed(header: str, cells, sums=()) -> float:
-        return CELL_PAD_MM + max(
-            [_word_mm([header], bold=True)]
-            + [_text_mm(c) for c in cells]
-            + [_text_mm(c, TOTAL_PT, bold=True) for c in sums]
-        )
-
-    def money(header: str, values, sums) -> float:
-        return fixed(header, map(format_rupiah, values), map(format_rupiah, sums))
-
     def wraps(header: str, lines, floor: float = 0.0) -> tuple[float, float]:
         """(min, max) content width of a column whose cells wrap at spaces."""
         lines = [str(t or "") for t in lines]
@@ -693,22 +827,24 @@ def nominatif_columns(data: Payroll, section: Section) -> list[float]:
         return low, max(low, high)
 
     figures = [
-        money("Pagu", [r.ceiling for r in rows], [t["ceiling"] for t in totals]),
+        _money_mm(
+            data.short_ceiling_label, [r.ceiling for r in rows], [t["ceiling"] for t in totals]
+        ),
         *[
-            money(label, [component_amount(r, k) for r in rows], [t[k] for t in totals])
+            _money_mm(label, [component_amount(r, k) for r in rows], [t[k] for t in totals])
             for k, label in zip(data.keys, data.labels, strict=True)
         ],
     ]
     for f, label in (
-        ("gross", "TPP kotor"),
+        ("gross", data.gross_label),
         ("pph21", "PPh 21"),
         ("health_insurance", "Iuran BPJS"),
         ("net", "TPP bersih"),
         ("payable", "Dibayarkan"),
     ):
-        figures.append(money(label, [getattr(r, f) for r in rows], [t[f] for t in totals]))
-    number = fixed("No", [str(len(rows))])
-    kelas = fixed("Kelas", [str(r.kelas or "-") for r in rows])
+        figures.append(_money_mm(label, [getattr(r, f) for r in rows], [t[f] for t in totals]))
+    number = _fixed_mm("No", [str(len(rows))])
+    kelas = _fixed_mm("Kelas", [str(r.kelas or "-") for r in rows])
     flexible = [  # NIP / Nama, Gol., Jabatan, Rekening, Keterangan
         wraps("NIP / Nama", [r.nip for r in rows] + [r.name for r in rows]),
         wraps("Gol.", [r.golongan or "-" for r in rows]),
@@ -732,12 +868,38 @@ def nominatif_columns(data: Payroll, section: Section) -> list[float]:
     return [round(w, 1) for w in widths]
 
 
+def split_columns_mm(data: Payroll, section: Section) -> list[float]:
+    """The widths in mm of a section's "Rincian per tunjangan" table (several allowances): No, NIP,
+    Nama, then each figure of `Payroll.split_columns`. No, NIP and the figures are at least as wide
+    as their widest text (`nominatif_columns`' estimates), Nama as its longest name on one line if
+    the page has room; what is left is shared by the figures. [] without allowances, or when the
+    figures leave Nama less than its longest word (many allowances): that table keeps the automatic
+    layout."""
+    if not data.allowances:
+        return []
+    rows, t = section.rows, section.totals
+    number = _fixed_mm("No", [str(len(rows))])
+    nip = _fixed_mm("NIP", [r.nip for r in rows])
+    figures = [
+        _money_mm(label, [figure(r, key) for r in rows], [t[key]])
+        for label, key in data.split_columns
+    ]
+    room = PAGE_MM - number - nip - sum(figures)
+    names = [r.name for r in rows]
+    if room < max(_word_mm(["Nama"], bold=True), _word_mm(names)) + CELL_PAD_MM:
+        return []
+    name = min(room, max([_text_mm(n) for n in names] + [0.0]) + CELL_PAD_MM)
+    extra = (room - name) / len(figures)
+    return [round(w, 1) for w in (number, nip, name, *[f + extra for f in figures])]
+
+
 def nominatif_pdf(run: Run, unit: Unit | None = None, printed_on=None) -> bytes:
     """The daftar nominatif TPP as a landscape A4 pdf: per unit its table, JUMLAH row, amount in
     words and signature blocks (head of unit, treasurer); for the whole instansi a recap page."""
     data = payroll(run, unit, signed=True)
     for s in data.sections:
         s.columns = nominatif_columns(data, s)
+        s.split_columns = split_columns_mm(data, s)
     return _pdf(
         "tpp/pdf/nominatif.html",
         {

@@ -19,6 +19,15 @@ def component(result, key: str) -> Decimal:
 
 
 @register.filter
+def figure(result, key: str) -> Decimal:
+    """A stored Result's money figure by its totals key: a field ("gross") or an allowance's
+    ceiling or gross (`{{ r|figure:"gross:ukk" }}`, exports.figure)."""
+    from ekinerja.tpp.exports import figure as read
+
+    return read(result, key)
+
+
+@register.filter
 def get(mapping, key):
     """mapping[key], or None."""
     try:
