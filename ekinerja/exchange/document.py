@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ekinerja.core.periods import DATE_OUT_OF_RANGE, date_in_range
 from ekinerja.tpp.policy import MAX_MONEY, Policy, PolicyError, policy_from_dict, spec_tables
 from ekinerja.tpp.policy import _Reader as _PolicyReader
 
@@ -58,6 +59,10 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 MONEY_AS_INTEGER = (
     "uang harus rupiah bulat yang ditulis sebagai bilangan bulat (tanpa titik desimal)"
 )
+# Every date and time of the file lies in the years the app takes (1900-9998, as a policy's
+# `effective_from`): a leave to 9999-12-31 or a punch in year 1 once passed the reader and failed
+# in the loading with a traceback (a day after 9999-12-31, a time zone shift before year 1).
+DATE_NOT_IN_RANGE = DATE_OUT_OF_RANGE[0].lower() + DATE_OUT_OF_RANGE[1:].rstrip(".")
 
 
 def _printable(text: str) -> str:
@@ -81,6 +86,13 @@ class Reader(_PolicyReader):
         if not any(existing == path for existing, _ in self.problems):
             super().bad(path, reason)
 
+    def date(self, value: Any, path: str) -> dt.date | None:
+        day = super().date(value, path)
+        if day is not None and not date_in_range(day):
+            self.bad(path, DATE_NOT_IN_RANGE)
+            return None
+        return day
+
     def time(self, value: Any, path: str) -> dt.time | None:
         if isinstance(value, str) and _TIME_RE.fullmatch(value):
             return dt.time.fromisoformat(value)
@@ -90,9 +102,14 @@ class Reader(_PolicyReader):
     def local_datetime(self, value: Any, path: str) -> dt.datetime | None:
         if isinstance(value, str) and _AT_RE.fullmatch(value):
             try:
-                return dt.datetime.fromisoformat(value)
+                at = dt.datetime.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                if date_in_range(at.date()):
+                    return at
+                self.bad(path, DATE_NOT_IN_RANGE)
+                return None
         self.bad(path, "harus berupa tanggal dan jam setempat TTTT-BB-HHTJJ:MM")
         return None
 
@@ -925,7 +942,9 @@ def read_file(path: str, *, for_import: bool = False) -> Document:
     import json
 
     try:
-        with open(path, encoding="utf-8") as fh:
+        # "utf-8-sig": a byte order mark at the start (Windows Notepad's "UTF-8" writes one) is
+        # skipped, as RFC 8259 lets a reader do; it once made the whole file "not valid JSON".
+        with open(path, encoding="utf-8-sig") as fh:
             data = json.load(fh, object_pairs_hook=_object)
     except RecursionError as exc:
         raise DocumentError([("$", "bukan JSON yang sah: bersarang terlalu dalam")]) from exc

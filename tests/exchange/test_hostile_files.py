@@ -9,7 +9,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from ekinerja.exchange.document import DocumentError, read_file
+from ekinerja.exchange.document import DocumentError, read_document, read_file
 
 from .test_document import minimal
 
@@ -81,3 +81,65 @@ def test_json_nested_too_deep_is_refused_as_such(tmp_path):
         {"$": "bukan JSON yang sah: bersarang terlalu dalam"},
         {"$.extra": "kunci tidak dikenal"},
     )
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "path"),
+    [
+        (("leaves", 0, "to"), "9999-12-31", "$.leaves[0].to"),
+        (("punches", 0, "at"), "0001-01-01T07:00", "$.punches[0].at"),
+        (
+            ("employees", 0, "assignments", 0, "from"),
+            "1899-12-31",
+            "$.employees[0].assignments[0].from",
+        ),
+        (("holidays", 0, "date"), "9999-01-01", "$.holidays[0].date"),
+    ],
+)
+def test_a_date_outside_the_years_the_app_takes_is_a_problem_at_its_path(
+    tmp_path, where, value, path
+):
+    # A leave to 9999-12-31 or a punch in year 1 passed the reader and ended the scenario run in
+    # an OverflowError traceback while loading (a day after 9999-12-31, a time zone shift before
+    # year 1). They are refused with their path, as a policy's effective_from already was.
+    data = minimal()
+    target = data
+    for step in where[:-1]:
+        target = target[step]
+    target[where[-1]] = value
+    found = _problems(_write(tmp_path, json.dumps(data)))
+    assert found == {path: "tanggal di luar rentang yang wajar (tahun 1900-9998)"}
+
+
+def test_a_leave_to_the_end_of_the_calendar_is_refused_by_scenario_run_without_a_traceback(
+    tmp_path,
+):
+    data = minimal()
+    data["leaves"][0]["to"] = "9999-12-31"
+    path = _write(tmp_path, json.dumps(data))
+    with pytest.raises(CommandError) as err:
+        call_command(
+            "scenario", "run", str(path), "--period", "2026-10", "--out", str(tmp_path / "r")
+        )
+    assert "$.leaves[0].to: tanggal di luar rentang yang wajar (tahun 1900-9998)" in str(err.value)
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_first_and_last_dates_the_app_takes_are_read():
+    data = minimal()
+    data["employees"][0]["assignments"][0].update({"from": "1900-01-01", "to": "9998-12-31"})
+    data["punches"][0]["at"] = "9998-12-31T23:59"
+    doc = read_document(data)
+    assert doc.employees[0].assignments[0].end.year == 9998
+
+
+def test_a_file_starting_with_a_byte_order_mark_is_read(tmp_path):
+    # Windows Notepad saves "UTF-8" with a byte order mark; the file was refused as "bukan JSON
+    # UTF-8 yang sah (baris 1, kolom 1)" although it is UTF-8 JSON (RFC 8259 lets a reader skip it).
+    path = tmp_path / "skenario.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(minimal()).encode("utf-8"))
+    assert read_file(str(path)).employees[0].nip == minimal()["employees"][0]["nip"]
+    call_command(
+        "scenario", "run", str(path), "--period", "2026-10", "--out", str(tmp_path / "r.json")
+    )
+    assert json.loads((tmp_path / "r.json").read_text())["format"] == "ekinerja-result/1"
