@@ -48,3 +48,14 @@ rules.add_perm("activities.decide_unlock", is_bkpsdm)
 rules.add_perm("activities.request_unlock", is_pegawai | is_admin_opd)
 rules.add_perm("activities.review_sample", is_tim_penilai)
 rules.add_perm("activities.view_recap", is_bkpsdm | is_pimpinan | is_tim_penilai | is_admin_opd)
+
+# Django admin (Data induk): BKPSDM keeps the catalog (one item at a time; the spreadsheet on the
+# catalog page for many) and the activity settings there, saved through the audited services. The
+# model permissions the admin asks for are answered by role, as in org.rules. Nobody else, Kominfo
+# included: the window and the catalog decide pay. admin.py also refuses any write by a superuser
+# who is not BKPSDM, and the deletion of the settings.
+rules.add_perm("activities", is_bkpsdm)  # the app on the admin index
+for _action in ("view", "add", "change", "delete"):
+    rules.add_perm(f"activities.{_action}_activitycatalogitem", is_bkpsdm)
+for _action in ("view", "add", "change"):
+    rules.add_perm(f"activities.{_action}_activitysettings", is_bkpsdm)

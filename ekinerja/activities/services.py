@@ -215,6 +215,70 @@ def _check_catalog_manager(actor: User | None, instansi_id: int) -> None:
         raise PermissionDenied("Hanya BKPSDM yang dapat mengelola katalog aktivitas.")
 
 
+#: The longest effective minutes of one unit of output: a whole day (the database's own bound).
+CATALOG_MAX_MINUTES = 1440
+
+
+def _in_range(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def catalog_item_errors(item: ActivityCatalogItem) -> dict[str, str]:
+    """The field errors of a catalog item about to be saved (Indonesian, one per field; empty when
+    it may be saved), checked before the model's own constraints, whose messages name a constraint
+    ("Batasan “catalog_minutes_1_1440” dilanggar") or, for a taken code, say the opposite of what
+    is meant. Shared by catalog_item_save (import) and the admin form. At most two queries (a code
+    or a name already used by another item of the instansi)."""
+    errors: dict[str, str] = {}
+    item.code = (item.code or "").strip()
+    item.name = " ".join((item.name or "").split())
+    item.output_unit = (item.output_unit or "").strip()
+    if not item.code:
+        errors["code"] = "Kode wajib diisi."
+    if not item.name:
+        errors["name"] = "Nama aktivitas wajib diisi."
+    if not item.output_unit:
+        errors["output_unit"] = "Satuan hasil wajib diisi."
+    if item.standard_minutes is None:
+        errors["standard_minutes"] = "Menit efektif per satuan wajib diisi."
+    elif not _in_range(item.standard_minutes, 1, CATALOG_MAX_MINUTES):
+        errors["standard_minutes"] = (
+            f"Menit efektif per satuan harus bilangan bulat 1 sampai "
+            f"{format_number(CATALOG_MAX_MINUTES)} (24 jam); diisi {item.standard_minutes}."
+        )
+    if not (item.for_struktural or item.for_fungsional or item.for_pelaksana):
+        errors["for_pelaksana"] = "Pilih paling sedikit satu jenis jabatan."
+    for name, label in (("kelas_min", "Kelas minimal"), ("kelas_max", "Kelas maksimal")):
+        if not _in_range(getattr(item, name), 1, 17):
+            errors[name] = f"{label} harus 1 sampai 17."
+    if "kelas_min" not in errors and "kelas_max" not in errors and item.kelas_min > item.kelas_max:
+        errors["kelas_max"] = "Kelas maksimal tidak boleh lebih kecil dari kelas minimal."
+    if item.active_from is None:
+        errors["active_from"] = "Tanggal berlaku mulai wajib diisi."
+    elif item.active_to is not None and item.active_to < item.active_from:
+        errors["active_to"] = "Tanggal berlaku sampai tidak boleh sebelum tanggal berlaku mulai."
+    if errors or item.instansi_id is None:
+        return errors
+    others = ActivityCatalogItem.objects.filter(instansi_id=item.instansi_id).exclude(pk=item.pk)
+    taken = others.filter(code=item.code).values_list("name", flat=True).first()
+    if taken is not None:
+        errors["code"] = f"Kode {item.code} sudah dipakai butir '{taken}'."
+    # The same name valid on the same day would show the employee two identical choices, each
+    # with its own minutes. A successor under the same name starts after the old one ends.
+    overlapping = others.filter(name__iexact=item.name).filter(
+        Q(active_to__isnull=True) | Q(active_to__gte=item.active_from)
+    )
+    if item.active_to is not None:
+        overlapping = overlapping.filter(active_from__lte=item.active_to)
+    twin = overlapping.values_list("code", flat=True).first()
+    if twin is not None:
+        errors["name"] = (
+            f"Nama ini sudah dipakai butir {twin} yang berlaku pada tanggal yang sama; bedakan "
+            "namanya, atau akhiri masa berlaku butir lama sebelum butir ini mulai berlaku."
+        )
+    return errors
+
+
 @transaction.atomic
 def catalog_item_save(
     *, actor: User | None, item: ActivityCatalogItem, units: list[Unit] | None = None
@@ -222,11 +286,7 @@ def catalog_item_save(
     """Create or update a catalog item. A new standard applies to new entries only: entries keep the
     minutes per unit they were made with."""
     _check_catalog_manager(actor, item.instansi_id)
-    errors = {}
-    if not (item.for_struktural or item.for_fungsional or item.for_pelaksana):
-        errors["for_pelaksana"] = "Pilih paling sedikit satu jenis jabatan."
-    if item.kelas_min and item.kelas_max and item.kelas_min > item.kelas_max:
-        errors["kelas_max"] = "Kelas maksimal tidak boleh lebih kecil dari kelas minimal."
+    errors = catalog_item_errors(item)
     if units and any(u.instansi_id != item.instansi_id for u in units):
         errors["units"] = "Unit milik instansi lain."
     if errors:
@@ -655,10 +715,26 @@ def entry_update(
     )
     if not changed:
         return EntryResult(entry, [])
-    if entry.status == S.EXPIRED:
-        raise ValidationError(
-            {"status": "Aktivitas kedaluwarsa hanya dapat diajukan ulang setelah buka kunci."}
-        )
+    was_expired = entry.status == S.EXPIRED
+    if was_expired:
+        # BKPSDM's unlock reopens the dates asked for: an expired entry of such a date may be
+        # corrected (then submitted) while it is open, on its own date. Before, it could only be
+        # submitted as it was, and, since it may not be deleted and still holds its time, not
+        # replaced either.
+        if selectors.open_unlock(employee, original_date, today) is None:
+            raise ValidationError(
+                {
+                    "status": "Aktivitas kedaluwarsa hanya dapat diubah selama buka kunci dari "
+                    "BKPSDM untuk tanggalnya masih berlaku."
+                }
+            )
+        if entry.date != original_date:
+            raise ValidationError(
+                {
+                    "date": "Tanggal aktivitas kedaluwarsa tidak dapat dipindah; catat aktivitas "
+                    "baru pada tanggal lain."
+                }
+            )
     state = _state_for(entry, today, settings, generation)
     warnings = validate_entry(
         entry,
@@ -689,6 +765,16 @@ def entry_update(
             before=before,
             after=snapshot(entry),
             reason="Diubah setelah diverifikasi: " + ", ".join(changed),
+        )
+    elif was_expired:
+        audit_record(
+            action="activities.entry.change_unlocked",
+            actor=actor,
+            instansi=entry.instansi,
+            obj=entry,
+            before=before,
+            after=snapshot(entry),
+            reason="Diubah selama buka kunci: " + ", ".join(changed),
         )
     return EntryResult(entry, warnings)
 
@@ -744,10 +830,14 @@ def entry_submit(*, actor: User, entry: ActivityEntry) -> ActivityEntry:
 
 @transaction.atomic
 def entries_submit_day(*, actor: User, employee: Employee, day: dt.date) -> int:
-    """Submit every draft/returned entry of a day; all or nothing."""
+    """Submit every draft/returned entry of a day, and its expired ones while an unlock from BKPSDM
+    reopens it; all or nothing."""
+    statuses = [S.DRAFT, S.RETURNED]
+    if selectors.open_unlock(employee, day, local_today(employee.instansi)) is not None:
+        statuses.append(S.EXPIRED)
     n = 0
     for entry in ActivityEntry.objects.filter(
-        employee=employee, date=day, status__in=[S.DRAFT, S.RETURNED]
+        employee=employee, date=day, status__in=statuses
     ).order_by("start_time"):
         entry_submit(actor=actor, entry=entry)
         n += 1

@@ -193,7 +193,9 @@ def day(request, day: str):
         "next_day": the_day + dt.timedelta(days=1) if the_day < today_ else None,
         "repeat_from": _previous_entry_day(me, the_day),
         "has_drafts": any(
-            e.status in (EntryStatus.DRAFT, EntryStatus.RETURNED) for e in view.entries
+            e.status in (EntryStatus.DRAFT, EntryStatus.RETURNED)
+            or (e.status == EntryStatus.EXPIRED and view.window.unlock is not None)
+            for e in view.entries
         ),
         "favourite_ids": {i.pk for i in view.favourites},
     }
@@ -429,6 +431,7 @@ def entry_edit(request, pk: int):
                     if request.POST.get("action") == "submit" and res.entry.status in (
                         EntryStatus.DRAFT,
                         EntryStatus.RETURNED,
+                        EntryStatus.EXPIRED,  # under an unlock (entry_submit checks it)
                     ):
                         services.entry_submit(actor=request.user, entry=res.entry)
                 except ValidationError as exc:
@@ -759,14 +762,14 @@ def unlocks_manage(request):
     pending = list(
         scoped(UnlockRequest, request.user)
         .filter(status=UnlockStatus.PENDING)
-        .select_related("employee", "requested_by")
+        .select_related("employee", "requested_by__employee")
         .order_by("requested_at")
     )
     selectors.locked_months_of_unlocks(request.user.instansi_id, pending)
     decided = (
         scoped(UnlockRequest, request.user)
         .exclude(status=UnlockStatus.PENDING)
-        .select_related("employee", "decided_by")
+        .select_related("employee", "decided_by__employee")
         .order_by("-decided_at")[:30]
     )
     today_ = local_today(request.user.instansi)

@@ -102,6 +102,7 @@ ACTION_LABELS: dict[str, str] = {
     "activities.entry.expire": "Aktivitas kedaluwarsa",
     "activities.entry.unverified": "Aktivitas terverifikasi diubah, menunggu verifikasi lagi",
     "activities.entry.resubmit_unlocked": "Aktivitas diajukan lagi dalam masa buka kunci",
+    "activities.entry.change_unlocked": "Aktivitas kedaluwarsa diubah dalam masa buka kunci",
     "activities.unlock.request": "Buka kunci aktivitas diminta",
     "activities.unlock.approve": "Buka kunci aktivitas disetujui",
     "activities.unlock.reject": "Buka kunci aktivitas ditolak",

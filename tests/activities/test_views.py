@@ -296,16 +296,19 @@ def test_unlock_pages_employee_requests_bkpsdm_approves_kominfo_cannot(client, o
     bk = employee_with_login(office["inst"], None).user
     grant(bk, "bkpsdm")
     client.force_login(bk)
-    assert (
-        "Dinas luar tanpa sinyal"
-        in client.get(reverse("activities:unlocks-manage")).content.decode()
-    )
+    page = client.get(reverse("activities:unlocks-manage")).content.decode()
+    assert "Dinas luar tanpa sinyal" in page
+    # Who asked, as people know them: the employee themself, not their login (the NIP).
+    assert "diajukan oleh pegawai sendiri" in page
+    assert f"diajukan oleh {unlock.requested_by.username}" not in page
     client.post(
         reverse("activities:unlock-decide", kwargs={"pk": unlock.pk}),
         {"decision": "approve", "deadline": "2026-10-12"},
     )
     unlock.refresh_from_db()
     assert unlock.status == "approved" and unlock.deadline == D(2026, 10, 12)
+    decided = client.get(reverse("activities:unlocks-manage")).content.decode()
+    assert f"· {bk.employee.full_name}</td>" in decided and f"· {bk.username}<" not in decided
     assert AuditEvent.objects.filter(action="activities.unlock.approve", actor=bk).exists()
 
 

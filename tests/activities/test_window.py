@@ -146,6 +146,7 @@ def test_deadline_command_applies_the_policy(office, at):
 
     at("2026-10-05 10:00")
     e = make_entry(office, day=D(2026, 10, 2), submit=True)
+    at("2026-10-21 02:00")  # the nightly run; a date still ahead is refused (test_deadlines_guard)
     out = StringIO()
     call_command("activity-deadlines", "--date", "2026-10-21", stdout=out)
     e.refresh_from_db()

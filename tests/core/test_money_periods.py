@@ -135,3 +135,17 @@ def test_a_moment_is_dated_in_the_current_time_zone():
     with timezone.override(zoneinfo.ZoneInfo("Asia/Jakarta")):
         assert tanggal(moment) == "4 Desember 2026"
     assert tanggal(dt.datetime(2026, 12, 3, 18, 50)) == "3 Desember 2026"  # naive: as written
+
+
+@pytest.mark.django_db
+def test_an_account_is_named_as_people_know_it():
+    from django.contrib.auth import get_user_model
+
+    from ekinerja.core.templatetags.ekinerja import orang
+    from tests.factories import InstansiFactory, employee_with_login
+
+    employee = employee_with_login(InstansiFactory(), name="Ani Lestari")
+    assert orang(employee.user) == employee.full_name and "Ani Lestari" in orang(employee.user)
+    technical = get_user_model().objects.create_user(username="kominfo.x", password="x")
+    assert orang(technical) == "kominfo.x"  # no employee record: the account's name
+    assert orang(None) == ""

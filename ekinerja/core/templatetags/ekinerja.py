@@ -29,6 +29,20 @@ def rentang(start, end):
 
 
 @register.filter
+def orang(user):
+    """An account as people know it: its employee's name with titles, or the username of an
+    account without an employee record (a Kominfo or system account); "" for nobody. Select the
+    `employee` relation with the account, or each name costs a query."""
+    if user is None:
+        return ""
+    employee = getattr(
+        user, "employee", None
+    )  # the missing reverse one-to-one is an AttributeError
+    name = getattr(employee, "full_name", "") or getattr(employee, "name", "")
+    return name or user.get_username()
+
+
+@register.filter
 def bulan(value):
     """A month key (2026-10) or Period as Indonesians write it: Oktober 2026."""
     if isinstance(value, Period):

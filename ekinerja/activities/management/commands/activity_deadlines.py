@@ -1,5 +1,6 @@
 """`ekinerja activity-deadlines [--instansi KODE] [--date TTTT-BB-HH]`: apply the entry window and the
-verification deadline (expire or auto-approve by policy). Run daily and before a TPP run."""
+verification deadline (expire or auto-approve by policy). Run daily and before a TPP run. A date
+after today (in an instansi's own zone) is refused."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from ekinerja.activities import services
+from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi
 
 
@@ -28,6 +30,15 @@ class Command(BaseCommand):
             day = dt.date.fromisoformat(opts["date"]) if opts["date"] else None
         except ValueError as exc:
             raise CommandError("Tanggal tidak valid; gunakan TTTT-BB-HH.") from exc
+        if day is not None:
+            # A date ahead would expire (or, under auto_approve, approve) entries before their
+            # deadlines: whoever runs the command would decide pay instead of the superiors.
+            ahead = [i.code for i in qs if day > local_today(i)]
+            if ahead:
+                raise CommandError(
+                    f"Tanggal acuan {day.isoformat()} belum tiba di instansi "
+                    f"{', '.join(ahead)}; batas tidak diterapkan lebih awal."
+                )
         for inst in qs:
             result = services.activity_deadlines_process(instansi=inst, today=day)
             parts = ", ".join(f"{k}={v}" for k, v in result.items())
