@@ -9,5 +9,6 @@ class AttendanceConfig(AppConfig):
     def ready(self):
         from . import signals
 
-        # Stored days and leave counts follow the work calendar (workcal may not import us).
+        # Stored days and leave counts follow the work calendar, stored days the definitif posts
+        # (workcal and org may not import us).
         signals.connect()

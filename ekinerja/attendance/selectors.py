@@ -697,7 +697,10 @@ def without_superior(instansi: Instansi | int, requests: list) -> list:
 
 def request_visible_to(user, request) -> bool:
     """Who may open a leave or correction request's attachment: the employee, BKPSDM, whoever
-    decided it, and whoever may decide it as superior (may_decide_as_superior)."""
+    decided it, and whoever may decide it as superior (may_decide_as_superior); all of the
+    request's instansi."""
+    if user.instansi_id != request.instansi_id:
+        return False
     if request.employee.user_id == user.id or Role.BKPSDM in org.user_roles(user):
         return True
     if request.decided_by_id is not None and request.decided_by_id == user.id:

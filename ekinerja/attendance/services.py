@@ -235,11 +235,13 @@ def stored_days_refresh(
     end: dt.date | None,
     employee_ids: Iterable[int] | None = None,
     since: dt.date | None = None,
+    inactive: bool = False,
 ) -> int:
     """Derive and store again the days of [start, end] (None: unbounded on that side) of these
-    employees (None: every active employee of the instansi) after a change of their inputs made
-    outside this app: the work calendar (a holiday, a roster, a schedule) or a device's watermark
-    catching up. Bounded: never before the first day the instansi has stored rows for (history
+    employees (None: every active employee of the instansi; of the listed ones the inactive too
+    with `inactive`) after a change of their inputs made outside this app: the work calendar (a
+    holiday, a roster, a schedule), their definitif posts or a device's watermark catching up.
+    Bounded: never before the first day the instansi has stored rows for (history
     the nightly job never stored is not made up), never after today (later days are not final),
     and with `since` (a run inline, recent_floor) never before it: the stored days before it that
     the change touches are only logged, with the command that derives them. REFRESH_CHUNK_DAYS at
@@ -258,8 +260,8 @@ def stored_days_refresh(
         older_end = min(end, since - dt.timedelta(days=1))
         log.warning(
             "Kehadiran tersimpan %s tanggal %s s.d. %s belum dihitung ulang setelah perubahan "
-            "kalender kerja atau data mesin (tanpa Celery hanya sejak %s); jalankan: ekinerja "
-            "attendance-recompute --instansi %s --from %s --to %s",
+            "kalender kerja, jabatan atau data mesin (tanpa Celery hanya sejak %s); jalankan: "
+            "ekinerja attendance-recompute --instansi %s --from %s --to %s",
             instansi.code,
             start,
             older_end,
@@ -273,9 +275,8 @@ def stored_days_refresh(
             return 0
     employees = None
     if employee_ids is not None:
-        employees = list(
-            Employee.objects.filter(instansi=instansi, is_active=True, id__in=list(employee_ids))
-        )
+        employees = Employee.objects.filter(instansi=instansi, id__in=list(employee_ids))
+        employees = list(employees if inactive else employees.filter(is_active=True))
         if not employees:
             return 0
     written = 0
@@ -346,6 +347,30 @@ def calendar_refresh(
         return 0
     return stored_days_refresh(
         instansi=instansi, start=start, end=end, employee_ids=ids, since=since
+    )
+
+
+def posts_refresh(
+    *,
+    instansi: Instansi,
+    start: dt.date | None,
+    end: dt.date | None,
+    employee_ids: Iterable[int],
+    since: dt.date | None = None,
+) -> int:
+    """What follows a change of these employees' definitif posts (org.signals.posts_changed): their
+    stored days of [start, end] derived again (stored_days_refresh, with its bounds), since only
+    the days in post are working days (a CPNS's first post recorded late: the days before it were
+    stored as tanpa keterangan). Inactive employees too: a retirement is often recorded after the
+    employee was set inactive, and the nightly job no longer derives their days. Returns the
+    stored rows written."""
+    return stored_days_refresh(
+        instansi=instansi,
+        start=start,
+        end=end,
+        employee_ids=list(employee_ids),
+        since=since,
+        inactive=True,
     )
 
 
@@ -476,6 +501,29 @@ def _within_admin_units(actor: User | None, instansi: Instansi, good: list) -> t
     return kept, _skipped(by_nip, "NIP {} bukan pegawai unit Anda")
 
 
+#: The warning for the importer's own lines (_without_own).
+OWN_PUNCHES_SKIPPED = (
+    "NIP {} adalah data Anda sendiri: absensi Anda diimpor oleh petugas lain (atau masuk langsung "
+    "dari mesin)"
+)
+
+
+def _without_own(actor: User | None, good: list) -> tuple[list, list]:
+    """Nobody imports their own punches, BKPSDM included: a file is whatever its uploader typed,
+    and punches of one's own decide one's attendance deductions, so one's TPP. The importer's own
+    lines are skipped with a warning; another officer imports the same file (repeat-safe), or the
+    machine pushes them (ADMS). One query (the importer's employee record)."""
+    if actor is None or not good:
+        return good, []
+    me = org.employee_for_user(actor)
+    if me is None:
+        return good, []
+    own = [line for line, emp, _when in good if emp == me.id]
+    if not own:
+        return good, []
+    return [row for row in good if row[1] != me.id], _skipped({me.nip: own}, OWN_PUNCHES_SKIPPED)
+
+
 def _normalized_text(good, tz: zoneinfo.ZoneInfo) -> str:
     """'employee id<TAB>local ISO time with offset' lines (duplicates are left to the insert, which
     skips them). Built from text parts, without making a datetime per line."""
@@ -542,6 +590,8 @@ def import_preview(
     good, warnings = _resolve(parsed, resolve)
     good, outside = _within_admin_units(actor, instansi, good)
     warnings += outside
+    good, own = _without_own(actor, good)
+    warnings += own
     tz = zoneinfo.ZoneInfo(device.zone if device else instansi.timezone)
     batch = PunchImport(
         instansi=instansi,
@@ -1442,6 +1492,10 @@ def correction_decide(
         .select_related("employee")
         .get(pk=correction.pk)
     )
+    if req.instansi_id != actor.instansi_id:
+        # The page looks it up in the user's instansi; the service does not rely on that (a BKPSDM
+        # officer of another Pemda passed _superior_step_decider for an employee with no superior).
+        raise PermissionDenied("Koreksi milik instansi lain.")
     if req.status != CorrectionRequest.Status.SUBMITTED:
         raise ValidationError("Koreksi ini sudah diputuskan.")
     me = org.employee_for_user(actor)

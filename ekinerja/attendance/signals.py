@@ -3,7 +3,11 @@ workcal's services and admin): the working days of the leave requests and the st
 attendance of the dates and employees concerned are derived again (services.calendar_refresh) once
 the change is committed (tasks.dispatch): as a background job where Celery runs; otherwise in the
 process that made the change, the stored days of the current and previous month only (the older
-ones are logged for `ekinerja attendance-recompute --from/--to`)."""
+ones are logged for `ekinerja attendance-recompute --from/--to`).
+
+Likewise when someone's definitif posts change (org.signals.posts_changed, sent by org's services
+and admin): only the days in post are working days, so the stored days of those employees over the
+dates concerned are derived again (services.posts_refresh), with the same bounds."""
 
 from __future__ import annotations
 
@@ -31,7 +35,36 @@ def _on_calendar_changed(sender, instansi_id, start, end, employee_ids=None, **k
     dispatch(*args, recent_only=True, stored=stored)
 
 
+def _on_posts_changed(sender, instansi_id, employee_ids, start, end, **kwargs):
+    from .models import DailyAttendance
+    from .tasks import dispatch, posts_changed_task
+
+    # Read now, inside the change's transaction: an instansi without any stored day yet (a new
+    # installation, the demo being generated) has none to correct.
+    if not DailyAttendance.objects.filter(instansi_id=instansi_id).exists():
+        return
+    # A day either side too: a working day's punch window reaches into the day beside it (a night
+    # shift's check-out the next morning), so whether that day's own punches make an off day
+    # depends on its neighbour being a working day (selectors.derive_employee).
+    one = dt.timedelta(days=1)
+    if start is not None and start > dt.date.min:
+        start -= one
+    if end is not None and end < dt.date.max:
+        end += one
+    # recent_only applies to the inline run only (tasks.dispatch).
+    dispatch(
+        posts_changed_task,
+        instansi_id,
+        _iso(start),
+        _iso(end),
+        list(employee_ids),
+        recent_only=True,
+    )
+
+
 def connect() -> None:
+    from ekinerja.org.signals import posts_changed
     from ekinerja.workcal.signals import calendar_changed
 
     calendar_changed.connect(_on_calendar_changed, dispatch_uid="attendance-calendar-changed")
+    posts_changed.connect(_on_posts_changed, dispatch_uid="attendance-posts-changed")

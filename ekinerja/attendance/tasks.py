@@ -102,3 +102,25 @@ def stored_days_task(
         employee_ids=employee_ids,
         since=services.recent_floor(instansi) if recent_only else None,
     )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def posts_changed_task(
+    instansi_id: int,
+    start: str | None,
+    end: str | None,
+    employee_ids: list[int],
+    *,
+    recent_only: bool = False,
+) -> int:
+    """services.posts_refresh after a change of these employees' definitif posts (dates as ISO
+    strings, None: unbounded). Idempotent. recent_only (the inline run): only from
+    services.recent_floor on."""
+    instansi = Instansi.objects.get(pk=instansi_id)
+    return services.posts_refresh(
+        instansi=instansi,
+        start=_date(start),
+        end=_date(end),
+        employee_ids=employee_ids,
+        since=services.recent_floor(instansi) if recent_only else None,
+    )

@@ -697,6 +697,10 @@ def roster(request):
         emps,
         posted=request.POST if request.method == "POST" else None,
     )
+    # Nobody rosters themselves (workcal.services.roster_actor_check): their own row is read-only.
+    me = org.employee_for_user(request.user)
+    for r in grid.rows:
+        r["own"] = me is not None and r["employee"].id == me.id
     if request.method == "GET" and request.GET.get("format") == "xlsx":
         return _roster_xlsx(unit, period, month.days, grid)
     locked = selectors.locked_month_employees(unit.instansi_id, [e.id for e in emps], period)

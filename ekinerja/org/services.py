@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,10 +14,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ekinerja.core.audit import audit_record, snapshot
+from ekinerja.core.audit import audit_deleted, audit_record, snapshot
 from ekinerja.core.models import AuditEvent, Instansi, User
 
-from . import importer
+from . import importer, signals
 from .models import (
     GRANTABLE_ROLES,
     PRIVILEGED_ROLES,
@@ -278,17 +279,103 @@ def assignment_actor_check(actor: User | None, assignment: Assignment) -> None:
         raise ValidationError("Penempatan jabatan hanya dapat dicatat atau diubah oleh BKPSDM.")
 
 
+def _definitif_posts(
+    *, employee_ids: Iterable[int] = (), assignment_ids: Iterable[int] = ()
+) -> dict[int, dict[int, signals.Span]]:
+    """Employee id -> {assignment id: (start, end)} of every definitif post of these employees and
+    of the holders of these assignments (one query per _ID_CHUNK ids): the posts as they are before
+    a write, from which signals.announce tells which days in post it changes."""
+    out: dict[int, dict[int, signals.Span]] = defaultdict(dict)
+    emps, rows = sorted(set(employee_ids)), sorted({pk for pk in assignment_ids if pk})
+    conditions = [
+        Q(employee_id__in=emps[i : i + _ID_CHUNK]) for i in range(0, len(emps), _ID_CHUNK)
+    ]
+    conditions += [
+        Q(
+            employee_id__in=Assignment.objects.filter(pk__in=rows[i : i + _ID_CHUNK]).values(
+                "employee_id"
+            )
+        )
+        for i in range(0, len(rows), _ID_CHUNK)
+    ]
+    for condition in conditions:
+        for pk, emp, start, end in Assignment.objects.filter(
+            condition, kind=Assignment.Kind.DEFINITIF
+        ).values_list("pk", "employee_id", "start", "end"):
+            out[emp][pk] = (start, end)
+    return out
+
+
+def _announce_posts(
+    instansi_id: int,
+    before: dict[int, dict[int, signals.Span]],
+    after: dict[int, dict[int, signals.Span]],
+) -> None:
+    signals.announce(
+        instansi_id,
+        {e: list(p.values()) for e, p in before.items()},
+        {e: list(p.values()) for e, p in after.items()},
+    )
+
+
 @transaction.atomic
 def assignment_save(*, actor: User | None, assignment: Assignment) -> Assignment:
     """Create or update an assignment. Two definitif assignments of one employee may not overlap,
     nor may two acting (Plt/Plh) assignments of one employee to the same position; only BKPSDM
-    records them, never their own (assignment_actor_check)."""
+    records them, never their own (assignment_actor_check). A definitif one (before or after the
+    write) announces the days in post it changes (signals.posts_changed): the stored attendance of
+    those days follows; an acting one announces nothing."""
     assignment_actor_check(actor, assignment)
     # Lock the employee's row so two concurrent saves cannot both pass the overlap check.
     Employee.objects.select_for_update().filter(pk=assignment.employee_id).first()
     assignment_validate(assignment)
+    definitif = assignment.kind == Assignment.Kind.DEFINITIF
+    # The definitif posts as they are (one query; none for a new acting post), whoever holds this
+    # row now: an edit may move it to another employee or make it acting.
+    before = (
+        _definitif_posts(employee_ids=[assignment.employee_id], assignment_ids=[assignment.pk])
+        if definitif or assignment.pk is not None
+        else None
+    )
     _save(assignment, actor=actor, action="org.assignment.create")
+    if before is not None:
+        after = {
+            e: {pk: s for pk, s in p.items() if pk != assignment.pk} for e, p in before.items()
+        }
+        if definitif:
+            after.setdefault(assignment.employee_id, {})[assignment.pk] = (
+                assignment.start,
+                assignment.end,
+            )
+        _announce_posts(assignment.instansi_id, before, after)
     return assignment
+
+
+@transaction.atomic
+def assignments_delete(
+    *, actor: User | None, assignments: list[Assignment], reason: str = ""
+) -> None:
+    """Delete assignments (the admin's delete, of one or a selection; the pages offer none: a post
+    is ended, not deleted): one "admin.delete" audit event each with the row as it was, and the
+    days in post the definitif ones leave announced (signals.posts_changed), once per instansi."""
+    if not assignments:
+        return
+    ids = [a.pk for a in assignments]
+    definitif = [a.pk for a in assignments if a.kind == Assignment.Kind.DEFINITIF]
+    before = _definitif_posts(assignment_ids=definitif) if definitif else {}
+    audit_deleted(actor=actor, objs=assignments, reason=reason)
+    Assignment.objects.filter(pk__in=ids).delete()
+    gone = set(ids)
+    by_instansi: dict[int, list[int]] = defaultdict(list)
+    instansi_of = {a.employee_id: a.instansi_id for a in assignments}
+    for emp in before:
+        by_instansi[instansi_of[emp]].append(emp)
+    for instansi_id, emps in by_instansi.items():
+        _announce_posts(
+            instansi_id,
+            {e: before[e] for e in emps},
+            {e: {pk: s for pk, s in before[e].items() if pk not in gone} for e in emps},
+        )
 
 
 #: Roles that decide on pay or on employees' records (approve unlocks and leave, compute and lock
@@ -879,9 +966,30 @@ def _write_import_plan(
         ],
     )
 
+    employee_ids = (
+        dict(Employee.objects.filter(instansi=instansi).values_list("nip", "id"))
+        if plan.assignments_create
+        else {}
+    )
+    # The definitif posts the file changes, as they are, for one announcement of the days in post
+    # the whole file changes (signals.posts_changed). An employee the file creates has no stored
+    # attendance to follow: left out.
+    new_nips = {s.nip for s in plan.employees_create}
+    created = [
+        (employee_ids[nip], start)
+        for nip, _code, start in plan.assignments_create
+        if nip not in new_nips
+    ]
+    before = (
+        _definitif_posts(
+            employee_ids=[emp for emp, _start in created],
+            assignment_ids=[pk for pk, _fix in plan.assignments_update],
+        )
+        if created or plan.assignments_update
+        else {}
+    )
     _bulk_set(Assignment, plan.assignments_update)
     if plan.assignments_create:
-        employee_ids = dict(Employee.objects.filter(instansi=instansi).values_list("nip", "id"))
         Assignment.objects.bulk_create(
             [
                 Assignment(
@@ -894,6 +1002,18 @@ def _write_import_plan(
                 for nip, code, start in plan.assignments_create
             ]
         )
+    if before or created:
+        holder = {pk: emp for emp, posts in before.items() for pk in posts}
+        after = {emp: dict(posts) for emp, posts in before.items()}
+        for pk, fix in plan.assignments_update:
+            if pk in holder:  # always: the plan updates definitif posts only
+                posts = after[holder[pk]]
+                start, end = posts[pk]
+                posts[pk] = (fix.get("start", start), fix["end"] if "end" in fix else end)
+        for i, (emp, start) in enumerate(created):
+            # bulk_create does not give the new rows' ids on every database: a key of its own.
+            after.setdefault(emp, {})[-1 - i] = (start, None)
+        _announce_posts(instansi.id, before, after)
 
 
 @transaction.atomic

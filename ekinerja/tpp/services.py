@@ -200,12 +200,34 @@ def _refuse_incomplete(run: Run, doing: str) -> None:
         )
 
 
-def _require(actor: User | None, *roles: str) -> None:
-    """Role check for interactive actors; actor None is the system (scenario runs, jobs)."""
+def _require(actor: User | None, *roles: str, instansi: Instansi | int | None = None) -> None:
+    """Role check for interactive actors; actor None is the system (scenario runs, jobs). With
+    `instansi` (the instansi, or its id, of what is acted on) the actor must belong to it too: the
+    pages look the object up in the user's own instansi, but the service must not rely on that (an
+    officer of another Pemda holds the same role)."""
     if actor is None:
         return
     if not set(roles) & user_roles(actor):
         raise PermissionDenied("Anda tidak berwenang melakukan tindakan ini.")
+    if instansi is not None:
+        instansi_id = instansi if isinstance(instansi, int) else instansi.pk
+        if actor.instansi_id != instansi_id:
+            raise PermissionDenied("Data instansi lain.")
+
+
+#: The refusal of a decision about one's own TPP (_refuse_own).
+OWN_TPP_REFUSED = (
+    "TPP Anda sendiri dikoreksi atau dilepas penahanannya oleh petugas BKPSDM lain, "
+    "bukan oleh Anda."
+)
+
+
+def _refuse_own(actor: User | None, employee: Employee, field: str) -> None:
+    """Nobody pays themselves: a correction of one's own TPP, or the release of one's own withheld
+    TPP, is another officer's (a field error on `field`). The four-eyes lock alone left it to the
+    colleague locking the list to notice one line among thousands."""
+    if actor is not None and employee.user_id is not None and employee.user_id == actor.pk:
+        raise ValidationError({field: OWN_TPP_REFUSED})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -230,7 +252,7 @@ def policy_save(
     policy (policy_from_dict: weights sum to 100, bands contiguous, ...); every problem is raised
     at once as a ValidationError keyed by its path ($.components, $.attendance.late_bands[1], ...).
     Adopted and retired versions never change: a change is a new draft."""
-    _require(actor, Role.BKPSDM)
+    _require(actor, Role.BKPSDM, instansi=instansi)
     if policy is not None:
         if policy.instansi_id != instansi.id:
             raise PermissionDenied("Kebijakan instansi lain.")
@@ -286,7 +308,7 @@ def clash_message(clash: PolicyRow) -> str:
 def policy_adopt(*, actor: User | None, policy: PolicyRow) -> PolicyRow:
     """A draft becomes the policy in force from its effective date. Two adopted versions never share
     an effective date (each month has exactly one policy: the latest effective on its first day)."""
-    _require(actor, Role.BKPSDM)
+    _require(actor, Role.BKPSDM, instansi=policy.instansi_id)
     policy = PolicyRow.objects.select_for_update().get(pk=policy.pk)
     if policy.status != PolicyRow.Status.DRAFT:
         raise ValidationError({"status": "Hanya draf yang dapat ditetapkan berlaku."})
@@ -314,7 +336,7 @@ def policy_adopt(*, actor: User | None, policy: PolicyRow) -> PolicyRow:
 @transaction.atomic
 def policy_retire(*, actor: User | None, policy: PolicyRow, reason: str) -> PolicyRow:
     """An adopted version stops applying to months computed from now on (runs keep their copy)."""
-    _require(actor, Role.BKPSDM)
+    _require(actor, Role.BKPSDM, instansi=policy.instansi_id)
     policy = PolicyRow.objects.select_for_update().get(pk=policy.pk)
     if policy.status != PolicyRow.Status.ADOPTED:
         raise ValidationError({"status": "Hanya kebijakan yang berlaku yang dapat dicabut."})
@@ -398,7 +420,7 @@ def run_open(
     """The run of the month (created open when missing). An interactive actor cannot open a month
     that has not started yet (in the instansi's own zone); the current month may be opened and
     computed as a preview."""
-    _require(actor, Role.BKPSDM)
+    _require(actor, Role.BKPSDM, instansi=instansi)
     if actor is not None:
         _refuse_unstarted(instansi, period)
     _check_scope(instansi, period, unit)
@@ -598,7 +620,7 @@ def run_compute(
     month that has not started yet for an interactive actor (run_open; the current month may be
     computed: a preview until it is verified). The system (actor None: a scenario run on a loaded
     document, the demo generator) computes any month it is given."""
-    _require(actor, Role.BKPSDM)
+    _require(actor, Role.BKPSDM, instansi=instansi)
     run = run_open(actor=actor, instansi=instansi, period=period, unit=unit)
     if S.COMPUTED not in RUN_TRANSITIONS[run.state]:
         _transition(run, S.COMPUTED)  # raises with the reason
@@ -845,7 +867,7 @@ def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Futu
 @transaction.atomic
 def run_verify(*, actor: User, run: Run, note: str = "") -> Run:
     """BKPSDM checks the computed list and marks it verified, once its month has ended."""
-    _require(actor, Role.BKPSDM)
+    _require(actor, Role.BKPSDM, instansi=run.instansi_id)
     run = Run.objects.select_for_update().select_related("instansi").get(pk=run.pk)
     before = snapshot(run)
     _transition(run, S.VERIFIED)
@@ -913,7 +935,7 @@ def run_lock(*, actor: User, run: Run) -> Run:
     it has ended (in the instansi's own zone)."""
     if actor is None:
         raise PermissionDenied("Penguncian harus dilakukan oleh akun BKPSDM.")
-    _require(actor, Role.BKPSDM)
+    _require(actor, Role.BKPSDM, instansi=run.instansi_id)
     run = Run.objects.select_for_update().select_related("instansi").get(pk=run.pk)
     refusal = first_hand_refusal(run, actor)
     if refusal:
@@ -995,7 +1017,7 @@ def _carry_unrecovered(actor: User, run: Run) -> list[Adjustment]:
 def run_mark_exported(*, actor: User | None, run: Run, what: str = "") -> Run:
     """A payroll document of a locked run was produced (BPKAD/BKPSDM). The first export moves the
     run to exported; every export is recorded."""
-    _require(actor, Role.BKPSDM, Role.BPKAD)
+    _require(actor, Role.BKPSDM, Role.BPKAD, instansi=run.instansi_id)
     run = Run.objects.select_for_update().get(pk=run.pk)
     before = snapshot(run)
     _transition(run, S.EXPORTED)
@@ -1182,6 +1204,7 @@ def withholding_release(
     w = Withholding.objects.select_for_update().select_related("employee").get(pk=withholding.pk)
     if w.instansi_id != actor.instansi_id:
         raise PermissionDenied("Data instansi lain.")
+    _refuse_own(actor, w.employee, "released_period")
     if w.released_period:
         raise ValidationError({"released_period": "Penahanan ini sudah dilepas."})
     held = Period.parse(w.period)
@@ -1264,10 +1287,12 @@ def adjustment_record(
     reason: str,
 ) -> Adjustment:
     """A correction to a locked month: the locked month never changes; the difference (positive:
-    paid more, negative: recovered) is paid in the first unlocked month after it."""
+    paid more, negative: recovered) is paid in the first unlocked month after it. Never by the
+    employee themselves (_refuse_own)."""
     _require(actor, Role.BKPSDM)
     if employee.instansi_id != actor.instansi_id:
         raise PermissionDenied("Pegawai instansi lain.")
+    _refuse_own(actor, employee, "nip")
     if not isinstance(amount, Decimal) or amount != amount.to_integral_value():
         raise ValidationError({"amount": "Jumlah koreksi harus rupiah bulat."})
     if amount == 0:

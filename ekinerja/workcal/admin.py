@@ -6,11 +6,12 @@ from collections import defaultdict
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from ekinerja.core.admin import InstansiScopedAdmin
 from ekinerja.core.audit import audit_record, snapshot
+from ekinerja.org.selectors import employee_for_user
 
 from . import services, signals
 from .models import (
@@ -245,16 +246,61 @@ class EmployeeScheduleForm(forms.ModelForm):
         return data
 
 
+class NotOwnRowsAdmin(AuditedAdmin):
+    """Rows of one employee that decide their working days (a roster day, a schedule period): the
+    officer's own are another officer's to add, change or delete (`own_refusal` on the form; the
+    delete refused), as services.roster_actor_check refuses them on the roster page."""
+
+    own_refusal = ""
+
+    def _me_id(self, request) -> int | None:
+        if not hasattr(request, "_workcal_me"):
+            me = employee_for_user(request.user)
+            request._workcal_me = me.pk if me is not None else None
+        return request._workcal_me
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        me_id, refusal = self._me_id(request), self.own_refusal
+
+        class NotOwn(form):
+            def clean(self):
+                data = super().clean()
+                chosen = data.get("employee")
+                ids = {getattr(chosen, "pk", None), self.instance.employee_id}
+                if me_id is not None and me_id in ids:
+                    raise ValidationError(refusal)
+                return data
+
+        return NotOwn
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.employee_id == self._me_id(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def _delete_announced(self, request, objs) -> None:
+        me_id = self._me_id(request)
+        if me_id is not None and any(o.employee_id == me_id for o in objs):
+            raise PermissionDenied(self.own_refusal)
+        super()._delete_announced(request, objs)
+
+
 @admin.register(EmployeeSchedule)
-class EmployeeScheduleAdmin(AuditedAdmin):
+class EmployeeScheduleAdmin(NotOwnRowsAdmin):
     form = EmployeeScheduleForm
+    own_refusal = (
+        "Jadwal kerja Anda sendiri tidak dapat Anda ubah: jadwal menentukan hari kerja dan "
+        "kehadiran Anda, jadi diatur petugas BKPSDM lain."
+    )
     list_display = ["employee", "schedule", "date_from", "date_to"]
     autocomplete_fields = ["employee"]
     list_filter = ["schedule"]
 
 
 @admin.register(ShiftRoster)
-class ShiftRosterAdmin(AuditedAdmin):
+class ShiftRosterAdmin(NotOwnRowsAdmin):
+    own_refusal = services.ROSTER_OWN_REFUSED
     list_display = ["employee", "date", "shift"]
     autocomplete_fields = ["employee"]
     date_hierarchy = "date"

@@ -9,13 +9,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from ekinerja.core.audit import audit_record, snapshot
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import DATE_OUT_OF_RANGE, date_in_range, tanggal
-from ekinerja.org.models import Employee
+from ekinerja.org import selectors as org
+from ekinerja.org.models import Assignment, Employee, Role
 
 from . import signals
 from .models import (
@@ -29,6 +31,76 @@ from .models import (
 )
 
 HOLIDAY_FIELDS = ["date", "name", "kind", "source", "is_active"]
+
+
+# ---------------------------------------------------------------- who may change the calendar
+
+
+def _installation_superuser(actor: User) -> bool:
+    return actor.is_superuser and actor.instansi_id is None
+
+
+def holiday_actor_check(actor: User | None, instansi_id: int) -> None:
+    """Holidays decide the working days of a whole instansi (attendance deductions, activity
+    windows, TPP): BKPSDM of that instansi keeps them (workcal.manage_holidays), or the system
+    (actor None: commands, scenario files) or the installation's superuser. Checked here, not only
+    on the pages: any other caller of these services was trusted blindly."""
+    if actor is None or _installation_superuser(actor):
+        return
+    if actor.instansi_id != instansi_id or Role.BKPSDM not in org.user_roles(actor):
+        raise PermissionDenied("Hari libur hanya dapat diubah oleh BKPSDM.")
+
+
+#: The refusal of a change to one's own roster (roster_actor_check).
+ROSTER_OWN_REFUSED = (
+    "Roster Anda sendiri tidak dapat Anda ubah: shift Anda menentukan hari kerja dan kehadiran "
+    "Anda, jadi diatur oleh atasan Anda, admin OPD unit Anda, atau petugas BKPSDM lain."
+)
+
+
+def roster_actor_check(
+    actor: User | None,
+    instansi: Instansi,
+    employee_ids: Iterable[int],
+    start: dt.date,
+    end: dt.date,
+) -> None:
+    """Who rosters whom (attendance.edit_roster, now in the service too): BKPSDM anyone of its
+    instansi, an admin OPD the employees posted in their units, a superior the employees below them
+    in the hierarchy, on some day of [start, end]; the system (actor None) anything. Nobody their
+    own shifts, BKPSDM included (ROSTER_OWN_REFUSED, a field error): a roster decides which days are
+    one's working days, so one's absences and TPP deductions. A few queries."""
+    if actor is None:
+        return
+    ids = set(employee_ids)
+    if not ids:
+        return
+    me = org.employee_for_user(actor)
+    if me is not None and me.id in ids:
+        raise ValidationError({"roster": [ROSTER_OWN_REFUSED]})
+    if _installation_superuser(actor):
+        return
+    if actor.instansi_id != instansi.id:
+        raise PermissionDenied("Roster pegawai instansi lain.")
+    roles = org.user_roles(actor)
+    if Role.BKPSDM in roles:
+        return
+    allowed: set[int] = set()
+    units = org.admin_unit_ids(actor) if Role.ADMIN_OPD in roles else set()
+    if units:
+        allowed |= set(
+            Assignment.objects.filter(
+                Q(end__isnull=True) | Q(end__gte=start),
+                instansi=instansi,
+                employee_id__in=ids,
+                position__unit_id__in=units,
+                start__lte=end,
+            ).values_list("employee_id", flat=True)
+        )
+    if me is not None and ids - allowed:
+        allowed |= org.employees_below(me, start, end)
+    if ids - allowed:
+        raise PermissionDenied("Anda tidak berwenang menyusun roster pegawai ini.")
 
 
 # ---------------------------------------------------------------- holidays
@@ -116,6 +188,7 @@ def holiday_create(
     """BKPSDM adds a holiday (regional, cuti bersama by the year's SKB, or a missing national one).
     Its kind decides the schedules it applies to (selectors.holiday_sets): a national holiday or
     cuti bersama only to those that follow national holidays, a regional one to every fixed one."""
+    holiday_actor_check(actor, instansi.id)
     holiday = Holiday(
         instansi=instansi,
         date=date,
@@ -159,6 +232,7 @@ def holiday_update(
 ) -> Holiday:
     """Change a holiday. Moving or renaming a seeded row keeps the original as removed (so seeding again
     does not restore it) and records the change as a manual row."""
+    holiday_actor_check(actor, holiday.instansi_id)
     holiday = Holiday.objects.select_for_update().get(pk=holiday.pk)
     before = snapshot(holiday, HOLIDAY_FIELDS)
     # The old date and the new one (the kind alone decides which schedules the day is off for).
@@ -224,6 +298,7 @@ def holiday_update(
 def holiday_delete(*, actor: User | None, holiday: Holiday, reason: str = "") -> None:
     """Remove a holiday: a seeded row stays as removed (seeding again will not bring it back), a
     manual row is deleted."""
+    holiday_actor_check(actor, holiday.instansi_id)
     before = snapshot(holiday, HOLIDAY_FIELDS)
     if holiday.source == Holiday.Source.SEEDED:
         holiday.is_active = False
@@ -249,6 +324,7 @@ def holiday_delete(*, actor: User | None, holiday: Holiday, reason: str = "") ->
 @transaction.atomic
 def holiday_restore(*, actor: User | None, holiday: Holiday, reason: str = "") -> Holiday:
     """Bring back a removed seeded holiday."""
+    holiday_actor_check(actor, holiday.instansi_id)
     before = snapshot(holiday, HOLIDAY_FIELDS)
     holiday.is_active = True
     holiday.save(update_fields=["is_active"])
@@ -540,11 +616,15 @@ def roster_set(
     schedule: WorkSchedule,
 ) -> int:
     """Set roster entries (employee, date, shift code of `schedule`, or None to clear the day) in one
-    go: existing entries on those days are replaced. Returns the number of entries written."""
+    go: existing entries on those days are replaced. Returns the number of entries written. Who may
+    roster whom: roster_actor_check."""
     if schedule.kind != WorkSchedule.Kind.SHIFT or schedule.instansi_id != instansi.id:
         raise ValidationError({"schedule": "Roster hanya untuk jadwal shift instansi ini."})
     shifts = {s.code: s for s in schedule.shifts.all()}
     entries = [(e if isinstance(e, int) else e.id, d, c) for e, d, c in entries]
+    if actor is not None and entries:
+        days = [d for _e, d, _c in entries]
+        roster_actor_check(actor, instansi, {e for e, _d, _c in entries}, min(days), max(days))
     emp_ids = {e for e, _d, _c in entries}
     valid = set(
         Employee.objects.filter(instansi=instansi, id__in=emp_ids).values_list("id", flat=True)
@@ -618,6 +698,10 @@ def roster_month_save(
             changes[sched].append((emp_id, day, code))
     if problems:
         raise ValidationError({"roster": problems})
+    changed = [(emp_id, day) for entries in changes.values() for emp_id, day, _c in entries]
+    if changed:  # once for the whole grid, before anything is written
+        days = [day for _e, day in changed]
+        roster_actor_check(actor, instansi, {e for e, _d in changed}, min(days), max(days))
     schedules = {s.id: s for s in WorkSchedule.objects.filter(instansi=instansi, id__in=changes)}
     for sched_id, entries in changes.items():
         roster_set(actor=actor, instansi=instansi, entries=entries, schedule=schedules[sched_id])

@@ -107,3 +107,30 @@ def test_kepala_ruangan_draws_up_the_shifts(igd, live_server, page, phone_page):
         [bar["x"] + 5, bar["y"] + bar["height"] / 2],
     )
     assert hit == "roster-save"
+
+
+def test_the_kepala_ruangans_own_row_is_read_only_and_still_counted(igd, live_server, page):
+    """Nobody rosters themselves (workcal.services.roster_actor_check): a kepala ruangan who works
+    the IGD's shifts too sees their own row without choices, and its shifts stay in the counts
+    while the others' cells change."""
+    from ekinerja.workcal.services import roster_set
+
+    karu, nurses = igd
+    rs = ShiftRoster._meta.get_field("shift").related_model.objects.get(code="P").schedule
+    put_on_schedule(karu, rs)
+    roster_set(
+        actor=None, instansi=rs.instansi, entries=[(karu, dt.date(2026, 10, 3), "P")], schedule=rs
+    )
+    login(page, live_server, karu.nip)
+    page.goto(f"{live_server.url}/kehadiran/roster/?periode=2026-10")
+    own = page.locator(f'[data-testid="roster-row-{karu.nip}"]')
+    assert own.locator("select").count() == 0
+    assert "Roster Anda sendiri" in own.inner_text()
+    day3 = page.locator('[data-testid="roster-coverage-P"] td[data-day="3"]')
+    assert day3.inner_text() == "1"
+    page.select_option(f'select[name="r:{nurses[0].id}:2026-10-03"]', "P")
+    assert day3.inner_text() == "2"  # the recount keeps the read-only row's P
+    with page.expect_navigation():
+        page.click('[data-testid="roster-save"]')
+    assert "disimpan" in page.inner_text("main")
+    assert ShiftRoster.objects.filter(employee=karu).count() == 1

@@ -14,6 +14,10 @@
       grid.querySelectorAll('select[data-day="' + day + '"]').forEach(function (s) {
         if (s.value === code) n += 1;
       });
+      // The editor's own row is shown read-only (nobody rosters themselves) but still counts.
+      grid.querySelectorAll('[data-roster-fixed][data-day="' + day + '"]').forEach(function (s) {
+        if (s.getAttribute("data-roster-fixed") === code) n += 1;
+      });
       cell.textContent = String(n);
       cell.classList.toggle("text-danger", n === 0);
       cell.classList.toggle("fw-semibold", n === 0);
