@@ -52,22 +52,8 @@ class CatalogForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         instansi = data.get("instansi")  # a platform superuser's form has the field
-        values = {
-            f: data.get(f)
-            for f in (
-                "code",
-                "name",
-                "output_unit",
-                "standard_minutes",
-                "for_struktural",
-                "for_fungsional",
-                "for_pelaksana",
-                "kelas_min",
-                "kelas_max",
-                "active_from",
-                "active_to",
-            )
-        }
+        # Every column the form edits, but the instansi (given below) and the units (many-to-many).
+        values = {f: data.get(f) for f in self._meta.fields if f not in ("instansi", "units")}
         item = ActivityCatalogItem(
             pk=self.instance.pk,
             instansi_id=instansi.pk if instansi else self.instance.instansi_id or self.instansi_id,
