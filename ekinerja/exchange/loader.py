@@ -98,7 +98,8 @@ def load_document(
     # Calendar ------------------------------------------------------------------------------------
     if doc.use_national_holidays:
         for year in sorted(_years(doc) | (extra_years or set())):
-            holidays_seed(actor=actor, instansi=inst, year=year)
+            # The system's own calendar (actor None): the account above holds no role.
+            holidays_seed(actor=None, instansi=inst, year=year)
 
     # The listed holidays always apply (tpp-rules.md: "national when use_national_holidays, plus
     # the listed ones"). The app applies a national or cuti bersama row only to schedules that use

@@ -1,7 +1,7 @@
 """Django admin for the performance app, scoped by instansi (core.admin.InstansiScopedAdmin).
 
-Who may do what is answered by django-rules (see rules.py): the settings are edited by BKPSDM and
-Kominfo, saved through services.settings_save (validated, audited). Plans, results, evaluations and
+Who may do what is answered by django-rules (see rules.py): the settings are edited by BKPSDM (Kominfo
+only sees them), saved through services.settings_save (validated, audited). Plans, results, evaluations and
 month locks are shown read-only to BKPSDM: they change only through the pages and their services
 (agreement, ratings, locks and reopening are audited there). Nothing is deleted through the admin,
 not even by a superuser."""

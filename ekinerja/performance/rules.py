@@ -61,14 +61,18 @@ rules.add_perm(
 rules.add_perm("performance.manage", is_bkpsdm)
 
 # Django admin (see admin.py): the model permissions the admin asks for are answered by role
-# predicates, as in org.rules. BKPSDM and Kominfo maintain the settings (saved through
-# services.settings_save, audited). Plans, results, evaluations and locks are personnel data: only
-# BKPSDM sees them there, read-only (they change through the pages and their services). Nothing is
+# predicates, as in org.rules. BKPSDM keeps the settings (saved through services.settings_save,
+# audited): the evaluation period and the rating deadline decide when a month's predicate stands
+# and so the TPP paid on it, a personnel decision. Kominfo, who runs the system, sees them in the
+# admin and changes nothing. Plans, results, evaluations and locks are personnel data: only BKPSDM
+# sees them there, read-only (they change through the pages and their services). Nothing is
 # deleted through the admin.
-edits_settings = is_bkpsdm | is_kominfo
+edits_settings = is_bkpsdm
+sees_settings = is_bkpsdm | is_kominfo
 
-rules.add_perm("performance", edits_settings)  # the app on the admin index
-for _action in ("view", "add", "change"):
+rules.add_perm("performance", sees_settings)  # the app on the admin index
+rules.add_perm("performance.view_performancesettings", sees_settings)
+for _action in ("add", "change"):
     rules.add_perm(f"performance.{_action}_performancesettings", edits_settings)
 for _model in ("skpplan", "skpresult", "skpevaluation", "performanceperiodlock"):
     rules.add_perm(f"performance.view_{_model}", is_bkpsdm)

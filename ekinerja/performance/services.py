@@ -119,20 +119,20 @@ def _snapshot_positions(plan: SkpPlan, appraiser: Employee | None, on: dt.date) 
 
 
 def _may_edit_settings(actor: User, instansi_id: int) -> bool:
-    """BKPSDM, or Kominfo maintaining the system (through the Django admin), of the same instansi."""
+    """BKPSDM of the same instansi: the evaluation period and rating deadline decide when a
+    month's predicate (and so its TPP) stands. Not Kominfo, who runs the system (it sees them)."""
     return (
         actor is not None
         and actor.instansi_id == instansi_id
-        and bool({Role.BKPSDM, Role.KOMINFO} & set(user_roles(actor)))
+        and Role.BKPSDM in set(user_roles(actor))
     )
 
 
 @transaction.atomic
 def settings_save(*, actor: User, settings_obj: PerformanceSettings) -> PerformanceSettings:
-    """BKPSDM (or Kominfo) sets the evaluation period (1, 3, 6 or 12 months) and the rating
-    deadline day."""
+    """BKPSDM sets the evaluation period (1, 3, 6 or 12 months) and the rating deadline day."""
     if not _may_edit_settings(actor, settings_obj.instansi_id):
-        raise ValidationError("Hanya BKPSDM atau Kominfo yang dapat mengubah pengaturan kinerja.")
+        raise ValidationError("Hanya BKPSDM yang dapat mengubah pengaturan kinerja.")
     old = PerformanceSettings.objects.filter(instansi_id=settings_obj.instansi_id).first()
     if old is not None:
         settings_obj.pk = old.pk

@@ -129,7 +129,10 @@ def national_holidays(year: int) -> list[tuple[dt.date, str, str]]:
 @transaction.atomic
 def holidays_seed(*, actor: User | None, instansi: Instansi, year: int) -> int:
     """Add the year's national holidays and cuti bersama as seeded rows. Idempotent: a (date, name)
-    already present, active or removed by BKPSDM, is left alone. Returns the number of rows added."""
+    already present, active or removed by BKPSDM, is left alone. Returns the number of rows added.
+    BKPSDM of the instansi, or the system (holiday_actor_check): the rows decide every employee's
+    working days as much as a holiday added by hand."""
+    holiday_actor_check(actor, instansi.id)
     existing = set(
         Holiday.objects.filter(
             instansi=instansi, date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31)

@@ -6,6 +6,7 @@ import datetime as dt
 import html
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from ekinerja.core.models import AuditEvent
@@ -162,10 +163,24 @@ def test_evaluations_cannot_be_changed_nor_deleted(client, rated, django_user_mo
 
 def test_settings_are_edited_through_the_audited_service(client, org, at):
     at("2026-11-03 09:00")
-    kominfo = staff(org["inst"], "kominfo")
-    client.force_login(kominfo)
     add = reverse("admin:performance_performancesettings_add")
     data = {"evaluation_period_months": "3", "rating_deadline_day": "10", "reminder_days": "2"}
+    # Kominfo runs the system but does not decide when ratings stand: it looks, it does not write.
+    kominfo = staff(org["inst"], "kominfo")
+    client.force_login(kominfo)
+    assert client.get(add).status_code == 403
+    assert client.post(add, data).status_code == 403
+    assert not PerformanceSettings.objects.exists()
+    with pytest.raises(ValidationError, match="Hanya BKPSDM"):
+        services.settings_save(
+            actor=kominfo,
+            settings_obj=PerformanceSettings(
+                instansi=org["inst"], evaluation_period_months=3, rating_deadline_day=10
+            ),
+        )
+    assert not PerformanceSettings.objects.exists()
+    officer = staff(org["inst"], "bkpsdm")
+    client.force_login(officer)
     # Bad input: an Indonesian field error and nothing stored.
     resp = client.post(add, {**data, "rating_deadline_day": "31"})
     assert resp.status_code == 200
@@ -182,12 +197,17 @@ def test_settings_are_edited_through_the_audited_service(client, org, at):
         10,
     )
     event = AuditEvent.objects.get(action="performance.settings.save")
-    assert event.actor == kominfo and event.after["evaluation_period_months"] == 3
+    assert event.actor == officer and event.after["evaluation_period_months"] == 3
     # One row per instansi: no second "add"; BKPSDM changes the existing one.
     assert client.get(add).status_code == 403
-    officer = staff(org["inst"], "bkpsdm")
-    client.force_login(officer)
     change = reverse("admin:performance_performancesettings_change", args=[cfg.pk])
+    # Kominfo sees the row, and cannot change it.
+    client.force_login(kominfo)
+    assert client.get(change).status_code == 200
+    client.post(change, {**data, "evaluation_period_months": "12"})
+    cfg.refresh_from_db()
+    assert cfg.evaluation_period_months == 3
+    client.force_login(officer)
     resp = client.post(change, {**data, "evaluation_period_months": "6"})
     assert resp.status_code == 302
     cfg.refresh_from_db()

@@ -120,6 +120,8 @@ def test_only_bkpsdm_of_the_instansi_changes_its_holidays(pemda, outsider):
             workcal.holiday_delete(actor=actor, holiday=day)
         with pytest.raises(PermissionDenied):
             workcal.holiday_restore(actor=actor, holiday=day)
+        with pytest.raises(PermissionDenied):  # the national calendar of a year, in one go
+            workcal.holidays_seed(actor=actor, instansi=pemda.inst, year=2026)
     assert list(Holiday.objects.filter(instansi=pemda.inst).values_list("name", "is_active")) == [
         ("Hari Jadi", True)
     ]
@@ -131,6 +133,7 @@ def test_only_bkpsdm_of_the_instansi_changes_its_holidays(pemda, outsider):
         kind="regional",
     )
     assert Holiday.objects.filter(instansi=pemda.inst).count() == 2
+    assert workcal.holidays_seed(actor=pemda.bkpsdm1, instansi=pemda.inst, year=2026) > 10
 
 
 def test_only_who_may_roster_an_employee_rosters_them(pemda, outsider):
