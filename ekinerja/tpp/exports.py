@@ -430,14 +430,22 @@ def payroll(run: Run, unit: Unit | None = None, signed: bool = False) -> Payroll
     """The list's content, grouped by paying unit (one query; two more when a row pays a release or a
     correction: the months they come from); with `signed`, who signs it too (`signatories`, five
     more)."""
-    keys = component_keys(run)
-    allowances = allowance_list(run)
     rows = selectors.payroll_results(run, unit)
     paid_more = [r.employee_id for r in rows if r.released or r.adjustment]
     if paid_more:  # the months behind releases and corrections, for the Keterangan
         sources = selectors.payment_sources(run.instansi_id, Period.parse(run.period), paid_more)
         for r in rows:
             r.payment_sources = sources.get(r.employee_id, [])
+    data = _grouped(run, rows, allowance_list(run))
+    if signed:
+        signatories(data, unit)
+    return data
+
+
+def _grouped(run: Run, rows: list[Result], allowances: list[Allowance]) -> Payroll:
+    """The rows (in `selectors.payroll_results` order) grouped by paying unit, each unit's totals
+    and the grand totals (`_sum`): what every document, and the run page's split recap, adds up."""
+    keys = component_keys(run)
     sections: list[Section] = []
     for r in rows:
         if not sections or sections[-1].unit != r.unit:
@@ -447,9 +455,20 @@ def payroll(run: Run, unit: Unit | None = None, signed: bool = False) -> Payroll
         s.totals = _sum(s.rows, keys, allowances)
     data = Payroll(run, Period.parse(run.period), keys, sections, _sum(rows, keys, allowances))
     data.allowances = allowances
-    if signed:
-        signatories(data, unit)
     return data
+
+
+def allowance_recap(run: Run) -> Payroll | None:
+    """The recap's figures for the run page's "Rekap per unit" when the run's policy has several
+    allowances: the same rows, grouped and summed by the same code as the documents' recap
+    (`payroll`, `recap_columns`, the pdfs' Rincian per tunjangan), so each allowance's unit totals
+    there are the documents' to the rupiah. One query; without the Keterangan's payment sources
+    and the signatories, which the page does not show. None for a single allowance (no query):
+    the page shows the combined figures only, as always."""
+    allowances = allowance_list(run)
+    if not allowances:
+        return None
+    return _grouped(run, selectors.payroll_results(run), allowances)
 
 
 def filename(run: Run, kind: str, unit: Unit | None, ext: str) -> str:

@@ -404,7 +404,7 @@ def _run_page(request, run: Run, form: dict | None = None):
         "page": page,
         "q": q,
         "unit_id": unit_id,
-        "unit_rows": selectors.unit_totals(run),
+        **_unit_recap(run),
         "no_account": selectors.without_bank_account(run),
         "machines_behind": selectors.machines_behind(run.instansi, period)
         if run.unfinished_days and run.state not in services.LOCKED_STATES
@@ -439,6 +439,22 @@ def _run_page(request, run: Run, form: dict | None = None):
         "adjust_form": form if form and form["name"] == "adjust" else {},
     }
     return render(request, "tpp/run.html", ctx, status=400 if form else 200)
+
+
+def _unit_recap(run: Run) -> dict:
+    """The run page's "Rekap per unit": `unit_rows` (selectors.unit_totals). With several
+    allowances also `allowance_recap`, the documents' own recap (`exports.allowance_recap`), and
+    on each row `split`: [(header, amount)] of each allowance's ceiling, the combined ceiling,
+    each allowance's gross and the combined gross, the figures BPKAD's documents print."""
+    rows = selectors.unit_totals(run)
+    recap = exports.allowance_recap(run)
+    if recap is not None:
+        by_unit = {s.unit.id if s.unit is not None else None: s.totals for s in recap.sections}
+        for u in rows:
+            # A unit missing there: the list was recomputed between the two reads.
+            totals = by_unit.get(u["unit_id"], {})
+            u["split"] = [(h, totals.get(key, exports.ZERO)) for h, key in recap.split_columns]
+    return {"unit_rows": rows, "allowance_recap": recap}
 
 
 def _form_refusal(request, name: str, fields: tuple[str, ...], exc: ValidationError) -> dict:

@@ -14,6 +14,9 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from pypdf import PdfReader
 
 from ekinerja.core.money import format_rupiah, round_rupiah
@@ -21,6 +24,7 @@ from ekinerja.tpp import exports, selectors, services
 from ekinerja.tpp.calculator import calculate
 from ekinerja.tpp.models import Result
 from ekinerja.tpp.policy import madiun_template
+from tests.factories import UnitFactory
 
 from . import builders
 from .data import OCT, add_staff, full_attendance, make_pemda, monthly_minutes, rate, workdays
@@ -317,3 +321,99 @@ def test_the_signatures_stay_with_the_rincian_and_its_title_with_its_rows(madiun
         # Every row printed twice: in the list and in the Rincian.
         assert sum(len(nip.findall(t.split("Mengetahui")[0])) for t in pages) == 2 * n
     assert len(checked) > 1
+
+
+# --------------------------------------------------------------------------------------------------
+# The run page's "Rekap per unit"
+
+
+def _page_recap(page: str) -> tuple[list[str], dict[str, dict], dict, list[str]]:
+    """The run page's unit recap: (headers, {unit: {header: cell text}}, the Jumlah row as
+    {header: cell text} or {}, the folded figures under each name as "label Rp…")."""
+    table = page[page.index('data-testid="unit-recap"') :]
+    table = table[: table.index("</table>")]
+
+    def text(cell: str) -> str:
+        return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+
+    headers = [text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+    rows, total, folded = {}, {}, []
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]:
+        first, *cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
+        name = re.match(r"\s*(?:<a[^>]*>)?([^<]*)", first)[1].strip()
+        line = dict(zip(headers, [name, *[text(c) for c in cells]], strict=True))
+        folded += [text(f) for f in re.findall(r"<span>(.*?</span>)</span>", first, re.S)]
+        if name == "Jumlah":
+            total = line
+        else:
+            rows[name] = line
+    return headers, rows, total, folded
+
+
+def _run_page(client, p, run) -> str:
+    client.force_login(p.bkpsdm1)
+    return client.get(reverse("tpp:run", args=[run.pk])).content.decode()
+
+
+def test_the_run_page_splits_each_units_totals_by_allowance_as_the_recap_does(client, madiun_run):
+    """BKPSDM sees on the run page each allowance's ceiling and gross per unit, the figures of the
+    recap BPKAD receives (the SP2D recap xlsx) to the rupiah, with their Jumlah."""
+    p, run = madiun_run
+    headers, rows, total, folded = _page_recap(_run_page(client, p, run))
+    assert headers == ["Unit", "Pegawai", *SPLIT, "Bersih", "Dibayarkan"]
+    _h, recap_lines, recap_total = _sheets(exports.recap_xlsx(run))["Rekap"]
+    assert (
+        set(rows)
+        == {line["Unit kerja"] for line in recap_lines}
+        == {
+            "Dinas Pendidikan",
+            "Dinas Kesehatan",
+        }
+    )
+    for line in recap_lines:
+        mine = rows[line["Unit kerja"]]
+        assert mine["Pegawai"] == str(line["Pegawai"])
+        for label in SPLIT:
+            assert line[label] > 0 and mine[label] == format_rupiah(line[label]), label
+        assert mine["Bersih"] == format_rupiah(line["TPP bersih"])
+        assert mine["Dibayarkan"] == format_rupiah(line["Dibayarkan"])
+        # Below xl the same figures fold under the unit's name, each amount on one line.
+        for label in SPLIT:
+            assert f"{label} {format_rupiah(line[label])}" in folded
+    for label in SPLIT:
+        assert total[label] == format_rupiah(recap_total[label]), label
+    assert total["Dibayarkan"] == format_rupiah(run.total_payable)
+    assert recap_total["Jumlah kotor"] == run.total_gross
+
+
+def test_the_run_pages_split_recap_costs_the_same_queries_whatever_the_units(client):
+    """One read of the rows for all units: a third unit and thirty more employees add no query."""
+    p = make_pemda(madiun_template)
+    _staff(p)
+    run = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT)
+    client.force_login(p.bkpsdm1)
+    url = reverse("tpp:run", args=[run.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    assert len(_page_recap(page)[1]) == 2
+    opd_c = UnitFactory(instansi=p.inst, code="C", name="Dinas Perhubungan")
+    add_staff(p, 30, unit=opd_c)
+    services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    headers, rows, _total, _folded = _page_recap(page)
+    assert len(rows) == 3 and "Jumlah pagu" in headers
+    assert len(many.captured_queries) <= len(few.captured_queries)
+
+
+@pytest.mark.parametrize("template", [None, _one_allowance], ids=["hss", "allowances-form"])
+def test_a_single_allowance_run_page_recap_has_no_extra_columns(client, template):
+    p = make_pemda(template) if template else make_pemda()
+    _staff(p)
+    run = _lock(p)
+    page = _run_page(client, p, run)
+    headers, rows, total, folded = _page_recap(page)
+    assert headers == ["Unit", "Pegawai", "Kotor", "Bersih", "Dibayarkan"]
+    assert len(rows) == 2 and total == {} and folded == []
+    assert 'data-testid="unit-recap-split"' not in page
