@@ -36,6 +36,8 @@ ACTION_LABELS: dict[str, str] = {
     "auth.account.create": "Akun dibuat",
     "auth.password.change": "Kata sandi diganti",
     "auth.password.reset": "Kata sandi diatur ulang",
+    "auth.account.deactivate": "Akun dinonaktifkan (pegawai nonaktif)",
+    "auth.account.reactivate": "Akun diaktifkan kembali",
     "auth.account.admin_create": "Akun dibuat melalui admin",
     "auth.account.admin_change": "Akun diubah melalui admin",
     "auth.password.admin_set": "Kata sandi diatur melalui admin",

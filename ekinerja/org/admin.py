@@ -160,6 +160,8 @@ class EmployeeAdmin(ServiceSavingAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and obj.user_id:
+            self._login_message(request, obj)
         if not obj.is_active and obj.pk:
             open_posts = list(
                 Assignment.objects.filter(employee=obj, end__isnull=True).values_list(
@@ -175,6 +177,38 @@ class EmployeeAdmin(ServiceSavingAdmin):
                     + "). Bila ia pensiun, pindah atau berhenti, isi tanggal selesai jabatannya di "
                     "Penempatan jabatan agar bulan-bulan sebelumnya tetap menghitungnya.",
                 )
+
+    def _login_message(self, request, obj):
+        """What the (de)activation did to the employee's login (services.employee_save)."""
+        login = (
+            type(obj.user)
+            .objects.filter(pk=obj.user_id)
+            .values("username", "is_active", "is_superuser")
+            .first()
+        )
+        if login is None:
+            return
+        name = login["username"]
+        if not obj.is_active and login["is_superuser"]:
+            messages.warning(
+                request,
+                f"Akun masuk {name} adalah akun superuser dan tidak ikut dinonaktifkan; "
+                "administrator sistem menonaktifkannya lewat server.",
+            )
+        elif not obj.is_active and not login["is_active"]:
+            messages.warning(
+                request,
+                f"Akun masuk pegawai ini ({name}) ikut dinonaktifkan: ia tidak dapat masuk lagi. "
+                "Bila ia kembali bertugas, aktifkan data pegawainya lalu aktifkan akunnya dengan "
+                "tombol Aktifkan kembali di halaman Akun pegawai (BKPSDM).",
+            )
+        elif obj.is_active and not login["is_active"]:
+            messages.warning(
+                request,
+                f"Data pegawai aktif kembali, tetapi akun masuknya ({name}) tetap nonaktif. "
+                "BKPSDM mengaktifkannya dengan tombol Aktifkan kembali di halaman Akun pegawai "
+                "(sekaligus memberi kata sandi sementara baru).",
+            )
 
     def get_readonly_fields(self, request, obj=None):
         # What TPP is paid on and where it goes, whether the employee counts in the hierarchy, and

@@ -228,11 +228,61 @@ def employee_pay_check(actor: User | None, employee: Employee) -> None:
 _USER_LINK_REFUSED = "Akun pegawai dibuat dan diatur ulang di halaman Akun pegawai."
 
 
+#: The reason recorded when an employee's deactivation deactivates their login.
+LOGIN_DEACTIVATED_REASON = (
+    "pegawai dinonaktifkan (pensiun, pindah atau berhenti): akun masuknya ikut dinonaktifkan"
+)
+
+
+def logins_deactivate(
+    *, actor: User | None, employees: Iterable[Employee], reason: str = LOGIN_DEACTIVATED_REASON
+) -> list[int]:
+    """Deactivate the active logins of these (deactivated) employees, set-based: one read, one
+    UPDATE and one audit statement ("auth.account.deactivate" per account, with `reason`) whatever
+    their number; call inside the caller's transaction. A superuser's login is left alone (it is
+    managed on the server, and BKPSDM could otherwise lock the installation's administrator out);
+    accounts without an employee record are never reached. Re-enabled only through the "Akun
+    pegawai" page (password_reset). Returns the ids of the accounts deactivated."""
+    by_user = {e.user_id: e for e in employees if e.user_id is not None}
+    if not by_user:
+        return []
+    rows = list(
+        User.objects.filter(pk__in=list(by_user), is_active=True, is_superuser=False).values_list(
+            "pk", "username", "instansi_id"
+        )
+    )
+    if not rows:
+        return []
+    User.objects.filter(pk__in=[pk for pk, _u, _i in rows]).update(is_active=False)
+    label = actor.get_username() if actor is not None else "sistem"
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                action="auth.account.deactivate",
+                actor=actor if actor is not None and actor.pk else None,
+                actor_label=label,
+                instansi_id=instansi_id,
+                object_type=User._meta.label,
+                object_id=str(pk),
+                object_repr=username[:255],
+                before={"is_active": True},
+                after={"is_active": False, "employee": by_user[pk].pk},
+                reason=reason,
+            )
+            for pk, username, instansi_id in rows
+        ]
+    )
+    return [pk for pk, _u, _i in rows]
+
+
 @transaction.atomic
 def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     """Create or update an employee; the NIP must be plausible (see org.nip) and unique in the instansi.
     The login is not linked or re-linked here (see accounts_create): a new employee gets none, an
-    existing one keeps theirs.
+    existing one keeps theirs. An employee deactivated here (active before: retired, moved to
+    another Pemda, dismissed) loses their login too (logins_deactivate, audited): someone who has
+    left can no longer sign in, see data or act on former subordinates. Reactivating the employee
+    does not re-enable it: BKPSDM does, on the "Akun pegawai" page (password_reset).
     A change of status needs its date (status_since) and keeps the status before it (previous_status),
     so months before the change are paid at the earlier status's factor; likewise a change of salary
     (salary_since, previous_salary) for the health-insurance income cap of the months before it.
@@ -240,14 +290,15 @@ def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     Only the latest change is kept."""
     employee_pay_check(actor, employee)
     employee_validate(employee)
+    was_active = False
     if employee.pk:
         old = (
             Employee.objects.filter(pk=employee.pk)
-            .values_list("status", "status_since", "salary", "salary_since", "user_id")
+            .values_list("status", "status_since", "salary", "salary_since", "user_id", "is_active")
             .first()
         )
         if old is not None:
-            status, status_since, salary, salary_since, user_id = old
+            status, status_since, salary, salary_since, user_id, was_active = old
             if employee.user_id != user_id:
                 raise ValidationError({"user": _USER_LINK_REFUSED})
             if status != employee.status and employee.status_since != status_since:
@@ -261,6 +312,8 @@ def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     elif employee.user_id is not None:
         raise ValidationError({"user": _USER_LINK_REFUSED})
     _save(employee, actor=actor, action="org.employee.create")
+    if was_active and not employee.is_active:
+        logins_deactivate(actor=actor, employees=[employee])
     return employee
 
 
@@ -589,6 +642,18 @@ DECIDER_RESET_REFUSED = (
 )
 
 
+#: The refusal, for an admin OPD, of a deactivated account (password_reset would re-enable it).
+INACTIVE_RESET_REFUSED = (
+    "Akun ini nonaktif (pegawainya pernah dinonaktifkan); hanya BKPSDM yang dapat mengaktifkannya "
+    "kembali."
+)
+#: The refusal of a reset for an inactive employee (retired, moved, dismissed).
+INACTIVE_EMPLOYEE_RESET_REFUSED = (
+    "Pegawai ini nonaktif (pensiun, pindah atau berhenti): akunnya tidak dapat dibuat atau diatur "
+    "ulang. Aktifkan dulu data pegawainya bila ia kembali bertugas."
+)
+
+
 def account_reset_refusal(
     actor: User,
     actor_roles: frozenset[str],
@@ -607,7 +672,8 @@ def account_reset_refusal(
     no account holding any role. Nobody resets the account of employee `employee_id` when it is
     among `deciders` (selectors.deciders_of the actor: their direct superior and the one above):
     an audit reset its superior's password as admin OPD, logged in as them and approved its own
-    month of activities. The unit and instansi scope is account_manage_check's."""
+    month of activities. A deactivated account (its employee was deactivated: logins_deactivate)
+    only BKPSDM re-enables, by this reset. The unit and instansi scope is account_manage_check's."""
     if user is None:
         return ""
     if user.pk == actor.pk:
@@ -625,6 +691,8 @@ def account_reset_refusal(
         return _ADMIN_RESETS.format(what="staf admin")
     if granted and Role.BKPSDM not in actor_roles:
         return "Akun yang memegang peran hanya dapat diatur ulang oleh BKPSDM."
+    if not user.is_active and Role.BKPSDM not in actor_roles:
+        return INACTIVE_RESET_REFUSED
     return ""
 
 
@@ -700,9 +768,14 @@ def password_reset(*, actor: User, employee: Employee) -> IssuedPassword:
     """A new temporary password for the employee's account (created if it has none), which they must
     replace at the next login; the account's lockout is lifted and its API tokens revoked. Audited;
     the owner is told at the next login who reset it. Who may: account_manage_check, and
-    account_reset_refusal (an officer's account only by the installation's administrator)."""
+    account_reset_refusal (an officer's account only by the installation's administrator).
+    A deactivated account (its employee was deactivated, then reactivated) is re-enabled by the
+    reset, audited as "auth.account.reactivate": BKPSDM's only (account_reset_refusal). Refused
+    for an inactive employee: a login of someone who has left is neither issued nor re-enabled."""
     from ekinerja.core.passwords import password_set, temporary_hash, temporary_password
 
+    if not employee.is_active:
+        raise ValidationError(INACTIVE_EMPLOYEE_RESET_REFUSED)
     if employee.user_id is None:
         issued, skipped = accounts_create(actor=actor, employees=[employee])
         if skipped:
@@ -730,13 +803,31 @@ def password_reset(*, actor: User, employee: Employee) -> IssuedPassword:
     if refusal:
         raise PermissionDenied(refusal)
     raw = temporary_password()
+    reactivated = not user.is_active
     user.password = temporary_hash(raw)
     user.must_change_password = True
     user.failed_login_count = 0
     user.locked_until = None
+    user.is_active = True
     user.save(
-        update_fields=["password", "must_change_password", "failed_login_count", "locked_until"]
+        update_fields=[
+            "password",
+            "must_change_password",
+            "failed_login_count",
+            "locked_until",
+            "is_active",
+        ]
     )
+    if reactivated:
+        audit_record(
+            action="auth.account.reactivate",
+            actor=actor,
+            instansi=actor.instansi,
+            obj=user,
+            before={"is_active": False},
+            after={"is_active": True, "employee": employee.pk},
+            reason="akun diaktifkan kembali di halaman Akun pegawai, dengan kata sandi sementara",
+        )
     issued = IssuedPassword(user, employee, raw, False)
     _issue_events(actor, "auth.password.reset", [issued], "kata sandi sementara diberikan")
     password_set.send(sender=User, user=user, by_owner=False)

@@ -256,3 +256,109 @@ def test_the_accounts_list_builds_only_the_shown_pages_employees(client, org, mo
     second = client.get(reverse("accounts"), {"hal": 2}).content.decode()
     # 4 posted employees (the head has an account): the second page has the other two.
     assert len(re.findall(r'data-testid="account-\d+"', second)) == 2
+
+
+def _set_active(actor, employee: Employee, active: bool) -> Employee:
+    employee = Employee.objects.get(pk=employee.pk)
+    employee.is_active = active
+    return services.employee_save(actor=actor, employee=employee)
+
+
+def test_deactivating_an_employee_deactivates_their_login_audited(client, org):
+    """Before: a retired or moved Kepala Dinas, deactivated by BKPSDM, still signed in with their
+    old password and still saw their former subordinates' data."""
+    head, bkpsdm = org["head"], org["bkpsdm"]
+    client.force_login(head.user)
+    assert client.get(reverse("home")).status_code == 200
+    platform = User.objects.create_superuser("root", password=PASSWORD)  # no employee record
+    _set_active(bkpsdm, head, False)
+    user = User.objects.get(pk=head.user_id)
+    assert not user.is_active
+    assert client.get(reverse("home")).status_code == 302  # the open session has ended
+    assert not client.login(username=user.username, password=PASSWORD)
+    event = AuditEvent.objects.get(action="auth.account.deactivate")
+    assert event.actor == bkpsdm and event.object_id == str(user.pk)
+    assert event.before == {"is_active": True}
+    assert event.after == {"is_active": False, "employee": head.pk}
+    assert "ikut dinonaktifkan" in event.reason and "pensiun" in event.reason
+    assert AuditEvent.objects.filter(action="org.employee.update", object_id=str(head.pk)).exists()
+    # Nobody else's login moves: the officers', the platform superuser's.
+    assert User.objects.filter(is_active=False).count() == 1
+    platform.refresh_from_db()
+    assert platform.is_active
+    # Saving the already inactive record again deactivates (and audits) nothing more.
+    _set_active(bkpsdm, head, False)
+    assert AuditEvent.objects.filter(action="auth.account.deactivate").count() == 1
+
+
+def test_a_superusers_login_is_not_deactivated_with_their_employee_record(org):
+    """The installation's administrator's login is managed on the server: BKPSDM deactivating
+    their employee record does not lock them out."""
+    User.objects.filter(pk=org["head"].user_id).update(is_superuser=True)
+    _set_active(org["bkpsdm"], org["head"], False)
+    assert User.objects.get(pk=org["head"].user_id).is_active
+    assert not AuditEvent.objects.filter(action="auth.account.deactivate").exists()
+
+
+def test_reactivating_the_employee_leaves_the_login_off_until_bkpsdm_reenables_it(client, org):
+    head, bkpsdm = org["head"], org["bkpsdm"]
+    _set_active(bkpsdm, head, False)
+    _set_active(bkpsdm, head, True)
+    assert not User.objects.get(pk=head.user_id).is_active
+    assert not client.login(username=head.nip, password=PASSWORD)
+    # An admin OPD of the unit cannot re-enable it (the page says why, the service refuses).
+    with pytest.raises(PermissionDenied, match="hanya BKPSDM"):
+        services.password_reset(actor=org["admin"], employee=Employee.objects.get(pk=head.pk))
+    client.force_login(org["admin"])
+    page = client.get(reverse("accounts"), {"unit": org["dinas"].pk}).content.decode()
+    assert services.INACTIVE_RESET_REFUSED in page
+    # BKPSDM sees the account as inactive, with the button that re-enables it.
+    client.force_login(bkpsdm)
+    page = client.get(reverse("accounts"), {"unit": org["dinas"].pk}).content.decode()
+    row = page.split(f'data-testid="account-{head.nip}"')[1].split("</tr>")[0]
+    assert 'data-state="inactive"' in row and "Aktifkan kembali" in row
+    assert 'data-testid="inactive-help"' in page
+    resp = client.post(reverse("account-reset", args=[head.pk]))
+    raw = _issued(resp.content.decode())[head.nip]
+    user = User.objects.get(pk=head.user_id)
+    assert user.is_active and user.must_change_password
+    event = AuditEvent.objects.get(action="auth.account.reactivate")
+    assert event.actor == bkpsdm and event.object_id == str(user.pk)
+    assert event.after == {"is_active": True, "employee": head.pk}
+    assert AuditEvent.objects.filter(action="auth.password.reset", object_id=str(user.pk)).exists()
+    client.logout()
+    assert client.login(username=head.nip, password=raw)
+
+
+def test_an_inactive_employees_account_is_neither_reset_nor_created(client, org):
+    """A reset would hand someone who has left a working password (and, before, an inactive
+    employee without an account made the reset fail with a server error)."""
+    head, perawat = org["head"], org["perawat"]
+    _set_active(org["bkpsdm"], head, False)
+    _set_active(org["bkpsdm"], perawat, False)
+    for employee in (head, perawat):
+        with pytest.raises(ValidationError, match="Pegawai ini nonaktif"):
+            services.password_reset(
+                actor=org["bkpsdm"], employee=Employee.objects.get(pk=employee.pk)
+            )
+    client.force_login(org["bkpsdm"])
+    resp = client.post(reverse("account-reset", args=[perawat.pk]), follow=True)
+    assert "Pegawai ini nonaktif" in resp.content.decode()
+    assert Employee.objects.get(pk=perawat.pk).user_id is None
+    assert not User.objects.get(pk=head.user_id).is_active
+    assert not AuditEvent.objects.filter(action="auth.password.reset").exists()
+
+
+def test_logins_of_many_deactivated_employees_are_turned_off_in_fixed_queries(
+    org, django_assert_num_queries
+):
+    """Set-based for a bulk deactivation: a read, an UPDATE and one audit INSERT, whatever the
+    number of employees; an employee without an account, or an already inactive one, is skipped."""
+    inst = org["inst"]
+    staff = [employee_with_login(inst, None) for _ in range(5)]
+    User.objects.filter(pk=staff[0].user_id).update(is_active=False)
+    with django_assert_num_queries(3):
+        done = services.logins_deactivate(actor=org["bkpsdm"], employees=[*staff, org["perawat"]])
+    assert sorted(done) == sorted(e.user_id for e in staff[1:])
+    assert not User.objects.filter(pk__in=[e.user_id for e in staff], is_active=True).exists()
+    assert AuditEvent.objects.filter(action="auth.account.deactivate").count() == 4

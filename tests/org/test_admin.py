@@ -348,3 +348,29 @@ def test_making_an_employee_inactive_with_a_post_still_open_warns_to_end_it(admi
     post.save(update_fields=["end"])
     resp = admin_client.post(change, data, follow=True)
     assert not [m for m in resp.context["messages"] if m.level_tag == "warning"]
+
+
+def test_deactivating_an_employee_in_the_admin_says_their_login_was_turned_off(admin_client, world):
+    """The officer is told the login went with the record, and, when reactivating, that it did
+    not come back by itself."""
+    leaver = employee_with_login(world["a"], None, name="Budi Pensiun")
+    change = reverse("admin:org_employee_change", args=[leaver.pk])
+    data = _employee_post(nip=leaver.nip, name=leaver.name)
+    del data["is_active"]
+    resp = admin_client.post(change, data, follow=True)
+    warned = [str(m) for m in resp.context["messages"] if m.level_tag == "warning"]
+    assert warned == [
+        f"Akun masuk pegawai ini ({leaver.nip}) ikut dinonaktifkan: ia tidak dapat masuk lagi. "
+        "Bila ia kembali bertugas, aktifkan data pegawainya lalu aktifkan akunnya dengan tombol "
+        "Aktifkan kembali di halaman Akun pegawai (BKPSDM)."
+    ]
+    leaver.user.refresh_from_db()
+    assert not leaver.user.is_active
+    assert AuditEvent.objects.filter(
+        action="auth.account.deactivate", actor=world["user"], object_id=str(leaver.user_id)
+    ).exists()
+    resp = admin_client.post(change, _employee_post(nip=leaver.nip, name=leaver.name), follow=True)
+    warned = [str(m) for m in resp.context["messages"] if m.level_tag == "warning"]
+    assert len(warned) == 1 and "akun masuknya" in warned[0] and "tetap nonaktif" in warned[0]
+    leaver.user.refresh_from_db()
+    assert not leaver.user.is_active
