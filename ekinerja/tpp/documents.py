@@ -12,8 +12,12 @@ input digest, total paid, unit, print date) with the site's secret key. A run of
 404 before a name is ever made, the name cannot be guessed from a run id, and only an account with
 tpp.export reaches it (`views.download`). Any change that could reach a locked run's document (a new
 lock, other figures) gives another name; the print date is part of it, so the "dicetak" line is
-always the day's and signatories corrected in the organisation show from the next day. Files of
-other days are removed when a new one is written. A run that is not locked has no document at all.
+always the day's; so are what the organisation prints on it (`signers`: the signature blocks, the
+units' and the instansi's names), so a head of unit or treasurer corrected after the pdf was made
+shows in the next download the same day; and the layout's own files (`LAYOUT`: the pdf templates and
+the code that fills them), so an upgrade of the installation never serves a file laid out by the
+previous version. Files of other days are removed when a new one is written. A run that is not
+locked has no document at all.
 
 The job's state is a small JSON file beside the pdf (queued, running with the page being laid out,
 done, failed with the reason): no table, and nothing left in the database when the files are
@@ -22,6 +26,7 @@ removed."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -80,13 +85,60 @@ def store(instansi_id: int) -> Path:
     return Path(settings.MEDIA_ROOT) / "tpp-dokumen" / str(int(instansi_id))
 
 
+@functools.cache
+def layout() -> str:
+    """A digest of the files that lay the nominatif pdf out (its templates, the code filling them):
+    part of every kept file's name, so a new version of them never serves an older file."""
+    here = Path(__file__).resolve().parent
+    files = sorted((here / "templates" / "tpp" / "pdf").glob("*.html"))
+    files += [here / "exports.py", here / "documents.py", here / "templatetags" / "tpp.py"]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def signers(run: Run) -> dict[int | None, str]:
+    """What the organisation prints on each of the run's nominatif pdfs, by scope (a paying unit's
+    id; None for the whole instansi): the signature blocks on the document's date
+    (exports.signatories), the units' names and the instansi's, as a digest. Read in a fixed
+    number of queries (the run's paying units, then signatories' five), whatever the units."""
+    from ekinerja.core.periods import Period
+
+    from . import exports
+
+    unit_ids = set(Result.objects.filter(run=run).values_list("unit_id", flat=True).distinct())
+    units = sorted(
+        Unit.objects.filter(pk__in=[u for u in unit_ids if u is not None]), key=lambda u: u.pk
+    )
+    sections = [exports.Section(u) for u in units]
+    if None in unit_ids:
+        sections.append(exports.Section(None))
+    data = exports.Payroll(run, Period.parse(run.period), [], sections, {})
+    exports.signatories(data)
+    common = (run.instansi.name, data.bkpsdm)
+    per_unit = {
+        s.unit.pk: repr((common, s.unit.code, s.unit.name, s.signer, s.treasurer))
+        for s in sections
+        if s.unit is not None
+    }
+    whole = repr((common, data.treasurer, [(s.title, s.signer, s.treasurer) for s in sections]))
+    out: dict[int | None, str] = {
+        uid: hashlib.sha256(text.encode()).hexdigest()[:16] for uid, text in per_unit.items()
+    }
+    out[None] = hashlib.sha256(whole.encode()).hexdigest()[:16]
+    return out
+
+
 @dataclass(frozen=True)
 class Document:
-    """One kept nominatif pdf: a locked run, a unit or the whole instansi, a print date."""
+    """One kept nominatif pdf: a locked run, a unit or the whole instansi, a print date, what the
+    organisation prints on it (`signers`)."""
 
     run: Run
     unit_id: int | None
     day: dt.date
+    signed: str = ""
 
     @property
     def key(self) -> str:
@@ -94,7 +146,7 @@ class Document:
         locked = r.locked_at.isoformat() if r.locked_at else ""
         return (
             f"{r.pk}|{r.instansi_id}|{r.period}|{locked}|{r.input_digest}|{r.total_payable}|"
-            f"{KIND}|{self.unit_id or 'semua'}|{self.day.isoformat()}"
+            f"{KIND}|{self.unit_id or 'semua'}|{self.day.isoformat()}|{self.signed}|{layout()}"
         )
 
     @property
@@ -176,7 +228,8 @@ class Document:
 
 
 def document(run: Run, unit: Unit | None, day: dt.date) -> Document:
-    return Document(run, unit.pk if unit is not None else None, day)
+    unit_id = unit.pk if unit is not None else None
+    return Document(run, unit_id, day, signers(run).get(unit_id, ""))
 
 
 _NAME = re.compile(r"^(\d+)-(\d+)-[0-9a-f]{40}\.json$")
@@ -189,12 +242,15 @@ def of_run(run: Run, day: dt.date) -> list[dict]:
     if not folder.is_dir():
         return []
     found = []
+    signed: dict[int | None, str] | None = None
     for path in folder.iterdir():
         m = _NAME.match(path.name)
         if not m or int(m.group(1)) != run.pk:
             continue
+        if signed is None:  # once, for every document of the run
+            signed = signers(run)
         unit_id = int(m.group(2)) or None
-        doc = Document(run, unit_id, day)
+        doc = Document(run, unit_id, day, signed.get(unit_id, ""))
         if doc.status_file != path:
             continue
         s = doc.status()

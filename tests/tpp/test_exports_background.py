@@ -361,3 +361,57 @@ def test_a_claim_lock_left_by_a_dead_request_does_not_block_for_long(locked_run,
     assert doc.claim() is True and doc.status()["state"] == documents.QUEUED
     assert not lock.exists()
     assert doc.claim() is False  # queued: busy
+
+
+def _pdf_text(path) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+def test_a_head_of_unit_recorded_after_the_pdf_was_made_signs_the_next_download_the_same_day(
+    client, locked_run, big, renders
+):
+    """The signature blocks are read from the organisation: a head of unit corrected after the kept
+    file was made (a new Kepala Dinas recorded late) must sign the very next download, not the next
+    day's."""
+    from ekinerja.org.models import Employee
+
+    p, run = locked_run
+    client.force_login(p.bpkad)
+    assert _download(client, run).status_code == 200
+    first = documents.document(run, None, documents.dt.date.today())
+    assert first.ready() and "Kepala Dinas A" in _pdf_text(first.pdf)
+    # The head's name corrected in the organisation (a typo in the record, fixed by BKPSDM).
+    Employee.objects.filter(pk=p.people["kadis"].pk).update(name="Dr. Kepala Dinas Baru")
+    again = documents.document(run, None, documents.dt.date.today())
+    assert again.pdf != first.pdf and not again.ready()
+    assert _download(client, run).status_code == 200
+    assert len(renders) == 2 and again.ready()
+    assert "Dr. Kepala Dinas Baru" in _pdf_text(again.pdf)
+    # A unit's own file too, and only that unit's: the other unit keeps its name.
+    unit_a = documents.document(run, p.opd_a, documents.dt.date.today())
+    unit_b = documents.document(run, p.opd_b, documents.dt.date.today())
+    Employee.objects.filter(pk=p.people["kadis"].pk).update(name="Dr. Kepala Dinas Lain")
+    assert documents.document(run, p.opd_a, documents.dt.date.today()).pdf != unit_a.pdf
+    assert documents.document(run, p.opd_b, documents.dt.date.today()).pdf == unit_b.pdf
+
+
+def test_a_new_version_of_the_layout_never_serves_a_file_of_the_previous_one(
+    locked_run, monkeypatch
+):
+    p, run = locked_run
+    before = documents.document(run, None, OCT.last_day).pdf
+    assert documents.layout() == documents.layout()  # read once, the same for every file
+    monkeypatch.setattr(documents, "layout", lambda: "versi-baru")
+    assert documents.document(run, None, OCT.last_day).pdf != before
+
+
+def test_the_documents_list_reads_the_signers_once_whatever_the_files(
+    client, locked_run, big, django_assert_max_num_queries
+):
+    p, run = locked_run
+    client.force_login(p.bpkad)
+    for unit in (None, p.opd_a, p.opd_b):
+        assert _download(client, run, unit).status_code == 200
+    with django_assert_max_num_queries(8):
+        jobs = documents.of_run(run, documents.dt.date.today())
+    assert len(jobs) == 3 and all(j["state"] == documents.DONE for j in jobs)
