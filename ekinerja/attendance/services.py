@@ -168,12 +168,13 @@ def daily_recompute(
     employees: list[Employee] | None = None,
     now: dt.datetime | None = None,
 ) -> int:
-    """Recompute the stored daily status of the employees (default: every active employee of the
-    instansi) over [start, end] from the raw inputs. Only final days are stored: a day is final once
-    its window (end + 6 h) has passed and every active device's watermark has passed it. Returns the
-    number of rows written. Set-based: a fixed number of queries plus batched writes."""
+    """Recompute the stored daily status of the employees (default: `with_days`, every active
+    employee of the instansi and those who left during [start, end]) over [start, end] from the raw
+    inputs. Only final days are stored: a day is final once its window (end + 6 h) has passed and
+    every active device's watermark has passed it. Returns the number of rows written. Set-based:
+    a fixed number of queries plus batched writes."""
     if employees is None:
-        employees = list(Employee.objects.filter(instansi=instansi, is_active=True))
+        employees = list(with_days(instansi, start, end))
     if not employees or start > end:
         return 0
     facts = selectors.attendance_days(employees, start, end, now=now)
@@ -189,7 +190,7 @@ def daily_recompute(
         ids = {e.id for e in employees}
         if len(ids) <= 500:
             stale = stale.filter(employee_id__in=list(ids))
-        elif len(ids) < Employee.objects.filter(instansi=instansi, is_active=True).count():
+        elif len(ids) < with_days(instansi, start, end).count():
             stale = stale.filter(employee_id__in=list(ids))
         stale._raw_delete(stale.db)
         _bulk_insert(DailyAttendance, _DAILY_COLUMNS, rows)
@@ -197,6 +198,25 @@ def daily_recompute(
 
 
 _DAILY_COLUMNS = ["instansi_id", "employee_id", *STORED_COLUMNS, "computed_at"]
+
+
+def with_days(instansi: Instansi, start: dt.date, end: dt.date):
+    """The employees whose stored days over [start, end] the nightly job and a recomputation
+    derive: every active employee, and an inactive one whose definitif post ended inside or after
+    the period (retired, moved or dismissed during it). Before, only the active ones: a retirement
+    recorded on the 15th left the 14th and 15th never stored (the nightly job finalises a day the
+    night after), and a recomputation of the month (a holiday added, `attendance-recompute`)
+    deleted the days they had worked without storing them again, so the month's recap and the
+    leaders' figures lost them. An inactive employee whose post was left open (not ended) stays
+    out, as in the reports: the flag has no date to stop at."""
+    left = Assignment.objects.filter(
+        instansi=instansi,
+        kind=Assignment.Kind.DEFINITIF,
+        start__lte=end,
+        end__isnull=False,
+        end__gte=start,
+    ).values("employee_id")
+    return Employee.objects.filter(instansi=instansi).filter(Q(is_active=True) | Q(pk__in=left))
 
 
 def _bulk_insert(model, columns: list[str], rows: list[tuple]) -> None:

@@ -262,3 +262,32 @@ def test_the_day_beside_the_changed_ones_is_derived_again_too(
     row = DailyAttendance.objects.get(employee=n, date=D(2026, 10, 15))
     assert (row.status, row.working, row.check_in) == ("off", False, at(D(2026, 10, 15), 7, 5))
     assert stored(n)[D(2026, 10, 14)] == "off"  # out of post: its punch shown, not judged
+
+
+def test_the_days_of_someone_who_left_during_the_month_are_derived_and_kept(office):
+    """Retired on 14 October, recorded (inactive, post ended) on the 14th itself: the nightly job
+    and every recomputation of October still derive his days until then. Before, only active
+    employees were derived: the days not yet final when he was set inactive were never stored,
+    and a recomputation of the month (a holiday added, `attendance-recompute`) deleted the days he
+    had worked without storing them again."""
+    dedi = employee_with_login(office.instansi, _staff_position(office), name="Dedi Purna")
+    _store_october(office)
+    Employee.objects.filter(pk=dedi.pk).update(is_active=False)
+    Assignment.objects.filter(employee=dedi).update(end=D(2026, 10, 14))
+    DailyAttendance.objects.filter(
+        employee=dedi, date__gte=D(2026, 10, 13)
+    ).delete()  # not final yet
+    services.daily_recompute(instansi=office.instansi, start=OCT.first_day, end=OCT.last_day)
+    rows = stored(dedi)
+    assert [d for d, s in rows.items() if s == "absent"] == BEFORE_15
+    # A colleague who left with his post still open (the flag has no date) stays out, as in the
+    # reports; one who left in September is not derived in October.
+    eka = employee_with_login(office.instansi, _staff_position(office), name="Eka Pindah")
+    fajar = employee_with_login(office.instansi, _staff_position(office), name="Fajar Lama")
+    Employee.objects.filter(pk__in=[eka.pk, fajar.pk]).update(is_active=False)
+    Assignment.objects.filter(employee=fajar).update(start=D(2026, 1, 1), end=D(2026, 9, 30))
+    services.daily_recompute(instansi=office.instansi, start=OCT.first_day, end=OCT.last_day)
+    assert stored(eka) == {} and stored(fajar) == {}
+    assert [d for d, s in stored(dedi).items() if s == "absent"] == BEFORE_15
+    # The leaders' dashboard counts his ten days (the recompute of the month kept them).
+    assert stored(office.budi)[D(2026, 10, 30)] == "absent"
