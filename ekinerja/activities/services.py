@@ -30,6 +30,7 @@ import hashlib
 import random
 import secrets
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -223,22 +224,28 @@ def _in_range(value, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def catalog_item_errors(item: ActivityCatalogItem) -> dict[str, str]:
-    """The field errors of a catalog item about to be saved (Indonesian, one per field; empty when
-    it may be saved), checked before the model's own constraints, whose messages name a constraint
-    ("Batasan “catalog_minutes_1_1440” dilanggar") or, for a taken code, say the opposite of what
-    is meant. Shared by catalog_item_save (import) and the admin form. At most two queries (a code
-    or a name already used by another item of the instansi)."""
-    errors: dict[str, str] = {}
+def catalog_item_tidy(item: ActivityCatalogItem) -> None:
+    """Trim the item's text as it is stored: code and output unit without surrounding spaces, the
+    name with single spaces (so that "Menyusun  konsep" and "Menyusun konsep" are one name)."""
     item.code = (item.code or "").strip()
     item.name = " ".join((item.name or "").split())
     item.output_unit = (item.output_unit or "").strip()
-    if not item.code:
-        errors["code"] = "Kode wajib diisi."
-    if not item.name:
-        errors["name"] = "Nama aktivitas wajib diisi."
-    if not item.output_unit:
-        errors["output_unit"] = "Satuan hasil wajib diisi."
+
+
+def _catalog_item_own_errors(item: ActivityCatalogItem) -> dict[str, str]:
+    """The rules an item meets on its own (no query), after catalog_item_tidy."""
+    catalog_item_tidy(item)
+    errors: dict[str, str] = {}
+    for name, label, empty in (
+        ("code", "Kode", "Kode wajib diisi."),
+        ("name", "Nama aktivitas", "Nama aktivitas wajib diisi."),
+        ("output_unit", "Satuan hasil", "Satuan hasil wajib diisi."),
+    ):
+        value, longest = getattr(item, name), ActivityCatalogItem._meta.get_field(name).max_length
+        if not value:
+            errors[name] = empty
+        elif len(value) > longest:
+            errors[name] = f"{label} paling panjang {longest} karakter; diisi {len(value)}."
     if item.standard_minutes is None:
         errors["standard_minutes"] = "Menit efektif per satuan wajib diisi."
     elif not _in_range(item.standard_minutes, 1, CATALOG_MAX_MINUTES):
@@ -257,25 +264,97 @@ def catalog_item_errors(item: ActivityCatalogItem) -> dict[str, str]:
         errors["active_from"] = "Tanggal berlaku mulai wajib diisi."
     elif item.active_to is not None and item.active_to < item.active_from:
         errors["active_to"] = "Tanggal berlaku sampai tidak boleh sebelum tanggal berlaku mulai."
-    if errors or item.instansi_id is None:
-        return errors
-    others = ActivityCatalogItem.objects.filter(instansi_id=item.instansi_id).exclude(pk=item.pk)
-    taken = others.filter(code=item.code).values_list("name", flat=True).first()
+    return errors
+
+
+def _catalog_name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _catalog_clash_errors(
+    item: ActivityCatalogItem, others: Iterable[ActivityCatalogItem]
+) -> dict[str, str]:
+    """The rules an item meets against the other items of its instansi (`others`: at least every
+    one with the same code or the same name; never the item itself): its code not taken, and its
+    name not shared by an item valid on one of its days, since the employee would see two identical
+    choices, each with its own minutes. A successor under the same name starts after the old one
+    ends. No query: the one rule behind catalog_item_errors and catalog_items_errors."""
+    errors: dict[str, str] = {}
+    others = sorted(others, key=lambda o: o.code)
+    taken = next((o for o in others if o.code == item.code), None)
     if taken is not None:
-        errors["code"] = f"Kode {item.code} sudah dipakai butir '{taken}'."
-    # The same name valid on the same day would show the employee two identical choices, each
-    # with its own minutes. A successor under the same name starts after the old one ends.
-    overlapping = others.filter(name__iexact=item.name).filter(
-        Q(active_to__isnull=True) | Q(active_to__gte=item.active_from)
+        errors["code"] = f"Kode {item.code} sudah dipakai butir '{taken.name}'."
+    key = _catalog_name_key(item.name)
+    twin = next(
+        (
+            o
+            for o in others
+            if _catalog_name_key(o.name) == key
+            and (o.active_to is None or o.active_to >= item.active_from)
+            and (item.active_to is None or o.active_from <= item.active_to)
+        ),
+        None,
     )
-    if item.active_to is not None:
-        overlapping = overlapping.filter(active_from__lte=item.active_to)
-    twin = overlapping.values_list("code", flat=True).first()
     if twin is not None:
         errors["name"] = (
-            f"Nama ini sudah dipakai butir {twin} yang berlaku pada tanggal yang sama; bedakan "
+            f"Nama ini sudah dipakai butir {twin.code} yang berlaku pada tanggal yang sama; bedakan "
             "namanya, atau akhiri masa berlaku butir lama sebelum butir ini mulai berlaku."
         )
+    return errors
+
+
+_CLASH_FIELDS = ("pk", "code", "name", "active_from", "active_to")
+
+
+def catalog_item_errors(item: ActivityCatalogItem) -> dict[str, str]:
+    """The field errors of a catalog item about to be saved (Indonesian, one per field; empty when
+    it may be saved), checked before the model's own constraints, whose messages name a constraint
+    ("Batasan “catalog_minutes_1_1440” dilanggar") or, for a taken code, say the opposite of what
+    is meant. Shared by catalog_item_save (import) and the admin form; catalog_items_errors checks
+    many items by the same rules. At most one query (the items of the instansi with the same code
+    or name, the name compared again without case in Python)."""
+    errors = _catalog_item_own_errors(item)
+    if errors or item.instansi_id is None:
+        return errors
+    others = (
+        ActivityCatalogItem.objects.filter(instansi_id=item.instansi_id)
+        .exclude(pk=item.pk)
+        .filter(Q(code=item.code) | Q(name__iexact=item.name))
+        .only(*_CLASH_FIELDS)
+    )
+    return _catalog_clash_errors(item, others)
+
+
+def catalog_items_errors(items: list[ActivityCatalogItem]) -> list[dict[str, str]]:
+    """catalog_item_errors of many items of one instansi saved together (new ones, and stored ones
+    with new values), in the order given, with one query whatever their number: each is checked
+    against the catalog as it will be once all are saved (the stored items, those among `items`
+    with their new values), so two items of the batch with one name clash as they would once
+    saved. An item refused on its own is not held against the others."""
+    errors = [_catalog_item_own_errors(item) for item in items]
+    instansi_ids = {item.instansi_id for item in items}
+    if not items or None in instansi_ids:
+        return errors
+    if len(instansi_ids) > 1:
+        raise ValueError("catalog_items_errors: butir dari lebih dari satu instansi.")
+    changed = {item.pk for item in items if item.pk is not None}
+    catalog = [
+        stored
+        for stored in ActivityCatalogItem.objects.filter(instansi_id=instansi_ids.pop()).only(
+            *_CLASH_FIELDS
+        )
+        if stored.pk not in changed
+    ] + [item for item, own in zip(items, errors, strict=True) if not own]
+    by_code: dict[str, list[ActivityCatalogItem]] = {}
+    by_name: dict[str, list[ActivityCatalogItem]] = {}
+    for other in catalog:
+        by_code.setdefault(other.code, []).append(other)
+        by_name.setdefault(_catalog_name_key(other.name), []).append(other)
+    for item, own in zip(items, errors, strict=True):
+        if own:
+            continue
+        near = by_code.get(item.code, []) + by_name.get(_catalog_name_key(item.name), [])
+        own.update(_catalog_clash_errors(item, [o for o in near if o is not item]))
     return errors
 
 

@@ -2,9 +2,11 @@
 
 `exchange_export` writes the chosen parts of an instansi as an `ekinerja/1` document;
 `exchange_import` takes such a document into a (usually different) instansi: policies arrive as
-drafts for BKPSDM to review and adopt, catalog items are added or updated by code (entries keep the
-minutes they were made with), schedules and holidays are added when their code/date is new. Nothing is
-half-imported: the document is read strictly first, then written in one transaction and audited.
+drafts for BKPSDM to review and adopt, catalog items are added or updated by code under the
+catalog's own rules (entries keep the minutes they were made with), schedules and holidays are
+added when their code/date is new (the stored attendance of a new holiday's date derived again).
+Nothing is half-imported: the document is read strictly first, then checked and written in one
+transaction and audited.
 """
 
 from __future__ import annotations
@@ -12,14 +14,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from ekinerja.activities.models import ActivityCatalogItem
+from ekinerja.activities.services import catalog_item_tidy, catalog_items_errors
 from ekinerja.core.audit import audit_record
 from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi, User
+from ekinerja.org.models import Role
+from ekinerja.org.selectors import user_roles
 from ekinerja.tpp.models import Policy
 from ekinerja.tpp.policy import policy_from_dict, policy_to_dict
+from ekinerja.workcal import signals
 from ekinerja.workcal.models import Holiday, ScheduleDay, Shift, WorkSchedule
 
 from .document import FORMAT, TOP_REQUIRED, WEEKDAYS, Document
@@ -117,10 +124,83 @@ class ImportSummary:
     skipped: list[str] = field(default_factory=list)
 
 
+#: The catalog fields as the format names them (the rest cannot come from a file).
+CATALOG_FIELDS = {
+    "code": "code",
+    "name": "name",
+    "output_unit": "output",
+    "standard_minutes": "minutes",
+}
+
+
+def _import_actor_check(actor: User | None, instansi: Instansi) -> None:
+    """Who may import: the services whose rows the import writes admit BKPSDM of the instansi
+    (tpp.services.policy_save, activities.services.catalog_item_save, the holiday services) or the
+    system (actor None: `ekinerja exchange import`); the installation's superuser, whom the holiday
+    services also admit, may write neither policies nor catalog items."""
+    if actor is None:
+        return
+    if actor.instansi_id != instansi.id or Role.BKPSDM not in user_roles(actor):
+        raise PermissionDenied("Hanya BKPSDM instansi ini yang dapat mengimpor aturan Pemda lain.")
+
+
+def _catalog_changes(
+    instansi: Instansi, doc: Document, today: dt.date
+) -> tuple[list[ActivityCatalogItem], list[ActivityCatalogItem]]:
+    """The catalog items the document adds (new codes, valid from `today`) and the stored ones it
+    changes (name, output, minutes), checked by the catalog's own rules
+    (activities.services.catalog_items_errors: minutes 1-1440, a code not taken, no other item of
+    the same name on the same days). Any refusal is a ValidationError keyed by the item's path in
+    the document, each message naming the item's code; nothing is written."""
+    existing = {c.code: c for c in ActivityCatalogItem.objects.filter(instansi=instansi)}
+    new_items, changed, where = [], [], []
+    for i, c in enumerate(doc.activity_catalog):
+        wanted = ActivityCatalogItem(
+            instansi=instansi,
+            code=c.code,
+            name=c.name,
+            output_unit=c.output,
+            standard_minutes=c.minutes,
+            active_from=today,
+        )
+        catalog_item_tidy(wanted)
+        item = existing.get(wanted.code)
+        if item is None:
+            new_items.append(wanted)
+            where.append((i, wanted))
+            continue
+        values = (wanted.name, wanted.output_unit, wanted.standard_minutes)
+        if (item.name, item.output_unit, item.standard_minutes) != values:
+            item.name, item.output_unit, item.standard_minutes = values
+            changed.append(item)
+            where.append((i, item))
+    refused: dict[str, list[str]] = {}
+    for (i, item), errors in zip(
+        where, catalog_items_errors([item for _i, item in where]), strict=True
+    ):
+        for name, message in errors.items():
+            path = f"$.activity_catalog[{i}]"
+            if name in CATALOG_FIELDS:
+                path += f".{CATALOG_FIELDS[name]}"
+            refused.setdefault(path, []).append(f"butir {item.code or '(tanpa kode)'}: {message}")
+    if refused:
+        raise ValidationError(refused)
+    return new_items, changed
+
+
 @transaction.atomic
 def exchange_import(
     *, actor: User | None, instansi: Instansi, doc: Document, today: dt.date
 ) -> ImportSummary:
+    """Policies arrive as drafts; catalog items are added or changed by code under the catalog's
+    own rules (a file with any refused item is refused as a whole, every problem listed by its
+    path: ValidationError); schedules and holidays new by code or (date, name) are added, and the
+    stored attendance of the holidays' dates is derived again (workcal.signals.notify_dates, as
+    the holiday services do). Imported schedules are nobody's and not the default, so they change
+    no one's working days (workcal.services.schedule_define announces nothing for such a
+    schedule)."""
+    _import_actor_check(actor, instansi)
+    new_items, changed = _catalog_changes(instansi, doc, today)
     out = ImportSummary()
     for pol, src in doc.policies:
         Policy.objects.create(
@@ -133,24 +213,6 @@ def exchange_import(
         )
         out.policies += 1
 
-    existing = {c.code: c for c in ActivityCatalogItem.objects.filter(instansi=instansi)}
-    new_items, changed = [], []
-    for c in doc.activity_catalog:
-        item = existing.get(c.code)
-        if item is None:
-            new_items.append(
-                ActivityCatalogItem(
-                    instansi=instansi,
-                    code=c.code,
-                    name=c.name,
-                    output_unit=c.output,
-                    standard_minutes=c.minutes,
-                    active_from=today,
-                )
-            )
-        elif (item.name, item.output_unit, item.standard_minutes) != (c.name, c.output, c.minutes):
-            item.name, item.output_unit, item.standard_minutes = c.name, c.output, c.minutes
-            changed.append(item)
     ActivityCatalogItem.objects.bulk_create(new_items)
     ActivityCatalogItem.objects.bulk_update(changed, ["name", "output_unit", "standard_minutes"])
     out.catalog_added, out.catalog_updated = len(new_items), len(changed)
@@ -188,6 +250,8 @@ def exchange_import(
         if (h.date, h.name) not in known
     ]
     Holiday.objects.bulk_create(holidays)
+    # Holidays decide working days: the stored daily attendance of their dates is derived again.
+    signals.notify_dates(instansi.id, [h.date for h in holidays])
     out.holidays_added = len(holidays)
 
     audit_record(
@@ -226,8 +290,6 @@ def instansi_create(
     employees and the TPP policy then come from BKPSDM's own pages (Impor pegawai, Kebijakan TPP) or
     `exchange import`. One transaction: a refusal writes nothing. Run by the installation's
     operator on the server (no acting account: the audit shows the system)."""
-    from django.core.exceptions import ValidationError
-
     from ekinerja.attendance.services import leave_types_ensure
     from ekinerja.core.passwords import temporary_hash, temporary_password
     from ekinerja.org.models import Role

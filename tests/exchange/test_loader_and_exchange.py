@@ -112,6 +112,7 @@ def test_exchange_import_takes_the_spec_s_command_line_on_a_single_instansi(tmp_
     out = tmp_path / "rules.json"
     data = minimal()
     data["activity_catalog"][0]["code"] = "NEW1"  # not in the receiving catalog yet
+    data["activity_catalog"][0]["name"] = "Menyusun laporan"  # nor is its name
     data["activities"] = []
     out.write_text(json.dumps(data))
     load_document(read_document({**minimal(), "activities": []}))  # the only Pemda here

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ekinerja.core.clock import local_today
@@ -72,9 +73,18 @@ class Command(BaseCommand):
         from ekinerja.exchange.management.commands.scenario import read_or_fail
 
         doc = read_or_fail(opts["file"], for_import=True)
-        summary = exchange_import(
-            actor=None, instansi=instansi, doc=doc, today=local_today(instansi)
-        )
+        try:
+            summary = exchange_import(
+                actor=None, instansi=instansi, doc=doc, today=local_today(instansi)
+            )
+        except ValidationError as exc:
+            # A well-formed file this instansi's catalog refuses: listed as the reader lists its
+            # problems (`path: reason`), nothing imported.
+            lines = [f"{p}: {m}" for p, ms in exc.message_dict.items() for m in ms]
+            raise CommandError(
+                f"{opts['file']} tidak dapat diimpor ke instansi {instansi.code}, tidak ada yang "
+                f"disimpan ({len(lines)} masalah):\n" + "\n".join(lines)
+            ) from exc
         self.stdout.write(
             f"Kebijakan (draf): {summary.policies}; katalog baru {summary.catalog_added}, diubah "
             f"{summary.catalog_updated}; jadwal baru {summary.schedules_added}; libur baru {summary.holidays_added}"
