@@ -158,3 +158,34 @@ def test_employee_explanation_page(pemda, live_server, page, phone_page):
     assert clipped_tables(phone_page) == []
     assert "Oktober 2026" in phone_page.inner_text('[data-testid="history"]')
     screenshot(phone_page, "tpp-saya-phone")
+
+
+def test_the_run_page_of_two_allowances_on_a_phone_and_a_desktop(
+    transactional_db, live_server, page, phone_page
+):
+    """Kota Madiun's TPP + UKK: the unit recap splits each allowance's ceiling and gross; on a
+    phone they fold under the unit's name and nothing scrolls sideways, on a desktop they are
+    columns."""
+    from tests.tpp.test_exports_allowances import madiun_run
+
+    p, run = madiun_run.__wrapped__()
+    login(phone_page, live_server, "bkpsdm1")
+    phone_page.goto(f"{live_server.url}/tpp/perhitungan/{run.pk}/")
+    recap = phone_page.locator('[data-testid="unit-recap"]')
+    assert recap.is_visible()
+    assert "Uang Kinerja" in recap.inner_text()
+    assert no_horizontal_scroll(phone_page)
+    assert clipped_tables(phone_page) == []
+    recap.scroll_into_view_if_needed()
+    screenshot(phone_page, "tpp-perhitungan-dua-tunjangan-phone")
+    # An office PC (1280 px): the figures still fold under the names (eight amount columns do
+    # not fit beside them), nothing hidden behind a sideways scroll; a wide screen has columns.
+    login(page, live_server, "bkpsdm1")
+    page.goto(f"{live_server.url}/tpp/perhitungan/{run.pk}/")
+    assert "Jumlah kotor" in page.locator('[data-testid="unit-recap"] tbody').inner_text()
+    assert clipped_tables(page) == []
+    screenshot(page, "tpp-perhitungan-dua-tunjangan")
+    page.set_viewport_size({"width": 1600, "height": 900})
+    header = page.locator('[data-testid="unit-recap"] thead').inner_text()
+    assert "Pagu Uang Kinerja" in header and "Jumlah kotor" in header
+    assert clipped_tables(page) == []

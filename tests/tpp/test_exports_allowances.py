@@ -342,7 +342,9 @@ def _page_recap(page: str) -> tuple[list[str], dict[str, dict], dict, list[str]]
         first, *cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
         name = re.match(r"\s*(?:<a[^>]*>)?([^<]*)", first)[1].strip()
         line = dict(zip(headers, [name, *[text(c) for c in cells]], strict=True))
-        folded += [text(f) for f in re.findall(r"<span>(.*?</span>)</span>", first, re.S)]
+        folded += [
+            text(f) for f in re.findall(r'<div class="d-flex[^"]*">(.*?)</div>', first, re.S)
+        ]
         if name == "Jumlah":
             total = line
         else:
