@@ -22,12 +22,14 @@ from ekinerja.activities.services import catalog_item_tidy, catalog_items_errors
 from ekinerja.core.audit import audit_record
 from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi, User
+from ekinerja.core.periods import tanggal
 from ekinerja.org.models import Role
 from ekinerja.org.selectors import user_roles
 from ekinerja.tpp.models import Policy
 from ekinerja.tpp.policy import policy_from_dict, policy_to_dict
 from ekinerja.workcal import signals
 from ekinerja.workcal.models import Holiday, ScheduleDay, Shift, WorkSchedule
+from ekinerja.workcal.services import holiday_errors, holiday_tidy, schedule_problems
 
 from .document import FORMAT, TOP_REQUIRED, WEEKDAYS, Document
 
@@ -144,14 +146,18 @@ def _import_actor_check(actor: User | None, instansi: Instansi) -> None:
         raise PermissionDenied("Hanya BKPSDM instansi ini yang dapat mengimpor aturan Pemda lain.")
 
 
+#: Problems of a document the receiving instansi refuses: {"$.path": [messages]}.
+Refused = dict[str, list[str]]
+
+
 def _catalog_changes(
-    instansi: Instansi, doc: Document, today: dt.date
+    instansi: Instansi, doc: Document, today: dt.date, refused: Refused
 ) -> tuple[list[ActivityCatalogItem], list[ActivityCatalogItem]]:
     """The catalog items the document adds (new codes, valid from `today`) and the stored ones it
     changes (name, output, minutes), checked by the catalog's own rules
     (activities.services.catalog_items_errors: minutes 1-1440, a code not taken, no other item of
-    the same name on the same days). Any refusal is a ValidationError keyed by the item's path in
-    the document, each message naming the item's code; nothing is written."""
+    the same name on the same days). Each refusal goes into `refused` under the item's path in the
+    document, its message naming the item's code."""
     existing = {c.code: c for c in ActivityCatalogItem.objects.filter(instansi=instansi)}
     new_items, changed, where = [], [], []
     for i, c in enumerate(doc.activity_catalog):
@@ -174,7 +180,6 @@ def _catalog_changes(
             item.name, item.output_unit, item.standard_minutes = values
             changed.append(item)
             where.append((i, item))
-    refused: dict[str, list[str]] = {}
     for (i, item), errors in zip(
         where, catalog_items_errors([item for _i, item in where]), strict=True
     ):
@@ -183,9 +188,90 @@ def _catalog_changes(
             if name in CATALOG_FIELDS:
                 path += f".{CATALOG_FIELDS[name]}"
             refused.setdefault(path, []).append(f"butir {item.code or '(tanpa kode)'}: {message}")
-    if refused:
-        raise ValidationError(refused)
     return new_items, changed
+
+
+def _schedule_rows(
+    instansi: Instansi, doc: Document, refused: Refused, skipped: list[str]
+) -> tuple[list[WorkSchedule], list[ScheduleDay], list[Shift]]:
+    """The schedules the document adds (codes the instansi does not have; one query), their days
+    and shifts, checked by schedule_define's own rules (workcal.services.schedule_problems: a fixed
+    schedule with a working day, code lengths, shift codes...), the code without surrounding spaces
+    as it stores it. What the reader already refuses (hours, a start equal to the end, a code
+    listed twice as written) is not checked again; two codes that are one once trimmed are. Each
+    refusal goes into `refused` under its path in the document."""
+    have = set(WorkSchedule.objects.filter(instansi=instansi).values_list("code", flat=True))
+    schedules: list[WorkSchedule] = []
+    days: list[ScheduleDay] = []
+    shifts: list[Shift] = []
+    first: dict[str, str] = {}
+    for i, s in enumerate(doc.schedules):
+        p, code = f"$.schedules[{i}]", s.code.strip()
+        problems = schedule_problems(
+            code=code, name=code, kind=s.kind, days=s.days, shifts=s.shifts
+        )
+        for name, key, message in problems:
+            # The name is the code (schedule_problems then reports the code's limit only).
+            path = f"{p}.code" if name == "name" else f"{p}.{name}"
+            if name == "days" and key in range(7):
+                path += f".{WEEKDAYS[key]}"
+            elif name == "shifts" and key is not None:
+                path += f".{key}"
+            refused.setdefault(path, []).append(f"jadwal {code}: {message}")
+        if code in first:
+            refused.setdefault(f"{p}.code", []).append(
+                f"kode jadwal '{code}' tercantum dua kali (pertama di {first[code]})"
+            )
+            continue
+        first[code] = f"{p}.code"
+        if problems:
+            continue
+        if code in have:
+            skipped.append(f"jadwal {code} sudah ada")
+            continue
+        schedule = WorkSchedule(instansi=instansi, code=code, name=code, kind=s.kind)
+        schedules.append(schedule)
+        days += [
+            ScheduleDay(instansi=instansi, schedule=schedule, weekday=wd, start=a, end=b)
+            for wd, (a, b) in s.days.items()
+        ]
+        shifts += [
+            Shift(instansi=instansi, schedule=schedule, code=sc, name=sc, start=a, end=b)
+            for sc, (a, b) in s.shifts.items()
+        ]
+    return schedules, days, shifts
+
+
+def _holiday_rows(instansi: Instansi, doc: Document, refused: Refused) -> list[Holiday]:
+    """The holidays the document adds (a date and name the instansi does not have, removed ones
+    included; one query), checked by the holiday services' own rules
+    (workcal.services.holiday_errors: a name that fits its column...), the name trimmed as they
+    store it. The reader already refuses a date out of range or an empty name and maps the kind;
+    a (date, name) listed twice, which the services refuse and the table's unique key would, is
+    refused here."""
+    known = set(Holiday.objects.filter(instansi=instansi).values_list("date", "name"))
+    rows: list[Holiday] = []
+    first: dict[tuple[dt.date, str], str] = {}
+    for i, h in enumerate(doc.holidays):
+        p = f"$.holidays[{i}]"
+        holiday = Holiday(
+            instansi=instansi, date=h.date, name=h.name, kind=h.kind, source=Holiday.Source.MANUAL
+        )
+        holiday_tidy(holiday)
+        errors = holiday_errors(holiday)
+        for name, message in errors.items():
+            refused.setdefault(f"{p}.{name}", []).append(f"libur {h.date.isoformat()}: {message}")
+        key = (holiday.date, holiday.name)
+        if key in first:
+            refused.setdefault(f"{p}.name", []).append(
+                f"libur {h.date.isoformat()}: hari libur '{holiday.name}' pada "
+                f"{tanggal(holiday.date)} tercantum dua kali (pertama di {first[key]})"
+            )
+            continue
+        first[key] = p
+        if not errors and key not in known:
+            rows.append(holiday)
+    return rows
 
 
 @transaction.atomic
@@ -193,15 +279,22 @@ def exchange_import(
     *, actor: User | None, instansi: Instansi, doc: Document, today: dt.date
 ) -> ImportSummary:
     """Policies arrive as drafts; catalog items are added or changed by code under the catalog's
-    own rules (a file with any refused item is refused as a whole, every problem listed by its
-    path: ValidationError); schedules and holidays new by code or (date, name) are added, and the
+    own rules; schedules and holidays new by code or (date, name) are added under the work
+    calendar services' own rules (schedule_problems, holiday_errors). A file with any refused
+    catalog item, schedule or holiday is refused as a whole, every problem listed by its path
+    (ValidationError), nothing written; a fixed number of queries whatever the file holds. The
     stored attendance of the holidays' dates is derived again (workcal.signals.notify_dates, as
     the holiday services do). Imported schedules are nobody's and not the default, so they change
     no one's working days (workcal.services.schedule_define announces nothing for such a
     schedule)."""
     _import_actor_check(actor, instansi)
-    new_items, changed = _catalog_changes(instansi, doc, today)
-    out = ImportSummary()
+    # Every check before any write: a refused file lists all its problems and writes nothing.
+    out, refused = ImportSummary(), {}
+    new_items, changed = _catalog_changes(instansi, doc, today, refused)
+    schedules, days, shifts = _schedule_rows(instansi, doc, refused, out.skipped)
+    holidays = _holiday_rows(instansi, doc, refused)
+    if refused:
+        raise ValidationError(refused)
     for pol, src in doc.policies:
         Policy.objects.create(
             instansi=instansi,
@@ -217,38 +310,11 @@ def exchange_import(
     ActivityCatalogItem.objects.bulk_update(changed, ["name", "output_unit", "standard_minutes"])
     out.catalog_added, out.catalog_updated = len(new_items), len(changed)
 
-    have = set(WorkSchedule.objects.filter(instansi=instansi).values_list("code", flat=True))
-    fresh = [s for s in doc.schedules if s.code not in have]
-    out.skipped += [f"jadwal {s.code} sudah ada" for s in doc.schedules if s.code in have]
-    created = {
-        s.code: WorkSchedule(instansi=instansi, code=s.code, name=s.code, kind=s.kind)
-        for s in fresh
-    }
-    WorkSchedule.objects.bulk_create(created.values())
-    ScheduleDay.objects.bulk_create(
-        [
-            ScheduleDay(instansi=instansi, schedule=created[s.code], weekday=wd, start=a, end=b)
-            for s in fresh
-            for wd, (a, b) in s.days.items()
-        ]
-    )
-    Shift.objects.bulk_create(
-        [
-            Shift(instansi=instansi, schedule=created[s.code], code=code, name=code, start=a, end=b)
-            for s in fresh
-            for code, (a, b) in s.shifts.items()
-        ]
-    )
-    out.schedules_added = len(fresh)
+    WorkSchedule.objects.bulk_create(schedules)
+    ScheduleDay.objects.bulk_create(days)
+    Shift.objects.bulk_create(shifts)
+    out.schedules_added = len(schedules)
 
-    known = set(Holiday.objects.filter(instansi=instansi).values_list("date", "name"))
-    holidays = [
-        Holiday(
-            instansi=instansi, date=h.date, name=h.name, kind=h.kind, source=Holiday.Source.MANUAL
-        )
-        for h in doc.holidays
-        if (h.date, h.name) not in known
-    ]
     Holiday.objects.bulk_create(holidays)
     # Holidays decide working days: the stored daily attendance of their dates is derived again.
     signals.notify_dates(instansi.id, [h.date for h in holidays])

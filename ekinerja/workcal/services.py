@@ -155,16 +155,32 @@ def holidays_seed(*, actor: User | None, instansi: Instansi, year: int) -> int:
     return len(rows)
 
 
-def _validate_holiday(holiday: Holiday) -> None:
+def holiday_tidy(holiday: Holiday) -> None:
+    """The holiday's name as it is stored: without surrounding spaces."""
+    holiday.name = (holiday.name or "").strip()
+
+
+def holiday_errors(holiday: Holiday) -> dict[str, str]:
+    """The rules a holiday meets on its own (no query), after holiday_tidy: a name that fits its
+    column (PostgreSQL refuses a longer one with a database error), a known kind, a date in the
+    sane range. `exchange import` checks the holidays of a file with these too."""
     errors: dict[str, str] = {}
-    if not (holiday.name or "").strip():
+    name, longest = holiday.name or "", Holiday._meta.get_field("name").max_length
+    if not name.strip():
         errors["name"] = "Nama hari libur wajib diisi."
+    elif len(name) > longest:
+        errors["name"] = f"Nama hari libur paling panjang {longest} karakter; diisi {len(name)}."
     if holiday.kind not in Holiday.Kind.values:
         errors["kind"] = "Jenis hari libur tidak dikenal."
     if holiday.date is None:
         errors["date"] = "Tanggal wajib diisi."
     elif not date_in_range(holiday.date):
         errors["date"] = DATE_OUT_OF_RANGE
+    return errors
+
+
+def _validate_holiday(holiday: Holiday) -> None:
+    errors = holiday_errors(holiday)
     if errors:
         raise ValidationError(errors)
 
@@ -193,12 +209,9 @@ def holiday_create(
     cuti bersama only to those that follow national holidays, a regional one to every fixed one."""
     holiday_actor_check(actor, instansi.id)
     holiday = Holiday(
-        instansi=instansi,
-        date=date,
-        name=(name or "").strip(),
-        kind=kind,
-        source=Holiday.Source.MANUAL,
+        instansi=instansi, date=date, name=name, kind=kind, source=Holiday.Source.MANUAL
     )
+    holiday_tidy(holiday)
     _validate_holiday(holiday)
     removed = _check_duplicate(holiday)
     if removed is not None:
@@ -240,9 +253,10 @@ def holiday_update(
     before = snapshot(holiday, HOLIDAY_FIELDS)
     # The old date and the new one (the kind alone decides which schedules the day is off for).
     touched = [holiday.date, date]
-    name = (name or "").strip()
     candidate = Holiday(instansi=holiday.instansi, date=date, name=name, kind=kind)
+    holiday_tidy(candidate)
     _validate_holiday(candidate)
+    name = candidate.name
     moved = (date, name) != (holiday.date, holiday.name)
     if moved:
         reuse = _check_duplicate(candidate, exclude_pk=holiday.pk)
@@ -349,10 +363,81 @@ def holiday_restore(*, actor: User | None, holiday: Holiday, reason: str = "") -
 Span = tuple[dt.time, dt.time]
 
 
-def _check_span(label: str, span: Span) -> None:
-    start, end = span
-    if start == end:
-        raise ValidationError({"days": f"{label}: jam masuk dan pulang tidak boleh sama."})
+#: A problem of a schedule definition: (field, the weekday or shift code it concerns or None,
+#: message).
+ScheduleProblem = tuple[str, int | str | None, str]
+
+
+def _days_problems(days: Mapping[int, Span] | None) -> list[ScheduleProblem]:
+    problems: list[ScheduleProblem] = []
+    for wd, (start, end) in (days or {}).items():
+        if wd not in range(7):
+            problems.append(("days", wd, f"Hari {wd} tidak dikenal (0 = Senin .. 6 = Minggu)."))
+        elif start == end:
+            problems.append(("days", wd, f"Hari {wd}: jam masuk dan pulang tidak boleh sama."))
+    return problems
+
+
+def _raise_problems(problems: list[ScheduleProblem]) -> None:
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for name, _key, message in problems:
+            errors.setdefault(name, []).append(message)
+        raise ValidationError(errors)
+
+
+def schedule_problems(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    days: Mapping[int, Span] | None,
+    shifts: Mapping[str, Span] | None,
+    grace_minutes: int = 0,
+) -> list[ScheduleProblem]:
+    """The rules a schedule definition meets on its own (no query), its code without surrounding
+    spaces: a code that fits its column, a name that does (the code when none is given: then the
+    code's own limit says it), a known kind, a fixed schedule with a working day and a shift one
+    with a shift, weekdays 0-6, shift codes that are not empty and fit theirs (PostgreSQL refuses a
+    longer text with a database error), a start unlike the end, a grace not negative. Used by
+    schedule_define and by `exchange import` (every problem of a file at once)."""
+    problems: list[ScheduleProblem] = []
+    longest = WorkSchedule._meta.get_field("code").max_length
+    if not code:
+        problems.append(("code", None, "Kode jadwal wajib diisi."))
+    elif len(code) > longest:
+        problems.append(
+            ("code", None, f"Kode jadwal paling panjang {longest} karakter; diisi {len(code)}.")
+        )
+    longest = WorkSchedule._meta.get_field("name").max_length
+    if name and name != code and len(name) > longest:
+        problems.append(
+            ("name", None, f"Nama jadwal paling panjang {longest} karakter; diisi {len(name)}.")
+        )
+    if kind not in WorkSchedule.Kind.values:
+        problems.append(("kind", None, "Jenis jadwal tidak dikenal."))
+    if kind == WorkSchedule.Kind.FIXED and not days:
+        problems.append(("days", None, "Jadwal tetap membutuhkan paling sedikit satu hari kerja."))
+    if kind == WorkSchedule.Kind.SHIFT and not shifts:
+        problems.append(("shifts", None, "Jadwal shift membutuhkan paling sedikit satu shift."))
+    if grace_minutes < 0:
+        problems.append(("grace_minutes", None, "Toleransi tidak boleh negatif."))
+    problems += _days_problems(days)
+    longest = Shift._meta.get_field("code").max_length
+    for sc, (start, end) in (shifts or {}).items():
+        if not (sc or "").strip():
+            problems.append(("shifts", sc, "Kode shift wajib diisi."))
+        elif len(sc) > longest:
+            problems.append(
+                (
+                    "shifts",
+                    sc,
+                    f"Kode shift {sc} paling panjang {longest} karakter; diisi {len(sc)}.",
+                )
+            )
+        if start == end:
+            problems.append(("shifts", sc, f"Shift {sc}: jam masuk dan pulang tidak boleh sama."))
+    return problems
 
 
 @transaction.atomic
@@ -373,25 +458,16 @@ def schedule_define(
     0 = Monday .. 6 = Sunday; an end at or before the start ends on the next day. Making a schedule the
     default unsets the previous default of the instansi."""
     code = (code or "").strip()
-    errors: dict[str, str] = {}
-    if not code:
-        errors["code"] = "Kode jadwal wajib diisi."
-    if kind not in WorkSchedule.Kind.values:
-        errors["kind"] = "Jenis jadwal tidak dikenal."
-    if kind == WorkSchedule.Kind.FIXED and not days:
-        errors["days"] = "Jadwal tetap membutuhkan paling sedikit satu hari kerja."
-    if kind == WorkSchedule.Kind.SHIFT and not shifts:
-        errors["shifts"] = "Jadwal shift membutuhkan paling sedikit satu shift."
-    if grace_minutes < 0:
-        errors["grace_minutes"] = "Toleransi tidak boleh negatif."
-    if errors:
-        raise ValidationError(errors)
-    for wd, span in (days or {}).items():
-        if wd not in range(7):
-            raise ValidationError({"days": f"Hari {wd} tidak dikenal (0 = Senin .. 6 = Minggu)."})
-        _check_span(f"Hari {wd}", span)
-    for sc, span in (shifts or {}).items():
-        _check_span(f"Shift {sc}", span)
+    _raise_problems(
+        schedule_problems(
+            code=code,
+            name=name,
+            kind=kind,
+            days=days,
+            shifts=shifts,
+            grace_minutes=grace_minutes,
+        )
+    )
 
     schedule = WorkSchedule.objects.filter(instansi=instansi, code=code).first()
     before = snapshot(schedule) if schedule else None
@@ -512,10 +588,7 @@ def schedule_variant_define(
                 f"s.d. {tanggal(clash.date_to)})."
             }
         )
-    for wd, span in days.items():
-        if wd not in range(7):
-            raise ValidationError({"days": f"Hari {wd} tidak dikenal (0 = Senin .. 6 = Minggu)."})
-        _check_span(f"Hari {wd}", span)
+    _raise_problems(_days_problems(days))
     variant = ScheduleVariant.objects.create(
         instansi=schedule.instansi,
         schedule=schedule,

@@ -260,3 +260,173 @@ def test_a_name_longer_than_the_catalog_holds_is_refused_not_cut_or_crashed(targ
         ]
     }
     assert not ActivityCatalogItem.objects.filter(code="L01").exists()
+
+
+# ---------------------------------------------------------------- schedules and holidays
+# The work calendar services' own rules (workcal.services.schedule_problems, holiday_errors); what
+# the reader refuses itself (hours, a start equal to the end, a code written twice) never gets
+# here.
+
+FIVE_DAYS = {"code": "5HK", "kind": "fixed", "days": {"mon": ["07:30", "16:00"]}}
+
+
+def test_a_bad_calendar_is_refused_with_the_catalog_every_problem_by_path(target):
+    before = written(target)
+    doc = read_document(
+        rules(
+            [{"code": "A002", "name": "Mengarsipkan surat", "output": "berkas", "minutes": 10}],
+            schedules=[
+                FIVE_DAYS,
+                {"code": "PIKET", "kind": "fixed", "days": {}},
+                {"code": "JADWAL-KANTOR-PUSAT-1", "kind": "fixed", "days": FIVE_DAYS["days"]},
+                {
+                    "code": "RS",
+                    "kind": "shift",
+                    "shifts": {"PAGI-PANJANG": ["07:00", "15:00"], " ": ["15:00", "23:00"]},
+                },
+            ],
+            holidays=[
+                {"date": "2026-12-01", "name": "Hari Jadi", "kind": "regional"},
+                {"date": "2026-12-02", "name": "H" * 201, "kind": "regional"},
+                {"date": "2026-12-01", "name": " Hari Jadi ", "kind": "regional"},
+            ],
+        ),
+        for_import=True,
+    )
+    with pytest.raises(ValidationError) as err:
+        exchange_import(actor=None, instansi=target, doc=doc, today=TODAY)
+    problems = err.value.message_dict
+    assert problems.pop("$.activity_catalog[0].name")[0].startswith(
+        "butir A002: Nama ini sudah dipakai butir K02"
+    )
+    assert problems == {
+        "$.schedules[1].days": [
+            "jadwal PIKET: Jadwal tetap membutuhkan paling sedikit satu hari kerja."
+        ],
+        "$.schedules[2].code": [
+            "jadwal JADWAL-KANTOR-PUSAT-1: Kode jadwal paling panjang 20 karakter; diisi 21."
+        ],
+        "$.schedules[3].shifts.PAGI-PANJANG": [
+            "jadwal RS: Kode shift PAGI-PANJANG paling panjang 10 karakter; diisi 12."
+        ],
+        "$.schedules[3].shifts. ": ["jadwal RS: Kode shift wajib diisi."],
+        "$.holidays[1].name": [
+            "libur 2026-12-02: Nama hari libur paling panjang 200 karakter; diisi 201."
+        ],
+        "$.holidays[2].name": [
+            "libur 2026-12-01: hari libur 'Hari Jadi' pada 1 Desember 2026 tercantum dua kali "
+            "(pertama di $.holidays[0])"
+        ],
+    }
+    assert written(target) == before  # no policy, item, schedule, holiday or audit event
+
+
+def test_schedule_codes_are_trimmed_as_schedule_define_stores_them(target):
+    """' KANTOR' is the stored KANTOR (skipped as existing); ' 5HK' and '5HK' are one code."""
+    fixed_schedule(target, code="KANTOR")
+    doc = read_document(
+        rules([], schedules=[FIVE_DAYS, {**FIVE_DAYS, "code": " 5HK "}], holidays=[]),
+        for_import=True,
+    )
+    with pytest.raises(ValidationError) as err:
+        exchange_import(actor=None, instansi=target, doc=doc, today=TODAY)
+    assert err.value.message_dict == {
+        "$.schedules[1].code": [
+            "kode jadwal '5HK' tercantum dua kali (pertama di $.schedules[0].code)"
+        ]
+    }
+    doc = read_document(
+        rules([], schedules=[{**FIVE_DAYS, "code": " KANTOR"}, {**FIVE_DAYS, "code": "PIKET "}]),
+        for_import=True,
+    )
+    summary = exchange_import(actor=None, instansi=target, doc=doc, today=TODAY)
+    assert (summary.schedules_added, summary.skipped) == (1, ["jadwal KANTOR sudah ada"])
+    assert sorted(WorkSchedule.objects.filter(instansi=target).values_list("code", flat=True)) == [
+        "KANTOR",
+        "PIKET",
+    ]
+
+
+def test_the_command_lists_the_refused_schedules_and_holidays(target, tmp_path):
+    path = tmp_path / "rules.json"
+    path.write_text(
+        json.dumps(
+            rules(
+                [],
+                schedules=[{"code": "PIKET", "kind": "fixed", "days": {}}],
+                holidays=[{"date": "2026-12-02", "name": "H" * 201, "kind": "regional"}],
+            )
+        )
+    )
+    before = written(target)
+    with pytest.raises(CommandError) as err:
+        call_command("exchange", "import", str(path), "--instansi", "6302")
+    text = str(err.value)
+    assert "tidak dapat diimpor ke instansi 6302, tidak ada yang disimpan (2 masalah)" in text
+    assert (
+        "\n$.schedules[0].days: jadwal PIKET: Jadwal tetap membutuhkan paling sedikit satu hari "
+        "kerja.\n$.holidays[0].name: libur 2026-12-02: Nama hari libur paling panjang 200 "
+        "karakter; diisi 201." in text
+    )
+    assert written(target) == before
+
+
+def test_a_valid_calendar_still_imports_days_shifts_and_trimmed_holiday_names(target):
+    Holiday.objects.create(instansi=target, date=D(2026, 12, 1), name="Hari Jadi", kind="regional")
+    doc = read_document(
+        rules(
+            [],
+            schedules=[
+                {
+                    "code": "5HK",
+                    "kind": "fixed",
+                    "days": {"mon": ["07:30", "16:00"], "fri": ["07:30", "16:30"]},
+                },
+                {
+                    "code": "RS",
+                    "kind": "shift",
+                    "shifts": {"P": ["07:00", "15:00"], "M": ["23:00", "07:00"]},
+                },
+            ],
+            holidays=[
+                {"date": "2026-12-01", "name": " Hari Jadi", "kind": "regional"},  # stored
+                {"date": "2026-12-24", "name": "H" * 200, "kind": "cuti_bersama"},
+            ],
+        ),
+        for_import=True,
+    )
+    summary = exchange_import(actor=None, instansi=target, doc=doc, today=TODAY)
+    assert (summary.schedules_added, summary.holidays_added) == (2, 2 - 1)
+    fixed = WorkSchedule.objects.get(instansi=target, code="5HK")
+    assert sorted(fixed.days.values_list("weekday", "start", "end")) == [
+        (0, dt.time(7, 30), dt.time(16)),
+        (4, dt.time(7, 30), dt.time(16, 30)),
+    ]
+    shift = WorkSchedule.objects.get(instansi=target, code="RS")
+    assert sorted(shift.shifts.values_list("code", "start", "end")) == [
+        ("M", dt.time(23), dt.time(7)),
+        ("P", dt.time(7), dt.time(15)),
+    ]
+    assert sorted(Holiday.objects.filter(instansi=target).values_list("date", "name")) == [
+        (D(2026, 12, 1), "Hari Jadi"),
+        (D(2026, 12, 24), "H" * 200),
+    ]
+
+
+def test_the_calendar_check_costs_the_same_for_one_schedule_and_holiday_or_thirty(target):
+    def queries(n: int) -> int:
+        schedules = [{**FIVE_DAYS, "code": f"J{n}-{i}"} for i in range(n)]
+        schedules += [
+            {"code": f"S{n}-{i}", "kind": "shift", "shifts": {"P": ["07:00", "15:00"]}}
+            for i in range(n)
+        ]
+        holidays = [
+            {"date": f"2027-01-{i + 1:02d}", "name": f"Libur {n}", "kind": "regional"}
+            for i in range(n)
+        ]
+        doc = read_document(rules([], policies=[], schedules=schedules, holidays=holidays))
+        with CaptureQueriesContext(connection) as ctx:
+            exchange_import(actor=None, instansi=target, doc=doc, today=TODAY)
+        return len(ctx.captured_queries)
+
+    assert queries(1) == queries(30)

@@ -163,6 +163,49 @@ def test_schedule_definition_is_validated(inst):
     assert not WorkSchedule.objects.exists()
 
 
+def test_schedule_texts_longer_than_their_columns_are_refused_every_problem_at_once(inst):
+    """PostgreSQL refuses an overlong text with a database error (SQLite stores it whole); the
+    service names each field instead (the rules exchange import applies too)."""
+    with pytest.raises(ValidationError) as exc:
+        services.schedule_define(
+            actor=None,
+            instansi=inst,
+            code="K" * 21,
+            name="N" * 201,
+            kind="shift",
+            shifts={"PAGI-PANJANG": (T(7), T(15)), " ": (T(15), T(23)), "M": (T(23), T(23))},
+        )
+    assert exc.value.message_dict == {
+        "code": ["Kode jadwal paling panjang 20 karakter; diisi 21."],
+        "name": ["Nama jadwal paling panjang 200 karakter; diisi 201."],
+        "shifts": [
+            "Kode shift PAGI-PANJANG paling panjang 10 karakter; diisi 12.",
+            "Kode shift wajib diisi.",
+            "Shift M: jam masuk dan pulang tidak boleh sama.",
+        ],
+    }
+    assert not WorkSchedule.objects.exists()
+
+
+def test_a_holiday_name_longer_than_its_column_is_refused(inst):
+    with pytest.raises(ValidationError) as exc:
+        services.holiday_create(
+            actor=None, instansi=inst, date=D(2026, 10, 21), name="H" * 201, kind="regional"
+        )
+    assert exc.value.message_dict == {
+        "name": ["Nama hari libur paling panjang 200 karakter; diisi 201."]
+    }
+    h = services.holiday_create(
+        actor=None, instansi=inst, date=D(2026, 10, 21), name="H" * 200, kind="regional"
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.holiday_update(
+            actor=None, holiday=h, date=h.date, name=" " + "H" * 201, kind="regional"
+        )
+    assert list(exc.value.message_dict) == ["name"]
+    assert Holiday.objects.get().name == "H" * 200
+
+
 def test_employee_schedules_may_not_overlap(inst):
     emp = EmployeeFactory(instansi=inst)
     a, b = fixed_schedule(inst, code="A"), fixed_schedule(inst, code="B")
