@@ -416,6 +416,7 @@ def read_document(  # noqa: C901 - one pass over a flat format
             holidays.append(HolidayRec(d, n, kind))
 
     schedules, schedule_codes = [], {}
+    declared: dict[str, set[str]] = {}  # shift schedule -> the shift codes it names
     for i, s in _items(r, doc, "schedules"):
         p = f"$.schedules[{i}]"
         o = r.obj(s, p, ("code", "kind"), ("days", "shifts"))
@@ -446,13 +447,19 @@ def read_document(  # noqa: C901 - one pass over a flat format
                     "harus berupa objek tidak kosong yang memetakan kode shift ke [mulai, selesai]",
                 )
             else:
+                if code:  # named, even when its hours are refused: the roster may use it
+                    declared[code] = set(sv)
                 for sc, hours in sv.items():
                     parsed = r.hours(hours, f"{p}.shifts.{sc}")
                     if parsed:
                         shifts[sc] = parsed
         if code and kind:
             schedules.append(ScheduleRec(code, kind, days, shifts))
-    shift_codes = {s.code: set(s.shifts) for s in schedules if s.kind == "shift"}
+    # A roster day naming a shift whose hours were refused is not a second problem ("tidak
+    # dikenal"): the shift's own path already says what is wrong with it.
+    shift_codes = {
+        s.code: set(s.shifts) | declared.get(s.code, set()) for s in schedules if s.kind == "shift"
+    }
 
     units, unit_codes = [], {}
     for i, u in _items(r, doc, "units"):

@@ -246,6 +246,12 @@ def test_command_line_mistakes_are_said_in_indonesian_before_any_work(tmp_path, 
     for out, words in ((tmp_path / "no" / "x.json", "tidak ada"), (tmp_path, "itu folder")):
         with pytest.raises(CommandError, match=words):
             call_command("scenario", "run", str(scenario), "--period", "2026-10", "--out", str(out))
+    # The result never replaces the scenario it came from, however the path is spelled.
+    before = scenario.read_bytes()
+    for out in (scenario, tmp_path / "." / "s.json"):
+        with pytest.raises(CommandError, match="berkas skenarionya sendiri"):
+            call_command("scenario", "run", str(scenario), "--period", "2026-10", "--out", str(out))
+    assert scenario.read_bytes() == before
 
 
 def test_the_internal_step_of_scenario_run_is_not_offered_in_the_help(capsys):

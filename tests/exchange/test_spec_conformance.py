@@ -430,3 +430,18 @@ def test_the_document_example_itself_is_not_changed_by_reading():
     before = copy.deepcopy(data)
     read_document(data)
     assert data == before
+
+
+def test_a_refused_shift_is_said_once_not_again_as_unknown_on_the_roster():
+    """A 24-hour shift (start equal to end) is refused at its own path; the roster days naming it
+    used to get a second, wrong problem: "shift 'D' tidak dikenal", though the file defines D."""
+    data = document()
+    data["schedules"].append({"code": "H24", "kind": "shift", "shifts": {"D": ["07:00", "07:00"]}})
+    data["employees"][0]["schedule"] = "H24"
+    data["shift_roster"] = [{"nip": A, "date": "2026-10-01", "shift": "D"}]
+    found = problems(data)
+    assert "$.schedules[1].shifts.D" in found
+    assert not any(path.startswith("$.shift_roster") for path in found), found
+    # A shift the schedule does not name is still unknown.
+    data["shift_roster"][0]["shift"] = "X"
+    assert problems(data)["$.shift_roster[0].shift"] == "shift 'X' tidak dikenal dalam jadwal 'H24'"

@@ -48,6 +48,14 @@ def check_out_path(out: str) -> Path:
     return path
 
 
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one existing file (a link or another spelling included)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def write_out(out: str, text: str) -> None:
     path = check_out_path(out)
     try:
@@ -85,6 +93,11 @@ class Command(BaseCommand):
 
     def _run(self, path: str, period: Period, out: str) -> None:
         check_out_path(out)  # refuse an unwritable result before computing for seconds
+        if _same_file(path, out):  # the result would replace the scenario it came from
+            raise CommandError(
+                f"--out {out}: itu berkas skenarionya sendiri; hasil akan menimpanya. Sebutkan "
+                "berkas hasil yang lain (mis. hasil.json)."
+            )
         self._read(path)  # refuse a bad file before creating anything
         with tempfile.TemporaryDirectory(prefix="ekinerja-scenario-") as tmp:
             env = dict(os.environ)
