@@ -398,6 +398,16 @@ def _amount(exact: Fraction, pot: Fraction) -> tuple[Decimal, bool]:
 
 _CLAMPED = " (pembulatan dibatasi agar tidak melebihi pot)"
 
+
+def _note_clamp(notes: list[str], prefix: str, name: str, amount: Decimal, pot: Fraction) -> None:
+    """The spec's notes say every rule applied; the clamp (_amount) pays a rupiah less than
+    half-up rounding would, which an auditor checking the figure by hand must be told."""
+    notes.append(
+        f"{prefix}Komponen {name} dibulatkan ke bawah menjadi {_rp(amount)}: pembulatan setengah "
+        f"ke atas akan melebihi pot {_rp(pot)}, sedangkan komponen tidak boleh melebihi potnya."
+    )
+
+
 _CTX80 = Context(prec=80)
 
 
@@ -1053,6 +1063,8 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
                 )
             elif comp.key == "activity":
                 amount, clamped = _amount(pot * score, pot)
+                if clamped:
+                    _note_clamp(notes, prefix, "aktivitas", amount, pot)
                 comp_lines, activity_lines = activity_lines, []
                 comp_lines = [
                     *comp_lines,
@@ -1084,8 +1096,10 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
                     )
                     if len(prepared.skp) >= _MEMO_LIMIT:
                         prepared.skp.clear()
-                    found = prepared.skp[skp_key] = (amount, line)
-                amount, line = found
+                    found = prepared.skp[skp_key] = (amount, line, clamped)
+                amount, line, clamped = found
+                if clamped:
+                    _note_clamp(notes, prefix, "SKP", amount, pot)
                 comp_lines = [line]
             results.append(ComponentResult(comp.key, comp.weight, shown_pot, amount, pot))
             lines.extend(comp_lines)
@@ -1273,6 +1287,8 @@ def _attendance_amount(
     cut = base * _frac(facts.deduction_pct) / HUNDRED
     exact = max(ZERO, pot - cut)
     amount, clamped = _amount(exact, pot)
+    if clamped:
+        _note_clamp(notes, prefix, "kehadiran", amount, pot)
     if cut > pot and not any(n.startswith("Potongan kehadiran") for n in notes):
         notes.append(
             f"Potongan kehadiran {_pct(facts.deduction_pct)} dari {base_label} melebihi pot "

@@ -132,6 +132,12 @@ def test_national_40_60_with_shifts_plt_and_study_leave(tmp_path):
     assert e["attendance"]["missing_check_in"] == 1 and e["attendance"]["amount"] == 2_901_273
     assert e["attendance"]["leave_days"] == {"dinas_luar": 2}
     assert e["activity"]["amount"] == 4_418_181
+    # The notes tell an auditor checking by hand why it is not 4,418,182.
+    assert (
+        "Komponen aktivitas dibulatkan ke bawah menjadi Rp4.418.181: pembulatan setengah ke atas "
+        "akan melebihi pot Rp4.418.181,82, sedangkan komponen tidak boleh melebihi potnya."
+    ) in e["notes"]
+    assert not any("dibulatkan ke bawah" in n for n in d["notes"])
     assert (e["gross"], e["pph21"], e["health_insurance"], e["net"]) == (
         7_319_454,
         365_973,

@@ -652,6 +652,19 @@ def test_amounts_never_exceed_the_exact_pot_9_000_005_at_30_50_20():
     )
     assert "dibatasi" in by_label["Komponen kehadiran"].formula
     assert "dibatasi" not in by_label["Komponen SKP"].formula
+    # The notes (a scenario result's too) say so in words, for whoever checks the figures by hand.
+    clamps = [n for n in r.notes if "dibulatkan ke bawah" in n]
+    assert clamps == [
+        "Komponen kehadiran dibulatkan ke bawah menjadi Rp2.700.001: pembulatan setengah ke atas "
+        "akan melebihi pot Rp2.700.001,50, sedangkan komponen tidak boleh melebihi potnya.",
+        "Komponen aktivitas dibulatkan ke bawah menjadi Rp4.500.002: pembulatan setengah ke atas "
+        "akan melebihi pot Rp4.500.002,50, sedangkan komponen tidak boleh melebihi potnya.",
+    ]
+    # The SKP pot of a ceiling of 9,000,003 is 1,800,000.60: a full predicate pays 1,800,000.
+    other = PositionDay(13, tpp_base=D(9_000_003))
+    r = calculate(HSS, month(full_month(22, minutes=6750, position=other)))
+    assert r.amount("skp") == 1_800_000
+    assert "Komponen SKP dibulatkan ke bawah menjadi Rp1.800.000" in " ".join(r.notes)
     # Away from the tie, half-up as the spec says: half the activity pot is 2,250,001.25 -> 2,250,001;
     # one late arrival (0.5% of the ceiling, 45,000.025) leaves 2,655,001.475 -> 2,655,001.
     days = full_month(22, minutes=3375, position=position)
