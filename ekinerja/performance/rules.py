@@ -47,7 +47,9 @@ def rates_evaluation(user, evaluation) -> bool:
     if evaluation.rated_by_id == me.pk:
         return True
     on = min(local_today(me.instansi), evaluation.period_end)
-    return hierarchy(me.instansi_id, on).superior_id(evaluation.employee_id) == me.pk
+    h = hierarchy(me.instansi_id, on)
+    emp = evaluation.employee_id
+    return selectors.raters(me.instansi_id, evaluation.period_start, h, [emp])[emp] == me.pk
 
 
 rules.add_perm(

@@ -5,7 +5,9 @@ Dates used for "who is whose superior":
 - for a plan of year Y: today if today is in Y, else 1 January of Y (future year) or 31 December of
   Y (past year) -- `plan_reference_date`;
 - for an evaluation period: the earlier of today and the period's last day -- `rater_date`. The
-  superior who holds the post at the end of the period (or today, while it is still running) rates.
+  superior who holds the post at the end of the period (or today, while it is still running) rates;
+  someone who left during the period (no post on that date, or deactivated: retired, moved away) is
+  rated by the superior of their last day in post in it -- `raters`, `departed_raters`.
 
 The plan that governs a period is the agreed (or since superseded) version of the period's year with
 the latest `effective_from` on or before the period's first day.
@@ -25,7 +27,7 @@ from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period
 from ekinerja.org.models import Assignment, Employee, Unit
-from ekinerja.org.selectors import active_on, hierarchy
+from ekinerja.org.selectors import Hierarchy, HierarchyTimeline, active_on, hierarchy
 
 from .evalperiods import EvalPeriod, eval_period, ratable_periods, reportable_periods
 from .models import (
@@ -196,6 +198,62 @@ def ratable_with_reopened(cfg: PerformanceSettings, today: dt.date) -> list[Eval
 
 def rater_date(period: EvalPeriod, today: dt.date) -> dt.date:
     return min(today, period.end)
+
+
+def departed_raters(
+    instansi_id: int, start: dt.date, h: Hierarchy, employee_ids: Iterable[int] | None = None
+) -> dict[int, int | None]:
+    """employee id -> who rates them (None: BKPSDM), for the employees who held a definitif post
+    in the period (from its first day `start` to the rater date `h.on`) but hold no post on the
+    rater date, or are no longer active (retired, moved to another Pemda, died: an inactive
+    employee drops out of the hierarchy, on every date). Their rater is the direct superior on
+    their last day in post in the period. Without this, nobody could rate a retiree's last month
+    (TMT pensiun 1 November, deactivated on 1 November, October rated on 3 November) and that
+    month's TPP paid the not-rated value. Everyone else is rated by `h.superior_id` (`raters`).
+    One query, two more when someone left before the rater date."""
+    on = h.on
+    rows = Assignment.objects.filter(
+        Q(end__lt=on) | Q(employee__is_active=False),
+        Q(end__isnull=True) | Q(end__gte=start),
+        instansi_id=instansi_id,
+        kind=Assignment.Kind.DEFINITIF,
+        start__lte=on,
+    )
+    if employee_ids is not None:
+        rows = rows.filter(employee_id__in=list(employee_ids))
+    last: dict[int, tuple[dt.date, int]] = {}  # employee -> (last day in post, position)
+    for emp, pos, a_end in rows.order_by("start", "id").values_list(
+        "employee_id", "position_id", "end"
+    ):
+        day = on if a_end is None or a_end > on else a_end
+        if emp not in last or day >= last[emp][0]:
+            last[emp] = (day, pos)  # the latest-starting post of the last day, as in hierarchy()
+    if not last:
+        return {}
+    # Someone still holding a post on the rater date (moved within the instansi, or only a Plt or
+    # Plh post left: BKPSDM's, Hierarchy.without_superior) keeps the usual rule.
+    holding = set(h.definitif) | {e for held in h.holders.values() for *_x, e in held}
+    departed = {e: v for e, v in last.items() if e not in holding}
+    days = {day for day, _pos in departed.values()}
+    timeline = HierarchyTimeline(instansi_id, min(days), on) if days - {on} else None
+    out: dict[int, int | None] = {}
+    for emp, (day, pos) in departed.items():
+        tree = h if day == on else timeline.on(day)
+        # Hierarchy's own rule, from the post they held that day.
+        alone = Hierarchy(on=day, parent=tree.parent, holders=tree.holders, definitif={emp: pos})
+        out[emp] = alone.superior_id(emp)
+    return out
+
+
+def raters(
+    instansi_id: int, start: dt.date, h: Hierarchy, employee_ids: Iterable[int]
+) -> dict[int, int | None]:
+    """employee id -> who rates them for the period starting on `start` whose rater date is `h.on`:
+    the direct superior on the rater date, or for someone who left during the period the one on
+    their last day in post (`departed_raters`); None: BKPSDM acts for the head of region."""
+    ids = list(employee_ids)
+    departed = departed_raters(instansi_id, start, h, ids)
+    return {e: departed[e] if e in departed else h.superior_id(e) for e in ids}
 
 
 def plan_reference_date(year: int, today: dt.date) -> dt.date:
@@ -488,12 +546,22 @@ def evaluations_with_details(qs: QuerySet[SkpEvaluation]) -> QuerySet[SkpEvaluat
 
 
 def rating_sheet(superior: Employee, period: EvalPeriod, *, today: dt.date) -> list[RatingRow]:
-    """The superior's direct subordinates for the period with their plan in force, realisation,
-    rating and the approved activities linked to each result, ordered by name. A constant number of
-    queries (about ten) for any number of rows."""
+    """The superior's direct subordinates for the period (and those who left during it whom the
+    superior rates, departed_raters) with their plan in force, realisation, rating and the approved
+    activities linked to each result, ordered by name. A constant number of queries (about ten)
+    for any number of rows."""
     on = rater_date(period, today)
-    ids = hierarchy(superior.instansi_id, on).subordinate_ids(superior.id)
+    h = hierarchy(superior.instansi_id, on)
+    ids = h.subordinate_ids(superior.id) + _departed_rated_by(
+        superior.instansi_id, period, h, superior.id
+    )
     return _rating_rows(ids, period, on)
+
+
+def _departed_rated_by(instansi_id: int, period: EvalPeriod, h: Hierarchy, rater: int | None):
+    """Those who left during the period (departed_raters) whom `rater` rates (None: BKPSDM)."""
+    departed = departed_raters(instansi_id, period.start, h)
+    return sorted(e for e, sup in departed.items() if sup == rater)
 
 
 def rating_sheet_without_superior(
@@ -501,11 +569,14 @@ def rating_sheet_without_superior(
 ) -> list[RatingRow]:
     """BKPSDM's sheet: the employees who hold a post on the rater date but have no direct superior
     there (the Sekda under the head of region, anyone whose every post above is vacant), whom BKPSDM
-    rates in the superior's place (services.evaluations_rate), except `exclude` (the officer's own
-    employee id: nobody rates their own SKP). Rows as rating_sheet's, same number of queries."""
+    rates in the superior's place (services.evaluations_rate), and those who left during the
+    period with nobody above them on their last day in post (departed_raters), except `exclude`
+    (the officer's own employee id: nobody rates their own SKP). Rows as rating_sheet's, same
+    number of queries."""
     on = rater_date(period, today)
-    ids = sorted(hierarchy(instansi_id, on).without_superior() - {exclude})
-    return _rating_rows(ids, period, on)
+    h = hierarchy(instansi_id, on)
+    ids = h.without_superior() | set(_departed_rated_by(instansi_id, period, h, None))
+    return _rating_rows(sorted(ids - {exclude}), period, on)
 
 
 def _rating_rows(ids: list[int], period: EvalPeriod, on: dt.date) -> list[RatingRow]:
@@ -735,7 +806,10 @@ def rating_reminder_summary(
 
 def unrated_subordinate_count(superior: Employee, period: EvalPeriod, *, today: dt.date) -> int:
     """How many of the superior's direct subordinates with an agreed plan are not rated yet."""
-    ids = hierarchy(superior.instansi_id, rater_date(period, today)).subordinate_ids(superior.id)
+    h = hierarchy(superior.instansi_id, rater_date(period, today))
+    ids = h.subordinate_ids(superior.id) + _departed_rated_by(
+        superior.instansi_id, period, h, superior.id
+    )
     with_plan = list(plans_in_force(ids, period.start))
     rated = (
         SkpEvaluation.objects.filter(employee_id__in=with_plan, period_start=period.start)

@@ -625,6 +625,10 @@ def _evaluation_for(employee: Employee, period: EvalPeriod) -> SkpEvaluation:
         .first()
     )
     if ev is not None:
+        if ev.period_end != period.end and not ev.is_rated:
+            # Reported under another period length (see evaluations_rate).
+            ev.period_end = period.end
+            ev.save(update_fields=["period_end"])
         return ev
     plan = selectors.plan_in_force(employee, period.start)
     if plan is None:
@@ -779,11 +783,14 @@ def evaluations_rate(
     Refused when: the period is not open yet (before its last month) or its deadline has passed
     (the settings' deadline, or the later day until which BKPSDM reopened a month of it), any of its
     months is locked, the actor is not the employee's direct superior at the rater date
-    (the earlier of today and the period's end; BKPSDM acts for employees without a superior, but
+    (the earlier of today and the period's end; for someone who left during the period, on their
+    last day in post in it: selectors.raters; BKPSDM acts for employees without a superior, but
     never for the acting officer: nobody rates their own SKP), a rating is not below / as_expected
     / above, or the employee has no agreed plan for the period. The predicate comes from the
     PermenPANRB 6/2022 matrix. Re-rating before the deadline replaces the earlier rating (both are
-    in the audit log). A constant number of queries plus one write and one audit row per rating."""
+    in the audit log). The row takes the period's end, also when it was begun under another period
+    length (predicate_month reads it). A constant number of queries plus one write and one audit
+    row per rating."""
     instansi_id = actor.instansi_id
     if instansi_id is None:
         raise RatingErrors({"__all__": ["Akun ini tidak terkait dengan instansi."]})
@@ -826,6 +833,7 @@ def evaluations_rate(
     if len(set(ids)) != len(ids):
         raise RatingErrors({"__all__": ["Seorang pegawai dinilai lebih dari sekali."]})
     employees = Employee.objects.in_bulk(ids)
+    rater_of = selectors.raters(instansi_id, period.start, h, ids)
     plans = selectors.plans_in_force(ids, period.start)
     existing = {
         ev.employee_id: ev
@@ -840,7 +848,7 @@ def evaluations_rate(
         if emp is None or emp.instansi_id != instansi_id:
             errors[key] = ["Pegawai tidak ditemukan."]
             continue
-        sup = h.superior_id(emp.pk)
+        sup = rater_of[emp.pk]
         allowed = (me is not None and sup == me.pk) or (sup is None and bkpsdm)
         if not allowed:
             errors[key] = [f"Anda bukan atasan langsung {emp.full_name} pada periode ini."]
@@ -876,6 +884,9 @@ def evaluations_rate(
                 period_start=period.start,
                 period_end=period.end,
             )
+        # A row begun under another period length (BKPSDM changed the settings after a report or
+        # rating with the same first day) takes the period rated now: predicate_month reads its end.
+        ev.period_end = period.end
         ev.results_rating = r.results
         ev.behaviour_rating = r.behaviour
         ev.predicate = predicate(r.results, r.behaviour).value

@@ -200,6 +200,22 @@ def _refuse_incomplete(run: Run, doing: str) -> None:
         )
 
 
+def _refuse_stale_predicates(run: Run, doing: str) -> None:
+    """A list whose SKP predicates changed after the compute (`selectors.predicates_changed`: a
+    rating given before the deadline, a quarter rated in its last month, a reopened period) is
+    neither verified nor locked: an audit computed October on the 2nd, superiors rated on the 3rd,
+    and the list locked on the 4th paid them the not-rated value."""
+    count, first = selectors.predicates_changed(run, limit=3)
+    if count:
+        names = ", ".join(e.name for e in first) + (" dan lainnya" if count > len(first) else "")
+        raise ValidationError(
+            {
+                "period": f"TPP {Period.parse(run.period).label} belum dapat {doing}: predikat SKP "
+                f"{count} pegawai berubah sejak daftar dihitung ({names}). Hitung ulang dulu."
+            }
+        )
+
+
 def _require(actor: User | None, *roles: str, instansi: Instansi | int | None = None) -> None:
     """Role check for interactive actors; actor None is the system (scenario runs, jobs). With
     `instansi` (the instansi, or its id, of what is acted on) the actor must belong to it too: the
@@ -875,6 +891,7 @@ def run_verify(*, actor: User, run: Run, note: str = "") -> Run:
     _refuse_unfinished(run, "diverifikasi")
     _refuse_incomplete(run, "diverifikasi")
     _refuse_stale_policy(run, "diverifikasi")
+    _refuse_stale_predicates(run, "diverifikasi")
     run.verified_by = actor
     run.verified_at = timezone.now()
     run.save(update_fields=["state", "verified_by", "verified_at"])
@@ -951,6 +968,7 @@ def run_lock(*, actor: User, run: Run) -> Run:
     _refuse_unfinished(run, "dikunci")
     _refuse_incomplete(run, "dikunci")
     _refuse_stale_policy(run, "dikunci")
+    _refuse_stale_predicates(run, "dikunci")
     run.locked_by = actor
     run.locked_at = timezone.now()
     run.save(update_fields=["state", "locked_by", "locked_at"])
