@@ -8,7 +8,7 @@ from ekinerja.core.admin import InstansiScopedAdmin
 from ekinerja.core.audit import audit_record, snapshot
 
 from . import services
-from .models import Device, DeviceDump, LeaveType, Office, PinMapping, Punch
+from .models import Device, DeviceDump, LeaveRequest, LeaveType, Office, PinMapping, Punch
 
 
 class AuditedAdmin(InstansiScopedAdmin):
@@ -116,6 +116,15 @@ class LeaveTypeAdmin(AuditedAdmin):
         "allows_remote_checkin",
         "is_active",
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is the key of the TPP policy's leave_types, read through every request of the
+        # type, past ones too: renamed, their days would fall out of the policy (CLTN or tugas
+        # belajar paid in full at the next computation). Fixed once the type is in use.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and LeaveRequest.objects.filter(leave_type=obj).exists():
+            fields.append("code")
+        return fields
 
 
 @admin.register(Punch)

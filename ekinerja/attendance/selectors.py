@@ -548,14 +548,22 @@ def _annual_used(
     return out
 
 
-def annual_leave(employee: Employee, year: int, *, exclude: int | None = None) -> AnnualLeave:
+def annual_leave(
+    employee: Employee,
+    year: int,
+    *,
+    exclude: int | None = None,
+    adding: tuple[int, int] | None = None,
+) -> AnnualLeave:
     """Cuti tahunan of a year (PP 11/2017 art. 310-312): 12 working days; up to 6 unused days of the
     previous year carry over; if none was taken in the two previous years, up to 24 days in all.
     Only after one year of continuous service (art. 311(1)): nothing in a year that ends before the
     first anniversary of the appointment (appointment_date), and no carry-over from such a year.
     Carry-over counts only for years in which the employee held a position. Pending requests are
-    reserved against the balance, except `exclude` (the request being decided). A request is
-    counted in the year it starts."""
+    reserved against the balance, except `exclude` (the request being decided), and also against
+    what the previous years carry over (a December leave still waiting is not 'unused' for the
+    January after it). `adding` (year, working days): a request being filed or decided, counted
+    as pending in its year. A request is counted in the year it starts."""
     from ekinerja.org.models import Assignment
 
     appointed = appointment_date(employee)
@@ -565,6 +573,8 @@ def annual_leave(employee: Employee, year: int, *, exclude: int | None = None) -
         return eligible_from is None or eligible_from <= dt.date(y, 12, 31)
 
     used = _annual_used(employee, [year - 2, year - 1, year], exclude)
+    if adding is not None:
+        used[(adding[0], "pending")] += adding[1]
     if not entitled(year):
         return AnnualLeave(
             year=year,
@@ -583,10 +593,14 @@ def annual_leave(employee: Employee, year: int, *, exclude: int | None = None) -
             ):
                 served.add(y)
     entitlement = ANNUAL_DAYS
-    prev_used = used[(year - 1, "approved")]
+
+    def taken(y: int) -> int:
+        return used[(y, "approved")] + used[(y, "pending")]
+
+    prev_used = taken(year - 1)
     if year - 1 in served:
         entitlement += min(MAX_CARRY, max(0, ANNUAL_DAYS - prev_used))
-        if year - 2 in served and prev_used == 0 and used[(year - 2, "approved")] == 0:
+        if year - 2 in served and prev_used == 0 and taken(year - 2) == 0:
             entitlement = 2 * ANNUAL_DAYS
     return AnnualLeave(
         year=year,
@@ -693,6 +707,17 @@ def without_superior(instansi: Instansi | int, requests: list) -> list:
     inst = instansi if isinstance(instansi, Instansi) else Instansi.objects.get(pk=instansi)
     now = org.hierarchy(inst.id, local_today(inst))
     return [r for r in requests if now.superior_id(r.employee_id) is None]
+
+
+def may_revoke_leave(user, request) -> bool:
+    """Whether `user` withdraws someone's approved leave as an official (services.
+    leave_request_cancel, with a reason, before its first day): the one who gave the final approval,
+    or BKPSDM; of the leave's instansi, never their own leave."""
+    if request.employee.user_id is not None and request.employee.user_id == user.id:
+        return False
+    if user.instansi_id != request.instansi_id:
+        return False
+    return request.decided_by_id == user.id or Role.BKPSDM in org.user_roles(user)
 
 
 def request_visible_to(user, request) -> bool:

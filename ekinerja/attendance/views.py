@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.files import content_type_for, private_file_response
+from ekinerja.core.http import safe_next
 from ekinerja.core.jobs import QueueUnavailable, enqueue
 from ekinerja.core.periods import DAYS_ID, Period, parse_iso_date, tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
@@ -64,6 +65,17 @@ def _form_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errs)
     else:
         form.add_error(None, exc.messages)
+
+
+def _choose_file_again(request, form) -> None:
+    """A refused form cannot give back the file that came with it (a browser never refills a file
+    input): say so under the attachment, so the sick note is not left out of the second try."""
+    chosen = request.FILES.get("attachment")
+    if chosen is not None and form.errors and "attachment" not in form.errors:
+        # The bound field (cached by the validation) carries its own copy of the help text.
+        form["attachment"].help_text = _(
+            "Lampiran “%(name)s” belum tersimpan: pilih berkasnya lagi sebelum mengajukan ulang."
+        ) % {"name": chosen.name}
 
 
 def _me_or_404(request) -> Employee:
@@ -191,6 +203,17 @@ def employee_month(request, pk: int):
         raise Http404("Data tidak ditemukan.")
     ctx = month_context(employee, _period(request, employee.instansi))
     ctx["own"] = employee.user_id == request.user.id
+    # The official who gave the final approval, or BKPSDM, may still withdraw an approved leave
+    # before its first day (penangguhan), with a reason: the form is here, under the leave.
+    ctx["leaves"] = leaves = list(ctx["leaves"])
+    today = local_today(employee.instansi)
+    for r in leaves:
+        r.employee = employee  # already read: no query per row
+        r.revocable = (
+            r.status == LeaveRequest.Status.APPROVED
+            and r.date_from > today
+            and selectors.may_revoke_leave(request.user, r)
+        )
     return render(request, "attendance/month.html", ctx)
 
 
@@ -224,6 +247,7 @@ def leave(request):
                 )
                 _warn_locked(request, me, req)
                 return redirect("attendance:leave")
+        _choose_file_again(request, form)
     requests = list(
         LeaveRequest.objects.filter(employee=me)
         .select_related("leave_type", "approver")
@@ -255,7 +279,7 @@ def leave_cancel(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Permohonan dibatalkan."))
-    return redirect("attendance:leave")
+    return redirect(safe_next(request, reverse("attendance:leave")))
 
 
 # A request not decided yet: a leave waits for the superior or BKPSDM, a correction for the superior.
@@ -319,6 +343,7 @@ def corrections(request):
                 _say_where_it_counts(request, me, when)
                 _warn_locked(request, me, req)
                 return redirect("attendance:corrections")
+        _choose_file_again(request, form)
     rows = list(CorrectionRequest.objects.filter(employee=me).select_related("approver")[:50])
     _mark_own_pending(me, rows)
     return render(request, "attendance/corrections.html", {"form": form, "rows": rows})
