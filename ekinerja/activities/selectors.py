@@ -159,27 +159,136 @@ def calendar_changed(instansi_id: int) -> None:
 
 
 def is_verifier_of(superior: Employee | None, entry: ActivityEntry) -> bool:
-    """The direct superior on the entry's date (Plt/Plh, vacancies: org's rule); never oneself."""
+    """The direct superior on the entry's date (Plt/Plh, vacancies: org's rule; an employee made
+    inactive since: superior_of_on); never oneself."""
     if superior is None or superior.id == entry.employee_id:
         return False
     if superior.instansi_id != entry.instansi_id:
         return False
-    from ekinerja.org.selectors import hierarchy
+    return superior_of_on(entry.employee_id, entry.instansi_id, entry.date) == superior.id
 
-    return hierarchy(entry.instansi_id, entry.date).superior_id(entry.employee_id) == superior.id
+
+# Someone made inactive (retired, moved to another Pemda, dismissed) drops out of org's hierarchy
+# altogether, as a holder (their subordinates go to the next holder up) and as a subordinate. But
+# their entries of the days they still held a post keep waiting, and the TPP run pays those days:
+# before, nobody but BKPSDM (blindly: in no inbox) could verify them, their superior was told
+# "Anda bukan atasan langsung", and they expired. For verification such an employee answers, on
+# each day, to the superior of the definitif post they held that day (org's rule from that post).
+InactivePosts = dict[int, list[tuple[int, int | None, dt.date, dt.date | None]]]
+
+
+def inactive_posts(
+    instansi_id: int, start: dt.date, end: dt.date, *, employee_ids=None, waiting: bool = False
+) -> InactivePosts:
+    """Inactive employee id -> their definitif posts over [start, end] as (position, its parent,
+    start, end), by start: those of `employee_ids`, or (`waiting`) of every inactive employee with
+    an entry waiting for verification dated in the range. One query."""
+    rows = Assignment.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=start),
+        instansi_id=instansi_id,
+        start__lte=end,
+        kind=Assignment.Kind.DEFINITIF,
+        employee__is_active=False,
+    )
+    if employee_ids is not None:
+        rows = rows.filter(employee_id__in=sorted(employee_ids))
+    if waiting:
+        rows = rows.filter(
+            Exists(
+                ActivityEntry.objects.filter(
+                    employee_id=OuterRef("employee_id"),
+                    status=EntryStatus.SUBMITTED,
+                    date__gte=start,
+                    date__lte=end,
+                )
+            )
+        )
+    out: InactivePosts = defaultdict(list)
+    for emp, pos, par, a_start, a_end in rows.order_by("start", "id").values_list(
+        "employee_id", "position_id", "position__parent_id", "start", "end"
+    ):
+        out[emp].append((pos, par, a_start, a_end))
+    return dict(out)
+
+
+def _post_on(posts: InactivePosts, employee_id: int, day: dt.date) -> int | None:
+    found = None
+    for pos, _par, a_start, a_end in posts.get(employee_id, ()):
+        if a_start <= day and (a_end is None or a_end >= day):
+            found = pos  # the latest-starting definitif wins, as in org's hierarchy
+    return found
+
+
+def superior_in(h, employee_id: int, day: dt.date, posts: InactivePosts) -> int | None:
+    """h.superior_id (h: org's Hierarchy of `day`), also for an inactive employee of `posts`: the
+    superior of the post they held that day, by the same rule."""
+    post = None if employee_id in h.definitif else _post_on(posts, employee_id, day)
+    if post is None:
+        return h.superior_id(employee_id)
+    h.definitif[employee_id] = post
+    try:
+        return h.superior_id(employee_id)
+    finally:
+        del h.definitif[employee_id]
 
 
 def superior_of_on(employee_id: int, instansi_id: int, day: dt.date) -> int | None:
+    """The verifier of the employee's entries of `day`: their direct superior that day (org's
+    rule), also once they are inactive (superior_in). Two queries, three for an employee in no
+    definitif post of the day's hierarchy."""
     from ekinerja.org.selectors import hierarchy
 
-    return hierarchy(instansi_id, day).superior_id(employee_id)
+    h = hierarchy(instansi_id, day)
+    if employee_id in h.definitif:
+        return h.superior_id(employee_id)
+    return superior_in(
+        h, employee_id, day, inactive_posts(instansi_id, day, day, employee_ids=[employee_id])
+    )
+
+
+def objection_decider(entry: ActivityEntry) -> int | None:
+    """Who decides an objection to the entry's verification (the superior's superior): on the
+    entry's date, the holder of the first post above the one in which its verifier stood as the
+    employee's direct superior (org's rule: Plh, Plt, definitif; vacant posts passed; neither the
+    employee nor the verifier). For a verifier holding that post as definitif, their own direct
+    superior, as before; for a Plt or Plh, the superior of the post they acted in, not of their own
+    definitif post: a kasi of another OPD acting as kasubag here had the objections decided by their
+    own kabid there, and a staff member standing in (Plh) for their kasubag by that kasubag. A
+    verifier who was not the direct superior (BKPSDM for an employee without one): their own
+    direct superior that day. Two to five queries."""
+    from ekinerja.org.selectors import hierarchy
+
+    h = hierarchy(entry.instansi_id, entry.date)
+    employee, verifier = entry.employee_id, entry.verified_by_id
+    post = h.definitif.get(employee)
+    if post is None:
+        gone = inactive_posts(entry.instansi_id, entry.date, entry.date, employee_ids=[employee])
+        post = _post_on(gone, employee, entry.date)
+
+    def next_held(pos: int, skip: set[int]) -> tuple[int | None, int | None]:
+        """The first post above `pos` with a holder not in `skip`, and that holder."""
+        seen = {pos}
+        pos = h.parent.get(pos)
+        while pos is not None and pos not in seen:
+            seen.add(pos)
+            for _rank, _nip, holder in h.holders.get(pos, ()):
+                if holder not in skip:
+                    return pos, holder
+            pos = h.parent.get(pos)
+        return None, None
+
+    if post is not None:
+        stood_in, superior = next_held(post, {employee})
+        if stood_in is not None and superior == verifier:
+            return next_held(stood_in, {employee, verifier})[1]
+    return superior_of_on(verifier, entry.instansi_id, entry.date)
 
 
 def may_verify(me: Employee | None, entry: ActivityEntry, *, bkpsdm: bool = False) -> bool:
-    """Whether `me` verifies the entry: its employee's direct superior on the entry's date, or, when
-    the employee has no direct superior that day (the top of the position tree, or every post above
-    vacant), a BKPSDM officer (`bkpsdm`), as for SKP ratings and leave. Never one's own entry
-    (two queries)."""
+    """Whether `me` verifies the entry: its employee's direct superior on the entry's date (also once
+    the employee is inactive: superior_of_on), or, when the employee has no direct superior that day
+    (the top of the position tree, or every post above vacant), a BKPSDM officer (`bkpsdm`), as for
+    SKP ratings and leave. Never one's own entry (two queries)."""
     if me is None or me.id == entry.employee_id or me.instansi_id != entry.instansi_id:
         return False
     superior = superior_of_on(entry.employee_id, entry.instansi_id, entry.date)
@@ -653,6 +762,8 @@ class InboxGroup:
     days: list[InboxDay]
     # BKPSDM verifies these entries: the employee had no direct superior on their dates.
     as_bkpsdm: bool = False
+    # Months of these dates whose TPP is locked for the employee (mark_locked_inbox).
+    locked_months: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -670,6 +781,7 @@ class InboxSummary:
     last: dt.date
     verify_by: dt.date | None
     as_bkpsdm: bool = False
+    locked_months: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -694,6 +806,27 @@ class Inbox:
 INBOX_LOOKBACK_DAYS = 75
 
 
+def lookback_start(instansi_id: int, today: dt.date) -> dt.date:
+    """The first date the inbox looks at: INBOX_LOOKBACK_DAYS back, or the date of an older entry
+    still waiting within its verification deadline. Such entries come from an unlock: BKPSDM may
+    reopen any past dates (two months at a time), and an entry submitted under it waits until its
+    own deadline; before, one dated more than 75 days back was in nobody's inbox and expired. One
+    query (the (instansi, status, date) index)."""
+    start = today - dt.timedelta(days=INBOX_LOOKBACK_DAYS)
+    older = (
+        ActivityEntry.objects.filter(
+            instansi_id=instansi_id,
+            status=EntryStatus.SUBMITTED,
+            date__lt=start,
+            verify_by__gte=today,
+        )
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    return older or start
+
+
 # (employee id, date) -> (entries waiting, their nearest verification deadline)
 WaitingDays = dict[tuple[int, dt.date], tuple[int, dt.date | None]]
 
@@ -708,11 +841,20 @@ def waiting_days(
     Set-based the other way round from a hierarchy per day: only the employees who may answer to
     `superior` (org.selectors.SuperiorsOver) are looked at, only on the days they have entries
     waiting. Nobody else's superior in the look-back (nearly everyone): one query. Otherwise five,
-    whatever the number of employees, days or entries (at 20,000 a sekda's count took 10 s)."""
+    whatever the number of employees, days or entries (at 20,000 a sekda's count took 10 s); one
+    more for the employees made inactive since, who answer on each day to the superior of the post
+    they held (inactive_posts), and one for entries older than the look-back still waiting
+    (lookback_start)."""
     start = today - dt.timedelta(days=INBOX_LOOKBACK_DAYS)
     if not bkpsdm and not held_superior_post(superior, start, today):
         return {}, {}
+    start = lookback_start(superior.instansi_id, today)
     over = SuperiorsOver(superior.instansi_id, start, today, superior_id=superior.id, top=bkpsdm)
+    # SuperiorsOver leaves inactive employees out, as org's hierarchy does; those with entries
+    # waiting are added with their posts, and its rule (superior_id, in_hierarchy) applies to them.
+    for emp_id, posts in inactive_posts(superior.instansi_id, start, today, waiting=True).items():
+        over._definitif[emp_id] = posts
+        over.candidates.add(emp_id)
     over.candidates.discard(superior.id)
     if not over.candidates:
         return {}, {}
@@ -858,7 +1000,7 @@ def inbox_count(
 ) -> tuple[int, dt.date | None]:
     """How many entries wait for the superior (and, for BKPSDM, those of employees without a direct
     superior: superior_inbox) and the nearest verification deadline. waiting_days: one query for
-    whoever held no post with posts under it in the look-back, five otherwise."""
+    whoever held no post with posts under it in the look-back, seven otherwise."""
     today = today or local_today(superior.instansi)
     mine, fallback = waiting_days(superior, today, bkpsdm)
     counts = [*mine.values(), *fallback.values()]
@@ -874,6 +1016,28 @@ def former_superior_waiting(
     the days they supervised. As inbox_count: how many, and the nearest verification deadline. One
     query for everybody else (no post with positions under it in the look-back)."""
     return inbox_count(employee, today)
+
+
+def mark_locked_inbox(instansi_id: int, inbox: Inbox) -> None:
+    """Sets `locked_months` on the inbox's groups and summary rows: the months of their dates whose
+    TPP is already locked for the employee ("Oktober 2026"). A decision there changes the entry, not
+    what was paid (the run's figures of a locked month never change; a difference goes through a
+    TPP correction), so the superior is told before deciding, as attendance's deciders are. One
+    query for the page."""
+
+    def span(item) -> tuple[int, dt.date, dt.date]:
+        if isinstance(item, InboxGroup):
+            return item.employee.pk, item.days[0].day, item.days[-1].day
+        return item.employee.pk, item.first, item.last
+
+    locked_months.mark(instansi_id, [*inbox.groups, *inbox.summary], span)
+
+
+def month_tpp_locked(employee: Employee, period: Period) -> bool:
+    """Whether the employee's TPP of the month is locked: it stays as computed, so what is verified
+    or changed in the month since is in the record (the month page) but not in that pay. One
+    query."""
+    return bool(locked_months.locked(employee.instansi_id, {(employee.pk, str(period))}))
 
 
 def locked_months_of_unlocks(instansi_id: int, unlocks: list[UnlockRequest]) -> None:

@@ -37,7 +37,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import DateField, IntegerField, Q, Sum
+from django.db.models import DateField, Exists, IntegerField, OuterRef, Q, Sum
 from django.utils import timezone
 
 from ekinerja.core.audit import audit_record, snapshot
@@ -1330,9 +1330,12 @@ def entries_verify_bulk(
     bkpsdm = _is_bkpsdm(actor)
     lo, hi = min(e.date for e in entries), max(e.date for e in entries)
     timeline = org_selectors.HierarchyTimeline(me.instansi_id, lo, hi)
+    # Employees made inactive since answer to the superior of the post they held (may_verify).
+    gone = {e.employee_id for e in entries if not e.employee.is_active}
+    posts = selectors.inactive_posts(me.instansi_id, lo, hi, employee_ids=gone) if gone else {}
 
     def verifies(e: ActivityEntry) -> bool:
-        superior = timeline.on(e.date).superior_id(e.employee_id)
+        superior = selectors.superior_in(timeline.on(e.date), e.employee_id, e.date, posts)
         return superior == me.id or (superior is None and bkpsdm)
 
     mine = [e for e in entries if e.employee_id != me.id and verifies(e)]
@@ -1638,10 +1641,20 @@ def unlock_request_decide(
 # Objections (keberatan), decided finally by the superior's superior
 
 
+#: Why an entry overturned by the tim penilai takes no objection.
+OVERTURN_FINAL = (
+    "Verifikasi aktivitas ini sudah dibatalkan tim penilai; keputusan tim penilai final dan tidak "
+    "dapat diajukan keberatan kepada atasan."
+)
+
+
 @transaction.atomic
 def objection_file(*, actor: User, entry: ActivityEntry, reason: str) -> Objection:
     """Object to a rejection or a cut volume within ActivitySettings.objection_days (calendar days
-    after the verification). Goes to the verifier's own direct superior on the entry's date."""
+    after the verification). Goes to the superior's superior on the entry's date: the holder above
+    the post in which the verifier verified (selectors.objection_decider; for a Plt or Plh, not the
+    superior of their own post). Not to an entry whose verification the tim penilai overturned:
+    the team's decision is final."""
     entry = ActivityEntry.objects.select_for_update().select_related("employee").get(pk=entry.pk)
     if entry.employee.user_id != actor.id:
         raise PermissionDenied("Keberatan hanya dapat diajukan oleh pemilik aktivitas.")
@@ -1657,6 +1670,10 @@ def objection_file(*, actor: User, entry: ActivityEntry, reason: str) -> Objecti
         )
     if entry.verified_by_id is None or entry.verified_at is None:
         raise ValidationError({"reason": "Aktivitas ini belum diverifikasi oleh atasan."})
+    if ReviewItem.objects.filter(entry=entry, outcome=ReviewOutcome.OVERTURNED).exists():
+        # The entry stands as the tim penilai decided, not as its verifier did: an objection names
+        # the verifier and goes to their superior, who would undo the team's final decision.
+        raise ValidationError({"reason": OVERTURN_FINAL})
     settings = selectors.activity_settings(entry.instansi_id)
     today = local_today(entry.instansi)
     verified_on = timezone.localtime(
@@ -1670,7 +1687,7 @@ def objection_file(*, actor: User, entry: ActivityEntry, reason: str) -> Objecti
     reason = (reason or "").strip()
     if len(reason) < 10:
         raise ValidationError({"reason": "Tuliskan alasan keberatan (paling sedikit 10 karakter)."})
-    decider_id = selectors.superior_of_on(entry.verified_by_id, entry.instansi_id, entry.date)
+    decider_id = selectors.objection_decider(entry)
     if decider_id is None or decider_id == entry.employee_id:
         raise ValidationError(
             {
@@ -1798,13 +1815,17 @@ def review_sample_draw(
         from ekinerja.org.models import Assignment
         from ekinerja.org.selectors import unit_descendant_ids
 
-        emp_ids = Assignment.objects.filter(
-            instansi_id=actor.instansi_id,
+        # Entries of the days the employee's definitif post lay in the unit, as review_decide
+        # (selectors.tim_penilai_covers) decides: someone who moved in mid-month brought the days
+        # before into the sample, which the team saw but could not review.
+        in_unit = Assignment.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=OuterRef("date")),
+            employee_id=OuterRef("employee_id"),
             kind=Assignment.Kind.DEFINITIF,
             position__unit_id__in=unit_descendant_ids(unit),
-            start__lte=period.last_day,
-        ).filter(Q(end__isnull=True) | Q(end__gte=period.first_day))
-        qs = qs.filter(employee_id__in=emp_ids.values("employee_id"))
+            start__lte=OuterRef("date"),
+        )
+        qs = qs.filter(Exists(in_unit))
     ids = list(qs.values_list("pk", flat=True))
     rng = random.Random(seed) if seed is not None else random.SystemRandom()
     picked = sorted(rng.sample(ids, min(size, len(ids))))

@@ -47,6 +47,7 @@ from .models import (
     Favourite,
     Objection,
     ReviewItem,
+    ReviewOutcome,
     ReviewSample,
     UnlockRequest,
     UnlockStatus,
@@ -335,11 +336,13 @@ def month(request):
     period = parse_period(request.GET.get("periode"), today_)
     days = selectors.month_days(me, period)
     recap = selectors.activity_month([me], period)[me.pk]
+    locked = selectors.month_tpp_locked(me, period)
     return render(
         request,
         "activities/month.html",
         {
             "period": period,
+            "locked": locked,
             "days": sorted(days.items()),
             "recap": recap,
             "today": today_,
@@ -369,6 +372,8 @@ def entry_detail(request, pk: int):
         and objection is None
         and entry.verified_at is not None
         and (entry.status == EntryStatus.REJECTED or entry.volume_cut)
+        # services.objection_file refuses it: the tim penilai's overturn is final.
+        and not any(r.outcome == ReviewOutcome.OVERTURNED for r in reviews)
     )
     return render(
         request,
@@ -555,6 +560,7 @@ def inbox(request):
         employee_id=int(wanted) if wanted.isdigit() and len(wanted) < 10 else None,
         summarise_over=INBOX_PAGE_LIMIT,
     )
+    selectors.mark_locked_inbox(me.instansi_id, data)
     settings = selectors.activity_settings(me.instansi_id)
     return render(
         request,
