@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from pydantic import AfterValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from ekinerja.core.clock import local_today
-from ekinerja.core.http import MAX_ID
+from ekinerja.core.http import MAX_ID, Text
 from ekinerja.core.periods import Period
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role
@@ -39,24 +41,48 @@ class CatalogItemOut(Schema):
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
+def _naive(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        # The type names the message in api.errors.PREDICATES.
+        raise PydanticCustomError("timezone_naive", "Input should not have timezone info")
+    return value
+
+
+#: A wall-clock time of the entry's day in the instansi's zone, "08:00" or "08:00:00". A time with
+#: an offset ("08:00Z", "08:00+08:00") has no meaning there and is a field error; it crashed the
+#: comparison with the day's other times (a server error). Documented as what it is: JSON
+#: Schema's `format: time` would demand an offset.
+LocalTime = Annotated[
+    dt.time,
+    AfterValidator(_naive),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "examples": ["08:00"],
+        }
+    ),
+]
+
+
 class EntryIn(Schema):
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     item_id: Id
     volume: Decimal = Field(..., gt=0, max_digits=7, decimal_places=2)
-    description: str = Field("", max_length=DESCRIPTION_MAX_LENGTH)
+    description: Text = Field("", max_length=DESCRIPTION_MAX_LENGTH)
     submit: bool = False
     skp_result_id: Id | None = None  # a result of the caller's agreed SKP of the entry's year
 
 
 class EntryUpdateIn(Schema):
     date: dt.date | None = None
-    start_time: dt.time | None = None
-    end_time: dt.time | None = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     item_id: Id | None = None
     volume: Decimal | None = Field(None, gt=0, max_digits=7, decimal_places=2)
-    description: str | None = Field(None, max_length=DESCRIPTION_MAX_LENGTH)
+    description: Text | None = Field(None, max_length=DESCRIPTION_MAX_LENGTH)
     skp_result_id: Id | None = None  # left out: unchanged; null: the link is removed
 
 
@@ -64,8 +90,8 @@ class EntryOut(Schema):
     id: int
     employee_id: int
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     item_id: int
     item_name: str
     output_unit: str
@@ -145,7 +171,7 @@ class InboxOut(Schema):
 
 class VerifyIn(Schema):
     decision: str = Field(..., pattern="^(approve|reject|return)$")
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
     approved_volume: Decimal | None = Field(None, gt=0, max_digits=7, decimal_places=2)
     # When the client's list showing the entry was fetched: an entry changed since is refused.
     seen_at: dt.datetime | None = None
@@ -153,7 +179,7 @@ class VerifyIn(Schema):
 
 class BulkVerifyIn(Schema):
     decision: str = Field("approve", pattern="^(approve|reject|return)$")
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
     entry_ids: list[Id] | None = Field(None, max_length=2000)
     employee_id: Id | None = None
     start: dt.date | None = None
@@ -213,7 +239,7 @@ def _item(request, pk: int) -> ActivityCatalogItem:
 
 
 @router.get("/catalog", response=list[CatalogItemOut])
-def catalog_search(request, q: str = "", date: dt.date | None = None):
+def catalog_search(request, q: Text = "", date: dt.date | None = None):
     """Catalog items the caller may use on the date (default today), every word of q matching."""
     me = _me(request)
     today = local_today(me.instansi)

@@ -40,6 +40,7 @@ PREDICATES: dict[str, str] = {
     "too_short": "minimal berisi {min_length} item",
     "too_long": "maksimal berisi {max_length} item",
     "string_pattern_mismatch": "formatnya tidak sesuai",
+    "string_nul": "tidak boleh memuat karakter NUL",
     "int_type": _INT,
     "int_parsing": _INT,
     "int_parsing_size": "terlalu besar",

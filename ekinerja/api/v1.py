@@ -13,11 +13,21 @@ from ninja.errors import ValidationError as SchemaError
 from ekinerja.activities import services as activity_services
 from ekinerja.activities.api import router as activities_router
 from ekinerja.attendance.api import router as attendance_router
+from ekinerja.core.http import Text
 
 from . import errors
 from .auth import session_auth, token_auth
+from .openapi import Message, document_errors
 
-api = NinjaAPI(
+
+class Api(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """ninja's document with the error answers of the exception handlers below (api.openapi)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_errors(schema)
+
+
+api = Api(
     title="e-Kinerja API",
     version="1",
     description="API e-Kinerja untuk aplikasi seluler dan integrasi. Autentikasi: "
@@ -73,18 +83,14 @@ auth_router = Router(tags=["autentikasi"])
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
-    device: str = ""
+    username: Text
+    password: Text
+    device: Text = ""
 
 
 class TokenOut(Schema):
     token: str
     expires_at: str
-
-
-class Message(Schema):
-    detail: str
 
 
 @auth_router.post("/token", auth=None, response={200: TokenOut, 401: Message, 403: Message})

@@ -8,6 +8,7 @@ import datetime as dt
 
 from ninja import Field, Router, Schema, Status
 
+from ekinerja.core.http import Text
 from ekinerja.core.periods import Period
 from ekinerja.org.selectors import employee_for_user
 
@@ -24,7 +25,7 @@ class CheckinIn(Schema):
     longitude: float = Field(..., allow_inf_nan=False)
     accuracy_m: float | None = Field(None, ge=0, allow_inf_nan=False)
     mock_location: bool = False
-    nonce: str
+    nonce: Text
     client_time: dt.datetime
     selfie_base64: str | None = None
 

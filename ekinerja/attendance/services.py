@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -925,6 +925,9 @@ def device_receive(
 # ---------------------------------------------------------------- phone check-in
 
 
+CHECKIN_DUPLICATE = "Absen Anda pada saat yang sama sudah tercatat; tidak perlu dikirim lagi."
+
+
 class CheckinRefused(Exception):
     def __init__(self, code: str, message: str, status: int = 422):
         super().__init__(message)
@@ -1039,7 +1042,16 @@ def mobile_checkin(
     )
     if photo:
         punch.photo.save(f"{employee.nip}-{now:%Y%m%d%H%M%S}.jpg", ContentFile(photo), save=False)
-    punch.save()
+    try:
+        with transaction.atomic():
+            punch.save()
+    except IntegrityError:
+        # Two requests at once (a double tap): two nonces within the same millisecond, or the same
+        # nonce racing past the check above. The constraints keep one punch; the other is refused
+        # like a replay, not a server error.
+        if punch.photo:
+            punch.photo.delete(save=False)
+        raise CheckinRefused("duplicate", CHECKIN_DUPLICATE, 409) from None
     if not flagged:
         _recompute_days(employee, today - dt.timedelta(days=1), today)
     return punch
@@ -1214,7 +1226,29 @@ def _check_leave(
                     f"permohonan ini {days} hari kerja."
                 }
             )
+        _check_later_years(employee, date_from.year, days, exclude)
     return days
+
+
+def _check_later_years(employee: Employee, year: int, days: int, exclude) -> None:
+    """A cuti tahunan in `year` lowers what it carries into the next two years (PP 11/2017 art.
+    312): refused when cuti tahunan already filed or approved there would no longer fit (filed in
+    November for January, then a December leave taking back the carried days)."""
+    for later in (year + 1, year + 2):
+        after = selectors.annual_leave(employee, later, exclude=exclude, adding=(year, days))
+        charged = after.used + after.pending
+        if charged <= after.entitlement:
+            continue
+        before = selectors.annual_leave(employee, later, exclude=exclude)
+        if after.entitlement < before.entitlement:
+            raise ValidationError(
+                {
+                    "date_to": f"Permohonan ini memakai hak cuti tahunan yang sudah terbawa ke "
+                    f"{later}: cuti tahunan {later} yang sudah diajukan atau disetujui "
+                    f"{charged} hari kerja, sedangkan hak {later} menjadi {after.entitlement} "
+                    "hari kerja. Batalkan atau kurangi cuti tahunan tersebut lebih dulu."
+                }
+            )
 
 
 @transaction.atomic
@@ -1239,9 +1273,21 @@ def leave_request_submit(
             "Permohonan cuti hanya dapat diajukan oleh pegawai yang bersangkutan."
         )
     Employee.objects.select_for_update().filter(pk=employee.pk).first()
-    if leave_type.needs_attachment and not attachment:
-        raise ValidationError({"attachment": f"{leave_type.name} wajib melampirkan dokumen."})
-    days = _check_leave(employee, leave_type, date_from, date_to)
+    missing = (
+        {"attachment": [f"{leave_type.name} wajib melampirkan dokumen."]}
+        if leave_type.needs_attachment and not attachment
+        else {}
+    )
+    try:
+        days = _check_leave(employee, leave_type, date_from, date_to)
+    except ValidationError as exc:
+        # Every problem at once: told only of the missing sick note first, the employee attached
+        # it, was then told of the dates, and had to choose the file a second time.
+        if not missing or not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({**exc.message_dict, **missing}) from None
+    if missing:
+        raise ValidationError(missing)
     superior = org.direct_superior(employee, on=date_from) or org.direct_superior(
         employee, on=local_today(employee.instansi)
     )
@@ -1356,11 +1402,7 @@ def leave_request_cancel(*, actor: User, request: LeaveRequest, reason: str = ""
     reason = (reason or "").strip()
     was_approved = req.status == S.APPROVED
     if was_approved:
-        official = (
-            not own
-            and actor.instansi_id == req.instansi_id
-            and (req.decided_by_id == actor.id or Role.BKPSDM in org.user_roles(actor))
-        )
+        official = not own and selectors.may_revoke_leave(actor, req)
         if not (own or official):
             raise ValidationError(
                 "Cuti yang sudah disetujui hanya dapat dibatalkan oleh pemohon, pejabat yang "

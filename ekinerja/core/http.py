@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 
 def safe_next(request, fallback: str, field: str = "next") -> str:
@@ -43,3 +47,15 @@ def id_param(raw) -> int | None:
         return None
     value = int(raw)
     return value if 0 < value <= MAX_ID else None
+
+
+def _without_nul(value: str) -> str:
+    if "\x00" in value:
+        # The type names the message in api.errors.PREDICATES.
+        raise PydanticCustomError("string_nul", "String should not contain NUL characters")
+    return value
+
+
+#: A text sent to the JSON API: a NUL character is a field error (422), as Django's form fields
+#: refuse it. PostgreSQL can neither store nor compare such a string: it was a server error there.
+Text = Annotated[str, AfterValidator(_without_nul)]

@@ -183,6 +183,25 @@ def test_replays_and_skewed_clocks_are_refused(office, kantor):
     assert Punch.objects.count() == 1
 
 
+@time_machine.travel(NOW, tick=False)
+def test_two_checkins_in_the_same_millisecond_keep_one_punch_and_answer_409(
+    office, kantor, settings
+):
+    """A double tap sends two nonces at the same instant: the unique (employee, at, source)
+    constraint was a server error (found by tests/api/test_fuzz.py). The refused one's selfie is
+    not left behind."""
+    client = TestClient(router)
+    assert client.post("/checkin", json=body(), user=office.ani.user).status_code == 201
+    selfie = base64.b64encode(b"\xff\xd8\xff\xe0 jpeg").decode()
+    r = client.post("/checkin", json=body(selfie_base64=selfie), user=office.ani.user)
+    assert r.status_code == 409 and r.json() == {
+        "code": "duplicate",
+        "detail": "Absen Anda pada saat yang sama sudah tercatat; tidak perlu dikirim lagi.",
+    }
+    assert Punch.objects.count() == 1
+    assert not [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
+
+
 @time_machine.travel(NOW)
 def test_mock_location_or_poor_accuracy_is_flagged_for_the_superior(office, kantor):
     client = TestClient(router)

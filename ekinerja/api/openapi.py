@@ -1,0 +1,120 @@
+"""The error answers every route may give, written into the OpenAPI document (/api/v1/openapi.json).
+
+They do not come from the routes but from api.v1's exception handlers and ninja itself: a body
+that is not JSON (400), no or a bad token (401), a temporary password or a refused action (403), a
+row that does not exist or is another instansi's (404), a request that does not fit the schema or
+a rule of a service (422). A route's own answer with the same status (the check-in's `Refusal`) is
+kept and the common one added as an alternative (`anyOf`), so a client (and the schemathesis fuzz
+test, tests/api/test_fuzz.py) finds every answer the server can give in the document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Schema
+from ninja.openapi.schema import REF_TEMPLATE
+from ninja.schema import NinjaGenerateJsonSchema
+
+
+class Message(Schema):
+    detail: str
+
+
+class SchemaErrorItem(Schema):
+    """One field that does not fit: pydantic's `type` and `loc`, an Indonesian `msg` (api.errors)
+    and, where the rule has bounds, `ctx` (`max_length`, `ge`, `expected`...)."""
+
+    type: str
+    loc: list[str | int]
+    msg: str
+    ctx: dict[str, Any] | None = None
+
+
+class SchemaInvalid(Schema):
+    """A request that does not fit the schema (api.v1._schema_error)."""
+
+    detail: list[SchemaErrorItem]
+
+
+class RuleInvalid(Schema):
+    """A request refused by a rule of a service: every message in `detail`, and by field in
+    `errors` (`__all__` for the request as a whole) (api.v1._validation_error)."""
+
+    detail: str
+    errors: dict[str, list[str]]
+
+
+def _ref(model: type[Schema]) -> dict:
+    return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+
+
+MESSAGE = _ref(Message)
+INVALID = {"anyOf": [_ref(SchemaInvalid), _ref(RuleInvalid)]}
+
+# status -> (description, schema, applies to the operation?)
+COMMON: dict[int, tuple[str, dict, Any]] = {
+    400: (
+        "Isi permintaan bukan JSON yang sah.",
+        MESSAGE,
+        lambda op: "requestBody" in op,
+    ),
+    401: (
+        "Belum masuk, atau token tidak berlaku lagi.",
+        MESSAGE,
+        lambda op: bool(op.get("security")),
+    ),
+    403: (
+        "Tidak diizinkan (mis. akun masih memakai kata sandi sementara).",
+        MESSAGE,
+        lambda op: bool(op.get("security")),
+    ),
+    404: (
+        "Data tidak ditemukan (atau milik instansi lain).",
+        MESSAGE,
+        lambda op: bool(op.get("security")),
+    ),
+    422: (
+        "Permintaan tidak sesuai skema (`detail` berisi daftar kolom) atau ditolak aturan "
+        "(`detail` berupa kalimat, `errors` per kolom).",
+        INVALID,
+        lambda op: bool(op.get("parameters")) or "requestBody" in op,
+    ),
+}
+
+
+def _alternatives(schema: dict) -> list[dict]:
+    return list(schema["anyOf"]) if set(schema) == {"anyOf"} else [schema]
+
+
+def _merge(existing: dict, common: dict) -> dict:
+    """The route's own schema for a status, with the common one as an alternative."""
+    options = _alternatives(existing)
+    for option in _alternatives(common):
+        if option not in options:
+            options.append(option)
+    return options[0] if len(options) == 1 else {"anyOf": options}
+
+
+def document_errors(openapi: dict) -> dict:
+    """Add the common error answers to every operation of an OpenAPI document (in place)."""
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    for model in (Message, SchemaInvalid, RuleInvalid):
+        definition = model.model_json_schema(
+            ref_template=REF_TEMPLATE,
+            schema_generator=NinjaGenerateJsonSchema,
+            mode="serialization",
+        )
+        schemas.update(definition.pop("$defs", {}))
+        schemas.setdefault(model.__name__, definition)
+    for methods in openapi.get("paths", {}).values():
+        for op in methods.values():
+            responses = op.setdefault("responses", {})
+            for status, (description, schema, applies) in COMMON.items():
+                if not applies(op):
+                    continue
+                # ninja's keys are numbers; a route's `openapi_extra` may have written strings.
+                key = str(status) if str(status) in responses else status
+                answer = responses.setdefault(key, {"description": description})
+                content = answer.setdefault("content", {}).setdefault("application/json", {})
+                content["schema"] = _merge(content["schema"], schema) if content else schema
+    return openapi
