@@ -853,8 +853,7 @@ def waiting_days(
     # SuperiorsOver leaves inactive employees out, as org's hierarchy does; those with entries
     # waiting are added with their posts, and its rule (superior_id, in_hierarchy) applies to them.
     for emp_id, posts in inactive_posts(superior.instansi_id, start, today, waiting=True).items():
-        over._definitif[emp_id] = posts
-        over.candidates.add(emp_id)
+        over.add_candidate(emp_id, posts)
     over.candidates.discard(superior.id)
     if not over.candidates:
         return {}, {}

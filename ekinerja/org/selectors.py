@@ -658,6 +658,15 @@ class SuperiorsOver:
                 found = (pos, par)  # the latest-starting definitif wins, as in Hierarchy
         return found
 
+    def add_candidate(
+        self, employee_id: int, posts: list[tuple[int, int | None, dt.date, dt.date | None]]
+    ) -> None:
+        """Judge also an employee the hierarchy leaves out (an inactive one, whose waiting
+        entries still need a verifier) by the same rule, from their definitif posts
+        [(position, its parent, start, end)] by start."""
+        self._definitif[employee_id] = list(posts)
+        self.candidates.add(employee_id)
+
     def superior_id(self, employee_id: int, day: dt.date) -> int | None:
         """Hierarchy.superior_id on `day`, for a candidate (anyone else: None)."""
         post = self._definitif_on(employee_id, day)

@@ -659,15 +659,20 @@ def not_in_list(run: Run, limit: int = 20) -> tuple[int, list[Employee]]:
             "employee_id", flat=True
         )
     )
-    missing = sorted(set(last) - listed)
-    if not missing:
+    return _counted(run, sorted(set(last) - listed), limit)
+
+
+def _counted(run: Run, ids: list[int], limit: int) -> tuple[int, list[Employee]]:
+    """How many of the run's instansi's employees `ids` are, and up to `limit` of them by name
+    (named from the first 900 ids; one query, none when there are none)."""
+    if not ids:
         return 0, []
     first = list(
-        Employee.objects.filter(instansi_id=run.instansi_id, id__in=missing[:900]).order_by(
+        Employee.objects.filter(instansi_id=run.instansi_id, id__in=ids[:900]).order_by(
             "name", "nip"
         )[:limit]
     )
-    return len(missing), first
+    return len(ids), first
 
 
 def predicates_changed(run: Run, limit: int = 20) -> tuple[int, list[Employee]]:
@@ -680,15 +685,7 @@ def predicates_changed(run: Run, limit: int = 20) -> tuple[int, list[Employee]]:
         return 0, []
     stored = Result.objects.filter(run=run).values_list("employee_id", "detail__skp__predicate")
     now = predicates_of_instansi(run.instansi_id, Period.parse(run.period))
-    changed = sorted(emp for emp, used in stored if now.get(emp) != used)
-    if not changed:
-        return 0, []
-    first = list(
-        Employee.objects.filter(instansi_id=run.instansi_id, id__in=changed[:900]).order_by(
-            "name", "nip"
-        )[:limit]
-    )
-    return len(changed), first
+    return _counted(run, sorted(emp for emp, used in stored if now.get(emp) != used), limit)
 
 
 def withholdings_of(instansi: Instansi, period: Period) -> list[Withholding]:
