@@ -271,7 +271,7 @@ def measure(employees: int, fill: bool, profile: str | None = None, runs: int = 
     split.wrap(selectors, "activity_month", "gather: activity_month (beside it)")
     split.wrap(selectors, "predicate_month", "gather: predicate_month")
     split.wrap(services, "calculate", "calculate")
-    split.wrap(services, "_digest", "input digest (beside the store)")
+    split.wrap(selectors, "input_digests", "input digests (beside the store)")
     split.wrap(services, "_store", "store (one transaction)")
     profiler = None
     if profile:
@@ -310,6 +310,11 @@ def measure(employees: int, fill: bool, profile: str | None = None, runs: int = 
         profiler.dump_stats(profile)
     # The best run (lowest total), with its own floor; every run is printed above.
     total, floor, cpu, n_queries, seconds, load, floor_django = min(measured, key=lambda m: m[0])
+    seconds = dict(seconds)
+    # What verifying or locking the list adds: the month gathered again and compared.
+    t0 = time.perf_counter()
+    changed = selectors.inputs_changed(run)
+    check = time.perf_counter() - t0
     print(f"month {period}: {run.employees:,} employees, payable Rp{int(run.total_payable):,}")
     print(f"floor (one SQL aggregation, {floor_rows:,} employee-days fetched): {floor:7.2f} s")
     print(f"  the same read through Django's timestamp loader: {floor_django:7.2f} s")
@@ -321,6 +326,9 @@ def measure(employees: int, fill: bool, profile: str | None = None, runs: int = 
     for label, spent in seconds.items():
         print(f"  {label + ':':46} {spent:7.2f} s")
     print(f"load average: {load}")
+    print(
+        f"input check of verify and lock (inputs_changed): {check:7.2f} s ({changed.count} changed)"
+    )
     return 0 if total <= 2 * floor else 1
 
 

@@ -160,19 +160,24 @@ class EmployeeMonth:
     status_change: tuple[dt.date, str] | None = None
 
     def __repr__(self) -> str:
-        # The dataclass's own text (the input digest of every stored run is made of it), with
-        # off_day_minutes and status_change only when there are some.
-        text = (
+        return "".join(self.digest_parts())
+
+    def digest_parts(self) -> tuple[str, str, str]:
+        """The dataclass's own text (the input digest of every stored run is made of it), with
+        off_day_minutes and status_change only when there are some, in three parts: before the
+        predicate, the predicate, after it. Each employee's own digest leaves the predicate out
+        (tpp.selectors.input_digests): whether it matters depends on the policy, and
+        predicates_changed compares it where it does."""
+        head = (
             f"EmployeeMonth(nip={self.nip!r}, status={self.status!r}, "
             f"golongan={self.golongan!r}, days={self.days!r}, salary={self.salary!r}, "
-            f"predicate={self.predicate!r}, sentences={self.sentences!r}, "
-            f"expired_entries={self.expired_entries!r}"
         )
+        tail = f"sentences={self.sentences!r}, expired_entries={self.expired_entries!r}"
         if self.off_day_minutes:
-            text += f", off_day_minutes={self.off_day_minutes!r}"
+            tail += f", off_day_minutes={self.off_day_minutes!r}"
         if self.status_change is not None:
-            text += f", status_change={self.status_change!r}"
-        return text + ")"
+            tail += f", status_change={self.status_change!r}"
+        return head, f"predicate={self.predicate!r}, ", tail + ")"
 
 
 class CalculationInputError(ValueError):

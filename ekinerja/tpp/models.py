@@ -190,6 +190,21 @@ class Run(TenantModel):
         return f"TPP {period_label(self.period)}{unit}"
 
 
+class RunInputs(TenantModel):
+    """The input digest of each employee computed by a run (employee id -> 16 hex digits of the
+    SHA-256 of their calculator inputs, `selectors.input_digests`), written with the run's results.
+    Verifying or locking gathers the month again and compares (`selectors.inputs_changed`): an entry
+    verified, a leave approved or a punch imported after the compute makes the list stale. One row
+    per run, apart from the run so that reading a run never loads 20,000 digests."""
+
+    run = models.OneToOneField(Run, on_delete=models.CASCADE, related_name="inputs")
+    digests = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = "masukan perhitungan TPP"
+        verbose_name_plural = "masukan perhitungan TPP"
+
+
 class Result(TenantModel):
     """One employee's TPP for a run, with every intermediate figure in `detail` (the explanation)."""
 

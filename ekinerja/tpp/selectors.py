@@ -21,6 +21,7 @@ month (in the unit's subtree when a unit is given):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
@@ -29,23 +30,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, connections
-from django.db.models import Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from ekinerja.activities.selectors import NO_CAP, activity_month
+from ekinerja.activities.models import ActivityEntry, EntryStatus
+from ekinerja.activities.selectors import NO_CAP, activity_month, activity_settings
 from ekinerja.attendance.selectors import (
     attendance_month,
     devices_behind,
     leave_type_names,
 )
+from ekinerja.core.gcpause import gc_paused
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.org.models import Assignment, Employee, Unit
 from ekinerja.org.selectors import HierarchyTimeline
 from ekinerja.performance.selectors import predicate_month, predicates_of_instansi
+from ekinerja.workcal.selectors import default_working_days
 
 from .calculator import EmployeeMonth, PositionDay, WorkingDay
-from .models import Adjustment, Result, Run, Sentence, Withholding
+from .models import Adjustment, Result, Run, RunInputs, Sentence, Withholding
 from .models import Policy as PolicyRow
 from .policy import Policy, in_spec_tables, policy_from_dict
 
@@ -686,6 +690,112 @@ def predicates_changed(run: Run, limit: int = 20) -> tuple[int, list[Employee]]:
     stored = Result.objects.filter(run=run).values_list("employee_id", "detail__skp__predicate")
     now = predicates_of_instansi(run.instansi_id, Period.parse(run.period))
     return _counted(run, sorted(emp for emp, used in stored if now.get(emp) != used), limit)
+
+
+def input_digests(
+    policy_data: dict, months: dict[int, EmployeeMonth]
+) -> tuple[str, dict[str, str]]:
+    """The run's input digest (SHA-256 of the policy and of every employee's calculator inputs in
+    gather's order: identical inputs, identical digest) and each employee's own (employee id as text
+    -> the first 16 hex digits of the SHA-256 of their inputs but the SKP predicate, which counts
+    only under a policy with an SKP component and is compared by predicates_changed)."""
+    whole = hashlib.sha256(repr(sorted(policy_data.items())).encode())
+    each: dict[str, str] = {}
+    for emp_id, month in months.items():
+        head, predicate, tail = month.digest_parts()
+        whole.update((head + predicate + tail).encode())
+        each[str(emp_id)] = hashlib.sha256((head + tail).encode()).hexdigest()[:16]
+    return whole.hexdigest(), each
+
+
+@dataclass
+class InputsCheck:
+    """What `inputs_changed` found: how many of the run's employees have other inputs now, and the
+    first of them by name; `unnamed` when the run was computed before each employee's inputs were
+    kept (only the whole digest can tell, and it differs)."""
+
+    count: int = 0
+    first: list[Employee] = field(default_factory=list)
+    unnamed: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.count or self.unnamed)
+
+
+def inputs_changed(run: Run, limit: int = 20) -> InputsCheck:
+    """Employees of the run whose calculator inputs (attendance days, leave, credited minutes,
+    positions, status, salary, sentences; the predicate is predicates_changed's) are no longer those their result was computed
+    from: an entry approved, a leave decided, punches imported or a post corrected after the
+    compute. The month is gathered again with the run's own policy copy (the gather's fixed query
+    count, as long as a third of the run) and each employee's digest compared with the one kept
+    at the compute (RunInputs). Employees the run does not list are `not_in_list`'s. A run
+    computed before the digests were kept is compared as a whole (`unnamed`)."""
+    if not run.policy_data or run.computed_at is None:
+        return InputsCheck()
+    period = Period.parse(run.period)
+    kept = RunInputs.objects.filter(run=run).values_list("digests", flat=True).first()
+    with gc_paused():
+        gathered = gather(
+            run.instansi,
+            period,
+            run.unit,
+            policy=policy_from_dict(run.policy_data),
+            policy_row=run.policy,
+        )
+        whole, each = input_digests(run.policy_data, gathered.months)
+    if kept is None:
+        return InputsCheck(unnamed=bool(run.input_digest) and whole != run.input_digest)
+    changed = sorted(int(emp) for emp, digest in kept.items() if each.get(emp) != digest)
+    count, first = _counted(run, changed, limit)
+    return InputsCheck(count, first)
+
+
+@dataclass
+class ActivityUnsettled:
+    """What of the month's activity can still change the run's figures (`activity_unsettled`)."""
+
+    submitted: int = 0  # entries waiting for their superior's verification
+    verify_by: dt.date | None = None  # the latest verification deadline among them
+    returned: int = 0  # entries returned for revision, which may be submitted again
+    window_end: dt.date | None = None  # the entry window of the month's last day, if still open
+
+    def __bool__(self) -> bool:
+        return bool(self.submitted or self.returned or self.window_end)
+
+
+def activity_unsettled(run: Run, today: dt.date) -> ActivityUnsettled:
+    """The run's month's activity entries that may still be approved (submitted, or returned for
+    revision) by its listed employees, and the entry window of the month's last day when it has
+    not closed by `today` (the instansi's default schedule and the activity settings' window, which
+    follow the policy): an entry approved after the compute stops verify and lock until the list is
+    computed again (inputs_changed), and one approved after the lock is paid in no list but by a
+    correction. Eight queries (the entries grouped by status; settings; the default calendar)."""
+    period = Period.parse(run.period)
+    found = ActivityUnsettled()
+    for status, n, last in (
+        ActivityEntry.objects.filter(
+            instansi_id=run.instansi_id,
+            status__in=[EntryStatus.SUBMITTED, EntryStatus.RETURNED],
+            date__gte=period.first_day,
+            date__lte=period.last_day,
+            employee_id__in=Result.objects.filter(run=run).values("employee_id"),
+        )
+        .values("status")
+        .annotate(n=Count("id"), last=Max("verify_by"))
+        .order_by()
+        .values_list("status", "n", "last")
+    ):
+        if status == EntryStatus.SUBMITTED:
+            found.submitted, found.verify_by = n, last
+        else:
+            found.returned = n
+    n = activity_settings(run.instansi_id).window_working_days
+    if today <= period.last_day + dt.timedelta(days=7 * n + 31):
+        start = period.last_day + dt.timedelta(days=1)
+        days = default_working_days(run.instansi, start, start + dt.timedelta(days=7 * n + 31))
+        if len(days) >= n and today <= days[n - 1]:
+            found.window_end = days[n - 1]
+    return found
 
 
 def withholdings_of(instansi: Instansi, period: Period) -> list[Withholding]:

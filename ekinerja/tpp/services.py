@@ -16,7 +16,6 @@ What an employee is paid in a month (Result.payable):
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 from collections import defaultdict
@@ -43,7 +42,7 @@ from ekinerja.org.selectors import user_roles
 
 from . import selectors
 from .calculator import TppResult, calculate
-from .models import Adjustment, Result, Run, Withholding
+from .models import Adjustment, Result, Run, RunInputs, Withholding
 from .models import Policy as PolicyRow
 from .policy import PolicyError, policy_from_dict, policy_to_dict
 
@@ -214,6 +213,35 @@ def _refuse_stale_predicates(run: Run, doing: str) -> None:
                 f"{count} pegawai berubah sejak daftar dihitung ({names}). Hitung ulang dulu."
             }
         )
+
+
+def _refuse_stale_inputs(run: Run, doing: str) -> None:
+    """A list whose inputs changed after the compute (`selectors.inputs_changed`: an activity entry
+    approved or expired, a leave approved or withdrawn, punches imported, a post or a status
+    corrected) is neither verified nor locked: an audit computed October on the 3rd, superiors
+    verified the entries of the 30th and 31st on the 4th, a leave was approved on the 5th, and the
+    list locked on the 6th paid none of them. Checked last, as it gathers the month again."""
+    found = selectors.inputs_changed(run, limit=3)
+    if not found:
+        return
+    label = Period.parse(run.period).label
+    if found.unnamed:
+        raise ValidationError(
+            {
+                "period": f"TPP {label} belum dapat {doing}: data kehadiran, cuti, aktivitas atau "
+                "jabatan bulan ini berubah sejak daftar dihitung. Hitung ulang dulu."
+            }
+        )
+    names = ", ".join(e.name for e in found.first) + (
+        " dan lainnya" if found.count > len(found.first) else ""
+    )
+    raise ValidationError(
+        {
+            "period": f"TPP {label} belum dapat {doing}: data kehadiran, cuti, aktivitas atau "
+            f"jabatan {found.count} pegawai berubah sejak daftar dihitung ({names}). "
+            "Hitung ulang dulu."
+        }
+    )
 
 
 def _require(actor: User | None, *roles: str, instansi: Instansi | int | None = None) -> None:
@@ -451,13 +479,6 @@ def _set_progress(run: Run, pct: int) -> None:
     Run.objects.filter(pk=run.pk).update(progress=pct)
 
 
-def _digest(policy_data: dict, months: Iterable) -> str:
-    h = hashlib.sha256(repr(sorted(policy_data.items())).encode())
-    for m in months:
-        h.update(repr(m).encode())
-    return h.hexdigest()
-
-
 def _detail(result: TppResult, info: selectors.EmployeeInfo) -> dict:
     """The stored explanation: the `ekinerja-result/1` row plus every line and intermediate figure."""
     row = result.as_row()
@@ -672,7 +693,9 @@ def _compute(actor, run: Run, instansi: Instansi, period: Period, unit, progress
     # The input digest is worked out in a second thread while the results are written: most of the
     # write is the server's (COPY, commit), during which this thread only waits.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        digest = pool.submit(_digest, gathered.policy_row.data, list(gathered.months.values()))
+        digest = pool.submit(
+            selectors.input_digests, gathered.policy_row.data, dict(gathered.months)
+        )
         run = _store(actor, run, gathered, computed, digest)
     say(100)
     return run
@@ -821,7 +844,9 @@ def _claim_from_other_unit_runs(actor, run: Run, employee_ids: list[int]) -> set
 
 
 @transaction.atomic
-def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Future[str]) -> Run:
+def _store(
+    actor, run: Run, gathered: selectors.Gathered, computed, digest: Future[tuple[str, dict]]
+) -> Run:
     run = Run.objects.select_for_update().get(pk=run.pk)
     # Checked again under the lock: another account may have locked the month meanwhile.
     _transition(run, S.COMPUTED)
@@ -852,7 +877,16 @@ def _store(actor, run: Run, gathered: selectors.Gathered, computed, digest: Futu
         _insert_batch(rows[i : i + BATCH])
     run.policy = gathered.policy_row
     run.policy_data = gathered.policy_row.data
-    run.input_digest = digest.result()
+    run.input_digest, each = digest.result()
+    # Each listed employee's own digest, for the staleness check of verify and lock.
+    listed = {str(emp) for emp, _res in computed}
+    RunInputs.objects.update_or_create(
+        run=run,
+        defaults={
+            "instansi_id": run.instansi_id,
+            "digests": {emp: d for emp, d in each.items() if emp in listed},
+        },
+    )
     run.unfinished_days = gathered.unfinished_days
     run.without_attendance = sum(
         1
@@ -892,6 +926,7 @@ def run_verify(*, actor: User, run: Run, note: str = "") -> Run:
     _refuse_incomplete(run, "diverifikasi")
     _refuse_stale_policy(run, "diverifikasi")
     _refuse_stale_predicates(run, "diverifikasi")
+    _refuse_stale_inputs(run, "diverifikasi")
     run.verified_by = actor
     run.verified_at = timezone.now()
     run.save(update_fields=["state", "verified_by", "verified_at"])
@@ -969,6 +1004,7 @@ def run_lock(*, actor: User, run: Run) -> Run:
     _refuse_incomplete(run, "dikunci")
     _refuse_stale_policy(run, "dikunci")
     _refuse_stale_predicates(run, "dikunci")
+    _refuse_stale_inputs(run, "dikunci")
     run.locked_by = actor
     run.locked_at = timezone.now()
     run.save(update_fields=["state", "locked_by", "locked_at"])

@@ -393,11 +393,18 @@ def _run_page(request, run: Run, form: dict | None = None):
         results = results.filter(unit_id=id_param(unit_id))
     page = Paginator(results, 50).get_page(request.GET.get("hal"))
     period = Period.parse(run.period)
+    month_open = not services.month_ended(request.user.instansi, period)
     ctx = {
         "run": run,
         "period": period,
         # Verifying and locking wait for the month's end (services.run_verify, run_lock).
-        "month_open": not services.month_ended(request.user.instansi, period),
+        "month_open": month_open,
+        # Entries that may still be approved: what a lock now would leave to a correction.
+        "unsettled": selectors.activity_unsettled(run, local_today(run.instansi))
+        if run.state in (Run.State.COMPUTED, Run.State.VERIFIED)
+        and not month_open
+        and request.user.has_perm("tpp.compute")
+        else None,
         "computed_by_name": _officer_name(run.computed_by),
         "verified_by_name": _officer_name(run.verified_by),
         "locked_by_name": _officer_name(run.locked_by),
