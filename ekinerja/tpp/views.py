@@ -427,6 +427,9 @@ def _run_page(request, run: Run, form: dict | None = None):
         "policy_now": services.policy_changed(run)
         if run.state in (Run.State.COMPUTED, Run.State.VERIFIED)
         else None,
+        "predicates_now": selectors.predicates_changed(run)
+        if run.state in (Run.State.COMPUTED, Run.State.VERIFIED)
+        else (0, []),
         "withholdings": selectors.withholdings_of(run.instansi, period),
         "adjustments": [(a, _officer_name(a.created_by)) for a in selectors.adjustments_of(run)],
         # What the list pays beyond net − withheld + released + corrections: recoveries larger

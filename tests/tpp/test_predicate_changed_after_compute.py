@@ -91,3 +91,20 @@ def test_a_policy_without_an_skp_component_does_not_wait_for_ratings():
     rate(p.people["guru"], "baik")
     assert selectors.predicates_changed(run) == (0, [])
     services.run_verify(actor=p.bkpsdm1, run=run)
+
+
+def test_the_run_page_says_whose_predicate_changed_before_verify_is_tried(pemda, client):
+    from django.urls import reverse
+
+    run = _compute(pemda)
+    client.force_login(pemda.bkpsdm2)
+    url = reverse("tpp:run", args=[run.pk])
+    assert 'data-testid="predicates-changed"' not in client.get(url).content.decode()
+    rate(pemda.people["guru"], "baik")
+    page = client.get(url).content.decode()
+    assert 'data-testid="predicates-changed"' in page
+    guru = pemda.people["guru"]
+    assert "Predikat SKP 1 pegawai berubah sejak daftar dihitung" in page
+    assert f"{guru.name} ({guru.nip})" in page
+    _compute(pemda)
+    assert 'data-testid="predicates-changed"' not in client.get(url).content.decode()
