@@ -1131,12 +1131,25 @@ def tim_penilai_covers_employee(user, employee_id: int, on: dt.date) -> bool:
     ).exists()
 
 
-def objections_to_decide(decider: Employee):
+def objections_to_decide(decider: Employee, *, bkpsdm: bool = False):
+    """Pending objections `decider` decides: their own, and for a BKPSDM officer (`bkpsdm`) also
+    those of their instansi whose decider is no longer active (retired, moved out, dismissed), which
+    would otherwise wait for ever (`orphaned_objection`), but never one against their own entry."""
+    who = Q(decider=decider)
+    if bkpsdm:
+        who |= Q(instansi_id=decider.instansi_id, decider__is_active=False) & ~Q(
+            entry__employee=decider
+        )
     return (
-        Objection.objects.filter(decider=decider, status=ObjectionStatus.PENDING)
-        .select_related("entry", "entry__item", "entry__employee", "verifier")
+        Objection.objects.filter(who, status=ObjectionStatus.PENDING)
+        .select_related("entry", "entry__item", "entry__employee", "verifier", "decider")
         .order_by("filed_at")
     )
+
+
+def orphaned_objection(objection: Objection) -> bool:
+    """Whether the objection's decider has left (inactive): BKPSDM decides it instead."""
+    return not objection.decider.is_active
 
 
 def review_items(sample) -> list[ReviewItem]:

@@ -1720,17 +1720,33 @@ def _as_objected(objection: Objection, entry: ActivityEntry) -> bool:
     return entry.status == S.APPROVED and entry.volume_cut
 
 
+def _decides_for_absent(actor: User, me: Employee, objection: Objection) -> bool:
+    """A BKPSDM officer of the objection's instansi decides it when its decider has left
+    (selectors.orphaned_objection), unless it is against their own entry."""
+    return (
+        selectors.orphaned_objection(objection)
+        and objection.instansi_id == me.instansi_id
+        and Role.BKPSDM in user_roles(actor)
+        and ActivityEntry.objects.filter(pk=objection.entry_id).exclude(employee_id=me.id).exists()
+    )
+
+
 @transaction.atomic
 def objection_decide(*, actor: User, objection: Objection, grant: bool, reason: str) -> Objection:
-    """The superior's superior decides; the decision is final. Granting a rejection objection approves
+    """The superior's superior decides (a BKPSDM officer once they have left:
+    `_decides_for_absent`); the decision is final. Granting a rejection objection approves
     the entry at its full volume; granting a cut restores the volume. The decider then stands as the
     entry's verifier (verified_by, verified_at) and the day's approved entries are credited again in
     time order within the daily cap, as verification credits them. An objection is granted only
     while the entry is still as objected to (rejected, or approved with a cut): the entry cannot be
     changed while the objection waits, but a tim penilai overturn may have changed it."""
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    objection = (
+        Objection.objects.select_for_update(of=("self",))
+        .select_related("decider")
+        .get(pk=objection.pk)
+    )
     me = _employee_of(actor)
-    if objection.decider_id != me.id:
+    if objection.decider_id != me.id and not _decides_for_absent(actor, me, objection):
         raise PermissionDenied(
             "Keberatan ini diputuskan oleh atasan dari atasan yang memverifikasi."
         )

@@ -824,7 +824,8 @@ def unlock_decide(request, pk: int):
 @login_required
 def objections(request):
     me = _me(request)
-    to_decide = list(selectors.objections_to_decide(me))
+    bkpsdm = Role.BKPSDM in user_roles(request.user)
+    to_decide = list(selectors.objections_to_decide(me, bkpsdm=bkpsdm))
     mine = list(
         Objection.objects.filter(entry__employee=me)
         .select_related("entry", "entry__item", "decider")

@@ -674,11 +674,13 @@ def _opd_of(unit_parent: dict[int, int | None], unit_id: int) -> int:
 def rating_overview(
     instansi: Instansi, period: EvalPeriod, *, today: dt.date, inline_limit: int | None = None
 ) -> list[UnitRow]:
-    """Per OPD (top-level unit): employees in post at the rater date, how many are rated for the
-    period, and who is not yet rated with their direct superior. With `inline_limit`, the names
-    only for OPDs with at most that many not rated (a page of a 20,000-employee Pemda would
-    otherwise carry 20,000 names at the start of a period; the xlsx has them all). Six queries
-    whatever the size."""
+    """Per OPD (top-level unit): employees to rate for the period (in post at the rater date, and
+    those who left during it: `departed_raters`, counted in the OPD of their last post), how many
+    are rated, and who is not yet rated with their rater (the direct superior at the rater date,
+    or on a leaver's last day in post). With `inline_limit`, the names only for OPDs with at most
+    that many not rated (a page of a 20,000-employee Pemda would otherwise carry 20,000 names at
+    the start of a period; the xlsx has them all). Seven queries whatever the size, three more
+    when someone left during the period."""
     on = rater_date(period, today)
     units = {u.pk: u for u in Unit.objects.filter(instansi=instansi)}
     unit_parent = {pk: u.parent_id for pk, u in units.items()}
@@ -692,6 +694,22 @@ def rating_overview(
         .order_by("start")
         .values_list("employee_id", "position__unit_id")
     )
+    h = hierarchy(instansi, on)
+    # Someone who retired or moved out during the period is still rated for it (their TPP months
+    # take the predicate): counted, in the OPD of their last post in the period.
+    departed = departed_raters(instansi.pk, period.start, h)
+    if departed:
+        for emp_id, unit_id in (
+            Assignment.objects.filter(
+                Q(end__isnull=True) | Q(end__gte=period.start),
+                employee_id__in=list(departed),
+                kind=Assignment.Kind.DEFINITIF,
+                start__lte=on,
+            )
+            .order_by("start", "id")
+            .values_list("employee_id", "position__unit_id")
+        ):
+            posts[emp_id] = unit_id  # the latest start wins
     rated = set(
         SkpEvaluation.objects.filter(
             instansi=instansi, period_start=period.start, employee_id__in=list(posts)
@@ -711,8 +729,7 @@ def rating_overview(
     }
     unrated_ids = [e for e in posts if e not in rated and opd_of[e] in listed]
     if unrated_ids:
-        h = hierarchy(instansi, on)
-        sup_ids = {e: h.superior_id(e) for e in unrated_ids}
+        sup_ids = {e: departed[e] if e in departed else h.superior_id(e) for e in unrated_ids}
         people = Employee.objects.in_bulk(set(unrated_ids) | {s for s in sup_ids.values() if s})
         for emp_id in unrated_ids:
             sup = sup_ids.get(emp_id)

@@ -701,10 +701,16 @@ def input_digests(
     only under a policy with an SKP component and is compared by predicates_changed)."""
     whole = hashlib.sha256(repr(sorted(policy_data.items())).encode())
     each: dict[str, str] = {}
+    sha256 = hashlib.sha256
     for emp_id, month in months.items():
-        head, predicate, tail = month.digest_parts()
-        whole.update((head + predicate + tail).encode())
-        each[str(emp_id)] = hashlib.sha256((head + tail).encode()).hexdigest()[:16]
+        head, predicate, tail = (part.encode() for part in month.digest_parts())
+        # Fed in parts: the same digest as of the text joined, without copying it.
+        whole.update(head)
+        whole.update(predicate)
+        whole.update(tail)
+        own = sha256(head)
+        own.update(tail)
+        each[str(emp_id)] = own.hexdigest()[:16]
     return whole.hexdigest(), each
 
 

@@ -880,12 +880,11 @@ def _store(
     run.input_digest, each = digest.result()
     # Each listed employee's own digest, for the staleness check of verify and lock.
     listed = {str(emp) for emp, _res in computed}
-    RunInputs.objects.update_or_create(
+    RunInputs.objects.filter(run=run).delete()
+    RunInputs.objects.create(
         run=run,
-        defaults={
-            "instansi_id": run.instansi_id,
-            "digests": {emp: d for emp, d in each.items() if emp in listed},
-        },
+        instansi_id=run.instansi_id,
+        digests={emp: d for emp, d in each.items() if emp in listed},
     )
     run.unfinished_days = gathered.unfinished_days
     run.without_attendance = sum(

@@ -98,6 +98,52 @@ def test_an_objection_to_a_verifier_who_has_left_goes_to_their_superior_of_the_d
     assert o.decider == office["p"]["kepala"]
 
 
+def test_an_objection_whose_decider_has_left_is_decided_by_bkpsdm(office, client):
+    """The kasubag rejected Ani's entry, she objected, and the kepala who was to decide retired
+    before deciding. Before, the objection waited for ever in an inactive employee's list; now
+    BKPSDM finds it on the objections page, told why, and decides it (never one of their own)."""
+    e = make_entry(office, day=D(2026, 10, 8), submit=True)
+    services.entry_verify(
+        actor=office["p"]["kasubag"].user, entry=e, decision="reject", reason="Tanpa bukti"
+    )
+    o = services.objection_file(
+        actor=office["p"]["ani"].user, entry=e, reason="Buktinya sudah saya lampirkan"
+    )
+    officer = employee_with_login(office["inst"], None, name="Petugas BKPSDM")
+    grant(officer.user, "bkpsdm")
+    # While the kepala is active, the objection is theirs alone.
+    assert list(selectors.objections_to_decide(officer, bkpsdm=True)) == []
+    with pytest.raises(PermissionDenied):
+        services.objection_decide(actor=officer.user, objection=o, grant=True, reason="Benar")
+    kepala = _leave(office, "kepala", D(2026, 10, 9))
+    assert list(selectors.objections_to_decide(officer, bkpsdm=True)) == [o]
+    assert list(selectors.objections_to_decide(officer)) == []  # only BKPSDM takes them over
+    # Someone without the role, and a BKPSDM officer whose own entry it is, do not.
+    with pytest.raises(PermissionDenied):
+        services.objection_decide(
+            actor=office["p"]["budi"].user, objection=o, grant=True, reason="Benar"
+        )
+    grant(office["p"]["ani"].user, "bkpsdm")
+    assert list(selectors.objections_to_decide(office["p"]["ani"], bkpsdm=True)) == []
+    with pytest.raises(PermissionDenied):
+        services.objection_decide(
+            actor=office["p"]["ani"].user, objection=o, grant=True, reason="Benar"
+        )
+    client.force_login(officer.user)
+    page = client.get(reverse("activities:objections")).content.decode()
+    assert 'data-testid="objection-pending"' in page
+    assert f"Atasan yang seharusnya memutuskan ({kepala.full_name}) sudah tidak aktif" in page
+    r = client.post(
+        reverse("activities:objection-decide", args=[o.pk]),
+        {"decision": "grant", "reason": "Bukti lengkap"},
+    )
+    assert r.status_code == 302
+    o.refresh_from_db()
+    e.refresh_from_db()
+    assert o.status == "granted" and o.decision_reason == "Bukti lengkap"
+    assert e.status == EntryStatus.APPROVED and e.verified_by_id == officer.pk
+
+
 def test_an_objection_to_a_plt_goes_above_the_post_they_acted_in(office):
     """The kasubag post is vacant from 5 October and a kasi of another OPD is its Plt: he rejects
     Ani's entry. Her objection goes to the kepala (above the kasubag post). Before, it went to his

@@ -442,7 +442,8 @@ def test_overview_query_count_is_constant(org, cascaded, at, django_assert_max_n
     period = selectors.period_containing(
         selectors.performance_settings(org["inst"]), Period(2026, 10)
     )
-    with django_assert_max_num_queries(6):
+    # Six, and one for who left during the period (selectors.departed_raters).
+    with django_assert_max_num_queries(7):
         rows = selectors.rating_overview(org["inst"], period, today=dt.date(2026, 11, 3))
     assert rows[0].total == 5 and rows[0].rated == 0
     # Six, plus one for the periods BKPSDM reopened (none here).
@@ -558,3 +559,32 @@ def test_a_superior_is_reminded_on_the_home_page_before_the_rating_deadline(
     # An employee who leads nobody gets no such card.
     login(client, org["staf1"])
     assert 'data-testid="home-rating-due"' not in client.get(reverse("home")).content.decode()
+
+
+def test_the_overview_counts_who_left_during_the_period_with_their_rater(org, cascaded, at):
+    """Citra retired on 20 October (post ended, deactivated): October's TPP still takes her
+    predicate, and her kabid of that day rates her. Before, the overview left her out of both the
+    count and the list of those not yet rated, so BKPSDM saw the OPD complete without her."""
+    from ekinerja.org.models import Assignment, Employee
+
+    at("2026-11-03 09:00")
+    citra = Employee.objects.get(instansi=org["inst"], name="Citra Lestari")
+    Assignment.objects.filter(employee=citra).update(end=dt.date(2026, 10, 20))
+    Employee.objects.filter(pk=citra.pk).update(is_active=False)
+    period = selectors.period_containing(
+        selectors.performance_settings(org["inst"]), Period(2026, 10)
+    )
+    rows = selectors.rating_overview(org["inst"], period, today=dt.date(2026, 11, 3))
+    assert rows[0].total == 5 and rows[0].rated == 0
+    assert (citra.pk, org["kabid"].pk) in {(e.pk, s.pk) for e, s in rows[0].unrated if s}
+    # Rated by her kabid, she counts as rated.
+    services.evaluation_rate(
+        actor=org["kabid"].user,
+        employee=citra,
+        period=period,
+        results="as_expected",
+        behaviour="as_expected",
+    )
+    rows = selectors.rating_overview(org["inst"], period, today=dt.date(2026, 11, 3))
+    assert rows[0].total == 5 and rows[0].rated == 1
+    assert citra.pk not in {e.pk for e, _s in rows[0].unrated}
