@@ -755,8 +755,12 @@ def _pending_by_superior(instansi: Instansi, today: dt.date) -> list[tuple[EvalP
             continue
         on = rater_date(period, today)
         h = hierarchy(instansi, on)
+        # Who left during the period is rated by their superior of their last day in post.
+        departed = departed_raters(instansi.pk, period.start, h)
         # Read for the whole instansi and intersected here: 20,000 ids in an IN list cost more.
-        with_plan = employees_with_plan_in_force(instansi, period.start) & set(h.definitif)
+        with_plan = employees_with_plan_in_force(instansi, period.start) & (
+            set(h.definitif) | set(departed)
+        )
         rated = set(
             SkpEvaluation.objects.filter(instansi=instansi, period_start=period.start)
             .exclude(predicate="")
@@ -766,7 +770,7 @@ def _pending_by_superior(instansi: Instansi, today: dt.date) -> list[tuple[EvalP
         for emp_id in with_plan:
             if emp_id in rated:
                 continue
-            sup = h.superior_id(emp_id)
+            sup = departed[emp_id] if emp_id in departed else h.superior_id(emp_id)
             if sup is not None:
                 pending[sup].append(emp_id)
         out.extend((period, sup, emps) for sup, emps in pending.items())

@@ -204,6 +204,9 @@ class RunInputs(TenantModel):
         verbose_name = "masukan perhitungan TPP"
         verbose_name_plural = "masukan perhitungan TPP"
 
+    def __str__(self) -> str:
+        return f"Masukan perhitungan TPP #{self.run_id}"
+
 
 class Result(TenantModel):
     """One employee's TPP for a run, with every intermediate figure in `detail` (the explanation)."""

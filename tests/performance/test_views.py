@@ -446,8 +446,8 @@ def test_overview_query_count_is_constant(org, cascaded, at, django_assert_max_n
     with django_assert_max_num_queries(7):
         rows = selectors.rating_overview(org["inst"], period, today=dt.date(2026, 11, 3))
     assert rows[0].total == 5 and rows[0].rated == 0
-    # Six, plus one for the periods BKPSDM reopened (none here).
-    with django_assert_max_num_queries(7):
+    # Six, plus one for the periods BKPSDM reopened (none here) and one for who left.
+    with django_assert_max_num_queries(8):
         reminders = selectors.rating_reminders(org["inst"], today=dt.date(2026, 11, 3))
     assert {r.superior.name for r in reminders} == {"Ahmad Fauzi", "Hj. Siti Rahmah"}
     assert [e.name for e in next(r for r in reminders if r.superior == org["kabid"]).pending] == [
@@ -577,6 +577,10 @@ def test_the_overview_counts_who_left_during_the_period_with_their_rater(org, ca
     rows = selectors.rating_overview(org["inst"], period, today=dt.date(2026, 11, 3))
     assert rows[0].total == 5 and rows[0].rated == 0
     assert (citra.pk, org["kabid"].pk) in {(e.pk, s.pk) for e, s in rows[0].unrated if s}
+    # Her kabid is reminded of her with the others (deadline 5 November).
+    reminders = selectors.rating_reminders(org["inst"], today=dt.date(2026, 11, 3))
+    kabid = next(r for r in reminders if r.superior == org["kabid"])
+    assert citra in kabid.pending
     # Rated by her kabid, she counts as rated.
     services.evaluation_rate(
         actor=org["kabid"].user,
