@@ -54,8 +54,17 @@ def test_compute_lock_by_second_account_and_download(pemda, live_server, page, p
     assert page.locator('[data-testid="run-state"]').inner_text() == "Dihitung"
     run = Run.objects.get()
     assert _rupiah_text(page, "total-payable") == run.total_payable
+    # Verifying gathers the month again (a few seconds on a big Pemda): the button says so and
+    # stays busy until the answer replaces the page.
     with page.expect_navigation():
-        page.click('[data-testid="verify"]')
+        busy = page.evaluate(
+            """() => new Promise((done) => {
+                 const b = document.querySelector('[data-testid=verify]');
+                 b.form.requestSubmit(b);
+                 setTimeout(() => done([b.textContent, b.disabled]), 0);
+               })"""
+        )
+    assert busy == ["Memeriksa ulang data bulan ini…", True]
     # Who computed cannot lock: no button, a hint instead.
     assert page.locator('[data-testid="lock"]').count() == 0
     assert page.locator('[data-testid="lock-hint"]').is_visible()
@@ -68,6 +77,9 @@ def test_compute_lock_by_second_account_and_download(pemda, live_server, page, p
     phone_page.click('[data-testid="lock"]')
     assert phone_page.locator('[data-testid="run-state"]').inner_text() == "Diverifikasi BKPSDM"
     phone_page.check('[data-testid="lock-confirm"]')
+    assert phone_page.locator('[data-testid="lock-check-hint"]').is_visible()
+    assert no_horizontal_scroll(phone_page)
+    screenshot(phone_page, "tpp-perhitungan-kunci-phone")
     with phone_page.expect_navigation():
         phone_page.click('[data-testid="lock"]')
     assert phone_page.locator('[data-testid="run-state"]').inner_text() == "Dikunci"

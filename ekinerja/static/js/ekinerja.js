@@ -31,15 +31,24 @@
     }
     busy[k] = now;
     if (submitter) {
+      /* A button with data-busy-label (verifying or locking a TPP list, which gathers the month
+         again) says what it is doing and stays busy until the answer replaces the page. */
+      var label = submitter.getAttribute("data-busy-label");
       /* after the form data (which includes the submitter's name and value) is built */
       setTimeout(function () {
         submitter.disabled = true;
         submitter.setAttribute("aria-busy", "true");
+        if (label) {
+          submitter._ekinerjaLabel = submitter.textContent;
+          submitter.textContent = label;
+        }
       }, 0);
-      setTimeout(function () {
-        submitter.disabled = false;
-        submitter.removeAttribute("aria-busy");
-      }, HOLD_MS);
+      if (!label) {
+        setTimeout(function () {
+          submitter.disabled = false;
+          submitter.removeAttribute("aria-busy");
+        }, HOLD_MS);
+      }
     }
   });
   /* Back to a page from the browser's cache: nothing is on its way any more. */
@@ -49,6 +58,10 @@
     document.querySelectorAll("[aria-busy=true]").forEach(function (b) {
       b.disabled = false;
       b.removeAttribute("aria-busy");
+      if (b._ekinerjaLabel) {
+        b.textContent = b._ekinerjaLabel;
+        b._ekinerjaLabel = null;
+      }
     });
   });
 })();
