@@ -335,6 +335,13 @@ class Simulation(TenantModel):
         AUTO = "auto", "Hasil perhitungan tersimpan bila ada"
         POLICY = "policy", "Dihitung ulang dengan kebijakan yang berlaku"
 
+    class Kind(models.TextChoices):
+        DRAFT = "draft", "Simulasi draf kebijakan"
+        # A locked month computed again with its own policy and today's data, beside what it
+        # paid: what changed after the lock, to be paid or recovered by corrections.
+        RECHECK = "recheck", "Selisih sejak dikunci"
+
+    kind = models.CharField("jenis", max_length=10, choices=Kind.choices, default=Kind.DRAFT)
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="simulations")
     period = models.CharField("periode", max_length=7)
     baseline_mode = models.CharField(
@@ -367,6 +374,8 @@ class Simulation(TenantModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
+        if self.kind == self.Kind.RECHECK:
+            return f"Selisih TPP {period_label(self.period)} sejak dikunci"
         return f"Simulasi {related_name(self, 'policy')} {period_label(self.period)}"
 
     @property

@@ -41,8 +41,8 @@ from ekinerja.org.models import Role
 
 from . import selectors
 from .calculator import TppResult, calculate
+from .models import Adjustment, Result, Run, Simulation, SimulationRow
 from .models import Policy as PolicyRow
-from .models import Result, Run, Simulation, SimulationRow
 from .policy import PolicyError, policy_from_dict
 
 log = logging.getLogger(__name__)
@@ -275,9 +275,12 @@ def simulate_policy(
     *,
     baseline: str = Simulation.Baseline.AUTO,
     progress: Callable[[int], None] | None = None,
+    compute_missing: bool = True,
 ) -> Simulated:
     """The month computed with `policy_row` (whatever its effective date) beside the baseline, per
-    employee and per paying unit (OPD). Writes nothing. See the module docstring."""
+    employee and per paying unit (OPD). Writes nothing. See the module docstring. Without
+    `compute_missing` (a locked month's recheck) an employee without a stored result has no
+    baseline (Rp0): nothing was paid to them."""
     say = progress or (lambda _pct: None)
     draft = _draft(policy_row)
     say(5)
@@ -293,7 +296,7 @@ def simulate_policy(
 
     stored, runs = ({}, []) if baseline == Simulation.Baseline.POLICY else _stored(instansi, period)
     old: dict[int, Figures] = {emp: v[3] for emp, v in stored.items()}
-    missing = [emp for emp in new if emp not in old]
+    missing = [emp for emp in new if emp not in old] if compute_missing else []
     computed_old = 0
     in_force = None
     if missing:
@@ -425,17 +428,82 @@ def simulation_start(
         policy_digest=policy_digest(policy),
         created_by=actor if actor is not None and actor.pk else None,
     )
-    old = Simulation.objects.filter(instansi_id=policy.instansi_id).values_list("pk", flat=True)[
-        KEEP_PER_INSTANSI:
-    ]
-    Simulation.objects.filter(pk__in=list(old)).delete()
+    _keep_latest(policy.instansi_id)
     return sim
 
 
+def _keep_latest(instansi_id: int) -> None:
+    old = Simulation.objects.filter(instansi_id=instansi_id).values_list("pk", flat=True)[
+        KEEP_PER_INSTANSI:
+    ]
+    Simulation.objects.filter(pk__in=list(old)).delete()
+
+
+@transaction.atomic
+def recheck_start(*, actor: User | None, run: Run) -> Simulation:
+    """Record a recheck of a locked (or exported) list, to be computed like a simulation: the month
+    computed again with the policy the list used and today's data, beside what the list paid
+    (`Simulation.Kind.RECHECK`). An entry approved, a leave decided or a hire recorded after the
+    lock shows as a difference, which BKPSDM pays or recovers by a correction (the locked list never
+    changes). Someone the list did not hold is compared with Rp0. BKPSDM of the run's instansi."""
+    _require_bkpsdm(actor)
+    if actor is not None and actor.instansi_id != run.instansi_id:
+        raise PermissionDenied("Perhitungan instansi lain.")
+    run = Run.objects.select_related("policy").get(pk=run.pk)
+    if run.state not in (Run.State.LOCKED, Run.State.EXPORTED):
+        raise ValidationError(
+            {
+                "period": "Selisih sejak dikunci hanya dapat diperiksa untuk daftar yang sudah dikunci."
+            }
+        )
+    if run.policy is None:
+        raise ValidationError({"policy": "Daftar ini tidak menyimpan kebijakan yang dipakainya."})
+    sim = Simulation.objects.create(
+        instansi_id=run.instansi_id,
+        kind=Simulation.Kind.RECHECK,
+        policy=run.policy,
+        period=run.period,
+        baseline_mode=Simulation.Baseline.AUTO,
+        policy_digest=policy_digest(run.policy),
+        created_by=actor if actor is not None and actor.pk else None,
+    )
+    _keep_latest(run.instansi_id)
+    return sim
+
+
+def rechecks_of(run: Run, limit: int = 3) -> list[Simulation]:
+    """The latest rechecks of the run's month (one query)."""
+    return list(
+        Simulation.objects.filter(
+            instansi_id=run.instansi_id, period=run.period, kind=Simulation.Kind.RECHECK
+        ).order_by("-created_at", "-id")[:limit]
+    )
+
+
+def recorded_corrections(sim: Simulation, employee_ids) -> dict[int, Decimal]:
+    """employee id -> the corrections already recorded against the simulation's month (one
+    query): what a recheck's difference still calls for is the difference less these."""
+    return dict(
+        Adjustment.objects.filter(
+            instansi_id=sim.instansi_id,
+            source_period=sim.period,
+            employee_id__in=list(employee_ids),
+        )
+        .values("employee_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("employee_id", "total")
+    )
+
+
 def simulation_replace_earlier(sim: Simulation) -> None:
-    """Drop the earlier simulations of the same draft and month: `sim` replaces them."""
+    """Drop the earlier simulations of the same draft (or recheck) and month: `sim` replaces them."""
     Simulation.objects.filter(
-        instansi_id=sim.instansi_id, policy_id=sim.policy_id, period=sim.period, pk__lt=sim.pk
+        instansi_id=sim.instansi_id,
+        policy_id=sim.policy_id,
+        period=sim.period,
+        kind=sim.kind,
+        pk__lt=sim.pk,
     ).delete()
 
 
@@ -466,6 +534,7 @@ def simulation_compute(simulation: Simulation) -> Simulation:
             Period.parse(sim.period),
             baseline=sim.baseline_mode,
             progress=lambda pct: _set_progress(sim, pct),
+            compute_missing=sim.kind != Simulation.Kind.RECHECK,
         )
         _store(sim, simulated)
     except (ValidationError, selectors.NoPolicy) as exc:
@@ -616,16 +685,27 @@ def simulation_xlsx(sim: Simulation, rows: QuerySet[SimulationRow]) -> bytes:
     bold = wb.add_format({"bold": True})
     ws = wb.add_worksheet("Selisih per pegawai")
     period = Period.parse(sim.period)
-    ws.write(0, 0, f"Simulasi kebijakan TPP: {sim.policy.name}", bold)
-    ws.write(1, 0, f"Bulan {period.label}; pembanding: {sim.baseline.get('label', '-')}")
+    if sim.kind == Simulation.Kind.RECHECK:
+        ws.write(0, 0, f"Selisih TPP {period.label} sejak dikunci", bold)
+        ws.write(
+            1,
+            0,
+            f"Dibayar: daftar yang dikunci; data sekarang: dihitung ulang dengan kebijakan "
+            f"{sim.policy.name}",
+        )
+        old, new = "dibayar", "data sekarang"
+    else:
+        ws.write(0, 0, f"Simulasi kebijakan TPP: {sim.policy.name}", bold)
+        ws.write(1, 0, f"Bulan {period.label}; pembanding: {sim.baseline.get('label', '-')}")
+        old, new = "lama", "baru"
     header = [
         "NIP",
         "Nama",
         "Unit",
-        "Kotor lama",
-        "Bersih lama",
-        "Kotor baru",
-        "Bersih baru",
+        f"Kotor {old}",
+        f"Bersih {old}",
+        f"Kotor {new}",
+        f"Bersih {new}",
         "Selisih kotor",
         "Selisih bersih",
         "Yang berubah",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("perhitungan/<int:pk>/tahan/", views.withhold, name="withhold"),
     path("perhitungan/<int:pk>/lepas/<int:wid>/", views.release, name="release"),
     path("perhitungan/<int:pk>/koreksi/", views.adjust, name="adjust"),
+    path("perhitungan/<int:pk>/periksa-selisih/", views.run_recheck, name="run-recheck"),
     path("perhitungan/<int:pk>/unduh/<slug:kind>/", views.download, name="download"),
     path("perhitungan/<int:pk>/dokumen/", views.documents_progress, name="documents"),
     path("kebijakan/", views.policies, name="policies"),
@@ -30,4 +31,5 @@ urlpatterns = [
     path("simulasi/<int:pk>/", views.simulation_detail, name="simulation"),
     path("simulasi/<int:pk>/kemajuan/", views.simulation_progress, name="simulation-progress"),
     path("simulasi/<int:pk>/unduh/", views.simulation_download, name="simulation-download"),
+    path("simulasi/<int:pk>/koreksi/", views.simulation_correct, name="simulation-correct"),
 ]

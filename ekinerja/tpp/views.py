@@ -436,6 +436,10 @@ def _run_page(request, run: Run, form: dict | None = None):
         # than a row's pay, left to a later month (the row pays 0, never less).
         "carried_total": run.total_payable
         - (run.total_net - run.total_withheld + run.total_released + run.total_adjustment),
+        "can_recheck": locked and request.user.has_perm("tpp.manage_policy"),
+        "rechecks": simulation.rechecks_of(run)
+        if locked and request.user.has_perm("tpp.manage_policy")
+        else [],
         "open_withholdings": [
             w for w in selectors.open_withholdings(run.instansi) if w.period != run.period
         ],
@@ -610,6 +614,25 @@ def release(request, pk: int, wid: int):
 ADJUSTMENT_DIGITS = 13
 
 
+def _adjustment_amount(raw: str):
+    """A correction's amount as typed (Rp notation, negative to recover), or a field error."""
+    try:
+        amount = parse_rupiah(raw)
+    except ValueError as exc:
+        raise ValidationError(
+            {"amount": "Jumlah koreksi harus rupiah bulat, mis. 150.000 atau -150.000."}
+        ) from exc
+    if len(amount.as_tuple().digits) > ADJUSTMENT_DIGITS:
+        # Not even echoed back: a pasted account number or a key held down, not an amount.
+        raise ValidationError(
+            {
+                "amount": "Jumlah koreksi terlalu besar: paling banyak "
+                f"{format_rupiah(services.ADJUSTMENT_MAX)} (positif atau negatif)."
+            }
+        )
+    return amount
+
+
 @login_required
 @require_POST
 def adjust(request, pk: int):
@@ -617,20 +640,7 @@ def adjust(request, pk: int):
     _need(request, "tpp.compute")
     try:
         employee = _employee_by_nip(request, request.POST.get("nip", ""))
-        try:
-            amount = parse_rupiah(request.POST.get("amount", ""))
-        except ValueError as exc:
-            raise ValidationError(
-                {"amount": "Jumlah koreksi harus rupiah bulat, mis. 150.000 atau -150.000."}
-            ) from exc
-        if len(amount.as_tuple().digits) > ADJUSTMENT_DIGITS:
-            # Not even echoed back: a pasted account number or a key held down, not an amount.
-            raise ValidationError(
-                {
-                    "amount": "Jumlah koreksi terlalu besar: paling banyak "
-                    f"{format_rupiah(services.ADJUSTMENT_MAX)} (positif atau negatif)."
-                }
-            )
+        amount = _adjustment_amount(request.POST.get("amount", ""))
         adj = services.adjustment_record(
             actor=request.user,
             employee=employee,
@@ -1085,6 +1095,64 @@ def policy_simulate(request, pk: int):
     return redirect("tpp:simulation", pk=sim.pk)
 
 
+@login_required
+@require_POST
+def run_recheck(request, pk: int):
+    """Start the recheck of a locked list: its month computed again with its own policy and
+    today's data beside what it paid (simulation.recheck_start), on the simulation page."""
+    run = _run_or_404(request, pk)
+    _need(request, "tpp.manage_policy")
+    from .tasks import simulate_policy_task
+
+    try:
+        sim = simulation.recheck_start(actor=request.user, run=run)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("tpp:run", pk=run.pk)
+    try:
+        enqueue(simulate_policy_task, sim.pk)
+    except QueueUnavailable as exc:
+        simulation.simulation_failed(sim, str(exc))
+        messages.error(request, str(exc))
+    else:
+        simulation.simulation_replace_earlier(sim)
+    return redirect("tpp:simulation", pk=sim.pk)
+
+
+@login_required
+@require_POST
+def simulation_correct(request, pk: int):
+    """Record, from a recheck's row, the correction of the locked month for one employee
+    (services.adjustment_record: paid or recovered in the first unlocked month), then back to the
+    same page of the recheck."""
+    sim = _simulation_or_404(request, pk)
+    if sim.kind != Simulation.Kind.RECHECK:
+        raise Http404("Koreksi hanya dari pemeriksaan selisih sejak dikunci.")
+    _need(request, "tpp.compute")
+    query = {k: request.POST[k] for k in ("q", "unit", "berubah", "hal") if request.POST.get(k)}
+    back = reverse("tpp:simulation", args=[sim.pk]) + (f"?{urlencode(query)}" if query else "")
+    try:
+        employee = _employee_by_nip(request, request.POST.get("nip", ""))
+        amount = _adjustment_amount(request.POST.get("amount", ""))
+        adj = services.adjustment_record(
+            actor=request.user,
+            employee=employee,
+            source_period=Period.parse(sim.period),
+            amount=amount,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request,
+            f"Koreksi {format_rupiah(adj.amount)} untuk {employee.name} dicatat dan "
+            f"{'dibayarkan' if adj.amount > 0 else 'dipotong'} pada "
+            f"{Period.parse(adj.target_period).label}.",
+        )
+    return redirect(back + "#pegawai")
+
+
 def _simulation_or_404(request, pk: int) -> Simulation:
     _need(request, "tpp.manage_policy")
     return get_scoped_or_404(
@@ -1107,11 +1175,16 @@ def simulation_detail(request, pk: int):
     sim = _simulation_or_404(request, pk)
     period = Period.parse(sim.period)
     filters = _simulation_filters(request)
+    recheck = sim.kind == Simulation.Kind.RECHECK
     ctx = {
         "sim": sim,
         "period": period,
-        "stale": sim.policy.status != PolicyRow.Status.DRAFT
-        or sim.policy_digest != simulation.policy_digest(sim.policy),
+        "recheck": recheck,
+        "stale": not recheck
+        and (
+            sim.policy.status != PolicyRow.Status.DRAFT
+            or sim.policy_digest != simulation.policy_digest(sim.policy)
+        ),
         "filters": filters,
         "finished_local": (
             sim.finished_at.astimezone(zoneinfo.ZoneInfo(sim.instansi.timezone))
@@ -1119,15 +1192,22 @@ def simulation_detail(request, pk: int):
             else None
         ),
         "sim_months": _past_months(_today(request)),
-        "can_simulate": sim.policy.status == PolicyRow.Status.DRAFT,
+        "can_simulate": not recheck and sim.policy.status == PolicyRow.Status.DRAFT,
+        "can_correct": recheck and request.user.has_perm("tpp.compute"),
     }
     if sim.status == Simulation.Status.DONE:
         rows = simulation.simulation_rows(
             sim, unit_id=filters["unit_id"], changed=filters["changed"], q=filters["q"]
         )
         page = Paginator(rows, 50).get_page(request.GET.get("hal"))
+        recorded = (
+            simulation.recorded_corrections(sim, [r.employee_id for r in page]) if recheck else {}
+        )
         for r in page:
             r.items = simulation.change_items(r.changes)
+            # A recheck: the correction the difference still calls for.
+            r.recorded = recorded.get(r.employee_id, 0)
+            r.due = r.difference - r.recorded
         query = {k: v for k, v in request.GET.items() if k in {"q", "unit", "berubah"} and v}
         ctx.update(
             {

@@ -201,3 +201,34 @@ def test_the_run_page_of_two_allowances_on_a_phone_and_a_desktop(
     header = page.locator('[data-testid="unit-recap"] thead').inner_text()
     assert "Pagu Uang Kinerja" in header and "Jumlah kotor" in header
     assert clipped_tables(page) == []
+
+
+def test_the_recheck_of_a_locked_month_on_a_phone(pemda, live_server, phone_page):
+    """After the lock the guru's absence of 14 October becomes an approved leave: BKPSDM checks
+    the difference since the lock on a phone and records it as a correction from the same page."""
+    from ekinerja.tpp import services
+    from ekinerja.tpp.models import Adjustment
+    from tests.tpp.data import OCT, leave
+
+    p = pemda
+    run = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT)
+    run = services.run_lock(actor=p.bkpsdm2, run=services.run_verify(actor=p.bkpsdm1, run=run))
+    absent = workdays()[9]
+    leave(p.people["guru"], "cuti_tahunan", absent, absent)
+
+    login(phone_page, live_server, "bkpsdm1")
+    phone_page.goto(f"{live_server.url}/tpp/perhitungan/{run.pk}/")
+    with phone_page.expect_navigation():
+        phone_page.click('[data-testid="recheck-start"]')
+    assert "sejak dikunci" in phone_page.locator("h1").inner_text()
+    row = phone_page.locator(f'[data-testid="sim-row-{p.people["guru"].nip}"]')
+    assert row.locator('[data-testid="sim-diff"]').inner_text().startswith("+Rp")
+    assert no_horizontal_scroll(phone_page)
+    screenshot(phone_page, "tpp-selisih-sejak-dikunci-phone")
+    with phone_page.expect_navigation():
+        row.locator('[data-testid="correct"]').click()
+    assert "Koreksi" in phone_page.locator(".alert-success").inner_text()
+    adj = Adjustment.objects.get(employee=p.people["guru"])
+    assert adj.amount > 0 and adj.target_period == "2026-11"
+    assert phone_page.locator('[data-testid="correct-form"]').count() == 0
+    assert no_horizontal_scroll(phone_page)
