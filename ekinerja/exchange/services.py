@@ -242,14 +242,22 @@ def _schedule_rows(
     return schedules, days, shifts
 
 
-def _holiday_rows(instansi: Instansi, doc: Document, refused: Refused) -> list[Holiday]:
+def _holiday_rows(
+    instansi: Instansi, doc: Document, refused: Refused, skipped: list[str]
+) -> list[Holiday]:
     """The holidays the document adds (a date and name the instansi does not have, removed ones
     included; one query), checked by the holiday services' own rules
     (workcal.services.holiday_errors: a name that fits its column...), the name trimmed as they
     store it. The reader already refuses a date out of range or an empty name and maps the kind;
     a (date, name) listed twice, which the services refuse and the table's unique key would, is
-    refused here."""
-    known = set(Holiday.objects.filter(instansi=instansi).values_list("date", "name"))
+    refused here. One the instansi has is listed in `skipped`, saying when BKPSDM had removed it
+    (an import never brings back a holiday they removed)."""
+    known = {
+        (day, name): active
+        for day, name, active in Holiday.objects.filter(instansi=instansi).values_list(
+            "date", "name", "is_active"
+        )
+    }
     rows: list[Holiday] = []
     first: dict[tuple[dt.date, str], str] = {}
     for i, h in enumerate(doc.holidays):
@@ -269,8 +277,17 @@ def _holiday_rows(instansi: Instansi, doc: Document, refused: Refused) -> list[H
             )
             continue
         first[key] = p
-        if not errors and key not in known:
+        if errors:
+            continue
+        if key not in known:
             rows.append(holiday)
+        elif known[key]:
+            skipped.append(f"libur {h.date.isoformat()} '{holiday.name}' sudah ada")
+        else:
+            skipped.append(
+                f"libur {h.date.isoformat()} '{holiday.name}' pernah dihapus di instansi ini; "
+                "tidak ditambahkan lagi (tambahkan lewat halaman hari libur bila memang berlaku)"
+            )
     return rows
 
 
@@ -292,7 +309,7 @@ def exchange_import(
     out, refused = ImportSummary(), {}
     new_items, changed = _catalog_changes(instansi, doc, today, refused)
     schedules, days, shifts = _schedule_rows(instansi, doc, refused, out.skipped)
-    holidays = _holiday_rows(instansi, doc, refused)
+    holidays = _holiday_rows(instansi, doc, refused, out.skipped)
     if refused:
         raise ValidationError(refused)
     for pol, src in doc.policies:

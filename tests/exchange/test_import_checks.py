@@ -430,3 +430,39 @@ def test_the_calendar_check_costs_the_same_for_one_schedule_and_holiday_or_thirt
         return len(ctx.captured_queries)
 
     assert queries(1) == queries(30)
+
+
+def test_holidays_the_instansi_has_or_removed_are_listed_as_skipped():
+    """A holiday already there is skipped with a word; one BKPSDM removed is not brought back, and
+    the summary says so (before, both were skipped silently)."""
+    inst = InstansiFactory(code="6302")
+    Holiday.objects.create(
+        instansi=inst, date=D(2026, 12, 1), name="Hari Jadi", kind="regional", source="manual"
+    )
+    Holiday.objects.create(
+        instansi=inst,
+        date=D(2026, 12, 26),
+        name="Cuti bersama",
+        kind="cuti_bersama",
+        source="manual",
+        is_active=False,
+    )
+    doc = read_document(
+        rules(
+            [],
+            holidays=[
+                {"date": "2026-12-01", "name": "Hari Jadi", "kind": "regional"},
+                {"date": "2026-12-26", "name": "Cuti bersama", "kind": "cuti_bersama"},
+                {"date": "2026-12-31", "name": "Tutup buku", "kind": "regional"},
+            ],
+        ),
+        for_import=True,
+    )
+    summary = exchange_import(actor=None, instansi=inst, doc=doc, today=TODAY)
+    assert summary.holidays_added == 1
+    assert summary.skipped == [
+        "libur 2026-12-01 'Hari Jadi' sudah ada",
+        "libur 2026-12-26 'Cuti bersama' pernah dihapus di instansi ini; tidak ditambahkan lagi "
+        "(tambahkan lewat halaman hari libur bila memang berlaku)",
+    ]
+    assert not Holiday.objects.get(instansi=inst, date=D(2026, 12, 26)).is_active
