@@ -1134,11 +1134,14 @@ def tim_penilai_covers_employee(user, employee_id: int, on: dt.date) -> bool:
 def objections_to_decide(decider: Employee, *, bkpsdm: bool = False):
     """Pending objections `decider` decides: their own, and for a BKPSDM officer (`bkpsdm`) also
     those of their instansi whose decider is no longer active (retired, moved out, dismissed), which
-    would otherwise wait for ever (`orphaned_objection`), but never one against their own entry."""
+    would otherwise wait for ever (`orphaned_objection`), but never one against their own entry or
+    their own verification."""
     who = Q(decider=decider)
     if bkpsdm:
-        who |= Q(instansi_id=decider.instansi_id, decider__is_active=False) & ~Q(
-            entry__employee=decider
+        who |= (
+            Q(instansi_id=decider.instansi_id, decider__is_active=False)
+            & ~Q(entry__employee=decider)
+            & ~Q(verifier=decider)
         )
     return (
         Objection.objects.filter(who, status=ObjectionStatus.PENDING)

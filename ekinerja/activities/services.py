@@ -1722,10 +1722,12 @@ def _as_objected(objection: Objection, entry: ActivityEntry) -> bool:
 
 def _decides_for_absent(actor: User, me: Employee, objection: Objection) -> bool:
     """A BKPSDM officer of the objection's instansi decides it when its decider has left
-    (selectors.orphaned_objection), unless it is against their own entry."""
+    (selectors.orphaned_objection), unless it is against their own entry or their own verification
+    (a kasubag who is also BKPSDM does not judge the objection to their own rejection)."""
     return (
         selectors.orphaned_objection(objection)
         and objection.instansi_id == me.instansi_id
+        and objection.verifier_id != me.id
         and Role.BKPSDM in user_roles(actor)
         and ActivityEntry.objects.filter(pk=objection.entry_id).exclude(employee_id=me.id).exists()
     )

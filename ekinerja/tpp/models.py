@@ -342,6 +342,10 @@ class Simulation(TenantModel):
         RECHECK = "recheck", "Selisih sejak dikunci"
 
     kind = models.CharField("jenis", max_length=10, choices=Kind.choices, default=Kind.DRAFT)
+    # A recheck's list: its unit's employees (or the whole instansi's), beside what it paid.
+    run = models.ForeignKey(
+        Run, on_delete=models.CASCADE, null=True, blank=True, related_name="rechecks"
+    )
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="simulations")
     period = models.CharField("periode", max_length=7)
     baseline_mode = models.CharField(

@@ -20,6 +20,7 @@ month (in the unit's subtree when a unit is given):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import zoneinfo
@@ -51,7 +52,7 @@ from ekinerja.workcal.selectors import default_working_days
 from .calculator import EmployeeMonth, PositionDay, WorkingDay
 from .models import Adjustment, Result, Run, RunInputs, Sentence, Withholding
 from .models import Policy as PolicyRow
-from .policy import Policy, in_spec_tables, policy_from_dict
+from .policy import Policy, PolicyError, in_spec_tables, policy_from_dict
 
 
 class NoPolicy(LookupError):
@@ -717,15 +718,13 @@ def input_digests(
 @dataclass
 class InputsCheck:
     """What `inputs_changed` found: how many of the run's employees have other inputs now, and the
-    first of them by name; `unnamed` when the run was computed before each employee's inputs were
-    kept (only the whole digest can tell, and it differs)."""
+    first of them by name."""
 
     count: int = 0
     first: list[Employee] = field(default_factory=list)
-    unnamed: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.count or self.unnamed)
+        return bool(self.count)
 
 
 def inputs_changed(run: Run, limit: int = 20) -> InputsCheck:
@@ -735,11 +734,18 @@ def inputs_changed(run: Run, limit: int = 20) -> InputsCheck:
     compute. The month is gathered again with the run's own policy copy (the gather's fixed query
     count, as long as a third of the run) and each employee's digest compared with the one kept
     at the compute (RunInputs). Employees the run does not list are `not_in_list`'s. A run
-    computed before the digests were kept is compared as a whole (`unnamed`)."""
+    computed before the digests were kept is not checked until computed again."""
     if not run.policy_data or run.computed_at is None:
         return InputsCheck()
-    period = Period.parse(run.period)
     kept = RunInputs.objects.filter(run=run).values_list("digests", flat=True).first()
+    if kept is None:
+        # Computed before the digests were kept: checked once computed again (the run's whole
+        # digest holds the predicate and employees the list no longer holds, and would refuse
+        # changes that do not count).
+        return InputsCheck()
+    # Only those the run still lists: a unit run computed later may have taken someone over.
+    listed = set(Result.objects.filter(run=run).values_list("employee_id", flat=True))
+    period = Period.parse(run.period)
     with gc_paused():
         gathered = gather(
             run.instansi,
@@ -748,10 +754,10 @@ def inputs_changed(run: Run, limit: int = 20) -> InputsCheck:
             policy=policy_from_dict(run.policy_data),
             policy_row=run.policy,
         )
-        whole, each = input_digests(run.policy_data, gathered.months)
-    if kept is None:
-        return InputsCheck(unnamed=bool(run.input_digest) and whole != run.input_digest)
-    changed = sorted(int(emp) for emp, digest in kept.items() if each.get(emp) != digest)
+        _whole, each = input_digests(run.policy_data, gathered.months)
+    changed = sorted(
+        int(emp) for emp, digest in kept.items() if int(emp) in listed and each.get(emp) != digest
+    )
     count, first = _counted(run, changed, limit)
     return InputsCheck(count, first)
 
@@ -772,8 +778,8 @@ class ActivityUnsettled:
 def activity_unsettled(run: Run, today: dt.date) -> ActivityUnsettled:
     """The run's month's activity entries that may still be approved (submitted, or returned for
     revision) by its listed employees, and the entry window of the month's last day when it has
-    not closed by `today` (the instansi's default schedule and the activity settings' window, which
-    follow the policy): an entry approved after the compute stops verify and lock until the list is
+    not closed by `today` (the instansi's default schedule and the entry window of the policy the
+    list was computed with): an entry approved after the compute stops verify and lock until the list is
     computed again (inputs_changed), and one approved after the lock is paid in no list but by a
     correction. Eight queries (the entries grouped by status; settings; the default calendar)."""
     period = Period.parse(run.period)
@@ -795,7 +801,11 @@ def activity_unsettled(run: Run, today: dt.date) -> ActivityUnsettled:
             found.submitted, found.verify_by = n, last
         else:
             found.returned = n
+    # The window the list was computed with (its policy copy), else the activity settings'.
     n = activity_settings(run.instansi_id).window_working_days
+    if run.policy_data:
+        with contextlib.suppress(PolicyError):
+            n = policy_from_dict(run.policy_data).activity.entry_window_working_days
     if today <= period.last_day + dt.timedelta(days=7 * n + 31):
         start = period.last_day + dt.timedelta(days=1)
         days = default_working_days(run.instansi, start, start + dt.timedelta(days=7 * n + 31))

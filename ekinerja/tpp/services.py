@@ -225,13 +225,6 @@ def _refuse_stale_inputs(run: Run, doing: str) -> None:
     if not found:
         return
     label = Period.parse(run.period).label
-    if found.unnamed:
-        raise ValidationError(
-            {
-                "period": f"TPP {label} belum dapat {doing}: data kehadiran, cuti, aktivitas atau "
-                "jabatan bulan ini berubah sejak daftar dihitung. Hitung ulang dulu."
-            }
-        )
     names = ", ".join(e.name for e in found.first) + (
         " dan lainnya" if found.count > len(found.first) else ""
     )

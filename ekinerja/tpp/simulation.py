@@ -276,15 +276,24 @@ def simulate_policy(
     baseline: str = Simulation.Baseline.AUTO,
     progress: Callable[[int], None] | None = None,
     compute_missing: bool = True,
+    only_run: Run | None = None,
 ) -> Simulated:
     """The month computed with `policy_row` (whatever its effective date) beside the baseline, per
     employee and per paying unit (OPD). Writes nothing. See the module docstring. Without
     `compute_missing` (a locked month's recheck) an employee without a stored result has no
-    baseline (Rp0): nothing was paid to them."""
+    baseline (Rp0): nothing was paid to them. With `only_run` (a recheck) only that list's
+    employees, and those of its unit no list of the month holds, are compared, beside its own
+    stored results: another unit's employees belong to that unit's list."""
     say = progress or (lambda _pct: None)
     draft = _draft(policy_row)
     say(5)
-    gathered = selectors.gather(instansi, period, policy=draft, policy_row=policy_row)
+    gathered = selectors.gather(
+        instansi,
+        period,
+        only_run.unit if only_run is not None else None,
+        policy=draft,
+        policy_row=policy_row,
+    )
     say(30)
     new: dict[int, Figures] = {}
     total = len(gathered.months) or 1
@@ -295,6 +304,11 @@ def simulate_policy(
             say(30 + int(35 * i / total))
 
     stored, runs = ({}, []) if baseline == Simulation.Baseline.POLICY else _stored(instansi, period)
+    if only_run is not None:
+        mine = set(Result.objects.filter(run=only_run).values_list("employee_id", flat=True))
+        new = {emp: f for emp, f in new.items() if emp in mine or emp not in stored}
+        stored = {emp: v for emp, v in stored.items() if emp in mine}
+        runs = [r for r in runs if r.pk == only_run.pk]
     old: dict[int, Figures] = {emp: v[3] for emp, v in stored.items()}
     missing = [emp for emp in new if emp not in old] if compute_missing else []
     computed_old = 0
@@ -461,6 +475,7 @@ def recheck_start(*, actor: User | None, run: Run) -> Simulation:
     sim = Simulation.objects.create(
         instansi_id=run.instansi_id,
         kind=Simulation.Kind.RECHECK,
+        run=run,
         policy=run.policy,
         period=run.period,
         baseline_mode=Simulation.Baseline.AUTO,
@@ -472,11 +487,11 @@ def recheck_start(*, actor: User | None, run: Run) -> Simulation:
 
 
 def rechecks_of(run: Run, limit: int = 3) -> list[Simulation]:
-    """The latest rechecks of the run's month (one query)."""
+    """The latest rechecks of the run (one query)."""
     return list(
-        Simulation.objects.filter(
-            instansi_id=run.instansi_id, period=run.period, kind=Simulation.Kind.RECHECK
-        ).order_by("-created_at", "-id")[:limit]
+        Simulation.objects.filter(run=run, kind=Simulation.Kind.RECHECK).order_by(
+            "-created_at", "-id"
+        )[:limit]
     )
 
 
@@ -488,6 +503,9 @@ def recorded_corrections(sim: Simulation, employee_ids) -> dict[int, Decimal]:
             instansi_id=sim.instansi_id,
             source_period=sim.period,
             employee_id__in=list(employee_ids),
+            # A recovery carried forward at the lock (services._carry_unrecovered) is an earlier
+            # correction moving on, not one of this month's.
+            carried=False,
         )
         .values("employee_id")
         .annotate(total=Sum("amount"))
@@ -503,6 +521,7 @@ def simulation_replace_earlier(sim: Simulation) -> None:
         policy_id=sim.policy_id,
         period=sim.period,
         kind=sim.kind,
+        run_id=sim.run_id,
         pk__lt=sim.pk,
     ).delete()
 
@@ -523,7 +542,7 @@ def simulation_compute(simulation: Simulation) -> Simulation:
     """Compute a recorded simulation and store its rows and totals (one transaction for the rows).
     A failure is recorded on the simulation with its reason, never raised to the worker: the page
     shows it. Computing again gives the same rows (a redelivered task is harmless)."""
-    sim = Simulation.objects.select_related("policy", "instansi").get(pk=simulation.pk)
+    sim = Simulation.objects.select_related("policy", "instansi", "run__unit").get(pk=simulation.pk)
     Simulation.objects.filter(pk=sim.pk).update(
         status=Simulation.Status.RUNNING, progress=1, error=""
     )
@@ -535,6 +554,7 @@ def simulation_compute(simulation: Simulation) -> Simulation:
             baseline=sim.baseline_mode,
             progress=lambda pct: _set_progress(sim, pct),
             compute_missing=sim.kind != Simulation.Kind.RECHECK,
+            only_run=sim.run if sim.kind == Simulation.Kind.RECHECK else None,
         )
         _store(sim, simulated)
     except (ValidationError, selectors.NoPolicy) as exc:

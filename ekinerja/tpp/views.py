@@ -1156,7 +1156,9 @@ def simulation_correct(request, pk: int):
 def _simulation_or_404(request, pk: int) -> Simulation:
     _need(request, "tpp.manage_policy")
     return get_scoped_or_404(
-        Simulation.objects.select_related("policy", "created_by", "instansi"), request.user, pk=pk
+        Simulation.objects.select_related("policy", "created_by", "instansi", "run__unit"),
+        request.user,
+        pk=pk,
     )
 
 
@@ -1194,6 +1196,8 @@ def simulation_detail(request, pk: int):
         "sim_months": _past_months(_today(request)),
         "can_simulate": not recheck and sim.policy.status == PolicyRow.Status.DRAFT,
         "can_correct": recheck and request.user.has_perm("tpp.compute"),
+        # Nobody records a correction of their own TPP (services._refuse_own): no form on their row.
+        "me_id": getattr(employee_for_user(request.user), "pk", None),
     }
     if sim.status == Simulation.Status.DONE:
         rows = simulation.simulation_rows(

@@ -144,6 +144,23 @@ def test_an_objection_whose_decider_has_left_is_decided_by_bkpsdm(office, client
     assert e.status == EntryStatus.APPROVED and e.verified_by_id == officer.pk
 
 
+def test_a_bkpsdm_officer_does_not_take_over_the_objection_to_their_own_rejection(office):
+    """The kasubag, also a BKPSDM officer, rejected Ani's entry; the kepala who was to decide her
+    objection retired. Another BKPSDM officer decides it, not the kasubag."""
+    kasubag = office["p"]["kasubag"]
+    grant(kasubag.user, "bkpsdm")
+    e = make_entry(office, day=D(2026, 10, 8), submit=True)
+    services.entry_verify(actor=kasubag.user, entry=e, decision="reject", reason="Tanpa bukti")
+    o = services.objection_file(actor=office["p"]["ani"].user, entry=e, reason="Ada buktinya")
+    _leave(office, "kepala", D(2026, 10, 9))
+    assert list(selectors.objections_to_decide(kasubag, bkpsdm=True)) == []
+    with pytest.raises(PermissionDenied):
+        services.objection_decide(actor=kasubag.user, objection=o, grant=False, reason="Tetap")
+    officer = employee_with_login(office["inst"], None, name="Petugas BKPSDM")
+    grant(officer.user, "bkpsdm")
+    assert list(selectors.objections_to_decide(officer, bkpsdm=True)) == [o]
+
+
 def test_an_objection_to_a_plt_goes_above_the_post_they_acted_in(office):
     """The kasubag post is vacant from 5 October and a kasi of another OPD is its Plt: he rejects
     Ani's entry. Her objection goes to the kepala (above the kasubag post). Before, it went to his

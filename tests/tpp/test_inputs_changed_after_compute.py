@@ -62,7 +62,7 @@ def test_an_entry_verified_after_the_compute_stops_verify_until_computed_again(p
         status=EntryStatus.APPROVED, credited_minutes=240
     )
     found = selectors.inputs_changed(run)
-    assert found.count == 1 and found.first == [guru] and not found.unnamed
+    assert found.count == 1 and found.first == [guru]
     with pytest.raises(ValidationError) as err:
         services.run_verify(actor=p.bkpsdm1, run=run)
     assert err.value.message_dict["period"] == [
@@ -107,20 +107,43 @@ def test_a_change_of_nothing_paid_leaves_the_list_as_it_is(pemda):
     assert services.run_verify(actor=p.bkpsdm1, run=run).state == Run.State.VERIFIED
 
 
-def test_a_list_computed_before_the_digests_were_kept_compares_the_whole_month(pemda):
+def test_a_list_computed_before_the_digests_were_kept_is_checked_once_computed_again(pemda):
+    """Its whole digest holds the predicate and employees the list no longer holds: compared, it
+    would refuse changes that do not count (a rating under a policy without SKP). Such a list is
+    verified as before the upgrade, and checked from its next compute on."""
     p = pemda
     run = _compute(p)
     RunInputs.objects.filter(run=run).delete()  # as a run computed by the previous version
-    assert not selectors.inputs_changed(run)
     leave(p.people["guru"], "cuti_tahunan", workdays()[-1], workdays()[-1])
-    found = selectors.inputs_changed(run)
-    assert found.unnamed and found.count == 0
-    with pytest.raises(ValidationError) as err:
-        services.run_verify(actor=p.bkpsdm1, run=run)
-    assert err.value.message_dict["period"] == [
-        "TPP Oktober 2026 belum dapat diverifikasi: data kehadiran, cuti, aktivitas atau jabatan "
-        "bulan ini berubah sejak daftar dihitung. Hitung ulang dulu."
-    ]
+    assert not selectors.inputs_changed(run)
+    assert services.run_verify(actor=p.bkpsdm1, run=run).state == Run.State.VERIFIED
+    run = _compute(p)
+    assert RunInputs.objects.filter(run=run).exists()
+    leave(p.people["staf"], "cuti_tahunan", workdays()[-1], workdays()[-1])
+    assert selectors.inputs_changed(run).first == [p.people["staf"]]
+
+
+def test_a_unit_run_is_not_refused_for_someone_another_unit_run_took_over(pemda):
+    """The guru moves to OPD B on 15 October after OPD A's list was computed; computing B's list
+    takes him over (he is paid by the OPD of his last post). A's list no longer holds him and is
+    verified: before, his changed inputs refused it."""
+    from ekinerja.org.models import Assignment
+    from tests.factories import AssignmentFactory, PositionFactory
+
+    from .data import D
+
+    p, guru = pemda, pemda.people["guru"]
+    run_a = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT, unit=p.opd_a)
+    assert Result.objects.filter(run=run_a, employee=guru).exists()
+    Assignment.objects.filter(employee=guru).update(end=D(2026, 10, 14))
+    pos = PositionFactory(instansi=p.inst, unit=p.opd_b, kelas=9, parent=p.pos["kadis_b"])
+    AssignmentFactory(position=pos, employee=guru, start=D(2026, 10, 15))
+    run_b = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT, unit=p.opd_b)
+    assert Result.objects.filter(run=run_b, employee=guru).exists()
+    assert not Result.objects.filter(run=run_a, employee=guru).exists()
+    run_a.refresh_from_db()
+    assert not selectors.inputs_changed(run_a)
+    assert services.run_verify(actor=p.bkpsdm1, run=run_a).state == Run.State.VERIFIED
 
 
 def test_the_check_gathers_with_a_fixed_number_of_queries(pemda, django_assert_max_num_queries):
@@ -178,3 +201,18 @@ def test_the_run_page_says_what_of_the_months_activity_may_still_be_approved(pem
     assert not selectors.activity_unsettled(run, D(2026, 11, 11))
     page = client.get(reverse("tpp:run", args=[run.pk])).content.decode()
     assert 'data-testid="activity-unsettled"' not in page
+
+
+def test_the_window_said_is_the_one_the_list_was_computed_with(pemda):
+    """The list's own policy copy gives the entry window (3 working days here), not the activity
+    settings of today's policy (7)."""
+    from .data import D
+
+    run = _compute(pemda)
+    data = dict(run.policy_data)
+    data["activity"] = {**data["activity"], "entry_window_working_days": 3}
+    Run.objects.filter(pk=run.pk).update(policy_data=data)
+    run.refresh_from_db()
+    # 31 October is a Saturday: the third working day after it is 4 November.
+    assert selectors.activity_unsettled(run, D(2026, 11, 3)).window_end == D(2026, 11, 4)
+    assert not selectors.activity_unsettled(run, D(2026, 11, 5)).window_end

@@ -170,3 +170,57 @@ def test_the_recheck_xlsx_says_what_it_compares(pemda, client):
         row for row in ws.iter_rows(min_row=5, values_only=True) if row[0] == p.people["guru"].nip
     )
     assert guru[8] > 0
+
+
+def test_a_recovery_carried_at_the_lock_is_not_taken_for_a_correction(pemda, client):
+    """A recovery larger than October's pay is carried to November at the lock (carried=True,
+    source October): it is an earlier correction moving on. Counted as one of October's, it made a
+    row with no difference offer to pay Rp2.000.000 back."""
+    p = pemda
+    run = _locked(p)
+    guru = p.people["guru"]
+    Adjustment.objects.create(
+        instansi=p.inst,
+        employee=guru,
+        source_period="2026-10",
+        target_period="2026-11",
+        amount=Decimal(-2_000_000),
+        reason="Sisa potongan koreksi",
+        carried=True,
+        created_by=p.bkpsdm1,
+    )
+    sim = simulation.recheck_start(actor=p.bkpsdm1, run=run)
+    simulation.simulation_compute(sim)
+    assert SimulationRow.objects.get(simulation=sim, employee=guru).difference == 0
+    assert simulation.recorded_corrections(sim, [guru.pk]) == {}
+    client.force_login(p.bkpsdm1)
+    page = client.get(reverse("tpp:simulation", args=[sim.pk])).content.decode()
+    assert 'data-testid="correct-form"' not in page
+
+
+def test_a_unit_lists_recheck_compares_only_that_list(pemda, client):
+    """OPD A's list is locked, OPD B's month never computed: A's recheck holds A's employees only
+    (before, B's showed as "naik" by their whole TPP, with correction forms the service refused),
+    and the run page lists the recheck under A's list alone."""
+    p = pemda
+    run = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT, unit=p.opd_a)
+    run = services.run_lock(actor=p.bkpsdm2, run=services.run_verify(actor=p.bkpsdm1, run=run))
+    leave(p.people["guru"], "cuti_tahunan", workdays()[-1], workdays()[-1])
+    sim = simulation.recheck_start(actor=p.bkpsdm1, run=run)
+    simulation.simulation_compute(sim)
+    sim.refresh_from_db()
+    rows = {r.employee_id: r for r in SimulationRow.objects.filter(simulation=sim)}
+    assert set(rows) == {p.people["kadis"].pk, p.people["guru"].pk}
+    assert rows[p.people["guru"].pk].difference > 0 and rows[p.people["kadis"].pk].difference == 0
+    assert (sim.up, sim.down, sim.same) == (1, 0, 1)
+    client.force_login(p.bkpsdm1)
+    page = client.get(reverse("tpp:simulation", args=[sim.pk])).content.decode()
+    assert page.count('data-testid="correct-form"') == 1
+    assert "Dinas Pendidikan" in page.split("</h1>")[0]
+    # Another unit's locked list has its own rechecks.
+    run_b = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT, unit=p.opd_b)
+    run_b = services.run_lock(actor=p.bkpsdm2, run=services.run_verify(actor=p.bkpsdm1, run=run_b))
+    assert simulation.rechecks_of(run) == [sim] and simulation.rechecks_of(run_b) == []
+    other = simulation.recheck_start(actor=p.bkpsdm1, run=run_b)
+    simulation.simulation_replace_earlier(other)
+    assert Simulation.objects.filter(pk=sim.pk).exists()  # A's recheck is not replaced by B's
