@@ -41,7 +41,7 @@ from ekinerja.org.models import Role
 
 from . import selectors
 from .calculator import TppResult, calculate
-from .models import Adjustment, Result, Run, Simulation, SimulationRow
+from .models import Adjustment, Result, Run, Simulation, SimulationRow, Withholding
 from .models import Policy as PolicyRow
 from .policy import PolicyError, policy_from_dict
 
@@ -511,6 +511,20 @@ def recorded_corrections(sim: Simulation, employee_ids) -> dict[int, Decimal]:
         .annotate(total=Sum("amount"))
         .order_by()
         .values_list("employee_id", "total")
+    )
+
+
+def withheld_in(sim: Simulation, employee_ids) -> set[int]:
+    """Of `employee_ids`, those whose TPP of the simulation's month is withheld and not released
+    yet (one query): a correction recorded for them is paid in its target month all the same, so
+    the recheck says so beside the form."""
+    return set(
+        Withholding.objects.filter(
+            instansi_id=sim.instansi_id,
+            period=sim.period,
+            released_period="",
+            employee_id__in=list(employee_ids),
+        ).values_list("employee_id", flat=True)
     )
 
 

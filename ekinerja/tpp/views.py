@@ -1204,14 +1204,15 @@ def simulation_detail(request, pk: int):
             sim, unit_id=filters["unit_id"], changed=filters["changed"], q=filters["q"]
         )
         page = Paginator(rows, 50).get_page(request.GET.get("hal"))
-        recorded = (
-            simulation.recorded_corrections(sim, [r.employee_id for r in page]) if recheck else {}
-        )
+        ids = [r.employee_id for r in page]
+        recorded = simulation.recorded_corrections(sim, ids) if recheck else {}
+        withheld = simulation.withheld_in(sim, ids) if recheck else set()
         for r in page:
             r.items = simulation.change_items(r.changes)
             # A recheck: the correction the difference still calls for.
             r.recorded = recorded.get(r.employee_id, 0)
             r.due = r.difference - r.recorded
+            r.withheld = r.employee_id in withheld
         query = {k: v for k, v in request.GET.items() if k in {"q", "unit", "berubah"} and v}
         ctx.update(
             {

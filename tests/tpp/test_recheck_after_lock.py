@@ -224,3 +224,21 @@ def test_a_unit_lists_recheck_compares_only_that_list(pemda, client):
     other = simulation.recheck_start(actor=p.bkpsdm1, run=run_b)
     simulation.simulation_replace_earlier(other)
     assert Simulation.objects.filter(pk=sim.pk).exists()  # A's recheck is not replaced by B's
+
+
+def test_the_recheck_says_when_the_months_tpp_is_still_withheld(pemda, client):
+    p = pemda
+    guru = p.people["guru"]
+    run = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT)
+    services.withholding_create(actor=p.bkpsdm1, employee=guru, period=OCT, reason="LHKPN")
+    run = services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=OCT)
+    run = services.run_lock(actor=p.bkpsdm2, run=services.run_verify(actor=p.bkpsdm1, run=run))
+    leave(guru, "cuti_tahunan", workdays()[-1], workdays()[-1])
+    sim = simulation.recheck_start(actor=p.bkpsdm1, run=run)
+    simulation.simulation_compute(sim)
+    assert simulation.withheld_in(sim, [guru.pk, p.people["staf"].pk]) == {guru.pk}
+    client.force_login(p.bkpsdm1)
+    page = client.get(reverse("tpp:simulation", args=[sim.pk])).content.decode()
+    row = page.split(f'data-testid="sim-row-{guru.nip}"')[1].split("</tr>")[0]
+    assert 'data-testid="recheck-withheld"' in row and "masih ditahan" in row
+    assert page.count('data-testid="recheck-withheld"') == 1
