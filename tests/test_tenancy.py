@@ -461,6 +461,21 @@ def _tpp_simulation(t: Tenant):
     )
 
 
+def _tpp_recheck(t: Tenant):
+    """A finished recheck of the tenant's list (corrections are recorded from its rows)."""
+    return _tpp("Simulation").objects.create(
+        instansi=t.instansi,
+        kind="recheck",
+        run=_tpp_run(t),
+        policy=t.make("tpp.policy", _tpp_policy),
+        period="2026-10",
+        policy_digest="0" * 64,
+        status="done",
+        progress=100,
+        created_by=t.user,
+    )
+
+
 def _withholding(t: Tenant):
     return _tpp("Withholding").objects.create(
         instansi=t.instansi,
@@ -532,6 +547,7 @@ ROUTE_OBJECTS: dict[str, dict[str, Any]] = {
     "tpp:withhold": {"pk": _tpp_run},
     "tpp:release": {"pk": _tpp_run, "wid": _withholding},
     "tpp:adjust": {"pk": _tpp_run},
+    "tpp:run-recheck": {"pk": _tpp_run},
     "tpp:download": {"pk": _tpp_run, "kind": NotObject("nominatif-xlsx")},
     "tpp:documents": {"pk": _tpp_run},
     "tpp:policy": {"pk": _tpp_policy},
@@ -541,6 +557,7 @@ ROUTE_OBJECTS: dict[str, dict[str, Any]] = {
     "tpp:simulation": {"pk": _tpp_simulation},
     "tpp:simulation-progress": {"pk": _tpp_simulation},
     "tpp:simulation-download": {"pk": _tpp_simulation},
+    "tpp:simulation-correct": {"pk": _tpp_recheck},
 }
 
 # argument name -> builder, for arguments whose name says what they are
