@@ -246,13 +246,19 @@ def departed_raters(
 
 
 def raters(
-    instansi_id: int, start: dt.date, h: Hierarchy, employee_ids: Iterable[int]
+    instansi_id: int,
+    start: dt.date,
+    h: Hierarchy,
+    employee_ids: Iterable[int],
+    departed: dict[int, int | None] | None = None,
 ) -> dict[int, int | None]:
     """employee id -> who rates them for the period starting on `start` whose rater date is `h.on`:
     the direct superior on the rater date, or for someone who left during the period the one on
-    their last day in post (`departed_raters`); None: BKPSDM acts for the head of region."""
+    their last day in post (`departed_raters`, read here unless the caller has read it for the
+    whole instansi); None: BKPSDM acts for the head of region."""
     ids = list(employee_ids)
-    departed = departed_raters(instansi_id, start, h, ids)
+    if departed is None:
+        departed = departed_raters(instansi_id, start, h, ids)
     return {e: departed[e] if e in departed else h.superior_id(e) for e in ids}
 
 
@@ -729,7 +735,7 @@ def rating_overview(
     }
     unrated_ids = [e for e in posts if e not in rated and opd_of[e] in listed]
     if unrated_ids:
-        sup_ids = {e: departed[e] if e in departed else h.superior_id(e) for e in unrated_ids}
+        sup_ids = raters(instansi.pk, period.start, h, unrated_ids, departed)
         people = Employee.objects.in_bulk(set(unrated_ids) | {s for s in sup_ids.values() if s})
         for emp_id in unrated_ids:
             sup = sup_ids.get(emp_id)
@@ -767,10 +773,9 @@ def _pending_by_superior(instansi: Instansi, today: dt.date) -> list[tuple[EvalP
             .values_list("employee_id", flat=True)
         )
         pending: dict[int, list[int]] = defaultdict(list)
-        for emp_id in with_plan:
-            if emp_id in rated:
-                continue
-            sup = departed[emp_id] if emp_id in departed else h.superior_id(emp_id)
+        for emp_id, sup in raters(
+            instansi.pk, period.start, h, sorted(with_plan - rated), departed
+        ).items():
             if sup is not None:
                 pending[sup].append(emp_id)
         out.extend((period, sup, emps) for sup, emps in pending.items())

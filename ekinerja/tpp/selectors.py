@@ -729,8 +729,8 @@ class InputsCheck:
 
 def inputs_changed(run: Run, limit: int = 20) -> InputsCheck:
     """Employees of the run whose calculator inputs (attendance days, leave, credited minutes,
-    positions, status, salary, sentences; the predicate is predicates_changed's) are no longer those their result was computed
-    from: an entry approved, a leave decided, punches imported or a post corrected after the
+    positions, status, salary, sentences; the predicate is predicates_changed's) are no longer
+    those their result was computed from: an entry approved, a leave decided, punches imported or a post corrected after the
     compute. The month is gathered again with the run's own policy copy (the gather's fixed query
     count, as long as a third of the run) and each employee's digest compared with the one kept
     at the compute (RunInputs). Employees the run does not list are `not_in_list`'s. A run
@@ -779,9 +779,9 @@ def activity_unsettled(run: Run, today: dt.date) -> ActivityUnsettled:
     """The run's month's activity entries that may still be approved (submitted, or returned for
     revision) by its listed employees, and the entry window of the month's last day when it has
     not closed by `today` (the instansi's default schedule and the entry window of the policy the
-    list was computed with): an entry approved after the compute stops verify and lock until the list is
-    computed again (inputs_changed), and one approved after the lock is paid in no list but by a
-    correction. Eight queries (the entries grouped by status; settings; the default calendar)."""
+    list was computed with): an entry approved after the compute stops verify and lock until the
+    list is computed again (inputs_changed), and one approved after the lock is paid in no list
+    but by a correction. Eight queries (the entries grouped by status; settings; the default calendar)."""
     period = Period.parse(run.period)
     found = ActivityUnsettled()
     for status, n, last in (

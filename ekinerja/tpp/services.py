@@ -182,6 +182,11 @@ def _refuse_stale_policy(run: Run, doing: str) -> None:
         )
 
 
+def _named(count: int, first: list[Employee]) -> str:
+    """The first employees of a refusal by name, "dan lainnya" when there are more."""
+    return ", ".join(e.name for e in first) + (" dan lainnya" if count > len(first) else "")
+
+
 def _refuse_incomplete(run: Run, doing: str) -> None:
     """A list missing someone who now has a post in its month (a hire or transfer recorded after the
     compute: `selectors.not_in_list`) is neither verified nor locked. Locked, the month would be
@@ -189,7 +194,7 @@ def _refuse_incomplete(run: Run, doing: str) -> None:
     no list (an audit found a correction of Rp100.000 and a released Rp2.257.200 lost that way)."""
     count, first = selectors.not_in_list(run, limit=3)
     if count:
-        names = ", ".join(e.name for e in first) + (" dan lainnya" if count > len(first) else "")
+        names = _named(count, first)
         raise ValidationError(
             {
                 "period": f"TPP {Period.parse(run.period).label} belum dapat {doing}: {count} "
@@ -206,7 +211,7 @@ def _refuse_stale_predicates(run: Run, doing: str) -> None:
     and the list locked on the 4th paid them the not-rated value."""
     count, first = selectors.predicates_changed(run, limit=3)
     if count:
-        names = ", ".join(e.name for e in first) + (" dan lainnya" if count > len(first) else "")
+        names = _named(count, first)
         raise ValidationError(
             {
                 "period": f"TPP {Period.parse(run.period).label} belum dapat {doing}: predikat SKP "
@@ -224,15 +229,11 @@ def _refuse_stale_inputs(run: Run, doing: str) -> None:
     found = selectors.inputs_changed(run, limit=3)
     if not found:
         return
-    label = Period.parse(run.period).label
-    names = ", ".join(e.name for e in found.first) + (
-        " dan lainnya" if found.count > len(found.first) else ""
-    )
     raise ValidationError(
         {
-            "period": f"TPP {label} belum dapat {doing}: data kehadiran, cuti, aktivitas atau "
-            f"jabatan {found.count} pegawai berubah sejak daftar dihitung ({names}). "
-            "Hitung ulang dulu."
+            "period": f"TPP {Period.parse(run.period).label} belum dapat {doing}: data kehadiran, "
+            f"cuti, aktivitas atau jabatan {found.count} pegawai berubah sejak daftar dihitung "
+            f"({_named(found.count, found.first)}). Hitung ulang dulu."
         }
     )
 

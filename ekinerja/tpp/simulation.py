@@ -275,15 +275,14 @@ def simulate_policy(
     *,
     baseline: str = Simulation.Baseline.AUTO,
     progress: Callable[[int], None] | None = None,
-    compute_missing: bool = True,
     only_run: Run | None = None,
 ) -> Simulated:
     """The month computed with `policy_row` (whatever its effective date) beside the baseline, per
-    employee and per paying unit (OPD). Writes nothing. See the module docstring. Without
-    `compute_missing` (a locked month's recheck) an employee without a stored result has no
-    baseline (Rp0): nothing was paid to them. With `only_run` (a recheck) only that list's
-    employees, and those of its unit no list of the month holds, are compared, beside its own
-    stored results: another unit's employees belong to that unit's list."""
+    employee and per paying unit (OPD). Writes nothing. See the module docstring. With `only_run`
+    (a locked list's recheck) only that list's employees, and those of its unit no list of the
+    month holds, are compared, beside its own stored results (another unit's employees belong to
+    that unit's list), and one without a stored result has no baseline (Rp0): nothing was paid
+    to them."""
     say = progress or (lambda _pct: None)
     draft = _draft(policy_row)
     say(5)
@@ -310,7 +309,7 @@ def simulate_policy(
         stored = {emp: v for emp, v in stored.items() if emp in mine}
         runs = [r for r in runs if r.pk == only_run.pk]
     old: dict[int, Figures] = {emp: v[3] for emp, v in stored.items()}
-    missing = [emp for emp in new if emp not in old] if compute_missing else []
+    missing = [emp for emp in new if emp not in old] if only_run is None else []
     computed_old = 0
     in_force = None
     if missing:
@@ -447,6 +446,7 @@ def simulation_start(
 
 
 def _keep_latest(instansi_id: int) -> None:
+    """An instansi keeps its latest KEEP_PER_INSTANSI simulations and rechecks."""
     old = Simulation.objects.filter(instansi_id=instansi_id).values_list("pk", flat=True)[
         KEEP_PER_INSTANSI:
     ]
@@ -528,6 +528,19 @@ def withheld_in(sim: Simulation, employee_ids) -> set[int]:
     )
 
 
+def recheck_rows(sim: Simulation, rows) -> None:
+    """Sets on each of a recheck's rows (a page of them; two queries) `recorded`, the corrections
+    already recorded against its month, `due`, what its difference still calls for (the
+    difference less those), and `withheld`, whether the month's TPP is still withheld."""
+    ids = [r.employee_id for r in rows]
+    recorded = recorded_corrections(sim, ids)
+    withheld = withheld_in(sim, ids)
+    for r in rows:
+        r.recorded = recorded.get(r.employee_id, 0)
+        r.due = r.difference - r.recorded
+        r.withheld = r.employee_id in withheld
+
+
 def simulation_replace_earlier(sim: Simulation) -> None:
     """Drop the earlier simulations of the same draft (or recheck) and month: `sim` replaces them."""
     Simulation.objects.filter(
@@ -567,7 +580,6 @@ def simulation_compute(simulation: Simulation) -> Simulation:
             Period.parse(sim.period),
             baseline=sim.baseline_mode,
             progress=lambda pct: _set_progress(sim, pct),
-            compute_missing=sim.kind != Simulation.Kind.RECHECK,
             only_run=sim.run if sim.kind == Simulation.Kind.RECHECK else None,
         )
         _store(sim, simulated)

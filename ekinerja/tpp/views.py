@@ -1076,8 +1076,6 @@ def policy_simulate(request, pk: int):
         messages.error(request, f"Bulan simulasi: {exc}")
         return fail
     baseline = request.POST.get("pembanding") or Simulation.Baseline.AUTO
-    from .tasks import simulate_policy_task
-
     try:
         sim = simulation.simulation_start(
             actor=request.user, policy=policy, period=period, baseline=baseline
@@ -1085,6 +1083,15 @@ def policy_simulate(request, pk: int):
     except ValidationError as exc:
         _errors(request, exc)
         return fail
+    return _queue_simulation(request, sim)
+
+
+def _queue_simulation(request, sim: Simulation):
+    """Queue a recorded simulation or recheck (inline without Redis) and show its page; one that
+    cannot be queued is marked failed with the reason, and only one on its way replaces the
+    earlier ones of the same draft (or list) and month."""
+    from .tasks import simulate_policy_task
+
     try:
         enqueue(simulate_policy_task, sim.pk)
     except QueueUnavailable as exc:
@@ -1102,21 +1109,12 @@ def run_recheck(request, pk: int):
     today's data beside what it paid (simulation.recheck_start), on the simulation page."""
     run = _run_or_404(request, pk)
     _need(request, "tpp.manage_policy")
-    from .tasks import simulate_policy_task
-
     try:
         sim = simulation.recheck_start(actor=request.user, run=run)
     except ValidationError as exc:
         _errors(request, exc)
         return redirect("tpp:run", pk=run.pk)
-    try:
-        enqueue(simulate_policy_task, sim.pk)
-    except QueueUnavailable as exc:
-        simulation.simulation_failed(sim, str(exc))
-        messages.error(request, str(exc))
-    else:
-        simulation.simulation_replace_earlier(sim)
-    return redirect("tpp:simulation", pk=sim.pk)
+    return _queue_simulation(request, sim)
 
 
 @login_required
@@ -1204,15 +1202,10 @@ def simulation_detail(request, pk: int):
             sim, unit_id=filters["unit_id"], changed=filters["changed"], q=filters["q"]
         )
         page = Paginator(rows, 50).get_page(request.GET.get("hal"))
-        ids = [r.employee_id for r in page]
-        recorded = simulation.recorded_corrections(sim, ids) if recheck else {}
-        withheld = simulation.withheld_in(sim, ids) if recheck else set()
         for r in page:
             r.items = simulation.change_items(r.changes)
-            # A recheck: the correction the difference still calls for.
-            r.recorded = recorded.get(r.employee_id, 0)
-            r.due = r.difference - r.recorded
-            r.withheld = r.employee_id in withheld
+        if recheck:
+            simulation.recheck_rows(sim, page.object_list)
         query = {k: v for k, v in request.GET.items() if k in {"q", "unit", "berubah"} and v}
         ctx.update(
             {

@@ -7,7 +7,6 @@
 (function () {
   "use strict";
   var HOLD_MS = 5000;
-  var BUSY_LABEL_MS = 60000;
   function key(form, submitter) {
     if (!submitter) return "form";
     return [submitter.getAttribute("formaction") || "", submitter.name || "", submitter.value || ""].join("|");
@@ -44,16 +43,12 @@
           submitter.textContent = label;
         }
       }, 0);
-      /* A labelled button waits longer (the answer takes seconds), but not for ever: a request the
-         user stopped (Esc) or the network dropped leaves the page open, and the button usable. */
-      setTimeout(function () {
-        submitter.disabled = false;
-        submitter.removeAttribute("aria-busy");
-        if (submitter._ekinerjaLabel) {
-          submitter.textContent = submitter._ekinerjaLabel;
-          submitter._ekinerjaLabel = null;
-        }
-      }, label ? BUSY_LABEL_MS : HOLD_MS);
+      if (!label) {
+        setTimeout(function () {
+          submitter.disabled = false;
+          submitter.removeAttribute("aria-busy");
+        }, HOLD_MS);
+      }
     }
   });
   /* Back to a page from the browser's cache: nothing is on its way any more. */
