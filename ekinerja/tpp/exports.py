@@ -27,8 +27,8 @@ gross is the sum of the allowances' grosses, each rounded, so the parts add up t
 single allowance gives the documents as before.
 
 Every document is built from the same stored Result rows, so their totals are equal to the rupiah to
-each other and to the Run's totals: the amount paid is Result.payable (net, or 0 when withheld, plus
-releases and adjustments)."""
+each other and to the Run's totals: the amount paid is Result.payable (net plus releases and adjustments,
+never below 0; 0 when withheld)."""
 
 from __future__ import annotations
 

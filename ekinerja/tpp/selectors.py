@@ -685,12 +685,17 @@ def predicates_changed(run: Run, limit: int = 20) -> tuple[int, list[Employee]]:
     the one their result was computed with: rated, re-rated, or rated in a period BKPSDM reopened
     after the compute. Their number and up to `limit` of them by name (three queries whatever the
     size; named from the first 900 by id). Nothing when the run's policy has no SKP component.
-    Recomputing the run takes the predicates of now."""
+    Recomputing the run takes the predicates of now. A payment-only row (someone with no post in
+    the month, paid only a release or a correction) has no SKP component and is never compared:
+    its empty predicate would differ for ever from a rating whose period still covers the month."""
     if not run.policy_data or "skp" not in policy_from_dict(run.policy_data).component_keys():
         return 0, []
-    stored = Result.objects.filter(run=run).values_list("employee_id", "detail__skp__predicate")
+    stored = Result.objects.filter(run=run).values_list(
+        "employee_id", "detail__skp__predicate", "detail__payment_only"
+    )
     now = predicates_of_instansi(run.instansi_id, Period.parse(run.period))
-    return _counted(run, sorted(emp for emp, used in stored if now.get(emp) != used), limit)
+    changed = sorted(emp for emp, used, only_paid in stored if not only_paid and now.get(emp) != used)
+    return _counted(run, changed, limit)
 
 
 def input_digests(

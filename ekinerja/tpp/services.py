@@ -7,7 +7,8 @@ again (a verified one then needs verifying again); a locked run never changes ag
 a locked month is an Adjustment paid in a later month.
 
 What an employee is paid in a month (Result.payable):
-    payable = (0 if the month is withheld else net) + released + adjustment, never below 0
+    payable = 0 if the month is withheld, else max(0, net + released + adjustment)
+(a withheld month holds what is released and corrected into it too: the release pays it all)
 - withheld: BKPSDM holds the month's TPP (Withholding for that month, not yet released in it);
 - released: the amounts of earlier months' withholdings released into this month;
 - adjustment: the sum of corrections to locked months recorded into this month.
@@ -761,6 +762,8 @@ def _payment_only_rows(
         rows.append(
             {
                 **_row_identity(run, info),
+                # Not a post held this month: the list says whose it was.
+                "position_name": f"{info.position_name[:180]} (jabatan terakhir)",
                 "ceiling": ZERO,
                 "gross": ZERO,
                 "pph21": ZERO,

@@ -108,3 +108,34 @@ def test_the_run_page_says_whose_predicate_changed_before_verify_is_tried(pemda,
     assert f"{guru.name} ({guru.nip})" in page
     _compute(pemda)
     assert 'data-testid="predicates-changed"' not in client.get(url).content.decode()
+
+
+def test_a_payment_only_row_of_someone_rated_does_not_stop_verify_and_lock(pemda):
+    """Someone who left on 31 October and is paid only a correction in November has no SKP
+    component that month (a row of zeros, no predicate); the quarter they were rated for still
+    covers November. Before, their row's missing predicate never equalled "baik": November could
+    be neither verified nor locked, however often it was computed again, and nobody was paid."""
+    from decimal import Decimal
+
+    from ekinerja.core.periods import Period
+    from ekinerja.org.models import Assignment
+
+    nov = Period(2026, 11)
+    guru = pemda.people["guru"]
+    for e in pemda.people.values():
+        if e != guru:
+            full_attendance(e, days=[d for d in nov.days() if d.weekday() < 5])
+    Assignment.objects.filter(employee=guru).update(end=OCT.last_day)
+    run = services.run_lock(
+        actor=pemda.bkpsdm2, run=services.run_verify(actor=pemda.bkpsdm1, run=_compute(pemda))
+    )
+    services.adjustment_record(
+        actor=pemda.bkpsdm1, employee=guru, source_period=OCT, amount=Decimal(250_000), reason="k"
+    )
+    rate(guru, "baik", period=nov)
+    run = services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=nov)
+    row = Result.objects.get(run=run, employee=guru)
+    assert row.detail["payment_only"] and row.payable == 250_000
+    assert selectors.predicates_changed(run) == (0, [])
+    run = services.run_verify(actor=pemda.bkpsdm1, run=run)
+    assert services.run_lock(actor=pemda.bkpsdm2, run=run).state == Run.State.LOCKED

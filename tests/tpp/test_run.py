@@ -474,6 +474,8 @@ def test_a_release_and_an_adjustment_due_after_leaving_are_still_paid(pemda, cli
     n = _result(nov, guru)
     assert (n.net, n.released, n.adjustment, n.payable) == (0, held, 150_000, held + 150_000)
     assert n.unit_id == pemda.opd_a.pk and n.detail["payment_only"]
+    # The list names the post they held last, as such (not one held this month).
+    assert n.position_name == f"{_result(run, guru).position_name} (jabatan terakhir)"
     assert nov.total_released == held and nov.total_adjustment == 150_000
     assert nov.total_payable == sum(r.payable for r in Result.objects.filter(run=nov))
     assert f"{guru.nip}" in exports.bank_csv(nov) and str(int(held + 150_000)) in exports.bank_csv(
