@@ -694,7 +694,9 @@ def predicates_changed(run: Run, limit: int = 20) -> tuple[int, list[Employee]]:
         "employee_id", "detail__skp__predicate", "detail__payment_only"
     )
     now = predicates_of_instansi(run.instansi_id, Period.parse(run.period))
-    changed = sorted(emp for emp, used, only_paid in stored if not only_paid and now.get(emp) != used)
+    changed = sorted(
+        emp for emp, used, only_paid in stored if not only_paid and now.get(emp) != used
+    )
     return _counted(run, changed, limit)
 
 
