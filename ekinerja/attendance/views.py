@@ -724,8 +724,21 @@ def roster(request):
     )
     # Nobody rosters themselves (workcal.services.roster_actor_check): their own row is read-only.
     me = org.employee_for_user(request.user)
+    # Per day: a former superior or admin OPD cannot roster a transferred employee's days under
+    # their new unit (those cells are shown, read-only).
+    allowed = (
+        workcal_services.roster_cells_allowed(
+            request.user,
+            unit.instansi,
+            {(r["employee"].id, c["day"]) for r in grid.rows for c in r["cells"] if c["schedule"]},
+        )
+        if can_edit
+        else set()
+    )
     for r in grid.rows:
         r["own"] = me is not None and r["employee"].id == me.id
+        for c in r["cells"]:
+            c["editable"] = (r["employee"].id, c["day"]) in allowed
     if request.method == "GET" and request.GET.get("format") == "xlsx":
         return _roster_xlsx(unit, period, month.days, grid)
     locked = selectors.locked_month_employees(unit.instansi_id, [e.id for e in emps], period)

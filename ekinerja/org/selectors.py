@@ -499,11 +499,22 @@ def below_in_hierarchy(h: Hierarchy, employee_id: int) -> set[int]:
 def employees_below(employee: Employee, start: dt.date, end: dt.date) -> set[int]:
     """Employees below `employee` in the hierarchy on some day of [start, end] (below_in_hierarchy of
     each day's hierarchy; two queries whatever the range and the number of employees)."""
-    timeline = HierarchyTimeline(employee.instansi_id, start, end)
     out: set[int] = set()
-    for piece_start, _piece_end in timeline.pieces():
-        out |= below_in_hierarchy(timeline.on(piece_start), employee.id)
+    for _piece_start, _piece_end, below in employees_below_by_piece(employee, start, end):
+        out |= below
     return out
+
+
+def employees_below_by_piece(
+    employee: Employee, start: dt.date, end: dt.date
+) -> list[tuple[dt.date, dt.date, set[int]]]:
+    """(first day, last day, employees below `employee`) for each stretch of [start, end] over which
+    no assignment changes, in date order: who is below them on a given day (two queries)."""
+    timeline = HierarchyTimeline(employee.instansi_id, start, end)
+    return [
+        (piece_start, piece_end, below_in_hierarchy(timeline.on(piece_start), employee.id))
+        for piece_start, piece_end in timeline.pieces()
+    ]
 
 
 def held_superior_post(employee: Employee, start: dt.date, end: dt.date) -> bool:

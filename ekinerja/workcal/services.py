@@ -61,46 +61,74 @@ ROSTER_OWN_REFUSED = (
 def roster_actor_check(
     actor: User | None,
     instansi: Instansi,
-    employee_ids: Iterable[int],
-    start: dt.date,
-    end: dt.date,
+    cells: Iterable[tuple[int, dt.date]],
 ) -> None:
-    """Who rosters whom (attendance.edit_roster, now in the service too): BKPSDM anyone of its
-    instansi, an admin OPD the employees posted in their units, a superior the employees below them
-    in the hierarchy, on some day of [start, end]; the system (actor None) anything. Nobody their
-    own shifts, BKPSDM included (ROSTER_OWN_REFUSED, a field error): a roster decides which days are
-    one's working days, so one's absences and TPP deductions. A few queries."""
+    """Who rosters whom on which day (attendance.edit_roster, now in the service too), for each
+    (employee id, day) cell: BKPSDM anyone of its instansi; an admin OPD an employee posted in one of
+    their units on that day; a superior an employee below them in that day's hierarchy; the system
+    (actor None) anything. Nobody their own shifts, BKPSDM included (ROSTER_OWN_REFUSED, a field
+    error): a roster decides which days are one's working days, so one's absences and TPP
+    deductions. Per day, not over the span of the days changed: a former superior could otherwise
+    roster a transferred nurse's days under her new head by changing one day of their own period
+    too. A few queries."""
     if actor is None:
         return
-    ids = set(employee_ids)
-    if not ids:
+    cells = set(cells)
+    if not cells:
         return
     me = org.employee_for_user(actor)
-    if me is not None and me.id in ids:
+    if me is not None and any(e == me.id for e, _d in cells):
         raise ValidationError({"roster": [ROSTER_OWN_REFUSED]})
+    if _cells_allowed(actor, instansi, cells, me) != cells:
+        raise PermissionDenied("Anda tidak berwenang menyusun roster pegawai ini pada hari itu.")
+
+
+def roster_cells_allowed(
+    actor: User, instansi: Instansi, cells: Iterable[tuple[int, dt.date]]
+) -> set[tuple[int, dt.date]]:
+    """The (employee id, day) cells of `cells` that `actor` may roster (roster_actor_check's rule,
+    one's own cells never): the roster page shows the others read-only. A few queries."""
+    me = org.employee_for_user(actor)
+    return _cells_allowed(actor, instansi, {c for c in cells if me is None or c[0] != me.id}, me)
+
+
+def _cells_allowed(actor, instansi, cells: set, me) -> set[tuple[int, dt.date]]:
+    if not cells:
+        return set()
     if _installation_superuser(actor):
-        return
+        return cells
     if actor.instansi_id != instansi.id:
-        raise PermissionDenied("Roster pegawai instansi lain.")
+        return set()
     roles = org.user_roles(actor)
     if Role.BKPSDM in roles:
-        return
-    allowed: set[int] = set()
+        return cells
+    ids = {e for e, _d in cells}
+    start, end = min(d for _e, d in cells), max(d for _e, d in cells)
+    allowed: set[tuple[int, dt.date]] = set()
     units = org.admin_unit_ids(actor) if Role.ADMIN_OPD in roles else set()
     if units:
-        allowed |= set(
-            Assignment.objects.filter(
-                Q(end__isnull=True) | Q(end__gte=start),
-                instansi=instansi,
-                employee_id__in=ids,
-                position__unit_id__in=units,
-                start__lte=end,
-            ).values_list("employee_id", flat=True)
-        )
-    if me is not None and ids - allowed:
-        allowed |= org.employees_below(me, start, end)
-    if ids - allowed:
-        raise PermissionDenied("Anda tidak berwenang menyusun roster pegawai ini.")
+        posted: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+        for emp_id, a_start, a_end in Assignment.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=start),
+            instansi=instansi,
+            employee_id__in=ids,
+            position__unit_id__in=units,
+            start__lte=end,
+        ).values_list("employee_id", "start", "end"):
+            posted[emp_id].append((a_start, a_end))
+        allowed |= {
+            (e, d)
+            for e, d in cells
+            if any(s <= d and (t is None or d <= t) for s, t in posted.get(e, ()))
+        }
+    if me is not None and cells - allowed:
+        pieces = org.employees_below_by_piece(me, start, end)
+        allowed |= {
+            (e, d)
+            for e, d in cells - allowed
+            if any(p_start <= d <= p_end and e in below for p_start, p_end, below in pieces)
+        }
+    return allowed
 
 
 # ---------------------------------------------------------------- holidays
@@ -699,8 +727,7 @@ def roster_set(
     shifts = {s.code: s for s in schedule.shifts.all()}
     entries = [(e if isinstance(e, int) else e.id, d, c) for e, d, c in entries]
     if actor is not None and entries:
-        days = [d for _e, d, _c in entries]
-        roster_actor_check(actor, instansi, {e for e, _d, _c in entries}, min(days), max(days))
+        roster_actor_check(actor, instansi, {(e, d) for e, d, _c in entries})
     emp_ids = {e for e, _d, _c in entries}
     valid = set(
         Employee.objects.filter(instansi=instansi, id__in=emp_ids).values_list("id", flat=True)
@@ -776,8 +803,7 @@ def roster_month_save(
         raise ValidationError({"roster": problems})
     changed = [(emp_id, day) for entries in changes.values() for emp_id, day, _c in entries]
     if changed:  # once for the whole grid, before anything is written
-        days = [day for _e, day in changed]
-        roster_actor_check(actor, instansi, {e for e, _d in changed}, min(days), max(days))
+        roster_actor_check(actor, instansi, changed)
     schedules = {s.id: s for s in WorkSchedule.objects.filter(instansi=instansi, id__in=changes)}
     for sched_id, entries in changes.items():
         roster_set(actor=actor, instansi=instansi, entries=entries, schedule=schedules[sched_id])

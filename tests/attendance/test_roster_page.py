@@ -8,6 +8,8 @@ import datetime as dt
 import html
 import re
 
+import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -287,3 +289,70 @@ def test_a_month_whose_tpp_is_locked_is_said_to_change_no_pay(client, office, mo
     assert "TPP Oktober 2026 sudah dikunci untuk 1 pegawai di sini" in page
     _response, page = _get(client, office, periode="2026-11")
     assert "roster-locked" not in page
+
+
+def _transfer_nurse(office):
+    """The nurse works under the kepala until 9 October and in the RSUD under its director from the
+    10th (both on the same shift schedule)."""
+    from ekinerja.org.models import Assignment
+    from tests.factories import AssignmentFactory, UnitFactory
+
+    rsud = UnitFactory(instansi=office.instansi, code="RSUD", name="RSUD")
+    director = PositionFactory(unit=rsud, instansi=office.instansi, code="DIR", kelas=13)
+    ward = PositionFactory(unit=rsud, instansi=office.instansi, code="PRW-RS", parent=director)
+    boss = employee_with_login(office.instansi, director, name="Direktur RSUD")
+    Assignment.objects.filter(employee=office.nurse).update(end=D(2026, 10, 9))
+    AssignmentFactory(position=ward, employee=office.nurse, start=D(2026, 10, 10))
+    return rsud, boss
+
+
+def test_a_former_superior_rosters_only_the_days_the_nurse_was_below_them(client, office):
+    """The check is per day: before, changing one day of their own period too let the former
+    superior set the transferred nurse's shifts under her new head (the span of the changed days
+    held a day on which she was below them)."""
+    _rsud, boss = _transfer_nurse(office)
+    client.force_login(office.kepala.user)
+    _response, page = _get(client, office)
+    row = page.split(f'data-testid="roster-row-{office.nurse.nip}"')[1].split("</tr>")[0]
+    # Nine days of hers are his (selects), the rest read-only.
+    assert row.count("<select") == 9 and 'data-testid="roster-not-yours"' in row
+    assert f'name="r:{office.nurse.id}:2026-10-09"' in row
+    assert f'name="r:{office.nurse.id}:2026-10-20"' not in row
+    response = _post(
+        client, office, {(office.nurse, D(2026, 10, 5)): "P", (office.nurse, D(2026, 10, 20)): "M"}
+    )
+    assert response.status_code == 403 and _roster(office.nurse) == {}
+    _post(client, office, {(office.nurse, D(2026, 10, 5)): "P"})
+    assert _roster(office.nurse) == {D(2026, 10, 5): "P"}
+    # Her new head: from the 10th only (not the days under the kepala).
+    roster_set(
+        actor=boss.user,
+        instansi=office.instansi,
+        schedule=office.shifts,
+        entries=[(office.nurse, D(2026, 10, 20), "M")],
+    )
+    with pytest.raises(PermissionDenied):
+        roster_set(
+            actor=boss.user,
+            instansi=office.instansi,
+            schedule=office.shifts,
+            entries=[(office.nurse, D(2026, 10, 6), "S"), (office.nurse, D(2026, 10, 21), "S")],
+        )
+    assert _roster(office.nurse) == {D(2026, 10, 5): "P", D(2026, 10, 20): "M"}
+
+
+def test_an_admin_opd_rosters_only_the_days_the_nurse_is_posted_in_their_unit(client, office):
+    _transfer_nurse(office)
+    admin = UserFactory(instansi=office.instansi, username="admin-dinkes")
+    grant(admin, "admin_opd", unit=office.unit)
+    client.force_login(admin)
+    response = _post(
+        client, office, {(office.nurse, D(2026, 10, 5)): "P", (office.nurse, D(2026, 10, 20)): "M"}
+    )
+    assert response.status_code == 403 and _roster(office.nurse) == {}
+    _post(client, office, {(office.nurse, D(2026, 10, 9)): "S"})
+    assert _roster(office.nurse) == {D(2026, 10, 9): "S"}
+    # BKPSDM: any day.
+    client.force_login(office.bkpsdm_user)
+    _post(client, office, {(office.nurse, D(2026, 10, 20)): "M"})
+    assert _roster(office.nurse) == {D(2026, 10, 9): "S", D(2026, 10, 20): "M"}
