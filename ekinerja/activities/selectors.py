@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from ekinerja.core import generations, locked_months
 from ekinerja.core.clock import local_today
-from ekinerja.core.periods import Period
+from ekinerja.core.periods import Period, days_after
 from ekinerja.core.prepared import Param, Prepared, as_model, model_fields
 from ekinerja.org.models import Assignment, Employee, Position, Role, Unit
 from ekinerja.org.selectors import (
@@ -1283,7 +1283,7 @@ def activity_month(
 
     # Working days from the month's first day far enough past its end to reach every window's end
     # (N working days plus a long holiday such as Idul Fitri with cuti bersama).
-    horizon = period.last_day + dt.timedelta(days=2 * n + 30)
+    horizon = days_after(period.last_day, 2 * n + 30)
     calendars = working_days(list(employees), period.first_day, horizon)
     by_id = {e.id: e for e in employees}
     ends: dict[tuple[int, dt.date], dt.date] = {}

@@ -38,6 +38,13 @@ def date_in_range(day: dt.date | None) -> bool:
     return day is None or MIN_YEAR <= day.year <= MAX_YEAR
 
 
+def days_after(day: dt.date, days: int) -> dt.date:
+    """`day` plus `days` days, at most 9999-12-31: a search horizon (an entry window of 250
+    working days from December 9998) must not step past the calendar's last day."""
+    room = (dt.date.max - day).days
+    return dt.date.max if days > room else day + dt.timedelta(days=days)
+
+
 def validate_date_in_range(day: dt.date | None) -> None:
     """A form field validator: refuses dates outside years MIN_YEAR-MAX_YEAR (field error)."""
     if not date_in_range(day):

@@ -10,6 +10,7 @@ checked too, so a file that reads cleanly also loads cleanly.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -92,6 +93,15 @@ class Reader(_PolicyReader):
             self.bad(path, DATE_NOT_IN_RANGE)
             return None
         return day
+
+    def text(self, value: Any, path: str) -> str | None:
+        # Every text of the document is a code or a one-line name: a control character (a NUL,
+        # which PostgreSQL cannot even store, a tab, a line break) is a damaged file.
+        text = super().text(value, path)
+        if text is not None and _CONTROL_RE.search(text):
+            self.bad(path, "tidak boleh berisi karakter kontrol (NUL, tab, baris baru, ...)")
+            return None
+        return text
 
     def time(self, value: Any, path: str) -> dt.time | None:
         if isinstance(value, str) and _TIME_RE.fullmatch(value):
@@ -561,6 +571,22 @@ def read_document(  # noqa: C901 - one pass over a flat format
             if prev.end is None or prev.end >= nxt.start:
                 r.bad(f"{p}.assignments", "penugasan definitif saling tumpang tindih")
                 break
+        own = [
+            a.position
+            for a in assignments
+            if a.kind != "definitif"
+            and any(
+                d.position == a.position
+                and d.start <= (a.end or dt.date.max)
+                and a.start <= (d.end or dt.date.max)
+                for d in definitif
+            )
+        ]
+        if own:  # tpp-rules.md step 1: Plt/Plh "of another position"
+            r.bad(
+                f"{p}.assignments",
+                f"plt/plh pada jabatan definitifnya sendiri ({own[0]}) pada tanggal yang sama",
+            )
         if nip and schedule:
             # Known even when another field of the employee is wrong: their roster is checked
             # against their own schedule, not refused for a problem that is already listed.
@@ -925,12 +951,17 @@ def _scan(r: Reader, data: Any) -> None:
         if isinstance(value, str):
             if _SURROGATE_RE.search(value):
                 r.bad(path, "berisi karakter yang tidak sah (surrogate UTF-16 tanpa pasangan)")
+            elif "\x00" in value:  # PostgreSQL stores no NUL, in text or in jsonb
+                r.bad(path, "tidak boleh berisi karakter kontrol (NUL, tab, baris baru, ...)")
         elif isinstance(value, dict):
             for key in getattr(value, "duplicates", ()):
                 r.bad(f"{path}.{key}", "kunci ditulis lebih dari sekali dalam satu objek")
             for key, item in value.items():
                 if _SURROGATE_RE.search(key):
                     r.bad(path, "nama kunci berisi karakter yang tidak sah")
+                    continue
+                if _CONTROL_RE.search(key):  # a shift code "P\u0000", a class "9\t"
+                    r.bad(path, f"nama kunci {json.dumps(key)} berisi karakter kontrol")
                     continue
                 stack.append((item, f"{path}.{key}"))
         elif isinstance(value, list):
@@ -946,7 +977,6 @@ _READ_ERRORS = {
 
 def read_file(path: str, *, for_import: bool = False) -> Document:
     """Read and check a document file; unreadable files and bad JSON are DocumentErrors too."""
-    import json
 
     try:
         # "utf-8-sig": a byte order mark at the start (Windows Notepad's "UTF-8" writes one) is
@@ -965,4 +995,9 @@ def read_file(path: str, *, for_import: bool = False) -> Document:
             else ""
         )
         raise DocumentError([("$", f"bukan JSON UTF-8 yang sah{where}")]) from exc
+    except ValueError as exc:
+        # Python refuses an integer literal of more than 4,300 digits (int_max_str_digits).
+        raise DocumentError(
+            [("$", "bukan JSON yang dapat dibaca: ada angka yang lebih dari 4.300 digit")]
+        ) from exc
     return read_document(data, for_import=for_import)

@@ -389,10 +389,18 @@ def instansi_create(
         errors["code"] = f"Instansi dengan kode {code} sudah ada."
     if not name:
         errors["name"] = "Nama instansi wajib diisi (mis. Pemerintah Kabupaten Kotabaru)."
+    elif len(name) > Instansi._meta.get_field("name").max_length:
+        errors["name"] = (
+            f"Nama instansi paling panjang {Instansi._meta.get_field('name').max_length} karakter."
+        )
     if timezone not in Instansi.Zone.values:
         errors["timezone"] = "Zona waktu harus WIB, WITA atau WIT."
     if not username:
         errors["username"] = "Nama akun BKPSDM wajib diisi."
+    elif len(username) > User._meta.get_field("username").max_length:
+        errors["username"] = (
+            f"Nama akun paling panjang {User._meta.get_field('username').max_length} karakter."
+        )
     elif User.objects.filter(username=username).exists():
         errors["username"] = f"Nama akun {username} sudah dipakai."
     if errors:

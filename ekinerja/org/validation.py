@@ -173,7 +173,8 @@ def overlaps(a_start, a_end, b_start, b_end) -> bool:
 def assignment_validate(assignment: Assignment) -> None:
     """An assignment: employee and position of the same instansi, end not before start; two definitif
     assignments of one employee may not overlap, nor two acting (Plt/Plh) assignments of one employee
-    to the same position (one query over the employee's other assignments)."""
+    to the same position, nor an acting and a definitif one to the same position (one query over
+    the employee's other assignments)."""
     errors = _same_instansi_errors(
         assignment.instansi_id,
         employee=_related(assignment, "employee"),
@@ -203,4 +204,13 @@ def assignment_validate(assignment: Assignment) -> None:
         if other.kind == assignment.kind and other.position_id == assignment.position_id:
             raise ValidationError(
                 {"start": "Penugasan yang sama sudah ada pada rentang tanggal ini."}
+            )
+        if other.position_id == assignment.position_id:
+            # Plt/Plh is of another position (tpp-rules.md): acting in one's own definitif post
+            # would add the Plt share of one's own base.
+            raise ValidationError(
+                {
+                    "position": "Plt/Plh tidak dapat pada jabatan definitif pegawai itu sendiri "
+                    f"({other.position.name}) pada rentang tanggal ini."
+                }
             )

@@ -37,6 +37,8 @@ _KEY_RE = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _CLASS_RE = re.compile(r"[1-9][0-9]?", re.ASCII)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# tpp.models.Policy.name's max_length (a policy is stored under its name).
+POLICY_NAME_MAX = 200
 
 # Sane upper bounds (the editor's messages name them). Money is per month: a class base or the BPJS
 # income cap above Rp1.000.000.000 is a typo, and would overflow the stored amounts (16 digits) once
@@ -453,13 +455,21 @@ def _int(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
-def _plain_text(r: _Reader, value: Any, path: str) -> str | None:
-    """A non-empty one-line text without control characters (a NUL would not even be stored)."""
+def _plain_text(r: _Reader, value: Any, path: str, max_length: int | None = None) -> str | None:
+    """A non-empty one-line text without control characters (a NUL would not even be stored), at
+    most `max_length` characters when given (the column it is stored in)."""
     text = r.text(value, path)
     if text is not None and _CONTROL_RE.search(text):
         r.bad(path, "tidak boleh berisi karakter kontrol (tab, baris baru, ...)")
         return None
+    if text is not None and max_length is not None and len(text) > max_length:
+        r.bad(path, f"paling panjang {max_length} karakter (ada {len(text)})")
+        return None
     return text
+
+
+def _policy_name(r: _Reader, value: Any, path: str) -> str | None:
+    return _plain_text(r, value, path, max_length=POLICY_NAME_MAX)
 
 
 def _read_base_by_class(r: _Reader, value: Any, path: str) -> FrozenMap | None:
@@ -964,7 +974,7 @@ def policy_from_dict(data: Any, path: str = "$") -> Policy:
             return None
         return reader(r, raw[field], f"{path}.{field}")
 
-    name = read("name", _plain_text)
+    name = read("name", _policy_name)
     effective_from = read("effective_from", _read_effective_from)
 
     base_by_class = components = allowances = None

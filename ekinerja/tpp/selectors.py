@@ -259,7 +259,7 @@ def gather(
         rows = rows.filter(employee_id__in=employee_ids)
     definitif: dict[int, list[tuple]] = defaultdict(list)
     acting: dict[int, list[tuple]] = defaultdict(list)
-    for emp_id, kind, a_start, a_end, kelas, tpp_base, unit_id, pos_name in rows.order_by(
+    for emp_id, kind, a_start, a_end, kelas, tpp_base, unit_id, pos_name, pos_id in rows.order_by(
         "start", "id"
     ).values_list(
         "employee_id",
@@ -270,8 +270,9 @@ def gather(
         "position__tpp_base",
         "position__unit_id",
         "position__name",
+        "position_id",
     ):
-        item = (a_start, a_end, PositionDay(kelas, tpp_base), unit_id, pos_name, kelas)
+        item = (a_start, a_end, PositionDay(kelas, tpp_base), unit_id, pos_name, kelas, pos_id)
         (definitif if kind == Assignment.Kind.DEFINITIF else acting)[emp_id].append(item)
 
     # The employees: a definitif post on some day of the month, whose last such post (the latest
@@ -320,14 +321,22 @@ def gather(
             day = f.date
             seen_dates.add(day)
             if single is not None:
-                position = single[2]
+                position, post_id = single[2], single[6]
             else:
-                position = None
-                for a_start, a_end, pos, *_ in posts:  # latest start wins on overlap
+                position = post_id = None
+                for a_start, a_end, pos, *_rest, pid in posts:  # latest start wins on overlap
                     if _covers(a_start, a_end, day):
-                        position = pos
+                        position, post_id = pos, pid
+            # Plt/Plh of another position only (tpp-rules.md step 1): acting in one's own post
+            # adds nothing (assignment_validate refuses it now; older rows may hold it).
             acting_today = (
-                tuple(pos for a_s, a_e, pos, *_ in acts if _covers(a_s, a_e, day)) if acts else ()
+                tuple(
+                    pos
+                    for a_s, a_e, pos, *_rest, pid in acts
+                    if pid != post_id and _covers(a_s, a_e, day)
+                )
+                if acts
+                else ()
             )
             m = minutes.get(day, 0)
             # A day covered by leave is judged by its leave alone, whatever punches may still come.

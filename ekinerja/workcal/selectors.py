@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db.models import DateField, IntegerField, Q
 
 from ekinerja.core.models import Instansi
+from ekinerja.core.periods import days_after
 from ekinerja.core.prepared import Param, Prepared
 from ekinerja.org.models import Employee
 
@@ -295,13 +296,15 @@ def nth_working_day_after(employee: Employee, day: dt.date, n: int) -> dt.date:
     if n < 1:
         raise ValueError("n harus paling sedikit 1.")
     span = max(31, 3 * n + 14)
+    if day == dt.date.max:
+        return day
     while True:
-        end = day + dt.timedelta(days=span)
+        end = days_after(day, span)  # never past 9999-12-31: the deadline is then that day
         found = working_days([employee], day + dt.timedelta(days=1), end)[employee.id]
         if len(found) >= n:
             return found[n - 1]
-        if span >= 400:
-            return end + dt.timedelta(days=n - len(found))
+        if span >= 400 or end == dt.date.max:
+            return days_after(end, n - len(found))
         span = min(400, span * 4)
 
 

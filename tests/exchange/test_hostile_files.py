@@ -143,3 +143,75 @@ def test_a_file_starting_with_a_byte_order_mark_is_read(tmp_path):
         "scenario", "run", str(path), "--period", "2026-10", "--out", str(tmp_path / "r.json")
     )
     assert json.loads((tmp_path / "r.json").read_text())["format"] == "ekinerja-result/1"
+
+
+def test_an_integer_of_more_digits_than_python_reads_is_a_problem_not_a_traceback(tmp_path):
+    """Python 3.11 refuses to convert an integer literal of more than 4,300 digits (a plain
+    ValueError, not a JSON error): the file ended in a traceback in scenario run and exchange
+    import alike."""
+    text = json.dumps(minimal()).replace('"format"', '"x": ' + "1" * 4301 + ', "format"', 1)
+    path = _write(tmp_path, text)
+    assert _problems(path) == {
+        "$": "bukan JSON yang dapat dibaca: ada angka yang lebih dari 4.300 digit"
+    }
+    with pytest.raises(CommandError, match="4.300 digit"):
+        call_command(
+            "scenario", "run", str(path), "--period", "2026-10", "--out", str(tmp_path / "r")
+        )
+
+
+def test_a_control_character_in_a_name_or_code_is_a_problem_at_its_path(tmp_path):
+    """A NUL cannot even be stored by PostgreSQL (exchange import ended in a DataError traceback);
+    a tab or a line break in a code or a name is a damaged file too."""
+    data = minimal()
+    data["holidays"][0]["name"] = "Hari\u0000Jadi"
+    data["schedules"][1]["shifts"]["P\u0000"] = data["schedules"][1]["shifts"].pop("P")
+    data["activity_catalog"][0]["name"] = "Menyusun\nlaporan"
+    data["units"][0]["code"] = "SET\tDA"
+    found = _problems(_write(tmp_path, json.dumps(data)))
+    reason = "tidak boleh berisi karakter kontrol (NUL, tab, baris baru, ...)"
+    assert found["$.holidays[0].name"] == reason
+    assert found["$.activity_catalog[0].name"] == reason
+    assert found["$.units[0].code"] == reason
+    assert found["$.schedules[1].shifts"] == 'nama kunci "P\\u0000" berisi karakter kontrol'
+
+
+def test_a_policy_name_longer_than_it_is_stored_is_a_problem_at_its_path(tmp_path):
+    data = minimal()
+    data["policies"][0]["name"] = "P" * 201
+    found = _problems(_write(tmp_path, json.dumps(data)))
+    assert found == {"$.policies[0].name": "paling panjang 200 karakter (ada 201)"}
+    data["policies"][0]["name"] = "P" * 200
+    read_document(json.loads(json.dumps(data)))
+
+
+def test_acting_in_ones_own_definitif_post_is_a_problem_at_its_path(tmp_path):
+    """tpp-rules.md step 1: Plt/Plh "of another position"; a file with a Plt of the employee's own
+    post paid 120% of their base."""
+    data = minimal()
+    emp = data["employees"][0]
+    post = next(a for a in emp["assignments"] if a["kind"] == "definitif")
+    emp["assignments"].append(
+        {"position": post["position"], "from": "2026-10-01", "to": None, "kind": "plt"}
+    )
+    found = _problems(_write(tmp_path, json.dumps(data)))
+    assert found == {
+        "$.employees[0].assignments": "plt/plh pada jabatan definitifnya sendiri "
+        f"({post['position']}) pada tanggal yang sama"
+    }
+
+
+def test_the_longest_entry_window_in_the_last_year_the_app_takes_is_computed(tmp_path):
+    """A window of 250 working days (the largest a policy takes) from December 9998 reaches past
+    9999-12-31: the search horizon overflowed (OverflowError traceback, no result written). It now
+    stops at the calendar's last day."""
+    from pathlib import Path
+
+    data = json.loads(Path("examples/hss-30-50-20.json").read_text(encoding="utf-8"))
+    for policy in data["policies"]:
+        policy["activity"]["entry_window_working_days"] = 250
+    path = _write(tmp_path, json.dumps(data))
+    out = tmp_path / "hasil.json"
+    call_command("scenario", "run", str(path), "--period", "9998-12", "--out", str(out))
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["period"] == "9998-12" and result["employees"]

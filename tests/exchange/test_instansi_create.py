@@ -61,3 +61,13 @@ def test_mistakes_are_named_per_option_and_nothing_is_written():
     assert "--nama: Nama instansi wajib diisi" in text
     assert "--akun-bkpsdm: Nama akun bkpsdm.kotabaru sudah dipakai." in text
     assert Instansi.objects.count() == 1 and User.objects.count() == 1
+
+
+def test_a_name_longer_than_stored_is_named_not_a_database_error():
+    """On PostgreSQL a 201-character name ended in a DataError traceback."""
+    with pytest.raises(CommandError) as err:
+        _create(**{"--nama": "N" * 201, "--akun-bkpsdm": "a" * 151})
+    text = str(err.value)
+    assert "--nama: Nama instansi paling panjang 200 karakter." in text
+    assert "--akun-bkpsdm: Nama akun paling panjang 150 karakter." in text
+    assert Instansi.objects.count() == 0 and User.objects.count() == 0

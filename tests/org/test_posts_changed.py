@@ -245,3 +245,30 @@ def test_the_admin_s_deletes_announce_the_days_the_posts_leave(world, sent, supe
     # Both are left without any post: every day outside the ones they held.
     assert sent == [(inst.id, sorted([eko.id, fani.id]), None, None)]
     assert AuditEvent.objects.filter(action="admin.delete").count() == 4
+
+
+def test_acting_in_ones_own_definitif_post_is_refused(world):
+    """Plt/Plh is of another position (tpp-rules.md step 1): a Plt of one's own post would add the
+    Plt share of one's own base to the ceiling. Refused whichever of the two is recorded first."""
+    inst, head, staff, bkpsdm = world
+    ika = EmployeeFactory(instansi=inst, name="Ika")
+    AssignmentFactory(employee=ika, position=head, start=D(2020, 1, 1), end=D(2026, 10, 31))
+    acting = Assignment(
+        instansi=inst, employee=ika, position=head, kind=Assignment.Kind.PLT, start=D(2026, 10, 1)
+    )
+    with pytest.raises(ValidationError) as err:
+        services.assignment_save(actor=bkpsdm, assignment=acting)
+    assert "jabatan definitif pegawai itu sendiri" in str(err.value)
+    # After the definitif post ended: a Plt of it is fine.
+    acting.start = D(2026, 11, 1)
+    services.assignment_save(actor=bkpsdm, assignment=acting)
+    # And a definitif post over one's own Plt is refused the other way round.
+    joko = EmployeeFactory(instansi=inst, name="Joko")
+    AssignmentFactory(employee=joko, position=staff, kind=Assignment.Kind.PLH, start=D(2026, 10, 1))
+    with pytest.raises(ValidationError, match="jabatan definitif pegawai itu sendiri"):
+        services.assignment_save(
+            actor=bkpsdm,
+            assignment=Assignment(
+                instansi=inst, employee=joko, position=staff, start=D(2026, 10, 10)
+            ),
+        )

@@ -195,6 +195,21 @@ def test_gather_prorates_a_mid_month_join_and_adds_the_plt_share(pemda):
     assert [d.date for d in plt_days] == [d for d in workdays() if d <= D(2026, 10, 9)]
 
 
+def test_acting_in_ones_own_post_adds_no_plt_share(pemda):
+    """tpp-rules.md step 1: the Plt/Plh share is of *another* position. A row recorded before
+    assignment_validate refused it (or loaded by the scenario loader before its reader did) made
+    the ceiling 120% of the employee's own base."""
+    from tests.factories import AssignmentFactory
+
+    kadis = pemda.people["kadis_b"]
+    before = selectors.gather(pemda.inst, OCT).months[kadis.pk]
+    assert not any(d.acting for d in before.days)
+    own = kadis.assignments.get().position
+    AssignmentFactory(position=own, employee=kadis, kind="plt", start=D(2026, 10, 1))
+    after = selectors.gather(pemda.inst, OCT).months[kadis.pk]
+    assert after == before
+
+
 def test_run_credits_minutes_before_joining_and_on_a_saturday(pemda):
     """tpp-rules.md "Activity": every approved entry within the window counts, capped per day;
     days in post restrict only the target."""
