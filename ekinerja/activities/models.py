@@ -75,9 +75,6 @@ class ActivitySettings(TenantModel):
         verbose_name_plural = "pengaturan aktivitas"
         constraints = [
             models.UniqueConstraint(fields=["instansi"], name="activitysettings_one_per_instansi"),
-            models.CheckConstraint(
-                condition=Q(window_working_days__gte=1), name="activitysettings_window_positive"
-            ),
         ]
 
     def __str__(self) -> str:

@@ -437,8 +437,9 @@ def favourite_items(employee: Employee) -> list[ActivityCatalogItem]:
 
 def window_end(employee: Employee, day: dt.date, n: int) -> dt.date:
     """The last date on which an entry for `day` may be created or submitted: the n-th working day
-    after it, in the employee's own calendar (policy field window_working_days)."""
-    return nth_working_day_after(employee, day, n)
+    after it, in the employee's own calendar (policy field window_working_days); with n 0, the day
+    itself."""
+    return nth_working_day_after(employee, day, n) if n else day
 
 
 def open_unlock(employee: Employee, day: dt.date, today: dt.date) -> UnlockRequest | None:
@@ -510,7 +511,10 @@ def window_state(
         start, stop = day + dt.timedelta(days=1), day + dt.timedelta(days=span)
         shared = _instansi_calendars(employee.instansi_id, generation, start, stop)
         days = working_days([employee], start, stop, shared).get(employee.id, [])
-        end = days[n - 1] if len(days) >= n else window_end(employee, day, n)
+        if n == 0:
+            end = day
+        else:
+            end = days[n - 1] if len(days) >= n else window_end(employee, day, n)
         base = max(end, today)
         verify_by = _nth_after(days, base, v) if days and base <= days[-1] else None
         if verify_by is None:

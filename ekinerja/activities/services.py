@@ -179,9 +179,10 @@ def activity_settings_follow_policy(
         settings = ActivitySettings(instansi=instansi)
     before = snapshot(settings) if settings.pk else None
     wanted = {
-        "window_working_days": max(1, window_working_days)
-        if window_working_days is not None
-        else None,
+        # 0 is a policy's "the same day" (tpp-rules.md: on or before the N-th working day after
+        # the date); it was raised to 1 here while the run counted 0, so an entry the app took the
+        # next working day was one the run counted as expired.
+        "window_working_days": window_working_days,
         "daily_cap_minutes": daily_cap_minutes,
         "monthly_target_minutes": monthly_target_minutes,
     }
@@ -435,6 +436,31 @@ _DAY_OTHERS = Prepared(
 )
 
 
+def _slot_taken_refusal(entry: ActivityEntry, doing: str) -> str:
+    """Why a rejected entry may not become approved again ("" when it may): a rejection frees its
+    time for a corrected new entry, so once another entry (not rejected) holds part of that time,
+    approving this one would credit the same hours twice (an objection granted, a tim penilai
+    overturn). Refused with the reason: an approved replacement already credits those hours; one
+    not verified yet the employee may delete first, if this one is to count instead."""
+    if entry.start_time is None or entry.end_time is None:
+        return ""
+    others = _DAY_OTHERS(employee=entry.employee_id, day=entry.date, pk=entry.pk)
+    clash = next((o for o in others if o[0] < entry.end_time and o[1] > entry.start_time), None)
+    if clash is None:
+        return ""
+    then = (
+        "Jam tersebut sudah dihitung lewat aktivitas pengganti yang disetujui."
+        if clash[2] == S.APPROVED
+        else "Pegawai dapat menghapus aktivitas pengganti itu dulu."
+    )
+    return (
+        f"Waktu aktivitas ini ({entry.start_time:%H:%M}-{entry.end_time:%H:%M}) kini dipakai "
+        f"aktivitas lain ({clash[0]:%H:%M}-{clash[1]:%H:%M} {_item_name(clash[6])}, "
+        f"{S(clash[2]).label.lower()}) yang diisi setelah aktivitas ini ditolak: bila {doing}, "
+        f"menitnya terhitung dua kali. {then}"
+    )
+
+
 def _item_name(item_id: int) -> str:
     return ActivityCatalogItem.objects.filter(pk=item_id).values_list("name", flat=True).first()
 
@@ -537,9 +563,13 @@ def validate_entry(
         if not state.open and not (revision and _in_revision(entry, today)):
             err(
                 "date",
-                f"Batas pengisian aktivitas tanggal {tanggal(day)} sudah lewat (hari kerja ke-"
-                f"{settings.window_working_days}: {tanggal(state.window_end)}). Ajukan permohonan "
-                "buka kunci ke BKPSDM.",
+                f"Batas pengisian aktivitas tanggal {tanggal(day)} sudah lewat ("
+                + (
+                    f"hari kerja ke-{settings.window_working_days}: {tanggal(state.window_end)}"
+                    if settings.window_working_days
+                    else "harus diisi pada hari yang sama"
+                )
+                + "). Ajukan permohonan buka kunci ke BKPSDM.",
             )
     if check_skp and entry.skp_result_id is not None and not _skp_result_allowed(entry):
         err(
@@ -1484,6 +1514,8 @@ def activity_deadlines_process(
         def closed(employee_id: int, day: dt.date, k: int) -> bool:
             # The k-th working day after `day` is already behind us. The calendar runs from the
             # earliest entry's next day to today, so it holds every working day that decides this.
+            if k == 0:  # a window of the same day
+                return day < today
             after = [d for d in cal.get(employee_id, []) if d > day]
             return len(after) >= k and after[k - 1] < today
 
@@ -1770,6 +1802,12 @@ def objection_decide(*, actor: User, objection: Objection, grant: bool, reason: 
                     "Tolak keberatan ini dengan alasannya."
                 }
             )
+        if entry.status == S.REJECTED:
+            taken = _slot_taken_refusal(entry, "keberatan dikabulkan")
+            if taken:
+                raise ValidationError(
+                    {"status": f"{taken} Atau tolak keberatan ini dengan alasannya."}
+                )
         settings = selectors.activity_settings(entry.instansi_id)
         _transition(entry, S.APPROVED)
         entry.approved_volume = None
@@ -1891,6 +1929,9 @@ def review_decide(*, actor: User, item: ReviewItem, outcome: str, reason: str = 
             _transition(entry, S.REJECTED)
             entry.credited_minutes = 0
         elif entry.status == S.REJECTED:
+            taken = _slot_taken_refusal(entry, "penolakannya dibatalkan")
+            if taken:
+                raise ValidationError({"outcome": taken})
             _transition(entry, S.APPROVED)
         else:
             raise ValidationError({"outcome": "Aktivitas ini tidak lagi berstatus terverifikasi."})

@@ -825,7 +825,8 @@ def activity_unsettled(run: Run, today: dt.date) -> ActivityUnsettled:
     if today <= period.last_day + dt.timedelta(days=7 * n + 31):
         start = period.last_day + dt.timedelta(days=1)
         days = default_working_days(run.instansi, start, start + dt.timedelta(days=7 * n + 31))
-        if len(days) >= n and today <= days[n - 1]:
+        # A window of 0 working days (same day) closed with the month's last day.
+        if n and len(days) >= n and today <= days[n - 1]:
             found.window_end = days[n - 1]
     return found
 

@@ -208,3 +208,33 @@ def test_policy_values_are_kept_per_generation_and_expire(office, monkeypatch):
     later = selectors.time.monotonic() + selectors.CALENDAR_TTL + 1
     monkeypatch.setattr(selectors.time, "monotonic", lambda: later)
     assert selectors.cached_settings(inst).window_working_days == 4
+
+
+def test_a_policy_window_of_zero_days_means_the_same_day_in_the_app_as_in_the_run(office, at):
+    """tpp-rules.md: "submitted on or before the N-th working day after its date"; a policy may set
+    N = 0 (0-250). The app raised it to 1, so an entry of Friday submitted and approved on Monday
+    was one the TPP run counted as expired (0 minutes)."""
+    from ekinerja.activities.selectors import NO_CAP, activity_month
+    from ekinerja.core.periods import Period
+
+    inst = office["inst"]
+    services.activity_settings_follow_policy(
+        instansi=inst, policy_name="Perbup X", window_working_days=0
+    )
+    assert ActivitySettings.objects.get(instansi=inst).window_working_days == 0
+    at("2026-10-02 15:00")  # Friday: the same day is open
+    same_day = make_entry(office, day=D(2026, 10, 2), submit=True)
+    draft = make_entry(office, day=D(2026, 10, 2), start=T(10), end=T(11))
+    at("2026-10-05 10:00")  # Monday: Friday is closed
+    with pytest.raises(ValidationError) as err:
+        make_entry(office, day=D(2026, 10, 2), start=T(13), end=T(14))
+    assert "harus diisi pada hari yang sama" in str(err.value)
+    with pytest.raises(ValidationError):
+        services.entry_submit(actor=office["p"]["ani"].user, entry=draft)
+    services.activity_deadlines_process(instansi=inst, today=D(2026, 10, 5))
+    draft.refresh_from_db()
+    assert draft.status == EntryStatus.EXPIRED
+    services.entry_verify(actor=office["p"]["kasubag"].user, entry=same_day, decision="approve")
+    ani = office["p"]["ani"]
+    month = activity_month([ani], Period(2026, 10), window_working_days=0, daily_cap=NO_CAP)
+    assert month[ani.pk].late == 0 and month[ani.pk].credited_minutes == 60
