@@ -2088,7 +2088,7 @@ def _skp_result_by_number(
     if year not in cache:
         cache[year] = list(results_for_employee(employee, year).values_list("pk", flat=True))
     ids = cache[year]
-    if not number.isdigit() or not 1 <= int(number) <= len(ids):
+    if not (number.isascii() and number.isdigit()) or not 1 <= int(number) <= len(ids):
         raise ValueError(
             f"Hasil kerja SKP nomor '{number}' tidak ada pada SKP {year} Anda yang disetujui "
             "(lihat lembar 'skp')."

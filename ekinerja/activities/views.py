@@ -557,7 +557,7 @@ def inbox(request):
     data = selectors.superior_inbox(
         me,
         bkpsdm=Role.BKPSDM in user_roles(request.user),
-        employee_id=int(wanted) if wanted.isdigit() and len(wanted) < 10 else None,
+        employee_id=id_param(wanted),
         summarise_over=INBOX_PAGE_LIMIT,
     )
     selectors.mark_locked_inbox(me.instansi_id, data)
@@ -638,7 +638,7 @@ def verify_bulk(request):
     """Bulk decisions: the ticked entries, or a subordinate's whole day or month."""
     decision = request.POST.get("decision", "approve")
     reason = request.POST.get("reason", "")
-    ids = [int(x) for x in request.POST.getlist("entries") if x.isdigit()]
+    ids = [v for x in request.POST.getlist("entries") if (v := id_param(x)) is not None]
     emp_id = request.POST.get("employee")
     try:
         seen_at = _seen_at(request)

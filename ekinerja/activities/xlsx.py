@@ -250,7 +250,8 @@ def cell_time(v, label: str) -> dt.time:
     if isinstance(v, dt.time):
         return v.replace(second=0, microsecond=0)
     if isinstance(v, float) and 0 <= v < 1:  # Excel's fraction of a day
-        minutes = round(v * 24 * 60)
+        # 23:59:59.x rounds to 1,440 minutes: the day's last minute, not "hour must be in 0..23".
+        minutes = min(round(v * 24 * 60), 24 * 60 - 1)
         return dt.time(minutes // 60, minutes % 60)
     text = cell_text(v).replace(".", ":")
     try:
@@ -261,9 +262,12 @@ def cell_time(v, label: str) -> dt.time:
 
 def cell_decimal(v, label: str) -> Decimal:
     try:
-        return Decimal(cell_text(v).replace(",", "."))
+        number = Decimal(cell_text(v).replace(",", "."))
     except (InvalidOperation, ValueError):
         raise ValueError(f"{label} '{cell_text(v)}' bukan angka.") from None
+    if not number.is_finite():  # "Infinity", "NaN", "sNaN" are Decimals, not numbers of a sheet
+        raise ValueError(f"{label} '{cell_text(v)}' bukan angka.")
+    return number
 
 
 def cell_bool(v, label: str) -> bool:

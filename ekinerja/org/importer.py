@@ -533,7 +533,7 @@ _ROMAN = [
 ]
 _ROMAN_VALUE = {r: i for i, r in enumerate(_ROMAN, start=1)}
 _PNS_GOLONGAN = {value for value, _label in Employee.GOLONGAN_CHOICES}
-_PNS_RE = re.compile(r"^(IV|III|II|I|[1-4])\s*[/.\-\s]?\s*([A-E])$")
+_PNS_RE = re.compile(r"^(IV|III|II|I|[1-4])\s*[/.\-\s]?\s*([A-E])$", re.ASCII)
 
 
 def parse_status(value: Any) -> str:

@@ -29,7 +29,7 @@ class NipInfo:
 def parse_nip(nip: str, *, status: str | None = None, today: dt.date | None = None) -> NipInfo:
     today = today or dt.date.today()
     raw = (nip or "").strip()
-    if not raw.isdigit() or len(raw) != 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) != 18:
         raise NipError("NIP harus terdiri dari 18 angka.")
     try:
         birth = dt.date(int(raw[0:4]), int(raw[4:6]), int(raw[6:8]))

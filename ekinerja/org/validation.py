@@ -118,9 +118,10 @@ def validate_employee(employee: Employee, today: dt.date | None = None) -> None:
             )
         if not employee.pppk_grade:
             errors["pppk_grade"] = "Golongan PPPK wajib diisi untuk pegawai PPPK."
-    if employee.npwp and not employee.npwp.replace(".", "").replace("-", "").isdigit():
+    # ASCII digits only: "١٢٣" or "²" pass str.isdigit() and would reach the bank's file.
+    if employee.npwp and not _ascii_digits(employee.npwp.replace(".", "").replace("-", "")):
         errors["npwp"] = "NPWP hanya boleh berisi angka, titik dan tanda hubung."
-    if employee.bank_account and not employee.bank_account.replace("-", "").isdigit():
+    if employee.bank_account and not _ascii_digits(employee.bank_account.replace("-", "")):
         errors["bank_account"] = "Nomor rekening hanya boleh berisi angka."
     _raise(errors)
 
@@ -168,6 +169,10 @@ def overlaps(a_start, a_end, b_start, b_end) -> bool:
     """Two inclusive date ranges (an empty end = open-ended) share at least one day."""
     far = dt.date.max
     return a_start <= (b_end or far) and b_start <= (a_end or far)
+
+
+def _ascii_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
 
 
 def assignment_validate(assignment: Assignment) -> None:

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ekinerja.core.clock import local_today
-from ekinerja.core.http import safe_next
+from ekinerja.core.http import id_param, safe_next
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 
 from . import selectors, services
@@ -69,7 +69,7 @@ def _scope(request, units: list[Unit]) -> tuple[Unit | None, set[int]]:
     """The chosen unit (with its sub-units), or every manageable unit."""
     by_id = {u.id: u for u in units}
     raw = request.GET.get("unit") or request.POST.get("unit") or ""
-    unit = by_id.get(int(raw)) if raw.isdigit() else None
+    unit = by_id.get(id_param(raw))
     if unit is None:
         return None, set(by_id)
     return unit, selectors.unit_descendant_ids(unit) & set(by_id)

@@ -306,7 +306,7 @@ def run_start(request):
     period = _period(request, Period.of(today).previous())
     unit = None
     if request.POST.get("unit"):
-        if not request.POST["unit"].isdigit():
+        if id_param(request.POST["unit"]) is None:
             raise Http404("Unit tidak ditemukan.")
         unit = get_scoped_or_404(Unit, request.user, pk=request.POST["unit"])
     from .tasks import run_compute_task
@@ -691,7 +691,7 @@ def download(request, pk: int, kind: str):
         return redirect("tpp:run", pk=run.pk)
     unit = None
     if request.POST.get("unit"):
-        if not request.POST["unit"].isdigit():
+        if id_param(request.POST["unit"]) is None:
             raise Http404("Unit tidak ditemukan.")
         unit = get_scoped_or_404(Unit, request.user, pk=request.POST["unit"])
     today = _today(request)
@@ -1164,7 +1164,7 @@ def _simulation_filters(request) -> dict:
     unit = request.GET.get("unit") or ""
     return {
         "q": (request.GET.get("q") or "").strip()[:60],
-        "unit_id": int(unit) if unit.isdigit() else None,
+        "unit_id": id_param(unit),
         "changed": request.GET.get("berubah") == "1",
     }
 

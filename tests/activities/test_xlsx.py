@@ -191,3 +191,26 @@ def test_bulk_entry_import_saves_every_row_when_all_valid(office):
     res = services.entries_import(actor=office["p"]["ani"].user, upload=upload, submit=True)
     assert res.ok and res.created == 2
     assert set(ActivityEntry.objects.values_list("status", flat=True)) == {"submitted"}
+
+
+@pytest.mark.parametrize(
+    ("minutes", "kelas"), [("Infinity", 1), (30, "Infinity"), ("sNaN", 1), ("NaN", 1)]
+)
+def test_a_number_that_is_no_number_is_a_row_error_not_a_server_error(
+    client, office, bkpsdm, minutes, kelas
+):
+    """ "Infinity" and "sNaN" are Decimals: the import ended in OverflowError or InvalidOperation
+    (a 500) instead of listing the row."""
+    row = ["B9", "Laporan", "dok", minutes, "ya", "ya", "ya", kelas, 17, "", "2026-01-01", ""]
+    client.force_login(bkpsdm)
+    resp = client.post(reverse("activities:catalog"), {"file": sheet(CAT_HEADER, [row])})
+    assert resp.status_code == 400
+    assert "Baris 2:" in resp.content.decode() and "bukan angka" in resp.content.decode()
+    assert not ActivityCatalogItem.objects.filter(code="B9").exists()
+
+
+def test_an_excel_time_a_moment_before_midnight_is_the_days_last_minute():
+    from ekinerja.activities.xlsx import cell_time
+
+    assert cell_time(0.99999, "Mulai").strftime("%H:%M") == "23:59"
+    assert cell_time(1 / 3, "Mulai").strftime("%H:%M") == "08:00"
