@@ -862,7 +862,9 @@ class Staffing:
     definitif: dict[int, int]  # employee id -> unit id of their definitif post
     acting_units: list[int]  # unit id of each Plt/Plh assignment in force
     position_units: dict[int, int]  # position id -> unit id, every position
-    held: set[int]  # positions somebody holds (definitif, Plt or Plh)
+    # Positions with a definitif holder. A post held only by a Plt/Plh is vacant (that is why it
+    # has one): leaders deciding on staffing counted 6 vacant posts where 9 had no holder.
+    held: set[int]
     # employee id -> the first day from `since` on which they held a definitif post here (their
     # earliest definitif assignment reaching into [since, on]); `since` itself when they held one
     # all along. Only for the employees of `definitif`.
@@ -891,8 +893,8 @@ def staffing(instansi: Instansi, *, on: dt.date, since: dt.date | None = None) -
             earliest[emp] = start
         if end is not None and end < on:
             continue  # ended before the day: only its start counts
-        held.add(pos)
         if kind == Assignment.Kind.DEFINITIF:
+            held.add(pos)
             definitif[emp] = unit
         else:
             acting.append(unit)

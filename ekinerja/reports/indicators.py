@@ -37,7 +37,7 @@ class OpdCounts:
     name: str
     employees: int = 0  # definitif holders on the reference day
     positions: int = 0
-    vacant: int = 0  # positions nobody holds (definitif, Plt or Plh) on the reference day
+    vacant: int = 0  # positions without a definitif holder on the reference day (a Plt's too)
     acting: int = 0  # Plt/Plh assignments in force on the reference day
     scheduled_days: int = 0  # employee working days (stored daily attendance, not off)
     leave_days: int = 0

@@ -188,7 +188,7 @@ def workload_workbook(
         + [f"Waktu efektif: {month.target_source}"]
         + (
             [
-                f"Sementara: {pending} aktivitas masih menunggu verifikasi atasan"
+                f"Sementara: {indicators.ribuan(pending)} aktivitas masih menunggu verifikasi atasan"
                 if pending
                 else "Sementara: bulan belum berakhir"
             ]
