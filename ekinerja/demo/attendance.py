@@ -164,6 +164,16 @@ def generate_attendance(
     if last < first or not people:
         return stats
     work = workcal.work_days(people, first, last)
+    # Nobody has attendance before their first definitif post (a joiner of the 15th): the app's
+    # own derivation stores none there (days in post), and an audit found the demo's joiners
+    # "present" on ten days before they started.
+    joined: dict[int, dt.date] = {}
+    for emp, start in (
+        Assignment.objects.filter(instansi=instansi, kind=Assignment.Kind.DEFINITIF)
+        .order_by("start")
+        .values_list("employee_id", "start")
+    ):
+        joined.setdefault(emp, start)
     say(f"  kalender kerja {len(people)} pegawai ({time.perf_counter() - t0:.1f} dtk)")
     types = dict(LeaveType.objects.filter(instansi=instansi).values_list("code", "id"))
 
@@ -186,7 +196,7 @@ def generate_attendance(
     leave_days: dict[int, dict[dt.date, str]] = defaultdict(dict)
     one_day = dt.timedelta(days=1)
     for e in people:
-        since = starts[e.id] = scope.start_for(e.id)
+        since = starts[e.id] = max(scope.start_for(e.id), joined.get(e.id, first))
         days = work.get(e.id, [])
         dates = [w.date for w in days]
         cut = bisect.bisect_left(dates, since)

@@ -43,8 +43,23 @@ def _generate(employees=150, seed=7, generators=None):
 _DAILY = ["employee_id", *STORED_COLUMNS]
 
 
+def _a_joiner_of_mid_october(*, instansi, **_ignored):
+    """One employee whose first (and only) definitif post starts on 15 October."""
+    from ekinerja.org.models import Assignment
+
+    one = Assignment.objects.filter(instansi=instansi, kind="definitif").order_by("id").last()
+    Assignment.objects.filter(pk=one.pk).update(start=dt.date(2026, 10, 15))
+    return {}
+
+
 def test_stored_daily_status_is_what_daily_recompute_stores():
-    result = _generate(generators=[("org", generate_org), ("attendance", generate_attendance)])
+    result = _generate(
+        generators=[
+            ("org", generate_org),
+            ("joiner", _a_joiner_of_mid_october),
+            ("attendance", generate_attendance),
+        ]
+    )
     inst = result.instansi
     demo = set(DailyAttendance.objects.filter(instansi=inst).values_list(*_DAILY))
     assert len(demo) > 150 * 40
@@ -54,6 +69,20 @@ def test_stored_daily_status_is_what_daily_recompute_stores():
     # Leave over a weekend: a stored leave day that is not a working day.
     assert any(row[2] == "leave" and row[3] is None for row in demo)
     first = history_months(TODAY)[0].first_day
+    # Nobody has a day before their first definitif post (the demo's joiners were "present" on
+    # the days before they started, which the app's own derivation never stores).
+    from ekinerja.org.models import Assignment
+
+    joined = {}
+    for emp, start in (
+        Assignment.objects.filter(instansi=inst, kind="definitif")
+        .order_by("start")
+        .values_list("employee_id", "start")
+    ):
+        joined.setdefault(emp, start)
+    assert any(first < start for start in joined.values()), "the demo has a joiner"
+    early = [(emp, day) for emp, day, *_ in demo if day < joined[emp]]
+    assert early == []
     daily_recompute(instansi=inst, start=first, end=TODAY - dt.timedelta(days=1))
     assert set(DailyAttendance.objects.filter(instansi=inst).values_list(*_DAILY)) == demo
 
