@@ -62,8 +62,8 @@ class DayOut(Schema):
 def checkin(request, data: CheckinIn):
     """Check in or out from the phone. The server's clock sets the time; the location must be inside
     an office geofence of the employee's unit (or during approved WFH / dinas luar). Each `nonce` can
-    be used once; `client_time` must be within 5 minutes of the server. Mock location or accuracy worse
-    than 100 m sends the punch to the superior for review."""
+    be used once; `client_time` must be within 5 minutes of the server. Mock location, accuracy worse
+    than 100 m or no accuracy sends the punch to the superior for review."""
     employee = employee_for_user(request.user)
     if employee is None:
         return Status(

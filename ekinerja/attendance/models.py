@@ -150,6 +150,9 @@ class PunchImport(TenantModel):
     warnings = models.JSONField("peringatan", default=list, blank=True)
     first_at = models.DateTimeField(null=True, blank=True)
     last_at = models.DateTimeField(null=True, blank=True)
+    # Lines of known employees left out (another unit's, the uploader's own): the file is not the
+    # machine's whole data, so importing it does not move the machine's watermark.
+    others_skipped = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "impor absensi"

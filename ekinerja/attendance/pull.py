@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from ekinerja.core.clock import local_today
+
 from .models import Device
-from .services import device_receive, device_touch
+from .services import IMPORT_DAYS_AHEAD, device_receive, device_touch
 
 OVERLAP = dt.timedelta(hours=1)
 
@@ -46,11 +48,19 @@ def _close(conn) -> None:
 def pull_device(device: Device, *, connect=None, recompute: bool = True) -> PullResult:
     connect = connect or zk_connection
     tz = zoneinfo.ZoneInfo(device.zone)
+    # The latest plausible record time (the import's own rule: not after tomorrow). A mark beyond
+    # it, left by a record of a clock that ran ahead before this rule, is ignored: every later
+    # punch was read and dropped as "already pulled" (the machine's records are repeat-safe).
+    latest = dt.datetime.combine(
+        local_today(device.instansi) + dt.timedelta(days=IMPORT_DAYS_AHEAD), dt.time.max
+    )
     since = (
         device.pulled_until.astimezone(tz).replace(tzinfo=None) - OVERLAP
         if device.pulled_until
         else None
     )
+    if since is not None and since > latest:
+        since = None
     try:
         conn = connect(device)
     except Exception as exc:  # noqa: BLE001 - any network/device failure is reported, not raised
@@ -73,7 +83,9 @@ def pull_device(device: Device, *, connect=None, recompute: bool = True) -> Pull
     if fresh:
         dump = device_receive(device=device, raw=raw, channel="pull", recompute=recompute)
         inserted = dump.inserted
-        newest = fresh[-1].timestamp.replace(tzinfo=tz)
-        Device.objects.filter(pk=device.pk).update(pulled_until=newest)
+        plausible = [r.timestamp for r in fresh if r.timestamp <= latest]
+        if plausible:  # an implausible record (device_receive reports it) never moves the mark
+            newest = plausible[-1].replace(tzinfo=tz)
+            Device.objects.filter(pk=device.pk).update(pulled_until=newest)
     device_touch(device, watermark=True, now=timezone.now())
     return PullResult(device.serial, len(records), len(fresh), inserted)

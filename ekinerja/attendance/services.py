@@ -612,6 +612,7 @@ def import_preview(
     warnings += outside
     good, own = _without_own(actor, good)
     warnings += own
+    others_skipped = bool(outside or own)
     tz = zoneinfo.ZoneInfo(device.zone if device else instansi.timezone)
     batch = PunchImport(
         instansi=instansi,
@@ -624,6 +625,7 @@ def import_preview(
         errors=[list(e) for e in parsed.errors[:MAX_LISTED]],
         warnings=warnings[:MAX_LISTED],
         status=PunchImport.Status.REFUSED if parsed.errors else PunchImport.Status.PREVIEW,
+        others_skipped=others_skipped,
     )
     if parsed.errors and len(parsed.errors) > MAX_LISTED:
         batch.errors.append([0, f"... dan {len(parsed.errors) - MAX_LISTED} galat lain."])
@@ -738,9 +740,13 @@ def import_run(
                 processed=batch.valid_lines,
                 finished_at=timezone.now(),
             )
+            # Not for a file whose lines of other employees were left out (a shared machine's
+            # export imported by one unit's admin): their data has not arrived, and moving the
+            # mark made their days final as absent without notice.
             if (
                 device is not None
                 and batch.last_at
+                and not batch.others_skipped
                 and (device.watermark is None or device.watermark < batch.last_at)
             ):
                 Device.objects.filter(pk=device.pk).update(watermark=batch.last_at)
@@ -899,6 +905,9 @@ def device_receive(
     )
     parsed = parse_dat(raw)
     instansi = device.instansi
+    # A machine whose clock was reset (2000) or ran ahead (2099): those lines are reported in the
+    # dump, never stored (a push stored them and derived years of absences from 2000 on).
+    _refuse_implausible_dates(parsed, local_today(instansi))
     good, warnings = _resolve(parsed, pin_resolver(instansi, device))
     aware = _offsets(zoneinfo.ZoneInfo(device.zone))
     rows = [
@@ -1024,7 +1033,9 @@ def mobile_checkin(
             )
     if inside is not None and inside.selfie_required and not photo:
         raise CheckinRefused("selfie", "Kantor ini mewajibkan swafoto saat absen.", 400)
-    flagged = bool(mock_location) or (accuracy_m is not None and accuracy_m > POOR_ACCURACY_M)
+    # No accuracy at all is no better than a poor one: reviewed (a client leaving the field out
+    # escaped review, as "nan" once did).
+    flagged = bool(mock_location) or accuracy_m is None or accuracy_m > POOR_ACCURACY_M
     punch = Punch(
         instansi_id=employee.instansi_id,
         employee=employee,

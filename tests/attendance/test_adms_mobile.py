@@ -209,6 +209,11 @@ def test_mock_location_or_poor_accuracy_is_flagged_for_the_superior(office, kant
     assert r.status_code == 201 and r.json()["needs_review"]
     r = client.post("/checkin", json=body(accuracy_m=250.0), user=office.budi.user)
     assert r.json()["needs_review"]
+    # No accuracy at all: reviewed too (it was counted at once).
+    without = body()
+    del without["accuracy_m"]
+    r = client.post("/checkin", json=without, user=office.kepala.user)
+    assert r.status_code == 201 and r.json()["needs_review"]
     flagged = Punch.objects.get(employee=office.ani)
     with pytest.raises(Exception):  # noqa: B017 - a colleague cannot review
         services.punch_review(actor=office.budi.user, punch=flagged, accepted=True)

@@ -89,3 +89,83 @@ def test_command(office, device, monkeypatch, capsys):
     type(device).objects.filter(pk=device.pk).update(ip_address="")
     with pytest.raises(CommandError, match="belum diisi alamat IP"):
         call_command("attendance-pull", "--device", "PULL1")
+
+
+def test_a_record_of_a_clock_that_ran_ahead_is_reported_and_moves_nothing(office, device):
+    """A record dated 2066 (a clock glitch) set pulled_until to 2066: every later pull read the
+    employee's real punches and dropped them as already pulled, while the watermark moved on and
+    their days became final as absent without notice."""
+    from ekinerja.attendance.services import device_receive
+
+    glitch = Attendance("7", dt.datetime(2066, 1, 1, 7, 0), 0, 0)
+    pull.pull_device(device, connect=lambda d: FakeZK([glitch, rec(7, 20)]))
+    device.refresh_from_db()
+    assert device.pulled_until == at(D(2026, 10, 1), 7, 20)
+    assert not Punch.objects.filter(at__year=2066).exists()
+    assert "periksa jam mesin" in DeviceDump.objects.get().error
+    pull.pull_device(device, connect=lambda d: FakeZK([glitch, rec(7, 20), rec(7, 25, day=2)]))
+    assert Punch.objects.count() == 2
+    # A mark left in the future before this rule is ignored: the real punches are taken again.
+    type(device).objects.filter(pk=device.pk).update(pulled_until=at(D(2065, 12, 31), 23))
+    device.refresh_from_db()
+    r = pull.pull_device(device, connect=lambda d: FakeZK([rec(7, 20), rec(16, 0, day=2)]))
+    assert r.inserted == 1 and Punch.objects.count() == 3
+    # A push from a machine whose clock was reset (2000) or ran ahead: reported, not stored.
+    dump = device_receive(
+        device=device, raw="7\t2000-01-01 00:01:00\t0\t1\n7\t2099-12-31 07:00:00\t0\t1\n"
+    )
+    assert dump.inserted == 0 and dump.error.count("periksa jam mesin") == 2
+    assert not Punch.objects.filter(at__year__in=[2000, 2099]).exists()
+
+
+def test_an_import_that_left_out_other_units_lines_does_not_move_the_watermark(office):
+    """A shared machine, stalled since 1 October: an admin OPD imports its file; the other unit's
+    teacher's lines are skipped ("bukan pegawai unit Anda"). The watermark moved to the file's last
+    punch anyway, and her held-back days became final as absent although she had punched."""
+    from ekinerja.attendance import selectors, services
+    from ekinerja.core.periods import Period
+    from tests.factories import (
+        PositionFactory,
+        UnitFactory,
+        UserFactory,
+        employee_with_login,
+        grant,
+    )
+
+    inst = office.instansi
+    school = UnitFactory(instansi=inst, code="DISDIK", name="Dinas Pendidikan")
+    guru = employee_with_login(inst, PositionFactory(unit=school, instansi=inst), name="Guru Sari")
+    dev = Device.objects.create(instansi=inst, serial="SHARED1", is_active=True, unit=office.unit)
+    Device.objects.filter(pk=dev.pk).update(watermark=at(D(2026, 10, 1), 0))
+    PinMapping.objects.create(instansi=inst, device=dev, pin="1", employee=office.ani)
+    PinMapping.objects.create(instansi=inst, device=dev, pin="2", employee=guru)
+    admin = UserFactory(instansi=inst, username="admin_dinkes")
+    grant(admin, "admin_opd", office.unit)
+    lines = ["PIN,Waktu"] + [
+        f"{pin},2026-10-0{d} {hour}:0{pin}:00"
+        for d in (5, 6, 7)
+        for pin in "12"
+        for hour in (7, 16)
+    ]
+    dev.refresh_from_db()
+    batch = services.import_preview(
+        actor=admin, instansi=inst, name="m.csv", data="\n".join(lines).encode(), device=dev
+    )
+    assert batch.others_skipped
+    services.import_run(actor=admin, batch=batch)
+    dev.refresh_from_db()
+    assert dev.watermark == at(D(2026, 10, 1), 0)
+    days = {f.date: f for f in selectors.attendance_month([guru], Period(2026, 10))[guru.id]}
+    assert not days[D(2026, 10, 6)].final
+    # BKPSDM imports the whole file: nothing skipped, the mark moves, her days are judged.
+    bkpsdm = UserFactory(instansi=inst, username="bkpsdm_x")
+    grant(bkpsdm, "bkpsdm")
+    whole = services.import_preview(
+        actor=bkpsdm, instansi=inst, name="m.csv", data="\n".join(lines).encode(), device=dev
+    )
+    assert not whole.others_skipped
+    services.import_run(actor=bkpsdm, batch=whole)
+    dev.refresh_from_db()
+    assert dev.watermark > at(D(2026, 10, 7), 0)
+    days = {f.date: f for f in selectors.attendance_month([guru], Period(2026, 10))[guru.id]}
+    assert days[D(2026, 10, 6)].final and not days[D(2026, 10, 6)].absent_without_notice
