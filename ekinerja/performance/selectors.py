@@ -212,8 +212,11 @@ def departed_raters(
     month's TPP paid the not-rated value. Everyone else is rated by `h.superior_id` (`raters`).
     One query, two more when someone left before the rater date."""
     on = h.on
+    # An inactive employee whose post was left open has no last day to go by: they stay out, as in
+    # the reports and the stored attendance (docs/attendance.md), instead of counting as "left
+    # during" every period after their deactivation.
     rows = Assignment.objects.filter(
-        Q(end__lt=on) | Q(employee__is_active=False),
+        Q(end__lt=on) | Q(employee__is_active=False, end__isnull=False),
         Q(end__isnull=True) | Q(end__gte=start),
         instansi_id=instansi_id,
         kind=Assignment.Kind.DEFINITIF,

@@ -592,3 +592,24 @@ def test_the_overview_counts_who_left_during_the_period_with_their_rater(org, ca
     rows = selectors.rating_overview(org["inst"], period, today=dt.date(2026, 11, 3))
     assert rows[0].total == 5 and rows[0].rated == 1
     assert citra.pk not in {e.pk for e, _s in rows[0].unrated}
+
+
+def test_someone_deactivated_long_ago_with_the_post_left_open_is_not_to_rate(org, cascaded, at):
+    """Deactivated in March with the post not ended: there is no last day to go by, so they stay
+    out (as in the reports and the stored attendance). Before, they counted as "left during" every
+    later period: on October's overview as not rated, on the kabid's sheet and reminders."""
+    from ekinerja.org.models import Employee
+
+    at("2026-03-10 09:00")
+    Employee.objects.filter(pk=org["staf3"].pk).update(is_active=False)
+    at("2026-11-03 09:00")
+    today = dt.date(2026, 11, 3)
+    october = selectors.period_containing(
+        selectors.performance_settings(org["inst"]), Period(2026, 10)
+    )
+    rows = selectors.rating_overview(org["inst"], october, today=today)
+    assert org["staf3"].pk not in {e.pk for r in rows for e, _s in r.unrated}
+    sheet = selectors.rating_sheet(org["kabid"], october, today=today)
+    assert org["staf3"].pk not in [row.employee.pk for row in sheet]
+    reminders = selectors.rating_reminders(org["inst"], today=today)
+    assert org["staf3"].pk not in {e.pk for r in reminders for e in r.pending}
