@@ -618,7 +618,12 @@ def _rating_rows(ids: list[int], period: EvalPeriod, on: dt.date) -> list[Rating
     evaluations = {
         ev.employee_id: ev
         for ev in evaluations_with_details(
-            SkpEvaluation.objects.filter(employee_id__in=ids, period_start=period.start)
+            # A row rated for a shorter period with the same first day (January rated monthly,
+            # then quarterly from February) does not rate this one: Q1 looked rated everywhere
+            # while February and March read no predicate.
+            SkpEvaluation.objects.filter(
+                employee_id__in=ids, period_start=period.start, period_end__gte=period.end
+            )
         )
     }
     rows = []
@@ -721,7 +726,10 @@ def rating_overview(
             posts[emp_id] = unit_id  # the latest start wins
     rated = set(
         SkpEvaluation.objects.filter(
-            instansi=instansi, period_start=period.start, employee_id__in=list(posts)
+            instansi=instansi,
+            period_start=period.start,
+            period_end__gte=period.end,
+            employee_id__in=list(posts),
         )
         .exclude(predicate="")
         .values_list("employee_id", flat=True)
@@ -771,7 +779,9 @@ def _pending_by_superior(instansi: Instansi, today: dt.date) -> list[tuple[EvalP
             set(h.definitif) | set(departed)
         )
         rated = set(
-            SkpEvaluation.objects.filter(instansi=instansi, period_start=period.start)
+            SkpEvaluation.objects.filter(
+                instansi=instansi, period_start=period.start, period_end__gte=period.end
+            )
             .exclude(predicate="")
             .values_list("employee_id", flat=True)
         )
@@ -841,7 +851,9 @@ def unrated_subordinate_count(superior: Employee, period: EvalPeriod, *, today: 
     )
     with_plan = list(plans_in_force(ids, period.start))
     rated = (
-        SkpEvaluation.objects.filter(employee_id__in=with_plan, period_start=period.start)
+        SkpEvaluation.objects.filter(
+            employee_id__in=with_plan, period_start=period.start, period_end__gte=period.end
+        )
         .exclude(predicate="")
         .count()
     )

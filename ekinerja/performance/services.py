@@ -842,9 +842,29 @@ def evaluations_rate(
         )
     }
     errors: dict[str, list[str]] = {}
+    # A rated row that covers more than this period (Q1 rated quarterly, now re-rated monthly for
+    # a reopened January) would be cut to this period: the months it loses must not be locked (a
+    # locked February and March lost their predicate).
+    shrinking = [
+        ev
+        for ev in existing.values()
+        if ev.predicate and ev.period_end and ev.period_end > period.end
+    ]
+    locked = selectors.locked_months(instansi_id) if shrinking else set()
     for r in ratings:
         key = str(r.employee_id)
         emp = employees.get(r.employee_id)
+        ev = existing.get(r.employee_id)
+        if ev is not None and ev in shrinking:
+            lost = [m for m in locked if period.end < m.first_day and m.first_day <= ev.period_end]
+            if lost:
+                errors[key] = [
+                    f"Penilaian {employees[r.employee_id].full_name} yang ada berlaku sampai "
+                    f"{tanggal(ev.period_end)}; {', '.join(m.label for m in sorted(lost))} sudah "
+                    "dikunci, sehingga penilaian ini tidak dapat mempersempitnya. Minta BKPSDM "
+                    "membuka kunci bulan itu dulu."
+                ]
+                continue
         if emp is None or emp.instansi_id != instansi_id:
             errors[key] = ["Pegawai tidak ditemukan."]
             continue
