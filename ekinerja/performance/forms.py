@@ -55,6 +55,10 @@ class IndicatorForm(forms.ModelForm):
             "target_quality": "Target kualitas (%)",
             "target_months": "Target waktu (bulan)",
         }
+        # The model field's own minimum (0) answered -1 with "≥ 0", which suggests 0 is fine.
+        error_messages = {
+            "target_months": {"min_value": "Target waktu harus antara 1 dan 12 bulan."},
+        }
 
     # The model's check constraints say the same, but as "Batasan “skpindicator_…” dilanggar."
     # above the card; these put an Indonesian message next to the field.

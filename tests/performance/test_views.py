@@ -613,3 +613,46 @@ def test_someone_deactivated_long_ago_with_the_post_left_open_is_not_to_rate(org
     assert org["staf3"].pk not in [row.employee.pk for row in sheet]
     reminders = selectors.rating_reminders(org["inst"], today=today)
     assert org["staf3"].pk not in {e.pk for r in reminders for e in r.pending}
+
+
+def test_a_reason_longer_than_kept_is_said_to_be_too_long_not_missing(client, org, cascaded, at):
+    """A 2,400-character return note or revision reason was answered "write a reason"."""
+    from django.contrib.messages import get_messages
+
+    from ekinerja.performance.models import SkpPlan
+
+    at("2026-01-05 09:00")
+    plan = cascaded["staf1"]
+    SkpPlan.objects.filter(pk=plan.pk).update(status="submitted", effective_from=None)
+    client.force_login(org["kabid"].user)
+    response = client.post(
+        reverse("performance:plan-return", args=[plan.pk]), {"note": "Perbaiki indikator. " * 120}
+    )
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("paling banyak 2.000 karakter" in m for m in said), said
+    plan.refresh_from_db()
+    assert plan.status == "submitted"
+    at("2026-05-05 09:00")
+    SkpPlan.objects.filter(pk=plan.pk).update(status="agreed", effective_from="2026-01-01")
+    client.force_login(org["staf1"].user)
+    response = client.post(
+        reverse("performance:plan-revise", args=[plan.pk]), {"reason": "Perubahan tugas. " * 130}
+    )
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("paling banyak 2.000 karakter" in m for m in said), said
+
+
+def test_a_negative_target_time_gets_the_range_message():
+    from ekinerja.performance.forms import IndicatorForm
+
+    form = IndicatorForm(
+        data={
+            "text": "Indikator",
+            "target_quantity": "1",
+            "target_unit": "dokumen",
+            "target_quality": "100",
+            "target_months": "-1",
+        }
+    )
+    assert not form.is_valid()
+    assert form.errors["target_months"] == ["Target waktu harus antara 1 dan 12 bulan."]
