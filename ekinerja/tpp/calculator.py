@@ -401,7 +401,7 @@ def _amount(exact: Fraction, pot: Fraction) -> tuple[Decimal, bool]:
     return Decimal(q), False
 
 
-_CLAMPED = " (pembulatan dibatasi agar tidak melebihi pot)"
+_CLAMPED = " (pembulatan dibatasi agar tidak melebihi porsi)"
 
 
 def _note_clamp(notes: list[str], prefix: str, name: str, amount: Decimal, pot: Fraction) -> None:
@@ -409,7 +409,7 @@ def _note_clamp(notes: list[str], prefix: str, name: str, amount: Decimal, pot: 
     half-up rounding would, which an auditor checking the figure by hand must be told."""
     notes.append(
         f"{prefix}Komponen {name} dibulatkan ke bawah menjadi {_rp(amount)}: pembulatan setengah "
-        f"ke atas akan melebihi pot {_rp(pot)}, sedangkan komponen tidak boleh melebihi potnya."
+        f"ke atas akan melebihi porsi {_rp(pot)}, sedangkan komponen tidak boleh melebihi porsinya."
     )
 
 
@@ -651,7 +651,7 @@ def _ceiling_block(
     shown_pots = tuple(_rupiah(pot) for pot in pots)
     pot_lines = tuple(
         Line(
-            f"{prefix}Pot {COMPONENT_LABELS[comp.key]} (bobot {_pct(comp.weight)})",
+            f"{prefix}Porsi {COMPONENT_LABELS[comp.key]} (bobot {_pct(comp.weight)})",
             _rp(shown),
             f"{_pct(comp.weight)} × pagu {_rp(ceiling)}"
             + (f" = {_rp(pot)} (ditampilkan dibulatkan)" if pot.denominator != 1 else ""),
@@ -1079,9 +1079,9 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
                         # A score that is not a 4-decimal number is shown rounded; the amount
                         # takes the exact one, which the line says (so the figures add up).
                         (
-                            f"skor {_num(score)} × pot {_rp(pot)}"
+                            f"skor {_num(score)} × porsi {_rp(pot)}"
                             if _frac(_decimal(score, 4)) == score
-                            else f"skor ≈{_num(score)} × pot {_rp(pot)} (skor tepat "
+                            else f"skor ≈{_num(score)} × porsi {_rp(pot)} (skor tepat "
                             f"{_num(credited)} ÷ {_num(target, 2)}, tanpa pembulatan)"
                         )
                         + (_CLAMPED if clamped else ""),
@@ -1096,7 +1096,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
                     line = Line(
                         f"{prefix}Komponen SKP",
                         _rp(amount),
-                        f"predikat {label_pred} {_pct(skp_pct)} × pot {_rp(pot)}"
+                        f"predikat {label_pred} {_pct(skp_pct)} × porsi {_rp(pot)}"
                         + (_CLAMPED if clamped else ""),
                     )
                     if len(prepared.skp) >= _MEMO_LIMIT:
@@ -1288,7 +1288,7 @@ def _attendance_amount(
     pot), rounded as every component amount (_amount)."""
     rules = policy.attendance
     base = pot if rules.deduct_from == "pot" else ceiling
-    base_label = "pot" if rules.deduct_from == "pot" else "pagu"
+    base_label = "porsi" if rules.deduct_from == "pot" else "pagu"
     cut = base * _frac(facts.deduction_pct) / HUNDRED
     exact = max(ZERO, pot - cut)
     amount, clamped = _amount(exact, pot)
@@ -1296,7 +1296,7 @@ def _attendance_amount(
         _note_clamp(notes, prefix, "kehadiran", amount, pot)
     if cut > pot and not any(n.startswith("Potongan kehadiran") for n in notes):
         notes.append(
-            f"Potongan kehadiran {_pct(facts.deduction_pct)} dari {base_label} melebihi pot "
+            f"Potongan kehadiran {_pct(facts.deduction_pct)} dari {base_label} melebihi porsi "
             "kehadiran; komponen kehadiran menjadi nol."
         )
     terms = []

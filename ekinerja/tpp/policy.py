@@ -774,7 +774,7 @@ def _read_activity(r: _Reader, value: Any, path: str) -> ActivityRules | None:
         if score_cap is not None and not 0 < score_cap <= 1:
             r.bad(
                 f"{path}.score_cap",
-                "harus lebih dari 0 dan paling besar 1 (komponen tidak pernah melebihi pot-nya)",
+                "harus lebih dari 0 dan paling besar 1 (komponen tidak pernah melebihi porsinya)",
             )
             score_cap = None
     if not ok or cap is None or window is None or score_cap is None:

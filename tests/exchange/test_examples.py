@@ -135,7 +135,7 @@ def test_national_40_60_with_shifts_plt_and_study_leave(tmp_path):
     # The notes tell an auditor checking by hand why it is not 4,418,182.
     assert (
         "Komponen aktivitas dibulatkan ke bawah menjadi Rp4.418.181: pembulatan setengah ke atas "
-        "akan melebihi pot Rp4.418.181,82, sedangkan komponen tidak boleh melebihi potnya."
+        "akan melebihi porsi Rp4.418.181,82, sedangkan komponen tidak boleh melebihi porsinya."
     ) in e["notes"]
     assert not any("dibulatkan ke bawah" in n for n in d["notes"])
     assert (e["gross"], e["pph21"], e["health_insurance"], e["net"]) == (

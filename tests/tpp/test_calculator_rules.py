@@ -390,7 +390,7 @@ def test_prorated_ceiling_and_pots_stay_exact_and_are_shown_rounded():
     assert by_label["Pagu"].formula.endswith(
         "÷ 22 hari kerja = Rp6.136.363,64 (ditampilkan dibulatkan)"
     )
-    assert by_label["Pot aktivitas (bobot 50%)"].formula == (
+    assert by_label["Porsi aktivitas (bobot 50%)"].formula == (
         "50% × pagu Rp6.136.363,64 = Rp3.068.181,82 (ditampilkan dibulatkan)"
     )
 
@@ -648,7 +648,7 @@ def test_amounts_never_exceed_the_exact_pot_9_000_005_at_30_50_20():
     assert r.gross == 9_000_004 <= r.ceiling
     by_label = {line.label: line for line in r.lines}
     assert by_label["Komponen aktivitas"].formula == (
-        "skor 1 × pot Rp4.500.002,50 (pembulatan dibatasi agar tidak melebihi pot)"
+        "skor 1 × porsi Rp4.500.002,50 (pembulatan dibatasi agar tidak melebihi porsi)"
     )
     assert "dibatasi" in by_label["Komponen kehadiran"].formula
     assert "dibatasi" not in by_label["Komponen SKP"].formula
@@ -656,9 +656,9 @@ def test_amounts_never_exceed_the_exact_pot_9_000_005_at_30_50_20():
     clamps = [n for n in r.notes if "dibulatkan ke bawah" in n]
     assert clamps == [
         "Komponen kehadiran dibulatkan ke bawah menjadi Rp2.700.001: pembulatan setengah ke atas "
-        "akan melebihi pot Rp2.700.001,50, sedangkan komponen tidak boleh melebihi potnya.",
+        "akan melebihi porsi Rp2.700.001,50, sedangkan komponen tidak boleh melebihi porsinya.",
         "Komponen aktivitas dibulatkan ke bawah menjadi Rp4.500.002: pembulatan setengah ke atas "
-        "akan melebihi pot Rp4.500.002,50, sedangkan komponen tidak boleh melebihi potnya.",
+        "akan melebihi porsi Rp4.500.002,50, sedangkan komponen tidak boleh melebihi porsinya.",
     ]
     # The SKP pot of a ceiling of 9,000,003 is 1,800,000.60: a full predicate pays 1,800,000.
     other = PositionDay(13, tpp_base=D(9_000_003))
@@ -914,7 +914,7 @@ def test_explanation_lines_cover_every_figure_in_indonesian():
     labels = [line.label for line in r.lines]
     for expected in (
         "Pagu",
-        "Pot kehadiran (bobot 30%)",
+        "Porsi kehadiran (bobot 30%)",
         "Potongan kehadiran",
         "Komponen kehadiran",
         "Menit aktivitas diakui",
