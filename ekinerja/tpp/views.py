@@ -531,8 +531,9 @@ def run_verify(request, pk: int):
     _need(request, "tpp.compute")
     try:
         run = services.run_verify(actor=request.user, run=run, note=request.POST.get("note", ""))
-        if services.first_hand_refusal(run, request.user):
-            messages.success(request, "Daftar TPP diverifikasi. Kunci oleh akun BKPSDM lain.")
+        if refusal := services.first_hand_refusal(run, request.user):
+            # Not "Kunci oleh akun BKPSDM lain", which read as "another account locked it".
+            messages.success(request, f"Daftar TPP diverifikasi. {refusal}")
         else:
             messages.success(request, "Daftar TPP diverifikasi dan dapat Anda kunci.")
     except ValidationError as exc:

@@ -107,7 +107,7 @@ def test_a_month_of_ten_subordinates_is_listed_by_person_not_in_full(
         resp = client.get(reverse("activities:inbox"))
     html = resp.content.decode()
     assert resp.status_code == 200
-    assert "1000 aktivitas menunggu verifikasi Anda" in html
+    assert "1.000 aktivitas menunggu verifikasi Anda" in html  # with the thousands dot
     assert html.count('data-testid="inbox-person"') == 10
     assert html.count('data-testid="summary-approve-all"') == 10
     assert 'data-testid="inbox-entry"' not in html

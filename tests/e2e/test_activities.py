@@ -418,7 +418,7 @@ def test_superior_clears_a_month_of_ten_on_a_cheap_phone(browser, live_server, k
             ),
         )
         page.goto(f"{live_server.url}/aktivitas/verifikasi/")
-        assert "1000 aktivitas menunggu" in page.inner_text('[data-testid="inbox-reminder"]')
+        assert "1.000 aktivitas menunggu" in page.inner_text('[data-testid="inbox-reminder"]')
         assert page.locator('[data-testid="inbox-person"]').count() == 10
         assert sizes[-1] < 40_000
         assert no_horizontal_scroll(page)
