@@ -445,7 +445,15 @@ def _slot_taken_refusal(entry: ActivityEntry, doing: str) -> str:
     if entry.start_time is None or entry.end_time is None:
         return ""
     others = _DAY_OTHERS(employee=entry.employee_id, day=entry.date, pk=entry.pk)
-    clash = next((o for o in others if o[0] < entry.end_time and o[1] > entry.start_time), None)
+    # An expired replacement credits nothing: no clash.
+    clash = next(
+        (
+            o
+            for o in others
+            if o[2] != S.EXPIRED and o[0] < entry.end_time and o[1] > entry.start_time
+        ),
+        None,
+    )
     if clash is None:
         return ""
     then = (

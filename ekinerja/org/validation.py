@@ -210,7 +210,10 @@ def assignment_validate(assignment: Assignment) -> None:
             raise ValidationError(
                 {"start": "Penugasan yang sama sudah ada pada rentang tanggal ini."}
             )
-        if other.position_id == assignment.position_id:
+        if other.position_id == assignment.position_id and Assignment.Kind.DEFINITIF in (
+            assignment.kind,
+            other.kind,
+        ):
             # Plt/Plh is of another position (tpp-rules.md): acting in one's own definitif post
             # would add the Plt share of one's own base.
             raise ValidationError(

@@ -838,7 +838,7 @@ def evaluations_rate(
     existing = {
         ev.employee_id: ev
         for ev in SkpEvaluation.objects.select_for_update().filter(
-            employee_id__in=ids, period_start=period.start
+            instansi_id=instansi_id, employee_id__in=ids, period_start=period.start
         )
     }
     errors: dict[str, list[str]] = {}
@@ -854,17 +854,6 @@ def evaluations_rate(
     for r in ratings:
         key = str(r.employee_id)
         emp = employees.get(r.employee_id)
-        ev = existing.get(r.employee_id)
-        if ev is not None and ev in shrinking:
-            lost = [m for m in locked if period.end < m.first_day and m.first_day <= ev.period_end]
-            if lost:
-                errors[key] = [
-                    f"Penilaian {employees[r.employee_id].full_name} yang ada berlaku sampai "
-                    f"{tanggal(ev.period_end)}; {', '.join(m.label for m in sorted(lost))} sudah "
-                    "dikunci, sehingga penilaian ini tidak dapat mempersempitnya. Minta BKPSDM "
-                    "membuka kunci bulan itu dulu."
-                ]
-                continue
         if emp is None or emp.instansi_id != instansi_id:
             errors[key] = ["Pegawai tidak ditemukan."]
             continue
@@ -888,6 +877,17 @@ def evaluations_rate(
             msgs.append("Umpan balik terlalu panjang (paling banyak 2.000 karakter).")
         if msgs:
             errors[key] = msgs
+        ev = existing.get(r.employee_id)
+        if not msgs and ev is not None and ev in shrinking:
+            lost = [m for m in locked if period.end < m.first_day and m.first_day <= ev.period_end]
+            if lost:
+                errors[key] = [
+                    f"Penilaian {employees[r.employee_id].full_name} yang ada berlaku sampai "
+                    f"{tanggal(ev.period_end)}; {', '.join(m.label for m in sorted(lost))} sudah "
+                    "dikunci, sehingga penilaian ini tidak dapat mempersempitnya. Minta BKPSDM "
+                    "membuka kunci bulan itu dulu."
+                ]
+                continue
     if errors:
         raise RatingErrors(errors)
     now = timezone.now()

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from ekinerja.activities import services
-from ekinerja.activities.models import EntryStatus, ReviewItem
+from ekinerja.activities.models import ActivityEntry, EntryStatus, ReviewItem
 from ekinerja.activities.selectors import NO_CAP, activity_month
 from ekinerja.core.periods import Period
 from tests.factories import employee_with_login, grant
@@ -74,3 +74,15 @@ def test_a_tim_penilai_overturn_is_refused_while_a_replacement_holds_the_time(of
         services.review_decide(actor=tp, item=item, outcome="overturned", reason="Keliru")
     a.refresh_from_db()
     assert a.status == EntryStatus.REJECTED and _minutes(ani) == 120
+
+
+def test_an_expired_replacement_does_not_hold_the_time(office, at):
+    """An expired entry credits nothing (and cannot be deleted): it does not stop the objection."""
+    at("2026-10-05 17:00")
+    ani, a, b = _rejected_then_replaced(office, approve=False)
+    ActivityEntry.objects.filter(pk=b.pk).update(status=EntryStatus.EXPIRED)
+    kepala = office["p"]["kepala"]
+    obj = services.objection_file(actor=ani.user, entry=a, reason="Bukti ada di arsip")
+    services.objection_decide(actor=kepala.user, objection=obj, grant=True, reason="Ada")
+    a.refresh_from_db()
+    assert a.status == EntryStatus.APPROVED and _minutes(ani) == 120

@@ -272,3 +272,30 @@ def test_acting_in_ones_own_definitif_post_is_refused(world):
                 instansi=inst, employee=joko, position=staff, start=D(2026, 10, 10)
             ),
         )
+
+
+def test_a_plh_during_ones_own_plt_of_the_same_post_is_not_refused_as_ones_own_post(world):
+    """The own-post rule is about acting in one's definitif post; a Plh of a post one is already
+    Plt of was refused with "jabatan definitif pegawai itu sendiri", naming a post not theirs."""
+    inst, head, staff, bkpsdm = world
+    ika = EmployeeFactory(instansi=inst, name="Ika")
+    AssignmentFactory(employee=ika, position=staff, start=D(2020, 1, 1))
+    AssignmentFactory(
+        employee=ika,
+        position=head,
+        kind=Assignment.Kind.PLT,
+        start=D(2026, 10, 1),
+        end=D(2026, 12, 31),
+    )
+    services.assignment_save(
+        actor=bkpsdm,
+        assignment=Assignment(
+            instansi=inst,
+            employee=ika,
+            position=head,
+            kind=Assignment.Kind.PLH,
+            start=D(2026, 11, 1),
+            end=D(2026, 11, 5),
+        ),
+    )
+    assert Assignment.objects.filter(employee=ika, position=head).count() == 2

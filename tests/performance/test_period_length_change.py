@@ -103,3 +103,34 @@ def test_a_reopened_month_cannot_cut_a_rating_that_still_pays_locked_months(org,
     text = str(err.value)
     assert "berlaku sampai 31 Maret 2026" in text and "Februari 2026" in text
     assert _predicates(org) == ["sangat_baik"] * 3
+
+
+def test_a_rater_of_another_instansi_learns_nothing_of_an_employees_rating(org, cascaded, at):
+    """The check of a rating that would be cut ran before the tenancy check: a kabid of another
+    instansi posting this employee's id got their name and the span of their rating."""
+    from ekinerja.performance.models import PerformancePeriodLock
+    from ekinerja.performance.services import RatingInput
+    from tests.factories import InstansiFactory
+    from tests.performance.factories import small_org
+
+    PerformanceSettings.objects.create(instansi=org["inst"], evaluation_period_months=3)
+    at("2026-04-02 09:00")
+    services.evaluation_rate(
+        actor=org["kabid"].user,
+        employee=org["staf1"],
+        period=_period(org, Period(2026, 1)),
+        results="above",
+        behaviour="above",
+    )
+    other = small_org(InstansiFactory(timezone="Asia/Makassar"))
+    PerformanceSettings.objects.create(instansi=other["inst"], evaluation_period_months=1)
+    for m in (2, 3):
+        PerformancePeriodLock.objects.create(instansi=other["inst"], year=2026, month=m)
+    at("2026-02-03 09:00")
+    with pytest.raises(RatingErrors) as err:
+        services.evaluations_rate(
+            actor=other["kabid"].user,
+            period=_period(other, Period(2026, 1)),
+            ratings=[RatingInput(org["staf1"].pk, "below", "below", "")],
+        )
+    assert err.value.message_dict == {str(org["staf1"].pk): ["Pegawai tidak ditemukan."]}
