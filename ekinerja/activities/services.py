@@ -436,6 +436,19 @@ _DAY_OTHERS = Prepared(
 )
 
 
+def _clash(others, start: dt.time, end: dt.time, *, counting_only: bool = False):
+    """The first of a day's other entries (_DAY_OTHERS rows) whose time overlaps [start, end);
+    with `counting_only`, an expired one (it credits nothing) is no clash."""
+    return next(
+        (
+            o
+            for o in others
+            if o[0] < end and o[1] > start and not (counting_only and o[2] == S.EXPIRED)
+        ),
+        None,
+    )
+
+
 def _slot_taken_refusal(entry: ActivityEntry, doing: str) -> str:
     """Why a rejected entry may not become approved again ("" when it may): a rejection frees its
     time for a corrected new entry, so once another entry (not rejected) holds part of that time,
@@ -445,15 +458,7 @@ def _slot_taken_refusal(entry: ActivityEntry, doing: str) -> str:
     if entry.start_time is None or entry.end_time is None:
         return ""
     others = _DAY_OTHERS(employee=entry.employee_id, day=entry.date, pk=entry.pk)
-    # An expired replacement credits nothing: no clash.
-    clash = next(
-        (
-            o
-            for o in others
-            if o[2] != S.EXPIRED and o[0] < entry.end_time and o[1] > entry.start_time
-        ),
-        None,
-    )
+    clash = _clash(others, entry.start_time, entry.end_time, counting_only=True)
     if clash is None:
         return ""
     then = (
@@ -548,7 +553,7 @@ def validate_entry(
     # The day's other entries, read once: for the overlap rule and the cap warning.
     others = _DAY_OTHERS(employee=employee.pk, day=day, pk=entry.pk or 0)
     if entry.start_time and entry.end_time and entry.end_time > entry.start_time:
-        clash = next((o for o in others if o[0] < entry.end_time and o[1] > entry.start_time), None)
+        clash = _clash(others, entry.start_time, entry.end_time)
         if clash is not None:
             err(
                 "start_time",

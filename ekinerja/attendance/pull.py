@@ -15,7 +15,7 @@ from django.utils import timezone
 from ekinerja.core.clock import local_today
 
 from .models import Device
-from .services import IMPORT_DAYS_AHEAD, device_receive, device_touch
+from .services import device_receive, device_touch, latest_plausible
 
 OVERLAP = dt.timedelta(hours=1)
 
@@ -51,9 +51,7 @@ def pull_device(device: Device, *, connect=None, recompute: bool = True) -> Pull
     # The latest plausible record time (the import's own rule: not after tomorrow). A mark beyond
     # it, left by a record of a clock that ran ahead before this rule, is ignored: every later
     # punch was read and dropped as "already pulled" (the machine's records are repeat-safe).
-    latest = dt.datetime.combine(
-        local_today(device.instansi) + dt.timedelta(days=IMPORT_DAYS_AHEAD), dt.time.max
-    )
+    latest = latest_plausible(local_today(device.instansi))
     since = (
         device.pulled_until.astimezone(tz).replace(tzinfo=None) - OVERLAP
         if device.pulled_until

@@ -568,13 +568,18 @@ IMPORT_DAYS_BACK = 366
 IMPORT_DAYS_AHEAD = 1
 
 
+def latest_plausible(today: dt.date) -> dt.datetime:
+    """The latest machine time (naive, local) a line may carry: the end of tomorrow."""
+    return dt.datetime.combine(today + dt.timedelta(days=IMPORT_DAYS_AHEAD), dt.time.max)
+
+
 def _refuse_implausible_dates(parsed, today: dt.date) -> None:
     """Lines dated in the future or more than a year back are errors (the file is refused as a
     whole, as for an unreadable line): a machine whose clock was reset (2000-01-01) or ran ahead
     (2066) would otherwise fabricate years of absences, or set its watermark decades ahead so that
     its missing data never held a day back; year 0001 ended in a server error."""
     first = dt.datetime.combine(today - dt.timedelta(days=IMPORT_DAYS_BACK), dt.time.min)
-    last = dt.datetime.combine(today + dt.timedelta(days=IMPORT_DAYS_AHEAD), dt.time.max)
+    last = latest_plausible(today)
     kept = []
     for row in parsed.rows:
         when = row[2]

@@ -146,15 +146,30 @@ class RealisationForm(forms.Form):
     )
 
 
+# A reason over the limit was answered as missing ("Tuliskan alasan ..."), and the text was lost.
 class RevisionForm(forms.Form):
     reason = forms.CharField(
-        label="Alasan perubahan", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label="Alasan perubahan",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={
+            "required": "Tuliskan alasan perubahan SKP.",
+            "max_length": "Alasan perubahan paling banyak 2.000 karakter; persingkat lalu kirim "
+            "lagi.",
+        },
     )
 
 
 class ReturnForm(forms.Form):
     note = forms.CharField(
-        label="Catatan pengembalian", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label="Catatan pengembalian",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={
+            "required": "Tuliskan alasan pengembalian agar pegawai dapat memperbaiki.",
+            "max_length": "Catatan pengembalian paling banyak 2.000 karakter; persingkat lalu "
+            "kirim lagi.",
+        },
     )
 
 

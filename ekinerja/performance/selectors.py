@@ -196,6 +196,13 @@ def ratable_with_reopened(cfg: PerformanceSettings, today: dt.date) -> list[Eval
     return [by_start[k] for k in sorted(by_start)]
 
 
+def evaluations_rating(period: EvalPeriod):
+    """The evaluation rows that rate `period`: begun on its first day and reaching its end. A row
+    rated for a shorter period with the same first day (January rated monthly, then quarterly from
+    February) does not: Q1 looked rated everywhere while February and March read no predicate."""
+    return SkpEvaluation.objects.filter(period_start=period.start, period_end__gte=period.end)
+
+
 def rater_date(period: EvalPeriod, today: dt.date) -> dt.date:
     return min(today, period.end)
 
@@ -617,14 +624,7 @@ def _rating_rows(ids: list[int], period: EvalPeriod, on: dt.date) -> list[Rating
     }
     evaluations = {
         ev.employee_id: ev
-        for ev in evaluations_with_details(
-            # A row rated for a shorter period with the same first day (January rated monthly,
-            # then quarterly from February) does not rate this one: Q1 looked rated everywhere
-            # while February and March read no predicate.
-            SkpEvaluation.objects.filter(
-                employee_id__in=ids, period_start=period.start, period_end__gte=period.end
-            )
-        )
+        for ev in evaluations_with_details(evaluations_rating(period).filter(employee_id__in=ids))
     }
     rows = []
     for emp in employees:
@@ -725,12 +725,8 @@ def rating_overview(
         ):
             posts[emp_id] = unit_id  # the latest start wins
     rated = set(
-        SkpEvaluation.objects.filter(
-            instansi=instansi,
-            period_start=period.start,
-            period_end__gte=period.end,
-            employee_id__in=list(posts),
-        )
+        evaluations_rating(period)
+        .filter(instansi=instansi, employee_id__in=list(posts))
         .exclude(predicate="")
         .values_list("employee_id", flat=True)
     )
@@ -779,9 +775,8 @@ def _pending_by_superior(instansi: Instansi, today: dt.date) -> list[tuple[EvalP
             set(h.definitif) | set(departed)
         )
         rated = set(
-            SkpEvaluation.objects.filter(
-                instansi=instansi, period_start=period.start, period_end__gte=period.end
-            )
+            evaluations_rating(period)
+            .filter(instansi=instansi)
             .exclude(predicate="")
             .values_list("employee_id", flat=True)
         )
@@ -851,10 +846,6 @@ def unrated_subordinate_count(superior: Employee, period: EvalPeriod, *, today: 
     )
     with_plan = list(plans_in_force(ids, period.start))
     rated = (
-        SkpEvaluation.objects.filter(
-            employee_id__in=with_plan, period_start=period.start, period_end__gte=period.end
-        )
-        .exclude(predicate="")
-        .count()
+        evaluations_rating(period).filter(employee_id__in=with_plan).exclude(predicate="").count()
     )
     return len(with_plan) - rated

@@ -335,17 +335,6 @@ def plan_agree(request, pk: int):
     return redirect("performance:approvals")
 
 
-NO_RETURN_NOTE = "Tuliskan alasan pengembalian agar pegawai dapat memperbaiki."
-LONG_RETURN_NOTE = "Catatan pengembalian paling banyak 2.000 karakter; persingkat lalu kirim lagi."
-NO_REVISION = "Tuliskan alasan perubahan SKP."
-LONG_REVISION = "Alasan perubahan paling banyak 2.000 karakter; persingkat lalu kirim lagi."
-
-
-def _reason_problem(request, field: str, too_long: str, missing: str) -> str:
-    """Why a reason form was refused: too long (it was said to be empty), or missing."""
-    return too_long if len(request.POST.get(field, "").strip()) > 2000 else missing
-
-
 @login_required
 @require_POST
 def plan_return(request, pk: int):
@@ -353,9 +342,7 @@ def plan_return(request, pk: int):
     form = ReturnForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(
-                _reason_problem(request, "note", LONG_RETURN_NOTE, NO_RETURN_NOTE)
-            )
+            raise ValidationError(form.errors["note"])
         services.plan_return(actor=request.user, plan=plan, note=form.cleaned_data["note"])
     except ValidationError as exc:
         _message_errors(request, exc)
@@ -371,7 +358,7 @@ def plan_revise(request, pk: int):
     form = RevisionForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(_reason_problem(request, "reason", LONG_REVISION, NO_REVISION))
+            raise ValidationError(form.errors["reason"])
         services.plan_revise(actor=request.user, plan=plan, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         _message_errors(request, exc)

@@ -222,6 +222,18 @@ class Workload:
         """The row has a need to compare: it enters the instansi's total."""
         return self.need is not None and self.difference is not None
 
+    @property
+    def without_approved_activity(self) -> bool:
+        """Staff and counted days, but not one approved minute (not on e-Kinerja yet): left out of
+        the instansi's total and named. Not a row before any working day is counted (the 1st of a
+        month), which every OPD was listed as."""
+        return (
+            not self.counted
+            and bool(self.counts.employees)
+            and not self.counts.approved_minutes
+            and self.effective_minutes > 0
+        )
+
 
 def workload(c: OpdCounts, effective_minutes: Decimal, *, final: bool = True) -> Workload:
     """The ABK row of one OPD; `effective_minutes` is one employee's effective working minutes in

@@ -93,17 +93,7 @@ def workload(request):
     # The instansi's total counts only the OPDs with a need to compare: one with staff but not one
     # approved minute (not on e-Kinerja yet) would otherwise read as over-staffed in the total.
     counted = [w.counts for w in rows if w.counted]
-    # Only those with staff, counted days and not one approved minute: before any working day is
-    # counted (the 1st of a month) every row has no need, and all were listed as "without
-    # approved activity".
-    left_out = [
-        w.counts.name
-        for w in rows
-        if not w.counted
-        and w.counts.employees
-        and not w.counts.approved_minutes
-        and w.effective_minutes > 0
-    ]
+    left_out = [w.counts.name for w in rows if w.without_approved_activity]
     whole = indicators.workload(
         indicators.total(counted, request.user.instansi.name),
         month.target,

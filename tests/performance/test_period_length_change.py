@@ -27,6 +27,16 @@ def _predicates(org, who="staf1"):
     return [selectors.predicate_month([org[who]], Period(2026, m))[org[who].pk] for m in (1, 2, 3)]
 
 
+def _rate(org, period, results, who="staf1"):
+    services.evaluation_rate(
+        actor=org["kabid"].user,
+        employee=org[who],
+        period=period,
+        results=results,
+        behaviour=results,
+    )
+
+
 def _bkpsdm(org):
     user = UserFactory(instansi=org["inst"])
     grant(user, "bkpsdm")
@@ -36,13 +46,7 @@ def _bkpsdm(org):
 def test_a_quarter_whose_january_was_rated_monthly_is_still_to_rate(org, cascaded, at):
     bkpsdm = _bkpsdm(org)
     at("2026-02-03 09:00")
-    services.evaluation_rate(
-        actor=org["kabid"].user,
-        employee=org["staf1"],
-        period=_period(org, Period(2026, 1)),
-        results="above",
-        behaviour="above",
-    )
+    _rate(org, _period(org, Period(2026, 1)), "above")
     at("2026-02-10 09:00")
     settings = selectors.performance_settings(org["inst"])
     settings.evaluation_period_months = 3
@@ -57,13 +61,7 @@ def test_a_quarter_whose_january_was_rated_monthly_is_still_to_rate(org, cascade
     reminders = selectors.rating_reminders(org["inst"], today=today)
     assert org["staf1"].pk in {e.pk for r in reminders for e in r.pending}
     # Rated for the quarter: February and March read it.
-    services.evaluation_rate(
-        actor=org["kabid"].user,
-        employee=org["staf1"],
-        period=q1,
-        results="as_expected",
-        behaviour="as_expected",
-    )
+    _rate(org, q1, "as_expected")
     assert _predicates(org) == ["baik", "baik", "baik"]
 
 
@@ -71,13 +69,7 @@ def test_a_reopened_month_cannot_cut_a_rating_that_still_pays_locked_months(org,
     bkpsdm = _bkpsdm(org)
     settings = PerformanceSettings.objects.create(instansi=org["inst"], evaluation_period_months=3)
     at("2026-04-02 09:00")
-    services.evaluation_rate(
-        actor=org["kabid"].user,
-        employee=org["staf1"],
-        period=_period(org, Period(2026, 1)),
-        results="above",
-        behaviour="above",
-    )
+    _rate(org, _period(org, Period(2026, 1)), "above")
     at("2026-04-06 09:00")
     locks = {
         m: services.period_lock(actor=bkpsdm, instansi=org["inst"], month=Period(2026, m))
@@ -93,13 +85,7 @@ def test_a_reopened_month_cannot_cut_a_rating_that_still_pays_locked_months(org,
     )
     at("2026-04-10 09:00")
     with pytest.raises(RatingErrors) as err:
-        services.evaluation_rate(
-            actor=org["kabid"].user,
-            employee=org["staf1"],
-            period=_period(org, Period(2026, 1)),
-            results="below",
-            behaviour="below",
-        )
+        _rate(org, _period(org, Period(2026, 1)), "below")
     text = str(err.value)
     assert "berlaku sampai 31 Maret 2026" in text and "Februari 2026" in text
     assert _predicates(org) == ["sangat_baik"] * 3
@@ -115,13 +101,7 @@ def test_a_rater_of_another_instansi_learns_nothing_of_an_employees_rating(org, 
 
     PerformanceSettings.objects.create(instansi=org["inst"], evaluation_period_months=3)
     at("2026-04-02 09:00")
-    services.evaluation_rate(
-        actor=org["kabid"].user,
-        employee=org["staf1"],
-        period=_period(org, Period(2026, 1)),
-        results="above",
-        behaviour="above",
-    )
+    _rate(org, _period(org, Period(2026, 1)), "above")
     other = small_org(InstansiFactory(timezone="Asia/Makassar"))
     PerformanceSettings.objects.create(instansi=other["inst"], evaluation_period_months=1)
     for m in (2, 3):
