@@ -195,6 +195,9 @@ class BulkCount(Schema):
     late: int = 0
     # Entries of the day or month left undecided because they changed after seen_at.
     changed: int = 0
+    # Entries of the day or month not approved because the employee was on approved full-day
+    # leave that day (reject them with a reason).
+    on_leave: int = 0
 
 
 class MonthOut(Schema):
@@ -412,7 +415,7 @@ def verify_bulk(request, data: BulkVerifyIn):
         reason=data.reason,
         seen_at=_aware(data.seen_at),
     )
-    return {"count": n.count, "late": n.late, "changed": n.changed}
+    return {"count": n.count, "late": n.late, "changed": n.changed, "on_leave": n.on_leave}
 
 
 def _aware(at: dt.datetime | None) -> dt.datetime | None:

@@ -11,7 +11,7 @@ import logging
 import time
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -575,10 +575,10 @@ def revision_until(entry: ActivityEntry) -> dt.date | None:
 
 # Attendance holds leave, and sits beside activities in the layer contract (neither imports the
 # other), so an app above both registers the read at start-up, as tpp does for the locked months.
-# Takes (employee id, date); returns the name of the employee's approved full-day leave covering
-# that date that rules activities out ("Cuti tahunan"), or None. Without a registered read nothing
-# is refused.
-LeaveSource = Callable[[int, dt.date], str | None]
+# Takes (employee id, date) pairs; returns, for the pairs that have one, the name of the employee's
+# approved full-day leave covering that date that rules activities out ("Cuti tahunan"). Without a
+# registered read nothing is refused.
+LeaveSource = Callable[[Iterable[tuple[int, dt.date]]], dict[tuple[int, dt.date], str]]
 _leave_source: list[LeaveSource] = []
 
 
@@ -586,9 +586,16 @@ def set_leave_source(source: LeaveSource | None) -> None:
     _leave_source[:] = [source] if source is not None else []
 
 
+def leaves_on(days: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], str]:
+    """The approved full-day leave (its name) of each (employee id, date) pair that has one: no
+    entry is made, submitted or approved on such a day (one query for any number of pairs)."""
+    days = list(days)
+    return _leave_source[0](days) if _leave_source and days else {}
+
+
 def leave_on(employee_id: int, day: dt.date) -> str | None:
     """The employee's approved full-day leave on `day` (its name), None without one."""
-    return _leave_source[0](employee_id, day) if _leave_source else None
+    return leaves_on([(employee_id, day)]).get((employee_id, day))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1165,6 +1165,23 @@ def _credit(entry: ActivityEntry, already: int, cap: int) -> int:
     return max(0, min(minutes_for(entry.minutes_per_unit, entry.effective_volume), cap - already))
 
 
+def _on_leave_refusal(entry: ActivityEntry, leave: str, doing: str) -> str:
+    return (
+        f"{entry.employee.name} cuti ({leave}) pada {tanggal(entry.date)}; aktivitas pada hari "
+        f"cuti tidak dapat {doing}. Tolak aktivitas ini."
+    )
+
+
+def _refuse_on_leave(entry: ActivityEntry, doing: str) -> None:
+    """An entry dated on a day of the employee's approved full-day leave is not approved (nor
+    restored to approved): entries are refused on such a day when made, but one made or submitted
+    before the leave was approved (sick leave is often approved afterwards) would otherwise be
+    credited on top of the leave's lower activity target."""
+    leave = selectors.leave_on(entry.employee_id, entry.date)
+    if leave:
+        raise ValidationError({"status": _on_leave_refusal(entry, leave, doing)})
+
+
 def _is_bkpsdm(actor: User) -> bool:
     return Role.BKPSDM in user_roles(actor)
 
@@ -1215,6 +1232,7 @@ def entry_verify(
     before = snapshot(entry)
     settings = selectors.activity_settings(entry.instansi_id)
     if decision == "approve":
+        _refuse_on_leave(entry, "disetujui")
         if approved_volume not in (None, ""):
             vol = _parse_volume(approved_volume)
             if vol > entry.volume:
@@ -1299,11 +1317,13 @@ _VERIFY_FIELDS = [
 @dataclass
 class BulkVerified:
     """What entries_verify_bulk did: how many entries it decided, and how many of a day or month
-    it left because their verification deadline had passed."""
+    it left because their verification deadline had passed, had changed since the page was made, or
+    fell on a day of the employee's approved full-day leave."""
 
     count: int
     late: int = 0
     changed: int = 0  # new or changed after the superior's page was made: left for another look
+    on_leave: int = 0  # dated on a day of the employee's approved full-day leave: not approved
 
     @property
     def late_note(self) -> str:
@@ -1311,6 +1331,15 @@ class BulkVerified:
             return ""
         return (
             f"{self.late} aktivitas lain tidak diverifikasi karena batas verifikasinya sudah lewat."
+        )
+
+    @property
+    def on_leave_note(self) -> str:
+        if not self.on_leave:
+            return ""
+        return (
+            f"{self.on_leave} aktivitas pada hari cuti pegawai tidak disetujui; tolak aktivitas "
+            "itu dengan alasannya."
         )
 
     @property
@@ -1342,7 +1371,9 @@ def entries_verify_bulk(
 
     Entries whose verification deadline has passed cannot be verified. A day or month is decided
     without them (counted in `late`: the superior sees how many were left); a picked list is all or
-    nothing, as it names exactly what the superior meant to decide.
+    nothing, as it names exactly what the superior meant to decide. Likewise, entries dated on a day
+    of the employee's approved full-day leave are not approved (`on_leave`; leave approved after the
+    entry was submitted).
 
     `seen_at`: when the superior's page was made (the web inbox always sends it, the API may).
     Entries submitted or changed after it were not seen: a day or month is decided without them
@@ -1395,6 +1426,21 @@ def entries_verify_bulk(
         )
     if late:
         mine = [e for e in mine if not (e.verify_by and today > e.verify_by)]
+    on_leave = (
+        selectors.leaves_on((e.employee_id, e.date) for e in mine) if decision == "approve" else {}
+    )
+    if on_leave and entry_ids is not None:
+        e = next(e for e in mine if (e.employee_id, e.date) in on_leave)
+        raise ValidationError(
+            {
+                "status": _on_leave_refusal(e, on_leave[(e.employee_id, e.date)], "disetujui")
+                + " Tidak ada yang diubah."
+            }
+        )
+    if on_leave:
+        mine = [e for e in mine if (e.employee_id, e.date) not in on_leave]
+        if not mine:
+            return BulkVerified(0, len(late), 0, len(on_leave))
     changed = [] if seen_at is None else [e for e in mine if e.updated_at > seen_at]
     if changed and entry_ids is not None:
         raise ValidationError(
@@ -1406,7 +1452,7 @@ def entries_verify_bulk(
     if changed:
         mine = [e for e in mine if e.updated_at <= seen_at]
         if not mine:
-            return BulkVerified(0, len(late), len(changed))
+            return BulkVerified(0, len(late), len(changed), len(on_leave))
     settings = selectors.activity_settings(me.instansi_id)
     befores = {e.pk: snapshot(e) for e in mine}
     used: dict[tuple[int, dt.date], int] = {}
@@ -1440,7 +1486,7 @@ def entries_verify_bulk(
         e.updated_at = now
     ActivityEntry.objects.bulk_update(mine, _VERIFY_FIELDS)
     _bulk_audit(actor, me.instansi, f"activities.entry.{decision}", mine, befores, reason)
-    return BulkVerified(len(mine), len(late), len(changed))
+    return BulkVerified(len(mine), len(late), len(changed), len(on_leave))
 
 
 @transaction.atomic
@@ -1449,7 +1495,8 @@ def activity_deadlines_process(
 ) -> dict[str, int]:
     """Apply the deadlines of an instansi (run daily, and before a TPP run):
     - submitted entries whose verification deadline has passed expire, or count as approved when the
-      policy's deadline_behaviour is auto_approve (credited within the daily cap);
+      policy's deadline_behaviour is auto_approve (credited within the daily cap; those dated on a
+      day of the employee's approved full-day leave expire all the same);
     - drafts and returned entries whose window has closed (and no open unlock covers them) expire;
       a returned entry not before its revision period (selectors.REVISION_WORKING_DAYS working days
       after the return) has passed too.
@@ -1476,9 +1523,17 @@ def activity_deadlines_process(
             .values_list("employee_id", "date", "t")
         ):
             used[(emp, day)] = total or 0
+    # Auto-approval never credits a day of approved full-day leave: those entries expire.
+    on_leave = selectors.leaves_on((e.employee_id, e.date) for e in overdue) if auto else {}
     now = timezone.now()
     for e in overdue:
-        if auto:
+        if (e.employee_id, e.date) in on_leave:
+            _transition(e, S.EXPIRED)
+            e.reason = (
+                "Kedaluwarsa: atasan tidak memverifikasi sampai batas, dan pegawai cuti "
+                f"({on_leave[(e.employee_id, e.date)]}) pada tanggal ini."
+            )
+        elif auto:
             _transition(e, S.APPROVED)
             key = (e.employee_id, e.date)
             e.credited_minutes = _credit(e, used.get(key, 0), settings.daily_cap_minutes)
@@ -1491,14 +1546,12 @@ def activity_deadlines_process(
             e.reason = "Kedaluwarsa: atasan tidak memverifikasi sampai batas."
         e.updated_at = now
     ActivityEntry.objects.bulk_update(overdue, _VERIFY_FIELDS)
-    if overdue:
-        _bulk_audit(
-            None,
-            instansi,
-            "activities.entry.auto_approve" if auto else "activities.entry.expire",
-            overdue,
-            befores,
-        )
+    approved = [e for e in overdue if e.status == S.APPROVED]
+    if approved:
+        _bulk_audit(None, instansi, "activities.entry.auto_approve", approved, befores)
+    if len(approved) < len(overdue):
+        expired = [e for e in overdue if e.status == S.EXPIRED]
+        _bulk_audit(None, instansi, "activities.entry.expire", expired, befores)
 
     # Drafts/returned entries past the window. Window ends from the calendar, set-based.
     open_rows = list(
@@ -1549,10 +1602,10 @@ def activity_deadlines_process(
     ActivityEntry.objects.bulk_update(stale, _VERIFY_FIELDS)
     if stale:
         _bulk_audit(None, instansi, "activities.entry.expire", stale, befores)
-    return {
-        "auto_approved" if auto else "expired_unverified": len(overdue),
-        "expired_unsubmitted": len(stale),
-    }
+    counts = {"expired_unverified": len(overdue) - len(approved)}
+    if auto:
+        counts = {"auto_approved": len(approved), **counts}
+    return {**counts, "expired_unsubmitted": len(stale)}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1821,6 +1874,15 @@ def objection_decide(*, actor: User, objection: Objection, grant: bool, reason: 
                 raise ValidationError(
                     {"status": f"{taken} Atau tolak keberatan ini dengan alasannya."}
                 )
+        leave = selectors.leave_on(entry.employee_id, entry.date)
+        if leave:
+            raise ValidationError(
+                {
+                    "status": f"{entry.employee.name} cuti ({leave}) pada {tanggal(entry.date)}; "
+                    "keberatan atas aktivitas pada hari cuti tidak dapat dikabulkan. Tolak "
+                    "keberatan ini dengan alasannya."
+                }
+            )
         settings = selectors.activity_settings(entry.instansi_id)
         _transition(entry, S.APPROVED)
         entry.approved_volume = None
@@ -1945,6 +2007,15 @@ def review_decide(*, actor: User, item: ReviewItem, outcome: str, reason: str = 
             taken = _slot_taken_refusal(entry, "penolakannya dibatalkan")
             if taken:
                 raise ValidationError({"outcome": taken})
+            leave = selectors.leave_on(entry.employee_id, entry.date)
+            if leave:
+                raise ValidationError(
+                    {
+                        "outcome": f"{entry.employee.name} cuti ({leave}) pada "
+                        f"{tanggal(entry.date)}; penolakan aktivitas pada hari cuti tidak dapat "
+                        "dibatalkan."
+                    }
+                )
             _transition(entry, S.APPROVED)
         else:
             raise ValidationError({"outcome": "Aktivitas ini tidak lagi berstatus terverifikasi."})

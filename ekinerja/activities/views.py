@@ -676,12 +676,14 @@ def verify_bulk(request):
         word = {"approve": "disetujui", "reject": "ditolak", "return": "dikembalikan"}.get(
             decision, ""
         )
-        if n.count or not n.changed:
+        if n.count or not (n.changed or n.on_leave):
             messages.success(request, f"{n.count} aktivitas {word}.")
         if n.late:
             messages.warning(request, n.late_note)
         if n.changed:
             messages.warning(request, n.changed_note)
+        if n.on_leave:
+            messages.warning(request, n.on_leave_note)
     return _inbox_redirect(request)
 
 

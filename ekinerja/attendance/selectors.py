@@ -798,21 +798,34 @@ def attendance_counts(
     }
 
 
-def full_day_leave_on(employee_id: int, day: dt.date) -> str | None:
-    """The name of the employee's approved leave covering `day` that keeps them from work, or None:
-    work done elsewhere (dinas luar, WFH: the types allowing a remote check-in) is not such leave.
-    Activities refuses entries on such a day (registered by tpp.apps; one query)."""
-    return (
+def full_day_leaves_on(days) -> dict[tuple[int, dt.date], str]:
+    """For (employee id, date) pairs: the name of the employee's approved leave covering the date
+    that keeps them from work, for the pairs that have one. Work done elsewhere (dinas luar, WFH:
+    the types allowing a remote check-in) is not such leave. Activities refuses entries on such a
+    day and does not approve them (registered by tpp.apps; one query for any number of pairs)."""
+    pairs = set(days)
+    if not pairs:
+        return {}
+    found: dict[tuple[int, dt.date], str] = {}
+    rows = (
         LeaveRequest.objects.filter(
-            employee_id=employee_id,
+            employee_id__in={emp for emp, _ in pairs},
             status=LeaveRequest.Status.APPROVED,
-            date_from__lte=day,
-            date_to__gte=day,
+            date_from__lte=max(day for _, day in pairs),
+            date_to__gte=min(day for _, day in pairs),
             leave_type__allows_remote_checkin=False,
         )
-        .values_list("leave_type__name", flat=True)
-        .first()
+        .order_by("date_from", "pk")
+        .values_list("employee_id", "date_from", "date_to", "leave_type__name")
     )
+    by_employee: dict[int, list[dt.date]] = {}
+    for emp, day in pairs:
+        by_employee.setdefault(emp, []).append(day)
+    for emp, start, end, name in rows:
+        for day in by_employee[emp]:
+            if start <= day <= end:
+                found.setdefault((emp, day), name)
+    return found
 
 
 def devices_behind(instansi: Instansi | int, until: dt.datetime) -> list[Device]:

@@ -133,7 +133,7 @@ def test_inbox_and_verify(client, office):
         content_type="application/json",
         **h,
     )
-    assert resp.json() == {"count": 1, "late": 0, "changed": 0}
+    assert resp.json() == {"count": 1, "late": 0, "changed": 0, "on_leave": 0}
     assert ActivityEntry.objects.get(pk=b.pk).status == EntryStatus.APPROVED
     # The employee cannot verify their own entries through the API either.
     c = make_entry(office, day=D(2026, 10, 6), submit=True)

@@ -22,7 +22,7 @@ from ekinerja.activities.models import (
     EntryStatus,
     ObjectionStatus,
 )
-from ekinerja.attendance.selectors import full_day_leave_on
+from ekinerja.attendance.selectors import full_day_leaves_on
 from ekinerja.core.periods import Period
 from ekinerja.org.models import Assignment, Position
 from ekinerja.org.selectors import HierarchyTimeline
@@ -363,10 +363,10 @@ def test_bkpsdm_finds_them_in_the_inbox_page_and_the_api(client, office, at, bkp
 
 @pytest.fixture
 def leave_read():
-    """The read tpp.apps registers at start-up (attendance.selectors.full_day_leave_on), restored
+    """The read tpp.apps registers at start-up (attendance.selectors.full_day_leaves_on), restored
     after a test that takes it away."""
     saved = list(selectors._leave_source)  # noqa: SLF001
-    assert saved and saved[0] is full_day_leave_on  # registered by the app itself
+    assert saved and saved[0] is full_day_leaves_on  # registered by the app itself
     yield
     selectors._leave_source[:] = saved  # noqa: SLF001
 

@@ -158,7 +158,7 @@ def test_the_api_inbox_gives_the_time_a_decision_sends_back(client, office, at):
         content_type="application/json",
         **h,
     )
-    assert resp.json() == {"count": 1, "late": 0, "changed": 1}
+    assert resp.json() == {"count": 1, "late": 0, "changed": 1, "on_leave": 0}
     assert ActivityEntry.objects.get(pk=a.pk).status == EntryStatus.APPROVED
     resp = client.post(
         f"/api/v1/activities/entries/{b.pk}/verify",
