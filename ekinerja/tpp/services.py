@@ -462,16 +462,36 @@ def run_open(
     _require(actor, Role.BKPSDM, instansi=instansi)
     if actor is not None:
         _refuse_unstarted(instansi, period)
-    _check_scope(instansi, period, unit)
-    run, created = Run.objects.get_or_create(instansi=instansi, period=str(period), unit=unit)
-    if created:
-        audit_record(action="tpp.run.open", actor=actor, instansi=instansi, obj=run)
+    with transaction.atomic():
+        # One opening at a time per instansi: a whole-instansi run and a unit run of the same
+        # month asked for at the same moment each found no other run and both were created, and
+        # their employees were paid twice. NO KEY UPDATE does not wait on the key-share locks of
+        # a run storing its results meanwhile (their rows refer to the instansi).
+        list(Instansi.objects.select_for_update(no_key=True).filter(pk=instansi.pk).values("pk"))
+        _check_scope(instansi, period, unit)
+        run, created = Run.objects.get_or_create(instansi=instansi, period=str(period), unit=unit)
+        if created:
+            audit_record(action="tpp.run.open", actor=actor, instansi=instansi, obj=run)
     return run
 
 
-def _set_progress(run: Run, pct: int) -> None:
+def _set_progress(run: Run, pct: int, job: str | None = None) -> None:
     run.progress = pct
-    Run.objects.filter(pk=run.pk).update(progress=pct)
+    _job_row(run, job).update(progress=pct)
+
+
+def _job_row(run: Run, job: str | None):
+    """The run's row, as long as it still waits for `job` (any job when None): a duplicate
+    delivery of a job already done, or one replaced by a newer request, writes nothing."""
+    rows = Run.objects.filter(pk=run.pk)
+    return rows if job is None else rows.filter(job_id=job)
+
+
+def run_job_current(instansi: Instansi, period: Period, unit: Unit | None, job: str) -> bool:
+    """Whether the run of the month still waits for the background job `job` (the token its
+    request put in Run.job_id): false once that job has stored its result or failed, or when a
+    newer request replaced it (tasks.run_compute_task)."""
+    return Run.objects.filter(instansi=instansi, period=str(period), unit=unit, job_id=job).exists()
 
 
 def _detail(result: TppResult, info: selectors.EmployeeInfo) -> dict:
@@ -639,6 +659,7 @@ def run_compute(
     period: Period,
     unit: Unit | None = None,
     progress: Callable[[int], None] | None = None,
+    job: str | None = None,
 ) -> Run:
     """Compute the month (tpp-rules.md "The computation for one employee and one month") for every
     employee of the instansi (or of the unit's subtree) with the adopted policy in force on the
@@ -651,26 +672,31 @@ def run_compute(
     run's result, and identical inputs give identical figures. A locked run is refused, and so is a
     month that has not started yet for an interactive actor (run_open; the current month may be
     computed: a preview until it is verified). The system (actor None: a scenario run on a loaded
-    document, the demo generator) computes any month it is given."""
+    document, the demo generator) computes any month it is given.
+
+    `job`: the background job's token (tasks.run_compute_task); its progress and its result are
+    written only while the run still holds that token in Run.job_id, checked again under the row
+    lock before anything is stored. Two deliveries of one job computing at once therefore store
+    one result, and the later finds the run done and leaves it as it is."""
     _require(actor, Role.BKPSDM, instansi=instansi)
     run = run_open(actor=actor, instansi=instansi, period=period, unit=unit)
     if S.COMPUTED not in RUN_TRANSITIONS[run.state]:
         _transition(run, S.COMPUTED)  # raises with the reason
     # A month builds millions of small acyclic objects; collecting would cost a third of its CPU.
     with gc_paused():
-        return _compute(actor, run, instansi, period, unit, progress)
+        return _compute(actor, run, instansi, period, unit, progress, job)
 
 
-def _compute(actor, run: Run, instansi: Instansi, period: Period, unit, progress) -> Run:
+def _compute(actor, run: Run, instansi: Instansi, period: Period, unit, progress, job) -> Run:
     say = progress or (lambda _pct: None)
-    _set_progress(run, 1)
-    Run.objects.filter(pk=run.pk).update(error="")
+    _set_progress(run, 1, job)
+    _job_row(run, job).update(error="")
     try:
         gathered = selectors.gather(instansi, period, unit)
     except selectors.NoPolicy as exc:
-        Run.objects.filter(pk=run.pk).update(error=str(exc), progress=0, job_id="")
+        _job_row(run, job).update(error=str(exc), progress=0, job_id="")
         raise ValidationError({"policy": str(exc)}) from exc
-    _set_progress(run, 20)
+    _set_progress(run, 20, job)
     say(20)
     policy = gathered.policy
     computed: list[tuple[int, TppResult]] = []
@@ -681,9 +707,9 @@ def _compute(actor, run: Run, instansi: Instansi, period: Period, unit, progress
         computed.append((emp_id, calculate(policy, month)))
         if i in ticks:
             pct = 20 + int(70 * i / total)
-            _set_progress(run, pct)
+            _set_progress(run, pct, job)
             say(pct)
-    _set_progress(run, 90)
+    _set_progress(run, 90, job)
     say(90)
     # The input digest is worked out in a second thread while the results are written: most of the
     # write is the server's (COPY, commit), during which this thread only waits.
@@ -691,14 +717,21 @@ def _compute(actor, run: Run, instansi: Instansi, period: Period, unit, progress
         digest = pool.submit(
             selectors.input_digests, gathered.policy_row.data, dict(gathered.months)
         )
-        run = _store(actor, run, gathered, computed, digest)
+        run = _store(actor, run, gathered, computed, digest, job)
     say(100)
     return run
 
 
-def run_job_failed(instansi: Instansi, period: Period, unit: Unit | None, exc: Exception) -> None:
+def run_job_failed(
+    instansi: Instansi,
+    period: Period,
+    unit: Unit | None,
+    exc: Exception,
+    job: str | None = None,
+) -> None:
     """A background computation ended without a result: the run stops showing progress and keeps
-    the reason (the previous results stay, untouched by the failed job's transaction)."""
+    the reason (the previous results stay, untouched by the failed job's transaction). With `job`,
+    only while the run still waits for that job: a newer request's progress is not cut short."""
     if isinstance(exc, ValidationError | PermissionDenied):
         reason = "; ".join(getattr(exc, "messages", None) or [str(exc)])
     else:
@@ -706,9 +739,10 @@ def run_job_failed(instansi: Instansi, period: Period, unit: Unit | None, exc: E
         reason = (
             f"Perhitungan gagal karena kesalahan sistem ({type(exc).__name__}); hubungi Diskominfo."
         )
-    Run.objects.filter(instansi=instansi, period=str(period), unit=unit).update(
-        job_id="", job_queued_at=None, progress=0, error=reason
-    )
+    rows = Run.objects.filter(instansi=instansi, period=str(period), unit=unit)
+    if job is not None:
+        rows = rows.filter(job_id=job)
+    rows.update(job_id="", job_queued_at=None, progress=0, error=reason)
 
 
 def _row_identity(run: Run, info: selectors.EmployeeInfo) -> dict:
@@ -842,9 +876,18 @@ def _claim_from_other_unit_runs(actor, run: Run, employee_ids: list[int]) -> set
 
 @transaction.atomic
 def _store(
-    actor, run: Run, gathered: selectors.Gathered, computed, digest: Future[tuple[str, dict]]
+    actor,
+    run: Run,
+    gathered: selectors.Gathered,
+    computed,
+    digest: Future[tuple[str, dict]],
+    job: str | None = None,
 ) -> Run:
     run = Run.objects.select_for_update().get(pk=run.pk)
+    if job is not None and run.job_id != job:
+        # Another delivery of this job stored its result first (or a newer request replaced it):
+        # what has been done since (a verification, a lock) stays.
+        return run
     # Checked again under the lock: another account may have locked the month meanwhile.
     _transition(run, S.COMPUTED)
     before = snapshot(run)

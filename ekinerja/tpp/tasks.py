@@ -14,13 +14,26 @@ from . import services
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def run_compute_task(
-    instansi_id: int, period: str, unit_id: int | None = None, user_id: int | None = None
+    instansi_id: int,
+    period: str,
+    unit_id: int | None = None,
+    user_id: int | None = None,
+    job: str | None = None,
 ) -> int:
     """services.run_compute for one month. The compute writes in a single transaction, so a worker
     killed half-way leaves the previous results untouched and the redelivered task (acks_late)
-    computes a clean run. Returns the run id."""
+    computes a clean run. Returns the run id (0 when the job did nothing).
+
+    `job`: the token the request put in `Run.job_id` when it queued this job. A job is delivered
+    at least once: Redis hands a message not acknowledged in time to a second worker, and a
+    worker lost after the compute committed runs it again. Only the job the run still waits for
+    computes; one whose run no longer holds its token (done already, or replaced by a newer
+    "Hitung ulang") does nothing, so that it cannot undo a verification made since or write an
+    error on a list locked since."""
     instansi = Instansi.objects.get(pk=instansi_id)
     unit = Unit.objects.get(pk=unit_id, instansi=instansi) if unit_id else None
+    if job and not services.run_job_current(instansi, Period.parse(period), unit, job):
+        return 0
     actor = User.objects.filter(pk=user_id).first() if user_id else None
     if user_id and actor is None:
         # The account that asked is gone: never compute as the system instead (no role check, no
@@ -32,15 +45,16 @@ def run_compute_task(
             PermissionDenied(
                 "Akun yang meminta perhitungan ini sudah tidak ada; hitung ulang dari akun BKPSDM."
             ),
+            job=job,
         )
         return 0
     try:
         run = services.run_compute(
-            actor=actor, instansi=instansi, period=Period.parse(period), unit=unit
+            actor=actor, instansi=instansi, period=Period.parse(period), unit=unit, job=job
         )
     except Exception as exc:
         # The page stops waiting and shows why (a list locked meanwhile, an error of the system).
-        services.run_job_failed(instansi, Period.parse(period), unit, exc)
+        services.run_job_failed(instansi, Period.parse(period), unit, exc, job=job)
         if isinstance(exc, ValidationError | PermissionDenied):
             return 0
         raise

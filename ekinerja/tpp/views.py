@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import json
+import uuid
 import zoneinfo
 from urllib.parse import urlencode
 
@@ -325,8 +326,11 @@ def run_start(request):
                 "selesai.",
             )
             return redirect("tpp:run", pk=run.pk)
+        # Each request's own token: only the job the run waits for computes (a second delivery
+        # of it, or a job replaced by a newer "Hitung ulang", does nothing; tasks.run_compute_task).
+        job = uuid.uuid4().hex
         Run.objects.filter(pk=run.pk).update(
-            job_id="antre", job_queued_at=timezone.now(), progress=0, error=""
+            job_id=job, job_queued_at=timezone.now(), progress=0, error=""
         )
         enqueue(
             run_compute_task,
@@ -334,6 +338,7 @@ def run_start(request):
             str(period),
             unit.pk if unit else None,
             request.user.pk,
+            job,
         )
     except ValidationError as exc:
         _errors(request, exc)
