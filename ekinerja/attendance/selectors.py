@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Aggregate, Count, DateTimeField, F, Min, Q, Sum
 from django.utils import timezone
 
@@ -992,6 +992,29 @@ def visible_imports(user):
     if Role.BKPSDM in org.user_roles(user):
         return qs
     return qs.filter(uploaded_by=user)
+
+
+def import_stopped(batch: PunchImport) -> bool:
+    """A batch marked running whose run has stopped (a worker lost, a request that timed out): its
+    load rolled back, nothing was added, and it may be run again. A live run holds the batch's row
+    lock until it is done (services.import_run), so on PostgreSQL a running batch whose row can be
+    locked without waiting has no run behind it. SQLite has no row locks: there a batch still
+    marked running is taken as stopped (imports run inline, inside the officer's own request, and a
+    second run of a finished batch does nothing)."""
+    if batch.status != PunchImport.Status.RUNNING:
+        return False
+    if connection.vendor != "postgresql":
+        return True
+    try:
+        with transaction.atomic():
+            still_running = list(
+                PunchImport.objects.select_for_update(nowait=True)
+                .filter(pk=batch.pk, status=PunchImport.Status.RUNNING)
+                .values("pk")
+            )
+    except DatabaseError:
+        return False  # locked: a run is loading it now
+    return bool(still_running)
 
 
 @dataclass(frozen=True)

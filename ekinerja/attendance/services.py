@@ -708,7 +708,14 @@ def import_run(
 ) -> PunchImport:
     """Import a previewed batch: bulk loads of the checked lines in chunks (progress kept on the
     batch), repeat-safe (existing punches are skipped), all or nothing. Moves the device watermark and
-    recomputes the affected days."""
+    recomputes the affected days.
+
+    The batch is marked running (committed, so that its page shows it) and then loaded in one
+    transaction that holds the batch's row lock to the end. A run killed half-way (a worker lost,
+    a request that timed out) rolls its load back and releases the lock, leaving the batch marked
+    running: such a batch may be run again (a redelivered job continues it;
+    selectors.import_stopped tells the page). A second run while one is loading waits for the lock
+    and then does nothing."""
     _import_actor_check(actor)
     with transaction.atomic():
         batch = (
@@ -716,24 +723,32 @@ def import_run(
             .select_related("device")
             .get(pk=batch.pk)
         )
-        if batch.status != PunchImport.Status.PREVIEW or not batch.normalized:
+        # RUNNING here is a run that stopped: a live one holds this row's lock until it is done.
+        runnable = (PunchImport.Status.PREVIEW, PunchImport.Status.RUNNING)
+        if batch.status not in runnable or not batch.normalized:
             raise ValidationError("Impor ini sudah dijalankan atau ditolak.")
         if actor is not None and not selectors.visible_imports(actor).filter(pk=batch.pk).exists():
             # An admin OPD runs only the batches they uploaded (selectors.visible_imports).
             raise PermissionDenied("Impor ini diunggah petugas lain; unggah berkasnya sendiri.")
         batch.status = PunchImport.Status.RUNNING
-        batch.save(update_fields=["status"])
+        batch.processed = 0
+        batch.save(update_fields=["status", "processed"])
+        batch.normalized.open("rb")
+        try:
+            lines = batch.normalized.read().decode().splitlines(keepends=True)
+        finally:
+            batch.normalized.close()
     instansi = batch.instansi
     device = batch.device
-    batch.normalized.open("rb")
-    try:
-        lines = batch.normalized.read().decode().splitlines(keepends=True)
-    finally:
-        batch.normalized.close()
     inserted = 0
     emp_ids: set[int] = set()
     try:
         with transaction.atomic():
+            current = PunchImport.objects.select_for_update().filter(pk=batch.pk).first()
+            if current is None or current.status != PunchImport.Status.RUNNING:
+                # Another run of this batch (a second delivery of its job) finished it, or failed
+                # and put it back to preview, while this one waited for the lock.
+                return current or batch
             for i in range(0, len(lines), chunk):
                 part = lines[i : i + chunk]
                 inserted += _load_normalized(instansi.id, batch, part)

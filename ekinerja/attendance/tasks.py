@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from celery import shared_task
 from django.conf import settings
@@ -13,7 +14,9 @@ from ekinerja.core.jobs import enqueue, inline
 from ekinerja.core.models import Instansi, User
 
 from . import services
-from .models import PunchImport
+from .models import Device, PunchImport
+
+log = logging.getLogger(__name__)
 
 
 def dispatch(task, *args, **inline_kwargs) -> None:
@@ -39,9 +42,41 @@ def _date(value: str | None) -> dt.date | None:
 
 @shared_task
 def import_run_task(batch_id: int, user_id: int | None = None) -> int:
+    """services.import_run for one batch. Acknowledged late (settings): a worker lost half-way has
+    its job redelivered, which runs the batch it left marked running; a second delivery of a job
+    already done does nothing. Returns the number of punches added."""
     batch = PunchImport.objects.get(pk=batch_id)
+    if batch.status == PunchImport.Status.DONE:
+        return 0
     actor = User.objects.filter(pk=user_id).first() if user_id else None
     return services.import_run(actor=actor, batch=batch).inserted
+
+
+@shared_task
+def pull_devices() -> int:
+    """`ekinerja attendance-pull` for every active machine with an IP address (the machines on the
+    LAN that cannot push, docs/attendance.md "Getting punches in"), one after the other, on beat's
+    schedule (settings.CELERY_BEAT_SCHEDULE, every 30 minutes). A machine that does not answer or
+    fails half-way is logged and the others are still pulled; the next pull resumes from its last
+    one. Returns the number of punches added."""
+    from .pull import pull_device
+
+    added = 0
+    for device in (
+        Device.objects.filter(is_active=True)
+        .exclude(ip_address="")
+        .select_related("instansi")
+        .order_by("serial")
+    ):
+        try:
+            result = pull_device(device)
+        except Exception:  # noqa: BLE001 - one machine's failure does not stop the others
+            log.exception("Tarik data mesin %s gagal", device.serial)
+            continue
+        if result.error:
+            log.warning("Tarik data mesin %s: %s", device.serial, result.error)
+        added += result.inserted
+    return added
 
 
 @shared_task

@@ -953,7 +953,7 @@ def import_detail(request, pk: int):
         if request.headers.get("HX-Request")
         else "attendance/import_detail.html"
     )
-    return render(request, template, {"batch": batch})
+    return render(request, template, {"batch": batch, "stopped": selectors.import_stopped(batch)})
 
 
 @login_required
@@ -965,7 +965,9 @@ def import_run(request, pk: int):
     from .tasks import import_run_task
 
     try:
-        if batch.status != PunchImport.Status.PREVIEW:
+        if batch.status == PunchImport.Status.RUNNING and not selectors.import_stopped(batch):
+            raise ValidationError("Impor ini sedang berjalan; tunggu sampai selesai.")
+        if batch.status not in (PunchImport.Status.PREVIEW, PunchImport.Status.RUNNING):
             raise ValidationError("Impor ini sudah dijalankan atau ditolak.")
         enqueue(import_run_task, batch.pk, request.user.pk)
     except ValidationError as exc:

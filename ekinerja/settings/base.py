@@ -230,6 +230,13 @@ from celery.schedules import crontab  # noqa: E402
 
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Machines on the LAN that cannot push (ADMS) are read every half hour; a pull that has not
+    # started within 25 minutes (a worker busy with a month's run) gives way to the next one.
+    "attendance-pull-devices": {
+        "task": "ekinerja.attendance.tasks.pull_devices",
+        "schedule": crontab(minute="*/30"),
+        "options": {"expires": 25 * 60},
+    },
     "attendance-nightly-recompute": {
         "task": "ekinerja.attendance.tasks.nightly_recompute",
         "schedule": crontab(hour=1, minute=30),

@@ -169,3 +169,27 @@ def test_an_import_that_left_out_other_units_lines_does_not_move_the_watermark(o
     assert dev.watermark > at(D(2026, 10, 7), 0)
     days = {f.date: f for f in selectors.attendance_month([guru], Period(2026, 10))[guru.id]}
     assert days[D(2026, 10, 6)].final and not days[D(2026, 10, 6)].absent_without_notice
+
+
+def test_the_scheduled_job_pulls_every_active_machine_with_an_address(office, device, monkeypatch):
+    """`attendance-pull` used to be run by nobody: not on beat's schedule, not in the cron list of
+    docs/operations.md, so a LAN machine's punches never arrived. One machine that fails does not
+    stop the others."""
+    from ekinerja.attendance.tasks import pull_devices
+
+    Device.objects.create(instansi=office.instansi, serial="PUSH1")  # ADMS: no address, not pulled
+    Device.objects.create(instansi=office.instansi, serial="OFF1", ip_address="10.0.0.6")
+    Device.objects.filter(serial="OFF1").update(is_active=False)
+    Device.objects.create(instansi=office.instansi, serial="BROKEN", ip_address="10.0.0.7")
+    tried = []
+
+    def connect(d, timeout=10):
+        tried.append(d.serial)
+        if d.serial == "BROKEN":
+            return FakeZK([], fail_read=True)
+        return FakeZK([rec(7, 20), rec(16, 5)])
+
+    monkeypatch.setattr(pull, "zk_connection", connect)
+    assert pull_devices() == 2
+    assert tried == ["BROKEN", "PULL1"]
+    assert Punch.objects.filter(employee=office.ani).count() == 2
