@@ -4,6 +4,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from .audit import audit_record
+from .auth import nip_as_typed
 from .http import client_ip
 from .models import User
 
@@ -41,7 +42,13 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "") or ""
-    user = User.objects.filter(username=username.strip()).select_related("instansi").first()
+    # The account the backend tried: a NIP typed as on the ID card ("19761125 200510 2 008") is
+    # that NIP's account (core.auth.nip_as_typed); it used to be audited against no account.
+    user = (
+        User.objects.filter(username=nip_as_typed(username.strip()))
+        .select_related("instansi")
+        .first()
+    )
     locked = getattr(request, "login_locked_until", None) if request is not None else None
     after = {"locked_until": locked} if locked else {}
     if getattr(request, "login_throttled", False):

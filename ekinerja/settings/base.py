@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .guards import app_server, debug_setting, secret_key_setting
+from .guards import app_server, debug_setting, env_int, secret_key_setting
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR.parent
@@ -104,7 +104,7 @@ DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
         default=f"sqlite:///{VAR_DIR / 'ekinerja.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_max_age=env_int(os.environ, "DB_CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -136,12 +136,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # ASVS V2.2.1: throttle guessing. Five failures lock the account for fifteen minutes.
-LOGIN_LOCKOUT_THRESHOLD = int(os.environ.get("LOGIN_LOCKOUT_THRESHOLD", "5"))
-LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+LOGIN_LOCKOUT_THRESHOLD = env_int(os.environ, "LOGIN_LOCKOUT_THRESHOLD", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int(os.environ, "LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 # ... and per client address, so nobody locks out accounts by the dozen from one machine: twenty
 # failures from one address refuse its further attempts for fifteen minutes (core.auth; 0 = off).
-LOGIN_IP_THRESHOLD = int(os.environ.get("LOGIN_IP_THRESHOLD", "20"))
-LOGIN_IP_MINUTES = int(os.environ.get("LOGIN_IP_MINUTES", "15"))
+LOGIN_IP_THRESHOLD = env_int(os.environ, "LOGIN_IP_THRESHOLD", 20)  # 0: off
+LOGIN_IP_MINUTES = env_int(os.environ, "LOGIN_IP_MINUTES", 15, minimum=1)
 # Behind a reverse proxy every request comes from the proxy: the header it sets to the client's
 # address (nginx: proxy_set_header X-Real-IP $remote_addr -> "HTTP_X_REAL_IP"). Empty: REMOTE_ADDR.
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
@@ -206,8 +206,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after the
 # login whatever the activity (ASVS V3.3.2). core.middleware.SessionTimeoutMiddleware renews the
 # expiry at most once a minute, not a database write on every request.
-SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
-SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+SESSION_IDLE_MINUTES = env_int(os.environ, "SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_MAX_HOURS = env_int(os.environ, "SESSION_MAX_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 # The largest request body that is not an uploaded file: a fingerprint machine's push (attendance
 # .adms, up to 5 MB) and a phone check-in with its 2 MB selfie in base64 (2.7 MB). Files are not

@@ -33,6 +33,24 @@ APP_SERVERS = ("gunicorn", "uwsgi", "mod_wsgi", "waitress", "uvicorn", "daphne",
 KEY_FILE = "secret_key"
 
 
+def env_int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    """A whole number from the environment (`default` when unset or empty). A value that is not
+    one, or is below `minimum`, stops the start with the variable's name and what it holds, in
+    Indonesian, instead of a bare "invalid literal for int()" traceback that names nothing."""
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} bukan bilangan bulat; isi dengan angka (bawaan {default})."
+        ) from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} terlalu kecil; paling sedikit {minimum}.")
+    return value
+
+
 def app_server(argv: list[str] | None = None) -> str | None:
     """The application server this process runs in, if any (its module is loaded), or "celery" for
     a Celery worker or beat (`celery -A ekinerja worker`): they run the same code on the same data

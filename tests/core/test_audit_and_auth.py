@@ -144,3 +144,14 @@ def test_a_nip_typed_as_printed_on_the_id_card_logs_in(client):
         assert response.status_code == 302, typed
     assert nip_as_typed("bkpsdm.kotabaru") == "bkpsdm.kotabaru"
     assert nip_as_typed("1976 1125") == "1976 1125"  # not 18 digits: as typed
+
+
+def test_a_failed_login_with_the_nip_typed_as_on_the_id_card_is_audited_on_that_account(client):
+    """The backend reads "19761125 200510 2 008" as the NIP (core.auth.nip_as_typed), and so does
+    the audit now: the failed attempt was recorded against no account, so the employee's
+    instansi never saw it."""
+    user = UserFactory(username="197611252005102008")
+    client.post(reverse("login"), {"username": "19761125 200510 2 008", "password": "salah-sekali"})
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert (event.object_id, event.instansi_id) == (str(user.pk), user.instansi_id)
+    assert event.actor_label == "19761125 200510 2 008"

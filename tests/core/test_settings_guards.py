@@ -21,6 +21,7 @@ from ekinerja.settings.guards import (
     APP_SERVERS,
     DEV_SECRET_KEY,
     debug_setting,
+    env_int,
     installation_key,
     secret_key_setting,
 )
@@ -186,3 +187,33 @@ def test_machines_and_the_health_check_are_answered_on_plain_http(tmp_path):
     assert done.returncode == 0, done.stderr.decode()[-800:]
     iclock, health, login = done.stdout.decode().split()
     assert iclock != "301" and health == "200" and login == "301"
+
+
+def test_a_number_from_the_environment_that_is_not_one_names_the_variable():
+    """SESSION_IDLE_MINUTES=30m stopped the start with "invalid literal for int() with base 10",
+    naming no variable."""
+    assert env_int({}, "SESSION_IDLE_MINUTES", 30) == 30
+    assert env_int({"SESSION_IDLE_MINUTES": " 45 "}, "SESSION_IDLE_MINUTES", 30) == 45
+    assert env_int({"SESSION_IDLE_MINUTES": ""}, "SESSION_IDLE_MINUTES", 30) == 30
+    with pytest.raises(ImproperlyConfigured, match="SESSION_IDLE_MINUTES='30m' bukan bilangan"):
+        env_int({"SESSION_IDLE_MINUTES": "30m"}, "SESSION_IDLE_MINUTES", 30, minimum=1)
+    with pytest.raises(ImproperlyConfigured, match="LOGIN_LOCKOUT_THRESHOLD=0 terlalu kecil"):
+        env_int({"LOGIN_LOCKOUT_THRESHOLD": "0"}, "LOGIN_LOCKOUT_THRESHOLD", 5, minimum=1)
+
+
+def test_the_settings_read_their_numbers_through_the_check():
+    env = {
+        **os.environ,
+        "SESSION_IDLE_MINUTES": "30m",
+        "DJANGO_SETTINGS_MODULE": "ekinerja.settings.base",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "SESSION_IDLE_MINUTES='30m' bukan bilangan bulat" in done.stderr
