@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 from django.conf import settings
@@ -32,8 +33,28 @@ def client_ip(request) -> str | None:
     header = getattr(settings, "CLIENT_IP_HEADER", "")
     value = request.META.get(header, "") if header else ""
     # X-Forwarded-For may hold a chain; the proxy appends the address it saw last.
-    value = value.split(",")[-1].strip() if value else ""
-    return value or request.META.get("REMOTE_ADDR") or None
+    value = _address(value.split(",")[-1]) if value else None
+    return value or _address(request.META.get("REMOTE_ADDR") or "")
+
+
+def _address(value: str) -> str | None:
+    """An IP address as the audit log stores it, from a header's text: "203.0.113.7",
+    "203.0.113.7:51234" and "[2001:db8::1]:443" (a proxy that passes the port) give the address;
+    anything else ("unknown", a host name, a misconfigured header) gives None and the connection's
+    own address is used: it was written into the audit log's address column, a server error on
+    PostgreSQL for every login."""
+    value = value.strip()
+    candidates = [value]
+    if value.startswith("[") and "]" in value:
+        candidates.append(value[1 : value.index("]")])
+    elif value.count(":") == 1:
+        candidates.append(value.split(":", 1)[0])
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return None
 
 
 #: The largest id a database row can have (a signed 64-bit integer).

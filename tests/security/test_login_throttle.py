@@ -124,3 +124,21 @@ def test_a_cache_that_does_not_answer_turns_the_throttle_off_not_the_login(clien
             assert resp.status_code == 302 and "_auth_user_id" in client.session
         finally:
             caches._connections.__dict__.pop("default", None)  # noqa: SLF001
+
+
+def test_a_header_that_holds_no_address_falls_back_to_the_connection(client, staff, settings):
+    """A proxy that puts the port in the header, or "unknown", or a header misconfigured to a host
+    name: the value went into the audit log's address column, a server error on PostgreSQL for
+    every login. A port is dropped; anything that is no address gives the connection's own."""
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    for sent, kept in [
+        ("unknown", "127.0.0.1"),
+        ("proxy.pemda.go.id", "127.0.0.1"),
+        ("203.0.113.9:51234", "203.0.113.9"),
+        ("[2001:db8::7]:443", "2001:db8::7"),
+        ("10.0.0.1, 198.51.100.4", "198.51.100.4"),
+    ]:
+        ok = _login(client, staff[0].username, PASSWORD, ip="127.0.0.1", HTTP_X_REAL_IP=sent)
+        assert ok.status_code == 302, sent
+        assert AuditEvent.objects.filter(action="auth.login").latest("pk").ip_address == kept
+        client.logout()
