@@ -372,6 +372,29 @@ class Simulation(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    # As a run's (Run.STALLED_AFTER, STOPPED_AFTER): a simulation is queued when it is recorded.
+    STALLED_AFTER = dt.timedelta(minutes=5)
+    STOPPED_AFTER = dt.timedelta(minutes=30)
+
+    @property
+    def job_stalled(self) -> bool:
+        """Still waiting in the queue long after it was recorded: no worker takes the queue. The
+        page said "Menunggu giliran dihitung… 0%" for ever."""
+        return bool(
+            self.status == self.Status.QUEUED
+            and self.created_at is not None
+            and timezone.now() - self.created_at > self.STALLED_AFTER
+        )
+
+    @property
+    def job_stopped(self) -> bool:
+        """Started but not done long after it was recorded: the worker stopped half-way."""
+        return bool(
+            self.status == self.Status.RUNNING
+            and self.created_at is not None
+            and timezone.now() - self.created_at > self.STOPPED_AFTER
+        )
+
     class Meta:
         verbose_name = "simulasi kebijakan TPP"
         verbose_name_plural = "simulasi kebijakan TPP"

@@ -212,3 +212,31 @@ def test_a_simulation_that_cannot_be_queued_keeps_the_earlier_result(client, pem
     monkeypatch.undo()
     client.post(reverse("tpp:policy-simulate", args=[draft.pk]), {"periode": "2026-10"})
     assert Simulation.objects.count() == 1 and Simulation.objects.get().pk > good.pk
+
+
+def test_a_simulation_no_worker_takes_or_that_stopped_is_said(client, pemda):
+    """A simulation's page said "Menunggu giliran dihitung… 0%" for ever when no worker ran, and
+    "Sedang disimulasikan… 40%" for ever after a worker was lost; it now says so, as a run does."""
+    data = dict(pemda.policy.data, name="Draf uji", effective_from="2027-01-01")
+    draft = services.policy_save(actor=pemda.bkpsdm1, instansi=pemda.inst, data=data)
+    client.force_login(pemda.bkpsdm1)
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(Task, "apply_async", lambda self, args=None, **kw: None)
+            client.post(reverse("tpp:policy-simulate", args=[draft.pk]), {"periode": "2026-10"})
+    sim = Simulation.objects.get()
+    url = reverse("tpp:simulation-progress", args=[sim.pk])
+    waiting = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Menunggu giliran" in waiting and 'data-testid="simulation-stalled"' not in waiting
+    Simulation.objects.filter(pk=sim.pk).update(created_at=timezone.now() - dt.timedelta(minutes=6))
+    stalled = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="simulation-stalled"' in stalled and "Celery" in stalled
+    assert 'hx-trigger="every 10s"' in stalled
+    Simulation.objects.filter(pk=sim.pk).update(status=Simulation.Status.RUNNING, progress=40)
+    running = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "40%" in running and 'data-testid="simulation-stopped"' not in running
+    Simulation.objects.filter(pk=sim.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=31)
+    )
+    stopped = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="simulation-stopped"' in stopped and "berhenti di 40%" in stopped
