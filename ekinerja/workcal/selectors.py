@@ -318,6 +318,19 @@ def year_holidays(instansi: Instansi | int, year: int, *, include_inactive: bool
     return qs
 
 
+def years_with_holidays(instansi_id: int, years: list[int]) -> set[int]:
+    """Which of `years` hold at least one active national holiday in the instansi's calendar (one
+    query): a year without any has not been filled in (holidays_seed or by hand)."""
+    found = Holiday.objects.filter(
+        instansi_id=instansi_id,
+        is_active=True,
+        kind=Holiday.Kind.NATIONAL,
+        date__gte=dt.date(min(years), 1, 1),
+        date__lte=dt.date(max(years), 12, 31),
+    ).dates("date", "year")
+    return {d.year for d in found}
+
+
 @dataclass(frozen=True)
 class ShiftOption:
     code: str

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import home, views  # noqa: F401 - home registers its card
 
 app_name = "workcal"
 

@@ -108,3 +108,34 @@ def test_admin_changelist_is_scoped(client, inst):
     for model in ("workschedule", "schedulevariant", "employeeschedule", "shiftroster"):
         assert client.get(f"/admin/workcal/{model}/").status_code == 200
         assert client.get(f"/admin/workcal/{model}/add/").status_code == 200
+
+
+def test_bkpsdm_home_says_which_year_has_no_holidays_yet(client, bkpsdm, inst):
+    """Nobody seeds a new year by itself: on 1 January 2027 a calendar without holidays made New
+    Year's Day, Idul Fitri and every cuti bersama working days, everyone absent without notice. The
+    home page says so for this year, and from November for the next."""
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 10, 15, 9, tzinfo=dt.UTC), tick=False):
+        page = client.get("/").content.decode()
+        assert 'data-testid="home-holidays-missing"' in page and "Kalender 2026" in page
+        assert "Kalender 2027" not in page  # the next year only from November
+        holiday(inst, dt.date(2026, 12, 25), "Hari Raya Natal", kind="national")
+        assert 'data-testid="home-holidays-missing"' not in client.get("/").content.decode()
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC), tick=False):
+        client.force_login(bkpsdm)  # weeks later: a new session
+        page = client.get("/").content.decode()
+        assert "Kalender 2027 belum berisi hari libur nasional" in page
+        assert "/kalender/libur/?tahun=2027" in page and "Kalender 2026" not in page
+        # Seeded from the page's link, the warning goes.
+        client.post("/kalender/libur/isi-nasional/", {"tahun": "2027"})
+        assert Holiday.objects.filter(instansi=inst, date__year=2027).exists()
+        assert 'data-testid="home-holidays-missing"' not in client.get("/").content.decode()
+    # A regional holiday alone is no national calendar; and nobody else sees the warning.
+    Holiday.objects.filter(instansi=inst, date__year=2027).update(kind="regional")
+    with time_machine.travel(dt.datetime(2027, 1, 5, 9, tzinfo=dt.UTC), tick=False):
+        client.force_login(bkpsdm)
+        assert "Kalender 2027" in client.get("/").content.decode()
+        staff = UserFactory(instansi=inst)
+        client.force_login(staff)
+        assert 'data-testid="home-holidays-missing"' not in client.get("/").content.decode()
