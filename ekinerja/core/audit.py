@@ -62,6 +62,38 @@ def audit_record(
     )
 
 
+def audit_records(
+    *,
+    action: str,
+    actor: User | None,
+    instansi: Instansi | None,
+    objs: list[models.Model],
+    befores: dict | None = None,
+    reason: str = "",
+) -> None:
+    """One event per object (its row after, and before when `befores` holds its pk), written in
+    one statement: what audit_record would write for each, for a batch saved in bulk."""
+    label = actor.get_username() if actor else "sistem"
+    befores = befores or {}
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                action=action,
+                actor=actor if actor is not None and actor.pk else None,
+                actor_label=label,
+                instansi=instansi,
+                object_type=obj._meta.label,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:255],
+                before=befores.get(obj.pk),
+                after=snapshot(obj),
+                reason=reason,
+            )
+            for obj in objs
+        ]
+    )
+
+
 _SECRET_FIELDS = {"password", "token_hash", "key"}
 
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from ekinerja.activities.models import ActivityCatalogItem
 from ekinerja.activities.services import catalog_item_tidy, catalog_items_errors
-from ekinerja.core.audit import audit_record
+from ekinerja.core.audit import audit_record, audit_records, snapshot
 from ekinerja.core.clock import local_today
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import tanggal
@@ -79,11 +80,15 @@ def exchange_export(*, instansi: Instansi, parts: tuple[str, ...] = PARTS) -> di
             ).order_by("effective_from")
         ]
     if "catalog" in parts:
+        # The items still in use: open-ended, or ending today or later (a programme's activity
+        # valid to the end of 2027 was left out). The format has no end date: the receiver gets
+        # them open-ended and ends them itself (docs/exchange-format.md).
+        today = local_today(instansi)
         doc["activity_catalog"] = [
             {"code": c.code, "name": c.name, "output": c.output_unit, "minutes": c.standard_minutes}
-            for c in ActivityCatalogItem.objects.filter(
-                instansi=instansi, active_to__isnull=True
-            ).order_by("code")
+            for c in ActivityCatalogItem.objects.filter(instansi=instansi)
+            .filter(Q(active_to__isnull=True) | Q(active_to__gte=today))
+            .order_by("code")
         ]
     if "schedules" in parts:
         schedules = list(WorkSchedule.objects.filter(instansi=instansi).order_by("code"))
@@ -114,6 +119,38 @@ def exchange_export(*, instansi: Instansi, parts: tuple[str, ...] = PARTS) -> di
             ).order_by("date")
         ]
     return doc
+
+
+def exchange_export_notes(*, instansi: Instansi, parts: tuple[str, ...] = PARTS) -> list[str]:
+    """What an export cannot carry, said to whoever exports (the command writes it to stderr): the
+    format keeps one `use_national_holidays` for all its schedules, so the schedules that choose
+    otherwise are named; and it has no end date, so the catalog items that end are named (the
+    receiver gets them open-ended). Two queries at most."""
+    notes: list[str] = []
+    if "schedules" in parts:
+        flags = dict(
+            WorkSchedule.objects.filter(instansi=instansi).values_list(
+                "code", "use_national_holidays"
+            )
+        )
+        chosen = any(flags.values()) if flags else True
+        odd = sorted(code for code, flag in flags.items() if flag != chosen)
+        if odd:
+            notes.append(
+                "format ekinerja/1 menyimpan satu pilihan libur nasional untuk semua jadwal "
+                f"(di berkas: {'ikut' if chosen else 'tidak ikut'} libur nasional); jadwal "
+                f"{', '.join(odd)} memilih sebaliknya: atur lagi di instansi penerima"
+            )
+    if "catalog" in parts:
+        ending = ActivityCatalogItem.objects.filter(
+            instansi=instansi, active_to__gte=local_today(instansi)
+        ).order_by("code")
+        for item in ending:
+            notes.append(
+                f"butir {item.code} berlaku sampai {tanggal(item.active_to)}; format tidak "
+                "menyimpan tanggal akhir: di instansi penerima butir ini berlaku tanpa batas"
+            )
+    return notes
 
 
 @dataclass
@@ -152,7 +189,7 @@ Refused = dict[str, list[str]]
 
 def _catalog_changes(
     instansi: Instansi, doc: Document, today: dt.date, refused: Refused
-) -> tuple[list[ActivityCatalogItem], list[ActivityCatalogItem]]:
+) -> tuple[list[ActivityCatalogItem], list[ActivityCatalogItem], dict[int, dict]]:
     """The catalog items the document adds (new codes, valid from `today`) and the stored ones it
     changes (name, output, minutes), checked by the catalog's own rules
     (activities.services.catalog_items_errors: minutes 1-1440, a code not taken, no other item of
@@ -160,6 +197,7 @@ def _catalog_changes(
     document, its message naming the item's code."""
     existing = {c.code: c for c in ActivityCatalogItem.objects.filter(instansi=instansi)}
     new_items, changed, where = [], [], []
+    befores: dict[int, dict] = {}
     for i, c in enumerate(doc.activity_catalog):
         wanted = ActivityCatalogItem(
             instansi=instansi,
@@ -175,8 +213,19 @@ def _catalog_changes(
             new_items.append(wanted)
             where.append((i, wanted))
             continue
+        if item.active_to is not None and item.active_to < today:
+            # The code is the receiver's record of what its entries meant while the item was in
+            # use: another Pemda's activity under it would rewrite that history, and an ended
+            # item stays unusable anyway (it used to be rewritten and counted as changed).
+            refused.setdefault(f"$.activity_catalog[{i}].code", []).append(
+                f"butir {item.code}: kode ini dipakai butir '{item.name}' yang sudah berakhir "
+                f"{tanggal(item.active_to)} di instansi ini; ganti kodenya di berkas, atau "
+                "berlakukan lagi butir itu di katalog lalu impor ulang"
+            )
+            continue
         values = (wanted.name, wanted.output_unit, wanted.standard_minutes)
         if (item.name, item.output_unit, item.standard_minutes) != values:
+            befores[item.pk] = snapshot(item)
             item.name, item.output_unit, item.standard_minutes = values
             changed.append(item)
             where.append((i, item))
@@ -188,7 +237,7 @@ def _catalog_changes(
             if name in CATALOG_FIELDS:
                 path += f".{CATALOG_FIELDS[name]}"
             refused.setdefault(path, []).append(f"butir {item.code or '(tanpa kode)'}: {message}")
-    return new_items, changed
+    return new_items, changed, befores
 
 
 def _schedule_rows(
@@ -229,7 +278,16 @@ def _schedule_rows(
         if code in have:
             skipped.append(f"jadwal {code} sudah ada")
             continue
-        schedule = WorkSchedule(instansi=instansi, code=code, name=code, kind=s.kind)
+        # The format keeps one choice for all its schedules (`use_national_holidays`): an imported
+        # schedule follows it (it used to take the model's default, so a puskesmas schedule that
+        # works on national holidays arrived with them off).
+        schedule = WorkSchedule(
+            instansi=instansi,
+            code=code,
+            name=code,
+            kind=s.kind,
+            use_national_holidays=doc.use_national_holidays,
+        )
         schedules.append(schedule)
         days += [
             ScheduleDay(instansi=instansi, schedule=schedule, weekday=wd, start=a, end=b)
@@ -307,21 +365,25 @@ def exchange_import(
     _import_actor_check(actor, instansi)
     # Every check before any write: a refused file lists all its problems and writes nothing.
     out, refused = ImportSummary(), {}
-    new_items, changed = _catalog_changes(instansi, doc, today, refused)
+    new_items, changed, catalog_befores = _catalog_changes(instansi, doc, today, refused)
     schedules, days, shifts = _schedule_rows(instansi, doc, refused, out.skipped)
     holidays = _holiday_rows(instansi, doc, refused, out.skipped)
     if refused:
         raise ValidationError(refused)
-    for pol, src in doc.policies:
-        Policy.objects.create(
-            instansi=instansi,
-            name=pol.name,
-            effective_from=pol.effective_from,
-            status=Policy.Status.DRAFT,
-            data=src,
-            created_by=actor,
-        )
-        out.policies += 1
+    policies = Policy.objects.bulk_create(
+        [
+            Policy(
+                instansi=instansi,
+                name=pol.name,
+                effective_from=pol.effective_from,
+                status=Policy.Status.DRAFT,
+                data=src,
+                created_by=actor if actor is not None and actor.pk else None,
+            )
+            for pol, src in doc.policies
+        ]
+    )
+    out.policies = len(policies)
 
     ActivityCatalogItem.objects.bulk_create(new_items)
     ActivityCatalogItem.objects.bulk_update(changed, ["name", "output_unit", "standard_minutes"])
@@ -337,6 +399,25 @@ def exchange_import(
     signals.notify_dates(instansi.id, [h.date for h in holidays])
     out.holidays_added = len(holidays)
 
+    # Each row written is audited as the service it stands in for audits it (the old standard of a
+    # changed catalog item included), one statement per kind, besides the import's summary.
+    reason = f"Impor dari {doc.instansi.code} {doc.instansi.name}"[:255]
+    for action, objs, befores in (
+        ("tpp.policy.save", policies, None),
+        ("activities.catalog.create", new_items, None),
+        ("activities.catalog.update", changed, catalog_befores),
+        ("workcal.schedule.create", schedules, None),
+        ("workcal.holiday.create", holidays, None),
+    ):
+        if objs:
+            audit_records(
+                action=action,
+                actor=actor,
+                instansi=instansi,
+                objs=objs,
+                befores=befores,
+                reason=reason,
+            )
     audit_record(
         action="exchange.import",
         actor=actor,

@@ -261,6 +261,27 @@ def test_the_internal_step_of_scenario_run_is_not_offered_in_the_help(capsys):
     assert "run" in text and "_inner" not in text
 
 
+@pytest.mark.django_db
+def test_the_internal_step_refuses_any_database_but_its_own_throwaway_one(tmp_path, monkeypatch):
+    """`scenario _inner`, called by hand, migrated and loaded a whole scenario (instansi,
+    employees, a computed run) into the installation's own database."""
+    scenario = tmp_path / "s.json"
+    scenario.write_text(json.dumps(minimal()))
+    out = tmp_path / "hasil.json"
+    args = ("scenario", "_inner", str(scenario), "--period", "2026-10", "--out", str(out))
+    before = Instansi.objects.count()
+    monkeypatch.delenv("EKINERJA_SCENARIO_DB", raising=False)
+    with pytest.raises(CommandError, match="hanya dijalankan oleh `ekinerja scenario run`"):
+        call_command(*args)
+    # Naming this database does not pass either: it is no throwaway file of `scenario run`.
+    from django.db import connection
+
+    monkeypatch.setenv("EKINERJA_SCENARIO_DB", str(connection.settings_dict["NAME"]))
+    with pytest.raises(CommandError, match="hanya dijalankan"):
+        call_command(*args)
+    assert Instansi.objects.count() == before and not out.exists()
+
+
 def test_listed_holidays_apply_without_the_national_calendar_whatever_their_kind():
     """tpp-rules.md: working days are the schedule's weekdays minus holidays (national when
     use_national_holidays, plus the listed ones): a listed 'national' or 'cuti_bersama' day is off

@@ -55,7 +55,11 @@ class Command(BaseCommand):
             raise CommandError(f"Instansi '{code}' tidak ada.") from exc
 
     def handle(self, *args, **opts):
-        from ekinerja.exchange.services import exchange_export, exchange_import
+        from ekinerja.exchange.services import (
+            exchange_export,
+            exchange_export_notes,
+            exchange_import,
+        )
 
         instansi = self._instansi(opts["instansi"])
         if opts["action"] == "export":
@@ -64,6 +68,8 @@ class Command(BaseCommand):
                 doc = exchange_export(instansi=instansi, parts=parts)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
+            for note in exchange_export_notes(instansi=instansi, parts=parts):
+                self.stderr.write(f"catatan: {note}")
             text = json.dumps(doc, ensure_ascii=False, indent=2)
             if opts["out"] == "-":
                 self.stdout.write(text)

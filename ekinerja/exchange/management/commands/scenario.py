@@ -64,6 +64,34 @@ def write_out(out: str, text: str) -> None:
         raise CommandError(f"--out {out}: berkas tidak dapat ditulis ({exc.strerror}).") from exc
 
 
+#: Set by `scenario run` for its child: the throwaway database `_inner` is allowed to write.
+SCENARIO_DB = "EKINERJA_SCENARIO_DB"
+
+
+def _refuse_outside_the_throwaway_database() -> None:
+    """`_inner` migrates and loads a whole scenario (an instansi, its employees, a computed run)
+    into the database it is given. Called by hand, it wrote all that into the installation's own
+    database; it runs only as `scenario run`'s child, on the SQLite file that run created in a
+    temporary directory (named in SCENARIO_DB)."""
+    from django.db import connection
+
+    named = os.environ.get(SCENARIO_DB, "")
+    database = str(connection.settings_dict.get("NAME") or "")
+    temp_root = os.path.realpath(tempfile.gettempdir())
+    if not (
+        named
+        and connection.vendor == "sqlite"
+        and os.path.realpath(database) == os.path.realpath(named)
+        and Path(os.path.realpath(named)).parent.name.startswith("ekinerja-scenario-")
+        and os.path.realpath(named).startswith(temp_root + os.sep)
+    ):
+        raise CommandError(
+            "`scenario _inner` hanya dijalankan oleh `ekinerja scenario run` pada basis data "
+            "sementaranya sendiri; jalankan `ekinerja scenario run BERKAS --period YYYY-MM --out "
+            "HASIL.json`."
+        )
+
+
 class Command(BaseCommand):
     help = "Jalankan simulasi TPP dari berkas ekinerja/1 pada basis data sementara."
 
@@ -102,6 +130,7 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory(prefix="ekinerja-scenario-") as tmp:
             env = dict(os.environ)
             env["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'scenario.sqlite3'}"
+            env[SCENARIO_DB] = str(Path(tmp) / "scenario.sqlite3")  # what _inner may write to
             env["EKINERJA_VAR_DIR"] = tmp
             env["MEDIA_ROOT"] = str(Path(tmp) / "media")
             env.pop("REDIS_URL", None)  # compute inline, never on a shared broker
@@ -138,6 +167,8 @@ class Command(BaseCommand):
 
     def _inner(self, path: str, period: Period, out: str) -> None:
         from django.core.management import call_command
+
+        _refuse_outside_the_throwaway_database()
 
         from ekinerja.attendance.selectors import complete_data
         from ekinerja.exchange.loader import load_document
