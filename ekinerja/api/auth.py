@@ -6,6 +6,12 @@ the browser middleware (core.middleware.PasswordChangeRequiredMiddleware) leaves
 itself, and whoever issued the password knows it, so the API refuses (403) until the owner has chosen
 their own password on the password page. No token is issued meanwhile (api.v1.token_issue), and a
 password issued by an officer revokes the account's tokens, but the check here does not rely on that.
+
+The session is tried after the token, and only a live session meets the CSRF check: a request
+without a session cookie, or whose session has expired, is no session at all, so a write with a
+dead, revoked or unknown token answers 401 ("Belum masuk...") like a read, not 403 for a CSRF token
+it never needed (ninja's APIKeyCookie checks CSRF before it looks at the cookie). A logged-in
+session still has to carry its CSRF token, and the refusal is Indonesian (api.errors).
 """
 
 from __future__ import annotations
@@ -73,7 +79,8 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         if not token or len(token) > 200:
             return None
-        rows = _TOKEN(key_hash=ApiToken.hash(token), now=timezone.now())
+        key_hash = ApiToken.hash(token)
+        rows = _TOKEN(key_hash=key_hash, now=timezone.now())
         if not rows:
             return None
         token_instansi_id, user = rows[0][0], _user_from_row(rows[0])
@@ -81,13 +88,25 @@ class TokenAuth(HttpBearer):
             return None
         _refuse_temporary(user)
         request.user = user
+        # Which token this is: DELETE /api/v1/auth/token revokes the one the request came with.
+        request.api_token_hash = key_hash
         return user
 
 
 class ActiveSessionAuth(SessionAuth):
     """The browser session of an account of an instansi, not on a temporary password."""
 
+    def _get_key(self, request):
+        """The session cookie, CSRF-checked (ninja's APIKeyCookie._get_key) only when it carries a
+        logged-in session: without one there is nothing to protect, and None lets the 401 answer."""
+        user = getattr(request, "user", None)
+        if not request.COOKIES.get(self.param_name) or user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
+        if key is None:
+            return None
         user = super().authenticate(request, key)
         if user is None or not user.instansi_id:
             return None

@@ -108,12 +108,20 @@ BODY_MESSAGES: dict[str, str] = {
 }
 BODY_FALLBACK = "Isi permintaan harus berupa objek JSON sesuai skema."
 
+#: A page's session calling the API without the CSRF token of the page (403).
+CSRF_FAILED = (
+    "Halaman ini sudah kedaluwarsa (token keamanan CSRF tidak ada atau tidak cocok). Muat ulang "
+    "halaman, lalu ulangi."
+)
+
 # ninja's own fixed English texts (ninja.errors, ninja.params.models) by status.
 HTTP_MESSAGES: dict[str, str] = {
     "Cannot parse request body": "Isi permintaan bukan JSON yang sah.",
     "Unauthorized": "Belum masuk, atau token tidak berlaku lagi. Silakan masuk kembali.",
     "Forbidden": "Tidak diizinkan.",
     "Too many requests.": "Terlalu banyak permintaan. Coba lagi beberapa saat lagi.",
+    # A logged-in browser session without its CSRF token (api.auth.ActiveSessionAuth).
+    "CSRF check Failed": CSRF_FAILED,
 }
 
 

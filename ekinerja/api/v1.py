@@ -12,8 +12,11 @@ from ninja.errors import ValidationError as SchemaError
 
 from ekinerja.activities import services as activity_services
 from ekinerja.activities.api import router as activities_router
+from ekinerja.activities.models import ApiToken
 from ekinerja.attendance.api import router as attendance_router
 from ekinerja.core.http import Text
+from ekinerja.core.scoping import get_scoped_or_404
+from ekinerja.org.forms import login_refusal
 
 from . import errors
 from .auth import session_auth, token_auth
@@ -31,7 +34,8 @@ api = Api(
     title="e-Kinerja API",
     version="1",
     description="API e-Kinerja untuk aplikasi seluler dan integrasi. Autentikasi: "
-    "`Authorization: Bearer <token>` (token dari POST /api/v1/auth/token).",
+    "`Authorization: Bearer <token>` (token dari POST /api/v1/auth/token, dicabut dengan "
+    "DELETE /api/v1/auth/token).",
     auth=[token_auth, session_auth],
     urls_namespace="api-v1",
     # Swagger assets are served locally only when ninja's static files are installed; never a CDN.
@@ -93,13 +97,38 @@ class TokenOut(Schema):
     expires_at: str
 
 
-@auth_router.post("/token", auth=None, response={200: TokenOut, 401: Message, 403: Message})
+WRONG_PASSWORD = "NIP/nama pengguna atau kata sandi salah."
+#: DELETE /auth/token from a browser session (400): it revokes the token a request came with.
+SESSION_NOT_A_TOKEN = (
+    "Permintaan ini tidak memakai token: hanya token aplikasi (Authorization: Bearer) yang dapat "
+    "dicabut di sini. Sesi peramban diakhiri lewat menu Keluar."
+)
+
+
+def _login_refusal(request) -> Status | None:
+    """What the login page says of a failed attempt, in the same words (org.forms.login_refusal):
+    the client's address refused for a while (429), or the account locked, until when (403). None
+    for a plain wrong password."""
+    refusal = login_refusal(request)
+    if refusal is None:
+        return None
+    code, message = refusal
+    return Status(429 if code == "throttled" else 403, {"detail": message})
+
+
+@auth_router.post(
+    "/token", auth=None, response={200: TokenOut, 401: Message, 403: Message, 429: Message}
+)
 def token_issue(request, data: TokenIn):
     """Exchange NIP and password for a bearer token (valid 90 days). Failed attempts count toward the
-    account lockout like the login page."""
+    account lockout like the login page, and are refused as it refuses them: 401 for a wrong
+    password, 403 for an account locked after failed attempts (until when) or still on a temporary
+    password, 429 for an address with too many failed attempts (right password or not)."""
     user = authenticate(request, username=data.username, password=data.password)
-    if user is None or user.instansi_id is None:
-        return Status(401, {"detail": "NIP/nama pengguna atau kata sandi salah."})
+    if user is None:
+        return _login_refusal(request) or Status(401, {"detail": WRONG_PASSWORD})
+    if user.instansi_id is None:
+        return Status(401, {"detail": WRONG_PASSWORD})
     if user.must_change_password:
         return Status(
             403,
@@ -110,6 +139,19 @@ def token_issue(request, data: TokenIn):
         )
     token, raw = activity_services.api_token_issue(actor=user, name=data.device)
     return Status(200, {"token": raw, "expires_at": token.expires_at.isoformat()})
+
+
+@auth_router.delete("/token", response={204: None, 400: Message})
+def token_revoke(request):
+    """Revoke the bearer token of this request (the app's logout): from then on it answers 401.
+    The account's other tokens (other phones) stay valid. A request authenticated by its browser
+    session has no token to revoke (400)."""
+    key_hash = getattr(request, "api_token_hash", None)  # set by api.auth.TokenAuth
+    if key_hash is None:
+        return Status(400, {"detail": SESSION_NOT_A_TOKEN})
+    token = get_scoped_or_404(ApiToken, request.auth, key_hash=key_hash, user_id=request.auth.pk)
+    activity_services.api_token_revoke(actor=request.auth, token=token)
+    return Status(204, None)
 
 
 api.add_router("/auth", auth_router)

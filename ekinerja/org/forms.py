@@ -29,29 +29,36 @@ class LoginForm(AuthenticationForm):
 
     def clean(self):
         from django.core.exceptions import ValidationError
-        from django.utils import timezone
 
         try:
             return super().clean()
         except ValidationError:
-            if getattr(self.request, "login_throttled", False):  # core.auth: per-address throttle
-                from django.conf import settings
-
-                raise ValidationError(
-                    self.error_messages["throttled"],
-                    code="throttled",
-                    params={"minutes": settings.LOGIN_IP_MINUTES},
-                ) from None
-            # The lockout backend marks the request when the account is (or just became) locked.
-            until = getattr(self.request, "login_locked_until", None)
-            if until:
-                zone = getattr(self.request, "login_locked_zone", None)
-                local = timezone.localtime(until, zoneinfo.ZoneInfo(zone) if zone else None)
-                text = f"{local:%H:%M} {_ZONE_ABBR.get(zone, '')}".strip()
-                raise ValidationError(
-                    self.error_messages["locked"], code="locked", params={"until": text}
-                ) from None
+            refusal = login_refusal(self.request)
+            if refusal:
+                raise ValidationError(refusal[1], code=refusal[0]) from None
             raise
+
+
+def login_refusal(request) -> tuple[str, str] | None:
+    """Why a failed login was refused beyond a wrong password, from the markers
+    core.auth.LockoutModelBackend leaves on the request, as (code, message): the client's address
+    refused for LOGIN_IP_MINUTES ("throttled"), or the account locked, until when in the
+    instansi's clock ("locked"). None for a plain wrong password. The login page and the API's
+    POST /auth/token say the same words."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    messages = LoginForm.error_messages
+    if getattr(request, "login_throttled", False):  # core.auth: per-address throttle
+        return "throttled", messages["throttled"] % {"minutes": settings.LOGIN_IP_MINUTES}
+    # The lockout backend marks the request when the account is (or just became) locked.
+    until = getattr(request, "login_locked_until", None)
+    if not until:
+        return None
+    zone = getattr(request, "login_locked_zone", None)
+    local = timezone.localtime(until, zoneinfo.ZoneInfo(zone) if zone else None)
+    text = f"{local:%H:%M} {_ZONE_ABBR.get(zone, '')}".strip()
+    return "locked", messages["locked"] % {"until": text}
 
 
 class ImportUploadForm(forms.Form):

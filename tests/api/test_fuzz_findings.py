@@ -133,13 +133,14 @@ def test_the_openapi_document_lists_the_error_answers_and_local_times(client):
         "403",
         "404",
     }
-    # No token needed, so no 401/404 of the common kind beyond its own.
+    # No token needed, so no 401/404 of the common kind beyond its own (429: a throttled address).
     assert set(doc["paths"]["/api/v1/auth/token"]["post"]["responses"]) == {
         "200",
         "400",
         "401",
         "403",
         "422",
+        "429",
     }
     components = doc["components"]["schemas"]
     assert components["SchemaInvalid"]["properties"]["detail"]["type"] == "array"
