@@ -980,19 +980,28 @@ def distance_m(lat1, lon1, lat2, lon2) -> float:
 
 
 def offices_for(employee: Employee, on: dt.date) -> list[Office]:
-    """Offices of the employee's unit and the units above it (a bidang's staff may check in at the
-    dinas office)."""
-    assignment = org.definitif_assignment(employee, on=on)
-    if assignment is None:
+    """Offices of the units of the employee's posts on `on` and the units above them (a bidang's
+    staff may check in at the dinas office). Every post held that day counts, a Plt or Plh one
+    too: a kepala puskesmas acting as kepala bidang at the dinas works there, and was refused
+    outside the geofence of his own puskesmas. Three queries."""
+    units = set(
+        Assignment.objects.filter(org.active_on(on), employee=employee).values_list(
+            "position__unit_id", flat=True
+        )
+    )
+    if not units:
         return []
     parent = dict(
         Unit.objects.filter(instansi_id=employee.instansi_id).values_list("id", "parent_id")
     )
-    chain, unit = [], assignment.position.unit_id
-    while unit is not None and unit not in chain:
-        chain.append(unit)
-        unit = parent.get(unit)
-    return list(Office.objects.filter(instansi_id=employee.instansi_id, unit_id__in=chain))
+    chain: set[int] = set()
+    for unit in units:
+        while unit is not None and unit not in chain:
+            chain.add(unit)
+            unit = parent.get(unit)
+    return list(
+        Office.objects.filter(instansi_id=employee.instansi_id, unit_id__in=chain).order_by("pk")
+    )
 
 
 @transaction.atomic

@@ -303,3 +303,42 @@ def test_a_checkin_with_an_accuracy_that_is_not_a_number_is_refused(office, kant
         r = client.post("/checkin", data=raw, content_type="application/json", user=office.ani.user)
         assert r.status_code == 422, (value, r.content)
     assert not Punch.objects.exists()
+
+
+@time_machine.travel(NOW)
+def test_an_acting_post_lets_its_holder_check_in_at_that_units_office(office, kantor):
+    """Ani (staff of Dinas Kesehatan) is Plt kepala of the RSUD for the month: she works at the
+    hospital, and was refused there as outside every geofence (only her definitif unit's offices
+    counted)."""
+    from ekinerja.org.models import Assignment
+    from tests.factories import PositionFactory, UnitFactory
+
+    rsud = UnitFactory(instansi=office.instansi, code="RSUD", name="RSUD")
+    head = PositionFactory(
+        unit=rsud, instansi=office.instansi, code="DIRRS", name="Direktur", kind="struktural"
+    )
+    Office.objects.create(
+        instansi=office.instansi,
+        unit=rsud,
+        name="RSUD Kandangan",
+        latitude=Decimal("-2.780000"),
+        longitude=Decimal("115.260000"),
+        radius_m=150,
+    )
+    at_rsud = body(latitude=-2.78, longitude=115.26)
+    client = TestClient(router)
+    r = client.post("/checkin", json=at_rsud, user=office.ani.user)
+    assert r.status_code == 422 and r.json()["code"] == "geofence"
+    Assignment.objects.create(
+        instansi=office.instansi,
+        employee=office.ani,
+        position=head,
+        kind=Assignment.Kind.PLT,
+        start=D(2026, 10, 1),
+    )
+    r = client.post("/checkin", json=body(latitude=-2.78, longitude=115.26), user=office.ani.user)
+    assert r.status_code == 201 and r.json()["office"] == "RSUD Kandangan"
+    # Her own office still counts; Budi, without the acting post, is still refused at the RSUD.
+    assert client.post("/checkin", json=body(), user=office.ani.user).status_code == 201
+    r = client.post("/checkin", json=body(latitude=-2.78, longitude=115.26), user=office.budi.user)
+    assert r.status_code == 422
