@@ -916,6 +916,10 @@ def test_upload_preview_apply_through_the_pages(client, inst, bkpsdm, settings):
 
     page = client.get(resp.url).content.decode()
     assert "Baru" in page and "Terapkan" in page and NIP_ANALIS in page
+    # An 18-digit NIP stays on one line on a phone (it broke mid-number).
+    assert (
+        f'<div class="text-muted text-nowrap" data-testid="change-nip">{NIP_ANALIS}</div>' in page
+    )
     assert org_counts() == before  # previewing writes nothing
 
     resp = client.post(reverse("employee-import-apply", args=[batch.token]))
