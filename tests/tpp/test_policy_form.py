@@ -191,6 +191,11 @@ def test_what_cannot_be_read_is_shown_where_it_was_typed_and_nothing_is_saved(ed
     page = _page(response)
     assert response.status_code == 400 and PolicyRow.objects.count() == before
     assert "2 isian perlu diperbaiki" in page
+    # The banner names the sections to look at, each a link down to it.
+    names = re.search(r'data-testid="policy-problem-sections">(.*?)</p>', page, re.S).group(1)
+    links = re.findall(r'<a href="#(bagian-\d+)" class="alert-link">([^<]+)</a>', names)
+    assert [title for _id, title in links] == ["Faktor status kepegawaian (%)", "Kehadiran"]
+    assert all(f'id="{anchor}"' in page for anchor, _title in links)
     assert re.search(
         r'value="delapan puluh"[^>]*>\s*<div class="invalid-feedback d-block" '
         r'data-testid="field-error">harus berupa angka',
