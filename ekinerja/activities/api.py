@@ -4,10 +4,11 @@ the same services and selectors as the pages; errors come back as 422 with field
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
@@ -15,7 +16,7 @@ from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ekinerja.core.clock import local_today
-from ekinerja.core.http import MAX_ID, Text
+from ekinerja.core.http import MAX_ID, Date, Text, Year
 from ekinerja.core.periods import Period
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role
@@ -182,8 +183,8 @@ class BulkVerifyIn(Schema):
     reason: Text = Field("", max_length=2000)
     entry_ids: list[Id] | None = Field(None, max_length=2000)
     employee_id: Id | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: Date | None = None
+    end: Date | None = None
     # When the client's list was fetched: entries changed since are left undecided (a day or
     # month; counted in `changed`) or refuse the whole list (entry_ids).
     seen_at: dt.datetime | None = None
@@ -231,6 +232,23 @@ def _own(request, pk: int) -> ActivityEntry:
     return entry
 
 
+#: The service's names of an entry's fields (the model's, as the pages' forms name them) -> the
+#: request's (EntryIn, EntryUpdateIn): a 422's `errors` names the field the client sent.
+REQUEST_FIELDS = {"item": "item_id", "skp_result": "skp_result_id"}
+
+
+@contextmanager
+def _request_fields():
+    """A service's ValidationError with its fields renamed to the request's (REQUEST_FIELDS)."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        renamed = {REQUEST_FIELDS.get(f, f): errs for f, errs in exc.error_dict.items()}
+        raise ValidationError(renamed) from exc
+
+
 def _item(request, pk: int) -> ActivityCatalogItem:
     """A catalog item of the caller's instansi (another instansi's answers 404), knowing whether it
     is limited to some units (selectors.catalog_item: one query)."""
@@ -242,7 +260,7 @@ def _item(request, pk: int) -> ActivityCatalogItem:
 
 
 @router.get("/catalog", response=list[CatalogItemOut])
-def catalog_search(request, q: Text = "", date: dt.date | None = None):
+def catalog_search(request, q: Text = "", date: Date | None = None):
     """Catalog items the caller may use on the date (default today), every word of q matching."""
     me = _me(request)
     today = local_today(me.instansi)
@@ -251,15 +269,17 @@ def catalog_search(request, q: Text = "", date: dt.date | None = None):
 
 
 @router.get("/skp-results", response=list[SkpResultOut])
-def skp_results(request, year: int | None = None):
+def skp_results(request, year: Year | None = None):
     """The SKP results the caller's entries of a year (default this year) may name: those of the
     agreed SKP (`skp_result_id` of an entry)."""
     me = _me(request)
-    return list(results_for_employee(me, year or local_today(me.instansi).year))
+    return list(
+        results_for_employee(me, year if year is not None else local_today(me.instansi).year)
+    )
 
 
 @router.get("/entries", response=list[EntryOut])
-def entries_list(request, date_from: dt.date | None = None, date_to: dt.date | None = None):
+def entries_list(request, date_from: Date | None = None, date_to: Date | None = None):
     """The caller's own entries in a date range (default: this month)."""
     me = _me(request)
     today = local_today(me.instansi)
@@ -268,6 +288,9 @@ def entries_list(request, date_from: dt.date | None = None, date_to: dt.date | N
     end = date_to or today
     if date_to is not None and end < start:
         raise ValidationError({"date_to": "Tanggal akhir tidak boleh sebelum tanggal awal."})
+    if end < start:
+        # A date_from after today without a date_to: the range ends today, before it begins.
+        raise ValidationError({"date_from": "Tanggal awal tidak boleh sesudah hari ini."})
     if (end - start).days > 92:
         raise ValidationError({"date_to": "Rentang paling panjang 92 hari."})
     return list(
@@ -281,18 +304,20 @@ def entries_list(request, date_from: dt.date | None = None, date_to: dt.date | N
 def entry_create(request, data: EntryIn):
     """Record an activity (as a draft, or submitted at once with `submit: true`)."""
     me = _me(request)
-    res = services.entry_create(
-        actor=request.auth,
-        employee=me,
-        date=data.date,
-        start_time=data.start_time,
-        end_time=data.end_time,
-        item=_item(request, data.item_id),
-        volume=data.volume,
-        description=data.description,
-        submit=data.submit,
-        skp_result=data.skp_result_id,
-    )
+    item = _item(request, data.item_id)
+    with _request_fields():
+        res = services.entry_create(
+            actor=request.auth,
+            employee=me,
+            date=data.date,
+            start_time=data.start_time,
+            end_time=data.end_time,
+            item=item,
+            volume=data.volume,
+            description=data.description,
+            submit=data.submit,
+            skp_result=data.skp_result_id,
+        )
     # Built from the saved entry without validating it again (the busiest route; ninja serialises a
     # schema instance as it is). The same fields and resolvers as EntryOut (tests compare both).
     return Status(
@@ -304,25 +329,31 @@ def entry_create(request, data: EntryIn):
 def entry_update(request, entry_id: int, data: EntryUpdateIn):
     """Change an own entry; a verified entry that changes goes back to waiting for verification."""
     entry = _own(request, entry_id)
-    res = services.entry_update(
-        actor=request.auth,
-        entry=entry,
-        date=data.date,
-        start_time=data.start_time,
-        end_time=data.end_time,
-        item=_item(request, data.item_id) if data.item_id else None,
-        volume=data.volume,
-        description=data.description,
-        skp_result=(
-            data.skp_result_id if "skp_result_id" in data.model_fields_set else services.UNCHANGED
-        ),
-    )
+    item = _item(request, data.item_id) if data.item_id else None
+    with _request_fields():
+        res = services.entry_update(
+            actor=request.auth,
+            entry=entry,
+            date=data.date,
+            start_time=data.start_time,
+            end_time=data.end_time,
+            item=item,
+            volume=data.volume,
+            description=data.description,
+            skp_result=(
+                data.skp_result_id
+                if "skp_result_id" in data.model_fields_set
+                else services.UNCHANGED
+            ),
+        )
     return {"entry": res.entry, "warnings": res.warnings}
 
 
 @router.post("/entries/{entry_id}/submit", response=EntryOut)
 def entry_submit(request, entry_id: int):
-    return services.entry_submit(actor=request.auth, entry=_own(request, entry_id))
+    entry = _own(request, entry_id)
+    with _request_fields():
+        return services.entry_submit(actor=request.auth, entry=entry)
 
 
 @router.delete("/entries/{entry_id}", response={204: None})
@@ -381,8 +412,6 @@ def entry_verify(request, entry_id: int, data: VerifyIn):
     """Approve (optionally with a lower volume and a reason), reject or return an entry of a direct
     subordinate on the entry's date."""
     entry = get_scoped_or_404(ActivityEntry, request.auth, pk=entry_id)
-    from django.core.exceptions import PermissionDenied
-
     try:
         return services.entry_verify(
             actor=request.auth,
@@ -400,21 +429,29 @@ def entry_verify(request, entry_id: int, data: VerifyIn):
 @router.post("/verify-bulk", response=BulkCount)
 def verify_bulk(request, data: BulkVerifyIn):
     """Verify many entries at once: a list of ids, or a subordinate's entries between start and end."""
+    if data.start is not None and data.end is not None and data.end < data.start:
+        # As GET /entries answers it: no entry lies in such a range, so nothing would be decided.
+        raise ValidationError({"end": "Tanggal akhir tidak boleh sebelum tanggal awal."})
     employee = (
         get_scoped_or_404(scoped(Employee, request.auth), request.auth, pk=data.employee_id)
         if data.employee_id
         else None
     )
-    n = services.entries_verify_bulk(
-        actor=request.auth,
-        employee=employee,
-        start=data.start,
-        end=data.end,
-        entry_ids=data.entry_ids,
-        decision=data.decision,
-        reason=data.reason,
-        seen_at=_aware(data.seen_at),
-    )
+    try:
+        n = services.entries_verify_bulk(
+            actor=request.auth,
+            employee=employee,
+            start=data.start,
+            end=data.end,
+            entry_ids=data.entry_ids,
+            decision=data.decision,
+            reason=data.reason,
+            seen_at=_aware(data.seen_at),
+        )
+    except PermissionDenied:
+        # Listed entries of someone else's subordinate: 404, as POST /entries/{id}/verify answers
+        # one, not a 403 telling that they exist.
+        raise Http404 from None
     return {"count": n.count, "late": n.late, "changed": n.changed, "on_leave": n.on_leave}
 
 

@@ -101,6 +101,8 @@ def _now_local(instansi: Instansi) -> dt.datetime:
 
 
 def _parse_volume(value) -> Decimal:
+    # One unit of the last decimal place of ActivityEntry.volume (and approved_volume): 0.01.
+    step = Decimal(1).scaleb(-ActivityEntry._meta.get_field("volume").decimal_places)
     try:
         vol = Decimal(str(value).replace(",", ".")) if value not in (None, "") else None
     except (InvalidOperation, ValueError):
@@ -109,11 +111,14 @@ def _parse_volume(value) -> Decimal:
         raise ValidationError({"volume": "Volume harus berupa angka."})
     if vol <= 0:
         raise ValidationError({"volume": "Volume harus lebih dari 0."})
-    if vol != vol.quantize(Decimal("0.01")) or vol >= Decimal("100000"):
+    # The bound first: quantizing 1E+30 overflows the context's precision (InvalidOperation).
+    if vol >= Decimal("100000") or vol != vol.quantize(step):
         raise ValidationError(
             {"volume": "Volume paling banyak 2 angka di belakang koma dan < 100.000."}
         )
-    return vol
+    # At the column's places: "1", "1.0" and "1.00" are one volume, stored, compared and answered
+    # alike (the API echoed "1" on create and "1.00" once read back).
+    return vol.quantize(step)
 
 
 def _employee_of(user: User) -> Employee:

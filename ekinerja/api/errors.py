@@ -64,6 +64,7 @@ PREDICATES: dict[str, str] = {
     "date_parsing": _DATE,
     "date_from_datetime_parsing": _DATE,
     "date_from_datetime_inexact": _DATE + ", tanpa jam",
+    "date_out_of_range": "harus tanggal antara tahun {min_year} dan {max_year}",  # core.http.Date
     "date_past": "harus tanggal yang sudah lewat",
     "date_future": "harus tanggal yang akan datang",
     "time_type": _TIME,
@@ -73,7 +74,7 @@ PREDICATES: dict[str, str] = {
     "datetime_from_date_parsing": _DATETIME,
     "datetime_object_invalid": _DATETIME,
     "timezone_naive": "tidak boleh memuat zona waktu",
-    "timezone_aware": "harus memuat zona waktu",
+    "timezone_aware": "harus memuat zona waktu (selisih dari UTC, mis. +08:00 atau Z)",
     "time_delta_type": "harus berupa durasi",
     "time_delta_parsing": "harus berupa durasi",
     "enum": "harus salah satu dari: {expected}",
@@ -215,3 +216,12 @@ def translate(errors: list[dict]) -> list[dict]:
 
 def http_message(text: str) -> str:
     return HTTP_MESSAGES.get(text, text)
+
+
+#: A method the path does not have (PUT on a read-only path): ninja answers 405 with English
+#: text/html ("Method not allowed"), which api.v1.Api turns into `{detail}` with this sentence.
+METHOD_NOT_ALLOWED = "Metode {method} tidak tersedia di alamat ini. Yang tersedia: {allowed}."
+
+
+def method_not_allowed(method: str, allowed: list[str]) -> str:
+    return METHOD_NOT_ALLOWED.format(method=method, allowed=", ".join(sorted(allowed)) or "-")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
+from django.urls import URLPattern
 from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as SchemaError
@@ -28,6 +31,32 @@ class Api(NinjaAPI):
         """ninja's document with the error answers of the exception handlers below (api.openapi)."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         return document_errors(schema)
+
+    @property
+    def urls(self):
+        """ninja's URL configuration, each view answering a method its path does not have (PUT on
+        a read-only path) like the other errors: 405 `{detail}` in Indonesian, JSON, with ninja's
+        `Allow` header. ninja returns that answer itself (English text/html "Method not
+        allowed"), without raising anything an exception handler could catch."""
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = self._json_not_allowed(pattern.callback)
+        return patterns, app_name, namespace
+
+    def _json_not_allowed(self, view):
+        @wraps(view)  # keeps csrf_exempt: ninja's authenticators check CSRF themselves
+        def answer(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if not isinstance(response, HttpResponseNotAllowed):
+                return response
+            allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
+            detail = errors.method_not_allowed(request.method, allowed)
+            refusal = self.create_response(request, {"detail": detail}, status=405)
+            refusal["Allow"] = response["Allow"]
+            return refusal
+
+        return answer
 
 
 api = Api(

@@ -7,6 +7,7 @@ import binascii
 import datetime as dt
 
 from ninja import Field, Router, Schema, Status
+from pydantic import AwareDatetime
 
 from ekinerja.core.http import Text
 from ekinerja.core.periods import Period
@@ -16,17 +17,29 @@ from . import selectors, services
 
 router = Router(tags=["kehadiran"])
 MAX_SELFIE = 2 * 1024 * 1024
+NONCE_EXAMPLE = "3f2b8c1d9e7a4b6c8d0e1f2a3b4c5d6e"
 
 
 class CheckinIn(Schema):
     # Finite numbers only: "nan" was accepted as an accuracy, stored as none and so never sent to
     # review (the rule is: worse than 100 m, or none, is reviewed).
-    latitude: float = Field(..., allow_inf_nan=False)
-    longitude: float = Field(..., allow_inf_nan=False)
+    # Degrees (WGS 84): a field error (422) beyond the globe, as the published schema says.
+    latitude: float = Field(..., ge=-90, le=90, allow_inf_nan=False)
+    longitude: float = Field(..., ge=-180, le=180, allow_inf_nan=False)
     accuracy_m: float | None = Field(None, ge=0, allow_inf_nan=False)
     mock_location: bool = False
-    nonce: Text
-    client_time: dt.datetime
+    # Its length is checked by the service (services.mobile_checkin: 16-64 characters once
+    # stripped, refused 400 `nonce`); the schema documents it rather than refusing it a second way.
+    nonce: Text = Field(
+        ...,
+        description="Sekali pakai: 16-64 karakter (spasi di awal dan akhir diabaikan), karakter "
+        "apa pun kecuali NUL, mis. UUID tanpa tanda hubung. Panjang lain ditolak 400 `nonce`, "
+        "nonce yang sudah terpakai 409 `replay`.",
+        json_schema_extra={"minLength": 16, "maxLength": 64, "examples": [NONCE_EXAMPLE]},
+    )
+    # With its offset ("...+08:00", "...Z"): a time without one names no instant, and was refused
+    # as a phone clock 5 minutes off (code "clock"); it is a `timezone_aware` field error (422).
+    client_time: AwareDatetime
     selfie_base64: str | None = None
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 from typing import Annotated
 
 from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
+
+from .periods import MAX_YEAR, MIN_YEAR, date_in_range
 
 
 def safe_next(request, fallback: str, field: str = "next") -> str:
@@ -80,3 +83,23 @@ def _without_nul(value: str) -> str:
 #: A text sent to the JSON API: a NUL character is a field error (422), as Django's form fields
 #: refuse it. PostgreSQL can neither store nor compare such a string: it was a server error there.
 Text = Annotated[str, AfterValidator(_without_nul)]
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    if not date_in_range(value):
+        # The type names the message in api.errors.PREDICATES; the bounds go with it in `ctx`.
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "Date should be within the years {min_year}-{max_year}",
+            {"min_year": MIN_YEAR, "max_year": MAX_YEAR},
+        )
+    return value
+
+
+#: A date sent to the JSON API, within the years the app accepts (core.periods.date_in_range), as
+#: the forms' dates are: 0001-01-01 or 9999-12-31 is a field error (422), not an empty answer or a
+#: query far outside any data.
+Date = Annotated[dt.date, AfterValidator(_date_in_range)]
+
+#: A calendar year sent to the JSON API, within the same years (`?year=0` is a field error).
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]

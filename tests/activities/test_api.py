@@ -186,3 +186,164 @@ def test_an_id_beyond_any_row_is_a_field_error_not_a_crash(client, office):
     ):
         resp = client.post(url, body, content_type="application/json", **h)
         assert resp.status_code == 422, (url, resp.content)
+
+
+def test_a_volume_is_answered_as_stored_whatever_its_written_places(client, office):
+    """ "1" was echoed "1" on create and "1.00" once read back; the service keeps the column's two
+    places (services._parse_volume), so every answer and the row agree."""
+    h = token_for(client, office["p"]["ani"])
+    body = {
+        "date": "2026-10-08",
+        "start_time": "08:00",
+        "end_time": "09:00",
+        "item_id": office["surat"].pk,
+        "volume": "1",
+    }
+    resp = client.post("/api/v1/activities/entries", body, content_type="application/json", **h)
+    assert resp.status_code == 201, resp.content
+    made = resp.json()["entry"]
+    assert made["volume"] == "1.00"
+    listed = client.get("/api/v1/activities/entries?date_from=2026-10-08&date_to=2026-10-08", **h)
+    assert [e["volume"] for e in listed.json()] == ["1.00"]
+    resp = client.patch(
+        f"/api/v1/activities/entries/{made['id']}",
+        {"volume": "1.5"},
+        content_type="application/json",
+        **h,
+    )
+    assert resp.status_code == 200, resp.content
+    assert resp.json()["entry"]["volume"] == "1.50"
+    assert str(ActivityEntry.objects.get(pk=made["id"]).volume) == "1.50"
+
+
+def _query_error(resp, field):
+    assert resp.status_code == 422, resp.content
+    return {e["loc"][-1]: e for e in resp.json()["detail"]}[field]
+
+
+def test_a_year_outside_the_apps_years_is_a_field_error(client, office):
+    """`?year=0` answered this year's results (0 read as "no year"); any year outside 1900-9998
+    (core.periods) is refused with its bound."""
+    h = token_for(client, office["p"]["ani"])
+    error = _query_error(client.get("/api/v1/activities/skp-results?year=0", **h), "year")
+    assert error["loc"] == ["query", "year"]
+    assert error["msg"] == "Kolom 'year' paling kecil 1900."
+    error = _query_error(client.get("/api/v1/activities/skp-results?year=10000", **h), "year")
+    assert error["msg"] == "Kolom 'year' paling besar 9998."
+    assert client.get("/api/v1/activities/skp-results?year=2026", **h).json() == []
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_date_outside_the_apps_years_is_a_field_error(client, office, day):
+    """0001-01-01 and 9999-12-31 answered an empty list, or "Rentang paling panjang 92 hari." on
+    `date_to` for a `date_from` the client had typed wrong."""
+    h = token_for(client, office["p"]["kasubag"])
+    error = _query_error(
+        client.get(f"/api/v1/activities/entries?date_from={day}", **h), "date_from"
+    )
+    assert error["type"] == "date_out_of_range"
+    assert error["msg"] == "Kolom 'date_from' harus tanggal antara tahun 1900 dan 9998."
+    assert error["ctx"] == {"min_year": 1900, "max_year": 9998}
+    resp = client.get(f"/api/v1/activities/entries?date_from=2026-10-01&date_to={day}", **h)
+    assert _query_error(resp, "date_to")["type"] == "date_out_of_range"
+    resp = client.get(f"/api/v1/activities/catalog?date={day}", **h)
+    assert _query_error(resp, "date")["type"] == "date_out_of_range"
+    resp = client.post(
+        "/api/v1/activities/verify-bulk",
+        {"employee_id": office["p"]["ani"].pk, "start": day},
+        content_type="application/json",
+        **h,
+    )
+    assert _query_error(resp, "start")["loc"] == ["body", "data", "start"]
+
+
+def test_a_date_from_after_today_without_date_to_is_refused(client, office):
+    """The range then ends today, before it begins: it answered an empty list."""
+    h = token_for(client, office["p"]["ani"])
+    resp = client.get("/api/v1/activities/entries?date_from=2026-12-01", **h)
+    assert resp.status_code == 422, resp.content
+    assert resp.json()["errors"] == {"date_from": ["Tanggal awal tidak boleh sesudah hari ini."]}
+
+
+def test_bulk_verify_of_a_range_ending_before_it_starts_is_refused(client, office):
+    """It answered `count: 0` as if nothing were waiting."""
+    e = make_entry(office, day=D(2026, 10, 7), submit=True)
+    h = token_for(client, office["p"]["kasubag"])
+    resp = client.post(
+        "/api/v1/activities/verify-bulk",
+        {"employee_id": office["p"]["ani"].pk, "start": "2026-10-08", "end": "2026-10-06"},
+        content_type="application/json",
+        **h,
+    )
+    assert resp.status_code == 422, resp.content
+    assert resp.json()["errors"] == {"end": ["Tanggal akhir tidak boleh sebelum tanggal awal."]}
+    assert ActivityEntry.objects.get(pk=e.pk).status == EntryStatus.SUBMITTED
+    resp = client.post(
+        "/api/v1/activities/verify-bulk",
+        {"employee_id": office["p"]["ani"].pk, "start": "2026-10-06", "end": "2026-10-08"},
+        content_type="application/json",
+        **h,
+    )
+    assert resp.json()["count"] == 1
+
+
+def test_bulk_verify_of_someone_elses_subordinate_answers_404_like_the_single_verify(
+    client, office
+):
+    """The list answered 403 "Sebagian aktivitas bukan milik bawahan langsung Anda..." where the
+    single verify answers 404: it told that the entries exist."""
+    theirs = make_entry(office, who="kepala", day=D(2026, 10, 7), submit=True)
+    mine = make_entry(office, day=D(2026, 10, 7), submit=True)
+    h = token_for(client, office["p"]["kasubag"])
+    single = client.post(
+        f"/api/v1/activities/entries/{theirs.pk}/verify",
+        {"decision": "approve"},
+        content_type="application/json",
+        **h,
+    )
+    assert single.status_code == 404
+    for ids in ([theirs.pk], [mine.pk, theirs.pk]):
+        resp = client.post(
+            "/api/v1/activities/verify-bulk",
+            {"entry_ids": ids},
+            content_type="application/json",
+            **h,
+        )
+        assert resp.status_code == 404, resp.content
+        assert resp.json() == single.json() == {"detail": "Data tidak ditemukan."}
+    assert set(ActivityEntry.objects.values_list("status", flat=True)) == {EntryStatus.SUBMITTED}
+
+
+def test_a_rule_error_names_the_field_the_request_sent(client, office):
+    """The service names the entry's fields as the pages do (`item`); the API's 422 named it so
+    too, though the request's field is `item_id`."""
+    h = token_for(client, office["p"]["ani"])
+    body = {
+        "date": "2026-10-08",
+        "start_time": "08:00",
+        "end_time": "09:00",
+        "item_id": office["pimpin"].pk,  # not for a pelaksana
+        "volume": "1",
+    }
+    resp = client.post("/api/v1/activities/entries", body, content_type="application/json", **h)
+    assert resp.status_code == 422, resp.content
+    errors = resp.json()["errors"]
+    assert set(errors) == {"item_id"}
+    assert "tidak tersedia untuk jabatan Anda" in errors["item_id"][0]
+    assert not ActivityEntry.objects.exists()
+
+    made = client.post(
+        "/api/v1/activities/entries",
+        {**body, "item_id": office["surat"].pk},
+        content_type="application/json",
+        **h,
+    )
+    assert made.status_code == 201, made.content
+    pk = made.json()["entry"]["id"]
+    resp = client.patch(
+        f"/api/v1/activities/entries/{pk}",
+        {"item_id": office["pimpin"].pk},
+        content_type="application/json",
+        **h,
+    )
+    assert resp.status_code == 422 and set(resp.json()["errors"]) == {"item_id"}

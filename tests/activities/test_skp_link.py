@@ -216,7 +216,7 @@ def test_api_entry_names_a_result_and_a_foreign_one_is_422(client, office, plans
         **h,
     )
     assert resp.status_code == 422
-    assert "tidak ditemukan pada SKP Anda" in resp.json()["errors"]["skp_result"][0]
+    assert "tidak ditemukan pada SKP Anda" in resp.json()["errors"]["skp_result_id"][0]
     assert ActivityEntry.objects.count() == before
     # Without the field there is no link.
     resp = client.post(
@@ -240,7 +240,7 @@ def test_api_entry_names_a_result_and_a_foreign_one_is_422(client, office, plans
         content_type="application/json",
         **h,
     )
-    assert resp.status_code == 422 and "skp_result" in resp.json()["errors"]
+    assert resp.status_code == 422 and "skp_result_id" in resp.json()["errors"]
     resp = client.patch(url, {"skp_result_id": None}, content_type="application/json", **h)
     assert resp.json()["entry"]["skp_result_id"] is None
 

@@ -131,3 +131,21 @@ def test_every_listed_type_and_the_fallback():
 def test_openapi_schema_still_builds(client):
     resp = client.get("/api/v1/openapi.json")
     assert resp.status_code == 200 and resp.json()["info"]["title"] == "e-Kinerja API"
+
+
+def test_a_method_the_path_does_not_have_is_a_json_405_in_indonesian(client, staff):
+    """ninja answered 405 with English text/html ("Method not allowed"), unlike every other error."""
+    resp = client.put("/api/v1/activities/catalog", {}, content_type="application/json")
+    assert resp.status_code == 405
+    assert resp["Content-Type"].startswith("application/json")
+    assert resp.json() == {"detail": "Metode PUT tidak tersedia di alamat ini. Yang tersedia: GET."}
+    assert resp["Allow"] == "GET"
+    # A path with several methods lists them all; the Allow header stays as ninja set it.
+    resp = client.put(URL + "/1", {}, content_type="application/json", **staff["auth"])
+    assert resp.status_code == 405
+    assert resp.json()["detail"] == (
+        "Metode PUT tidak tersedia di alamat ini. Yang tersedia: DELETE, PATCH."
+    )
+    assert set(resp["Allow"].split(", ")) == {"DELETE", "PATCH"}
+    # The methods a path has are not affected.
+    assert client.get("/api/v1/activities/catalog", **staff["auth"]).status_code == 200

@@ -91,7 +91,7 @@ def test_submission_answers_the_entry_as_documented(client, staff):
         "item_id": staff["item"].pk,
         "item_name": "Menyusun konsep surat",
         "output_unit": "surat",
-        "volume": "1",
+        "volume": "1.00",  # at the column's places, as a read answers it
         "approved_volume": None,
         "minutes_per_unit": 30,
         "credited_minutes": 0,
@@ -216,7 +216,7 @@ def test_item_rules_hold_on_the_lean_path(client, staff):
     )
     lab.units.set([UnitFactory(instansi=staff["inst"])])  # only another unit
     resp = post(client, staff, body(lab))
-    assert resp.status_code == 422 and "tidak tersedia" in resp.json()["errors"]["item"][0]
+    assert resp.status_code == 422 and "tidak tersedia" in resp.json()["errors"]["item_id"][0]
     lab.units.set([staff["unit"]])
     assert post(client, staff, body(lab)).status_code == 201
     # Kind and class: an item for struktural from kelas 9 only.
@@ -224,12 +224,12 @@ def test_item_rules_hold_on_the_lean_path(client, staff):
     item.kelas_min = 9
     item.save()
     resp = post(client, staff, body(item, "10:00", "11:00"))
-    assert resp.status_code == 422 and "tidak tersedia" in resp.json()["errors"]["item"][0]
+    assert resp.status_code == 422 and "tidak tersedia" in resp.json()["errors"]["item_id"][0]
     # No longer valid on the date.
     item.for_pelaksana, item.kelas_min, item.active_to = True, 1, D(2026, 10, 1)
     item.save()
     resp = post(client, staff, body(item, "10:00", "11:00"))
-    assert resp.status_code == 422 and "tidak berlaku" in resp.json()["errors"]["item"][0]
+    assert resp.status_code == 422 and "tidak berlaku" in resp.json()["errors"]["item_id"][0]
 
 
 def test_overlap_window_and_volume_rules_hold_on_the_lean_path(client, staff):
