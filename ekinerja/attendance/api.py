@@ -68,6 +68,16 @@ class DayOut(Schema):
     leave_type: str | None
 
 
+def _base64_text(text: str) -> str:
+    """The base64 of a selfie as phones send it: Android's Base64.DEFAULT breaks lines every 76
+    characters, and a web client may send a data URL ("data:image/jpeg;base64,..."). Both were
+    refused as invalid base64; the line breaks and the prefix are dropped, anything else that is
+    not base64 still is."""
+    if text.startswith("data:") and ";base64," in text[:100]:
+        text = text.split(",", 1)[1]
+    return "".join(text.split())
+
+
 @router.post(
     "/checkin",
     response={201: CheckinOut, 400: Refusal, 403: Refusal, 409: Refusal, 422: Refusal},
@@ -85,7 +95,7 @@ def checkin(request, data: CheckinIn):
     photo = None
     if data.selfie_base64:
         try:
-            photo = base64.b64decode(data.selfie_base64, validate=True)
+            photo = base64.b64decode(_base64_text(data.selfie_base64), validate=True)
         except (binascii.Error, ValueError):
             return Status(400, {"code": "selfie", "detail": "Swafoto tidak valid (base64)."})
         if len(photo) > MAX_SELFIE:

@@ -342,3 +342,22 @@ def test_an_acting_post_lets_its_holder_check_in_at_that_units_office(office, ka
     assert client.post("/checkin", json=body(), user=office.ani.user).status_code == 201
     r = client.post("/checkin", json=body(latitude=-2.78, longitude=115.26), user=office.budi.user)
     assert r.status_code == 422
+
+
+@time_machine.travel(NOW)
+def test_a_selfie_with_line_breaks_or_as_a_data_url_is_read(office, kantor):
+    """Android's Base64.DEFAULT breaks the text every 76 characters and a web client sends a data
+    URL: both were refused as "Swafoto tidak valid (base64)", so the check-in of a selfie office
+    failed on such phones."""
+    kantor.selfie_required = True
+    kantor.save()
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 2
+    text = base64.b64encode(jpeg).decode()
+    wrapped = "\n".join(text[i : i + 76] for i in range(0, len(text), 76)) + "\n"
+    client = TestClient(router)
+    for sent in (wrapped, wrapped.replace("\n", "\r\n"), f"data:image/jpeg;base64,{text}"):
+        r = client.post("/checkin", json=body(selfie_base64=sent), user=office.ani.user)
+        assert r.status_code == 201, r.json()
+    assert all(p.photo.read() == jpeg for p in Punch.objects.all())
+    bad = client.post("/checkin", json=body(selfie_base64="ab\ncd!!"), user=office.ani.user)
+    assert bad.status_code == 400 and bad.json()["code"] == "selfie"
