@@ -384,11 +384,16 @@ def my_month(request, period: str | None = None):
 
 
 @router.get("/inbox", response=InboxOut)
-def inbox(request):
-    """Entries waiting for the caller's verification, grouped by subordinate and day."""
+def inbox(request, employee_id: Id | None = None):
+    """Entries waiting for the caller's verification, grouped by subordinate and day; with
+    `employee_id`, one subordinate's only (`total` is then theirs): a month of many subordinates is
+    thousands of entries, so a client lists GET /inbox/summary and opens one subordinate at a time.
+    An id outside the caller's inbox finds nothing."""
     me = _me(request)
     seen_at = timezone.now()
-    data = selectors.superior_inbox(me, bkpsdm=Role.BKPSDM in user_roles(request.auth))
+    data = selectors.superior_inbox(
+        me, bkpsdm=Role.BKPSDM in user_roles(request.auth), employee_id=employee_id
+    )
     return {
         "seen_at": seen_at,
         "total": data.total,
@@ -403,6 +408,55 @@ def inbox(request):
                 ],
             }
             for g in data.groups
+        ],
+    }
+
+
+class InboxSummaryRowOut(Schema):
+    employee_id: int
+    name: str
+    nip: str
+    count: int
+    days: int
+    first: dt.date
+    last: dt.date
+    verify_by: dt.date | None
+    # Entries of a day without a direct superior, verified by BKPSDM (docs/activities.md).
+    as_bkpsdm: bool
+
+
+class InboxSummaryOut(Schema):
+    total: int
+    earliest_deadline: dt.date | None
+    subordinates: list[InboxSummaryRowOut]
+
+
+@router.get("/inbox/summary", response=InboxSummaryOut)
+def inbox_summary(request):
+    """Who waits for the caller's verification, one row per subordinate (entries, days, first and
+    last date, nearest deadline) without the entries themselves: the inbox page's list, for a
+    client to open one subordinate at a time (GET /inbox?employee_id=). A constant number of
+    queries."""
+    me = _me(request)
+    data = selectors.superior_inbox(
+        me, bkpsdm=Role.BKPSDM in user_roles(request.auth), summarise_over=0
+    )
+    return {
+        "total": data.total,
+        "earliest_deadline": data.earliest_deadline,
+        "subordinates": [
+            {
+                "employee_id": r.employee.pk,
+                "name": r.employee.full_name,
+                "nip": r.employee.nip,
+                "count": r.count,
+                "days": r.days,
+                "first": r.first,
+                "last": r.last,
+                "verify_by": r.verify_by,
+                "as_bkpsdm": r.as_bkpsdm,
+            }
+            for r in data.summary
         ],
     }
 

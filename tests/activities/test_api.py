@@ -107,6 +107,30 @@ def test_catalog_search(client, office):
     assert names == ["Mengikuti rapat koordinasi"]
 
 
+def test_a_big_inbox_is_read_a_subordinate_at_a_time(client, office):
+    """GET /inbox answered every waiting entry of every subordinate in one document (thousands for
+    a month of a kabid's staff); the summary lists who waits and `employee_id` opens one."""
+    for day in (6, 7, 8):
+        make_entry(office, day=D(2026, 10, day), submit=True)
+    make_entry(office, who="budi", day=D(2026, 10, 7), submit=True)
+    h = token_for(client, office["p"]["kasubag"])
+    summary = client.get("/api/v1/activities/inbox/summary", **h).json()
+    assert summary["total"] == 4
+    rows = {r["name"]: r for r in summary["subordinates"]}
+    assert (rows["Ani"]["count"], rows["Ani"]["days"]) == (3, 3)
+    assert (rows["Ani"]["first"], rows["Ani"]["last"]) == ("2026-10-06", "2026-10-08")
+    assert rows["Budi"]["count"] == 1 and not rows["Budi"]["as_bkpsdm"]
+    budi = client.get(
+        f"/api/v1/activities/inbox?employee_id={rows['Budi']['employee_id']}", **h
+    ).json()
+    assert budi["total"] == 1 and [g["name"] for g in budi["groups"]] == ["Budi"]
+    # Someone outside the caller's inbox (the kepala, their own superior) finds nothing.
+    kepala = office["p"]["kepala"].pk
+    other = client.get(f"/api/v1/activities/inbox?employee_id={kepala}", **h).json()
+    assert other["total"] == 0 and other["groups"] == []
+    assert client.get("/api/v1/activities/inbox?employee_id=0", **h).status_code == 422
+
+
 def test_inbox_and_verify(client, office):
     a = make_entry(office, day=D(2026, 10, 7), submit=True)
     b = make_entry(office, day=D(2026, 10, 8), submit=True)

@@ -127,11 +127,19 @@ def test_the_openapi_document_lists_the_error_answers_and_local_times(client):
         *invalid["anyOf"],
     ]
     # Nothing to refuse: no parameters, no body.
+    assert set(doc["paths"]["/api/v1/activities/inbox/summary"]["get"]["responses"]) == {
+        "200",
+        "401",
+        "403",
+        "404",
+    }
+    # The inbox takes one parameter (employee_id), so it can answer 422 too.
     assert set(doc["paths"]["/api/v1/activities/inbox"]["get"]["responses"]) == {
         "200",
         "401",
         "403",
         "404",
+        "422",
     }
     # No token needed, so no 401/404 of the common kind beyond its own (429: a throttled address).
     assert set(doc["paths"]["/api/v1/auth/token"]["post"]["responses"]) == {
