@@ -1442,10 +1442,12 @@ def entries_verify_bulk(
                 + " Tidak ada yang diubah."
             }
         )
-    if on_leave:
+    # Counted in entries (several may share one day of leave), as `late` and `changed` are.
+    leave_days = [e for e in mine if (e.employee_id, e.date) in on_leave]
+    if leave_days:
         mine = [e for e in mine if (e.employee_id, e.date) not in on_leave]
         if not mine:
-            return BulkVerified(0, len(late), 0, len(on_leave))
+            return BulkVerified(0, len(late), 0, len(leave_days))
     changed = [] if seen_at is None else [e for e in mine if e.updated_at > seen_at]
     if changed and entry_ids is not None:
         raise ValidationError(
@@ -1457,7 +1459,7 @@ def entries_verify_bulk(
     if changed:
         mine = [e for e in mine if e.updated_at <= seen_at]
         if not mine:
-            return BulkVerified(0, len(late), len(changed), len(on_leave))
+            return BulkVerified(0, len(late), len(changed), len(leave_days))
     settings = selectors.activity_settings(me.instansi_id)
     befores = {e.pk: snapshot(e) for e in mine}
     used: dict[tuple[int, dt.date], int] = {}
@@ -1491,7 +1493,7 @@ def entries_verify_bulk(
         e.updated_at = now
     ActivityEntry.objects.bulk_update(mine, _VERIFY_FIELDS)
     _bulk_audit(actor, me.instansi, f"activities.entry.{decision}", mine, befores, reason)
-    return BulkVerified(len(mine), len(late), len(changed), len(on_leave))
+    return BulkVerified(len(mine), len(late), len(changed), len(leave_days))
 
 
 @transaction.atomic

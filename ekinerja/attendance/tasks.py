@@ -7,6 +7,7 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ekinerja.core.clock import local_today
@@ -49,7 +50,13 @@ def import_run_task(batch_id: int, user_id: int | None = None) -> int:
     if batch.status == PunchImport.Status.DONE:
         return 0
     actor = User.objects.filter(pk=user_id).first() if user_id else None
-    return services.import_run(actor=actor, batch=batch).inserted
+    try:
+        return services.import_run(actor=actor, batch=batch).inserted
+    except ValidationError:
+        # Another delivery finished the batch while this one waited for its lock: nothing to do.
+        if PunchImport.objects.filter(pk=batch_id, status=PunchImport.Status.DONE).exists():
+            return 0
+        raise
 
 
 @shared_task

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import OperationalError, connection
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -974,4 +975,10 @@ def import_run(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     except QueueUnavailable as exc:
         messages.error(request, str(exc))
+    except OperationalError as exc:
+        # SQLite (a trial): the batch is being loaded inline by another request, which holds the
+        # database's write lock beyond the busy timeout (import_stopped cannot tell there).
+        if connection.vendor != "sqlite" or "locked" not in str(exc):
+            raise
+        messages.error(request, "Impor ini sedang berjalan; tunggu sampai selesai.")
     return redirect(reverse("attendance:import-detail", args=[batch.pk]))

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from ekinerja.activities.models import ActivityCatalogItem
+from ekinerja.activities.selectors import calendar_changed
 from ekinerja.activities.services import catalog_item_tidy, catalog_items_errors
 from ekinerja.core.audit import audit_record, audit_records, snapshot
 from ekinerja.core.clock import local_today
@@ -398,6 +399,11 @@ def exchange_import(
     # Holidays decide working days: the stored daily attendance of their dates is derived again.
     signals.notify_dates(instansi.id, [h.date for h in holidays])
     out.holidays_added = len(holidays)
+    if holidays or schedules:
+        # Bulk writes send no post_save: the entry windows cached from the calendar
+        # (activities.signals) are dropped here, now and after the commit.
+        calendar_changed(instansi.id)
+        transaction.on_commit(lambda: calendar_changed(instansi.id))
 
     # Each row written is audited as the service it stands in for audits it (the old standard of a
     # changed catalog item included), one statement per kind, besides the import's summary.

@@ -80,6 +80,7 @@ def test_work_elsewhere_does_not_stop_the_approval(office, at):
 def test_a_month_approval_leaves_the_days_of_leave(office, at):
     at("2026-10-07 17:00")
     on_leave = _submitted(office, day=D(2026, 10, 6))
+    also_on_leave = _submitted(office, day=D(2026, 10, 6), start=10, end=11)
     other = _submitted(office, day=D(2026, 10, 7))
     _sick(office)
     done = services.entries_verify_bulk(
@@ -88,13 +89,15 @@ def test_a_month_approval_leaves_the_days_of_leave(office, at):
         start=D(2026, 10, 1),
         end=D(2026, 10, 31),
     )
-    assert (done.count, done.on_leave) == (1, 1)
+    # Counted in entries: two of one day of leave are two left undecided.
+    assert (done.count, done.on_leave) == (1, 2)
     assert done.on_leave_note == (
-        "1 aktivitas pada hari cuti pegawai tidak disetujui; tolak aktivitas itu dengan alasannya."
+        "2 aktivitas pada hari cuti pegawai tidak disetujui; tolak aktivitas itu dengan alasannya."
     )
-    on_leave.refresh_from_db()
-    other.refresh_from_db()
-    assert on_leave.status == S.SUBMITTED and other.status == S.APPROVED
+    for entry in (on_leave, also_on_leave, other):
+        entry.refresh_from_db()
+    assert on_leave.status == also_on_leave.status == S.SUBMITTED
+    assert other.status == S.APPROVED
 
 
 def test_a_picked_list_with_a_day_of_leave_changes_nothing(office, at):

@@ -130,3 +130,17 @@ def test_nothing_is_written_when_one_part_is_refused(target):
     assert not Policy.objects.filter(instansi=target).exists()
     assert not Holiday.objects.filter(instansi=target).exists()
     assert AuditEvent.objects.count() == before
+
+
+def test_an_import_of_holidays_drops_the_cached_entry_windows(target):
+    """The holidays and schedules are written in bulk, which sends no post_save: the entry windows
+    cached from the calendar (activities.signals) stayed as they were for up to five minutes."""
+    from ekinerja.activities.selectors import calendar_generation
+
+    before = calendar_generation(target.pk)
+    doc = _doc(
+        [{"code": "K01", "name": "Menyusun konsep surat", "output": "dokumen", "minutes": 30}]
+    )
+    assert doc.holidays  # minimal()'s holiday
+    exchange_import(actor=None, instansi=target, doc=doc, today=TODAY)
+    assert calendar_generation(target.pk) != before
