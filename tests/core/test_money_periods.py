@@ -149,3 +149,16 @@ def test_an_account_is_named_as_people_know_it():
     technical = get_user_model().objects.create_user(username="kominfo.x", password="x")
     assert orang(technical) == "kominfo.x"  # no employee record: the account's name
     assert orang(None) == ""
+
+
+def test_a_nip_is_written_as_on_the_id_card():
+    from ekinerja.core.templatetags.ekinerja import nip
+
+    assert nip("197611252005102008") == "19761125 200510 2 008"
+    # Anything that is not an 18-digit NIP is left as it is.
+    assert [nip(v) for v in ("12345", "", None, "19761125200510200x")] == [
+        "12345",
+        "",
+        "",
+        "19761125200510200x",
+    ]

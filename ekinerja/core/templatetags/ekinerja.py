@@ -43,6 +43,17 @@ def orang(user):
 
 
 @register.filter
+def nip(value):
+    """An 18-digit NIP as printed on the ID card and the SK: "19761125 200510 2 008" (birth date,
+    appointment, sex, number). On a phone it wraps between its groups, never inside one; anything
+    else is shown as it is."""
+    text = str(value or "")
+    if len(text) != 18 or not (text.isascii() and text.isdigit()):
+        return text
+    return f"{text[:8]} {text[8:14]} {text[14]} {text[15:]}"
+
+
+@register.filter
 def bulan(value):
     """A month key (2026-10) or Period as Indonesians write it: Oktober 2026."""
     if isinstance(value, Period):
