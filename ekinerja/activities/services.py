@@ -1170,21 +1170,23 @@ def _credit(entry: ActivityEntry, already: int, cap: int) -> int:
     return max(0, min(minutes_for(entry.minutes_per_unit, entry.effective_volume), cap - already))
 
 
-def _on_leave_refusal(entry: ActivityEntry, leave: str, doing: str) -> str:
-    return (
-        f"{entry.employee.name} cuti ({leave}) pada {tanggal(entry.date)}; aktivitas pada hari "
-        f"cuti tidak dapat {doing}. Tolak aktivitas ini."
-    )
+#: What approving an entry dated on a day of leave is answered, after who and which leave.
+NOT_APPROVED_ON_LEAVE = "aktivitas pada hari cuti tidak dapat disetujui. Tolak aktivitas ini."
 
 
-def _refuse_on_leave(entry: ActivityEntry, doing: str) -> None:
+def _on_leave_refusal(entry: ActivityEntry, leave: str, then: str) -> str:
+    return f"{entry.employee.name} cuti ({leave}) pada {tanggal(entry.date)}; {then}"
+
+
+def _refuse_on_leave(entry: ActivityEntry, field: str, then: str) -> None:
     """An entry dated on a day of the employee's approved full-day leave is not approved (nor
     restored to approved): entries are refused on such a day when made, but one made or submitted
     before the leave was approved (sick leave is often approved afterwards) would otherwise be
-    credited on top of the leave's lower activity target."""
+    credited on top of the leave's lower activity target. The refusal goes on `field`, saying
+    who was on which leave that day and then `then`."""
     leave = selectors.leave_on(entry.employee_id, entry.date)
     if leave:
-        raise ValidationError({"status": _on_leave_refusal(entry, leave, doing)})
+        raise ValidationError({field: _on_leave_refusal(entry, leave, then)})
 
 
 def _is_bkpsdm(actor: User) -> bool:
@@ -1237,7 +1239,7 @@ def entry_verify(
     before = snapshot(entry)
     settings = selectors.activity_settings(entry.instansi_id)
     if decision == "approve":
-        _refuse_on_leave(entry, "disetujui")
+        _refuse_on_leave(entry, "status", NOT_APPROVED_ON_LEAVE)
         if approved_volume not in (None, ""):
             vol = _parse_volume(approved_volume)
             if vol > entry.volume:
@@ -1438,7 +1440,9 @@ def entries_verify_bulk(
         e = next(e for e in mine if (e.employee_id, e.date) in on_leave)
         raise ValidationError(
             {
-                "status": _on_leave_refusal(e, on_leave[(e.employee_id, e.date)], "disetujui")
+                "status": _on_leave_refusal(
+                    e, on_leave[(e.employee_id, e.date)], NOT_APPROVED_ON_LEAVE
+                )
                 + " Tidak ada yang diubah."
             }
         )
@@ -1881,15 +1885,12 @@ def objection_decide(*, actor: User, objection: Objection, grant: bool, reason: 
                 raise ValidationError(
                     {"status": f"{taken} Atau tolak keberatan ini dengan alasannya."}
                 )
-        leave = selectors.leave_on(entry.employee_id, entry.date)
-        if leave:
-            raise ValidationError(
-                {
-                    "status": f"{entry.employee.name} cuti ({leave}) pada {tanggal(entry.date)}; "
-                    "keberatan atas aktivitas pada hari cuti tidak dapat dikabulkan. Tolak "
-                    "keberatan ini dengan alasannya."
-                }
-            )
+        _refuse_on_leave(
+            entry,
+            "status",
+            "keberatan atas aktivitas pada hari cuti tidak dapat dikabulkan. Tolak keberatan ini "
+            "dengan alasannya.",
+        )
         settings = selectors.activity_settings(entry.instansi_id)
         _transition(entry, S.APPROVED)
         entry.approved_volume = None
@@ -2014,15 +2015,9 @@ def review_decide(*, actor: User, item: ReviewItem, outcome: str, reason: str = 
             taken = _slot_taken_refusal(entry, "penolakannya dibatalkan")
             if taken:
                 raise ValidationError({"outcome": taken})
-            leave = selectors.leave_on(entry.employee_id, entry.date)
-            if leave:
-                raise ValidationError(
-                    {
-                        "outcome": f"{entry.employee.name} cuti ({leave}) pada "
-                        f"{tanggal(entry.date)}; penolakan aktivitas pada hari cuti tidak dapat "
-                        "dibatalkan."
-                    }
-                )
+            _refuse_on_leave(
+                entry, "outcome", "penolakan aktivitas pada hari cuti tidak dapat dibatalkan."
+            )
             _transition(entry, S.APPROVED)
         else:
             raise ValidationError({"outcome": "Aktivitas ini tidak lagi berstatus terverifikasi."})

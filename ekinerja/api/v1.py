@@ -19,7 +19,7 @@ from ekinerja.activities.models import ApiToken
 from ekinerja.attendance.api import router as attendance_router
 from ekinerja.core.http import Text
 from ekinerja.core.scoping import get_scoped_or_404
-from ekinerja.org.forms import login_refusal
+from ekinerja.org.forms import LoginForm, login_refusal
 
 from . import errors
 from .auth import session_auth, token_auth
@@ -126,7 +126,7 @@ class TokenOut(Schema):
     expires_at: str
 
 
-WRONG_PASSWORD = "NIP/nama pengguna atau kata sandi salah."
+WRONG_PASSWORD = LoginForm.error_messages["invalid_login"]  # the login page's words
 #: DELETE /auth/token from a browser session (400): it revokes the token a request came with.
 SESSION_NOT_A_TOKEN = (
     "Permintaan ini tidak memakai token: hanya token aplikasi (Authorization: Bearer) yang dapat "

@@ -994,6 +994,17 @@ def visible_imports(user):
     return qs.filter(uploaded_by=user)
 
 
+def pullable_devices():
+    """The machines read over the network (`attendance-pull`, tasks.pull_devices): active, with an
+    IP address (a machine that pushes by itself, ADMS, has none), by serial."""
+    return (
+        Device.objects.filter(is_active=True)
+        .exclude(ip_address="")
+        .select_related("instansi")
+        .order_by("serial")
+    )
+
+
 def import_stopped(batch: PunchImport) -> bool:
     """A batch marked running whose run has stopped (a worker lost, a request that timed out): its
     load rolled back, nothing was added, and it may be run again. A live run holds the batch's row

@@ -14,8 +14,8 @@ from ekinerja.core.clock import local_today
 from ekinerja.core.jobs import enqueue, inline
 from ekinerja.core.models import Instansi, User
 
-from . import services
-from .models import Device, PunchImport
+from . import selectors, services
+from .models import PunchImport
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +69,7 @@ def pull_devices() -> int:
     from .pull import pull_device
 
     added = 0
-    for device in (
-        Device.objects.filter(is_active=True)
-        .exclude(ip_address="")
-        .select_related("instansi")
-        .order_by("serial")
-    ):
+    for device in selectors.pullable_devices():
         try:
             result = pull_device(device)
         except Exception:  # noqa: BLE001 - one machine's failure does not stop the others

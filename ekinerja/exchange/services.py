@@ -51,6 +51,19 @@ def _policy_out(data: dict) -> dict:
     return out
 
 
+def _national_flags(instansi: Instansi) -> dict[str, bool]:
+    """Each schedule's choice of following the national calendar, by code (one query)."""
+    return dict(
+        WorkSchedule.objects.filter(instansi=instansi).values_list("code", "use_national_holidays")
+    )
+
+
+def _national_choice(flags: dict[str, bool]) -> bool:
+    """The document's one `use_national_holidays`: the instansi's schedules follow the national
+    calendar unless every one of them opts out."""
+    return any(flags.values()) if flags else True
+
+
 def exchange_export(*, instansi: Instansi, parts: tuple[str, ...] = PARTS) -> dict:
     """A complete `ekinerja/1` document (it reads back under `scenario run`'s strict reader): the
     chosen parts filled in, every other part of the format present and empty."""
@@ -66,13 +79,7 @@ def exchange_export(*, instansi: Instansi, parts: tuple[str, ...] = PARTS) -> di
         "name": instansi.name,
         "timezone": instansi.timezone,
     }
-    # The instansi's schedules follow the national calendar unless every one of them opts out.
-    flags = list(
-        WorkSchedule.objects.filter(instansi=instansi).values_list(
-            "use_national_holidays", flat=True
-        )
-    )
-    doc["use_national_holidays"] = any(flags) if flags else True
+    doc["use_national_holidays"] = _national_choice(_national_flags(instansi))
     if "policy" in parts:
         doc["policies"] = [
             _policy_out(p.data)
@@ -129,12 +136,8 @@ def exchange_export_notes(*, instansi: Instansi, parts: tuple[str, ...] = PARTS)
     receiver gets them open-ended). Two queries at most."""
     notes: list[str] = []
     if "schedules" in parts:
-        flags = dict(
-            WorkSchedule.objects.filter(instansi=instansi).values_list(
-                "code", "use_national_holidays"
-            )
-        )
-        chosen = any(flags.values()) if flags else True
+        flags = _national_flags(instansi)
+        chosen = _national_choice(flags)
         odd = sorted(code for code, flag in flags.items() if flag != chosen)
         if odd:
             notes.append(

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ekinerja.attendance.models import Device
 from ekinerja.attendance.pull import pull_device
+from ekinerja.attendance.selectors import pullable_devices
 
 
 class Command(BaseCommand):
@@ -17,12 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--instansi", help="kode instansi")
 
     def handle(self, *args, device=None, instansi=None, **options):
-        qs = Device.objects.filter(is_active=True).exclude(ip_address="").select_related("instansi")
+        qs = pullable_devices()
         if device:
             qs = qs.filter(serial=device)
         if instansi:
             qs = qs.filter(instansi__code=instansi)
-        devices = list(qs.order_by("serial"))
+        devices = list(qs)
         if not devices and device:
             found = Device.objects.filter(serial=device).first()
             if found is None:
