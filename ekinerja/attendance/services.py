@@ -365,6 +365,14 @@ def calendar_refresh(
     leave_days_recount(instansi=instansi, start=start, end=end, employee_ids=ids)
     if not stored:
         return 0
+    # A day either side too, as after a change of posts: a working day's punch window reaches into
+    # the day beside it (a night shift rostered late claims the next morning's check-out, which the
+    # stored off day after it kept as its own punch).
+    one = dt.timedelta(days=1)
+    if start is not None and start > dt.date.min:
+        start -= one
+    if end is not None and end < dt.date.max:
+        end += one
     return stored_days_refresh(
         instansi=instansi, start=start, end=end, employee_ids=ids, since=since
     )
@@ -1406,8 +1414,12 @@ def leave_request_decide(
     if not approve and not note.strip():
         raise ValidationError({"note": "Alasan penolakan wajib diisi."})
     if nxt == S.APPROVED:
-        # The balance may have changed since submission.
-        _check_leave(req.employee, req.leave_type, req.date_from, req.date_to, exclude=req.pk)
+        # The balance may have changed since submission, and so may the working days the request
+        # covers (a roster drawn up or a holiday set since, whose recount may not have run): the
+        # approval keeps the count it checked the balance with (the audit shows both).
+        req.working_days = _check_leave(
+            req.employee, req.leave_type, req.date_from, req.date_to, exclude=req.pk
+        )
     req.status = nxt
     req.decided_by = actor
     req.decided_at = timezone.now()

@@ -367,7 +367,13 @@ def gather(
                     )
                     continue
             if until is not None and day > until:
-                days.append(WorkingDay(day, position, acting_today, has_any_punch=True))
+                # A day still to come: clean (present, no deduction, no minutes yet), unless an
+                # approved leave already covers it; then its leave decides, as it will in the run
+                # (a CLTN prorates the ceiling, a cuti lowers the target, an izin deducts).
+                if f.leave_type:
+                    days.append(WorkingDay(day, position, acting_today, f.leave_type))
+                else:
+                    days.append(WorkingDay(day, position, acting_today, has_any_punch=True))
                 continue
             credited = as_decimal.get(m) if type(m) is int else None
             if credited is None:
@@ -953,7 +959,7 @@ class Estimate:
 def estimate(employee: Employee, today: dt.date) -> Estimate | None:
     """The current month computed on the fly for one employee (nothing stored), from the data known
     today: working days after today count as clean days without minutes yet, so the estimate rises
-    as entries are verified. None without a policy in force or without a definitif post this month.
+    as entries are verified; one covered by an approved leave counts as that leave. None without a policy in force or without a definitif post this month.
     A fixed number of queries."""
     from .calculator import calculate
 

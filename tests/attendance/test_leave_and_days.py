@@ -392,3 +392,32 @@ def test_attendance_month_query_count_is_constant(office, django_assert_num_quer
     with django_assert_num_queries(12):
         out = selectors.attendance_month(many, OCT)
     assert len(out) == 17 and all(out[e.id][0].status == "present" for e in many)
+
+
+def test_approval_keeps_the_working_days_it_checked_the_balance_with(office):
+    """The approval counts the request's working days again to check the balance; it keeps that
+    count. A roster drawn up after the submission (its recount lost: a broker that did not answer)
+    left the request, and so the balance, at the submission's count for good."""
+    nurse = office.nurse
+    req = services.leave_request_submit(
+        actor=nurse.user,
+        employee=nurse,
+        leave_type=LeaveType.objects.get(instansi=office.instansi, code="cuti_tahunan"),
+        date_from=D(2026, 11, 2),  # Monday to Sunday, no roster yet: five weekdays
+        date_to=D(2026, 11, 8),
+    )
+    assert req.working_days == 5
+    # Shifts on the Saturday and the Sunday inside the leave; the recount after the commit is not
+    # run here (on_commit callbacks are not executed), as when it is lost.
+    roster_set(
+        actor=None,
+        instansi=office.instansi,
+        schedule=office.shifts,
+        entries=[(nurse, D(2026, 11, 7), "P"), (nurse, D(2026, 11, 8), "P")],
+    )
+    req = services.leave_request_decide(actor=office.kepala.user, request=req, approve=True)
+    req.refresh_from_db()
+    assert req.working_days == selectors.leave_day_counts([req])[req.pk] == 7
+    assert selectors.annual_leave(nurse, 2026).used == 7
+    event = AuditEvent.objects.filter(action="attendance.leave.approve").latest("id")
+    assert (event.before["working_days"], event.after["working_days"]) == (5, 7)
