@@ -979,7 +979,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
         Line(
             "Skor aktivitas",
             _num(score),
-            f"min({_num(score_cap)}, {_num(credited)} ÷ {_num(target, 2)})"
+            f"{_num(credited)} ÷ {_num(target, 2)}, paling tinggi {_num(score_cap)}"
             if target > 0
             else "target nol: skor penuh",
         ),
@@ -1229,8 +1229,9 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             room = max(ZERO, _frac(hi.income_cap) - _frac(salary))
             health = _rupiah(pct * min(_frac(gross), room))
             formula = (
-                f"{_pct(hi.employee_pct)} × min({_rp(gross)}, max(0, {_rp(hi.income_cap)} − "
-                f"gaji {_rp(salary)}))"
+                f"{_pct(hi.employee_pct)} × {_rp(min(_frac(gross), room))}: TPP bruto "
+                f"{_rp(gross)}, paling banyak sampai batas penghasilan {_rp(hi.income_cap)} − "
+                f"gaji {_rp(salary)}"
             )
             if room < _frac(gross):
                 notes.append(
@@ -1322,8 +1323,8 @@ def _attendance_amount(
         Line(
             f"{prefix}Komponen kehadiran",
             _rp(amount),
-            f"max(0, {_rp(pot)} − {_pct(facts.deduction_pct)} × {base_label} {_rp(base)})"
-            + (_CLAMPED if clamped else ""),
+            f"{_rp(pot)} − {_pct(facts.deduction_pct)} × {base_label} {_rp(base)}, paling sedikit "
+            "Rp0" + (_CLAMPED if clamped else ""),
         ),
     ]
     return amount, lines

@@ -57,6 +57,17 @@ def test_format_example_reproduced_by_hand():
     assert r.pph21 == 8_325_000 * 15 / 100 == 1_248_750
     assert r.health_insurance == (12_000_000 - 5_500_000) // 100 == 65_000
     assert r.net == 8_325_000 - 1_248_750 - 65_000 == 7_011_250
+    # The explanation's formulas are written in words an employee reads, not min()/max().
+    formulas = {line.label: line.formula for line in r.lines}
+    assert formulas["Skor aktivitas"] == "6.075 ÷ 6.750, paling tinggi 1"
+    assert formulas["Komponen kehadiran"] == (
+        "Rp2.700.000 − 2,5% × pagu Rp9.000.000, paling sedikit Rp0"
+    )
+    assert formulas["Iuran jaminan kesehatan"] == (
+        "1% × Rp6.500.000: TPP bruto Rp8.325.000, paling banyak sampai batas penghasilan "
+        "Rp12.000.000 − gaji Rp5.500.000"
+    )
+    assert not any("min(" in f or "max(" in f for f in formulas.values())
     row = r.as_row()
     assert row == {
         "nip": "197001011995031001",
@@ -632,7 +643,7 @@ def test_deductions_from_the_ceiling_use_the_exact_ceiling():
     assert r.amount("attendance") == 1_448_182
     by_label = {line.label: line for line in r.lines}
     assert by_label["Komponen kehadiran"].formula == (
-        "max(0, Rp1.472.727,27 − 0,5% × pagu Rp4.909.090,91)"
+        "Rp1.472.727,27 − 0,5% × pagu Rp4.909.090,91, paling sedikit Rp0"
     )
 
 
