@@ -472,8 +472,8 @@ def _slot_taken_refusal(entry: ActivityEntry, doing: str) -> str:
         else "Pegawai dapat menghapus aktivitas pengganti itu dulu."
     )
     return (
-        f"Waktu aktivitas ini ({entry.start_time:%H:%M}-{entry.end_time:%H:%M}) kini dipakai "
-        f"aktivitas lain ({clash[0]:%H:%M}-{clash[1]:%H:%M} {_item_name(clash[6])}, "
+        f"Waktu aktivitas ini ({entry.start_time:%H.%M}–{entry.end_time:%H.%M}) kini dipakai "
+        f"aktivitas lain ({clash[0]:%H.%M}–{clash[1]:%H.%M} {_item_name(clash[6])}, "
         f"{S(clash[2]).label.lower()}) yang diisi setelah aktivitas ini ditolak: bila {doing}, "
         f"menitnya terhitung dua kali. {then}"
     )
@@ -563,7 +563,7 @@ def validate_entry(
             err(
                 "start_time",
                 f"Waktu bertumpang tindih dengan aktivitas lain "
-                f"({clash[0]:%H:%M}-{clash[1]:%H:%M} {_item_name(clash[6])}).",
+                f"({clash[0]:%H.%M}–{clash[1]:%H.%M} {_item_name(clash[6])}).",
             )
         if item is not None and entry.volume and entry.volume > 0 and not errors.get("volume"):
             claimed = minutes_for(entry.minutes_per_unit or item.standard_minutes, entry.volume)
@@ -1022,7 +1022,7 @@ def repeat_day(*, actor: User, source: dt.date, target: dt.date) -> EntryResult:
             raise ValidationError(
                 {
                     "date": [
-                        f"{src.start_time:%H:%M}-{src.end_time:%H:%M} {src.item.name}: {m}"
+                        f"{src.start_time:%H.%M}–{src.end_time:%H.%M} {src.item.name}: {m}"
                         for m in exc.messages
                     ]
                 }

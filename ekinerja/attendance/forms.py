@@ -32,6 +32,7 @@ class LeaveForm(forms.Form):
     leave_type = forms.ModelChoiceField(
         label="Jenis",
         queryset=LeaveType.objects.none(),
+        empty_label="Pilih jenis cuti/izin",
         widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={
             "required": "Pilih jenis cuti/izin.",

@@ -57,7 +57,7 @@ def login_refusal(request) -> tuple[str, str] | None:
         return None
     zone = getattr(request, "login_locked_zone", None)
     local = timezone.localtime(until, zoneinfo.ZoneInfo(zone) if zone else None)
-    text = f"{local:%H:%M} {_ZONE_ABBR.get(zone, '')}".strip()
+    text = f"{local:%H.%M} {_ZONE_ABBR.get(zone, '')}".strip()
     return "locked", messages["locked"] % {"until": text}
 
 

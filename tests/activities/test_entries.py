@@ -51,7 +51,7 @@ def test_end_must_be_after_start_within_the_day(office):
 def test_no_overlap_with_own_entries(office):
     make_entry(office, day=D(2026, 10, 8), start=T(8), end=T(9))
     msg = refused(office, "start_time", day=D(2026, 10, 8), start=T(8, 30), end=T(9, 30))
-    assert "bertumpang tindih" in msg and "08:00-09:00" in msg
+    assert "bertumpang tindih" in msg and "08.00–09.00" in msg
     # Touching ranges are fine, and another employee's entries do not count.
     make_entry(office, day=D(2026, 10, 8), start=T(9), end=T(10))
     make_entry(office, who="budi", day=D(2026, 10, 8), start=T(8), end=T(9))
@@ -148,11 +148,13 @@ def test_repeat_yesterday_copies_as_drafts_and_is_all_or_nothing(office):
     copied = ActivityEntry.objects.filter(date=D(2026, 10, 8)).order_by("start_time")
     assert [(e.start_time, e.status) for e in copied] == [(T(8), "draft"), (T(9), "draft")]
     # Repeating again clashes with the copies: nothing more is written.
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as err:
         services.repeat_day(
             actor=office["p"]["ani"].user, source=D(2026, 10, 7), target=D(2026, 10, 8)
         )
     assert ActivityEntry.objects.filter(date=D(2026, 10, 8)).count() == 2
+    # Each refused copy is named by its time as Indonesians write it (08.00–09.00).
+    assert err.value.message_dict["date"][0].startswith("08.00–09.00 ")
 
 
 @pytest.mark.parametrize(

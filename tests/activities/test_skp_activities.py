@@ -159,6 +159,13 @@ def test_the_employee_and_the_superior_see_the_list(client, office, linked):
         assert linked["first"].text in html  # the full page names the result
 
 
+def test_the_approved_total_names_what_it_counts(client, office, linked):
+    """The total row read "Jumlah disetujui 90 2": an unlabelled 2 under the Status column."""
+    client.force_login(office["p"]["ani"].user)
+    html = client.get(url(linked["first"]), HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="skp-activities-count">2 aktivitas<' in html
+
+
 def test_htmx_gets_the_list_alone(client, office, linked):
     client.force_login(office["p"]["kasubag"].user)
     resp = client.get(url(linked["second"]), HTTP_HX_REQUEST="true")

@@ -43,7 +43,7 @@ def test_an_objection_is_not_granted_while_a_replacement_holds_the_time(office, 
     with pytest.raises(ValidationError) as err:
         services.objection_decide(actor=kepala.user, objection=obj, grant=True, reason="Ada")
     text = str(err.value)
-    assert "kini dipakai aktivitas lain (08:00-10:00" in text and "terhitung dua kali" in text
+    assert "kini dipakai aktivitas lain (08.00–10.00" in text and "terhitung dua kali" in text
     assert "sudah dihitung lewat aktivitas pengganti yang disetujui" in text
     a.refresh_from_db()
     assert a.status == EntryStatus.REJECTED and _minutes(ani) == 120

@@ -238,7 +238,7 @@ def test_overlap_window_and_volume_rules_hold_on_the_lean_path(client, staff):
     resp = post(client, staff, body(item, "08:30", "09:30"))
     clash = resp.json()["errors"]["start_time"][0]
     assert resp.status_code == 422 and "bertumpang tindih" in clash
-    assert "08:00-09:00 Menyusun konsep surat" in clash  # the other entry, named
+    assert "08.00–09.00 Menyusun konsep surat" in clash  # the other entry, named
     resp = post(client, staff, body(item, "10:00", "10:30", volume="2"))
     assert resp.status_code == 422 and "melebihi rentang" in resp.json()["errors"]["volume"][0]
     resp = post(client, staff, {**body(item, "10:00", "11:00"), "date": "2026-09-01"})

@@ -129,7 +129,7 @@ def test_a_locked_account_is_told_until_when_not_wrong_password(client, ani, set
     settings.LOGIN_LOCKOUT_THRESHOLD, settings.LOGIN_LOCKOUT_MINUTES = 5, 15
     locked = (
         "Akun terkunci sementara karena terlalu banyak percobaan gagal. Coba lagi setelah "
-        "09:15 WITA."
+        "09.15 WITA."
     )
     with time_machine.travel(NOW, tick=False):
         for _ in range(4):

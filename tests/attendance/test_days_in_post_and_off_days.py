@@ -178,7 +178,7 @@ def test_a_sunday_s_punches_are_shown_on_the_month_page_as_a_non_working_day(off
     html = client.get("/kehadiran/?periode=2026-10").content.decode()
     cell = html.split(f'data-testid="day-{sunday:%Y-%m-%d}"')[1].split("</td>")[0]
     assert 'data-status="off"' in cell
-    assert "08:05" in cell and "12:40" in cell
+    assert "08.05" in cell and "12.40" in cell
     assert "Libur" in cell
     summary = html.split('data-testid="month-summary"')[1].split("</div>\n{%")[0]
     assert re.findall(r'<div class="value">(\d+)', summary)[0] == "22"  # no extra working day
@@ -194,7 +194,7 @@ def test_a_holiday_s_punches_are_shown_on_the_board_and_not_counted(office, clie
     counts = html.split('data-testid="board-counts"')[1].split("</p>")[0]
     assert "Hadir 0" in counts and "Tanpa keterangan 0" in counts
     row = next(r for r in html.split("<tr") if ">Budi<" in r)
-    assert "07:50" in row and "11:15" in row and "Libur" in row
+    assert "07.50" in row and "11.15" in row and "Libur" in row
 
 
 def test_the_check_out_of_a_night_shift_is_not_an_off_day_punch(office):

@@ -32,7 +32,7 @@ def test_month_page_shows_each_day(client, office):
     client.force_login(office.ani.user)
     html = client.get("/kehadiran/?periode=2026-10").content.decode()
     assert 'data-testid="day-2026-10-01" data-status="late"' in html
-    assert "+11 mnt" in html and "07:41" in html
+    assert "terlambat 11 mnt" in html and "07.41" in html and "07:41" not in html
     assert 'data-testid="day-2026-10-02" data-status="absent"' in html
     assert "Oktober 2026" in html
 
@@ -116,7 +116,9 @@ def test_board_and_recap_for_the_head(client, office):
     punch(office.budi, at(D(2026, 10, 19), 16, 0))
     client.force_login(office.kepala.user)
     html = client.get(f"/kehadiran/papan/?unit={office.unit.pk}").content.decode()
-    assert "07:50" in html and "Terlambat" in html and "Belum absen 2" in html  # Budi and the head
+    assert (
+        "07.50" in html and "07:50" not in html and "Terlambat" in html and "Belum absen 2" in html
+    )  # Budi and the head
     html = client.get(
         f"/kehadiran/papan/?unit={office.unit.pk}&tanggal=2026-10-19"
     ).content.decode()

@@ -99,7 +99,7 @@ def test_lockout_message_speaks_the_instansi_clock(client, settings, zone, abbr,
     user.locked_until = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=10)
     user.save()
     resp = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
-    local = (user.locked_until + dt.timedelta(hours=offset)).strftime("%H:%M")
+    local = (user.locked_until + dt.timedelta(hours=offset)).strftime("%H.%M")
     assert f"Coba lagi setelah {local} {abbr}" in resp.content.decode()
 
 

@@ -113,6 +113,7 @@ def test_the_first_login_leads_only_to_the_password_page_and_the_api_waits(clien
     page = client.get(reverse("password-change")).content.decode()
     assert 'data-testid="temporary-notice"' in page
     assert "diberikan oleh Petugas BKPSDM" in page  # who issued it, so a surprise is reported
+    assert re.search(r"pada \d{1,2} \w+ \d{4} pukul \d{2}\.\d{2}\.", page)  # 07.30, not 07:30
     api = client.post(
         "/api/v1/auth/token",
         {"username": guru.username, "password": raw},

@@ -1057,3 +1057,27 @@ def test_a_status_changed_by_the_spreadsheet_is_recorded_without_history(inst):
     dewi.refresh_from_db()
     assert dewi.status == rows[2]["Status"]
     assert (dewi.status_since, dewi.previous_status) == (None, "")
+
+
+def test_the_preview_page_speaks_indonesian_and_keeps_the_hash_for_auditors(client, inst, bkpsdm):
+    """The header showed "sha256 3f2a…" to every reader and the kinds column "unit"/"jabatan";
+    the date of applying was written 05-10-2026 14:30."""
+    client.force_login(bkpsdm)
+    resp = _upload(client, to_xlsx(base_rows()), "pegawai.xlsx")
+    batch = ImportBatch.objects.get()
+    page = client.get(resp.url).content.decode()
+    header = page[page.index("Diunggah") :]
+    header = header[: header.index("</p>")]
+    assert "sha256" not in header.lower() and batch.sha256[:16] not in header
+    assert re.search(r"Diunggah \d{1,2} \w+ \d{4} \d{2}\.\d{2} oleh", header)
+    hash_box = page[page.index('data-testid="file-hash"') :]
+    assert batch.sha256 in hash_box[: hash_box.index("</details>")]
+    kinds = page[page.index('data-testid="object-changes"') :]
+    kinds = re.findall(r"<tr><td>([^<]*)</td>", kinds[: kinds.index("</table>")])
+    assert set(kinds) == {"Unit kerja", "Jabatan"}
+
+    client.post(reverse("employee-import-apply", args=[batch.token]))
+    page = client.get(resp.url).content.decode()
+    applied = page[page.index('data-testid="applied"') :]
+    applied = applied[: applied.index("</div>")]
+    assert re.search(r"diterapkan pada \d{1,2} \w+ \d{4} pukul \d{2}\.\d{2} oleh", applied)

@@ -483,3 +483,12 @@ def test_a_retired_employee_still_counts_in_the_months_their_post_lasted(town):
     a3.save(update_fields=["is_active"])
     assert dinas_a(Period(2026, 9)) == 3
     assert dinas_a(OCT) == 2
+
+
+def test_the_tk_column_is_explained(client, town, nov_15):
+    """ "TK (hari)" was left unexplained: the abbreviation carries its meaning and the legend says it."""
+    _login(client, town["people"][Role.PIMPINAN])
+    html = client.get(reverse("reports:dashboard"), {"periode": "2026-10"}).content.decode()
+    header = html[html.index('data-testid="ranking"') : html.index("</thead>")]
+    assert '<abbr title="tanpa keterangan">TK</abbr> (hari)' in header
+    assert "TK: tidak masuk tanpa keterangan." in html[html.index("</table>") :]

@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django import template
+from django.utils import timezone
 
 from ekinerja.core.money import format_rupiah, terbilang
 from ekinerja.core.periods import Period, rentang_tanggal
@@ -20,6 +23,20 @@ def terbilang_filter(value):
 @register.filter
 def tanggal(value, arg=""):
     return _tanggal(value, with_weekday=arg == "hari")
+
+
+@register.filter(expects_localtime=True)
+def jam(value):
+    """A time as Indonesians write it, with a dot: 07.30 (a moment in the current time zone,
+    the instansi's on its pages); "" for none. Not for <input type=time>, which needs 07:30."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    try:
+        return f"{value.hour:02d}.{value.minute:02d}"
+    except AttributeError:
+        return value
 
 
 @register.filter
