@@ -119,7 +119,7 @@ def lock_history(instansi: Instansi | int, period: EvalPeriod) -> list[Performan
             month__gte=period.start.month,
             month__lte=period.end.month,
         )
-        .select_related("locked_by", "lifted_by")
+        .select_related("locked_by__employee", "lifted_by__employee")
         .order_by("month", "locked_at", "id")
     )
 

@@ -969,7 +969,9 @@ def overview_reopen(request, pk: int):
     and until when ratings are accepted again."""
     _require_manage(request)
     lock = get_scoped_or_404(
-        PerformancePeriodLock.objects.select_related("locked_by", "lifted_by"), request.user, pk=pk
+        PerformancePeriodLock.objects.select_related("locked_by__employee", "lifted_by__employee"),
+        request.user,
+        pk=pk,
     )
     today = _today(request)
     cfg = selectors.performance_settings(request.user.instansi)

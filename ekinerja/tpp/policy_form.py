@@ -336,8 +336,8 @@ def sections(data: dict, leave_names: Mapping[str, str] | None = None) -> list[S
             Section(
                 "Pagu TPP per kelas jabatan (Rp sebulan)",
                 _base_items(data, ()),
-                note="Kelas yang dikosongkan tidak menerima TPP. Pagu per jabatan (tpp_base) diatur "
-                "pada data jabatan.",
+                note="Kelas yang dikosongkan tidak menerima TPP. Pagu per jabatan (diatur pada data "
+                'jabatan sebagai "basis TPP khusus") menggantikan pagu kelasnya bila diisi.',
             )
         )
         out.append(Section("Komponen", [_components(data, ("components",))]))

@@ -492,16 +492,25 @@ def _form_refusal(request, name: str, fields: tuple[str, ...], exc: ValidationEr
     }
 
 
-def _leave_types_warning(missing: list[tuple[str, str]]) -> str:
+def _leave_types_warning(missing: list[tuple[str, str]], *, json_view: bool = False) -> str:
     """The run page's and the policy editor's warning about leave types a policy does not rule
-    ("" for none)."""
+    ("" for none). It says how to add them with the form; only the JSON view, where the officer
+    types the keys, names the keys and where they go."""
     if not missing:
         return ""
-    names = ", ".join(f"{name} ({code})" for code, name in missing)
+    if json_view:
+        names = ", ".join(f"{name} ({code})" for code, name in missing)
+        how = 'tambahkan kodenya di dalam "leave_types".'
+    else:
+        names = ", ".join(name for _code, name in missing)
+        how = (
+            'tambahkan pada formulir kebijakan TPP, bagian "Jenis cuti dan izin", dengan pilihan '
+            '"+ Tambah jenis cuti/izin".'
+        )
     return (
         f"Jenis cuti/izin berikut tercatat di aplikasi tetapi tidak diatur dalam kebijakan: {names}. "
         "Hari dengan cuti jenis ini dihitung tanpa potongan, tanpa pengurangan target, dan TPP tetap "
-        "dibayar; tambahkan kuncinya pada leave_types."
+        f"dibayar; {how}"
     )
 
 
@@ -960,7 +969,7 @@ def policy_edit(request, pk: int | None = None):
     warnings = [services.clash_message(clash)] if clash is not None else []
     missing = selectors.leave_types_not_in_policy(instansi, parsed, leave_names)
     if missing:
-        warnings.append(_leave_types_warning(missing))
+        warnings.append(_leave_types_warning(missing, json_view=view == "json"))
     warnings += band_gap_warnings(parsed)
     sections, listed = (
         [],

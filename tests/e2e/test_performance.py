@@ -13,7 +13,7 @@ from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
 from ekinerja.performance import selectors, services
 from ekinerja.performance.models import SkpEvaluation, SkpPlan
-from tests.factories import InstansiFactory, UserFactory, grant
+from tests.factories import EmployeeFactory, InstansiFactory, UserFactory, grant
 from tests.performance.factories import agreed_plan, small_org
 
 from .conftest import PASSWORD, clipped_tables, login, no_horizontal_scroll, screenshot
@@ -133,12 +133,23 @@ def test_employee_skp_and_realisation_on_a_phone(kinerja, live_server, phone_pag
     phone_page.goto(f"{live_server.url}/kinerja/")
     assert phone_page.inner_text('[data-testid="plan-status"]') == "Disetujui"
     assert phone_page.locator('[data-testid="result"]').count() == 2
+    # Each target figure says what it is.
+    assert "Target: 12 dokumen · kualitas 100% · waktu 12 bulan" in phone_page.inner_text(
+        '[data-testid="indicator"] >> nth=0'
+    )
+    # No superior wrote an expectation: no column of "-", the guide has the phone's width.
+    behaviours = phone_page.locator('[data-testid="behaviours"]')
+    assert behaviours.locator("th").count() == 1
+    assert phone_page.locator('[data-testid="no-expectations"]').is_visible()
+    guide = behaviours.locator("tbody td >> nth=0").bounding_box()["width"]
+    assert guide >= behaviours.bounding_box()["width"] - 1
     assert no_horizontal_scroll(phone_page)
     screenshot(phone_page, "kinerja-skp-saya-phone")
     # The realisation was saved for the running month; in a month's first days the page opens on
     # the previous one (still open until its deadline), so the month is named.
     phone_page.goto(f"{live_server.url}/kinerja/realisasi/?periode={org['period'].key}")
     assert "laporan-dapodik.pdf" in phone_page.content()
+    assert "kualitas 100% · waktu 12 bulan" in phone_page.inner_text('[data-testid="indicator"]')
     assert no_horizontal_scroll(phone_page)
     screenshot(phone_page, "kinerja-realisasi-phone")
     # The PDF of the SKP opens.
@@ -240,6 +251,10 @@ def test_bkpsdm_reopens_a_locked_month_on_a_phone(kinerja, live_server, phone_pa
     runs already locked are not recomputed; a short reason is a field error; after reopening the
     month shows "Kunci" again and the lock history keeps who locked, who reopened and why."""
     org, period = kinerja, kinerja["period"]
+    # The officer is named as people know her, not by her login.
+    officer = EmployeeFactory(
+        instansi=org["inst"], user=org["bkpsdm"], name="Rina Wulandari", back_title="S.Sos."
+    )
     month = period.month_periods[0]
     services.period_lock(actor=org["bkpsdm"], instansi=org["inst"], month=month)
     page = phone_page
@@ -248,6 +263,7 @@ def test_bkpsdm_reopens_a_locked_month_on_a_phone(kinerja, live_server, phone_pa
     with page.expect_navigation():
         page.click(f'[data-testid="reopen-{month}"]')
     assert "TIDAK dihitung ulang" in page.inner_text('[data-testid="tpp-warning"]')
+    assert f"Dikunci oleh {officer.full_name} pada" in page.inner_text("main")
     page.fill("#id_reason", "salah input")
     with page.expect_navigation():
         page.click("text=Buka kembali periode >> nth=-1")
@@ -259,7 +275,8 @@ def test_bkpsdm_reopens_a_locked_month_on_a_phone(kinerja, live_server, phone_pa
     with page.expect_navigation():
         page.click("text=Buka kembali periode >> nth=-1")
     history = page.inner_text('[data-testid="lock-history"]')
-    assert reason in history and "bkpsdm.tala" in history
+    assert reason in history and history.count(f"oleh {officer.full_name}") == 2
+    assert "bkpsdm.tala" not in history
     assert f"Kunci {month.label}" in page.inner_text('[data-testid="month-locks"]')
     assert no_horizontal_scroll(page)
     page.locator('[data-testid="lock-history"]').scroll_into_view_if_needed()

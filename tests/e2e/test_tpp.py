@@ -145,6 +145,18 @@ def test_compute_lock_by_second_account_and_download(pemda, live_server, page, p
             ".getBoundingClientRect().right"
         )
     assert bpkad_phone.locator("#dl-unit").bounding_box()["width"] <= 360
+    # The two sets of documents are told apart by their headings; the unit select has a line of
+    # its own, as wide as the card, below its label and above its buttons.
+    downloads = bpkad_phone.locator('[data-testid="downloads"]')
+    text = downloads.inner_text()
+    assert text.index("Seluruh instansi") < text.index("Unit terpilih")
+    select = bpkad_phone.locator("#dl-unit").bounding_box()
+    body = downloads.bounding_box()
+    label = bpkad_phone.locator('label[for="dl-unit"]').bounding_box()
+    first_button = bpkad_phone.locator("#unit-dl button >> nth=0").bounding_box()
+    assert select["width"] >= body["width"] - 2 * 17  # the card body's padding
+    assert label["y"] + label["height"] <= select["y"]
+    assert select["y"] + select["height"] <= first_button["y"]
     screenshot(bpkad_phone, "tpp-perhitungan-bpkad-phone")
     phone.close()
 

@@ -30,6 +30,20 @@ def test_bkpsdm_writes_a_new_version_in_the_form_on_a_phone(pemda, live_server, 
     login(phone_page, live_server, "bkpsdm1")
     phone_page.goto(f"{live_server.url}/tpp/kebijakan/baru/")
     assert phone_page.locator('[data-testid="policy-form"]').is_visible()
+    # The leave type the policy lacks is named as the officers know it, with the form's own
+    # section and choice to add it; no policy key anywhere the form's user reads.
+    warning = phone_page.inner_text('[data-testid="policy-warnings"]')
+    assert "Izin alasan khusus." in warning and "Jenis cuti dan izin" in warning
+    assert "+ Tambah jenis cuti/izin" in warning
+    assert (
+        phone_page.locator(
+            '[data-testid="leave-add"] option', has_text="Tambah jenis cuti/izin"
+        ).count()
+        == 1
+    )
+    text = phone_page.inner_text("main")
+    for key in ("izin_khusus", "leave_types", "tpp_base"):
+        assert key not in text, key
     phone_page.fill('[name="f:name"]', "Draf Perbup TPP 2027")
     phone_page.fill('[name="f:effective_from"]', "2027-01-01")
     phone_page.fill('[name="f:base_by_class.13"]', "Rp10.000.000")

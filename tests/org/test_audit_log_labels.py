@@ -270,3 +270,55 @@ def test_import_pages_write_indonesian_local_times(client, officer):
     assert preview.status_code == 200
     text = preview.content.decode()
     assert "Diunggah 3 Desember 2026 22.18" in text and "03-12-2026" not in text
+
+
+@pytest.mark.django_db
+def test_audit_log_names_people_with_their_nip_under_and_keeps_codes_out_of_sight(
+    client, officer, django_assert_max_num_queries
+):
+    """A login shows "Rina" with her NIP small under it, not an 18-digit number twice; the action
+    reads "Masuk" with auth.login only as a tooltip; and more rows cost no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person = officer.employee
+    budi = employee_with_login(officer.instansi, None, name="Budi", front_title="Ir.")
+    common = {"instansi": officer.instansi, "actor": officer, "actor_label": officer.username}
+    login = {"action": "auth.login", "object_type": "core.User", "object_repr": officer.username}
+    AuditEvent.objects.create(object_id=str(officer.pk), **login, **common)
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as one_row:
+        page = client.get(reverse("audit-log")).content.decode()
+    actor = page.split('data-testid="audit-actor">')[1].split("</td>")[0]
+    assert actor == f'Rina<div class="text-muted small">{nip_grouped(person.nip)}</div>'
+    obj = page.split('data-testid="audit-object">')[1].split("</td>")[0]
+    assert obj == f'Rina<div class="text-muted small">{nip_grouped(person.nip)}</div>'
+    assert person.nip not in page  # only as on the ID card, under the name
+    action = page.split('data-testid="audit-action">')[1].split("</td>")[0]
+    assert '<span title="auth.login">Masuk</span>' in action
+    assert action.count("auth.login") == 1 and "<code>" not in action
+
+    # Another person's login, an employee record (its text "Name (NIP)") and an account without
+    # an employee: the same number of queries as one row.
+    AuditEvent.objects.create(
+        object_id=str(budi.user.pk),
+        **{**login, "object_repr": budi.user.username},
+        **{**common, "actor": budi.user, "actor_label": budi.user.username},
+    )
+    AuditEvent.objects.create(
+        action="org.employee.update",
+        object_type="org.Employee",
+        object_id=str(budi.pk),
+        object_repr=str(budi),
+        **common,
+    )
+    AuditEvent.objects.create(action="auth.logout", actor_label="sistem", instansi=officer.instansi)
+    with django_assert_max_num_queries(len(one_row.captured_queries)):
+        page = client.get(reverse("audit-log")).content.decode()
+    assert page.count(f'Ir. Budi<div class="text-muted small">{nip_grouped(budi.nip)}</div>') == 3
+    assert budi.nip not in page
+    assert '<td class="d-none d-md-table-cell" data-testid="audit-actor">sistem</td>' in page
+
+
+def nip_grouped(value: str) -> str:
+    return f"{value[:8]} {value[8:14]} {value[14]} {value[15:]}"

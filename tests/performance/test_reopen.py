@@ -397,3 +397,42 @@ def test_a_reopening_followed_by_a_new_lock_extends_nothing(org, cascaded, at, b
     assert october(org).key not in {
         p.key for p in selectors.ratable_with_reopened(cfg, dt.date(2026, 11, 20))
     }
+
+
+def test_lock_pages_name_the_officers_not_their_logins(client, org, cascaded, at):
+    """ "Dikunci oleh" and "dibuka kembali oleh" name the person (with titles), not the login (a
+    NIP or a name like bkpsdm.tala) that nobody in the office knows them by."""
+    from tests.factories import employee_with_login
+
+    rina = employee_with_login(org["inst"], None, name="Rina Wulandari")
+    grant(rina.user, "bkpsdm")
+    at("2026-11-03 09:00")
+    lock = lock_october(org, rina.user)
+    client.force_login(rina.user)
+    html = client.get(reopen_url(lock)).content.decode()
+    assert f"Dikunci oleh {rina.full_name} pada" in html and rina.nip not in html
+    services.period_reopen(actor=rina.user, lock=lock, reason=REASON, until=dt.date(2026, 11, 5))
+    html = client.get(reopen_url(lock)).content.decode()
+    assert f"dibuka kembali oleh {rina.full_name} pada" in html and rina.nip not in html
+    overview = client.get(reverse("performance:overview") + "?periode=2026-10").content.decode()
+    history = overview.split('data-testid="lock-history"')[1]
+    assert history.count(f"oleh {rina.full_name}") == 2 and rina.nip not in history
+
+
+def test_the_lock_history_reads_the_officers_names_with_its_rows(
+    org, cascaded, at, django_assert_num_queries
+):
+    """The names the history shows come with its one query: no query per lock row."""
+    from tests.factories import employee_with_login
+
+    rina = employee_with_login(org["inst"], None, name="Rina Wulandari")
+    grant(rina.user, "bkpsdm")
+    at("2026-11-03 09:00")
+    lock = lock_october(org, rina.user)
+    services.period_reopen(actor=rina.user, lock=lock, reason=REASON, until=dt.date(2026, 11, 5))
+    cfg = selectors.performance_settings(org["inst"])
+    period = selectors.period_containing(cfg, lock.month_period)
+    with django_assert_num_queries(1):
+        rows = selectors.lock_history(org["inst"], period)
+        names = {(r.locked_by.employee.full_name, r.lifted_by.employee.full_name) for r in rows}
+    assert names == {(rina.full_name, rina.full_name)}

@@ -145,13 +145,22 @@ def test_leave_types_the_policy_does_not_rule_are_shown_on_the_run_page_and_the_
         client.force_login(p.bkpsdm1)
         page = client.get(reverse("tpp:run", args=[run.pk])).content.decode()
         assert 'data-testid="unknown-leaves"' in page
-        assert "(cltn)" in page
+        # Named as the officers know it, with where to add it on the policy form; no code.
+        warning = page.split('data-testid="unknown-leaves"')[1].split("</div>")[0]
+        assert "Cuti di luar tanggungan negara" in warning and "(cltn)" not in warning
+        assert "Jenis cuti dan izin" in warning and "leave_types" not in warning
         editor = client.get(reverse("tpp:policy", args=[p.policy.pk])).content.decode()
-        assert "(cltn)" in editor and 'data-testid="policy-warnings"' in editor
+        warning = editor.split('data-testid="policy-warnings"')[1].split("</div>")[0]
+        assert "Cuti di luar tanggungan negara" in warning and "(cltn)" not in warning
+        # The JSON view, where the keys are typed, gives the code.
+        json_view = client.get(
+            reverse("tpp:policy", args=[p.policy.pk]) + "?tampilan=json"
+        ).content.decode()
+        assert "(cltn)" in json_view.split('data-testid="policy-warnings"')[1].split("</div>")[0]
         # A policy that rules every type: no warning.
         type(p.policy).objects.filter(pk=p.policy.pk).update(data=national_template())
         editor = client.get(reverse("tpp:policy", args=[p.policy.pk])).content.decode()
-        assert "(cltn)" not in editor
+        assert 'data-testid="policy-warnings"' not in editor
 
 
 def test_the_page_and_the_refusal_name_the_machine_that_is_behind(client):

@@ -310,7 +310,9 @@ def test_run_page_money_does_not_wrap_and_the_unit_select_can_shrink(client, pem
         tag = re.search(rf'<div [^>]*data-testid="{testid}"[^>]*>', page).group(0)
         assert "text-nowrap" in tag
     select = re.search(r'<select [^>]*id="dl-unit"[^>]*>', page).group(0)
-    assert "w-auto" not in select and "min-width: 0" in select
+    # A block as wide as the card on a line of its own, not a flex item sized by its longest name.
+    assert "w-auto" not in select and "flex" not in select
+    assert "d-flex" not in re.search(r'<form [^>]*id="unit-dl"[^>]*>', page).group(0)
     recap = page[
         page.index('data-testid="unit-recap"') : page.index("</table>", page.index("unit-recap"))
     ]
@@ -320,6 +322,21 @@ def test_run_page_money_does_not_wrap_and_the_unit_select_can_shrink(client, pem
     folded = re.findall(r"(?:pagu|kotor|bersih) Rp[\d.]+", page)
     wrapped = re.findall(r'<span class="text-nowrap">((?:pagu|kotor|bersih) Rp[\d.]+)</span>', page)
     assert folded and wrapped == folded
+
+
+def test_the_two_sets_of_payment_documents_say_whose_they_are(client, pemda):
+    """The whole instansi's documents and one unit's: each under its own heading, as buttons that
+    do not look disabled (outline-primary, not pale grey)."""
+    run = _locked_october(pemda)
+    client.force_login(pemda.bpkad)
+    page = client.get(reverse("tpp:run", args=[run.pk])).content.decode()
+    box = page[page.index('data-testid="downloads"') : page.index('id="dokumen"')]
+    whole, unit = box.index("Seluruh instansi"), box.index("Unit terpilih")
+    assert whole < box.index('data-testid="dl-all"') < unit < box.index('id="unit-dl"')
+    assert box.index('<label class="form-label small mb-1" for="dl-unit">Pilih unit</label>') > unit
+    buttons = re.findall(r'<button class="([^"]*)"', box)
+    assert len(buttons) == 10 and all("btn-outline-primary" in b for b in buttons)
+    assert "btn-outline-secondary" not in box
 
 
 def test_verify_and_lock_use_the_instansi_local_date(pemda, at):

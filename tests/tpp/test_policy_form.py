@@ -344,3 +344,43 @@ def test_a_template_starts_next_month_and_adopting_asks_first(editor, pemda):
     adopt = re.search(r"<form [^>]*tetapkan/[^>]*>", page)
     assert adopt is not None and "data-confirm=" in adopt.group(0)
     assert "Setelah ditetapkan isinya tidak dapat diubah lagi" in adopt.group(0)
+
+
+def _warnings(page: str) -> str:
+    start = page.index('data-testid="policy-warnings"')
+    return page[start : page.index("</div>", start)]
+
+
+def test_the_form_speaks_of_its_own_sections_and_buttons_not_of_policy_keys(editor, pemda):
+    """A leave type the policy lacks: the form view says where to add it on the form (its
+    section, its "+ Tambah" choice) without the code; the JSON view, where the keys are typed,
+    gives the code. The ceilings' note names the position data's field, not tpp_base."""
+    from ekinerja.attendance.models import LeaveType
+
+    LeaveType.objects.create(instansi=pemda.inst, code="izin_khusus", name="Izin alasan khusus")
+    page = _page(editor.get(reverse("tpp:policy-new")))
+    told = _warnings(page)
+    assert "Izin alasan khusus." in told
+    assert 'bagian "Jenis cuti dan izin", dengan pilihan "+ Tambah jenis cuti/izin"' in told
+    assert "izin_khusus" not in told and "leave_types" not in told
+    # The section and the choice the warning names are the form's own.
+    assert '<h2 class="h6">Jenis cuti dan izin</h2>' in page
+    assert "+ Tambah jenis cuti/izin</option>" in page
+    assert "tpp_base" not in page and "diatur pada data jabatan" in page
+    json_view = _warnings(_page(editor.get(reverse("tpp:policy-new") + "?tampilan=json")))
+    assert "Izin alasan khusus (izin_khusus)" in json_view and '"leave_types"' in json_view
+
+
+def test_a_problem_the_form_cannot_place_is_told_without_its_path(editor, pemda):
+    """The form view lists a problem with no field of its own in words; the JSON path is for the
+    JSON view."""
+    post = _form_of(editor.get(reverse("tpp:policy-new")))
+    post["f:effective_from"] = "2027-01-01"
+    post["base"] = json.dumps({**json.loads(post["base"]), "bonus": 1})  # no field shows it
+    response = editor.post(reverse("tpp:policy-new"), post)
+    assert response.status_code == 400
+    page = _page(response)
+    start = page.index('data-testid="policy-problems"')
+    problems = page[start : page.index("</div>", start)]
+    assert "<li>bonus: kunci tidak dikenal</li>" in problems, problems
+    assert "<code" not in problems and "$." not in problems
