@@ -71,8 +71,10 @@ def _may_view_employee(request, employee: Employee, period: Period | None) -> bo
     me = employee_for_user(request.user)
     if me is None or period is None or me.instansi_id != employee.instansi_id:
         return False
-    # The superior on the month's last day sees that month too.
-    return hierarchy(me.instansi_id, period.last_day).superior_id(employee.id) == me.id
+    # The superior on the month's last day sees that month too; of a month not over yet, the
+    # superior today: a Plh recorded ahead for the 31st is nobody's superior before that day.
+    on = min(period.last_day, _today(request))
+    return hierarchy(me.instansi_id, on).superior_id(employee.id) == me.id
 
 
 def _month_options(today, back: int = 12) -> list[Period]:

@@ -19,7 +19,7 @@ from ekinerja.tpp.models import Result, Run
 from ekinerja.tpp.policy import national_template
 from tests.factories import InstansiFactory, UserFactory, employee_with_login, grant
 
-from .data import OCT, add_staff, full_attendance, make_pemda, monthly_minutes
+from .data import OCT, D, add_staff, full_attendance, make_pemda, monthly_minutes
 
 pytestmark = pytest.mark.django_db
 
@@ -358,3 +358,33 @@ def test_a_rating_given_after_the_compute_is_said_beside_the_old_predicate(clien
     assert "Predikat SKP bulan ini kini Baik (dinilai setelah daftar dihitung)" in html
     services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
     assert 'data-testid="predicate-changed"' not in client.get(url).content.decode()
+
+
+def test_a_plh_recorded_ahead_is_not_a_superior_before_the_day(client, pemda, at):
+    """A superior sees a subordinate's month as its superior on the month's last day; of a month not
+    over yet, as the superior today. A one-day Plh recorded for 31 October opened the staff's
+    estimate and October page on the 14th, before ever being their superior."""
+    from ekinerja.org.models import Assignment
+    from tests.factories import AssignmentFactory
+
+    staf, guru = pemda.people["staf"], pemda.people["guru"]
+    AssignmentFactory(
+        employee=guru,
+        position=pemda.pos["kadis_b"],
+        kind=Assignment.Kind.PLH,
+        start=D(2026, 10, 31),
+        end=D(2026, 10, 31),
+    )
+    estimate = reverse("tpp:employee-estimate", args=[staf.pk])
+    october = reverse("tpp:employee", args=[staf.pk]) + "?periode=2026-10"
+    december = reverse("tpp:employee", args=[staf.pk]) + "?periode=2026-12"
+    at("2026-10-14 12:00")
+    _login(client, guru)
+    assert client.get(estimate).status_code == 404
+    assert client.get(october).status_code == 404
+    assert client.get(december).status_code == 404
+    _login(client, pemda.people["kadis_b"])  # the superior today sees all three
+    assert [client.get(u).status_code for u in (estimate, october, december)] == [200] * 3
+    # Once October is over, its superior on the 31st (the Plh) opens that month.
+    at("2026-11-05 09:00")
+    assert _login(client, guru).get(october).status_code == 200
