@@ -461,7 +461,15 @@ def _offsets(tz: zoneinfo.ZoneInfo):
     return aware
 
 
-def _resolve(parsed: Parsed, resolve) -> tuple[list[tuple[int, int, dt.datetime]], list]:
+#: The warning for a PIN/NIP nobody holds.
+UNKNOWN_SKIPPED = "PIN/NIP {} tidak terdaftar"
+#: An admin OPD's warning for both a PIN/NIP nobody holds and one of another unit's employee: two
+#: wordings would tell them which PINs and NIPs exist outside their units (_within_admin_units).
+NOT_YOURS_SKIPPED = "PIN/NIP {} tidak terdaftar sebagai pegawai unit Anda"
+
+
+def _unknown(parsed: Parsed, resolve) -> tuple[list[tuple[int, int, dt.datetime]], dict]:
+    """The file's lines with their employee, and the PIN/NIP nobody holds -> their lines."""
     good: list[tuple[int, int, dt.datetime]] = []
     unknown: dict[str, list[int]] = {}
     for line_no, ident, when in parsed.rows:
@@ -470,7 +478,12 @@ def _resolve(parsed: Parsed, resolve) -> tuple[list[tuple[int, int, dt.datetime]
             unknown.setdefault(ident, []).append(line_no)
         else:
             good.append((line_no, emp, when))
-    return good, _skipped(unknown, "PIN/NIP {} tidak terdaftar")
+    return good, unknown
+
+
+def _resolve(parsed: Parsed, resolve) -> tuple[list[tuple[int, int, dt.datetime]], list]:
+    good, unknown = _unknown(parsed, resolve)
+    return good, _skipped(unknown, UNKNOWN_SKIPPED)
 
 
 def _skipped(lines_by_key: dict, what: str) -> list[list]:
@@ -496,15 +509,24 @@ def _import_actor_check(actor: User | None) -> None:
         raise PermissionDenied("Impor data mesin absensi hanya oleh BKPSDM atau admin OPD.")
 
 
-def _within_admin_units(actor: User | None, instansi: Instansi, good: list) -> tuple[list, list]:
-    """An admin OPD imports punches for the employees of their own units only (a post there on some
-    day of the file); lines of anyone else are skipped with a warning. BKPSDM imports for the whole
-    instansi. Two queries for an admin OPD, none otherwise."""
-    if actor is None or not good:
-        return good, []
+def _admin_opd_only(actor: User | None) -> bool:
+    """An admin OPD who is not BKPSDM: imports for their own units only."""
+    if actor is None:
+        return False
     roles = org.user_roles(actor)
-    if Role.BKPSDM in roles or Role.ADMIN_OPD not in roles:
-        return good, []
+    return Role.ADMIN_OPD in roles and Role.BKPSDM not in roles
+
+
+def _within_admin_units(
+    actor: User | None, instansi: Instansi, good: list, idents: dict[int, str]
+) -> tuple[list, dict]:
+    """An admin OPD imports punches for the employees of their own units only (a post there on some
+    day of the file); lines of anyone else are skipped, returned as the PIN/NIP written in the file
+    (`idents`: line -> PIN/NIP) -> their lines: naming the employee's NIP would turn any PIN of
+    another unit into that employee's NIP. BKPSDM imports for the whole instansi. One query for an
+    admin OPD, none otherwise."""
+    if not good or not _admin_opd_only(actor):
+        return good, {}
     units = org.admin_unit_ids(actor)
     first = min(w for _l, _e, w in good).date()
     last = max(w for _l, _e, w in good).date()
@@ -521,12 +543,8 @@ def _within_admin_units(actor: User | None, instansi: Instansi, good: list) -> t
         if row[1] in mine:
             kept.append(row)
         else:
-            skipped.setdefault(row[1], []).append(row[0])
-    if not skipped:
-        return kept, []
-    nips = dict(Employee.objects.filter(id__in=skipped).values_list("id", "nip"))
-    by_nip = {nips.get(emp, emp): lines for emp, lines in skipped.items()}
-    return kept, _skipped(by_nip, "NIP {} bukan pegawai unit Anda")
+            skipped.setdefault(idents[row[0]], []).append(row[0])
+    return kept, skipped
 
 
 #: The warning for the importer's own lines (_without_own).
@@ -620,9 +638,16 @@ def import_preview(
     parsed = parse_file(name, data)
     _refuse_implausible_dates(parsed, local_today(instansi))
     resolve = pin_resolver(instansi, device)
-    good, warnings = _resolve(parsed, resolve)
-    good, outside = _within_admin_units(actor, instansi, good)
-    warnings += outside
+    good, unknown = _unknown(parsed, resolve)
+    idents = {line: ident for line, ident, _when in parsed.rows}
+    good, outside = _within_admin_units(actor, instansi, good, idents)
+    if _admin_opd_only(actor):
+        # One wording for both: an admin OPD learns nothing about who exists outside their units.
+        for ident, lines in outside.items():
+            unknown.setdefault(ident, []).extend(lines)
+        warnings = _skipped({k: sorted(v) for k, v in unknown.items()}, NOT_YOURS_SKIPPED)
+    else:
+        warnings = _skipped(unknown, UNKNOWN_SKIPPED)
     good, own = _without_own(actor, good)
     warnings += own
     others_skipped = bool(outside or own)
