@@ -70,12 +70,13 @@ def _values(obj, fields) -> dict:
 
 @admin.register(Instansi)
 class InstansiAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "timezone"]
+    list_display = ["code", "name", "timezone", "place"]
+    fields = ["code", "name", "timezone", "place"]
 
     def save_model(self, request, obj, form, change):
         from ekinerja.core.audit import audit_record
 
-        fields = ("code", "name", "timezone")
+        fields = ("code", "name", "timezone", "place")
         before = _values(Instansi.objects.get(pk=obj.pk), fields) if change else None
         with transaction.atomic():
             super().save_model(request, obj, form, change)

@@ -18,6 +18,16 @@ class Instansi(models.Model):
     code = models.CharField("kode", max_length=20, unique=True)
     name = models.CharField("nama", max_length=200)
     timezone = models.CharField("zona waktu", max_length=40, choices=Zone.choices, default=Zone.WIB)
+    # Printed before the date of the payroll documents' signatures ("Kandangan, 5 November 2026"):
+    # usually the capital of the kabupaten or kota. Blank: the date alone.
+    place = models.CharField(
+        "tempat penandatanganan",
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="Dicetak sebelum tanggal tanda tangan dokumen pembayaran TPP, misalnya "
+        "ibu kota kabupaten: Kandangan.",
+    )
 
     class Meta:
         verbose_name = "instansi"

@@ -34,6 +34,9 @@ from .tpp import generate_tpp
 DEMO_PASSWORD = "Demo-eKinerja-2026"
 DEFAULT_CODE = "6306"
 KNOWN_NAMES = {"6306": "Pemerintah Kabupaten Hulu Sungai Selatan"}
+#: Where the payroll documents are signed (Instansi.place). Every demo is laid out as Hulu Sungai
+#: Selatan (its kecamatan, Kandangan first: structure.py), whose capital is Kandangan.
+DEMO_PLACE = "Kandangan"
 AUDIT_ACTION = "demo.generate"
 
 GENERATORS: list[tuple[str, Callable[..., Any]]] = [
@@ -87,7 +90,10 @@ def demo_generate(
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
     instansi = Instansi.objects.create(
-        code=code, name=name or instansi_name_for(code), timezone=Instansi.Zone.WITA
+        code=code,
+        name=name or instansi_name_for(code),
+        timezone=Instansi.Zone.WITA,
+        place=DEMO_PLACE,
     )
     today = today or local_today(instansi)
     result = DemoResult(instansi=instansi)

@@ -6,18 +6,24 @@
 - the recap per unit for the SP2D request (xlsx and pdf), signed by the head of BKPSDM and the
   treasurer.
 
-Signatories (`signatories`) are read from the organisation on the document's date (the month's last
-day), in a fixed number of queries: the head of a unit is the holder of its top position
+The documents are signed on the day the list was locked (in the instansi's time zone; a list not
+locked yet, a draft, on the day it is printed), after the instansi's place of signing when it has
+one: "Kandangan, 5 November 2026" (`Payroll.signed_on`, `signed_line`, `Instansi.place`).
+Signatories (`signatories`) are read from the organisation on that date, in a fixed number of
+queries: the head of a unit is the holder of its top position
 (`selectors.unit_heads`: Plh, else Plt, else definitif; Plt./Plh. marked), the head of BKPSDM the head
 of the unit recognised as BKPSDM (`bkpsdm_unit_id`: a code such as "05.BKPSDM" or "BKD", or a name
 beginning "Badan Kepegawaian"), a treasurer the holder of a "Bendahara Pengeluaran" position of the
-paying unit (`treasurers`). Where nobody holds the post the name and NIP stay dotted, to be written
-by hand.
+paying unit (`treasurers`). Heads sign with their post's full name ("Kepala Badan Kepegawaian dan
+Pengembangan Sumber Daya Manusia"). Where nobody holds the post the name and NIP stay dotted, to be
+written by hand.
 
-Every row's "Keterangan" explains what the figures alone do not: a ceiling prorated for days not in
-post, the attendance-floor factor and the discipline-sentence cut between the components' sum and
-the gross (from `Result.detail`), and the withholding, release, correction and unrecovered recovery
-between the net and what is paid.
+Every row's "Keterangan" explains what the figures alone do not: an amount to pay without a bank
+account number (in the bank file with an empty account: BPKAD pays it outside the transfer), a
+ceiling prorated for days not in post, an SKP component without a predicate, the attendance-floor
+factor and the discipline-sentence cut between the components' sum and the gross (from
+`Result.detail`), and the withholding, release, correction and unrecovered recovery between the net
+and what is paid.
 
 A policy with several allowances (Kota Madiun: TPP and UKK, paid from separate budget lines) adds
 each allowance's ceiling and gross (`allowance_list`, from `Result.detail["allowances"]`): columns in
@@ -35,12 +41,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.template.loader import render_to_string
 
 from ekinerja.core import spreadsheets
+from ekinerja.core.clock import local_today
 from ekinerja.core.money import format_rupiah, terbilang
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.org.models import Position, Unit
@@ -220,15 +228,52 @@ def _sourced(label: str, total: Decimal, sources: list, kind: str) -> str:
     return f"{label} {', '.join(parts)}"
 
 
+NO_ACCOUNT = "Nomor rekening belum ada: tidak dapat ditransfer"
+
+
+def account_remark(result: Result) -> str:
+    """An amount to pay without a bank account number: the row is in the bank file (its total is
+    the list's) with an empty account, which the bank cannot transfer; BPKAD pays it outside the
+    file. The same rows as `selectors.without_bank_account` (an account of spaces counts as none)."""
+    if result.payable > 0 and not (result.bank_account or "").strip():
+        return NO_ACCOUNT
+    return ""
+
+
+def skp_remark(result: Result) -> str:
+    """The SKP component of a month without a predicate (the superior has not rated it): the policy's
+    'belum dinilai' percentage, often 0%, is used ("Predikat SKP belum ada (komponen SKP dihitung
+    0%)"). Only when the policy has an SKP component (`detail.pots`, or an allowance's own); read
+    from `detail.skp`, no query."""
+    d = result.detail or {}
+    skp = d.get("skp")
+    if d.get("payment_only") or not isinstance(skp, dict) or "predicate" not in skp:
+        return ""
+    if skp["predicate"]:
+        return ""
+    allowances = d.get("allowances") or {}
+    has_skp = "skp" in (d.get("pots") or {}) or any(
+        isinstance(a, dict) and "skp" in a for a in allowances.values()
+    )
+    if not has_skp:
+        return ""
+    pct = skp.get("pct")
+    return "Predikat SKP belum ada" + (
+        f" (komponen SKP dihitung {_pct(pct)})" if pct is not None else ""
+    )
+
+
 def remark(result: Result) -> str:
-    """The row's Keterangan: why the ceiling is prorated, what takes the components' sum to the
-    gross and the net to the amount paid, so BPKAD can reconcile every row (withholding first, as
-    the most important)."""
+    """The row's Keterangan: an amount that cannot be transferred (no account number, first), why the
+    ceiling is prorated, an SKP component without a predicate, what takes the components' sum to
+    the gross and the net to the amount paid, so BPKAD can reconcile every row (withholding first
+    after the account, as the most important)."""
     pay, gross = payment_remark(result), gross_remark(result)
-    ceiling = ceiling_remark(result)
+    ceiling, skp = ceiling_remark(result), skp_remark(result)
+    account = account_remark(result)
     if result.withheld:
-        return "; ".join(p for p in (pay, ceiling, gross) if p)
-    return "; ".join(p for p in (ceiling, gross, pay) if p)
+        return "; ".join(p for p in (account, pay, ceiling, skp, gross) if p)
+    return "; ".join(p for p in (account, ceiling, skp, gross, pay) if p)
 
 
 DOTS = "...................................."
@@ -297,6 +342,8 @@ class Payroll:
     bkpsdm: Signatory = field(default_factory=lambda: Signatory(BKPSDM_TITLE))
     treasurer: Signatory = field(default_factory=lambda: Signatory(TREASURER))  # the recap's
     allowances: list[Allowance] = field(default_factory=list)  # several only (allowance_list)
+    #: The day a draft (a list not locked) is printed: its signature date (`signed_on`).
+    printed_on: dt.date | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -332,7 +379,22 @@ class Payroll:
 
     @property
     def signed_on(self) -> dt.date:
-        return self.period.last_day
+        """The signature date: the day the list was locked, in the instansi's time zone (locked at
+        23:30 UTC on 4 November is the 5th in Kandangan); a list not locked yet (a draft print) the
+        day it is printed (`printed_on`, else the instansi's today). It used to be the month's last
+        day, a date before the list existed and often a Saturday."""
+        run = self.run
+        if run.locked_at is not None and run.state in services.LOCKED_STATES:
+            return run.locked_at.astimezone(zoneinfo.ZoneInfo(run.instansi.timezone)).date()
+        return self.printed_on or local_today(run.instansi)
+
+    @property
+    def signed_line(self) -> str:
+        """The line above the treasurer's post: the place of signing and the date, "Kandangan, 5
+        November 2026"; the date alone when the instansi has no place (`Instansi.place`)."""
+        place = " ".join((self.run.instansi.place or "").split())
+        day = tanggal(self.signed_on)
+        return f"{place}, {day}" if place else day
 
 
 def _sum(
@@ -421,7 +483,13 @@ def signatories(data: Payroll, unit: Unit | None = None) -> None:
         s.head = heads.get(s.unit.id)
         s.signer = Signatory.of(s.head, s.head.position if s.head else f"Kepala {s.title}")
         s.treasurer = Signatory.of(paid_by.get(s.unit.id), TREASURER)
-    data.bkpsdm = Signatory.of(heads.get(bkpsdm) if bkpsdm is not None else None, BKPSDM_TITLE)
+    # The head of BKPSDM signs with the post's full name, as the heads of units do; nobody in post:
+    # "Kepala <the unit's name>", or "Kepala BKPSDM" when no unit is recognised as BKPSDM.
+    chief = heads.get(bkpsdm) if bkpsdm is not None else None
+    unit_name = tree.name.get(bkpsdm) if bkpsdm is not None else None
+    data.bkpsdm = Signatory.of(
+        chief, chief.position if chief else (f"Kepala {unit_name}" if unit_name else BKPSDM_TITLE)
+    )
     scope = unit.id if unit is not None else bkpsdm
     data.treasurer = Signatory.of(paid_by.get(scope) if scope is not None else None, TREASURER)
 
@@ -521,26 +589,35 @@ def _sheet_name(name: str, used: set[str], code: str = "") -> str:
     return candidate
 
 
-def _print_setup(ws, data: Payroll, header_row: int) -> None:
+#: Excel keeps at most 255 characters of a page header; the sheet's own title row has the rest.
+HEADER_MAX = 200
+
+
+def _print_setup(ws, data: Payroll, header_row: int, heading: str = "") -> None:
     """A sheet printed as the pdf is: A4 landscape, every column on the page's width (as many pages
-    down as needed), the table's header row on every page, and a footer naming the list with the
-    page number ("Halaman 2 dari 3"), so that no page of a signed list can be taken for another's."""
+    down as needed), the table's header row on every page, a footer naming the list with the page
+    number ("Halaman 2 dari 3"), and a page header naming what the sheet lists (`heading`: the
+    unit, "Daftar nominatif TPP Oktober 2026 · 1.01 Dinas Pendidikan"), so that no page of a signed
+    list can be taken for another's: a long unit's second page showed only the table's header."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(header_row)
     label = f"TPP {data.period.label} · {data.run.instansi.name}".replace("&", "&&")
     ws.set_footer(f"&L&8{label}&R&8Halaman &P dari &N")
+    if heading:
+        ws.set_header(f"&L&8{_sheet_cut(heading, HEADER_MAX).replace('&', '&&')}")
 
 
 def _sign_block(
-    ws, row: int, left: tuple[int, Signatory], right: tuple[int, Signatory], date, bold
+    ws, row: int, left: tuple[int, Signatory], right: tuple[int, Signatory], signed_line: str, bold
 ):
-    """Two signature blocks from `row`: 'Mengetahui,' and the post on the left, the date and the
-    post on the right, the holders' names and NIPs five rows below (dots where nobody holds it)."""
+    """Two signature blocks from `row`: 'Mengetahui,' and the post on the left, the place and date
+    ("Kandangan, 5 November 2026": `Payroll.signed_line`) and the post on the right, the holders'
+    names and NIPs five rows below (dots where nobody holds it)."""
     (lc, lsig), (rc, rsig) = left, right
     ws.write(row, lc, "Mengetahui,")
-    ws.write(row, rc, tanggal(date))
+    ws.write(row, rc, signed_line)
     for col, sig in ((lc, lsig), (rc, rsig)):
         ws.write(row + 1, col, sig.title)
         ws.write(row + 5, col, sig.signed_name, bold)
@@ -596,11 +673,12 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
     for section in data.sections:
         code = section.unit.code if section.unit is not None else ""
         ws = wb.add_worksheet(_sheet_name(section.title, used, code))
-        _print_setup(ws, data, header_row=4)
+        unit_label = f"{code} {section.title}".strip()
+        heading = f"Daftar nominatif TPP {data.period.label} · {unit_label}"
+        _print_setup(ws, data, header_row=4, heading=heading)
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
         ws.write(0, 0, f"DAFTAR NOMINATIF TPP BULAN {data.period.label.upper()}", title)
-        unit_label = f"{code} {section.title}".strip()
         ws.write(1, 0, f"{run.instansi.name} · {unit_label}", bold)
         ws.write(2, 0, f"Kebijakan: {(run.policy_data or {}).get('name', '-')}")
         ws.write_row(4, 0, headers, head)
@@ -641,7 +719,9 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
         for col, value in enumerate(sums, start=6):
             ws.write_number(row, col, int(value), total_money)
         ws.write(row + 2, 0, f"Terbilang: {terbilang(t['payable'])}", bold)
-        _sign_block(ws, row + 4, (2, section.signer), (9, section.treasurer), data.signed_on, bold)
+        _sign_block(
+            ws, row + 4, (2, section.signer), (9, section.treasurer), data.signed_line, bold
+        )
     _recap_sheet(wb, data, used, head, cell, money, total_label, total_money, title, bold)
     wb.close()
     return out.getvalue()
@@ -699,7 +779,7 @@ def _recap_sheet(
 ):
     used.discard("rekap")
     ws = wb.add_worksheet(_sheet_name("Rekap", used))
-    _print_setup(ws, data, header_row=3)
+    _print_setup(ws, data, header_row=3, heading=f"Rekapitulasi TPP {data.period.label}")
     unit_name = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
     ws.set_column(0, 0, 5)
     ws.set_column(1, 1, 40)
@@ -721,7 +801,7 @@ def _recap_sheet(
         ws.write_number(row, col, v, total_money)
     ws.write(row + 2, 0, f"Terbilang: {terbilang(data.totals['payable'])}", bold)
     if signed:  # the SP2D recap: the head of BKPSDM and the treasurer sign
-        _sign_block(ws, row + 4, (1, data.bkpsdm), (9, data.treasurer), data.signed_on, bold)
+        _sign_block(ws, row + 4, (1, data.bkpsdm), (9, data.treasurer), data.signed_line, bold)
 
 
 def _with_extra(totals: dict, rows: list[Result]) -> dict:
@@ -916,6 +996,7 @@ def nominatif_pdf(run: Run, unit: Unit | None = None, printed_on=None) -> bytes:
     """The daftar nominatif TPP as a landscape A4 pdf: per unit its table, JUMLAH row, amount in
     words and signature blocks (head of unit, treasurer); for the whole instansi a recap page."""
     data = payroll(run, unit, signed=True)
+    data.printed_on = printed_on
     for s in data.sections:
         s.columns = nominatif_columns(data, s)
         s.split_columns = split_columns_mm(data, s)
@@ -934,6 +1015,7 @@ def nominatif_pdf(run: Run, unit: Unit | None = None, printed_on=None) -> bytes:
 
 def recap_pdf(run: Run, unit: Unit | None = None, printed_on=None) -> bytes:
     data = payroll(run, unit, signed=True)
+    data.printed_on = printed_on
     return _pdf(
         "tpp/pdf/recap.html",
         {

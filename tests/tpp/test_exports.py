@@ -218,6 +218,9 @@ def test_a_prorated_or_zero_ceiling_says_why():
 
     p = make_pemda()
     away, part = add_staff(p, 2)
+    for e in (away, part):  # paid by transfer: the Keterangan says only why the ceiling is lower
+        e.bank_name, e.bank_account = "Bank Kalsel", f"00{e.nip[-6:]}"
+        e.save(update_fields=["bank_name", "bank_account"])
     for e in [*p.people.values(), *p.extra]:
         full_attendance(e)
         monthly_minutes(p, e, 12)

@@ -83,13 +83,18 @@ def test_sp2d_recap_is_signed_by_the_head_of_bkpsdm(pemda):
     run = _lock(pemda)
 
     text = _pdf_text(exports.recap_pdf(run))
-    assert "Kepala BKPSDM" in text and "Plt. Kepala BKPSDM" not in text
+    # The post's full name, as the heads of units sign (it read "Kepala BKPSDM").
+    assert "Kepala Badan Kepegawaian" in text and "Plt. Kepala" not in text
+    assert "Kepala BKPSDM" not in text
     assert head.name in text and f"NIP {head.nip}" in text
 
     ws = openpyxl.load_workbook(io.BytesIO(exports.recap_xlsx(run))).worksheets[0]
     cells = [v for row in _sheet_rows(ws) for v in row if v is not None]
-    assert "Kepala BKPSDM" in cells and head.name in cells and f"NIP {head.nip}" in cells
-    assert "31 Oktober 2026" in cells
+    assert "Kepala Badan Kepegawaian" in cells and head.name in cells
+    assert f"NIP {head.nip}" in cells
+    # Signed on the day the list was locked (no place set: the date alone), not 31 October.
+    assert exports.payroll(run).signed_line in cells
+    assert "31 Oktober 2026" not in cells
 
 
 def test_an_acting_head_of_bkpsdm_signs_as_plt_on_the_documents_date(pemda):
@@ -107,7 +112,7 @@ def test_an_acting_head_of_bkpsdm_signs_as_plt_on_the_documents_date(pemda):
     )
     run = _lock(pemda)
     text = _pdf_text(exports.recap_pdf(run))
-    assert "Plt. Kepala BKPSDM" in text
+    assert "Plt. Kepala Badan Kepegawaian" in text
     assert acting.name in text and f"NIP {acting.nip}" in text
     assert gone.name not in text
 
@@ -117,8 +122,10 @@ def test_nobody_heading_bkpsdm_leaves_the_dots(pemda):
         instansi=pemda.inst, unit=pemda.bkpsdm_unit, name="Kepala Badan", kind="struktural"
     )
     run = _lock(pemda)
-    text = _pdf_text(exports.recap_pdf(run))
-    assert "Kepala BKPSDM" in text and f"NIP {DOTS}" in text
+    text = " ".join(_pdf_text(exports.recap_pdf(run)).split())
+    # Nobody in post: the unit's name after "Kepala", as for a unit's head.
+    assert "Kepala Badan Kepegawaian dan Pengembangan Sumber Daya Manusia" in text
+    assert f"NIP {DOTS}" in text
 
 
 def test_bkpsdm_is_recognised_by_its_code_or_name(pemda):
@@ -258,6 +265,8 @@ def _result(**detail) -> Result:
         gross=Decimal(2_544_644),
         net=Decimal(2_500_000),
         payable=Decimal(2_500_000),
+        bank_name="Bank Kalsel",
+        bank_account="0012345678",
         detail={**base, **detail},
     )
 
