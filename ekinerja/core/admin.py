@@ -1,8 +1,30 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import AuditEvent, Instansi, User
+
+
+class _ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw id field that names the row beside the id only when the user may choose it: Django's
+    looks the id up in the whole table, so an id put in the address (?user=123) printed another
+    instansi's account, its username a NIP."""
+
+    def __init__(self, rel, admin_site, queryset, attrs=None, using=None):
+        super().__init__(rel, admin_site, attrs=attrs, using=using)
+        self.scoped_queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            allowed = self.scoped_queryset.filter(**{key: value}).exists()
+        except (ValueError, TypeError, ValidationError):
+            allowed = False
+        if not allowed:
+            return "", ""
+        return super().label_and_url_for_value(value)
 
 
 class InstansiScopedAdmin(admin.ModelAdmin):
@@ -21,6 +43,15 @@ class InstansiScopedAdmin(admin.ModelAdmin):
 
         return scoped(qs, request.user)
 
+    def get_list_filter(self, request):
+        # A filter on a foreign key lists its choices from the whole related table: another
+        # instansi's machines (their serials) and schedules appeared in the sidebar. Only the
+        # related rows of the user's own (scoped) rows are offered.
+        filters = list(super().get_list_filter(request))
+        if self._platform(request):
+            return filters
+        return [_related_only(self.model, f) for f in filters]
+
     def get_exclude(self, request, obj=None):
         excluded = list(super().get_exclude(request, obj) or [])
         if not self._platform(request) and "instansi" in [f.name for f in self.model._meta.fields]:
@@ -36,6 +67,11 @@ class InstansiScopedAdmin(admin.ModelAdmin):
             and any(f.name == "instansi" for f in related._meta.fields)
         ):
             field.queryset = field.queryset.filter(instansi_id=request.user.instansi_id)
+            if type(field.widget) is ForeignKeyRawIdWidget:
+                old = field.widget
+                field.widget = _ScopedRawIdWidget(
+                    old.rel, old.admin_site, field.queryset, attrs=old.attrs, using=old.db
+                )
         return field
 
     def save_model(self, request, obj, form, change):
@@ -58,6 +94,22 @@ class InstansiScopedAdmin(admin.ModelAdmin):
         with transaction.atomic():
             audit_deleted(actor=request.user, objs=list(queryset), reason="dihapus melalui admin")
             super().delete_queryset(request, queryset)
+
+
+def _related_only(model, list_filter):
+    """A list_filter entry as given, or, for a plain foreign-key field name, the same field with
+    Django's RelatedOnlyFieldListFilter (choices: the related rows of the listed rows only)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    if not isinstance(list_filter, str) or "__" in list_filter:
+        return list_filter
+    try:
+        field = model._meta.get_field(list_filter)
+    except FieldDoesNotExist:
+        return list_filter
+    if field.is_relation and field.many_to_one:
+        return (list_filter, admin.RelatedOnlyFieldListFilter)
+    return list_filter
 
 
 #: The account fields whose change through the admin is audited (who may do what, and where).

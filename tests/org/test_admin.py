@@ -374,3 +374,40 @@ def test_deactivating_an_employee_in_the_admin_says_their_login_was_turned_off(a
     assert len(warned) == 1 and "akun masuknya" in warned[0] and "tetap nonaktif" in warned[0]
     leaver.user.refresh_from_db()
     assert not leaver.user.is_active
+
+
+def test_role_grant_form_names_no_account_of_another_instansi(admin_client, world):
+    """The raw id field names the account beside the id only when it is the instansi's own: it
+    printed the username (a NIP) of any instansi's account whose id was put in the address."""
+    from tests.factories import UserFactory
+
+    victim = UserFactory(instansi=world["b"], username="199001012015031777")
+    page = _text(admin_client.get(reverse("admin:org_rolegrant_add") + f"?user={victim.pk}"))
+    assert victim.username not in page
+    own = world["officer"].user
+    page = _text(admin_client.get(reverse("admin:org_rolegrant_add") + f"?user={own.pk}"))
+    assert f">{own.username}</a>" in page
+    page = _text(admin_client.get(reverse("admin:org_rolegrant_add") + "?user=x1"))
+    assert "Server Error" not in page
+
+
+def test_admin_list_filters_offer_only_the_instansis_own_related_rows(admin_client, world):
+    """A filter on a foreign key offered every instansi's rows (machines by their serial, a shared
+    secret of the ADMS push; schedules)."""
+    from ekinerja.attendance.models import Device, DeviceDump
+    from ekinerja.workcal.models import EmployeeSchedule
+    from tests.factories import fixed_schedule
+
+    mine = Device.objects.create(instansi=world["a"], serial="SN-A-0001", name="Mesin A")
+    DeviceDump.objects.create(instansi=world["a"], device=mine, channel="push", raw="")
+    Device.objects.create(instansi=world["b"], serial="SECRET-B-9999", name="Mesin Bupati B")
+    page = _text(admin_client.get(reverse("admin:attendance_devicedump_changelist")))
+    assert "SN-A-0001" in page and "SECRET-B-9999" not in page
+
+    own = fixed_schedule(world["a"], code="MILIKA")
+    fixed_schedule(world["b"], code="RAHASIAB")
+    EmployeeSchedule.objects.create(
+        instansi=world["a"], employee=world["officer"], schedule=own, date_from=D(2026, 1, 1)
+    )
+    page = _text(admin_client.get(reverse("admin:workcal_employeeschedule_changelist")))
+    assert "MILIKA" in page and "RAHASIAB" not in page
