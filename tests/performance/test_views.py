@@ -321,6 +321,9 @@ def test_evidence_is_served_only_to_owner_superior_and_bkpsdm(client, org, casca
         resp = client.get(url)
         assert resp.status_code == 200, allowed
         assert resp["Content-Type"] == "application/pdf"
+        # Served as the type it was checked to be, sandboxed: no script on our origin.
+        assert resp["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in resp["Content-Security-Policy"]
         assert b"".join(resp.streaming_content) == PDF
     other = small_org(InstansiFactory(timezone="Asia/Makassar"))
     for refused in (org["staf2"], org["kadis"], other["kabid"]):
