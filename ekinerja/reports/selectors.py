@@ -50,6 +50,7 @@ class OpdMonth:
     computed: bool  # the month has computed TPP results
     counts: list[OpdCounts]
     computed_at: dt.datetime | None = None  # when these figures were read from the database
+    tpp_final: bool = False  # every computed list of the month is locked: its TPP will not change
 
     @property
     def complete(self) -> bool:
@@ -179,6 +180,7 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
         computed=bool(sums),
         counts=counts,
         computed_at=timezone.now(),
+        tpp_final=bool(sums) and not tpp.unlocked_lists_of(instansi, period),
     )
 
 

@@ -980,6 +980,16 @@ def estimate(employee: Employee, today: dt.date) -> Estimate | None:
     )
 
 
+def unlocked_lists_of(instansi: Instansi, period: Period) -> bool:
+    """Whether a computed list of the month is not locked yet (computed or verified), so that its
+    figures may still change (one query)."""
+    return Run.objects.filter(
+        instansi=instansi,
+        period=str(period),
+        state__in=[Run.State.COMPUTED, Run.State.VERIFIED],
+    ).exists()
+
+
 def computed_sums_by_unit(instansi: Instansi, period: Period) -> dict[int, tuple[Decimal, Decimal]]:
     """Unit id (of each result's post) -> (sum of ceilings, sum of gross) of the month's computed
     results, from any run that is no longer open (one query). Empty when the month is not computed."""

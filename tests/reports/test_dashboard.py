@@ -246,6 +246,14 @@ def test_the_workload_page_and_spreadsheet(client, town, nov_15):
     assert "1 aktivitas masih menunggu verifikasi atasan" in html
     assert "1,54" in html and "0,51" in html  # Dinas A's need and EJ
     assert "Lain " not in html
+    # The instansi card says what its verdict is compared with (the staff of the days counted),
+    # and the legend's formulas say it too.
+    card = html.split('data-testid="summary-available"')[1].split("</div>")[0]
+    assert "tersedia pada hari yang dihitung" in card
+    assert "EJ) = beban kerja / (pegawai tersedia × waktu efektif)" in html
+    assert (
+        "Kekurangan atau kelebihan pegawai = kebutuhan dibandingkan dengan pegawai tersedia" in html
+    )
     resp = client.get(reverse("reports:workload"), {"periode": "2026-10", "format": "xlsx"})
     ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
     a = next(r for r in ws.iter_rows(values_only=True) if r and r[1] == "Dinas A")
@@ -492,3 +500,32 @@ def test_the_tk_column_is_explained(client, town, nov_15):
     header = html[html.index('data-testid="ranking"') : html.index("</thead>")]
     assert '<abbr title="tanpa keterangan">TK</abbr> (hari)' in header
     assert "TK: tidak masuk tanpa keterangan." in html[html.index("</table>") :]
+
+
+def test_a_month_still_moving_says_its_figures_are_provisional(client, town, nov_15):
+    """Entries still waiting, a month not over, a TPP list not locked: the ranking says its figures
+    may change (the workload page did, the ranking did not); an OPD without any stored day shows
+    "–" for TK, not 0."""
+    from django.core.cache import cache
+
+    _login(client, town["people"][Role.PIMPINAN])
+    html = client.get(reverse("reports:dashboard"), {"periode": "2026-10"}).content.decode()
+    alert = html.split('data-testid="dashboard-provisional"')[1].split("</div>")[0]
+    assert "1 aktivitas masih menunggu verifikasi atasan" in alert
+    assert "belum berakhir" not in alert and "masih sementara" in alert
+    row_a = next(r for r in html.split('data-testid="opd-row"')[1:] if "Dinas A" in r)
+    assert 'data-testid="opd-pending">1 menunggu' in row_a
+    assert 'data-testid="tpp-provisional"' not in html  # October's list is locked
+    assert "Kehadiran: hari kerja dengan absensi masuk atau pulang" in html
+
+    Run.objects.filter(instansi=town["inst"]).update(state=Run.State.VERIFIED)
+    cache.clear()
+    html = client.get(reverse("reports:dashboard"), {"periode": "2026-10"}).content.decode()
+    assert "sementara: daftar belum dikunci" in html
+
+    html = client.get(reverse("reports:dashboard"), {"periode": "2026-11"}).content.decode()
+    alert = html.split('data-testid="dashboard-provisional"')[1].split("</div>")[0]
+    assert "Bulan ini belum berakhir: dihitung sampai 14 November 2026." in alert
+    # No stored attendance in November at all: TK unknown, not 0.
+    cells = [c.split("</td>")[0] for c in html.split('data-testid="opd-absent">')[1:]]
+    assert cells == ["–", "–"]
