@@ -34,5 +34,9 @@ def enqueue(task, *args) -> None:
         return
     try:
         task.apply_async(args=args, retry=False)
+    except ImportError:
+        # A broken installation (a transport's module missing), not a queue that is down: said as
+        # "Redis tidak dapat dihubungi" it sent the administrator to look at a healthy Redis.
+        raise
     except Exception as exc:  # kombu.OperationalError, redis ConnectionError, OSError...
         raise QueueUnavailable() from exc

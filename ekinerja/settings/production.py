@@ -16,13 +16,32 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 10 or SECRET_KEY == DEV_SECRET
         "berulang) di produksi; buat dengan: python3 -c "
         '"import secrets; print(secrets.token_urlsafe(64))"'
     )
+
+
 # The data (uploads, static files, the key file) must not live inside the installed package: with
 # `pip install .` the default var/ lands in the virtualenv's site-packages, and rebuilding the
 # virtualenv for an upgrade would delete every uploaded evidence file.
-if not os.environ.get("EKINERJA_VAR_DIR") or "site-packages" in str(VAR_DIR):  # noqa: F405
+def _inside_virtualenv(path) -> bool:
+    import sys
+    from pathlib import Path
+
+    here = Path(path).resolve()
+    return "site-packages" in str(here) or (
+        sys.prefix != sys.base_prefix and here.is_relative_to(Path(sys.prefix).resolve())
+    )
+
+
+if not os.environ.get("EKINERJA_VAR_DIR") or _inside_virtualenv(VAR_DIR):  # noqa: F405
     raise ImproperlyConfigured(
         "EKINERJA_VAR_DIR wajib diisi di produksi dengan folder data di luar kode dan virtualenv "
         "(mis. /var/lib/ekinerja): unggahan, berkas statis, dan kunci instalasi disimpan di sana."
+    )
+# The site's own name: unset, every request but one to 127.0.0.1 or localhost answers 400 ("Bad
+# Request"), and "*" lets anyone's host name into the links the application writes (password reset).
+if not os.environ.get("ALLOWED_HOSTS", "").strip(",") or "*" in ALLOWED_HOSTS:  # noqa: F405
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS wajib diisi di produksi dengan nama situs (mis. ekinerja.example.go.id; "
+        "beberapa dipisah koma), bukan '*'."
     )
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

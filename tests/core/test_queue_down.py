@@ -57,3 +57,26 @@ def test_a_job_published_while_redis_is_down_is_refused_without_waiting(tmp_path
     word, asked = done.stdout.split()
     assert word == "refused"
     assert float(asked) <= 0.5
+
+
+def test_a_broken_installation_is_not_reported_as_a_queue_that_is_down(settings):
+    """A transport module that cannot be imported is an installation error: it propagates, with
+    its own message, instead of the page's "Redis tidak dapat dihubungi"."""
+    import pytest
+
+    from ekinerja.core.jobs import QueueUnavailable, enqueue
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    class Task:
+        def apply_async(self, **kwargs):
+            raise ModuleNotFoundError("No module named 'packaging'")
+
+    class Down:
+        def apply_async(self, **kwargs):
+            raise ConnectionRefusedError(111, "Connection refused")
+
+    with pytest.raises(ModuleNotFoundError, match="packaging"):
+        enqueue(Task(), 1)
+    with pytest.raises(QueueUnavailable):
+        enqueue(Down(), 1)

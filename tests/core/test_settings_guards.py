@@ -70,6 +70,7 @@ def test_the_development_key_only_with_debug(tmp_path):
 def test_production_settings_refuse_the_development_key(tmp_path):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ekinerja.settings.production"}
     env["EKINERJA_VAR_DIR"] = str(tmp_path)
+    env["ALLOWED_HOSTS"] = "ekinerja.example.go.id"
     env["SECRET_KEY"] = DEV_SECRET_KEY + "x" * 10  # long enough, still not the public one
     code = "import django; django.setup()"
     ok = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
@@ -157,6 +158,7 @@ def test_production_settings_refuse_a_patterned_key_and_data_inside_the_package(
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ekinerja.settings.production"}
     env["SECRET_KEY"] = "x" * 60  # long enough, no key at all
     env["EKINERJA_VAR_DIR"] = str(tmp_path)
+    env["ALLOWED_HOSTS"] = "ekinerja.example.go.id"
     code = "import django; django.setup()"
     bad = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
     assert bad.returncode != 0 and b"pola" in bad.stderr
@@ -167,6 +169,36 @@ def test_production_settings_refuse_a_patterned_key_and_data_inside_the_package(
     env["EKINERJA_VAR_DIR"] = str(tmp_path / "lib" / "python3.11" / "site-packages" / "var")
     bad = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
     assert bad.returncode != 0 and b"EKINERJA_VAR_DIR" in bad.stderr
+    # Anywhere inside the virtualenv (rebuilt or replaced at an upgrade), not only site-packages.
+    if sys.prefix != sys.base_prefix:
+        env["EKINERJA_VAR_DIR"] = str(Path(sys.prefix) / "data")
+        bad = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
+        assert bad.returncode != 0 and b"EKINERJA_VAR_DIR" in bad.stderr
+
+
+@pytest.mark.parametrize("hosts", [None, "", ",", "*", "ekinerja.example.go.id,*"])
+def test_production_settings_need_the_sites_own_host_name(tmp_path, hosts):
+    """Unset, every request to the site's name answered 400; "*" accepts anyone's host name."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ekinerja.settings.production"}
+    env.update(SECRET_KEY=DEV_SECRET_KEY + "x" * 10, EKINERJA_VAR_DIR=str(tmp_path))
+    env.pop("ALLOWED_HOSTS", None)
+    if hosts is not None:
+        env["ALLOWED_HOSTS"] = hosts
+    code = "import django; django.setup()"
+    bad = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
+    assert bad.returncode != 0 and b"ALLOWED_HOSTS wajib diisi" in bad.stderr
+    env["ALLOWED_HOSTS"] = "ekinerja.example.go.id"
+    ok = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
+    assert ok.returncode == 0, ok.stderr.decode()[-500:]
+
+
+def test_a_plain_install_brings_the_redis_transport_of_the_job_queue():
+    """`pip install .` (no dev extras) must give celery what its Redis transport imports: with plain
+    `celery` the worker failed on `import packaging`, which only the dev tools had brought in."""
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(d.replace(" ", "").startswith("celery[redis]") for d in deps)
 
 
 def test_machines_and_the_health_check_are_answered_on_plain_http(tmp_path):
