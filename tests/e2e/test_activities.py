@@ -436,6 +436,9 @@ def test_superior_clears_a_month_of_ten_on_a_cheap_phone(browser, live_server, k
         box = bar.bounding_box()
         assert box["y"] + box["height"] <= 640  # sticks to the bottom of the screen
         page.fill('[data-testid="bulk-reason"]', "Lengkapi uraian hasil kerja")
+        # Playwright's fill scrolls the field into view past the room kept for the bar (a tap on it
+        # does not): back to the top before the shot.
+        page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
         # What the phone shows (a full-page shot would leave the sticky bar out of place).
         page.screenshot(path=str(SCREENSHOT_DIR / "aktivitas-verifikasi-pegawai-phone.png"))
         with page.expect_navigation():
@@ -470,3 +473,248 @@ def test_superior_clears_a_month_of_ten_on_a_cheap_phone(browser, live_server, k
         assert page.locator('[data-testid="inbox-person-empty"]').count() == 1
     finally:
         page.context.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# The inbox's bar for the ticked entries on a phone, and busy buttons that come back.
+
+
+def _bar_geometry(page):
+    return page.evaluate(
+        """() => {
+            const box = (el) => { const r = el.getBoundingClientRect();
+                                  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+                                          height: r.height, width: r.width}; };
+            const bar = document.querySelector('[data-testid=bulk-form]');
+            return {bar: box(bar), vh: window.innerHeight, scrollY: window.scrollY,
+                    vv: [visualViewport.offsetTop, visualViewport.height],
+                    controls: [...bar.querySelectorAll('button, input:not([type=hidden]):not([type=checkbox]), label')]
+                              .map(el => [el.dataset.testid || el.tagName, box(el)])};
+        }"""
+    )
+
+
+def _overlaps(a, b) -> bool:
+    return not (
+        a["bottom"] <= b["top"]
+        or b["bottom"] <= a["top"]
+        or a["right"] <= b["left"]
+        or b["right"] <= a["left"]
+    )
+
+
+@pytest.mark.parametrize("width", [360, 412])
+def test_the_bulk_bar_on_a_phone_covers_nothing_and_is_thumb_sized(
+    phone_page, live_server, kantor, width
+):
+    """The bar of the ticked entries (select all, approve, return, reject) on a 360/412-px phone:
+    on screen while the month scrolls, never over the last entry, its decision buttons or the
+    link below; an entry scrolled to stops above it; every control at least 44 px high; the count
+    of ticked entries shown; nothing scrolls sideways. It was a small-button card whose buttons were
+    31 px high, with no "select all"."""
+    page = phone_page
+    page.set_viewport_size({"width": width, "height": 740})
+    days = [_workday_before(kantor["today"], n) for n in range(20, 0, -1)]
+    _month_for(kantor, [kantor["ani"]], days)
+    login(page, live_server, kantor["kabid"].nip)
+    page.goto(f"{live_server.url}/aktivitas/verifikasi/?pegawai={kantor['ani'].pk}")
+    entries = page.locator('[data-testid="inbox-entry"]')
+    assert entries.count() == 100
+    assert no_horizontal_scroll(page, width)
+
+    # At the top of a long month: the bar is on screen, at the bottom.
+    geo = _bar_geometry(page)
+    assert geo["bar"]["bottom"] <= geo["vh"] + 0.5 and geo["bar"]["top"] >= geo["vh"] * 0.7, geo
+    for name, box in geo["controls"]:
+        assert box["height"] >= 44, (name, box)
+        assert box["left"] >= 0 and box["right"] <= width, (name, box)
+    # Each decision on one line (no "Kembalika/n").
+    heights = page.eval_on_selector_all(
+        "[data-testid=bulk-form] button",
+        "els => els.map(b => [b.textContent, b.scrollWidth <= b.clientWidth, b.clientHeight])",
+    )
+    assert all(fits for _, fits, _ in heights), heights
+    # The reason's placeholder is read whole.
+    assert page.evaluate(
+        """() => { const f = document.querySelector('[data-testid=bulk-reason]');
+                   const s = getComputedStyle(f), c = document.createElement('canvas').getContext('2d');
+                   c.font = s.font;
+                   return c.measureText(f.placeholder).width <= f.clientWidth
+                          - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); }"""
+    )
+    # Return without a reason: said beside the field at once, nothing sent.
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.locator('[data-testid="pick-day"]').first.check()
+    page.click('[data-testid="bulk-return"]')
+    assert page.evaluate("document.querySelector('[data-testid=bulk-reason]').validationMessage")
+    assert posts == []
+    page.locator('[data-testid="pick-day"]').first.uncheck()
+
+    # The reason field, in the bar already on screen, moves nothing when focused (the page's room
+    # for the bar did: 26 px).
+    page.evaluate("window.scrollTo(0, 0)")
+    page.focus('[data-testid="bulk-reason"]')
+    assert page.evaluate("window.scrollY") <= 8
+
+    # "Semua" ticks every entry of the page; the count says so; clearing it clears them.
+    page.locator('[data-testid="bulk-all"]').check()
+    assert page.locator('[data-testid="bulk-count"]').is_visible()
+    assert page.inner_text('[data-testid="bulk-count"]') == "100"
+    assert page.locator('input[name="entries"]:checked').count() == 100
+    page.locator('[data-testid="bulk-all"]').uncheck()
+    assert page.inner_text('[data-testid="bulk-count"]') == "0"
+    page.locator('[data-testid="pick-day"]').first.check()
+    assert page.inner_text('[data-testid="bulk-count"]') == "5"
+    assert page.evaluate("document.querySelector('[data-testid=bulk-all]').indeterminate")
+
+    # An entry in the middle scrolled to (as focus does): it ends above the bar, not under it.
+    middle = entries.nth(50)
+    middle.evaluate("el => el.scrollIntoView({block: 'end', behavior: 'instant'})")
+    geo = _bar_geometry(page)
+    assert middle.bounding_box()["y"] + middle.bounding_box()["height"] <= geo["bar"]["top"] + 0.5
+
+    # At the end of the month: the last entry with its own decisions open, and the link below the
+    # bar, all clear of the bar.
+    last = entries.last
+    last.locator("summary").click()
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    geo = _bar_geometry(page)
+    assert geo["bar"]["bottom"] <= geo["vh"] + 0.5
+    own = [last] + [last.locator("button").nth(i) for i in range(3)]
+    own.append(page.locator("a", has_text="Keberatan yang perlu Anda putuskan"))
+    for el in own:
+        box = el.bounding_box()
+        rect = {
+            "top": box["y"],
+            "bottom": box["y"] + box["height"],
+            "left": box["x"],
+            "right": box["x"] + box["width"],
+        }
+        assert not _overlaps(rect, geo["bar"]), (el, rect, geo["bar"])
+    assert no_horizontal_scroll(page, width)
+    if width == 360:
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(SCREENSHOT_DIR / "aktivitas-verifikasi-bar-phone.png"))
+
+
+def _state(page, selector):
+    return page.evaluate(
+        """(sel) => { const b = document.querySelector(sel);
+                      return [b.textContent.trim(), b.disabled, b.getAttribute('aria-busy')]; }""",
+        selector,
+    )
+
+
+def test_a_stopped_decision_can_be_sent_again_but_never_twice_on_its_way(
+    phone_page, live_server, kantor, monkeypatch
+):
+    """The "Setujui tanggal ini" button on a slow link: busy ("Memproses…") for as long as the
+    request is on its way (it came back after 5 s, and a second tap sent the day twice); when the
+    browser stops the page loading (Esc, the stop button), usable again at once (it stayed
+    disabled)."""
+    import threading
+
+    page = phone_page
+    days = [_workday_before(kantor["today"], n) for n in (2, 1)]
+    _month_for(kantor, [kantor["ani"]], days)
+    real = services.entries_verify_bulk
+    calls, go = [], threading.Event()
+
+    def slow(**kwargs):
+        calls.append(kwargs)
+        go.wait(20)
+        return real(**kwargs)
+
+    login(page, live_server, kantor["kabid"].nip)
+    page.goto(f"{live_server.url}/aktivitas/verifikasi/?pegawai={kantor['ani'].pk}")
+    button = '[data-testid="approve-day"]'
+    assert _state(page, button) == ["Setujui tanggal ini", False, None]
+    box = page.locator(button).first.bounding_box()
+    monkeypatch.setattr(services, "entries_verify_bulk", slow)
+    try:
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        # Longer than the old 5-s hold; then the impatient second tap (page.evaluate waits for the
+        # navigation, the mouse does not).
+        page.wait_for_timeout(5500)
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(500)
+        assert len(calls) == 1
+        # The browser's stop (what Esc or the stop button does).
+        page.context.new_cdp_session(page).send("Page.stopLoading")
+        assert _state(page, button) == ["Setujui tanggal ini", False, None]
+    finally:
+        go.set()
+        monkeypatch.setattr(services, "entries_verify_bulk", real)
+    # Sent again, it goes through.
+    with page.expect_navigation():
+        page.locator(button).first.click()
+    assert "aktivitas disetujui" in page.inner_text("main")
+
+
+def test_a_busy_button_comes_back_after_esc_back_or_a_long_wait(browser, live_server, kantor):
+    """The same button without a network: a form whose navigation never comes (nothing sent; a
+    listener after ekinerja.js cancels it) and a browser without the Navigation API, where Esc is
+    the only word that the loading stopped. Busy while "on its way" (not after 5 s: 10 s later a
+    second tap is still dropped); usable again after Esc, after the page comes back from the
+    browser's cache (pageshow, persisted), and, told nothing, after 20 s."""
+    from .conftest import _context
+
+    context = _context(
+        browser,
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
+    context.add_init_script(
+        "Object.defineProperty(window, 'navigation', {value: undefined, configurable: true});"
+    )
+    page = context.new_page()
+    try:
+        _month_for(kantor, [kantor["ani"]], [_workday_before(kantor["today"])])
+        login(page, live_server, kantor["kabid"].nip)
+        page.clock.install()
+        page.goto(f"{live_server.url}/aktivitas/verifikasi/?pegawai={kantor['ani'].pk}")
+        page.evaluate(
+            """() => { window.sent = 0;
+                       window.addEventListener('submit', (e) => {
+                         if (!e.defaultPrevented) window.sent += 1;
+                         e.preventDefault(); }); }"""
+        )
+        button = '[data-testid="bulk-approve"]'
+        tap = (
+            "() => { const b = document.querySelector('[data-testid=bulk-approve]');"
+            " b.form.requestSubmit(b); }"
+        )
+        page.evaluate(tap)
+        page.clock.run_for(1)
+        assert _state(page, button) == ["Memproses…", True, "true"]
+        page.clock.run_for(10_000)
+        page.evaluate(tap)
+        assert _state(page, button) == ["Memproses…", True, "true"]
+        assert page.evaluate("window.sent") == 1
+
+        page.keyboard.press("Escape")
+        assert _state(page, button) == ["Setujui", False, None]
+        page.evaluate(tap)
+        page.clock.run_for(1)
+        assert page.evaluate("window.sent") == 2
+        assert _state(page, button) == ["Memproses…", True, "true"]
+
+        page.evaluate(
+            "() => window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))"
+        )
+        assert _state(page, button) == ["Setujui", False, None]
+        page.evaluate(tap)
+        page.clock.run_for(1)
+        assert page.evaluate("window.sent") == 3
+
+        page.clock.run_for(19_000)
+        assert _state(page, button)[1] is True
+        page.clock.run_for(1_500)
+        assert _state(page, button) == ["Setujui", False, None]
+        page.evaluate(tap)
+        assert page.evaluate("window.sent") == 4
+    finally:
+        context.close()
