@@ -180,13 +180,16 @@ def test_production_settings_refuse_a_patterned_key_and_data_inside_the_package(
 def test_production_settings_need_the_sites_own_host_name(tmp_path, hosts):
     """Unset, every request to the site's name answered 400; "*" accepts anyone's host name."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ekinerja.settings.production"}
-    env.update(SECRET_KEY=DEV_SECRET_KEY + "x" * 10, EKINERJA_VAR_DIR=str(tmp_path))
+    data = tmp_path / "data"
+    env.update(SECRET_KEY=DEV_SECRET_KEY + "x" * 10, EKINERJA_VAR_DIR=str(data))
     env.pop("ALLOWED_HOSTS", None)
     if hosts is not None:
         env["ALLOWED_HOSTS"] = hosts
     code = "import django; django.setup()"
     bad = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
     assert bad.returncode != 0 and b"ALLOWED_HOSTS wajib diisi" in bad.stderr
+    # Refused before the base settings run: no data folder (nor static/) left behind.
+    assert not data.exists()
     env["ALLOWED_HOSTS"] = "ekinerja.example.go.id"
     ok = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True)
     assert ok.returncode == 0, ok.stderr.decode()[-500:]
