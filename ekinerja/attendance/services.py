@@ -365,17 +365,26 @@ def calendar_refresh(
     leave_days_recount(instansi=instansi, start=start, end=end, employee_ids=ids)
     if not stored:
         return 0
-    # A day either side too, as after a change of posts: a working day's punch window reaches into
-    # the day beside it (a night shift rostered late claims the next morning's check-out, which the
-    # stored off day after it kept as its own punch).
+    start, end = with_neighbours(start, end)
+    return stored_days_refresh(
+        instansi=instansi, start=start, end=end, employee_ids=ids, since=since
+    )
+
+
+def with_neighbours(
+    start: dt.date | None, end: dt.date | None
+) -> tuple[dt.date | None, dt.date | None]:
+    """[start, end] and a day either side (None: unbounded, kept). A working day's punch window
+    reaches into the day beside it (a night shift's check-out the next morning), so whether that
+    day's own punches make an off day depends on its neighbour being a working day
+    (selectors.derive_employee): a change of the calendar or of posts derives the neighbours too
+    (the morning after a night shift rostered late stayed "Libur" with the shift's check-out)."""
     one = dt.timedelta(days=1)
     if start is not None and start > dt.date.min:
         start -= one
     if end is not None and end < dt.date.max:
         end += one
-    return stored_days_refresh(
-        instansi=instansi, start=start, end=end, employee_ids=ids, since=since
-    )
+    return start, end
 
 
 def posts_refresh(
@@ -518,14 +527,14 @@ def _admin_opd_only(actor: User | None) -> bool:
 
 
 def _within_admin_units(
-    actor: User | None, instansi: Instansi, good: list, idents: dict[int, str]
+    actor: User, instansi: Instansi, good: list, idents: dict[int, str]
 ) -> tuple[list, dict]:
-    """An admin OPD imports punches for the employees of their own units only (a post there on some
-    day of the file); lines of anyone else are skipped, returned as the PIN/NIP written in the file
-    (`idents`: line -> PIN/NIP) -> their lines: naming the employee's NIP would turn any PIN of
-    another unit into that employee's NIP. BKPSDM imports for the whole instansi. One query for an
-    admin OPD, none otherwise."""
-    if not good or not _admin_opd_only(actor):
+    """An admin OPD (`_admin_opd_only`) imports punches for the employees of their own units only (a
+    post there on some day of the file); lines of anyone else are skipped, returned as the PIN/NIP
+    written in the file (`idents`: line -> PIN/NIP) -> their lines: naming the employee's NIP would
+    turn any PIN of another unit into that employee's NIP. BKPSDM imports for the whole instansi.
+    One query."""
+    if not good:
         return good, {}
     units = org.admin_unit_ids(actor)
     first = min(w for _l, _e, w in good).date()
@@ -639,9 +648,10 @@ def import_preview(
     _refuse_implausible_dates(parsed, local_today(instansi))
     resolve = pin_resolver(instansi, device)
     good, unknown = _unknown(parsed, resolve)
-    idents = {line: ident for line, ident, _when in parsed.rows}
-    good, outside = _within_admin_units(actor, instansi, good, idents)
+    outside: dict[str, list[int]] = {}
     if _admin_opd_only(actor):
+        idents = {line: ident for line, ident, _when in parsed.rows}
+        good, outside = _within_admin_units(actor, instansi, good, idents)
         # One wording for both: an admin OPD learns nothing about who exists outside their units.
         for ident, lines in outside.items():
             unknown.setdefault(ident, []).extend(lines)

@@ -37,20 +37,15 @@ def _on_calendar_changed(sender, instansi_id, start, end, employee_ids=None, **k
 
 def _on_posts_changed(sender, instansi_id, employee_ids, start, end, **kwargs):
     from .models import DailyAttendance
+    from .services import with_neighbours
     from .tasks import dispatch, posts_changed_task
 
     # Read now, inside the change's transaction: an instansi without any stored day yet (a new
     # installation, the demo being generated) has none to correct.
     if not DailyAttendance.objects.filter(instansi_id=instansi_id).exists():
         return
-    # A day either side too: a working day's punch window reaches into the day beside it (a night
-    # shift's check-out the next morning), so whether that day's own punches make an off day
-    # depends on its neighbour being a working day (selectors.derive_employee).
-    one = dt.timedelta(days=1)
-    if start is not None and start > dt.date.min:
-        start -= one
-    if end is not None and end < dt.date.max:
-        end += one
+    # A day either side too (services.with_neighbours).
+    start, end = with_neighbours(start, end)
     # recent_only applies to the inline run only (tasks.dispatch).
     dispatch(
         posts_changed_task,

@@ -14,6 +14,7 @@ themself (e.g. as Plt of their own superior's post) is skipped.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -901,3 +902,53 @@ def staffing(instansi: Instansi, *, on: dt.date, since: dt.date | None = None) -
     positions = dict(Position.objects.filter(instansi=instansi).values_list("id", "unit_id"))
     in_post_from = {emp: max(first, earliest[emp]) for emp in definitif}
     return Staffing(definitif, acting, positions, held, in_post_from)
+
+
+# --------------------------------------------------------------------------------------------------
+# The audit log as people read it
+
+_ACCOUNT = "core.User"
+_EMPLOYEE_REPR = re.compile(r"^(?P<name>.+) \((?P<nip>\d{18})\)$")  # Employee.__str__
+
+
+def audit_log_events(user, limit: int = 200) -> list:
+    """The instansi's latest audit events, each with what the log shows: the action's label, the
+    actor's and the object's names with the NIP to print small under a person (an account is its
+    employee, an employee "Name (NIP)" is split). Two queries, whatever the events."""
+    from ekinerja.core.audit_labels import action_label
+    from ekinerja.core.models import AuditEvent
+    from ekinerja.core.scoping import scoped
+
+    events = list(scoped(AuditEvent, user).select_related("actor__employee")[:limit])
+    account_ids = {
+        e.object_id for e in events if e.object_type == _ACCOUNT and e.object_id.isdigit()
+    }
+    people = (
+        {str(p.user_id): p for p in scoped(Employee, user).filter(user_id__in=account_ids)}
+        if account_ids
+        else {}
+    )
+    for event in events:  # labels from the code and the model registry: no query per row
+        event.action_label = action_label(event.action)
+        employee = getattr(event.actor, "employee", None) if event.actor_id else None
+        if employee is not None:
+            event.actor_name, event.actor_nip = employee.full_name, employee.nip
+        else:  # an account without an employee (Kominfo, "sistem"), or a failed login's text
+            event.actor_name, event.actor_nip = event.actor_label, ""
+        event.object_label, event.object_nip = _audit_object(event, people)
+    return events
+
+
+def _audit_object(event, people: dict[str, Employee]) -> tuple[str, str]:
+    """What the audit log shows as an event's object, and the NIP to print small under it when the
+    object is a person: an account is its employee's name, an employee "Name (NIP)" is split."""
+    from ekinerja.core.audit_labels import object_label
+
+    if event.object_type == _ACCOUNT and event.object_id in people:
+        person = people[event.object_id]
+        return person.full_name, person.nip
+    if event.object_type == "org.Employee":
+        match = _EMPLOYEE_REPR.match(event.object_repr or "")
+        if match:
+            return match["name"], match["nip"]
+    return object_label(event.object_type, event.object_id, event.object_repr), ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from django.contrib.auth import views as auth_views
@@ -12,7 +11,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from ekinerja.core.clock import local_today
-from ekinerja.core.models import AuditEvent
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 
 from . import selectors
@@ -148,44 +146,5 @@ def unit_chart(request, pk: int):
 def audit_log(request):
     if not request.user.has_perm("org.view_audit_log"):
         raise PermissionDenied
-    from ekinerja.core.audit_labels import action_label
-
-    events = list(scoped(AuditEvent, request.user).select_related("actor__employee")[:200])
-    # Accounts as objects (a login, a password reset) are named by their employee: one query for
-    # the page, not one per row.
-    account_ids = {
-        e.object_id for e in events if e.object_type == _ACCOUNT and e.object_id.isdigit()
-    }
-    people = (
-        {str(p.user_id): p for p in scoped(Employee, request.user).filter(user_id__in=account_ids)}
-        if account_ids
-        else {}
-    )
-    for event in events:  # labels from the code and the model registry: no query per row
-        event.action_label = action_label(event.action)
-        employee = getattr(event.actor, "employee", None) if event.actor_id else None
-        if employee is not None:
-            event.actor_name, event.actor_nip = employee.full_name, employee.nip
-        else:  # an account without an employee (Kominfo, "sistem"), or a failed login's text
-            event.actor_name, event.actor_nip = event.actor_label, ""
-        event.object_label, event.object_nip = _audit_object(event, people)
+    events = selectors.audit_log_events(request.user)
     return render(request, "org/audit_log.html", {"events": events})
-
-
-_ACCOUNT = "core.User"
-_EMPLOYEE_REPR = re.compile(r"^(?P<name>.+) \((?P<nip>\d{18})\)$")  # Employee.__str__
-
-
-def _audit_object(event: AuditEvent, people: dict[str, Employee]) -> tuple[str, str]:
-    """What the audit log shows as an event's object, and the NIP to print small under it when the
-    object is a person: an account is its employee's name, an employee "Name (NIP)" is split."""
-    from ekinerja.core.audit_labels import object_label
-
-    if event.object_type == _ACCOUNT and event.object_id in people:
-        person = people[event.object_id]
-        return person.full_name, person.nip
-    if event.object_type == "org.Employee":
-        match = _EMPLOYEE_REPR.match(event.object_repr or "")
-        if match:
-            return match["name"], match["nip"]
-    return object_label(event.object_type, event.object_id, event.object_repr), ""

@@ -14,9 +14,9 @@ tpp.export reaches it (`views.download`). Any change that could reach a locked r
 lock, other figures) gives another name; the print date is part of it, so the "dicetak" line is
 always the day's; so are what the organisation prints on it (`signers`: the signature blocks, the
 units' and the instansi's names), so a head of unit or treasurer corrected after the pdf was made
-shows in the next download the same day (the place of signing, `Instansi.place`, likewise); and the layout's own files (`LAYOUT`: the pdf templates and
-the code that fills them), so an upgrade of the installation never serves a file laid out by the
-previous version. Files of other days are removed when a new one is written. A run that is not
+shows in the next download the same day (the place of signing, `Instansi.place`, likewise); and
+the layout's own files (`LAYOUT`: the pdf templates and the code that fills them), so an upgrade
+of the installation never serves a file laid out by the previous version. Files of other days are removed when a new one is written. A run that is not
 locked has no document at all.
 
 The job's state is a small JSON file beside the pdf (queued, running with the page being laid out,
@@ -102,8 +102,7 @@ def signers(run: Run) -> dict[int | None, str]:
     """What the organisation prints on each of the run's nominatif pdfs, by scope (a paying unit's
     id; None for the whole instansi): the signature blocks on the document's date
     (exports.signatories), the units' names and the instansi's name and place of signing, as a
-    digest. Read in a fixed
-    number of queries (the run's paying units, then signatories' five), whatever the units."""
+    digest. Read in a fixed number of queries (the run's paying units, then signatories' five), whatever the units."""
     from ekinerja.core.periods import Period
 
     from . import exports

@@ -647,8 +647,15 @@ def leave_types_not_in_policy(
 
 def without_bank_account(run: Run, limit: int = 20) -> tuple[int, list[Result]]:
     """Results of the run with an amount to pay but no bank account number (the bank file would
-    carry an empty account): how many, and the first `limit` by name (two queries)."""
-    rows = Result.objects.filter(run=run, payable__gt=0, bank_account="")
+    carry an empty account; an account of spaces is none, as exports.account_remark says it on
+    the documents): how many, and the first `limit` by name (two queries)."""
+    from django.db.models.functions import Trim
+
+    rows = (
+        Result.objects.filter(run=run, payable__gt=0)
+        .annotate(account=Trim("bank_account"))
+        .filter(account="")
+    )
     return rows.count(), list(rows.order_by("name")[:limit])
 
 
@@ -959,8 +966,8 @@ class Estimate:
 def estimate(employee: Employee, today: dt.date) -> Estimate | None:
     """The current month computed on the fly for one employee (nothing stored), from the data known
     today: working days after today count as clean days without minutes yet, so the estimate rises
-    as entries are verified; one covered by an approved leave counts as that leave. None without a policy in force or without a definitif post this month.
-    A fixed number of queries."""
+    as entries are verified; one covered by an approved leave counts as that leave. None without a
+    policy in force or without a definitif post this month. A fixed number of queries."""
     from .calculator import calculate
 
     period = Period.of(today)

@@ -388,3 +388,16 @@ def test_a_plh_recorded_ahead_is_not_a_superior_before_the_day(client, pemda, at
     # Once October is over, its superior on the 31st (the Plh) opens that month.
     at("2026-11-05 09:00")
     assert _login(client, guru).get(october).status_code == 200
+
+
+def test_an_account_of_spaces_is_named_as_none_as_the_documents_say(client, pemda):
+    """The run page counts the same rows the payroll documents mark "Nomor rekening belum ada"
+    (exports.account_remark): an account typed as spaces is no account."""
+    from ekinerja.org.models import Employee
+    from ekinerja.tpp import selectors
+
+    staf = pemda.people["staf"]
+    Employee.objects.filter(pk=staf.pk).update(bank_account="   ")
+    run = services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    count, first = selectors.without_bank_account(run)
+    assert (count, [r.employee_id for r in first]) == (1, [staf.pk])
