@@ -26,6 +26,7 @@ IDENT_HEADERS = [
     "userid",
     "enrollnumber",
     "enrollno",
+    "enno",  # ZKTeco / Solution GLG_001.TXT (USB download)
     "badgenumber",
     "noabsen",
     "idpegawai",
@@ -49,6 +50,23 @@ DATETIME_HEADERS = {
 }
 DATE_HEADERS = {"tanggal", "date", "tgl", "tanggalscan", "scandate"}
 TIME_HEADERS = {"jam", "time", "pukul", "jamscan"}
+
+
+#: How many non-empty rows before the header line a file may hold: the report title, the period, the
+#: unit (an Excel export's merged title cells, "sep=;" of a CSV saved for Excel).
+HEADER_SCAN_ROWS = 15
+#: Digits a float (an Excel number cell) holds exactly: an 18-digit NIP stored as a number has lost
+#: its last digits (Excel keeps 15), and might end on another employee's NIP.
+_FLOAT_EXACT = 10**15
+_SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?[eE]\+\d+$")
+NUMERIC_IDENT = (
+    "PIN/NIP {} tersimpan sebagai angka di Excel, sehingga digit terakhirnya hilang; format "
+    "kolom PIN/NIP sebagai Teks lalu ekspor ulang berkasnya."
+)
+DATETIME_UNREADABLE = (
+    "Tanggal/jam tidak dapat dibaca: '{}' (kolom {}); tulis tanggal-bulan-tahun dan jam 24 jam, "
+    "mis. 01/10/2026 07:41 atau 2026-10-01 07:41:00."
+)
 
 
 @dataclass
@@ -115,24 +133,51 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _looks_like_data(row: list) -> bool:
+    """A row holding a date-time cell: a data line, not a title above the header."""
+    for cell in row:
+        if isinstance(cell, dt.datetime | dt.date):
+            return True
+        text = _cell_text(cell)
+        if len(text) >= 12:
+            try:
+                parse_datetime(text)
+            except ValueError:
+                continue
+            return True
+    return False
+
+
 def _tabular(rows: Iterator[tuple[int, list]], out: Parsed, fast: bool = False) -> Parsed:
-    """Rows of cells with a header line. `fast`: every cell is a str (CSV)."""
+    """Rows of cells with a header line. `fast`: every cell is a str (CSV). The header may follow a
+    few title rows (HEADER_SCAN_ROWS: "LAPORAN ABSENSI", the period, a merged title of an Excel
+    export), which are not data lines; a row holding a date-time before any header is not a title
+    (a file without a header), and the file is refused at its first line."""
     header = None
+    names: list[str] = []
+    first_error: tuple[int, str] | None = None
+    scanned = 0
     fromiso = dt.datetime.fromisoformat
     for line_no, row in rows:
         if not row or (
             len(row) == 1 and not row[0].strip() if fast else not any(_cell_text(c) for c in row)
         ):
             continue
-        out.total_lines += 1
         if header is None:
-            header = _columns(row)
-            if isinstance(header, str):
-                out.errors.append((line_no, header))
-                return out
+            found = _columns(row)
+            if isinstance(found, str):
+                first_error = first_error or (line_no, found)
+                scanned += 1
+                if scanned >= HEADER_SCAN_ROWS or _looks_like_data(row):
+                    out.total_lines += 1
+                    out.errors.append(first_error)
+                    return out
+                continue
+            header = found
+            names = [_cell_text(c) for c in row]
             out.ident_kind = header[3]
-            out.total_lines -= 1  # the header is not a data line
             continue
+        out.total_lines += 1
         ident_col, when_col, (day_col, tod_col), _kind = header
         if when_col is not None and fast:
             # The common case, plain text cells "PIN,2026-10-01 07:41:00": no per-cell conversions.
@@ -144,6 +189,7 @@ def _tabular(rows: Iterator[tuple[int, list]], out: Parsed, fast: bool = False) 
             else:
                 if (
                     ident
+                    and "+" not in ident
                     and when.tzinfo is None
                     and (when.hour or when.minute or when.second or len(row[when_col].strip()) > 10)
                 ):
@@ -152,17 +198,29 @@ def _tabular(rows: Iterator[tuple[int, list]], out: Parsed, fast: bool = False) 
                     )
                     continue
         try:
-            ident = _cell_text(row[ident_col])
+            raw_ident = row[ident_col]
         except IndexError:
-            ident = ""
+            raw_ident = None
+        ident = _cell_text(raw_ident)
         if not ident:
             out.errors.append((line_no, "PIN/NIP kosong."))
             continue
+        if (isinstance(raw_ident, float) and abs(raw_ident) >= _FLOAT_EXACT) or _SCIENTIFIC.match(
+            ident
+        ):
+            # Excel turned the NIP into a number and dropped its last digits: which employee it
+            # was can no longer be told (rounded, it may even be another employee's NIP).
+            out.errors.append((line_no, NUMERIC_IDENT.format(ident)))
+            continue
+        shown, column = "", ""
         try:
             if when_col is not None:
+                column = names[when_col] if when_col < len(names) else ""
                 raw = row[when_col]
-                when = raw if isinstance(raw, dt.datetime) else parse_datetime(_cell_text(raw))
+                shown = _cell_text(raw)
+                when = raw if isinstance(raw, dt.datetime) else parse_datetime(shown)
             else:
+                column = " + ".join(names[c] for c in (day_col, tod_col) if c < len(names))
                 d, t = row[day_col], row[tod_col]
                 if isinstance(d, dt.datetime):
                     d = d.date()
@@ -173,17 +231,41 @@ def _tabular(rows: Iterator[tuple[int, list]], out: Parsed, fast: bool = False) 
                 else:
                     d_text = d.isoformat() if isinstance(d, dt.date) else _cell_text(d)
                     t_text = t.isoformat() if isinstance(t, dt.time) else _cell_text(t)
-                    when = parse_datetime(f"{d_text} {t_text}")
+                    shown = f"{d_text} {t_text}".strip()
+                    when = _date_and_time(d_text, t_text)
         except (ValueError, IndexError, TypeError):
-            out.errors.append((line_no, "Tanggal/jam tidak dapat dibaca."))
+            out.errors.append((line_no, _unreadable(shown, column)))
             continue
         if when.tzinfo is not None:
-            out.errors.append((line_no, "Tanggal/jam tidak dapat dibaca."))
+            out.errors.append((line_no, _unreadable(shown or str(when), column)))
             continue
         out.rows.append((line_no, ident, when.replace(microsecond=0)))
     if header is None:
-        out.errors.append((1, "Berkas kosong."))
+        out.errors.append(first_error or (1, "Berkas kosong."))
     return out
+
+
+def _date_and_time(d_text: str, t_text: str) -> dt.datetime:
+    """A date column and a time column. The date column may hold the whole date-time itself
+    (Fingerspot's "Tanggal scan" beside its own "Jam"): taken when the time column is empty or
+    says the same time of day."""
+    try:
+        return parse_datetime(f"{d_text} {t_text}")
+    except ValueError:
+        if len(d_text) < 12:
+            raise
+        when = parse_datetime(d_text)  # ValueError when the date column is no date-time either
+        if t_text:
+            own = parse_datetime(f"{when.date().isoformat()} {t_text}")
+            if own.replace(second=0) != when.replace(second=0):
+                raise ValueError(t_text) from None
+        return when
+
+
+def _unreadable(shown: str, column: str) -> str:
+    if len(shown) > 40:
+        shown = shown[:40] + "..."
+    return DATETIME_UNREADABLE.format(shown, column or "tanggal/jam")
 
 
 def _decode(data: bytes) -> str:
@@ -247,6 +329,72 @@ def parse_dat(text: str, out: Parsed | None = None) -> Parsed:
     return out
 
 
+def _text_header(text: str) -> tuple[str, str] | None:
+    """A .txt/.dat that is a table with a header line rather than a bare attlog: an export of the
+    machine software, such as ZKTeco/Solution GLG_001.TXT (tab-separated "No, Mchn, EnNo, Name,
+    Mode, IOMd, DateTime", whose header has empty columns the data lines do not have). The text to
+    read as a table (the header's empty columns dropped, line numbers kept) and its delimiter, or
+    None."""
+    head, sep, rest = text.partition("\n")
+    skipped = 0
+    while not head.strip() and sep:
+        skipped += 1
+        head, sep, rest = rest.partition("\n")
+    head = head.rstrip("\r")
+    for delimiter in ("\t", ";", ","):
+        cells = head.split(delimiter)
+        if len(cells) < 2 or not isinstance(_columns(cells), tuple):
+            continue
+        if delimiter == "\t":
+            cells = [c for c in cells if c.strip()]
+        return "\n" * skipped + delimiter.join(cells) + sep + rest, delimiter
+    return None
+
+
+def _header_delimiter(text: str) -> str | None:
+    """The delimiter that splits one of the first lines into a recognisable header (the sniffer,
+    misled by title lines above it, took a comma in "Laporan Absensi; Periode ..."), or None."""
+    lines = (line for line in text[:8192].splitlines() if line.strip())
+    for _n, line in zip(range(HEADER_SCAN_ROWS), lines, strict=False):
+        for delimiter in (",", ";", "\t", "|"):
+            cells = [c.strip().strip('"') for c in line.split(delimiter)]
+            if len(cells) > 1 and isinstance(_columns(cells), tuple):
+                return delimiter
+    return None
+
+
+def _parse_delimited(text: str, out: Parsed, delimiter: str | None = None) -> Parsed:
+    """A delimited table (CSV, or a .txt export with a header): the delimiter given, named by
+    Excel's "sep=;" first line, or sniffed among , ; tab and |."""
+    sep_line = re.match(r"\ufeff?sep=(.)[ \t]*\r?\n", text)
+    if delimiter is not None:
+        dialect = type("Given", (csv.excel,), {"delimiter": delimiter})
+    elif sep_line:
+        # The line stays as an empty one, so line numbers are those of the file.
+        delimiter = sep_line.group(1)
+        text = "\n" + text[sep_line.end() :]
+        dialect = type("SepDialect", (csv.excel,), {"delimiter": delimiter})
+    elif (found := _header_delimiter(text)) is not None:
+        dialect = type("Header", (csv.excel,), {"delimiter": found})
+    else:
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+        except csv.Error:
+            dialect = csv.excel
+    if '"' not in text and "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    if '"' not in text and "\r" not in text:
+        # No quoting: splitting is what the csv module would do, at twice the speed.
+        sep = dialect.delimiter
+        rows = ((n, line.split(sep)) for n, line in enumerate(text.split("\n"), start=1))
+        return _tabular(rows, out, fast=True)
+    # newline="": the csv module reads \r, \n and \r\n line ends itself (a file with \r alone
+    # raised "new-line character seen in unquoted field", a server error).
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    _tabular(_csv_rows(reader, out), out, fast=True)
+    return out
+
+
 def parse_file(name: str, data: bytes) -> Parsed:
     """Parse an export by its extension (.csv, .xlsx, .dat/.txt)."""
     # A million small tuples would set off the cyclic garbage collector again and again; they hold
@@ -280,24 +428,11 @@ def _parse_file(name: str, data: bytes) -> Parsed:
         return result
     text = _decode(data)
     if lower.endswith((".dat", ".txt")):
+        table = _text_header(text)
+        if table is not None:
+            return _parse_delimited(table[0], out, table[1])
         return parse_dat(text, out)
     if lower.endswith(".csv"):
-        sample = text[:4096]
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
-        if '"' not in text and "\r\n" in text:
-            text = text.replace("\r\n", "\n")
-        if '"' not in text and "\r" not in text:
-            # No quoting: splitting is what the csv module would do, at twice the speed.
-            sep = dialect.delimiter
-            rows = ((n, line.split(sep)) for n, line in enumerate(text.split("\n"), start=1))
-            return _tabular(rows, out, fast=True)
-        # newline="": the csv module reads \r, \n and \r\n line ends itself (a file with \r alone
-        # raised "new-line character seen in unquoted field", a server error).
-        reader = csv.reader(io.StringIO(text, newline=""), dialect)
-        _tabular(_csv_rows(reader, out), out, fast=True)
-        return out
+        return _parse_delimited(text, out)
     out.errors.append((0, "Jenis berkas tidak didukung; gunakan .csv, .xlsx atau .dat."))
     return out

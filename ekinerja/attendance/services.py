@@ -439,6 +439,10 @@ def pin_resolver(instansi: Instansi, device: Device | None):
         )
     )
     by_nip = dict(Employee.objects.filter(instansi=instansi).values_list("nip", "id"))
+    # A mapping typed with leading zeros ("007", as the GLG export and some machines' screens show
+    # it) for a machine that sends "7" (ADMS, pull): its punches were skipped as an unknown PIN.
+    # By the digits without leading zeros, unless two mappings would then name different employees.
+    device_digits, wide_digits = _by_digits(by_device), _by_digits(wide)
 
     def resolve(ident: str) -> int | None:
         key = ident.strip()
@@ -446,9 +450,26 @@ def pin_resolver(instansi: Instansi, device: Device | None):
         if found is None and key.isdigit():
             stripped = key.lstrip("0")
             found = by_device.get(stripped) or wide.get(stripped)
+            if found is None:
+                found = device_digits.get(stripped) or wide_digits.get(stripped)
         return found
 
     return resolve
+
+
+def _by_digits(pins: dict[str, int]) -> dict[str, int]:
+    """PIN mappings keyed by their digits without leading zeros; a key two mappings of different
+    employees share is left out (ambiguous)."""
+    out: dict[str, int] = {}
+    clash: set[str] = set()
+    for pin, emp in pins.items():
+        if pin.isdigit():
+            key = pin.lstrip("0")
+            if out.setdefault(key, emp) != emp:
+                clash.add(key)
+    for key in clash:
+        del out[key]
+    return out
 
 
 # ---------------------------------------------------------------- file import
