@@ -8,13 +8,16 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 
 from ekinerja.core.admin import InstansiScopedAdmin
 from ekinerja.core.audit import audit_record, snapshot
+from ekinerja.core.periods import tanggal
 from ekinerja.org.selectors import employee_for_user
 
 from . import services, signals
 from .models import (
+    WEEKDAY_CHOICES,
     EmployeeSchedule,
     Holiday,
     ScheduleDay,
@@ -23,6 +26,23 @@ from .models import (
     ShiftRoster,
     WorkSchedule,
 )
+
+#: The refusal of an end before the start (a schedule period, a variant), on the end's field: the
+#: database constraint alone answered with its name ("Batasan ... dilanggar").
+TO_BEFORE_FROM = "Tanggal selesai tidak boleh sebelum tanggal mulai."
+WEEKDAY_NAMES = dict(WEEKDAY_CHOICES)
+
+
+class ScopedForm(forms.ModelForm):
+    """An admin form that knows the instansi of the row (set by ScopedFormAdmin.get_form): the
+    instansi is not a field of the form, so Django's unique checks that involve it are skipped and
+    a clash reached the database (an IntegrityError, a server error page)."""
+
+    scope_instansi_id: int | None = None
+
+    def instansi_id(self) -> int | None:
+        chosen = self.cleaned_data.get("instansi")  # a platform superuser's form has the field
+        return getattr(chosen, "pk", None) or self.instance.instansi_id or self.scope_instansi_id
 
 
 def _announce(obj, old=None) -> None:
@@ -83,7 +103,14 @@ def _announce_deleted(rows) -> None:
             )
 
 
-class AuditedAdmin(InstansiScopedAdmin):
+class ScopedFormAdmin(InstansiScopedAdmin):
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.scope_instansi_id = obj.instansi_id if obj is not None else request.user.instansi_id
+        return form
+
+
+class AuditedAdmin(ScopedFormAdmin):
     def save_model(self, request, obj, form, change):
         old = type(obj).objects.get(pk=obj.pk) if change else None
         before = snapshot(old) if old is not None else None
@@ -150,8 +177,57 @@ class ScopedInline(admin.TabularInline):
         return Scoped
 
 
+def _kept(formset):
+    """The valid forms of an inline that are not marked for deletion (an empty extra row has no
+    data)."""
+    return [
+        f
+        for f in formset.forms
+        if f.is_valid() and not (formset.can_delete and formset._should_delete_form(f))
+    ]
+
+
+class DaysFormSet(BaseInlineFormSet):
+    """A schedule's (or a variant's) weekdays: one row per weekday, a start unlike the end (the
+    rules of services.schedule_define). The database's unique weekday is conditional, so Django
+    did not check it: a second Monday was a server error."""
+
+    def clean(self):
+        super().clean()
+        seen: set[int] = set()
+        for form in _kept(self):
+            wd, start, end = (form.cleaned_data.get(k) for k in ("weekday", "start", "end"))
+            if wd is None:
+                continue
+            name = WEEKDAY_NAMES.get(wd, wd)
+            if wd in seen:
+                form.add_error("weekday", f"Hari {name} sudah diisi di baris lain.")
+            seen.add(wd)
+            if start is not None and start == end:
+                form.add_error("end", f"{name}: jam masuk dan pulang tidak boleh sama.")
+
+
+class ShiftsFormSet(BaseInlineFormSet):
+    """A schedule's shifts: a start unlike the end (services.schedule_define's rule; an end before
+    the start crosses midnight), each code once (said on the row, in Indonesian; Django's own
+    message named the field "code")."""
+
+    def clean(self):
+        seen: set[str] = set()
+        for form in _kept(self):
+            code = form.cleaned_data.get("code") or ""
+            start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
+            if start is not None and start == end:
+                form.add_error("end", f"Shift {code}: jam mulai dan selesai tidak boleh sama.")
+            if code in seen:
+                form.add_error("code", f"Kode shift {code} sudah dipakai di baris lain.")
+            seen.add(code)
+        super().clean()
+
+
 class ScheduleDayInline(ScopedInline):
     model = ScheduleDay
+    formset = DaysFormSet
     fields = ["weekday", "start", "end"]
 
     def get_queryset(self, request):
@@ -160,11 +236,34 @@ class ScheduleDayInline(ScopedInline):
 
 class ShiftInline(ScopedInline):
     model = Shift
+    formset = ShiftsFormSet
     fields = ["code", "name", "start", "end"]
+
+
+class WorkScheduleForm(ScopedForm):
+    def clean(self):
+        data = super().clean()
+        others = WorkSchedule.objects.filter(instansi_id=self.instansi_id()).exclude(
+            pk=self.instance.pk
+        )
+        code = (data.get("code") or "").strip()
+        if code:
+            data["code"] = code
+            if others.filter(code=code).exists():
+                self.add_error("code", f"Kode jadwal {code} sudah dipakai jadwal lain.")
+        if data.get("is_default"):
+            default = others.filter(is_default=True).first()
+            if default is not None:
+                self.add_error(
+                    "is_default",
+                    f"Jadwal bawaan instansi sudah {default}: hapus dahulu tanda bawaan di sana.",
+                )
+        return data
 
 
 @admin.register(WorkSchedule)
 class WorkScheduleAdmin(AuditedAdmin):
+    form = WorkScheduleForm
     list_display = ["code", "name", "kind", "grace_minutes", "use_national_holidays", "is_default"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
@@ -173,6 +272,7 @@ class WorkScheduleAdmin(AuditedAdmin):
 
 class VariantDayInline(ScopedInline):
     model = ScheduleDay
+    formset = DaysFormSet
     fk_name = "variant"
     fields = ["weekday", "start", "end"]
 
@@ -187,20 +287,74 @@ class VariantDayInline(ScopedInline):
         return WithSchedule
 
 
+class ScheduleVariantForm(ScopedForm):
+    """services.schedule_variant_define's rules: a fixed schedule, the end not before the start,
+    no overlap with another variant of the schedule (two Ramadan hours on one day: which one?)."""
+
+    def clean(self):
+        data = super().clean()
+        schedule, start, end = data.get("schedule"), data.get("date_from"), data.get("date_to")
+        if schedule is not None and schedule.kind != WorkSchedule.Kind.FIXED:
+            self.add_error("schedule", "Variasi hanya untuk jadwal tetap.")
+        if start and end and end < start:
+            self.add_error("date_to", TO_BEFORE_FROM)
+        elif schedule is not None and start and end:
+            clash = (
+                ScheduleVariant.objects.filter(
+                    schedule=schedule, date_from__lte=end, date_to__gte=start
+                )
+                .exclude(pk=self.instance.pk)
+                .first()
+            )
+            if clash is not None:
+                self.add_error(
+                    "date_from",
+                    f"Tumpang tindih dengan variasi '{clash.name}' ({tanggal(clash.date_from)} "
+                    f"s.d. {tanggal(clash.date_to)}).",
+                )
+        return data
+
+
 @admin.register(ScheduleVariant)
 class ScheduleVariantAdmin(AuditedAdmin):
+    form = ScheduleVariantForm
     list_display = ["schedule", "name", "date_from", "date_to"]
     inlines = [VariantDayInline]
 
 
-class HolidayForm(forms.ModelForm):
+class HolidayForm(ScopedForm):
+    """The service's rules checked on the form, so a clash is a field error: a second active
+    holiday of the same date and name was refused by services.holiday_create inside save_model,
+    a server error page."""
+
     class Meta:
         model = Holiday
         fields = ["date", "name", "kind"]
 
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        candidate = Holiday(
+            instansi_id=self.instansi_id(),
+            date=data.get("date"),
+            name=data.get("name"),
+            kind=data.get("kind"),
+        )
+        services.holiday_tidy(candidate)
+        problems = services.holiday_errors(candidate)
+        if not problems:
+            try:
+                services._check_duplicate(candidate, exclude_pk=self.instance.pk)
+            except ValidationError as exc:
+                problems = {k: v[0] for k, v in exc.message_dict.items()}
+        for field, message in problems.items():
+            self.add_error(field if field in self.fields else None, message)
+        return data
+
 
 @admin.register(Holiday)
-class HolidayAdmin(InstansiScopedAdmin):
+class HolidayAdmin(ScopedFormAdmin):
     form = HolidayForm
     list_display = ["date", "name", "kind", "source", "is_active"]
     list_filter = ["kind", "source", "is_active"]
@@ -238,11 +392,18 @@ class EmployeeScheduleForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         emp, start, end = data.get("employee"), data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", TO_BEFORE_FROM)
+            return data
         if emp and start:
             others = EmployeeSchedule.objects.filter(employee=emp).exclude(pk=self.instance.pk)
-            for o in others:
+            for o in others.select_related("schedule"):
                 if services._overlaps(start, end, o.date_from, o.date_to):
-                    raise ValidationError("Tumpang tindih dengan jadwal lain pegawai ini.")
+                    until = f"s.d. {tanggal(o.date_to)}" if o.date_to else "yang belum berakhir"
+                    raise ValidationError(
+                        f"Tumpang tindih dengan jadwal lain pegawai ini: {o.schedule.code} "
+                        f"mulai {tanggal(o.date_from)} {until}."
+                    )
         return data
 
 
@@ -298,8 +459,32 @@ class EmployeeScheduleAdmin(NotOwnRowsAdmin):
     list_filter = ["schedule"]
 
 
+class ShiftRosterForm(forms.ModelForm):
+    """One shift per employee and day: Django's own message for the clash said the opposite
+    ("... ini tidak ada", its Indonesian translation of "already exists")."""
+
+    def clean(self):
+        data = super().clean()
+        emp, day = data.get("employee"), data.get("date")
+        if emp and day:
+            other = (
+                ShiftRoster.objects.filter(employee=emp, date=day)
+                .exclude(pk=self.instance.pk)
+                .select_related("shift")
+                .first()
+            )
+            if other is not None:
+                self.add_error(
+                    "date",
+                    f"{emp.name} sudah terjadwal shift {other.shift.code} pada {tanggal(day)}; "
+                    "ubah baris roster itu.",
+                )
+        return data
+
+
 @admin.register(ShiftRoster)
 class ShiftRosterAdmin(NotOwnRowsAdmin):
+    form = ShiftRosterForm
     own_refusal = services.ROSTER_OWN_REFUSED
     list_display = ["employee", "date", "shift"]
     autocomplete_fields = ["employee"]

@@ -21,6 +21,7 @@ from ekinerja.org.models import Assignment, Employee, Role
 
 from . import signals
 from .models import (
+    WEEKDAY_CHOICES,
     EmployeeSchedule,
     Holiday,
     ScheduleDay,
@@ -402,7 +403,8 @@ def _days_problems(days: Mapping[int, Span] | None) -> list[ScheduleProblem]:
         if wd not in range(7):
             problems.append(("days", wd, f"Hari {wd} tidak dikenal (0 = Senin .. 6 = Minggu)."))
         elif start == end:
-            problems.append(("days", wd, f"Hari {wd}: jam masuk dan pulang tidak boleh sama."))
+            day = dict(WEEKDAY_CHOICES)[wd]
+            problems.append(("days", wd, f"{day}: jam masuk dan pulang tidak boleh sama."))
     return problems
 
 
