@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, connections
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from ekinerja.activities.models import ActivityEntry, EntryStatus
@@ -617,6 +617,20 @@ def unit_totals(run: Run) -> list[dict]:
         .order_by("unit__code")
     )
     return list(rows)
+
+
+def unrecovered_without_post(run: Run) -> Decimal:
+    """The part of recoveries the run's payment-only rows (someone with no post in the month) could
+    not cover: never carried on when the month is locked (services.carried_rest), left to BPKAD
+    to recover outside TPP. Zero or positive (one query)."""
+    month_total = F("net") + F("released") + F("adjustment")
+    found = (
+        Result.objects.filter(run=run, detail__payment_only=True)
+        .annotate(month_total=month_total)
+        .filter(month_total__lt=0)
+        .aggregate(total=Sum("month_total"))["total"]
+    )
+    return -(found or Decimal(0))
 
 
 def machines_behind(instansi: Instansi, period: Period) -> list:

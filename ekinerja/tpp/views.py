@@ -401,6 +401,7 @@ def _run_page(request, run: Run, form: dict | None = None):
     page = Paginator(results, 50).get_page(request.GET.get("hal"))
     period = Period.parse(run.period)
     month_open = not services.month_ended(request.user.instansi, period)
+    not_recovered = selectors.unrecovered_without_post(run)
     ctx = {
         "run": run,
         "period": period,
@@ -440,16 +441,17 @@ def _run_page(request, run: Run, form: dict | None = None):
         "withholdings": selectors.withholdings_of(run.instansi, period),
         "adjustments": [(a, _officer_name(a.created_by)) for a in selectors.adjustments_of(run)],
         # What the list pays beyond net − withheld + released + corrections: recoveries larger
-        # than a row's pay, left to a later month (the row pays 0, never less).
+        # than a row's pay (the row pays 0, never less), carried to a later month, except those of
+        # someone with no post in the month, which TPP no longer recovers (left to BPKAD).
         "carried_total": run.total_payable
-        - (run.total_net - run.total_withheld + run.total_released + run.total_adjustment),
+        - (run.total_net - run.total_withheld + run.total_released + run.total_adjustment)
+        - not_recovered,
+        "not_recovered_total": not_recovered,
         "can_recheck": locked and request.user.has_perm("tpp.manage_policy"),
         "rechecks": simulation.rechecks_of(run)
         if locked and request.user.has_perm("tpp.manage_policy")
         else [],
-        "open_withholdings": [
-            w for w in selectors.open_withholdings(run.instansi) if w.period != run.period
-        ],
+        "open_withholdings": _open_withholdings(run),
         "can_compute": request.user.has_perm("tpp.compute"),
         "can_export": request.user.has_perm("tpp.export"),
         "locked": locked,
@@ -460,6 +462,21 @@ def _run_page(request, run: Run, form: dict | None = None):
         "adjust_form": form if form and form["name"] == "adjust" else {},
     }
     return render(request, "tpp/run.html", ctx, status=400 if form else 200)
+
+
+def _open_withholdings(run: Run) -> list[Withholding]:
+    """The withholdings of other months still held, offered for release on the run's page (two
+    queries). Each knows `own_month`: its held month is not locked for the employee, so the release
+    pays it in that month's own list, not in this one (services.withholding_release); the page says
+    so. A later month already locked is not offered: it cannot be paid in an earlier list."""
+    held = [w for w in selectors.open_withholdings(run.instansi) if w.period != run.period]
+    locked = selectors.locked_months_of(run.instansi_id, {(w.employee_id, w.period) for w in held})
+    out = []
+    for w in held:
+        w.own_month = (w.employee_id, w.period) not in locked
+        if w.own_month or w.period < run.period:
+            out.append(w)
+    return out
 
 
 def _unit_recap(run: Run) -> dict:
@@ -618,10 +635,16 @@ def release(request, pk: int, wid: int):
     w = get_scoped_or_404(Withholding, request.user, pk=wid)
     try:
         target = Period.parse(run.period) if w.period != run.period else None
-        services.withholding_release(
+        w = services.withholding_release(
             actor=request.user, withholding=w, period=target, note=request.POST.get("note", "")
         )
-        messages.success(request, "Penahanan dilepas.")
+        # Where it is paid: a held month not locked yet pays it in its own list, whichever
+        # month's page the release was made from.
+        messages.success(
+            request,
+            f"Penahanan TPP {w.employee.name} {Period.parse(w.period).label} dilepas; "
+            f"dibayarkan pada daftar TPP {Period.parse(w.released_period).label}.",
+        )
     except (ValidationError, ValueError) as exc:
         _errors(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
     return redirect("tpp:run", pk=run.pk)
