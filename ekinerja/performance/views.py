@@ -49,7 +49,8 @@ from .models import (
     SkpPlan,
     SkpResult,
 )
-from .predicate import Rating, predicate
+from .predicate import MATRIX, Rating, predicate
+from .templatetags.kinerja import predikat_badge
 
 # ---------------------------------------------------------------- helpers
 
@@ -600,14 +601,23 @@ def evaluation_detail(request, pk: int):
         for r in results
         for i in r.indicators.all()
     ]
-    cfg = selectors.performance_settings(ev.instansi_id)
-    period = selectors.period_containing(cfg, ev.period_end)
     linked = selectors.linked_activities([r.pk for r in results], ev.period_start, ev.period_end)
-    return render(
-        request,
-        "performance/evaluation_detail.html",
-        {"ev": ev, "items": items, "period": period, "linked": linked},
-    )
+    # The months this evaluation covers ("Oktober 2026"), not the period today's settings would
+    # give its last month: a monthly October showed as "Triwulan IV 2026" once the Pemda went
+    # quarterly.
+    ctx = {"ev": ev, "items": items, "period_label": ev.period_label, "linked": linked}
+    if not ev.is_rated:
+        # Why "Belum dinilai": still to rate until the deadline (a reopening's included), or
+        # closed for good, when the month's TPP takes the policy's "not rated" value. The page
+        # said "Belum dinilai" alone, also long after nobody could rate it any more.
+        cfg = selectors.performance_settings(ev.instansi_id)
+        period = selectors.period_containing(cfg, ev.period_start)
+        if period.start == ev.period_start:
+            deadline = selectors.rating_deadline(ev.instansi_id, period)
+            ctx["rating_deadline"] = deadline
+            ctx["rating_locked"] = selectors.is_period_locked(ev.instansi_id, period)
+            ctx["rating_closed"] = ctx["rating_locked"] or _today(request) > deadline
+    return render(request, "performance/evaluation_detail.html", ctx)
 
 
 # ---------------------------------------------------------------- superior: home reminder
@@ -680,6 +690,19 @@ RATING_CHOICES = [
 ]
 
 
+def _predicate_matrix() -> dict[str, dict[str, str]]:
+    """ "results|behaviour" -> the predicate's label and badge class, for the sheet's script: the
+    badge follows the choices in the browser. Before, every click asked the server
+    (predicate_preview), two to three requests per subordinate, 60 to 90 for a unit of 30."""
+    out = {"": {"label": "—", "badge": predikat_badge("")}}
+    for (results, behaviour), pred in MATRIX.items():
+        out[f"{results.value}|{behaviour.value}"] = {
+            "label": pred.label,
+            "badge": predikat_badge(pred.value),
+        }
+    return out
+
+
 #: ?untuk= value of BKPSDM's sheet: the employees without a direct superior.
 WITHOUT_SUPERIOR = "tanpa-atasan"
 
@@ -721,6 +744,7 @@ def rating(request):
         "here": here,
         "for_bkpsdm": for_bkpsdm,
         "is_bkpsdm": is_bkpsdm,
+        "predicate_matrix": _predicate_matrix(),
     }
     if period is None:
         upcoming = selectors.period_containing(cfg, today)
@@ -745,7 +769,9 @@ def rating(request):
             behaviour = request.POST.get(f"perilaku-{key}", "")
             note = request.POST.get(f"catatan-{key}", "")
             posted[key] = (results, behaviour, note)
-            if row.plan is None or not (results or behaviour):
+            # A card left alone is skipped; one with only feedback typed is not: it gets the
+            # card's "Pilih penilaian ..." errors instead of the note vanishing on the save.
+            if row.plan is None or not (results or behaviour or note.strip()):
                 continue
             inputs.append(services.RatingInput(row.employee.pk, results, behaviour, note))
         if not inputs:
