@@ -31,6 +31,26 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class VolumeField(forms.DecimalField):
+    """A volume as an Indonesian writes it: "1,5" is one and a half (a phone's keyboard, a browser
+    without a number field, or a typed value all send it so); "1.5" still works."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and "," in value and "." not in value:
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+
+class DescriptionField(forms.CharField):
+    """A browser counts a line break in a textarea as one character (its maxlength) but sends it
+    as two (CR LF): a description within the limit on the phone was refused on the server. Line
+    breaks are kept as LF, so both count the same."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "class": "form-control"}, format="%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
@@ -40,7 +60,7 @@ class EntryForm(forms.Form):
     start_time = forms.TimeField(label="Mulai", widget=TIME_WIDGET)
     end_time = forms.TimeField(label="Selesai", widget=TIME_WIDGET)
     item = forms.IntegerField(label="Aktivitas", widget=forms.HiddenInput, required=False)
-    volume = forms.DecimalField(
+    volume = VolumeField(
         label="Volume",
         max_digits=7,
         decimal_places=2,
@@ -48,7 +68,7 @@ class EntryForm(forms.Form):
             attrs={"class": "form-control", "step": "0.01", "min": "0.01", "inputmode": "decimal"}
         ),
     )
-    description = forms.CharField(
+    description = DescriptionField(
         label="Uraian",
         required=False,
         max_length=DESCRIPTION_MAX_LENGTH,
@@ -74,6 +94,13 @@ class EntryForm(forms.Form):
         self.fields["volume"].error_messages["max_decimal_places"] = (
             "Paling banyak 2 angka di belakang koma."
         )
+        self.fields["volume"].error_messages["invalid"] = (
+            "Isi volume dengan angka, mis. 1 atau 1,5."
+        )
+        for name in ("start_time", "end_time"):
+            self.fields[name].error_messages["invalid"] = (
+                "Isi jam dengan format jam:menit, mis. 08:30."
+            )
         self.fields["files"].widget.attrs["class"] = "form-control"
         self.skp_choices = [(r.pk, skp_label(r)) for r in skp_results]
         self.fields["skp_result"].widget.choices = [
@@ -100,8 +127,12 @@ class VerifyForm(ReasonForm):
     decision = forms.ChoiceField(
         choices=[("approve", "Setujui"), ("reject", "Tolak"), ("return", "Kembalikan")]
     )
-    approved_volume = forms.DecimalField(
-        label="Volume disetujui", required=False, max_digits=7, decimal_places=2
+    approved_volume = VolumeField(
+        label="Volume disetujui",
+        required=False,
+        max_digits=7,
+        decimal_places=2,
+        error_messages={"invalid": "Isi volume disetujui dengan angka, mis. 1 atau 1,5."},
     )
 
 

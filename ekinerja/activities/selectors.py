@@ -431,6 +431,22 @@ def favourite_items(employee: Employee) -> list[ActivityCatalogItem]:
     ]
 
 
+def offered_items(
+    employee: Employee, day: dt.date, today: dt.date | None = None
+) -> tuple[list[ActivityCatalogItem], list[ActivityCatalogItem]]:
+    """(favourites, recent items) the entry form offers for `day`: only those the employee may
+    use that day (valid on the date, allowed for a post held), as the catalog search does. An item
+    withdrawn from the catalog, or one of a post left behind, was offered, picked, and the form
+    refused ("tidak berlaku", "tidak tersedia untuk jabatan Anda"). Four queries at most."""
+    favs, recent = favourite_items(employee), recent_items(employee)
+    ids = {i.pk for i in favs} | {i.pk for i in recent}
+    if not ids:
+        return favs, recent
+    on = min(day, today or local_today(employee.instansi))
+    ok = set(allowed_items(employee, on).filter(id__in=ids).values_list("id", flat=True))
+    return [i for i in favs if i.pk in ok], [i for i in recent if i.pk in ok]
+
+
 # --------------------------------------------------------------------------------------------------
 # The entry window
 
@@ -615,6 +631,8 @@ class DayView:
     window: WindowState
     favourites: list[ActivityCatalogItem] = field(default_factory=list)
     recent: list[ActivityCatalogItem] = field(default_factory=list)
+    # The employee's approved full-day leave on the day (its name): no entry can be made then.
+    leave: str | None = None
 
     @property
     def over_cap(self) -> bool:
@@ -682,6 +700,7 @@ def day_view(employee: Employee, day: dt.date, today: dt.date | None = None) -> 
         e.revise_until = revisions.get(e.pk)
         if e.revise_until is not None and e.revise_until < today:
             e.revise_until = None
+    favs, recent = offered_items(employee, day, today)
     return DayView(
         employee=employee,
         day=day,
@@ -695,8 +714,9 @@ def day_view(employee: Employee, day: dt.date, today: dt.date | None = None) -> 
         month_minutes=month_credited(employee, Period.of(day), settings.daily_cap_minutes),
         month_target=settings.monthly_target_minutes,
         window=window_state(employee, day, today, settings),
-        favourites=favourite_items(employee),
-        recent=recent_items(employee),
+        favourites=favs,
+        recent=recent,
+        leave=leave_on(employee.pk, day) if day <= today else None,
     )
 
 

@@ -173,6 +173,7 @@ def day(request, day: str):
                 .filter(pk=id_param(request.POST.get("item")) or 0)
                 .first()
             )
+            _no_item_too(form, selected)
     view = selectors.day_view(me, the_day, today_)
     if request.method != "POST":
         # The next activity usually starts when the last one ended: one field less to type.
@@ -184,6 +185,7 @@ def day(request, day: str):
         if ends:
             form.initial["start_time"] = max(ends)
     _focus_first_error(form)
+    _files_dropped(form, request)
     roles = user_roles(request.user)
     ctx = {
         "v": view,
@@ -223,6 +225,20 @@ def _already_saved(me: Employee, cd: dict, item: ActivityCatalogItem) -> bool:
         description=(cd["description"] or "").strip(),
         created_at__gte=timezone.now() - dt.timedelta(minutes=RESEND_MINUTES),
     ).exists()
+
+
+def _no_item_too(form, selected) -> None:
+    """A form refused for its own fields (a time, the volume) without an activity chosen says that
+    too, at once: else the employee corrects the time, sends it again over a slow connection and
+    only then learns the activity is missing."""
+    if selected is None and "item" not in form.errors:
+        form.add_error("item", "Pilih aktivitas dari katalog.")
+
+
+def _files_dropped(form, request) -> None:
+    """A refused form cannot give its files back (a browser never refills a file field): the page
+    says so beside the field (`form.files_dropped`), else the entry is saved without its evidence."""
+    form.files_dropped = bool(form.errors) and bool(request.FILES.getlist("files"))
 
 
 # How long after saving an entry the same form sent again is taken for a repeat, not a mistake.
@@ -452,7 +468,16 @@ def entry_edit(request, pk: int):
                         )
                     messages.success(request, "Perubahan tersimpan.")
                     return redirect("activities:day", day=res.entry.date.isoformat())
-    favs, recent = selectors.favourite_items(me), selectors.recent_items(me)
+        else:
+            picked = (
+                scoped(ActivityCatalogItem, request.user)
+                .filter(pk=id_param(request.POST.get("item")) or 0)
+                .first()
+            )
+            selected = picked  # what was sent, as the day page does: never the old one back
+            _no_item_too(form, picked)
+    _files_dropped(form, request)
+    favs, recent = selectors.offered_items(me, entry.date)
     return render(
         request,
         "activities/entry_edit.html",
@@ -603,7 +628,9 @@ def verify_one(request, pk: int):
     )
     form = VerifyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Keputusan tidak valid.")
+        # Say what was wrong (a volume the superior typed), not only that something was.
+        errors = form.errors.get("approved_volume") or ["Keputusan tidak valid."]
+        messages.error(request, f"{entry.employee.name}, {tanggal(entry.date)}: {' '.join(errors)}")
         return _inbox_redirect(request)
     cd = form.cleaned_data
     try:
@@ -765,7 +792,12 @@ def unlocks(request):
 
 @login_required
 def unlocks_manage(request):
-    if not request.user.has_perm("activities.decide_unlock"):
+    # The role itself, not has_perm alone: Django grants every permission to a superuser, and a
+    # Kominfo technical admin who is one was shown the requests with "Setujui" buttons that
+    # services.unlock_request_decide then refuses (only BKPSDM decides an unlock).
+    if not request.user.has_perm("activities.decide_unlock") or Role.BKPSDM not in user_roles(
+        request.user
+    ):
         raise PermissionDenied
     pending = list(
         scoped(UnlockRequest, request.user)

@@ -119,3 +119,13 @@
     });
   });
 })();
+
+/* Enter in a search box inside a form (the catalog search of the activity form) searches; it does
+   not send the form around it. A phone keyboard's "Go" key in that box sent the half-filled entry:
+   refused for want of an activity, or saved as a draft with the activity ticked before. */
+document.addEventListener("keydown", function (ev) {
+  var t = ev.target;
+  if (ev.key !== "Enter" || !t || !t.matches || !t.matches("input[data-enter-searches]")) return;
+  ev.preventDefault();
+  if (window.htmx) window.htmx.trigger(t, "search");
+});
