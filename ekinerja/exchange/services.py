@@ -12,6 +12,7 @@ transaction and audited.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,7 +29,7 @@ from ekinerja.core.periods import tanggal
 from ekinerja.org.models import Role
 from ekinerja.org.selectors import user_roles
 from ekinerja.tpp.models import Policy
-from ekinerja.tpp.policy import policy_from_dict, policy_to_dict
+from ekinerja.tpp.policy import PolicyError, policy_from_dict, policy_to_dict
 from ekinerja.workcal import signals
 from ekinerja.workcal.models import Holiday, ScheduleDay, Shift, WorkSchedule
 from ekinerja.workcal.services import holiday_errors, holiday_tidy, schedule_problems
@@ -353,11 +354,44 @@ def _holiday_rows(
     return rows
 
 
+def _policy_key(data) -> str | None:
+    """A policy as its normalised document (what policy_save stores), to know one already held;
+    None for stored data that no longer reads (an old draft)."""
+    try:
+        return json.dumps(policy_to_dict(policy_from_dict(data)), sort_keys=True)
+    except PolicyError:
+        return None
+
+
+def _new_policies(instansi: Instansi, doc: Document, skipped: list[str]) -> list[tuple]:
+    """The document's policies the instansi does not hold yet as a draft or an adopted version
+    (same figures, name and date; one query): importing the same file twice makes no second set of
+    identical drafts. Each one left out is listed in `skipped`."""
+    held = {}
+    for row in Policy.objects.filter(
+        instansi=instansi, status__in=[Policy.Status.DRAFT, Policy.Status.ADOPTED]
+    ).order_by("pk"):
+        held.setdefault(_policy_key(row.data), row)
+    out = []
+    for pol, src in doc.policies:
+        row = held.get(json.dumps(policy_to_dict(pol), sort_keys=True))
+        if row is None:
+            out.append((pol, src))
+            continue
+        state = "draf" if row.status == Policy.Status.DRAFT else "kebijakan yang berlaku"
+        skipped.append(
+            f"kebijakan '{pol.name}' berlaku mulai {tanggal(pol.effective_from)} sudah ada "
+            f"sebagai {state} dengan isi yang sama"
+        )
+    return out
+
+
 @transaction.atomic
 def exchange_import(
     *, actor: User | None, instansi: Instansi, doc: Document, today: dt.date
 ) -> ImportSummary:
-    """Policies arrive as drafts; catalog items are added or changed by code under the catalog's
+    """Policies arrive as drafts (one the instansi already holds as a draft or an adopted version,
+    same content, is skipped); catalog items are added or changed by code under the catalog's
     own rules; schedules and holidays new by code or (date, name) are added under the work
     calendar services' own rules (schedule_problems, holiday_errors). A file with any refused
     catalog item, schedule or holiday is refused as a whole, every problem listed by its path
@@ -374,6 +408,7 @@ def exchange_import(
     holidays = _holiday_rows(instansi, doc, refused, out.skipped)
     if refused:
         raise ValidationError(refused)
+    new_policies = _new_policies(instansi, doc, out.skipped)
     policies = Policy.objects.bulk_create(
         [
             Policy(
@@ -384,7 +419,7 @@ def exchange_import(
                 data=src,
                 created_by=actor if actor is not None and actor.pk else None,
             )
-            for pol, src in doc.policies
+            for pol, src in new_policies
         ]
     )
     out.policies = len(policies)

@@ -186,10 +186,13 @@ class Section:
     title: str
     items: list[Item]
     note: str = ""
+    # A problem of the section's part as a whole, no one field's: every class base emptied
+    # ($.base_by_class), PPh 21 rates the form has no field for ($.pph21.rates).
+    error: str = ""
 
     @property
     def has_error(self) -> bool:
-        return any(i.error or i.row_errors for i in self.items)
+        return bool(self.error) or any(i.error or i.row_errors for i in self.items)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -493,7 +496,14 @@ def sections(data: dict, leave_names: Mapping[str, str] | None = None) -> list[S
         Section(
             "Iuran BPJS Kesehatan",
             [
-                _field(data, ("health_insurance", "employee_pct"), "Bagian pegawai (%)", "pct"),
+                _field(
+                    data,
+                    ("health_insurance", "employee_pct"),
+                    "Bagian pegawai (%)",
+                    "pct",
+                    optional=True,
+                    help="Kosong = Perbup tidak memotong iuran dari TPP.",
+                ),
                 _field(
                     data,
                     ("health_insurance", "income_cap"),
@@ -531,6 +541,11 @@ _NUMBER_RE = re.compile(r"-?\d+(?:[.,]\d+)?", re.ASCII)
 
 class Invalid(ValueError):
     pass
+
+
+#: A required field or a cell of a kept row left empty.
+REQUIRED = "wajib diisi"
+CHOOSE = "pilih salah satu"
 
 
 def parse(text: str, kind: str) -> Any:
@@ -601,6 +616,10 @@ def apply(
             except Invalid as exc:
                 errors[item.name] = str(exc)
                 continue
+            if value is None and not item.optional:
+                # Said as what it is, not as the reader's "harus berupa angka" of a missing value.
+                errors[item.name] = REQUIRED
+                continue
             _set(data, item.path, value, item.optional)
             continue
         rows, kept[item.path] = [], []
@@ -621,7 +640,17 @@ def apply(
             elif any(v not in (None, "") for v in row):
                 rows.append(row)
                 kept[item.path].append(i)
+                # A cell left empty in a row that is kept: which one, not "harus berupa angka".
+                for j, (value, (label, kind, optional)) in enumerate(
+                    zip(row, item.columns, strict=True)
+                ):
+                    name = item.cell_name(i, j)
+                    if value is None and not optional and name not in errors:
+                        errors[name] = f"{label}: {CHOOSE if kind == 'choice' else REQUIRED}"
         _set_table(data, item, rows)
+    if data.get("health_insurance") == {}:
+        # Both BPJS fields left empty: the Perbup takes no share from TPP (the part is optional).
+        data.pop("health_insurance")
     return data, errors, kept
 
 
@@ -725,7 +754,11 @@ def place(
             item = by_path.get(parts[:n])
             n -= 1 if item is None else 0
         if item is None:
-            rest.append((describe(path) if parts else "", path, reason))
+            section = _section_of(secs, parts)
+            if section is not None:
+                section.error = _join(section.error, f"{describe(path)}: {reason}")
+            else:
+                rest.append((describe(path) if parts else "", path, reason))
         elif item.kind == "table" and n < len(parts):
             nxt = parts[n]
             if item.row_keys:
@@ -745,6 +778,16 @@ def place(
         else:
             item.error = _join(item.error, reason)
     return rest
+
+
+def _section_of(secs: list[Section], parts: tuple) -> Section | None:
+    """The section holding the fields under the longest start of `parts` (a problem of a whole
+    table of fields, or of a part the form shows no field for), None when none does."""
+    for n in range(len(parts), 0, -1):
+        for section in secs:
+            if any(i.path[:n] == parts[:n] for i in section.items):
+                return section
+    return None
 
 
 def _join(first: str | None, second: str) -> str:
