@@ -703,6 +703,61 @@ def not_in_list(run: Run, limit: int = 20) -> tuple[int, list[Employee]]:
     return _counted(run, sorted(set(last) - listed), limit)
 
 
+def unpaid_after_lock(
+    instansi: Instansi | int, period: Period, limit: int = 20
+) -> tuple[int, list[Employee]]:
+    """Employees whom a locked list of the month should hold and no list of the month holds: a
+    definitif post on some day of the month, the last one in the scope of a locked list (the whole
+    instansi's, or a unit's subtree), recorded after that list was locked. A hire, or a transfer
+    into the unit: computing the list of the unit they left again leaves them out, as their last
+    post is no longer there, and the locked list cannot take them. Their month is paid by a
+    correction (the locked list's "Periksa selisih sejak dikunci"). Their number and up to `limit`
+    of them by name; four queries whatever the number of lists or employees (five with names)."""
+    from .services import LOCKED_STATES
+
+    instansi_id = instansi if isinstance(instansi, int) else instansi.pk
+    scopes = list(
+        Run.objects.filter(
+            instansi_id=instansi_id, period=str(period), state__in=LOCKED_STATES
+        ).values_list("unit_id", flat=True)
+    )
+    if not scopes:
+        return 0, []
+    start, end = period.first_day, period.last_day
+    last: dict[int, int] = {}
+    for emp_id, unit_id in (
+        Assignment.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=start),
+            instansi_id=instansi_id,
+            start__lte=end,
+            kind=Assignment.Kind.DEFINITIF,
+        )
+        .order_by("start", "id")
+        .values_list("employee_id", "position__unit_id")
+    ):
+        last[emp_id] = unit_id  # the latest start wins
+    if None not in scopes:  # only unit lists are locked
+        tree = UnitTree.load(instansi_id)
+        covered: set[int] = set()
+        for unit_id in scopes:
+            covered |= tree.subtree(unit_id)
+        last = {e: u for e, u in last.items() if u in covered}
+    listed = set(
+        Result.objects.filter(instansi_id=instansi_id, run__period=str(period)).values_list(
+            "employee_id", flat=True
+        )
+    )
+    missing = sorted(set(last) - listed)
+    if not missing:
+        return 0, []
+    first = list(
+        Employee.objects.filter(instansi_id=instansi_id, id__in=missing[:900]).order_by(
+            "name", "nip"
+        )[:limit]
+    )
+    return len(missing), first
+
+
 def _counted(run: Run, ids: list[int], limit: int) -> tuple[int, list[Employee]]:
     """How many of the run's instansi's employees `ids` are, and up to `limit` of them by name
     (named from the first 900 ids; one query, none when there are none)."""

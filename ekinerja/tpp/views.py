@@ -295,6 +295,11 @@ def runs(request):
             scoped(Run, request.user).select_related("unit").order_by("-period", "unit__code")[:24]
         ),
         "policy": selectors.policy_for(instansi, period),
+        # Employees a locked list of the month should hold and none does (a hire or a transfer
+        # recorded after the lock): paid by a correction.
+        "unpaid_after_lock": selectors.unpaid_after_lock(instansi, period)
+        if any(r.state in services.LOCKED_STATES for r in period_runs)
+        else (0, []),
         "units": [] if whole is not None else [u for u in units if u.id not in locked_units],
         "can_compute": request.user.has_perm("tpp.compute"),
     }
@@ -431,6 +436,10 @@ def _run_page(request, run: Run, form: dict | None = None):
         else "",
         "not_listed": selectors.not_in_list(run)
         if run.state in (Run.State.COMPUTED, Run.State.VERIFIED)
+        else (0, []),
+        # Locked: those recorded since (a hire, a transfer in) are paid by a correction.
+        "unpaid_after_lock": selectors.not_in_list(run)
+        if run.state in services.LOCKED_STATES
         else (0, []),
         "policy_now": services.policy_changed(run)
         if run.state in (Run.State.COMPUTED, Run.State.VERIFIED)

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from ekinerja.core.models import AuditEvent
@@ -185,29 +184,39 @@ def _transfer_staf_to_opd_a(pemda, start):
     return staf
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Reported, not fixed (needs the spec owner's decision): the recompute drops the "
-    "transferred employee from every October list and the list still locks.",
-)
-def test_a_transfer_into_a_locked_unit_run_does_not_drop_the_months_pay(pemda):
+def test_a_transfer_into_a_locked_unit_run_is_said_where_its_month_is_paid(pemda, client):
     """Dinas Kesehatan's October is computed with the staff member in it; Dinas Pendidikan's October
     is locked. The staff member's transfer to Dinas Pendidikan from 19 October is recorded after.
-    Computing Dinas Kesehatan again must not silently leave their October in no list at all."""
+    Computing Dinas Kesehatan again leaves them out (their last post is Dinas Pendidikan's), and
+    the locked list cannot take them: the month's page and the locked list's page say that their
+    October is in no list and is paid by a correction, and the locked list's recheck finds it."""
+    from ekinerja.tpp import selectors
+    from ekinerja.tpp.models import SimulationRow
+
     staf = pemda.people["staf"]
     _work(pemda, staf, (OCT,))
     run_b = _compute(pemda, OCT, unit=pemda.opd_b)
     assert Result.objects.filter(run=run_b, employee=staf).exists()
-    _lock(pemda, _compute(pemda, OCT, unit=pemda.opd_a))
+    run_a = _lock(pemda, _compute(pemda, OCT, unit=pemda.opd_a))
+    assert selectors.unpaid_after_lock(pemda.inst, OCT) == (0, [])
     _transfer_staf_to_opd_a(pemda, OCT.first_day.replace(day=19))
     run_b = _compute(pemda, OCT, unit=pemda.opd_b)
-    paid = Result.objects.filter(employee=staf, run__period="2026-10")
-    if not paid.exists():
-        # Dropped from every list: the list must at least not be locked so, without a word.
-        with pytest.raises(ValidationError, match="Staf Satu"):
-            _lock(pemda, run_b)
-    else:
-        assert paid.count() == 1 and paid.get().payable > 0
+    assert not Result.objects.filter(employee=staf, run__period="2026-10").exists()
+
+    assert selectors.unpaid_after_lock(pemda.inst, OCT) == (1, [staf])
+    client.force_login(pemda.bkpsdm1)
+    month = client.get(reverse("tpp:runs"), {"periode": "2026-10"}).content.decode()
+    assert 'data-testid="unpaid-after-lock"' in month and staf.nip in month
+    locked = client.get(reverse("tpp:run", args=[run_a.pk])).content.decode()
+    assert 'data-testid="unpaid-after-lock"' in locked and staf.nip in locked
+    # The unit left behind is not told to pay them: they are not its employee any more.
+    left = client.get(reverse("tpp:run", args=[run_b.pk])).content.decode()
+    assert 'data-testid="unpaid-after-lock"' not in left
+
+    # Paid by a correction: the recheck of the locked list finds the month, compared with Rp0.
+    assert client.post(reverse("tpp:run-recheck", args=[run_a.pk])).status_code == 302
+    row = SimulationRow.objects.get(simulation__run=run_a, employee=staf)
+    assert not row.old_net and row.new_net > 0 and row.difference == row.new_net
 
 
 def test_a_recovery_beyond_next_months_pay_while_that_month_is_withheld(pemda, client, at):
