@@ -120,6 +120,20 @@ def _values(obj, fields) -> dict:
     return {f: getattr(obj, f) for f in fields}
 
 
+def _access(user: User) -> dict:
+    """An account's groups and permissions by name ("org.change_employee"), sorted: what the
+    audit log shows of them."""
+    return {
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "user_permissions": sorted(
+            f"{app}.{codename}"
+            for app, codename in user.user_permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        ),
+    }
+
+
 @admin.register(Instansi)
 class InstansiAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "timezone", "place"]
@@ -166,27 +180,36 @@ class UserAdmin(InstansiScopedAdmin, BaseUserAdmin):
 
     def save_model(self, request, obj, form, change):
         """Accounts created or changed in the admin are audited (username, instansi, active, staff,
-        superuser; groups and permissions by name). A password typed in by the admin is known to
-        them: the owner must replace it at the first login, as a temporary one."""
+        superuser; groups and permissions by name), in save_related, once the groups and
+        permissions are saved too. A password typed in by the admin is known to them: the owner
+        must replace it at the first login, as a temporary one."""
+        if change:
+            old = User.objects.get(pk=obj.pk)
+            obj._admin_audit_before = {**_values(old, ACCOUNT_FIELDS), **_access(old)}
+        else:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # Groups and permissions are saved here, after save_model: a permission given to an account
+        # (a Kominfo staff account given "can change user", say) left no trace in the audit log.
         from ekinerja.core.audit import audit_record
 
-        before = _values(User.objects.get(pk=obj.pk), ACCOUNT_FIELDS) if change else None
-        with transaction.atomic():
-            if not change:
-                obj.must_change_password = True
-            super().save_model(request, obj, form, change)
-            after = _values(obj, ACCOUNT_FIELDS)
-            if change and before == after:
-                return
-            audit_record(
-                action="auth.account.admin_change" if change else "auth.account.admin_create",
-                actor=request.user,
-                instansi=obj.instansi,
-                obj=obj,
-                before=before,
-                after=after,
-                reason="melalui admin",
-            )
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        before = getattr(obj, "_admin_audit_before", None) if change else None
+        after = {**_values(obj, ACCOUNT_FIELDS), **_access(obj)}
+        if change and before == after:
+            return
+        audit_record(
+            action="auth.account.admin_change" if change else "auth.account.admin_create",
+            actor=request.user,
+            instansi=obj.instansi,
+            obj=obj,
+            before=before,
+            after=after,
+            reason="melalui admin",
+        )
 
     def user_change_password(self, request, id, form_url=""):
         """The admin's "change password" form: audited, the owner must choose their own at the next
@@ -237,3 +260,15 @@ class AuditEventAdmin(InstansiScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _own_password_change(request, extra_context=None):
+    """The admin's "Ubah kata sandi" (its own password) is the app's page (org's password-change):
+    Django's form changed the password with no audit event, left the phones' API tokens of the old
+    password valid and a temporary password's state set."""
+    from django.shortcuts import redirect
+
+    return redirect("password-change")
+
+
+admin.site.password_change = _own_password_change

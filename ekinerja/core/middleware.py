@@ -54,7 +54,12 @@ class SessionTimeoutMiddleware:
     """A logged-in session ends SESSION_IDLE_MINUTES after its last request (SESSION_COOKIE_AGE is
     that idle time, and each renewal moves the session's expiry) and SESSION_MAX_HOURS after the
     login, however busy. The renewal is a write of the session, so it happens at most once every
-    RENEW_SECONDS: an idle session still ends within a minute of its time."""
+    RENEW_SECONDS: an idle session still ends within a minute of its time.
+
+    What a logged-in user is shown is not kept by the browser (`Cache-Control: no-store`, unless
+    the view chose its own caching): on an office PC shared by several employees, the next person
+    pressed Back after "Keluar" and read the previous one's TPP, NIP and bank account from the
+    browser's cache, the session ended or not."""
 
     RENEW_SECONDS = 60
     SEEN = "_ek_seen"
@@ -66,22 +71,33 @@ class SessionTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
-        if session is not None and user is not None and user.is_authenticated:
-            import time
+        if session is None or user is None or not user.is_authenticated:
+            return self.get_response(request)
+        import time
 
-            from django.conf import settings
-            from django.contrib.auth import logout
+        from django.conf import settings
+        from django.contrib.auth import logout
 
-            now = int(time.time())
-            started = session.get(self.STARTED)
-            if started is None:
-                session[self.STARTED] = now  # set at the login (core.signals); older sessions here
-            elif now - started > settings.SESSION_MAX_HOURS * 3600:
-                logout(request)  # the view sees an anonymous user: the login page, then back
-                return self.get_response(request)
-            if now - session.get(self.SEEN, 0) >= self.RENEW_SECONDS:
-                session[self.SEEN] = now
-        return self.get_response(request)
+        now = int(time.time())
+        started = session.get(self.STARTED)
+        if started is None:
+            session[self.STARTED] = now  # set at the login (core.signals); older sessions here
+        elif now - started > settings.SESSION_MAX_HOURS * 3600:
+            logout(request)  # the view sees an anonymous user: the login page, then back
+            return _not_stored(self.get_response(request))
+        if now - session.get(self.SEEN, 0) >= self.RENEW_SECONDS:
+            session[self.SEEN] = now
+        return _not_stored(self.get_response(request))
+
+
+def _not_stored(response):
+    """The response of a logged-in request, not to be kept by the browser (or a proxy) unless the
+    view set its own Cache-Control (a private file's "private, no-store", for instance)."""
+    if not response.has_header("Cache-Control"):
+        from django.utils.cache import add_never_cache_headers
+
+        add_never_cache_headers(response)
+    return response
 
 
 class MethodNotAllowedPageMiddleware:
