@@ -64,9 +64,12 @@ class _Emp:
 
 
 def ensure_calendar(instansi: Instansi, today: dt.date) -> tuple[WorkSchedule, WorkSchedule]:
-    """The demo calendar (idempotent): national holidays of the demo's years, the default five-day
-    schedule and the hospital's three-shift schedule, through the workcal services."""
-    for year in sorted({p.year for p in history_months(today)} | {today.year}):
+    """The demo calendar (idempotent): national holidays of the demo's years and of the next one
+    (as `instansi-create` seeds them: a demo made in November or December would otherwise greet
+    BKPSDM with next year's empty calendar), the default five-day schedule and the hospital's
+    three-shift schedule, through the workcal services."""
+    years = {p.year for p in history_months(today)} | {today.year, today.year + 1}
+    for year in sorted(years):
         if not Holiday.objects.filter(instansi=instansi, date__year=year).exists():
             holidays_seed(actor=None, instansi=instansi, year=year)
     t = dt.time

@@ -373,6 +373,12 @@ def generate_performance(
     demo_atasan = _demo_atasan(previous)
     protected = {e for e, s in superior.items() if s is not None and s == demo_atasan}
     tendency = {e: _pick_rating(rng) for e in order}
+    # The demo "pegawai" account is the employee a trial looks at first: an ordinary ASN rated Baik
+    # most months, not whatever the draw gave (at 600 employees: Sangat Kurang, 25% of the SKP
+    # share, six months out of ten). Set after the draw, so every other employee keeps theirs.
+    demo_pegawai = _demo_account_employee(previous, "pegawai")
+    if demo_pegawai in tendency:
+        tendency[demo_pegawai] = ("as_expected", "as_expected")
     predicates = {p: predicate(*p).value for p in _PAIRS if p is not None}
     agreed_order = [e for e in order if status_of[e] == "agreed"]
     evaluation_rows = []
@@ -474,9 +480,14 @@ def generate_performance(
 
 def _demo_atasan(previous: dict | None) -> int | None:
     """The employee id behind the demo "atasan" account, if the org generator made one."""
+    return _demo_account_employee(previous, "atasan")
+
+
+def _demo_account_employee(previous: dict | None, role: str) -> int | None:
+    """The employee id behind the demo account of `role`, if the org generator made one."""
     org = (previous or {}).get("org")
     for account in getattr(org, "accounts", []) or []:
-        if account.role == "atasan":
+        if account.role == role:
             return (
                 Employee.objects.filter(user__username=account.username)
                 .values_list("id", flat=True)
