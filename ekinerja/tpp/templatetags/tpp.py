@@ -111,3 +111,68 @@ def css_string(value) -> str:
     return mark_safe(
         "".join(c if c.isalnum() or c in safe else f"\\{ord(c):x} " for c in str(value or ""))
     )
+
+
+@register.filter
+def component_allowances(detail, key: str) -> dict | None:
+    """Under a policy of several allowances (Kota Madiun's TPP and UKK), the allowances a component
+    belongs to: {"names": "Uang Kinerja", "ceiling": their ceilings' sum}; None under a policy of
+    one allowance. The explanation's component cards name it: a component's weight is a share of
+    its own allowance's ceiling (Rp540.000), not of the combined ceiling at the top (Rp3.240.000),
+    and so is an attendance deduction taken from the ceiling."""
+    allowances = (detail or {}).get("allowances") or {}
+    names = (detail or {}).get("allowance_names") or {}
+    holding = [(k, a) for k, a in allowances.items() if key in a]
+    if not holding:
+        return None
+    return {
+        "names": " + ".join(names.get(k) or k for k, _a in holding),
+        "ceiling": sum(Decimal(a.get("ceiling") or 0) for _k, a in holding),
+    }
+
+
+@register.simple_tag
+def leave_deductions(detail, policy_data) -> list[tuple[str, int, Decimal]]:
+    """The month's leave days whose type deducts from attendance (an izin's 1% a day under the
+    standard leave types), as (the type's code in words, days, the policy's deduction per day), by
+    code, from the stored detail and the policy the month was computed with (no query): the
+    attendance card lists every percentage that makes up the deduction, so that its lines add up
+    to the total in words."""
+    days = ((detail or {}).get("attendance") or {}).get("leave_days") or {}
+    types = (policy_data or {}).get("leave_types") or {}
+    rows = []
+    for code, n in sorted(days.items()):
+        try:
+            pct = Decimal(str((types.get(code) or {}).get("deduction") or 0))
+        except Exception:  # noqa: BLE001 - a template tag never raises
+            continue
+        if n and pct:
+            rows.append((code.replace("_", " "), n, pct))
+    return rows
+
+
+@register.simple_tag(takes_context=True)
+def day_pages(context, employee, period) -> dict:
+    """Links from the explanation to the month's pages day by day (which day was late, which one
+    counted as an absence without notice, which entries were approved): {"attendance": url or "",
+    "activities": url or ""}. The employee's own pages; for someone else (a superior, BKPSDM) the
+    employee's attendance month when they may see it, and no activity link (the month's entries
+    are the employee's own page)."""
+    from django.urls import reverse
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or employee is None or period is None:
+        return {"attendance": "", "activities": ""}
+    query = f"?periode={period}"
+    if employee.user_id is not None and employee.user_id == user.id:
+        return {
+            "attendance": reverse("attendance:month") + query,
+            "activities": reverse("activities:month") + query,
+        }
+    if user.has_perm("attendance.view_employee_month", employee):
+        return {
+            "attendance": reverse("attendance:employee-month", args=[employee.pk]) + query,
+            "activities": "",
+        }
+    return {"attendance": "", "activities": ""}
