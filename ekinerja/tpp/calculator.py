@@ -669,6 +669,21 @@ def _ceiling_block(
     )
 
 
+#: Names of the leave types the format's examples and the Pemda's usual Perbup use, for the notes
+#: an employee reads; any other key is written with spaces ("cuti_alasan_penting" -> "cuti alasan
+#: penting").
+LEAVE_NAMES = {
+    "cltn": "cuti di luar tanggungan negara (CLTN)",
+    "wfh": "bekerja dari rumah (WFH)",
+    "dl": "dinas luar",
+}
+
+
+def leave_name(key: str) -> str:
+    """A leave type's key as an employee reads it."""
+    return LEAVE_NAMES.get(key.lower(), key.replace("_", " "))
+
+
 def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
     """Compute one employee's TPP for one month under `policy` (tpp-rules.md, steps 1-6).
 
@@ -854,7 +869,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
         )
     for key, count in sorted(excluded_days.items()):
         notes.append(
-            f"{count} hari kerja {key.replace('_', ' ')}: tidak menerima TPP pada hari tersebut; "
+            f"{count} hari kerja {leave_name(key)}: tidak menerima TPP pada hari tersebut; "
             "pagu diprorata."
         )
     if w and dip == 0:
@@ -882,7 +897,10 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             "terbesar yang dihitung."
         )
     if acting_days and not plt_pct:
-        notes.append("Kebijakan tidak memberi tambahan untuk Plt/Plh (plt_pct 0 atau tidak diisi).")
+        notes.append(
+            "Kebijakan tidak memberi tambahan untuk Plt/Plh (persentase tambahan Plt/Plh 0 atau "
+            "tidak diisi)."
+        )
 
     # ---- attendance facts ----------------------------------------------------------------------
     def by_band(counter: Counter, bands: tuple[Band, ...]) -> tuple[tuple[Band, int], ...]:
@@ -1229,7 +1247,7 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
             room = max(ZERO, _frac(hi.income_cap) - _frac(salary))
             health = _rupiah(pct * min(_frac(gross), room))
             formula = (
-                f"{_pct(hi.employee_pct)} × {_rp(min(_frac(gross), room))}: TPP bruto "
+                f"{_pct(hi.employee_pct)} × {_rp(min(_frac(gross), room))}: TPP kotor "
                 f"{_rp(gross)}, paling banyak sampai batas penghasilan {_rp(hi.income_cap)} − "
                 f"gaji {_rp(salary)}"
             )

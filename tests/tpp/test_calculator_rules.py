@@ -64,7 +64,7 @@ def test_format_example_reproduced_by_hand():
         "Rp2.700.000 − 2,5% × pagu Rp9.000.000, paling sedikit Rp0"
     )
     assert formulas["Iuran jaminan kesehatan"] == (
-        "1% × Rp6.500.000: TPP bruto Rp8.325.000, paling banyak sampai batas penghasilan "
+        "1% × Rp6.500.000: TPP kotor Rp8.325.000, paling banyak sampai batas penghasilan "
         "Rp12.000.000 − gaji Rp5.500.000"
     )
     assert not any("min(" in f or "max(" in f for f in formulas.values())
@@ -246,6 +246,18 @@ def test_leave_that_excludes_tpp_prorates_the_ceiling_and_the_target():
     assert any("11 hari kerja tugas belajar" in n for n in r.notes)
 
 
+def test_a_cltn_note_names_the_leave_not_its_key():
+    p = policy(leave_types__cltn={"excludes_tpp": True})
+    days = full_month(22, minutes=3375)
+    for i in range(18, 22):
+        days = with_day(days, i, leave="cltn", has_any_punch=False)
+    r = calculate(p, month(days))
+    assert (
+        "4 hari kerja cuti di luar tanggungan negara (CLTN): tidak menerima TPP pada hari "
+        "tersebut; pagu diprorata." in r.notes
+    )
+
+
 def test_tpp_excluded_the_whole_month_pays_nothing_with_the_reason():
     days = [day(d, leave="tugas_belajar", has_any_punch=False) for d in workdays(22)]
     r = calculate(HSS, month(days))
@@ -344,7 +356,11 @@ def test_policy_without_plt_pct_adds_nothing_for_acting():
     p = policy(plt_pct=DELETE)
     r = calculate(p, month([day(d, acting=(PositionDay(15),)) for d in workdays(22)]))
     assert r.ceiling == 9_000_000
-    assert any("plt_pct" in n for n in r.notes)
+    assert (
+        "Kebijakan tidak memberi tambahan untuk Plt/Plh (persentase tambahan Plt/Plh 0 atau "
+        "tidak diisi)." in r.notes
+    )
+    assert not any("plt_pct" in n for n in r.notes)  # no developer key in what employees read
 
 
 def test_position_tpp_base_overrides_the_class_table():
