@@ -66,10 +66,15 @@ LocalTime = Annotated[
 ]
 
 
+#: The end of an entry in the document: LocalTime's example is a start ("08:00"); an example request
+#: with the same end was refused ("Jam selesai harus setelah jam mulai.").
+END_TIME_EXAMPLE = "09:00"
+
+
 class EntryIn(Schema):
     date: dt.date
     start_time: LocalTime
-    end_time: LocalTime
+    end_time: LocalTime = Field(..., examples=[END_TIME_EXAMPLE])
     item_id: Id
     volume: Decimal = Field(..., gt=0, max_digits=7, decimal_places=2)
     description: Text = Field("", max_length=DESCRIPTION_MAX_LENGTH)
@@ -92,7 +97,7 @@ class EntryOut(Schema):
     employee_id: int
     date: dt.date
     start_time: LocalTime
-    end_time: LocalTime
+    end_time: LocalTime = Field(..., examples=[END_TIME_EXAMPLE])
     item_id: int
     item_name: str
     output_unit: str
@@ -212,14 +217,22 @@ class MonthOut(Schema):
     minutes_by_day: dict[str, int]
 
 
+#: An account without an employee record (an officer's account) on a route about the caller's own
+#: activities: 403 in the words of the check-in (attendance.api) and of the services. It answered
+#: 404 "Data tidak ditemukan.", which named no data.
+NOT_AN_EMPLOYEE = "Akun ini tidak terhubung ke data pegawai."
+
+
 def _me(request) -> Employee:
     user = request.auth
     try:
         me = user.employee  # loaded together with a bearer token (ekinerja.api.auth)
     except Employee.DoesNotExist:
         me = None
-    if me is None or me.instansi_id != user.instansi_id:
-        raise Http404
+    if me is None:
+        raise PermissionDenied(NOT_AN_EMPLOYEE)
+    if me.instansi_id != user.instansi_id:
+        raise Http404  # an employee row of another instansi: not the caller's to see
     return me
 
 
@@ -480,9 +493,16 @@ def entry_verify(request, entry_id: int, data: VerifyIn):
         raise Http404 from None
 
 
+#: POST /verify-bulk naming neither `entry_ids` nor `employee_id`.
+NOTHING_PICKED = "Pilih aktivitas yang akan diverifikasi: isi entry_ids atau employee_id."
+
+
 @router.post("/verify-bulk", response=BulkCount)
 def verify_bulk(request, data: BulkVerifyIn):
     """Verify many entries at once: a list of ids, or a subordinate's entries between start and end."""
+    if data.entry_ids is None and data.employee_id is None:
+        # The service names the page's field (`decision`); a client shows it at `entry_ids`.
+        raise ValidationError({"entry_ids": NOTHING_PICKED})
     if data.start is not None and data.end is not None and data.end < data.start:
         # As GET /entries answers it: no entry lies in such a range, so nothing would be decided.
         raise ValidationError({"end": "Tanggal akhir tidak boleh sebelum tanggal awal."})
@@ -491,6 +511,14 @@ def verify_bulk(request, data: BulkVerifyIn):
         if data.employee_id
         else None
     )
+    if data.entry_ids:
+        # A listed id that is no entry of the caller's instansi (another Pemda's, or none at all):
+        # 404 and nothing decided, as POST /entries/{id}/verify answers it. The service reads only
+        # this instansi's entries, so such an id was dropped: 200 `count: 0`, or the rest of the
+        # list decided. One query.
+        wanted = set(data.entry_ids)
+        if scoped(ActivityEntry, request.auth).filter(pk__in=wanted).count() != len(wanted):
+            raise Http404
     try:
         n = services.entries_verify_bulk(
             actor=request.auth,

@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.urls import URLPattern
-from ninja import NinjaAPI, Router, Schema, Status
+from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as SchemaError
 
@@ -123,7 +123,12 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
-    expires_at: str
+    # The ISO 8601 text of the expiry (90 days on), documented as such: it was a bare `string`,
+    # leaving a client to guess how to read it. The text itself is unchanged.
+    expires_at: str = Field(
+        ...,
+        json_schema_extra={"format": "date-time", "examples": ["2027-01-07T09:00:00.000000+00:00"]},
+    )
 
 
 WRONG_PASSWORD = LoginForm.error_messages["invalid_login"]  # the login page's words
