@@ -112,6 +112,8 @@ class UnitAdmin(BkpsdmFieldsAdmin):
     actor_check = services.unit_actor_check
     bkpsdm_fields = services.UNIT_BKPSDM_FIELDS
     list_display = ["code", "name", "kind", "parent"]
+    # The parent may be empty, so the changelist's own select_related skips it: a query per row.
+    list_select_related = ["parent"]
     search_fields = ["code", "name"]
     list_filter = ["kind"]
 
@@ -123,6 +125,7 @@ class PositionAdmin(BkpsdmFieldsAdmin):
     actor_check = services.position_actor_check
     bkpsdm_fields = services.POSITION_BKPSDM_FIELDS
     list_display = ["code", "name", "unit", "kind", "kelas", "parent"]
+    list_select_related = ["unit", "parent"]  # the parent may be empty: else a query per row
     search_fields = ["code", "name"]
     list_filter = ["kind", "kelas"]
     autocomplete_fields = ["parent", "unit"]
@@ -255,6 +258,7 @@ class AssignmentAdmin(ServiceSavingAdmin):
 class RoleGrantAdmin(InstansiScopedAdmin):
     form = DomainValidatedForm
     list_display = ["user", "role", "unit"]
+    list_select_related = ["user", "unit"]  # the unit may be empty: else a query per row
     list_filter = ["role"]
     raw_id_fields = ["user"]
 

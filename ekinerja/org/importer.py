@@ -192,7 +192,7 @@ COLUMNS: tuple[Column, ...] = (
         "NPWP",
         False,
         (),
-        "Angka, boleh dengan titik dan tanda hubung.",
+        "15 atau 16 angka, boleh dengan titik dan tanda hubung.",
         "12.345.678.9-123.000",
     ),
     Column("bank_name", "Bank", False, ("Nama Bank",), "", "Bank Kalsel"),
@@ -1338,11 +1338,50 @@ class _Builder:
     def _position_name(self, position_id: int) -> str:
         return self.position_by_id[position_id]["name"]
 
+    def _struktural_clash(self, spec: _EmployeeSpec, employee_id: int | None) -> str | None:
+        """Why a new definitif post from spec.tmt in a struktural position is refused: another
+        employee's stored definitif post there reaches that day, and this file does not move them
+        out before it (as services.assignment_save: one definitif holder of a struktural post)."""
+        position = self.positions[spec.position_code]
+        target = self.db_positions.get(spec.position_code)
+        if position.kind != Position.Kind.STRUKTURAL or target is None:
+            return None
+        if not hasattr(self, "_file_posts"):  # once per preview, in memory
+            self._file_posts = {s.nip: (s.position_code, s.tmt) for s in self.employees}
+            self._nip_by_id = {e.id: nip for nip, e in self.db_employees.items()}
+            self._holders: dict[int, list[dict]] = defaultdict(list)
+            for posts in self.db_definitif.values():
+                for a in posts:
+                    self._holders[a["position_id"]].append(a)
+        for a in self._holders.get(target["id"], ()):
+            holder_id = a["employee_id"]
+            if holder_id == employee_id or (a["end"] is not None and a["end"] < spec.tmt):
+                continue
+            nip = self._nip_by_id.get(holder_id, "")
+            moved = self._file_posts.get(nip)
+            if moved is not None and moved[0] != spec.position_code and moved[1] <= spec.tmt:
+                continue  # this file ends their post the day before their new one
+            until = tanggal(a["end"]) if a["end"] else "sekarang"
+            return (
+                f"Jabatan struktural {spec.position_code} dipegang secara definitif oleh NIP "
+                f"{nip} ({tanggal(a['start'])} s.d. {until}); satu jabatan struktural hanya untuk "
+                "satu pejabat definitif. Cantumkan jabatan baru pejabat itu di berkas ini atau "
+                "akhiri dulu penempatannya."
+            )
+        return None
+
     def plan_employee(self, spec: _EmployeeSpec) -> RowResult:
         stored = self.db_employees.get(spec.nip)
         result = RowResult(spec.row, spec.nip, spec.fields.get("name", ""), Action.UNCHANGED)
         position = self.positions[spec.position_code]
         target_id = (self.db_positions.get(spec.position_code) or {}).get("id")
+        history = self.db_definitif.get(stored.id, []) if stored is not None else []
+        if not history or history[-1]["position_id"] != target_id:  # a new definitif post
+            clash = self._struktural_clash(spec, stored.id if stored is not None else None)
+            if clash:
+                self.error(spec.row, "position_code", clash)
+                result.action = Action.ERROR
+                return result
         if stored is None:
             result.action = Action.CREATE
             result.changes = [

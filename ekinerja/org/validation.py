@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from ekinerja.core.periods import tanggal
 
@@ -88,6 +89,9 @@ def position_validate(position: Position) -> None:
         errors["code"] = msg
     if position.kelas is not None and not 1 <= position.kelas <= 17:
         errors["kelas"] = "Kelas jabatan harus antara 1 dan 17."
+    if position.tpp_base is not None and position.tpp_base < 0:
+        # Else only the database constraint's name, as an error of the whole form.
+        errors["tpp_base"] = "Basis TPP khusus tidak boleh negatif; kosongkan bila tidak ada."
     if "parent" not in errors and (
         msg := _cycle_error(
             Position, position.pk, position.parent_id, position.instansi_id, "Jabatan"
@@ -99,8 +103,8 @@ def position_validate(position: Position) -> None:
 
 def validate_employee(employee: Employee, today: dt.date | None = None) -> None:
     """The rules on one employee's own fields (no database access): a plausible NIP that matches the
-    status (see org.nip), golongan/ruang for PNS and CPNS, a PPPK grade for PPPK, numeric NPWP and
-    account number."""
+    status (see org.nip), golongan/ruang for PNS and CPNS, a PPPK grade for PPPK, an NPWP of 15 or
+    16 digits, a numeric account number and a salary not below zero."""
     errors: dict[str, str] = {}
     try:
         parse_nip(employee.nip, status=employee.status, today=today)
@@ -119,10 +123,23 @@ def validate_employee(employee: Employee, today: dt.date | None = None) -> None:
         if not employee.pppk_grade:
             errors["pppk_grade"] = "Golongan PPPK wajib diisi untuk pegawai PPPK."
     # ASCII digits only: "١٢٣" or "²" pass str.isdigit() and would reach the bank's file.
-    if employee.npwp and not _ascii_digits(employee.npwp.replace(".", "").replace("-", "")):
+    npwp_digits = (employee.npwp or "").replace(".", "").replace("-", "")
+    if employee.npwp and not _ascii_digits(npwp_digits):
         errors["npwp"] = "NPWP hanya boleh berisi angka, titik dan tanda hubung."
+    elif employee.npwp and len(npwp_digits) not in (15, 16):
+        # 15 digits (99.999.999.9-999.999), or 16 (the NIK-based NPWP): a shorter one is a typo
+        # that would reach the tax and payroll files.
+        errors["npwp"] = (
+            f"NPWP harus 15 atau 16 angka (tertulis {len(npwp_digits)} angka), "
+            "mis. 12.345.678.9-123.000."
+        )
     if employee.bank_account and not _ascii_digits(employee.bank_account.replace("-", "")):
         errors["bank_account"] = "Nomor rekening hanya boleh berisi angka."
+    # The import's rows carry no salary (a SimpleNamespace without it).
+    salary = getattr(employee, "salary", None)
+    if salary is not None and salary < 0:
+        # The TPP run refuses a negative salary (health-insurance cap): refused here, where it is typed.
+        errors["salary"] = "Gaji tidak boleh negatif."
     _raise(errors)
 
 
@@ -179,7 +196,8 @@ def assignment_validate(assignment: Assignment) -> None:
     """An assignment: employee and position of the same instansi, end not before start; two definitif
     assignments of one employee may not overlap, nor two acting (Plt/Plh) assignments of one employee
     to the same position, nor an acting and a definitif one to the same position (one query over
-    the employee's other assignments)."""
+    the employee's other assignments); a struktural post has one definitif holder at a time (one
+    more query, for a definitif post only)."""
     errors = _same_instansi_errors(
         assignment.instansi_id,
         employee=_related(assignment, "employee"),
@@ -190,6 +208,7 @@ def assignment_validate(assignment: Assignment) -> None:
     _raise(errors)
     if not assignment.employee_id or not assignment.start:
         return
+    _struktural_holder_check(assignment)
     others = (
         Assignment.objects.filter(employee_id=assignment.employee_id)
         .exclude(pk=assignment.pk)
@@ -222,3 +241,37 @@ def assignment_validate(assignment: Assignment) -> None:
                     f"({other.position.name}) pada rentang tanggal ini."
                 }
             )
+
+
+def _struktural_holder_check(assignment: Assignment) -> None:
+    """A struktural post has one definitif holder at a time (as the employee import says): a
+    successor recorded while the predecessor's post is still open would leave two holders, and the
+    hierarchy would take the one with the lower NIP as their subordinates' superior, perhaps the
+    one who left. One query, only for a definitif post of a struktural position."""
+    if assignment.kind != Assignment.Kind.DEFINITIF or not assignment.position_id:
+        return
+    clash = (
+        Assignment.objects.filter(
+            position_id=assignment.position_id,
+            position__kind=Position.Kind.STRUKTURAL,
+            kind=Assignment.Kind.DEFINITIF,
+            start__lte=assignment.end or dt.date.max,
+        )
+        .filter(Q(end__isnull=True) | Q(end__gte=assignment.start))
+        .exclude(pk=assignment.pk)
+        .exclude(employee_id=assignment.employee_id)
+        .select_related("employee", "position")
+        .order_by("start")
+        .first()
+    )
+    if clash is None:
+        return
+    until = f"s.d. {tanggal(clash.end)}" if clash.end else "yang belum berakhir"
+    raise ValidationError(
+        {
+            "start": f"Jabatan struktural {clash.position.name} dipegang secara definitif oleh "
+            f"{clash.employee.full_name} ({clash.employee.nip}) mulai {tanggal(clash.start)} "
+            f"{until}; satu jabatan struktural hanya untuk satu pejabat definitif. Isi dulu "
+            "tanggal selesai penempatan pejabat sebelumnya."
+        }
+    )
