@@ -82,3 +82,25 @@ def test_the_card_costs_one_query(client, pemda):
     with CaptureQueriesContext(connection) as q:
         client.get(reverse("home"))
     assert len([x for x in q.captured_queries if "tpp_run" in x["sql"]]) == 1
+
+
+def test_the_home_page_counts_a_post_held_only_by_a_plt_as_vacant(pemda):
+    """As the leaders' staffing report does (org.selectors.staffing): the trial's home page said
+    "Jabatan kosong 6" where the report said 9, 3 of them held by a Plt/Plh."""
+    import datetime as dt
+
+    from ekinerja.org.models import Assignment
+    from ekinerja.org.selectors import instansi_stats, staffing
+    from tests.factories import AssignmentFactory, EmployeeFactory, PositionFactory
+
+    on = dt.date(2026, 10, 15)
+    before = instansi_stats(pemda.inst, on=on)["vacant_positions"]
+    post = PositionFactory(unit=pemda.opd_a)
+    acting = EmployeeFactory(instansi=pemda.inst)
+    AssignmentFactory(
+        position=post, employee=acting, start=dt.date(2026, 1, 1), kind=Assignment.Kind.PLT
+    )
+    stats = instansi_stats(pemda.inst, on=on)
+    assert stats["vacant_positions"] == before + 1
+    report = staffing(pemda.inst, on=on)
+    assert stats["vacant_positions"] == len(report.position_units) - len(report.held)
