@@ -35,8 +35,8 @@ from ekinerja.org.views import register_home_card
 from ekinerja.performance.selectors import predicate_month
 
 from . import documents, exports, policy_form, selectors, services, simulation
+from .models import Adjustment, Result, Run, Simulation, Withholding
 from .models import Policy as PolicyRow
-from .models import Result, Run, Simulation, Withholding
 from .policy import TEMPLATES, band_gap_warnings, decimal_comma
 
 # ---------------------------------------------------------------- helpers
@@ -218,6 +218,20 @@ def _employee_page(request, employee: Employee, own: bool, superior: Employee | 
         "withholdings": withholdings,
         # This month's own withholding: once released, the month's card says when it is paid.
         "held": next((w for w in withholdings if w.period == str(period)), None),
+        # Corrections of this month recorded after its list was locked, paid or recovered in a
+        # later one: the month's page said Rp2.645.999 paid with no word of the Rp150.000
+        # recovered in November (a carried rest is not a correction of this month's figures).
+        "corrections_of_month": [
+            {
+                "amount": abs(a.amount),
+                "recovered": a.amount < 0,
+                "target_period": a.target_period,
+                "reason": a.reason,
+            }
+            for a in Adjustment.objects.filter(
+                employee=employee, source_period=str(period), carried=False
+            ).order_by("target_period", "created_at", "pk")
+        ],
         "options": _month_options(today),
         "today": today,
     }

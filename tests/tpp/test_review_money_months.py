@@ -354,3 +354,27 @@ def test_the_run_page_does_not_say_a_recovery_from_someone_who_left_is_carried_o
     assert 'data-testid="not-recovered-total"' in html
     assert "tidak dapat dipotong dari TPP" in html and "Rp1.000.000" in html
     _agree(client, pemda, nov)
+
+
+def test_a_months_page_names_the_corrections_of_it_paid_in_a_later_month(pemda, client, at):
+    """October locked and paid; a Rp150.000 over-payment recovered in November and a Rp40.000
+    under-payment paid then. October's page said what it paid and nothing of either."""
+    at("2026-12-10 10:00")
+    staf = pemda.people["staf"]
+    _work(pemda, staf, (OCT, NOV))
+    _lock(pemda, _compute(pemda, OCT))
+    for amount, reason in ((-150_000, "Lebih bayar"), (40_000, "Kurang bayar")):
+        services.adjustment_record(
+            actor=pemda.bkpsdm1,
+            employee=staf,
+            source_period=OCT,
+            amount=Decimal(amount),
+            reason=reason,
+        )
+    client.force_login(staf.user)
+    html = client.get(reverse("tpp:mine"), {"periode": "2026-10"}).content.decode()
+    assert 'data-testid="corrections-of-month"' in html
+    assert "Kelebihan bayar Rp150.000, dipotong dari TPP November 2026: Lebih bayar" in html
+    assert "Kekurangan bayar Rp40.000, dibayarkan pada TPP November 2026: Kurang bayar" in html
+    november = client.get(reverse("tpp:mine"), {"periode": "2026-11"}).content.decode()
+    assert 'data-testid="corrections-of-month"' not in november
