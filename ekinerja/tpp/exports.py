@@ -879,7 +879,7 @@ BOLD = 1.1
 PT_MM = 25.4 / 72
 LIST_PT, TOTAL_PT = 6.0, 5.5  # table.list's font size, its total row's (_style.html)
 CELL_PAD_MM = 4.5 * PT_MM  # 2 pt padding each side and the 0.5 pt rule, rounded up
-PAGE_MM = 297 - 20 - 2 * 8 * 25.4 / 96  # A4 landscape less the @page and body margins (8 px)
+PAGE_MM = 297.0 - 20  # A4 landscape less the @page margins (the body has none: _style.html)
 
 
 def _text_mm(text: str, pt: float = LIST_PT, bold: bool = False) -> float:
@@ -906,25 +906,51 @@ def _money_mm(header: str, values, sums) -> float:
     return _fixed_mm(header, map(format_rupiah, values), map(format_rupiah, sums))
 
 
+def _lines(text: str, width: float) -> int:
+    """The lines `text` takes in a content width of `width` mm, broken at spaces (6 pt)."""
+    space, lines, used = _text_mm(" "), 1, 0.0
+    for word in text.split():
+        w = _text_mm(word)
+        if used and used + space + w > width:
+            lines, used = lines + 1, w
+        else:
+            used = used + space + w if used else w
+    return lines
+
+
+def _width_for(texts: list[str], lines: int, low: float, high: float) -> float:
+    """The narrowest content width in [low, high] mm at which each of `texts` takes at most `lines`
+    lines (`_lines`)."""
+    if high <= low or all(_lines(t, low) <= lines for t in texts):
+        return low
+    for _ in range(16):
+        mid = (low + high) / 2
+        if all(_lines(t, mid) <= lines for t in texts):
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+#: The texts that decide a wrapping column's width (the longest; all of them is slow for 3000 rows).
+WIDEST_TEXTS = 24
+
+
 def nominatif_columns(data: Payroll, section: Section) -> list[float]:
     """The width in mm of each column of a section's pdf list, for `table-layout: fixed`:
     WeasyPrint's automatic table layout measured every cell of every row (a fifth of the CPU of a
-    600-employee list); this does what it did from estimated text widths (`_text_mm`). A column
-    that never wraps (No, Kelas, the figures: rows at 6 pt, the total bold at 5.5 pt, the header's
-    longest word) is as wide as its widest text. The others (NIP / Nama, Gol., Jabatan, Rekening,
-    Keterangan) get at least their longest word (an 18-digit NIP; Keterangan 26 mm, its
-    min-width) and share the rest of the page in proportion to how much more their longest text
-    wants, as CSS's automatic layout does. The last width is Keterangan's. [] when the columns'
-    narrowest widths do not fit the page: that section keeps the automatic layout."""
+    600-employee list) and, with nine-digit unit totals, left Jabatan 15-18 mm (a long position
+    name over seven lines: 127 employees on 11 pages). From estimated text widths (`_text_mm`):
+    the columns that never wrap (No, Gol. / Kelas, the figures: rows at 6 pt, the total bold at
+    5.5 pt, the header's longest word) are as wide as their widest text. NIP / Nama (never
+    narrower than an NIP), Jabatan and Rekening (never narrower than an account number) share the
+    rest so that a row takes as few lines as possible: the smallest number of lines L at which the
+    longest position names fit in L lines and the longest names and bank names in L - 1 (under
+    the NIP, above the account); what is left goes to them in proportion to how much more their
+    longest text wants. The Keterangan is a line under its row across the page, not a column.
+    The last width is Rekening's. [] when the narrowest widths do not fit the page: that section
+    keeps the automatic layout."""
     rows, totals = section.rows, [section.totals]
-
-    def wraps(header: str, lines, floor: float = 0.0) -> tuple[float, float]:
-        """(min, max) content width of a column whose cells wrap at spaces."""
-        lines = [str(t or "") for t in lines]
-        low = max(floor, _word_mm([header], bold=True), _word_mm(lines)) + CELL_PAD_MM
-        high = max([_text_mm(t) for t in lines] + [_text_mm(header, bold=True)]) + CELL_PAD_MM
-        return low, max(low, high)
-
     figures = [
         _money_mm(
             data.short_ceiling_label, [r.ceiling for r in rows], [t["ceiling"] for t in totals]
@@ -943,27 +969,63 @@ def nominatif_columns(data: Payroll, section: Section) -> list[float]:
     ):
         figures.append(_money_mm(label, [getattr(r, f) for r in rows], [t[f] for t in totals]))
     number = _fixed_mm("No", [str(len(rows))])
-    kelas = _fixed_mm("Kelas", [str(r.kelas or "-") for r in rows])
-    flexible = [  # NIP / Nama, Gol., Jabatan, Rekening, Keterangan
-        wraps("NIP / Nama", [r.nip for r in rows] + [r.name for r in rows]),
-        wraps("Gol.", [r.golongan or "-" for r in rows]),
-        wraps("Jabatan", [r.position_name for r in rows]),
-        wraps("Rekening", [r.bank_name for r in rows] + [r.bank_account or "-" for r in rows]),
-        wraps("Keterangan", [remark(r) for r in rows], floor=26.0),  # _style.html: min-width 26mm
+    grade = _fixed_mm(
+        "Gol. / Kelas", [r.golongan or "-" for r in rows] + [str(r.kelas or "-") for r in rows]
+    )
+
+    def widest(texts) -> list[str]:
+        return sorted({str(t or "") for t in texts}, key=_text_mm, reverse=True)[:WIDEST_TEXTS]
+
+    # (texts that wrap, lines they lose to the unbroken line, narrowest content width, widest)
+    names, posts, banks = (
+        widest(r.name for r in rows),
+        widest(r.position_name for r in rows),
+        widest(r.bank_name for r in rows),
+    )
+    unbroken = [_text_mm(r.nip) for r in rows], [_text_mm(r.bank_account or "-") for r in rows]
+    flexible = [
+        (
+            names,
+            1,
+            max([_word_mm(["NIP", "Nama"], bold=True), _word_mm(names), *unbroken[0]]),
+            max([_text_mm(n) for n in names] + unbroken[0] + [0.0]),
+        ),
+        (
+            posts,
+            0,
+            max(_word_mm(["Jabatan"], bold=True), _word_mm(posts)),
+            max([_text_mm(t) for t in posts] + [0.0]),
+        ),
+        (
+            banks,
+            1,
+            max([_word_mm(["Rekening"], bold=True), _word_mm(banks), *unbroken[1]]),
+            max([_text_mm(b) for b in banks] + unbroken[1] + [0.0]),
+        ),
     ]
-    room = PAGE_MM - number - kelas - sum(figures)
-    low = sum(lo for lo, _hi in flexible)
-    high = sum(hi for _lo, hi in flexible)
-    if room >= high:  # everything fits on one line: the extra in proportion to the widths
-        share = [hi + (room - high) * hi / high for _lo, hi in flexible]
-    elif high > low and room > low:
-        share = [lo + (hi - lo) * (room - low) / (high - low) for lo, hi in flexible]
-    else:
+    room = PAGE_MM - number - grade - sum(figures) - len(flexible) * CELL_PAD_MM
+    if room < sum(lo for _t, _u, lo, _hi in flexible):
         # Too wide for the page (nine-digit figures, many components): the automatic layout, which
         # lets the table run into the right margin by its real widths rather than these estimates.
         return []
-    nip, gol, position, account, keterangan = share
-    widths = [number, nip, gol, kelas, position, *figures, account, keterangan]
+    for lines in range(2, 60):
+        share = [
+            _width_for(texts, max(lines - used, 1), lo, max(lo, hi))
+            for texts, used, lo, hi in flexible
+        ]
+        if sum(share) <= room:
+            break
+    else:
+        share = [lo for _t, _u, lo, _hi in flexible]
+    left = room - sum(share)
+    want = [max(hi - w, 0.0) for w, (_t, _u, _lo, hi) in zip(share, flexible, strict=True)]
+    if sum(want) > left:  # less than everything on one line: in proportion to what is missing
+        share = [w + left * x / sum(want) for w, x in zip(share, want, strict=True)]
+    else:  # everything on one line: the rest in proportion to the widths
+        share = [w + x for w, x in zip(share, want, strict=True)]
+        share = [w + (left - sum(want)) * w / sum(share) for w in share]
+    nip, position, account = (w + CELL_PAD_MM for w in share)
+    widths = [number, nip, grade, position, *figures, account]
     return [round(w, 1) for w in widths]
 
 

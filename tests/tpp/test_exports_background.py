@@ -110,30 +110,33 @@ def test_fixed_widths_fit_the_widest_figure_and_fill_the_page(locked_run):
     data = exports.payroll(run, signed=True)
     section = data.sections[0]
     widths = exports.nominatif_columns(data, section)
-    assert len(widths) == 13 + len(data.keys)
+    # No, NIP / Nama, Gol. / Kelas, Jabatan, pagu, the components, kotor, PPh, BPJS, bersih,
+    # dibayarkan, Rekening (the Keterangan is a line under its row: test_review_pdf_layout).
+    assert len(widths) == 11 + len(data.keys)
     assert sum(widths) == pytest.approx(exports.PAGE_MM, abs=0.5)
-    # The money column fits a nine-digit total in bold 5.5 pt and the keterangan keeps 26 mm.
+    # The money column fits a nine-digit total in bold 5.5 pt; Rekening fits an account number.
     section.totals["payable"] = exports.Decimal(987_654_321)
     widths = exports.nominatif_columns(data, section)
-    paid = widths[10 + len(data.keys)]
+    paid = widths[9 + len(data.keys)]
     assert paid >= exports._text_mm("Rp987.654.321", 5.5, bold=True)
-    assert widths[-1] >= 26
+    assert widths[-1] >= max(exports._text_mm(r.bank_account or "-") for r in section.rows)
     # A long position name gets more room than the short ones around it.
-    short = widths[4]
+    short = widths[3]
     section.rows[0].position_name = "Pengelola Layanan Operasional Sekretariat Daerah Bagian Umum"
-    assert exports.nominatif_columns(data, section)[4] > short
+    assert exports.nominatif_columns(data, section)[3] > short
 
 
 def test_a_list_too_wide_for_fixed_widths_keeps_the_automatic_layout(locked_run):
-    """Nine-digit figures in every column do not fit the page by the estimated widths: that section
-    is laid out by WeasyPrint's real widths, as before (test_exports_dec: it fits the page)."""
+    """Thirteen-digit figures in every column do not fit the page by the estimated widths: that
+    section is laid out by WeasyPrint's real widths, as before (test_exports_dec: it fits the
+    page). Nine-digit ones fit since the Keterangan became a line under its row."""
     p, run = locked_run
     data = exports.payroll(run, signed=True)
     section = data.sections[0]
     for f in ("ceiling", "gross", "net", "payable", "pph21", "health_insurance"):
-        section.totals[f] = exports.Decimal(9_876_543_210)
+        section.totals[f] = exports.Decimal(9_876_543_210_000)
     for k in data.keys:
-        section.totals[k] = exports.Decimal(9_876_543_210)
+        section.totals[k] = exports.Decimal(9_876_543_210_000)
     assert exports.nominatif_columns(data, section) == []
 
 
