@@ -102,8 +102,11 @@ class CatalogAdmin(InstansiScopedAdmin):
     def save_model(self, request, obj, form, change):
         if not self._platform(request) and not change:
             obj.instansi_id = request.user.instansi_id
+        # The unit limit goes through the service too, so the audit event records it (save_related
+        # then sets the same units again).
+        units = list(form.cleaned_data["units"]) if "units" in form.cleaned_data else None
         try:
-            services.catalog_item_save(actor=request.user, item=obj)
+            services.catalog_item_save(actor=request.user, item=obj, units=units)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
             raise

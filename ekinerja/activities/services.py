@@ -377,6 +377,15 @@ def catalog_item_save(
     if errors:
         raise ValidationError(errors)
     old = ActivityCatalogItem.objects.filter(pk=item.pk).first() if item.pk else None
+    before = snapshot(old) if old else None
+    after_units: dict[str, list[int]] = {}
+    if units is not None:
+        # Which units may use the item decides who can log it: the limit is recorded as it was and
+        # as it is. Without `units` the limit is not touched and not recorded (it said [], "every
+        # unit", when the admin then set units that nobody saw in the log).
+        if old is not None:
+            before["units"] = sorted(old.units.values_list("pk", flat=True))
+        after_units = {"units": sorted(u.pk for u in units)}
     item.full_clean(exclude=["units"])
     item.save()
     if units is not None:
@@ -386,8 +395,8 @@ def catalog_item_save(
         actor=actor,
         instansi=item.instansi,
         obj=item,
-        before=snapshot(old) if old else None,
-        after={**snapshot(item), "units": sorted(u.pk for u in units or [])},
+        before=before,
+        after={**snapshot(item), **after_units},
     )
     return item
 
@@ -1984,6 +1993,21 @@ def review_sample_draw(
     return sample
 
 
+def review_conflict(actor: User, me: Employee | None, entry: ActivityEntry) -> str:
+    """Why `actor` may not review `entry` ("" when they may): nobody judges their own entry, nor
+    the verification they made themselves (a superior who also sits on the tim penilai), as nobody
+    decides the objection to their own verification. Another member of the team reviews it.
+    `me`: the actor's employee record (None without one). No query."""
+    if entry.employee.user_id == actor.id:
+        return "Anda tidak dapat menilai aktivitas Anda sendiri; diperiksa anggota tim lain."
+    if me is not None and entry.verified_by_id == me.pk:
+        return (
+            "Anda sendiri yang memverifikasi aktivitas ini; pemeriksaannya oleh anggota tim "
+            "penilai lain."
+        )
+    return ""
+
+
 @transaction.atomic
 def review_decide(*, actor: User, item: ReviewItem, outcome: str, reason: str = "") -> ReviewItem:
     """The tim penilai marks a sampled entry as fine, flags it, or overturns the verification
@@ -1995,10 +2019,12 @@ def review_decide(*, actor: User, item: ReviewItem, outcome: str, reason: str = 
     entry = (
         ActivityEntry.objects.select_for_update().select_related("employee").get(pk=item.entry_id)
     )
-    if entry.employee.user_id == actor.id:
-        raise PermissionDenied("Anda tidak dapat menilai aktivitas Anda sendiri.")
     if not selectors.tim_penilai_covers(actor, entry):
         raise PermissionDenied("Aktivitas ini di luar cakupan tim penilai Anda.")
+    # In the team's scope, so the sample shows it: said on the item, not as a missing page.
+    refusal = review_conflict(actor, employee_for_user(actor), entry)
+    if refusal:
+        raise ValidationError({"outcome": refusal})
     if item.outcome == ReviewOutcome.OVERTURNED:
         raise ValidationError({"outcome": "Aktivitas ini sudah dibatalkan; keputusan final."})
     reason = (reason or "").strip()
@@ -2099,6 +2125,20 @@ def _messages(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+def _catalog_kelas(value, label: str, empty: int) -> int:
+    """A class cell of the catalog sheet: `empty` when blank, else a whole number (its range is
+    catalog_item_errors' check). 3,5 was cut to 3 and a 0 read as blank (a kelas_max of 0 became
+    17: the item open to every class)."""
+    from . import xlsx
+
+    if xlsx.cell_text(value) == "":
+        return empty
+    number = xlsx.cell_decimal(value, label)
+    if number != number.to_integral_value():
+        raise ValueError(f"{label} harus bilangan bulat; diisi {xlsx.cell_text(value)}.")
+    return int(number)
+
+
 def catalog_import(*, actor: User | None, instansi: Instansi, upload):
     """Create or update catalog items from the catalog sheet (by code). Every refused row is listed and
     nothing is saved unless every row is valid."""
@@ -2136,8 +2176,9 @@ def catalog_import(*, actor: User | None, instansi: Instansi, upload):
                     item.for_struktural = xlsx.cell_bool(v["struktural"], "Struktural")
                     item.for_fungsional = xlsx.cell_bool(v["fungsional"], "Fungsional")
                     item.for_pelaksana = xlsx.cell_bool(v["pelaksana"], "Pelaksana")
-                    item.kelas_min = int(xlsx.cell_decimal(v["kelas_min"] or 1, "Kelas minimal"))
-                    item.kelas_max = int(xlsx.cell_decimal(v["kelas_max"] or 17, "Kelas maksimal"))
+                    # An empty cell is the full range; a 0 is refused (it read as empty: 1 or 17).
+                    item.kelas_min = _catalog_kelas(v["kelas_min"], "Kelas minimal", 1)
+                    item.kelas_max = _catalog_kelas(v["kelas_max"], "Kelas maksimal", 17)
                     item.active_from = xlsx.cell_date(v["berlaku_mulai"], "Berlaku mulai")
                     item.active_to = (
                         xlsx.cell_date(v["berlaku_sampai"], "Berlaku sampai")

@@ -912,9 +912,9 @@ def review(request):
         unit = units.first()
     if request.method == "POST":
         try:
-            size = int(request.POST.get("size") or 0) or None
+            size = _sample_size(request.POST.get("size"))
             services.review_sample_draw(actor=request.user, period=period, unit=unit, size=size)
-        except (ValueError, ValidationError, PermissionDenied) as exc:
+        except (ValidationError, PermissionDenied) as exc:
             messages.error(
                 request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
             )
@@ -923,12 +923,17 @@ def review(request):
         url = reverse("activities:review") + f"?periode={period}"
         return redirect(url + (f"&unit={unit.pk}" if unit else ""))
     sample = (
-        ReviewSample.objects.filter(
-            instansi_id=request.user.instansi_id, period=str(period), unit=unit
-        ).first()
+        ReviewSample.objects.select_related("drawn_by__employee")
+        .filter(instansi_id=request.user.instansi_id, period=str(period), unit=unit)
+        .first()
         if unit is not None or scope is None
         else None
     )
+    items = selectors.review_items(sample) if sample else []
+    me = employee_for_user(request.user) if items else None
+    for r in items:
+        # Shown without the buttons: the service would refuse the decision (review_conflict).
+        r.conflict = services.review_conflict(request.user, me, r.entry)
     return render(
         request,
         "activities/review.html",
@@ -938,12 +943,25 @@ def review(request):
             "unit": unit,
             "scope_all": scope is None,
             "sample": sample,
-            "items": selectors.review_items(sample) if sample else [],
+            "items": items,
             "default_size": selectors.activity_settings(
                 request.user.instansi_id
             ).review_sample_size,
         },
     )
+
+
+def _sample_size(text: str | None) -> int | None:
+    """The sample size typed on the form (None: the instansi's default); anything but a whole number
+    is refused in Indonesian (int() said "invalid literal for int() with base 10")."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 500):
+        raise ValidationError(
+            {"size": f"Ukuran sampel harus bilangan bulat 1 sampai 500; diisi {text[:20]}."}
+        )
+    return int(text)
 
 
 @login_required
