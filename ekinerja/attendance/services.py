@@ -1627,10 +1627,23 @@ def correction_submit(
         raise ValidationError({"at": "Koreksi tidak boleh untuk waktu yang akan datang."})
     day = at.astimezone(zoneinfo.ZoneInfo(employee.instansi.timezone)).date()
     superior = org.direct_superior(employee, on=day)
-    if CorrectionRequest.objects.filter(
-        employee=employee, at=at, status__in=[CorrectionRequest.Status.SUBMITTED]
-    ).exists():
+    earlier = (
+        CorrectionRequest.objects.filter(
+            employee=employee,
+            at=at,
+            status__in=[CorrectionRequest.Status.SUBMITTED, CorrectionRequest.Status.APPROVED],
+        )
+        .values_list("status", flat=True)
+        .first()
+    )
+    if earlier == CorrectionRequest.Status.SUBMITTED:
         raise ValidationError({"at": "Koreksi untuk waktu ini sudah diajukan."})
+    if earlier is not None:
+        # Approving it again would link the same manual punch to a second request (one-to-one):
+        # the superior's approval failed with a server error.
+        raise ValidationError(
+            {"at": "Koreksi untuk waktu ini sudah disetujui; absennya sudah tercatat."}
+        )
     req = CorrectionRequest(
         instansi_id=employee.instansi_id,
         employee=employee,
@@ -1685,11 +1698,18 @@ def correction_decide(
             reason=f"Koreksi #{req.pk} disetujui {_decider_name(actor, me)}: {req.reason}",
             created_by=actor,
         )
-        if Punch.objects.filter(source_key="manual", employee=req.employee, at=req.at).exists():
-            punch = Punch.objects.get(source_key="manual", employee=req.employee, at=req.at)
-        else:
+        existing = (
+            Punch.objects.filter(source_key="manual", employee=req.employee, at=req.at)
+            .select_related("correction")
+            .first()
+        )
+        if existing is None:
             punch.save()
-        req.punch = punch
+            req.punch = punch
+        elif not hasattr(existing, "correction"):
+            req.punch = existing
+        # Otherwise the moment is already recorded by another approved correction (a duplicate
+        # filed before submission refused it): approved without a punch of its own.
     req.status = CorrectionRequest.Status.APPROVED if approve else CorrectionRequest.Status.REJECTED
     req.decided_by = actor
     req.decided_at = timezone.now()

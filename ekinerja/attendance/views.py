@@ -340,6 +340,9 @@ def corrections(request):
                     attachment=form.cleaned_data["attachment"],
                 )
             except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "at" in exc.error_dict:
+                    # The moment asked for is the form's date and time: said under the time.
+                    exc.error_dict["time"] = exc.error_dict.pop("at")
                 _form_errors(form, exc)
             else:
                 messages.success(request, _("Permohonan koreksi telah diajukan ke atasan."))
@@ -348,6 +351,8 @@ def corrections(request):
                 return redirect("attendance:corrections")
         _choose_file_again(request, form)
     rows = list(CorrectionRequest.objects.filter(employee=me).select_related("approver")[:50])
+    for r in rows:
+        r.employee = me  # already read (with the instansi): no query per row for its local date
     _mark_own_pending(me, rows)
     return render(request, "attendance/corrections.html", {"form": form, "rows": rows})
 
@@ -474,8 +479,14 @@ def inbox(request):
     )
 
 
+NO_DECISION = "Pilih Setujui atau Tolak; tidak ada yang diputuskan."
+
+
 def _decision(request):
-    approve = request.POST.get("decision") == "approve"
+    """(approve, note); approve is None when neither button was pressed (a form sent with Enter
+    from the note field, which the page's disabled default button stops): before, anything but
+    "approve" rejected the request, and Enter in the note approved it (the first button)."""
+    approve = {"approve": True, "reject": False}.get(request.POST.get("decision") or "")
     return approve, (request.POST.get("note") or "").strip()[:1000]
 
 
@@ -484,6 +495,9 @@ def _decision(request):
 def leave_decide(request, pk: int):
     req = get_scoped_or_404(LeaveRequest, request.user, pk=pk)
     approve, note = _decision(request)
+    if approve is None:
+        messages.error(request, NO_DECISION)
+        return redirect("attendance:inbox")
     try:
         req = services.leave_request_decide(
             actor=request.user, request=req, approve=approve, note=note
@@ -504,6 +518,9 @@ def leave_decide(request, pk: int):
 def correction_decide(request, pk: int):
     req = get_scoped_or_404(CorrectionRequest, request.user, pk=pk)
     approve, note = _decision(request)
+    if approve is None:
+        messages.error(request, NO_DECISION)
+        return redirect("attendance:inbox")
     try:
         services.correction_decide(actor=request.user, correction=req, approve=approve, note=note)
     except ValidationError as exc:
@@ -520,6 +537,9 @@ def punch_review(request, pk: int):
         Punch.objects.select_related("employee__instansi"), request.user, pk=pk
     )
     approve, note = _decision(request)
+    if approve is None:
+        messages.error(request, NO_DECISION)
+        return redirect("attendance:inbox")
     try:
         services.punch_review(actor=request.user, punch=punch, accepted=approve, note=note)
     except ValidationError as exc:
