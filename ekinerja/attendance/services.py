@@ -1092,7 +1092,13 @@ def mobile_checkin(
         raise CheckinRefused("forbidden", "Hanya pegawai yang bersangkutan yang dapat absen.", 403)
     nonce = (nonce or "").strip()
     if not 16 <= len(nonce) <= 64:
-        raise CheckinRefused("nonce", "Nonce wajib diisi (16-64 karakter).", 400)
+        raise CheckinRefused(
+            "nonce",
+            "Nonce wajib diisi (16-64 karakter)."
+            if not nonce
+            else f"Nonce harus 16-64 karakter (terkirim {len(nonce)} karakter).",
+            400,
+        )
     if Punch.objects.filter(nonce=nonce).exists():
         raise CheckinRefused("replay", "Permintaan ini sudah pernah dikirim (nonce terpakai).", 409)
     if client_time.tzinfo is None or abs(client_time - now) > MAX_CLOCK_SKEW:

@@ -101,5 +101,7 @@ def test_the_published_schema_states_the_limits_the_server_enforces(client, auth
     assert short.status_code == 400 and short.json()["code"] == "nonce"
     long = client.post(URL, body(nonce="x" * 65), content_type="application/json", **auth)
     assert long.status_code == 400 and long.json()["code"] == "nonce"
+    # A nonce sent is not "wajib diisi": the message says what is wrong with it.
+    assert long.json()["detail"] == "Nonce harus 16-64 karakter (terkirim 65 karakter)."
     resp = client.post(URL, body(nonce="x" * 64), content_type="application/json", **auth)
     assert resp.status_code == 201, resp.content
