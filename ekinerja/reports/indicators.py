@@ -162,13 +162,29 @@ ORDERS = {
 }
 
 
+# How the ranking treats ties and missing values, on the page and in the spreadsheet.
+RANKING_NOTE = (
+    "Peringkat: OPD dengan angka yang sama mendapat peringkat yang sama (misalnya 1, 2, 2, 4) dan "
+    "diurutkan menurut nama. OPD yang angkanya belum ada (–) tidak diberi peringkat dan ditaruh "
+    "di akhir."
+)
+
+
 def ranked(counts: list[OpdCounts], order: str = "nilai") -> list[OpdIndicators]:
     """Every OPD with its indicators, best first by `order` (a key of ORDERS; unknown means
-    "nilai"). Equal values share a rank (1, 2, 2, 4) and are listed by name; an OPD without the
-    value has no rank and comes last."""
+    "nilai"). Equal values share a rank (1, 2, 2, 4) and are listed by name, whatever its case
+    ("Badan ..." before "DINAS ..." before "Dinas Sosial"); an OPD without the value has no rank
+    and comes last. RANKING_NOTE says so to the leader."""
     field = ORDERS.get(order, ORDERS["nilai"])[0]
     rows = [indicators(c) for c in counts]
-    rows.sort(key=lambda r: (getattr(r, field) is None, -(getattr(r, field) or 0), r.counts.name))
+    rows.sort(
+        key=lambda r: (
+            getattr(r, field) is None,
+            -(getattr(r, field) or 0),
+            r.counts.name.casefold(),
+            r.counts.code,
+        )
+    )
     out: list[OpdIndicators] = []
     previous, rank = None, 0
     for i, r in enumerate(rows, start=1):
@@ -303,3 +319,50 @@ def workload(c: OpdCounts, effective_minutes: Decimal, *, final: bool = True) ->
         staff,
         not final,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# What each figure means, in the leader's words: the pages' legends and the spreadsheets' notes
+# (a spreadsheet forwarded to a Bupati carries its own explanation).
+
+VACANT_NOTE = (
+    "Jabatan kosong: jabatan tanpa pejabat definitif, termasuk yang sementara diisi Plt/Plh."
+)
+
+
+def dashboard_legend(target: str, source: str) -> list[str]:
+    """The ranking page's definitions; `target` is one employee's activity target already
+    written (6.750) and `source` where it comes from."""
+    return [
+        "Kehadiran: hari kerja dengan absensi masuk atau pulang, dibagi hari kerja di luar cuti.",
+        "Tepat waktu: hari hadir tanpa terlambat, pulang cepat atau absen yang terlewat, dibagi "
+        "hari kerja di luar cuti.",
+        "Capaian aktivitas: menit aktivitas yang disetujui, paling banyak sebesar target setiap "
+        f"pegawai ({target} menit, {source}), dibagi jumlah target.",
+        "Capaian TPP: TPP kotor dibagi pagu pada perhitungan TPP bulan ini.",
+        "SKP baik ke atas: pegawai berpredikat Sangat Baik atau Baik dibagi pegawai yang sudah "
+        "dinilai pada periode penilaian bulan ini.",
+        "Nilai: rata-rata tepat waktu dan capaian aktivitas.",
+        "Pegawai dihitung pada OPD jabatan definitifnya.",
+        VACANT_NOTE,
+        RANKING_NOTE,
+    ]
+
+
+def workload_legend(target: str, source: str) -> list[str]:
+    """The workload page's definitions (as dashboard_legend)."""
+    return [
+        "Beban kerja: menit efektif aktivitas harian yang disetujui atasan pada hari-hari yang "
+        "sudah lewat.",
+        "Kebutuhan pegawai = beban kerja / waktu efektif seorang pegawai pada hari yang sama "
+        f"({target} menit, {source}), dibandingkan dengan pegawai yang tersedia pada hari-hari itu "
+        "(pegawai yang baru bergabung di tengah bulan dihitung sebagian).",
+        "Kekurangan atau kelebihan pegawai = kebutuhan dibandingkan dengan pegawai tersedia itu, "
+        "keduanya dibulatkan.",
+        "Efisiensi jabatan (EJ) = beban kerja / (pegawai tersedia × waktu efektif); prestasi "
+        "jabatan menurut Permendagri 12/2008: A di atas 1,00; B 0,90–1,00; C 0,70–0,89; "
+        "D 0,50–0,69; E di bawah 0,50.",
+        "Aktivitas yang belum diverifikasi atau ditolak tidak dihitung, dan pegawai hanya dapat "
+        "mengisi sampai batas harian, sehingga kekurangan pegawai dapat lebih besar daripada yang "
+        "tampak.",
+    ]

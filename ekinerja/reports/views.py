@@ -40,6 +40,10 @@ def _month(request) -> tuple[selectors.OpdMonth, dict]:
     return month, nav
 
 
+def _legend(legend, month: selectors.OpdMonth) -> list[str]:
+    return legend(indicators.ribuan(int(month.target)), month.target_source)
+
+
 @login_required
 @require_GET
 def dashboard(request):
@@ -74,6 +78,7 @@ def dashboard(request):
             "tpp_opds": tpp_opds,
             "staffed_opds": staffed_opds,
             "orders": [(k, label) for k, (_f, label) in indicators.ORDERS.items()],
+            "legend": _legend(indicators.dashboard_legend, month),
             **nav,
         },
     )
@@ -111,6 +116,10 @@ def workload(request):
             "whole": whole,
             "left_out": left_out,
             "pending": pending,
+            "legend": _legend(indicators.workload_legend, month),
+            # The instansi's headcount on the card, as on the ranking: the total's own (of the OPDs
+            # counted) read "Pegawai 0" while every OPD was left out (the first days of a month).
+            "employees": sum(c.employees for c in month.counts),
             **nav,
         },
     )

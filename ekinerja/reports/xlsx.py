@@ -26,7 +26,14 @@ def _num(value):
     return None if value is None else float(value) if isinstance(value, Decimal) else value
 
 
-def _sheet(title: str, heading: list[str], lines: list[str], header: list[str], body: list[list]):
+def _sheet(
+    title: str,
+    heading: list[str],
+    lines: list[str],
+    header: list[str],
+    body: list[list],
+    notes: list[str] = (),
+):
     buf = io.BytesIO()
     wb = spreadsheets.workbook(buf)  # names in the headings stay text, never formulas
     ws = wb.add_worksheet(title)
@@ -52,6 +59,12 @@ def _sheet(title: str, heading: list[str], lines: list[str], header: list[str], 
                 ws.write_string(top + i, j, v, fmt)
             else:
                 ws.write_number(top + i, j, v, fmt)
+    # What each column means, under the table: a spreadsheet forwarded to a leader explains itself.
+    row = top + len(body) + 1
+    if notes:
+        ws.write(row, 0, "Keterangan:", bold)
+        for i, text in enumerate(notes, start=1):
+            ws.write_string(row + i, 0, text)
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 40)
     ws.set_column(2, len(header), 13)
@@ -67,6 +80,10 @@ def _lines(month: OpdMonth) -> list[str]:
         else "Belum ada hari yang selesai pada bulan ini"
     )
     return [upto, f"Pegawai dan jabatan per {tanggal(month.staff_day)}"]
+
+
+def _notes(legend, month: OpdMonth) -> list[str]:
+    return legend(indicators.ribuan(int(month.target)), month.target_source)
 
 
 def dashboard_workbook(
@@ -142,6 +159,7 @@ def dashboard_workbook(
         ),
         header,
         body,
+        _notes(indicators.dashboard_legend, month),
     )
     return _response(buf, f"peringkat-opd-{month.period}.xlsx")
 
@@ -202,5 +220,6 @@ def workload_workbook(
         ),
         header,
         body,
+        _notes(indicators.workload_legend, month),
     )
     return _response(buf, f"beban-kerja-{month.period}.xlsx")
