@@ -98,6 +98,8 @@ def test_the_ranking_says_how_ties_are_broken_and_lists_tied_opds_by_name(client
     # Every figure is still defined, with the target written as Indonesians write it.
     assert "(6.750 menit, target bulanan kebijakan TPP Pola nasional)" in legend
     assert "Nilai: rata-rata tepat waktu dan capaian aktivitas." in legend
+    # TPP kotor, as the explanation and the payroll documents say it (not "bruto").
+    assert "TPP kotor dibagi pagu" in legend and "bruto" not in html
 
     rows = _sheet(_get(client, town, "reports:dashboard", format="xlsx"))
     assert [(r[0], r[1]) for r in rows if r[1] in ("Dinas A", "Dinas B", "DINAS SOSIAL")] == [
