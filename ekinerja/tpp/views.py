@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import json
+import re
 import uuid
 import zoneinfo
 from urllib.parse import urlencode
@@ -40,6 +41,9 @@ from .models import Policy as PolicyRow
 from .policy import TEMPLATES, band_gap_warnings, decimal_comma
 
 # ---------------------------------------------------------------- helpers
+
+#: What separates the groups of a NIP as printed (core.auth.nip_as_typed reads a login the same way).
+_NIP_SEPARATORS = re.compile(r"[\s.\-]+")
 
 
 def _today(request):
@@ -406,18 +410,20 @@ def _run_page(request, run: Run, form: dict | None = None):
         for msgs in form["errors"].values():
             for msg in msgs:
                 messages.error(request, msg)
-    q = (request.GET.get("q") or "").strip()
-    unit_id = request.GET.get("unit") or ""
+    q = (request.GET.get("q") or "").strip()[:60]
+    unit_id = id_param(request.GET.get("unit") or "")
     results = (
         Result.objects.filter(run=run)
         .select_related("unit")
         .order_by("unit__code", "-kelas", "name")
     )
     if q:
-        results = results.filter(Q(name__icontains=q) | Q(nip__startswith=q))
-    if id_param(unit_id):
-        results = results.filter(unit_id=id_param(unit_id))
+        results = results.filter(_name_or_nip(q))
+    if unit_id is not None:
+        results = results.filter(unit_id=unit_id)
     page = Paginator(results, 50).get_page(request.GET.get("hal"))
+    recap = _unit_recap(run)
+    query = {k: v for k, v in (("q", q), ("unit", unit_id)) if v}
     period = Period.parse(run.period)
     month_open = not services.month_ended(request.user.instansi, period)
     not_recovered = selectors.unrecovered_without_post(run)
@@ -438,7 +444,14 @@ def _run_page(request, run: Run, form: dict | None = None):
         "page": page,
         "q": q,
         "unit_id": unit_id,
-        **_unit_recap(run),
+        # The list's filter kept on the pages' links (q URL-encoded) and the unit it shows.
+        "query": urlencode(query),
+        "unit_name": next(
+            (u["unit__name"] for u in recap["unit_rows"] if u["unit_id"] == unit_id), ""
+        )
+        if unit_id is not None
+        else "",
+        **recap,
         "no_account": selectors.without_bank_account(run),
         "machines_behind": selectors.machines_behind(run.instansi, period)
         if run.unfinished_days and run.state not in services.LOCKED_STATES
@@ -622,8 +635,22 @@ def run_lock(request, pk: int):
     return redirect("tpp:run", pk=run.pk)
 
 
+def _compact_nip(text: str) -> str:
+    """A NIP (or the start of one) as printed on the ID card and the SK, "19761125 200510 2 008"
+    (spaces, dots or dashes), as stored: digits only. Anything that is not digits and separators
+    is returned as typed."""
+    compact = _NIP_SEPARATORS.sub("", text)
+    return compact if compact and compact.isascii() and compact.isdigit() else text
+
+
+def _name_or_nip(q: str) -> Q:
+    """The lists' search: part of the name, or the start of the NIP typed with or without the
+    separators of its printed form."""
+    return Q(name__icontains=q) | Q(nip__startswith=_compact_nip(q))
+
+
 def _employee_by_nip(request, nip: str) -> Employee:
-    found = scoped(Employee, request.user).filter(nip=nip.strip()).first()
+    found = scoped(Employee, request.user).filter(nip=_compact_nip(nip.strip())).first()
     if found is None:
         raise ValidationError({"nip": f"Pegawai dengan NIP {nip} tidak ditemukan."})
     return found
@@ -1226,7 +1253,8 @@ def _simulation_or_404(request, pk: int) -> Simulation:
 def _simulation_filters(request) -> dict:
     unit = request.GET.get("unit") or ""
     return {
-        "q": (request.GET.get("q") or "").strip()[:60],
+        # A NIP typed as printed ("19761125 200510 2 008") is searched as stored.
+        "q": _compact_nip((request.GET.get("q") or "").strip()[:60]),
         "unit_id": id_param(unit),
         "changed": request.GET.get("berubah") == "1",
     }
