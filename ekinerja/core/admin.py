@@ -1,7 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from .models import AuditEvent, Instansi, User
@@ -25,6 +26,49 @@ class _ScopedRawIdWidget(ForeignKeyRawIdWidget):
         if not allowed:
             return "", ""
         return super().label_and_url_for_value(value)
+
+
+class _TenantChecksForm(forms.ModelForm):
+    """An admin form of a tenant-owned row whose instansi is not a field: a new row is given the
+    user's instansi (`tenant_id`) before the model's checks, and the unique checks that involve the
+    instansi are run too (InstansiScopedAdmin.get_form)."""
+
+    tenant_id: int | None = None
+
+    def _post_clean(self):
+        if self.instance.instansi_id is None and self.tenant_id:
+            self.instance.instansi_id = self.tenant_id
+        super()._post_clean()
+
+    def _get_validation_exclusions(self):
+        excluded = super()._get_validation_exclusions()
+        if self.instance.instansi_id is not None:
+            excluded.discard("instansi")
+        return excluded
+
+    def _update_errors(self, errors):
+        # Django's own words for such a clash say, in its Indonesian translation, that the row
+        # "does not exist" ("... ini tidak ada"): say what is wrong, on the field the user typed.
+        if hasattr(errors, "error_dict"):
+            kept = []
+            for error in errors.error_dict.get(NON_FIELD_ERRORS, []):
+                check = (error.params or {}).get("unique_check") or ()
+                others = [f for f in check if f != "instansi"]
+                if error.code != "unique_together" or "instansi" not in check or not others:
+                    kept.append(error)
+                    continue
+                meta = self.instance._meta
+                labels = " dan ".join(str(meta.get_field(f).verbose_name) for f in others)
+                message = f"{labels[:1].upper()}{labels[1:]} ini sudah dipakai di instansi Anda."
+                target = others[0] if others[0] in self.fields else NON_FIELD_ERRORS
+                errors.error_dict.setdefault(target, []).append(
+                    ValidationError(message, code="unique")
+                )
+            if kept:
+                errors.error_dict[NON_FIELD_ERRORS] = kept
+            else:
+                errors.error_dict.pop(NON_FIELD_ERRORS, None)
+        super()._update_errors(errors)
 
 
 class InstansiScopedAdmin(admin.ModelAdmin):
@@ -73,6 +117,20 @@ class InstansiScopedAdmin(admin.ModelAdmin):
                     old.rel, old.admin_site, field.queryset, attrs=old.attrs, using=old.db
                 )
         return field
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if self._platform(request) or not any(
+            f.name == "instansi" for f in self.model._meta.fields
+        ):
+            return form
+        # The instansi is not a field of this form, so Django skipped the unique checks that
+        # involve it (a second leave type with the same code): the clash reached the database, an
+        # IntegrityError and a server error page. The new row gets its instansi before the checks,
+        # which then answer with a field error.
+        return type(
+            form.__name__, (_TenantChecksForm, form), {"tenant_id": request.user.instansi_id}
+        )
 
     def save_model(self, request, obj, form, change):
         if not self._platform(request) and hasattr(obj, "instansi_id") and not change:

@@ -17,9 +17,12 @@ from .periods import MAX_YEAR, MIN_YEAR, date_in_range
 def safe_next(request, fallback: str, field: str = "next") -> str:
     """Where to go back to after a form: the request's `next` (POST, else GET) when it is a URL of
     this site, else `fallback`. A `next` of another site (https://evil.example/, //evil.example,
-    javascript:...) would turn the app's redirect into a phishing link."""
+    javascript:...) would turn the app's redirect into a phishing link. Only a path ("/...") or a
+    full URL is followed: a bare word ("abc") is taken by redirect() for a view name, and failing to
+    find one was a server error."""
     target = request.POST.get(field) or request.GET.get(field) or ""
-    if target and url_has_allowed_host_and_scheme(
+    local = target.startswith(("/", "http://", "https://"))
+    if local and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
