@@ -188,3 +188,24 @@ def test_several_allowances_name_each_components_own_ceiling(client, at):
     # porsi − 3% × the TPP allowance's ceiling is the stored amount.
     pot = result.detail["pots"]["attendance"]
     assert pot - tpp * Decimal("0.03") == result.detail["attendance"]["amount"]
+
+
+def test_a_deducting_leave_is_named_as_the_notes_name_it():
+    """The attendance card's leave lines read as the calculator's notes do (calculator.leave_name):
+    a Perbup that deducts for CLTN days says so in words, not by its key."""
+    from decimal import Decimal
+
+    from ekinerja.tpp.templatetags.tpp import leave_deductions
+
+    detail = {"attendance": {"leave_days": {"cltn": 2, "izin": 1, "sakit": 3}}}
+    policy_data = {
+        "leave_types": {
+            "cltn": {"deduction": 2},
+            "izin": {"deduction": 1},
+            "sakit": {"deduction": 0},
+        }
+    }
+    assert leave_deductions(detail, policy_data) == [
+        ("cuti di luar tanggungan negara (CLTN)", 2, Decimal(2)),
+        ("izin", 1, Decimal(1)),
+    ]

@@ -9,6 +9,8 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from ekinerja.tpp.calculator import leave_name
+
 register = template.Library()
 
 
@@ -134,7 +136,7 @@ def component_allowances(detail, key: str) -> dict | None:
 @register.simple_tag
 def leave_deductions(detail, policy_data) -> list[tuple[str, int, Decimal]]:
     """The month's leave days whose type deducts from attendance (an izin's 1% a day under the
-    standard leave types), as (the type's code in words, days, the policy's deduction per day), by
+    standard leave types), as (the type's name, calculator.leave_name, days, the policy's deduction per day), by
     code, from the stored detail and the policy the month was computed with (no query): the
     attendance card lists every percentage that makes up the deduction, so that its lines add up
     to the total in words."""
@@ -147,7 +149,7 @@ def leave_deductions(detail, policy_data) -> list[tuple[str, int, Decimal]]:
         except Exception:  # noqa: BLE001 - a template tag never raises
             continue
         if n and pct:
-            rows.append((code.replace("_", " "), n, pct))
+            rows.append((leave_name(code), n, pct))
     return rows
 
 
