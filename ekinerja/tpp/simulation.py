@@ -742,7 +742,14 @@ def simulation_xlsx(sim: Simulation, rows: QuerySet[SimulationRow]) -> bytes:
         old, new = "dibayar", "data sekarang"
     else:
         ws.write(0, 0, f"Simulasi kebijakan TPP: {sim.policy.name}", bold)
-        ws.write(1, 0, f"Bulan {period.label}; pembanding: {sim.baseline.get('label', '-')}")
+        label = sim.baseline.get("label") or "-"
+        # "tidak ada pembanding: ..." is a sentence of its own, not "pembanding: tidak ada ...".
+        ws.write(
+            1,
+            0,
+            f"Bulan {period.label}; "
+            + (label if sim.baseline.get("kind") == "none" else f"pembanding: {label}"),
+        )
         old, new = "lama", "baru"
     header = [
         "NIP",

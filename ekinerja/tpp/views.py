@@ -1334,6 +1334,8 @@ def simulation_download(request, pk: int):
     response = HttpResponse(
         simulation.simulation_xlsx(sim, rows), content_type=_CONTENT_TYPES["xlsx"]
     )
-    name = f"Simulasi-TPP-{sim.period}-{sim.instansi.code}-{sim.pk}.xlsx".replace(" ", "-")
+    # A recheck's file is named as its page ("Selisih TPP ... sejak dikunci"), not as a simulation.
+    kind = "Selisih-TPP-sejak-dikunci" if sim.kind == Simulation.Kind.RECHECK else "Simulasi-TPP"
+    name = f"{kind}-{sim.period}-{sim.instansi.code}-{sim.pk}.xlsx".replace(" ", "-")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
