@@ -106,6 +106,10 @@ class BehaviourForm(forms.Form):
                 label=value.label,
                 required=False,
                 max_length=1000,
+                error_messages={
+                    "max_length": "Ekspektasi paling banyak 1.000 karakter; persingkat lalu "
+                    "simpan lagi."
+                },
                 initial=current.get(value.value, ""),
                 widget=forms.Textarea(attrs={"rows": 2}),
                 help_text="; ".join(CORE_VALUE_GUIDE[value]),

@@ -156,7 +156,12 @@ def _plan_context(request, plan: SkpPlan, today) -> dict:
 def my_skp(request):
     me = _me(request)
     today = _today(request)
-    year = _year_param(request, today)
+    return _my_skp_page(request, me, _year_param(request, today), today)
+
+
+def _my_skp_page(request, me, year: int, today, behaviour_form=None, revision_form=None):
+    """The employee's SKP page; a refused form (an expectation or a reason too long) comes back
+    bound, with its error next to the field and what was typed kept."""
     latest = selectors.latest_plan(me, year)
     ctx = {
         "me": me,
@@ -169,8 +174,8 @@ def my_skp(request):
     if latest is not None:
         plan = selectors.plan_detail_queryset().get(pk=latest.pk)
         ctx.update(_plan_context(request, plan, today))
-        ctx["behaviour_form"] = BehaviourForm(behaviours=ctx["behaviours"])
-        ctx["revision_form"] = RevisionForm()
+        ctx["behaviour_form"] = behaviour_form or BehaviourForm(behaviours=ctx["behaviours"])
+        ctx["revision_form"] = revision_form or RevisionForm()
     else:
         ctx["superior"] = direct_superior(me, on=selectors.plan_reference_date(year, today))
     return render(request, "performance/my_skp.html", ctx)
@@ -196,13 +201,29 @@ def plan_create(request):
 @login_required
 @require_GET
 def plan_detail(request, pk: int):
-    plan = _plan_or_404(request, pk)
+    return _plan_detail_page(request, _plan_or_404(request, pk))
+
+
+def _plan_detail_page(request, plan, behaviour_form=None, return_form=None, revision_form=None):
     today = _today(request)
     ctx = _plan_context(request, plan, today)
-    ctx["behaviour_form"] = BehaviourForm(behaviours=ctx["behaviours"])
-    ctx["return_form"] = ReturnForm()
-    ctx["revision_form"] = RevisionForm()
+    ctx["behaviour_form"] = behaviour_form or BehaviourForm(behaviours=ctx["behaviours"])
+    ctx["return_form"] = return_form or ReturnForm()
+    ctx["revision_form"] = revision_form or RevisionForm()
     return render(request, "performance/plan_detail.html", ctx)
+
+
+def _plan_page_with(request, plan: SkpPlan, **forms):
+    """The page the form was posted from, again, with the refused form bound (nothing typed is
+    lost): the owner's SKP page, anyone else's plan detail."""
+    if plan.employee.user_id == request.user.pk:
+        plan_forms = {k: v for k, v in forms.items() if k != "return_form"}
+        return _my_skp_page(request, plan.employee, plan.year, _today(request), **plan_forms)
+    return _plan_detail_page(request, plan, **forms)
+
+
+def _field_error(exc: ValidationError, field: str) -> bool:
+    return hasattr(exc, "error_dict") and field in exc.error_dict
 
 
 def _owned_editable_plan(request, plan_pk: int) -> SkpPlan:
@@ -302,12 +323,19 @@ def plan_behaviours(request, pk: int):
         try:
             services.behaviours_save(actor=request.user, plan=plan, expectations=form.cleaned_data)
         except ValidationError as exc:
-            _message_errors(request, exc)
+            if not hasattr(exc, "error_dict"):
+                _message_errors(request, exc)
+                return _back_to_plan(request, plan)
+            _apply_errors(form, exc)
         else:
             messages.success(request, "Perilaku kerja disimpan.")
-    else:
-        messages.error(request, "Ekspektasi terlalu panjang (paling banyak 1.000 karakter).")
-    return _back_to_plan(request, plan)
+            return _back_to_plan(request, plan)
+    # An expectation over the limit used to be answered on the next page with every text typed
+    # lost; the form comes back as typed, the message next to the value concerned.
+    messages.error(
+        request, "Perilaku kerja belum disimpan: ekspektasi paling banyak 1.000 karakter."
+    )
+    return _plan_page_with(request, plan, behaviour_form=form)
 
 
 @login_required
@@ -343,10 +371,15 @@ def plan_return(request, pk: int):
     form = ReturnForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(form.errors["note"])
+            raise ValidationError({"note": form.errors["note"]})
         services.plan_return(actor=request.user, plan=plan, note=form.cleaned_data["note"])
     except ValidationError as exc:
         _message_errors(request, exc)
+        if _field_error(exc, "note"):
+            # The note stays in its box with the error under it (it was lost on a redirect).
+            if "note" not in form.errors:
+                _apply_errors(form, exc)
+            return _plan_detail_page(request, plan, return_form=form)
         return redirect("performance:plan-detail", pk=plan.pk)
     messages.success(request, f"SKP {plan.employee.full_name} dikembalikan untuk diperbaiki.")
     return redirect("performance:approvals")
@@ -359,10 +392,15 @@ def plan_revise(request, pk: int):
     form = RevisionForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(form.errors["reason"])
+            raise ValidationError({"reason": form.errors["reason"]})
         services.plan_revise(actor=request.user, plan=plan, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         _message_errors(request, exc)
+        if _field_error(exc, "reason"):
+            # The reason stays in its box with the error under it (it was lost on a redirect).
+            if "reason" not in form.errors:
+                _apply_errors(form, exc)
+            return _plan_page_with(request, plan, revision_form=form)
     else:
         messages.success(
             request,
