@@ -1,7 +1,12 @@
 """Django admin for attendance master data, scoped to the user's instansi. Raw punches are read-only;
 leave and corrections are handled on their pages, where the approval rules apply."""
 
+import re
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
 from django.db import transaction
 
 from ekinerja.core.admin import InstansiScopedAdmin
@@ -45,15 +50,117 @@ class AuditedAdmin(InstansiScopedAdmin):
         self._delete_audited(request, list(queryset))
 
 
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
+
+
+class DeviceForm(forms.ModelForm):
+    """The machine's fields with what to read or type on the machine's own menu, and checks that
+    answer a mistyped serial, IP address or port in Indonesian on the field (a wrong IP or port was
+    stored and every pull failed; a serial of another instansi got Django's bare "telah ada")."""
+
+    adms_host = ""  # the site's host, set per request by DeviceAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        host = (self.adms_host or "alamat situs e-Kinerja").split(":")[0]
+        helps = {
+            "serial": (
+                "Persis seperti di mesin (Menu → Info Sistem → Info Perangkat → Nomor Seri), "
+                "huruf besar/kecil sama: mesin dikenali hanya dari nomor ini. Kirim otomatis "
+                "(ADMS): di mesin, Menu → Komunikasi → Pengaturan Server Cloud: Alamat Server "
+                f"{host}, Port Server 80, Aktifkan Nama Domain Ya, HTTPS Tidak, Proxy Tidak."
+            ),
+            "timezone": (
+                "Zona jam yang dipakai mesin. Kosongkan bila sama dengan zona instansi; zona yang "
+                "salah menggeser setiap absen mesin ini (satu jam membuat satu kantor terlambat)."
+            ),
+            "ip_address": (
+                "Hanya untuk mesin yang ditarik server lewat jaringan (tanpa ADMS): alamat IP mesin "
+                "(Menu → Komunikasi → Ethernet), mis. 192.168.1.201. Comm Key mesin harus 0 "
+                "(Menu → Komunikasi → Koneksi PC). Kosongkan untuk mesin yang mengirim sendiri."
+            ),
+            "port": "Port tarik data mesin (Menu → Komunikasi → Ethernet); bawaan 4370.",
+        }
+        for name, text in helps.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
+
+    def clean_serial(self):
+        serial = self.cleaned_data["serial"]
+        if any(c.isspace() for c in serial):
+            raise ValidationError("Nomor seri tidak boleh mengandung spasi.", code="invalid")
+        clash = (
+            Device.objects.filter(serial__iexact=serial)
+            .exclude(pk=self.instance.pk)
+            .values_list("instansi_id", flat=True)
+            .first()
+        )
+        if clash is None:
+            return serial
+        own = self.instance.instansi_id or getattr(self, "tenant_id", None)
+        if own is not None and clash != own:
+            raise ValidationError(
+                "Nomor seri ini sudah terdaftar pada instansi lain. Periksa lagi nomor seri di "
+                "mesin (Menu → Info Sistem → Info Perangkat); bila sudah benar, hubungi pengelola "
+                "aplikasi.",
+                code="unique",
+            )
+        raise ValidationError(
+            "Nomor seri ini sudah terdaftar sebagai mesin lain di daftar Mesin absensi.",
+            code="unique",
+        )
+
+    def clean_ip_address(self):
+        value = (self.cleaned_data.get("ip_address") or "").strip()
+        if not value:
+            return value
+        if ":" in value and value.count(":") == 1:
+            raise ValidationError(
+                "Tulis alamat IP saja (mis. 192.168.1.201); port diisi pada kolom Port.",
+                code="invalid",
+            )
+        try:
+            validate_ipv46_address(value)
+            return value
+        except ValidationError:
+            pass
+        looks_numeric = all(part.isdigit() for part in value.split("."))
+        if looks_numeric or not _HOSTNAME.match(value):
+            raise ValidationError(
+                "Alamat IP tidak valid: tulis empat angka 0-255 dipisah titik, mis. "
+                "192.168.1.201 (atau nama host mesin).",
+                code="invalid",
+            )
+        return value
+
+    def clean_port(self):
+        port = self.cleaned_data.get("port")
+        if port is not None and not 1 <= port <= 65535:
+            raise ValidationError(
+                "Port harus antara 1 dan 65535 (bawaan mesin: 4370).", code="invalid"
+            )
+        return port
+
+
 @admin.register(Device)
 class DeviceAdmin(AuditedAdmin):
     """Kominfo registers machines and keeps their technical fields; the serial (once registered)
     and the active flag are BKPSDM's, read-only for anyone else, and a machine registered by
     anyone else starts inactive (services.device_save, which also refuses the change itself)."""
 
+    form = DeviceForm
     list_display = ["serial", "name", "unit", "timezone", "is_active", "last_seen", "watermark"]
+    # Named: Django's automatic select_related() skips nullable keys (a query per row with a unit).
+    list_select_related = ["unit"]
     search_fields = ["serial", "name"]
     readonly_fields = ["last_seen", "watermark", "pulled_until"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.adms_host = request.get_host()
+        return form
 
     def _decides(self, request) -> bool:
         return self._platform(request) or services.decides_attendance_sources(request.user)
@@ -80,6 +187,15 @@ class DeviceAdmin(AuditedAdmin):
                 f"Mesin {obj.serial} terdaftar dalam keadaan nonaktif: datanya belum diterima "
                 "sampai BKPSDM mengaktifkannya.",
             )
+        zone = obj.instansi.timezone
+        if obj.timezone and obj.timezone != zone:
+            labels = dict(Device._meta.get_field("timezone").choices)
+            messages.warning(
+                request,
+                f"Jam mesin {obj.serial} diatur {labels.get(obj.timezone, obj.timezone)}, "
+                f"sedangkan instansi memakai {labels.get(zone, zone)}: setiap absen mesin ini "
+                "dibaca dalam zona itu. Pastikan jam mesin memang menunjukkan zona tersebut.",
+            )
 
 
 @admin.register(PinMapping)
@@ -87,6 +203,8 @@ class PinMappingAdmin(AuditedAdmin):
     """Only BKPSDM maps PINs (rules.py; services.pin_mapping_actor_check, checked again here)."""
 
     list_display = ["pin", "employee", "device"]
+    # Named: Django's automatic select_related() skips the nullable device (a query per row).
+    list_select_related = ["employee", "device"]
     search_fields = ["pin", "employee__nip", "employee__name"]
     autocomplete_fields = ["employee"]
 

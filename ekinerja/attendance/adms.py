@@ -13,17 +13,26 @@ device's clock runs in its own zone (Device.timezone), which the handshake also 
 
 from __future__ import annotations
 
+import logging
 import zoneinfo
 
+from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseForbidden
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from ekinerja.core.http import client_ip
+
 from .models import Device
 from .services import device_receive, device_touch
 
 MAX_BODY = 5 * 1024 * 1024
+
+log = logging.getLogger(__name__)
+
+#: A refused machine calls every few seconds: its refusal is logged once an hour per serial.
+REFUSED_LOG_EVERY = 3600
 
 
 def _text(body: str, status: int = 200) -> HttpResponse:
@@ -34,7 +43,25 @@ def _device(request) -> Device | None:
     serial = (request.GET.get("SN") or "").strip()
     if not serial or len(serial) > 40:
         return None
-    return Device.objects.select_related("instansi").filter(serial=serial, is_active=True).first()
+    device = Device.objects.select_related("instansi").filter(serial=serial).first()
+    if device is not None and device.is_active:
+        return device
+    # The machine itself is only told 403: Kominfo setting one up finds in the log why (a serial
+    # typed differently in Mesin absensi, or a machine BKPSDM has not activated yet).
+    try:
+        first = cache.add(f"adms-refused:{serial}", 1, REFUSED_LOG_EVERY)
+    except Exception:  # noqa: BLE001 - the cache down: log every refusal rather than fail
+        first = True
+    if first:
+        log.warning(
+            "Mesin ADMS dengan nomor seri %r dari %s ditolak: %s",
+            serial,
+            client_ip(request) or "?",
+            "belum diaktifkan BKPSDM"
+            if device is not None
+            else "nomor seri ini tidak terdaftar di Mesin absensi",
+        )
+    return None
 
 
 def _offset_hours(device: Device) -> int:

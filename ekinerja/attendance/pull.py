@@ -65,6 +65,11 @@ def pull_device(device: Device, *, connect=None, recompute: bool = True) -> Pull
         where = f"{device.ip_address}:{device.port}"
         if isinstance(exc, OSError | TimeoutError) or "timed out" in str(exc).lower():
             reason = "mesin tidak menjawab di alamat itu (periksa IP, port, kabel dan jaringan)"
+        elif "unauthenticated" in str(exc).lower():
+            reason = (
+                "mesin meminta Comm Key; setel Comm Key mesin ke 0 (Menu → Komunikasi → "
+                "Koneksi PC), karena tarik data belum mendukung Comm Key"
+            )
         else:
             reason = str(exc)
         return PullResult(device.serial, 0, 0, 0, f"Gagal terhubung ke {where}: {reason}")
