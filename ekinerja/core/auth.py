@@ -93,11 +93,19 @@ def _zone_of(user) -> str | None:
 _NIP_SEPARATORS = re.compile(r"[\s.\-]+")
 
 
+def nip_digits(text: str) -> str:
+    """A NIP, or the start of one, as printed on the ID card and the SK ("19761125 200510 2 008",
+    with spaces, dots or dashes) as stored: digits only. Anything that is not digits and those
+    separators is returned as typed (a name searched for, an officer's username)."""
+    compact = _NIP_SEPARATORS.sub("", text)
+    return compact if compact and compact.isascii() and compact.isdigit() else text
+
+
 def nip_as_typed(username: str) -> str:
     """An 18-digit NIP as printed on the ID card and the SK ("19761125 200510 2 008", with dots or
     dashes) is the NIP; anything else is left as typed (usernames of officers' accounts)."""
-    compact = _NIP_SEPARATORS.sub("", username)
-    if compact != username and len(compact) == 18 and compact.isascii() and compact.isdigit():
+    compact = nip_digits(username)
+    if compact != username and len(compact) == 18:
         return compact
     return username
 

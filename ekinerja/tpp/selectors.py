@@ -673,25 +673,32 @@ def without_bank_account(run: Run, limit: int = 20) -> tuple[int, list[Result]]:
     return rows.count(), list(rows.order_by("name")[:limit])
 
 
-def not_in_list(run: Run, limit: int = 20) -> tuple[int, list[Employee]]:
-    """Employees a compute of the run would list now but whom no list of the month holds: a hire or
-    transfer recorded after the run was computed (gather's rule: a definitif post on some day of
-    the month, the last one in the run's unit subtree). Their number and up to `limit` of them by
-    name (four queries; named from the first 900 by id). Recomputing the run adds them."""
-    period = Period.parse(run.period)
+def _last_definitif_units(instansi_id: int, period: Period) -> dict[int, int]:
+    """Employee id -> the unit of their last definitif post of the month (the latest start wins;
+    gather's rule for the list that pays them). One query."""
     start, end = period.first_day, period.last_day
     last: dict[int, int] = {}
     for emp_id, unit_id in (
         Assignment.objects.filter(
             Q(end__isnull=True) | Q(end__gte=start),
-            instansi_id=run.instansi_id,
+            instansi_id=instansi_id,
             start__lte=end,
             kind=Assignment.Kind.DEFINITIF,
         )
         .order_by("start", "id")
         .values_list("employee_id", "position__unit_id")
     ):
-        last[emp_id] = unit_id  # the latest start wins
+        last[emp_id] = unit_id
+    return last
+
+
+def not_in_list(run: Run, limit: int = 20) -> tuple[int, list[Employee]]:
+    """Employees a compute of the run would list now but whom no list of the month holds: a hire or
+    transfer recorded after the run was computed (gather's rule: a definitif post on some day of
+    the month, the last one in the run's unit subtree). Their number and up to `limit` of them by
+    name (four queries; named from the first 900 by id). Recomputing the run adds them."""
+    period = Period.parse(run.period)
+    last = _last_definitif_units(run.instansi_id, period)
     if run.unit_id is not None:
         scope = UnitTree.load(run.instansi_id).subtree(run.unit_id)
         last = {e: u for e, u in last.items() if u in scope}
@@ -723,19 +730,7 @@ def unpaid_after_lock(
     )
     if not scopes:
         return 0, []
-    start, end = period.first_day, period.last_day
-    last: dict[int, int] = {}
-    for emp_id, unit_id in (
-        Assignment.objects.filter(
-            Q(end__isnull=True) | Q(end__gte=start),
-            instansi_id=instansi_id,
-            start__lte=end,
-            kind=Assignment.Kind.DEFINITIF,
-        )
-        .order_by("start", "id")
-        .values_list("employee_id", "position__unit_id")
-    ):
-        last[emp_id] = unit_id  # the latest start wins
+    last = _last_definitif_units(instansi_id, period)
     if None not in scopes:  # only unit lists are locked
         tree = UnitTree.load(instansi_id)
         covered: set[int] = set()
@@ -1141,6 +1136,39 @@ def carried_from(employee: Employee, period: Period) -> Adjustment | None:
         source_period=str(period),
         carried=True,
     ).first()
+
+
+def withholdings_to_release_from(run: Run) -> list[Withholding]:
+    """The withholdings of other months still held, offered for release on the run's page (two
+    queries). Each knows `own_month`: its held month is not locked for the employee, so the release
+    pays it in that month's own list, not in this one (services.withholding_release); the page says
+    so. A later month already locked is not offered: it cannot be paid in an earlier list."""
+    held = [w for w in open_withholdings(run.instansi) if w.period != run.period]
+    locked = locked_months_of(run.instansi_id, {(w.employee_id, w.period) for w in held})
+    out = []
+    for w in held:
+        w.own_month = (w.employee_id, w.period) not in locked
+        if w.own_month or w.period < run.period:
+            out.append(w)
+    return out
+
+
+def corrections_of_month(employee: Employee, period: Period) -> list[dict]:
+    """The corrections of the employee's `period` recorded after its list was locked, paid or
+    recovered in a later month, for the month's page: {amount (positive), recovered, target_period,
+    reason}, in the order they are paid (one query). A carried rest is not one: it corrects no
+    figure of the month."""
+    return [
+        {
+            "amount": abs(a.amount),
+            "recovered": a.amount < 0,
+            "target_period": a.target_period,
+            "reason": a.reason,
+        }
+        for a in Adjustment.objects.filter(
+            employee=employee, source_period=str(period), carried=False
+        ).order_by("target_period", "created_at", "pk")
+    ]
 
 
 def locked_months_of(instansi_id: int, pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import json
-import re
 import uuid
 import zoneinfo
 from urllib.parse import urlencode
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ekinerja.attendance.models import LeaveType
+from ekinerja.core.auth import nip_digits
 from ekinerja.core.clock import local_today
 from ekinerja.core.http import id_param
 from ekinerja.core.jobs import QueueUnavailable, enqueue
@@ -36,14 +36,11 @@ from ekinerja.org.views import register_home_card
 from ekinerja.performance.selectors import predicate_month
 
 from . import documents, exports, policy_form, selectors, services, simulation
-from .models import Adjustment, Result, Run, Simulation, Withholding
 from .models import Policy as PolicyRow
+from .models import Result, Run, Simulation, Withholding
 from .policy import TEMPLATES, band_gap_warnings, decimal_comma
 
 # ---------------------------------------------------------------- helpers
-
-#: What separates the groups of a NIP as printed (core.auth.nip_as_typed reads a login the same way).
-_NIP_SEPARATORS = re.compile(r"[\s.\-]+")
 
 
 def _today(request):
@@ -225,17 +222,9 @@ def _employee_page(request, employee: Employee, own: bool, superior: Employee | 
         # Corrections of this month recorded after its list was locked, paid or recovered in a
         # later one: the month's page said Rp2.645.999 paid with no word of the Rp150.000
         # recovered in November (a carried rest is not a correction of this month's figures).
-        "corrections_of_month": [
-            {
-                "amount": abs(a.amount),
-                "recovered": a.amount < 0,
-                "target_period": a.target_period,
-                "reason": a.reason,
-            }
-            for a in Adjustment.objects.filter(
-                employee=employee, source_period=str(period), carried=False
-            ).order_by("target_period", "created_at", "pk")
-        ],
+        # Corrections of this month recorded after its list was locked, paid or recovered in a
+        # later one: the month's page said what it paid and nothing of them.
+        "corrections_of_month": selectors.corrections_of_month(employee, period),
         "options": _month_options(today),
         "today": today,
     }
@@ -487,7 +476,7 @@ def _run_page(request, run: Run, form: dict | None = None):
         "rechecks": simulation.rechecks_of(run)
         if locked and request.user.has_perm("tpp.manage_policy")
         else [],
-        "open_withholdings": _open_withholdings(run),
+        "open_withholdings": selectors.withholdings_to_release_from(run),
         "can_compute": request.user.has_perm("tpp.compute"),
         "can_export": request.user.has_perm("tpp.export"),
         "locked": locked,
@@ -498,21 +487,6 @@ def _run_page(request, run: Run, form: dict | None = None):
         "adjust_form": form if form and form["name"] == "adjust" else {},
     }
     return render(request, "tpp/run.html", ctx, status=400 if form else 200)
-
-
-def _open_withholdings(run: Run) -> list[Withholding]:
-    """The withholdings of other months still held, offered for release on the run's page (two
-    queries). Each knows `own_month`: its held month is not locked for the employee, so the release
-    pays it in that month's own list, not in this one (services.withholding_release); the page says
-    so. A later month already locked is not offered: it cannot be paid in an earlier list."""
-    held = [w for w in selectors.open_withholdings(run.instansi) if w.period != run.period]
-    locked = selectors.locked_months_of(run.instansi_id, {(w.employee_id, w.period) for w in held})
-    out = []
-    for w in held:
-        w.own_month = (w.employee_id, w.period) not in locked
-        if w.own_month or w.period < run.period:
-            out.append(w)
-    return out
 
 
 def _unit_recap(run: Run) -> dict:
@@ -635,22 +609,14 @@ def run_lock(request, pk: int):
     return redirect("tpp:run", pk=run.pk)
 
 
-def _compact_nip(text: str) -> str:
-    """A NIP (or the start of one) as printed on the ID card and the SK, "19761125 200510 2 008"
-    (spaces, dots or dashes), as stored: digits only. Anything that is not digits and separators
-    is returned as typed."""
-    compact = _NIP_SEPARATORS.sub("", text)
-    return compact if compact and compact.isascii() and compact.isdigit() else text
-
-
 def _name_or_nip(q: str) -> Q:
     """The lists' search: part of the name, or the start of the NIP typed with or without the
     separators of its printed form."""
-    return Q(name__icontains=q) | Q(nip__startswith=_compact_nip(q))
+    return Q(name__icontains=q) | Q(nip__startswith=nip_digits(q))
 
 
 def _employee_by_nip(request, nip: str) -> Employee:
-    found = scoped(Employee, request.user).filter(nip=_compact_nip(nip.strip())).first()
+    found = scoped(Employee, request.user).filter(nip=nip_digits(nip.strip())).first()
     if found is None:
         raise ValidationError({"nip": f"Pegawai dengan NIP {nip} tidak ditemukan."})
     return found
@@ -1254,7 +1220,7 @@ def _simulation_filters(request) -> dict:
     unit = request.GET.get("unit") or ""
     return {
         # A NIP typed as printed ("19761125 200510 2 008") is searched as stored.
-        "q": _compact_nip((request.GET.get("q") or "").strip()[:60]),
+        "q": nip_digits((request.GET.get("q") or "").strip()[:60]),
         "unit_id": id_param(unit),
         "changed": request.GET.get("berubah") == "1",
     }

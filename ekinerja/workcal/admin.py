@@ -34,15 +34,18 @@ WEEKDAY_NAMES = dict(WEEKDAY_CHOICES)
 
 
 class ScopedForm(forms.ModelForm):
-    """An admin form that knows the instansi of the row (set by ScopedFormAdmin.get_form): the
-    instansi is not a field of the form, so Django's unique checks that involve it are skipped and
-    a clash reached the database (an IntegrityError, a server error page)."""
-
-    scope_instansi_id: int | None = None
+    """An admin form that knows the instansi of the row before it is saved: the field of a
+    platform superuser's form, the row's own, or the officer's (`tenant_id`, set on the form by
+    core.admin.InstansiScopedAdmin.get_form), for the checks of a clean() that look at the
+    instansi's other rows."""
 
     def instansi_id(self) -> int | None:
         chosen = self.cleaned_data.get("instansi")  # a platform superuser's form has the field
-        return getattr(chosen, "pk", None) or self.instance.instansi_id or self.scope_instansi_id
+        return (
+            getattr(chosen, "pk", None)
+            or self.instance.instansi_id
+            or getattr(self, "tenant_id", None)
+        )
 
 
 def _announce(obj, old=None) -> None:
@@ -103,14 +106,7 @@ def _announce_deleted(rows) -> None:
             )
 
 
-class ScopedFormAdmin(InstansiScopedAdmin):
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.scope_instansi_id = obj.instansi_id if obj is not None else request.user.instansi_id
-        return form
-
-
-class AuditedAdmin(ScopedFormAdmin):
+class AuditedAdmin(InstansiScopedAdmin):
     def save_model(self, request, obj, form, change):
         old = type(obj).objects.get(pk=obj.pk) if change else None
         before = snapshot(old) if old is not None else None
@@ -288,30 +284,19 @@ class VariantDayInline(ScopedInline):
 
 
 class ScheduleVariantForm(ScopedForm):
-    """services.schedule_variant_define's rules: a fixed schedule, the end not before the start,
-    no overlap with another variant of the schedule (two Ramadan hours on one day: which one?)."""
+    """services.variant_problems on the form: a fixed schedule, the end not before the start, no
+    overlap with another variant of the schedule, each a field error."""
 
     def clean(self):
         data = super().clean()
         schedule, start, end = data.get("schedule"), data.get("date_from"), data.get("date_to")
-        if schedule is not None and schedule.kind != WorkSchedule.Kind.FIXED:
-            self.add_error("schedule", "Variasi hanya untuk jadwal tetap.")
-        if start and end and end < start:
+        if schedule is not None:
+            for field, message in services.variant_problems(
+                schedule, start, end, exclude_pk=self.instance.pk
+            ).items():
+                self.add_error(field, message)
+        elif start and end and end < start:
             self.add_error("date_to", TO_BEFORE_FROM)
-        elif schedule is not None and start and end:
-            clash = (
-                ScheduleVariant.objects.filter(
-                    schedule=schedule, date_from__lte=end, date_to__gte=start
-                )
-                .exclude(pk=self.instance.pk)
-                .first()
-            )
-            if clash is not None:
-                self.add_error(
-                    "date_from",
-                    f"Tumpang tindih dengan variasi '{clash.name}' ({tanggal(clash.date_from)} "
-                    f"s.d. {tanggal(clash.date_to)}).",
-                )
         return data
 
 
@@ -354,7 +339,7 @@ class HolidayForm(ScopedForm):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(ScopedFormAdmin):
+class HolidayAdmin(InstansiScopedAdmin):
     form = HolidayForm
     list_display = ["date", "name", "kind", "source", "is_active"]
     list_filter = ["kind", "source", "is_active"]
