@@ -381,10 +381,13 @@ def results_offered_for_entry(
 
 
 def evaluation_or_blank(employee: Employee, period: EvalPeriod) -> SkpEvaluation:
-    """The employee's evaluation of the period, or an unsaved blank one (for permission checks on a
-    period nobody has rated yet)."""
-    return SkpEvaluation.objects.filter(
-        employee=employee, period_start=period.start
+    """The employee's evaluation of the period (the row that rates it: evaluations_rating), or an
+    unsaved blank one (for permission checks on a period nobody has rated yet). A row of a shorter
+    period with the same first day (January rated monthly, then quarterly) is not the quarter's:
+    its rater, perhaps a superior the employee left in February, was let into the activities of
+    the whole quarter."""
+    return evaluations_rating(period).filter(employee=employee).order_by(
+        "-period_end"
     ).first() or SkpEvaluation(
         instansi_id=employee.instansi_id,
         employee=employee,
@@ -467,12 +470,24 @@ def plans_awaiting_bkpsdm(instansi_id: int, *, today: dt.date, exclude: int | No
 
 
 def plans_awaiting_agreement(superior: Employee, *, on: dt.date) -> list[SkpPlan]:
-    """Submitted plans of the superior's direct subordinates on `on` (three queries)."""
-    ids = hierarchy(superior.instansi_id, on).subordinate_ids(superior.id)
-    if not ids:
+    """Submitted plans whose appraiser is `superior`: the owner's direct superior on the plan's
+    reference date (plan_reference_date of its year and `on`, as services._require_appraiser
+    decides), so a plan for next year waits for next year's superior, not today's (one query
+    without such plans; otherwise two more per distinct year among them)."""
+    submitted = list(
+        SkpPlan.objects.filter(instansi_id=superior.instansi_id, status=SkpPlan.Status.SUBMITTED)
+        .exclude(employee_id=superior.pk)
+        .values_list("pk", "employee_id", "year")
+    )
+    trees = {
+        year: hierarchy(superior.instansi_id, plan_reference_date(year, on))
+        for year in {year for _pk, _emp, year in submitted}
+    }
+    kept = [pk for pk, emp, year in submitted if trees[year].superior_id(emp) == superior.pk]
+    if not kept:
         return []
     return list(
-        SkpPlan.objects.filter(employee_id__in=ids, status=SkpPlan.Status.SUBMITTED)
+        SkpPlan.objects.filter(pk__in=kept)
         .select_related("employee")
         .order_by("employee__name", "year")
     )
