@@ -79,13 +79,20 @@ class DeviceForm(forms.ModelForm):
             "ip_address": (
                 "Hanya untuk mesin yang ditarik server lewat jaringan (tanpa ADMS): alamat IP mesin "
                 "(Menu → Komunikasi → Ethernet), mis. 192.168.1.201. Comm Key mesin harus 0 "
-                "(Menu → Komunikasi → Koneksi PC). Kosongkan untuk mesin yang mengirim sendiri."
+                "(Menu → Komunikasi → Koneksi PC) atau sama dengan kolom Comm Key di bawah. "
+                "Kosongkan untuk mesin yang mengirim sendiri."
             ),
             "port": "Port tarik data mesin (Menu → Komunikasi → Ethernet); bawaan 4370.",
+            "comm_key": (
+                "Hanya untuk tarik data lewat jaringan: sama dengan Comm Key di mesin (Menu → "
+                "Komunikasi → Koneksi PC), angka 0-999999; bawaan mesin 0."
+            ),
         }
         for name, text in helps.items():
             if name in self.fields:
                 self.fields[name].help_text = text
+        if "comm_key" in self.fields:
+            self.fields["comm_key"].required = False
 
     def clean_serial(self):
         serial = self.cleaned_data["serial"]
@@ -134,6 +141,11 @@ class DeviceForm(forms.ModelForm):
                 code="invalid",
             )
         return value
+
+    def clean_comm_key(self):
+        # Left empty: the machines' default, 0 (the field is optional on the form).
+        value = self.cleaned_data.get("comm_key")
+        return 0 if value is None else value
 
     def clean_port(self):
         port = self.cleaned_data.get("port")

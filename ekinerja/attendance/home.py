@@ -2,30 +2,64 @@
 (layer contract), so attendance registers them with org.views.register_home_card; attendance.urls
 imports this module.
 - The fingerprint machines' state for Kominfo and BKPSDM (attendance/_home_devices.html): which
-  machine is behind or silent, and what it sent that was not stored.
+  machine is behind or silent, what it sent that was not stored, and the machines whose ADMS push
+  was refused (RefusedDevice), with a link to register them.
 - The roster reminder for a superior of shift workers (attendance/_home_roster.html)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ekinerja.core.clock import local_today
+from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period
 from ekinerja.org.models import Role
 from ekinerja.org.views import register_home_card
 
 from . import selectors
+from .models import Device, RefusedDevice
+
+#: Refused machines older than this are left off the card (the table keeps them a while longer).
+REFUSED_SHOWN_DAYS = 7
+
+
+def refused_devices(instansi_id: int, now: dt.datetime) -> list[RefusedDevice]:
+    """The machines refused by ADMS in the last REFUSED_SHOWN_DAYS that concern this instansi:
+    its own serials (registered but inactive, or in another letter case) and, where the
+    installation serves this instansi only, the unknown serials (with several, an unknown serial
+    belongs to nobody and only the server log names it). A serial active by now is
+    left off. Each row carries `registered_pk`, the machine registered under that serial in this
+    instansi (any letter case), if any. One query."""
+    alone = ~Exists(Instansi.objects.exclude(pk=instansi_id))
+    return list(
+        RefusedDevice.objects.filter(
+            Q(instansi_id=instansi_id) | (Q(instansi__isnull=True) & alone),
+            last_seen__gte=now - dt.timedelta(days=REFUSED_SHOWN_DAYS),
+        )
+        .exclude(serial__in=Device.objects.filter(is_active=True).values("serial"))
+        .annotate(
+            registered_pk=Subquery(
+                Device.objects.filter(
+                    instansi_id=instansi_id, serial__iexact=OuterRef("serial")
+                ).values("pk")[:1]
+            )
+        )
+        .order_by("-last_seen")[:20]
+    )
 
 
 @register_home_card("attendance-devices")
 def devices_home_card(request, roles, page) -> dict:
     if not roles & {Role.KOMINFO, Role.BKPSDM} or not request.user.instansi_id:
         return {}
+    now = timezone.now()
     return {
         "devices_card": True,
-        "device_rows": selectors.device_states(request.user.instansi_id, timezone.now()),
+        "device_rows": selectors.device_states(request.user.instansi_id, now),
+        "refused_devices": refused_devices(request.user.instansi_id, now),
     }
 
 

@@ -7,6 +7,7 @@ writes go through services.py."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -39,6 +40,11 @@ class Device(TenantModel):
     )
     ip_address = models.CharField("alamat IP (tarik data)", max_length=60, blank=True)
     port = models.PositiveIntegerField("port", default=4370)
+    # The machine's "Comm Key" (Menu → Komunikasi → Koneksi PC), a number of up to six digits that
+    # a pull (pyzk's `password`) must send when the machine asks for it; 0 is the machines' default.
+    comm_key = models.PositiveIntegerField(
+        "Comm Key", default=0, validators=[MaxValueValidator(999999)]
+    )
     is_active = models.BooleanField("aktif", default=True)
     last_seen = models.DateTimeField("terakhir terhubung", null=True, blank=True)
     watermark = models.DateTimeField("data lengkap sampai", null=True, blank=True)
@@ -56,6 +62,40 @@ class Device(TenantModel):
     @property
     def zone(self) -> str:
         return self.timezone or self.instansi.timezone
+
+
+class RefusedDevice(models.Model):
+    """A machine whose ADMS push was refused (adms.refusal_record), so Kominfo sees it on the home
+    page instead of only in the server's log: one row per serial, updated at every refusal, pruned
+    after REFUSED_KEEP_DAYS and capped at REFUSED_MAX_ROWS (the serial is whatever a caller sends).
+
+    `instansi` is known when the serial is registered (inactive, or in another letter case);
+    an unknown serial belongs to nobody yet (shown where the installation serves one instansi;
+    with several, only the server's log names it). Not in the Django admin."""
+
+    class Reason(models.TextChoices):
+        UNKNOWN = "unknown", "nomor seri tidak terdaftar di Mesin absensi"
+        CASE = "case", "nomor seri terdaftar dengan huruf besar/kecil berbeda"
+        INACTIVE = "inactive", "mesin belum diaktifkan BKPSDM"
+
+    serial = models.CharField("nomor seri", max_length=40, unique=True)
+    instansi = models.ForeignKey(
+        Instansi, on_delete=models.CASCADE, null=True, blank=True, verbose_name="instansi"
+    )
+    reason = models.CharField("alasan", max_length=10, choices=Reason.choices)
+    ip_address = models.CharField("alamat IP", max_length=45, blank=True)
+    first_seen = models.DateTimeField("pertama ditolak")
+    last_seen = models.DateTimeField("terakhir ditolak")
+    attempts = models.PositiveIntegerField("percobaan", default=1)
+
+    class Meta:
+        verbose_name = "mesin ditolak (ADMS)"
+        verbose_name_plural = "mesin ditolak (ADMS)"
+        ordering = ["-last_seen"]
+        indexes = [models.Index(fields=["last_seen"], name="refuseddevice_last_seen")]
+
+    def __str__(self) -> str:
+        return self.serial
 
 
 class PinMapping(TenantModel):

@@ -30,10 +30,17 @@ class PullResult:
 
 
 def zk_connection(device: Device, timeout: int = 10):
-    """An open pyzk connection (the device is disabled while it is read)."""
+    """An open pyzk connection (the device is disabled while it is read). The machine's Comm Key
+    goes as pyzk's `password`, sent only when the machine asks for it (CMD_ACK_UNAUTH)."""
     from zk import ZK
 
-    conn = ZK(device.ip_address, port=device.port, timeout=timeout, ommit_ping=True).connect()
+    conn = ZK(
+        device.ip_address,
+        port=device.port,
+        timeout=timeout,
+        password=device.comm_key or 0,
+        ommit_ping=True,
+    ).connect()
     conn.disable_device()
     return conn
 
@@ -67,8 +74,9 @@ def pull_device(device: Device, *, connect=None, recompute: bool = True) -> Pull
             reason = "mesin tidak menjawab di alamat itu (periksa IP, port, kabel dan jaringan)"
         elif "unauthenticated" in str(exc).lower():
             reason = (
-                "mesin meminta Comm Key; setel Comm Key mesin ke 0 (Menu → Komunikasi → "
-                "Koneksi PC), karena tarik data belum mendukung Comm Key"
+                f"mesin menolak Comm Key {device.comm_key}; samakan kolom Comm Key mesin ini di "
+                "Mesin absensi dengan Comm Key di mesin (Menu → Komunikasi → Koneksi PC), atau "
+                "setel keduanya ke 0"
             )
         else:
             reason = str(exc)
