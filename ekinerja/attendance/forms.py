@@ -54,6 +54,7 @@ class LeaveForm(forms.Form):
     attachment = forms.FileField(
         label="Lampiran (PDF/JPG/PNG, maks. 5 MB)",
         required=False,
+        help_text="Sakit lebih dari satu hari: lampirkan surat keterangan dokter.",
         widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
     )
 

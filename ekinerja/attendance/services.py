@@ -1361,6 +1361,41 @@ def _check_later_years(employee: Employee, year: int, days: int, exclude) -> Non
             )
 
 
+#: The code of sick leave (DEFAULT_LEAVE_TYPES, the TPP policy's key).
+SICK = "sakit"
+
+
+def _attachment_missing(leave_type: LeaveType) -> str:
+    if leave_type.code == SICK:
+        return "Sakit lebih dari satu hari wajib melampirkan surat keterangan dokter (PP 11/2017)."
+    return f"{leave_type.name} wajib melampirkan dokumen."
+
+
+def _one_day_sick(employee: Employee, leave_type: LeaveType, date_from, date_to) -> bool:
+    """Sick leave of one day needs no doctor's letter (PP 11/2017, cuti sakit: a letter for sick
+    leave of more than one day; a one-day absence is reported to the superior), whatever the type's
+    `needs_attachment` says, which holds for its longer leave. One day means one calendar date not
+    joined to another pending or approved sick leave of the employee ending the day before or
+    starting the day after: two one-day requests back to back are two days of sickness (one
+    query)."""
+    if leave_type.code != SICK or date_from != date_to:
+        return False
+    day = dt.timedelta(days=1)
+    return not (
+        LeaveRequest.objects.filter(
+            employee=employee,
+            leave_type__code=SICK,
+            status__in=[
+                LeaveRequest.Status.SUBMITTED,
+                LeaveRequest.Status.AWAITING_BKPSDM,
+                LeaveRequest.Status.APPROVED,
+            ],
+        )
+        .filter(Q(date_to=date_from - day) | Q(date_from=date_to + day))
+        .exists()
+    )
+
+
 @transaction.atomic
 def leave_request_submit(
     *,
@@ -1384,8 +1419,10 @@ def leave_request_submit(
         )
     Employee.objects.select_for_update().filter(pk=employee.pk).first()
     missing = (
-        {"attachment": [f"{leave_type.name} wajib melampirkan dokumen."]}
-        if leave_type.needs_attachment and not attachment
+        {"attachment": [_attachment_missing(leave_type)]}
+        if leave_type.needs_attachment
+        and not attachment
+        and not _one_day_sick(employee, leave_type, date_from, date_to)
         else {}
     )
     try:
@@ -1733,3 +1770,181 @@ def correction_decide(
     if approve:
         _recompute_days(req.employee, day - dt.timedelta(days=1), day)
     return req
+
+
+# ---------------------------------------------------------------- roster import (xlsx)
+
+#: The largest roster sheet accepted (a month of a few hundred staff is well under 200 KB).
+ROSTER_MAX_BYTES = 2 * 1024 * 1024
+ROSTER_MAX_ROWS = 3000
+#: What a roster cell may hold for "no shift": the sheet's blank, a dash, or the sheet's "·" (the
+#: employee follows no shift schedule that day: the cell is left as it is).
+ROSTER_OFF = {"", "-", "–"}
+ROSTER_KEEP = "·"
+
+
+def _roster_rows(upload) -> list[tuple]:
+    import openpyxl
+
+    from ekinerja.core.spreadsheets import XlsxRejected, xlsx_check
+
+    size = getattr(upload, "size", None)
+    if size is not None and size > ROSTER_MAX_BYTES:
+        raise ValidationError({"file": ["Berkas terlalu besar (paling besar 2 MB)."]})
+    upload.seek(0)
+    if upload.read(4) != b"PK\x03\x04":
+        raise ValidationError({"file": ["Berkas bukan spreadsheet Excel (.xlsx)."]})
+    upload.seek(0)
+    try:
+        xlsx_check(upload)
+    except XlsxRejected as exc:
+        raise ValidationError({"file": exc.messages}) from exc
+    try:
+        wb = openpyxl.load_workbook(upload, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise ValidationError({"file": ["Berkas .xlsx tidak dapat dibaca (rusak?)."]}) from exc
+    ws = wb["Roster"] if "Roster" in wb.sheetnames else wb.worksheets[0]
+    rows = []
+    for row in ws.iter_rows(values_only=True, max_col=40):
+        rows.append(row)
+        if len(rows) > ROSTER_MAX_ROWS:
+            wb.close()
+            raise ValidationError({"file": [f"Paling banyak {ROSTER_MAX_ROWS} baris."]})
+    wb.close()
+    return rows
+
+
+def _text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
+
+
+def roster_import(*, actor: User, instansi: Instansi, period, month, employees, upload) -> int:
+    """The roster page's own xlsx (views._roster_xlsx), filled in and uploaded back: a row per
+    employee ("Nama (NIP)" in column B), a column per day of the month under the header row
+    ("No", "Nama / NIP", "1 Kam", ...), a shift code or blank (day off) in each cell; "·" leaves the
+    day as it is (the sheet's mark of a day on no shift schedule). The "Bulan ..." line must name
+    `period`; the coverage rows ("Jumlah shift P") are ignored. Every problem is listed at once by
+    row or cell (B7, D8) and nothing is saved if there is any: an unknown or repeated NIP, a code
+    not in the employee's schedule that day, a code on a day without a shift schedule, a changed
+    cell the actor may not roster (their own, another unit's day). What passes is saved by
+    workcal.services.roster_month_save, the page's own save (overlapping shifts refused there too).
+    `employees`: the page's rows (the unit's shift workers the actor sees). Returns the number of
+    days changed. A fixed number of queries for any number of rows."""
+    from openpyxl.utils import get_column_letter
+
+    from ekinerja.workcal import services as workcal_services
+
+    rows = _roster_rows(upload)
+    problems: list[str] = []
+    label = f"Bulan {period.label}"
+    titles = [_text(r[0]) for r in rows[:12] if r]
+    month_line = next((t for t in titles if t.startswith("Bulan ")), None)
+    if month_line is None:
+        problems.append(f"Baris '{label}' tidak ada di atas tabel; unggah lembar roster unduhan.")
+    elif month_line != label:
+        problems.append(
+            f"Berkas ini untuk {month_line[6:]}, bukan {period.label}: buka roster "
+            f"{month_line[6:]} untuk mengunggahnya, atau unduh lembar {period.label}."
+        )
+    top = next(
+        (
+            i
+            for i, r in enumerate(rows[:60])
+            if len(r) > 1 and _text(r[0]) == "No" and _text(r[1]).startswith("Nama")
+        ),
+        None,
+    )
+    if top is None:
+        problems.append("Baris judul kolom ('No', 'Nama / NIP', tanggal) tidak ditemukan.")
+        raise ValidationError({"file": problems})
+    header = rows[top]
+    for j, day in enumerate(month.days):
+        got = _text(header[2 + j]) if 2 + j < len(header) else ""
+        if got.split()[0:1] != [str(day.day)]:
+            problems.append(
+                f"Sel {get_column_letter(3 + j)}{top + 1}: harus tanggal {day.day}, "
+                f"tertulis '{got}'. Jangan menyisipkan atau menghapus kolom."
+            )
+    if problems:
+        raise ValidationError({"file": problems})
+    by_nip = {e.nip: e for e in employees}
+    codes = {sched: {o.code.upper(): o.code for o in opts} for sched, opts in month.shifts.items()}
+    seen: dict[int, int] = {}
+    cells: dict[tuple[int, dt.date], str | None] = {}
+    where: dict[tuple[int, dt.date], str] = {}
+    for i in range(top + 1, len(rows)):
+        row, n = rows[i], i + 1
+        name = _text(row[1]) if len(row) > 1 else ""
+        if name.startswith("Jumlah shift") or not any(_text(v) for v in row):
+            continue
+        nip = name.rsplit("(", 1)[-1].rstrip(")").replace(" ", "") if "(" in name else name
+        emp = by_nip.get(nip)
+        if emp is None:
+            problems.append(
+                f"Baris {n}: '{name}' bukan pegawai shift unit ini pada {period.label} "
+                "(kolom B: Nama (NIP), seperti pada lembar unduhan)."
+            )
+            continue
+        if emp.id in seen:
+            problems.append(f"Baris {n}: {emp.name} sudah ada di baris {seen[emp.id]}.")
+            continue
+        seen[emp.id] = n
+        on = month.schedule_on.get(emp.id, {})
+        for j, day in enumerate(month.days):
+            ref = f"{get_column_letter(3 + j)}{n}"
+            value = _text(row[2 + j]) if 2 + j < len(row) else ""
+            if value == ROSTER_KEEP:
+                continue
+            sched = on.get(day)
+            if sched is None:
+                if value not in ROSTER_OFF:
+                    problems.append(
+                        f"Sel {ref} ({emp.name}, {tanggal(day)}): tidak mengikuti jadwal shift "
+                        f"pada hari itu; kosongkan sel (tertulis '{value}')."
+                    )
+                continue
+            if value in ROSTER_OFF:
+                code = None
+            else:
+                code = codes.get(sched, {}).get(value.upper())
+                if code is None:
+                    known = ", ".join(sorted(codes.get(sched, {}).values()))
+                    problems.append(
+                        f"Sel {ref} ({emp.name}, {tanggal(day)}): shift '{value}' tidak ada di "
+                        f"jadwal {month.schedules[sched][0]} ({known}); kosongkan untuk libur."
+                    )
+                    continue
+            cells[(emp.id, day)] = code
+            where[(emp.id, day)] = ref
+    changed = {c for c, code in cells.items() if code != month.rostered.get(c[0], {}).get(c[1])}
+    allowed = workcal_services.roster_cells_allowed(actor, instansi, changed)
+    me = org.employee_for_user(actor)
+    refused: dict[int, list[str]] = {}
+    for c in sorted(changed - allowed):
+        refused.setdefault(c[0], []).append(where[c])
+    names = {e.id: e.name for e in employees}
+    for emp_id, refs in refused.items():
+        who = names[emp_id]
+        if me is not None and emp_id == me.id:
+            problems.append(f"Baris {seen[emp_id]} ({who}): {workcal_services.ROSTER_OWN_REFUSED}")
+        else:
+            problems.append(
+                f"Sel {', '.join(refs[:6])}{' …' if len(refs) > 6 else ''} ({who}): pada hari itu "
+                "pegawai ini tidak di bawah kewenangan Anda; biarkan sel seperti semula."
+            )
+    if problems:
+        raise ValidationError({"file": problems})
+    try:
+        return workcal_services.roster_month_save(
+            actor=actor,
+            instansi=instansi,
+            month=month,
+            cells=cells,
+            names={e.id: f"Baris {seen.get(e.id, '?')} ({e.name})" for e in employees},
+        )
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc

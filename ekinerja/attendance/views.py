@@ -713,7 +713,40 @@ def roster(request):
     month = workcal.roster_month(unit.instansi, emps, start, end)
     emps = [e for e in emps if month.follows_shifts(e.id)]
     can_edit = request.user.has_perm("attendance.edit_roster", unit)
-    if request.method == "POST":
+    action = request.POST.get("aksi", "") if request.method == "POST" else ""
+    here = f"{reverse('attendance:roster')}?unit={unit.id}&periode={period}"
+    import_errors: list[str] = []
+    bad_cells: set = set()
+    if action and not can_edit:
+        raise PermissionDenied
+    if action == "salin":
+        return _roster_copy(request, unit, period, month, emps, here)
+    if action == "impor":
+        upload = request.FILES.get("berkas")
+        if upload is None:
+            import_errors = ["Pilih berkas xlsx roster yang sudah diisi."]
+        else:
+            try:
+                n = services.roster_import(
+                    actor=request.user,
+                    instansi=unit.instansi,
+                    period=period,
+                    month=month,
+                    employees=emps,
+                    upload=upload,
+                )
+            except ValidationError as exc:
+                import_errors = exc.messages
+            else:
+                if n:
+                    messages.success(
+                        request,
+                        f"Roster {period.label} diimpor dari {upload.name}: {n} hari diubah.",
+                    )
+                else:
+                    messages.info(request, f"{upload.name}: tidak ada perubahan pada roster.")
+                return redirect(here)
+    elif request.method == "POST":
         if not can_edit:
             raise PermissionDenied
         cells = {}
@@ -731,6 +764,7 @@ def roster(request):
                 names={e.id: e.name for e in emps},
             )
         except ValidationError as exc:
+            bad_cells = getattr(exc, "cells", set())
             for m in exc.messages[:10]:
                 messages.error(request, m)
         else:
@@ -738,12 +772,12 @@ def roster(request):
                 messages.success(request, f"Roster {period.label} disimpan: {n} hari diubah.")
             else:
                 messages.info(request, "Tidak ada perubahan pada roster.")
-            return redirect(f"{reverse('attendance:roster')}?unit={unit.id}&periode={period}")
+            return redirect(here)
     grid = selectors.roster_grid(
         unit.instansi,
         month,
         emps,
-        posted=request.POST if request.method == "POST" else None,
+        posted=request.POST if request.method == "POST" and not action else None,
     )
     # Nobody rosters themselves (workcal.services.roster_actor_check): their own row is read-only.
     me = org.employee_for_user(request.user)
@@ -762,6 +796,7 @@ def roster(request):
         r["own"] = me is not None and r["employee"].id == me.id
         for c in r["cells"]:
             c["editable"] = (r["employee"].id, c["day"]) in allowed
+            c["invalid"] = (r["employee"].id, c["day"]) in bad_cells
     if request.method == "GET" and request.GET.get("format") == "xlsx":
         return _roster_xlsx(unit, period, month.days, grid)
     locked = selectors.locked_month_employees(unit.instansi_id, [e.id for e in emps], period)
@@ -780,9 +815,55 @@ def roster(request):
             "can_edit": can_edit,
             "coverage": grid.coverage,
             "locked": len(locked),
+            "import_errors": import_errors,
+            "copy_cycle": workcal_services.COPY_CYCLE_MAX,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _roster_copy(request, unit, period, month, emps, here):
+    """ "Salin dari bulan lalu" (workcal.services.roster_copy_previous): what was copied, what was
+    already filled and left, and every refusal with its reason, as messages on the page."""
+    from ekinerja.workcal import services as workcal_services
+
+    try:
+        cycle = int(request.POST.get("siklus") or workcal_services.COPY_CYCLE_MAX)
+    except ValueError:
+        cycle = 0
+    try:
+        done = workcal_services.roster_copy_previous(
+            actor=request.user,
+            instansi=unit.instansi,
+            month=month,
+            employee_ids=[e.id for e in emps],
+            names={e.id: e.name for e in emps},
+            cycle=cycle,
+            overwrite=request.POST.get("timpa") == "1",
+        )
+    except ValidationError as exc:
+        messages.error(request, "Roster bulan lalu tidak disalin; tidak ada yang diubah.")
+        for m in exc.messages[:10]:
+            messages.error(request, m)
+        return redirect(here)
+    previous = period.previous().label
+    if done.changed:
+        messages.success(
+            request, f"Roster {previous} disalin ke {period.label}: {done.changed} hari diisi."
+        )
+    else:
+        messages.info(request, f"Tidak ada hari yang diisi dari roster {previous}.")
+    if done.kept:
+        messages.info(
+            request,
+            f'{done.kept} hari yang sudah terisi dibiarkan; centang "Timpa yang sudah terisi" '
+            "untuk menggantinya dengan pola bulan lalu.",
+        )
+    for m in done.refused[:15]:
+        messages.warning(request, m)
+    if len(done.refused) > 15:
+        messages.warning(request, f"… dan {len(done.refused) - 15} penolakan lain.")
+    return redirect(here)
 
 
 RECAP_COLUMNS = [

@@ -464,6 +464,18 @@ class ShiftRosterForm(forms.ModelForm):
                     f"{emp.name} sudah terjadwal shift {other.shift.code} pada {tanggal(day)}; "
                     "ubah baris roster itu.",
                 )
+            shift = data.get("shift")
+            if other is None and shift is not None:
+                # The roster page's rule (services.roster_overlaps): no overlap with the day
+                # before or after.
+                clashes = services.roster_overlaps(
+                    emp.instansi,
+                    {(emp.id, day): (shift.code, shift.start, shift.end)},
+                    names={emp.id: emp.name},
+                    exclude=[self.instance.pk] if self.instance.pk else [],
+                )
+                for _cells, message in clashes:
+                    self.add_error("shift", message)
         return data
 
 

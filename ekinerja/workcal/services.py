@@ -8,14 +8,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from ekinerja.core import locked_months
 from ekinerja.core.audit import audit_record, snapshot
 from ekinerja.core.models import Instansi, User
-from ekinerja.core.periods import DATE_OUT_OF_RANGE, date_in_range, tanggal
+from ekinerja.core.periods import DATE_OUT_OF_RANGE, MONTHS_ID, Period, date_in_range, tanggal
 from ekinerja.org import selectors as org
 from ekinerja.org.models import Assignment, Employee, Role
 
@@ -743,10 +745,13 @@ def roster_set(
     instansi: Instansi,
     entries: Iterable[tuple[Employee | int, dt.date, str | None]],
     schedule: WorkSchedule,
+    check_overlaps: bool = True,
 ) -> int:
     """Set roster entries (employee, date, shift code of `schedule`, or None to clear the day) in one
     go: existing entries on those days are replaced. Returns the number of entries written. Who may
-    roster whom: roster_actor_check."""
+    roster whom: roster_actor_check. A shift that overlaps the employee's shift of the day before or
+    after (roster_overlaps) is refused; `check_overlaps=False` only for a caller that has checked the
+    whole change already (roster_month_save, over several schedules at once)."""
     if schedule.kind != WorkSchedule.Kind.SHIFT or schedule.instansi_id != instansi.id:
         raise ValidationError({"schedule": "Roster hanya untuk jadwal shift instansi ini."})
     shifts = {s.code: s for s in schedule.shifts.all()}
@@ -767,6 +772,16 @@ def roster_set(
         raise ValidationError({"entries": errors})
     if not entries:
         return 0
+    if check_overlaps:
+        clashes = roster_overlaps(
+            instansi,
+            {
+                (e, d): None if c is None else (c, shifts[c].start, shifts[c].end)
+                for e, d, c in entries
+            },
+        )
+        if clashes:
+            raise ValidationError({"entries": [m for _cells, m in clashes]})
     days = {d for _e, d, _c in entries}
     pairs = {(e, d) for e, d, _c in entries}
     stale = [
@@ -829,7 +844,238 @@ def roster_month_save(
     changed = [(emp_id, day) for entries in changes.values() for emp_id, day, _c in entries]
     if changed:  # once for the whole grid, before anything is written
         roster_actor_check(actor, instansi, changed)
+        # Over every schedule at once: an employee moving from one shift schedule to another
+        # mid-month has neighbouring days in two of them.
+        hours = {
+            sched: {o.code: (o.code, o.start, o.end) for o in options}
+            for sched, options in month.shifts.items()
+        }
+        clashes = roster_overlaps(
+            instansi,
+            {
+                (emp_id, day): None if code is None else hours[sched][code]
+                for sched, entries in changes.items()
+                for emp_id, day, code in entries
+            },
+            names=names,
+        )
+        if clashes:
+            raise RosterProblems(
+                {"roster": [m for _cells, m in clashes]},
+                cells={c for cells, _m in clashes for c in cells},
+            )
     schedules = {s.id: s for s in WorkSchedule.objects.filter(instansi=instansi, id__in=changes)}
     for sched_id, entries in changes.items():
-        roster_set(actor=actor, instansi=instansi, entries=entries, schedule=schedules[sched_id])
+        roster_set(
+            actor=actor,
+            instansi=instansi,
+            entries=entries,
+            schedule=schedules[sched_id],
+            check_overlaps=False,
+        )
     return sum(len(v) for v in changes.values())
+
+
+class RosterProblems(ValidationError):
+    """A refusal of roster cells: `cells` are the (employee id, day) cells it is about, so the page
+    marks them."""
+
+    def __init__(self, message, cells=()):
+        super().__init__(message)
+        self.cells = set(cells)
+
+
+def _hours(day: dt.date, start: dt.time, end: dt.time) -> tuple[dt.datetime, dt.datetime]:
+    """The moments a shift of `day` begins and ends (an end at or before its start: the next day)."""
+    until = day + dt.timedelta(days=1) if end <= start else day
+    return dt.datetime.combine(day, start), dt.datetime.combine(until, end)
+
+
+def roster_overlaps(
+    instansi: Instansi,
+    proposed: Mapping[tuple[int, dt.date], tuple[str, dt.time, dt.time] | None],
+    names: Mapping[int, str] | None = None,
+    exclude: Iterable[int] = (),
+) -> list[tuple[set[tuple[int, dt.date]], str]]:
+    """The overlaps the `proposed` cells ((employee id, day): (code, start, end), or None for a day
+    made off) would make with the employee's shift of the day before or after, as rostered
+    (ShiftRoster rows `exclude`d) or proposed: a night shift 21.00-07.00 followed by a morning shift
+    starting 06.00, or custom hours running into the next shift. A shift ending when the next begins
+    (M until 07.00, P from 07.00) is fine. A shift lasts at most 24 hours, so only neighbouring days
+    can meet. Each overlap once: (the proposed cells it concerns, an Indonesian message naming the
+    employee, both days and both shifts). One query for any number of employees."""
+    names = names or {}
+    proposed = dict(proposed)
+    if not proposed:
+        return []
+    ids = {e for e, _d in proposed}
+    first = min(d for _e, d in proposed) - dt.timedelta(days=1)
+    last = max(d for _e, d in proposed) + dt.timedelta(days=1)
+    merged: dict[tuple[int, dt.date], tuple[str, dt.time, dt.time]] = {
+        (emp_id, day): (code, start, end)
+        for emp_id, day, code, start, end in ShiftRoster.objects.filter(
+            instansi=instansi, employee_id__in=ids, date__gte=first, date__lte=last
+        )
+        .exclude(id__in=list(exclude))
+        .values_list("employee_id", "date", "shift__code", "shift__start", "shift__end")
+    }
+    for cell, shift in proposed.items():
+        if shift is None:
+            merged.pop(cell, None)
+        else:
+            merged[cell] = shift
+    pairs = sorted(
+        {
+            (emp_id, day + dt.timedelta(days=step))
+            for (emp_id, day), shift in proposed.items()
+            if shift is not None
+            for step in (-1, 0)
+        }
+    )
+    found = []
+    for emp_id, day in pairs:  # the pair (day, day + 1)
+        after = day + dt.timedelta(days=1)
+        one, two = merged.get((emp_id, day)), merged.get((emp_id, after))
+        if one is None or two is None:
+            continue
+        one_start, one_end = _hours(day, one[1], one[2])
+        two_start, _two_end = _hours(after, two[1], two[2])
+        if one_end <= two_start:
+            continue
+        who = names.get(emp_id, f"Pegawai {emp_id}")
+        found.append(
+            (
+                {c for c in ((emp_id, day), (emp_id, after)) if c in proposed},
+                f"{who}, {tanggal(after)}: shift {two[0]} ({two[1]:%H.%M}-{two[2]:%H.%M}) mulai "
+                f"sebelum shift {one[0]} ({one[1]:%H.%M}-{one[2]:%H.%M}) tanggal {tanggal(day)} "
+                "selesai; kedua shift tumpang tindih.",
+            )
+        )
+    return found
+
+
+#: The longest rotation "Salin dari bulan lalu" repeats: four weeks (the default, so each shift
+#: falls on the same weekday as four weeks before) fits inside any previous month.
+COPY_CYCLE_MAX = 28
+
+
+@dataclass
+class RosterCopy:
+    """What roster_copy_previous did: days written, days already filled and left, and the days or
+    employees refused, each with its reason (Indonesian)."""
+
+    changed: int = 0
+    kept: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def roster_copy_previous(
+    *,
+    actor: User | None,
+    instansi: Instansi,
+    month,
+    employee_ids: Iterable[int],
+    names: Mapping[int, str] | None = None,
+    cycle: int = COPY_CYCLE_MAX,
+    overwrite: bool = False,
+) -> RosterCopy:
+    """ "Salin dari bulan lalu": the last `cycle` days of the month before `month` (a
+    selectors.RosterMonth of a calendar month) repeat over it, per employee: day k of the month
+    (k = 0, 1, ...) takes the shift (or the day off) of day k mod `cycle` of that window. With 28
+    (the default) every shift falls on the weekday it fell on four weeks before (a school or an
+    office roster by weekday); with a ward's rotation length (8: P P S S M M L L) the rotation goes
+    on where it stopped, whatever the weekday.
+
+    Only days the employee follows a shift schedule are filled; days already rostered are left
+    unless `overwrite` (then the pattern's day off clears them too). Refused, each with its reason,
+    the rest copied: an employee without any roster in the window, a shift their schedule of that
+    day does not have, a month whose TPP is already locked for them (core.locked_months: a copy is
+    not a considered correction), a day the actor may not roster (roster_cells_allowed: their own,
+    another unit's). What is left goes through roster_month_save, the page's own save (shift codes,
+    who may roster whom, overlapping shifts: any overlap refuses the whole copy, nothing written),
+    audited and announced once per schedule. A fixed number of queries for any number of
+    employees."""
+    if not 1 <= cycle <= COPY_CYCLE_MAX:
+        raise ValidationError({"cycle": f"Panjang siklus 1 sampai {COPY_CYCLE_MAX} hari."})
+    names = names or {}
+    ids = [e for e in employee_ids if month.follows_shifts(e)]
+    result = RosterCopy()
+    if not ids:
+        return result
+    first = month.days[0]
+    period = Period.of(first)
+    window = [first - dt.timedelta(days=cycle - i) for i in range(cycle)]
+    source: dict[int, dict[dt.date, str]] = defaultdict(dict)
+    for emp_id, day, code in ShiftRoster.objects.filter(
+        instansi=instansi, employee_id__in=ids, date__gte=window[0], date__lt=first
+    ).values_list("employee_id", "date", "shift__code"):
+        source[emp_id][day] = code
+    locked = {e for e, _m in locked_months.locked(instansi.id, {(e, str(period)) for e in ids})}
+    codes = {sched: {o.code for o in options} for sched, options in month.shifts.items()}
+    wanted: dict[tuple[int, dt.date], str | None] = {}
+    for emp_id in ids:
+        who = names.get(emp_id, f"Pegawai {emp_id}")
+        if not source.get(emp_id):
+            result.refused.append(
+                f"{who}: tidak ada roster pada {tanggal(window[0])} s.d. "
+                f"{tanggal(window[-1])}; tidak ada yang disalin."
+            )
+            continue
+        if emp_id in locked:
+            result.refused.append(
+                f"{who}: TPP {period.label} sudah dikunci; roster bulan ini tidak disalin."
+            )
+            continue
+        had = month.rostered.get(emp_id, {})
+        missing: dict[str, list[dt.date]] = defaultdict(list)
+        for k, day in enumerate(month.days):
+            sched = month.schedule_on[emp_id].get(day)
+            if sched is None:
+                continue
+            code = source[emp_id].get(window[k % cycle])
+            if day in had and not overwrite:
+                result.kept += code != had[day]
+                continue
+            if code is not None and code not in codes.get(sched, set()):
+                missing[code].append(day)
+                continue
+            if code != had.get(day):
+                wanted[(emp_id, day)] = code
+        for code, days in missing.items():
+            result.refused.append(
+                f"{who}: shift {code} tidak ada di jadwalnya pada {_days_text(days)}."
+            )
+    allowed = set(wanted) if actor is None else roster_cells_allowed(actor, instansi, set(wanted))
+    me = org.employee_for_user(actor) if actor is not None else None
+    not_allowed: dict[int, list[dt.date]] = defaultdict(list)
+    for emp_id, day in sorted(set(wanted) - allowed):
+        not_allowed[emp_id].append(day)
+    for emp_id, days in not_allowed.items():
+        who = names.get(emp_id, f"Pegawai {emp_id}")
+        if me is not None and emp_id == me.id:
+            result.refused.append(f"{who}: {ROSTER_OWN_REFUSED}")
+        else:
+            result.refused.append(
+                f"{who}: pada {_days_text(days)} tidak di bawah kewenangan Anda; "
+                "hari itu tidak disalin."
+            )
+    cells = {c: code for c, code in wanted.items() if c in allowed}
+    result.changed = roster_month_save(
+        actor=actor, instansi=instansi, month=month, cells=cells, names=dict(names)
+    )
+    return result
+
+
+def _days_text(days: list[dt.date]) -> str:
+    """ "3, 10 dan 17 Oktober 2026" (days of one month); past five, the first five and how many
+    more."""
+    days = sorted(days)
+    if len(days) == 1:
+        return tanggal(days[0])
+    shown = [str(d.day) for d in days[:5]]
+    more = f" (dan {len(days) - 5} hari lain)" if len(days) > 5 else ""
+    month = f"{MONTHS_ID[days[0].month - 1]} {days[0].year}"
+    if len(days) > 5:
+        return f"{', '.join(shown)} {month}{more}"
+    return f"{', '.join(shown[:-1])} dan {shown[-1]} {month}"

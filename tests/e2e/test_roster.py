@@ -108,6 +108,24 @@ def test_kepala_ruangan_draws_up_the_shifts(igd, live_server, page, phone_page):
     )
     assert hit == "roster-save"
 
+    # November starts from October: the ward's eight-day rotation goes on where it stopped.
+    page.goto(f"{live_server.url}/kehadiran/roster/?periode=2026-11")
+    page.click('[data-testid="roster-tools"] summary')
+    page.fill("#roster-copy-cycle", "8")
+    with page.expect_navigation():
+        page.click('[data-testid="roster-copy-button"]')
+    assert "Roster Oktober 2026 disalin ke November 2026" in page.inner_text("main")
+    october = {
+        (r.employee_id, r.date): r.shift.code
+        for r in ShiftRoster.objects.filter(date__month=10).select_related("shift")
+    }
+    for nurse in nurses:
+        for k in range(16):  # day k of November takes day k mod 8 of 24-31 October
+            source = october.get((nurse.id, dt.date(2026, 10, 24 + k % 8)), "")
+            day = f"2026-11-{k + 1:02d}"
+            assert page.input_value(f'select[name="r:{nurse.id}:{day}"]') == source
+    screenshot(page, "kehadiran-roster-salin")
+
 
 def test_the_kepala_ruangans_own_row_is_read_only_and_still_counted(igd, live_server, page):
     """Nobody rosters themselves (workcal.services.roster_actor_check): a kepala ruangan who works
