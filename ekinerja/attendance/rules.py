@@ -55,6 +55,30 @@ rules.add_perm(
     same_instansi
     & (is_self | sees_all_of_instansi | is_above_in_hierarchy | is_admin_of_employee_unit),
 )
+# Every month of the employee, whoever their superior was: themself, BKPSDM/pimpinan/BPKAD/Kominfo,
+# the admin OPD of their unit. A superior goes by the month shown (may_view_month).
+rules.add_perm(
+    "attendance.view_employee_any_month",
+    same_instansi & (is_self | sees_all_of_instansi | is_admin_of_employee_unit),
+)
+
+
+def may_view_month(user, employee, start, end) -> bool:
+    """Whether `user` may open the employee's attendance of [start, end] (a month page): with
+    view_employee_any_month, or as someone the employee was below in the hierarchy on some day of
+    it. Not today's hierarchy: a superior an employee left keeps the months they supervised and
+    does not follow them into the later ones, and a new superior does not open the months before
+    the employee came under them (two queries for a superior)."""
+    from ekinerja.org.selectors import employee_for_user, employees_below
+
+    if user.has_perm("attendance.view_employee_any_month", employee):
+        return True
+    me = employee_for_user(user)
+    if me is None or employee is None or employee.instansi_id != me.instansi_id:
+        return False
+    return employee.id in employees_below(me, start, end)
+
+
 rules.add_perm(
     "attendance.view_unit_board",
     same_instansi & (is_bkpsdm | is_pimpinan | is_admin_of_unit | (is_atasan & leads_unit)),

@@ -35,6 +35,7 @@ from ekinerja.org.models import Assignment, Employee, Role, Unit
 from . import selectors, services
 from .forms import CorrectionForm, ImportForm, LeaveForm
 from .models import CorrectionRequest, DailyAttendance, LeaveRequest, Punch, PunchImport
+from .rules import may_view_month
 
 STATUS_LABELS = dict(DailyAttendance.Status.choices)
 STATUS_COLORS = {
@@ -202,9 +203,11 @@ def my_month(request):
 @login_required
 def employee_month(request, pk: int):
     employee = get_scoped_or_404(Employee.objects.select_related("instansi"), request.user, pk=pk)
-    if not request.user.has_perm("attendance.view_employee_month", employee):
+    period = _period(request, employee.instansi)
+    # A superior opens the months in which the employee was below them (rules.may_view_month).
+    if not may_view_month(request.user, employee, period.first_day, period.last_day):
         raise Http404("Data tidak ditemukan.")
-    ctx = month_context(employee, _period(request, employee.instansi))
+    ctx = month_context(employee, period)
     ctx["own"] = employee.user_id == request.user.id
     # The official who gave the final approval, or BKPSDM, may still withdraw an approved leave
     # before its first day (penangguhan), with a reason: the form is here, under the leave.
