@@ -167,12 +167,27 @@ class InboxGroupOut(Schema):
     days: list[InboxDayOut]
 
 
+#: GET /inbox answers its entries a page at a time: `limit` entries (by default, and at most),
+#: from `offset` (the position, counted from 0, of the page's first entry in the whole list).
+INBOX_LIMIT = 100
+INBOX_LIMIT_MAX = 500
+Limit = Annotated[int, Field(ge=1, le=INBOX_LIMIT_MAX)]
+Offset = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+
 class InboxOut(Schema):
+    # Every entry waiting (the whole inbox, or the subordinate's with `employee_id`), not the page's.
     total: int
     earliest_deadline: dt.date | None
+    # The page's entries, grouped by subordinate and day, oldest first: a group or a day cut by the
+    # page's end goes on at the start of the next page (same employee_id and date).
     groups: list[InboxGroupOut]
     # The server's time before the entries were read: sent back as `seen_at` with a decision.
     seen_at: dt.datetime
+    limit: int
+    offset: int
+    # The `offset` of the next page; null when this page is the last.
+    next_offset: int | None
 
 
 class VerifyIn(Schema):
@@ -397,31 +412,49 @@ def my_month(request, period: str | None = None):
 
 
 @router.get("/inbox", response=InboxOut)
-def inbox(request, employee_id: Id | None = None):
-    """Entries waiting for the caller's verification, grouped by subordinate and day; with
-    `employee_id`, one subordinate's only (`total` is then theirs): a month of many subordinates is
-    thousands of entries, so a client lists GET /inbox/summary and opens one subordinate at a time.
-    An id outside the caller's inbox finds nothing."""
+def inbox(
+    request,
+    employee_id: Id | None = None,
+    limit: Limit = INBOX_LIMIT,
+    offset: Offset = 0,
+):
+    """Entries waiting for the caller's verification, grouped by subordinate and day, a page of
+    `limit` entries (default 100, at most 500) from `offset`; `next_offset` is the next page's (null
+    on the last). With `employee_id`, one subordinate's only (`total` is then theirs): a month of
+    many subordinates is thousands of entries, so a client lists GET /inbox/summary and opens one
+    subordinate at a time. An id outside the caller's inbox finds nothing."""
     me = _me(request)
     seen_at = timezone.now()
     data = selectors.superior_inbox(
         me, bkpsdm=Role.BKPSDM in user_roles(request.auth), employee_id=employee_id
     )
+    end = offset + limit
+    groups, position = [], 0
+    for g in data.groups:
+        days = []
+        for d in g.days:
+            first, position = position, position + len(d.entries)
+            if position <= offset or first >= end:
+                continue
+            entries = d.entries[max(offset - first, 0) : end - first]
+            days.append({"date": d.day, "verify_by": d.verify_by, "entries": entries})
+        if days:
+            groups.append(
+                {
+                    "employee_id": g.employee.pk,
+                    "name": g.employee.full_name,
+                    "nip": g.employee.nip,
+                    "days": days,
+                }
+            )
     return {
         "seen_at": seen_at,
         "total": data.total,
         "earliest_deadline": data.earliest_deadline,
-        "groups": [
-            {
-                "employee_id": g.employee.pk,
-                "name": g.employee.full_name,
-                "nip": g.employee.nip,
-                "days": [
-                    {"date": d.day, "verify_by": d.verify_by, "entries": d.entries} for d in g.days
-                ],
-            }
-            for g in data.groups
-        ],
+        "groups": groups,
+        "limit": limit,
+        "offset": offset,
+        "next_offset": end if end < data.total else None,
     }
 
 

@@ -567,6 +567,9 @@ class ApiToken(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField("berlaku sampai")
     revoked = models.BooleanField(default=False)
+    # When the phone last used it (first: when it was issued), to tell a lost phone's token from the
+    # one in use. Written at most every TOUCH_EVERY (services.api_token_touch), not per request.
+    last_used_at = models.DateTimeField("terakhir dipakai", null=True, blank=True)
 
     class Meta:
         verbose_name = "token API"

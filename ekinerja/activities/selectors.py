@@ -34,6 +34,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Round, TruncDate
+from django.http import Http404
 from django.utils import timezone
 
 from ekinerja.core import generations, locked_months
@@ -61,6 +62,7 @@ from .models import (
     ActivityCatalogItem,
     ActivityEntry,
     ActivitySettings,
+    ApiToken,
     EntryStatus,
     Favourite,
     Objection,
@@ -1582,3 +1584,44 @@ def admin_opd_employee_typed(user, typed: str) -> Employee:
     raise ValidationError(
         {"pegawai": f"Lebih dari satu pegawai cocok: {shown}{more}. Ketik NIP-nya."}
     )
+
+
+# ---------------------------------------------------------------- the mobile app's tokens
+
+TOKEN_NOT_FOUND = "Perangkat tidak ditemukan, atau tokennya sudah dicabut atau kedaluwarsa."
+
+
+def api_tokens_live(
+    instansi_id: int, user_ids: Iterable[int], *, now: dt.datetime | None = None
+) -> dict[int, list[ApiToken]]:
+    """The live tokens (neither revoked nor expired) of these accounts of the instansi, by user id,
+    the most recently used first: the devices the account page lists. One query for any number of
+    accounts."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    out: dict[int, list[ApiToken]] = {}
+    rows = ApiToken.objects.filter(
+        instansi_id=instansi_id,
+        user_id__in=ids,
+        revoked=False,
+        expires_at__gt=now or timezone.now(),
+    ).order_by("user_id", F("last_used_at").desc(nulls_last=True), "-created_at", "-pk")
+    for token in rows:
+        out.setdefault(token.user_id, []).append(token)
+    return out
+
+
+def api_token_live(user, token_id: int) -> ApiToken:
+    """A live token of the account (of its instansi): Http404 for another's, another instansi's, a
+    revoked or an expired one, which the account's list does not show either."""
+    token = ApiToken.objects.filter(
+        pk=token_id,
+        user_id=user.pk,
+        instansi_id=user.instansi_id,
+        revoked=False,
+        expires_at__gt=timezone.now(),
+    ).first()
+    if token is None:
+        raise Http404(TOKEN_NOT_FOUND)
+    return token

@@ -2076,6 +2076,11 @@ def review_decide(*, actor: User, item: ReviewItem, outcome: str, reason: str = 
 
 
 TOKEN_DAYS = 90
+#: How stale a token's `last_used_at` may get before a request writes it again: at most one write per
+#: token in that time, not one per request of the busiest routes (api.auth.TokenAuth).
+TOKEN_TOUCH_EVERY = dt.timedelta(minutes=5)
+
+#: A token that is not (or no longer) a live token of the account: revoked, expired, another's.
 
 
 @transaction.atomic
@@ -2084,13 +2089,16 @@ def api_token_issue(*, actor: User, name: str = "") -> tuple[ApiToken, str]:
     if not actor.is_authenticated or actor.instansi_id is None:
         raise PermissionDenied("Akun ini tidak terhubung ke instansi.")
     raw = "ek_" + secrets.token_urlsafe(32)
+    now = timezone.now()
     token = ApiToken.objects.create(
         instansi_id=actor.instansi_id,
         user=actor,
         name=(name or "")[:80],
         key_hash=ApiToken.hash(raw),
         prefix=raw[:8],
-        expires_at=timezone.now() + dt.timedelta(days=TOKEN_DAYS),
+        expires_at=now + dt.timedelta(days=TOKEN_DAYS),
+        # The login is the phone's first use: its first requests write nothing (TOKEN_TOUCH_EVERY).
+        last_used_at=now,
     )
     audit_record(
         action="auth.api_token.issue",
@@ -2102,13 +2110,78 @@ def api_token_issue(*, actor: User, name: str = "") -> tuple[ApiToken, str]:
     return token, raw
 
 
+def api_token_touch(*, token_id: int, last_used_at: dt.datetime | None, now: dt.datetime) -> None:
+    """Record that the token was used now, when its `last_used_at` is older than TOKEN_TOUCH_EVERY
+    (or unknown): one UPDATE at most every five minutes per token, none on the other requests. The
+    condition is repeated in the UPDATE so that concurrent requests of one phone write once. Not
+    audited: it is a reading aid for the owner's device list, not a decision."""
+    if last_used_at is not None and now - last_used_at < TOKEN_TOUCH_EVERY:
+        return
+    ApiToken.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_TOUCH_EVERY), pk=token_id
+    ).update(last_used_at=now)
+
+
 @transaction.atomic
 def api_token_revoke(*, actor: User, token: ApiToken) -> None:
+    """The owner ends one of their tokens (the app's logout, or a lost phone from the account page
+    or the API): it answers 401 from then on; the account's other tokens stay valid."""
     if token.user_id != actor.id:
         raise PermissionDenied
     token.revoked = True
     token.save(update_fields=["revoked"])
-    audit_record(action="auth.api_token.revoke", actor=actor, instansi=actor.instansi, obj=token)
+    audit_record(
+        action="auth.api_token.revoke",
+        actor=actor,
+        instansi=actor.instansi,
+        obj=token,
+        after={"name": token.name, "prefix": token.prefix},
+    )
+
+
+@transaction.atomic
+def api_token_revoke_for(*, actor: User, employee: Employee, token_ids: Iterable[int]) -> int:
+    """An officer ends tokens of an employee's account (a phone lost or handed on): who may is who
+    may reset that account's password (org.services.account_manage_check: BKPSDM for its instansi,
+    an admin OPD for its units' accounts without a role; nobody for their own, the account page is
+    for that, or across instansi). Unlike a password reset, the officer learns nothing that lets
+    them act as the employee, so the privileged-role rule of account_reset_refusal does not apply.
+    Only the account's live tokens are ended (another's id is ignored); one audit event per token,
+    `auth.api_token.revoke_officer`. Returns how many were ended."""
+    from ekinerja.org.services import account_manage_check
+
+    if employee.instansi_id != actor.instansi_id or employee.user_id is None:
+        raise PermissionDenied("Pegawai instansi lain.")
+    account_manage_check(actor, [employee])
+    tokens = list(
+        ApiToken.objects.select_for_update().filter(
+            pk__in=sorted(set(token_ids)),
+            user_id=employee.user_id,
+            instansi_id=actor.instansi_id,
+            revoked=False,
+            expires_at__gt=timezone.now(),
+        )
+    )
+    if not tokens:
+        return 0
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked=True)
+    label = actor.get_username()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                action="auth.api_token.revoke_officer",
+                actor=actor,
+                actor_label=label,
+                instansi_id=actor.instansi_id,
+                object_type=ApiToken._meta.label,
+                object_id=str(t.pk),
+                object_repr=str(t)[:255],
+                after={"name": t.name, "prefix": t.prefix, "employee": employee.pk},
+            )
+            for t in tokens
+        ]
+    )
+    return len(tokens)
 
 
 # --------------------------------------------------------------------------------------------------

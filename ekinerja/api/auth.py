@@ -22,6 +22,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from ekinerja.activities.models import ApiToken
+from ekinerja.activities.services import api_token_touch
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.prepared import Param, Prepared, as_model, model_fields
 from ekinerja.org.models import Employee
@@ -31,7 +32,8 @@ _INSTANSI = model_fields(Instansi, "user__instansi__")
 _EMPLOYEE = model_fields(Employee, "user__employee__")
 
 # Every API request starts here, so the lookup is compiled once per process: the token (by its hash,
-# not revoked, not expired) with its user, the user's instansi and employee record in one query.
+# not revoked, not expired; its id and when it was last used) with its user, the user's instansi and
+# employee record in one query.
 _TOKEN = Prepared(
     lambda: (
         ApiToken.objects.filter(
@@ -40,9 +42,10 @@ _TOKEN = Prepared(
             expires_at__gt=Param("now", DateTimeField()),
         )
         .order_by()
-        .values_list("instansi", *_USER, *_INSTANSI, *_EMPLOYEE)[:1]
+        .values_list("pk", "last_used_at", "instansi", *_USER, *_INSTANSI, *_EMPLOYEE)[:1]
     )
 )
+_TOKEN_ROW = 2  # where the row of _user_from_row starts (after the token's id and last use)
 
 
 def _user_from_row(row) -> User:
@@ -80,16 +83,23 @@ class TokenAuth(HttpBearer):
         if not token or len(token) > 200:
             return None
         key_hash = ApiToken.hash(token)
-        rows = _TOKEN(key_hash=key_hash, now=timezone.now())
+        now = timezone.now()
+        rows = _TOKEN(key_hash=key_hash, now=now)
         if not rows:
             return None
-        token_instansi_id, user = rows[0][0], _user_from_row(rows[0])
+        token_id, last_used_at = rows[0][:_TOKEN_ROW]
+        row = rows[0][_TOKEN_ROW:]
+        token_instansi_id, user = row[0], _user_from_row(row)
         if not user.is_active or user.instansi_id != token_instansi_id:
             return None
         _refuse_temporary(user)
+        # The device list's "terakhir dipakai": a write at most every few minutes per token.
+        api_token_touch(token_id=token_id, last_used_at=last_used_at, now=now)
         request.user = user
-        # Which token this is: DELETE /api/v1/auth/token revokes the one the request came with.
+        # Which token this is: DELETE /api/v1/auth/token revokes the one the request came with, and
+        # GET /api/v1/auth/tokens marks it `current`.
         request.api_token_hash = key_hash
+        request.api_token_id = token_id
         return user
 
 

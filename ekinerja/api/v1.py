@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import wraps
 
 from django.conf import settings
@@ -13,7 +14,9 @@ from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as SchemaError
 
+from ekinerja.activities import selectors as activity_selectors
 from ekinerja.activities import services as activity_services
+from ekinerja.activities.api import Id
 from ekinerja.activities.api import router as activities_router
 from ekinerja.activities.models import ApiToken
 from ekinerja.attendance.api import router as attendance_router
@@ -64,7 +67,11 @@ api = Api(
     version="1",
     description="API e-Kinerja untuk aplikasi seluler dan integrasi. Autentikasi: "
     "`Authorization: Bearer <token>` (token dari POST /api/v1/auth/token, dicabut dengan "
-    "DELETE /api/v1/auth/token).",
+    "DELETE /api/v1/auth/token). Perangkat yang masuk dengan akun ini: GET /api/v1/auth/tokens; "
+    "satu perangkat (mis. ponsel yang hilang) dicabut dengan DELETE /api/v1/auth/tokens/{id}. "
+    "Daftar panjang dibagi per halaman dengan `limit` dan `offset` (GET "
+    "/api/v1/activities/inbox): jawaban memuat `total`, `limit`, `offset` dan `next_offset` "
+    "(null pada halaman terakhir).",
     auth=[token_auth, session_auth],
     urls_namespace="api-v1",
     # Swagger assets are served locally only when ninja's static files are installed; never a CDN.
@@ -184,6 +191,51 @@ def token_revoke(request):
     if key_hash is None:
         return Status(400, {"detail": SESSION_NOT_A_TOKEN})
     token = get_scoped_or_404(ApiToken, request.auth, key_hash=key_hash, user_id=request.auth.pk)
+    activity_services.api_token_revoke(actor=request.auth, token=token)
+    return Status(204, None)
+
+
+class DeviceOut(Schema):
+    """A live token of the account, without its secret: which device, since when, last used."""
+
+    id: int
+    device: str = Field(..., description="Nama perangkat yang dikirim saat masuk (boleh kosong).")
+    prefix: str = Field(..., description="Awal token (8 karakter) untuk membedakan perangkat.")
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None = Field(
+        ..., description="Terakhir dipakai (diperbarui paling sering sekali per 5 menit)."
+    )
+    expires_at: dt.datetime
+    current: bool = Field(..., description="Token permintaan ini sendiri.")
+
+
+@auth_router.get("/tokens", response=list[DeviceOut])
+def tokens_list(request):
+    """The account's live tokens (neither revoked nor expired), one per device logged in to the
+    app, the most recently used first; never the token itself. `current` marks the token of this
+    request (none for a browser session)."""
+    current = getattr(request, "api_token_id", None)  # set by api.auth.TokenAuth
+    tokens = activity_selectors.api_tokens_live(request.auth.instansi_id, [request.auth.pk])
+    return [
+        {
+            "id": t.pk,
+            "device": t.name,
+            "prefix": t.prefix,
+            "created_at": t.created_at,
+            "last_used_at": t.last_used_at,
+            "expires_at": t.expires_at,
+            "current": t.pk == current,
+        }
+        for t in tokens.get(request.auth.pk, [])
+    ]
+
+
+@auth_router.delete("/tokens/{token_id}", response={204: None})
+def tokens_revoke(request, token_id: Id):
+    """Revoke one of the account's tokens (a lost phone's, from another device or the browser):
+    it answers 401 from then on, the others stay valid. Audited (`auth.api_token.revoke`). A token
+    of another account or instansi, or one already revoked or expired, answers 404."""
+    token = activity_selectors.api_token_live(request.auth, token_id)
     activity_services.api_token_revoke(actor=request.auth, token=token)
     return Status(204, None)
 

@@ -45,6 +45,7 @@ ACTION_LABELS: dict[str, str] = {
     "core.instansi.change": "Instansi diubah",
     "auth.api_token.issue": "Token aplikasi seluler diterbitkan",
     "auth.api_token.revoke": "Token aplikasi seluler dicabut",
+    "auth.api_token.revoke_officer": "Token aplikasi seluler pegawai dicabut petugas",
     "admin.delete": "Data dihapus lewat admin",
     # Organisation
     "org.unit.create": "Unit kerja ditambahkan",
