@@ -208,3 +208,18 @@ def test_the_accounts_page_reads_every_rows_devices_in_one_query(client, org):
     assert page.count('data-testid="devices-link"') == 2 * 5  # two places per row (phone, desktop)
     token_reads = [q for q in ctx.captured_queries if "activities_apitoken" in q["sql"]]
     assert len(token_reads) == 1
+
+
+def test_the_user_menu_leads_to_the_devices(org):
+    """The devices were reachable only through "Ubah kata sandi": the user's menu names them; an
+    account still on its temporary password (which hides them) is not offered the link."""
+    user = org["guru"].user
+    c = Client()
+    c.force_login(user)
+    page = c.get(reverse("home")).content.decode()
+    assert 'data-testid="nav-devices"' in page
+    assert reverse("password-change") + "#perangkat" in page
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    page = c.get(reverse("password-change")).content.decode()
+    assert 'data-testid="nav-devices"' not in page
