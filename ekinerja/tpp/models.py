@@ -125,6 +125,15 @@ class Run(TenantModel):
     job_id = models.CharField(max_length=64, blank=True)
     job_queued_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # "Verifikasi" and "Setujui dan kunci" gather the month again to compare its inputs (seconds at
+    # a Pemda's size), so they run as a background job (services.run_check_start,
+    # tasks.run_check_task): its token, what it does, its progress, when it was queued, and the
+    # last refusal it gave (kept on the page until the next check or compute).
+    check_job = models.CharField(max_length=64, blank=True)
+    check_action = models.CharField(max_length=10, blank=True)
+    check_progress = models.PositiveSmallIntegerField(default=0)
+    check_queued_at = models.DateTimeField(null=True, blank=True)
+    check_error = models.TextField(blank=True)
     computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -167,6 +176,15 @@ class Run(TenantModel):
             and self.job_queued_at is not None
             and timezone.now() - self.job_queued_at > self.STOPPED_AFTER
         )
+
+    @property
+    def check_stalled(self) -> bool:
+        """A verify or lock check queued long ago and not started, or started and not done long
+        after: no worker takes it (or it was killed); the page says so and offers the button again."""
+        if not self.check_job or self.check_queued_at is None:
+            return False
+        waited = timezone.now() - self.check_queued_at
+        return waited > (self.STALLED_AFTER if self.check_progress == 0 else self.STOPPED_AFTER)
 
     class Meta:
         verbose_name = "perhitungan TPP"

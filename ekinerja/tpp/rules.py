@@ -4,6 +4,9 @@
   download the payroll documents of a locked month.
 - An employee's TPP explanation is seen by the employee, their direct superior (today or on the last
   day of the month shown), BKPSDM, BPKAD and pimpinan.
+- A withholding's reason (it may be personal: a missing LHKPN, a disciplinary case) is read by the
+  employee, BKPSDM (who records it) and BPKAD (who pays); not by a superior (of the withheld month
+  or of the release month) nor by pimpinan, who see that the month is withheld and when it is paid.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ rules.add_perm("tpp.view_policy", is_bkpsdm | is_pimpinan | is_bpkad)
 rules.add_perm("tpp.compute", is_bkpsdm)
 rules.add_perm("tpp.view_runs", is_bkpsdm | is_bpkad | is_pimpinan)
 rules.add_perm("tpp.export", is_bkpsdm | is_bpkad)
+rules.add_perm("tpp.view_withholding_reason", same_instansi & (is_self | is_bkpsdm | is_bpkad))
 rules.add_perm(
     "tpp.view_employee_tpp",
     same_instansi & (is_self | is_bkpsdm | is_bpkad | is_pimpinan | is_superior_of),

@@ -25,7 +25,7 @@ import datetime as dt
 import hashlib
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -231,6 +231,7 @@ def gather(
     policy_row: PolicyRow | None = None,
     until: dt.date | None = None,
     employee_ids: list[int] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Gathered:
     """The calculator's inputs for the month (see the module docstring).
 
@@ -239,7 +240,11 @@ def gather(
     and no minutes. `employee_ids` restricts the employees (the estimate of one employee).
 
     Queries: policy (unless given), units, assignments, employees, sentences, predicates, plus the
-    attendance and activity selectors' own fixed counts; none per employee."""
+    attendance and activity selectors' own fixed counts; none per employee.
+
+    `progress` (the background check of verify and lock: inputs_changed) is told how far the
+    gather is, 0 to 100, at most a dozen times; it changes nothing gathered."""
+    say = progress or (lambda _pct: None)
     if policy is None:
         policy_row = policy_for(instansi, period)
         if policy_row is None:
@@ -292,10 +297,12 @@ def gather(
         .order_by("name", "nip")
     )
     employees = [e for e in employees if e.id in chosen]
+    say(10)
 
     attendance, activity = _attendance_and_activity(
         employees, period, policy.activity.entry_window_working_days
     )
+    say(60)
     predicates = predicate_month(employees, period)
     sentences: dict[int, set[str]] = defaultdict(set)
     for emp_id, level in (
@@ -307,7 +314,10 @@ def gather(
 
     as_decimal: dict[int, Decimal] = {}  # whole minutes -> Decimal, shared (immutable)
     unfinished = 0
-    for e in employees:
+    ticks = {-(-len(employees) * k // 4): 60 + 10 * k for k in range(1, 5)} if progress else {}
+    for i, e in enumerate(employees, start=1):
+        if i in ticks:
+            say(ticks[i])
         posts = definitif[e.id]
         acts = acting.get(e.id, ())
         minutes = activity[e.id].minutes_by_day if e.id in activity else {}
@@ -820,14 +830,18 @@ class InputsCheck:
         return bool(self.count)
 
 
-def inputs_changed(run: Run, limit: int = 20) -> InputsCheck:
+def inputs_changed(
+    run: Run, limit: int = 20, progress: Callable[[int], None] | None = None
+) -> InputsCheck:
     """Employees of the run whose calculator inputs (attendance days, leave, credited minutes,
     positions, status, salary, sentences; the predicate is predicates_changed's) are no longer
     those their result was computed from: an entry approved, a leave decided, punches imported or a post corrected after the
     compute. The month is gathered again with the run's own policy copy (the gather's fixed query
     count, as long as a third of the run) and each employee's digest compared with the one kept
     at the compute (RunInputs). Employees the run does not list are `not_in_list`'s. A run
-    computed before the digests were kept is not checked until computed again."""
+    computed before the digests were kept is not checked until computed again. `progress` is told
+    how far the check is (0 to 100; the background check of verify and lock)."""
+    say = progress or (lambda _pct: None)
     if not run.policy_data or run.computed_at is None:
         return InputsCheck()
     kept = RunInputs.objects.filter(run=run).values_list("digests", flat=True).first()
@@ -846,8 +860,10 @@ def inputs_changed(run: Run, limit: int = 20) -> InputsCheck:
             run.unit,
             policy=policy_from_dict(run.policy_data),
             policy_row=run.policy,
+            progress=(lambda pct: say(5 + pct * 80 // 100)) if progress else None,
         )
         _whole, each = input_digests(run.policy_data, gathered.months)
+    say(95)
     changed = sorted(
         int(emp) for emp, digest in kept.items() if int(emp) in listed and each.get(emp) != digest
     )

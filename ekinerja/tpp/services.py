@@ -19,9 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -221,13 +223,34 @@ def _refuse_stale_predicates(run: Run, doing: str) -> None:
         )
 
 
-def _refuse_stale_inputs(run: Run, doing: str) -> None:
+@dataclass(frozen=True)
+class InputsChecked:
+    """The input check of a background verify or lock (run_check_job), made before the row lock:
+    what `selectors.inputs_changed` found for the list as computed at `computed_at`."""
+
+    computed_at: dt.datetime | None
+    found: selectors.InputsCheck
+
+
+def _refuse_stale_inputs(run: Run, doing: str, checked: InputsChecked | None = None) -> None:
     """A list whose inputs changed after the compute (`selectors.inputs_changed`: an activity entry
     approved or expired, a leave approved or withdrawn, punches imported, a post or a status
     corrected) is neither verified nor locked: an audit computed October on the 3rd, superiors
     verified the entries of the 30th and 31st on the 4th, a leave was approved on the 5th, and the
-    list locked on the 6th paid none of them. Checked last, as it gathers the month again."""
-    found = selectors.inputs_changed(run, limit=3)
+    list locked on the 6th paid none of them. Checked last, as it gathers the month again; with
+    `checked` (the background job did it just before, with progress) not gathered again, unless
+    the list was computed again meanwhile, which is refused."""
+    if checked is None:
+        found = selectors.inputs_changed(run, limit=3)
+    elif checked.computed_at != run.computed_at:
+        raise ValidationError(
+            {
+                "period": f"TPP {Period.parse(run.period).label} belum {doing}: daftar dihitung "
+                "ulang selama pemeriksaan. Ulangi."
+            }
+        )
+    else:
+        found = checked.found
     if not found:
         return
     raise ValidationError(
@@ -690,7 +713,8 @@ def run_compute(
 def _compute(actor, run: Run, instansi: Instansi, period: Period, unit, progress, job) -> Run:
     say = progress or (lambda _pct: None)
     _set_progress(run, 1, job)
-    _job_row(run, job).update(error="")
+    # A verify or lock refusal ("Hitung ulang dulu") no longer holds for the new figures.
+    _job_row(run, job).update(error="", check_error="")
     try:
         gathered = selectors.gather(instansi, period, unit)
     except selectors.NoPolicy as exc:
@@ -953,19 +977,45 @@ def _store(
     return run
 
 
+def _refuse_before_inputs(actor: User | None, run: Run, action: str) -> None:
+    """Every refusal of verify (`action` "verify") or lock ("lock") but the input check, in the
+    order the officer meets them: who may, the state, a compute on its way, the month not over,
+    someone missing, another policy, changed predicates. A few queries; `run.state` is set to
+    the target when they pass."""
+    doing = CHECK_ACTIONS[action]
+    if action == "lock":
+        if actor is None:
+            raise PermissionDenied("Penguncian harus dilakukan oleh akun BKPSDM.")
+        _require(actor, Role.BKPSDM, instansi=run.instansi_id)
+        refusal = first_hand_refusal(run, actor)
+        if refusal:
+            raise PermissionDenied(refusal)
+        if actor.pk in _list_changers(run):
+            raise PermissionDenied(
+                "Yang menahan, melepas atau mengoreksi TPP dalam daftar ini tidak boleh mengunci: "
+                "penguncian harus oleh akun BKPSDM lain."
+            )
+    else:
+        _require(actor, Role.BKPSDM, instansi=run.instansi_id)
+    _transition(run, S.VERIFIED if action == "verify" else S.LOCKED)
+    _refuse_while_computing(run, doing)
+    _refuse_unfinished(run, doing)
+    _refuse_incomplete(run, doing)
+    _refuse_stale_policy(run, doing)
+    _refuse_stale_predicates(run, doing)
+
+
 @transaction.atomic
-def run_verify(*, actor: User, run: Run, note: str = "") -> Run:
-    """BKPSDM checks the computed list and marks it verified, once its month has ended."""
+def run_verify(
+    *, actor: User, run: Run, note: str = "", inputs: InputsChecked | None = None
+) -> Run:
+    """BKPSDM checks the computed list and marks it verified, once its month has ended. `inputs`:
+    the input check the background job made just before (run_check_job)."""
     _require(actor, Role.BKPSDM, instansi=run.instansi_id)
     run = Run.objects.select_for_update().select_related("instansi").get(pk=run.pk)
     before = snapshot(run)
-    _transition(run, S.VERIFIED)
-    _refuse_while_computing(run, "diverifikasi")
-    _refuse_unfinished(run, "diverifikasi")
-    _refuse_incomplete(run, "diverifikasi")
-    _refuse_stale_policy(run, "diverifikasi")
-    _refuse_stale_predicates(run, "diverifikasi")
-    _refuse_stale_inputs(run, "diverifikasi")
+    _refuse_before_inputs(actor, run, "verify")
+    _refuse_stale_inputs(run, "diverifikasi", inputs)
     run.verified_by = actor
     run.verified_at = timezone.now()
     run.save(update_fields=["state", "verified_by", "verified_at"])
@@ -979,6 +1029,89 @@ def run_verify(*, actor: User, run: Run, note: str = "") -> Run:
         reason=note,
     )
     return run
+
+
+#: What a background check does when the inputs did not change, and its word in refusals.
+CHECK_ACTIONS = {"verify": "diverifikasi", "lock": "dikunci"}
+
+
+def run_check_start(*, actor: User, run: Run, action: str) -> str:
+    """Ask for "Verifikasi" (`action` "verify") or "Setujui dan kunci" ("lock") of a list as a
+    background job, and return its token (for tasks.run_check_task). Everything quick is refused
+    here at once, as run_verify and run_lock would (the officer need not wait for a job to hear
+    that the month is not over); the input check, which gathers the month again (6 s at 20,000
+    employees), is the job's, with progress on the page. A check already on its way is not asked
+    twice (unless it stalled: Run.check_stalled)."""
+    if action not in CHECK_ACTIONS:
+        raise ValueError(action)
+    probe = Run.objects.select_related("instansi").get(pk=run.pk)
+    _refuse_before_inputs(actor, probe, action)
+    with transaction.atomic():
+        row = Run.objects.select_for_update().get(pk=run.pk)
+        if row.check_job and not row.check_stalled:
+            raise ValidationError(
+                {
+                    "period": f"Daftar TPP {Period.parse(row.period).label} sedang diperiksa ulang "
+                    "sebelum diverifikasi atau dikunci; tunggu sampai pemeriksaan selesai."
+                }
+            )
+        token = uuid.uuid4().hex
+        Run.objects.filter(pk=run.pk).update(
+            check_job=token,
+            check_action=action,
+            check_progress=0,
+            check_queued_at=timezone.now(),
+            check_error="",
+        )
+    return token
+
+
+def run_check_job(
+    *, actor: User | None, run_id: int, action: str, job: str, note: str = ""
+) -> Run | None:
+    """The background job of run_check_start: the input check with progress in Run.check_progress,
+    then run_verify or run_lock with its answer (every other refusal checked again under the row
+    lock; a list computed again meanwhile is refused). A refusal is kept in Run.check_error for
+    the page; the verified or locked run is returned (None when refused, or when the run no longer
+    waits for `job`: a duplicate delivery does nothing)."""
+    rows = Run.objects.filter(pk=run_id, check_job=job)
+    run = rows.select_related("instansi", "unit", "policy").first()
+    if run is None:
+        return None
+
+    def say(pct: int) -> None:
+        rows.update(check_progress=max(1, min(pct, 99)))
+
+    try:
+        if actor is None:
+            raise PermissionDenied(
+                "Akun yang meminta pemeriksaan ini sudah tidak ada; ulangi dari akun BKPSDM."
+            )
+        say(1)
+        checked = InputsChecked(
+            run.computed_at, selectors.inputs_changed(run, limit=3, progress=say)
+        )
+        with transaction.atomic():
+            if action == "verify":
+                run = run_verify(actor=actor, run=run, note=note, inputs=checked)
+            else:
+                run = run_lock(actor=actor, run=run, inputs=checked)
+            rows.update(check_job="", check_progress=0, check_queued_at=None, check_error="")
+        return run
+    except (ValidationError, PermissionDenied) as exc:
+        reason = "; ".join(getattr(exc, "messages", None) or [str(exc)])
+        rows.update(check_job="", check_progress=0, check_queued_at=None, check_error=reason)
+        return None
+    except Exception as exc:
+        log.exception("Pemeriksaan daftar TPP %s gagal", run.period)
+        rows.update(
+            check_job="",
+            check_progress=0,
+            check_queued_at=None,
+            check_error=f"Pemeriksaan gagal karena kesalahan sistem ({type(exc).__name__}); "
+            "hubungi Diskominfo.",
+        )
+        raise
 
 
 def _list_changers(run: Run) -> set[int]:
@@ -1019,31 +1152,19 @@ def first_hand_refusal(run: Run, user: User) -> str:
 
 
 @transaction.atomic
-def run_lock(*, actor: User, run: Run) -> Run:
+def run_lock(*, actor: User, run: Run, inputs: InputsChecked | None = None) -> Run:
     """A second BKPSDM account approves the verified list; from then on the month never changes.
     Whoever computed the list cannot lock it (four-eyes principle; for a list the system computed,
     whoever verified it), and a month is locked only once
-    it has ended (in the instansi's own zone)."""
+    it has ended (in the instansi's own zone). `inputs`: the input check the background job made
+    just before (run_check_job)."""
     if actor is None:
         raise PermissionDenied("Penguncian harus dilakukan oleh akun BKPSDM.")
     _require(actor, Role.BKPSDM, instansi=run.instansi_id)
     run = Run.objects.select_for_update().select_related("instansi").get(pk=run.pk)
-    refusal = first_hand_refusal(run, actor)
-    if refusal:
-        raise PermissionDenied(refusal)
-    if actor.pk in _list_changers(run):
-        raise PermissionDenied(
-            "Yang menahan, melepas atau mengoreksi TPP dalam daftar ini tidak boleh mengunci: "
-            "penguncian harus oleh akun BKPSDM lain."
-        )
     before = snapshot(run)
-    _transition(run, S.LOCKED)
-    _refuse_while_computing(run, "dikunci")
-    _refuse_unfinished(run, "dikunci")
-    _refuse_incomplete(run, "dikunci")
-    _refuse_stale_policy(run, "dikunci")
-    _refuse_stale_predicates(run, "dikunci")
-    _refuse_stale_inputs(run, "dikunci")
+    _refuse_before_inputs(actor, run, "lock")
+    _refuse_stale_inputs(run, "dikunci", inputs)
     run.locked_by = actor
     run.locked_at = timezone.now()
     run.save(update_fields=["state", "locked_by", "locked_at"])

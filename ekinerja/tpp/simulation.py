@@ -648,12 +648,20 @@ def _store(sim: Simulation, simulated: Simulated) -> None:
 
 
 def simulation_rows(
-    sim: Simulation, *, unit_id: int | None = None, changed: bool = False, q: str = ""
+    sim: Simulation,
+    *,
+    unit_id: int | None = None,
+    changed: bool = False,
+    q: str = "",
+    no_unit: bool = False,
 ) -> QuerySet[SimulationRow]:
-    """The rows, largest absolute net difference first, filtered by paying unit, by "changed only"
-    (a net or gross difference, or a changed figure) and by NIP (prefix) or name (part)."""
+    """The rows, largest absolute net difference first, filtered by paying unit (`no_unit`: those
+    with none, the page's "Tanpa unit" row), by "changed only" (a net or gross difference, or a
+    changed figure) and by NIP (prefix) or name (part)."""
     rows = SimulationRow.objects.filter(simulation=sim).select_related("unit")
-    if unit_id is not None:
+    if no_unit:
+        rows = rows.filter(unit__isnull=True)
+    elif unit_id is not None:
         rows = rows.filter(unit_id=unit_id)
     if changed:
         rows = rows.filter(
@@ -767,6 +775,32 @@ def simulation_xlsx(sim: Simulation, rows: QuerySet[SimulationRow]) -> bytes:
     for col, (text, width) in enumerate(zip(header, widths, strict=True)):
         ws.set_column(col, col, width)
         ws.write(3, col, text, head)
+    # The totals of the rows below (one query), on the line above the header, where a summary
+    # stays in sight (the panes are frozen under the header) and the rows from line 5 on stay
+    # one employee each: for the whole simulation the page's totals to the rupiah (an employee
+    # without a baseline counts Rp0 there and adds nothing here).
+    sums = rows.order_by().aggregate(
+        n=Count("id"),
+        **{k: Sum(k) for k in ("old_gross", "old_net", "new_gross", "new_net")},
+        gross_difference=Sum("gross_difference"),
+        difference=Sum("difference"),
+    )
+    total = wb.add_format({"bold": True, "border": 1, "bg_color": "#F4F4F4"})
+    total_money = wb.add_format(
+        {"bold": True, "border": 1, "bg_color": "#F4F4F4", "num_format": "#,##0"}
+    )
+    total_diff = wb.add_format(
+        {"bold": True, "border": 1, "bg_color": "#F4F4F4", "num_format": "+#,##0;-#,##0;0"}
+    )
+    ws.write_string(2, 0, "Jumlah", total)
+    ws.write_string(2, 1, f"{sums['n']} pegawai", total)
+    ws.write_blank(2, 2, None, total)
+    for col, key in enumerate(("old_gross", "old_net", "new_gross", "new_net"), start=3):
+        ws.write_number(2, col, int(sums[key] or 0), total_money)
+    ws.write_number(2, 7, int(sums["gross_difference"] or 0), total_diff)
+    ws.write_number(2, 8, int(sums["difference"] or 0), total_diff)
+    ws.write_blank(2, 9, None, total)
+    ws.freeze_panes(4, 0)
     row_no = 4
     for r in rows.iterator(chunk_size=BATCH):
         ws.write_string(row_no, 0, r.nip, cell)

@@ -62,6 +62,17 @@ def run_compute_task(
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_check_task(run_id: int, action: str, user_id: int | None, job: str, note: str = "") -> int:
+    """services.run_check_job: "Verifikasi" or "Setujui dan kunci" of a list, whose input check
+    gathers the month again (seconds at a Pemda's size), with progress on the run page. Only the
+    job the run waits for (Run.check_job) acts; a second delivery does nothing. Returns the run id
+    (0 when nothing was verified or locked)."""
+    actor = User.objects.filter(pk=user_id).first() if user_id else None
+    run = services.run_check_job(actor=actor, run_id=run_id, action=action, job=job, note=note)
+    return run.pk if run is not None else 0
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def simulate_policy_task(simulation_id: int) -> int:
     """simulation.simulation_compute for one recorded simulation (a draft policy on a past month).
     It writes no Run or Result; its rows are written in one transaction, so a redelivered task

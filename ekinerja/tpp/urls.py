@@ -15,6 +15,7 @@ urlpatterns = [
     path("perhitungan/<int:pk>/", views.run_detail, name="run"),
     path("perhitungan/<int:pk>/kemajuan/", views.run_progress, name="run-progress"),
     path("perhitungan/<int:pk>/verifikasi/", views.run_verify, name="run-verify"),
+    path("perhitungan/<int:pk>/pemeriksaan/", views.run_check_progress, name="run-check-progress"),
     path("perhitungan/<int:pk>/kunci/", views.run_lock, name="run-lock"),
     path("perhitungan/<int:pk>/tahan/", views.withhold, name="withhold"),
     path("perhitungan/<int:pk>/lepas/<int:wid>/", views.release, name="release"),

@@ -42,6 +42,9 @@ from .policy import TEMPLATES, band_gap_warnings, decimal_comma
 
 # ---------------------------------------------------------------- helpers
 
+#: The `?unit=` value of the run and simulation pages for the employees without a paying unit.
+NO_UNIT = "tanpa"
+
 
 def _today(request):
     if request.user.instansi_id is None:
@@ -225,6 +228,9 @@ def _employee_page(request, employee: Employee, own: bool, superior: Employee | 
         # Corrections of this month recorded after its list was locked, paid or recovered in a
         # later one: the month's page said what it paid and nothing of them.
         "corrections_of_month": selectors.corrections_of_month(employee, period),
+        # A withholding's reason may be personal (a missing LHKPN): the employee, BKPSDM and BPKAD
+        # read it; a superior or pimpinan sees only that the month is withheld (tpp/rules.py).
+        "reason_visible": request.user.has_perm("tpp.view_withholding_reason", employee),
         "options": _month_options(today),
         "today": today,
     }
@@ -401,6 +407,9 @@ def _run_page(request, run: Run, form: dict | None = None):
                 messages.error(request, msg)
     q = (request.GET.get("q") or "").strip()[:60]
     unit_id = id_param(request.GET.get("unit") or "")
+    # The recap's row of those with no paying unit (payment-only rows): `?unit=tanpa`, which
+    # listed everyone as `?unit=None`.
+    no_unit = request.GET.get("unit") == NO_UNIT
     results = (
         Result.objects.filter(run=run)
         .select_related("unit")
@@ -408,11 +417,13 @@ def _run_page(request, run: Run, form: dict | None = None):
     )
     if q:
         results = results.filter(_name_or_nip(q))
-    if unit_id is not None:
+    if no_unit:
+        results = results.filter(unit__isnull=True)
+    elif unit_id is not None:
         results = results.filter(unit_id=unit_id)
     page = Paginator(results, 50).get_page(request.GET.get("hal"))
     recap = _unit_recap(run)
-    query = {k: v for k, v in (("q", q), ("unit", unit_id)) if v}
+    query = {k: v for k, v in (("q", q), ("unit", NO_UNIT if no_unit else unit_id)) if v}
     period = Period.parse(run.period)
     month_open = not services.month_ended(request.user.instansi, period)
     not_recovered = selectors.unrecovered_without_post(run)
@@ -435,9 +446,10 @@ def _run_page(request, run: Run, form: dict | None = None):
         "unit_id": unit_id,
         # The list's filter kept on the pages' links (q URL-encoded) and the unit it shows.
         "query": urlencode(query),
-        "unit_name": next(
-            (u["unit__name"] for u in recap["unit_rows"] if u["unit_id"] == unit_id), ""
-        )
+        "no_unit": no_unit,
+        "unit_name": "tanpa unit"
+        if no_unit
+        else next((u["unit__name"] for u in recap["unit_rows"] if u["unit_id"] == unit_id), "")
         if unit_id is not None
         else "",
         **recap,
@@ -567,21 +579,80 @@ def run_progress(request, pk: int):
     return render(request, "tpp/_progress.html", {"run": run})
 
 
+#: The messages of a verify or lock that went through.
+_CHECK_DONE = {
+    "verify": "Daftar TPP diverifikasi dan dapat Anda kunci.",
+    "lock": "Daftar TPP dikunci dan siap dibayarkan.",
+}
+
+
+def _check_outcome(request, run: Run, action: str) -> None:
+    """The message of a finished verify or lock check: success, as the request used to say it (a
+    refusal stays on the page: Run.check_error, shown by _check_progress.html)."""
+    target = Run.State.VERIFIED if action == "verify" else Run.State.LOCKED
+    if run.check_error or run.state != target:
+        return
+    if action == "verify" and (refusal := services.first_hand_refusal(run, request.user)):
+        # Not "Kunci oleh akun BKPSDM lain", which read as "another account locked it".
+        messages.success(request, f"Daftar TPP diverifikasi. {refusal}")
+    else:
+        messages.success(request, _CHECK_DONE[action])
+
+
+def _start_check(request, run: Run, action: str, note: str = ""):
+    """Verify or lock as a background job (tasks.run_check_task; inline without Redis, when the
+    answer is there once the request returns): the input check gathers the month again, 6 s at
+    20,000 employees, and the page shows its progress instead of a button busy for that long."""
+    from .tasks import run_check_task
+
+    try:
+        job = services.run_check_start(actor=request.user, run=run, action=action)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("tpp:run", pk=run.pk)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("tpp:run", pk=run.pk)
+    try:
+        enqueue(run_check_task, run.pk, action, request.user.pk, job, note)
+    except QueueUnavailable as exc:
+        Run.objects.filter(pk=run.pk, check_job=job).update(check_job="", check_queued_at=None)
+        messages.error(request, str(exc))
+        return redirect("tpp:run", pk=run.pk)
+    run.refresh_from_db()
+    if run.check_job == job:
+        messages.info(
+            request,
+            "Data kehadiran, cuti, aktivitas dan jabatan bulan ini sedang diperiksa ulang di latar "
+            "belakang; halaman ini menampilkan kemajuannya.",
+        )
+    else:
+        _check_outcome(request, run, action)
+    return redirect("tpp:run", pk=run.pk)
+
+
+@login_required
+@require_GET
+def run_check_progress(request, pk: int):
+    """The verify or lock check's progress (htmx, every second); once it is over, the whole page
+    again, with the success message for whoever waited on it (`?cek=verify|lock`)."""
+    run = _run_or_404(request, pk)
+    if request.headers.get("HX-Request") and not run.check_job:
+        action = request.GET.get("cek")
+        if action in _CHECK_DONE:
+            _check_outcome(request, run, action)
+        response = HttpResponse("")
+        response["HX-Redirect"] = reverse("tpp:run", args=[run.pk])
+        return response
+    return render(request, "tpp/_check_progress.html", {"run": run})
+
+
 @login_required
 @require_POST
 def run_verify(request, pk: int):
     run = _run_or_404(request, pk)
     _need(request, "tpp.compute")
-    try:
-        run = services.run_verify(actor=request.user, run=run, note=request.POST.get("note", ""))
-        if refusal := services.first_hand_refusal(run, request.user):
-            # Not "Kunci oleh akun BKPSDM lain", which read as "another account locked it".
-            messages.success(request, f"Daftar TPP diverifikasi. {refusal}")
-        else:
-            messages.success(request, "Daftar TPP diverifikasi dan dapat Anda kunci.")
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("tpp:run", pk=run.pk)
+    return _start_check(request, run, "verify", request.POST.get("note", ""))
 
 
 #: The statement the officer ticks before locking (checked here, not only in the browser).
@@ -599,14 +670,7 @@ def run_lock(request, pk: int):
             f'Centang pernyataan "{LOCK_CONFIRMATION}" sebelum mengunci daftar.',
         )
         return redirect("tpp:run", pk=run.pk)
-    try:
-        services.run_lock(actor=request.user, run=run)
-        messages.success(request, "Daftar TPP dikunci dan siap dibayarkan.")
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("tpp:run", pk=run.pk)
+    return _start_check(request, run, "lock")
 
 
 def _name_or_nip(q: str) -> Q:
@@ -1222,6 +1286,8 @@ def _simulation_filters(request) -> dict:
         # A NIP typed as printed ("19761125 200510 2 008") is searched as stored.
         "q": nip_digits((request.GET.get("q") or "").strip()[:60]),
         "unit_id": id_param(unit),
+        # The "Tanpa unit" row of the per-unit table: the employees with no paying unit only.
+        "no_unit": unit == NO_UNIT,
         "changed": request.GET.get("berubah") == "1",
     }
 
@@ -1256,7 +1322,11 @@ def simulation_detail(request, pk: int):
     }
     if sim.status == Simulation.Status.DONE:
         rows = simulation.simulation_rows(
-            sim, unit_id=filters["unit_id"], changed=filters["changed"], q=filters["q"]
+            sim,
+            unit_id=filters["unit_id"],
+            changed=filters["changed"],
+            q=filters["q"],
+            no_unit=filters["no_unit"],
         )
         page = Paginator(rows, 50).get_page(request.GET.get("hal"))
         for r in page:
@@ -1295,7 +1365,11 @@ def simulation_download(request, pk: int):
         return redirect("tpp:simulation", pk=sim.pk)
     filters = _simulation_filters(request)
     rows = simulation.simulation_rows(
-        sim, unit_id=filters["unit_id"], changed=filters["changed"], q=filters["q"]
+        sim,
+        unit_id=filters["unit_id"],
+        changed=filters["changed"],
+        q=filters["q"],
+        no_unit=filters["no_unit"],
     )
     response = HttpResponse(
         simulation.simulation_xlsx(sim, rows), content_type=_CONTENT_TYPES["xlsx"]
