@@ -18,7 +18,6 @@ from ekinerja.org.rules import (
     is_bpkad,
     is_pimpinan,
     is_self,
-    is_superior_of,
     same_instansi,
 )
 
@@ -28,7 +27,10 @@ rules.add_perm("tpp.compute", is_bkpsdm)
 rules.add_perm("tpp.view_runs", is_bkpsdm | is_bpkad | is_pimpinan)
 rules.add_perm("tpp.export", is_bkpsdm | is_bpkad)
 rules.add_perm("tpp.view_withholding_reason", same_instansi & (is_self | is_bkpsdm | is_bpkad))
+# Every month of the employee's TPP. A superior is not here: views._may_view_employee lets them
+# into the months whose last day had them as the superior (today's superior does not open the
+# months before the employee came under them, nor a former one the months after).
 rules.add_perm(
     "tpp.view_employee_tpp",
-    same_instansi & (is_self | is_bkpsdm | is_bpkad | is_pimpinan | is_superior_of),
+    same_instansi & (is_self | is_bkpsdm | is_bpkad | is_pimpinan),
 )

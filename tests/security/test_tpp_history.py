@@ -50,7 +50,10 @@ def test_former_superior_sees_only_the_months_they_were_superior(client, at):
     html = page.content.decode()
     assert "1.111.111" in html  # October: old_boss was the superior on 31 October
     assert "2.222.222" not in html and "3.333.333" not in html  # later months are not theirs
-    # The superior today sees the whole history (tpp.view_employee_tpp: is_superior_of).
+    # The superior today sees the months since the employee came under them, not the earlier
+    # ones (7 December 2026; before, tpp.view_employee_tpp let today's superior into all of them).
     client.force_login(new_boss.user)
     html = client.get(url + "?periode=2026-12").content.decode()
-    assert all(n in html for n in ("1.111.111", "2.222.222", "3.333.333"))
+    assert "2.222.222" in html and "3.333.333" in html
+    assert "1.111.111" not in html
+    assert client.get(url + "?periode=2026-10").status_code == 404
