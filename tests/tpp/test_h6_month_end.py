@@ -161,3 +161,12 @@ def test_the_recaps_no_unit_row_lists_only_those_without_a_unit(client, pemda):
     listed = client.get(url + "?unit=tanpa").content.decode()
     assert loose.name in listed and pemda.people["guru"].name not in listed
     assert '<option value="tanpa" selected>Tanpa unit</option>' in listed
+    # Once locked, the download select names units only: the row without a unit is in "Seluruh
+    # instansi" (it offered an option "None").
+    run = services.run_verify(actor=pemda.bkpsdm1, run=run)
+    services.run_lock(actor=pemda.bkpsdm2, run=run)
+    Result.objects.filter(run=run, employee=loose).update(unit=None)
+    client.force_login(pemda.bpkad)
+    page = client.get(url).content.decode()
+    select = page.split('id="dl-unit"')[1].split("</select>")[0]
+    assert "<option" in select and "None" not in select and '<option value="">' not in select

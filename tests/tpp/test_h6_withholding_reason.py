@@ -68,3 +68,23 @@ def test_pimpinan_sees_the_withholding_but_not_its_reason(client, released):
     grant(boss, "pimpinan")
     page = _page(client, boss, p.people["guru"], "2026-11")
     assert 'data-testid="reason-hidden"' in page and REASON not in page
+
+
+def test_a_corrections_reason_follows_the_same_rule(client, released):
+    """A correction's reason may be as personal as a withholding's ("hukuman disiplin berlaku
+    surut"): the superior sees the correction and its amount on both months' pages, not why."""
+    from decimal import Decimal
+
+    p, nov = released
+    guru, kadis = p.people["guru"], p.people["kadis"]
+    why = "Hukuman disiplin berlaku surut sejak Oktober"
+    services.adjustment_record(
+        actor=p.bkpsdm1, employee=guru, source_period=OCT, amount=Decimal(-50_000), reason=why
+    )
+    services.run_compute(actor=p.bkpsdm1, instansi=p.inst, period=NOV)
+    for month in ("2026-10", "2026-11"):
+        page = _page(client, kadis.user, guru, month)
+        assert "50.000" in page and why not in page, month
+        assert 'data-testid="reason-hidden"' in page
+        own = _page(client, guru.user, guru, month)
+        assert why in own, month
