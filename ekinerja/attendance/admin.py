@@ -12,7 +12,7 @@ from django.db import transaction
 from ekinerja.core.admin import InstansiScopedAdmin
 from ekinerja.core.audit import audit_record, snapshot
 
-from . import services
+from . import selectors, services
 from .models import Device, DeviceDump, LeaveRequest, LeaveType, Office, PinMapping, Punch
 
 
@@ -220,9 +220,34 @@ class PinMappingAdmin(AuditedAdmin):
     search_fields = ["pin", "employee__nip", "employee__name"]
     autocomplete_fields = ["employee"]
 
+    # Above the list: the PINs the machines sent that nobody is mapped to yet (selectors.unmapped_pins),
+    # each with a link that opens a new mapping for it (?pin=555&device=3: the admin's initial data).
+    change_list_template = "admin/attendance/pinmapping/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = dict(extra_context or {})
+        if request.user.instansi_id:
+            rows = selectors.unmapped_pins(request.user.instansi_id)
+            if rows:
+                # Mapped since (outside this page, or lines indexed from older dumps by migration
+                # 0007): saving the mapping again recovers them.
+                resolvers = services.pin_resolvers(
+                    request.user.instansi, {r["device_id"] for r in rows}
+                )
+                for r in rows:
+                    r["mapped"] = resolvers[r["device_id"]](r["pin"]) is not None
+            extra_context["unmapped_pins"] = rows
+        return super().changelist_view(request, extra_context=extra_context)
+
     def save_model(self, request, obj, form, change):
-        services.pin_mapping_actor_check(request.user)
-        super().save_model(request, obj, form, change)
+        if not self._platform(request) and not change:
+            obj.instansi_id = request.user.instansi_id
+        # Saving recovers the punches the machines already sent for this PIN (kept from their raw
+        # data while it was mapped to nobody) and derives those days again.
+        recovered = services.pin_mapping_save(actor=request.user, mapping=obj)
+        if recovered.lines:
+            level = messages.WARNING if recovered.locked else messages.SUCCESS
+            messages.add_message(request, level, recovered.message(obj.pin))
 
     def _delete_audited(self, request, objs) -> None:
         services.pin_mapping_actor_check(request.user)

@@ -4,6 +4,7 @@ from ekinerja.core.files import SUFFIXES, read_head, sniff, suffix_fits
 from ekinerja.core.periods import validate_date_in_range
 
 from .models import Device, LeaveType
+from .parsing import DAY_FIRST, MONTH_FIRST
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 DATE_ERRORS = {
@@ -109,6 +110,20 @@ class ImportForm(forms.Form):
         queryset=Device.objects.none(),
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    # How dates written nn/nn/yyyy are read. "Otomatis" refuses to guess when every date of the
+    # file reads both ways (services.import_preview raises DateOrderUnclear onto this field).
+    date_order = forms.ChoiceField(
+        label="Format tanggal di berkas",
+        required=False,
+        choices=[
+            ("", "Otomatis (tanya bila tanggalnya dapat dibaca dua cara)"),
+            (DAY_FIRST, "Tanggal/bulan/tahun, mis. 31/12/2026 (Indonesia)"),
+            (MONTH_FIRST, "Bulan/tanggal/tahun, mis. 12/31/2026 (format Amerika)"),
+        ],
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "Pilihan format tanggal tidak valid."},
     )
 
     def __init__(self, *args, instansi=None, **kwargs):

@@ -232,6 +232,39 @@ class DeviceDump(TenantModel):
         return f"Data mentah mesin {device} {moment_label(self.received_at)}"
 
 
+class UnmappedPunch(TenantModel):
+    """A line a machine sent (ADMS push or pull) that was not stored because its PIN was mapped to
+    nobody: a finger enrolled on the machine before BKPSDM mapped its PIN. An index into the raw
+    dump (which keeps the text), so that mapping the PIN later recovers its punches
+    (services.unmapped_recover) and BKPSDM sees which PINs a machine sends
+    (selectors.unmapped_pins). `at` is the line's time read in the machine's clock zone;
+    `recovered_at` is set once its punch is stored. One row per machine, PIN and time: a machine
+    resending its log adds nothing."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    dump = models.ForeignKey(DeviceDump, on_delete=models.CASCADE, related_name="unmapped")
+    pin = models.CharField("PIN", max_length=30)
+    at = models.DateTimeField("waktu")
+    recovered_at = models.DateTimeField("dipulihkan", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "absen PIN belum dipetakan"
+        verbose_name_plural = "absen PIN belum dipetakan"
+        constraints = [
+            models.UniqueConstraint(fields=["device", "pin", "at"], name="unmapped_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["instansi", "device"],
+                condition=Q(recovered_at__isnull=True),
+                name="unmapped_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"PIN {self.pin} {moment_label(self.at)}"
+
+
 class Punch(TenantModel):
     """One raw punch. Never changed or deleted: corrections add a manual punch with a reason.
     Unique on (source key, employee, time), so repeating an import or a device push adds nothing."""

@@ -69,17 +69,73 @@ DATETIME_UNREADABLE = (
 )
 
 
+#: How the dates "nn/nn/yyyy" of a file are read: day first (Indonesia) or month first (US
+#: software, Excel in an English locale).
+DAY_FIRST, MONTH_FIRST = "dmy", "mdy"
+
+
+@dataclass
+class SlashDates:
+    """What the dates written nn/nn/yyyy of a file allow: read day first or month first (whether a
+    first number above 12 rules one out) and the span of the file either way, so that a file whose
+    every such date reads both ways is not silently read day first."""
+
+    count: int = 0
+    first_above_12: bool = False
+    second_above_12: bool = False
+    differ: bool = False  # some date whose two numbers differ (01/10 is not 10/01)
+    spans: dict = field(default_factory=dict)  # reading -> [first date, last date] (readable ones)
+
+    def add(self, a: int, b: int, year: int) -> None:
+        self.count += 1
+        if a > 12:
+            self.first_above_12 = True
+        if b > 12:
+            self.second_above_12 = True
+        if a != b:
+            self.differ = True
+        for reading, (day, month) in ((DAY_FIRST, (a, b)), (MONTH_FIRST, (b, a))):
+            try:
+                d = dt.date(year, month, day)
+            except ValueError:
+                continue
+            span = self.spans.get(reading)
+            if span is None:
+                self.spans[reading] = [d, d]
+            elif d < span[0]:
+                span[0] = d
+            elif d > span[1]:
+                span[1] = d
+
+
+@dataclass
+class DateOrderQuestion:
+    """A file whose dates read both ways (every first number 12 or less): the reading the span of
+    the file makes likelier, and the file's first and last date under each (None: unreadable)."""
+
+    guess: str
+    spans: dict
+
+
 @dataclass
 class Parsed:
     rows: list[tuple[int, str, dt.datetime]] = field(default_factory=list)  # (line, ident, naive)
     errors: list[tuple[int, str]] = field(default_factory=list)
     total_lines: int = 0
     ident_kind: str = "pin"  # "pin" or "nip": what the identifier column holds
+    date_order: str = DAY_FIRST  # how nn/nn/yyyy dates are read
+    slash_dates: SlashDates = field(default_factory=SlashDates)
+    # Set by parse_file(date_order=None) when the file's dates read both ways: nothing should be
+    # imported until the user says which.
+    date_question: DateOrderQuestion | None = None
 
 
-def parse_datetime(text: str) -> dt.datetime:
+def parse_datetime(
+    text: str, order: str = DAY_FIRST, seen: SlashDates | None = None
+) -> dt.datetime:
     """A local date-time as fingerprint software writes it: 2026-10-01 07:41:00, 2026-10-01T07:41,
-    01/10/2026 07:41(:00), 01-10-2026 07.41 (day first, as in Indonesia). Raises ValueError."""
+    01/10/2026 07:41(:00), 01-10-2026 07.41 (day first, as in Indonesia; month first with
+    `order` MONTH_FIRST). `seen` collects the numbers of nn/nn/yyyy dates. Raises ValueError."""
     text = text.strip()
     try:
         value = dt.datetime.fromisoformat(text)
@@ -87,6 +143,10 @@ def parse_datetime(text: str) -> dt.datetime:
         m = _DMY.match(text)
         if m:
             d, mo, y, h, mi, s = m.groups()
+            if seen is not None:
+                seen.add(int(d), int(mo), int(y))
+            if order == MONTH_FIRST:
+                d, mo = mo, d
         else:
             m = _YMD_LOOSE.match(text)
             if not m:
@@ -218,7 +278,11 @@ def _tabular(rows: Iterator[tuple[int, list]], out: Parsed, fast: bool = False) 
                 column = names[when_col] if when_col < len(names) else ""
                 raw = row[when_col]
                 shown = _cell_text(raw)
-                when = raw if isinstance(raw, dt.datetime) else parse_datetime(shown)
+                when = (
+                    raw
+                    if isinstance(raw, dt.datetime)
+                    else parse_datetime(shown, out.date_order, out.slash_dates)
+                )
             else:
                 column = " + ".join(names[c] for c in (day_col, tod_col) if c < len(names))
                 d, t = row[day_col], row[tod_col]
@@ -232,7 +296,7 @@ def _tabular(rows: Iterator[tuple[int, list]], out: Parsed, fast: bool = False) 
                     d_text = d.isoformat() if isinstance(d, dt.date) else _cell_text(d)
                     t_text = t.isoformat() if isinstance(t, dt.time) else _cell_text(t)
                     shown = f"{d_text} {t_text}".strip()
-                    when = _date_and_time(d_text, t_text)
+                    when = _date_and_time(d_text, t_text, out)
         except (ValueError, IndexError, TypeError):
             out.errors.append((line_no, _unreadable(shown, column)))
             continue
@@ -245,16 +309,17 @@ def _tabular(rows: Iterator[tuple[int, list]], out: Parsed, fast: bool = False) 
     return out
 
 
-def _date_and_time(d_text: str, t_text: str) -> dt.datetime:
+def _date_and_time(d_text: str, t_text: str, out: Parsed) -> dt.datetime:
     """A date column and a time column. The date column may hold the whole date-time itself
     (Fingerspot's "Tanggal scan" beside its own "Jam"): taken when the time column is empty or
     says the same time of day."""
     try:
-        return parse_datetime(f"{d_text} {t_text}")
+        return parse_datetime(f"{d_text} {t_text}", out.date_order, out.slash_dates)
     except ValueError:
         if len(d_text) < 12:
             raise
-        when = parse_datetime(d_text)  # ValueError when the date column is no date-time either
+        # ValueError when the date column is no date-time either
+        when = parse_datetime(d_text, out.date_order, out.slash_dates)
         if t_text:
             own = parse_datetime(f"{when.date().isoformat()} {t_text}")
             if own.replace(second=0) != when.replace(second=0):
@@ -321,7 +386,7 @@ def parse_dat(text: str, out: Parsed | None = None) -> Parsed:
                 continue
             ident, stamp = m.group(1), m.group(2)
         try:
-            when = parse_datetime(stamp)
+            when = parse_datetime(stamp, out.date_order, out.slash_dates)
         except ValueError:
             out.errors.append((line_no, "Tanggal/jam tidak dapat dibaca."))
             continue
@@ -395,17 +460,43 @@ def _parse_delimited(text: str, out: Parsed, delimiter: str | None = None) -> Pa
     return out
 
 
-def parse_file(name: str, data: bytes) -> Parsed:
-    """Parse an export by its extension (.csv, .xlsx, .dat/.txt)."""
+def parse_file(name: str, data: bytes, date_order: str | None = DAY_FIRST) -> Parsed:
+    """Parse an export by its extension (.csv, .xlsx, .dat/.txt). Dates nn/nn/yyyy are read as
+    `date_order` says; None: day first when the file shows it (a first number above 12) or when
+    it makes no difference, and otherwise `date_question` is set (a month-first export covering
+    only days 1-12 was read day first, its punches filed under other months)."""
     # A million small tuples would set off the cyclic garbage collector again and again; they hold
     # no cycles, so it is paused while parsing.
     with gc_paused():
-        return _parse_file(name, data)
+        out = _parse_file(name, data, Parsed(date_order=date_order or DAY_FIRST))
+    if date_order is None:
+        out.date_question = _date_question(out.slash_dates)
+    return out
 
 
-def _parse_file(name: str, data: bytes) -> Parsed:
+def _date_question(seen: SlashDates) -> DateOrderQuestion | None:
+    """None when the file's nn/nn/yyyy dates read one way only (or alike both ways); otherwise
+    the question, with a guess: month first when a second number is above 12, else the reading
+    whose first and last dates lie closer together (an export covers days or weeks, not the
+    twelve months 01/10, 02/10 ... 12/10 read day first make of 1-12 October), day first on a
+    tie."""
+    if not seen.differ or seen.first_above_12:
+        return None  # a first number above 12: day first (as before; a mixed file errs)
+    spans = {r: tuple(seen.spans[r]) if r in seen.spans else None for r in (DAY_FIRST, MONTH_FIRST)}
+    if seen.second_above_12:
+        guess = MONTH_FIRST
+    else:
+        width = {r: (s[1] - s[0]).days for r, s in spans.items() if s is not None}
+        guess = (
+            MONTH_FIRST
+            if width.get(MONTH_FIRST, 10**6) < width.get(DAY_FIRST, 10**6)
+            else DAY_FIRST
+        )
+    return DateOrderQuestion(guess, spans)
+
+
+def _parse_file(name: str, data: bytes, out: Parsed) -> Parsed:
     lower = name.lower()
-    out = Parsed()
     if lower.endswith(".xlsx"):
         from ekinerja.core.spreadsheets import XlsxRejected, xlsx_check
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Aggregate, Count, DateTimeField, F, Min, Q, Sum
+from django.db.models import Aggregate, Count, DateTimeField, F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from ekinerja.core import locked_months
@@ -40,6 +40,7 @@ from .models import (
     PinMapping,
     Punch,
     PunchImport,
+    UnmappedPunch,
 )
 
 _IN_LIST_LIMIT = 500
@@ -78,7 +79,10 @@ def punch_times(
         agg = Aggregate(
             F("at"),
             function="array_agg",
-            template="%(function)s(%(expressions)s ORDER BY %(expressions)s)",
+            # DISTINCT: the same instant stored under two sources (a machine's push and its file
+            # imported without choosing the machine, before imports skipped such lines) is one
+            # punch: twice, an off day's single punch showed as both its first and last punch.
+            template="%(function)s(DISTINCT %(expressions)s ORDER BY %(expressions)s)",
             output_field=DateTimeField(),
         )
         sql, params = (
@@ -102,9 +106,23 @@ def punch_times(
     for emp_id, at in rows.values_list("employee_id", "at").iterator(chunk_size=50000):
         if emp_id in ids:
             out[emp_id].append(at.astimezone(utc))
-    for lst in out.values():
+    for emp_id, lst in out.items():
         lst.sort()
+        if len(lst) != len(set(lst)):  # the same instant from two sources is one punch
+            out[emp_id] = sorted(set(lst))
     return out
+
+
+def unmapped_pins(instansi_id: int) -> list[dict]:
+    """The PINs the instansi's machines sent that are mapped to nobody, per machine: the PIN, how
+    many punches are waiting, the first and last (services.unmapped_recover stores them once the
+    PIN is mapped). Newest first; one query."""
+    return list(
+        UnmappedPunch.objects.filter(instansi_id=instansi_id, recovered_at__isnull=True)
+        .values("device_id", "device__serial", "device__name", "pin")
+        .annotate(count=Count("id"), first=Min("at"), last=Max("at"))
+        .order_by("-last", "pin")
+    )
 
 
 def approved_leave_days(

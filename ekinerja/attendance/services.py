@@ -12,7 +12,7 @@ import logging
 import math
 import zoneinfo
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,11 +21,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from ekinerja.core import locked_months
 from ekinerja.core.audit import audit_record, snapshot
 from ekinerja.core.clock import local_today
 from ekinerja.core.gcpause import gc_paused
 from ekinerja.core.models import Instansi, User
-from ekinerja.core.periods import DATE_OUT_OF_RANGE, date_in_range, tanggal
+from ekinerja.core.periods import DATE_OUT_OF_RANGE, Period, date_in_range, rentang_tanggal, tanggal
 from ekinerja.org import selectors as org
 from ekinerja.org.models import Assignment, Employee, Role, Unit
 from ekinerja.workcal import selectors as workcal
@@ -44,8 +45,9 @@ from .models import (
     Punch,
     PunchImport,
     PunchReview,
+    UnmappedPunch,
 )
-from .parsing import Parsed, parse_dat, parse_file
+from .parsing import DAY_FIRST, MONTH_FIRST, Parsed, parse_dat, parse_file
 
 log = logging.getLogger(__name__)
 
@@ -98,12 +100,43 @@ def _copy_value(v) -> str:
     return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
-def punches_insert(instansi: Instansi | int, rows: Iterable[PunchRow]) -> int:
+#: A fingerprint punch of the employee at the same instant from another fingerprint source (the
+#: machine's push and its USB file imported without choosing the machine, or under another
+#: machine): the same finger on the same machine, not a second punch.
+_SAME_INSTANT_SQL = (
+    "NOT EXISTS (SELECT 1 FROM {table} p WHERE p.employee_id = t.employee_id AND p.at = t.at "
+    "AND p.source = 'fingerprint')"
+)
+
+
+def _same_instant_stored(instansi_id: int, rows: list[PunchRow]) -> set[tuple[int, dt.datetime]]:
+    """(employee id, UTC time) of the rows' instants already held by a fingerprint punch of any
+    source key (one query; SQLite's path of punches_insert(same_instant_once=True))."""
+    ids = {r.employee_id for r in rows}
+    qs = Punch.objects.filter(
+        instansi_id=instansi_id,
+        source=Punch.Source.FINGERPRINT,
+        at__gte=min(r.at for r in rows),
+        at__lte=max(r.at for r in rows),
+    )
+    if len(ids) <= 500:
+        qs = qs.filter(employee_id__in=list(ids))
+    return {(e, a.astimezone(dt.UTC)) for e, a in qs.order_by().values_list("employee_id", "at")}
+
+
+def punches_insert(
+    instansi: Instansi | int, rows: Iterable[PunchRow], *, same_instant_once: bool = False
+) -> int:
     """Insert punches, skipping any that already exist (same source key, employee and time). Returns the
     number inserted. On PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT DO
     NOTHING; elsewhere bulk_create(ignore_conflicts=True). Its own transaction (a savepoint inside
     the caller's): the temporary table empties at every commit, so in autocommit mode the COPY
-    would be committed, and emptied, before the INSERT read it, and nothing would be inserted."""
+    would be committed, and emptied, before the INSERT read it, and nothing would be inserted.
+
+    `same_instant_once` (fingerprint rows: pushes, pulls, files): a row is also skipped when a
+    fingerprint punch of the employee at the same instant is stored under another source key
+    (the machine's push, then its USB file imported without choosing the machine, stored it a
+    second time under "file")."""
     instansi_id = instansi if isinstance(instansi, int) else instansi.id
     rows = list(rows)
     if not rows:
@@ -130,13 +163,21 @@ def punches_insert(instansi: Instansi | int, rows: Iterable[PunchRow]) -> int:
             with cur.cursor.copy(f"COPY tmp_punch_load ({cols}) FROM STDIN") as copy:
                 while chunk := buf.read(1 << 20):
                     copy.write(chunk)
+            where = f" WHERE {_SAME_INSTANT_SQL.format(table=table)}" if same_instant_once else ""
+            t_cols = ", ".join(f"t.{c}" for c in _PUNCH_COLUMNS)
             cur.execute(
-                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM tmp_punch_load "  # noqa: S608
-                "ON CONFLICT DO NOTHING"
+                f"INSERT INTO {table} ({cols}) SELECT {t_cols} FROM tmp_punch_load t"  # noqa: S608
+                f"{where} ON CONFLICT DO NOTHING"
             )
             inserted = cur.rowcount
             cur.execute("TRUNCATE tmp_punch_load")
         return inserted
+    if same_instant_once:
+        held = _same_instant_stored(instansi_id, rows)
+        if held:
+            rows = [r for r in rows if (r.employee_id, r.at.astimezone(dt.UTC)) not in held]
+            if not rows:
+                return 0
     before = Punch.objects.filter(instansi_id=instansi_id).count()
     Punch.objects.bulk_create(
         (
@@ -439,6 +480,26 @@ def pin_resolver(instansi: Instansi, device: Device | None):
         )
     )
     by_nip = dict(Employee.objects.filter(instansi=instansi).values_list("nip", "id"))
+    return _resolver(by_device, wide, by_nip)
+
+
+def pin_resolvers(instansi: Instansi, device_ids) -> dict[int, object]:
+    """pin_resolver for each of several machines of the instansi, in three queries."""
+    per_device: dict[int, dict[str, int]] = {d: {} for d in device_ids}
+    for dev, pin, emp in PinMapping.objects.filter(
+        instansi=instansi, device_id__in=list(per_device)
+    ).values_list("device_id", "pin", "employee_id"):
+        per_device[dev][pin] = emp
+    wide = dict(
+        PinMapping.objects.filter(instansi=instansi, device__isnull=True).values_list(
+            "pin", "employee_id"
+        )
+    )
+    by_nip = dict(Employee.objects.filter(instansi=instansi).values_list("nip", "id"))
+    return {d: _resolver(pins, wide, by_nip) for d, pins in per_device.items()}
+
+
+def _resolver(by_device: dict[str, int], wide: dict[str, int], by_nip: dict[str, int]):
     # A mapping typed with leading zeros ("007", as the GLG export and some machines' screens show
     # it) for a machine that sends "7" (ADMS, pull): its punches were skipped as an unknown PIN.
     # By the digits without leading zeros, unless two mappings would then name different employees.
@@ -654,18 +715,58 @@ def _refuse_implausible_dates(parsed, today: dt.date) -> None:
         parsed.rows = kept
 
 
+class DateOrderUnclear(ValidationError):
+    """An uploaded file whose dates read both day first and month first (import_preview with
+    date_order None): a field error on `date_order`, with the likelier reading as `guess`."""
+
+    def __init__(self, message: str, guess: str):
+        super().__init__({"date_order": [message]})
+        self.guess = guess
+
+
+_READING = {DAY_FIRST: "tanggal/bulan/tahun", MONTH_FIRST: "bulan/tanggal/tahun"}
+
+
+def _date_order_message(question) -> str:
+    def span(reading):
+        found = question.spans.get(reading)
+        return rentang_tanggal(*found) if found else "sebagian tanggal tidak ada"
+
+    return (
+        "Tanggal di berkas ini dapat dibaca dua cara: sebagai tanggal/bulan/tahun "
+        f"({span(DAY_FIRST)}) atau bulan/tanggal/tahun ({span(MONTH_FIRST)}). Pilih format "
+        f"tanggalnya, lalu pilih berkasnya lagi; perkiraan kami: {_READING[question.guess]}."
+    )
+
+
 @transaction.atomic
 def import_preview(
-    *, actor: User | None, instansi: Instansi, name: str, data: bytes, device: Device | None = None
+    *,
+    actor: User | None,
+    instansi: Instansi,
+    name: str,
+    data: bytes,
+    device: Device | None = None,
+    date_order: str | None = DAY_FIRST,
 ) -> PunchImport:
     """Store an uploaded export and check it: every line must hold a PIN/NIP and a readable date-time.
     A file with any such error is refused as a whole (status refused, line numbers listed) and can
     never be imported. Unknown PINs are warnings: those lines are skipped. The checked lines are kept
-    in normalized form for the import."""
+    in normalized form for the import.
+
+    `date_order`: how dates written nn/nn/yyyy are read (DAY_FIRST, MONTH_FIRST). None (the import
+    form's "Otomatis") refuses to guess: a file whose every such date reads both ways (a US export
+    of days 1-12) raises DateOrderUnclear, a field error naming both readings' dates and the
+    likelier one, and nothing is stored; a file that shows its order (a day above 12) or where it
+    makes no difference (ISO dates, 05/05) is read as before."""
     if device is not None and device.instansi_id != instansi.id:
         raise ValidationError({"device": "Mesin milik instansi lain."})
     _import_actor_check(actor)
-    parsed = parse_file(name, data)
+    parsed = parse_file(name, data, date_order)
+    if parsed.date_question is not None:
+        raise DateOrderUnclear(
+            _date_order_message(parsed.date_question), parsed.date_question.guess
+        )
     _refuse_implausible_dates(parsed, local_today(instansi))
     resolve = pin_resolver(instansi, device)
     good, unknown = _unknown(parsed, resolve)
@@ -722,6 +823,7 @@ def import_preview(
             "errors": len(parsed.errors),
             "status": batch.status,
             "sha256": batch.sha256,
+            "date_order": parsed.date_order,
         },
     )
     return batch
@@ -744,8 +846,9 @@ def _load_normalized(instansi_id: int, batch: PunchImport, lines: list[str]) -> 
             cur.execute(
                 f"INSERT INTO {table} (instansi_id, employee_id, at, source, source_key, device_id, "  # noqa: S608
                 "import_batch_id, mock_location, needs_review, reason, photo, created_at) "
-                "SELECT %s, employee_id, at, %s, %s, %s, %s, false, false, '', '', now() "
-                "FROM tmp_punch_norm ON CONFLICT DO NOTHING",
+                "SELECT %s, t.employee_id, t.at, %s, %s, %s, %s, false, false, '', '', now() "
+                f"FROM tmp_punch_norm t WHERE {_SAME_INSTANT_SQL.format(table=table)} "
+                "ON CONFLICT DO NOTHING",
                 [instansi_id, Punch.Source.FINGERPRINT, key, batch.device_id, batch.id],
             )
             inserted = cur.rowcount
@@ -764,7 +867,7 @@ def _load_normalized(instansi_id: int, batch: PunchImport, lines: list[str]) -> 
                 batch.id,
             )
         )
-    return punches_insert(instansi_id, rows)
+    return punches_insert(instansi_id, rows, same_instant_once=True)
 
 
 def import_run(
@@ -927,6 +1030,147 @@ def pin_mapping_actor_check(actor: User | None) -> None:
         raise PermissionDenied("Pemetaan PIN mesin ke pegawai hanya oleh BKPSDM.")
 
 
+@dataclass
+class Recovered:
+    """What mapping a PIN recovered from the machines' kept lines (unmapped_recover)."""
+
+    lines: int = 0  # lines of the PIN now resolved to an employee
+    inserted: int = 0  # punches stored (the rest were already there, e.g. from a file)
+    first: dt.date | None = None  # local dates of the recovered lines
+    last: dt.date | None = None
+    employee_ids: set[int] = field(default_factory=set)
+    locked: list[str] = field(default_factory=list)  # "Oktober 2026": TPP already locked
+
+    def message(self, pin: str) -> str:
+        """The officer's summary, in Indonesian."""
+        if not self.lines:
+            return ""
+        text = (
+            f"{self.lines} absen PIN {pin} yang sudah dikirim mesin dipulihkan dari data mentah "
+            f"mesin ({rentang_tanggal(self.first, self.last)})"
+        )
+        if self.inserted < self.lines:
+            text += f"; {self.lines - self.inserted} di antaranya sudah ada"
+        text += "; kehadiran hari-hari itu dihitung ulang."
+        if self.locked:
+            text += (
+                f" TPP {', '.join(self.locked)} sudah dikunci: absen ini memperbaiki catatan "
+                "kehadiran, bukan TPP yang sudah dibayar; selisihnya dikoreksi BKPSDM pada bulan "
+                "berikutnya."
+            )
+        return text
+
+
+def _pin_q(pins: Iterable[str]) -> Q:
+    """The PINs a machine may have sent for these mapped PINs: the same text, or the same digits
+    with or without leading zeros (pin_resolver reads "007" and "7" alike)."""
+    q = Q()
+    for pin in pins:
+        q |= Q(pin=pin)
+        digits = pin.lstrip("0")
+        if pin.isdigit() and digits:
+            q |= Q(pin__endswith=digits)  # narrowed by the resolver below
+    return q
+
+
+def unmapped_recover(
+    *,
+    actor: User | None,
+    instansi: Instansi,
+    device_ids: list[int] | None = None,
+    pins: list[str] | None = None,
+    recompute: bool = True,
+) -> Recovered:
+    """Stores the punches of machine lines skipped because their PIN was mapped to nobody
+    (UnmappedPunch, kept from the raw dump by device_receive) whose PIN now resolves to an employee
+    (pin_resolver of their machine), of the instansi only, optionally of some machines and PINs.
+    Repeat-safe: a line is marked recovered, and its punch is skipped when already stored (the same
+    instant from another fingerprint source too). The days concerned are derived again; a month
+    whose TPP is locked is recorded all the same and named in the result (the record should be
+    true; BKPSDM corrects the pay later). A fixed number of queries whatever the number of lines.
+    Audited as `attendance.punch.recover`."""
+    result = Recovered()
+    open_rows = UnmappedPunch.objects.filter(instansi=instansi, recovered_at__isnull=True)
+    if device_ids is not None:
+        open_rows = open_rows.filter(device_id__in=device_ids)
+    if pins is not None:
+        open_rows = open_rows.filter(_pin_q(pins))
+    found = list(open_rows.values_list("id", "device_id", "device__serial", "pin", "at"))
+    if not found:
+        return result
+    resolvers = pin_resolvers(instansi, {r[1] for r in found})
+    ids, rows = [], []
+    for pk, dev, serial, pin, when in found:
+        emp = resolvers[dev](pin)
+        if emp is not None:
+            ids.append(pk)
+            rows.append(PunchRow(emp, when, Punch.Source.FINGERPRINT, serial, dev))
+    if not rows:
+        return result
+    tz = zoneinfo.ZoneInfo(instansi.timezone)
+    days = {(r.employee_id, r.at.astimezone(tz).date()) for r in rows}
+    with transaction.atomic():
+        result.inserted = punches_insert(instansi, rows, same_instant_once=True)
+        now = timezone.now()
+        for i in range(0, len(ids), 5000):
+            UnmappedPunch.objects.filter(pk__in=ids[i : i + 5000]).update(recovered_at=now)
+        result.lines = len(rows)
+        result.first = min(d for _e, d in days)
+        result.last = max(d for _e, d in days)
+        result.employee_ids = {e for e, _d in days}
+        pairs = {(e, f"{d.year:04d}-{d.month:02d}") for e, d in days}
+        result.locked = [
+            Period.parse(m).label
+            for m in sorted({m for _e, m in locked_months.locked(instansi.id, pairs)})
+        ]
+        audit_record(
+            action="attendance.punch.recover",
+            actor=actor,
+            instansi=instansi,
+            after={
+                "pins": sorted({r[3] for r in found if r[0] in set(ids)}),
+                "lines": result.lines,
+                "inserted": result.inserted,
+                "employees": sorted(result.employee_ids),
+                "from": result.first.isoformat(),
+                "to": result.last.isoformat(),
+                "locked": result.locked,
+            },
+        )
+    if recompute and result.inserted:
+        _punch_range_recompute(
+            instansi, min(r.at for r in rows), max(r.at for r in rows), result.employee_ids
+        )
+    return result
+
+
+@transaction.atomic
+def pin_mapping_save(*, actor: User | None, mapping: PinMapping) -> Recovered:
+    """Maps a machine PIN to an employee (BKPSDM's: pin_mapping_actor_check), audited, then
+    recovers the punches that the machine (or, for an instansi-wide mapping, any machine of the
+    instansi) already sent for that PIN and that were skipped while it was mapped to nobody
+    (unmapped_recover): a new employee enrolled on the machine before the mapping no longer loses
+    those days as tanpa keterangan."""
+    pin_mapping_actor_check(actor)
+    creating = mapping.pk is None
+    before = None if creating else snapshot(PinMapping.objects.get(pk=mapping.pk))
+    mapping.save()
+    audit_record(
+        action=f"attendance.pinmapping.{'create' if creating else 'update'}",
+        actor=actor,
+        instansi=mapping.instansi,
+        obj=mapping,
+        before=before,
+        after=snapshot(mapping),
+    )
+    return unmapped_recover(
+        actor=actor,
+        instansi=mapping.instansi,
+        device_ids=[mapping.device_id] if mapping.device_id else None,
+        pins=[mapping.pin.strip()],
+    )
+
+
 def watermark_moved(device: Device, old: dt.datetime | None, new: dt.datetime) -> None:
     """A device's data is now complete up to `new` instead of `old`. If it had stalled
     (selectors.STALLED_AFTER), the days it held back for its users (selectors.data_cutoffs: the
@@ -992,14 +1236,30 @@ def device_receive(
     # A machine whose clock was reset (2000) or ran ahead (2099): those lines are reported in the
     # dump, never stored (a push stored them and derived years of absences from 2000 on).
     _refuse_implausible_dates(parsed, local_today(instansi))
-    good, warnings = _resolve(parsed, pin_resolver(instansi, device))
+    good, unknown = _unknown(parsed, pin_resolver(instansi, device))
+    warnings = _skipped(unknown, UNKNOWN_SKIPPED)
     aware = _offsets(zoneinfo.ZoneInfo(device.zone))
     rows = [
         PunchRow(emp, aware(when), Punch.Source.FINGERPRINT, device.serial, device.id)
         for _l, emp, when in good
     ]
+    # The lines of a PIN mapped to nobody are indexed, so that mapping it recovers them
+    # (unmapped_recover) and BKPSDM sees the PIN (selectors.unmapped_pins).
+    unmapped = [
+        UnmappedPunch(
+            instansi_id=device.instansi_id,
+            device_id=device.id,
+            dump_id=dump.pk,
+            pin=ident.strip()[:30],
+            at=aware(when),
+        )
+        for _l, ident, when in parsed.rows
+        if ident in unknown
+    ]
     with transaction.atomic():
-        inserted = punches_insert(instansi, rows)
+        inserted = punches_insert(instansi, rows, same_instant_once=True)
+        if unmapped:
+            UnmappedPunch.objects.bulk_create(unmapped, batch_size=2000, ignore_conflicts=True)
         problems = [f"baris {n}: {m}" for n, m in parsed.errors] + [w[1] for w in warnings]
         DeviceDump.objects.filter(pk=dump.pk).update(
             lines=parsed.total_lines, inserted=inserted, error="\n".join(problems)[:10000]

@@ -1036,14 +1036,26 @@ def imports(request):
         form = ImportForm(request.POST, request.FILES, instansi=instansi)
         if form.is_valid():
             f = form.cleaned_data["file"]
-            batch = services.import_preview(
-                actor=request.user,
-                instansi=instansi,
-                name=f.name,
-                data=f.read(),
-                device=form.cleaned_data["device"],
-            )
-            return redirect("attendance:import-detail", pk=batch.pk)
+            try:
+                batch = services.import_preview(
+                    actor=request.user,
+                    instansi=instansi,
+                    name=f.name,
+                    data=f.read(),
+                    device=form.cleaned_data["device"],
+                    date_order=form.cleaned_data["date_order"] or None,
+                )
+            except ValidationError as exc:
+                if isinstance(exc, services.DateOrderUnclear):
+                    # The likelier reading is offered, chosen in the select.
+                    form.data = form.data.copy()
+                    form.data["date_order"] = exc.guess
+                for field_name, errors in exc.message_dict.items():
+                    target = field_name if field_name in form.fields else None
+                    for error in errors:
+                        form.add_error(target, error)
+            else:
+                return redirect("attendance:import-detail", pk=batch.pk)
     batches = selectors.visible_imports(request.user).select_related("device", "uploaded_by")[:30]
     return render(request, "attendance/imports.html", {"form": form, "batches": batches})
 
