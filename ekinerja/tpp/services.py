@@ -958,6 +958,18 @@ def _store(
     )
     run.computed_by = actor if actor and actor.pk else None
     run.computed_at = timezone.now()
+    # A "Verifikasi" waiting in the queue was asked on the figures just replaced: it is dropped
+    # (run_check_job finds no job of its own), and the page says why, so nobody is recorded as
+    # having verified figures they never saw.
+    waiting = (
+        Run.objects.filter(pk=run.pk).exclude(check_job="").values_list("check_action", flat=True)
+    ).first()
+    if waiting:
+        run.check_job, run.check_progress, run.check_queued_at = "", 0, None
+        run.check_error = (
+            "Daftar TPP dihitung ulang sebelum pemeriksaan yang diminta berjalan, sehingga "
+            "pemeriksaan itu dibatalkan: periksa angka yang baru, lalu ulangi."
+        )
     run.verified_by = None
     run.verified_at = None
     run.progress = 100
