@@ -63,10 +63,17 @@ def refusal_record(
             RefusedDevice.objects.filter(
                 last_seen__lt=now - dt.timedelta(days=REFUSED_KEEP_DAYS)
             ).delete()
-            beyond = list(
-                RefusedDevice.objects.order_by("-last_seen", "-id").values_list("id", flat=True)[
-                    REFUSED_MAX_ROWS - 1 :
-                ]
+            # The cap holds unknown serials only (anyone reaching /iclock/ can invent them); a
+            # registered serial's row (inactive, another letter case) is bounded by the machines
+            # registered, so made-up serials cannot push it off Kominfo's card.
+            beyond = (
+                list(
+                    RefusedDevice.objects.filter(instansi__isnull=True)
+                    .order_by("-last_seen", "-id")
+                    .values_list("id", flat=True)[REFUSED_MAX_ROWS - 1 :]
+                )
+                if instansi_id is None
+                else []
             )
             if beyond:
                 RefusedDevice.objects.filter(id__in=beyond).delete()

@@ -128,3 +128,23 @@ def test_the_table_is_pruned_and_capped(inst, monkeypatch):
         )
     serials = set(RefusedDevice.objects.values_list("serial", flat=True))
     assert serials == {f"SN-{i}" for i in range(3, 8)}
+
+
+def test_invented_serials_do_not_push_a_registered_machines_row_off_the_card(inst, monkeypatch):
+    """Anyone reaching /iclock/ can invent serials: the cap counts unknown serials only, so the
+    row of a registered machine BKPSDM has not activated stays for Kominfo to see."""
+    monkeypatch.setattr(adms, "REFUSED_MAX_ROWS", 5)
+    now = timezone.now()
+    adms.refusal_record(
+        serial="SN-OURS", reason="inactive", instansi_id=inst.id, ip="10.0.0.9", now=now
+    )
+    for i in range(20):
+        adms.refusal_record(
+            serial=f"FAKE-{i}",
+            reason="unknown",
+            instansi_id=None,
+            ip="203.0.113.1",
+            now=now + dt.timedelta(seconds=i + 1),
+        )
+    assert RefusedDevice.objects.filter(serial="SN-OURS").exists()
+    assert RefusedDevice.objects.filter(instansi__isnull=True).count() == 5
