@@ -55,15 +55,19 @@ class LeaveForm(forms.Form):
     attachment = forms.FileField(
         label="Lampiran (PDF/JPG/PNG, maks. 5 MB)",
         required=False,
-        help_text="Sakit lebih dari satu hari: lampirkan surat keterangan dokter.",
+        help_text="Cuti sakit, juga 1 hari: lampirkan surat keterangan dokter.",
         widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
     )
 
-    def __init__(self, *args, instansi=None, **kwargs):
+    def __init__(self, *args, instansi=None, not_for=(), **kwargs):
+        """`not_for`: the codes the employee's status gives no right to (a PPPK's cuti besar,
+        services.leave_codes_not_for), not offered."""
         super().__init__(*args, **kwargs)
-        self.fields["leave_type"].queryset = LeaveType.objects.filter(
-            instansi=instansi, is_active=True
-        ).order_by("name")
+        self.fields["leave_type"].queryset = (
+            LeaveType.objects.filter(instansi=instansi, is_active=True)
+            .exclude(code__in=not_for)
+            .order_by("name")
+        )
 
     def clean_attachment(self):
         return _check_attachment(self.cleaned_data.get("attachment"))

@@ -500,6 +500,9 @@ class AnnualLeave:
     pending: int
     # The first day cuti tahunan may be taken (one year after appointment), None when unknown.
     eligible_from: dt.date | None = None
+    # A cuti besar (pending or approved) starts in this year: no cuti tahunan in it (PP 11/2017
+    # Pasal 316), and nothing of it is carried over.
+    cuti_besar: bool = False
 
     @property
     def available(self) -> int:
@@ -538,6 +541,36 @@ def one_year_after(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1)
     except ValueError:
         return dt.date(day.year + 1, 3, 1)
+
+
+#: The code of cuti besar (DEFAULT_LEAVE_TYPES in services, the TPP policy's key).
+CUTI_BESAR = "cuti_besar"
+
+
+def cuti_besar_years(employee: Employee, years: list[int], exclude: int | None = None) -> set[int]:
+    """The years among `years` in which a pending or approved cuti besar of the employee starts
+    (one query). PP 11/2017 Pasal 316: a PNS using cuti besar has no cuti tahunan that year."""
+    qs = LeaveRequest.objects.filter(
+        employee=employee,
+        leave_type__code=CUTI_BESAR,
+        date_from__year__in=years,
+        status__in=[
+            LeaveRequest.Status.APPROVED,
+            LeaveRequest.Status.SUBMITTED,
+            LeaveRequest.Status.AWAITING_BKPSDM,
+        ],
+    )
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return set(qs.values_list("date_from__year", flat=True))
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The same date `years` later (29 February: 1 March)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return dt.date(day.year + years, 3, 1)
 
 
 def _annual_used(
@@ -581,14 +614,17 @@ def annual_leave(
     reserved against the balance, except `exclude` (the request being decided), and also against
     what the previous years carry over (a December leave still waiting is not 'unused' for the
     January after it). `adding` (year, working days): a request being filed or decided, counted
-    as pending in its year. A request is counted in the year it starts."""
+    as pending in its year. A request is counted in the year it starts. A year in which a pending
+    or approved cuti besar starts gives no cuti tahunan and carries nothing over (art. 316; the
+    cuti besar counts in the year it starts, as cuti tahunan does)."""
     from ekinerja.org.models import Assignment
 
     appointed = appointment_date(employee)
     eligible_from = one_year_after(appointed) if appointed is not None else None
+    big = cuti_besar_years(employee, [year - 2, year - 1, year])
 
     def entitled(y: int) -> bool:
-        return eligible_from is None or eligible_from <= dt.date(y, 12, 31)
+        return y not in big and (eligible_from is None or eligible_from <= dt.date(y, 12, 31))
 
     used = _annual_used(employee, [year - 2, year - 1, year], exclude)
     if adding is not None:
@@ -600,6 +636,7 @@ def annual_leave(
             used=used[(year, "approved")],
             pending=used[(year, "pending")],
             eligible_from=eligible_from,
+            cuti_besar=year in big,
         )
     served = set()
     for start, end in Assignment.objects.filter(employee=employee).values_list("start", "end"):

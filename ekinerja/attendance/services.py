@@ -1524,6 +1524,132 @@ def _transition(req: LeaveRequest, action: str) -> str:
     return nxt
 
 
+#: Leave codes (DEFAULT_LEAVE_TYPES, the TPP policy's keys) the regulation limits by who asks.
+CUTI_BESAR = selectors.CUTI_BESAR
+MATERNITY = "cuti_melahirkan"
+IMPORTANT_REASON = "cuti_alasan_penting"
+CLTN = "cltn"
+# PPPK have cuti tahunan, sakit, melahirkan and bersama only (PP 49/2018; Peraturan BKN 7/2022
+# Pasal 4); cuti besar and CLTN are for a PNS (not a CPNS) of 5 years' service (PP 11/2017).
+NOT_FOR_PPPK = (CUTI_BESAR, IMPORTANT_REASON, CLTN)
+PNS_ONLY = (CUTI_BESAR, CLTN)
+# The longest a leave of the type may run, in calendar months from its first day, and the rule.
+MAX_MONTHS = {
+    CUTI_BESAR: (3, "Cuti besar paling lama 3 bulan (PP 11/2017 Pasal 316)"),
+    MATERNITY: (3, "Cuti melahirkan paling lama 3 bulan (PP 11/2017 Pasal 325; PPPK: PP 49/2018)"),
+    IMPORTANT_REASON: (1, "Cuti karena alasan penting paling lama 1 bulan (PP 11/2017 Pasal 330)"),
+    CLTN: (
+        36,
+        "Cuti di luar tanggungan negara paling lama 3 tahun (PP 11/2017); perpanjangannya "
+        "diajukan sebagai permohonan tersendiri",
+    ),
+}
+
+
+def months_last_day(start: dt.date, months: int) -> dt.date:
+    """The last day of a span of `months` calendar months beginning on `start` (1 March + 3: 31 May;
+    30 November + 3: the end of February)."""
+    y, m = divmod(start.month - 1 + months, 12)
+    try:
+        nxt = start.replace(year=start.year + y, month=m + 1)
+    except ValueError:  # 31 January + 1 month: the span ends with February
+        y2, m2 = divmod(m + 1, 12)
+        nxt = dt.date(start.year + y + y2, m2 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def leave_codes_not_for(employee: Employee) -> tuple[str, ...]:
+    """The leave codes the employee's status gives no right to (the leave form leaves them out)."""
+    if employee.status == Employee.Status.PPPK:
+        return NOT_FOR_PPPK
+    if employee.status == Employee.Status.CPNS:
+        return PNS_ONLY
+    return ()
+
+
+def _check_entitled(employee: Employee, leave_type: LeaveType, date_from, date_to, exclude) -> None:
+    """Who may take which leave, and for how long (PP 11/2017 as amended by PP 17/2020, Peraturan
+    BKN 24/2017; PPPK: PP 49/2018, Peraturan BKN 7/2022): PPPK have no cuti besar, cuti karena
+    alasan penting or CLTN; a CPNS no cuti besar or CLTN; CLTN after 5 years of continuous service;
+    cuti besar, cuti melahirkan and cuti karena alasan penting up to 3, 3 and 1 months, CLTN up to
+    3 years; cuti melahirkan for the first to third birth (the fourth: cuti besar); no cuti besar
+    while a cuti tahunan of its year is still to be taken (art. 316). At most three queries."""
+    code = leave_type.code
+    if code in leave_codes_not_for(employee):
+        if employee.status == Employee.Status.PPPK:
+            message = (
+                f"PPPK tidak berhak atas {leave_type.name}: cuti PPPK terdiri atas cuti tahunan, "
+                "cuti sakit, cuti melahirkan, dan cuti bersama (PP 49/2018; Peraturan BKN 7/2022 "
+                "Pasal 4)."
+            )
+            if code == IMPORTANT_REASON:
+                message += (
+                    " Untuk keluarga yang sakit keras atau meninggal dunia, atau perkawinan "
+                    "pertama, ajukan cuti tahunan."
+                )
+        else:
+            message = (
+                f"{leave_type.name} hanya untuk PNS yang telah bekerja paling singkat 5 tahun "
+                "secara terus-menerus (PP 11/2017); CPNS belum berhak."
+            )
+        raise ValidationError({"leave_type": message})
+    limit = MAX_MONTHS.get(code)
+    if limit is not None:
+        last = months_last_day(date_from, limit[0])
+        if date_to > last:
+            raise ValidationError({"date_to": f"{limit[1]}: paling lambat sampai {tanggal(last)}."})
+    if code == CLTN:
+        appointed = selectors.appointment_date(employee)
+        if appointed is not None:
+            five = selectors.years_after(appointed, 5)
+            if date_from < five:
+                raise ValidationError(
+                    {
+                        "date_from": "Cuti di luar tanggungan negara hanya dapat diberikan kepada "
+                        "PNS yang telah bekerja paling singkat 5 tahun secara terus-menerus "
+                        f"(PP 11/2017): masa kerja 5 tahun tercapai {tanggal(five)}."
+                    }
+                )
+    active = LeaveRequest.objects.filter(employee=employee, status__in=ACTIVE_LEAVE).exclude(
+        pk=exclude
+    )
+    if code == MATERNITY and active.filter(leave_type__code=MATERNITY).count() >= 3:
+        if employee.status == Employee.Status.PPPK:
+            message = (
+                "Cuti melahirkan PPPK hanya untuk kelahiran anak pertama sampai ketiga selama "
+                "menjadi PPPK (PP 49/2018; Peraturan BKN 7/2022 Pasal 18); sudah tercatat 3 cuti "
+                "melahirkan."
+            )
+        else:
+            message = (
+                "Cuti melahirkan hanya untuk kelahiran anak pertama sampai ketiga selama menjadi "
+                "PNS (PP 11/2017 Pasal 325); sudah tercatat 3 cuti melahirkan. Untuk kelahiran "
+                "anak keempat dan seterusnya ajukan cuti besar."
+            )
+        raise ValidationError({"leave_type": message})
+    if code == CUTI_BESAR:
+        # Annual leave already taken that year stays taken; one still to come is no longer due.
+        later = (
+            active.filter(
+                leave_type__annual_quota=True,
+                date_from__year=date_from.year,
+                date_from__gt=local_today(employee.instansi),
+            )
+            .order_by("date_from")
+            .first()
+        )
+        if later is not None:
+            raise ValidationError(
+                {
+                    "date_from": "PNS yang menggunakan cuti besar tidak berhak atas cuti tahunan "
+                    f"dalam tahun yang sama (PP 11/2017 Pasal 316), sedangkan cuti tahunan "
+                    f"{rentang_tanggal(later.date_from, later.date_to)} "
+                    f"({later.get_status_display().lower()}) belum dijalani. Batalkan cuti "
+                    "tahunan itu lebih dulu."
+                }
+            )
+
+
 def _check_leave(
     employee: Employee, leave_type: LeaveType, date_from, date_to, exclude=None
 ) -> int:
@@ -1544,6 +1670,7 @@ def _check_leave(
         errors["date_to"] = "Rentang cuti terlalu panjang (lebih dari 3 tahun)."
     if errors:
         raise ValidationError(errors)
+    _check_entitled(employee, leave_type, date_from, date_to, exclude)
     clash = (
         LeaveRequest.objects.filter(
             employee=employee,
@@ -1580,6 +1707,14 @@ def _check_leave(
             )
         # The request being decided is not 'pending' against itself.
         bal = selectors.annual_leave(employee, date_from.year, exclude=exclude)
+        if bal.cuti_besar:
+            raise ValidationError(
+                {
+                    "leave_type": f"Tahun {date_from.year} Anda menggunakan cuti besar; PNS yang "
+                    "menggunakan cuti besar tidak berhak atas cuti tahunan dalam tahun yang sama "
+                    "(PP 11/2017 Pasal 316)."
+                }
+            )
         if bal.eligible_from is not None and date_from < bal.eligible_from:
             raise ValidationError(
                 {
@@ -1627,33 +1762,13 @@ SICK = "sakit"
 
 def _attachment_missing(leave_type: LeaveType) -> str:
     if leave_type.code == SICK:
-        return "Sakit lebih dari satu hari wajib melampirkan surat keterangan dokter (PP 11/2017)."
-    return f"{leave_type.name} wajib melampirkan dokumen."
-
-
-def _one_day_sick(employee: Employee, leave_type: LeaveType, date_from, date_to) -> bool:
-    """Sick leave of one day needs no doctor's letter (PP 11/2017, cuti sakit: a letter for sick
-    leave of more than one day; a one-day absence is reported to the superior), whatever the type's
-    `needs_attachment` says, which holds for its longer leave. One day means one calendar date not
-    joined to another pending or approved sick leave of the employee ending the day before or
-    starting the day after: two one-day requests back to back are two days of sickness (one
-    query)."""
-    if leave_type.code != SICK or date_from != date_to:
-        return False
-    day = dt.timedelta(days=1)
-    return not (
-        LeaveRequest.objects.filter(
-            employee=employee,
-            leave_type__code=SICK,
-            status__in=[
-                LeaveRequest.Status.SUBMITTED,
-                LeaveRequest.Status.AWAITING_BKPSDM,
-                LeaveRequest.Status.APPROVED,
-            ],
+        # Every sick leave, one day too (PP 17/2020 changing PP 11/2017 Pasal 320; Peraturan BKN
+        # 7/2021, III.C: one day is reported to the direct superior with the doctor's letter).
+        return (
+            "Cuti sakit wajib melampirkan surat keterangan dokter, juga untuk sakit 1 hari "
+            "(PP 17/2020 Pasal 320)."
         )
-        .filter(Q(date_to=date_from - day) | Q(date_from=date_to + day))
-        .exists()
-    )
+    return f"{leave_type.name} wajib melampirkan dokumen."
 
 
 @transaction.atomic
@@ -1680,9 +1795,7 @@ def leave_request_submit(
     Employee.objects.select_for_update().filter(pk=employee.pk).first()
     missing = (
         {"attachment": [_attachment_missing(leave_type)]}
-        if leave_type.needs_attachment
-        and not attachment
-        and not _one_day_sick(employee, leave_type, date_from, date_to)
+        if leave_type.needs_attachment and not attachment
         else {}
     )
     try:

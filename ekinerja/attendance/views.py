@@ -229,9 +229,10 @@ def employee_month(request, pk: int):
 @login_required
 def leave(request):
     me = _me_or_404(request)
-    form = LeaveForm(instansi=me.instansi)
+    not_for = services.leave_codes_not_for(me)
+    form = LeaveForm(instansi=me.instansi, not_for=not_for)
     if request.method == "POST":
-        form = LeaveForm(request.POST, request.FILES, instansi=me.instansi)
+        form = LeaveForm(request.POST, request.FILES, instansi=me.instansi, not_for=not_for)
         if form.is_valid():
             try:
                 req = services.leave_request_submit(

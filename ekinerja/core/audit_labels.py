@@ -79,6 +79,7 @@ ACTION_LABELS: dict[str, str] = {
     "attendance.import.preview": "Berkas absensi diunggah untuk diperiksa",
     "attendance.import.run": "Impor data absensi dijalankan",
     "attendance.punch.review": "Absen lewat ponsel diperiksa atasan",
+    "attendance.punch.recover": "Absen PIN yang belum dipetakan dipulihkan",
     "attendance.leave.submit": "Cuti/izin diajukan",
     "attendance.leave.approve": "Cuti/izin disetujui",
     "attendance.leave.reject": "Cuti/izin ditolak",

@@ -107,7 +107,7 @@ def test_attachment_required_by_type(office):
             employee=office.ani,
             leave_type=lt(office, "sakit"),
             date_from=D(2026, 10, 5),
-            date_to=D(2026, 10, 6),  # more than one day: PP 11/2017
+            date_to=D(2026, 10, 5),
         )
     assert "attachment" in exc.value.message_dict
     req = services.leave_request_submit(
@@ -115,7 +115,7 @@ def test_attachment_required_by_type(office):
         employee=office.ani,
         leave_type=lt(office, "sakit"),
         date_from=D(2026, 10, 5),
-        date_to=D(2026, 10, 6),  # more than one day: PP 11/2017
+        date_to=D(2026, 10, 5),
         attachment=pdf(),
     )
     assert req.attachment.name.endswith(".pdf")

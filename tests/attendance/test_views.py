@@ -79,7 +79,7 @@ def test_leave_form_errors_are_field_level(client, office):
     sakit = LeaveType.objects.get(instansi=office.instansi, code="sakit")
     html = client.post(
         "/kehadiran/cuti/",
-        {"leave_type": sakit.pk, "date_from": "2026-10-22", "date_to": "2026-10-23"},
+        {"leave_type": sakit.pk, "date_from": "2026-10-22", "date_to": "2026-10-22"},
     ).content.decode()
     assert "wajib melampirkan" in html
     assert not LeaveRequest.objects.exists()
