@@ -28,6 +28,15 @@ class CatalogForm(forms.ModelForm):
     kelas_min = forms.IntegerField(label="Kelas jabatan minimal", initial=1)
     kelas_max = forms.IntegerField(label="Kelas jabatan maksimal", initial=17)
 
+    # Asked for only when the new validity strands entries not verified yet (services.
+    # catalog_stranded): their employees can no longer submit them.
+    confirm_stranded = forms.BooleanField(
+        label=services.CONFIRM_LABEL,
+        required=False,
+        help_text="Centang untuk tetap menyimpan masa berlaku yang meninggalkan aktivitas pegawai "
+        "yang belum diverifikasi (pegawainya diminta mengganti butirnya).",
+    )
+
     #: The editing account's instansi, for a new item (CatalogAdmin.get_form).
     instansi_id = None
 
@@ -53,7 +62,11 @@ class CatalogForm(forms.ModelForm):
         data = super().clean()
         instansi = data.get("instansi")  # a platform superuser's form has the field
         # Every column the form edits, but the instansi (given below) and the units (many-to-many).
-        values = {f: data.get(f) for f in self._meta.fields if f not in ("instansi", "units")}
+        values = {
+            f: data.get(f)
+            for f in self._meta.fields
+            if f not in ("instansi", "units", "confirm_stranded")
+        }
         item = ActivityCatalogItem(
             pk=self.instance.pk,
             instansi_id=instansi.pk if instansi else self.instance.instansi_id or self.instansi_id,
@@ -66,6 +79,15 @@ class CatalogForm(forms.ModelForm):
         for name in ("code", "name", "output_unit"):
             if name in data:
                 data[name] = getattr(item, name)  # trimmed as the service stores it
+        if self.instance.pk and not self.errors and not data.get("confirm_stranded"):
+            # self.instance still holds the stored dates here (the form copies them in later).
+            stored = self.instance
+            found = services.catalog_stranded(
+                item.instansi_id, [(item, stored.active_from, stored.active_to)]
+            ).get(item.pk)
+            if found is not None:
+                for name, message in services.stranded_errors(item, found).items():
+                    self.add_error(name, message)
         return data
 
 
@@ -106,7 +128,12 @@ class CatalogAdmin(InstansiScopedAdmin):
         # then sets the same units again).
         units = list(form.cleaned_data["units"]) if "units" in form.cleaned_data else None
         try:
-            services.catalog_item_save(actor=request.user, item=obj, units=units)
+            services.catalog_item_save(
+                actor=request.user,
+                item=obj,
+                units=units,
+                confirm=bool(form.cleaned_data.get("confirm_stranded")),
+            )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
             raise

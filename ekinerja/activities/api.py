@@ -425,28 +425,26 @@ def inbox(
     subordinate at a time. An id outside the caller's inbox finds nothing."""
     me = _me(request)
     seen_at = timezone.now()
+    # Only the page's entries are read (LIMIT/OFFSET); `total` counts every waiting entry.
     data = selectors.superior_inbox(
-        me, bkpsdm=Role.BKPSDM in user_roles(request.auth), employee_id=employee_id
+        me,
+        bkpsdm=Role.BKPSDM in user_roles(request.auth),
+        employee_id=employee_id,
+        limit=limit,
+        offset=offset,
     )
     end = offset + limit
-    groups, position = [], 0
-    for g in data.groups:
-        days = []
-        for d in g.days:
-            first, position = position, position + len(d.entries)
-            if position <= offset or first >= end:
-                continue
-            entries = d.entries[max(offset - first, 0) : end - first]
-            days.append({"date": d.day, "verify_by": d.verify_by, "entries": entries})
-        if days:
-            groups.append(
-                {
-                    "employee_id": g.employee.pk,
-                    "name": g.employee.full_name,
-                    "nip": g.employee.nip,
-                    "days": days,
-                }
-            )
+    groups = [
+        {
+            "employee_id": g.employee.pk,
+            "name": g.employee.full_name,
+            "nip": g.employee.nip,
+            "days": [
+                {"date": d.day, "verify_by": d.verify_by, "entries": d.entries} for d in g.days
+            ],
+        }
+        for g in data.groups
+    ]
     return {
         "seen_at": seen_at,
         "total": data.total,

@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from ekinerja.core import generations, locked_months
 from ekinerja.core.clock import local_today
-from ekinerja.core.periods import Period, days_after
+from ekinerja.core.periods import Period, days_after, tanggal
 from ekinerja.core.prepared import Param, Prepared, as_model, model_fields
 from ekinerja.org.models import Assignment, Employee, Position, Role, Unit
 from ekinerja.org.selectors import (
@@ -691,6 +691,32 @@ def claimed_minutes(entries: list[ActivityEntry]) -> int:
     )
 
 
+def item_outside_message(item: ActivityCatalogItem, day: dt.date, *, stored: bool) -> str | None:
+    """The employee's message when `item` is not in the catalog on `day` (None when it is): since
+    when it is gone (BKPSDM ended it) or from when it applies, and what to do. `stored`: the entry
+    already exists (a draft or returned entry made while the item applied), so it is changed, not
+    made again. Before, "Aktivitas 'X' tidak berlaku pada <date>." left a draft made before BKPSDM
+    ended the item unexplained: it had been accepted on that very date."""
+    what = (
+        "Ubah aktivitas ini: pilih butir lain dari katalog yang sesuai, lalu ajukan lagi."
+        if stored
+        else "Pilih butir lain dari katalog yang sesuai."
+    )
+    if item.active_to is not None and day > item.active_to:
+        return (
+            f"Aktivitas '{item.name}' tidak berlaku lagi di katalog sejak "
+            f"{tanggal(item.active_to + dt.timedelta(days=1))} (BKPSDM mengakhiri masa "
+            f"berlakunya pada {tanggal(item.active_to)}), jadi tidak dapat dipakai untuk "
+            f"{tanggal(day)}. {what}"
+        )
+    if day < item.active_from:
+        return (
+            f"Aktivitas '{item.name}' baru berlaku di katalog mulai {tanggal(item.active_from)}, "
+            f"jadi tidak berlaku untuk {tanggal(day)}. {what}"
+        )
+    return None
+
+
 def day_view(employee: Employee, day: dt.date, today: dt.date | None = None) -> DayView:
     today = today or local_today(employee.instansi)
     settings = activity_settings(employee.instansi_id)
@@ -702,6 +728,14 @@ def day_view(employee: Employee, day: dt.date, today: dt.date | None = None) -> 
         e.revise_until = revisions.get(e.pk)
         if e.revise_until is not None and e.revise_until < today:
             e.revise_until = None
+        # To be submitted, and its item no longer in the catalog on its date (BKPSDM ended it
+        # after the entry was made): said on the entry, which cannot be submitted as it is. (One
+        # waiting for verification may still be decided as it is: nothing to say.)
+        e.not_in_catalog = (
+            item_outside_message(e.item, e.date, stored=True)
+            if e.status in (EntryStatus.DRAFT, EntryStatus.RETURNED)
+            else None
+        )
     favs, recent = offered_items(employee, day, today)
     return DayView(
         employee=employee,
@@ -915,13 +949,14 @@ def waiting_days(
 
 def _inbox_q(
     superior: Employee, today: dt.date, bkpsdm: bool
-) -> tuple[Q | None, list[tuple[dt.date, dt.date, set[int]]]]:
-    """The filter of the entries waiting for `superior` over the look-back (waiting_days), and the
-    days of those BKPSDM verifies as (day, day, employee ids), to tell the groups apart. One term
-    per date, not per employee (SQLite limits an expression's depth to 1,000)."""
+) -> tuple[Q | None, list[tuple[dt.date, dt.date, set[int]]], WaitingDays]:
+    """The filter of the entries waiting for `superior` over the look-back (waiting_days), the
+    days of those BKPSDM verifies as (day, day, employee ids), to tell the groups apart, and the
+    waiting days with their counts and nearest deadlines (both kinds). One term per date, not per
+    employee (SQLite limits an expression's depth to 1,000)."""
     mine, fallback = waiting_days(superior, today, bkpsdm)
     if not mine and not fallback:
-        return None, []
+        return None, [], {}
     by_day: dict[dt.date, set[int]] = defaultdict(set)
     for emp_id, day in (*mine, *fallback):
         by_day[day].add(emp_id)
@@ -931,7 +966,7 @@ def _inbox_q(
     fallback_days: dict[dt.date, set[int]] = defaultdict(set)
     for emp_id, day in fallback:
         fallback_days[day].add(emp_id)
-    return q, [(day, day, ids) for day, ids in sorted(fallback_days.items())]
+    return q, [(day, day, ids) for day, ids in sorted(fallback_days.items())], {**mine, **fallback}
 
 
 def superior_inbox(
@@ -941,6 +976,8 @@ def superior_inbox(
     bkpsdm: bool = False,
     employee_id: int | None = None,
     summarise_over: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> Inbox:
     """Submitted entries the superior must verify (they were the direct superior on each entry's date),
     grouped by subordinate and day, oldest first. For a BKPSDM officer (`bkpsdm`) also the entries of
@@ -950,9 +987,15 @@ def superior_inbox(
     For the page (`summarise_over` set): also `summary`, one row per subordinate; the entries of
     one subordinate only (`employee_id`, never outside the superior's own inbox), and none at all
     (`summarised`) when more than `summarise_over` wait: a month of ten subordinates is a thousand
-    entries, about 2 MB of HTML that a cheap phone took 44 s to show."""
+    entries, about 2 MB of HTML that a cheap phone took 44 s to show.
+
+    For the API (`limit` set, without `summarise_over`): only the `limit` entries from `offset` in
+    the inbox's order are read (LIMIT/OFFSET in the query, so a sekda's or BKPSDM's inbox of
+    thousands costs a page per page); `total`, `earliest_deadline` and each day's `verify_by` are
+    still those of every waiting entry (of `employee_id`'s, if given), from waiting_days' counts,
+    with no further query. A day or group cut by the page goes on in the next."""
     today = today or local_today(superior.instansi)
-    q, fallback = _inbox_q(superior, today, bkpsdm)
+    q, fallback, days_waiting = _inbox_q(superior, today, bkpsdm)
     if q is None:
         return Inbox([], 0, None, today, employee_id=employee_id)
     waiting = ActivityEntry.objects.filter(
@@ -972,11 +1015,15 @@ def superior_inbox(
         return Inbox(
             [], total, min(deadlines) if deadlines else None, today, summary, summarised=True
         )
-    entries = list(
+    rows = (
         waiting.select_related("item", "employee", "skp_result")
         .annotate(n_evidence=Count("evidence"))
         .order_by("employee__name", "employee_id", "date", "start_time", "id")
     )
+    paged = limit is not None and summarise_over is None
+    if paged:
+        rows = rows[offset : offset + limit]
+    entries = list(rows)
     groups: list[InboxGroup] = []
     for e in entries:
         if not groups or groups[-1].employee.id != e.employee_id:
@@ -990,6 +1037,25 @@ def superior_inbox(
         days[-1].entries.append(e)
         if e.verify_by and (days[-1].verify_by is None or e.verify_by < days[-1].verify_by):
             days[-1].verify_by = e.verify_by
+    if paged:
+        # The page holds part of the inbox: the figures are the whole inbox's (or subordinate's).
+        counted = {
+            key: value
+            for key, value in days_waiting.items()
+            if employee_id is None or key[0] == employee_id
+        }
+        for g in groups:
+            for d in g.days:
+                # A day cut by the page keeps the nearest deadline of all its entries.
+                d.verify_by = counted.get((g.employee.pk, d.day), (0, d.verify_by))[1]
+        deadlines = [due for _n, due in counted.values() if due]
+        return Inbox(
+            groups,
+            sum(n for n, _due in counted.values()),
+            min(deadlines) if deadlines else None,
+            today,
+            employee_id=employee_id,
+        )
     if summarise_over is None:
         deadlines = [e.verify_by for e in entries if e.verify_by]
         return Inbox(groups, len(entries), min(deadlines) if deadlines else None, today)

@@ -1034,7 +1034,10 @@ def catalog(request):
         else:
             try:
                 result = services.catalog_import(
-                    actor=request.user, instansi=request.user.instansi, upload=upload
+                    actor=request.user,
+                    instansi=request.user.instansi,
+                    upload=upload,
+                    confirm=request.POST.get("tetap") == "1",
                 )
             except ValidationError as exc:
                 messages.error(request, _error_text(exc))
@@ -1048,7 +1051,15 @@ def catalog(request):
     return render(
         request,
         "activities/catalog.html",
-        {"items": items[:300], "total": items.count(), "q": q, "result": result},
+        {
+            "items": items[:300],
+            "total": items.count(),
+            "q": q,
+            "result": result,
+            # A refusal for entries a new validity would strand: the same sheet may be confirmed.
+            "stranded": result is not None and result.stranded,
+            "confirm_label": services.CONFIRM_LABEL,
+        },
         status=400 if result is not None and not result.ok else 200,
     )
 

@@ -58,6 +58,8 @@ class ImportResult:
     updated: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Rows refused only because their new validity strands entries not verified yet (catalog).
+    stranded: bool = False
 
     @property
     def ok(self) -> bool:
