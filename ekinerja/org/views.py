@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -108,6 +109,10 @@ def my_profile(request):
     return redirect("employee-profile", pk=me.pk)
 
 
+#: Direct subordinates listed per page of an employee's profile.
+PROFILE_SUBORDINATES_PER_PAGE = 50
+
+
 @login_required
 def employee_profile(request, pk: int):
     employee = get_scoped_or_404(
@@ -117,7 +122,23 @@ def employee_profile(request, pk: int):
         # Same answer as a missing object: do not reveal who exists.
         raise Http404("Data tidak ditemukan.")
     today = local_today(employee.instansi)
-    superior, subordinates = _superior_and_subordinates(employee, on=today)
+    tree = selectors.hierarchy(employee.instansi_id, today)
+    sup_id = tree.superior_id(employee.id)
+    superior = (
+        Employee.objects.filter(pk=sup_id).select_related("instansi").first() if sup_id else None
+    )
+    # A kepala bidang has hundreds of direct subordinates: one page of them at a time (the page
+    # was one table of 657 rows).
+    page = Paginator(
+        selectors.employees_with_current_assignments(
+            Employee.objects.filter(id__in=tree.subordinate_ids(employee.id)).order_by(
+                "name", "pk"
+            ),
+            on=today,
+        ),
+        PROFILE_SUBORDINATES_PER_PAGE,
+    ).get_page(request.GET.get("hal"))
+    subordinates = list(page.object_list)
     roles = selectors.user_roles(request.user)
     me = selectors.employee_for_user(request.user)
     ctx = {
@@ -129,6 +150,8 @@ def employee_profile(request, pk: int):
         "current": selectors.definitif_assignment(employee, on=today),
         "superior": superior,
         "subordinates": subordinates,
+        "subordinate_total": page.paginator.count,
+        "page": page,
         # Their superior (or BKPSDM) opens the subordinate's month from here: attendance, the
         # entries waiting for them, TPP (each page checks its own permission again).
         "month_links": (superior is not None and me is not None and superior.pk == me.pk)
@@ -163,6 +186,7 @@ def unit_chart(request, pk: int):
         {
             "unit": unit,
             "chart": chart,
+            "rows": selectors.chart_rows(chart),
             "today": today,
             "open_all": openable is None,
             "openable": openable or set(),
