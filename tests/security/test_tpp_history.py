@@ -50,6 +50,12 @@ def test_former_superior_sees_only_the_months_they_were_superior(client, at):
     html = page.content.decode()
     assert "1.111.111" in html  # October: old_boss was the superior on 31 October
     assert "2.222.222" not in html and "3.333.333" not in html  # later months are not theirs
+    # The month's days link to the attendance month the former superior may open (it went by
+    # today's hierarchy, so the link was missing).
+    import re
+
+    link = re.search(r'href="([^"]+)" data-testid="attendance-days"', html)
+    assert link is not None and client.get(link.group(1)).status_code == 200
     # The superior today sees the months since the employee came under them, not the earlier
     # ones (7 December 2026; before, tpp.view_employee_tpp let today's superior into all of them).
     client.force_login(new_boss.user)

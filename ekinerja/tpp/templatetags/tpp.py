@@ -172,7 +172,12 @@ def day_pages(context, employee, period) -> dict:
             "attendance": reverse("attendance:month") + query,
             "activities": reverse("activities:month") + query,
         }
-    if user.has_perm("attendance.view_employee_month", employee):
+    from ekinerja.attendance.rules import may_view_month
+    from ekinerja.core.periods import Period
+
+    month = period if isinstance(period, Period) else Period.parse(str(period))
+    # The month shown, not today's hierarchy: the link opens what the attendance page allows.
+    if may_view_month(user, employee, month.first_day, month.last_day):
         return {
             "attendance": reverse("attendance:employee-month", args=[employee.pk]) + query,
             "activities": "",
