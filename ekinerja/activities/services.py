@@ -41,7 +41,7 @@ from django.db import connection, transaction
 from django.db.models import Count, DateField, Exists, IntegerField, OuterRef, Q, Sum
 from django.utils import timezone
 
-from ekinerja.core.audit import audit_record, snapshot
+from ekinerja.core.audit import audit_record, audit_row, snapshot
 from ekinerja.core.clock import local_now, local_today
 from ekinerja.core.files import read_head, sniff, suffix_fits
 from ekinerja.core.models import AuditEvent, Instansi, User
@@ -2303,17 +2303,13 @@ def api_token_revoke_for(*, actor: User, employee: Employee, token_ids: Iterable
     if not tokens:
         return 0
     ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked=True)
-    label = actor.get_username()
     AuditEvent.objects.bulk_create(
         [
-            AuditEvent(
+            audit_row(
                 action="auth.api_token.revoke_officer",
                 actor=actor,
-                actor_label=label,
-                instansi_id=actor.instansi_id,
-                object_type=ApiToken._meta.label,
-                object_id=str(t.pk),
-                object_repr=str(t)[:255],
+                instansi=actor.instansi,
+                obj=t,
                 after={"name": t.name, "prefix": t.prefix, "employee": employee.pk},
             )
             for t in tokens
@@ -2546,17 +2542,13 @@ def _catalog_write(
             for unit in chosen
         ]
     )
-    label = actor.get_username() if actor else "sistem"
     AuditEvent.objects.bulk_create(
         [
-            AuditEvent(
+            audit_row(
                 action="activities.catalog.update" if before else "activities.catalog.create",
-                actor=actor if actor is not None and actor.pk else None,
-                actor_label=label,
+                actor=actor,
                 instansi=instansi,
-                object_type=item._meta.label,
-                object_id=str(item.pk),
-                object_repr=str(item)[:255],
+                obj=item,
                 before=before,
                 after={**snapshot(item), "units": sorted(u.pk for u in chosen)},
                 reason=(

@@ -62,6 +62,32 @@ def audit_record(
     )
 
 
+def audit_row(
+    *,
+    action: str,
+    actor: User | None,
+    instansi: Instansi | None,
+    obj: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """An unsaved event for `obj` as audit_record writes it (`after` defaults to the object's row),
+    for a batch whose rows each have their own after or reason: written with one bulk_create."""
+    return AuditEvent(
+        action=action,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=actor.get_username() if actor else "sistem",
+        instansi=instansi,
+        object_type=obj._meta.label,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else snapshot(obj),
+        reason=reason,
+    )
+
+
 def audit_records(
     *,
     action: str,
@@ -73,20 +99,15 @@ def audit_records(
 ) -> None:
     """One event per object (its row after, and before when `befores` holds its pk), written in
     one statement: what audit_record would write for each, for a batch saved in bulk."""
-    label = actor.get_username() if actor else "sistem"
     befores = befores or {}
     AuditEvent.objects.bulk_create(
         [
-            AuditEvent(
+            audit_row(
                 action=action,
-                actor=actor if actor is not None and actor.pk else None,
-                actor_label=label,
+                actor=actor,
                 instansi=instansi,
-                object_type=obj._meta.label,
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:255],
+                obj=obj,
                 before=befores.get(obj.pk),
-                after=snapshot(obj),
                 reason=reason,
             )
             for obj in objs
