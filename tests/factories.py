@@ -175,3 +175,24 @@ def holiday(
     from ekinerja.workcal.models import Holiday
 
     return Holiday.objects.create(instansi=instansi, date=date, name=name, kind=kind, source=source)
+
+
+def moved_mid_october() -> dict:
+    """Ani moves from the kasubag's section (Dinas Satu) to Dinas Dua on 16 October 2026: the
+    kasubag is her superior until the 15th, the kabid of Dinas Dua from the 16th."""
+    inst = InstansiFactory(timezone="Asia/Makassar")
+    one = UnitFactory(instansi=inst, name="Dinas Satu")
+    two = UnitFactory(instansi=inst, name="Dinas Dua")
+    kasubag_post = PositionFactory(unit=one, kind=Position.Kind.STRUKTURAL, kelas=9)
+    staff_one = PositionFactory(unit=one, parent=kasubag_post)
+    kabid_post = PositionFactory(unit=two, kind=Position.Kind.STRUKTURAL, kelas=11)
+    staff_two = PositionFactory(unit=two, parent=kabid_post)
+    ani = employee_with_login(inst, staff_one, name="Ani")
+    Assignment.objects.filter(employee=ani).update(end=dt.date(2026, 10, 15))
+    AssignmentFactory(employee=ani, position=staff_two, start=dt.date(2026, 10, 16))
+    return {
+        "inst": inst,
+        "ani": ani,
+        "kasubag": employee_with_login(inst, kasubag_post, name="Kasubag"),
+        "kabid": employee_with_login(inst, kabid_post, name="Kabid Dua"),
+    }

@@ -11,15 +11,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from ekinerja.org.models import Assignment, Position
-from tests.factories import (
-    AssignmentFactory,
-    InstansiFactory,
-    PositionFactory,
-    UnitFactory,
-    employee_with_login,
-    grant,
-)
+from tests.factories import employee_with_login, grant, moved_mid_october
 
 pytestmark = pytest.mark.django_db
 
@@ -27,22 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def moved(db, time_machine):
     time_machine.move_to(dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC), tick=False)
-    inst = InstansiFactory(timezone="Asia/Makassar")
-    one = UnitFactory(instansi=inst, name="Dinas Satu")
-    two = UnitFactory(instansi=inst, name="Dinas Dua")
-    kasubag_post = PositionFactory(unit=one, kind=Position.Kind.STRUKTURAL, kelas=9)
-    staff_one = PositionFactory(unit=one, parent=kasubag_post)
-    kabid_post = PositionFactory(unit=two, kind=Position.Kind.STRUKTURAL, kelas=11)
-    staff_two = PositionFactory(unit=two, parent=kabid_post)
-    ani = employee_with_login(inst, staff_one, name="Ani")
-    Assignment.objects.filter(employee=ani).update(end=dt.date(2026, 10, 15))
-    AssignmentFactory(employee=ani, position=staff_two, start=dt.date(2026, 10, 16))
-    return {
-        "inst": inst,
-        "ani": ani,
-        "kasubag": employee_with_login(inst, kasubag_post, name="Kasubag"),
-        "kabid": employee_with_login(inst, kabid_post, name="Kabid Dua"),
-    }
+    return moved_mid_october()
 
 
 def _status(client, who, ani, month: str) -> int:
