@@ -1093,6 +1093,47 @@ def _inbox_summary(waiting, fallback, instansi_id: int) -> list[InboxSummary]:
     return sorted(out.values(), key=lambda s: (s.employee.name, s.employee.pk))
 
 
+# The orders of the inbox's list of who waits (the page's `urut`), the first the default: the
+# nearest verification deadline first, since what is not decided by then expires (or is approved
+# unread under `auto_approve`) whatever the superior meant to do.
+INBOX_PEOPLE_ORDERS = {
+    "batas": "Batas terdekat",
+    "jumlah": "Terbanyak menunggu",
+    "nama": "Nama",
+}
+
+
+def inbox_people(
+    summary: list[InboxSummary], *, search: str = "", order: str = "batas"
+) -> list[InboxSummary]:
+    """The inbox's list of who waits (superior_inbox's `summary`), found and ordered for the page:
+    `search` keeps those whose name (with titles) holds the words typed, or whose NIP holds the
+    digits typed (spaces ignored, as NIPs are often written in groups); `order` is a key of
+    INBOX_PEOPLE_ORDERS (an unknown one orders by deadline). No query: a Kabid of 650
+    subordinates finds one among them without another read."""
+    words = search.casefold().split()
+    digits = "".join(words)
+    if words:
+        summary = [
+            s
+            for s in summary
+            if all(w in s.employee.full_name.casefold() for w in words)
+            or (digits.isdigit() and digits in (s.employee.nip or "").replace(" ", ""))
+        ]
+
+    def name(s: InboxSummary) -> tuple[str, int]:
+        return s.employee.name.casefold(), s.employee.pk
+
+    def due(s: InboxSummary) -> tuple[bool, dt.date]:
+        return s.verify_by is None, s.verify_by or dt.date.max
+
+    if order == "nama":
+        return sorted(summary, key=name)
+    if order == "jumlah":
+        return sorted(summary, key=lambda s: (-s.count, *due(s), *name(s)))
+    return sorted(summary, key=lambda s: (*due(s), *name(s)))
+
+
 def inbox_count(
     superior: Employee, today: dt.date | None = None, *, bkpsdm: bool = False
 ) -> tuple[int, dt.date | None]:
@@ -1116,19 +1157,22 @@ def former_superior_waiting(
     return inbox_count(employee, today)
 
 
-def mark_locked_inbox(instansi_id: int, inbox: Inbox) -> None:
-    """Sets `locked_months` on the inbox's groups and summary rows: the months of their dates whose
-    TPP is already locked for the employee ("Oktober 2026"). A decision there changes the entry, not
-    what was paid (the run's figures of a locked month never change; a difference goes through a
-    TPP correction), so the superior is told before deciding, as attendance's deciders are. One
-    query for the page."""
+def mark_locked_inbox(
+    instansi_id: int, inbox: Inbox, summary: list[InboxSummary] | None = None
+) -> None:
+    """Sets `locked_months` on the inbox's groups and summary rows (`summary`: only those, e.g.
+    the page's rows of a long list): the months of their dates whose TPP is already locked for the
+    employee ("Oktober 2026"). A decision there changes the entry, not what was paid (the run's
+    figures of a locked month never change; a difference goes through a TPP correction), so the
+    superior is told before deciding, as attendance's deciders are. One query for the page."""
 
     def span(item) -> tuple[int, dt.date, dt.date]:
         if isinstance(item, InboxGroup):
             return item.employee.pk, item.days[0].day, item.days[-1].day
         return item.employee.pk, item.first, item.last
 
-    locked_months.mark(instansi_id, [*inbox.groups, *inbox.summary], span)
+    rows = inbox.summary if summary is None else summary
+    locked_months.mark(instansi_id, [*inbox.groups, *rows], span)
 
 
 def month_tpp_locked(employee: Employee, period: Period) -> bool:

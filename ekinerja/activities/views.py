@@ -569,6 +569,8 @@ def objection_file(request, pk: int):
 
 # Above this many waiting entries the inbox lists who waits, and shows one subordinate at a time.
 INBOX_PAGE_LIMIT = 60
+# Subordinates a page of the inbox's list of who waits (each with its "Setujui n" form).
+INBOX_PEOPLE_PAGE = 25
 
 
 @login_required
@@ -578,20 +580,54 @@ def inbox(request):
     # the decisions sent from it leave such entries alone (services.entry_verify's seen_at).
     seen = timezone.now()
     wanted = request.GET.get("pegawai") or ""
+    employee_id = id_param(wanted)
     # BKPSDM also verifies the entries of employees without a direct superior on their dates.
     data = selectors.superior_inbox(
         me,
         bkpsdm=Role.BKPSDM in user_roles(request.user),
-        employee_id=id_param(wanted),
+        employee_id=employee_id,
         summarise_over=INBOX_PAGE_LIMIT,
     )
-    selectors.mark_locked_inbox(me.instansi_id, data)
+    # The list of who waits, a page at a time: a Kabid of 650 subordinates was sent all of them,
+    # each with its own form (800 KB, even beside one subordinate's month), which a cheap phone
+    # could not use. Found by name or NIP, the nearest deadline first.
+    search = (request.GET.get("q") or "").strip()[:60]
+    order = request.GET.get("urut") or ""
+    if order not in selectors.INBOX_PEOPLE_ORDERS:
+        order = next(iter(selectors.INBOX_PEOPLE_ORDERS))
+    people = selectors.inbox_people(data.summary, search=search, order=order)
+    if search and not data.summarised and employee_id is None:
+        # A small inbox shows everyone's entries under the list: only those found.
+        found = {s.employee.pk for s in people}
+        data.groups = [g for g in data.groups if g.employee.pk in found]
+    paginator = Paginator(people, INBOX_PEOPLE_PAGE)
+    number = request.GET.get("hal")
+    if not number and employee_id is not None:
+        # One subordinate's entries: the list (folded above them) opens at that subordinate.
+        at = next((i for i, s in enumerate(people) if s.employee.pk == employee_id), 0)
+        number = at // INBOX_PEOPLE_PAGE + 1
+    page = paginator.get_page(number)
+    selectors.mark_locked_inbox(me.instansi_id, data, list(page.object_list))
     settings = selectors.activity_settings(me.instansi_id)
+    # "Semua bawahan" goes back to the list as it was: the same search, order and page.
+    back = request.GET.copy()
+    back.pop("pegawai", None)
+    back.pop("hal", None)
+    if page.number > 1:
+        back["hal"] = str(page.number)
     return render(
         request,
         "activities/inbox.html",
         {
             "inbox": data,
+            "page": page,
+            "people_count": len(data.summary),
+            "search": search,
+            "order": order,
+            "orders": selectors.INBOX_PEOPLE_ORDERS.items(),
+            # The search and the order are offered once the list no longer fits one page.
+            "findable": len(data.summary) > INBOX_PEOPLE_PAGE or bool(search),
+            "back": reverse("activities:inbox") + (f"?{back.urlencode()}" if back else ""),
             "cap": settings.daily_cap_minutes,
             "today": data.today,
             "here": request.get_full_path(),

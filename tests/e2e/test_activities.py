@@ -17,6 +17,8 @@ from ekinerja.core.clock import local_today
 from ekinerja.core.models import User
 from ekinerja.org.models import Position
 from tests.factories import (
+    AssignmentFactory,
+    EmployeeFactory,
     InstansiFactory,
     PositionFactory,
     UnitFactory,
@@ -475,6 +477,74 @@ def test_superior_clears_a_month_of_ten_on_a_cheap_phone(browser, live_server, k
         page.context.close()
 
 
+def test_superior_of_eighty_finds_one_on_a_cheap_phone(browser, live_server, kantor):
+    """A Kabid of the 20,000-employee demo (648 subordinates waiting) was sent every one of them
+    with its own form, about 800 KB. The list of who waits is a page of 25, nearest deadline first,
+    with a search by name or NIP (R5)."""
+    inst = kantor["inst"]
+    staff = Position.objects.get(instansi=inst, code="ADM")
+    item = _item(inst, "AD-002")
+    people = [
+        AssignmentFactory(
+            position=staff,
+            employee=EmployeeFactory(instansi=inst, name=f"Guru Sekolah Dasar {i:02d}"),
+        ).employee
+        for i in range(80)
+    ]
+    days = [_workday_before(kantor["today"], n) for n in (3, 2, 1)]
+    ActivityEntry.objects.bulk_create(
+        ActivityEntry(
+            instansi=inst,
+            employee=p,
+            date=d,
+            start_time=dt.time(8 + k),
+            end_time=dt.time(9 + k),
+            item=item,
+            volume=Decimal(1),
+            minutes_per_unit=item.standard_minutes,
+            status="submitted",
+            submitted_at=timezone.now(),
+            # Guru 37 has the nearest deadline.
+            verify_by=kantor["today"] + dt.timedelta(days=2 + (i + 3) % 40),
+        )
+        for i, p in enumerate(people)
+        for k, d in enumerate(days)
+    )
+    page = _cheap_phone(browser)
+    try:
+        login(page, live_server, kantor["kabid"].nip)
+        sizes = []
+        page.on(
+            "response",
+            lambda r: (
+                sizes.append(len(r.body())) if r.request.resource_type == "document" else None
+            ),
+        )
+        page.goto(f"{live_server.url}/aktivitas/verifikasi/")
+        assert "240 aktivitas menunggu" in page.inner_text('[data-testid="inbox-reminder"]')
+        rows = page.locator('[data-testid="inbox-person"]')
+        assert rows.count() == 25
+        assert "Guru Sekolah Dasar 37" in rows.first.inner_text()
+        assert "1–25 dari 80 pegawai" in page.inner_text('[data-testid="pager"]')
+        assert sizes[-1] < 60_000
+        assert no_horizontal_scroll(page)
+        screenshot(page, "aktivitas-verifikasi-banyak-phone")
+
+        # Found by name, opened, and back to the list as it was.
+        page.fill('[data-testid="inbox-q"]', "dasar 05")
+        with page.expect_navigation():
+            page.press('[data-testid="inbox-q"]', "Enter")
+        assert rows.count() == 1 and "Guru Sekolah Dasar 05" in rows.first.inner_text()
+        with page.expect_navigation():
+            rows.first.locator('[data-testid="inbox-filter"]').click()
+        assert page.locator('[data-testid="inbox-entry"]').count() == 3
+        with page.expect_navigation():
+            page.click('[data-testid="inbox-all"]')
+        assert "q=dasar" in page.url and rows.count() == 1
+    finally:
+        page.context.close()
+
+
 # --------------------------------------------------------------------------------------------------
 # The inbox's bar for the ticked entries on a phone, and busy buttons that come back.
 
@@ -631,6 +701,7 @@ def test_a_stopped_decision_can_be_sent_again_but_never_twice_on_its_way(
     button = '[data-testid="approve-day"]'
     assert _state(page, button) == ["Setujui tanggal ini", False, None]
     box = page.locator(button).first.bounding_box()
+    assert box["height"] >= 44  # a thumb's height on a phone (it was 23 px: `py-0`)
     monkeypatch.setattr(services, "entries_verify_bulk", slow)
     try:
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
