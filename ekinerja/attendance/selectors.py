@@ -605,6 +605,7 @@ def annual_leave(
     *,
     exclude: int | None = None,
     adding: tuple[int, int] | None = None,
+    adding_cuti_besar: int | None = None,
 ) -> AnnualLeave:
     """Cuti tahunan of a year (PP 11/2017 art. 310-312): 12 working days; up to 6 unused days of the
     previous year carry over; if none was taken in the two previous years, up to 24 days in all.
@@ -616,12 +617,15 @@ def annual_leave(
     January after it). `adding` (year, working days): a request being filed or decided, counted
     as pending in its year. A request is counted in the year it starts. A year in which a pending
     or approved cuti besar starts gives no cuti tahunan and carries nothing over (art. 316; the
-    cuti besar counts in the year it starts, as cuti tahunan does)."""
+    cuti besar counts in the year it starts, as cuti tahunan does). `adding_cuti_besar` (a year):
+    a cuti besar being filed or decided that starts then; `exclude` leaves out a cuti besar too."""
     from ekinerja.org.models import Assignment
 
     appointed = appointment_date(employee)
     eligible_from = one_year_after(appointed) if appointed is not None else None
-    big = cuti_besar_years(employee, [year - 2, year - 1, year])
+    big = cuti_besar_years(employee, [year - 2, year - 1, year], exclude=exclude)
+    if adding_cuti_besar is not None:
+        big.add(adding_cuti_besar)
 
     def entitled(y: int) -> bool:
         return y not in big and (eligible_from is None or eligible_from <= dt.date(y, 12, 31))

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Min, Q
+from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
 from ekinerja.core import locked_months
@@ -29,6 +29,7 @@ from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import DATE_OUT_OF_RANGE, Period, date_in_range, rentang_tanggal, tanggal
 from ekinerja.org import selectors as org
 from ekinerja.org.models import Assignment, Employee, Role, Unit
+from ekinerja.org.nip import NipError, parse_nip
 from ekinerja.workcal import selectors as workcal
 
 from . import selectors
@@ -1529,6 +1530,8 @@ CUTI_BESAR = selectors.CUTI_BESAR
 MATERNITY = "cuti_melahirkan"
 IMPORTANT_REASON = "cuti_alasan_penting"
 CLTN = "cltn"
+#: The code of sick leave (DEFAULT_LEAVE_TYPES, the TPP policy's key).
+SICK = "sakit"
 # PPPK have cuti tahunan, sakit, melahirkan and bersama only (PP 49/2018; Peraturan BKN 7/2022
 # Pasal 4); cuti besar and CLTN are for a PNS (not a CPNS) of 5 years' service (PP 11/2017).
 NOT_FOR_PPPK = (CUTI_BESAR, IMPORTANT_REASON, CLTN)
@@ -1558,13 +1561,63 @@ def months_last_day(start: dt.date, months: int) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
+# The longest single sick leave, in calendar months from its first day, and the rule. A PNS: 1 year,
+# extendable by 6 months on the health team's letter (PP 11/2017 Pasal 320 ayat (3), (4) as amended
+# by PP 17/2020), filed as a request of its own with that letter. A PPPK: 1 month; a miscarriage
+# (1 1/2 months) or a work accident (until the contract ends) is decided on paper and recorded by
+# BKPSDM (leave_record_approved), since the request does not say why one is ill.
+SICK_MAX_MONTHS = {
+    "PNS": (
+        12,
+        "Cuti sakit paling lama 1 tahun (PP 11/2017 Pasal 320 ayat (3) sebagaimana diubah PP "
+        "17/2020); perpanjangannya paling lama 6 bulan berdasarkan surat keterangan tim penguji "
+        "kesehatan (ayat (4)) diajukan sebagai permohonan tersendiri",
+    ),
+    "PPPK": (
+        1,
+        "Cuti sakit PPPK paling lama 1 bulan (PP 49/2018 Pasal 83; Peraturan BKN 7/2022 Pasal "
+        "15); cuti sakit karena gugur kandungan (paling lama 1,5 bulan) atau kecelakaan kerja "
+        "dicatat BKPSDM berdasarkan keputusan cutinya",
+    ),
+}
+
+
+def nip_is_male(employee: Employee) -> bool:
+    """Whether the employee's NIP records a man (digit 15 is 1). False when the NIP is not a valid
+    18-digit NIP (org.nip.parse_nip), so nothing is refused on a number that says nothing."""
+    try:
+        return parse_nip(employee.nip).sex == "L"
+    except NipError:
+        return False
+
+
 def leave_codes_not_for(employee: Employee) -> tuple[str, ...]:
-    """The leave codes the employee's status gives no right to (the leave form leaves them out)."""
+    """The leave codes the employee's status (and, for cuti melahirkan, the sex in the NIP) gives
+    no right to (the leave form leaves them out)."""
+    codes: tuple[str, ...] = ()
     if employee.status == Employee.Status.PPPK:
-        return NOT_FOR_PPPK
-    if employee.status == Employee.Status.CPNS:
-        return PNS_ONLY
-    return ()
+        codes = NOT_FOR_PPPK
+    elif employee.status == Employee.Status.CPNS:
+        codes = PNS_ONLY
+    if nip_is_male(employee):
+        codes += (MATERNITY,)
+    return codes
+
+
+def _maternity_refused_to_a_man(employee: Employee) -> str:
+    if employee.status == Employee.Status.PPPK:
+        return (
+            "Cuti melahirkan hanya untuk PPPK perempuan yang melahirkan (PP 49/2018; Peraturan "
+            "BKN 7/2022 Pasal 18), sedangkan NIP Anda (digit ke-15) tercatat laki-laki. PPPK tidak "
+            "berhak atas cuti karena alasan penting: untuk mendampingi istri yang melahirkan, "
+            "ajukan cuti tahunan."
+        )
+    return (
+        "Cuti melahirkan hanya untuk PNS perempuan yang melahirkan (PP 11/2017 Pasal 325), "
+        "sedangkan NIP Anda (digit ke-15) tercatat laki-laki. Untuk mendampingi istri yang "
+        "melahirkan atau menjalani operasi caesar, ajukan cuti karena alasan penting dengan "
+        "surat keterangan rawat inap dari unit pelayanan kesehatan (Peraturan BKN 24/2017)."
+    )
 
 
 def _check_entitled(employee: Employee, leave_type: LeaveType, date_from, date_to, exclude) -> None:
@@ -1572,11 +1625,17 @@ def _check_entitled(employee: Employee, leave_type: LeaveType, date_from, date_t
     BKN 24/2017; PPPK: PP 49/2018, Peraturan BKN 7/2022): PPPK have no cuti besar, cuti karena
     alasan penting or CLTN; a CPNS no cuti besar or CLTN; CLTN after 5 years of continuous service;
     cuti besar, cuti melahirkan and cuti karena alasan penting up to 3, 3 and 1 months, CLTN up to
-    3 years; cuti melahirkan for the first to third birth (the fourth: cuti besar); no cuti besar
-    while a cuti tahunan of its year is still to be taken (art. 316). At most three queries."""
+    3 years; cuti melahirkan for the first to third birth (the fourth: cuti besar), and never for
+    a man (digit 15 of a valid NIP); no cuti besar while a cuti tahunan of its year is still to be
+    taken (art. 316), the cuti besar shortened by the cuti tahunan taken that year (Peraturan BKN
+    24/2017) and refused while cuti tahunan filed for the next two years needs what that year
+    would have carried over; a sick leave up to 1 year (PNS, PP 17/2020 Pasal 320) or 1 month
+    (PPPK, PP 49/2018)."""
     code = leave_type.code
     if code in leave_codes_not_for(employee):
-        if employee.status == Employee.Status.PPPK:
+        if code == MATERNITY and nip_is_male(employee):
+            message = _maternity_refused_to_a_man(employee)
+        elif employee.status == Employee.Status.PPPK:
             message = (
                 f"PPPK tidak berhak atas {leave_type.name}: cuti PPPK terdiri atas cuti tahunan, "
                 "cuti sakit, cuti melahirkan, dan cuti bersama (PP 49/2018; Peraturan BKN 7/2022 "
@@ -1594,6 +1653,8 @@ def _check_entitled(employee: Employee, leave_type: LeaveType, date_from, date_t
             )
         raise ValidationError({"leave_type": message})
     limit = MAX_MONTHS.get(code)
+    if code == SICK:
+        limit = SICK_MAX_MONTHS["PPPK" if employee.status == Employee.Status.PPPK else "PNS"]
     if limit is not None:
         last = months_last_day(date_from, limit[0])
         if date_to > last:
@@ -1648,6 +1709,45 @@ def _check_entitled(employee: Employee, leave_type: LeaveType, date_from, date_t
                     "tahunan itu lebih dulu."
                 }
             )
+        _check_cuti_besar_length(employee, active, date_from, date_to)
+        # The year of the cuti besar carries nothing over (selectors.annual_leave): cuti tahunan
+        # already filed for the next two years on what it would have carried must go first.
+        _check_later_years(employee, date_from.year, exclude, cuti_besar=True)
+
+
+def _check_cuti_besar_length(employee: Employee, active, date_from, date_to) -> None:
+    """Cuti besar is 3 months less the cuti tahunan already taken in the year it starts (Peraturan
+    BKN 24/2017, cuti besar: granted 'dengan memperhitungkan hak atas cuti tahunan yang telah
+    digunakan'): those working days come off the end of the 3 months, counted as the leave is
+    (workcal.leave_days). `active`: the employee's pending and approved requests but the one
+    being checked; any cuti tahunan still to come that year was refused before this."""
+    taken = (
+        active.filter(leave_type__annual_quota=True, date_from__year=date_from.year).aggregate(
+            n=Sum("working_days")
+        )["n"]
+        or 0
+    )
+    if not taken:
+        return
+    span = workcal.leave_days([employee], date_from, months_last_day(date_from, 3))[employee.id]
+    allowed = len(span) - taken
+    wanted = sum(1 for d in span if d <= date_to)
+    if wanted <= allowed:
+        return
+    lead = (
+        f"Cuti besar paling lama 3 bulan dikurangi cuti tahunan yang telah digunakan pada tahun "
+        f"{date_from.year} ({taken} hari kerja) (Peraturan BKN 24/2017)"
+    )
+    if allowed <= 0:
+        raise ValidationError(
+            {"date_to": f"{lead}: tidak ada lagi sisa cuti besar yang dapat diberikan."}
+        )
+    raise ValidationError(
+        {
+            "date_to": f"{lead}: paling lama {allowed} hari kerja, paling lambat sampai "
+            f"{tanggal(span[allowed - 1])}."
+        }
+    )
 
 
 def _check_leave(
@@ -1731,33 +1831,43 @@ def _check_leave(
                     f"permohonan ini {days} hari kerja."
                 }
             )
-        _check_later_years(employee, date_from.year, days, exclude)
+        _check_later_years(employee, date_from.year, exclude, days=days)
     return days
 
 
-def _check_later_years(employee: Employee, year: int, days: int, exclude) -> None:
+def _check_later_years(
+    employee: Employee, year: int, exclude, *, days: int = 0, cuti_besar: bool = False
+) -> None:
     """A cuti tahunan in `year` lowers what it carries into the next two years (PP 11/2017 art.
-    312): refused when cuti tahunan already filed or approved there would no longer fit (filed in
-    November for January, then a December leave taking back the carried days)."""
+    312), and a cuti besar starting in `year` carries nothing at all (art. 316, see
+    selectors.annual_leave): refused when cuti tahunan already filed or approved there would no
+    longer fit (filed in November for January, then a December leave, or a cuti besar, taking back
+    the carried days)."""
+    adding = {"adding_cuti_besar": year} if cuti_besar else {"adding": (year, days)}
     for later in (year + 1, year + 2):
-        after = selectors.annual_leave(employee, later, exclude=exclude, adding=(year, days))
+        after = selectors.annual_leave(employee, later, exclude=exclude, **adding)
         charged = after.used + after.pending
         if charged <= after.entitlement:
             continue
         before = selectors.annual_leave(employee, later, exclude=exclude)
         if after.entitlement < before.entitlement:
+            if cuti_besar:
+                lead = (
+                    f"PNS yang menggunakan cuti besar tidak berhak atas cuti tahunan {year} (PP "
+                    f"11/2017 Pasal 316), jadi tidak ada sisa cuti tahunan {year} yang terbawa ke "
+                    f"{later}"
+                )
+                field_name = "date_from"
+            else:
+                lead = f"Permohonan ini memakai hak cuti tahunan yang sudah terbawa ke {later}"
+                field_name = "date_to"
             raise ValidationError(
                 {
-                    "date_to": f"Permohonan ini memakai hak cuti tahunan yang sudah terbawa ke "
-                    f"{later}: cuti tahunan {later} yang sudah diajukan atau disetujui "
+                    field_name: f"{lead}: cuti tahunan {later} yang sudah diajukan atau disetujui "
                     f"{charged} hari kerja, sedangkan hak {later} menjadi {after.entitlement} "
                     "hari kerja. Batalkan atau kurangi cuti tahunan tersebut lebih dulu."
                 }
             )
-
-
-#: The code of sick leave (DEFAULT_LEAVE_TYPES, the TPP policy's key).
-SICK = "sakit"
 
 
 def _attachment_missing(leave_type: LeaveType) -> str:

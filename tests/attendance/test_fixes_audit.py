@@ -398,6 +398,8 @@ def _file(emp, code, start, end, attachment=None):
 
 def test_a_shift_worker_files_leave_before_the_roster_exists_on_the_base_pattern(office):
     n = office.nurse
+    n.nip = make_nip(sex=2)  # cuti melahirkan is refused to a man's NIP (digit 15)
+    n.save(update_fields=["nip"])
     pdf = SimpleUploadedFile("surat.pdf", b"%PDF-1.4 x")
     maternity = _file(n, "cuti_melahirkan", D(2026, 11, 2), D(2027, 1, 29), attachment=pdf)
     assert maternity.working_days > 50  # Monday-Friday, not 0
