@@ -485,29 +485,73 @@ class NewInstansi:
     user: User
     password: str  # temporary: to be replaced at the first login
     holidays: int
+    #: Further BKPSDM accounts asked for at creation: (account, temporary password).
+    others: list[tuple[User, str]] = field(default_factory=list)
+
+
+def _bkpsdm_username_error(username: str, taken: set[str]) -> str | None:
+    """Why `username` cannot be a new BKPSDM account (None when it can): `taken` holds the names
+    already asked for in the same request. One query."""
+    if not username:
+        return "Nama akun BKPSDM wajib diisi."
+    if len(username) > User._meta.get_field("username").max_length:
+        return f"Nama akun paling panjang {User._meta.get_field('username').max_length} karakter."
+    if username in taken:
+        return f"Nama akun {username} disebut lebih dari sekali."
+    if User.objects.filter(username=username).exists():
+        return f"Nama akun {username} sudah dipakai."
+    return None
+
+
+def _bkpsdm_account_make(instansi: Instansi, username: str, reason: str) -> tuple[User, str]:
+    """A BKPSDM account of `instansi` with a temporary password (returned in clear, once) its owner
+    must replace at the first login; the role is granted by the system, as the installation's
+    superuser would (docs/architecture.md, separation of duties: BKPSDM itself cannot make an
+    account whose password it issued a BKPSDM)."""
+    from ekinerja.core.passwords import temporary_hash, temporary_password
+    from ekinerja.org.services import role_grant
+
+    raw = temporary_password()
+    user = User.objects.create(
+        username=username,
+        instansi=instansi,
+        password=temporary_hash(raw),
+        must_change_password=True,
+        is_staff=True,  # BKPSDM keeps units and positions in the admin (Data induk)
+    )
+    role_grant(actor=None, user=user, role=Role.BKPSDM, reason=reason)
+    return user, raw
 
 
 @transaction.atomic
 def instansi_create(
-    *, code: str, name: str, timezone: str, username: str, today: dt.date | None = None
+    *,
+    code: str,
+    name: str,
+    timezone: str,
+    username: str,
+    more_usernames: tuple[str, ...] | list[str] = (),
+    today: dt.date | None = None,
 ) -> NewInstansi:
     """A real (not demo) Pemda ready for BKPSDM: the instansi; the standard leave types; national
     holidays and cuti bersama of this year and the next (the instansi's own year); a default five-day schedule (Monday to
     Thursday 07:30-16:00, Friday 07:30-16:30, which BKPSDM adjusts to its Perbup); and the first
-    BKPSDM account with a temporary password it must replace at the first login. The organisation,
+    BKPSDM account with a temporary password it must replace at the first login, plus one for
+    each of `more_usernames`. A TPP list is locked by a BKPSDM account other than the one that
+    computed it (four eyes), and BKPSDM cannot make a second BKPSDM of an account whose password it
+    issued: without a second account asked for here (or `bkpsdm-create` later) the first month
+    could not be locked. The organisation,
     employees and the TPP policy then come from BKPSDM's own pages (Impor pegawai, Kebijakan TPP) or
     `exchange import`. One transaction: a refusal writes nothing. Run by the installation's
     operator on the server (no acting account: the audit shows the system)."""
     from ekinerja.attendance.services import leave_types_ensure
-    from ekinerja.core.passwords import temporary_hash, temporary_password
-    from ekinerja.org.models import Role
-    from ekinerja.org.services import role_grant
     from ekinerja.workcal.services import holidays_seed, schedule_define
 
     code, name, username = code.strip(), " ".join(name.split()), username.strip()
+    more = [u.strip() for u in more_usernames]
     errors: dict[str, str] = {}
     if not code:
-        errors["code"] = "Kode instansi wajib diisi (mis. kode wilayah Kemendagri 6307)."
+        errors["code"] = "Kode instansi wajib diisi (mis. kode wilayah Kemendagri 6302)."
     elif len(code) > 20:
         errors["code"] = "Kode instansi paling panjang 20 karakter."
     elif Instansi.objects.filter(code=code).exists():
@@ -520,14 +564,12 @@ def instansi_create(
         )
     if timezone not in Instansi.Zone.values:
         errors["timezone"] = "Zona waktu harus WIB, WITA atau WIT."
-    if not username:
-        errors["username"] = "Nama akun BKPSDM wajib diisi."
-    elif len(username) > User._meta.get_field("username").max_length:
-        errors["username"] = (
-            f"Nama akun paling panjang {User._meta.get_field('username').max_length} karakter."
-        )
-    elif User.objects.filter(username=username).exists():
-        errors["username"] = f"Nama akun {username} sudah dipakai."
+    taken: set[str] = set()
+    for one in [username, *more]:
+        problem = _bkpsdm_username_error(one, taken)
+        taken.add(one)
+        if problem and "username" not in errors:
+            errors["username"] = problem
     if errors:
         raise ValidationError(errors)
     instansi = Instansi.objects.create(code=code, name=name, timezone=timezone)
@@ -545,13 +587,29 @@ def instansi_create(
         days=FIVE_DAY_WEEK,
         is_default=True,
     )
-    raw = temporary_password()
-    user = User.objects.create(
-        username=username,
-        instansi=instansi,
-        password=temporary_hash(raw),
-        must_change_password=True,
-        is_staff=True,  # BKPSDM keeps units and positions in the admin (Data induk)
-    )
-    role_grant(actor=None, user=user, role=Role.BKPSDM, reason="Akun BKPSDM pertama instansi baru")
-    return NewInstansi(instansi, user, raw, added)
+    user, raw = _bkpsdm_account_make(instansi, username, "Akun BKPSDM pertama instansi baru")
+    others = [
+        _bkpsdm_account_make(instansi, one, "Akun BKPSDM instansi baru (penguncian empat mata)")
+        for one in more
+    ]
+    return NewInstansi(instansi, user, raw, added, others)
+
+
+@transaction.atomic
+def bkpsdm_account_create(*, code: str, username: str) -> tuple[User, str]:
+    """Another BKPSDM account of an existing Pemda (`ekinerja bkpsdm-create`), with a temporary
+    password shown once: the second officer a four-eyes TPP lock needs, or a successor. BKPSDM
+    cannot give its own role to an account whose password it issued (org.services
+    .role_grant_check), so, as `instansi-create`, this is the installation's operator's, on the
+    server (no acting account: the audit shows the system)."""
+    code, username = code.strip(), username.strip()
+    instansi = Instansi.objects.filter(code=code).first()
+    errors: dict[str, str] = {}
+    if instansi is None:
+        errors["code"] = f"Instansi dengan kode {code} tidak ada."
+    problem = _bkpsdm_username_error(username, set())
+    if problem:
+        errors["username"] = problem
+    if errors:
+        raise ValidationError(errors)
+    return _bkpsdm_account_make(instansi, username, "Akun BKPSDM tambahan (oleh operator server)")

@@ -112,6 +112,24 @@ def _refuse_unstarted(instansi: Instansi, period: Period) -> None:
         )
 
 
+def _refuse_without_policy(instansi: Instansi, period: Period, unit: Unit | None) -> None:
+    """A month with no adopted policy in force on its first day cannot be computed: opening its run
+    anyway left an empty "Terbuka Rp0" list in the runs page for good (a new Pemda choosing a month
+    before its Perbup's effective date). A run already stored (opened before) is left to the
+    compute, which says the same."""
+    if selectors.policy_for(instansi, period) is not None:
+        return
+    if Run.objects.filter(instansi=instansi, period=str(period), unit=unit).exists():
+        return
+    raise ValidationError(
+        {
+            "period": f"TPP {period.label} belum dapat dihitung: belum ada kebijakan TPP yang "
+            f"berlaku pada {tanggal(period.first_day)}. Tetapkan kebijakan di TPP › Kebijakan TPP "
+            "yang berlaku mulai tanggal itu atau sebelumnya."
+        }
+    )
+
+
 def _refuse_while_computing(run: Run, doing: str) -> None:
     """A list being computed again (queued or running) is not verified or locked: the job would
     replace what was approved (or fail on the lock)."""
@@ -485,6 +503,7 @@ def run_open(
     _require(actor, Role.BKPSDM, instansi=instansi)
     if actor is not None:
         _refuse_unstarted(instansi, period)
+        _refuse_without_policy(instansi, period, unit)
     with transaction.atomic():
         # One opening at a time per instansi: a whole-instansi run and a unit run of the same
         # month asked for at the same moment each found no other run and both were created, and
