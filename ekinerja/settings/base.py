@@ -197,6 +197,9 @@ if REDIS_URL:
 else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+    # Tasks run in the request. The in-memory transport, named with a host: without one kombu
+    # logged "No hostname was supplied" at every background job of a trial without Redis.
+    CELERY_BROKER_URL = "memory://localhost/"
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
