@@ -2457,7 +2457,8 @@ def catalog_import(*, actor: User | None, instansi: Instansi, upload, confirm: b
         for number, item, _units, _before in parsed:
             if item.pk in stranded:
                 errors[number] = list(stranded_errors(item, stranded[item.pk]).values())
-        result.stranded = bool(errors)
+                # Only such a row offers "Tetap simpan" (a plain date error offered it too).
+                result.stranded = True
     if errors:
         result.errors = [xlsx.RowError(n, msgs) for n, msgs in sorted(errors.items())]
         return result

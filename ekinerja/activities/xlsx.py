@@ -238,6 +238,8 @@ def cell_date(v, label: str) -> dt.date:
     if isinstance(v, dt.date):
         return v
     text = cell_text(v)
+    if not text:
+        raise ValueError(f"{label} wajib diisi (contoh 2026-11-01).")
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
             return dt.datetime.strptime(text, fmt).date()

@@ -149,3 +149,13 @@ def test_two_items_swapping_names_in_one_sheet_are_taken(office, bkpsdm):  # noq
         "Mengikuti rapat koordinasi",
         "Menyusun konsep surat dinas",
     )
+
+
+def test_a_missing_start_date_says_it_is_required_and_offers_no_tetap_simpan(office, bkpsdm):  # noqa: F811
+    """An empty "Berlaku mulai" said "Berlaku mulai '' tidak valid (gunakan TTTT-BB-HH)", and any
+    refused sheet offered the "Tetap simpan" meant for entries left outside a new validity."""
+    res = _import(office, bkpsdm, [_row("G1", "Tanpa tanggal", active_from="")])
+    assert [str(e) for e in res.errors] == [
+        "Baris 2: Berlaku mulai wajib diisi (contoh 2026-11-01)."
+    ]
+    assert res.stranded is False
