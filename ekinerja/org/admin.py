@@ -268,7 +268,7 @@ class RoleGrantAdmin(InstansiScopedAdmin):
         actor = request.user
 
         def check(grant):
-            services.role_grant_check(actor, grant.user, grant.role)
+            services.role_grant_refusals(actor, grant.user, grant.role, grant.unit)
 
         return type(form.__name__, (form,), {"domain_validator": staticmethod(check)})
 

@@ -492,12 +492,10 @@ def issued_password_to(actor: User, user: User) -> bool:
     ).exists()
 
 
-@transaction.atomic
-def role_grant(
-    *, actor: User | None, user: User, role: str, unit: Unit | None = None, reason: str = ""
-) -> RoleGrant:
-    """Give an account a role (never pegawai/atasan, which are derived). Audited. Who may give
-    which role: role_grant_check."""
+def role_grant_refusals(actor: User | None, user: User, role: str, unit: Unit | None) -> None:
+    """Everything role_grant refuses, as field errors (the admin's add form asks it before saving:
+    an account without an instansi answered with a server error): a derived role, who may give
+    which role (role_grant_check), an account of no instansi, a unit of another one."""
     if role not in {r.value for r in GRANTABLE_ROLES}:
         raise ValidationError(
             {"role": "Peran ini tidak dapat diberikan; pegawai dan atasan ditentukan otomatis."}
@@ -509,6 +507,15 @@ def role_grant(
         raise ValidationError({"unit": "Unit milik instansi lain."})
     if unit is not None and role not in RoleGrant.UNIT_ROLES:
         RoleGrant(user=user, role=role, unit=unit).clean()  # its field error, before any write
+
+
+@transaction.atomic
+def role_grant(
+    *, actor: User | None, user: User, role: str, unit: Unit | None = None, reason: str = ""
+) -> RoleGrant:
+    """Give an account a role (never pegawai/atasan, which are derived). Audited. What is refused:
+    role_grant_refusals."""
+    role_grant_refusals(actor, user, role, unit)
     grant, created = RoleGrant.objects.get_or_create(
         instansi_id=user.instansi_id, user=user, role=role, unit=unit
     )

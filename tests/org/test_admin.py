@@ -411,3 +411,23 @@ def test_admin_list_filters_offer_only_the_instansis_own_related_rows(admin_clie
     )
     page = _text(admin_client.get(reverse("admin:workcal_employeeschedule_changelist")))
     assert "MILIKA" in page and "RAHASIAB" not in page
+
+
+def test_a_role_for_an_account_of_no_instansi_is_a_field_error(client, db):
+    """The platform superuser giving a role to an account not attached to an instansi got a server
+    error (role_grant's refusal raised in save_model): it is the user field's error now."""
+    from ekinerja.core.models import User
+    from ekinerja.org.models import RoleGrant
+    from tests.factories import InstansiFactory
+
+    root = User.objects.create_superuser("root-r15", password="Rahasia-Kuat-2026!")
+    loose = User.objects.create_user("akun-lepas", password="Rahasia-Kuat-2026!")
+    client.force_login(root)
+    inst = InstansiFactory()
+    resp = client.post(
+        reverse("admin:org_rolegrant_add"),
+        {"instansi": inst.pk, "user": loose.pk, "role": "bpkad", "unit": ""},
+    )
+    assert resp.status_code == 200
+    assert "Akun belum terhubung ke instansi." in resp.content.decode()
+    assert not RoleGrant.objects.exists()
