@@ -8,7 +8,7 @@ import rules
 from ekinerja.core.clock import local_today
 
 from .models import Employee, Role, Unit
-from .selectors import admin_unit_ids, employee_for_user, hierarchy, user_roles
+from .selectors import admin_unit_ids, employee_for_user, superior_walk, user_roles
 
 
 def has_role(role: str):
@@ -45,11 +45,13 @@ def is_self(user, employee: Employee) -> bool:
 
 @rules.predicate
 def is_superior_of(user, employee: Employee) -> bool:
-    """The user's employee record is the employee's direct superior today."""
+    """The user's employee record is the employee's direct superior today (climbed up from the
+    employee's post: three queries, where the instansi's whole hierarchy was built on every
+    profile opened by someone neither the employee nor a leader)."""
     me = employee_for_user(user)
     if me is None or employee is None or employee.instansi_id != me.instansi_id:
         return False
-    return hierarchy(me.instansi_id, local_today(me.instansi)).superior_id(employee.id) == me.id
+    return superior_walk(me.instansi_id, employee.id, on=local_today(me.instansi)) == me.id
 
 
 @rules.predicate

@@ -48,16 +48,16 @@ def register_home_card(name: str):
 def _superior_and_subordinates(
     employee: Employee, *, on: dt.date, with_subordinates: bool = True
 ) -> tuple[Employee | None, list[Employee]]:
-    """selectors.direct_superior and selectors.subordinates (the same rule, the same records) from
-    one hierarchy. Each of them builds the instansi's whole hierarchy (every post and every
-    assignment: 24,500 rows and 0.3-0.5 s at 20,000 employees), so a page asking both built it
-    twice, on top of the one user_roles builds for a superior (bench/pages.py, 7 Dec 2026)."""
-    tree = selectors.hierarchy(employee.instansi_id, on)
-    sup_id = tree.superior_id(employee.id)
+    """selectors.direct_superior and selectors.subordinates (the same rule, the same records),
+    walked from the employee's own posts (selectors.superior_and_subordinates): each of those
+    builds the instansi's whole hierarchy (every post and every assignment: 24,500 rows and
+    0.3-0.5 s at 20,000 employees), which the home page of every employee paid."""
+    sup_id, ids = selectors.superior_and_subordinates(
+        employee, on=on, with_subordinates=with_subordinates
+    )
     superior = (
         Employee.objects.filter(pk=sup_id).select_related("instansi").first() if sup_id else None
     )
-    ids = tree.subordinate_ids(employee.id) if with_subordinates else []
     subordinates = (
         list(
             selectors.employees_with_current_assignments(
@@ -122,8 +122,8 @@ def employee_profile(request, pk: int):
         # Same answer as a missing object: do not reveal who exists.
         raise Http404("Data tidak ditemukan.")
     today = local_today(employee.instansi)
-    tree = selectors.hierarchy(employee.instansi_id, today)
-    sup_id = tree.superior_id(employee.id)
+    # Walked from the employee's own posts, not the instansi's whole hierarchy (bench/pages.py).
+    sup_id, sub_ids = selectors.superior_and_subordinates(employee, on=today)
     superior = (
         Employee.objects.filter(pk=sup_id).select_related("instansi").first() if sup_id else None
     )
@@ -131,9 +131,7 @@ def employee_profile(request, pk: int):
     # was one table of 657 rows).
     page = Paginator(
         selectors.employees_with_current_assignments(
-            Employee.objects.filter(id__in=tree.subordinate_ids(employee.id)).order_by(
-                "name", "pk"
-            ),
+            Employee.objects.filter(id__in=sub_ids).order_by("name", "pk"),
             on=today,
         ),
         PROFILE_SUBORDINATES_PER_PAGE,

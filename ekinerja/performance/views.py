@@ -25,6 +25,7 @@ from ekinerja.org.selectors import (
     definitif_assignment,
     direct_superior,
     employee_for_user,
+    held_superior_post,
     user_roles,
 )
 from ekinerja.org.views import register_home_card
@@ -666,15 +667,26 @@ def rating_home_card(request, roles, page) -> dict:
     """A superior's home page: each period open for rating whose deadline is at most the instansi's
     `reminder_days` away, with how many direct subordinates are not rated yet (an unrated month
     pays the SKP component at the policy's "not rated" value, often 0%). Nothing for anyone else;
-    a few queries per open period (at most two)."""
+    a few queries per open period (at most two).
+
+    A period is rated by the superior of its rater date (its last day, or today), not today's: a
+    kepala bidang who moved to a post without subordinates on 1 December still rates November
+    until the 5th, and was not reminded. So without subordinates today, one query per period due
+    (org.selectors.held_superior_post: only who held a post with posts under it between the
+    period's first day and its rater date rates anyone for it) decides whether to count."""
     me, today = page.get("me"), page.get("today")
-    if me is None or not page.get("subordinates"):
+    if me is None:
         return {}
+    leads_today = bool(page.get("subordinates"))
     cfg = selectors.performance_settings(me.instansi)
     due = []
     for period in selectors.ratable_with_reopened(cfg, today):
         left = (period.deadline - today).days
         if left > cfg.reminder_days:
+            continue
+        if not leads_today and not held_superior_post(
+            me, period.start, selectors.rater_date(period, today)
+        ):
             continue
         waiting = selectors.unrated_subordinate_count(me, period, today=today)
         if waiting:
