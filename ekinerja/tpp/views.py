@@ -913,6 +913,9 @@ def policies(request):
         "tpp/policies.html",
         {
             "policies": rows,
+            # "Versi baru dari yang berlaku" copies the adopted version: with none yet it opened a
+            # blank draft; a new Pemda starts from a template.
+            "has_adopted": any(p.status == PolicyRow.Status.ADOPTED for p in rows),
             "templates": [(k, label) for k, (label, _f) in TEMPLATES.items()],
             "can_manage": request.user.has_perm("tpp.manage_policy"),
             "default_period": Period.of(_today(request)).previous(),

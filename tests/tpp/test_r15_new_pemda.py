@@ -40,3 +40,29 @@ def test_the_service_refuses_too_but_a_run_already_stored_is_still_opened():
     stored = services.run_open(actor=None, instansi=p.inst, period=BEFORE_POLICY)
     again = services.run_open(actor=p.bkpsdm1, instansi=p.inst, period=BEFORE_POLICY)
     assert again.pk == stored.pk
+
+
+def test_a_pemda_without_an_adopted_policy_is_offered_the_templates_only(client):
+    """ "Versi baru dari yang berlaku" copies the adopted version; with none it opened a blank
+    draft. A new Pemda is offered the templates; once one is adopted, the copy too."""
+    from django.urls import reverse
+
+    from ekinerja.tpp.models import Policy
+    from tests.factories import InstansiFactory, UserFactory, grant
+
+    inst = InstansiFactory()
+    officer = UserFactory(instansi=inst, username="bkpsdm-baru")
+    grant(officer, "bkpsdm")
+    client.force_login(officer)
+    page = client.get(reverse("tpp:policies")).content.decode()
+    assert 'data-testid="policy-new-from-current"' not in page
+    assert 'data-testid="template-' in page
+    Policy.objects.create(
+        instansi=inst,
+        name="Perbup",
+        effective_from="2026-01-01",
+        status=Policy.Status.ADOPTED,
+        data={},
+    )
+    page = client.get(reverse("tpp:policies")).content.decode()
+    assert 'data-testid="policy-new-from-current"' in page
