@@ -1145,6 +1145,37 @@ def unmapped_recover(
     return result
 
 
+#: How long a machine line of a PIN mapped to nobody waits for its mapping (UnmappedPunch): a
+#: year and a month. A month's attendance is paid with the next month's TPP and corrected at the
+#: latest in the yearly review (the SKP year, the year-end TPP corrections); a line older than that
+#: changes no pay or rating any more. The raw dump (DeviceDump) keeps its text all the same.
+UNMAPPED_KEEP_DAYS = 400
+
+
+def unmapped_prune(
+    *, now: dt.datetime | None = None, batch: int = 5000, limit: int = 100_000
+) -> int:
+    """Deletes the waiting lines of PINs mapped to nobody (UnmappedPunch not recovered) sent more
+    than UNMAPPED_KEEP_DAYS ago, of every instansi (the nightly job, tasks.nightly_recompute):
+    without it the index of a machine's unknown PINs (a test finger, a departed employee never
+    mapped) grows for ever and the PIN list on admin → PIN mesin keeps them. Bounded: at most
+    `limit` rows a run, in batches of `batch` (two statements each); the rest the next night.
+    Recovered lines are kept (they mark what was recovered). Returns the rows deleted."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=UNMAPPED_KEEP_DAYS)
+    deleted = 0
+    while deleted < limit:
+        ids = list(
+            UnmappedPunch.objects.filter(recovered_at__isnull=True, at__lt=cutoff).values_list(
+                "id", flat=True
+            )[: min(batch, limit - deleted)]
+        )
+        if not ids:
+            break
+        UnmappedPunch.objects.filter(pk__in=ids).delete()
+        deleted += len(ids)
+    return deleted
+
+
 @transaction.atomic
 def pin_mapping_save(*, actor: User | None, mapping: PinMapping) -> Recovered:
     """Maps a machine PIN to an employee (BKPSDM's: pin_mapping_actor_check), audited, then

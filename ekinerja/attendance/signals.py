@@ -7,7 +7,12 @@ ones are logged for `ekinerja attendance-recompute --from/--to`).
 
 Likewise when someone's definitif posts change (org.signals.posts_changed, sent by org's services
 and admin): only the days in post are working days, so the stored days of those employees over the
-dates concerned are derived again (services.posts_refresh), with the same bounds."""
+dates concerned are derived again (services.posts_refresh), with the same bounds.
+
+And when a NIP comes to name an employee (org.signals.nips_added: an employee created, by the admin
+or the import, or whose NIP changed): a machine may send the NIP as its PIN, so the lines it sent
+for that PIN before, kept as mapped to nobody (UnmappedPunch), are recovered
+(services.unmapped_recover) once the change is committed (tasks.unmapped_recover_task)."""
 
 from __future__ import annotations
 
@@ -57,9 +62,23 @@ def _on_posts_changed(sender, instansi_id, employee_ids, start, end, **kwargs):
     )
 
 
+def _on_nips_added(sender, instansi_id, nips, actor_id=None, **kwargs):
+    from .models import UnmappedPunch
+    from .tasks import dispatch, unmapped_recover_task
+
+    # Read now, inside the change's transaction: most NIPs were never sent by a machine (one
+    # indexed query), and an import of a whole Pemda queues nothing then.
+    waiting = UnmappedPunch.objects.filter(
+        instansi_id=instansi_id, recovered_at__isnull=True, pin__in=list(nips)
+    ).exists()
+    if waiting:
+        dispatch(unmapped_recover_task, instansi_id, list(nips), actor_id)
+
+
 def connect() -> None:
-    from ekinerja.org.signals import posts_changed
+    from ekinerja.org.signals import nips_added, posts_changed
     from ekinerja.workcal.signals import calendar_changed
 
     calendar_changed.connect(_on_calendar_changed, dispatch_uid="attendance-calendar-changed")
     posts_changed.connect(_on_posts_changed, dispatch_uid="attendance-posts-changed")
+    nips_added.connect(_on_nips_added, dispatch_uid="attendance-nips-added")

@@ -85,14 +85,29 @@ def pull_devices() -> int:
 def nightly_recompute(days_back: int = 7) -> int:
     """Recompute the stored daily status of the last `days_back` days for every instansi (days whose
     device watermark has not passed yet are left for the next run; a device that stalled longer has
-    its users' days stored when it catches up, services.watermark_moved)."""
+    its users' days stored when it catches up, services.watermark_moved). Then prunes the machine
+    lines of PINs still mapped to nobody that are too old to recover usefully
+    (services.unmapped_prune, bounded; the rest the next night)."""
     total = 0
     for inst in Instansi.objects.all():
         today = local_today(inst)
         total += services.daily_recompute(
             instansi=inst, start=today - dt.timedelta(days=days_back), end=today
         )
+    pruned = services.unmapped_prune()
+    if pruned:
+        log.info("%s absen PIN belum dipetakan yang terlalu lama dihapus dari indeks", pruned)
     return total
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def unmapped_recover_task(instansi_id: int, pins: list[str], user_id: int | None = None) -> int:
+    """services.unmapped_recover for these PINs (the NIPs an employee record now carries,
+    org.signals.nips_added). Repeat-safe, so a redelivered task is harmless. Returns the number
+    of punches stored."""
+    instansi = Instansi.objects.get(pk=instansi_id)
+    actor = User.objects.filter(pk=user_id).first() if user_id else None
+    return services.unmapped_recover(actor=actor, instansi=instansi, pins=pins).inserted
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

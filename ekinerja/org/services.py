@@ -291,14 +291,17 @@ def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     employee_pay_check(actor, employee)
     employee_validate(employee)
     was_active = False
+    old_nip = None
     if employee.pk:
         old = (
             Employee.objects.filter(pk=employee.pk)
-            .values_list("status", "status_since", "salary", "salary_since", "user_id", "is_active")
+            .values_list(
+                "status", "status_since", "salary", "salary_since", "user_id", "is_active", "nip"
+            )
             .first()
         )
         if old is not None:
-            status, status_since, salary, salary_since, user_id, was_active = old
+            status, status_since, salary, salary_since, user_id, was_active, old_nip = old
             if employee.user_id != user_id:
                 raise ValidationError({"user": _USER_LINK_REFUSED})
             if status != employee.status and employee.status_since != status_since:
@@ -314,6 +317,11 @@ def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     _save(employee, actor=actor, action="org.employee.create")
     if was_active and not employee.is_active:
         logins_deactivate(actor=actor, employees=[employee])
+    if employee.nip != old_nip:
+        # A machine may send the NIP as its PIN: its lines kept so far are recovered (attendance).
+        signals.nips_announce(
+            employee.instansi_id, [employee.nip], actor_id=actor.pk if actor else None
+        )
     return employee
 
 
@@ -1048,6 +1056,12 @@ def _write_import_plan(
     if plan.employees_create:
         Employee.objects.bulk_create(
             [Employee(instansi=instansi, nip=s.nip, **s.fields) for s in plan.employees_create]
+        )
+        # A machine may send the NIP as its PIN: its lines kept so far are recovered (attendance).
+        signals.nips_announce(
+            instansi.id,
+            [s.nip for s in plan.employees_create],
+            actor_id=actor.pk if actor else None,
         )
     # A status changed by the spreadsheet has no date of its own: recorded without history (the
     # new status for every day); the admin form records a CPNS appointed PNS with its TMT.

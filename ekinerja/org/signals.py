@@ -11,6 +11,11 @@ assignment changes no day in post and sends nothing.
 As workcal.signals.calendar_changed, the signal is sent when the change is written, inside the
 service's transaction: a receiver that hands the work to another process must defer it to
 `transaction.on_commit`.
+
+`nips_added` likewise tells that a NIP now names an employee of the instansi (an employee created,
+by the admin or the import, or whose NIP was changed): a fingerprint machine may send the NIP as its
+PIN, and the lines it sent before the employee was recorded were kept as mapped to nobody;
+attendance listens and recovers them (docs/attendance.md, "Getting punches in").
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ from django.dispatch import Signal
 #: inclusive; None: unbounded on that side): the days on which these employees' being in post may
 #: have changed.
 posts_changed = Signal()
+
+#: Sent with `instansi_id`, `nips` (a sorted, non-empty list) and `actor_id` (the user who made the
+#: change, or None): these NIPs now name employees of the instansi.
+nips_added = Signal()
 
 #: A definitif post's first and last day (None: open-ended).
 Span = tuple[dt.date, dt.date | None]
@@ -114,3 +123,14 @@ def announce(
         None if None in ends else max(ends),
         sender=sender,
     )
+
+
+def nips_announce(
+    instansi_id: int, nips: Iterable[str], *, actor_id: int | None = None, sender=None
+) -> None:
+    """Tell the listeners that these NIPs now name employees of the instansi (nips_added). Nothing
+    is sent for an empty list."""
+    clean = sorted({n.strip() for n in nips if n and n.strip()})
+    if not clean:
+        return
+    nips_added.send(sender=sender or "org", instansi_id=instansi_id, nips=clean, actor_id=actor_id)

@@ -240,6 +240,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/30"),
         "options": {"expires": 25 * 60},
     },
+    # Also prunes the machine lines of unmapped PINs older than 400 days (docs/operations.md).
     "attendance-nightly-recompute": {
         "task": "ekinerja.attendance.tasks.nightly_recompute",
         "schedule": crontab(hour=1, minute=30),

@@ -40,10 +40,16 @@ DEDUCT_LABELS = {
     "pot": "dari porsi komponen kehadiran",
     "ceiling": "dari pagu TPP (seluruh TPP)",
 }
+#: Short, so the select fits a 360 px phone; PPH21_HELP says them whole.
 PPH21_LABELS = {
-    "flat_by_golongan": "tarif tetap per golongan (PMK 262/2010)",
-    "none": "tidak dipotong oleh aplikasi",
+    "flat_by_golongan": "tarif tetap per golongan",
+    "none": "tidak dipotong aplikasi",
 }
+PPH21_HELP = (
+    "Tarif tetap per golongan: PPh 21 atas TPP dipotong dengan tarif golongan di bawah "
+    "(PMK 262/2010). Tidak dipotong aplikasi: PPh 21 atas TPP ditanggung pemerintah, TPP "
+    "dibayar tanpa potongannya."
+)
 SKP_LABELS = {
     "sangat_baik": "Sangat baik",
     "baik": "Baik",
@@ -484,6 +490,7 @@ def sections(data: dict, leave_names: Mapping[str, str] | None = None) -> list[S
                     "Cara pemotongan",
                     "choice",
                     choices=_choices(PPH21_LABELS, PPH21_MODES),
+                    help=PPH21_HELP,
                 ),
                 *[
                     _field(data, (*pph, "rates", k), f"Tarif golongan {k} (%)", "pct")
