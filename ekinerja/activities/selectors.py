@@ -236,16 +236,21 @@ def superior_in(h, employee_id: int, day: dt.date, posts: InactivePosts) -> int 
 
 def superior_of_on(employee_id: int, instansi_id: int, day: dt.date) -> int | None:
     """The verifier of the employee's entries of `day`: their direct superior that day (org's
-    rule), also once they are inactive (superior_in). Two queries, three for an employee in no
-    definitif post of the day's hierarchy."""
-    from ekinerja.org.selectors import hierarchy
+    rule), also once they are inactive (superior_in). Climbed from the employee's own post
+    (org.superior_walk: two queries, whatever the instansi's size; it built the instansi's whole
+    hierarchy, 0.3-0.5 s at 20,000 employees, on every verification); one more when there is no
+    superior, and only for an inactive employee's post of that day the whole hierarchy."""
+    from ekinerja.org.selectors import hierarchy, superior_walk
 
-    h = hierarchy(instansi_id, day)
-    if employee_id in h.definitif:
-        return h.superior_id(employee_id)
-    return superior_in(
-        h, employee_id, day, inactive_posts(instansi_id, day, day, employee_ids=[employee_id])
-    )
+    found = superior_walk(instansi_id, employee_id, on=day)
+    if found is not None:
+        return found
+    # None: no superior, or no post (an active employee's is superior_walk's answer, as in
+    # superior_in); an inactive employee answers to the superior of their post that day.
+    posts = inactive_posts(instansi_id, day, day, employee_ids=[employee_id])
+    if _post_on(posts, employee_id, day) is None:
+        return None
+    return superior_in(hierarchy(instansi_id, day), employee_id, day, posts)
 
 
 def objection_decider(entry: ActivityEntry) -> int | None:

@@ -422,7 +422,8 @@ def inbox(request):
     corrections: list[CorrectionRequest] = []
     subs: list[int] = []
     if me is not None:
-        subs = [s.id for s in org.subordinates(me, on=local_today(me.instansi))]
+        # Walked down from my own posts: ids only (the instansi's whole hierarchy was built here).
+        subs = sorted(org.subordinates_walk(me.instansi_id, me.id, on=local_today(me.instansi)))
         # Addressed to me or about a subordinate of today; then only those I may still decide.
         mine = Q(approver=me) | Q(employee_id__in=subs)
         awaiting_me = list(leave_qs.filter(mine, status=LeaveRequest.Status.SUBMITTED))

@@ -366,9 +366,10 @@ def _employees_by_id(ids) -> dict[int, Employee]:
 
 
 def direct_superior(employee: Employee, *, on: dt.date) -> Employee | None:
-    """The employee's direct superior on a date (see the module docstring for the rule)."""
-    h = hierarchy(employee.instansi_id, on)
-    sup = h.superior_id(employee.id)
+    """The employee's direct superior on a date (see the module docstring for the rule), climbed
+    from their own definitif post (superior_walk: three queries with the superior's record,
+    whatever the instansi's size)."""
+    sup = superior_walk(employee.instansi_id, employee.id, on=on)
     return _employees_by_id([sup]).get(sup) if sup else None
 
 
@@ -383,7 +384,8 @@ def direct_superiors(employees: list[Employee], *, on: dt.date) -> dict[int, Emp
 
 
 def subordinates(employee: Employee, *, on: dt.date) -> list[Employee]:
-    """Employees whose direct superior on `on` is `employee`, ordered by name."""
+    """Employees whose direct superior on `on` is `employee`, ordered by name. (No page asks any
+    more: the attendance inbox takes subordinates_walk's ids.)"""
     h = hierarchy(employee.instansi_id, on)
     ids = h.subordinate_ids(employee.id)
     if not ids:
@@ -398,7 +400,7 @@ def subordinates(employee: Employee, *, on: dt.date) -> list[Employee]:
 def is_direct_superior_of(superior: Employee, employee: Employee, *, on: dt.date) -> bool:
     if superior.instansi_id != employee.instansi_id or superior.id == employee.id:
         return False
-    return hierarchy(employee.instansi_id, on).superior_id(employee.id) == superior.id
+    return superior_walk(employee.instansi_id, employee.id, on=on) == superior.id
 
 
 def _current_assignments_prefetch(on: dt.date):
@@ -570,7 +572,7 @@ def user_roles(user) -> frozenset[str]:
 
 
 def subordinate_count(employee: Employee, *, on: dt.date) -> int:
-    return len(hierarchy(employee.instansi_id, on).subordinate_ids(employee.id))
+    return len(subordinates_walk(employee.instansi_id, employee.id, on=on))
 
 
 def _posts_above_others(on: dt.date, employee) -> QuerySet:
@@ -745,6 +747,14 @@ def superior_walk(instansi_id: int, employee_id: int, *, on: dt.date) -> int | N
             if emp != employee_id:
                 return emp
     return None
+
+
+def holds_post(instansi_id: int, employee_id: int, *, on: dt.date) -> bool:
+    """Whether the employee is in the instansi's hierarchy of `on` as a holder of any post (any
+    kind, active employees only, as in Hierarchy.holders). One query."""
+    return Assignment.objects.filter(
+        active_on(on), instansi_id=instansi_id, employee_id=employee_id, employee__is_active=True
+    ).exists()
 
 
 def superior_and_subordinates(

@@ -13,7 +13,7 @@ import rules
 
 from ekinerja.core.clock import local_today
 from ekinerja.org.rules import is_bkpsdm, is_kominfo, is_pimpinan, same_instansi
-from ekinerja.org.selectors import employee_for_user, hierarchy
+from ekinerja.org.selectors import employee_for_user, hierarchy, holds_post, superior_walk
 
 from . import selectors
 
@@ -31,7 +31,8 @@ def appraises_plan(user, plan) -> bool:
     if plan.appraiser_id == me.pk:
         return True
     on = selectors.plan_reference_date(plan.year, local_today(me.instansi))
-    return hierarchy(me.instansi_id, on).superior_id(plan.employee_id) == me.pk
+    # Climbed from the plan owner's own post (two queries), not the instansi's whole hierarchy.
+    return superior_walk(me.instansi_id, plan.employee_id, on=on) == me.pk
 
 
 @rules.predicate
@@ -47,8 +48,13 @@ def rates_evaluation(user, evaluation) -> bool:
     if evaluation.rated_by_id == me.pk:
         return True
     on = min(local_today(me.instansi), evaluation.period_end)
-    h = hierarchy(me.instansi_id, on)
     emp = evaluation.employee_id
+    if holds_post(me.instansi_id, emp, on=on):
+        # Still in post on the rater date (nearly everyone): rated by their direct superior then,
+        # climbed from their own post instead of the instansi's whole hierarchy.
+        return superior_walk(me.instansi_id, emp, on=on) == me.pk
+    # Left during the period (retired, moved): the superior on their last day (departed_raters).
+    h = hierarchy(me.instansi_id, on)
     return selectors.raters(me.instansi_id, evaluation.period_start, h, [emp])[emp] == me.pk
 
 
