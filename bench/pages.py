@@ -156,7 +156,7 @@ def demo_usernames(labels: list[str], overrides: dict[str, str]) -> dict[str, st
     return {label: found[label] for label in labels if label in found}
 
 
-def visit(client, url: str, limit_rows: bool = True) -> dict:
+def visit(client, url: str) -> dict:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 

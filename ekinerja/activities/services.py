@@ -2218,8 +2218,6 @@ TOKEN_DAYS = 90
 #: token in that time, not one per request of the busiest routes (api.auth.TokenAuth).
 TOKEN_TOUCH_EVERY = dt.timedelta(minutes=5)
 
-#: A token that is not (or no longer) a live token of the account: revoked, expired, another's.
-
 
 @transaction.atomic
 def api_token_issue(*, actor: User, name: str = "") -> tuple[ApiToken, str]:

@@ -185,7 +185,7 @@ def _columns(header: list) -> tuple | str:
     return ident, when, (day, tod), kind
 
 
-def _cell_text(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -198,7 +198,7 @@ def _looks_like_data(row: list) -> bool:
     for cell in row:
         if isinstance(cell, dt.datetime | dt.date):
             return True
-        text = _cell_text(cell)
+        text = cell_text(cell)
         if len(text) >= 12:
             try:
                 parse_datetime(text)
@@ -220,7 +220,7 @@ def _tabular(rows: Iterator[tuple[int, list]], out: Parsed, fast: bool = False) 
     fromiso = dt.datetime.fromisoformat
     for line_no, row in rows:
         if not row or (
-            len(row) == 1 and not row[0].strip() if fast else not any(_cell_text(c) for c in row)
+            len(row) == 1 and not row[0].strip() if fast else not any(cell_text(c) for c in row)
         ):
             continue
         if header is None:
@@ -234,7 +234,7 @@ def _tabular(rows: Iterator[tuple[int, list]], out: Parsed, fast: bool = False) 
                     return out
                 continue
             header = found
-            names = [_cell_text(c) for c in row]
+            names = [cell_text(c) for c in row]
             out.ident_kind = header[3]
             continue
         out.total_lines += 1
@@ -261,7 +261,7 @@ def _tabular(rows: Iterator[tuple[int, list]], out: Parsed, fast: bool = False) 
             raw_ident = row[ident_col]
         except IndexError:
             raw_ident = None
-        ident = _cell_text(raw_ident)
+        ident = cell_text(raw_ident)
         if not ident:
             out.errors.append((line_no, "PIN/NIP kosong."))
             continue
@@ -277,7 +277,7 @@ def _tabular(rows: Iterator[tuple[int, list]], out: Parsed, fast: bool = False) 
             if when_col is not None:
                 column = names[when_col] if when_col < len(names) else ""
                 raw = row[when_col]
-                shown = _cell_text(raw)
+                shown = cell_text(raw)
                 when = (
                     raw
                     if isinstance(raw, dt.datetime)
@@ -293,8 +293,8 @@ def _tabular(rows: Iterator[tuple[int, list]], out: Parsed, fast: bool = False) 
                 if isinstance(d, dt.date) and isinstance(t, dt.time):
                     when = dt.datetime.combine(d, t)
                 else:
-                    d_text = d.isoformat() if isinstance(d, dt.date) else _cell_text(d)
-                    t_text = t.isoformat() if isinstance(t, dt.time) else _cell_text(t)
+                    d_text = d.isoformat() if isinstance(d, dt.date) else cell_text(d)
+                    t_text = t.isoformat() if isinstance(t, dt.time) else cell_text(t)
                     shown = f"{d_text} {t_text}".strip()
                     when = _date_and_time(d_text, t_text, out)
         except (ValueError, IndexError, TypeError):

@@ -537,10 +537,7 @@ def appointment_date(employee: Employee) -> dt.date | None:
 
 def one_year_after(day: dt.date) -> dt.date:
     """The same date a year later (29 February: 1 March)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return dt.date(day.year + 1, 3, 1)
+    return years_after(day, 1)
 
 
 #: The code of cuti besar (DEFAULT_LEAVE_TYPES in services, the TPP policy's key).

@@ -48,7 +48,7 @@ from .models import (
     PunchReview,
     UnmappedPunch,
 )
-from .parsing import DAY_FIRST, MONTH_FIRST, Parsed, parse_dat, parse_file
+from .parsing import DAY_FIRST, MONTH_FIRST, Parsed, cell_text, parse_dat, parse_file
 
 log = logging.getLogger(__name__)
 
@@ -573,11 +573,6 @@ def _unknown(parsed: Parsed, resolve) -> tuple[list[tuple[int, int, dt.datetime]
     return good, unknown
 
 
-def _resolve(parsed: Parsed, resolve) -> tuple[list[tuple[int, int, dt.datetime]], list]:
-    good, unknown = _unknown(parsed, resolve)
-    return good, _skipped(unknown, UNKNOWN_SKIPPED)
-
-
 def _skipped(lines_by_key: dict, what: str) -> list[list]:
     """One warning per skipped PIN/NIP, at its first line: `what` (with the key) and the lines."""
     return [
@@ -1100,11 +1095,12 @@ def unmapped_recover(
     if not found:
         return result
     resolvers = pin_resolvers(instansi, {r[1] for r in found})
-    ids, rows = [], []
+    ids, rows, recovered = [], [], set()
     for pk, dev, serial, pin, when in found:
         emp = resolvers[dev](pin)
         if emp is not None:
             ids.append(pk)
+            recovered.add(pin)
             rows.append(PunchRow(emp, when, Punch.Source.FINGERPRINT, serial, dev))
     if not rows:
         return result
@@ -1119,7 +1115,7 @@ def unmapped_recover(
         result.first = min(d for _e, d in days)
         result.last = max(d for _e, d in days)
         result.employee_ids = {e for e, _d in days}
-        pairs = {(e, f"{d.year:04d}-{d.month:02d}") for e, d in days}
+        pairs = {(e, str(Period.of(d))) for e, d in days}
         result.locked = [
             Period.parse(m).label
             for m in sorted({m for _e, m in locked_months.locked(instansi.id, pairs)})
@@ -1129,7 +1125,7 @@ def unmapped_recover(
             actor=actor,
             instansi=instansi,
             after={
-                "pins": sorted({r[3] for r in found if r[0] in set(ids)}),
+                "pins": sorted(recovered),
                 "lines": result.lines,
                 "inserted": result.inserted,
                 "employees": sorted(result.employee_ids),
@@ -2328,14 +2324,6 @@ def _roster_rows(upload) -> list[tuple]:
     return rows
 
 
-def _text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v).strip()
-
-
 def roster_import(*, actor: User, instansi: Instansi, period, month, employees, upload) -> int:
     """The roster page's own xlsx (views._roster_xlsx), filled in and uploaded back: a row per
     employee ("Nama (NIP)" in column B), a column per day of the month under the header row
@@ -2355,7 +2343,7 @@ def roster_import(*, actor: User, instansi: Instansi, period, month, employees, 
     rows = _roster_rows(upload)
     problems: list[str] = []
     label = f"Bulan {period.label}"
-    titles = [_text(r[0]) for r in rows[:12] if r]
+    titles = [cell_text(r[0]) for r in rows[:12] if r]
     month_line = next((t for t in titles if t.startswith("Bulan ")), None)
     if month_line is None:
         problems.append(f"Baris '{label}' tidak ada di atas tabel; unggah lembar roster unduhan.")
@@ -2368,7 +2356,7 @@ def roster_import(*, actor: User, instansi: Instansi, period, month, employees, 
         (
             i
             for i, r in enumerate(rows[:60])
-            if len(r) > 1 and _text(r[0]) == "No" and _text(r[1]).startswith("Nama")
+            if len(r) > 1 and cell_text(r[0]) == "No" and cell_text(r[1]).startswith("Nama")
         ),
         None,
     )
@@ -2377,7 +2365,7 @@ def roster_import(*, actor: User, instansi: Instansi, period, month, employees, 
         raise ValidationError({"file": problems})
     header = rows[top]
     for j, day in enumerate(month.days):
-        got = _text(header[2 + j]) if 2 + j < len(header) else ""
+        got = cell_text(header[2 + j]) if 2 + j < len(header) else ""
         if got.split()[0:1] != [str(day.day)]:
             problems.append(
                 f"Sel {get_column_letter(3 + j)}{top + 1}: harus tanggal {day.day}, "
@@ -2392,8 +2380,8 @@ def roster_import(*, actor: User, instansi: Instansi, period, month, employees, 
     where: dict[tuple[int, dt.date], str] = {}
     for i in range(top + 1, len(rows)):
         row, n = rows[i], i + 1
-        name = _text(row[1]) if len(row) > 1 else ""
-        if name.startswith("Jumlah shift") or not any(_text(v) for v in row):
+        name = cell_text(row[1]) if len(row) > 1 else ""
+        if name.startswith("Jumlah shift") or not any(cell_text(v) for v in row):
             continue
         nip = name.rsplit("(", 1)[-1].rstrip(")").replace(" ", "") if "(" in name else name
         emp = by_nip.get(nip)
@@ -2410,7 +2398,7 @@ def roster_import(*, actor: User, instansi: Instansi, period, month, employees, 
         on = month.schedule_on.get(emp.id, {})
         for j, day in enumerate(month.days):
             ref = f"{get_column_letter(3 + j)}{n}"
-            value = _text(row[2 + j]) if 2 + j < len(row) else ""
+            value = cell_text(row[2 + j]) if 2 + j < len(row) else ""
             if value == ROSTER_KEEP:
                 continue
             sched = on.get(day)

@@ -1097,6 +1097,14 @@ def run_check_start(*, actor: User, run: Run, action: str) -> str:
     return token
 
 
+def run_check_unqueued(run: Run, job: str) -> None:
+    """The queue refused the check run_check_start asked for: the run no longer waits for it (the
+    button comes back at once rather than after the stalled-check delay)."""
+    Run.objects.filter(pk=run.pk, check_job=job).update(
+        check_job="", check_progress=0, check_queued_at=None
+    )
+
+
 def run_check_job(
     *, actor: User | None, run_id: int, action: str, job: str, note: str = ""
 ) -> Run | None:

@@ -617,7 +617,7 @@ def _start_check(request, run: Run, action: str, note: str = ""):
     try:
         enqueue(run_check_task, run.pk, action, request.user.pk, job, note)
     except QueueUnavailable as exc:
-        Run.objects.filter(pk=run.pk, check_job=job).update(check_job="", check_queued_at=None)
+        services.run_check_unqueued(run, job)
         messages.error(request, str(exc))
         return redirect("tpp:run", pk=run.pk)
     run.refresh_from_db()

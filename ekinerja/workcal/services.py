@@ -594,7 +594,6 @@ def affected_by_schedule(schedule: WorkSchedule) -> list[int] | None:
     return None if schedule.is_default else _members(schedule)
 
 
-@transaction.atomic
 def variant_problems(
     schedule: WorkSchedule,
     date_from: dt.date | None,
@@ -629,6 +628,7 @@ def variant_problems(
     return problems
 
 
+@transaction.atomic
 def schedule_variant_define(
     *,
     actor: User | None,

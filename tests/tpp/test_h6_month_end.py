@@ -170,3 +170,22 @@ def test_the_recaps_no_unit_row_lists_only_those_without_a_unit(client, pemda):
     page = client.get(url).content.decode()
     select = page.split('id="dl-unit"')[1].split("</select>")[0]
     assert "<option" in select and "None" not in select and '<option value="">' not in select
+
+
+def test_a_check_the_queue_refuses_gives_the_button_back_at_once(client, pemda, monkeypatch):
+    from ekinerja.core.jobs import QueueUnavailable
+    from ekinerja.tpp import views
+
+    def down(*args, **kwargs):
+        raise QueueUnavailable()
+
+    monkeypatch.setattr(views, "enqueue", down)
+    run = services.run_compute(actor=pemda.bkpsdm1, instansi=pemda.inst, period=OCT)
+    client.force_login(pemda.bkpsdm1)
+    response = client.post(reverse("tpp:run-verify", args=[run.pk]))
+    assert response.status_code == 302 and _messages(response)
+    run.refresh_from_db()
+    assert (run.check_job, run.check_progress, run.check_queued_at) == ("", 0, None)
+    assert run.state == Run.State.COMPUTED
+    page = client.get(reverse("tpp:run", args=[run.pk])).content.decode()
+    assert 'data-testid="verify"' in page

@@ -172,3 +172,32 @@ def test_a_period_that_closes_an_open_one_announces_the_dates_to_the_end(inst, h
     )
     # After 31 October the employee falls back to the default, no longer to the closed period.
     assert heard == [(D(2026, 10, 1), None, [emp.id])]
+
+
+def test_a_variant_whose_days_fail_to_save_leaves_no_half_variant(inst, monkeypatch):
+    """schedule_variant_define writes the variant, then its days, in one transaction: its
+    @transaction.atomic had slipped onto the read-only variant_problems written above it."""
+    from django.db import transaction
+
+    from ekinerja.workcal.models import ScheduleDay, ScheduleVariant
+
+    five = fixed_schedule(inst, is_default=True)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ScheduleDay.objects, "bulk_create", broken)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sid = transaction.savepoint()
+        try:
+            schedule_variant_define(
+                actor=None,
+                schedule=five,
+                name="Ramadan",
+                date_from=D(2027, 2, 18),
+                date_to=D(2027, 3, 19),
+                days={d: (T(8), T(15)) for d in range(5)},
+            )
+        finally:
+            assert not ScheduleVariant.objects.filter(schedule=five).exists()
+            transaction.savepoint_rollback(sid)
