@@ -738,10 +738,19 @@ def read_document(  # noqa: C901 - one pass over a flat format
         if volume is not None and minutes is not None:
             if stored_minutes(minutes, volume) is None:
                 # The app keeps an entry's minutes in hundredths of a minute; never round them.
+                hundredths = minutes * volume * 100
+                why = (
+                    "hasilnya harus kelipatan seperseratus menit"
+                    if hundredths != hundredths.to_integral_value()
+                    # A whole number of hundredths with no volume of two decimals under 100.000
+                    # for it (1440 x 99999.995): it was refused as "not a hundredth" too.
+                    else "volume dengan lebih dari dua desimal ini terlalu besar untuk disimpan "
+                    "tepat"
+                )
                 r.bad(
                     f"{p}.volume",
                     f"{minutes} menit x {_fmt(volume)} = {_fmt(minutes * volume)} menit "
-                    "tidak dapat diakui tepat: hasilnya harus kelipatan seperseratus menit",
+                    f"tidak dapat diakui tepat: {why}",
                 )
                 volume = None
             elif start and end and end < start:
@@ -878,6 +887,13 @@ def _check_policy_here(r: Reader, raw: Any, path: str) -> None:
     for name in POLICY_REQUIRED_HERE:
         if name not in raw:
             r.bad(f"{path}.{name}", "wajib diisi")
+        elif raw[name] is None:
+            # Not a field the example shows as null: tpp/policy.py reads null as "no share",
+            # which would let a required field be left out after all.
+            r.bad(
+                f"{path}.{name}",
+                'harus berupa objek {…}, bukan null (tanpa iuran: {"employee_pct": 0})',
+            )
     tables = [(f"{path}.base_by_class", raw.get("base_by_class"))]
     allowances = raw.get("allowances")
     if isinstance(allowances, list):

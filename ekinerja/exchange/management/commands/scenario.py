@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -78,6 +79,7 @@ SCENARIO_DB = "EKINERJA_SCENARIO_DB"
 #: Set by `scenario run` for its child when no template exists yet: where to keep one.
 SCENARIO_TEMPLATE = "EKINERJA_SCENARIO_TEMPLATE"
 TEMPLATE_PREFIX = "scenario-template-"
+_PERIOD_ARG = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 def template_path() -> Path | None:
@@ -200,8 +202,15 @@ class Command(BaseCommand):
         inner.add_argument("--out", required=True)
 
     def handle(self, *args, **opts):
+        text = opts["period"]
         try:
-            period = Period.parse(opts["period"])
+            # The format's `--period YYYY-MM`, the whole argument in ASCII digits: Period.parse
+            # also takes "2026-10" followed by a line break, and other scripts' digits ("２０２６-10").
+            if not _PERIOD_ARG.fullmatch(text):
+                raise ValueError(
+                    f"Periode {text!r} tidak valid; gunakan format TTTT-BB, mis. 2026-10."
+                )
+            period = Period.parse(text)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if opts["action"] == "run":
