@@ -4,12 +4,16 @@ Who sees whose attendance: BKPSDM and pimpinan everyone of their instansi (BPKAD
 per employee); an admin OPD the employees of their units; a superior only the employees below them
 in the hierarchy (their direct subordinates and, transitively, those subordinates' subordinates),
 never their own superiors or peers. A superior may open the board and recap of their own unit (and
-its sub-units), but the rows are limited to the employees below them (views.visible_rows)."""
+its sub-units), but the rows are limited to the employees below them (views.visible_rows).
+
+An admin OPD and a superior go by the days shown, not by today's posts: a month page opens when the
+employee was in the admin's units (below the superior) on some day of that month, as the board and
+recap list whoever was in the unit on some day of theirs (views.employees_of_unit)."""
 
 import rules
+from django.db.models import Q
 
 from ekinerja.org.rules import (
-    is_admin_of_employee_unit,
     is_admin_of_unit,
     is_admin_opd,
     is_atasan,
@@ -36,45 +40,55 @@ def leads_unit(user, unit) -> bool:
     return a is not None and unit.id in unit_descendant_ids(a.position.unit)
 
 
-@rules.predicate
-def is_above_in_hierarchy(user, employee) -> bool:
-    """The employee is below the user in today's hierarchy: a direct subordinate or, transitively, a
-    subordinate's subordinate (three queries)."""
-    from ekinerja.core.clock import local_today
-    from ekinerja.org.selectors import below_in_hierarchy, employee_for_user, hierarchy
-
-    me = employee_for_user(user)
-    if me is None or employee is None or employee.instansi_id != me.instansi_id:
-        return False
-    h = hierarchy(me.instansi_id, local_today(me.instansi))
-    return employee.id in below_in_hierarchy(h, me.id)
-
-
-rules.add_perm(
-    "attendance.view_employee_month",
-    same_instansi
-    & (is_self | sees_all_of_instansi | is_above_in_hierarchy | is_admin_of_employee_unit),
-)
-# Every month of the employee, whoever their superior was: themself, BKPSDM/pimpinan/BPKAD/Kominfo,
-# the admin OPD of their unit. A superior goes by the month shown (may_view_month).
+# Every month of the employee: themself, BKPSDM/pimpinan/BPKAD/Kominfo. An admin OPD and a superior
+# go by the month shown (may_view_month): not here, where only today would be known.
 rules.add_perm(
     "attendance.view_employee_any_month",
-    same_instansi & (is_self | sees_all_of_instansi | is_admin_of_employee_unit),
+    same_instansi & (is_self | sees_all_of_instansi),
 )
+
+
+def posted_in_admin_units(user, employee, start, end) -> bool:
+    """Whether the employee held a definitif post in one of the user's admin OPD units (or their
+    sub-units) on some day of [start, end], the rows views.employees_of_unit lists for those days.
+    Not today's post: an admin OPD keeps the months of an employee who moved out, and does not open
+    the months before an employee moved in (three queries: the units, then one EXISTS)."""
+    from ekinerja.org.models import Assignment, Role
+    from ekinerja.org.selectors import admin_unit_ids, user_roles
+
+    if employee is None or Role.ADMIN_OPD not in user_roles(user):
+        return False
+    units = admin_unit_ids(user)
+    return bool(units) and (
+        Assignment.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=start),
+            instansi_id=employee.instansi_id,
+            employee_id=employee.id,
+            kind=Assignment.Kind.DEFINITIF,
+            position__unit_id__in=units,
+            start__lte=end,
+        ).exists()
+    )
 
 
 def may_view_month(user, employee, start, end) -> bool:
     """Whether `user` may open the employee's attendance of [start, end] (a month page): with
-    view_employee_any_month, or as someone the employee was below in the hierarchy on some day of
-    it. Not today's hierarchy: a superior an employee left keeps the months they supervised and
-    does not follow them into the later ones, and a new superior does not open the months before
-    the employee came under them (two queries for a superior)."""
+    view_employee_any_month; as an admin OPD of a unit the employee held a definitif post in on some
+    day of it (posted_in_admin_units); or as someone the employee was below in the hierarchy on some
+    day of it. Not today's posts: an admin OPD or a superior an employee left keeps the months they
+    administered or supervised and does not follow them into the later ones, and a new one does not
+    open the months before the employee came to them. The month of a move opens for both (three
+    queries for an admin OPD, two for a superior)."""
     from ekinerja.org.selectors import employee_for_user, employees_below
 
     if user.has_perm("attendance.view_employee_any_month", employee):
         return True
+    if employee is None or not user.is_authenticated or employee.instansi_id != user.instansi_id:
+        return False
+    if posted_in_admin_units(user, employee, start, end):
+        return True
     me = employee_for_user(user)
-    if me is None or employee is None or employee.instansi_id != me.instansi_id:
+    if me is None or employee.instansi_id != me.instansi_id:
         return False
     return employee.id in employees_below(me, start, end)
 

@@ -1609,6 +1609,119 @@ SICK_MAX_MONTHS = {
 }
 
 
+# A run of sick leave with no working day of the employee between its requests is one sick leave
+# for the cap (PP 11/2017 Pasal 320 ayat (3), (4) as amended by PP 17/2020): a PNS or CPNS at
+# most 1 year plus an extension of at most 6 months on the tim penguji kesehatan's letter, a PPPK
+# the PPPK cap. Without it, 12 months then 12 more from the next day both passed.
+SICK_RUN_MONTHS = {"PNS": 18, "PPPK": SICK_MAX_MONTHS["PPPK"][0]}
+# Neighbours are read this far either side: a run reaching past it is longer than any cap anyway.
+_SICK_RUN_REACH = dt.timedelta(days=600)
+
+
+def _sick_run(employee: Employee, date_from: dt.date, date_to: dt.date, exclude) -> list:
+    """The employee's pending and approved sick leave requests (but `exclude`) forming one
+    continuous run with [date_from, date_to]: each next to the other or with only days between
+    that are no working day of the employee (weekends, holidays, a shift worker's days off:
+    workcal.leave_days, as a leave is charged). One query for the neighbours, one calendar read
+    for the gaps between them (none when they adjoin). Sorted by first day."""
+    # The dates are in the sane range (_check_leave), so the reach never leaves the calendar.
+    lo, hi = date_from - _SICK_RUN_REACH, date_to + _SICK_RUN_REACH
+    near = list(
+        LeaveRequest.objects.filter(
+            employee=employee,
+            leave_type__code=SICK,
+            status__in=ACTIVE_LEAVE,
+            date_from__lte=hi,
+            date_to__gte=lo,
+        )
+        .exclude(pk=exclude)
+        .order_by("date_from", "date_to", "pk")
+    )
+    if not near:
+        return []
+    spans = sorted(
+        [(r.date_from, r.date_to, r) for r in near] + [(date_from, date_to, None)],
+        key=lambda t: (t[0], t[1]),
+    )
+    # The days between consecutive requests that are not next to each other.
+    gaps, reach = [], spans[0][1]
+    for start, end, _ in spans[1:]:
+        if start > reach + dt.timedelta(days=1):
+            gaps.append((reach + dt.timedelta(days=1), start - dt.timedelta(days=1)))
+        reach = max(reach, end)
+    working: list[dt.date] = []
+    if gaps:
+        working = workcal.leave_days([employee], gaps[0][0], gaps[-1][1])[employee.id]
+    # Split into runs wherever a gap holds a working day; keep the one holding the new request.
+    run: list = []
+    found = False
+    reach = None
+    for start, end, req in spans:
+        if reach is not None and start > reach + dt.timedelta(days=1):
+            first, last = reach + dt.timedelta(days=1), start - dt.timedelta(days=1)
+            if any(first <= d <= last for d in working):
+                if found:
+                    break
+                run = []
+        run.append(req)
+        found = found or req is None
+        reach = end if reach is None else max(reach, end)
+    return [r for r in run if r is not None]
+
+
+def _check_sick_run(employee: Employee, date_from: dt.date, date_to: dt.date, exclude) -> None:
+    """Refuse a sick leave whose continuous run (_sick_run) would pass the cap: counted in
+    calendar months from the run's first day, 18 for a PNS or CPNS (1 year and the 6-month
+    extension, PP 11/2017 Pasal 320 ayat (3), (4) as amended by PP 17/2020), 1 for a PPPK (PP
+    49/2018 Pasal 83; Peraturan BKN 7/2022 Pasal 15). Pending requests count as approved ones;
+    refused and cancelled ones free their days. Checked when filed and at the final approval."""
+    others = _sick_run(employee, date_from, date_to, exclude)
+    if not others:
+        return
+    pppk = employee.status == Employee.Status.PPPK
+    months = SICK_RUN_MONTHS["PPPK" if pppk else "PNS"]
+    start = min(date_from, others[0].date_from)
+    end = max(date_to, max(r.date_to for r in others))
+    last = months_last_day(start, months)
+    if end <= last:
+        return
+    o_start, o_end = others[0].date_from, max(r.date_to for r in others)
+    left = max(0, (months_last_day(o_start, months) - o_end).days)
+    listed = ", ".join(
+        f"{rentang_tanggal(r.date_from, r.date_to)} ({r.get_status_display().lower()})"
+        for r in others
+    )
+    lead = (
+        f"Cuti sakit ini bersambung (tanpa hari kerja di antaranya) dengan cuti sakit {listed}, "
+        f"jadi dihitung sebagai satu cuti sakit mulai {tanggal(start)}"
+    )
+    if pppk:
+        rule = (
+            "cuti sakit PPPK paling lama 1 bulan (PP 49/2018 Pasal 83; Peraturan BKN 7/2022 "
+            f"Pasal 15), yaitu sampai {tanggal(last)}"
+        )
+        tail = (
+            " Cuti sakit karena gugur kandungan atau kecelakaan kerja dicatat BKPSDM berdasarkan "
+            "keputusan cutinya."
+        )
+    else:
+        rule = (
+            "paling lama 1 tahun ditambah perpanjangan paling lama 6 bulan, yaitu sampai "
+            f"{tanggal(last)} (PP 11/2017 Pasal 320 ayat (3) dan (4) sebagaimana diubah PP "
+            "17/2020)"
+        )
+        tail = (
+            f" Bagian setelah {tanggal(months_last_day(start, 12))} adalah perpanjangan, yang "
+            "hanya diberikan bila masih diperlukan berdasarkan surat keterangan dokter dari tim "
+            "penguji kesehatan."
+        )
+    remaining = (
+        f"Sisa {left} hari kalender." if left else "Tidak ada sisa cuti sakit yang dapat diajukan."
+    )
+    field_name = "date_to" if date_to >= o_end else "date_from"
+    raise ValidationError({field_name: f"{lead}: {rule}. {remaining}{tail}"})
+
+
 def nip_is_male(employee: Employee) -> bool:
     """Whether the employee's NIP records a man (digit 15 is 1). False when the NIP is not a valid
     18-digit NIP (org.nip.parse_nip), so nothing is refused on a number that says nothing."""
@@ -1817,6 +1930,8 @@ def _check_leave(
                 f"({clash.get_status_display().lower()})."
             }
         )
+    if leave_type.code == SICK:
+        _check_sick_run(employee, date_from, date_to, exclude)
     # Working days as the calendar has them; on a shift schedule, dates without a roster entry
     # count by the instansi's base pattern (workcal.leave_days, docs/attendance.md).
     days = len(workcal.leave_days([employee], date_from, date_to)[employee.id])
@@ -1920,8 +2035,9 @@ def leave_request_submit(
     attachment=None,
 ) -> LeaveRequest:
     """An employee asks for leave. Refused if it overlaps another pending or approved request, if it
-    covers no working day, if the type needs an attachment and none is given, or if cuti tahunan
-    exceeds the balance. Goes to the direct superior on the first day, or today's; when there is
+    covers no working day, if the type needs an attachment and none is given, if cuti tahunan
+    exceeds the balance, or if a sick leave with the sick leave it adjoins passes the cap
+    (_check_sick_run; checked again at the final approval). Goes to the direct superior on the first day, or today's; when there is
     neither (the top of the tree, every post above vacant) it waits at the superior's step with no
     approver and BKPSDM decides it there (selectors.without_superior), never its own; a type that
     needs BKPSDM then goes straight to BKPSDM's step."""

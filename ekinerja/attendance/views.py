@@ -563,12 +563,14 @@ def employees_of_unit(unit: Unit, start: dt.date, end: dt.date) -> list[Employee
     ids = org.unit_descendant_ids(unit)
     return list(
         Employee.objects.filter(
+            # One filter() call: the same assignment is in the unit, begins by `end` and lasts
+            # until `start` (chained, another assignment could satisfy the end).
+            Q(assignments__end__isnull=True) | Q(assignments__end__gte=start),
             assignments__kind=Assignment.Kind.DEFINITIF,
             assignments__position__unit_id__in=ids,
             assignments__start__lte=end,
+            is_active=True,
         )
-        .filter(Q(assignments__end__isnull=True) | Q(assignments__end__gte=start))
-        .filter(is_active=True)
         .distinct()
         .order_by("name")
     )
