@@ -343,7 +343,9 @@ def dashboard_legend(target: str, source: str) -> list[str]:
         "SKP baik ke atas: pegawai berpredikat Sangat Baik atau Baik dibagi pegawai yang sudah "
         "dinilai pada periode penilaian bulan ini.",
         "Nilai: rata-rata tepat waktu dan capaian aktivitas.",
-        "Pegawai dihitung pada OPD jabatan definitifnya.",
+        "Pegawai dihitung pada OPD jabatan definitifnya per tanggal jabatan di atas; "
+        "kehadiran dihitung per hari pada OPD tempat pegawai menjabat hari itu, sehingga hari kerja "
+        "pegawai yang pindah atau pensiun di tengah bulan tetap tercatat di OPD lamanya.",
         VACANT_NOTE,
         RANKING_NOTE,
     ]

@@ -16,15 +16,17 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from ekinerja.activities import selectors as activities
 from ekinerja.attendance import selectors as attendance
+from ekinerja.attendance.models import DailyAttendance
 from ekinerja.core import generations
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period
 from ekinerja.org import selectors as org
-from ekinerja.org.models import Unit
+from ekinerja.org.models import Assignment, Unit
 from ekinerja.performance import selectors as performance
 from ekinerja.tpp import selectors as tpp
 from ekinerja.tpp.policy import policy_from_dict
@@ -51,6 +53,10 @@ class OpdMonth:
     counts: list[OpdCounts]
     computed_at: dt.datetime | None = None  # when these figures were read from the database
     tpp_final: bool = False  # every computed list of the month is locked: its TPP will not change
+    # The first working day the nightly derivation has not stored yet (its absences without notice
+    # are unknown), when that holds the counted days back; None: nothing waits.
+    awaiting_derivation: dt.date | None = None
+    ended: bool = False  # the month is over (its figures may still wait for its last nights)
 
     @property
     def complete(self) -> bool:
@@ -70,15 +76,128 @@ def _target(instansi: Instansi, period: Period, working_days: int) -> tuple[Deci
     )
 
 
+#: The nightly job (attendance.tasks.nightly_recompute) derives again this many days back; a day
+#: older than that is as stored, whatever the stored rows look like.
+NIGHTLY_LOOKBACK_DAYS = 7
+
+
+def _derived_through(
+    instansi: Instansi, recent: list[dt.date], end: dt.date, headcount: int
+) -> dt.date | None:
+    """The first of the `recent` working days (the nightly job's look-back, up to `end`) that the
+    nightly derivation has not stored yet, or None when none waits (one query).
+
+    Only the nightly run (or `ekinerja attendance-recompute`) stores a day for everyone, a day
+    without any punch as "tanpa keterangan"; before it a finished day holds only the few employees
+    whose inputs changed after it closed (a late punch, a leave decided), so it would read better
+    than it was. A working day counts as stored once it holds a row for at least half the
+    employees in post (a whole-instansi run stores one for nearly everyone: present, absent or on
+    leave); the days after the last such day wait. An instansi without a single stored day in the
+    look-back (not recording attendance in e-Kinerja, or no nightly job at all) is not held back:
+    nothing would ever come (docs/reports.md)."""
+    days = [d for d in recent if d <= end]
+    if not days or not headcount:
+        return None
+    rows = dict(
+        DailyAttendance.objects.filter(instansi=instansi, date__gte=days[0], date__lte=days[-1])
+        .values("date")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("date", "n")
+    )
+    if not rows:
+        return None
+    stored = [d for d in days if rows.get(d, 0) * 2 >= headcount]
+    waiting = [d for d in days if not stored or d > stored[-1]]
+    return waiting[0] if waiting else None
+
+
+def _opd_spans(
+    instansi: Instansi, start: dt.date, end: dt.date, upto: dt.date, opd_of
+) -> dict[int, list[tuple[dt.date, dt.date, int]]]:
+    """Employee id -> the (first, last, OPD) of their definitif posts within [start, end], by first
+    day, for the employees whose definitif posts began or ended within [start, upto] (the days
+    counted and the headcount's day): the others held the same post all along (one query). The
+    same posts as org.staffing: an inactive employee's only while its dates say it lasted."""
+    definitif = Assignment.objects.filter(instansi=instansi, kind=Assignment.Kind.DEFINITIF)
+    changed = definitif.filter(
+        Q(start__gt=start, start__lte=upto) | Q(end__gte=start, end__lt=upto)
+    ).values("employee_id")
+    out: dict[int, list[tuple[dt.date, dt.date, int]]] = defaultdict(list)
+    for emp, unit, first, last in (
+        definitif.filter(
+            Q(end__isnull=True) | Q(end__gte=start),
+            Q(employee__is_active=True) | Q(end__isnull=False),
+            start__lte=end,
+            employee_id__in=changed,
+        )
+        .order_by("start")
+        .values_list("employee_id", "position__unit_id", "start", "end")
+    ):
+        out[emp].append((max(first, start), min(last or end, end), opd_of(unit)))
+    return out
+
+
+def _wholly_in(spans: list[tuple[dt.date, dt.date, int]], opd: int, start, end) -> bool:
+    """The spans are one OPD's, `opd`, without a gap over [start, end]."""
+    day = start
+    for first, last, unit in spans:
+        if unit != opd or first > day:
+            return False
+        day = max(day, last + dt.timedelta(days=1))
+    return day > end
+
+
+_PRESENT = {
+    DailyAttendance.Status.PRESENT,
+    DailyAttendance.Status.LATE,
+    DailyAttendance.Status.EARLY,
+    DailyAttendance.Status.LATE_EARLY,
+    DailyAttendance.Status.MISSING_IN,
+    DailyAttendance.Status.MISSING_OUT,
+}
+
+
+def _days_by_opd(
+    instansi: Instansi,
+    spans: dict[int, list[tuple[dt.date, dt.date, int]]],
+    start: dt.date,
+    end: dt.date,
+) -> dict[int, dict[str, int]]:
+    """OPD id -> the attendance counts of these employees' stored days in [start, end], each day
+    for the OPD of the post held on it; a day without a post counts nowhere (one query, for the
+    few who moved, joined or left during the month). The same rules as
+    attendance.selectors.attendance_counts, per day."""
+    st = DailyAttendance.Status
+    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for emp, day, status, working, late in DailyAttendance.objects.filter(
+        instansi=instansi, employee_id__in=list(spans), date__gte=start, date__lte=end
+    ).values_list("employee_id", "date", "status", "working", "late_minutes"):
+        opd = next((u for first, last, u in spans[emp] if first <= day <= last), None)
+        if opd is None:
+            continue
+        a = out[opd]
+        off = status == st.OFF
+        a["scheduled_days"] += working and not off
+        a["leave_days"] += working and status == st.LEAVE
+        a["present_days"] += status in _PRESENT
+        a["on_time_days"] += status == st.PRESENT
+        a["late_days"] += late > 0 and not off
+        a["late_minutes"] += 0 if off else late
+        a["absent_days"] += status == st.ABSENT
+    return out
+
+
 def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
     """Every OPD's counts for `period` as of `today`: posts on the month's last day (today in the
     current month), attendance and activities up to the month's last day (yesterday in the current
-    month: today is not over). An employee counts wholly for the OPD of their definitif post on
-    that day."""
+    month: today is not over), or up to the day before the first working day the nightly
+    derivation has not stored yet. Each stored day of attendance counts for the OPD of the
+    definitif post held on that day (a leaver's days stay with the OPD they left); headcounts,
+    activities and targets count for the OPD of the post on the last day."""
     staff_day = min(period.last_day, today)
     data_end: dt.date | None = min(period.last_day, today - dt.timedelta(days=1))
-    if data_end < period.first_day:
-        data_end = None
+    lookback = today - dt.timedelta(days=NIGHTLY_LOOKBACK_DAYS + 1)
     tree = tpp.UnitTree.load(instansi)
     opds = {uid for uid, kind in tree.kind.items() if kind == Unit.Kind.OPD}
     opd_cache: dict[int, int] = {}
@@ -89,16 +208,47 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
         return opd_cache[unit_id]
 
     staff = org.staffing(instansi, on=staff_day, since=period.first_day)
-    days = workcal.default_working_days(instansi, period.first_day, period.last_day)
+    # One calendar read for the month and the nightly job's look-back before it.
+    calendar = workcal.default_working_days(
+        instansi, min(period.first_day, lookback), period.last_day
+    )
+    days = [d for d in calendar if d >= period.first_day]
+    awaiting = (
+        _derived_through(
+            instansi, [d for d in calendar if d >= lookback], data_end, len(staff.definitif)
+        )
+        if data_end >= period.first_day  # else nothing is counted anyway (a month's 1st)
+        else None
+    )
+    if awaiting is not None:
+        data_end = awaiting - dt.timedelta(days=1)
+    if data_end < period.first_day:
+        data_end = None
     counted = sum(1 for d in days if data_end is not None and d <= data_end)
     full, source = _target(instansi, period, len(days))
     # One employee's target over the counted days, in whole minutes (half up).
     target = (
         (full * counted / len(days)).quantize(Decimal(1), ROUND_HALF_UP) if days else Decimal(0)
     )
+    moved: dict[int, dict[str, int]] = {}
     if data_end is not None:
         att = attendance.attendance_counts(instansi, period.first_day, data_end)
         minutes = activities.minutes_by_employee(instansi, period.first_day, data_end)
+        # Who was not in one OPD all through the counted days (moved, joined, left): their days
+        # are counted day by day, each for the OPD of that day.
+        spans = _opd_spans(instansi, period.first_day, data_end, staff_day, opd_of)
+        split = {
+            emp: s
+            for emp, s in spans.items()
+            if emp in att
+            and not (
+                emp in staff.definitif
+                and _wholly_in(s, opd_of(staff.definitif[emp]), period.first_day, data_end)
+            )
+        }
+        if split:
+            moved = _days_by_opd(instansi, split, period.first_day, data_end)
+            att = {emp: c for emp, c in att.items() if emp not in split}
     else:
         att, minutes = {}, {}
     sums = tpp.computed_sums_by_unit(instansi, period)
@@ -149,6 +299,10 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
         predicate = predicates.get(emp)
         if predicate:
             a[f"skp_{predicate}"] += 1
+    for opd, counted_days in moved.items():
+        a = acc[opd]
+        for key, n in counted_days.items():
+            a[key] += n
     for unit, (ceiling, gross) in sums.items():
         a = acc[opd_of(unit)]
         a["ceiling"] += ceiling
@@ -181,6 +335,8 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
         counts=counts,
         computed_at=timezone.now(),
         tpp_final=bool(sums) and not tpp.unlocked_lists_of(instansi, period),
+        awaiting_derivation=awaiting,
+        ended=today > period.last_day,
     )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 
 from ekinerja.core import spreadsheets
+from ekinerja.core.money import round_rupiah
 from ekinerja.core.periods import tanggal
 
 from . import indicators
@@ -20,6 +21,11 @@ def _response(buf: io.BytesIO, name: str) -> HttpResponse:
     resp = HttpResponse(buf.getvalue(), content_type=XLSX)
     resp["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp
+
+
+def _rupiah(value: Decimal | None) -> int | None:
+    """Whole rupiah, exact in the cell (a float would do up to 2^53, an int says so)."""
+    return None if value is None else int(round_rupiah(value))
 
 
 def _num(value):
@@ -79,7 +85,15 @@ def _lines(month: OpdMonth) -> list[str]:
         if month.data_end
         else "Belum ada hari yang selesai pada bulan ini"
     )
-    return [upto, f"Pegawai dan jabatan per {tanggal(month.staff_day)}"]
+    waiting = (
+        [
+            f"Kehadiran sejak {tanggal(month.awaiting_derivation)} belum direkap oleh proses "
+            "malam, jadi belum dihitung"
+        ]
+        if month.awaiting_derivation
+        else []
+    )
+    return [upto, *waiting, f"Pegawai dan jabatan per {tanggal(month.staff_day)}"]
 
 
 def _notes(legend, month: OpdMonth) -> list[str]:
@@ -105,6 +119,8 @@ def dashboard_workbook(
         "Entri menunggu verifikasi",
         "Capaian aktivitas (%)",
         "Capaian TPP (%)",
+        "TPP kotor (Rp)",
+        "Pagu TPP (Rp)",
         "SKP Sangat Baik",
         "SKP Baik",
         "SKP Butuh Perbaikan",
@@ -133,6 +149,8 @@ def dashboard_workbook(
             c.pending_entries,
             r.activity_pct,
             r.tpp_pct,
+            _rupiah(c.gross),
+            _rupiah(c.ceiling),
             c.skp_sangat_baik,
             c.skp_baik,
             c.skp_butuh_perbaikan,
