@@ -244,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         "DB_CONN_MAX_AGE": "600",
         "ALLOWED_HOSTS": "127.0.0.1",
         "BENCH_ACCOUNTS": str(tmp / "accounts.json"),
+        # Phones with no wait would pass the per-token API limit (docs/api.md).
+        "API_RATE_LIMIT": "0",
     }
     redis_db = None
     if args.redis:

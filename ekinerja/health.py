@@ -6,7 +6,10 @@ when the database, the cache and the job queue answer, else 503, with what faile
 - cache: a write and read back (Redis in production, the process's memory otherwise);
 - queue: a connection to Celery's broker (Redis) when REDIS_URL is set; "inline" without one (jobs
   run in the request). Whether a worker takes the jobs is seen on the TPP run page (a job not started
-  after five minutes is reported there) and with `celery -A ekinerja inspect ping`."""
+  after five minutes is reported there) and with `celery -A ekinerja inspect ping`;
+- beat: the age of beat's last heartbeat (core.tasks.beat_heartbeat, in the cache) when REDIS_URL is
+  set, failed beyond BEAT_STALE_MINUTES (beat stopped, or no worker runs what it sends: the nightly
+  jobs and the machine pulls are not done); "tidak berlaku" without Redis (no beat: cron)."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -46,7 +50,24 @@ def _queue() -> str:
     return "ok"
 
 
-CHECKS = {"database": _database, "cache": _cache, "queue": _queue}
+NOT_APPLICABLE = "tidak berlaku"
+
+
+def _beat() -> str:
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return NOT_APPLICABLE  # no broker, no beat: the periodic jobs run from cron
+    from ekinerja.core.tasks import heartbeat_last
+
+    last = heartbeat_last()
+    if last is None:
+        return "gagal: belum ada detak"
+    minutes = int((timezone.now() - last).total_seconds() // 60)
+    if minutes >= settings.BEAT_STALE_MINUTES:
+        return f"gagal: detak terakhir {minutes} menit lalu"
+    return "ok"
+
+
+CHECKS = {"database": _database, "cache": _cache, "queue": _queue, "beat": _beat}
 
 
 @never_cache
@@ -59,7 +80,7 @@ def health(request):
             states[name] = check()
         except Exception as exc:  # noqa: BLE001 - reported as the component's state
             states[name] = f"gagal: {type(exc).__name__}"
-    healthy = all(v in ("ok", "inline") for v in states.values())
+    healthy = all(v in ("ok", "inline", NOT_APPLICABLE) for v in states.values())
     return JsonResponse(
         {
             "status": "ok" if healthy else "gagal",

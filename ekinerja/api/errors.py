@@ -225,3 +225,41 @@ METHOD_NOT_ALLOWED = "Metode {method} tidak tersedia di alamat ini. Yang tersedi
 
 def method_not_allowed(method: str, allowed: list[str]) -> str:
     return METHOD_NOT_ALLOWED.format(method=method, allowed=", ".join(sorted(allowed)) or "-")
+
+
+# --------------------------------------------------------------------------------------------------
+# 409 Conflict: the request is well formed, but the row it acts on is not in a state that allows it
+# (an entry already verified or expired, a decision already taken, a list changed since the client
+# read it, a nonce already used). Sending the same request again will not help; reading the row
+# again (or waiting for its state to change) will. A request the client can correct by changing
+# what it sends (a field out of range, a time overlapping another entry, a closed entry window for
+# the date it chose) stays 422.
+
+#: The field on which the services report the state of the row a request acts on: never a field of
+#: a request (no API body has `status`), so an error on it cannot be corrected by the client.
+CONFLICT_FIELDS = frozenset({"status"})
+#: A ValidationError raised with this `code` is a conflict whatever its field.
+CONFLICT_CODE = "conflict"
+
+
+class Conflict(Exception):
+    """Raised by a route for a conflict of its own: 409 `{detail, errors}`, `errors` keyed by
+    `field` (`__all__` when the request as a whole conflicts), as a service's ValidationError is
+    answered."""
+
+    def __init__(self, message: str, field: str = "__all__"):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def is_conflict(exc) -> bool:
+    """Whether a service's ValidationError is about the state of a row (409), not the request's
+    input (422): it names a CONFLICT_FIELDS field, or carries CONFLICT_CODE."""
+    if hasattr(exc, "error_dict"):
+        if CONFLICT_FIELDS & set(exc.error_dict):
+            return True
+        items = [e for errs in exc.error_dict.values() for e in errs]
+    else:
+        items = exc.error_list
+    return any(getattr(e, "code", None) == CONFLICT_CODE for e in items)

@@ -3,7 +3,9 @@
 They do not come from the routes but from api.v1's exception handlers and ninja itself: a body
 that is not JSON (400), no or a bad token (401), a temporary password or a refused action (403), a
 row that does not exist or is another instansi's (404), a request that does not fit the schema or
-a rule of a service (422). A route's own answer with the same status (the check-in's `Refusal`) is
+a rule of a service (422), a write that conflicts with the current state of the row it acts on
+(409, api.errors.is_conflict), too many requests (429 with `Retry-After`, api.throttle). A route's
+own answer with the same status (the check-in's `Refusal`) is
 kept and the common one added as an alternative (`anyOf`), so a client (and the schemathesis fuzz
 test, tests/api/test_fuzz.py) finds every answer the server can give in the document."""
 
@@ -50,36 +52,68 @@ def _ref(model: type[Schema]) -> dict:
 
 MESSAGE = _ref(Message)
 INVALID = {"anyOf": [_ref(SchemaInvalid), _ref(RuleInvalid)]}
+CONFLICT = _ref(RuleInvalid)
 
-# status -> (description, schema, applies to the operation?)
+#: The header of every 429 (api.throttle, and POST /auth/token's login throttle).
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Detik yang harus ditunggu sebelum mengirim lagi.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+WRITES = {"post", "put", "patch", "delete"}
+
+# status -> (description, schema, applies to the operation (op, method)?)
 COMMON: dict[int, tuple[str, dict, Any]] = {
     400: (
         "Isi permintaan bukan JSON yang sah.",
         MESSAGE,
-        lambda op: "requestBody" in op,
+        lambda op, method: "requestBody" in op,
     ),
     401: (
         "Belum masuk, atau token tidak berlaku lagi.",
         MESSAGE,
-        lambda op: bool(op.get("security")),
+        lambda op, method: bool(op.get("security")),
     ),
     403: (
         "Tidak diizinkan (mis. akun masih memakai kata sandi sementara).",
         MESSAGE,
-        lambda op: bool(op.get("security")),
+        lambda op, method: bool(op.get("security")),
     ),
     404: (
         "Data tidak ditemukan (atau milik instansi lain).",
         MESSAGE,
-        lambda op: bool(op.get("security")),
+        lambda op, method: bool(op.get("security")),
+    ),
+    409: (
+        "Bertentangan dengan keadaan data saat ini (mis. aktivitas sudah diverifikasi, sudah "
+        "diputuskan, atau diubah sejak dibaca): `detail` berupa kalimat, `errors` per kolom "
+        "(biasanya `status`). Mengirim ulang permintaan yang sama tidak akan berhasil; baca lagi "
+        "datanya.",
+        CONFLICT,
+        # A route answering conflicts itself (the check-in's `Refusal`) documents its own 409.
+        lambda op, method: (
+            method in WRITES
+            and bool(op.get("security"))
+            and not {409, "409"} & set(op.get("responses", {}))
+        ),
     ),
     422: (
         "Permintaan tidak sesuai skema (`detail` berisi daftar kolom) atau ditolak aturan "
         "(`detail` berupa kalimat, `errors` per kolom).",
         INVALID,
-        lambda op: bool(op.get("parameters")) or "requestBody" in op,
+        lambda op, method: bool(op.get("parameters")) or "requestBody" in op,
+    ),
+    429: (
+        "Terlalu banyak permintaan (per token; POST /auth/token per alamat). Tunggu selama "
+        "`Retry-After` detik, lalu kirim lagi.",
+        MESSAGE,
+        lambda op, method: True,
     ),
 }
+#: Headers of a common answer, by status.
+HEADERS: dict[int, dict] = {429: RETRY_AFTER}
 
 
 def _alternatives(schema: dict) -> list[dict]:
@@ -107,14 +141,16 @@ def document_errors(openapi: dict) -> dict:
         schemas.update(definition.pop("$defs", {}))
         schemas.setdefault(model.__name__, definition)
     for methods in openapi.get("paths", {}).values():
-        for op in methods.values():
+        for method, op in methods.items():
             responses = op.setdefault("responses", {})
             for status, (description, schema, applies) in COMMON.items():
-                if not applies(op):
+                if not applies(op, method):
                     continue
                 # ninja's keys are numbers; a route's `openapi_extra` may have written strings.
                 key = str(status) if str(status) in responses else status
                 answer = responses.setdefault(key, {"description": description})
                 content = answer.setdefault("content", {}).setdefault("application/json", {})
                 content["schema"] = _merge(content["schema"], schema) if content else schema
+                if status in HEADERS:
+                    answer.setdefault("headers", {}).update(HEADERS[status])
     return openapi

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern
 from ninja import Field, NinjaAPI, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as SchemaError
 
 from ekinerja.activities import selectors as activity_selectors
@@ -27,6 +28,7 @@ from ekinerja.org.forms import LoginForm, login_refusal
 from . import errors
 from .auth import session_auth, token_auth
 from .openapi import Message, document_errors
+from .throttle import rate_limit, too_many
 
 
 class Api(NinjaAPI):
@@ -71,8 +73,13 @@ api = Api(
     "satu perangkat (mis. ponsel yang hilang) dicabut dengan DELETE /api/v1/auth/tokens/{id}. "
     "Daftar panjang dibagi per halaman dengan `limit` dan `offset` (GET "
     "/api/v1/activities/inbox): jawaban memuat `total`, `limit`, `offset` dan `next_offset` "
-    "(null pada halaman terakhir).",
+    "(null pada halaman terakhir). Permintaan yang bertentangan dengan keadaan data saat ini "
+    "(mis. mengubah atau menghapus aktivitas yang sudah diverifikasi, memutuskan aktivitas yang "
+    "sudah diputuskan, data yang berubah sejak dibaca) dijawab 409; terlalu banyak permintaan "
+    "dari satu token dijawab 429 dengan `Retry-After` (detik).",
     auth=[token_auth, session_auth],
+    # Per token, and per address for POST /auth/token (api.throttle; settings.API_RATE_LIMIT...).
+    throttle=[rate_limit],
     urls_namespace="api-v1",
     # Swagger assets are served locally only when ninja's static files are installed; never a CDN.
     docs_url="/docs" if "ninja" in settings.INSTALLED_APPS else None,
@@ -87,11 +94,28 @@ def _field_errors(exc: ValidationError) -> dict[str, list[str]]:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
+    """A service's refusal: 422 for the request's input, 409 when it is about the state of the row
+    the request acts on (api.errors.is_conflict: the services' `status` field), in one shape."""
     return api.create_response(
         request,
         {"detail": " ".join(exc.messages), "errors": _field_errors(exc)},
-        status=422,
+        status=409 if errors.is_conflict(exc) else 422,
     )
+
+
+@api.exception_handler(errors.Conflict)
+def _conflict(request, exc: errors.Conflict):
+    return api.create_response(
+        request, {"detail": exc.message, "errors": {exc.field: [exc.message]}}, status=409
+    )
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, exc: Throttled):
+    """Over the rate limit (api.throttle): 429, ninja adds `Retry-After` with the same seconds."""
+    seconds = math.ceil(exc.wait) if exc.wait else None
+    login = getattr(request, "auth", None) is None  # POST /auth/token, counted per address
+    return api.create_response(request, {"detail": too_many(seconds, login=login)}, status=429)
 
 
 @api.exception_handler(SchemaError)
@@ -146,15 +170,20 @@ SESSION_NOT_A_TOKEN = (
 )
 
 
-def _login_refusal(request) -> Status | None:
+def _login_refusal(request) -> Status | HttpResponse | None:
     """What the login page says of a failed attempt, in the same words (org.forms.login_refusal):
-    the client's address refused for a while (429), or the account locked, until when (403). None
-    for a plain wrong password."""
+    the client's address refused for a while (429, with `Retry-After` as every 429 of the API: the
+    throttle's whole window, core.auth counts it from the address's first failure), or the account
+    locked, until when (403). None for a plain wrong password."""
     refusal = login_refusal(request)
     if refusal is None:
         return None
     code, message = refusal
-    return Status(429 if code == "throttled" else 403, {"detail": message})
+    if code != "throttled":
+        return Status(403, {"detail": message})
+    response = api.create_response(request, {"detail": message}, status=429)
+    response["Retry-After"] = str(settings.LOGIN_IP_MINUTES * 60)
+    return response
 
 
 @auth_router.post(

@@ -51,6 +51,9 @@ class Device(TenantModel):
     # Pull (pyzk): the device-clock time of the newest punch already taken, so a pull can resume.
     pulled_until = models.DateTimeField("ditarik sampai", null=True, blank=True)
 
+    # The Comm Key is the machine's password: the audit log records it as "••••" (core.audit).
+    audit_secret_fields = ("comm_key",)
+
     class Meta:
         verbose_name = "mesin absensi"
         verbose_name_plural = "mesin absensi"

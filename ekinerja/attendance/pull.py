@@ -73,8 +73,11 @@ def pull_device(device: Device, *, connect=None, recompute: bool = True) -> Pull
         if isinstance(exc, OSError | TimeoutError) or "timed out" in str(exc).lower():
             reason = "mesin tidak menjawab di alamat itu (periksa IP, port, kabel dan jaringan)"
         elif "unauthenticated" in str(exc).lower():
+            # The key is the machine's password: this message reaches the server's log and the
+            # command's output, so it says only whether one other than the default 0 was sent.
+            sent = "0 (bawaan)" if not device.comm_key else "yang tersimpan (bukan 0)"
             reason = (
-                f"mesin menolak Comm Key {device.comm_key}; samakan kolom Comm Key mesin ini di "
+                f"mesin menolak Comm Key {sent}; samakan kolom Comm Key mesin ini di "
                 "Mesin absensi dengan Comm Key di mesin (Menu → Komunikasi → Koneksi PC), atau "
                 "setel keduanya ke 0"
             )

@@ -26,10 +26,65 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+#: How a secret field's value is recorded in a snapshot, and in `after` when the change altered it.
+SECRET_MASK = "••••"
+SECRET_CHANGED = "•••• (diubah)"
+
+
+class _Secret(str):
+    """A secret field's value in a snapshot: it reads, compares with text and is stored as
+    SECRET_MASK; two of them compare by the value they stand for, kept in memory only, so a
+    before/after pair tells "changed" without recording what it was or became (audit_record)."""
+
+    def __new__(cls, value: Any) -> _Secret:
+        self = super().__new__(cls, SECRET_MASK)
+        self._value = value
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Secret):
+            return self._value == other._value
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+    def __reduce__(self):  # pickled or copied: the mask only, never the value
+        return (str, (SECRET_MASK,))
+
+
+def secret_fields(model: type[models.Model] | models.Model) -> frozenset[str]:
+    """The fields a model marks secret (`audit_secret_fields = ("comm_key",)` on the model class: a
+    machine's password, a key): never written to the audit log in clear."""
+    return frozenset(getattr(model, "audit_secret_fields", ()))
+
+
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    """The concrete field values of a model instance, for before/after records."""
+    """The concrete field values of a model instance, for before/after records; the model's secret
+    fields (secret_fields) are recorded as SECRET_MASK, or SECRET_CHANGED in `after` when changed."""
     names = fields or [f.attname for f in obj._meta.concrete_fields]
-    return _jsonable({name: getattr(obj, name) for name in names})
+    hidden = secret_fields(obj)
+    return _jsonable(
+        {
+            name: _Secret(getattr(obj, name)) if name in hidden else getattr(obj, name)
+            for name in names
+        }
+    )
+
+
+def _mark_changed_secrets(before: dict | None, after: dict | None) -> dict | None:
+    """`after` with each secret that differs from `before`'s recorded as SECRET_CHANGED (a new
+    row, before None: as SECRET_MASK)."""
+    if not before or not after:
+        return after
+    return {
+        k: SECRET_CHANGED
+        if isinstance(v, _Secret) and isinstance(before.get(k), _Secret) and v != before[k]
+        else v
+        for k, v in after.items()
+    }
 
 
 def audit_record(
@@ -56,7 +111,7 @@ def audit_record(
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:255] if obj is not None else "",
         before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        after=_jsonable(_mark_changed_secrets(before, after)) if after is not None else None,
         reason=reason,
         ip_address=ip_address,
     )
@@ -83,7 +138,9 @@ def audit_row(
         object_id=str(obj.pk),
         object_repr=str(obj)[:255],
         before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else snapshot(obj),
+        after=_jsonable(
+            _mark_changed_secrets(before, after if after is not None else snapshot(obj))
+        ),
         reason=reason,
     )
 

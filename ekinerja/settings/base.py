@@ -142,6 +142,14 @@ LOGIN_LOCKOUT_MINUTES = env_int(os.environ, "LOGIN_LOCKOUT_MINUTES", 15, minimum
 # failures from one address refuse its further attempts for fifteen minutes (core.auth; 0 = off).
 LOGIN_IP_THRESHOLD = env_int(os.environ, "LOGIN_IP_THRESHOLD", 20)  # 0: off
 LOGIN_IP_MINUTES = env_int(os.environ, "LOGIN_IP_MINUTES", 15, minimum=1)
+# The JSON API's rate limit (ekinerja/api/throttle.py, docs/api.md): each bearer token (a browser
+# session: its account) API_RATE_LIMIT requests per API_RATE_WINDOW seconds; each client address
+# API_TOKEN_RATE_LIMIT logins (POST /api/v1/auth/token) per API_TOKEN_RATE_WINDOW seconds. Beyond:
+# 429 with Retry-After. A phone sending a day's entries one by one makes a few dozen. 0 = off.
+API_RATE_LIMIT = env_int(os.environ, "API_RATE_LIMIT", 120)
+API_RATE_WINDOW = env_int(os.environ, "API_RATE_WINDOW", 60, minimum=1)
+API_TOKEN_RATE_LIMIT = env_int(os.environ, "API_TOKEN_RATE_LIMIT", 30)
+API_TOKEN_RATE_WINDOW = env_int(os.environ, "API_TOKEN_RATE_WINDOW", 60, minimum=1)
 # Behind a reverse proxy every request comes from the proxy: the header it sets to the client's
 # address (nginx: proxy_set_header X-Real-IP $remote_addr -> "HTTP_X_REAL_IP"). Empty: REMOTE_ADDR.
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
@@ -231,8 +239,22 @@ LOGGING = {
 # Nightly jobs (`celery -A ekinerja beat` beside the worker in production), in the server's zone.
 from celery.schedules import crontab  # noqa: E402
 
+# Beat's heartbeat (core.tasks.beat_heartbeat) every few minutes; /health/ reports beat as failed
+# when the last one run is older than BEAT_STALE_MINUTES: three missed beats, so a worker busy for a
+# while with long jobs (a month's TPP run, an import) is not taken for a stopped beat.
+BEAT_HEARTBEAT_MINUTES = 5
+BEAT_STALE_MINUTES = 15
+
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # An interval, not a crontab: beat sends it at its start when the last one is older (so /health/
+    # sees a restarted beat at once), then every BEAT_HEARTBEAT_MINUTES. One still queued when the
+    # next is due is dropped (expires) rather than piling up behind a stopped worker.
+    "core-beat-heartbeat": {
+        "task": "ekinerja.core.tasks.beat_heartbeat",
+        "schedule": BEAT_HEARTBEAT_MINUTES * 60,
+        "options": {"expires": BEAT_HEARTBEAT_MINUTES * 60 - 30},
+    },
     # Machines on the LAN that cannot push (ADMS) are read every half hour; a pull that has not
     # started within 25 minutes (a worker busy with a month's run) gives way to the next one.
     "attendance-pull-devices": {

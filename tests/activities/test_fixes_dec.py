@@ -94,7 +94,7 @@ def test_the_api_refuses_to_submit_an_approved_entry(client, office):
     resp = client.post(
         f"/api/v1/activities/entries/{e.pk}/submit", HTTP_AUTHORIZATION=f"Bearer {token}"
     )
-    assert resp.status_code == 422
+    assert resp.status_code == 409  # a conflict with the entry's state (docs/api.md)
     assert "status" in resp.json()["errors"]
     assert ActivityEntry.objects.get(pk=e.pk).status == "approved"
 

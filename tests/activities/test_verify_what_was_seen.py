@@ -166,7 +166,7 @@ def test_the_api_inbox_gives_the_time_a_decision_sends_back(client, office, at):
         content_type="application/json",
         **h,
     )
-    assert resp.status_code == 422
+    assert resp.status_code == 409  # changed since seen_at: a conflict (docs/api.md)
     assert ActivityEntry.objects.get(pk=b.pk).status == EntryStatus.SUBMITTED
 
 

@@ -117,7 +117,7 @@ def test_the_openapi_document_lists_the_error_answers_and_local_times(client):
 
     invalid = {"anyOf": [{"$ref": ref("SchemaInvalid")}, {"$ref": ref("RuleInvalid")}]}
     create = doc["paths"][URL]["post"]["responses"]
-    assert set(create) == {"201", "400", "401", "403", "404", "422"}
+    assert set(create) == {"201", "400", "401", "403", "404", "409", "422", "429"}
     assert schema(URL, "post", "422") == invalid
     assert schema(URL, "post", "401") == {"$ref": ref("Message")}
     # A route's own answer stays, the common one is an alternative.
@@ -126,12 +126,13 @@ def test_the_openapi_document_lists_the_error_answers_and_local_times(client):
         {"$ref": ref("Refusal")},
         *invalid["anyOf"],
     ]
-    # Nothing to refuse: no parameters, no body.
+    # Nothing to refuse: no parameters, no body (429: the rate limit, on every operation).
     assert set(doc["paths"]["/api/v1/activities/inbox/summary"]["get"]["responses"]) == {
         "200",
         "401",
         "403",
         "404",
+        "429",
     }
     # The inbox takes one parameter (employee_id), so it can answer 422 too.
     assert set(doc["paths"]["/api/v1/activities/inbox"]["get"]["responses"]) == {
@@ -140,6 +141,7 @@ def test_the_openapi_document_lists_the_error_answers_and_local_times(client):
         "403",
         "404",
         "422",
+        "429",
     }
     # No token needed, so no 401/404 of the common kind beyond its own (429: a throttled address).
     assert set(doc["paths"]["/api/v1/auth/token"]["post"]["responses"]) == {

@@ -172,7 +172,7 @@ def test_the_document_lists_the_token_answers(client):
     assert issue["429"]["content"]["application/json"]["schema"] == message
     assert issue["403"]["content"]["application/json"]["schema"] == message
     revoke = paths["delete"]["responses"]
-    assert set(revoke) == {"204", "400", "401", "403", "404"}
+    assert set(revoke) == {"204", "400", "401", "403", "404", "409", "429"}
     assert revoke["400"]["content"]["application/json"]["schema"] == message
 
 

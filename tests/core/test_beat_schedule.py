@@ -11,5 +11,6 @@ def test_nightly_jobs_are_scheduled_and_registered():
         "ekinerja.activities.tasks.nightly_deadlines",
         "ekinerja.tpp.tasks.nightly_policy_sync",
         "ekinerja.attendance.tasks.pull_devices",  # the machines that cannot push
+        "ekinerja.core.tasks.beat_heartbeat",
     }
     assert scheduled <= set(app.tasks)
