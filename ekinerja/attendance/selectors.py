@@ -805,10 +805,16 @@ class AttendanceCounts:
 
 
 def attendance_counts(
-    instansi: Instansi, start: dt.date, end: dt.date
-) -> dict[int, AttendanceCounts]:
+    instansi: Instansi,
+    start: dt.date,
+    end: dt.date,
+    *,
+    employee_ids: Iterable[int] | None = None,
+    per_day: bool = False,
+) -> dict:
     """Employee id -> their stored daily attendance in [start, end], counted by status (one
-    query). Read from DailyAttendance, which the nightly job and every change to a day's inputs
+    query); only `employee_ids` when given. `per_day`: keyed by (employee id, date) instead, each
+    day counted alone by the same rules (the OPD reports split a mover's days between OPDs). Read from DailyAttendance, which the nightly job and every change to a day's inputs
     keep derived, so a whole instansi's month costs one aggregation, not a derivation.
 
     Only working days count as scheduled (or as leave): a leave day on a weekend, a holiday or a
@@ -822,9 +828,12 @@ def attendance_counts(
     st = DailyAttendance.Status
     present = [st.PRESENT, st.LATE, st.EARLY, st.LATE_EARLY, st.MISSING_IN, st.MISSING_OUT]
     working = Q(working=True) & ~Q(status=st.OFF)
+    found = DailyAttendance.objects.filter(instansi=instansi, date__gte=start, date__lte=end)
+    if employee_ids is not None:
+        found = found.filter(employee_id__in=list(employee_ids))
+    keys = ("employee_id", "date") if per_day else ("employee_id",)
     rows = (
-        DailyAttendance.objects.filter(instansi=instansi, date__gte=start, date__lte=end)
-        .values("employee_id")
+        found.values(*keys)
         .annotate(
             scheduled=Count("id", filter=working),
             leave=Count("id", filter=working & Q(status=st.LEAVE)),
@@ -838,7 +847,7 @@ def attendance_counts(
         )
         .order_by()
         .values_list(
-            "employee_id",
+            *keys,
             "scheduled",
             "leave",
             "present",
@@ -848,9 +857,10 @@ def attendance_counts(
             "absent",
         )
     )
+    n = len(keys)
     return {
-        emp: AttendanceCounts(sched, leave, pres, ok, late, late_min or 0, absent)
-        for emp, sched, leave, pres, ok, late, late_min, absent in rows
+        (row[:n] if per_day else row[0]): AttendanceCounts(*row[n:-2], row[-2] or 0, row[-1])
+        for row in rows
     }
 
 

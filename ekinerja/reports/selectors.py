@@ -148,14 +148,15 @@ def _wholly_in(spans: list[tuple[dt.date, dt.date, int]], opd: int, start, end) 
     return day > end
 
 
-_PRESENT = {
-    DailyAttendance.Status.PRESENT,
-    DailyAttendance.Status.LATE,
-    DailyAttendance.Status.EARLY,
-    DailyAttendance.Status.LATE_EARLY,
-    DailyAttendance.Status.MISSING_IN,
-    DailyAttendance.Status.MISSING_OUT,
-}
+def _add_counts(a: dict, c) -> None:
+    """Add one employee's (or one day's) attendance counts to an OPD's."""
+    a["scheduled_days"] += c.scheduled
+    a["leave_days"] += c.leave
+    a["present_days"] += c.present
+    a["on_time_days"] += c.on_time
+    a["late_days"] += c.late
+    a["late_minutes"] += c.late_minutes
+    a["absent_days"] += c.absent
 
 
 def _days_by_opd(
@@ -166,25 +167,14 @@ def _days_by_opd(
 ) -> dict[int, dict[str, int]]:
     """OPD id -> the attendance counts of these employees' stored days in [start, end], each day
     for the OPD of the post held on it; a day without a post counts nowhere (one query, for the
-    few who moved, joined or left during the month). The same rules as
-    attendance.selectors.attendance_counts, per day."""
-    st = DailyAttendance.Status
+    few who moved, joined or left during the month; attendance.attendance_counts per day, so the
+    same rules)."""
     out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for emp, day, status, working, late in DailyAttendance.objects.filter(
-        instansi=instansi, employee_id__in=list(spans), date__gte=start, date__lte=end
-    ).values_list("employee_id", "date", "status", "working", "late_minutes"):
+    days = attendance.attendance_counts(instansi, start, end, employee_ids=spans, per_day=True)
+    for (emp, day), c in days.items():
         opd = next((u for first, last, u in spans[emp] if first <= day <= last), None)
-        if opd is None:
-            continue
-        a = out[opd]
-        off = status == st.OFF
-        a["scheduled_days"] += working and not off
-        a["leave_days"] += working and status == st.LEAVE
-        a["present_days"] += status in _PRESENT
-        a["on_time_days"] += status == st.PRESENT
-        a["late_days"] += late > 0 and not off
-        a["late_minutes"] += 0 if off else late
-        a["absent_days"] += status == st.ABSENT
+        if opd is not None:
+            _add_counts(out[opd], c)
     return out
 
 
@@ -283,13 +273,7 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
         a["employees"] += 1
         c = att.get(emp)
         if c is not None:
-            a["scheduled_days"] += c.scheduled
-            a["leave_days"] += c.leave
-            a["present_days"] += c.present
-            a["on_time_days"] += c.on_time
-            a["late_days"] += c.late
-            a["late_minutes"] += c.late_minutes
-            a["absent_days"] += c.absent
+            _add_counts(a, c)
         done, pending = minutes.get(emp, (0, 0))
         a["approved_minutes"] += done
         a["pending_entries"] += pending
