@@ -571,6 +571,9 @@ class ApiToken(TenantModel):
     # one in use. Written at most every TOUCH_EVERY (services.api_token_touch), not per request.
     last_used_at = models.DateTimeField("terakhir dipakai", null=True, blank=True)
 
+    # The token's hash is what a stolen copy of the audit log would be matched against: masked.
+    audit_secret_fields = ("key_hash",)
+
     class Meta:
         verbose_name = "token API"
         verbose_name_plural = "token API"

@@ -172,7 +172,7 @@ def audit_records(
     )
 
 
-_SECRET_FIELDS = {"password", "token_hash", "key"}
+_SECRET_FIELDS = {"password", "key"}
 
 
 def audit_deleted(*, actor: User | None, objs: list[models.Model], reason: str = "") -> None:

@@ -115,3 +115,14 @@ def test_a_refused_key_is_not_printed_in_the_pull_error(inst):
     device.comm_key = 0
     error = pull.pull_device(device, connect=refuse).error
     assert "menolak Comm Key 0 (bawaan)" in error and "setel keduanya ke 0" in error
+
+
+def test_an_api_tokens_hash_is_masked_in_its_snapshot(inst):
+    from ekinerja.activities.services import api_token_issue
+
+    user = UserFactory(instansi=inst)
+    token, _raw = api_token_issue(actor=user, name="HP")
+    assert "key_hash" in secret_fields(type(token))
+    shot = snapshot(token)
+    assert shot["key_hash"] == SECRET_MASK
+    assert token.key_hash not in json.dumps(shot)
