@@ -23,7 +23,9 @@ MONTHS_ID = [
 ]
 DAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 
-_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits, the whole text: "2026-10\n" or Arabic-Indic digits are no period (\d and $
+# let them through: a month read from what the user never wrote).
+_PERIOD_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 # The dates a user may type: years 1900-9998. Outside, no payroll month or working day makes sense,
 # and date arithmetic near the ends of the calendar (year 1, year 9999) overflows (a day after
@@ -71,7 +73,7 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        m = _PERIOD_RE.match(text or "")
+        m = _PERIOD_RE.fullmatch(text or "")
         # Years outside 1900-9998 are no payroll month (and year 0 is no date at all: a page that
         # compared its first day would fail, and its "next month" must stay a valid date too).
         if not m or not 1 <= int(m.group(2)) <= 12 or not MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:

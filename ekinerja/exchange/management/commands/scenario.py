@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -79,7 +78,6 @@ SCENARIO_DB = "EKINERJA_SCENARIO_DB"
 #: Set by `scenario run` for its child when no template exists yet: where to keep one.
 SCENARIO_TEMPLATE = "EKINERJA_SCENARIO_TEMPLATE"
 TEMPLATE_PREFIX = "scenario-template-"
-_PERIOD_ARG = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 def template_path() -> Path | None:
@@ -204,12 +202,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         text = opts["period"]
         try:
-            # The format's `--period YYYY-MM`, the whole argument in ASCII digits: Period.parse
-            # also takes "2026-10" followed by a line break, and other scripts' digits ("２０２６-10").
-            if not _PERIOD_ARG.fullmatch(text):
-                raise ValueError(
-                    f"Periode {text!r} tidak valid; gunakan format TTTT-BB, mis. 2026-10."
-                )
+            # The format's `--period YYYY-MM`: the whole argument, ASCII digits (Period.parse).
             period = Period.parse(text)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
