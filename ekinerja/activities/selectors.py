@@ -1360,8 +1360,13 @@ def activity_month(
     *,
     window_working_days: int | None = None,
     daily_cap: int | None = None,
+    days_of: dict[int, list[tuple[dt.date, dt.date]]] | None = None,
 ) -> dict[int, ActivityMonth]:
     """Per employee, the month's credited minutes and counts.
+
+    `days_of` (a unit's recap): employee id -> the (first, last) days they held a post in the unit;
+    only their entries dated within those count, in every figure. An employee not in it keeps
+    every day of the month.
 
     `window_working_days` and `daily_cap` default (None) to ActivitySettings. The TPP run passes the
     policy's entry window and `daily_cap=NO_CAP` (0): minutes are then each approved entry's full
@@ -1485,6 +1490,8 @@ def activity_month(
         m = result.get(emp)
         if m is None:
             continue
+        if days_of and emp in days_of and not any(a <= day <= b for a, b in days_of[emp]):
+            continue  # a day out of the unit (before a move into it, after leaving it)
         if status == approved or status == submitted:
             ok = counts(emp, day, submitted_on)
             if not ok and submitted_on is not None:
@@ -1521,34 +1528,83 @@ def _from_hundredths(h: int) -> int | Decimal:
 class UnitMonthRow:
     employee: Employee
     month: ActivityMonth
+    # The days in the unit when not the whole month ("16 Oktober 2026 – 31 Oktober 2026"): a
+    # mover's or a leaver's row counts only those.
+    days_in_unit: str = ""
 
 
-def unit_recap_employees(unit: Unit, period: Period) -> list[Employee]:
-    """Every employee holding a definitif position in the unit (or a sub-unit) on the month's last
-    day, by name (two queries)."""
+def _unit_posts(unit: Unit, period: Period):
+    """The definitif assignments in the unit (or a sub-unit) overlapping the month."""
     from ekinerja.org.selectors import unit_descendant_ids
 
-    unit_ids = unit_descendant_ids(unit)
-    emp_ids = Assignment.objects.filter(
-        active_on(period.last_day),
+    return Assignment.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=period.first_day),
         instansi_id=unit.instansi_id,
         kind=Assignment.Kind.DEFINITIF,
-        position__unit_id__in=unit_ids,
-    ).values("employee_id")
-    return list(
-        Employee.objects.filter(id__in=emp_ids).select_related("instansi").order_by("name", "id")
+        position__unit_id__in=unit_descendant_ids(unit),
+        start__lte=period.last_day,
     )
 
 
-def activity_rows(employees: list[Employee], period: Period) -> list[UnitMonthRow]:
-    """The recap rows of these employees (a page of a unit's: activity_month's fixed queries)."""
-    months = activity_month(employees, period)
-    return [UnitMonthRow(e, months[e.id]) for e in employees]
+def unit_recap_employees(unit: Unit, period: Period) -> list[Employee]:
+    """Every active employee who held a definitif position in the unit (or a sub-unit) on some
+    day of the month, by name: the same people as the unit's attendance recap (a mover and a
+    leaver included; two queries)."""
+    emp_ids = _unit_posts(unit, period).values("employee_id")
+    return list(
+        Employee.objects.filter(id__in=emp_ids, is_active=True)
+        .select_related("instansi")
+        .order_by("name", "id")
+    )
+
+
+def unit_days(
+    unit: Unit, employees: list[Employee], period: Period
+) -> dict[int, list[tuple[dt.date, dt.date]]]:
+    """Employee id -> the (first, last) days of the month they held a definitif post in the unit
+    (or a sub-unit), merged and in order; only for those not in it the whole month (one query)."""
+    first, last = period.first_day, period.last_day
+    spans: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for emp, start, end in (
+        _unit_posts(unit, period)
+        .filter(employee_id__in=[e.id for e in employees])
+        .order_by("start")
+        .values_list("employee_id", "start", "end")
+    ):
+        a, b = max(start, first), min(end or last, last)
+        merged = spans[emp]
+        if merged and a <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return {emp: s for emp, s in spans.items() if s != [(first, last)]}
+
+
+def activity_rows(
+    employees: list[Employee], period: Period, *, unit: Unit | None = None
+) -> list[UnitMonthRow]:
+    """The recap rows of these employees (a page of a unit's: activity_month's fixed queries).
+    With `unit`, each counts only the days they held a post in it (one query more)."""
+    days_of = unit_days(unit, employees, period) if unit is not None and employees else {}
+    months = activity_month(employees, period, days_of=days_of)
+    return [
+        UnitMonthRow(
+            e,
+            months[e.id],
+            "; ".join(
+                tanggal(a) if a == b else f"{tanggal(a)} – {tanggal(b)}" for a, b in days_of[e.id]
+            )
+            if e.id in days_of
+            else "",
+        )
+        for e in employees
+    ]
 
 
 def unit_activity_month(unit: Unit, period: Period) -> list[UnitMonthRow]:
-    """The recap for every employee of the unit (unit_recap_employees)."""
-    return activity_rows(unit_recap_employees(unit, period), period)
+    """The recap for every employee of the unit (unit_recap_employees), each counting only the
+    days in the unit."""
+    return activity_rows(unit_recap_employees(unit, period), period, unit=unit)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1635,20 +1691,33 @@ def entries_for_skp_result(result: SkpResult, start: dt.date, end: dt.date) -> S
 # Counts for the leaders' reports
 
 
-def minutes_by_employee(instansi, start: dt.date, end: dt.date) -> dict[int, tuple[int, int]]:
+def minutes_by_employee(
+    instansi,
+    start: dt.date,
+    end: dt.date,
+    *,
+    employee_ids: Iterable[int] | None = None,
+    per_day: bool = False,
+) -> dict:
     """Employee id -> (credited minutes of their approved entries dated in [start, end], not
-    capped per day; how many entries of those days wait for verification) (one query)."""
+    capped per day; how many entries of those days wait for verification) (one query); only
+    `employee_ids` when given. `per_day`: keyed by (employee id, date) instead, with the same
+    figures for that day alone (the OPD reports count a mover's days for the OPD of each day)."""
+    found = ActivityEntry.objects.filter(instansi=instansi, date__gte=start, date__lte=end)
+    if employee_ids is not None:
+        found = found.filter(employee_id__in=list(employee_ids))
+    keys = ("employee_id", "date") if per_day else ("employee_id",)
     rows = (
-        ActivityEntry.objects.filter(instansi=instansi, date__gte=start, date__lte=end)
-        .values("employee_id")
+        found.values(*keys)
         .annotate(
             approved=Sum("credited_minutes", filter=Q(status=EntryStatus.APPROVED)),
             pending=Count("id", filter=Q(status=EntryStatus.SUBMITTED)),
         )
         .order_by()
-        .values_list("employee_id", "approved", "pending")
+        .values_list(*keys, "approved", "pending")
     )
-    return {emp: (approved or 0, pending) for emp, approved, pending in rows}
+    n = len(keys)
+    return {(row[:n] if per_day else row[0]): (row[n] or 0, row[n + 1]) for row in rows}
 
 
 # ---------------------------------------------------------------- an admin OPD's employees

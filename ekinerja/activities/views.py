@@ -1039,7 +1039,8 @@ def recap(request):
     employees = selectors.unit_recap_employees(unit, period) if unit else []
     # 100 rows a page, worked out for the page only (a Dinas Pendidikan of 8,000 was 3.5 MB).
     page = Paginator(employees, RECAP_PAGE_ROWS).get_page(request.GET.get("hal"))
-    rows = selectors.activity_rows(list(page.object_list), period)
+    # Each counts only the days of the month they held a post in the unit (a mover, a leaver).
+    rows = selectors.activity_rows(list(page.object_list), period, unit=unit)
     return render(
         request,
         "activities/recap.html",

@@ -330,6 +330,16 @@ VACANT_NOTE = (
 )
 
 
+# Activities are counted day by day like attendance (reports.selectors.opd_month); the headcount
+# is a point-in-time figure and stays the posts on the day shown.
+ACTIVITY_BY_DAY_NOTE = (
+    "Menit aktivitas dan target aktivitas juga dihitung per hari pada OPD tempat pegawai menjabat "
+    "pada tanggal aktivitas itu: pegawai yang pindah di tengah bulan membawa ke tiap OPD menit dan "
+    "target hari-hari kerjanya di sana, pegawai yang pensiun atau keluar tetap tercatat di OPD "
+    "lamanya untuk hari-hari sebelum ia keluar. Jumlah pegawai tetap dihitung pada tanggal jabatan."
+)
+
+
 def dashboard_legend(target: str, source: str) -> list[str]:
     """The ranking page's definitions; `target` is one employee's activity target already
     written (6.750) and `source` where it comes from."""
@@ -346,6 +356,7 @@ def dashboard_legend(target: str, source: str) -> list[str]:
         "Pegawai dihitung pada OPD jabatan definitifnya per tanggal jabatan di atas; "
         "kehadiran dihitung per hari pada OPD tempat pegawai menjabat hari itu, sehingga hari kerja "
         "pegawai yang pindah atau pensiun di tengah bulan tetap tercatat di OPD lamanya.",
+        ACTIVITY_BY_DAY_NOTE,
         VACANT_NOTE,
         RANKING_NOTE,
     ]
@@ -356,6 +367,7 @@ def workload_legend(target: str, source: str) -> list[str]:
     return [
         "Beban kerja: menit efektif aktivitas harian yang disetujui atasan pada hari-hari yang "
         "sudah lewat.",
+        ACTIVITY_BY_DAY_NOTE,
         "Kebutuhan pegawai = beban kerja / waktu efektif seorang pegawai pada hari yang sama "
         f"({target} menit, {source}), dibandingkan dengan pegawai yang tersedia pada hari-hari itu "
         "(pegawai yang baru bergabung di tengah bulan dihitung sebagian).",

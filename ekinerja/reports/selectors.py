@@ -2,9 +2,10 @@
 
 One month of a whole instansi in a fixed number of set-based queries, whatever the number of
 employees or OPDs: the unit tree, who holds which post on the reference day, the stored daily
-attendance and the approved activity minutes aggregated per employee, the SKP predicates, the
-month's computed TPP per unit, the policy in force and the default calendar. Everything is then
-summed per OPD in memory and handed to the pure reports.indicators.
+attendance and the approved activity minutes aggregated per employee (per day for the few whose
+definitif posts changed during the month, so each day counts for the OPD of that day's post), the
+SKP predicates, the month's computed TPP per unit, the policy in force and the default calendar.
+Everything is then summed per OPD in memory and handed to the pure reports.indicators.
 """
 
 from __future__ import annotations
@@ -172,9 +173,53 @@ def _days_by_opd(
     out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     days = attendance.attendance_counts(instansi, start, end, employee_ids=spans, per_day=True)
     for (emp, day), c in days.items():
-        opd = next((u for first, last, u in spans[emp] if first <= day <= last), None)
+        opd = _opd_on(spans[emp], day)
         if opd is not None:
             _add_counts(out[opd], c)
+    return out
+
+
+def _opd_on(spans: list[tuple[dt.date, dt.date, int]], day: dt.date) -> int | None:
+    """The OPD of the definitif post held on `day`, None without one."""
+    return next((u for first, last, u in spans if first <= day <= last), None)
+
+
+def _minutes_by_opd(
+    instansi: Instansi,
+    spans: dict[int, list[tuple[dt.date, dt.date, int]]],
+    start: dt.date,
+    end: dt.date,
+) -> dict[int, dict[int, tuple[int, int]]]:
+    """Employee id -> OPD id -> (approved minutes, entries waiting) of these employees' entries
+    dated in [start, end], each day for the OPD of the post held on it; a day without a post
+    counts nowhere (one query, for the few who moved, joined or left during the month;
+    activities.minutes_by_employee per day, so the same figures)."""
+    out: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    days = activities.minutes_by_employee(instansi, start, end, employee_ids=spans, per_day=True)
+    for (emp, day), (done, pending) in days.items():
+        opd = _opd_on(spans[emp], day)
+        if opd is not None:
+            before = out[emp].get(opd, (0, 0))
+            out[emp][opd] = (before[0] + done, before[1] + pending)
+    return out
+
+
+def _targets_by_opd(
+    spans: list[tuple[dt.date, dt.date, int]], counted: list[dt.date], cumulative: list[int]
+) -> dict[int, int]:
+    """OPD id -> one employee's activity target for the counted working days (`counted`, in
+    order) on which they held a definitif post there. `cumulative[k]` is the target of k working
+    days (whole minutes, half up); each day adds cumulative[k] - cumulative[k - 1] for the k-th
+    day in post, so the shares add up to exactly the target of all the days in post (a joiner's,
+    a whole month's) and one OPD's share is never rounded twice."""
+    out: dict[int, int] = defaultdict(int)
+    k = 0
+    for day in counted:
+        opd = _opd_on(spans, day)
+        if opd is None:
+            continue
+        k += 1
+        out[opd] += cumulative[k] - cumulative[k - 1]
     return out
 
 
@@ -182,9 +227,10 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
     """Every OPD's counts for `period` as of `today`: posts on the month's last day (today in the
     current month), attendance and activities up to the month's last day (yesterday in the current
     month: today is not over), or up to the day before the first working day the nightly
-    derivation has not stored yet. Each stored day of attendance counts for the OPD of the
-    definitif post held on that day (a leaver's days stay with the OPD they left); headcounts,
-    activities and targets count for the OPD of the post on the last day."""
+    derivation has not stored yet. Each stored day of attendance, each day's approved activity
+    minutes and each working day's share of the activity target count for the OPD of the
+    definitif post held on that day (a leaver's days stay with the OPD they left, a mover's are
+    split); headcounts, SKP and TPP count for the OPD of the post on the last day."""
     staff_day = min(period.last_day, today)
     data_end: dt.date | None = min(period.last_day, today - dt.timedelta(days=1))
     lookback = today - dt.timedelta(days=NIGHTLY_LOOKBACK_DAYS + 1)
@@ -221,24 +267,31 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
         (full * counted / len(days)).quantize(Decimal(1), ROUND_HALF_UP) if days else Decimal(0)
     )
     moved: dict[int, dict[str, int]] = {}
+    split: dict[int, list[tuple[dt.date, dt.date, int]]] = {}
+    split_minutes: dict[int, dict[int, tuple[int, int]]] = {}
     if data_end is not None:
         att = attendance.attendance_counts(instansi, period.first_day, data_end)
         minutes = activities.minutes_by_employee(instansi, period.first_day, data_end)
         # Who was not in one OPD all through the counted days (moved, joined, left): their days
-        # are counted day by day, each for the OPD of that day.
+        # are counted day by day, each for the OPD of that day: attendance, activity minutes and
+        # the target's working days alike.
         spans = _opd_spans(instansi, period.first_day, data_end, staff_day, opd_of)
         split = {
             emp: s
             for emp, s in spans.items()
-            if emp in att
-            and not (
+            if not (
                 emp in staff.definitif
                 and _wholly_in(s, opd_of(staff.definitif[emp]), period.first_day, data_end)
             )
         }
-        if split:
-            moved = _days_by_opd(instansi, split, period.first_day, data_end)
-            att = {emp: c for emp, c in att.items() if emp not in split}
+        # The per-day reads only for those with something to read (none: no query).
+        with_days = {emp: s for emp, s in split.items() if emp in att}
+        if with_days:
+            moved = _days_by_opd(instansi, with_days, period.first_day, data_end)
+            att = {emp: c for emp, c in att.items() if emp not in with_days}
+        with_entries = {emp: s for emp, s in split.items() if emp in minutes}
+        if with_entries:
+            split_minutes = _minutes_by_opd(instansi, with_entries, period.first_day, data_end)
     else:
         att, minutes = {}, {}
     sums = tpp.computed_sums_by_unit(instansi, period)
@@ -274,15 +327,36 @@ def opd_month(instansi: Instansi, period: Period, today: dt.date) -> OpdMonth:
         c = att.get(emp)
         if c is not None:
             _add_counts(a, c)
+        predicate = predicates.get(emp)
+        if predicate:
+            a[f"skp_{predicate}"] += 1
+        if emp in split:
+            continue  # their minutes and target day by day, below
         done, pending = minutes.get(emp, (0, 0))
         a["approved_minutes"] += done
         a["pending_entries"] += pending
         own_target = target_from(staff.in_post_from.get(emp, period.first_day))
         a["achieved_minutes"] += min(done, own_target)
         a["target_minutes"] += own_target
-        predicate = predicates.get(emp)
-        if predicate:
-            a[f"skp_{predicate}"] += 1
+    if split:
+        # Those who moved, joined or left: each OPD gets the minutes of their days there and the
+        # target of the working days they held a post there (min per OPD, as per employee).
+        counted_list = [d for d in days if data_end is not None and d <= data_end]
+        cumulative = [
+            int((full * k / len(days)).quantize(Decimal(1), ROUND_HALF_UP)) if days else 0
+            for k in range(len(counted_list) + 1)
+        ]
+        for emp, s in split.items():
+            targets = _targets_by_opd(s, counted_list, cumulative)
+            theirs = split_minutes.get(emp, {})
+            for opd in targets.keys() | theirs.keys():
+                a = acc[opd]
+                done, pending = theirs.get(opd, (0, 0))
+                own_target = targets.get(opd, 0)
+                a["approved_minutes"] += done
+                a["pending_entries"] += pending
+                a["achieved_minutes"] += min(done, own_target)
+                a["target_minutes"] += own_target
     for opd, counted_days in moved.items():
         a = acc[opd]
         for key, n in counted_days.items():

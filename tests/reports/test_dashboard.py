@@ -435,8 +435,9 @@ def test_on_a_phone_each_opd_shows_its_staffing_and_attendance(client, town, nov
 
 def test_a_mid_month_joiner_carries_the_target_of_their_days_in_post_only(town):
     """Someone in post from 26 October (5 of the 22 working days) carries 6,750 x 5/22 = 1,534
-    minutes, not a whole month's; someone who moved between the instansi's posts on the 15th keeps
-    the whole target (in post all month), and the workload's EJ reads the same targets."""
+    minutes, not a whole month's; someone who moved from Dinas A to Dinas B on the 15th carries
+    the target of their 12 working days in B there (6,750 - 6,750 x 10/22 = 3,682; the other 3,068
+    in A, docs/reports.md), and the workload's EJ reads the same targets."""
     from ekinerja.activities.models import ActivityCatalogItem, ActivityEntry
     from ekinerja.org.models import Assignment
     from tests.factories import AssignmentFactory
@@ -462,11 +463,11 @@ def test_a_mid_month_joiner_carries_the_target_of_their_days_in_post_only(town):
     month = selectors.opd_month(inst, OCT, NOV_15)
     counts = {c.name: c for c in month.counts}["Dinas B"]
     assert counts.employees == 3
-    assert counts.target_minutes == D(6750 + 1534 + 6750)
+    assert counts.target_minutes == D(6750 + 1534 + 3682)
     assert counts.achieved_minutes == D(6750 + 1000 + 500)
     w = indicators.workload(counts, month.target)
-    # 8,250 minutes of 15,034 available: 0.55, not 8,250 / (3 x 6,750) = 0.41.
-    assert w.ej == D("0.55")
+    # 8,250 minutes of 11,966 available: 0.69, not 8,250 / (3 x 6,750) = 0.41.
+    assert w.ej == D("0.69")
     assert Assignment.objects.filter(employee=joiner).count() == 1
 
 
