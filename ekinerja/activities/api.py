@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from ekinerja.core.clock import local_today
 from ekinerja.core.http import MAX_ID, Date, Text, Year
+from ekinerja.core.idempotency import idempotent
 from ekinerja.core.periods import Period
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role
@@ -329,6 +330,7 @@ def entries_list(request, date_from: Date | None = None, date_to: Date | None = 
 
 
 @router.post("/entries", response={201: EntrySaved})
+@idempotent  # Idempotency-Key: a resent request gets the first answer
 def entry_create(request, data: EntryIn):
     """Record an activity (as a draft, or submitted at once with `submit: true`)."""
     me = _me(request)
@@ -378,6 +380,7 @@ def entry_update(request, entry_id: int, data: EntryUpdateIn):
 
 
 @router.post("/entries/{entry_id}/submit", response=EntryOut)
+@idempotent  # Idempotency-Key: a resent request gets the first answer
 def entry_submit(request, entry_id: int):
     entry = _own(request, entry_id)
     with _request_fields():
@@ -506,6 +509,7 @@ def inbox_summary(request):
 
 
 @router.post("/entries/{entry_id}/verify", response=EntryOut)
+@idempotent  # Idempotency-Key: a resent request gets the first answer
 def entry_verify(request, entry_id: int, data: VerifyIn):
     """Approve (optionally with a lower volume and a reason), reject or return an entry of a direct
     subordinate on the entry's date."""
@@ -529,6 +533,7 @@ NOTHING_PICKED = "Pilih aktivitas yang akan diverifikasi: isi entry_ids atau emp
 
 
 @router.post("/verify-bulk", response=BulkCount)
+@idempotent  # Idempotency-Key: a resent request gets the first answer
 def verify_bulk(request, data: BulkVerifyIn):
     """Verify many entries at once: a list of ids, or a subordinate's entries between start and end."""
     if data.entry_ids is None and data.employee_id is None:

@@ -22,6 +22,8 @@ from ekinerja.activities.api import router as activities_router
 from ekinerja.activities.models import ApiToken
 from ekinerja.attendance.api import router as attendance_router
 from ekinerja.core.http import Text
+from ekinerja.core.idempotency import HEADER as IDEMPOTENCY_KEY
+from ekinerja.core.idempotency import IdempotencyRefused
 from ekinerja.core.scoping import get_scoped_or_404
 from ekinerja.org.forms import LoginForm, login_refusal
 
@@ -76,7 +78,10 @@ api = Api(
     "(null pada halaman terakhir). Permintaan yang bertentangan dengan keadaan data saat ini "
     "(mis. mengubah atau menghapus aktivitas yang sudah diverifikasi, memutuskan aktivitas yang "
     "sudah diputuskan, data yang berubah sejak dibaca) dijawab 409; terlalu banyak permintaan "
-    "dari satu token dijawab 429 dengan `Retry-After` (detik).",
+    "dari satu token dijawab 429 dengan `Retry-After` (detik). Pengiriman aktivitas, pengajuan, "
+    "verifikasi dan absen ponsel menerima header `Idempotency-Key`: permintaan yang dikirim ulang "
+    "dengan kunci dan isi yang sama dalam 24 jam menerima jawaban pertama lagi "
+    "(`Idempotent-Replayed: true`) tanpa dijalankan dua kali.",
     auth=[token_auth, session_auth],
     # Per token, and per address for POST /auth/token (api.throttle; settings.API_RATE_LIMIT...).
     throttle=[rate_limit],
@@ -107,6 +112,18 @@ def _validation_error(request, exc: ValidationError):
 def _conflict(request, exc: errors.Conflict):
     return api.create_response(
         request, {"detail": exc.message, "errors": {exc.field: [exc.message]}}, status=409
+    )
+
+
+@api.exception_handler(IdempotencyRefused)
+def _idempotency_refused(request, exc: IdempotencyRefused):
+    """The Idempotency-Key header refuses the request (core.idempotency): 400 an invalid key, 409
+    the first request with the key still running, 422 the key used with another body. `code` says
+    which; `errors` names the header as a field error names its field."""
+    return api.create_response(
+        request,
+        {"code": exc.code, "detail": exc.message, "errors": {IDEMPOTENCY_KEY: [exc.message]}},
+        status=exc.status,
     )
 
 

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from ekinerja.core.http import Text
+from ekinerja.core.idempotency import idempotent
 from ekinerja.core.periods import Period
 from ekinerja.org.selectors import employee_for_user
 
@@ -82,6 +83,7 @@ def _base64_text(text: str) -> str:
     "/checkin",
     response={201: CheckinOut, 400: Refusal, 403: Refusal, 409: Refusal, 422: Refusal},
 )
+@idempotent  # Idempotency-Key: a resent check-in gets the first answer, not `replay`
 def checkin(request, data: CheckinIn):
     """Check in or out from the phone. The server's clock sets the time; the location must be inside
     an office geofence of the employee's unit (or during approved WFH / dinas luar). Each `nonce` can

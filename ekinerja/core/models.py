@@ -132,3 +132,35 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Log audit hanya dapat ditambah, tidak dapat dihapus.")
+
+
+class IdempotentRequest(TenantModel):
+    """An API request sent with an `Idempotency-Key` header (core.idempotency): the answer of its
+    first run, replayed to a repeat of the same request (same caller, method, path, key and body)
+    within 24 hours. A row without `status_code` is a request still running. Never a secret: the
+    routes covered answer no token or password, and the body is kept as its fingerprint only."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name="akun")
+    key = models.CharField("kunci", max_length=255)
+    method = models.CharField("metode", max_length=10)
+    path = models.CharField("alamat", max_length=255)
+    # SHA-256 of the method and the whole path: what the key is scoped to (`path` may be cut).
+    target = models.CharField("sasaran (SHA-256)", max_length=64)
+    fingerprint = models.CharField("sidik isi (SHA-256)", max_length=64)
+    status_code = models.PositiveSmallIntegerField("status jawaban", null=True, blank=True)
+    response_body = models.TextField("isi jawaban", blank=True, default="")
+    created_at = models.DateTimeField("waktu", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "permintaan idempoten"
+        verbose_name_plural = "permintaan idempoten"
+        constraints = [
+            # The lookup of every request with the header, and what makes a concurrent repeat
+            # fail to insert its own row (409 idempotency_in_progress).
+            models.UniqueConstraint(
+                fields=["instansi", "user", "target", "key"], name="core_idempotent_request_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

@@ -33,3 +33,15 @@ def beat_heartbeat() -> None:
     its mark says that the periodic jobs are being sent and taken. /health/ reports beat as failed
     when the mark is older than BEAT_STALE_MINUTES (beat stopped, or no worker takes the jobs)."""
     heartbeat_record()
+
+
+@shared_task
+def idempotency_prune() -> int:
+    """Hourly (settings.CELERY_BEAT_SCHEDULE): delete the answers kept for the API's
+    Idempotency-Key header once older than 24 hours (core.idempotency); they are no longer replayed
+    anyway. Inline without a broker, or called directly."""
+    # Imported here: beat imports this module for the heartbeat (ekinerja.celery) before Django's
+    # models may be loaded.
+    from .idempotency import idempotent_requests_prune
+
+    return idempotent_requests_prune()

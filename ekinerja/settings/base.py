@@ -275,4 +275,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ekinerja.activities.tasks.nightly_deadlines",
         "schedule": crontab(hour=2, minute=0),
     },
+    # The API's Idempotency-Key answers older than 24 hours (core.idempotency): hourly, so the table
+    # holds about a day of the phones' writes sent with the header.
+    "core-idempotency-prune": {
+        "task": "ekinerja.core.tasks.idempotency_prune",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 50 * 60},
+    },
 }

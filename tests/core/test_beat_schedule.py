@@ -12,5 +12,6 @@ def test_nightly_jobs_are_scheduled_and_registered():
         "ekinerja.tpp.tasks.nightly_policy_sync",
         "ekinerja.attendance.tasks.pull_devices",  # the machines that cannot push
         "ekinerja.core.tasks.beat_heartbeat",
+        "ekinerja.core.tasks.idempotency_prune",  # the API's Idempotency-Key answers
     }
     assert scheduled <= set(app.tasks)
