@@ -231,11 +231,18 @@ def _sourced(label: str, total: Decimal, sources: list, kind: str) -> str:
 NO_ACCOUNT = "Nomor rekening belum ada: tidak dapat ditransfer"
 
 
+def account_number(result: Result) -> str:
+    """The row's bank account number as the documents print it: without the spaces around it (an
+    imported "   " or " 0123456789"). The bank csv used to carry them, so an account of spaces
+    passed a filter on empty `no_rekening` and a real one failed the bank's upload check."""
+    return (result.bank_account or "").strip()
+
+
 def account_remark(result: Result) -> str:
     """An amount to pay without a bank account number: the row is in the bank file (its total is
     the list's) with an empty account, which the bank cannot transfer; BPKAD pays it outside the
     file. The same rows as `selectors.without_bank_account` (an account of spaces counts as none)."""
-    if result.payable > 0 and not (result.bank_account or "").strip():
+    if result.payable > 0 and not account_number(result):
         return NO_ACCOUNT
     return ""
 
@@ -330,6 +337,11 @@ class Section:
     def lines(self) -> list[tuple[Result, str]]:
         """Each row with its Keterangan (`remark`), for the pdf."""
         return [(r, remark(r)) for r in self.rows]
+
+    @property
+    def paid_line(self) -> str:
+        """From the unit's net to what it pays, when they differ (`paid_summary`)."""
+        return paid_summary(_with_extra(self.totals, self.rows))
 
 
 @dataclass
@@ -593,12 +605,18 @@ def _sheet_name(name: str, used: set[str], code: str = "") -> str:
 HEADER_MAX = 200
 
 
-def _print_setup(ws, data: Payroll, header_row: int, heading: str = "") -> None:
+def _print_setup(
+    ws, data: Payroll, header_row: int, heading: str = "", frozen_columns: int = 0
+) -> None:
     """A sheet printed as the pdf is: A4 landscape, every column on the page's width (as many pages
     down as needed), the table's header row on every page, a footer naming the list with the page
     number ("Halaman 2 dari 3"), and a page header naming what the sheet lists (`heading`: the
     unit, "Daftar nominatif TPP Oktober 2026 · 1.01 Dinas Pendidikan"), so that no page of a signed
-    list can be taken for another's: a long unit's second page showed only the table's header."""
+    list can be taken for another's: a long unit's second page showed only the table's header.
+    On screen the rows up to the table's header and the first `frozen_columns` columns (No, NIP,
+    Nama; No and the unit on a recap) stay in view while scrolling: a unit of 210 rows and 18
+    columns used to scroll its headers and names away."""
+    ws.freeze_panes(header_row + 1, frozen_columns)
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
@@ -675,7 +693,7 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
         ws = wb.add_worksheet(_sheet_name(section.title, used, code))
         unit_label = f"{code} {section.title}".strip()
         heading = f"Daftar nominatif TPP {data.period.label} · {unit_label}"
-        _print_setup(ws, data, header_row=4, heading=heading)
+        _print_setup(ws, data, header_row=4, heading=heading, frozen_columns=3)
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
         ws.write(0, 0, f"DAFTAR NOMINATIF TPP BULAN {data.period.label.upper()}", title)
@@ -699,7 +717,7 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
                 (int(r.net), money),
                 (int(r.payable), money),
                 (r.bank_name, note),
-                (r.bank_account, text),
+                (account_number(r), text),
                 (remark(r), note),
             ]
             for col, (value, fmt) in enumerate(values):
@@ -718,6 +736,8 @@ def nominatif_xlsx(run: Run, unit: Unit | None = None) -> bytes:
         ]
         for col, value in enumerate(sums, start=6):
             ws.write_number(row, col, int(value), total_money)
+        if paid := section.paid_line:
+            ws.write(row + 1, 0, paid)
         ws.write(row + 2, 0, f"Terbilang: {terbilang(t['payable'])}", bold)
         _sign_block(
             ws, row + 4, (2, section.signer), (9, section.treasurer), data.signed_line, bold
@@ -779,7 +799,9 @@ def _recap_sheet(
 ):
     used.discard("rekap")
     ws = wb.add_worksheet(_sheet_name("Rekap", used))
-    _print_setup(ws, data, header_row=3, heading=f"Rekapitulasi TPP {data.period.label}")
+    _print_setup(
+        ws, data, header_row=3, heading=f"Rekapitulasi TPP {data.period.label}", frozen_columns=2
+    )
     unit_name = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
     ws.set_column(0, 0, 5)
     ws.set_column(1, 1, 40)
@@ -810,6 +832,26 @@ def _with_extra(totals: dict, rows: list[Result]) -> dict:
     out["adjustment"] = sum((r.adjustment for r in rows), ZERO)
     out["unrecovered"] = sum((services.unrecovered(r) for r in rows), ZERO)
     return out
+
+
+def paid_summary(t: dict) -> str:
+    """How a list's total net becomes its total paid, under its JUMLAH row, when they differ:
+    "TPP bersih Rp18.058.713 − ditahan Rp2.881.688 + koreksi Rp150.000 = dibayarkan Rp15.327.025"
+    (`_with_extra` totals; net - withheld + released + adjustment + unrecovered = payable,
+    `services.unrecovered`). A unit's list showed only the two totals, its withheld and corrected
+    amounts only row by row, and the unit's pdf has no recap page. "" when nothing differs."""
+    terms = [
+        ("ditahan", -sum_field(t, "withheld")),
+        ("pelepasan", sum_field(t, "released")),
+        ("koreksi", sum_field(t, "adjustment")),
+        ("sisa potongan belum terpotong", sum_field(t, "unrecovered")),
+    ]
+    terms = [(label, amount) for label, amount in terms if amount]
+    if not terms:  # then what is paid is the net
+        return ""
+    parts = [f"TPP bersih {format_rupiah(t['net'])}"]
+    parts += [f"{'−' if v < 0 else '+'} {label} {format_rupiah(abs(v))}" for label, v in terms]
+    return f"{' '.join(parts)} = dibayarkan {format_rupiah(t['payable'])}"
 
 
 def recap_rows(data: Payroll) -> list[tuple[str, dict]]:
@@ -982,7 +1024,7 @@ def nominatif_columns(data: Payroll, section: Section) -> list[float]:
         widest(r.position_name for r in rows),
         widest(r.bank_name for r in rows),
     )
-    unbroken = [_text_mm(r.nip) for r in rows], [_text_mm(r.bank_account or "-") for r in rows]
+    unbroken = [_text_mm(r.nip) for r in rows], [_text_mm(account_number(r) or "-") for r in rows]
     flexible = [
         (
             names,
@@ -1104,5 +1146,5 @@ def bank_csv(run: Run, unit: Unit | None = None) -> str:
     w.writerow(["no", "nip", "nama", "bank", "no_rekening", "jumlah", "keterangan"])
     label = f"TPP {Period.parse(run.period).label}"
     for n, r in enumerate(rows, start=1):
-        w.writerow([n, r.nip, r.name, r.bank_name, r.bank_account, int(r.payable), label])
+        w.writerow([n, r.nip, r.name, r.bank_name, account_number(r), int(r.payable), label])
     return out.getvalue()
