@@ -2023,6 +2023,26 @@ def _attachment_missing(leave_type: LeaveType) -> str:
     return f"{leave_type.name} wajib melampirkan dokumen."
 
 
+def _lock_employee(employee_id: int) -> None:
+    """Serialise the leave writes of one employee. The checks (_check_leave: overlap, the cuti
+    tahunan balance, the sick-leave run cap; leave_record_approved's overlap) read the employee's
+    other requests, so two transactions checking at once (two approvals, an approval while the
+    employee files another, a paper decision recorded meanwhile) each saw the other's request
+    unchanged and together passed what neither alone could. Every leave service takes this lock
+    inside its transaction, first, before any request row (one order: employee, then request), so
+    they cannot deadlock. FOR NO KEY UPDATE: it conflicts with itself and with the FOR UPDATE of
+    the other services locking the employee (org, workcal, activities), but not with the key-share
+    lock every insert referencing the employee takes (punches, stored days), which it need not
+    wait for. On SQLite it is a no-op: every transaction begins IMMEDIATE (settings), taking the
+    database's single write lock, so writers are serialised already."""
+    list(
+        Employee.objects.select_for_update(no_key=True)
+        .filter(pk=employee_id)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def leave_request_submit(
     *,
@@ -2045,7 +2065,7 @@ def leave_request_submit(
         raise ValidationError(
             "Permohonan cuti hanya dapat diajukan oleh pegawai yang bersangkutan."
         )
-    Employee.objects.select_for_update().filter(pk=employee.pk).first()
+    _lock_employee(employee.pk)
     missing = (
         {"attachment": [_attachment_missing(leave_type)]}
         if leave_type.needs_attachment and not attachment
@@ -2114,9 +2134,13 @@ def leave_request_decide(
     *, actor: User, request: LeaveRequest, approve: bool, note: str = ""
 ) -> LeaveRequest:
     """The direct superior decides a submitted request; BKPSDM decides one awaiting BKPSDM. Approval
-    of a type that needs BKPSDM goes on to BKPSDM. A final approval recomputes the covered days."""
+    of a type that needs BKPSDM goes on to BKPSDM. A final approval checks the request again
+    (_check_leave) under the employee's lock (_lock_employee) and recomputes the covered days."""
+    _lock_employee(request.employee_id)
     req = (
-        LeaveRequest.objects.select_for_update()
+        # OF self: without it PostgreSQL locked the joined rows too, the leave type's (every
+        # approval of that type in the instansi waited for this one) and the employee's FOR UPDATE.
+        LeaveRequest.objects.select_for_update(of=("self",))
         .select_related("leave_type", "employee")
         .get(pk=request.pk)
     )
@@ -2170,8 +2194,11 @@ def leave_request_cancel(*, actor: User, request: LeaveRequest, reason: str = ""
     first day (local date): by the employee, or, with a reason, by BKPSDM or the official who gave
     the final approval (a decision withdrawn). A leave already begun is history and stays. The
     cuti tahunan balance no longer counts a cancelled request, and its days are derived again."""
+    _lock_employee(request.employee_id)  # the leave writes' one order: employee, then request
     req = (
-        LeaveRequest.objects.select_for_update()
+        # OF self: without it PostgreSQL locked the joined instansi row FOR UPDATE too, and every
+        # insert of the instansi's rows (a key-share lock on it) waited for this cancel.
+        LeaveRequest.objects.select_for_update(of=("self",))
         .select_related("employee__instansi", "leave_type")
         .get(pk=request.pk)
     )
@@ -2237,6 +2264,7 @@ def leave_record_approved(
         raise ValidationError({"date_to": DATE_OUT_OF_RANGE})
     if date_to < date_from:
         raise ValidationError({"date_to": "Tanggal sampai tidak boleh sebelum tanggal mulai."})
+    _lock_employee(employee.pk)
     clash = LeaveRequest.objects.filter(
         employee=employee, status__in=ACTIVE_LEAVE, date_from__lte=date_to, date_to__gte=date_from
     ).exists()

@@ -18,8 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -66,9 +68,26 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def write_out(out: str, text: str) -> None:
-    path = check_out_path(out)
+    """Write the result whole or not at all: into a temporary file in the same folder, flushed to
+    disk, then renamed over `out` (os.replace, atomic within one file system). A write that fails
+    half-way (disk full) leaves a previous result as it was, never truncated, and removes the
+    temporary file; a process killed half-way leaves the previous result too (and perhaps its
+    `.NAME.<hex>.tmp`). A link named by `out` keeps pointing at the result."""
+    path = Path(os.path.realpath(check_out_path(out)))
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
     try:
-        path.write_text(text, encoding="utf-8")
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+        try:
+            with open(tmp, "x", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            if mode is not None:
+                os.chmod(tmp, mode)  # a previous result keeps its permissions
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     except OSError as exc:
         raise CommandError(f"--out {out}: berkas tidak dapat ditulis ({exc.strerror}).") from exc
 
