@@ -633,10 +633,13 @@ def subordinates_walk(
         return set()
     if first:
         # Nearly always answered here: a definitif holder right below a post the employee leads.
-        found = posted.filter(position__parent_id__in=led).values_list("employee_id", flat=True)
-        hit = found.first()
-        if hit is not None:
-            return {hit}
+        # Any one will do: unordered, the database stops at the first. first() sorted every
+        # holder below by name (Assignment's ordering) for one row, 0.1-0.2 s for a kepala bidang
+        # over 600 posts, on every page (user_roles).
+        found = posted.filter(position__parent_id__in=led).order_by()
+        hit = list(found.values_list("employee_id", flat=True)[:1])
+        if hit:
+            return set(hit)
     frontier: dict[int, int | None] = dict.fromkeys(led)
     for pos, lst in holders.items():
         outranking = lst[0][2]

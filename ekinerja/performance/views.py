@@ -801,29 +801,38 @@ def rating(request):
         ctx["opens"] = upcoming.rating_opens
         return render(request, "performance/rating.html", ctx)
 
+    # Who is on the sheet (ids, those still to rate) first; the cards are read for the page shown
+    # (and, on a save, for the cards posted) only.
     def sheet():
         if for_bkpsdm:
-            return selectors.rating_sheet_without_superior(
+            return selectors.rating_sheet_without_superior_index(
                 request.user.instansi_id, period, today=today, exclude=me.pk if me else None
             )
-        return selectors.rating_sheet(me, period, today=today)
+        return selectors.rating_sheet_index(me, period, today=today)
 
-    rows = sheet()
+    index = sheet()
     errors = posted = None
     if request.method == "POST":
-        posted = {}
-        inputs = []
-        for row in rows:
-            key = str(row.employee.pk)
-            results = request.POST.get(f"hasil-{key}", "")
-            behaviour = request.POST.get(f"perilaku-{key}", "")
-            note = request.POST.get(f"catatan-{key}", "")
-            posted[key] = (results, behaviour, note)
-            # A card left alone is skipped; one with only feedback typed is not: it gets the
-            # card's "Pilih penilaian ..." errors instead of the note vanishing on the save.
-            if row.plan is None or not (results or behaviour or note.strip()):
-                continue
-            inputs.append(services.RatingInput(row.employee.pk, results, behaviour, note))
+        posted = {
+            str(pk): (
+                request.POST.get(f"hasil-{pk}", ""),
+                request.POST.get(f"perilaku-{pk}", ""),
+                request.POST.get(f"catatan-{pk}", ""),
+            )
+            for pk in index.ids
+        }
+        # A card left alone is skipped; one with only feedback typed is not: it gets the
+        # card's "Pilih penilaian ..." errors instead of the note vanishing on the save.
+        filled = [
+            pk
+            for pk in index.ids
+            if posted[str(pk)][0] or posted[str(pk)][1] or posted[str(pk)][2].strip()
+        ]
+        inputs = [
+            services.RatingInput(row.employee.pk, *posted[str(row.employee.pk)])
+            for row in index.rows(filled)
+            if row.plan is not None
+        ]
         if not inputs:
             messages.warning(request, "Belum ada penilaian yang dipilih.")
         else:
@@ -840,23 +849,20 @@ def rating(request):
                 )
                 if not request.headers.get("HX-Request"):
                     return redirect(f"{here}periode={period.key}&hal={request.GET.get('hal') or 1}")
-                rows = sheet()
+                index = sheet()
                 posted = None
     # A kepala bidang over 600 school heads had one 3.7 MB sheet: 50 cards a page, the count of
     # those still to rate over all of them. A page posts its own cards only.
-    to_rate = [
-        r for r in rows if r.plan is not None and not (r.evaluation and r.evaluation.is_rated)
-    ]
-    page = Paginator(to_rate if only_unrated else rows, RATING_PAGE_ROWS).get_page(
+    page = Paginator(index.to_rate if only_unrated else index.ids, RATING_PAGE_ROWS).get_page(
         request.GET.get("hal")
     )
     ctx.update(
         {
-            "sheet": _rating_state(request, list(page.object_list), errors, posted),
+            "sheet": _rating_state(request, index.rows(page.object_list), errors, posted),
             "page": page,
             "locked": selectors.is_period_locked(request.user.instansi_id, period),
-            "pending": len(to_rate),
-            "has_rows": bool(rows),
+            "pending": len(index.to_rate),
+            "has_rows": bool(index.ids),
             "only_unrated": only_unrated,
             "all_url": f"{base}periode={period.key}",
             "unrated_url": f"{base}belum=1&periode={period.key}",
