@@ -27,7 +27,7 @@ from ekinerja.core.models import Instansi
 from ekinerja.core.periods import Period
 from ekinerja.core.scoping import scoped
 from ekinerja.org import selectors as org
-from ekinerja.org.models import Employee, Role
+from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.workcal import selectors as workcal
 
 from .derivation import DayFacts, Shift, derive_day
@@ -307,6 +307,45 @@ def posts_held(employees: list[Employee]) -> dict[int, list[tuple[dt.date, dt.da
     return dict(out)
 
 
+def unit_days(
+    unit: Unit, employees: list[Employee], start: dt.date, end: dt.date
+) -> dict[int, list[tuple[dt.date, dt.date]]]:
+    """Employee id -> the (first, last) days of [start, end] on which they held a definitif post
+    in the unit or one of its sub-units, merged and in order (two queries: the unit's tree, the
+    posts). An employee without such a day is left out.
+
+    A unit's recap passes these as the posts of attendance_month, so a mover's days in another
+    unit are not counted there (as the activity recap's days in the unit)."""
+    from ekinerja.org.models import Assignment
+
+    if not employees:
+        return {}
+    ids = {e.id for e in employees}
+    spans: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    rows = (
+        Assignment.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=start),
+            _employee_q(employees),
+            instansi_id=unit.instansi_id,
+            kind=Assignment.Kind.DEFINITIF,
+            position__unit_id__in=org.unit_descendant_ids(unit),
+            start__lte=end,
+        )
+        .order_by("start")
+        .values_list("employee_id", "start", "end")
+    )
+    for emp, first, last in rows:
+        if emp not in ids:
+            continue
+        a, b = max(first, start), min(last or end, end)
+        merged = spans[emp]
+        if merged and a <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return dict(spans)
+
+
 def _in_post(spans: list[tuple[dt.date, dt.date | None]], day: dt.date) -> bool:
     return any(s <= day and (e is None or day <= e) for s, e in spans)
 
@@ -454,19 +493,24 @@ def _covers(spans: list[tuple[dt.date, dt.date | None]], start: dt.date, end: dt
 
 
 def attendance_month(
-    employees: list[Employee], period: Period, *, in_post: bool = False
+    employees: list[Employee],
+    period: Period,
+    *,
+    in_post: bool = False,
+    posts: dict[int, list[tuple[dt.date, dt.date | None]]] | None = None,
 ) -> dict[int, list[DayFacts]]:
     """Employee id -> DayFacts for each scheduled working day of the month (late / early minutes,
     missing check-in / check-out, absent without notice, leave type, has_any_punch, final).
 
     The TPP run's W: every working day of the calendar, whatever the posts (tpp-rules.md; it
-    judges only the days in post itself). With `in_post` (the recap), only the days on which the
-    employee holds a definitif post (derive_employee; one more query)."""
+    judges only the days in post itself). With `in_post`, only the days on which the employee
+    holds a definitif post (derive_employee; one more query). With `in_post` and `posts` (a unit's
+    recap: unit_days), only the days of those spans instead, and no query for the posts."""
     employees = list(employees)
     if not employees:
         return {}
     start, end = period.first_day, period.last_day
-    inputs = load_inputs(employees, start, end, in_post=in_post)
+    inputs = load_inputs(employees, start, end, in_post=in_post, posts=posts)
     return {e.id: derive_employee(e, inputs, start, end) for e in employees}
 
 

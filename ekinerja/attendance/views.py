@@ -887,14 +887,26 @@ RECAP_COLUMNS = [
 ]
 
 
-def recap_rows(emps: list[Employee], period: Period) -> list[dict]:
+def _days_label(spans: list[tuple[dt.date, dt.date]]) -> str:
+    """ "1 Oktober 2026 – 15 Oktober 2026" (several spans joined by "; ")."""
+    return "; ".join(tanggal(a) if a == b else f"{tanggal(a)} – {tanggal(b)}" for a, b in spans)
+
+
+def recap_rows(emps: list[Employee], period: Period, unit: Unit | None = None) -> list[dict]:
     # Only the days each employee holds a definitif post (a joiner from the 15th has no absences
-    # before it), as the TPP run judges them.
-    facts = selectors.attendance_month(emps, period, in_post=True)
+    # before it), as the TPP run judges them; with `unit` (a unit's recap), only the days of a post
+    # in that unit or its sub-units: a mover's days in their other unit belong to that unit's recap
+    # (one query more for everyone: the unit's tree; its posts replace every definitif post's).
+    spans = selectors.unit_days(unit, emps, period.first_day, period.last_day) if unit else None
+    facts = selectors.attendance_month(emps, period, in_post=True, posts=spans)
+    whole = [(period.first_day, period.last_day)]
     rows = []
     for e in emps:
         days = facts.get(e.id, [])
         r = {"employee": e, "working": len(days)}
+        # In the unit only part of the month (moved in or out, joined, left): which days count.
+        own = spans.get(e.id) if spans is not None else None
+        r["days_in_unit"] = _days_label(own) if own and own != whole else ""
         r["present"] = sum(1 for f in days if f.status == "present")
         r["late"] = sum(1 for f in days if f.late_minutes)
         r["late_minutes"] = sum(f.late_minutes for f in days)
@@ -923,7 +935,7 @@ def recap(request):
     emps = employees_of_unit(unit, period.first_day, period.last_day)
     emps = visible_rows(request, unit, emps, period.first_day, period.last_day)
     if request.GET.get("format") == "xlsx":
-        return _recap_xlsx(unit, period, recap_rows(emps, period))
+        return _recap_xlsx(unit, period, recap_rows(emps, period, unit))
     # A page of rows, derived for its employees only; the xlsx has the whole unit (a Dinas
     # Pendidikan of 8,000 teachers was 3.8 MB of HTML).
     page = Paginator(emps, PAGE_ROWS).get_page(request.GET.get("hal"))
@@ -936,7 +948,7 @@ def recap(request):
             "period": period,
             "prev": period.previous(),
             "next": period.next(),
-            "rows": recap_rows(list(page.object_list), period),
+            "rows": recap_rows(list(page.object_list), period, unit),
             "page": page,
             "columns": [label for _k, label in RECAP_COLUMNS],
         },
@@ -1001,6 +1013,11 @@ def _roster_xlsx(unit, period, days, grid) -> HttpResponse:
     return xlsx_response(buf.getvalue(), f"roster-{unit.code}-{period}.xlsx")
 
 
+def _recap_days_note(days: str) -> str:
+    """The line under a mover's NIP in the recap, and their xlsx row's Keterangan."""
+    return f"Di unit ini {days}; hanya kehadiran hari-hari itu"
+
+
 def _recap_xlsx(unit: Unit, period: Period, rows: list[dict]) -> HttpResponse:
     from ekinerja.core.spreadsheets import workbook
 
@@ -1011,17 +1028,21 @@ def _recap_xlsx(unit: Unit, period: Period, rows: list[dict]) -> HttpResponse:
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     ws.write(0, 0, f"Rekap kehadiran {unit.name}", bold)
     ws.write(1, 0, f"Periode {period.label}")
-    header = ["No", "NIP", "Nama"] + [label for _k, label in RECAP_COLUMNS]
+    header = ["No", "NIP", "Nama"] + [label for _k, label in RECAP_COLUMNS] + ["Keterangan"]
     ws.write_row(3, 0, header, head)
+    note = 3 + len(RECAP_COLUMNS)
     for i, r in enumerate(rows, start=1):
         ws.write_number(3 + i, 0, i)
         ws.write_string(3 + i, 1, r["employee"].nip)
         ws.write_string(3 + i, 2, r["employee"].full_name)
         for j, v in enumerate(r["cells"]):
             ws.write_number(3 + i, 3 + j, v)
+        if r["days_in_unit"]:
+            ws.write_string(3 + i, note, _recap_days_note(r["days_in_unit"]))
     ws.set_column(1, 1, 20)
     ws.set_column(2, 2, 32)
-    ws.set_column(3, 3 + len(RECAP_COLUMNS), 11)
+    ws.set_column(3, note - 1, 11)
+    ws.set_column(note, note, 60)
     ws.freeze_panes(4, 3)
     wb.close()
     return xlsx_response(buf.getvalue(), f"rekap-kehadiran-{unit.code}-{period}.xlsx")
