@@ -763,10 +763,11 @@ def _pk(obj) -> int | None:
 UNCHANGED = object()
 
 
-# Serialises writes of one employee so two concurrent saves cannot both pass the overlap check.
+# The employee's row lock (see _lock_employee), compiled once per process: taken on every entry
+# written.
 _LOCK = Prepared(
     lambda: (
-        Employee.objects.select_for_update()
+        Employee.objects.select_for_update(no_key=True)
         .filter(pk=Param("pk", IntegerField()))
         .order_by()
         .values_list("pk")
@@ -774,8 +775,33 @@ _LOCK = Prepared(
 )
 
 
-def _lock_employee(employee: Employee) -> None:
-    _LOCK(pk=employee.pk)
+def _lock_employee(employee_id: int) -> None:
+    """Serialise the writes that read an employee's other entries before deciding: the overlap rule
+    (entry_create, entry_update), the daily cap credited at verification (entry_verify, the bulk
+    verification, the deadline job's auto-approval: each reads the day's approved minutes), and a
+    rejected entry's time slot checked free before it is approved again (objection_decide,
+    review_decide). Two such writes at once each read the other's entry as it was and together
+    passed what neither alone could (two overlapping entries kept, more than the daily cap
+    credited, the same hours counted twice). Taken inside the transaction, FIRST, before any entry
+    row is locked (one order for all: employee, then entry; several employees: ordered by id,
+    _lock_employees), so these writes cannot deadlock. FOR NO KEY UPDATE, as attendance's
+    _lock_employee for leave (the same row, so a leave approval and a verification of that
+    employee are serialised too): it conflicts with itself and with the FOR UPDATE other apps take
+    on the employee, not with the key-share lock of an insert referencing the employee. On SQLite
+    a no-op: every transaction begins IMMEDIATE (settings), so writers are serialised already."""
+    _LOCK(pk=employee_id)
+
+
+def _lock_employees(ids) -> None:
+    """_lock_employee for a set of employees, in one statement, in id order (the one order every
+    multi-employee lock takes, so two of them cannot deadlock). `ids`: a list, or a subquery of
+    employee ids (sub-selects in WHERE are not locked)."""
+    list(
+        Employee.objects.select_for_update(no_key=True)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _state_for(
@@ -832,7 +858,7 @@ def _recredit_days(keys: set[tuple[int, dt.date]], cap: int) -> dict[int, int]:
     for employee_id, day in keys:
         q |= Q(employee_id=employee_id, date=day)
     entries = list(
-        ActivityEntry.objects.select_for_update()
+        ActivityEntry.objects.select_for_update(of=("self",))
         .filter(q, status=S.APPROVED)
         .order_by("employee_id", "date", "start_time", "id")
     )
@@ -886,7 +912,7 @@ def entry_create(
     today = now.date()
     generation = selectors.calendar_generation(employee.instansi_id)
     settings = selectors.cached_settings(employee.instansi, generation)
-    _lock_employee(employee)
+    _lock_employee(employee.pk)
     entry = ActivityEntry(
         instansi_id=employee.instansi_id,
         employee=employee,
@@ -927,8 +953,12 @@ def entry_update(
 ) -> EntryResult:
     """The employee changes their entry. A verified entry that changes (its SKP link too) goes back to
     unverified (submitted); rejected entries are settled through an objection instead."""
+    _lock_employee(entry.employee_id)  # first: employee, then entry (an entry's employee is fixed)
     entry = (
-        ActivityEntry.objects.select_for_update()
+        # OF self: the joined rows need no lock. Without it PostgreSQL locked the catalog item's
+        # row FOR UPDATE too, and every write of an entry of that item in the instansi (an insert:
+        # its key-share lock on the item) waited for this one.
+        ActivityEntry.objects.select_for_update(of=("self",))
         .select_related("employee", "item")
         .get(pk=entry.pk)
     )
@@ -959,7 +989,6 @@ def entry_update(
     today = now.date()
     generation = selectors.calendar_generation(employee.instansi_id)
     settings = selectors.cached_settings(employee.instansi, generation)
-    _lock_employee(employee)
     if date is not None:
         entry.date = date
     if start_time is not None:
@@ -1058,7 +1087,8 @@ def entry_submit(*, actor: User, entry: ActivityEntry) -> ActivityEntry:
     """Submit a draft, returned or (under an open unlock) expired entry for verification. A returned
     entry may also be submitted within its revision period after the window (see _in_revision)."""
     entry = (
-        ActivityEntry.objects.select_for_update()
+        # OF self: not the catalog item's row nor the employee's (see entry_update).
+        ActivityEntry.objects.select_for_update(of=("self",))
         .select_related("employee", "item")
         .get(pk=entry.pk)
     )
@@ -1371,10 +1401,17 @@ def entry_verify(
 
     `seen_at`: when the superior's page showing the entry was made (the web inbox always sends it,
     the API may). An entry changed since (the employee edited and submitted it again, added
-    evidence) is refused: the superior decides only what they saw."""
+    evidence) is refused: the superior decides only what they saw.
+
+    The employee is locked first (_lock_employee): an approval credits what the daily cap leaves
+    after the day's approved minutes, and two verifications of one employee's day at once each
+    read them without the other's and together credited more than the cap."""
     me = _employee_of(actor)
+    _lock_employee(entry.employee_id)
     entry = (
-        ActivityEntry.objects.select_for_update()
+        # OF self: not the catalog item's row (every verification of that item in the instansi
+        # waited for this one) nor the employee's (locked above, in the one order).
+        ActivityEntry.objects.select_for_update(of=("self",))
         .select_related("employee", "item")
         .get(pk=entry.pk)
     )
@@ -1531,14 +1568,30 @@ def entries_verify_bulk(
 
     `seen_at`: when the superior's page was made (the web inbox always sends it, the API may).
     Entries submitted or changed after it were not seen: a day or month is decided without them
-    (counted in `changed`), a picked list is refused. A constant number of queries."""
+    (counted in `changed`), a picked list is refused. A constant number of queries.
+
+    The employees of the entries are locked first, in one statement ordered by id
+    (_lock_employees): the cap is applied after each day's approved minutes, read below, and a
+    verification of the same day running meanwhile would otherwise not be seen."""
     me = _employee_of(actor)
     reason = (reason or "").strip()
     if decision not in ("approve", "reject", "return"):
         raise ValidationError({"decision": "Keputusan tidak dikenal."})
     if decision != "approve" and not reason:
         raise ValidationError({"reason": "Alasan wajib diisi."})
-    qs = ActivityEntry.objects.select_for_update().filter(
+    if employee is None and entry_ids is None:
+        raise ValidationError({"decision": "Pilih aktivitas yang akan diverifikasi."})
+    # An entry's employee never changes, so the set is known before the entries are read.
+    _lock_employees(
+        [employee.pk]
+        if employee is not None
+        else ActivityEntry.objects.filter(instansi_id=me.instansi_id, pk__in=entry_ids).values(
+            "employee_id"
+        )
+    )
+    # OF self: not the employees' rows (locked above, in id order; joined here they were locked
+    # FOR UPDATE in the entries' order, which two bulk verifications could take crosswise).
+    qs = ActivityEntry.objects.select_for_update(of=("self",)).filter(
         instansi_id=me.instansi_id, status=S.SUBMITTED
     )
     if employee is not None:
@@ -1549,8 +1602,6 @@ def entries_verify_bulk(
         qs = qs.filter(date__lte=end)
     if entry_ids is not None:
         qs = qs.filter(pk__in=entry_ids)
-    if employee is None and entry_ids is None:
-        raise ValidationError({"decision": "Pilih aktivitas yang akan diverifikasi."})
     entries = list(qs.select_related("employee").order_by("date", "start_time", "id"))
     if not entries:
         return BulkVerified(0)
@@ -1661,14 +1712,21 @@ def activity_deadlines_process(
     Expired entries are kept and shown as such. Audited per entry, in bulk."""
     today = today or local_today(instansi)
     settings = selectors.activity_settings(instansi.pk)
+    auto = settings.deadline_behaviour == ActivitySettings.DeadlineBehaviour.AUTO_APPROVE
+    overdue_qs = ActivityEntry.objects.filter(
+        instansi=instansi, status=S.SUBMITTED, verify_by__lt=today
+    )
+    if auto:
+        # An auto-approval credits within the cap what the day's approved minutes leave, as a
+        # verification does: their employees are locked first, as a verification locks them.
+        _lock_employees(overdue_qs.values("employee_id"))
     overdue = list(
-        ActivityEntry.objects.select_for_update()
-        .filter(instansi=instansi, status=S.SUBMITTED, verify_by__lt=today)
+        # OF self: the joined employee rows need no lock (locked above when minutes are credited).
+        overdue_qs.select_for_update(of=("self",))
         .select_related("employee")
         .order_by("date", "start_time", "id")
     )
     befores = {e.pk: snapshot(e) for e in overdue}
-    auto = settings.deadline_behaviour == ActivitySettings.DeadlineBehaviour.AUTO_APPROVE
     used: dict[tuple[int, dt.date], int] = {}
     if auto and overdue:
         q = Q(pk__in=[])
@@ -1713,7 +1771,10 @@ def activity_deadlines_process(
 
     # Drafts/returned entries past the window. Window ends from the calendar, set-based.
     open_rows = list(
-        ActivityEntry.objects.select_for_update()
+        # OF self: with the joins, PostgreSQL locked the instansi's row FOR UPDATE too, and every
+        # insert of any of the instansi's rows (its key-share lock on that row) waited until the
+        # job committed; and every employee with a draft.
+        ActivityEntry.objects.select_for_update(of=("self",))
         .filter(instansi=instansi, status__in=[S.DRAFT, S.RETURNED], date__lt=today)
         .select_related("employee", "employee__instansi")
     )
@@ -1813,7 +1874,7 @@ def unlock_request_create(
         raise ValidationError(errors)
     # The same request twice (a double click, a resent form) is one request: refused while the first
     # waits. The employee's row lock serialises two concurrent sends.
-    _lock_employee(employee)
+    _lock_employee(employee.pk)
     if UnlockRequest.objects.filter(
         employee=employee, date_from=date_from, date_to=date_to, status=UnlockStatus.PENDING
     ).exists():
@@ -1911,7 +1972,12 @@ def objection_file(*, actor: User, entry: ActivityEntry, reason: str) -> Objecti
     the post in which the verifier verified (selectors.objection_decider; for a Plt or Plh, not the
     superior of their own post). Not to an entry whose verification the tim penilai overturned:
     the team's decision is final."""
-    entry = ActivityEntry.objects.select_for_update().select_related("employee").get(pk=entry.pk)
+    # OF self: not the employee's row (filing credits nothing; no other entry is read).
+    entry = (
+        ActivityEntry.objects.select_for_update(of=("self",))
+        .select_related("employee")
+        .get(pk=entry.pk)
+    )
     if entry.employee.user_id != actor.id:
         raise PermissionDenied("Keberatan hanya dapat diajukan oleh pemilik aktivitas.")
     if Objection.objects.filter(entry=entry).exists():
@@ -2000,7 +2066,7 @@ def objection_decide(*, actor: User, objection: Objection, grant: bool, reason: 
     changed while the objection waits, but a tim penilai overturn may have changed it."""
     objection = (
         Objection.objects.select_for_update(of=("self",))
-        .select_related("decider")
+        .select_related("decider", "entry")
         .get(pk=objection.pk)
     )
     me = _employee_of(actor)
@@ -2015,7 +2081,11 @@ def objection_decide(*, actor: User, objection: Objection, grant: bool, reason: 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Alasan keputusan wajib diisi."})
-    entry = ActivityEntry.objects.select_for_update().get(pk=objection.entry_id)
+    # The employee first, then the entry (_lock_employee): a granted rejection checks that its
+    # time is still free (_slot_taken_refusal) and credits the day again; an entry_create of the
+    # same time running meanwhile saw the entry still rejected, and the hours counted twice.
+    _lock_employee(objection.entry.employee_id)
+    entry = ActivityEntry.objects.select_for_update(of=("self",)).get(pk=objection.entry_id)
     before = snapshot(entry)
     if grant:
         if not _as_objected(objection, entry):
@@ -2151,11 +2221,22 @@ def review_decide(*, actor: User, item: ReviewItem, outcome: str, reason: str = 
     """The tim penilai marks a sampled entry as fine, flags it, or overturns the verification
     (approved -> rejected, rejected -> approved). Flags and overturns need a reason; overturns are
     audited and the employee sees the reason on the entry."""
-    item = ReviewItem.objects.select_for_update().select_related("sample", "entry").get(pk=item.pk)
+    # OF self: joined, the sample's row and the entry's were locked too (the entry before its
+    # employee: against the one order below).
+    item = (
+        ReviewItem.objects.select_for_update(of=("self",))
+        .select_related("sample", "entry")
+        .get(pk=item.pk)
+    )
     if Role.TIM_PENILAI not in user_roles(actor) or actor.instansi_id != item.instansi_id:
         raise PermissionDenied("Hanya tim penilai yang dapat memeriksa sampel.")
+    # The employee first, then the entry: an overturned rejection checks that its time is still
+    # free and credits the day again (see objection_decide).
+    _lock_employee(item.entry.employee_id)
     entry = (
-        ActivityEntry.objects.select_for_update().select_related("employee").get(pk=item.entry_id)
+        ActivityEntry.objects.select_for_update(of=("self",))
+        .select_related("employee")
+        .get(pk=item.entry_id)
     )
     if not selectors.tim_penilai_covers(actor, entry):
         raise PermissionDenied("Aktivitas ini di luar cakupan tim penilai Anda.")

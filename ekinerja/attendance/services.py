@@ -350,6 +350,7 @@ def stored_days_refresh(
     return written
 
 
+@transaction.atomic
 def leave_days_recount(
     *,
     instansi: Instansi,
@@ -361,7 +362,13 @@ def leave_days_recount(
     [start, end] (None: unbounded) of these employees (None: everyone), after the work calendar
     changed: a holiday added inside an approved cuti tahunan gives the day back to the balance, a
     roster drawn up under a pending request charges what it now covers (selectors.leave_day_counts,
-    set-based). The changed counts are written and audited in one event. Returns how many changed."""
+    set-based). The changed counts are written and audited in one event. Returns how many changed.
+
+    Under the leave writes' lock (_lock_employee) of every employee concerned, taken first, in one
+    statement in id order: a decision or a request being filed checks the cuti tahunan balance
+    against the stored counts of the employee's other requests, and running meanwhile it read
+    the counts this recount was replacing. Atomic: the job runs after the calendar change has
+    committed, outside any transaction."""
     qs = LeaveRequest.objects.filter(instansi=instansi, status__in=ACTIVE_LEAVE)
     if start is not None:
         qs = qs.filter(date_to__gte=start)
@@ -369,6 +376,12 @@ def leave_days_recount(
         qs = qs.filter(date_from__lte=end)
     if employee_ids is not None:
         qs = qs.filter(employee_id__in=list(employee_ids))
+    list(
+        Employee.objects.select_for_update(no_key=True)
+        .filter(pk__in=qs.values("employee_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     requests = list(qs.select_related("employee").order_by("pk"))
     counts = selectors.leave_day_counts(requests)
     changed = [r for r in requests if counts[r.pk] != r.working_days]
