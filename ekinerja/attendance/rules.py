@@ -78,8 +78,10 @@ def may_view_month(user, employee, start, end) -> bool:
     day of it. Not today's posts: an admin OPD or a superior an employee left keeps the months they
     administered or supervised and does not follow them into the later ones, and a new one does not
     open the months before the employee came to them. The month of a move opens for both (three
-    queries for an admin OPD, two for a superior)."""
-    from ekinerja.org.selectors import employee_for_user, employees_below
+    queries for an admin OPD, two for a superior). A superior's check climbs up from the employee
+    (org.selectors.is_below): walking down to the 5,800 people below a kepala bidang for each day
+    of the month took 1.5 s on every page that asked for one employee."""
+    from ekinerja.org.selectors import employee_for_user, is_below
 
     if user.has_perm("attendance.view_employee_any_month", employee):
         return True
@@ -90,7 +92,7 @@ def may_view_month(user, employee, start, end) -> bool:
     me = employee_for_user(user)
     if me is None or employee.instansi_id != me.instansi_id:
         return False
-    return employee.id in employees_below(me, start, end)
+    return is_below(me, employee.id, start, end)
 
 
 rules.add_perm(
