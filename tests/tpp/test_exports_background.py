@@ -16,11 +16,19 @@ from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
+from ekinerja.core.clock import local_today
 from ekinerja.tpp import documents, exports, services
 from ekinerja.tpp.models import Run
 from ekinerja.tpp.tasks import nominatif_pdf_task
 
 from .data import OCT, add_staff, full_attendance, make_pemda, monthly_minutes, rate
+
+
+def _today(run: Run):
+    """The day the download view names its kept files by: the instansi's local date (in the
+    evening UTC it is already tomorrow in WITA and WIT, and a test reading UTC's date found no file)."""
+    return local_today(run.instansi)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -354,7 +362,7 @@ def test_a_claim_lock_left_by_a_dead_request_does_not_block_for_long(locked_run,
     import time
 
     _p, run = locked_run
-    doc = documents.document(run, None, documents.dt.date.today())
+    doc = documents.document(run, None, _today(run))
     lock = doc.status_file.with_suffix(".lock")
     lock.parent.mkdir(parents=True, exist_ok=True)
     lock.write_text("")
@@ -381,21 +389,21 @@ def test_a_head_of_unit_recorded_after_the_pdf_was_made_signs_the_next_download_
     p, run = locked_run
     client.force_login(p.bpkad)
     assert _download(client, run).status_code == 200
-    first = documents.document(run, None, documents.dt.date.today())
+    first = documents.document(run, None, _today(run))
     assert first.ready() and "Kepala Dinas A" in _pdf_text(first.pdf)
     # The head's name corrected in the organisation (a typo in the record, fixed by BKPSDM).
     Employee.objects.filter(pk=p.people["kadis"].pk).update(name="Dr. Kepala Dinas Baru")
-    again = documents.document(run, None, documents.dt.date.today())
+    again = documents.document(run, None, _today(run))
     assert again.pdf != first.pdf and not again.ready()
     assert _download(client, run).status_code == 200
     assert len(renders) == 2 and again.ready()
     assert "Dr. Kepala Dinas Baru" in _pdf_text(again.pdf)
     # A unit's own file too, and only that unit's: the other unit keeps its name.
-    unit_a = documents.document(run, p.opd_a, documents.dt.date.today())
-    unit_b = documents.document(run, p.opd_b, documents.dt.date.today())
+    unit_a = documents.document(run, p.opd_a, _today(run))
+    unit_b = documents.document(run, p.opd_b, _today(run))
     Employee.objects.filter(pk=p.people["kadis"].pk).update(name="Dr. Kepala Dinas Lain")
-    assert documents.document(run, p.opd_a, documents.dt.date.today()).pdf != unit_a.pdf
-    assert documents.document(run, p.opd_b, documents.dt.date.today()).pdf == unit_b.pdf
+    assert documents.document(run, p.opd_a, _today(run)).pdf != unit_a.pdf
+    assert documents.document(run, p.opd_b, _today(run)).pdf == unit_b.pdf
 
 
 def test_a_new_version_of_the_layout_never_serves_a_file_of_the_previous_one(
@@ -416,5 +424,5 @@ def test_the_documents_list_reads_the_signers_once_whatever_the_files(
     for unit in (None, p.opd_a, p.opd_b):
         assert _download(client, run, unit).status_code == 200
     with django_assert_max_num_queries(8):
-        jobs = documents.of_run(run, documents.dt.date.today())
+        jobs = documents.of_run(run, _today(run))
     assert len(jobs) == 3 and all(j["state"] == documents.DONE for j in jobs)
