@@ -49,6 +49,10 @@ from ekinerja.core.money import format_number
 from ekinerja.core.periods import DATE_OUT_OF_RANGE, Period, date_in_range, tanggal
 from ekinerja.core.prepared import Param, Prepared, insert
 from ekinerja.org import selectors as org_selectors
+
+# A write reading the employee's other entries (overlap, daily cap, a rejected entry's time slot)
+# locks the employee first, then the entry; several employees in one statement, by id.
+from ekinerja.org.locks import lock_employee, lock_employees
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.org.selectors import employee_for_user, user_roles
 from ekinerja.performance.selectors import results_for_employee
@@ -763,47 +767,6 @@ def _pk(obj) -> int | None:
 UNCHANGED = object()
 
 
-# The employee's row lock (see _lock_employee), compiled once per process: taken on every entry
-# written.
-_LOCK = Prepared(
-    lambda: (
-        Employee.objects.select_for_update(no_key=True)
-        .filter(pk=Param("pk", IntegerField()))
-        .order_by()
-        .values_list("pk")
-    )
-)
-
-
-def _lock_employee(employee_id: int) -> None:
-    """Serialise the writes that read an employee's other entries before deciding: the overlap rule
-    (entry_create, entry_update), the daily cap credited at verification (entry_verify, the bulk
-    verification, the deadline job's auto-approval: each reads the day's approved minutes), and a
-    rejected entry's time slot checked free before it is approved again (objection_decide,
-    review_decide). Two such writes at once each read the other's entry as it was and together
-    passed what neither alone could (two overlapping entries kept, more than the daily cap
-    credited, the same hours counted twice). Taken inside the transaction, FIRST, before any entry
-    row is locked (one order for all: employee, then entry; several employees: ordered by id,
-    _lock_employees), so these writes cannot deadlock. FOR NO KEY UPDATE, as attendance's
-    _lock_employee for leave (the same row, so a leave approval and a verification of that
-    employee are serialised too): it conflicts with itself and with the FOR UPDATE other apps take
-    on the employee, not with the key-share lock of an insert referencing the employee. On SQLite
-    a no-op: every transaction begins IMMEDIATE (settings), so writers are serialised already."""
-    _LOCK(pk=employee_id)
-
-
-def _lock_employees(ids) -> None:
-    """_lock_employee for a set of employees, in one statement, in id order (the one order every
-    multi-employee lock takes, so two of them cannot deadlock). `ids`: a list, or a subquery of
-    employee ids (sub-selects in WHERE are not locked)."""
-    list(
-        Employee.objects.select_for_update(no_key=True)
-        .filter(pk__in=ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
 def _state_for(
     entry: ActivityEntry,
     today: dt.date,
@@ -912,7 +875,7 @@ def entry_create(
     today = now.date()
     generation = selectors.calendar_generation(employee.instansi_id)
     settings = selectors.cached_settings(employee.instansi, generation)
-    _lock_employee(employee.pk)
+    lock_employee(employee.pk)
     entry = ActivityEntry(
         instansi_id=employee.instansi_id,
         employee=employee,
@@ -953,7 +916,7 @@ def entry_update(
 ) -> EntryResult:
     """The employee changes their entry. A verified entry that changes (its SKP link too) goes back to
     unverified (submitted); rejected entries are settled through an objection instead."""
-    _lock_employee(entry.employee_id)  # first: employee, then entry (an entry's employee is fixed)
+    lock_employee(entry.employee_id)  # first: employee, then entry (an entry's employee is fixed)
     entry = (
         # OF self: the joined rows need no lock. Without it PostgreSQL locked the catalog item's
         # row FOR UPDATE too, and every write of an entry of that item in the instansi (an insert:
@@ -1403,11 +1366,11 @@ def entry_verify(
     the API may). An entry changed since (the employee edited and submitted it again, added
     evidence) is refused: the superior decides only what they saw.
 
-    The employee is locked first (_lock_employee): an approval credits what the daily cap leaves
+    The employee is locked first (org.locks): an approval credits what the daily cap leaves
     after the day's approved minutes, and two verifications of one employee's day at once each
     read them without the other's and together credited more than the cap."""
     me = _employee_of(actor)
-    _lock_employee(entry.employee_id)
+    lock_employee(entry.employee_id)
     entry = (
         # OF self: not the catalog item's row (every verification of that item in the instansi
         # waited for this one) nor the employee's (locked above, in the one order).
@@ -1571,8 +1534,8 @@ def entries_verify_bulk(
     (counted in `changed`), a picked list is refused. A constant number of queries.
 
     The employees of the entries are locked first, in one statement ordered by id
-    (_lock_employees): the cap is applied after each day's approved minutes, read below, and a
-    verification of the same day running meanwhile would otherwise not be seen."""
+    (org.locks.lock_employees): the cap is applied after each day's approved minutes, read below,
+    and a verification of the same day running meanwhile would otherwise not be seen."""
     me = _employee_of(actor)
     reason = (reason or "").strip()
     if decision not in ("approve", "reject", "return"):
@@ -1582,7 +1545,7 @@ def entries_verify_bulk(
     if employee is None and entry_ids is None:
         raise ValidationError({"decision": "Pilih aktivitas yang akan diverifikasi."})
     # An entry's employee never changes, so the set is known before the entries are read.
-    _lock_employees(
+    lock_employees(
         [employee.pk]
         if employee is not None
         else ActivityEntry.objects.filter(instansi_id=me.instansi_id, pk__in=entry_ids).values(
@@ -1719,7 +1682,7 @@ def activity_deadlines_process(
     if auto:
         # An auto-approval credits within the cap what the day's approved minutes leave, as a
         # verification does: their employees are locked first, as a verification locks them.
-        _lock_employees(overdue_qs.values("employee_id"))
+        lock_employees(overdue_qs.values("employee_id"))
     overdue = list(
         # OF self: the joined employee rows need no lock (locked above when minutes are credited).
         overdue_qs.select_for_update(of=("self",))
@@ -1874,7 +1837,7 @@ def unlock_request_create(
         raise ValidationError(errors)
     # The same request twice (a double click, a resent form) is one request: refused while the first
     # waits. The employee's row lock serialises two concurrent sends.
-    _lock_employee(employee.pk)
+    lock_employee(employee.pk)
     if UnlockRequest.objects.filter(
         employee=employee, date_from=date_from, date_to=date_to, status=UnlockStatus.PENDING
     ).exists():
@@ -2081,10 +2044,10 @@ def objection_decide(*, actor: User, objection: Objection, grant: bool, reason: 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Alasan keputusan wajib diisi."})
-    # The employee first, then the entry (_lock_employee): a granted rejection checks that its
+    # The employee first, then the entry (org.locks): a granted rejection checks that its
     # time is still free (_slot_taken_refusal) and credits the day again; an entry_create of the
     # same time running meanwhile saw the entry still rejected, and the hours counted twice.
-    _lock_employee(objection.entry.employee_id)
+    lock_employee(objection.entry.employee_id)
     entry = ActivityEntry.objects.select_for_update(of=("self",)).get(pk=objection.entry_id)
     before = snapshot(entry)
     if grant:
@@ -2232,7 +2195,7 @@ def review_decide(*, actor: User, item: ReviewItem, outcome: str, reason: str = 
         raise PermissionDenied("Hanya tim penilai yang dapat memeriksa sampel.")
     # The employee first, then the entry: an overturned rejection checks that its time is still
     # free and credits the day again (see objection_decide).
-    _lock_employee(item.entry.employee_id)
+    lock_employee(item.entry.employee_id)
     entry = (
         ActivityEntry.objects.select_for_update(of=("self",))
         .select_related("employee")

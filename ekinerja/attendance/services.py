@@ -28,6 +28,10 @@ from ekinerja.core.gcpause import gc_paused
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import DATE_OUT_OF_RANGE, Period, date_in_range, rentang_tanggal, tanggal
 from ekinerja.org import selectors as org
+
+# The leave checks (overlap, cuti tahunan balance, sick-leave run) read the employee's other
+# requests: every leave write locks the employee first, then the request.
+from ekinerja.org.locks import lock_employee, lock_employees
 from ekinerja.org.models import Assignment, Employee, Role, Unit
 from ekinerja.org.nip import NipError, parse_nip
 from ekinerja.workcal import selectors as workcal
@@ -364,7 +368,7 @@ def leave_days_recount(
     roster drawn up under a pending request charges what it now covers (selectors.leave_day_counts,
     set-based). The changed counts are written and audited in one event. Returns how many changed.
 
-    Under the leave writes' lock (_lock_employee) of every employee concerned, taken first, in one
+    Under the leave writes' lock (org.locks) of every employee concerned, taken first, in one
     statement in id order: a decision or a request being filed checks the cuti tahunan balance
     against the stored counts of the employee's other requests, and running meanwhile it read
     the counts this recount was replacing. Atomic: the job runs after the calendar change has
@@ -376,12 +380,7 @@ def leave_days_recount(
         qs = qs.filter(date_from__lte=end)
     if employee_ids is not None:
         qs = qs.filter(employee_id__in=list(employee_ids))
-    list(
-        Employee.objects.select_for_update(no_key=True)
-        .filter(pk__in=qs.values("employee_id"))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    lock_employees(qs.values("employee_id"))
     requests = list(qs.select_related("employee").order_by("pk"))
     counts = selectors.leave_day_counts(requests)
     changed = [r for r in requests if counts[r.pk] != r.working_days]
@@ -2036,26 +2035,6 @@ def _attachment_missing(leave_type: LeaveType) -> str:
     return f"{leave_type.name} wajib melampirkan dokumen."
 
 
-def _lock_employee(employee_id: int) -> None:
-    """Serialise the leave writes of one employee. The checks (_check_leave: overlap, the cuti
-    tahunan balance, the sick-leave run cap; leave_record_approved's overlap) read the employee's
-    other requests, so two transactions checking at once (two approvals, an approval while the
-    employee files another, a paper decision recorded meanwhile) each saw the other's request
-    unchanged and together passed what neither alone could. Every leave service takes this lock
-    inside its transaction, first, before any request row (one order: employee, then request), so
-    they cannot deadlock. FOR NO KEY UPDATE: it conflicts with itself and with the FOR UPDATE of
-    the other services locking the employee (org, workcal, activities), but not with the key-share
-    lock every insert referencing the employee takes (punches, stored days), which it need not
-    wait for. On SQLite it is a no-op: every transaction begins IMMEDIATE (settings), taking the
-    database's single write lock, so writers are serialised already."""
-    list(
-        Employee.objects.select_for_update(no_key=True)
-        .filter(pk=employee_id)
-        .order_by()
-        .values_list("pk", flat=True)
-    )
-
-
 @transaction.atomic
 def leave_request_submit(
     *,
@@ -2078,7 +2057,7 @@ def leave_request_submit(
         raise ValidationError(
             "Permohonan cuti hanya dapat diajukan oleh pegawai yang bersangkutan."
         )
-    _lock_employee(employee.pk)
+    lock_employee(employee.pk)
     missing = (
         {"attachment": [_attachment_missing(leave_type)]}
         if leave_type.needs_attachment and not attachment
@@ -2148,8 +2127,8 @@ def leave_request_decide(
 ) -> LeaveRequest:
     """The direct superior decides a submitted request; BKPSDM decides one awaiting BKPSDM. Approval
     of a type that needs BKPSDM goes on to BKPSDM. A final approval checks the request again
-    (_check_leave) under the employee's lock (_lock_employee) and recomputes the covered days."""
-    _lock_employee(request.employee_id)
+    (_check_leave) under the employee's lock (org.locks) and recomputes the covered days."""
+    lock_employee(request.employee_id)
     req = (
         # OF self: without it PostgreSQL locked the joined rows too, the leave type's (every
         # approval of that type in the instansi waited for this one) and the employee's FOR UPDATE.
@@ -2207,7 +2186,7 @@ def leave_request_cancel(*, actor: User, request: LeaveRequest, reason: str = ""
     first day (local date): by the employee, or, with a reason, by BKPSDM or the official who gave
     the final approval (a decision withdrawn). A leave already begun is history and stays. The
     cuti tahunan balance no longer counts a cancelled request, and its days are derived again."""
-    _lock_employee(request.employee_id)  # the leave writes' one order: employee, then request
+    lock_employee(request.employee_id)  # the leave writes' one order: employee, then request
     req = (
         # OF self: without it PostgreSQL locked the joined instansi row FOR UPDATE too, and every
         # insert of the instansi's rows (a key-share lock on it) waited for this cancel.
@@ -2277,7 +2256,7 @@ def leave_record_approved(
         raise ValidationError({"date_to": DATE_OUT_OF_RANGE})
     if date_to < date_from:
         raise ValidationError({"date_to": "Tanggal sampai tidak boleh sebelum tanggal mulai."})
-    _lock_employee(employee.pk)
+    lock_employee(employee.pk)
     clash = LeaveRequest.objects.filter(
         employee=employee, status__in=ACTIVE_LEAVE, date_from__lte=date_to, date_to__gte=date_from
     ).exists()

@@ -1,12 +1,12 @@
 """Two writes of one employee's entries at once cannot both pass the overlap rule: entry_create and
-entry_update lock the employee's row (services._lock_employee) before reading the day's other
-entries. There is no database constraint on overlapping times; the lock is what protects it.
+entry_update lock the employee's row (ekinerja.org.locks.lock_employee) before reading the day's
+other entries. There is no database constraint on overlapping times; the lock is what protects it.
 entry_submit takes no such lock and needs none: it changes neither an entry's times nor whether it
 counts as another's clash (only a rejected entry frees its time, and a rejected entry cannot be
 submitted), and the daily cap is a warning there, applied when verification credits minutes.
 
-PostgreSQL only (SQLite runs one writer at a time); see tests/attendance/test_s9_leave_concurrency
-for how the race is run without depending on timing."""
+PostgreSQL only (SQLite runs one writer at a time); see tests/pg_race.py for how the race is run
+without depending on timing."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from ekinerja.activities import services
 from ekinerja.activities.models import ActivityEntry
 from tests.activities.conftest import DAY, T
-from tests.attendance.test_s9_leave_concurrency import pg_only, race
+from tests.pg_race import pg_only, race
 
 CLASH = "Waktu bertumpang tindih dengan aktivitas lain (08.00–09.00 Menyusun konsep surat dinas)."
 

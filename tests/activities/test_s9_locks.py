@@ -1,19 +1,19 @@
-"""Activities' row locks (services._lock_employee, docs/activities.md "Row locks"): a write that
+"""Activities' row locks (ekinerja.org.locks, docs/activities.md "Row locks"): a write that
 reads an employee's other entries before deciding locks the employee first (one order: employee,
 then entry; several employees in one statement, by id), and an entry is locked OF its own table
 only, not the joined catalog item, employee or instansi rows.
 
 Races on PostgreSQL only (SQLite begins every transaction IMMEDIATE: writers are serialised
-already, and the locks are no-ops there); run as in tests/attendance/test_s9_leave_concurrency
-(the first write held open after its write, the second in its own thread and connection, the first
-committing once the second has finished or waits on a lock: nothing depends on timing).
+already, and the locks are no-ops there); run by tests/pg_race.py (the first write held open
+after its write, the second in its own thread and connection, the first committing once the
+second has finished or waits on a lock: nothing depends on timing).
 
 Without this change: the writes of two employees' entries of one catalog item waited for each
 other, and the deadline job held up every insert of the instansi's rows (a join of their FOR
 UPDATE); an objection granted beside a verification or an entry of the same time counted minutes
 twice or above the cap. Two verifications of one day were serialised before too, by accident (the
 employee's row, joined to the verification's FOR UPDATE); that test fails when entry_verify's
-_lock_employee is taken out while its lock stays OF the entry only."""
+lock_employee is taken out while its lock stays OF the entry only."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from ekinerja.activities import services
 from ekinerja.activities.models import (
@@ -36,8 +35,8 @@ from ekinerja.activities.models import (
 )
 from ekinerja.activities.selectors import NO_CAP, activity_month
 from ekinerja.core.periods import Period
-from tests.attendance.test_s9_leave_concurrency import pg_only, race
 from tests.factories import employee_with_login, grant
+from tests.pg_race import LOCK_ONE, LOCK_SET, captured, main_table, pg_only, race
 
 from .conftest import D, T, make_entry
 
@@ -45,16 +44,6 @@ S = EntryStatus
 DAY = D(2026, 10, 5)  # a Monday
 ENTRY = "activities_activityentry"
 PG = connection.vendor == "postgresql"
-# The employee's row by its id (or a set of them, by id) and nothing else.
-LOCK_ONE = re.compile(
-    r'SELECT "org_employee"\."id"( AS "pk")? FROM "org_employee" '
-    r'WHERE "org_employee"\."id" = \S+( FOR NO KEY UPDATE)?'
-)
-LOCK_SET = re.compile(
-    r'SELECT "org_employee"\."id"( AS "pk")? FROM "org_employee" WHERE "org_employee"\."id" '
-    r'IN \(.*\) ORDER BY (1|"org_employee"\."id") ASC( FOR NO KEY UPDATE)?',
-    re.S,
-)
 
 
 def _who(office, name):
@@ -121,17 +110,6 @@ def _day_minutes(office) -> int:
 # ---------------------------------------------------------------- what the locks are (both DBs)
 
 
-def _captured(action) -> list[str]:
-    with CaptureQueriesContext(connection) as ctx:
-        action()
-    return [q["sql"] for q in ctx.captured_queries]
-
-
-def _main_table(sql: str) -> str | None:
-    found = re.match(r'SELECT .*? FROM "(\w+)"', sql, re.S)
-    return found and found.group(1)
-
-
 def _locking(queries: list[str]) -> list[str]:
     return [q for q in queries if re.search(r" FOR (NO KEY )?UPDATE( OF |$)", q)]
 
@@ -142,7 +120,7 @@ def _employee_first(queries: list[str]) -> None:
         (i for i, q in enumerate(queries) if LOCK_ONE.fullmatch(q) or LOCK_SET.fullmatch(q)), None
     )
     assert lock is not None, queries
-    first_entry = next(i for i, q in enumerate(queries) if _main_table(q) == ENTRY)
+    first_entry = next(i for i, q in enumerate(queries) if main_table(q) == ENTRY)
     assert lock < first_entry, queries
     if PG:
         assert queries[lock].endswith("FOR NO KEY UPDATE"), queries[lock]
@@ -153,9 +131,9 @@ def _own_rows_only(queries: list[str]) -> None:
     if not PG:
         return  # SQLite writes no FOR UPDATE at all
     locks = _locking(queries)
-    assert any(_main_table(q) == ENTRY for q in locks), queries
+    assert any(main_table(q) == ENTRY for q in locks), queries
     for q in locks:
-        table = _main_table(q)
+        table = main_table(q)
         if table == ENTRY:
             assert q.endswith(f'FOR UPDATE OF "{ENTRY}"'), q
         elif " JOIN " in q:
@@ -168,17 +146,17 @@ def test_entry_writes_lock_the_employee_first_and_the_entry_of_its_own_table(off
     _cap(office, 420)
     ani = _who(office, "ani")
     draft = make_entry(office, day=DAY, start=T(7), end=T(8))
-    q = _captured(lambda: services.entry_update(actor=ani.user, entry=draft, description="Revisi"))
+    q = captured(lambda: services.entry_update(actor=ani.user, entry=draft, description="Revisi"))
     _employee_first(q)
     _own_rows_only(q)
     # Submitting needs no employee lock (docs: it changes no time); its lock is the entry's only.
-    _own_rows_only(_captured(lambda: services.entry_submit(actor=ani.user, entry=draft)))
-    q = _captured(_verify(office, draft))
+    _own_rows_only(captured(lambda: services.entry_submit(actor=ani.user, entry=draft)))
+    q = captured(_verify(office, draft))
     _employee_first(q)
     _own_rows_only(q)
     # Bulk: a subordinate's day, and a picked list (its employees in one statement, by id).
     b1 = make_entry(office, day=DAY, start=T(9), end=T(10), submit=True)
-    q = _captured(
+    q = captured(
         lambda: services.entries_verify_bulk(
             actor=_who(office, "kasubag").user, employee=ani, start=DAY, end=DAY
         )
@@ -188,7 +166,7 @@ def test_entry_writes_lock_the_employee_first_and_the_entry_of_its_own_table(off
     assert ActivityEntry.objects.get(pk=b1.pk).status == S.APPROVED
     b2 = make_entry(office, day=DAY, start=T(10), end=T(11), submit=True)
     b3 = make_entry(office, who="budi", day=DAY, start=T(10), end=T(11), submit=True)
-    q = _captured(
+    q = captured(
         lambda: services.entries_verify_bulk(
             actor=_who(office, "kasubag").user, entry_ids=[b2.pk, b3.pk]
         )
@@ -206,7 +184,7 @@ def test_entry_writes_lock_the_employee_first_and_the_entry_of_its_own_table(off
 def test_objection_and_review_decisions_lock_the_employee_before_the_entry(office, at):
     at("2026-10-05 17:00")
     a, obj = _rejected_with_objection(office)
-    q = _captured(_grant(office, obj))
+    q = captured(_grant(office, obj))
     _employee_first(q)
     _own_rows_only(q)
     assert ActivityEntry.objects.get(pk=a.pk).status == S.APPROVED
@@ -214,7 +192,7 @@ def test_objection_and_review_decisions_lock_the_employee_before_the_entry(offic
     b = make_entry(office, day=DAY, start=T(13), end=T(14), submit=True)
     _verify(office, b, "reject", "Tidak sesuai")()
     _own_rows_only(
-        _captured(
+        captured(
             lambda: services.objection_file(
                 actor=_who(office, "ani").user, entry=b, reason="Sudah sesuai uraian"
             )
@@ -225,14 +203,14 @@ def test_objection_and_review_decisions_lock_the_employee_before_the_entry(offic
     tp = type(tp).objects.get(pk=tp.pk)
     sample = services.review_sample_draw(actor=tp, period=Period(2026, 10), size=10, seed=1)
     item = ReviewItem.objects.get(sample=sample, entry=a)
-    q = _captured(
+    q = captured(
         lambda: services.review_decide(actor=tp, item=item, outcome="overturned", reason="Keliru")
     )
     _employee_first(q)
     _own_rows_only(q)
     if PG:  # the review item's own lock, not its sample's nor its entry's
         first = _locking(q)[0]
-        assert _main_table(first) == "activities_reviewitem"
+        assert main_table(first) == "activities_reviewitem"
         assert first.endswith('FOR UPDATE OF "activities_reviewitem"'), first
     assert ActivityEntry.objects.get(pk=a.pk).status == S.REJECTED
 
@@ -246,7 +224,7 @@ def test_the_deadline_job_locks_the_employees_it_credits_and_only_its_entries(of
     )
     waiting = make_entry(office, day=DAY, start=T(8), end=T(9), submit=True)
     draft = make_entry(office, who="budi", day=DAY, start=T(8), end=T(9))
-    q = _captured(
+    q = captured(
         lambda: services.activity_deadlines_process(instansi=office["inst"], today=D(2026, 12, 1))
     )
     _employee_first(q)

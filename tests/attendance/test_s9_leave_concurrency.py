@@ -1,39 +1,32 @@
 """Leave writes of one employee are serialised by a row lock on the employee
-(services._lock_employee): two transactions checking at once (two approvals, an approval while the
-employee files another request, a paper decision recorded meanwhile) each saw the other's request
-as it was before and together passed the cuti tahunan balance or the overlap rule.
+(ekinerja.org.locks.lock_employee): two transactions checking at once (two approvals, an approval
+while the employee files another request, a paper decision recorded meanwhile) each saw the other's
+request as it was before and together passed the cuti tahunan balance or the overlap rule.
 
 The races run on PostgreSQL only (SQLite begins every transaction IMMEDIATE: writers are serialised
-already, and the lock is a no-op there). The first write is held open after its checks and its
-write (at its audit event); the second runs meanwhile in its own thread and connection; the first
-commits once the second has finished or waits on a lock (pg_stat_activity), so nothing depends
-on timing. The approval races passed before this change too, by accident: the approval's FOR
-UPDATE joined the employee's row (and the leave type's: test_approvals_of_two_employees_...);
-they fail when the approval's _lock_employee is taken out."""
+already, and the lock is a no-op there), through tests/pg_race.py: the first write is held open
+after its checks and its write (at its audit event); the second runs meanwhile in its own thread
+and connection; the first commits once the second has finished or waits on a lock
+(pg_stat_activity), so nothing depends on timing. The approval races passed before this change
+too, by accident: the approval's FOR UPDATE joined the employee's row (and the leave type's:
+test_approvals_of_two_employees_...); they fail when the approval's lock_employee is taken out."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import threading
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from ekinerja.attendance import services
 from ekinerja.attendance.models import LeaveRequest, LeaveType
+from tests import pg_race
 from tests.attendance.conftest import D
+from tests.pg_race import LOCK_ONE, captured, pg_only
 
 S = LeaveRequest.Status
 LEAVE_TABLE = '"attendance_leaverequest"'
-# The employee's row by its id and nothing else (FOR NO KEY UPDATE on PostgreSQL, asserted below).
-LOCK_SQL = re.compile(
-    r'SELECT "org_employee"\."id"( AS "pk")? FROM "org_employee" '
-    r'WHERE "org_employee"\."id" = \S+( FOR NO KEY UPDATE)?'
-)
 
 
 def _type(office, code: str) -> LeaveType:
@@ -97,7 +90,7 @@ def test_one_after_the_other_the_second_approval_is_refused(office):
 def _lock_first(queries: list[str]) -> None:
     """The employee's lock is taken before any leave request is read."""
     lock = next(
-        (i for i, sql in enumerate(queries) if LOCK_SQL.fullmatch(sql)),
+        (i for i, sql in enumerate(queries) if LOCK_ONE.fullmatch(sql)),
         None,
     )
     assert lock is not None, queries
@@ -107,24 +100,16 @@ def _lock_first(queries: list[str]) -> None:
         assert queries[lock].endswith("FOR NO KEY UPDATE"), queries[lock]
 
 
-def _captured(action) -> list[str]:
-    with CaptureQueriesContext(connection) as ctx:
-        action()
-    return [q["sql"] for q in ctx.captured_queries]
-
-
 @pytest.mark.django_db
 def test_each_leave_write_locks_the_employee_before_reading_requests(office):
     _new_this_year(office)
     a, b = _pending(office, *OCTOBER, 7), _pending(office, *NOVEMBER, 1)
-    _lock_first(_captured(_approve(office, a)))  # the final approval, which checks again
+    _lock_first(captured(_approve(office, a)))  # the final approval, which checks again
     _lock_first(
-        _captured(
-            lambda: services.leave_request_cancel(actor=office.ani.user, request=b, reason="")
-        )
+        captured(lambda: services.leave_request_cancel(actor=office.ani.user, request=b, reason=""))
     )
     _lock_first(
-        _captured(
+        captured(
             lambda: services.leave_record_approved(
                 actor=office.bkpsdm_user,
                 employee=office.budi,
@@ -135,7 +120,7 @@ def test_each_leave_write_locks_the_employee_before_reading_requests(office):
         )
     )
     _lock_first(
-        _captured(
+        captured(
             lambda: services.leave_request_submit(
                 actor=office.budi.user,
                 employee=office.budi,
@@ -150,73 +135,14 @@ def test_each_leave_write_locks_the_employee_before_reading_requests(office):
 # ---------------------------------------------------------------- races (PostgreSQL)
 
 
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cur.fetchone()[0] > 0
-
-
-def race(
-    monkeypatch, first, second, *, hold=(services, "audit_record")
-) -> tuple[object, object, bool]:
-    """Run `first` until it has checked and written (by default: its audit event; `hold`, a module
-    and the name of a function it calls after writing) and hold its transaction open; run `second`
-    meanwhile; let `first` commit once `second` has finished or waits on a lock. Returns each
-    one's outcome (its return value or the exception it raised) and whether `second` waited on a
-    lock. Also used by tests/activities/test_s9_entry_concurrency.py."""
-    written, go = threading.Event(), threading.Event()
-    module, name = hold
-    real = getattr(module, name)
-
-    def held(*args, **kwargs):
-        result = real(*args, **kwargs)
-        if threading.current_thread().name == "first":
-            written.set()
-            assert go.wait(30), "the second write never finished nor waited"
-        return result
-
-    monkeypatch.setattr(module, name, held)
-    outcome: dict[str, object] = {}
-
-    def run(name, action):
-        try:
-            outcome[name] = action()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test asserts
-            outcome[name] = exc
-        finally:
-            connection.close()
-
-    one = threading.Thread(target=run, args=("first", first), name="first")
-    two = threading.Thread(target=run, args=("second", second), name="second")
-    waited = False
-    one.start()
-    try:
-        assert written.wait(30), outcome.get("first")
-        two.start()
-        deadline = time.monotonic() + 30
-        while two.is_alive() and not waited:
-            waited = _waiting_on_a_lock()
-            assert time.monotonic() < deadline, "the second write neither finished nor waited"
-            time.sleep(0.01)
-    finally:
-        go.set()
-        one.join(30)
-        if two.ident is not None:
-            two.join(30)
-    return outcome["first"], outcome["second"], waited
+def race(monkeypatch, first, second):
+    """pg_race.race, the first leave write held open at its audit event."""
+    return pg_race.race(monkeypatch, first, second, hold=(services, "audit_record"))
 
 
 def _refused(outcome, field: str, message: str) -> None:
     assert isinstance(outcome, ValidationError), outcome
     assert outcome.message_dict[field] == [message]
-
-
-pg_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL only: SQLite serialises writers"
-)
 
 
 @pg_only

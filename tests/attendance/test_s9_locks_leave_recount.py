@@ -2,11 +2,9 @@
 employee whose requests it counts again, first, in one statement by id: a request filed or decided
 meanwhile checks the cuti tahunan balance against the stored counts of the employee's other
 requests, and read the counts the recount was replacing (12 days of a year's 12 passed as 8).
-Race on PostgreSQL only, as in test_s9_leave_concurrency."""
+Race on PostgreSQL only (tests/pg_race.py), as in test_s9_leave_concurrency."""
 
 from __future__ import annotations
-
-import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,21 +19,11 @@ from tests.attendance.test_s9_leave_concurrency import (
     OCTOBER,
     _new_this_year,
     _type,
-    pg_only,
     race,
 )
+from tests.pg_race import LOCK_SET, main_table, pg_only
 
-LOCK_SET = re.compile(
-    r'SELECT "org_employee"\."id"( AS "pk")? FROM "org_employee" WHERE "org_employee"\."id" '
-    r'IN \(.*\) ORDER BY (1|"org_employee"\."id") ASC( FOR NO KEY UPDATE)?',
-    re.S,
-)
 LEAVE = "attendance_leaverequest"
-
-
-def _main_table(sql: str) -> str | None:
-    found = re.match(r'SELECT .*? FROM "(\w+)"', sql, re.S)
-    return found and found.group(1)
 
 
 def _approved_counted_short(office) -> LeaveRequest:
@@ -66,7 +54,7 @@ def test_the_recount_locks_the_employees_before_reading_their_requests(office):
     assert lock is not None, queries
     # The requests' employees are read in the lock's own statement (a sub-select, not locked).
     first_read = next(
-        i for i, q in enumerate(queries) if q.startswith("SELECT") and _main_table(q) == LEAVE
+        i for i, q in enumerate(queries) if q.startswith("SELECT") and main_table(q) == LEAVE
     )
     assert lock < first_read, queries
     if connection.vendor == "postgresql":
