@@ -775,7 +775,44 @@ def build_core(employees: int) -> Structure:
                 lurah = s.head(kel_unit, f"Lurah {kel}", "eselon4", "umum", camat, tag="eselon4")
                 seklur = s.head(kel_unit, "Sekretaris Kelurahan", "eselon4b", "umum", lurah)
                 s.staff_under(kel_unit, seklur, "umum", [], scale=0.4)
+    add_treasurers(s)
     return s
+
+
+#: Who the Bendahara Pengeluaran of an OPD answers to, by the post's name: the (sub)bagian that keeps
+#: its finances first, then the general one; else the first kepala bagian/bidang, else the head.
+_TREASURER_SUPERIORS = (
+    "Kepala Subbagian Perencanaan dan Keuangan",
+    "Kepala Subbagian Umum dan Keuangan",
+    "Kepala Bagian Umum dan Keuangan",
+    "Kepala Subbagian Umum",
+    "Kepala Bagian Umum",
+    "Kepala Bagian ",
+    "Kepala Bidang ",
+)
+TREASURER = "Bendahara Pengeluaran"
+
+
+def add_treasurers(s: Structure) -> None:
+    """One Bendahara Pengeluaran per OPD, a pelaksana post (kelas 7) with one holder, never vacant:
+    the payroll lists (tpp.exports.treasurers) print its holder's name and NIP in the treasurer's
+    signature block. In the unit of the post it answers to (_TREASURER_SUPERIORS), so it is never
+    taken for the top of a unit (the Sekretariat Daerah's is in one of its bagian)."""
+    heads: dict[str, list[PosSpec]] = {}
+    for p in s.positions:
+        if p.head and p.unit.opd is not None:
+            heads.setdefault(p.unit.opd.code, []).append(p)
+    for opd in [u for u in s.units if u.parent is None]:
+        posts = heads.get(opd.code, [])
+        superior = next(
+            (p for prefix in _TREASURER_SUPERIORS for p in posts if p.name.startswith(prefix)),
+            s.opd_heads.get(opd.code) or (posts[0] if posts else None),
+        )
+        if superior is None:
+            continue
+        s.head(
+            superior.unit, TREASURER, "pelaksana7", "keuangan", superior, kelas=7, kind=PELAKSANA
+        )
 
 
 def _rsud(s: Structure, dinkes: UnitSpec, kadinkes: PosSpec, scale: float) -> None:

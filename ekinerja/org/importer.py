@@ -50,7 +50,7 @@ from ekinerja.core.models import Instansi, User
 from ekinerja.core.periods import MONTHS_ID, tanggal
 
 from .models import Assignment, Employee, Position, Unit
-from .validation import validate_employee
+from .validation import bank_account_normalize, validate_employee
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -1085,7 +1085,8 @@ class _Builder:
                 continue
             value = _text(self._cell(row, key))
             if key == "bank_account":
-                value = value.lstrip("'")
+                # Stored digits only, as employee_save stores it (the bank's file wants them).
+                value = bank_account_normalize(value.lstrip("'"))
             checked = self._length(row, key, value, _max_len(Employee, model_field) or 254)
             if checked is None:
                 continue

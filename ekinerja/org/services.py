@@ -32,6 +32,7 @@ from .models import (
 from .selectors import user_roles
 from .validation import (
     assignment_validate,
+    bank_account_normalize,
     employee_validate,
     position_validate,
     unit_validate,
@@ -287,7 +288,11 @@ def employee_save(*, actor: User | None, employee: Employee) -> Employee:
     so months before the change are paid at the earlier status's factor; likewise a change of salary
     (salary_since, previous_salary) for the health-insurance income cap of the months before it.
     Changed again with the same TMT, the value corrects that change: the earlier value is kept.
-    Only the latest change is kept."""
+    Only the latest change is kept.
+    The bank account is stored digits only (bank_account_normalize: "0012-34-5678" typed is
+    "0012345678" saved, audited and sent to the bank), before the checks: the same number typed
+    with dashes is no change of a pay field."""
+    employee.bank_account = bank_account_normalize(employee.bank_account)
     employee_pay_check(actor, employee)
     employee_validate(employee)
     was_active = False

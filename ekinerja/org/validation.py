@@ -9,6 +9,7 @@ keyed by model field name.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -104,7 +105,8 @@ def position_validate(position: Position) -> None:
 def validate_employee(employee: Employee, today: dt.date | None = None) -> None:
     """The rules on one employee's own fields (no database access): a plausible NIP that matches the
     status (see org.nip), golongan/ruang for PNS and CPNS, a PPPK grade for PPPK, an NPWP of 15 or
-    16 digits, a numeric account number and a salary not below zero."""
+    16 digits, an account number of digits (spaces, dots and dashes between them are dropped by
+    bank_account_normalize before saving) and a salary not below zero."""
     errors: dict[str, str] = {}
     try:
         parse_nip(employee.nip, status=employee.status, today=today)
@@ -133,8 +135,10 @@ def validate_employee(employee: Employee, today: dt.date | None = None) -> None:
             f"NPWP harus 15 atau 16 angka (tertulis {len(npwp_digits)} angka), "
             "mis. 12.345.678.9-123.000."
         )
-    if employee.bank_account and not _ascii_digits(employee.bank_account.replace("-", "")):
-        errors["bank_account"] = "Nomor rekening hanya boleh berisi angka."
+    if employee.bank_account and not _ascii_digits(
+        _ACCOUNT_SEPARATORS.sub("", employee.bank_account)
+    ):
+        errors["bank_account"] = BANK_ACCOUNT_INVALID
     # The import's rows carry no salary (a SimpleNamespace without it).
     salary = getattr(employee, "salary", None)
     if salary is not None and salary < 0:
@@ -190,6 +194,23 @@ def overlaps(a_start, a_end, b_start, b_end) -> bool:
 
 def _ascii_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
+
+
+#: What people type between an account number's digits ("0012-34-5678", "0012 3456 78",
+#: "0012.345.678"; a no-break space pasted from a spreadsheet): not part of the number.
+_ACCOUNT_SEPARATORS = re.compile(r"[\s.\-]+")
+BANK_ACCOUNT_INVALID = (
+    "Nomor rekening hanya boleh berisi angka (spasi, titik dan tanda hubung diabaikan)."
+)
+
+
+def bank_account_normalize(text: str | None) -> str:
+    """The account number as the bank's bulk-transfer file wants it, digits only: spaces, dots and
+    dashes dropped ("0012-34-5678" -> "0012345678"). Anything else (a letter, a "/", separators
+    alone) is returned as typed, only trimmed, so validate_employee names it as a field error."""
+    text = text or ""
+    digits = _ACCOUNT_SEPARATORS.sub("", text)
+    return digits if _ascii_digits(digits) else text.strip()
 
 
 def assignment_validate(assignment: Assignment) -> None:

@@ -52,6 +52,7 @@ from ekinerja.core.clock import local_today
 from ekinerja.core.money import format_rupiah, terbilang
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.org.models import Position, Unit
+from ekinerja.org.validation import bank_account_normalize
 
 from . import selectors, services
 from .models import Result, Run
@@ -234,8 +235,10 @@ NO_ACCOUNT = "Nomor rekening belum ada: tidak dapat ditransfer"
 def account_number(result: Result) -> str:
     """The row's bank account number as the documents print it: without the spaces around it (an
     imported "   " or " 0123456789"). The bank csv used to carry them, so an account of spaces
-    passed a filter on empty `no_rekening` and a real one failed the bank's upload check."""
-    return (result.bank_account or "").strip()
+    passed a filter on empty `no_rekening` and a real one failed the bank's upload check. Digits
+    only (org.validation.bank_account_normalize): a month computed before accounts were stored so
+    still holds "0012-34-5678", which the bank's bulk-transfer upload refuses."""
+    return bank_account_normalize(result.bank_account)
 
 
 def account_remark(result: Result) -> str:
