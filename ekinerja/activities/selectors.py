@@ -1534,11 +1534,14 @@ class UnitMonthRow:
 
 
 def _unit_posts(unit: Unit, period: Period):
-    """The definitif assignments in the unit (or a sub-unit) overlapping the month."""
+    """The definitif assignments in the unit (or a sub-unit) overlapping the month; an inactive
+    employee's (a leaver's) only when its end is recorded, as the reports' (the flag has no date
+    to stop at)."""
     from ekinerja.org.selectors import unit_descendant_ids
 
     return Assignment.objects.filter(
         Q(end__isnull=True) | Q(end__gte=period.first_day),
+        Q(employee__is_active=True) | Q(end__isnull=False),
         instansi_id=unit.instansi_id,
         kind=Assignment.Kind.DEFINITIF,
         position__unit_id__in=unit_descendant_ids(unit),
@@ -1547,14 +1550,13 @@ def _unit_posts(unit: Unit, period: Period):
 
 
 def unit_recap_employees(unit: Unit, period: Period) -> list[Employee]:
-    """Every active employee who held a definitif position in the unit (or a sub-unit) on some
-    day of the month, by name: the same people as the unit's attendance recap (a mover and a
-    leaver included; two queries)."""
+    """Everyone who held a definitif position in the unit (or a sub-unit) on some day of the
+    month, by name: the same people as the unit's attendance recap, a mover and a leaver (inactive
+    now, retired on the 15th) included, so the unit's rows add up to its OPD's figures in the
+    reports (two queries)."""
     emp_ids = _unit_posts(unit, period).values("employee_id")
     return list(
-        Employee.objects.filter(id__in=emp_ids, is_active=True)
-        .select_related("instansi")
-        .order_by("name", "id")
+        Employee.objects.filter(id__in=emp_ids).select_related("instansi").order_by("name", "id")
     )
 
 

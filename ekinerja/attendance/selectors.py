@@ -59,17 +59,21 @@ def counted_punches(qs=None):
 
 
 def punch_times(
-    employees: list[Employee], start: dt.date, end: dt.date
+    employees: list[Employee], start: dt.date, end: dt.date, *, by_id: bool = False
 ) -> dict[int, list[dt.datetime]]:
     """Counted punch times per employee, sorted, covering every window of the days in [start, end]
-    (one query)."""
+    (one query). `by_id`: the employees are a part of their instansi (a unit's recap): on
+    PostgreSQL their punches are read by id whatever their number, not the whole instansi's (a
+    Dinas Pendidikan of 9,600 in a Pemda of 20,000 read twice the punches it needed)."""
     lo = dt.datetime.combine(start - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
     hi = dt.datetime.combine(end + dt.timedelta(days=3), dt.time.min, tzinfo=dt.UTC)
     ids = {e.id for e in employees}
     out: dict[int, list[dt.datetime]] = defaultdict(list)
-    rows = counted_punches().filter(_employee_q(employees), at__gte=lo, at__lt=hi)
+    postgres = connection.vendor == "postgresql"
+    who = Q(employee_id__in=list(ids)) if by_id and postgres else _employee_q(employees)
+    rows = counted_punches().filter(who, at__gte=lo, at__lt=hi)
     utc = dt.UTC
-    if connection.vendor == "postgresql":
+    if postgres:
         # One row per employee with their punches as a sorted array (a TPP run's million punches
         # are 20,000 rows), read with a plain cursor (Django's per-row converters are not needed)
         # whose timestamptz values go through psycopg's own C loader rather than the Python one
@@ -307,6 +311,44 @@ def posts_held(employees: list[Employee]) -> dict[int, list[tuple[dt.date, dt.da
     return dict(out)
 
 
+def _posts_counted():
+    """A definitif post counts while its dates say it lasted; an inactive employee's (retired,
+    dismissed, moved out of the instansi) only when its end is recorded: the flag has no date to
+    stop at (as the reports' _opd_spans and the nightly job's with_days)."""
+    from ekinerja.org.models import Assignment
+
+    return Q(kind=Assignment.Kind.DEFINITIF) & (Q(employee__is_active=True) | Q(end__isnull=False))
+
+
+def unit_recap_employees(
+    unit: Unit, start: dt.date, end: dt.date, *, ids_only: bool = False
+) -> list[Employee] | list[int]:
+    """Everyone who held a definitif post in the unit (or a sub-unit) on some day of [start, end],
+    by name: active employees and a leaver (retired, dismissed on the 15th: inactive now, their
+    post's end recorded) alike, so a unit's rows add up to its OPD's figures in the reports, which
+    keep a leaver's days with the OPD they left (two queries: the unit's tree, the employees).
+    `ids_only`: their ids in that order (a page reads its own hundred with employees_by_ids)."""
+    from ekinerja.org.models import Assignment
+
+    posts = Assignment.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=start),
+        _posts_counted(),
+        instansi_id=unit.instansi_id,
+        position__unit_id__in=org.unit_descendant_ids(unit),
+        start__lte=end,
+    ).values("employee_id")
+    found = Employee.objects.filter(id__in=posts, instansi_id=unit.instansi_id).order_by(
+        "name", "id"
+    )
+    return list(found.values_list("id", flat=True)) if ids_only else list(found)
+
+
+def employees_by_ids(ids: list[int]) -> list[Employee]:
+    """The employees of `ids` (a page's hundred) in that order (one query)."""
+    found = Employee.objects.in_bulk(list(ids))
+    return [found[i] for i in ids if i in found]
+
+
 def unit_days(
     unit: Unit, employees: list[Employee], start: dt.date, end: dt.date
 ) -> dict[int, list[tuple[dt.date, dt.date]]]:
@@ -321,6 +363,9 @@ def unit_days(
     if not employees:
         return {}
     ids = {e.id for e in employees}
+    # A leaver's open post (no end recorded) is no day in the unit (_posts_counted): in Python, as
+    # their flag is on the employees already read.
+    gone = {e.id for e in employees if not e.is_active}
     spans: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     rows = (
         Assignment.objects.filter(
@@ -335,7 +380,7 @@ def unit_days(
         .values_list("employee_id", "start", "end")
     )
     for emp, first, last in rows:
-        if emp not in ids:
+        if emp not in ids or (last is None and emp in gone):
             continue
         a, b = max(first, start), min(last or end, end)
         merged = spans[emp]
@@ -374,9 +419,11 @@ def load_inputs(
     *,
     in_post: bool = False,
     posts: dict | None = None,
+    by_id: bool = False,
 ) -> Inputs:
     """Everything derivation needs for the employees over [start, end] (thirteen queries; three
-    more when a device has stalled; one more with `in_post` unless `posts` are given)."""
+    more when a device has stalled; one more with `in_post` unless `posts` are given; `by_id`:
+    punch_times')."""
     instansi_ids = {e.instansi_id for e in employees}
     zones = {
         i: zoneinfo.ZoneInfo(z)
@@ -385,7 +432,7 @@ def load_inputs(
     cutoff, employee_cutoff = data_cutoffs(employees, start, end, now)
     return Inputs(
         work=workcal.work_days(employees, start, end),
-        punches=punch_times(employees, start, end),
+        punches=punch_times(employees, start, end, by_id=by_id),
         leave=approved_leave_days(employees, start, end),
         cutoff=cutoff,
         zones=zones,
@@ -505,12 +552,15 @@ def attendance_month(
     The TPP run's W: every working day of the calendar, whatever the posts (tpp-rules.md; it
     judges only the days in post itself). With `in_post`, only the days on which the employee
     holds a definitif post (derive_employee; one more query). With `in_post` and `posts` (a unit's
-    recap: unit_days), only the days of those spans instead, and no query for the posts."""
+    recap: unit_days), only the days of those spans instead, and no query for the posts, the
+    employees being one unit's (punch_times' `by_id`)."""
     employees = list(employees)
     if not employees:
         return {}
     start, end = period.first_day, period.last_day
-    inputs = load_inputs(employees, start, end, in_post=in_post, posts=posts)
+    inputs = load_inputs(
+        employees, start, end, in_post=in_post, posts=posts, by_id=posts is not None
+    )
     return {e.id: derive_employee(e, inputs, start, end) for e in employees}
 
 

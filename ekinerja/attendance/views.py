@@ -582,13 +582,18 @@ def visible_rows(
     """The employees of a unit's board or recap the user may see: all of them for BKPSDM, pimpinan
     and an admin OPD of the unit; for a superior, only the employees below them in the hierarchy on
     some day of [start, end] (and themself), never their own superiors or peers (two queries)."""
+    allowed = _visible_ids(request, unit, start, end)
+    return emps if allowed is None else [e for e in emps if e.id in allowed]
+
+
+def _visible_ids(request, unit: Unit, start: dt.date, end: dt.date) -> set[int] | None:
+    """The ids of the employees visible_rows keeps (None: every row of the unit)."""
     if request.user.has_perm("attendance.view_whole_unit", unit):
-        return emps
+        return None
     me = org.employee_for_user(request.user)
     if me is None:
-        return []
-    allowed = org.employees_below(me, start, end) | {me.id}
-    return [e for e in emps if e.id in allowed]
+        return set()
+    return org.employees_below(me, start, end) | {me.id}
 
 
 def _units_for(request) -> list[Unit]:
@@ -914,17 +919,35 @@ def recap_rows(emps: list[Employee], period: Period, unit: Unit | None = None) -
         # In the unit only part of the month (moved in or out, joined, left): which days count.
         own = spans.get(e.id) if spans is not None else None
         r["days_in_unit"] = _days_label(own) if own and own != whole else ""
-        r["present"] = sum(1 for f in days if f.status == "present")
-        r["late"] = sum(1 for f in days if f.late_minutes)
-        r["late_minutes"] = sum(f.late_minutes for f in days)
-        r["early"] = sum(1 for f in days if f.early_minutes)
-        r["early_minutes"] = sum(f.early_minutes for f in days)
-        # A day not judged yet (today, the days still to come, a machine behind) is no absence
-        # and no missing punch: the current month's recap counted every day to come as TK.
-        r["missing_in"] = sum(1 for f in days if f.missing_check_in and f.final)
-        r["missing_out"] = sum(1 for f in days if f.missing_check_out and f.final)
-        r["absent"] = sum(1 for f in days if f.absent_without_notice and f.final)
-        r["leave"] = sum(1 for f in days if f.leave_type)
+        # One pass over the days: ten were ten walks over a 9,600-person unit's 210,000 days.
+        present = late = late_minutes = early = early_minutes = 0
+        missing_in = missing_out = absent = leave = 0
+        for f in days:
+            if f.status == "present":
+                present += 1
+            if f.late_minutes:
+                late += 1
+                late_minutes += f.late_minutes
+            if f.early_minutes:
+                early += 1
+                early_minutes += f.early_minutes
+            # A day not judged yet (today, the days still to come, a machine behind) is no
+            # absence and no missing punch: the current month's recap counted every day to come
+            # as TK.
+            if f.final:
+                missing_in += f.missing_check_in
+                missing_out += f.missing_check_out
+                absent += f.absent_without_notice
+            if f.leave_type:
+                leave += 1
+        r["present"], r["late"], r["late_minutes"] = present, late, late_minutes
+        r["early"], r["early_minutes"] = early, early_minutes
+        r["missing_in"], r["missing_out"], r["absent"], r["leave"] = (
+            missing_in,
+            missing_out,
+            absent,
+            leave,
+        )
         r["cells"] = [r[k] for k, _label in RECAP_COLUMNS]
         # A phone's line: the working days and every figure that is not zero.
         r["pairs"] = [(label, r[k]) for k, label in RECAP_COLUMNS if k == "working" or r[k]]
@@ -939,13 +962,26 @@ def recap(request):
     units = _units_for(request)
     unit = _pick_unit(request, units)
     period = _period(request, unit.instansi)
-    emps = employees_of_unit(unit, period.first_day, period.last_day)
-    emps = visible_rows(request, unit, emps, period.first_day, period.last_day)
+    first, last = period.first_day, period.last_day
+    # Leavers too (their days up to leaving), as the reports keep them with the OPD they left.
+    allowed = _visible_ids(request, unit, first, last)
     if request.GET.get("format") == "xlsx":
-        return _recap_xlsx(unit, period, recap_rows(emps, period, unit))
+        from ekinerja.core.gcpause import gc_paused
+
+        # 200,000 days of facts that all live until the sheet is written: the collector walking
+        # them again and again was a third of their derivation.
+        with gc_paused():
+            emps = selectors.unit_recap_employees(unit, first, last)
+            if allowed is not None:
+                emps = [e for e in emps if e.id in allowed]
+            return _recap_xlsx(unit, period, recap_rows(emps, period, unit))
     # A page of rows, derived for its employees only; the xlsx has the whole unit (a Dinas
-    # Pendidikan of 8,000 teachers was 3.8 MB of HTML).
-    page = Paginator(emps, PAGE_ROWS).get_page(request.GET.get("hal"))
+    # Pendidikan of 8,000 teachers was 3.8 MB of HTML). Only the page's employees are read whole:
+    # the 9,600 records of a Dinas Pendidikan were half of the page's time.
+    ids = selectors.unit_recap_employees(unit, first, last, ids_only=True)
+    if allowed is not None:
+        ids = [i for i in ids if i in allowed]
+    page = Paginator(ids, PAGE_ROWS).get_page(request.GET.get("hal"))
     return render(
         request,
         "attendance/recap.html",
@@ -955,7 +991,7 @@ def recap(request):
             "period": period,
             "prev": period.previous(),
             "next": period.next(),
-            "rows": recap_rows(list(page.object_list), period, unit),
+            "rows": recap_rows(selectors.employees_by_ids(page.object_list), period, unit),
             "page": page,
             "columns": [label for _k, label in RECAP_COLUMNS],
         },
