@@ -4,11 +4,13 @@ Who sees whose attendance: BKPSDM and pimpinan everyone of their instansi (BPKAD
 per employee); an admin OPD the employees of their units; a superior only the employees below them
 in the hierarchy (their direct subordinates and, transitively, those subordinates' subordinates),
 never their own superiors or peers. A superior may open the board and recap of their own unit (and
-its sub-units), but the rows are limited to the employees below them (views.visible_rows).
+its sub-units), but the rows are limited to the employees below them (views._visible_ids).
 
 An admin OPD and a superior go by the days shown, not by today's posts: a month page opens when the
-employee was in the admin's units (below the superior) on some day of that month, as the board and
-recap list whoever was in the unit on some day of theirs (views.employees_of_unit)."""
+employee was in the admin's units (below the superior) on some day of that month, as the board
+lists whoever was in the unit that day (views.employees_of_unit: active employees) and the recap
+whoever was in it on some day of the month, a leaver up to the recorded end of their post too
+(selectors.unit_recap_employees)."""
 
 import rules
 from django.db.models import Q
@@ -50,7 +52,9 @@ rules.add_perm(
 
 def posted_in_admin_units(user, employee, start, end) -> bool:
     """Whether the employee held a definitif post in one of the user's admin OPD units (or their
-    sub-units) on some day of [start, end], the rows views.employees_of_unit lists for those days.
+    sub-units) on some day of [start, end], as the recap's rows for those days
+    (selectors.unit_recap_employees; this also counts an inactive employee's post with no end
+    recorded, which the recap leaves out).
     Not today's post: an admin OPD keeps the months of an employee who moved out, and does not open
     the months before an employee moved in (three queries: the units, then one EXISTS)."""
     from ekinerja.org.models import Assignment, Role

@@ -18,7 +18,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Aggregate, Count, DateTimeField, F, Max, Min, Q, Sum
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Count,
+    DateTimeField,
+    F,
+    Func,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+)
 from django.utils import timezone
 
 from ekinerja.core import locked_months
@@ -70,7 +82,21 @@ def punch_times(
     ids = {e.id for e in employees}
     out: dict[int, list[dt.datetime]] = defaultdict(list)
     postgres = connection.vendor == "postgresql"
-    who = Q(employee_id__in=list(ids)) if by_id and postgres else _employee_q(employees)
+    if by_id and postgres:
+        # The instansi too: its (instansi, at) index reads the days' punches, the ids filter them
+        # (by id alone, PostgreSQL scanned the whole table: a board's 5,800 of Dinas Pendidikan
+        # 230 ms, 120 ms with the instansi). The ids go as one array, `= ANY(%s)`: the same plan
+        # as an IN list of 5,800 parameters, without preparing each of them.
+        any_id = Func(
+            F("employee_id"),
+            Value(sorted(ids)),
+            template="%(expressions)s::bigint[])",
+            arg_joiner=" = ANY(",
+            output_field=BooleanField(),
+        )
+        who = Q(instansi_id__in={e.instansi_id for e in employees}) & Q(any_id)
+    else:
+        who = _employee_q(employees)
     rows = counted_punches().filter(who, at__gte=lo, at__lt=hi)
     utc = dt.UTC
     if postgres:
@@ -565,18 +591,28 @@ def attendance_month(
 
 
 def attendance_days(
-    employees: list[Employee], start: dt.date, end: dt.date, now=None, *, posts=None
+    employees: list[Employee],
+    start: dt.date,
+    end: dt.date,
+    now=None,
+    *,
+    posts=None,
+    by_id: bool = False,
 ) -> dict[int, list[DayFacts]]:
     """Like attendance_month over any range, including leave days and off days with punches, and
     counting as working days only the days in post (the pages, the stored days and the reports
-    read from them; `posts`: posts_held of the employees when the caller has read it already)."""
+    read from them; `posts`: posts_held of the employees when the caller has read it already;
+    `by_id`: punch_times', for the employees of one unit such as a board's). Only the employees'
+    id and instansi_id are read."""
     employees = list(employees)
     if not employees:
         return {}
     # The working days either side too: a punch in their window (a night shift's check-out on the
     # morning after) is theirs, not the off day's.
     one = dt.timedelta(days=1)
-    inputs = load_inputs(employees, start - one, end + one, now, in_post=True, posts=posts)
+    inputs = load_inputs(
+        employees, start - one, end + one, now, in_post=True, posts=posts, by_id=by_id
+    )
     return {e.id: derive_employee(e, inputs, start, end, all_days=True) for e in employees}
 
 

@@ -89,11 +89,20 @@ def test_the_recap_lists_movers_and_leavers_with_their_days_in_the_unit(office, 
 
 
 def test_the_recap_lists_the_same_people_as_the_attendance_recap(office, moves):
-    from ekinerja.attendance.views import employees_of_unit
+    """Leavers too: Eka retired on 15 October (inactive, her post's end recorded) is a row of both
+    recaps of Kominfo; Fajar, inactive with an open post (no end to stop at), of neither."""
+    from ekinerja.attendance.selectors import unit_recap_employees
 
+    inst = office["inst"]
+    eka = employee_with_login(inst, name="Eka", is_active=False)
+    AssignmentFactory(position=office["pos"]["staf"], employee=eka, end=D(2026, 10, 15))
+    fajar = employee_with_login(inst, name="Fajar", is_active=False)
+    AssignmentFactory(position=office["pos"]["staf"], employee=fajar)
     for unit in (office["unit"], moves["sosial"]):
-        attendance = [e.pk for e in employees_of_unit(unit, OCT.first_day, OCT.last_day)]
+        attendance = [e.pk for e in unit_recap_employees(unit, OCT.first_day, OCT.last_day)]
         assert [r.employee.pk for r in unit_activity_month(unit, OCT)] == attendance
+    kominfo = [r.employee.pk for r in unit_activity_month(office["unit"], OCT)]
+    assert eka.pk in kominfo and fajar.pk not in kominfo
 
 
 def test_the_recap_page_says_which_days_count(client, office, moves, at):
