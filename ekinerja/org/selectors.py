@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from ekinerja.core.models import Instansi
 
@@ -230,16 +230,36 @@ class HierarchyTimeline:
         self.parent = dict(
             Position.objects.filter(instansi_id=instansi_id).values_list("id", "parent_id")
         )
-        self.rows = list(
+        # Active employees' assignments make the hierarchy. A leaver's (inactive: retired, dismissed,
+        # moved to another Pemda) definitif posts with a recorded end come in the same query, kept
+        # apart in `leaver_rows`: on a day they still held one they are below their superior of that
+        # day (is_below, employees_below), never anyone's superior nor a holder (docs/architecture.md,
+        # "A leaver in the hierarchy"). An open-ended post of an inactive employee never counts.
+        rows = list(
             Assignment.objects.filter(
+                Q(employee__is_active=True) | Q(end__isnull=False, kind=Assignment.Kind.DEFINITIF),
                 Q(end__isnull=True) | Q(end__gte=start),
                 instansi_id=instansi_id,
                 start__lte=end,
-                employee__is_active=True,
             )
             .order_by("start")
-            .values_list("position_id", "kind", "employee_id", "employee__nip", "start", "end")
+            .values_list(
+                "position_id",
+                "kind",
+                "employee_id",
+                "employee__nip",
+                "start",
+                "end",
+                "employee__is_active",
+            )
         )
+        self.rows = [row[:6] for row in rows if row[6]]
+        #: employee id -> their (position, start, end) definitif posts, by start: leavers only
+        leavers: dict[int, list[tuple[int, dt.date, dt.date]]] = defaultdict(list)
+        for pos, _k, emp, _n, a_start, a_end, is_active in rows:
+            if not is_active:
+                leavers[emp].append((pos, a_start, a_end))
+        self.leaver_rows = dict(leavers)
         cuts = {start}
         for _p, _k, _e, _n, a_start, a_end in self.rows:
             if start < a_start <= end:
@@ -699,22 +719,37 @@ def _climb_fields(prefix: str) -> list[str]:
     ]
 
 
-def superior_walk(instansi_id: int, employee_id: int, *, on: dt.date) -> int | None:
+def superior_walk(
+    instansi_id: int, employee_id: int, *, on: dt.date, leaver: bool = False
+) -> int | None:
     """Hierarchy.superior_id of the employee on `on`, read from the database up from their own
     definitif post instead of the instansi's whole hierarchy: the post with the chain of posts above
     it (eight levels a query), then the holders of that chain. Two queries for any chain of up to
     eight posts, whatever the instansi's size; the whole hierarchy is 24,500 rows at 20,000
     employees.
 
-    As in Hierarchy: only the assignments of active employees count, an employee's definitif post
-    is their latest-starting one in force, the parent of a post of another instansi is not
-    followed, and the first holder (Plh, Plt, definitif; lowest NIP) other than the employee of
+    As in Hierarchy: only the assignments of active employees count (with `leaver`, an inactive
+    employee also climbs from a post with a recorded end they held that day, as in is_below), an
+    employee's definitif post is their latest-starting one in force, the parent of a post of
+    another instansi is not followed, and the first holder (Plh, Plt, definitif; lowest NIP) other than the employee of
     the first post above with one is the superior."""
     active = Assignment.objects.filter(
         active_on(on), instansi_id=instansi_id, employee__is_active=True
     )
+    # With `leaver`, the employee's own post may be a leaver's (inactive) whose end is recorded, on a
+    # day they still held it (HierarchyTimeline.leaver_rows); a leaver is nobody's superior (`active`
+    # above them).
+    own = (
+        Assignment.objects.filter(
+            Q(employee__is_active=True) | Q(end__isnull=False),
+            active_on(on),
+            instansi_id=instansi_id,
+        )
+        if leaver
+        else active
+    )
     row = (
-        active.filter(employee_id=employee_id, kind=Assignment.Kind.DEFINITIF)
+        own.filter(employee_id=employee_id, kind=Assignment.Kind.DEFINITIF)
         .order_by("-start", "-id")
         .values_list("position_id", *_climb_fields("position__"))
         .first()
@@ -750,6 +785,27 @@ def superior_walk(instansi_id: int, employee_id: int, *, on: dt.date) -> int | N
             if emp != employee_id:
                 return emp
     return None
+
+
+def superior_of_month(employee: Employee, start: dt.date, on: dt.date) -> int | None:
+    """Whose month [start, on] of the employee it was: their direct superior on `on`
+    (superior_walk); for a leaver (inactive) the one on their last day in a definitif post whose
+    end is recorded within the month, as departed_raters rates that month (none: None). Two
+    queries, three for a leaver."""
+    day = on
+    if not employee.is_active:
+        last = Assignment.objects.filter(
+            instansi_id=employee.instansi_id,
+            employee_id=employee.pk,
+            kind=Assignment.Kind.DEFINITIF,
+            end__isnull=False,
+            end__gte=start,
+            start__lte=on,
+        ).aggregate(last=Max("end"))["last"]
+        if last is None:
+            return None
+        day = min(last, on)
+    return superior_walk(employee.instansi_id, employee.pk, on=day, leaver=True)
 
 
 def holds_post(instansi_id: int, employee_id: int, *, on: dt.date) -> bool:
@@ -884,8 +940,16 @@ def employees_below(employee: Employee, start: dt.date, end: dt.date) -> set[int
     """Employees below `employee` in the hierarchy on some day of [start, end] (below_in_hierarchy of
     each day's hierarchy; two queries whatever the range and the number of employees)."""
     out: set[int] = set()
-    for _piece_start, _piece_end, below in employees_below_by_piece(employee, start, end):
+    timeline = HierarchyTimeline(employee.instansi_id, start, end)
+    for _piece_start, _piece_end, below in _below_by_piece(timeline, employee):
         out |= below
+    # A leaver (inactive, post ended on the 15th) is below them on the days they still held it.
+    climber = _Climber(timeline)
+    out |= {
+        emp
+        for emp in timeline.leaver_rows
+        if emp not in out and _leaver_below(timeline, climber, employee.pk, emp)
+    }
     return out
 
 
@@ -899,7 +963,12 @@ def employees_below_by_piece(
     Pemda of 20,000 a month has some 30 stretches, each changing a handful of posts, nearly always
     somewhere below a kepala bidang's 5,800 people; walking them all down again on every stretch
     was 0.6 s of each roster page."""
-    timeline = HierarchyTimeline(employee.instansi_id, start, end)
+    return _below_by_piece(HierarchyTimeline(employee.instansi_id, start, end), employee)
+
+
+def _below_by_piece(
+    timeline: HierarchyTimeline, employee: Employee
+) -> list[tuple[dt.date, dt.date, set[int]]]:
     pieces = timeline.pieces()
     walk = _BelowWalk(employee.id, mended=len(pieces) > 1)
     out: list[tuple[dt.date, dt.date, set[int]]] = []
@@ -1053,6 +1122,8 @@ def is_below(superior: Employee, employee_id: int, start: dt.date, end: dt.date)
         return False
     timeline = HierarchyTimeline(superior.instansi_id, start, end)
     climber = _Climber(timeline)
+    if employee_id in timeline.leaver_rows:
+        return _leaver_below(timeline, climber, superior.pk, employee_id)
     last: tuple[dt.date, set[int], set[int]] | None = None
     for piece_start, _piece_end in timeline.pieces():
         if last is not None and not any(
@@ -1064,6 +1135,22 @@ def is_below(superior: Employee, employee_id: int, start: dt.date, end: dt.date)
         if found:
             return True
         last = (piece_start, positions, people)
+    return False
+
+
+def _leaver_below(
+    timeline: HierarchyTimeline, climber: _Climber, superior_id: int, employee_id: int
+) -> bool:
+    """is_below for a leaver (timeline.leaver_rows): climbed from their post on each day the
+    hierarchy or their posts change while they held one (a leaver is rare: no piece skipped)."""
+    days = {piece_start for piece_start, _e in timeline.pieces()}
+    days |= {max(a_start, timeline.start) for _p, a_start, _e in timeline.leaver_rows[employee_id]}
+    for day in sorted(days):
+        if (
+            any(a_start <= day <= a_end for _p, a_start, a_end in timeline.leaver_rows[employee_id])
+            and climber.is_below_on(superior_id, employee_id, day)[0]
+        ):
+            return True
     return False
 
 
@@ -1082,6 +1169,10 @@ class _Climber:
             self._by_position[row[0]].append(row)
             if row[1] == definitif:
                 self._definitif[row[2]].append(row)
+        # A leaver climbs from the post they held that day; they hold nothing for anyone else.
+        for emp, posts in timeline.leaver_rows.items():
+            for pos, a_start, a_end in posts:
+                self._definitif[emp].append((pos, definitif, emp, "", a_start, a_end))
         self._holders: dict[tuple[int, dt.date], list[tuple[int, str, int]]] = {}
 
     def _holders_on(self, pos: int, day: dt.date) -> list[tuple[int, str, int]]:

@@ -31,7 +31,7 @@ from ekinerja.core.money import format_rupiah, parse_rupiah
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role, Unit
-from ekinerja.org.selectors import employee_for_user, superior_walk, user_roles
+from ekinerja.org.selectors import employee_for_user, superior_of_month, user_roles
 from ekinerja.org.views import register_home_card
 from ekinerja.performance.selectors import predicate_month
 
@@ -78,8 +78,9 @@ def _may_view_employee(request, employee: Employee, period: Period | None) -> bo
     # The superior on the month's last day sees that month too; of a month not over yet, the
     # superior today: a Plh recorded ahead for the 31st is nobody's superior before that day.
     on = min(period.last_day, _today(request))
-    # Climbed from the employee's own post (two queries), not the instansi's whole hierarchy.
-    return superior_walk(me.instansi_id, employee.id, on=on) == me.id
+    # Climbed from the employee's own post (two queries), not the instansi's whole hierarchy; a
+    # leaver's (retired on the 15th) month is their superior of their last day in post.
+    return superior_of_month(employee, period.first_day, on) == me.id
 
 
 def _month_options(today, back: int = 12) -> list[Period]:

@@ -20,7 +20,7 @@ from ekinerja.attendance.models import LeaveRequest, LeaveType
 from ekinerja.core.clock import local_today
 from ekinerja.core.periods import Period
 from ekinerja.org import selectors
-from ekinerja.org.models import Employee
+from ekinerja.org.models import Assignment, Employee
 from ekinerja.performance import rules as perf_rules
 from ekinerja.performance import selectors as perf_selectors
 from ekinerja.tpp import views as tpp_views
@@ -63,6 +63,24 @@ def old_may_view_employee(request, employee, period):
     if me is None or period is None or me.instansi_id != employee.instansi_id:
         return False
     on = min(period.last_day, local_today(request.user.instansi))
+    if not employee.is_active:
+        # S10 (H5): a leaver's month is their superior's of their last day in a definitif post with
+        # a recorded end (that day's hierarchy, with that post as theirs).
+        posts = list(
+            Assignment.objects.filter(
+                employee=employee,
+                kind=Assignment.Kind.DEFINITIF,
+                end__isnull=False,
+                end__gte=period.first_day,
+                start__lte=on,
+            ).values_list("start", "id", "end", "position_id")
+        )
+        if not posts:
+            return False
+        day = min(max(p[2] for p in posts), on)
+        h = selectors.hierarchy(me.instansi_id, day)
+        h.definitif[employee.id] = max(p for p in posts if p[0] <= day <= p[2])[3]
+        return h.superior_id(employee.id) == me.id
     return selectors.hierarchy(me.instansi_id, on).superior_id(employee.id) == me.id
 
 
