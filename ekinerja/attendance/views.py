@@ -564,15 +564,11 @@ def punch_review(request, pk: int):
 
 
 def employees_of_unit(unit: Unit, start: dt.date, end: dt.date) -> list[Employee]:
-    """Employees with a definitif assignment in the unit (or its sub-units) at some point of
-    [start, end] (two queries)."""
-    return list(_unit_employees(unit, start, end))
-
-
-def _unit_employees(unit: Unit, start: dt.date, end: dt.date):
-    """employees_of_unit's query (the unit's tree is read first)."""
+    """Active employees with a definitif assignment in the unit (or its sub-units) at some point
+    of [start, end] (two queries): the roster's, which plans the shifts of those still serving.
+    The board and the recap list a leaver too (selectors.unit_recap_employees, _board_employees)."""
     ids = org.unit_descendant_ids(unit)
-    return (
+    return list(
         Employee.objects.filter(
             # One filter() call: the same assignment is in the unit, begins by `end` and lasts
             # until `start` (chained, another assignment could satisfy the end).
@@ -584,6 +580,25 @@ def _unit_employees(unit: Unit, start: dt.date, end: dt.date):
         )
         .distinct()
         .order_by("name")
+    )
+
+
+def _board_employees(unit: Unit, day: dt.date):
+    """The rows of the unit's board of `day`: the people of its recap of that day
+    (selectors.unit_recap_employees, in that order), a leaver on the days up to their post's end
+    included, as deferred employees with only id and instansi read (two queries: the unit's tree,
+    the employees)."""
+    posts = Assignment.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=day),
+        selectors._posts_counted(),  # the recap's rule: a leaver's post up to its end
+        instansi_id=unit.instansi_id,
+        position__unit_id__in=org.unit_descendant_ids(unit),
+        start__lte=day,
+    ).values("employee_id")
+    return (
+        Employee.objects.filter(id__in=posts, instansi_id=unit.instansi_id)
+        .order_by("name", "id")
+        .only("id", "instansi_id")
     )
 
 
@@ -647,13 +662,10 @@ def board(request):
     # Every row's day is derived (the counts are exact), from the employees' ids and instansi
     # alone; only the page's hundred are read whole and labelled (a kepala bidang of Dinas
     # Pendidikan sees 5,800 of its 10,500).
+    # The recap's people of the day (a leaver up to their post's end), so the counts are the
+    # recap's of that day.
     allowed = _visible_ids(request, unit, day, day)
-    emps = [
-        # What the derivation reads of an employee, as Django builds a deferred row (.only()).
-        Employee.from_db(None, ["id", "instansi_id"], row)
-        for row in _unit_employees(unit, day, day).values_list("id", "instansi_id")
-        if allowed is None or row[0] in allowed
-    ]
+    emps = [e for e in _board_employees(unit, day) if allowed is None or e.id in allowed]
     # The unit's people are a part of the instansi: their punches are read by id.
     facts = selectors.attendance_days(emps, day, day, by_id=True)
     now = timezone.now()
