@@ -8,9 +8,8 @@ its sub-units), but the rows are limited to the employees below them (views._vis
 
 An admin OPD and a superior go by the days shown, not by today's posts: a month page opens when the
 employee was in the admin's units (below the superior) on some day of that month, as the board
-lists whoever was in the unit that day (views.employees_of_unit: active employees) and the recap
-whoever was in it on some day of the month, a leaver up to the recorded end of their post too
-(selectors.unit_recap_employees)."""
+lists whoever was in the unit that day and the recap whoever was in it on some day of the month, a
+leaver up to the recorded end of their post too (both by selectors.unit_recap_employees' rule)."""
 
 import rules
 from django.db.models import Q
@@ -75,7 +74,7 @@ def posted_in_admin_units(user, employee, start, end) -> bool:
     )
 
 
-def may_view_month(user, employee, start, end) -> bool:
+def may_view_month(user, employee, start, end, *, timeline=None) -> bool:
     """Whether `user` may open the employee's attendance of [start, end] (a month page): with
     view_employee_any_month; as an admin OPD of a unit the employee held a definitif post in on some
     day of it (posted_in_admin_units); or as someone the employee was below in the hierarchy on some
@@ -84,7 +83,9 @@ def may_view_month(user, employee, start, end) -> bool:
     open the months before the employee came to them. The month of a move opens for both (three
     queries for an admin OPD, two for a superior). A superior's check climbs up from the employee
     (org.selectors.is_below): walking down to the 5,800 people below a kepala bidang for each day
-    of the month took 1.5 s on every page that asked for one employee."""
+    of the month took 1.5 s on every page that asked for one employee. `timeline`: an
+    org.HierarchyTimeline the caller already built over a range holding [start, end] (a superior's
+    TPP page), which is_below then uses instead of building its own."""
     from ekinerja.org.selectors import employee_for_user, is_below
 
     if user.has_perm("attendance.view_employee_any_month", employee):
@@ -96,7 +97,7 @@ def may_view_month(user, employee, start, end) -> bool:
     me = employee_for_user(user)
     if me is None or employee.instansi_id != me.instansi_id:
         return False
-    return is_below(me, employee.id, start, end)
+    return is_below(me, employee.id, start, end, timeline=timeline)
 
 
 rules.add_perm(

@@ -226,6 +226,7 @@ class HierarchyTimeline:
     only the loading is shared across dates."""
 
     def __init__(self, instansi_id: int, start: dt.date, end: dt.date):
+        self.instansi_id = instansi_id
         self.start, self.end = start, end
         self.parent = dict(
             Position.objects.filter(instansi_id=instansi_id).values_list("id", "parent_id")
@@ -1105,7 +1106,14 @@ class _BelowWalk:
         return self.out
 
 
-def is_below(superior: Employee, employee_id: int, start: dt.date, end: dt.date) -> bool:
+def is_below(
+    superior: Employee,
+    employee_id: int,
+    start: dt.date,
+    end: dt.date,
+    *,
+    timeline: HierarchyTimeline | None = None,
+) -> bool:
     """`employee_id in employees_below(superior, start, end)`, climbed up from the employee on each
     piece of the range instead of walked down to everyone below the superior (a kepala bidang has
     5,800 people below them: 1.5 s for one permission check). Two queries (HierarchyTimeline's).
@@ -1117,15 +1125,26 @@ def is_below(superior: Employee, employee_id: int, start: dt.date, end: dt.date)
     the climb e, f(e), f(f(e)), ... reaches s with no node before s in `above`.
 
     A piece whose changes touch none of the posts and people the previous piece's climbs read has
-    that piece's answer, so most pieces cost nothing."""
+    that piece's answer, so most pieces cost nothing.
+
+    `timeline`: one the caller already built for the superior's instansi over a range holding
+    [start, end] (no query then): a superior's TPP page builds one for the months it lists and the
+    explanation's link to the attendance month asks this with it (tpp.views._employee_page); a
+    wider range has the same days' hierarchy, its pieces are cut to [start, end]."""
     if employee_id == superior.pk:
         return False
-    timeline = HierarchyTimeline(superior.instansi_id, start, end)
+    if timeline is None:
+        timeline = HierarchyTimeline(superior.instansi_id, start, end)
+    elif timeline.instansi_id != superior.instansi_id or not (
+        timeline.start <= start <= end <= timeline.end
+    ):
+        raise ValueError("Rentang hierarki tidak memuat periode yang diperiksa.")
     climber = _Climber(timeline)
+    pieces = [(max(a, start), min(b, end)) for a, b in timeline.pieces() if a <= end and b >= start]
     if employee_id in timeline.leaver_rows:
-        return _leaver_below(timeline, climber, superior.pk, employee_id)
+        return _leaver_below(timeline, climber, superior.pk, employee_id, pieces, start, end)
     last: tuple[dt.date, set[int], set[int]] | None = None
-    for piece_start, _piece_end in timeline.pieces():
+    for piece_start, _piece_end in pieces:
         if last is not None and not any(
             pos in last[1] or emp in last[2]
             for pos, emp in timeline.changed_between(last[0], piece_start)
@@ -1139,12 +1158,26 @@ def is_below(superior: Employee, employee_id: int, start: dt.date, end: dt.date)
 
 
 def _leaver_below(
-    timeline: HierarchyTimeline, climber: _Climber, superior_id: int, employee_id: int
+    timeline: HierarchyTimeline,
+    climber: _Climber,
+    superior_id: int,
+    employee_id: int,
+    pieces: list[tuple[dt.date, dt.date]] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
 ) -> bool:
-    """is_below for a leaver (timeline.leaver_rows): climbed from their post on each day the
-    hierarchy or their posts change while they held one (a leaver is rare: no piece skipped)."""
-    days = {piece_start for piece_start, _e in timeline.pieces()}
-    days |= {max(a_start, timeline.start) for _p, a_start, _e in timeline.leaver_rows[employee_id]}
+    """is_below for a leaver (timeline.leaver_rows): climbed from their post on each day of
+    [start, end] (default: the timeline's range, cut in `pieces`) the hierarchy or their posts
+    change while they held one (a leaver is rare: no piece skipped)."""
+    pieces = timeline.pieces() if pieces is None else pieces
+    start = timeline.start if start is None else start
+    end = timeline.end if end is None else end
+    days = {piece_start for piece_start, _e in pieces}
+    days |= {
+        max(a_start, start)
+        for _p, a_start, _e in timeline.leaver_rows[employee_id]
+        if a_start <= end
+    }
     for day in sorted(days):
         if (
             any(a_start <= day <= a_end for _p, a_start, a_end in timeline.leaver_rows[employee_id])

@@ -590,14 +590,20 @@ def results_of_employee(employee: Employee, limit: int = 12) -> list[Result]:
 
 
 def results_as_superior(
-    superior: Employee, employee: Employee, results: list[Result]
+    superior: Employee,
+    employee: Employee,
+    results: list[Result],
+    *,
+    timeline: HierarchyTimeline | None = None,
 ) -> list[Result]:
     """Of an employee's results, those of months whose last day had `superior` as their superior
-    (the months a superior may open), from one hierarchy timeline (two queries)."""
+    (the months a superior may open), from one hierarchy timeline (two queries; none with
+    `timeline`, one the caller built over a range holding those last days)."""
     if not results:
         return results
     ends = [Period.parse(r.run.period).last_day for r in results]
-    timeline = HierarchyTimeline(employee.instansi_id, min(ends), max(ends))
+    if timeline is None:
+        timeline = HierarchyTimeline(employee.instansi_id, min(ends), max(ends))
     return [
         r
         for r, end in zip(results, ends, strict=True)

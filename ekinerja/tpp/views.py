@@ -31,7 +31,12 @@ from ekinerja.core.money import format_rupiah, parse_rupiah
 from ekinerja.core.periods import Period, tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.org.models import Employee, Role, Unit
-from ekinerja.org.selectors import employee_for_user, superior_of_month, user_roles
+from ekinerja.org.selectors import (
+    HierarchyTimeline,
+    employee_for_user,
+    superior_of_month,
+    user_roles,
+)
 from ekinerja.org.views import register_home_card
 from ekinerja.performance.selectors import predicate_month
 
@@ -203,8 +208,21 @@ def employee_tpp(request, pk: int):
 def _employee_page(request, employee: Employee, own: bool, superior: Employee | None = None):
     today = _today(request)
     history = selectors.results_of_employee(employee)
-    if superior is not None:
-        history = selectors.results_as_superior(superior, employee, history)
+    timeline = None
+    if superior is not None and history:
+        # One hierarchy for the page: the months a superior may open (results_as_superior) and the
+        # explanation's link to the attendance month (the day_pages tag, attendance.rules.
+        # may_view_month) each built the instansi's whole timeline (several thousand posts at
+        # 20,000 employees). It holds every month listed and the one asked for (a month with a
+        # result is one of them; the default month without one shows no explanation).
+        months = [Period.parse(r.run.period) for r in history]
+        months.append(_period(request, months[0]))
+        timeline = HierarchyTimeline(
+            employee.instansi_id,
+            min(m.first_day for m in months),
+            max(m.last_day for m in months),
+        )
+        history = selectors.results_as_superior(superior, employee, history, timeline=timeline)
     default = Period.parse(history[0].run.period) if history else Period.of(today).previous()
     period = _period(request, default)
     result = next((r for r in history if r.run.period == str(period)), None)
@@ -235,6 +253,7 @@ def _employee_page(request, employee: Employee, own: bool, superior: Employee | 
         "reason_visible": request.user.has_perm("tpp.view_withholding_reason", employee),
         "options": _month_options(today),
         "today": today,
+        "hierarchy_timeline": timeline,
     }
     if result is not None:
         ctx.update(

@@ -176,8 +176,17 @@ def day_pages(context, employee, period) -> dict:
     from ekinerja.core.periods import Period
 
     month = period if isinstance(period, Period) else Period.parse(str(period))
+    # The hierarchy the page already built for the superior (views._employee_page), when it holds
+    # the month: read once per page, not once more here (several thousand posts at 20,000).
+    timeline = context.get("hierarchy_timeline")
+    if timeline is not None and not (
+        timeline.instansi_id == employee.instansi_id
+        and timeline.start <= month.first_day
+        and month.last_day <= timeline.end
+    ):
+        timeline = None
     # The month shown, not today's hierarchy: the link opens what the attendance page allows.
-    if may_view_month(user, employee, month.first_day, month.last_day):
+    if may_view_month(user, employee, month.first_day, month.last_day, timeline=timeline):
         return {
             "attendance": reverse("attendance:employee-month", args=[employee.pk]) + query,
             "activities": "",
