@@ -23,15 +23,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+
+from django.db.models import F
 
 from ekinerja.core.models import Instansi, User
 from ekinerja.core.money import format_rupiah
 from ekinerja.core.periods import Period
 from ekinerja.org.models import Employee, Role, Unit
 from ekinerja.tpp import services
-from ekinerja.tpp.models import Sentence
+from ekinerja.tpp.models import Run, Sentence
 from ekinerja.tpp.policy import hss_template
 
 from .scope import demo_scope
@@ -56,6 +59,26 @@ def _has_punches(instansi: Instansi, period: Period) -> bool:
     start = dt.datetime.combine(period.first_day, dt.time.min, tzinfo=dt.UTC)
     end = dt.datetime.combine(period.last_day, dt.time.max, tzinfo=dt.UTC)
     return Punch.objects.filter(instansi=instansi, at__gte=start, at__lte=end).exists()
+
+
+def _on_demo_day(instansi: Instansi, runs: list[Run], today: dt.date) -> None:
+    """Move the demo's runs' computed, verified and locked times to the demo's own day: the services
+    stamp the real clock (as they must for a real user), so a demo made for another day (`today`
+    given to demo_generate; or the real day ended while a large demo was being made) printed
+    that other day as the lock date on the payroll pdf's signature line (exports.signed_on) and on
+    the run page. Shifted by whole days, so their order and hours stay the services' own; nothing
+    moves when the demo's day is the day they were stamped (the demo-data command). One query."""
+    if not runs or runs[0].computed_at is None:
+        return
+    zone = zoneinfo.ZoneInfo(instansi.timezone)
+    shift = today - runs[0].computed_at.astimezone(zone).date()
+    if not shift:
+        return
+    Run.objects.filter(instansi=instansi, pk__in=[r.pk for r in runs]).update(
+        computed_at=F("computed_at") + shift,
+        verified_at=F("verified_at") + shift,
+        locked_at=F("locked_at") + shift,
+    )
 
 
 def generate_tpp(
@@ -115,6 +138,7 @@ def generate_tpp(
         .order_by("id")
         .first()
     )
+    runs: list[Run] = []
     for period in (earlier, last):
         if period.first_day < policy.effective_from or not _has_punches(instansi, period):
             summary.skipped.append(str(period))
@@ -125,7 +149,8 @@ def generate_tpp(
             if period == earlier and bkpsdm is not None:
                 # The generator verifies (as the system), the demo's BKPSDM account locks.
                 run = services.run_verify(actor=None, run=run)
-                services.run_lock(actor=bkpsdm, run=run)
+                run = services.run_lock(actor=bkpsdm, run=run)
+            runs.append(run)
             payable += run.total_payable
             people += run.employees
         summary.computed.append(str(period))
@@ -133,6 +158,7 @@ def generate_tpp(
             summary.locked.append(str(period))
         where = "" if scope.full else f" di {len(units)} unit"
         say(f"  TPP {period.label}: {people} pegawai{where}, dibayarkan {format_rupiah(payable)}")
+    _on_demo_day(instansi, runs, today)
     if not scope.full:
         say(
             f"  {employees} pegawai: TPP dihitung per unit untuk {', '.join(summary.units)}; "
