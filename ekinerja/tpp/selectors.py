@@ -604,11 +604,10 @@ def results_as_superior(
     ends = [Period.parse(r.run.period).last_day for r in results]
     if timeline is None:
         timeline = HierarchyTimeline(employee.instansi_id, min(ends), max(ends))
-    return [
-        r
-        for r, end in zip(results, ends, strict=True)
-        if timeline.on(end).superior_id(employee.id) == superior.id
-    ]
+    # Asked oldest first: each month's hierarchy is then the one before with only what changed
+    # done again (HierarchyTimeline._build); newest first rebuilt every month's in full.
+    superior_on = {end: timeline.on(end).superior_id(employee.id) for end in sorted(set(ends))}
+    return [r for r, end in zip(results, ends, strict=True) if superior_on[end] == superior.id]
 
 
 def unit_totals(run: Run) -> list[dict]:

@@ -16,10 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ekinerja.org import selectors as org
+from ekinerja.tpp import selectors as tpp_selectors
 from ekinerja.tpp import services
 from tests.org.test_s9_is_below import END, START, build, charts
 
-from .data import OCT, full_attendance, make_pemda, workdays
+from .data import OCT, add_staff, full_attendance, make_pemda, workdays
 
 pytestmark = pytest.mark.django_db
 SEP = OCT.previous()
@@ -152,3 +153,36 @@ def test_is_below_with_a_wider_timeline_answers_as_with_its_own(chart, gone):
                 assert org.is_below(superior, emp.id, *span, timeline=wide) is org.is_below(
                     superior, emp.id, *span
                 ), (superior.id, emp.id, span)
+
+
+def test_results_as_superior_builds_the_oldest_month_in_full_and_the_next_from_it(
+    two_months, monkeypatch
+):
+    """The months are asked oldest first, so only the first month's hierarchy is built from all
+    the rows; each later one is the one before with what changed done again
+    (HierarchyTimeline._build_from). Newest first (the results' order) built every month in full."""
+    p = two_months
+    staf, kadis_b = p.people["staf"], p.people["kadis_b"]
+    # Someone takes up a post on 15 October: the two months' last days are two pieces.
+    newcomer = add_staff(p, 1)[0]
+    newcomer.assignments.update(start=dt.date(2026, 10, 15))
+    history = tpp_selectors.results_of_employee(staf)
+    assert [r.run.period for r in history] == ["2026-10", "2026-09"]
+    asked, incremental = [], []
+    build, build_from = org.HierarchyTimeline._build, org.HierarchyTimeline._build_from
+
+    def spy_build(self, key):
+        asked.append(key)
+        return build(self, key)
+
+    def spy_build_from(self, latest, key):
+        incremental.append(key)
+        return build_from(self, latest, key)
+
+    monkeypatch.setattr(org.HierarchyTimeline, "_build", spy_build)
+    monkeypatch.setattr(org.HierarchyTimeline, "_build_from", spy_build_from)
+    shown = tpp_selectors.results_as_superior(kadis_b, staf, history)
+    assert [r.run.period for r in shown] == ["2026-10", "2026-09"]
+    # September from the rows, October from September's (was: October, then September, both full).
+    assert asked == [dt.date(2026, 9, 30), dt.date(2026, 10, 15)]
+    assert incremental == [dt.date(2026, 10, 15)]
