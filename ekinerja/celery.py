@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init
+from celery.signals import beat_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ekinerja.settings.base")
 
@@ -20,3 +20,12 @@ def _beat_started(**_kwargs) -> None:
     from ekinerja.core.tasks import heartbeat_record
 
     heartbeat_record()
+
+
+@worker_process_init.connect
+def _worker_started(**_kwargs) -> None:
+    """A worker process pays WeasyPrint's import (about 0.7 s of CPU) as it starts, not the first
+    payroll pdf it renders (core.pdf.warm)."""
+    from ekinerja.core.pdf import warm
+
+    warm()

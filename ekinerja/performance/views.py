@@ -415,12 +415,12 @@ def plan_revise(request, pk: int):
 @require_GET
 def plan_pdf(request, pk: int):
     plan = _plan_or_404(request, pk)
-    from weasyprint import HTML
+    from ekinerja.core.pdf import html_to_pdf
 
     ctx = _plan_context(request, plan, _today(request))
     ctx["printed_on"] = _today(request)
     html = render_to_string("performance/skp_pdf.html", ctx, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"SKP-{plan.year}-v{plan.version}-{slugify(plan.employee.name)}-{plan.employee.nip}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -980,22 +980,29 @@ def overview_unrated_xlsx(request):
     ws.write_string(0, 0, f"Pegawai yang belum dinilai: {period.label}", bold)
     ws.write_string(1, 0, f"{instansi.name}, per {tanggal(today)}")
     ws.write_row(3, 0, ["No", "Unit kerja", "NIP", "Nama", "NIP atasan", "Atasan"], bold)
+    # A cell at a time with the typed writer: write_row's per-value type dispatch was a third of
+    # the writing time for 20,000 rows. The cells are the same: write_row leaves "" out (a blank
+    # cell without a format is not written), so does `if value`.
+    write_string = ws.write_string
     n = 0
     for row in rows:
+        unit = row.unit.name
         for emp, sup in row.unrated:
             n += 1
-            ws.write_number(3 + n, 0, n)
-            ws.write_row(
-                3 + n,
-                1,
-                [
-                    row.unit.name,
+            r = 3 + n
+            ws.write_number(r, 0, n)
+            for col, value in enumerate(
+                (
+                    unit,
                     emp.nip,
                     emp.full_name,
                     sup.nip if sup else "",
                     sup.full_name if sup else "Tidak ada (dinilai BKPSDM)",
-                ],
-            )
+                ),
+                start=1,
+            ):
+                if value:
+                    write_string(r, col, value)
     ws.set_column(1, 1, 36)
     ws.set_column(2, 2, 20)
     ws.set_column(3, 3, 36)

@@ -900,10 +900,9 @@ def recap_xlsx(run: Run, unit: Unit | None = None) -> bytes:
 
 
 def _pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
+    from ekinerja.core.pdf import html_to_pdf
 
-    html = render_to_string(template, context)
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(render_to_string(template, context))
 
 
 #: Advance widths (em) of DejaVu Sans, the pdf's first font, rounded up: digits 0.636, "." and
