@@ -346,14 +346,12 @@ def _posts_counted():
     return Q(kind=Assignment.Kind.DEFINITIF) & (Q(employee__is_active=True) | Q(end__isnull=False))
 
 
-def unit_recap_employees(
-    unit: Unit, start: dt.date, end: dt.date, *, ids_only: bool = False
-) -> list[Employee] | list[int]:
-    """Everyone who held a definitif post in the unit (or a sub-unit) on some day of [start, end],
-    by name: active employees and a leaver (retired, dismissed on the 15th: inactive now, their
-    post's end recorded) alike, so a unit's rows add up to its OPD's figures in the reports, which
-    keep a leaver's days with the OPD they left (two queries: the unit's tree, the employees).
-    `ids_only`: their ids in that order (a page reads its own hundred with employees_by_ids)."""
+def unit_recap_queryset(unit: Unit, start: dt.date, end: dt.date):
+    """The employees who held a definitif post in the unit (or a sub-unit) on some day of
+    [start, end], by name then id, as a queryset: active employees and a leaver (inactive, their
+    post's end recorded) up to that end (_posts_counted). One rule for the recap
+    (unit_recap_employees) and the unit's board of a day (which reads only id and instansi); the
+    unit's tree is read when this is called, the employees when the queryset is."""
     from ekinerja.org.models import Assignment
 
     posts = Assignment.objects.filter(
@@ -363,9 +361,21 @@ def unit_recap_employees(
         position__unit_id__in=org.unit_descendant_ids(unit),
         start__lte=end,
     ).values("employee_id")
-    found = Employee.objects.filter(id__in=posts, instansi_id=unit.instansi_id).order_by(
+    return Employee.objects.filter(id__in=posts, instansi_id=unit.instansi_id).order_by(
         "name", "id"
     )
+
+
+def unit_recap_employees(
+    unit: Unit, start: dt.date, end: dt.date, *, ids_only: bool = False
+) -> list[Employee] | list[int]:
+    """Everyone who held a definitif post in the unit (or a sub-unit) on some day of [start, end],
+    by name: active employees and a leaver (retired, dismissed on the 15th: inactive now, their
+    post's end recorded) alike, so a unit's rows add up to its OPD's figures in the reports, which
+    keep a leaver's days with the OPD they left (two queries: the unit's tree, the employees;
+    unit_recap_queryset). `ids_only`: their ids in that order (a page reads its own hundred with
+    employees_by_ids)."""
+    found = unit_recap_queryset(unit, start, end)
     return list(found.values_list("id", flat=True)) if ids_only else list(found)
 
 
@@ -895,26 +905,52 @@ def without_superior(instansi: Instansi | int, requests: list) -> list:
     return [r for r in requests if now.superior_id(r.employee_id) is None]
 
 
+def _the_decider_still_serving(user, request) -> bool:
+    """Whether `user` decided `request` and is still serving: a decider who has since left (their
+    employee record inactive: retired, dismissed, moved out) acts no more as "the one who decided",
+    even when their login was kept (employee_save turns it off, except a superuser's); an account
+    with no employee record (an administrator) still does. One query, only for the decider, kept on
+    the user object for the request (a month page asks for each of its leaves)."""
+    if request.decided_by_id is None or request.decided_by_id != user.id:
+        return False
+    left = getattr(user, "_ekinerja_left", None)
+    if left is None:
+        left = user._ekinerja_left = Employee.objects.filter(
+            user_id=user.id, is_active=False
+        ).exists()
+    return not left
+
+
+def has_no_superior_today(employee: Employee) -> bool:
+    """Whether `employee` has no direct superior today, so BKPSDM decides their requests at the
+    superior's step (without_superior's rule for one employee): climbed from their own post
+    (org.superior_walk, two queries whatever the instansi's size; the whole hierarchy of a
+    20,000-employee instansi is 24,500 rows)."""
+    today = local_today(employee.instansi)
+    return org.superior_walk(employee.instansi_id, employee.id, on=today) is None
+
+
 def may_revoke_leave(user, request) -> bool:
     """Whether `user` withdraws someone's approved leave as an official (services.
-    leave_request_cancel, with a reason, before its first day): the one who gave the final approval,
-    or BKPSDM; of the leave's instansi, never their own leave."""
+    leave_request_cancel, with a reason, before its first day): the one who gave the final approval
+    while still serving (_the_decider_still_serving), or BKPSDM; of the leave's instansi, never
+    their own leave."""
     if request.employee.user_id is not None and request.employee.user_id == user.id:
         return False
     if user.instansi_id != request.instansi_id:
         return False
-    return request.decided_by_id == user.id or Role.BKPSDM in org.user_roles(user)
+    return _the_decider_still_serving(user, request) or Role.BKPSDM in org.user_roles(user)
 
 
 def request_visible_to(user, request) -> bool:
     """Who may open a leave or correction request's attachment: the employee, BKPSDM, whoever
-    decided it, and whoever may decide it as superior (may_decide_as_superior); all of the
-    request's instansi."""
+    decided it while still serving (_the_decider_still_serving), and whoever may decide it as
+    superior (may_decide_as_superior); all of the request's instansi."""
     if user.instansi_id != request.instansi_id:
         return False
     if request.employee.user_id == user.id or Role.BKPSDM in org.user_roles(user):
         return True
-    if request.decided_by_id is not None and request.decided_by_id == user.id:
+    if _the_decider_still_serving(user, request):
         return True
     return may_decide_as_superior(org.employee_for_user(user), request)
 

@@ -309,10 +309,23 @@ def locked_note_for_employee(months: list[str]) -> str:
 
 def _mark_own_pending(me: Employee, requests: list) -> None:
     """The employee's own undecided requests get `locked_note`, naming the months among their days
-    whose TPP is already locked (one query for them all; none without pending requests)."""
+    whose TPP is already locked (one query for them all; none without pending requests). Every
+    request gets `status_text`: its status, except at the superior's step when the employee has
+    no direct superior today, which BKPSDM decides (selectors.without_superior). All the requests
+    are the employee's own, so that is asked once for the list (two queries; none without such a
+    request)."""
     pending = [r for r in requests if r.status in PENDING_STATUSES]
+    # BKPSDM decides these: "Menunggu atasan" would send the employee to nobody.
+    to_bkpsdm = any(
+        r.status == r.Status.SUBMITTED for r in pending
+    ) and selectors.has_no_superior_today(me)
     for r in requests:
         r.locked_months = []
+        r.status_text = (
+            _("Menunggu BKPSDM (tidak ada atasan langsung)")
+            if to_bkpsdm and r.status == r.Status.SUBMITTED
+            else r.get_status_display()
+        )
     if pending:
         selectors.mark_locked_months(me.instansi_id, pending)
     for r in pending:
@@ -566,7 +579,7 @@ def punch_review(request, pk: int):
 def employees_of_unit(unit: Unit, start: dt.date, end: dt.date) -> list[Employee]:
     """Active employees with a definitif assignment in the unit (or its sub-units) at some point
     of [start, end] (two queries): the roster's, which plans the shifts of those still serving.
-    The board and the recap list a leaver too (selectors.unit_recap_employees, _board_employees)."""
+    The board and the recap list a leaver too (selectors.unit_recap_queryset)."""
     ids = org.unit_descendant_ids(unit)
     return list(
         Employee.objects.filter(
@@ -585,21 +598,10 @@ def employees_of_unit(unit: Unit, start: dt.date, end: dt.date) -> list[Employee
 
 def _board_employees(unit: Unit, day: dt.date):
     """The rows of the unit's board of `day`: the people of its recap of that day
-    (selectors.unit_recap_employees, in that order), a leaver on the days up to their post's end
+    (selectors.unit_recap_queryset, in that order), a leaver on the days up to their post's end
     included, as deferred employees with only id and instansi read (two queries: the unit's tree,
     the employees)."""
-    posts = Assignment.objects.filter(
-        Q(end__isnull=True) | Q(end__gte=day),
-        selectors._posts_counted(),  # the recap's rule: a leaver's post up to its end
-        instansi_id=unit.instansi_id,
-        position__unit_id__in=org.unit_descendant_ids(unit),
-        start__lte=day,
-    ).values("employee_id")
-    return (
-        Employee.objects.filter(id__in=posts, instansi_id=unit.instansi_id)
-        .order_by("name", "id")
-        .only("id", "instansi_id")
-    )
+    return selectors.unit_recap_queryset(unit, day, day).only("id", "instansi_id")
 
 
 def visible_rows(
