@@ -167,6 +167,12 @@ def month_context(employee: Employee, period: Period) -> dict:
         )
     working = [v for v in by_date.values() if v["facts"].working]
     counts = Counter(v["status"] for v in working)
+    leaves = list(
+        LeaveRequest.objects.filter(
+            employee=employee, date_from__lte=period.last_day, date_to__gte=period.first_day
+        ).select_related("leave_type")
+    )
+    _mark_status_text(employee, leaves)
     return {
         "employee": employee,
         "period": period,
@@ -187,9 +193,7 @@ def month_context(employee: Employee, period: Period) -> dict:
             # count beside the minutes (it said "Terlambat 0 kali · 25 menit"), as the unit recap.
             "late": sum(1 for v in working if v["facts"].late_minutes > 0),
         },
-        "leaves": LeaveRequest.objects.filter(
-            employee=employee, date_from__lte=period.last_day, date_to__gte=period.first_day
-        ).select_related("leave_type"),
+        "leaves": leaves,
         "balance": selectors.annual_leave(employee, period.year),
         # The month's TPP is locked for them: what changes here now (an import, a correction)
         # no longer changes that pay; the page says so, as the roster and leave pages do.
@@ -217,7 +221,7 @@ def employee_month(request, pk: int):
     ctx["own"] = employee.user_id == request.user.id
     # The official who gave the final approval, or BKPSDM, may still withdraw an approved leave
     # before its first day (penangguhan), with a reason: the form is here, under the leave.
-    ctx["leaves"] = leaves = list(ctx["leaves"])
+    leaves = ctx["leaves"]
     today = local_today(employee.instansi)
     for r in leaves:
         r.employee = employee  # already read: no query per row
@@ -307,6 +311,22 @@ def locked_note_for_employee(months: list[str]) -> str:
     ) % {"months": ", ".join(months)}
 
 
+def _mark_status_text(employee: Employee, requests: list) -> None:
+    """Each of the employee's own requests gets `status_text`: its status, except at the
+    superior's step when the employee has no direct superior today, which BKPSDM decides
+    (selectors.without_superior): "Menunggu atasan" would send the reader to nobody. Asked once
+    for the list (two queries; none without such a request)."""
+    to_bkpsdm = any(
+        r.status == r.Status.SUBMITTED for r in requests
+    ) and selectors.has_no_superior_today(employee)
+    for r in requests:
+        r.status_text = (
+            _("Menunggu BKPSDM (tidak ada atasan langsung)")
+            if to_bkpsdm and r.status == r.Status.SUBMITTED
+            else r.get_status_display()
+        )
+
+
 def _mark_own_pending(me: Employee, requests: list) -> None:
     """The employee's own undecided requests get `locked_note`, naming the months among their days
     whose TPP is already locked (one query for them all; none without pending requests). Every
@@ -315,17 +335,9 @@ def _mark_own_pending(me: Employee, requests: list) -> None:
     are the employee's own, so that is asked once for the list (two queries; none without such a
     request)."""
     pending = [r for r in requests if r.status in PENDING_STATUSES]
-    # BKPSDM decides these: "Menunggu atasan" would send the employee to nobody.
-    to_bkpsdm = any(
-        r.status == r.Status.SUBMITTED for r in pending
-    ) and selectors.has_no_superior_today(me)
+    _mark_status_text(me, requests)
     for r in requests:
         r.locked_months = []
-        r.status_text = (
-            _("Menunggu BKPSDM (tidak ada atasan langsung)")
-            if to_bkpsdm and r.status == r.Status.SUBMITTED
-            else r.get_status_display()
-        )
     if pending:
         selectors.mark_locked_months(me.instansi_id, pending)
     for r in pending:

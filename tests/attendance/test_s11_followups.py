@@ -334,3 +334,24 @@ def test_the_board_and_the_recap_read_one_queryset(office, monkeypatch):
     assert asked == [(D(2026, 11, 9), D(2026, 11, 9))]
     assert selectors.unit_recap_employees(office["unit"], day, day, ids_only=True) == people
     assert len(asked) == 2
+
+
+def test_the_month_page_reads_as_the_leave_page(office, client):
+    """The attendance month page lists the month's leave too: the Kepala Dinas's izin there said
+    "Menunggu atasan" while his leave page said BKPSDM decides; BKPSDM opening his month reads the
+    same. Ani's izin on her month page still reads "Menunggu atasan"."""
+    kepala, ani = office["kepala"], office["ani"]
+    _izin(kepala, D(2026, 11, 16), D(2026, 11, 17))
+    _izin(ani, D(2026, 11, 16), D(2026, 11, 17))
+    month = "?periode=2026-11"
+    client.force_login(kepala.user)
+    page = client.get(reverse("attendance:month") + month).content.decode()
+    cell = page.split('data-testid="month-leaves"', 1)[1].split("</table>", 1)[0]
+    assert TO_BKPSDM in cell and TO_SUPERIOR not in cell
+    client.force_login(office["bkpsdm"])
+    page = client.get(reverse("attendance:employee-month", args=[kepala.pk]) + month)
+    assert TO_BKPSDM in page.content.decode()
+    client.force_login(ani.user)
+    page = client.get(reverse("attendance:month") + month).content.decode()
+    cell = page.split('data-testid="month-leaves"', 1)[1].split("</table>", 1)[0]
+    assert TO_SUPERIOR in cell and TO_BKPSDM not in cell
