@@ -567,10 +567,14 @@ def read_document(  # noqa: C901 - one pass over a flat format
             elif pos and start and kind:
                 assignments.append(AssignmentRec(pos, start, end, kind))
         definitif = sorted((a for a in assignments if a.kind == "definitif"), key=lambda a: a.start)
-        for prev, nxt in zip(definitif, definitif[1:], strict=False):
-            if prev.end is None or prev.end >= nxt.start:
-                r.bad(f"{p}.assignments", "penugasan definitif saling tumpang tindih")
-                break
+        # Both problems of the assignments are said at one path, so in one reason (Reader.bad
+        # keeps one problem per path: the second used to be left out of the list).
+        wrong = []
+        if any(
+            prev.end is None or prev.end >= nxt.start
+            for prev, nxt in zip(definitif, definitif[1:], strict=False)
+        ):
+            wrong.append("penugasan definitif saling tumpang tindih")
         own = [
             a.position
             for a in assignments
@@ -583,10 +587,11 @@ def read_document(  # noqa: C901 - one pass over a flat format
             )
         ]
         if own:  # tpp-rules.md step 1: Plt/Plh "of another position"
-            r.bad(
-                f"{p}.assignments",
-                f"plt/plh pada jabatan definitifnya sendiri ({own[0]}) pada tanggal yang sama",
+            wrong.append(
+                f"plt/plh pada jabatan definitifnya sendiri ({own[0]}) pada tanggal yang sama"
             )
+        if wrong:
+            r.bad(f"{p}.assignments", "; ".join(wrong))
         if nip and schedule:
             # Known even when another field of the employee is wrong: their roster is checked
             # against their own schedule, not refused for a problem that is already listed.

@@ -44,11 +44,25 @@ def _row(detail: dict) -> dict:
     for key, extra in (("attendance", _EXTRA_ATTENDANCE), ("activity", _EXTRA_ACTIVITY)):
         if isinstance(row.get(key), dict):
             row[key] = {k: v for k, v in row[key].items() if k not in extra}
-    for allowance in (row.get("allowances") or {}).values():
-        for key, extra in (("attendance", _EXTRA_ATTENDANCE), ("activity", _EXTRA_ACTIVITY)):
-            if isinstance(allowance.get(key), dict):
-                allowance[key] = {k: v for k, v in allowance[key].items() if k not in extra}
+    if isinstance(row.get("allowances"), dict):
+        row["allowances"] = {
+            name: _allowance(allowance) for name, allowance in row["allowances"].items()
+        }
     return row
+
+
+# The keys of an allowance in the order of the format's example ({"ceiling", "attendance",
+# "activity", "gross"}): the stored row lists its components in the policy's order, so a policy
+# listing activity before attendance wrote them the other way round.
+_ALLOWANCE_ORDER = ("ceiling", "attendance", "activity", "skp", "gross")
+
+
+def _allowance(allowance: dict) -> dict:
+    for key, extra in (("attendance", _EXTRA_ATTENDANCE), ("activity", _EXTRA_ACTIVITY)):
+        if isinstance(allowance.get(key), dict):
+            allowance[key] = {k: v for k, v in allowance[key].items() if k not in extra}
+    ordered = {k: allowance[k] for k in _ALLOWANCE_ORDER if k in allowance}
+    return {**ordered, **{k: v for k, v in allowance.items() if k not in ordered}}
 
 
 def rows_without_post(run: Run, policy: Policy) -> list[dict]:
