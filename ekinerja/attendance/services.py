@@ -420,8 +420,15 @@ def calendar_refresh(
     if not stored:
         return 0
     start, end = with_neighbours(start, end)
+    # Listed employees are derived again whether or not still active: a roster cell of a leaver's
+    # last days (their post's end recorded) changes those stored days as anyone's.
     return stored_days_refresh(
-        instansi=instansi, start=start, end=end, employee_ids=ids, since=since
+        instansi=instansi,
+        start=start,
+        end=end,
+        employee_ids=ids,
+        since=since,
+        inactive=ids is not None,
     )
 
 
@@ -2427,6 +2434,8 @@ ROSTER_MAX_ROWS = 3000
 #: employee follows no shift schedule that day: the cell is left as it is).
 ROSTER_OFF = {"", "-", "–"}
 ROSTER_KEEP = "·"
+#: The sheet's mark of a leaver's day after their post's end (not theirs to roster).
+ROSTER_GONE = "×"
 
 
 def _roster_rows(upload) -> list[tuple]:
@@ -2464,7 +2473,9 @@ def roster_import(*, actor: User, instansi: Instansi, period, month, employees, 
     """The roster page's own xlsx (views._roster_xlsx), filled in and uploaded back: a row per
     employee ("Nama (NIP)" in column B), a column per day of the month under the header row
     ("No", "Nama / NIP", "1 Kam", ...), a shift code or blank (day off) in each cell; "·" leaves the
-    day as it is (the sheet's mark of a day on no shift schedule). The "Bulan ..." line must name
+    day as it is (the sheet's mark of a day on no shift schedule), and so does "×" (or a blank) on
+    a leaver's day after their post's end (ROSTER_GONE): a code there is refused, naming the
+    person and the day. The "Bulan ..." line must name
     `period`; the coverage rows ("Jumlah shift P") are ignored. Every problem is listed at once by
     row or cell (B7, D8) and nothing is saved if there is any: an unknown or repeated NIP, a code
     not in the employee's schedule that day, a code on a day without a shift schedule, a changed
@@ -2536,6 +2547,16 @@ def roster_import(*, actor: User, instansi: Instansi, period, month, employees, 
             ref = f"{get_column_letter(3 + j)}{n}"
             value = cell_text(row[2 + j]) if 2 + j < len(row) else ""
             if value == ROSTER_KEEP:
+                continue
+            if month.gone_on(emp.id, day):
+                # A leaver's day after their post's end: nothing may be written there.
+                if value not in ROSTER_OFF and value != ROSTER_GONE:
+                    problems.append(
+                        f"Sel {ref} ({emp.name}, {tanggal(day)}): {emp.name} tidak menjabat lagi "
+                        f"sejak {tanggal(month.in_post_until[emp.id] + dt.timedelta(days=1))} "
+                        f"(berhenti); roster hari itu tidak dapat diisi, biarkan '{ROSTER_GONE}' "
+                        f"(tertulis '{value}')."
+                    )
                 continue
             sched = on.get(day)
             if sched is None:

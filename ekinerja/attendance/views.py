@@ -30,7 +30,7 @@ from ekinerja.core.periods import DAYS_ID, Period, parse_iso_date, tanggal
 from ekinerja.core.scoping import get_scoped_or_404, scoped
 from ekinerja.core.spreadsheets import xlsx_response
 from ekinerja.org import selectors as org
-from ekinerja.org.models import Assignment, Employee, Role, Unit
+from ekinerja.org.models import Employee, Role, Unit
 
 from . import selectors, services
 from .forms import CorrectionForm, ImportForm, LeaveForm
@@ -589,23 +589,11 @@ def punch_review(request, pk: int):
 
 
 def employees_of_unit(unit: Unit, start: dt.date, end: dt.date) -> list[Employee]:
-    """Active employees with a definitif assignment in the unit (or its sub-units) at some point
-    of [start, end] (two queries): the roster's, which plans the shifts of those still serving.
-    The board and the recap list a leaver too (selectors.unit_recap_queryset)."""
-    ids = org.unit_descendant_ids(unit)
-    return list(
-        Employee.objects.filter(
-            # One filter() call: the same assignment is in the unit, begins by `end` and lasts
-            # until `start` (chained, another assignment could satisfy the end).
-            Q(assignments__end__isnull=True) | Q(assignments__end__gte=start),
-            assignments__kind=Assignment.Kind.DEFINITIF,
-            assignments__position__unit_id__in=ids,
-            assignments__start__lte=end,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("name")
-    )
+    """The roster's people of the unit (and its sub-units) for [start, end]: the unit recap's
+    (selectors.unit_recap_queryset, by name), so a leaver (inactive, their definitif post's end
+    recorded) is listed for the month they left, their days after the end being not theirs
+    (workcal.selectors.roster_month). Two queries: the unit's tree, the employees."""
+    return list(selectors.unit_recap_queryset(unit, start, end))
 
 
 def _board_employees(unit: Unit, day: dt.date):
@@ -844,12 +832,17 @@ def roster(request):
             else:
                 messages.info(request, "Tidak ada perubahan pada roster.")
             return redirect(here)
-    grid = selectors.roster_grid(
-        unit.instansi,
-        month,
-        emps,
-        posted=request.POST if request.method == "POST" and not action else None,
-    )
+    posted = request.POST if request.method == "POST" and not action else None
+    if posted is not None and month.in_post_until:
+        # A leaver's day after their post's end shows nothing, whatever was posted for it.
+        gone = {
+            selectors.roster_cell_name(e, day)
+            for e in month.in_post_until
+            for day in month.days
+            if month.gone_on(e, day)
+        }
+        posted = {k: v for k, v in posted.items() if k not in gone}
+    grid = selectors.roster_grid(unit.instansi, month, emps, posted=posted)
     # Nobody rosters themselves (workcal.services.roster_actor_check): their own row is read-only.
     me = org.employee_for_user(request.user)
     # Per day: a former superior or admin OPD cannot roster a transferred employee's days under
@@ -865,9 +858,12 @@ def roster(request):
     )
     for r in grid.rows:
         r["own"] = me is not None and r["employee"].id == me.id
+        # A leaver's last day in post: the cells after it are shown as not theirs.
+        r["in_post_until"] = month.in_post_until.get(r["employee"].id)
         for c in r["cells"]:
             c["editable"] = (r["employee"].id, c["day"]) in allowed
             c["invalid"] = (r["employee"].id, c["day"]) in bad_cells
+            c["gone"] = month.gone_on(r["employee"].id, c["day"])
     if request.method == "GET" and request.GET.get("format") == "xlsx":
         return _roster_xlsx(unit, period, month.days, grid)
     locked = selectors.locked_month_employees(unit.instansi_id, [e.id for e in emps], period)
@@ -888,6 +884,7 @@ def roster(request):
             "locked": len(locked),
             "import_errors": import_errors,
             "copy_cycle": workcal_services.COPY_CYCLE_MAX,
+            "gone_note": ROSTER_GONE_NOTE if any(r["in_post_until"] for r in grid.rows) else "",
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -1050,9 +1047,14 @@ def recap(request):
     )
 
 
+#: The roster's note on a leaver's days after their post's end (the page's and the sheet's).
+ROSTER_GONE_NOTE = "tidak menjabat lagi (berhenti): hari setelah jabatannya berakhir, tidak diisi"
+
+
 def _roster_xlsx(unit, period, days, grid) -> HttpResponse:
     """The roster as a landscape sheet to print and post on the ward's wall: a row per employee,
-    a column per day (the shift code, blank when off, "·" without a shift schedule that day), the
+    a column per day (the shift code, blank when off, "·" without a shift schedule that day, "×"
+    on a leaver's day after their post's end, with a line saying so above the table), the
     shifts' hours and the count per shift and day under it."""
     from ekinerja.core.spreadsheets import workbook
 
@@ -1081,6 +1083,9 @@ def _roster_xlsx(unit, period, days, grid) -> HttpResponse:
             f"{title} ({code}): " + "; ".join(s.label for s in shifts) + "; kosong = libur",
         )
     top = 3 + len(legend)
+    if any(r["in_post_until"] for r in rows):
+        ws.write(top, 0, f"{services.ROSTER_GONE} = {ROSTER_GONE_NOTE}")
+        top += 1
     ws.write_row(top, 0, ["No", "Nama / NIP"], head)
     for j, day in enumerate(days):
         ws.write_string(
@@ -1094,7 +1099,10 @@ def _roster_xlsx(unit, period, days, grid) -> HttpResponse:
         ws.write_number(top + i, 0, i, cell)
         ws.write_string(top + i, 1, f"{r['employee'].name} ({r['employee'].nip})", name)
         for j, c in enumerate(r["cells"]):
-            ws.write_string(top + i, 2 + j, c["code"] if c["schedule"] else "·", cell)
+            if c["gone"]:
+                ws.write_string(top + i, 2 + j, services.ROSTER_GONE, cell)
+            else:
+                ws.write_string(top + i, 2 + j, c["code"] if c["schedule"] else "·", cell)
     bottom = top + len(rows) + 1
     for k, (code, counts) in enumerate(coverage):
         ws.write_string(bottom + k, 1, f"Jumlah shift {code}", name)

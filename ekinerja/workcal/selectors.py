@@ -18,14 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import DateField, IntegerField, Q
+from django.db.models import DateField, IntegerField, Max, Q
 
 from ekinerja.core.models import Instansi
 from ekinerja.core.periods import days_after
 from ekinerja.core.prepared import Param, Prepared
-from ekinerja.org.models import Employee
+from ekinerja.org.models import Assignment, Employee
 
 from . import calendar as cal
 from .models import (
@@ -355,16 +355,29 @@ class RosterMonth:
     shifts: dict[int, list[ShiftOption]]  # shift schedule id -> its shifts, by start
     schedule_on: dict[int, dict[dt.date, int]]  # employee id -> {day: shift schedule id}
     rostered: dict[int, dict[dt.date, str]]  # employee id -> {day: shift code}
+    # A leaver (inactive, their definitif post's end recorded) whose end falls before the last
+    # day: employee id -> that end. The days after it are not theirs: no schedule there (so no
+    # cell, no save, no copy, no import) and nothing rostered.
+    in_post_until: dict[int, dt.date] = field(default_factory=dict)
 
     def follows_shifts(self, employee_id: int) -> bool:
         return bool(self.schedule_on.get(employee_id))
+
+    def gone_on(self, employee_id: int, day: dt.date) -> bool:
+        """Whether `day` is after the leaver's post's end (not theirs to roster)."""
+        until = self.in_post_until.get(employee_id)
+        return until is not None and day > until
 
 
 def roster_month(instansi: Instansi, employees: list[Employee], start: dt.date, end: dt.date):
     """For the roster page: the shift schedules the employees follow in [start, end], day by day
     (their EmployeeSchedule periods, else the instansi's default schedule), and the shifts rostered
-    (four queries)."""
+    (four queries). A leaver among `employees` (inactive, read with is_active: the unit recap's
+    rule lists them up to their definitif post's end) has the days up to that end only: after
+    it they follow no schedule here and nothing is rostered (one more query, only when there is
+    one; an inactive employee with no end recorded keeps the whole range)."""
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    in_post_until = _in_post_until(instansi, [e.id for e in employees if not e.is_active], end)
     every = list(  # every schedule of the instansi: a handful
         WorkSchedule.objects.filter(instansi=instansi).values_list(
             "id", "kind", "is_default", "code", "name"
@@ -386,6 +399,7 @@ def roster_month(instansi: Instansi, employees: list[Employee], start: dt.date, 
         # The same rule as work_days: a period's schedule where one covers the day, else the default.
         for lo, hi, sched in cal.schedule_pieces(periods.get(emp, ()), default, start, end):
             if sched is not None and kinds.get(sched) == WorkSchedule.Kind.SHIFT:
+                hi = min(hi, in_post_until.get(emp, hi))
                 on.update((d, sched) for d in days if lo <= d <= hi)
         schedule_on[emp] = on
     used = {s for on in schedule_on.values() for s in on.values()}
@@ -402,8 +416,31 @@ def roster_month(instansi: Instansi, employees: list[Employee], start: dt.date, 
     for emp, day, code in ShiftRoster.objects.filter(
         instansi=instansi, employee_id__in=with_shifts, date__gte=start, date__lte=end
     ).values_list("employee_id", "date", "shift__code"):
-        rostered[emp][day] = code
-    return RosterMonth(days, schedules, dict(shifts), schedule_on, dict(rostered))
+        if day <= in_post_until.get(emp, day):  # a leaver's shift after their end: not theirs
+            rostered[emp][day] = code
+    return RosterMonth(days, schedules, dict(shifts), schedule_on, dict(rostered), in_post_until)
+
+
+def _in_post_until(instansi: Instansi, leavers: list[int], end: dt.date) -> dict[int, dt.date]:
+    """Leaver id -> the last recorded end of their definitif posts, when before `end` (one query,
+    none without leavers): the day their roster stops (attendance.selectors._posts_counted, the
+    unit recap's rule: an inactive employee's post counts up to its recorded end)."""
+    if not leavers:
+        return {}
+    return {
+        emp: last
+        for emp, last in Assignment.objects.filter(
+            instansi=instansi,
+            employee_id__in=leavers,
+            kind=Assignment.Kind.DEFINITIF,
+            end__isnull=False,
+        )
+        .order_by()
+        .values("employee_id")
+        .annotate(last=Max("end"))
+        .values_list("employee_id", "last")
+        if last < end
+    }
 
 
 def has_shift_schedules(instansi: Instansi) -> bool:

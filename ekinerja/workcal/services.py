@@ -131,6 +131,42 @@ def _cells_allowed(actor, instansi, cells: set, me) -> set[tuple[int, dt.date]]:
             for e, d in cells - allowed
             if any(p_start <= d <= p_end and e in below for p_start, p_end, below in pieces)
         }
+    if me is not None and cells - allowed:
+        allowed |= _leaver_cells_below(me, instansi, cells - allowed)
+    return allowed
+
+
+def _leaver_cells_below(me: Employee, instansi: Instansi, cells: set) -> set[tuple[int, dt.date]]:
+    """The cells of a leaver (inactive, their definitif post's end recorded) on a day they held
+    that post below `me`: a superior rosters their last days as any other row's (the hierarchy of
+    employees_below_by_piece holds active employees only; employees_below, by which the page
+    shows the row, counts a leaver on those days). One query to find the leavers among `cells`,
+    two more (one HierarchyTimeline) when there are any; is_below per stretch over which neither
+    the hierarchy nor the leaver's post changes."""
+    ids = {e for e, _d in cells}
+    leavers = set(
+        Employee.objects.filter(instansi=instansi, id__in=ids, is_active=False).values_list(
+            "id", flat=True
+        )
+    )
+    if not leavers:
+        return set()
+    days: dict[int, set[dt.date]] = defaultdict(set)
+    for e, d in cells:
+        if e in leavers:
+            days[e].add(d)
+    first = min(min(v) for v in days.values())
+    last = max(max(v) for v in days.values())
+    timeline = org.HierarchyTimeline(instansi.id, first, last)
+    pieces = timeline.pieces()
+    allowed: set[tuple[int, dt.date]] = set()
+    for e, wanted in days.items():
+        for _pos, a_start, a_end in timeline.leaver_rows.get(e, ()):
+            for p_start, p_end in pieces:
+                lo, hi = max(p_start, a_start, first), min(p_end, a_end, last)
+                here = {d for d in wanted if lo <= d <= hi}
+                if here and org.is_below(me, e, lo, hi, timeline=timeline):
+                    allowed |= {(e, d) for d in here}
     return allowed
 
 
