@@ -51,6 +51,8 @@ OTHER_PUNCH_SOURCE = "fingerprint"  # a device punch; the file's own name is kep
 MAX_NIP = 64
 MAX_GOLONGAN = 40
 MAX_SOURCE = 40
+SHIFT_CODE_EMPTY = "kode shift tidak boleh kosong atau hanya berisi spasi"
+FIXED_WITHOUT_DAYS = "jadwal 'fixed' membutuhkan paling sedikit satu hari kerja"
 _TIME_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d", re.ASCII)
 _AT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d", re.ASCII)
 _PERIOD_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])", re.ASCII)
@@ -442,6 +444,11 @@ def read_document(  # noqa: C901 - one pass over a flat format
             dv = r.obj(o.get("days"), f"{p}.days", (), WEEKDAYS) if "days" in o else None
             if "days" not in o:
                 r.bad(f"{p}.days", "wajib diisi")
+            elif dv is not None and not dv and not for_import:
+                # As a shift schedule needs a shift: everyone on it would silently have no
+                # working day and a TPP of 0. (`exchange import` says it in schedule_define's
+                # words, with the catalog's and holidays' problems: workcal.schedule_problems.)
+                r.bad(f"{p}.days", FIXED_WITHOUT_DAYS)
             for wd, hours in (dv or {}).items():
                 if wd in WEEKDAYS:
                     parsed = r.hours(hours, f"{p}.days.{wd}")
@@ -460,6 +467,12 @@ def read_document(  # noqa: C901 - one pass over a flat format
                 if code:  # named, even when its hours are refused: the roster may use it
                     declared[code] = set(sv)
                 for sc, hours in sv.items():
+                    if not sc.strip() and not for_import:
+                        # A shift code is a code, as the roster's `shift` naming it: not empty.
+                        # (`exchange import` says it in schedule_define's words, with the
+                        # catalog's and holidays' problems: workcal.schedule_problems.)
+                        r.bad(f"{p}.shifts[{json.dumps(sc)}]", SHIFT_CODE_EMPTY)
+                        continue
                     parsed = r.hours(hours, f"{p}.shifts.{sc}")
                     if parsed:
                         shifts[sc] = parsed
@@ -615,7 +628,12 @@ def read_document(  # noqa: C901 - one pass over a flat format
         if o is None:
             continue
         nip, day = nip_ref(o.get("nip"), f"{p}.nip"), r.date(o.get("date"), f"{p}.date")
-        shift = r.text(o.get("shift"), f"{p}.shift")
+        shift = o.get("shift")
+        if isinstance(shift, str) and not shift.strip():
+            r.bad(f"{p}.shift", SHIFT_CODE_EMPTY)
+            shift = None
+        else:
+            shift = r.text(shift, f"{p}.shift")
         if nip and shift:
             sched = emp_schedule.get(nip)
             if sched not in shift_codes:

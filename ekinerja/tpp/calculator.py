@@ -542,8 +542,8 @@ def _base_of(allowance: Allowance, kelas: int, tpp_base: Decimal | None) -> Frac
 
 
 def _position_key(pos: PositionDay) -> tuple[int, Decimal | None]:
-    if not 1 <= pos.kelas <= 17:
-        raise CalculationInputError(f"Kelas jabatan {pos.kelas} di luar 1-17.")
+    if type(pos.kelas) is not int or not 1 <= pos.kelas <= 17:
+        raise CalculationInputError(f"Kelas jabatan {pos.kelas!r} bukan bilangan bulat 1-17.")
     if isinstance(pos.tpp_base, float):
         raise CalculationInputError("Besaran TPP jabatan tidak boleh float; gunakan Decimal.")
     if pos.tpp_base is not None and pos.tpp_base < 0:
@@ -684,6 +684,30 @@ def leave_name(key: str) -> str:
     return LEAVE_NAMES.get(key.lower(), key.replace("_", " "))
 
 
+def _whole_or_decimal(minutes) -> bool:
+    """Credited minutes as the calculator takes them: a finite Decimal or an int (not a bool or a
+    float), not negative."""
+    if type(minutes) is Decimal:
+        return minutes.is_finite() and minutes >= 0
+    return type(minutes) is int and minutes >= 0
+
+
+def _day_input_error(nip: str, d: WorkingDay) -> CalculationInputError:
+    """The error for a working day whose minutes the calculator cannot take, naming the employee,
+    the day and the field (the per-day test in calculate only says that one is wrong)."""
+    for name in ("late_minutes", "early_minutes"):
+        value = getattr(d, name)
+        if type(value) is not int or value < 0:
+            return CalculationInputError(
+                f"Pegawai {nip}, {d.date} ({name}): menit harus bilangan bulat (int) yang tidak "
+                f"negatif; diterima {value!r}."
+            )
+    return CalculationInputError(
+        f"Pegawai {nip}, {d.date} (credited_minutes): menit aktivitas harus Decimal atau int "
+        f"yang terhingga dan tidak negatif; diterima {d.credited_minutes!r}."
+    )
+
+
 def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
     """Compute one employee's TPP for one month under `policy` (tpp-rules.md, steps 1-6).
 
@@ -743,13 +767,18 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
     last_pos = group = last_factor = None
     earlier_days = 0
     for d in days:
-        if d.late_minutes < 0 or d.early_minutes < 0:
-            raise CalculationInputError(f"Menit terlambat/pulang cepat negatif pada {d.date}.")
-        minutes = d.credited_minutes
-        if isinstance(minutes, float):
-            raise CalculationInputError("Menit aktivitas tidak boleh float; gunakan Decimal.")
-        if minutes < 0:
-            raise CalculationInputError(f"Menit aktivitas negatif pada {d.date}.")
+        # The input boundary, per day: minutes late/early a whole number (int, not bool, float or
+        # Decimal) and not negative, credited minutes a finite Decimal or int not negative. A
+        # float or a NaN once passed or raised a bare InvalidOperation. Type tests by identity,
+        # about 1% of calculate (docs/tpp-calculation.md).
+        late_m, early_m, minutes = d.late_minutes, d.early_minutes, d.credited_minutes
+        if type(late_m) is not int or type(early_m) is not int or late_m < 0 or early_m < 0:
+            raise _day_input_error(month.nip, d)
+        if type(minutes) is Decimal:
+            if not minutes.is_finite() or minutes < 0:
+                raise _day_input_error(month.nip, d)
+        elif type(minutes) is not int or minutes < 0:
+            raise _day_input_error(month.nip, d)
         # Every day's approved minutes within the entry window are credited, capped per day, in
         # post or not (tpp-rules.md, "Activity"; days in post restrict only the target).
         if minutes > cap:
@@ -813,17 +842,17 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
         if d.missing_check_in:
             mci += 1
             deduction += att_rules.missing_check_in
-        elif d.late_minutes > grace and d.late_minutes > 0:
+        elif late_m > grace and late_m > 0:
             late += 1
-            band, pct = prepared.band(0, att_rules.late_bands, d.late_minutes)
+            band, pct = prepared.band(0, att_rules.late_bands, late_m)
             late_bands[band] += 1
             deduction += pct
         if d.missing_check_out:
             mco += 1
             deduction += att_rules.missing_check_out
-        elif d.early_minutes > grace and d.early_minutes > 0:
+        elif early_m > grace and early_m > 0:
             early += 1
-            band, pct = prepared.band(1, att_rules.early_bands, d.early_minutes)
+            band, pct = prepared.band(1, att_rules.early_bands, early_m)
             early_bands[band] += 1
             deduction += pct
 
@@ -833,10 +862,11 @@ def calculate(policy: Policy, month: EmployeeMonth) -> TppResult:
         working_dates = {d.date for d in days}
         seen: set[dt.date] = set()
         for date, minutes in month.off_day_minutes:
-            if isinstance(minutes, float):
-                raise CalculationInputError("Menit aktivitas tidak boleh float; gunakan Decimal.")
-            if minutes < 0:
-                raise CalculationInputError(f"Menit aktivitas negatif pada {date}.")
+            if not _whole_or_decimal(minutes):
+                raise CalculationInputError(
+                    f"Pegawai {month.nip}, {date} (off_day_minutes): menit aktivitas harus "
+                    f"Decimal atau int yang terhingga dan tidak negatif; diterima {minutes!r}."
+                )
             if date in working_dates or date in seen:
                 raise CalculationInputError(
                     f"Menit aktivitas {date} tercantum dua kali (hari kerja atau hari libur)."
