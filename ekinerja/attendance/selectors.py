@@ -1161,7 +1161,9 @@ def roster_grid(instansi, month, employees: list[Employee], posted=None) -> Rost
     """The grid of a workcal.selectors.RosterMonth: what is rostered (or, with `posted`, what was
     submitted, to show it again beside the problems), approved leave by its type's name, and the
     coverage per shift and day (one query for the leave, one more for the names when there is
-    any)."""
+    any). A cell without a shift schedule that day has no options, so nothing can be posted there:
+    a value posted for it anyway is ignored (a leaver's day after their post's end is such a day,
+    RosterMonth.gone_on)."""
     start, end = month.days[0], month.days[-1]
     leave = approved_leave_days(employees, start, end) if employees else {}
     leave_names = leave_type_names(instansi) if leave else {}
@@ -1174,7 +1176,9 @@ def roster_grid(instansi, month, employees: list[Employee], posted=None) -> Rost
         for day in month.days:
             sched = on.get(day)
             name = roster_cell_name(e.id, day)
-            code = had.get(day, "") if posted is None else posted.get(name, had.get(day, ""))
+            code = had.get(day, "")
+            if posted is not None and sched is not None:
+                code = posted.get(name, code)
             cells.append(
                 {
                     "day": day,

@@ -832,16 +832,9 @@ def roster(request):
             else:
                 messages.info(request, "Tidak ada perubahan pada roster.")
             return redirect(here)
+    # A value posted for a cell without a shift schedule (a leaver's day after their post's end
+    # among them) is not shown: roster_grid ignores it.
     posted = request.POST if request.method == "POST" and not action else None
-    if posted is not None and month.in_post_until:
-        # A leaver's day after their post's end shows nothing, whatever was posted for it.
-        gone = {
-            selectors.roster_cell_name(e, day)
-            for e in month.in_post_until
-            for day in month.days
-            if month.gone_on(e, day)
-        }
-        posted = {k: v for k, v in posted.items() if k not in gone}
     grid = selectors.roster_grid(unit.instansi, month, emps, posted=posted)
     # Nobody rosters themselves (workcal.services.roster_actor_check): their own row is read-only.
     me = org.employee_for_user(request.user)

@@ -465,6 +465,12 @@ class ShiftRosterForm(forms.ModelForm):
                     "ubah baris roster itu.",
                 )
             shift = data.get("shift")
+            if shift is not None and not emp.is_active:
+                # roster_set's rule: no shift on a leaver's day after their post's end.
+                for message in services.shifts_after_post_end(
+                    emp.instansi, {emp.id: (emp.name, emp.nip, False)}, [(emp.id, day, shift.code)]
+                ):
+                    self.add_error("date", message)
             if other is None and shift is not None:
                 # The roster page's rule (services.roster_overlaps): no overlap with the day
                 # before or after.

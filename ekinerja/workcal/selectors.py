@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import DateField, IntegerField, Max, Q
@@ -377,7 +378,9 @@ def roster_month(instansi: Instansi, employees: list[Employee], start: dt.date, 
     it they follow no schedule here and nothing is rostered (one more query, only when there is
     one; an inactive employee with no end recorded keeps the whole range)."""
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-    in_post_until = _in_post_until(instansi, [e.id for e in employees if not e.is_active], end)
+    in_post_until = leavers_in_post_until(
+        instansi, [e.id for e in employees if not e.is_active], end
+    )
     every = list(  # every schedule of the instansi: a handful
         WorkSchedule.objects.filter(instansi=instansi).values_list(
             "id", "kind", "is_default", "code", "name"
@@ -421,10 +424,14 @@ def roster_month(instansi: Instansi, employees: list[Employee], start: dt.date, 
     return RosterMonth(days, schedules, dict(shifts), schedule_on, dict(rostered), in_post_until)
 
 
-def _in_post_until(instansi: Instansi, leavers: list[int], end: dt.date) -> dict[int, dt.date]:
+def leavers_in_post_until(
+    instansi: Instansi, leavers: Iterable[int], end: dt.date
+) -> dict[int, dt.date]:
     """Leaver id -> the last recorded end of their definitif posts, when before `end` (one query,
     none without leavers): the day their roster stops (attendance.selectors._posts_counted, the
-    unit recap's rule: an inactive employee's post counts up to its recorded end)."""
+    unit recap's rule: an inactive employee's post counts up to its recorded end). `leavers` are
+    inactive employees' ids (the caller's is_active); roster_month and services.roster_set."""
+    leavers = list(leavers)
     if not leavers:
         return {}
     return {

@@ -21,7 +21,7 @@ from ekinerja.core.periods import DATE_OUT_OF_RANGE, MONTHS_ID, Period, date_in_
 from ekinerja.org import selectors as org
 from ekinerja.org.models import Assignment, Employee, Role
 
-from . import signals
+from . import selectors, signals
 from .models import (
     WEEKDAY_CHOICES,
     EmployeeSchedule,
@@ -787,7 +787,11 @@ def roster_set(
     go: existing entries on those days are replaced. Returns the number of entries written. Who may
     roster whom: roster_actor_check. A shift that overlaps the employee's shift of the day before or
     after (roster_overlaps) is refused; `check_overlaps=False` only for a caller that has checked the
-    whole change already (roster_month_save, over several schedules at once)."""
+    whole change already (roster_month_save, over several schedules at once). A shift on a leaver's
+    day after their post's end (an inactive employee, their definitif post's end recorded:
+    selectors.leavers_in_post_until, the roster page's rule) is refused whoever calls, naming the
+    person and the day; clearing such a day is allowed. One query more only when an inactive
+    employee is given a shift, whatever the number of entries."""
     if schedule.kind != WorkSchedule.Kind.SHIFT or schedule.instansi_id != instansi.id:
         raise ValidationError({"schedule": "Roster hanya untuk jadwal shift instansi ini."})
     shifts = {s.code: s for s in schedule.shifts.all()}
@@ -795,15 +799,19 @@ def roster_set(
     if actor is not None and entries:
         roster_actor_check(actor, instansi, {(e, d) for e, d, _c in entries})
     emp_ids = {e for e, _d, _c in entries}
-    valid = set(
-        Employee.objects.filter(instansi=instansi, id__in=emp_ids).values_list("id", flat=True)
-    )
+    known = {
+        pk: (name, nip, active)
+        for pk, name, nip, active in Employee.objects.filter(
+            instansi=instansi, id__in=emp_ids
+        ).values_list("id", "name", "nip", "is_active")
+    }
     errors = []
     for emp_id, day, code in entries:
-        if emp_id not in valid:
+        if emp_id not in known:
             errors.append(f"Pegawai {emp_id} bukan pegawai instansi ini.")
         if code is not None and code not in shifts:
             errors.append(f"{tanggal(day)}: shift '{code}' tidak ada di jadwal {schedule.code}.")
+    errors += shifts_after_post_end(instansi, known, entries)
     if errors:
         raise ValidationError({"entries": errors})
     if not entries:
@@ -845,6 +853,35 @@ def roster_set(
         after={"entries": len(entries), "from": min(days), "to": max(days)},
     )
     return len(rows)
+
+
+def shifts_after_post_end(
+    instansi: Instansi, known: Mapping[int, tuple[str, str, bool]], entries: list
+) -> list[str]:
+    """roster_set's refusal of a shift on a leaver's day after their post's end, one message per
+    day ("Budi (NIP ...): 25 Oktober 2026 sesudah akhir jabatannya (20 Oktober 2026); tidak bisa
+    diberi shift."). `known`: employee id -> (name, NIP, is_active). The last entry of a day counts
+    (roster_set's own rule), so clearing such a day passes. One query, none unless an inactive
+    employee is given a shift. The admin's roster form asks it too (admin.ShiftRosterForm)."""
+    final = {(e, d): c for e, d, c in entries}
+    shifted = sorted(
+        (e, d) for (e, d), c in final.items() if c is not None and e in known and not known[e][2]
+    )
+    if not shifted:
+        return []
+    until = selectors.leavers_in_post_until(
+        instansi, {e for e, _d in shifted}, max(d for _e, d in shifted)
+    )
+    problems = []
+    for emp_id, day in shifted:
+        last = until.get(emp_id)
+        if last is not None and day > last:
+            name, nip, _active = known[emp_id]
+            problems.append(
+                f"{name} (NIP {nip}): {tanggal(day)} sesudah akhir jabatannya ({tanggal(last)}); "
+                "tidak bisa diberi shift."
+            )
+    return problems
 
 
 @transaction.atomic
