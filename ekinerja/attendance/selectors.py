@@ -905,20 +905,21 @@ def without_superior(instansi: Instansi | int, requests: list) -> list:
     return [r for r in requests if now.superior_id(r.employee_id) is None]
 
 
-def _the_decider_still_serving(user, request) -> bool:
-    """Whether `user` decided `request` and is still serving: a decider who has since left (their
-    employee record inactive: retired, dismissed, moved out) acts no more as "the one who decided",
-    even when their login was kept (employee_save turns it off, except a superuser's); an account
-    with no employee record (an administrator) still does. One query, only for the decider, kept on
-    the user object for the request (a month page asks for each of its leaves)."""
+def has_left(user) -> bool:
+    """Whether the account's employee record is inactive (retired, dismissed, moved out): its
+    owner serves no more, even when the login was kept (employee_save turns it off, except a
+    superuser's). An account with no employee record (an administrator) has not left. One query;
+    a page of many requests asks it once and passes it on (may_revoke_leave, request_visible_to)."""
+    return Employee.objects.filter(user_id=user.id, is_active=False).exists()
+
+
+def _the_decider_still_serving(user, request, left: bool | None) -> bool:
+    """Whether `user` decided `request` and is still serving: a decider who has since left acts no
+    more as "the one who decided". `left` is has_left(user) when the caller asked it already;
+    None asks it here, only for the decider (one query)."""
     if request.decided_by_id is None or request.decided_by_id != user.id:
         return False
-    left = getattr(user, "_ekinerja_left", None)
-    if left is None:
-        left = user._ekinerja_left = Employee.objects.filter(
-            user_id=user.id, is_active=False
-        ).exists()
-    return not left
+    return not (has_left(user) if left is None else left)
 
 
 def has_no_superior_today(employee: Employee) -> bool:
@@ -930,27 +931,28 @@ def has_no_superior_today(employee: Employee) -> bool:
     return org.superior_walk(employee.instansi_id, employee.id, on=today) is None
 
 
-def may_revoke_leave(user, request) -> bool:
+def may_revoke_leave(user, request, *, left: bool | None = None) -> bool:
     """Whether `user` withdraws someone's approved leave as an official (services.
     leave_request_cancel, with a reason, before its first day): the one who gave the final approval
     while still serving (_the_decider_still_serving), or BKPSDM; of the leave's instansi, never
-    their own leave."""
+    their own leave. `left`: has_left(user), when the caller asked it once for many leaves."""
     if request.employee.user_id is not None and request.employee.user_id == user.id:
         return False
     if user.instansi_id != request.instansi_id:
         return False
-    return _the_decider_still_serving(user, request) or Role.BKPSDM in org.user_roles(user)
+    return _the_decider_still_serving(user, request, left) or Role.BKPSDM in org.user_roles(user)
 
 
-def request_visible_to(user, request) -> bool:
+def request_visible_to(user, request, *, left: bool | None = None) -> bool:
     """Who may open a leave or correction request's attachment: the employee, BKPSDM, whoever
     decided it while still serving (_the_decider_still_serving), and whoever may decide it as
-    superior (may_decide_as_superior); all of the request's instansi."""
+    superior (may_decide_as_superior); all of the request's instansi. `left`: has_left(user), when
+    the caller asked it already."""
     if user.instansi_id != request.instansi_id:
         return False
     if request.employee.user_id == user.id or Role.BKPSDM in org.user_roles(user):
         return True
-    if _the_decider_still_serving(user, request):
+    if _the_decider_still_serving(user, request, left):
         return True
     return may_decide_as_superior(org.employee_for_user(user), request)
 

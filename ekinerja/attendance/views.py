@@ -223,13 +223,16 @@ def employee_month(request, pk: int):
     # before its first day (penangguhan), with a reason: the form is here, under the leave.
     leaves = ctx["leaves"]
     today = local_today(employee.instansi)
+    future = {
+        r.pk for r in leaves if r.status == LeaveRequest.Status.APPROVED and r.date_from > today
+    }
+    # Whether the reader has left is asked once for the page, and only when they approved one.
+    left = any(
+        r.pk in future and r.decided_by_id == request.user.id for r in leaves
+    ) and selectors.has_left(request.user)
     for r in leaves:
         r.employee = employee  # already read: no query per row
-        r.revocable = (
-            r.status == LeaveRequest.Status.APPROVED
-            and r.date_from > today
-            and selectors.may_revoke_leave(request.user, r)
-        )
+        r.revocable = r.pk in future and selectors.may_revoke_leave(request.user, r, left=left)
     return render(request, "attendance/month.html", ctx)
 
 
@@ -320,11 +323,15 @@ def _mark_status_text(employee: Employee, requests: list) -> None:
         r.status == r.Status.SUBMITTED for r in requests
     ) and selectors.has_no_superior_today(employee)
     for r in requests:
-        r.status_text = (
-            _("Menunggu BKPSDM (tidak ada atasan langsung)")
-            if to_bkpsdm and r.status == r.Status.SUBMITTED
-            else r.get_status_display()
-        )
+        r.status_text = _status_text(r, no_superior=to_bkpsdm)
+
+
+def _status_text(r, *, no_superior: bool) -> str:
+    """A request's status as its pages show it: at the superior's step of an employee with no
+    direct superior today (`no_superior`), BKPSDM's, which decides it there."""
+    if no_superior and r.status == r.Status.SUBMITTED:
+        return _("Menunggu BKPSDM (tidak ada atasan langsung)")
+    return r.get_status_display()
 
 
 def _mark_own_pending(me: Employee, requests: list) -> None:
@@ -466,18 +473,19 @@ def inbox(request):
         awaiting_me = selectors.decidable_as_superior(me, awaiting_me)
         corrections = selectors.decidable_as_superior(me, corrections)
     pending_leave = awaiting_me
+    no_superior: set[int] = set()  # the pending leaves BKPSDM decides in the superior's place
     if Role.BKPSDM in roles:
         pending_leave += list(leave_qs.filter(status=LeaveRequest.Status.AWAITING_BKPSDM))
         # BKPSDM stands in for the superior where there is none today (the top, or all posts above
-        # vacant); never for the officer's own requests.
+        # vacant); never for the officer's own requests. Those read so, as on the employee's pages.
         seen = {r.pk for r in pending_leave}
+        stand_in = selectors.without_superior(
+            request.user.instansi_id,
+            list(leave_qs.filter(status=LeaveRequest.Status.SUBMITTED)),
+        )
+        no_superior = {r.pk for r in stand_in}
         pending_leave += [
-            r
-            for r in selectors.without_superior(
-                request.user.instansi_id,
-                list(leave_qs.filter(status=LeaveRequest.Status.SUBMITTED)),
-            )
-            if r.pk not in seen and r.employee.user_id != request.user.id
+            r for r in stand_in if r.pk not in seen and r.employee.user_id != request.user.id
         ]
         seen = {r.pk for r in corrections}
         corrections += [
@@ -493,6 +501,8 @@ def inbox(request):
             if r.pk not in seen and r.employee.user_id != request.user.id
         ]
     pending_leave.sort(key=lambda r: (r.date_from, r.pk))
+    for r in pending_leave:
+        r.status_text = _status_text(r, no_superior=r.pk in no_superior)
     pending_corrections = sorted(corrections, key=lambda r: (r.at, r.pk))
     if request.user.instansi_id:  # months already paid under a locked TPP list: said per request
         selectors.mark_locked_months(

@@ -563,27 +563,32 @@ def chart_rows(chart: list[dict]) -> list[dict]:
 
 def user_roles(user) -> frozenset[str]:
     """The roles of an account: granted ones, plus pegawai (has an employee record) and atasan (has
-    subordinates today, derived from the hierarchy). Cached on the user object for the request."""
+    subordinates today, derived from the hierarchy). An account whose employee record in its
+    instansi is inactive (retired, dismissed, moved out) holds none, its grants included: its
+    owner has left, even when the login was kept (employee_save keeps a superuser's). An account
+    with no employee record (an administrator, a BKPSDM or Kominfo officer's account) keeps its
+    grants. Two queries at most; cached on the user object for the request."""
     cached = getattr(user, "_ekinerja_roles", None)
     if cached is not None:
         return cached
     roles: set[str] = set()
     if user.is_authenticated and user.instansi_id:
-        roles.update(
-            RoleGrant.objects.filter(user=user, instansi_id=user.instansi_id).values_list(
-                "role", flat=True
-            )
-        )
         from ekinerja.core.clock import local_today
 
         today = local_today(user.instansi)
         # Whether they hold a post with posts under it comes with the record (no query of its own).
         employee = (
-            Employee.objects.filter(user=user, instansi_id=user.instansi_id, is_active=True)
+            Employee.objects.filter(user=user, instansi_id=user.instansi_id)
             .annotate(holds_post_above=Exists(_posts_above_others(today, OuterRef("pk"))))
             .first()
         )
-        if employee is not None:
+        if employee is None or employee.is_active:
+            roles.update(
+                RoleGrant.objects.filter(user=user, instansi_id=user.instansi_id).values_list(
+                    "role", flat=True
+                )
+            )
+        if employee is not None and employee.is_active:
             roles.add(Role.PEGAWAI)
             if leads_anyone(employee, on=today, holds_post_above=employee.holds_post_above):
                 roles.add(Role.ATASAN)

@@ -82,3 +82,33 @@ def annual_leave(employee, first: dt.date, last: dt.date, status="approved"):
         date_to=last,
         status=status,
     )
+
+
+@pytest.fixture
+def kasubag_office(db) -> dict:
+    """The office of the departed-official tests (test_s11_departed_approver, test_s11_followups,
+    test_s12_departed_officials): a Dinas Kesehatan in WITA with the Kepala Dinas at the top,
+    Kasubag Sari under him and Ani (staf) under Sari, each with a login, and a BKPSDM account of
+    its own (no employee record)."""
+    from ekinerja.org.models import Position
+    from tests.factories import UserFactory
+
+    inst = InstansiFactory(timezone="Asia/Makassar")
+    unit = UnitFactory(instansi=inst, name="Dinas Kesehatan")
+    kepala = PositionFactory(unit=unit, kind=Position.Kind.STRUKTURAL, kelas=14, name="Kepala")
+    kasubag = PositionFactory(
+        unit=unit, kind=Position.Kind.STRUKTURAL, kelas=9, name="Kasubag", parent=kepala
+    )
+    staf = PositionFactory(unit=unit, kind=Position.Kind.PELAKSANA, kelas=7, parent=kasubag)
+    fixed_schedule(inst, is_default=True)
+    leave_types_ensure(inst)
+    bkpsdm = UserFactory(instansi=inst, username="bkpsdm-dinkes")
+    grant(bkpsdm, "bkpsdm")
+    return {
+        "inst": inst,
+        "unit": unit,
+        "kepala": employee_with_login(inst, kepala, name="Kepala Dinas Uji"),
+        "sari": employee_with_login(inst, kasubag, name="Kasubag Sari"),
+        "ani": employee_with_login(inst, staf, name="Ani Staf"),
+        "bkpsdm": bkpsdm,
+    }

@@ -23,16 +23,8 @@ from django.urls import reverse
 from ekinerja.attendance import selectors, services
 from ekinerja.attendance.models import CorrectionRequest, LeaveRequest, LeaveType
 from ekinerja.org import services as org_services
-from ekinerja.org.models import Assignment, Employee, Position
-from tests.factories import (
-    InstansiFactory,
-    PositionFactory,
-    UnitFactory,
-    UserFactory,
-    employee_with_login,
-    fixed_schedule,
-    grant,
-)
+from ekinerja.org.models import Assignment, Employee
+from tests.factories import employee_with_login
 
 pytestmark = pytest.mark.django_db
 
@@ -46,25 +38,9 @@ INBOX = "/kehadiran/persetujuan/"
 
 
 @pytest.fixture
-def office(db):
-    inst = InstansiFactory(timezone="Asia/Makassar")
-    unit = UnitFactory(instansi=inst, name="Dinas Kesehatan")
-    kepala = PositionFactory(unit=unit, kind=Position.Kind.STRUKTURAL, kelas=14, name="Kepala")
-    kasubag = PositionFactory(
-        unit=unit, kind=Position.Kind.STRUKTURAL, kelas=9, name="Kasubag", parent=kepala
-    )
-    staf = PositionFactory(unit=unit, kind=Position.Kind.PELAKSANA, kelas=7, parent=kasubag)
-    fixed_schedule(inst, is_default=True)
-    services.leave_types_ensure(inst)
-    bkpsdm = UserFactory(instansi=inst, username="bkpsdm-h4")
-    grant(bkpsdm, "bkpsdm")
-    return {
-        "inst": inst,
-        "kepala": employee_with_login(inst, kepala, name="Kepala Dinas Uji"),
-        "sari": employee_with_login(inst, kasubag, name="Kasubag Sari"),
-        "ani": employee_with_login(inst, staf, name="Ani Staf"),
-        "bkpsdm": bkpsdm,
-    }
+def office(kasubag_office):
+    """The Dinas Kesehatan of tests/attendance/conftest.py (kasubag_office)."""
+    return kasubag_office
 
 
 def _retire(who: Employee, actor) -> Employee:
