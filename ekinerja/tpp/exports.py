@@ -337,9 +337,11 @@ class Section:
         return self.unit.name if self.unit is not None else "Tanpa unit"
 
     @property
-    def lines(self) -> list[tuple[Result, str]]:
-        """Each row with its Keterangan (`remark`), for the pdf."""
-        return [(r, remark(r)) for r in self.rows]
+    def lines(self) -> list[tuple[Result, str, str]]:
+        """Each row with its Keterangan (`remark`) and its account number as the bank csv and the
+        xlsx write it (`account_number`: digits only, "" for none), for the pdf. The pdf printed
+        the stored "0012-34-5678" beside the csv's 0012345678, in a column sized for the digits."""
+        return [(r, remark(r), account_number(r)) for r in self.rows]
 
     @property
     def paid_line(self) -> str:
