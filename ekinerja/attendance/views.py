@@ -473,7 +473,9 @@ def inbox(request):
         awaiting_me = selectors.decidable_as_superior(me, awaiting_me)
         corrections = selectors.decidable_as_superior(me, corrections)
     pending_leave = awaiting_me
-    no_superior: set[int] = set()  # the pending leaves BKPSDM decides in the superior's place
+    # The pending leaves and corrections BKPSDM decides in the superior's place.
+    no_superior: set[int] = set()
+    no_superior_k: set[int] = set()
     if Role.BKPSDM in roles:
         pending_leave += list(leave_qs.filter(status=LeaveRequest.Status.AWAITING_BKPSDM))
         # BKPSDM stands in for the superior where there is none today (the top, or all posts above
@@ -488,22 +490,24 @@ def inbox(request):
             r for r in stand_in if r.pk not in seen and r.employee.user_id != request.user.id
         ]
         seen = {r.pk for r in corrections}
+        stand_in_k = selectors.without_superior(
+            request.user.instansi_id,
+            list(
+                scoped(CorrectionRequest, request.user)
+                .filter(status=CorrectionRequest.Status.SUBMITTED)
+                .select_related("employee", "employee__instansi")
+            ),
+        )
+        no_superior_k = {r.pk for r in stand_in_k}
         corrections += [
-            r
-            for r in selectors.without_superior(
-                request.user.instansi_id,
-                list(
-                    scoped(CorrectionRequest, request.user)
-                    .filter(status=CorrectionRequest.Status.SUBMITTED)
-                    .select_related("employee", "employee__instansi")
-                ),
-            )
-            if r.pk not in seen and r.employee.user_id != request.user.id
+            r for r in stand_in_k if r.pk not in seen and r.employee.user_id != request.user.id
         ]
     pending_leave.sort(key=lambda r: (r.date_from, r.pk))
     for r in pending_leave:
         r.status_text = _status_text(r, no_superior=r.pk in no_superior)
     pending_corrections = sorted(corrections, key=lambda r: (r.at, r.pk))
+    for r in pending_corrections:  # the same wording as the leaves' (and the employee's page)
+        r.status_text = _status_text(r, no_superior=r.pk in no_superior_k)
     if request.user.instansi_id:  # months already paid under a locked TPP list: said per request
         selectors.mark_locked_months(
             request.user.instansi_id, [*pending_leave, *pending_corrections]

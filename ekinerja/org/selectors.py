@@ -282,6 +282,15 @@ class HierarchyTimeline:
         self._children: dict[int | None, list[int]] = {}
         for pos, par in self.parent.items():
             self._children.setdefault(par, []).append(pos)
+        self._climber: _Climber | None = None
+
+    def climber(self) -> _Climber:
+        """The climber over this timeline's rows (is_below's), built on first use and kept: every
+        is_below asked with the timeline shares it (its holders per post and day included), as the
+        rows it reads never change after __init__."""
+        if self._climber is None:
+            self._climber = _Climber(self)
+        return self._climber
 
     def changed_between(self, first: dt.date, last: dt.date) -> list[tuple[int, int]]:
         """(position, employee) of the assignments that start or end between two cuts: the
@@ -1135,7 +1144,9 @@ def is_below(
     `timeline`: one the caller already built for the superior's instansi over a range holding
     [start, end] (no query then): a superior's TPP page builds one for the months it lists and the
     explanation's link to the attendance month asks this with it (tpp.views._employee_page); a
-    wider range has the same days' hierarchy, its pieces are cut to [start, end]."""
+    wider range has the same days' hierarchy, its pieces are cut to [start, end]. The timeline's
+    climber (HierarchyTimeline.climber) is built by the first question and shared by the next ones
+    (workcal.services._leaver_cells_below asks one per leaver and stretch)."""
     if employee_id == superior.pk:
         return False
     if timeline is None:
@@ -1144,7 +1155,7 @@ def is_below(
         timeline.start <= start <= end <= timeline.end
     ):
         raise ValueError("Rentang hierarki tidak memuat periode yang diperiksa.")
-    climber = _Climber(timeline)
+    climber = timeline.climber()  # built once per timeline, however many questions ask it
     pieces = [(max(a, start), min(b, end)) for a, b in timeline.pieces() if a <= end and b >= start]
     if employee_id in timeline.leaver_rows:
         return _leaver_below(timeline, climber, superior.pk, employee_id, pieces, start, end)

@@ -142,7 +142,7 @@ def _leaver_cells_below(me: Employee, instansi: Instansi, cells: set) -> set[tup
     employees_below_by_piece holds active employees only; employees_below, by which the page
     shows the row, counts a leaver on those days). One query to find the leavers among `cells`,
     two more (one HierarchyTimeline) when there are any; is_below per stretch over which neither
-    the hierarchy nor the leaver's post changes."""
+    the hierarchy nor the leaver's post changes, all with the timeline's one climber."""
     ids = {e for e, _d in cells}
     leavers = set(
         Employee.objects.filter(instansi=instansi, id__in=ids, is_active=False).values_list(
