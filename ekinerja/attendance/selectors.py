@@ -1165,7 +1165,8 @@ def roster_grid(instansi, month, employees: list[Employee], posted=None) -> Rost
     coverage per shift and day (one query for the leave, one more for the names when there is
     any). A cell without a shift schedule that day has no options, so nothing can be posted there:
     a value posted for it anyway is ignored (a leaver's day after their post's end is such a day,
-    RosterMonth.gone_on)."""
+    RosterMonth.gone_on). A leaver's row holds their last day in post (`in_post_until`, None for
+    anyone else) and each cell whether it comes after it (`gone`: the page's and the sheet's ×)."""
     start, end = month.days[0], month.days[-1]
     leave = approved_leave_days(employees, start, end) if employees else {}
     leave_names = leave_type_names(instansi) if leave else {}
@@ -1189,11 +1190,13 @@ def roster_grid(instansi, month, employees: list[Employee], posted=None) -> Rost
                     "code": code or "",
                     "options": month.shifts.get(sched, []) if sched else [],
                     "leave": leave_names.get(away[day], away[day]) if day in away else "",
+                    "gone": month.gone_on(e.id, day),
                 }
             )
         rows.append(
             {
                 "employee": e,
+                "in_post_until": month.in_post_until.get(e.id),
                 "cells": cells,
                 "shifts": sum(1 for c in cells if c["schedule"] and c["code"]),
                 "schedules": sorted({month.schedules[s][0] for s in on.values()}),

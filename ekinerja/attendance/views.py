@@ -865,12 +865,9 @@ def roster(request):
     )
     for r in grid.rows:
         r["own"] = me is not None and r["employee"].id == me.id
-        # A leaver's last day in post: the cells after it are shown as not theirs.
-        r["in_post_until"] = month.in_post_until.get(r["employee"].id)
         for c in r["cells"]:
             c["editable"] = (r["employee"].id, c["day"]) in allowed
             c["invalid"] = (r["employee"].id, c["day"]) in bad_cells
-            c["gone"] = month.gone_on(r["employee"].id, c["day"])
     if request.method == "GET" and request.GET.get("format") == "xlsx":
         return _roster_xlsx(unit, period, month.days, grid)
     locked = selectors.locked_month_employees(unit.instansi_id, [e.id for e in emps], period)

@@ -959,7 +959,7 @@ def employees_below(employee: Employee, start: dt.date, end: dt.date) -> set[int
     for _piece_start, _piece_end, below in _below_by_piece(timeline, employee):
         out |= below
     # A leaver (inactive, post ended on the 15th) is below them on the days they still held it.
-    climber = _Climber(timeline)
+    climber = timeline.climber()
     out |= {
         emp
         for emp in timeline.leaver_rows

@@ -6,6 +6,7 @@ November 2026.
 - BKPSDM's inbox: a request at the superior's step that BKPSDM decides because the employee has no
   direct superior today (selectors.without_superior) reads "Menunggu BKPSDM (tidak ada atasan
   langsung)", as the employee's own pages do; Sari's inbox keeps "Menunggu atasan" for Ani's.
+  Correction cards show their status the same way (they showed none).
 - A BKPSDM officer who has left (employee record inactive, login kept as a superuser's) holds no
   role any more (org.selectors.user_roles): the inbox lists nothing of BKPSDM's for them.
 - The month page of an employee asks whether its reader has left once (selectors.has_left), not
@@ -24,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ekinerja.attendance import selectors, services
-from ekinerja.attendance.models import LeaveRequest, LeaveType
+from ekinerja.attendance.models import CorrectionRequest, LeaveRequest, LeaveType
 from ekinerja.org import services as org_services
 from ekinerja.org.models import Employee, Position
 from ekinerja.org.selectors import user_roles
@@ -60,8 +61,18 @@ def _izin(who: Employee, first: dt.date, last: dt.date) -> LeaveRequest:
         )
 
 
-def _status(page: str, leave: LeaveRequest) -> str:
-    marker = f'data-testid="inbox-leave-status-{leave.pk}">'
+def _correction(who: Employee, day: int) -> CorrectionRequest:
+    return services.correction_submit(
+        actor=who.user,
+        employee=who,
+        at=dt.datetime(2026, 11, day, 7, 30, tzinfo=WITA),
+        reason="Mesin absensi rusak",
+    )
+
+
+def _status(page: str, req: LeaveRequest | CorrectionRequest) -> str:
+    kind = "leave" if isinstance(req, LeaveRequest) else "correction"
+    marker = f'data-testid="inbox-{kind}-status-{req.pk}">'
     assert marker in page
     return page.split(marker, 1)[1].split("</span>", 1)[0]
 
@@ -138,6 +149,44 @@ def test_a_departed_bkpsdm_superuser_lists_nothing_of_bkpsdm(kasubag_office, cli
     assert not selectors.may_revoke_leave(account, top)
     client.force_login(office["bkpsdm"])
     assert _status(client.get(INBOX).content.decode(), top) == TO_BKPSDM
+
+
+# ---------------------------------------------------------------- correction cards (S12, H4):
+# each shows its status as leave cards do (views._status_text); before, they showed none.
+
+
+def test_bkpsdm_inbox_shows_the_stand_in_status_of_a_correction(kasubag_office, client):
+    """The Kepala Dinas has nobody above him: his correction waits at the superior's step, which
+    BKPSDM decides; BKPSDM's inbox says so on its card, as on his leave's. Ani's correction is
+    Sari's to decide: BKPSDM's inbox does not list it, Sari's reads "Menunggu atasan"."""
+    office = kasubag_office
+    top = _correction(office["kepala"], 3)
+    ani = _correction(office["ani"], 4)
+    assert top.status == ani.status == CorrectionRequest.Status.SUBMITTED
+    client.force_login(office["bkpsdm"])
+    page = client.get(INBOX).content.decode()
+    assert _status(page, top) == TO_BKPSDM
+    assert f'data-testid="inbox-correction-status-{ani.pk}"' not in page
+    client.force_login(office["sari"].user)
+    page = client.get(INBOX).content.decode()
+    assert _status(page, ani) == TO_SUPERIOR
+    assert TO_BKPSDM not in page
+
+
+def test_a_correction_addressed_to_a_superior_keeps_its_status_for_bkpsdm_too(
+    kasubag_office, client
+):
+    """Sari, also granted BKPSDM, sees Ani's correction (hers as the superior) as "Menunggu
+    atasan" and the Kepala Dinas's (BKPSDM's in the superior's place) with the stand-in wording:
+    the wording follows the request, not the reader's roles."""
+    office = kasubag_office
+    grant(office["sari"].user, "bkpsdm")
+    top = _correction(office["kepala"], 3)
+    ani = _correction(office["ani"], 4)
+    client.force_login(office["sari"].user)
+    page = client.get(INBOX).content.decode()
+    assert _status(page, ani) == TO_SUPERIOR
+    assert _status(page, top) == TO_BKPSDM
 
 
 # ---------------------------------------------------------------- has the reader left: once a page
